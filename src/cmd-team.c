@@ -1,0 +1,162 @@
+/* tidings team add|list|show|remove. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "columns.h"
+#include "log.h"
+#include "store.h"
+#include "tidings.h"
+#include "value.h"
+
+static char *opt_title;
+static char *opt_zone;
+static gboolean opt_force;
+
+static const GOptionEntry add_options[] = {
+	{ "title", 't', 0, G_OPTION_ARG_STRING, &opt_title,
+	  "a title for digests and the list name", "TEXT" },
+	{ "zone", 'z', 0, G_OPTION_ARG_STRING, &opt_zone,
+	  "the team's time zone, for its digest (default UTC)", "ZONE" },
+	G_OPTION_ENTRY_NULL
+};
+
+static const GOptionEntry remove_options[] = {
+	{ "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
+	  "remove a team that still has members", NULL },
+	G_OPTION_ENTRY_NULL
+};
+
+static int
+team_add(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if (!value_team_name(argv[1], &error) ||
+	    (opt_title != NULL && !value_display_name(opt_title, &error)) ||
+	    (opt_zone != NULL && !value_zone(opt_zone, &error)))
+		return cmd_usage(ctx, "%s", error->message);
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if (!store_team_add(ctx->store, argv[1], opt_title, opt_zone, &error))
+		return cmd_fail(ctx, error);
+	printf("added team %s\n", argv[1]);
+	return EX_OK;
+}
+
+static int
+team_list(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) teams = NULL;
+	struct columns *c;
+	int rc;
+
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((teams = store_team_list(ctx->store, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (teams->len == 0) {
+		printf("no teams; add one with 'tidings team add NAME'\n");
+		return EX_OK;
+	}
+	c = columns_new((const char *const[]){ "TEAM", "MEMBERS", "ZONE",
+	    "TITLE", NULL });
+	for (guint i = 0; i < teams->len; i++) {
+		struct team *t = teams->pdata[i];
+		g_autofree char *n = g_strdup_printf("%d", t->members);
+		columns_add(c, t->name, n, t->zone, t->title);
+	}
+	columns_print(c, stdout);
+	return EX_OK;
+}
+
+static int
+team_show(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Team) t = NULL;
+	g_autoptr(GPtrArray) members = NULL;
+	int rc;
+
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((t = store_team_get(ctx->store, argv[1], &error)) == NULL ||
+	    (members = store_member_list(ctx->store, argv[1], &error)) == NULL)
+		return cmd_fail(ctx, error);
+	printf("team:    %s\n", t->name);
+	if (*t->title != '\0')
+		printf("title:   %s\n", t->title);
+	printf("zone:    %s\n", t->zone);
+	printf("members: %d\n", t->members);
+	if (members->len == 0)
+		return EX_OK;
+	struct columns *c = columns_new((const char *const[]){ "", "EMAIL",
+	    "NAME", "ZONE", "HOURS", "DAYS", "ROLE", NULL });
+	for (guint i = 0; i < members->len; i++) {
+		struct person *p = members->pdata[i];
+		g_autofree char *hours = value_hours_format(p->work_start,
+		    p->work_end);
+		g_autofree char *days = value_workdays_format(p->workdays);
+		columns_add(c, "", p->email, p->name, p->zone, hours, days,
+		    p->role);
+	}
+	printf("\n");
+	columns_print(c, stdout);
+	return EX_OK;
+}
+
+static int
+team_remove(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Team) t = NULL;
+	int rc;
+
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((t = store_team_get(ctx->store, argv[1], &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (t->members > 0 && !opt_force) {
+		log_warnx("team remove: team '%s' has %d member%s; remove "
+		    "them first or use --force", t->name, t->members,
+		    t->members == 1 ? "" : "s");
+		return EX_DATAERR;
+	}
+	if (!store_team_remove(ctx->store, argv[1], &error))
+		return cmd_fail(ctx, error);
+	printf("removed team %s\n", argv[1]);
+	return EX_OK;
+}
+
+static const struct cmd_entry team_add_entry = {
+	.name = "add", .args = "NAME [--title TEXT] [--zone ZONE]",
+	.summary = "add a team",
+	.help = "NAME is 1 to 40 lower-case letters, digits and inner hyphens; "
+	    "it becomes\npart of mail addresses (LOCAL+NAME-subscribe@DOMAIN) "
+	    "and of the List-Id.",
+	.options = add_options, .min_args = 1, .max_args = 1,
+	.exec = team_add,
+};
+static const struct cmd_entry team_list_entry = {
+	.name = "list", .args = "", .summary = "list the teams",
+	.min_args = 0, .max_args = 0, .exec = team_list,
+};
+static const struct cmd_entry team_show_entry = {
+	.name = "show", .args = "NAME", .summary = "show a team and its members",
+	.min_args = 1, .max_args = 1, .exec = team_show,
+};
+static const struct cmd_entry team_remove_entry = {
+	.name = "remove", .args = "NAME [--force]",
+	.summary = "remove a team (its people stay)",
+	.options = remove_options, .min_args = 1, .max_args = 1,
+	.exec = team_remove,
+};
+
+const struct cmd_entry cmd_team_entry = {
+	.name = "team",
+	.summary = "manage teams",
+	.subs = (const struct cmd_entry *const[]){ &team_add_entry,
+	    &team_list_entry, &team_show_entry, &team_remove_entry, NULL },
+};

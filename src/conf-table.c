@@ -1,0 +1,69 @@
+/* Every configuration option, in the order tidings.conf(5) and the example
+ * configuration present them. */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "conf.h"
+
+static const char *const security_choices[] = { "tls", "starttls", "none", NULL };
+
+const struct conf_option conf_table[] = {
+	{ "tidings", "address", CONF_ADDRESS, NULL, NULL,
+	  "The address tidings sends from and receives replies at. Replies to "
+	  "prompts go to LOCAL+TOKEN@DOMAIN, so the mail system must deliver "
+	  "subaddresses (LOCAL+anything) to this mailbox." },
+	{ "tidings", "domain", CONF_DOMAIN, NULL, NULL,
+	  "The domain used in reply addresses and Message-IDs. Defaults to the "
+	  "domain of address." },
+	{ "tidings", "database", CONF_PATH, "@data@/tidings/tidings.db", NULL,
+	  "The SQLite database that holds teams, members, mail and schedules. "
+	  "The --db option overrides it." },
+	{ "tidings", "templates", CONF_PATH, NULL, NULL,
+	  "A directory of templates that override the installed ones, file by "
+	  "file." },
+	{ "tidings", "secret-file", CONF_SECRET, "@config@/secret", NULL,
+	  "A file of mode 0600 holding the key that signs reply addresses and "
+	  "confirmation tokens. tidings init creates it; tidings refuses a "
+	  "secret file that others can read." },
+
+	{ "imap", "host", CONF_DOMAIN, NULL, NULL,
+	  "The IMAP server that receives replies." },
+	{ "imap", "port", CONF_PORT, NULL, NULL,
+	  "The IMAP port. Defaults to 993 with security = tls and to 143 "
+	  "otherwise." },
+	{ "imap", "security", CONF_CHOICE, "tls", security_choices,
+	  "tls (implicit TLS), starttls, or none. With none, the password "
+	  "crosses the network in clear text; use it only on loopback." },
+	{ "imap", "user", CONF_STRING, NULL, NULL,
+	  "The IMAP login name." },
+	{ "imap", "password-command", CONF_COMMAND, NULL, NULL,
+	  "A shell command that prints the IMAP password, such as "
+	  "\"pass show mail/tidings\". Passwords are never written in the "
+	  "configuration file itself." },
+	{ "imap", "password-file", CONF_SECRET, NULL, NULL,
+	  "A file of mode 0600 holding the IMAP password; an alternative to "
+	  "password-command." },
+	{ "imap", "folder", CONF_STRING, "INBOX", NULL,
+	  "The folder tidings reads replies from." },
+	{ "imap", "processed-folder", CONF_STRING, NULL, NULL,
+	  "A folder to move mail to once it is stored. Unset, processed mail "
+	  "stays in folder, flagged \\Seen." },
+
+	{ "smtp", "host", CONF_DOMAIN, NULL, NULL,
+	  "The SMTP server that tidings submits mail to." },
+	{ "smtp", "port", CONF_PORT, NULL, NULL,
+	  "The SMTP port. Defaults to 465 with security = tls, 587 with "
+	  "starttls and 25 with none." },
+	{ "smtp", "security", CONF_CHOICE, "starttls", security_choices,
+	  "tls (implicit TLS), starttls, or none." },
+	{ "smtp", "user", CONF_STRING, NULL, NULL,
+	  "The SMTP login name. Unset, tidings submits without "
+	  "authentication." },
+	{ "smtp", "password-command", CONF_COMMAND, NULL, NULL,
+	  "A shell command that prints the SMTP password." },
+	{ "smtp", "password-file", CONF_SECRET, NULL, NULL,
+	  "A file of mode 0600 holding the SMTP password." },
+
+	{ NULL, NULL, 0, NULL, NULL, NULL }
+};

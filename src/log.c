@@ -1,0 +1,131 @@
+/* Logging; see log.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+
+static const char *log_progname = "tidings";
+static int log_level;		/* number of -v given */
+static gboolean log_to_syslog;
+static unsigned log_traces;	/* enum log_trace bits */
+
+void
+log_init(const char *progname, int verbosity)
+{
+	log_progname = progname;
+	log_level = verbosity;
+	log_traces = verbosity >= 2 ? ~0u : 0;
+}
+
+void
+log_set_traces(unsigned mask)
+{
+	log_traces = mask;
+}
+
+void
+log_set_syslog(gboolean on)
+{
+	if (on && !log_to_syslog)
+		openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	else if (!on && log_to_syslog)
+		closelog();
+	log_to_syslog = on;
+}
+
+int
+log_verbosity(void)
+{
+	return log_level;
+}
+
+static void
+log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
+{
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+
+	if (log_to_syslog) {
+		if (errstr != NULL)
+			syslog(priority, "%s: %s", msg, errstr);
+		else
+			syslog(priority, "%s", msg);
+		return;
+	}
+	if (errstr != NULL)
+		fprintf(stderr, "%s: %s: %s\n", log_progname, msg, errstr);
+	else
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < 1)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_trace(enum log_trace subsystem, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((log_traces & subsystem) == 0)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, NULL, fmt, ap);
+	va_end(ap);
+	abort();
+}

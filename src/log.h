@@ -1,0 +1,32 @@
+/* Logging: to stderr, or to syslog once the daemon has detached.
+ *
+ * log_warn() appends strerror(errno); log_warnx() does not (as in fdm and
+ * OpenSMTPD).  Trace output is enabled per subsystem with -v: one -v turns
+ * on debug messages, two or more every trace bit.  Never pass a password or
+ * a message body above debug level. */
+#ifndef TIDINGS_LOG_H
+#define TIDINGS_LOG_H
+
+#include <glib.h>
+
+enum log_trace {
+	TRACE_IMAP = 1 << 0,
+	TRACE_SMTP = 1 << 1,
+	TRACE_DB = 1 << 2,
+	TRACE_SCHED = 1 << 3,
+	TRACE_FILTER = 1 << 4,
+};
+
+void log_init(const char *progname, int verbosity);
+void log_set_traces(unsigned mask);
+void log_set_syslog(gboolean on);
+int log_verbosity(void);
+
+void log_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void log_warnx(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void log_info(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void log_trace(enum log_trace subsystem, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+G_NORETURN void fatalx(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,33 @@
+/* Helpers shared by the store*.c files; nothing else includes this. */
+#ifndef TIDINGS_STORE_PRIVATE_H
+#define TIDINGS_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	GHashTable *stmts;	/* SQL text → prepared statement */
+	gboolean in_tx;
+};
+
+/* A cached statement for SQL, reset and with its bindings cleared; NULL
+ * with error set.  The statement stays owned by the store. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql,
+    GError **error);
+/* Runs one or more statements without results. */
+gboolean store_exec(struct store *st, const char *sql, GError **error);
+/* Steps a statement that returns no rows and resets it. */
+gboolean store_step_done(struct store *st, sqlite3_stmt *stmt,
+    GError **error);
+/* Sets error from the database's last failure; returns FALSE. */
+gboolean store_fail(struct store *st, int rc, GError **error);
+
+/* Binds text, or NULL for SQL NULL. */
+void store_bind_text(sqlite3_stmt *stmt, int col, const char *text);
+/* A column's text as a new string (NULL for SQL NULL). */
+char *store_column_dup(sqlite3_stmt *stmt, int col);
+
+#endif

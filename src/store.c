@@ -1,0 +1,342 @@
+/* Opening the database, migrations, statements and transactions. */
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <string.h>
+
+#include "log.h"
+#include "resources.h"
+#include "store-private.h"
+
+G_DEFINE_QUARK(tidings-store-error-quark, store_error)
+
+/* 'tidi': tells a tidings database from any other SQLite file. */
+#define STORE_APPLICATION_ID 0x74696469
+#define STORE_BUSY_TIMEOUT_MS 10000
+#define SCHEMA_DIR "/org/tidings/schema"
+
+static int
+store_error_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_ERROR_BUSY;
+	case SQLITE_FULL:
+		return STORE_ERROR_FULL;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_ERROR_CORRUPT;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+	case SQLITE_READONLY:
+	case SQLITE_AUTH:
+		return STORE_ERROR_IO;
+	case SQLITE_CONSTRAINT:
+		return STORE_ERROR_EXISTS;
+	default:
+		return STORE_ERROR_FAILED;
+	}
+}
+
+gboolean
+store_fail(struct store *st, int rc, GError **error)
+{
+	const char *why = st->db != NULL ? sqlite3_errmsg(st->db) :
+	    sqlite3_errstr(rc);
+
+	g_set_error(error, STORE_ERROR, store_error_code(rc), "%s: %s",
+	    st->path, why);
+	return FALSE;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, GError **error)
+{
+	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmts, sql);
+	int rc;
+
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		return stmt;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, error);
+		return NULL;
+	}
+	log_trace(TRACE_DB, "prepared: %s", sql);
+	g_hash_table_insert(st->stmts, g_strdup(sql), stmt);
+	return stmt;
+}
+
+gboolean
+store_exec(struct store *st, const char *sql, GError **error)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc == SQLITE_OK)
+		return TRUE;
+	g_set_error(error, STORE_ERROR, store_error_code(rc), "%s: %s",
+	    st->path, msg != NULL ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return FALSE;
+}
+
+gboolean
+store_step_done(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return TRUE;
+	return store_fail(st, rc, error);
+}
+
+void
+store_bind_text(sqlite3_stmt *stmt, int col, const char *text)
+{
+	if (text == NULL)
+		sqlite3_bind_null(stmt, col);
+	else
+		sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
+}
+
+char *
+store_column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return t != NULL ? g_strdup((const char *)t) : NULL;
+}
+
+static gint64
+store_pragma_int(struct store *st, const char *pragma, GError **error)
+{
+	g_autofree char *sql = g_strdup_printf("PRAGMA %s", pragma);
+	sqlite3_stmt *stmt = NULL;
+	gint64 v = -1;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	else
+		store_fail(st, rc, error);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+gboolean
+store_begin(struct store *st, GError **error)
+{
+	g_return_val_if_fail(!st->in_tx, FALSE);
+	if (!store_exec(st, "BEGIN IMMEDIATE", error))
+		return FALSE;
+	st->in_tx = TRUE;
+	return TRUE;
+}
+
+gboolean
+store_commit(struct store *st, GError **error)
+{
+	g_return_val_if_fail(st->in_tx, FALSE);
+	if (!store_exec(st, "COMMIT", error)) {
+		store_rollback(st);
+		return FALSE;
+	}
+	st->in_tx = FALSE;
+	return TRUE;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!st->in_tx)
+		return;
+	/* A failed statement may already have rolled the transaction back. */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = FALSE;
+}
+
+/* The migration files, sorted: schema/001-*.sql is version 1, and so on. */
+static char **
+store_migrations(void)
+{
+	static gsize registered;
+	char **names;
+
+	if (g_once_init_enter(&registered)) {
+		tidings_register_resource();
+		g_once_init_leave(&registered, 1);
+	}
+	names = g_resources_enumerate_children(SCHEMA_DIR,
+	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+	g_assert(names != NULL);
+	qsort(names, g_strv_length(names), sizeof(char *),
+	    (int (*)(const void *, const void *))g_strcmp0);
+	return names;
+}
+
+int
+store_schema_latest(void)
+{
+	g_auto(GStrv) names = store_migrations();
+
+	return (int)g_strv_length(names);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return (int)store_pragma_int(st, "user_version", NULL);
+}
+
+static gboolean
+store_migrate_one(struct store *st, int version, const char *name,
+    GError **error)
+{
+	g_autofree char *path = g_strdup_printf("%s/%s", SCHEMA_DIR, name);
+	g_autoptr(GBytes) sql = g_resources_lookup_data(path,
+	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+	g_autofree char *text = g_strndup(g_bytes_get_data(sql, NULL),
+	    g_bytes_get_size(sql));
+	g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d;"
+	    "PRAGMA application_id = %d;", version, STORE_APPLICATION_ID);
+
+	log_debug("%s: migrating to schema version %d (%s)", st->path, version,
+	    name);
+	if (!store_begin(st, error))
+		return FALSE;
+	if (!store_exec(st, text, error) || !store_exec(st, bump, error)) {
+		g_prefix_error(error, "migration to schema version %d failed: ",
+		    version);
+		store_rollback(st);
+		return FALSE;
+	}
+	return store_commit(st, error);
+}
+
+static gboolean
+store_migrate(struct store *st, GError **error)
+{
+	g_auto(GStrv) names = store_migrations();
+	int latest = (int)g_strv_length(names);
+	gint64 version, app, tables;
+
+	version = store_pragma_int(st, "user_version", error);
+	if (version < 0)
+		return FALSE;
+	app = store_pragma_int(st, "application_id", error);
+	if (app < 0)
+		return FALSE;
+	if (version == 0) {
+		/* A new file, or some other program's database. */
+		sqlite3_stmt *stmt = store_prepare(st,
+		    "SELECT count(*) FROM sqlite_master", error);
+		if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW)
+			return stmt != NULL ? store_fail(st, SQLITE_ERROR, error) :
+			    FALSE;
+		tables = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		if (tables > 0)
+			goto foreign;
+	} else if (app != STORE_APPLICATION_ID)
+		goto foreign;
+	if (version > latest) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
+		    "%s was written by a newer version of tidings (schema "
+		    "version %" G_GINT64_FORMAT "; this tidings %s knows up to "
+		    "%d); upgrade tidings to use it", st->path, version,
+		    PACKAGE_VERSION, latest);
+		return FALSE;
+	}
+	for (int v = (int)version + 1; v <= latest; v++)
+		if (!store_migrate_one(st, v, names[v - 1], error))
+			return FALSE;
+	return TRUE;
+foreign:
+	g_set_error(error, STORE_ERROR, STORE_ERROR_CORRUPT,
+	    "%s is an SQLite database, but not one of tidings'; refusing to "
+	    "change it", st->path);
+	return FALSE;
+}
+
+static gboolean
+store_configure(struct store *st, GError **error)
+{
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* Mail is acknowledged to the MTA after COMMIT, so a commit must
+	 * survive a power cut: synchronous=FULL even in WAL mode. */
+	return store_exec(st, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;", error);
+}
+
+static void
+stmt_finalize(gpointer stmt)
+{
+	sqlite3_finalize(stmt);
+}
+
+struct store *
+store_open(const char *path, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	struct store *st;
+	int rc;
+
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_IO,
+		    "cannot create %s: %s", dir, g_strerror(errno));
+		return NULL;
+	}
+	st = g_new0(struct store, 1);
+	st->path = g_strdup(path);
+	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    stmt_finalize);
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, error);
+		goto fail;
+	}
+	if (!store_configure(st, error) || !store_migrate(st, error))
+		goto fail;
+	log_trace(TRACE_DB, "%s: open, schema version %d", path,
+	    store_schema_version(st));
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	store_rollback(st);
+	g_hash_table_destroy(st->stmts);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	g_free(st->path);
+	g_free(st);
+}

@@ -1,0 +1,381 @@
+/* Parsers for values users type; see value.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "value.h"
+
+G_DEFINE_QUARK(tidings-value-error-quark, value_error)
+
+#define EMAIL_MAX 254
+#define TEAM_NAME_MAX 40
+#define DISPLAY_NAME_MAX 200
+
+static gboolean
+invalid(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+invalid(GError **error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (error != NULL)
+		*error = g_error_new_valist(VALUE_ERROR, VALUE_ERROR_INVALID, fmt, ap);
+	va_end(ap);
+	return FALSE;
+}
+
+/* A host name: dot-separated labels of letters, digits and inner hyphens. */
+static gboolean
+domain_ok(const char *d)
+{
+	const char *label = d;
+
+	if (*d == '\0' || strlen(d) > 253)
+		return FALSE;
+	for (const char *p = d;; p++) {
+		if (*p == '.' || *p == '\0') {
+			size_t len = (size_t)(p - label);
+			if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-')
+				return FALSE;
+			if (*p == '\0')
+				return TRUE;
+			label = p + 1;
+		} else if (!g_ascii_isalnum(*p) && *p != '-')
+			return FALSE;
+	}
+}
+
+/* The local part as mail systems actually accept it unquoted (RFC 5322
+ * dot-atom, plus UTF-8 for RFC 6531). */
+static gboolean
+local_ok(const char *l, size_t len)
+{
+	if (len == 0 || len > 64 || l[0] == '.' || l[len - 1] == '.')
+		return FALSE;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)l[i];
+		if (c >= 0x80)
+			continue;
+		if (g_ascii_isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL)
+			continue;
+		if (c == '.' && l[i + 1] != '.')
+			continue;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+char *
+value_email(const char *text, GError **error)
+{
+	const char *at;
+
+	if (text == NULL || *text == '\0') {
+		invalid(error, "an e-mail address is required");
+		return NULL;
+	}
+	at = strrchr(text, '@');
+	if (strlen(text) > EMAIL_MAX || !g_utf8_validate(text, -1, NULL) ||
+	    at == NULL || !local_ok(text, (size_t)(at - text)) || !domain_ok(at + 1)) {
+		invalid(error, "'%s' is not an e-mail address; expected "
+		    "local@domain, like ana@example.org", text);
+		return NULL;
+	}
+	g_autofree char *domain = g_ascii_strdown(at + 1, -1);
+	return g_strdup_printf("%.*s@%s", (int)(at - text), text, domain);
+}
+
+gboolean
+value_host(const char *text, GError **error)
+{
+	if (g_hostname_is_ip_address(text) || domain_ok(text))
+		return TRUE;
+	return invalid(error, "'%s' is not a host name or IP address", text);
+}
+
+gboolean
+value_team_name(const char *text, GError **error)
+{
+	size_t len = strlen(text);
+
+	if (len == 0 || len > TEAM_NAME_MAX || !g_ascii_isalnum(text[0]) ||
+	    text[len - 1] == '-')
+		goto bad;
+	for (const char *p = text; *p != '\0'; p++)
+		if (!(g_ascii_islower(*p) || g_ascii_isdigit(*p) || *p == '-'))
+			goto bad;
+	return TRUE;
+bad:
+	return invalid(error, "'%s' is not a team name; use 1 to %d lower-case "
+	    "letters, digits and inner hyphens, like platform or web-2 "
+	    "(it becomes part of mail addresses)", text, TEAM_NAME_MAX);
+}
+
+gboolean
+value_display_name(const char *text, GError **error)
+{
+	if (!g_utf8_validate(text, -1, NULL))
+		return invalid(error, "the name is not valid UTF-8");
+	if (g_utf8_strlen(text, -1) > DISPLAY_NAME_MAX)
+		return invalid(error, "the name '%.40s...' is longer than %d "
+		    "characters", text, DISPLAY_NAME_MAX);
+	for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+		if (g_unichar_iscntrl(g_utf8_get_char(p))) {
+			g_autofree char *shown = g_strescape(text, NULL);
+			return invalid(error, "the name '%s' contains a control "
+			    "character (such as a line break); use plain text",
+			    shown);
+		}
+	}
+	return TRUE;
+}
+
+/* --- time zones ------------------------------------------------------ */
+
+static const char *
+zone_dir(void)
+{
+	const char *d = g_getenv("TZDIR");
+
+	return d != NULL && *d != '\0' ? d : "/usr/share/zoneinfo";
+}
+
+/* A zone file starts with the TZif magic (RFC 8536). */
+static gboolean
+zone_file_ok(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	gboolean ok;
+
+	if (f == NULL)
+		return FALSE;
+	ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
+
+static guint
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	g_autofree guint *row = g_new(guint, lb + 1);
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (guint)j;
+	for (size_t i = 1; i <= la; i++) {
+		guint diag = row[0];
+		row[0] = (guint)i;
+		for (size_t j = 1; j <= lb; j++) {
+			guint up = row[j];
+			guint cost = g_ascii_tolower(a[i - 1]) !=
+			    g_ascii_tolower(b[j - 1]);
+			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The nearest names in the zone table, as ", like X" or "". */
+static char *
+zone_suggest(const char *name)
+{
+	g_autofree char *path = g_build_filename(zone_dir(), "zone1970.tab", NULL);
+	g_autofree char *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autofree char *best = NULL;
+	guint best_d = G_MAXUINT;
+
+	if (!g_file_get_contents(path, &contents, NULL, NULL))
+		return g_strdup("");
+	lines = g_strsplit(contents, "\n", -1);
+	for (char **l = lines; *l != NULL; l++) {
+		g_auto(GStrv) f = NULL;
+		if (**l == '#' || **l == '\0')
+			continue;
+		f = g_strsplit(*l, "\t", 4);
+		if (g_strv_length(f) < 3)
+			continue;
+		guint d = edit_distance(name, f[2]);
+		if (d < best_d) {
+			best_d = d;
+			g_free(best);
+			best = g_strdup(f[2]);
+		}
+	}
+	if (best == NULL || best_d > strlen(name) / 3 + 2)
+		return g_strdup("");
+	return g_strdup_printf("; did you mean %s?", best);
+}
+
+gboolean
+value_zone(const char *name, GError **error)
+{
+	g_autofree char *path = NULL;
+	g_autofree char *hint = NULL;
+
+	/* A name is a relative path below the zone directory, never out of it. */
+	if (*name == '\0' || *name == '/' || strstr(name, "..") != NULL)
+		goto unknown;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!g_ascii_isalnum(*p) && strchr("/_+-", *p) == NULL)
+			goto unknown;
+	path = g_build_filename(zone_dir(), name, NULL);
+	if (zone_file_ok(path))
+		return TRUE;
+unknown:
+	hint = zone_suggest(name);
+	return invalid(error, "unknown time zone '%s': not in the system zone "
+	    "database (%s); use an IANA name like Europe/Berlin, "
+	    "America/New_York or UTC%s", name, zone_dir(), hint);
+}
+
+/* --- working hours and days ------------------------------------------ */
+
+/* "9", "09", "9:30", "09:30", "24:00" → minutes after midnight. */
+static gboolean
+clock_time(const char *s, int *minutes)
+{
+	int h, m = 0, n = 0;
+
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) == 2 && s[n] == '\0' &&
+	    n >= 4 && s[n - 3] == ':')
+		;
+	else if (m = 0, n = 0, sscanf(s, "%2d%n", &h, &n) == 1 && s[n] == '\0')
+		;
+	else
+		return FALSE;
+	if (!g_ascii_isdigit(s[0]) || h < 0 || m < 0 || m > 59 || h > 24 ||
+	    (h == 24 && m != 0))
+		return FALSE;
+	*minutes = h * 60 + m;
+	return TRUE;
+}
+
+gboolean
+value_hours(const char *text, int *start, int *end, GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(text, "-", 3);
+	int s, e;
+
+	if (g_strv_length(parts) != 2)
+		goto bad;
+	g_strstrip(parts[0]);
+	g_strstrip(parts[1]);
+	if (!clock_time(parts[0], &s) || !clock_time(parts[1], &e) ||
+	    s == 24 * 60)
+		goto bad;
+	if (s == e)
+		return invalid(error, "working hours '%s' start and end at the "
+		    "same time", text);
+	*start = s;
+	*end = e;
+	return TRUE;
+bad:
+	return invalid(error, "'%s' is not a range of working hours; expected "
+	    "HH:MM-HH:MM in the member's local time, like 09:00-17:00 "
+	    "(22:00-06:00 for a night shift)", text);
+}
+
+char *
+value_hours_format(int start, int end)
+{
+	return g_strdup_printf("%02d:%02d-%02d:%02d", start / 60, start % 60,
+	    end / 60, end % 60);
+}
+
+static const char *const day_names[7] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+	"sunday",
+};
+
+/* "mon", "Monday", "tue", "tues"… → 0..6, or -1. */
+static int
+day_index(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 2)
+		return -1;
+	for (int i = 0; i < 7; i++)
+		if (len >= 3 && g_ascii_strncasecmp(s, day_names[i], len) == 0)
+			return i;
+	return -1;
+}
+
+gboolean
+value_workdays(const char *text, unsigned *days, GError **error)
+{
+	g_auto(GStrv) items = g_strsplit(text, ",", -1);
+	unsigned mask = 0;
+
+	if (g_ascii_strcasecmp(text, "weekdays") == 0) {
+		*days = WORKDAYS_MON_FRI;
+		return TRUE;
+	}
+	if (g_ascii_strcasecmp(text, "all") == 0 ||
+	    g_ascii_strcasecmp(text, "every day") == 0) {
+		*days = WORKDAYS_ALL;
+		return TRUE;
+	}
+	for (char **it = items; *it != NULL; it++) {
+		g_auto(GStrv) range = g_strsplit(g_strstrip(*it), "-", 3);
+		guint n = g_strv_length(range);
+		int a, b;
+
+		if (n < 1 || n > 2)
+			goto bad;
+		a = day_index(g_strstrip(range[0]));
+		b = n == 2 ? day_index(g_strstrip(range[1])) : a;
+		if (a < 0 || b < 0)
+			goto bad;
+		for (int d = a;; d = (d + 1) % 7) {	/* fri-mon wraps */
+			mask |= 1u << d;
+			if (d == b)
+				break;
+		}
+	}
+	if (mask == 0)
+		goto bad;
+	*days = mask;
+	return TRUE;
+bad:
+	return invalid(error, "'%s' is not a set of workdays; expected day "
+	    "names, ranges or lists like mon-fri, sun-thu or mon,wed,fri "
+	    "(also weekdays, all)", text);
+}
+
+char *
+value_workdays_format(unsigned days)
+{
+	static const char *const abbr[7] = {
+		"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+	};
+	GString *s = g_string_new(NULL);
+
+	for (int d = 0; d < 7;) {
+		int e = d;
+		if (!(days & (1u << d))) {
+			d++;
+			continue;
+		}
+		while (e + 1 < 7 && (days & (1u << (e + 1))))
+			e++;
+		if (s->len > 0)
+			g_string_append_c(s, ',');
+		g_string_append(s, abbr[d]);
+		if (e > d + 1)
+			g_string_append_printf(s, "-%s", abbr[e]);
+		else if (e == d + 1)
+			g_string_append_printf(s, ",%s", abbr[e]);
+		d = e + 1;
+	}
+	if (s->len == 0)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}

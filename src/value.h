@@ -1,0 +1,42 @@
+/* Values users type: e-mail addresses, team names, display names, IANA
+ * time zones, working hours and workdays.  Each parser accepts exactly what
+ * its error message promises, and each error names the value given and what
+ * is accepted, so the CLI, the config file and later the mail commands all
+ * reject bad input in the same words. */
+#ifndef TIDINGS_VALUE_H
+#define TIDINGS_VALUE_H
+
+#include <glib.h>
+
+#define VALUE_ERROR (value_error_quark())
+GQuark value_error_quark(void);
+enum value_error {
+	VALUE_ERROR_INVALID,
+};
+
+/* Workday bits: bit 0 is Monday, bit 6 Sunday. */
+#define WORKDAYS_MON_FRI 0x1f
+#define WORKDAYS_ALL 0x7f
+
+/* Returns a newly allocated normalised address (domain lower-cased), or
+ * NULL with error set.  Caller frees. */
+char *value_email(const char *text, GError **error);
+/* A host name or an IP address literal. */
+gboolean value_host(const char *text, GError **error);
+gboolean value_team_name(const char *text, GError **error);
+gboolean value_display_name(const char *text, GError **error);
+
+/* Checks an IANA zone name against the system zoneinfo ($TZDIR or
+ * /usr/share/zoneinfo); the error suggests the nearest known names. */
+gboolean value_zone(const char *name, GError **error);
+
+/* "09:00-17:00": minutes after local midnight; end may be 24:00, and an end
+ * before the start means a shift that runs past midnight. */
+gboolean value_hours(const char *text, int *start, int *end, GError **error);
+char *value_hours_format(int start, int end);
+
+/* "mon-fri", "mon,wed,fri", "sun-thu", "weekdays", "all". */
+gboolean value_workdays(const char *text, unsigned *days, GError **error);
+char *value_workdays_format(unsigned days);
+
+#endif

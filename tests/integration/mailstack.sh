@@ -1,0 +1,569 @@
+# A real mail stack for integration tests: Dovecot (IMAP, IMAPS) and Postfix
+# (SMTP) on 127.0.0.1, run as root without systemd, entirely inside one
+# directory.  Sourced by tests/integration/T*.sh after ../lib.sh; needs bash.
+#
+# Functions
+#   mailstack_available       0 when the stack can run here; otherwise prints
+#                             the reason on stdout and returns 1 (for skip_all)
+#   mailstack_start DIR       builds the stack under DIR (created if missing,
+#                             made traversable by the servers' users, and so
+#                             are its parents), starts both servers on free
+#                             ports, waits until they accept connections, and
+#                             registers mailstack_stop to run at exit
+#   mailstack_stop            stops both servers and waits until all their
+#                             processes are gone; idempotent
+#   mailstack_stop_dovecot, mailstack_start_dovecot,
+#   mailstack_stop_postfix, mailstack_start_postfix
+#                             stop or restart one server, same ports
+#   mailstack_add_user NAME PASSWORD
+#                             IMAP login NAME (or NAME@$MAIL_DOMAIN) with that
+#                             password, mailbox NAME@$MAIL_DOMAIN, and its
+#                             Maildir; before mailstack_start the user is
+#                             created by it, while Postfix runs it is reloaded.
+#                             NAME and PASSWORD must not contain ':' or spaces.
+#   mailstack_send FROM TO FILE
+#                             submits the RFC 5322 message in FILE over SMTP to
+#                             127.0.0.1:$SMTP_PORT; curl's status is returned
+#                             (non-zero when Postfix refuses the recipient)
+#   mailstack_wait_mail USER COUNT [TIMEOUT_SECONDS]
+#                             waits (default 20 s) until USER's Maildir holds
+#                             at least COUNT messages (new + cur); 1 on timeout
+#   mailstack_count_mail USER prints the number of messages in USER's Maildir
+#   mailstack_logs [LINES]    prints the tails of the Dovecot and Postfix logs,
+#                             each line prefixed with "# " (TAP diagnostics)
+#   mailstack_pids [dovecot|postfix]
+#                             prints the pids of this stack's server processes
+#
+# Variables exported by mailstack_start
+#   MAILSTACK_DIR   the stack's directory
+#   IMAP_PORT       plain IMAP (plaintext login allowed, STARTTLS offered)
+#   IMAPS_PORT      IMAP with implicit TLS
+#   SMTP_PORT       Postfix smtpd; relays for 127.0.0.0/8, no authentication,
+#                   STARTTLS offered; mail for other domains bounces at once,
+#                   nothing ever leaves the machine
+#   MAIL_DOMAIN     example.test, the only domain delivered to
+#   MAILSTACK_CA    self-signed certificate of both servers (CN=localhost,
+#                   subjectAltName DNS:localhost and IP:127.0.0.1); use it as
+#                   the CA to verify them
+#
+# Layout of DIR
+#   tls/cert.pem tls/key.pem        the certificate and its key
+#   mail/NAME/Maildir               mailboxes, written by Postfix's virtual(8)
+#                                   as the vmail user, served by Dovecot
+#   dovecot/dovecot.conf users      Dovecot's configuration and passwd-file
+#   dovecot/run dovecot/state       its base_dir and state_dir
+#   postfix/etc postfix/spool postfix/data
+#                                   Postfix's config, queue and data directories
+#   log/dovecot.log log/postfix.log the servers' logs (there is no syslog)
+#
+# Every run has its own Dovecot instance_name and Postfix multi_instance_name,
+# its own directories and ports, so concurrent runs do not interfere.  The
+# vmail user (uid/gid 5000) that owns the Maildirs is created when missing.
+
+MAIL_DOMAIN=example.test
+export MAIL_DOMAIN
+
+# Root's PATH has the sbin directories, but a test runner may not pass them on.
+case ":$PATH:" in
+*:/usr/sbin:*) ;;
+*) PATH="$PATH:/usr/sbin:/sbin" ;;
+esac
+
+_ms_teardown_registered=
+_ms_pending_users=()	# NAME PASSWORD pairs added before mailstack_start
+
+mailstack_available() {
+	local cmd
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "the mail stack needs root (Dovecot and Postfix run as root)"
+		return 1
+	fi
+	for cmd in dovecot doveadm postfix postconf curl openssl ss useradd; do
+		if ! command -v "$cmd" >/dev/null 2>&1; then
+			echo "$cmd is not installed"
+			return 1
+		fi
+	done
+	if [ ! -r /etc/postfix/master.cf ]; then
+		echo "/etc/postfix/master.cf is missing (Postfix not installed as a package?)"
+		return 1
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- helpers
+
+_ms_err() { echo "mailstack: $*" >&2; }
+
+# Microseconds since the epoch, without forking.
+_ms_now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$t"; }
+
+# _ms_free_port PORT...: a TCP port on which no socket exists, avoiding the
+# kernel's ephemeral range (an outgoing connection could take it meanwhile)
+# and the given ports.  A race with another program remains; the callers retry
+# when a server cannot bind.
+_ms_free_port() {
+	local p taken tries=0
+	while [ "$tries" -lt 200 ]; do
+		tries=$((tries + 1))
+		p=$((20000 + RANDOM % 12000))
+		for taken in "$@"; do
+			[ "$p" = "$taken" ] && continue 2
+		done
+		if [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	_ms_err "no free TCP port found"
+	return 1
+}
+
+# _ms_listening PORT: something listens on 127.0.0.1:PORT.
+_ms_listening() {
+	[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]
+}
+
+# _ms_greets PORT PATTERN [HELLO] [BYE]: connects to 127.0.0.1:PORT and,
+# unless PATTERN is empty, checks that the first line the server sends matches
+# the glob PATTERN*.  Loopback connections are refused at once, so this
+# cannot hang on connect.
+_ms_greets() {
+	local fd line status=0
+	exec {fd}<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+	if [ -n "$2" ]; then
+		IFS= read -r -t 2 line <&"$fd" || status=1
+		case "${line:-}" in "$2"*) ;; *) status=1 ;; esac
+		[ -n "${3:-}" ] && printf '%s\r\n' "$3" >&"$fd" 2>/dev/null
+	fi
+	exec {fd}<&-
+	return "$status"
+}
+
+# _ms_wait_until SECONDS CMD...: polls CMD every 50 ms until it succeeds.
+_ms_wait_until() {
+	local deadline=$(($(_ms_now_us) + $1 * 1000000))
+	shift
+	until "$@"; do
+		[ "${EPOCHREALTIME/[.,]/}" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# _ms_pids_under DIR: pids of Dovecot and Postfix processes whose working
+# directory lies under DIR.  Both masters chdir into their own directory
+# (Dovecot's base_dir, Postfix's queue_directory) and their children stay
+# there or below (imap in the user's home, imap-login chrooted into base_dir),
+# so this finds a stack's processes without relying on pid files, which a
+# start interrupted by a signal may not have written yet.
+_ms_pids_under() {
+	local servers
+	servers=$(find /proc -mindepth 2 -maxdepth 2 -name exe \
+		\( -lname '/usr/sbin/dovecot*' -o -lname '/usr/lib/dovecot/*' \
+		-o -lname '/usr/lib/postfix/*' \) -printf '%h/cwd\n' 2>/dev/null)
+	[ -n "$servers" ] || return 0
+	# shellcheck disable=SC2086 # one path per word
+	find $servers -maxdepth 0 \( -lname "$1" -o -lname "$1/*" \) \
+		-printf '%h\n' 2>/dev/null | sed 's|^/proc/||'
+}
+
+mailstack_pids() {
+	[ -n "${MAILSTACK_DIR:-}" ] || return 0
+	case "${1:-}" in
+	dovecot) _ms_pids_under "$MAILSTACK_DIR/dovecot" ;;
+	postfix) _ms_pids_under "$MAILSTACK_DIR/postfix" ;;
+	*) _ms_pids_under "$MAILSTACK_DIR" ;;
+	esac
+}
+
+_ms_gone() { [ -z "$(mailstack_pids "$1")" ]; }
+
+# _ms_reap SERVER: waits for the server's processes to exit after a stop
+# request; kills what is still there after 10 s so no test leaves servers
+# behind.
+_ms_reap() {
+	local pids
+	_ms_wait_until 10 _ms_gone "$1" && return 0
+	pids=$(mailstack_pids "$1")
+	_ms_err "$1 did not stop in time, killing: $(echo $pids)"
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	_ms_wait_until 5 _ms_gone "$1"
+}
+
+# Makes DIR and its parents traversable: Dovecot's auth and login processes,
+# Postfix's daemons and the vmail user must reach files under it, and
+# mktemp -d creates directories with mode 0700.
+_ms_make_reachable() {
+	local d=$1
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		if [ -d "$d" ] && [ "$(($(stat -c '0%a' "$d") & 1))" -eq 0 ]; then
+			chmod o+x "$d" || return 1
+		fi
+		d=$(dirname "$d")
+	done
+}
+
+_ms_ensure_vmail() {
+	if ! getent passwd vmail >/dev/null; then
+		# Two concurrent first runs may race here; the loser finds it made.
+		useradd -u 5000 -U -M -d /nonexistent -s /usr/sbin/nologin vmail \
+			2>/dev/null || getent passwd vmail >/dev/null || {
+			_ms_err "cannot create the vmail user (uid 5000 taken?)"
+			return 1
+		}
+	fi
+	_ms_uid=$(id -u vmail) && _ms_gid=$(id -g vmail)
+}
+
+_ms_make_cert() {
+	mkdir -p "$MAILSTACK_DIR/tls"
+	# An EC key: as good for the tests and much faster to make than RSA.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-keyout "$MAILSTACK_DIR/tls/key.pem" \
+		-out "$MAILSTACK_DIR/tls/cert.pem" >/dev/null 2>&1 || {
+		_ms_err "openssl could not make a certificate"
+		return 1
+	}
+	chmod 600 "$MAILSTACK_DIR/tls/key.pem"
+	chmod 644 "$MAILSTACK_DIR/tls/cert.pem"
+	MAILSTACK_CA="$MAILSTACK_DIR/tls/cert.pem"
+	export MAILSTACK_CA
+}
+
+# ---------------------------------------------------------------- Dovecot
+
+_ms_dovecot_conf() { echo "$MAILSTACK_DIR/dovecot/dovecot.conf"; }
+
+_ms_write_dovecot_conf() {
+	local d=$MAILSTACK_DIR
+	cat >"$d/dovecot/dovecot.conf" <<EOF
+# Dovecot for tidings' integration tests, written by mailstack.sh.
+instance_name = $_ms_instance
+base_dir = $d/dovecot/run
+state_dir = $d/dovecot/state
+log_path = $d/log/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+
+ssl = yes
+ssl_cert = <$d/tls/cert.pem
+ssl_key = <$d/tls/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+# Refused logins answer at once: tests check refusals and must stay fast.
+auth_failure_delay = 0
+# Accept both "alice" and "alice@$MAIL_DOMAIN" as the login.
+auth_username_format = %Ln
+
+first_valid_uid = $_ms_uid
+mail_location = maildir:$d/mail/%u/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $d/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = $d/dovecot/users
+}
+
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+EOF
+}
+
+_ms_dovecot_up() {
+	_ms_greets "$IMAP_PORT" '* OK' 'a LOGOUT' && _ms_greets "$IMAPS_PORT" ''
+}
+
+# _ms_run_dovecot [fresh]: starts Dovecot; with "fresh", a port another
+# program took meanwhile is replaced by a new free one.
+_ms_run_dovecot() {
+	local tries=0 out="$MAILSTACK_DIR/log/dovecot.start"
+	while :; do
+		_ms_write_dovecot_conf
+		# Dovecot binds its listeners before it daemonises, so a port
+		# conflict shows in its exit status.
+		if dovecot -c "$(_ms_dovecot_conf)" >"$out" 2>&1; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ "${1:-}" = fresh ] && [ "$tries" -lt 5 ] &&
+			grep -q 'in use' "$out" "$MAILSTACK_DIR/log/dovecot.log" 2>/dev/null; then
+			IMAP_PORT=$(_ms_free_port "$SMTP_PORT") || return 1
+			IMAPS_PORT=$(_ms_free_port "$SMTP_PORT" "$IMAP_PORT") || return 1
+			export IMAP_PORT IMAPS_PORT
+			continue
+		fi
+		_ms_err "dovecot did not start:"
+		cat "$out" >&2
+		mailstack_logs >&2
+		return 1
+	done
+	if ! _ms_wait_until 10 _ms_dovecot_up; then
+		_ms_err "dovecot does not answer on 127.0.0.1:$IMAP_PORT and :$IMAPS_PORT"
+		mailstack_logs >&2
+		return 1
+	fi
+}
+
+mailstack_start_dovecot() {
+	_ms_gone dovecot || { _ms_err "dovecot is already running"; return 1; }
+	_ms_run_dovecot
+}
+
+mailstack_stop_dovecot() {
+	[ -n "${MAILSTACK_DIR:-}" ] || return 0
+	_ms_gone dovecot && return 0
+	doveadm -c "$(_ms_dovecot_conf)" stop >/dev/null 2>&1
+	_ms_reap dovecot
+}
+
+# ---------------------------------------------------------------- Postfix
+
+_ms_pf_etc() { echo "$MAILSTACK_DIR/postfix/etc"; }
+
+_ms_write_postfix_conf() {
+	local d=$MAILSTACK_DIR etc
+	etc=$(_ms_pf_etc)
+	cat >"$etc/main.cf" <<EOF
+# Postfix for tidings' integration tests, written by mailstack.sh.
+compatibility_level = 3.6
+multi_instance_name = postfix-$_ms_instance
+config_directory = $etc
+queue_directory = $d/postfix/spool
+data_directory = $d/postfix/data
+# There is no syslog; Postfix's postlogd writes this file.
+maillog_file = $d/log/postfix.log
+maillog_file_prefixes = $d/log
+
+myhostname = mail.$MAIL_DOMAIN
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+biff = no
+smtpd_banner = \$myhostname ESMTP
+# No DNS: the client is always 127.0.0.1.
+smtpd_peername_lookup = no
+
+# Delivery into the Maildirs Dovecot serves.
+virtual_mailbox_domains = $MAIL_DOMAIN
+virtual_mailbox_base = $d/mail
+virtual_mailbox_maps = texthash:$etc/vmailbox
+virtual_uid_maps = static:$_ms_uid
+virtual_gid_maps = static:$_ms_gid
+virtual_minimum_uid = 1000
+
+# Nothing leaves the machine: anything not for $MAIL_DOMAIN bounces at once.
+default_transport = error:outbound mail is disabled in the test stack
+relay_transport = error:outbound mail is disabled in the test stack
+local_transport = error:no local delivery in the test stack
+
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $d/tls/cert.pem
+smtpd_tls_key_file = $d/tls/key.pem
+EOF
+	# Debian's services, with the listener moved to loopback and without
+	# chroot (a chroot would need copies of /etc files in the spool).
+	cp /etc/postfix/master.cf "$etc/master.cf"
+	postconf -c "$etc" -M "smtp/inet=127.0.0.1:$SMTP_PORT inet n - n - - smtpd" &&
+		postconf -c "$etc" -F '*/*/chroot = n'
+}
+
+_ms_postfix_up() { _ms_greets "$SMTP_PORT" '220 ' 'QUIT'; }
+
+# Postfix reports errors of "postfix check" only to syslog, which is absent,
+# unless it has a terminal: show them through one.
+_ms_postfix_diagnose() {
+	if command -v script >/dev/null; then
+		script -qec "postfix -c '$(_ms_pf_etc)' check" /dev/null >&2
+	fi
+}
+
+# _ms_run_postfix [fresh]: starts Postfix; with "fresh", a port another
+# program took meanwhile is replaced by a new free one.
+_ms_run_postfix() {
+	local tries=0 out="$MAILSTACK_DIR/log/postfix.start"
+	while :; do
+		_ms_write_postfix_conf || return 1
+		# "postfix start" waits (master -w) until the master daemon has
+		# bound its listeners, so a port conflict shows in its status.
+		if postfix -c "$(_ms_pf_etc)" start >"$out" 2>&1; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ "${1:-}" = fresh ] && [ "$tries" -lt 5 ] &&
+			grep -q 'in use' "$out" "$MAILSTACK_DIR/log/postfix.log" 2>/dev/null; then
+			SMTP_PORT=$(_ms_free_port "$IMAP_PORT" "$IMAPS_PORT") || return 1
+			export SMTP_PORT
+			continue
+		fi
+		_ms_err "postfix did not start:"
+		cat "$out" >&2
+		_ms_postfix_diagnose
+		mailstack_logs >&2
+		return 1
+	done
+	if ! _ms_wait_until 10 _ms_postfix_up; then
+		_ms_err "postfix does not answer on 127.0.0.1:$SMTP_PORT"
+		mailstack_logs >&2
+		return 1
+	fi
+}
+
+mailstack_start_postfix() {
+	_ms_gone postfix || { _ms_err "postfix is already running"; return 1; }
+	_ms_run_postfix
+}
+
+mailstack_stop_postfix() {
+	[ -n "${MAILSTACK_DIR:-}" ] || return 0
+	_ms_gone postfix && return 0
+	postfix -c "$(_ms_pf_etc)" stop >/dev/null 2>&1
+	_ms_reap postfix
+}
+
+# texthash tables are read once per process: after a change, reload Postfix
+# and wait until the processes that read the old table have exited, so the
+# next connection sees the new user.
+_ms_postfix_reload() {
+	local old master
+	master=$(sed 1q "$MAILSTACK_DIR/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+	old=$(mailstack_pids postfix | grep -vx "${master:-x}")
+	postfix -c "$(_ms_pf_etc)" reload >/dev/null 2>&1 || return 1
+	_ms_old_gone() {
+		local p
+		for p in $old; do
+			kill -0 "$p" 2>/dev/null && return 1
+		done
+		return 0
+	}
+	_ms_wait_until 10 _ms_old_gone
+}
+
+# ---------------------------------------------------------------- users
+
+mailstack_add_user() {
+	local name=$1 pass=$2 maildir
+	case "$name$pass" in
+	*:* | *' '*) _ms_err "user name and password must not contain ':' or spaces"; return 1 ;;
+	esac
+	if [ -z "${MAILSTACK_DIR:-}" ]; then
+		_ms_pending_users+=("$name" "$pass")
+		return 0
+	fi
+	maildir="$MAILSTACK_DIR/mail/$name/Maildir"
+	mkdir -p "$maildir/cur" "$maildir/new" "$maildir/tmp"
+	chown -R "$_ms_uid:$_ms_gid" "$MAILSTACK_DIR/mail/$name"
+	chmod -R go-rwx "$MAILSTACK_DIR/mail/$name"
+	# Dovecot re-reads the passwd-file when it changes.
+	echo "$name:{PLAIN}$pass:$_ms_uid:$_ms_gid::$MAILSTACK_DIR/mail/$name::" \
+		>>"$MAILSTACK_DIR/dovecot/users"
+	echo "$name@$MAIL_DOMAIN $name/Maildir/" >>"$(_ms_pf_etc)/vmailbox"
+	if ! _ms_gone postfix; then
+		_ms_postfix_reload || { _ms_err "postfix reload failed"; return 1; }
+	fi
+}
+
+# ---------------------------------------------------------------- stack
+
+mailstack_start() {
+	local dir=${1:?mailstack_start DIR} i
+	mkdir -p "$dir" || return 1
+	dir=$(cd "$dir" && pwd) || return 1
+	_ms_make_reachable "$dir" || return 1
+	_ms_ensure_vmail || return 1
+
+	MAILSTACK_DIR=$dir
+	export MAILSTACK_DIR
+	# Unique per run: pid plus random, also in the config of both servers.
+	_ms_instance="tidings-$$-$RANDOM"
+
+	# Teardown first: a signal during start must not leave servers behind.
+	if [ -z "$_ms_teardown_registered" ]; then
+		if declare -F tap_at_exit >/dev/null; then
+			tap_at_exit mailstack_stop
+		else
+			trap mailstack_stop EXIT
+		fi
+		_ms_teardown_registered=1
+	fi
+
+	mkdir -p "$dir/log" "$dir/mail" "$dir/dovecot/run" "$dir/dovecot/state" \
+		"$dir/postfix/etc" "$dir/postfix/spool" "$dir/postfix/data" || return 1
+	chown "$_ms_uid:$_ms_gid" "$dir/mail"
+	chown postfix "$dir/postfix/data"
+	chmod 700 "$dir/postfix/data"
+	: >"$dir/postfix/etc/vmailbox"
+	: >"$dir/dovecot/users"
+	chgrp dovecot "$dir/dovecot/users"
+	chmod 640 "$dir/dovecot/users"
+	_ms_make_cert || return 1
+
+	for ((i = 0; i < ${#_ms_pending_users[@]}; i += 2)); do
+		mailstack_add_user "${_ms_pending_users[i]}" "${_ms_pending_users[i + 1]}" || return 1
+	done
+	_ms_pending_users=()
+
+	IMAP_PORT=$(_ms_free_port) &&
+		IMAPS_PORT=$(_ms_free_port "$IMAP_PORT") &&
+		SMTP_PORT=$(_ms_free_port "$IMAP_PORT" "$IMAPS_PORT") || return 1
+	export IMAP_PORT IMAPS_PORT SMTP_PORT
+
+	_ms_run_dovecot fresh && _ms_run_postfix fresh
+}
+
+mailstack_stop() {
+	[ -n "${MAILSTACK_DIR:-}" ] || return 0
+	mailstack_stop_dovecot
+	mailstack_stop_postfix
+}
+
+# ---------------------------------------------------------------- mail
+
+mailstack_count_mail() {
+	local f n=0 md="$MAILSTACK_DIR/mail/$1/Maildir"
+	for f in "$md"/new/* "$md"/cur/*; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+mailstack_wait_mail() {
+	local user=$1 want=$2
+	_ms_enough_mail() { [ "$(mailstack_count_mail "$user")" -ge "$want" ]; }
+	_ms_wait_until "${3:-20}" _ms_enough_mail
+}
+
+mailstack_send() {
+	curl -sS --max-time 20 "smtp://127.0.0.1:$SMTP_PORT/localhost" \
+		--mail-from "$1" --mail-rcpt "$2" --upload-file "$3"
+}
+
+mailstack_logs() {
+	local lines=${1:-25} f
+	[ -n "${MAILSTACK_DIR:-}" ] || return 0
+	for f in "$MAILSTACK_DIR/log/dovecot.log" "$MAILSTACK_DIR/log/postfix.log"; do
+		echo "# --- last $lines lines of $f"
+		if [ -s "$f" ]; then
+			tail -n "$lines" "$f" | sed 's/^/#   /'
+		else
+			echo "#   (empty or missing)"
+		fi
+	done
+}
