@@ -322,6 +322,12 @@ fail:
 	return NULL;
 }
 
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
+
 const char *
 store_path(const struct store *st)
 {

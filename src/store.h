@@ -30,6 +30,8 @@ typedef struct store Store;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 
 const char *store_path(const struct store *st);
+/* How long to wait for another process's lock before STORE_ERROR_BUSY. */
+void store_set_busy_timeout(struct store *st, int ms);
 /* The schema version of the open database and the newest this build knows. */
 int store_schema_version(struct store *st);
 int store_schema_latest(void);

@@ -133,22 +133,24 @@ print_usage(FILE *f)
 	    "'tidings help COMMAND' describes a command; see also tidings(1).\n");
 }
 
+/* The option list of a command, one option a line, as GOption spells
+ * them ("-z, --zone=ZONE"). */
 static char *
-option_help(const struct cmd_entry *e, const char *full)
+option_help(const struct cmd_entry *e)
 {
-	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
-	g_autofree char *text = NULL;
-	const char *opts;
+	GString *out = g_string_new(NULL);
 
-	if (e->options == NULL)
-		return g_strdup("");
-	g_option_context_add_main_entries(oc, e->options, NULL);
-	g_option_context_set_help_enabled(oc, FALSE);
-	text = g_option_context_get_help(oc, TRUE, NULL);
-	/* Keep only the option list; the usage line is ours. */
-	opts = strstr(text, "Application Options:");
-	return g_strdup(opts != NULL ? opts + strlen("Application Options:\n")
-	    : "");
+	for (const GOptionEntry *o = e->options; o != NULL &&
+	    o->long_name != NULL; o++) {
+		g_autofree char *shortopt = o->short_name ?
+		    g_strdup_printf("-%c,", o->short_name) : g_strdup("");
+		g_autofree char *flag = g_strdup_printf("%-3s --%s%s%s", shortopt,
+		    o->long_name, o->arg_description ? "=" : "",
+		    o->arg_description ? o->arg_description : "");
+		g_string_append_printf(out, "  %-26s %s\n", flag,
+		    o->description);
+	}
+	return g_string_free(out, FALSE);
 }
 
 static void
@@ -163,7 +165,7 @@ print_command_help(FILE *f, const char *full, const struct cmd_entry *e)
 		    full);
 		return;
 	}
-	g_autofree char *opts = option_help(e, full);
+	g_autofree char *opts = option_help(e);
 	fprintf(f, "usage: tidings %s%s%s\n\n%s\n", full, *e->args ? " " : "",
 	    e->args, e->summary);
 	if (e->help != NULL)

@@ -1,0 +1,337 @@
+/* Unit tests for the store: opening, migrations, refusal of foreign and
+ * newer databases, transactions, teams and members. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+};
+
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	f->dir = g_dir_make_tmp("tidings-store-XXXXXX", NULL);
+	f->path = g_build_filename(f->dir, "sub", "t.db", NULL);
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm" };
+	g_autofree char *sub = g_build_filename(f->dir, "sub", NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(sub, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(sub);
+	g_rmdir(f->dir);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+/* Runs SQL on the file directly, as another program would. */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static gint64
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	gint64 v;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_create(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(st), ==, store_schema_latest());
+	g_assert_cmpint(store_schema_latest(), >=, 1);
+	g_clear_pointer(&st, store_close);
+
+	g_assert_cmpint(raw_int(f->path, "PRAGMA journal_mode = WAL"), ==, 0);
+	static const char *const tables[] = { "teams", "people", "memberships",
+	    "checkins", "questions", "prompts", "messages", "messages_raw",
+	    "messages_fts", "threads", "answers", "comments", "digests",
+	    "subscriptions", "bounces", "availability", "meetings",
+	    "attendees", "outbox", "outbox_recipients", "sync_state" };
+	for (size_t i = 0; i < G_N_ELEMENTS(tables); i++) {
+		g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM "
+		    "sqlite_master WHERE name = '%s'", tables[i]);
+		g_test_message("table %s", tables[i]);
+		g_assert_cmpint(raw_int(f->path, sql), ==, 1);
+	}
+	/* Reopening keeps the data and migrates nothing. */
+	st = store_open(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_team_add(st, "web", "Web", "UTC", &error));
+	g_clear_pointer(&st, store_close);
+	st = store_open(f->path, &error);
+	g_assert_no_error(error);
+	g_autoptr(Team) t = store_team_get(st, "web", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(t->title, ==, "Web");
+}
+
+static void
+test_newer_refused(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d",
+	    store_schema_latest() + 1);
+
+	g_assert_no_error(error);
+	g_clear_pointer(&st, store_close);
+	raw_exec(f->path, bump);
+	st = store_open(f->path, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_VERSION);
+	g_assert_nonnull(strstr(error->message, "newer version of tidings"));
+	g_assert_nonnull(strstr(error->message, f->path));
+	/* Refusing changed nothing. */
+	g_assert_cmpint(raw_int(f->path, "PRAGMA user_version"), ==,
+	    store_schema_latest() + 1);
+}
+
+static void
+test_foreign_refused(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *sub = g_path_get_dirname(f->path);
+
+	g_mkdir_with_parents(sub, 0700);
+	raw_exec(f->path, "CREATE TABLE notes (x TEXT)");
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_CORRUPT);
+	g_assert_nonnull(strstr(error->message, "not one of tidings'"));
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM sqlite_master"),
+	    ==, 1);
+}
+
+static void
+test_garbage_refused(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *sub = g_path_get_dirname(f->path);
+	g_autofree char *junk = g_strnfill(8192, 'x');
+
+	g_mkdir_with_parents(sub, 0700);
+	g_assert_true(g_file_set_contents(f->path, junk, -1, NULL));
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_CORRUPT);
+	g_assert_nonnull(strstr(error->message, f->path));
+	/* The file is left as it was, never reset. */
+	g_autofree char *after = NULL;
+	g_assert_true(g_file_get_contents(f->path, &after, NULL, NULL));
+	g_assert_cmpstr(after, ==, junk);
+}
+
+static void
+test_unwritable_dir(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open("/proc/tidings/t.db", &error);
+
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_IO);
+}
+
+static void
+test_transactions(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_autoptr(GPtrArray) teams = NULL;
+
+	g_assert_no_error(error);
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_team_add(st, "a", NULL, NULL, &error));
+	store_rollback(st);
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_team_add(st, "b", NULL, NULL, &error));
+	g_assert_true(store_commit(st, &error));
+	teams = store_team_list(st, &error);
+	g_assert_cmpuint(teams->len, ==, 1);
+	g_assert_cmpstr(((struct team *)teams->pdata[0])->name, ==, "b");
+}
+
+/* Another process holding the write lock makes a write fail as busy (to be
+ * retried), not hang and not corrupt anything. */
+static void
+test_busy(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	sqlite3 *other;
+
+	g_assert_no_error(error);
+	store_set_busy_timeout(st, 50);
+	g_assert_cmpint(sqlite3_open(f->path, &other), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    ==, SQLITE_OK);
+	g_assert_false(store_begin(st, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_BUSY);
+	g_clear_error(&error);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_commit(st, &error));
+}
+
+static void
+test_teams_and_members(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_autoptr(Person) ana = person_new("ana@example.org");
+	g_autoptr(Person) raj = person_new("raj@example.org");
+	g_autoptr(GPtrArray) list = NULL;
+
+	g_assert_true(store_team_add(st, "web", "Web team", "Europe/Berlin",
+	    &error));
+	g_assert_true(store_team_add(st, "ops", NULL, NULL, &error));
+	g_assert_false(store_team_add(st, "web", NULL, NULL, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	g_assert_null(store_team_get(st, "nope", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	g_free(ana->zone);
+	ana->zone = g_strdup("America/Sao_Paulo");
+	g_assert_true(store_person_save(st, ana, &error));
+	g_assert_cmpint(ana->id, >, 0);
+	g_assert_true(store_person_save(st, raj, &error));
+	g_assert_true(store_member_add(st, "web", "ana@example.org", "owner",
+	    &error));
+	g_assert_true(store_member_add(st, "web", "raj@example.org", NULL,
+	    &error));
+	g_assert_true(store_member_add(st, "ops", "raj@example.org", NULL,
+	    &error));
+	g_assert_false(store_member_add(st, "web", "ana@example.org", NULL,
+	    &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_EXISTS);
+	g_clear_error(&error);
+	g_assert_false(store_member_add(st, "nope", "ana@example.org", NULL,
+	    &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* Addresses match without regard to case. */
+	g_autoptr(Person) got = store_person_get(st, "ANA@example.org", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(got->zone, ==, "America/Sao_Paulo");
+	g_assert_cmpstr(got->teams, ==, "web");
+	g_assert_cmpint(got->work_start, ==, 540);
+
+	/* Saving a known address updates it. */
+	got->work_start = 480;
+	g_assert_true(store_person_save(st, got, &error));
+	g_assert_cmpint(got->id, ==, ana->id);
+
+	list = store_member_list(st, "web", &error);
+	g_assert_cmpuint(list->len, ==, 2);
+	struct person *first = list->pdata[0];
+	g_assert_cmpstr(first->email, ==, "ana@example.org");
+	g_assert_cmpstr(first->role, ==, "owner");
+	g_assert_cmpint(first->work_start, ==, 480);
+	g_clear_pointer(&list, g_ptr_array_unref);
+
+	list = store_member_list(st, NULL, &error);
+	g_assert_cmpuint(list->len, ==, 2);
+	g_assert_cmpstr(((struct person *)list->pdata[1])->teams, ==,
+	    "ops, web");
+	g_clear_pointer(&list, g_ptr_array_unref);
+
+	g_autoptr(Team) web = store_team_get(st, "web", &error);
+	g_assert_cmpint(web->members, ==, 2);
+
+	/* Removing a team removes its memberships, not its people. */
+	g_assert_true(store_team_remove(st, "web", &error));
+	g_assert_false(store_team_remove(st, "web", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_autoptr(Person) still = store_person_get(st, "ana@example.org", &error);
+	g_assert_nonnull(still);
+	g_assert_null(still->teams);
+
+	g_assert_false(store_member_remove(st, "ana@example.org", "ops",
+	    &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_true(store_member_remove(st, "raj@example.org", "ops", &error));
+	g_assert_true(store_member_remove(st, "raj@example.org", NULL, &error));
+	g_assert_null(store_person_get(st, "raj@example.org", &error));
+	g_clear_error(&error);
+}
+
+/* Full-text search follows inserts, updates and deletes of messages. */
+static void
+test_fts(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+
+	g_clear_pointer(&st, store_close);
+	raw_exec(f->path, "INSERT INTO messages (message_id, content_hash, "
+	    "subject, sender, body_text, received_at, source) VALUES "
+	    "('<a@x>', 'h1', 'Weekly status', 'ana@example.org', "
+	    "'Blocked on the database migration', 0, 'mda')");
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'migration'"), ==, 1);
+	raw_exec(f->path, "UPDATE messages SET body_text = 'all good'");
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'migration'"), ==, 0);
+	raw_exec(f->path, "DELETE FROM messages");
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'good'"), ==, 0);
+}
+
+#define ADD(name, fn) \
+	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("/store/create", test_create);
+	ADD("/store/newer-refused", test_newer_refused);
+	ADD("/store/foreign-refused", test_foreign_refused);
+	ADD("/store/garbage-refused", test_garbage_refused);
+	ADD("/store/unwritable-dir", test_unwritable_dir);
+	ADD("/store/transactions", test_transactions);
+	ADD("/store/busy", test_busy);
+	ADD("/store/teams-and-members", test_teams_and_members);
+	ADD("/store/fts", test_fts);
+	return g_test_run();
+}
