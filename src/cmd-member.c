@@ -154,34 +154,6 @@ member_list(struct cmd_ctx *ctx, int argc, char **argv)
 	return EX_OK;
 }
 
-/* "Wed 14:03, working" in the person's zone, now. */
-static char *
-local_now(const struct person *p)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(p->zone);
-	g_autoptr(GDateTime) now = NULL;
-	int day, minute;
-	gboolean working;
-
-	if (tz == NULL)
-		return g_strdup("unknown (the zone is not in this system's "
-		    "zone database)");
-	now = g_date_time_new_now(tz);
-	day = g_date_time_get_day_of_week(now) - 1;	/* Monday is 0 */
-	minute = g_date_time_get_hour(now) * 60 + g_date_time_get_minute(now);
-	if (p->work_start < p->work_end)
-		working = (p->workdays & (1u << day)) &&
-		    minute >= p->work_start && minute < p->work_end;
-	else	/* a night shift belongs to the day it starts on */
-		working = ((p->workdays & (1u << day)) &&
-		    minute >= p->work_start) ||
-		    ((p->workdays & (1u << ((day + 6) % 7))) &&
-		    minute < p->work_end);
-	g_autofree char *clock = g_date_time_format(now, "%a %H:%M %Z");
-	return g_strdup_printf("%s, %s", clock, working ? "working" :
-	    "outside working hours");
-}
-
 static int
 member_show(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -198,7 +170,8 @@ member_show(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, error);
 	g_autofree char *hours = value_hours_format(p->work_start, p->work_end);
 	g_autofree char *days = value_workdays_format(p->workdays);
-	g_autofree char *now = local_now(p);
+	g_autofree char *now = value_local_time(p->zone, p->work_start,
+	    p->work_end, p->workdays, g_get_real_time() / G_USEC_PER_SEC);
 	printf("email:  %s\n", p->email);
 	printf("name:   %s\n", p->name);
 	printf("zone:   %s\n", p->zone);

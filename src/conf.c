@@ -557,7 +557,11 @@ conf_example(GHashTable *set)
 			g_string_append_printf(out, "%s = %s\n", o->key, v);
 		else if (o->def != NULL && !g_str_has_prefix(o->def, "@"))
 			g_string_append_printf(out, "#%s = %s\n", o->key, o->def);
-		else
+		else if (o->def != NULL) {
+			g_autofree char *def = conf_def_text(o->def);
+			g_string_append_printf(out, "# Default: %s\n#%s =\n", def,
+			    o->key);
+		} else
 			g_string_append_printf(out, "#%s =\n", o->key);
 	}
 	return g_string_free(out, FALSE);

@@ -17,6 +17,7 @@
 static const struct cmd_entry cmd_help_entry;
 
 const struct cmd_entry *const cmd_table[] = {
+	&cmd_demo_entry,
 	&cmd_init_entry,
 	&cmd_config_entry,
 	&cmd_team_entry,

@@ -53,6 +53,7 @@ int cmd_fail(struct cmd_ctx *ctx, GError *error);
 int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_team_entry;

@@ -379,3 +379,37 @@ value_workdays_format(unsigned days)
 		g_string_append(s, "none");
 	return g_string_free(s, FALSE);
 }
+
+/* Whether MINUTE of weekday DAY (Monday 0) is working time.  A night shift
+ * belongs to the day it starts on. */
+static gboolean
+is_working(int start, int end, unsigned days, int day, int minute)
+{
+	if (start < end)
+		return (days & (1u << day)) && minute >= start && minute < end;
+	return ((days & (1u << day)) && minute >= start) ||
+	    ((days & (1u << ((day + 6) % 7))) && minute < end);
+}
+
+char *
+value_local_time(const char *zone, int work_start, int work_end,
+    unsigned workdays, gint64 at)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
+	g_autoptr(GDateTime) utc = NULL;
+	g_autoptr(GDateTime) local = NULL;
+	g_autofree char *clock = NULL;
+	int day, minute;
+
+	if (tz == NULL)
+		return g_strdup_printf("unknown (%s is not in this system's zone "
+		    "database)", zone);
+	utc = g_date_time_new_from_unix_utc(at);
+	local = g_date_time_to_timezone(utc, tz);
+	day = g_date_time_get_day_of_week(local) - 1;
+	minute = g_date_time_get_hour(local) * 60 +
+	    g_date_time_get_minute(local);
+	clock = g_date_time_format(local, "%a %H:%M %Z");
+	return g_strdup_printf("%s, %s", clock, is_working(work_start, work_end,
+	    workdays, day, minute) ? "working" : "outside working hours");
+}

@@ -39,4 +39,10 @@ char *value_hours_format(int start, int end);
 gboolean value_workdays(const char *text, unsigned *days, GError **error);
 char *value_workdays_format(unsigned days);
 
+/* "Wed 14:03 CET, working": the local time at AT (UTC seconds) in ZONE,
+ * and whether it falls in the given working hours and days.  Caller
+ * frees. */
+char *value_local_time(const char *zone, int work_start, int work_end,
+    unsigned workdays, gint64 at);
+
 #endif

@@ -1,3 +1,44 @@
 #!/bin/sh
+# The documentation stays true: the option list of tidings.conf(5) and the
+# example configuration come from the option table, every command is in
+# tidings(1), and the pages render without warnings.
 . "$(dirname "$0")/../lib.sh"
+
+man5="$TOP_SRCDIR/doc/tidings.conf.5"
+man1="$TOP_SRCDIR/doc/tidings.1"
+
+sed -n '/^\.\\" BEGIN OPTIONS/,/^\.\\" END OPTIONS/p' "$man5" | sed '1d;$d' \
+	>"$TEST_DIR/options.roff"
+"$TIDINGS" config --manual >"$TEST_DIR/options.want"
+if cmp -s "$TEST_DIR/options.roff" "$TEST_DIR/options.want"; then
+	ok 0 "tidings.conf(5) lists the options of the option table"
+else
+	ok 1 "tidings.conf(5) lists the options of the option table (run 'make update-man')"
+	diff "$TEST_DIR/options.roff" "$TEST_DIR/options.want" | sed 's/^/# /' | head -20
+fi
+
+"$TIDINGS" config --example >"$TEST_DIR/example.want"
+cmp -s "$TOP_SRCDIR/contrib/tidings.conf.example" "$TEST_DIR/example.want"
+ok $? "contrib/tidings.conf.example is what 'tidings config --example' prints"
+
+"$TIDINGS" help | sed -n 's/^  \([a-z][a-z ]*[a-z]\)  .*/\1/p' >"$TEST_DIR/commands"
+[ -s "$TEST_DIR/commands" ]
+ok $? "tidings help lists commands"
+while read -r cmd; do
+	[ "$cmd" = help ] && continue
+	grep -q "^\.B $cmd\( \|$\)" "$man1"
+	ok $? "tidings(1) describes '$cmd'"
+done <"$TEST_DIR/commands"
+
+if command -v man >/dev/null 2>&1; then
+	for page in "$man1" "$man5"; do
+		warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+		[ -z "$warnings" ]
+		ok $? "$(basename "$page") renders without warnings"
+		[ -z "$warnings" ] || printf '# %s\n' "$warnings" | head -10
+	done
+else
+	skip "the man pages render without warnings" "man is not installed"
+fi
+
 done_testing

@@ -164,6 +164,47 @@ test_workdays(void)
 	}
 }
 
+/* 2026-03-09 is a Monday. */
+#define MON_2026_03_09_UTC 1773014400
+
+static void
+test_local_time(void)
+{
+	struct {
+		const char *zone;
+		gint64 at;
+		int start, end;
+		unsigned days;
+		const char *want;
+	} cases[] = {
+		/* 10:00 UTC is 11:00 in Berlin (CET, before the DST change). */
+		{ "Europe/Berlin", MON_2026_03_09_UTC + 10 * 3600, 540, 1020,
+		  0x1f, "Mon 11:00 CET, working" },
+		/* New York changed to EDT on 8 March: 10:00 UTC is 06:00. */
+		{ "America/New_York", MON_2026_03_09_UTC + 10 * 3600, 540, 1020,
+		  0x1f, "Mon 06:00 EDT, outside working hours" },
+		{ "Asia/Kolkata", MON_2026_03_09_UTC + 10 * 3600, 540, 1020,
+		  0x1f, "Mon 15:30 IST, working" },
+		/* Sunday is not a workday in mon-fri... */
+		{ "UTC", MON_2026_03_09_UTC - 12 * 3600, 540, 1020, 0x1f,
+		  "Sun 12:00 UTC, outside working hours" },
+		/* ...but is in sun-thu. */
+		{ "UTC", MON_2026_03_09_UTC - 12 * 3600, 540, 1020, 0x4f,
+		  "Sun 12:00 UTC, working" },
+		/* A night shift started on Monday runs into Tuesday. */
+		{ "UTC", MON_2026_03_09_UTC + 26 * 3600, 1320, 360, 0x01,
+		  "Tue 02:00 UTC, working" },
+		{ "UTC", MON_2026_03_09_UTC + 2 * 3600, 1320, 360, 0x01,
+		  "Mon 02:00 UTC, outside working hours" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *s = value_local_time(cases[i].zone, cases[i].start,
+		    cases[i].end, cases[i].days, cases[i].at);
+		g_assert_cmpstr(s, ==, cases[i].want);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,5 +217,6 @@ main(int argc, char **argv)
 	g_test_add_func("/value/zone/tzdir", test_zone_tzdir);
 	g_test_add_func("/value/hours", test_hours);
 	g_test_add_func("/value/workdays", test_workdays);
+	g_test_add_func("/value/local-time", test_local_time);
 	return g_test_run();
 }
