@@ -107,9 +107,10 @@ print_list(FILE *f, const char *prefix, const struct cmd_entry *const *table)
 {
 	for (; *table != NULL; table++) {
 		g_autofree char *name = g_strconcat(prefix, (*table)->name, NULL);
+		g_autofree char *sub = g_strconcat(name, " ", NULL);
+
 		if ((*table)->subs != NULL)
-			print_list(f, name[0] ? (name = g_strconcat(name, " ",
-			    NULL), name) : "", (*table)->subs);
+			print_list(f, sub, (*table)->subs);
 		else
 			fprintf(f, "  %-16s %s\n", name, (*table)->summary);
 	}

@@ -54,25 +54,25 @@ run "$TIDINGS" --config "$conf" config --all
 expect_grep out "imap.port +993 +default" "config --all: the port follows security"
 
 # Broken lines: exit 78, and the message names file and line.
-broken() {	# broken DESCRIPTION LINE PATTERN: the text on stdin
-	cat >"$TEST_DIR/broken.conf"
+broken() {	# broken DESCRIPTION LINE PATTERN TEXT (a printf format)
+	printf "$4" >"$TEST_DIR/broken.conf"
 	run "$TIDINGS" --config "$TEST_DIR/broken.conf" team list
 	expect_rc 78 "$1: exit 78"
 	expect_grep err "broken.conf:$2: .*$3" "$1: file:line and what is wrong"
 	expect_lines err 1 "$1: one line"
 }
-printf '[tidings]\naddress = team@example.org\n[imap]\nhost = mail.example.org\nport = 993x\n' |
-	broken "a bad port" 5 "not a port number"
-printf '[tidings]\n\nfrobnicate = yes\n' |
-	broken "an unknown option" 3 "unknown option 'frobnicate'"
-printf '# ok\n[imap\n' |
-	broken "a broken section header" 2 "section header"
-printf '[smtp]\npassword = hunter2\n' |
-	broken "a password in the file" 2 "password-command or password-file"
-printf '[imap]\nsecurity = maybe\n' |
-	broken "a bad choice" 2 "not one of tls, starttls, none"
-printf 'just words\n' |
-	broken "a line that is not a setting" 1 "expected 'key = value'"
+broken "a bad port" 5 "not a port number" \
+    '[tidings]\naddress = team@example.org\n[imap]\nhost = mail.example.org\nport = 993x\n'
+broken "an unknown option" 3 "unknown option 'frobnicate'" \
+    '[tidings]\n\nfrobnicate = yes\n'
+broken "a broken section header" 2 "section header" \
+    '# ok\n[imap\n'
+broken "a password in the file" 2 "password-command or password-file" \
+    '[smtp]\npassword = hunter2\n'
+broken "a bad choice" 2 "not one of tls, starttls, none" \
+    '[imap]\nsecurity = maybe\n'
+broken "a line that is not a setting" 1 "expected 'key = value'" \
+    'just words\n'
 expect_no_grep err "hunter2" "a refused password is not echoed"
 
 # A secret file others can read is refused, with a message saying so.
