@@ -1,0 +1,630 @@
+/* Parsing raw mail into struct message with GMime; see message.h. */
+#include "config.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "html.h"
+#include "log.h"
+#include "message.h"
+
+G_DEFINE_QUARK(tidings-message-error-quark, message_error)
+
+/* Deeper nesting than this is hostile, not mail: parts below are skipped. */
+#define MESSAGE_MAX_DEPTH 64
+/* A Date before this, or this far after arrival, is taken as absurd. */
+#define DATE_MIN 631152000		/* 1990-01-01 */
+#define DATE_FUTURE_SLACK (2 * 24 * 3600)
+
+static GMimeParserOptions *parser_options;
+static GMimeFormatOptions *format_options;
+
+static void
+message_init(void)
+{
+	static gsize done;
+	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+
+	if (!g_once_init_enter(&done))
+		return;
+	g_mime_init();
+	parser_options = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(parser_options, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(parser_options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(parser_options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(parser_options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	format_options = g_mime_format_options_new();
+	g_once_init_leave(&done, 1);
+}
+
+static void
+header_free(struct message_header *h)
+{
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h->raw);
+	g_free(h);
+}
+
+static void
+part_free(struct message_part *p)
+{
+	g_free(p->content_type);
+	g_free(p->method);
+	g_free(p->filename);
+	g_free(p->text);
+	if (p->data != NULL)
+		g_bytes_unref(p->data);
+	g_free(p);
+}
+
+void
+bounce_recipient_free(struct bounce_recipient *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->address);
+	g_free(r->status);
+	g_free(r->diagnostic);
+	g_free(r);
+}
+
+void
+message_free(struct message *msg)
+{
+	if (msg == NULL)
+		return;
+	g_clear_pointer(&msg->raw, g_bytes_unref);
+	g_free(msg->content_hash);
+	g_free(msg->message_id);
+	g_free(msg->in_reply_to);
+	g_clear_pointer(&msg->references, g_ptr_array_unref);
+	g_free(msg->from);
+	g_free(msg->from_name);
+	g_free(msg->sender);
+	g_free(msg->reply_to);
+	g_free(msg->return_path);
+	g_clear_pointer(&msg->to, g_ptr_array_unref);
+	g_clear_pointer(&msg->cc, g_ptr_array_unref);
+	g_clear_pointer(&msg->delivered_to, g_ptr_array_unref);
+	g_free(msg->subject);
+	g_free(msg->text);
+	g_free(msg->html);
+	g_clear_pointer(&msg->headers, g_ptr_array_unref);
+	g_clear_pointer(&msg->parts, g_ptr_array_unref);
+	g_clear_pointer(&msg->problems, g_ptr_array_unref);
+	g_free(msg->reason);
+	g_free(msg->reply);
+	g_free(msg->forwarded);
+	if (msg->bounce != NULL)
+		g_ptr_array_unref(msg->bounce);
+	g_free(msg);
+}
+
+static void
+problem(struct message *msg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+problem(struct message *msg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(msg->problems, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+const char *
+message_header(const struct message *msg, const char *name)
+{
+	for (guint i = 0; i < msg->headers->len; i++) {
+		struct message_header *h = msg->headers->pdata[i];
+		if (g_ascii_strcasecmp(h->name, name) == 0)
+			return h->value;
+	}
+	return NULL;
+}
+
+GPtrArray *
+message_parts_of_type(const struct message *msg, const char *content_type)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < msg->parts->len; i++) {
+		struct message_part *p = msg->parts->pdata[i];
+		if (strcmp(p->content_type, content_type) == 0)
+			g_ptr_array_add(out, p);
+	}
+	return out;
+}
+
+const char *
+message_kind_name(enum message_kind kind)
+{
+	static const char *const names[] = {
+		[MESSAGE_UNPROCESSED] = "unprocessed",
+		[MESSAGE_REPLY] = "reply",
+		[MESSAGE_AUTOREPLY] = "autoreply",
+		[MESSAGE_BOUNCE] = "bounce",
+		[MESSAGE_COMMAND] = "command",
+		[MESSAGE_CALENDAR] = "calendar",
+		[MESSAGE_COMMENT] = "comment",
+		[MESSAGE_SENT] = "sent",
+		[MESSAGE_OTHER] = "other",
+	};
+
+	return kind < G_N_ELEMENTS(names) ? names[kind] : "other";
+}
+
+/* --- text ------------------------------------------------------------ */
+
+/* Bytes in a declared charset to valid UTF-8.  A charset that is unknown or
+ * that the bytes do not fit (a lying label) falls back to GMime's 8-bit
+ * guess over UTF-8 and windows-1252, as mail readers do. */
+static char *
+to_utf8(struct message *msg, const char *data, gsize len, const char *charset)
+{
+	g_autofree char *clean = NULL;
+	g_autofree char *converted = NULL;
+
+	/* No text holds NUL bytes; they would cut every C string short. */
+	if (memchr(data, '\0', len) != NULL) {
+		gsize n = 0;
+		clean = g_malloc(len + 1);
+		for (gsize i = 0; i < len; i++)
+			if (data[i] != '\0')
+				clean[n++] = data[i];
+		clean[n] = '\0';
+		data = clean;
+		len = n;
+		problem(msg, "NUL bytes removed from the text");
+	}
+	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+		const char *iconv_name = g_mime_charset_iconv_name(charset);
+		gsize written;
+		converted = g_convert(data, (gssize)len, "UTF-8", iconv_name, NULL,
+		    &written, NULL);
+		if (converted != NULL && memchr(converted, '\0', written) == NULL &&
+		    g_utf8_validate(converted, (gssize)written, NULL))
+			return g_steal_pointer(&converted);
+		problem(msg, "text does not fit its charset %s; guessed", charset);
+	} else if (g_utf8_validate(data, (gssize)len, NULL))
+		return g_strndup(data, len);
+	else if (charset != NULL)
+		problem(msg, "text is not valid %s; guessed", charset);
+	/* GMime's guess, over UTF-8 and windows-1252, as mail readers do. */
+	return g_mime_utils_decode_8bit(parser_options, data, len);
+}
+
+/* RFC 3676: joins the soft line breaks of format=flowed text, removes
+ * space-stuffing, and keeps quote depth (lines join only at equal depth). */
+static char *
+unflow(const char *text, gboolean delsp)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GString *out = g_string_new(NULL);
+	int open_depth = -1;	/* depth of a paragraph still being joined */
+
+	for (char **l = lines; *l != NULL; l++) {
+		char *line = *l;
+		size_t len = strlen(line);
+		int depth = 0;
+
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		while (line[depth] == '>')
+			depth++;
+		char *content = line + depth;
+		if (*content == ' ')
+			content++;	/* stuffing */
+		gboolean is_sig = strcmp(content, "-- ") == 0;
+		len = strlen(content);
+		gboolean soft = !is_sig && len > 0 && content[len - 1] == ' ';
+		if (open_depth >= 0 && open_depth != depth) {
+			g_string_append_c(out, '\n');	/* a broken paragraph */
+			open_depth = -1;
+		}
+		if (open_depth < 0) {
+			for (int i = 0; i < depth; i++)
+				g_string_append_c(out, '>');
+			if (depth > 0)
+				g_string_append_c(out, ' ');
+		}
+		if (soft && delsp)
+			len--;
+		g_string_append_len(out, content, (gssize)len);
+		if (soft)
+			open_depth = depth;
+		else {
+			open_depth = -1;
+			if (l[1] != NULL)
+				g_string_append_c(out, '\n');
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The decoded (transfer-encoding removed) content of a leaf part. */
+static GBytes *
+part_content(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream *mem;
+	GByteArray *ba;
+
+	if (dw == NULL)
+		return g_bytes_new(NULL, 0);
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(dw, mem);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	GBytes *b = g_bytes_new(ba->data, ba->len);
+	g_object_unref(mem);
+	return b;
+}
+
+/* --- the part tree --------------------------------------------------- */
+
+struct walk {
+	struct message *msg;
+	char *best_text;	/* the first inline text/plain body */
+	char *best_html;
+	gboolean text_flowed;
+};
+
+
+static char *
+content_type_of(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	g_autofree char *t = ct != NULL ?
+	    g_mime_content_type_get_mime_type(ct) : NULL;
+
+	return g_ascii_strdown(t != NULL ? t : "text/plain", -1);
+}
+
+static void
+walk_leaf(struct walk *w, GMimeObject *obj, int depth)
+{
+	struct message_part *p = g_new0(struct message_part, 1);
+	const char *charset, *method, *format, *delsp;
+	gsize len;
+
+	p->content_type = content_type_of(obj);
+	p->depth = depth;
+	p->filename = g_strdup(g_mime_part_get_filename(GMIME_PART(obj)));
+	p->attachment = g_mime_part_is_attachment(GMIME_PART(obj));
+	method = g_mime_object_get_content_type_parameter(obj, "method");
+	p->method = method != NULL ? g_ascii_strup(method, -1) : NULL;
+	p->data = part_content(GMIME_PART(obj));
+	if (g_str_has_prefix(p->content_type, "text/") ||
+	    g_str_has_prefix(p->content_type, "message/")) {
+		const char *data = g_bytes_get_data(p->data, &len);
+		charset = g_mime_object_get_content_type_parameter(obj, "charset");
+		p->text = to_utf8(w->msg, data != NULL ? data : "", len, charset);
+	}
+	g_ptr_array_add(w->msg->parts, p);
+
+	if (p->attachment || p->text == NULL)
+		return;
+	if (strcmp(p->content_type, "text/plain") == 0 && w->best_text == NULL) {
+		format = g_mime_object_get_content_type_parameter(obj, "format");
+		delsp = g_mime_object_get_content_type_parameter(obj, "delsp");
+		if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0) {
+			w->best_text = unflow(p->text, delsp != NULL &&
+			    g_ascii_strcasecmp(delsp, "yes") == 0);
+			w->text_flowed = TRUE;
+		} else
+			w->best_text = g_strdup(p->text);
+	} else if (strcmp(p->content_type, "text/html") == 0 &&
+	    w->best_html == NULL)
+		w->best_html = g_strdup(p->text);
+}
+
+/* An attached message (message/rfc822): kept as one part whose text is the
+ * message as it stands, so bounce and forward handling can read it. */
+static void
+walk_message_part(struct walk *w, GMimeObject *obj, int depth)
+{
+	struct message_part *p = g_new0(struct message_part, 1);
+	GMimeMessage *inner = g_mime_message_part_get_message(
+	    GMIME_MESSAGE_PART(obj));
+
+	p->content_type = content_type_of(obj);
+	p->depth = depth;
+	p->attachment = TRUE;
+	if (inner != NULL) {
+		g_autofree char *s = g_mime_object_to_string(GMIME_OBJECT(inner),
+		    format_options);
+		p->text = to_utf8(w->msg, s, strlen(s), NULL);
+		p->data = g_bytes_new(s, strlen(s));
+	} else {
+		p->text = g_strdup("");
+		p->data = g_bytes_new(NULL, 0);
+	}
+	g_ptr_array_add(w->msg->parts, p);
+}
+
+static void
+walk_object(struct walk *w, GMimeObject *obj, int depth)
+{
+	if (depth > MESSAGE_MAX_DEPTH) {
+		if (depth == MESSAGE_MAX_DEPTH + 1)
+			problem(w->msg, "MIME parts nested deeper than %d levels "
+			    "were skipped", MESSAGE_MAX_DEPTH);
+		return;
+	}
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		for (int i = 0; i < n; i++)
+			walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(obj))
+		walk_message_part(w, obj, depth);
+	else if (GMIME_IS_PART(obj))
+		walk_leaf(w, obj, depth);
+}
+
+/* --- headers --------------------------------------------------------- */
+
+static void
+read_headers(struct message *msg, GMimeObject *top)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(top);
+	int n = g_mime_header_list_get_count(hl);
+
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *raw = g_mime_header_get_raw_value(h);
+		struct message_header *mh = g_new0(struct message_header, 1);
+		g_autofree char *unfolded = g_mime_utils_header_unfold(
+		    raw != NULL ? raw : "");
+		g_autofree char *decoded = g_mime_utils_header_decode_text(
+		    parser_options, g_strstrip(unfolded));
+
+		mh->name = to_utf8(msg, g_mime_header_get_name(h),
+		    strlen(g_mime_header_get_name(h)), NULL);
+		mh->value = to_utf8(msg, decoded, strlen(decoded), NULL);
+		mh->raw = to_utf8(msg, unfolded, strlen(unfolded), NULL);
+		g_ptr_array_add(msg->headers, mh);
+	}
+}
+
+/* The mailbox addresses of a header, groups flattened, in order. */
+static void
+add_addresses(GPtrArray *out, InternetAddressList *list)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia))
+			add_addresses(out, internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia)));
+		else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *a = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia));
+			if (a != NULL && *a != '\0')
+				g_ptr_array_add(out, g_strdup(a));
+		}
+	}
+}
+
+static GPtrArray *
+addresses_of(struct message *msg, const char *header)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < msg->headers->len; i++) {
+		struct message_header *h = msg->headers->pdata[i];
+		if (g_ascii_strcasecmp(h->name, header) != 0)
+			continue;
+		InternetAddressList *l = internet_address_list_parse(
+		    parser_options, h->raw);
+		add_addresses(out, l);
+		if (l != NULL)
+			g_object_unref(l);
+	}
+	return out;
+}
+
+/* The first address of HEADER, and its display name. */
+static char *
+first_address(struct message *msg, const char *header, char **name)
+{
+	const char *v = NULL;
+	InternetAddressList *l;
+	char *addr = NULL;
+
+	for (guint i = 0; i < msg->headers->len && v == NULL; i++) {
+		struct message_header *h = msg->headers->pdata[i];
+		if (g_ascii_strcasecmp(h->name, header) == 0)
+			v = h->raw;
+	}
+	if (v == NULL)
+		return NULL;
+	l = internet_address_list_parse(parser_options, v);
+	if (l == NULL)
+		return NULL;
+	for (int i = 0; i < internet_address_list_length(l) && addr == NULL;
+	    i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		const char *a = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		if (a == NULL || *a == '\0')
+			continue;
+		addr = g_strdup(a);
+		if (name != NULL && internet_address_get_name(ia) != NULL &&
+		    *internet_address_get_name(ia) != '\0')
+			*name = g_strdup(internet_address_get_name(ia));
+	}
+	g_object_unref(l);
+	return addr;
+}
+
+/* Message-IDs of References or In-Reply-To, without <>. */
+static GPtrArray *
+message_ids(const char *value)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	GMimeReferences *refs;
+
+	if (value == NULL)
+		return out;
+	refs = g_mime_references_parse(parser_options, value);
+	if (refs == NULL)
+		return out;
+	for (int i = 0; i < g_mime_references_length(refs); i++) {
+		const char *id = g_mime_references_get_message_id(refs, i);
+		if (id != NULL && *id != '\0')
+			g_ptr_array_add(out, g_strdup(id));
+	}
+	g_mime_references_free(refs);
+	return out;
+}
+
+static void
+read_ids(struct message *msg, GMimeMessage *gm)
+{
+	const char *id = g_mime_message_get_message_id(gm);
+	g_autoptr(GPtrArray) irt = message_ids(message_header(msg,
+	    "In-Reply-To"));
+
+	if (id != NULL && *id != '\0' && strlen(id) < 998)
+		msg->message_id = g_strdup(id);
+	else {
+		/* Deterministic, so that the same mail gets the same id. */
+		msg->message_id = g_strdup_printf("%.32s@synthesised.tidings",
+		    msg->content_hash);
+		msg->message_id_synthesised = TRUE;
+		problem(msg, "no Message-ID; using <%s>", msg->message_id);
+	}
+	if (irt->len > 0)
+		msg->in_reply_to = g_strdup(irt->pdata[0]);
+	msg->references = message_ids(message_header(msg, "References"));
+}
+
+static void
+read_date(struct message *msg, GMimeMessage *gm, gint64 arrival)
+{
+	GDateTime *dt = g_mime_message_get_date(gm);
+	gint64 t = dt != NULL ? g_date_time_to_unix(dt) : 0;
+
+	if (dt != NULL && t >= DATE_MIN && t <= arrival + DATE_FUTURE_SLACK) {
+		msg->date = t;
+		return;
+	}
+	msg->date = arrival;
+	msg->date_from_arrival = TRUE;
+	if (dt == NULL)
+		problem(msg, "no usable Date; using the arrival time");
+	else
+		problem(msg, "Date %" G_GINT64_FORMAT " is absurd; using the "
+		    "arrival time", t);
+}
+
+static void
+read_return_path(struct message *msg)
+{
+	const char *rp = message_header(msg, "Return-Path");
+	g_autofree char *s = NULL;
+
+	if (rp == NULL)
+		return;
+	s = g_strstrip(g_strdup(rp));
+	if (*s == '<') {
+		char *end = strchr(s, '>');
+		if (end != NULL)
+			*end = '\0';
+		msg->return_path = g_strdup(s + 1);
+	} else
+		msg->return_path = g_strdup(s);
+}
+
+static char *
+sha256_hex(GBytes *raw)
+{
+	return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
+}
+
+struct message *
+message_parse(GBytes *raw, gint64 arrival, GError **error)
+{
+	g_autoptr(Message) msg = g_new0(struct message, 1);
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *gm;
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	struct walk w = { 0 };
+
+	message_init();
+	msg->raw = g_bytes_ref(raw);
+	msg->content_hash = sha256_hex(raw);
+	msg->headers = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)header_free);
+	msg->parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free);
+	msg->problems = g_ptr_array_new_with_free_func(g_free);
+	if (len == 0) {
+		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
+		    "empty input");
+		return NULL;
+	}
+	stream = g_mime_stream_mem_new_with_buffer(data, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	gm = g_mime_parser_construct_message(parser, parser_options);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (gm == NULL) {
+		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
+		    "not a mail message: no header could be read");
+		return NULL;
+	}
+	read_headers(msg, GMIME_OBJECT(gm));
+	/* GMime keeps the Content-* headers with the top part. */
+	if (g_mime_message_get_mime_part(gm) != NULL)
+		read_headers(msg, g_mime_message_get_mime_part(gm));
+	if (msg->headers->len == 0) {
+		g_object_unref(gm);
+		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
+		    "not a mail message: it has no headers");
+		return NULL;
+	}
+	read_ids(msg, gm);
+	read_date(msg, gm, arrival);
+	msg->subject = g_strdup(message_header(msg, "Subject"));
+	if (msg->subject == NULL)
+		msg->subject = g_strdup("");
+	msg->from = first_address(msg, "From", &msg->from_name);
+	msg->sender = first_address(msg, "Sender", NULL);
+	msg->reply_to = first_address(msg, "Reply-To", NULL);
+	read_return_path(msg);
+	msg->to = addresses_of(msg, "To");
+	msg->cc = addresses_of(msg, "Cc");
+	msg->delivered_to = addresses_of(msg, "Delivered-To");
+	g_autoptr(GPtrArray) orig = addresses_of(msg, "X-Original-To");
+	for (guint i = 0; i < orig->len; i++)
+		g_ptr_array_add(msg->delivered_to, g_strdup(orig->pdata[i]));
+
+	w.msg = msg;
+	if (g_mime_message_get_mime_part(gm) != NULL)
+		walk_object(&w, g_mime_message_get_mime_part(gm), 0);
+	g_object_unref(gm);
+	msg->flowed = w.text_flowed;
+	msg->html = w.best_html;
+	if (w.best_text != NULL)
+		msg->text = w.best_text;
+	else if (w.best_html != NULL) {
+		msg->text = html_to_text(w.best_html, HTML_KEEP_QUOTES);
+		msg->text_from_html = TRUE;
+	} else
+		msg->text = g_strdup("");
+	msg->kind = MESSAGE_UNPROCESSED;
+	return g_steal_pointer(&msg);
+}

@@ -1,0 +1,118 @@
+/* One mail, parsed: raw RFC 5322 bytes in, the fields tidings works with
+ * out.  Only message.c parses MIME (with GMime); everything after it
+ * (filters, threads, the store) reads struct message.  The filters then
+ * annotate it: its kind, the reply text, bounce details. */
+#ifndef TIDINGS_MESSAGE_H
+#define TIDINGS_MESSAGE_H
+
+#include <glib.h>
+
+#define MESSAGE_ERROR (message_error_quark())
+GQuark message_error_quark(void);
+enum message_error {
+	MESSAGE_ERROR_UNPARSEABLE,	/* not a mail at all: quarantine it */
+};
+
+enum message_kind {
+	MESSAGE_UNPROCESSED,
+	MESSAGE_REPLY,
+	MESSAGE_AUTOREPLY,
+	MESSAGE_BOUNCE,
+	MESSAGE_COMMAND,
+	MESSAGE_CALENDAR,
+	MESSAGE_COMMENT,
+	MESSAGE_SENT,
+	MESSAGE_OTHER,
+};
+
+/* A header as it appears in the mail, unfolded; VALUE is decoded from
+ * RFC 2047 to UTF-8. */
+struct message_header {
+	char *name;
+	char *value;
+	char *raw;		/* unfolded but not decoded, for addresses */
+};
+
+/* A leaf MIME part (or a message/rfc822 part, whose text is the embedded
+ * message as it stands). */
+struct message_part {
+	char *content_type;	/* lower case, "text/plain" */
+	char *method;		/* text/calendar's method=, upper case, or NULL */
+	char *filename;		/* or NULL */
+	gboolean attachment;	/* Content-Disposition: attachment */
+	int depth;		/* nesting level; the top is 0 */
+	/* For text/ and message/ types (delivery-status, rfc822 headers and
+	 * the like): the content converted to UTF-8.  NULL otherwise. */
+	char *text;
+	GBytes *data;		/* the decoded content */
+};
+
+/* One failed recipient of a bounce (RFC 3464 or a known non-standard
+ * format). */
+struct bounce_recipient {
+	char *address;
+	char *status;		/* "5.1.1", or NULL when not stated */
+	char *diagnostic;	/* the remote server's words, or NULL */
+	gboolean hard;		/* permanent (5.x.x) rather than transient */
+};
+
+struct message {
+	GBytes *raw;			/* the bytes as received */
+	char *content_hash;		/* SHA-256 of raw, hex */
+
+	char *message_id;		/* without <>; synthesised when absent */
+	gboolean message_id_synthesised;
+	char *in_reply_to;		/* the first id of In-Reply-To, or NULL */
+	GPtrArray *references;		/* of char *, oldest first, without <> */
+
+	char *from;			/* address, or NULL */
+	char *from_name;		/* display name, or NULL */
+	char *sender;			/* Sender: address, or NULL */
+	char *reply_to;			/* first Reply-To address, or NULL */
+	char *return_path;		/* Return-Path without <>; "" for <> */
+	GPtrArray *to;			/* of char * addresses */
+	GPtrArray *cc;
+	GPtrArray *delivered_to;	/* Delivered-To and X-Original-To */
+
+	gint64 date;			/* UTC seconds */
+	gboolean date_from_arrival;	/* Date was missing or absurd */
+	char *subject;			/* decoded; "" when absent */
+
+	char *text;			/* the body as plain text, UTF-8 */
+	char *html;			/* the text/html body, or NULL */
+	gboolean text_from_html;	/* text was made from html */
+	gboolean flowed;		/* text was format=flowed (now joined) */
+
+	GPtrArray *headers;		/* of struct message_header *, in order */
+	GPtrArray *parts;		/* of struct message_part *, in order */
+	GPtrArray *problems;		/* of char *: what was odd, for logs */
+
+	/* Set by the filters. */
+	enum message_kind kind;
+	char *reason;			/* why a filter decided as it did */
+	char *reply;			/* the reply text, quotes and signature cut */
+	char *forwarded;		/* a forwarded message kept as such */
+	GPtrArray *bounce;		/* of struct bounce_recipient * */
+};
+
+/* Parses RAW (which the message keeps a reference to).  ARRIVAL is the
+ * time the mail was received, used when its Date is missing or absurd.
+ * Returns NULL with MESSAGE_ERROR_UNPARSEABLE only for input that is not a
+ * mail at all; odd but readable mail parses, with problems noted.  Free
+ * with message_free(). */
+struct message *message_parse(GBytes *raw, gint64 arrival, GError **error);
+void message_free(struct message *msg);
+typedef struct message Message;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Message, message_free)
+
+/* The first header called NAME (any case), or NULL. */
+const char *message_header(const struct message *msg, const char *name);
+/* The parts with the given content type, such as "text/calendar". */
+GPtrArray *message_parts_of_type(const struct message *msg,
+    const char *content_type);
+
+const char *message_kind_name(enum message_kind kind);
+
+void bounce_recipient_free(struct bounce_recipient *r);
+
+#endif

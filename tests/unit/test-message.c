@@ -1,0 +1,298 @@
+/* Unit tests for message parsing: headers, bodies, charsets, flowed text,
+ * HTML, parts, and hostile or broken input. */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "message.h"
+
+#define ARRIVAL 1773100000	/* 2026-03-10 */
+
+static struct message *
+parse_file(const char *name)
+{
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "data",
+	    "mail", name, NULL);
+	g_autofree char *data = NULL;
+	g_autoptr(GError) error = NULL;
+	gsize len;
+
+	g_assert_true(g_file_get_contents(path, &data, &len, &error));
+	g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data), len);
+	struct message *msg = message_parse(raw, ARRIVAL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(msg);
+	return msg;
+}
+
+static struct message *
+parse_string(const char *text, gsize len, GError **error)
+{
+	g_autoptr(GBytes) raw = g_bytes_new(text, len);
+
+	return message_parse(raw, ARRIVAL, error);
+}
+
+static gboolean
+has_problem(const struct message *m, const char *words)
+{
+	for (guint i = 0; i < m->problems->len; i++)
+		if (strstr(m->problems->pdata[i], words) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+test_plain_reply(void)
+{
+	g_autoptr(Message) m = parse_file("plain-reply.eml");
+
+	g_assert_cmpstr(m->message_id, ==, "CAB+reply.1@mail.example.org");
+	g_assert_false(m->message_id_synthesised);
+	g_assert_cmpstr(m->in_reply_to, ==, "prompt.42.7@example.org");
+	g_assert_cmpuint(m->references->len, ==, 2);
+	g_assert_cmpstr(m->references->pdata[0], ==, "digest.1@example.org");
+	g_assert_cmpstr(m->references->pdata[1], ==, "prompt.42.7@example.org");
+	g_assert_cmpstr(m->from, ==, "ana@example.org");
+	g_assert_cmpstr(m->from_name, ==, "Ana Lima");
+	g_assert_cmpstr(m->return_path, ==, "ana@example.org");
+	g_assert_cmpuint(m->to->len, ==, 1);
+	g_assert_cmpstr(m->to->pdata[0], ==, "standup+k7q2mzx4@example.org");
+	g_assert_cmpuint(m->cc->len, ==, 2);
+	g_assert_cmpstr(m->cc->pdata[1], ==, "platform@example.org");
+	g_assert_cmpuint(m->delivered_to->len, ==, 1);
+	g_assert_cmpstr(m->subject, ==, "Re: Check-in: What did you work on? ✔");
+	/* 12:40:59 -0300 is 15:40:59 UTC. */
+	g_assert_cmpint(m->date, ==, 1773070859);
+	g_assert_false(m->date_from_arrival);
+	g_assert_true(g_str_has_prefix(m->text, "Finished the migration "
+	    "script; reviewing José's PR next.\n"));
+	g_assert_null(m->html);
+	g_assert_cmpuint(m->parts->len, ==, 1);
+	g_assert_cmpstr(message_header(m, "x-nothing"), ==, NULL);
+	g_assert_cmpstr(message_header(m, "content-type"), ==,
+	    "text/plain; charset=UTF-8");
+	g_assert_cmpuint(strlen(m->content_hash), ==, 64);
+}
+
+static void
+test_alternative_prefers_plain(void)
+{
+	g_autoptr(Message) m = parse_file("alternative.eml");
+
+	g_assert_cmpstr(m->text, ==, "Café résumé: the plain part wins.\n");
+	g_assert_nonnull(strstr(m->html, "<b>loses</b>"));
+	g_assert_false(m->text_from_html);
+}
+
+static void
+test_html_only(void)
+{
+	g_autoptr(Message) m = parse_file("html-only.eml");
+
+	g_assert_true(m->text_from_html);
+	g_test_message("%s", m->text);
+	g_assert_nonnull(strstr(m->text, "Shipped the login fix "
+	    "<https://example.org/pr/7>."));
+	g_assert_nonnull(strstr(m->text, "- one\n- two"));
+	g_assert_nonnull(strstr(m->text, "1. first\n2. second"));
+	g_assert_nonnull(strstr(m->text, "Line\nbreak"));
+	g_assert_null(strstr(m->text, "alert"));
+	g_assert_null(strstr(m->text, "color"));
+	/* The full text keeps the quote; reply extraction cuts it later. */
+	g_assert_nonnull(strstr(m->text, "old question"));
+}
+
+static void
+test_flowed(void)
+{
+	g_autoptr(Message) m = parse_file("flowed.eml");
+
+	g_assert_true(m->flowed);
+	g_test_message("%s", m->text);
+	g_assert_true(g_str_has_prefix(m->text, "This paragraph was written as "
+	    "one long line and wrapped by the mail client at a soft break.\n"
+	    ">This line was space-stuffed.\nHard break above.\n"));
+	g_assert_nonnull(strstr(m->text, "> quoted and flowed too\n"));
+	/* The signature separator is not a soft break. */
+	g_assert_nonnull(strstr(m->text, "\n-- \nJonas"));
+}
+
+static void
+test_missing_id_and_date(void)
+{
+	g_autoptr(Message) a = parse_file("no-id-no-date.eml");
+	g_autoptr(Message) b = parse_file("no-id-no-date.eml");
+
+	g_assert_true(a->message_id_synthesised);
+	/* The same mail always gets the same id. */
+	g_assert_cmpstr(a->message_id, ==, b->message_id);
+	g_assert_true(g_str_has_suffix(a->message_id, "@synthesised.tidings"));
+	g_assert_true(a->date_from_arrival);
+	g_assert_cmpint(a->date, ==, ARRIVAL);
+	g_assert_true(has_problem(a, "no Message-ID"));
+	g_assert_true(has_problem(a, "no usable Date"));
+}
+
+static void
+test_absurd_dates(void)
+{
+	g_autoptr(Message) old = parse_file("date-1970.eml");
+	g_autoptr(Message) future = parse_file("date-2100.eml");
+
+	g_assert_true(old->date_from_arrival);
+	g_assert_cmpint(old->date, ==, ARRIVAL);
+	g_assert_true(future->date_from_arrival);
+	g_assert_cmpint(future->date, ==, ARRIVAL);
+	g_assert_true(has_problem(future, "absurd"));
+}
+
+static void
+test_charsets(void)
+{
+	g_autoptr(Message) lying = parse_file("lying-charset.eml");
+	g_autoptr(Message) unknown = parse_file("unknown-charset.eml");
+	g_autoptr(Message) latin1 = parse_file("latin1.eml");
+
+	g_assert_cmpstr(lying->subject, ==, "Grüße");
+	g_assert_true(g_utf8_validate(lying->text, -1, NULL));
+	g_assert_true(g_str_has_prefix(lying->text, "Grüße aus Köln"));
+	g_assert_true(has_problem(lying, "guessed"));
+	g_assert_true(g_utf8_validate(unknown->text, -1, NULL));
+	g_assert_nonnull(strstr(unknown->text, "plain ascii"));
+	g_assert_cmpstr(latin1->text, ==, "Grüße aus Köln\n");
+}
+
+static void
+test_nul_byte(void)
+{
+	g_autoptr(Message) m = parse_file("nul-byte.eml");
+
+	g_assert_true(g_utf8_validate(m->text, -1, NULL));
+	g_assert_true(has_problem(m, "NUL bytes removed"));
+	g_assert_nonnull(strstr(m->text, "before"));
+	g_assert_nonnull(strstr(m->text, "after"));
+}
+
+static void
+test_calendar_and_attachment(void)
+{
+	g_autoptr(Message) m = parse_file("calendar.eml");
+	g_autoptr(GPtrArray) cals = message_parts_of_type(m, "text/calendar");
+
+	g_assert_cmpstr(m->text, ==, "You are invited.");
+	g_assert_cmpuint(cals->len, ==, 1);
+	struct message_part *cal = cals->pdata[0];
+	g_assert_cmpstr(cal->method, ==, "REQUEST");
+	g_assert_nonnull(strstr(cal->text, "BEGIN:VCALENDAR"));
+	g_autoptr(GPtrArray) pdfs = message_parts_of_type(m, "application/pdf");
+	g_assert_cmpuint(pdfs->len, ==, 1);
+	struct message_part *pdf = pdfs->pdata[0];
+	g_assert_cmpstr(pdf->filename, ==, "Agenda ü.pdf");
+	g_assert_true(pdf->attachment);
+	g_assert_cmpuint(g_bytes_get_size(pdf->data), ==, 9);
+	g_assert_null(pdf->text);
+}
+
+static void
+test_truncated(void)
+{
+	g_autoptr(Message) m = parse_file("truncated.eml");
+
+	g_assert_nonnull(strstr(m->text, "The text is here"));
+	g_assert_cmpuint(m->parts->len, >=, 1);
+}
+
+/* 60 nested multiparts parse, and nesting past the limit is cut with a
+ * note, never a crash. */
+static void
+test_deep_nesting(void)
+{
+	for (int levels = 60; levels <= 200; levels += 140) {
+		GString *s = g_string_new("From: a@example.org\nSubject: deep\n"
+		    "Message-ID: <deep@x>\nMIME-Version: 1.0\n");
+		g_autoptr(GError) error = NULL;
+
+		for (int i = 0; i < levels; i++)
+			g_string_append_printf(s, "Content-Type: multipart/mixed; "
+			    "boundary=\"b%d\"\n\n--b%d\n", i, i);
+		g_string_append(s, "Content-Type: text/plain\n\ndeep text\n");
+		for (int i = levels - 1; i >= 0; i--)
+			g_string_append_printf(s, "--b%d--\n", i);
+		g_autoptr(Message) m = parse_string(s->str, s->len, &error);
+		g_assert_no_error(error);
+		if (levels == 60)
+			g_assert_cmpstr(m->text, ==, "deep text");
+		else
+			g_assert_true(has_problem(m, "nested deeper than"));
+		g_string_free(s, TRUE);
+	}
+}
+
+static void
+test_unparseable(void)
+{
+	static const char *const inputs[] = { "", "\n\n\n" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(inputs); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Message) m = parse_string(inputs[i], strlen(inputs[i]),
+		    &error);
+		g_assert_null(m);
+		g_assert_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE);
+	}
+	/* Random bytes are odd mail, but they must not crash the parser. */
+	GRand *r = g_rand_new_with_seed(42);
+	for (int round = 0; round < 200; round++) {
+		gsize len = g_rand_int_range(r, 1, 4096);
+		g_autofree guint8 *junk = g_malloc(len);
+		for (gsize i = 0; i < len; i++)
+			junk[i] = (guint8)g_rand_int_range(r, 0, 256);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Message) m = parse_string((char *)junk, len, &error);
+		g_assert_true(m != NULL || error != NULL);
+		if (m != NULL)
+			g_assert_true(g_utf8_validate(m->text, -1, NULL));
+	}
+	g_rand_free(r);
+}
+
+static void
+test_large(void)
+{
+	gsize size = 30 * 1024 * 1024;
+	GString *s = g_string_sized_new(size + 1024);
+	g_autoptr(GError) error = NULL;
+
+	g_string_append(s, "From: big@example.org\nSubject: big\n"
+	    "Message-ID: <big@x>\nMIME-Version: 1.0\nContent-Type: text/plain\n\n");
+	while (s->len < size)
+		g_string_append(s, "0123456789 abcdefghijklmnopqrstuvwxyz "
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789\n");
+	g_autoptr(Message) m = parse_string(s->str, s->len, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(strlen(m->text), >, size - 1024);
+	g_string_free(s, TRUE);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/message/plain-reply", test_plain_reply);
+	g_test_add_func("/message/alternative", test_alternative_prefers_plain);
+	g_test_add_func("/message/html-only", test_html_only);
+	g_test_add_func("/message/flowed", test_flowed);
+	g_test_add_func("/message/missing-id-and-date", test_missing_id_and_date);
+	g_test_add_func("/message/absurd-dates", test_absurd_dates);
+	g_test_add_func("/message/charsets", test_charsets);
+	g_test_add_func("/message/nul-byte", test_nul_byte);
+	g_test_add_func("/message/calendar-and-attachment",
+	    test_calendar_and_attachment);
+	g_test_add_func("/message/truncated", test_truncated);
+	g_test_add_func("/message/deep-nesting", test_deep_nesting);
+	g_test_add_func("/message/unparseable", test_unparseable);
+	g_test_add_func("/message/large", test_large);
+	return g_test_run();
+}
