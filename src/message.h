@@ -90,6 +90,8 @@ struct message {
 	/* Set by the filters. */
 	enum message_kind kind;
 	char *reason;			/* why a filter decided as it did */
+	gboolean auto_generated;	/* sent by a machine (RFC 3834 and kin) */
+	gboolean out_of_office;		/* a vacation or out-of-office reply */
 	char *reply;			/* the reply text, quotes and signature cut */
 	char *forwarded;		/* a forwarded message kept as such */
 	GPtrArray *bounce;		/* of struct bounce_recipient * */

@@ -98,6 +98,22 @@ _ms_err() { echo "mailstack: $*" >&2; }
 # Microseconds since the epoch, without forking.
 _ms_now_us() { local t=${EPOCHREALTIME/[.,]/}; echo "$t"; }
 
+# _ms_alive PID: the process exists and is not a zombie.  Here init reaps
+# orphans only every couple of seconds, so a server that has exited can
+# linger as a zombie, which kill -0 still reports.
+_ms_alive() {
+	local stat
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case "$stat" in Z*) return 1 ;; esac
+	return 0
+}
+
+# _ms_backdate FILE...: Postfix rereads a configuration or table file that
+# changed within the last second, dozing 300 ms between tries, because an
+# editor may still be writing it; that costs up to 2 s per program start.
+# Files written here are complete, so their clocks are set back.
+_ms_backdate() { touch -d "@$((EPOCHSECONDS - 10))" "$@"; }
+
 # _ms_free_port PORT...: a TCP port on which no socket exists, avoiding the
 # kernel's ephemeral range (an outgoing connection could take it meanwhile)
 # and the given ports.  A race with another program remains; the callers retry
@@ -130,7 +146,9 @@ _ms_listening() {
 # cannot hang on connect.
 _ms_greets() {
 	local fd line status=0
-	exec {fd}<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+	# The braces keep the stderr redirection to this one command: on a bare
+	# exec it would stay for the rest of the shell.
+	{ exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
 	if [ -n "$2" ]; then
 		IFS= read -r -t 2 line <&"$fd" || status=1
 		case "${line:-}" in "$2"*) ;; *) status=1 ;; esac
@@ -152,7 +170,7 @@ _ms_wait_until() {
 }
 
 # _ms_pids_under DIR: pids of Dovecot and Postfix processes whose working
-# directory lies under DIR.  Both masters chdir into their own directory
+# directory lies under DIR (zombies have neither exe nor cwd: not listed).  Both masters chdir into their own directory
 # (Dovecot's base_dir, Postfix's queue_directory) and their children stay
 # there or below (imap in the user's home, imap-login chrooted into base_dir),
 # so this finds a stack's processes without relying on pid files, which a
@@ -270,6 +288,14 @@ userdb {
   args = $d/dovecot/users
 }
 
+# Nor does a failed login slow down the next logins from 127.0.0.1 (anvil's
+# per-IP authentication penalty, 2 s and more).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -378,11 +404,13 @@ smtpd_tls_security_level = may
 smtpd_tls_cert_file = $d/tls/cert.pem
 smtpd_tls_key_file = $d/tls/key.pem
 EOF
+	_ms_backdate "$etc/main.cf"
 	# Debian's services, with the listener moved to loopback and without
 	# chroot (a chroot would need copies of /etc files in the spool).
 	cp /etc/postfix/master.cf "$etc/master.cf"
 	postconf -c "$etc" -M "smtp/inet=127.0.0.1:$SMTP_PORT inet n - n - - smtpd" &&
-		postconf -c "$etc" -F '*/*/chroot = n'
+		postconf -c "$etc" -F '*/*/chroot = n' &&
+		_ms_backdate "$etc/master.cf"
 }
 
 _ms_postfix_up() { _ms_greets "$SMTP_PORT" '220 ' 'QUIT'; }
@@ -449,7 +477,7 @@ _ms_postfix_reload() {
 	_ms_old_gone() {
 		local p
 		for p in $old; do
-			kill -0 "$p" 2>/dev/null && return 1
+			_ms_alive "$p" && return 1
 		done
 		return 0
 	}
@@ -475,6 +503,7 @@ mailstack_add_user() {
 	echo "$name:{PLAIN}$pass:$_ms_uid:$_ms_gid::$MAILSTACK_DIR/mail/$name::" \
 		>>"$MAILSTACK_DIR/dovecot/users"
 	echo "$name@$MAIL_DOMAIN $name/Maildir/" >>"$(_ms_pf_etc)/vmailbox"
+	_ms_backdate "$(_ms_pf_etc)/vmailbox"
 	if ! _ms_gone postfix; then
 		_ms_postfix_reload || { _ms_err "postfix reload failed"; return 1; }
 	fi
@@ -510,6 +539,7 @@ mailstack_start() {
 	chown postfix "$dir/postfix/data"
 	chmod 700 "$dir/postfix/data"
 	: >"$dir/postfix/etc/vmailbox"
+	_ms_backdate "$dir/postfix/etc/vmailbox"
 	: >"$dir/dovecot/users"
 	chgrp dovecot "$dir/dovecot/users"
 	chmod 640 "$dir/dovecot/users"
