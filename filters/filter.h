@@ -16,6 +16,10 @@ enum verdict {
 	FILTER_DEFER,	/* a temporary failure: try the whole mail again later */
 };
 
+/* Every mail tidings sends carries this header, so that it knows its own
+ * mail when it comes back. */
+#define FILTER_MARKER_HEADER "X-Tidings"
+
 struct conf;
 
 /* What filters may consult besides the message. */
@@ -40,5 +44,6 @@ extern const struct filter filter_exec;
 /* Runs every filter in order until one ends the pipeline; returns the last
  * verdict (FILTER_NEXT when every filter passed). */
 enum verdict filters_run(struct message *msg, struct filter_ctx *ctx);
+const char *filter_verdict_name(enum verdict v);
 
 #endif

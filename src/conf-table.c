@@ -19,6 +19,10 @@ const struct conf_option conf_table[] = {
 	{ "tidings", "database", CONF_PATH, "@data@/tidings/tidings.db", NULL,
 	  "The SQLite database that holds teams, members, mail and schedules. "
 	  "The --db option overrides it." },
+	{ "tidings", "busy-timeout", CONF_SECONDS, "10s", NULL,
+	  "How long to wait for another tidings process that is writing to "
+	  "the database before giving up; the mail delivery agent then exits "
+	  "75 so that the mail system tries again later." },
 	{ "tidings", "templates", CONF_PATH, NULL, NULL,
 	  "A directory of templates that override the installed ones, file by "
 	  "file." },
@@ -64,6 +68,16 @@ const struct conf_option conf_table[] = {
 	  "A shell command that prints the SMTP password." },
 	{ "smtp", "password-file", CONF_SECRET, NULL, NULL,
 	  "A file of mode 0600 holding the SMTP password." },
+
+	{ "filters", "exec", CONF_COMMAND, NULL, NULL,
+	  "A program every incoming mail is piped to, after tidings' own "
+	  "filters have read it, through /bin/sh. Its exit status decides: "
+	  "0 goes on, 1 drops the mail (it stays stored, with the first line "
+	  "the program wrote to standard error as the reason), anything else "
+	  "defers it to be processed again later." },
+	{ "filters", "exec-timeout", CONF_SECONDS, "30s", NULL,
+	  "How long the exec program may run; past that it is killed and the "
+	  "mail deferred." },
 
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

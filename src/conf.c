@@ -127,7 +127,7 @@ conf_scan(struct conf *conf, const char *text, GError **error)
 			if (conf_find(section, NULL) == NULL)
 				return conf_fail(error, CONF_ERROR_INVALID,
 				    conf->file, n, "unknown section [%s]; the "
-				    "sections are [tidings], [imap] and [smtp]",
+				    "sections are [tidings], [imap], [smtp] and [filters]",
 				    section);
 			continue;
 		}
@@ -222,6 +222,12 @@ conf_check_value(struct conf *conf, const struct conf_option *o,
 		return conf_fail(error, CONF_ERROR_INVALID, conf->file, line,
 		    "%s: '%s' is not a port number (1-65535)", o->key, value);
 	}
+	case CONF_SECONDS:
+		if (conf_parse_seconds(value) >= 0)
+			return TRUE;
+		return conf_fail(error, CONF_ERROR_INVALID, conf->file, line,
+		    "%s: '%s' is not a duration; use seconds or a number with "
+		    "s, m, h or d, like 30s or 15m", o->key, value);
 	case CONF_CHOICE: {
 		if (g_strv_contains((const char *const *)o->choices, value))
 			return TRUE;
@@ -385,6 +391,37 @@ conf_get_port(const struct conf *conf, const char *section)
 	return imap ? 143 : 25;
 }
 
+gint64
+conf_parse_seconds(const char *text)
+{
+	static const struct { char unit; gint64 factor; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	gint64 n;
+
+	if (!g_ascii_isdigit(*text))
+		return -1;
+	n = g_ascii_strtoll(text, &end, 10);
+	if (n < 0 || n > G_MAXINT32)
+		return -1;
+	if (*end == '\0')
+		return n;
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+		if (end[0] == units[i].unit && end[1] == '\0')
+			return n * units[i].factor;
+	return -1;
+}
+
+gint64
+conf_get_seconds(const struct conf *conf, const char *section,
+    const char *key)
+{
+	const char *v = conf_get(conf, section, key);
+
+	return v != NULL ? conf_parse_seconds(v) : -1;
+}
+
 char *
 conf_read_secret(const struct conf *conf, const char *section,
     const char *key, gsize *len, GError **error)
@@ -518,6 +555,7 @@ conf_type_name(const struct conf_option *o)
 	case CONF_COMMAND: return "command";
 	case CONF_PORT: return "port";
 	case CONF_CHOICE: return "choice";
+	case CONF_SECONDS: return "duration";
 	}
 	return "text";
 }

@@ -24,6 +24,7 @@ enum conf_type {
 	CONF_COMMAND,		/* a shell command */
 	CONF_PORT,
 	CONF_CHOICE,
+	CONF_SECONDS,		/* a duration: 90, 90s, 15m, 2h, 1d */
 };
 
 struct conf_option {
@@ -63,6 +64,11 @@ char *conf_get_path(const struct conf *conf, const char *section,
     const char *key);
 /* A port, or the default port of the section's security setting. */
 int conf_get_port(const struct conf *conf, const char *section);
+/* A duration in seconds, or -1 when unset. */
+gint64 conf_get_seconds(const struct conf *conf, const char *section,
+    const char *key);
+/* Parses a duration ("90", "90s", "15m", "2h", "1d"); -1 when invalid. */
+gint64 conf_parse_seconds(const char *text);
 /* Where the option was set: the line number, or 0 for a default. */
 int conf_line(const struct conf *conf, const char *section, const char *key);
 

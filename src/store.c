@@ -168,6 +168,12 @@ store_rollback(struct store *st)
 	st->in_tx = FALSE;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The migration files, sorted: schema/001-*.sql is version 1, and so on. */
 static char **
 store_migrations(void)
@@ -183,8 +189,7 @@ store_migrations(void)
 	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
 
 	g_assert(names != NULL);
-	qsort(names, g_strv_length(names), sizeof(char *),
-	    (int (*)(const void *, const void *))g_strcmp0);
+	qsort(names, g_strv_length(names), sizeof(char *), cmp_names);
 	return names;
 }
 

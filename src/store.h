@@ -18,6 +18,7 @@ enum store_error {
 	STORE_ERROR_VERSION,	/* written by a newer tidings */
 	STORE_ERROR_NOT_FOUND,
 	STORE_ERROR_EXISTS,
+	STORE_ERROR_QUERY,	/* a search query the index cannot read */
 };
 
 struct store;
@@ -101,5 +102,108 @@ GPtrArray *store_member_list(struct store *st, const char *team,
 /* Removes EMAIL from TEAM, or, with TEAM NULL, forgets the person. */
 gboolean store_member_remove(struct store *st, const char *email,
     const char *team, GError **error);
+
+/* --- mail (store-message.c) ---------------------------------------- */
+
+struct message;
+
+/* A stored mail as listings and commands see it. */
+struct message_row {
+	gint64 id;
+	char *message_id;
+	char *content_hash;
+	gboolean conflict;	/* another mail has the same Message-ID */
+	gint64 thread_id;	/* 0 when not threaded */
+	char *parent;		/* Message-ID of the parent, or NULL */
+	char *in_reply_to;
+	char *refs;		/* space-separated */
+	char *sender;
+	char *sender_name;
+	char *subject;
+	gint64 date;
+	gint64 received_at;
+	char *source;		/* mda, import, imap:FOLDER */
+	char *kind;		/* reply, autoreply, bounce, ... */
+	char *state;		/* new, processed, dropped, quarantined */
+	char *reason;
+	char *body_text;
+	char *snippet;		/* search results only */
+	gint64 size;		/* of the raw mail */
+};
+void message_row_free(struct message_row *row);
+typedef struct message_row MessageRow;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MessageRow, message_row_free)
+
+/*
+ * Keeps RAW, the mail exactly as received, in state "new" (or, with REASON
+ * set, "quarantined").  Sets *id.  When the same Message-ID with the same
+ * content is already stored, nothing is written, *duplicate is set and *id
+ * and *state name the stored copy (caller frees *state); the same
+ * Message-ID with other content is stored and flagged as a conflict.
+ */
+gboolean store_message_add(struct store *st, const char *message_id,
+    const char *content_hash, GBytes *raw, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
+    char **state, GError **error);
+/* Records what parsing and the filters made of mail ID, in STATE
+ * (processed or dropped), with its references for threading. */
+gboolean store_message_processed(struct store *st, gint64 id,
+    const struct message *msg, const char *state, GError **error);
+gboolean store_message_quarantine(struct store *st, gint64 id,
+    const char *reason, GError **error);
+/* The reason of mail that waits, "new", to be processed again. */
+#define STORE_DEFERRED_PREFIX "deferred: "
+
+/* Makes quarantined mail ID "new" again, to be processed once more. */
+gboolean store_message_retry(struct store *st, gint64 id, GError **error);
+/* Notes why mail ID waits, leaving it "new" to be processed again. */
+gboolean store_message_defer(struct store *st, gint64 id, const char *reason,
+    GError **error);
+
+/* One mail by row id or by Message-ID (the first stored). */
+struct message_row *store_message_get(struct store *st, gint64 id,
+    GError **error);
+struct message_row *store_message_find(struct store *st,
+    const char *message_id, GError **error);
+GBytes *store_message_raw(struct store *st, gint64 id, GError **error);
+/* Rows in STATE ("quarantined"), newest first. */
+GPtrArray *store_message_list_state(struct store *st, const char *state,
+    GError **error);
+/* Full-text search (FTS5 syntax) over subject, sender and text; newest
+ * first, with snippets.  A malformed query fails with
+ * STORE_ERROR_QUERY. */
+GPtrArray *store_message_search(struct store *st, const char *query,
+    int limit, GError **error);
+/* Calls FN for every stored mail received since SINCE (0: all), oldest
+ * first; FN returns FALSE to stop.  RAW is passed when WITH_RAW. */
+gboolean store_message_foreach(struct store *st, gint64 since,
+    gboolean with_raw, gboolean (*fn)(const struct message_row *row,
+    GBytes *raw, gpointer data), gpointer data, GError **error);
+/* Counts of stored mail by state and kind, for summaries. */
+gint64 store_message_count(struct store *st, const char *state,
+    GError **error);
+
+/* --- threads (store-message.c; the logic is thread.c's) ------------- */
+
+/* The distinct threads of stored mail whose Message-ID is in IDS, or
+ * which name one of IDS in their references.  Returns thread ids
+ * (gint64 in a GArray), smallest first. */
+GArray *store_thread_relatives(struct store *st, const char *message_id,
+    GPtrArray *ids, GError **error);
+/* The most recent thread with SUBJECT_KEY active since SINCE, or 0. */
+gint64 store_thread_by_subject(struct store *st, const char *subject_key,
+    gint64 since, GError **error);
+gint64 store_thread_new(struct store *st, const char *root,
+    const char *subject, const char *subject_key, gint64 date,
+    GError **error);
+/* Moves every mail of thread FROM into INTO and deletes FROM. */
+gboolean store_thread_merge(struct store *st, gint64 into, gint64 from,
+    GError **error);
+/* Puts mail ID in THREAD and widens the thread's dates. */
+gboolean store_thread_attach(struct store *st, gint64 thread, gint64 id,
+    gint64 date, GError **error);
+/* The mail of a thread, oldest first. */
+GPtrArray *store_thread_messages(struct store *st, gint64 thread,
+    GError **error);
 
 #endif

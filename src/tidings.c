@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,14 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_team_entry,
 	&cmd_member_entry,
+	&cmd_ingest_entry,
+	&cmd_import_entry,
+	&cmd_quarantine_entry,
+	&cmd_parse_entry,
+	&cmd_show_entry,
+	&cmd_thread_entry,
+	&cmd_search_entry,
+	&cmd_export_entry,
 	&cmd_help_entry,
 	NULL
 };
@@ -88,6 +97,9 @@ cmd_open_store(struct cmd_ctx *ctx)
 	ctx->store = store_open(path, &error);
 	if (ctx->store == NULL)
 		return cmd_fail(ctx, error);
+	if (ctx->conf != NULL)
+		store_set_busy_timeout(ctx->store, (int)(1000 *
+		    conf_get_seconds(ctx->conf, "tidings", "busy-timeout")));
 	return EX_OK;
 }
 
@@ -327,6 +339,8 @@ main(int argc, char **argv)
 	};
 
 	setlocale(LC_ALL, "");
+	/* A filter program or server that goes away must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	log_init("tidings", 0);
 	group = g_option_group_new("tidings", "", "", &verbosity, NULL);
 	g_option_group_add_entries(group, global);

@@ -54,7 +54,15 @@ int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_parse_entry;
+extern const struct cmd_entry cmd_quarantine_entry;
+extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_thread_entry;
 extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_team_entry;
 

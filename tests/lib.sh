@@ -133,3 +133,28 @@ expect_lines() {
 		sed 's/^/#   /' "$f" | head -20
 	fi
 }
+
+# make_mail FILE MESSAGE-ID SUBJECT [HEADER...]: writes a small mail with
+# the given extra header lines; the body is "Body of MESSAGE-ID".
+make_mail() {
+	f=$1 mid=$2 subject=$3
+	shift 3
+	{
+		echo "From: Ana Lima <ana@example.org>"
+		echo "To: standup@example.org"
+		echo "Subject: $subject"
+		echo "Message-ID: <$mid>"
+		for h in "$@"; do echo "$h"; done
+		echo "Date: ${MAIL_DATE:-Mon, 09 Mar 2026 16:00:00 +0000}"
+		echo
+		echo "Body of $mid"
+	} >"$f"
+}
+
+# json_ok FILE: every line of FILE is valid JSON (skipped without python3).
+json_ok() {
+	command -v python3 >/dev/null 2>&1 || return 0
+	python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    json.loads(line)' "$1"
+}

@@ -100,6 +100,36 @@ test_create(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(t->title, ==, "Web");
 }
 
+/* A database written by the first version (schema 1) is brought up to date
+ * step by step, its data kept. */
+static void
+test_older_migrates(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *v1 = g_test_build_filename(G_TEST_DIST, "..", "..",
+	    "src", "schema", "001-initial.sql", NULL);
+	g_autofree char *sql = NULL;
+	g_autofree char *sub = g_path_get_dirname(f->path);
+
+	g_assert_true(g_file_get_contents(v1, &sql, NULL, &error));
+	g_mkdir_with_parents(sub, 0700);
+	raw_exec(f->path, sql);
+	raw_exec(f->path, "PRAGMA user_version = 1;"
+	    "PRAGMA application_id = 1953064041;"
+	    "INSERT INTO teams (name, created_at) VALUES ('old', 0);"
+	    "INSERT INTO threads (root) VALUES ('r@x')");
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(store_schema_version(st), ==, store_schema_latest());
+	g_autoptr(Team) t = store_team_get(st, "old", &error);
+	g_assert_no_error(error);
+	g_clear_pointer(&st, store_close);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name = 'message_refs'"), ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM threads "
+	    "WHERE subject_key = ''"), ==, 1);
+}
+
 static void
 test_newer_refused(struct fixture *f, gconstpointer data)
 {
@@ -325,6 +355,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	ADD("/store/create", test_create);
+	ADD("/store/older-migrates", test_older_migrates);
 	ADD("/store/newer-refused", test_newer_refused);
 	ADD("/store/foreign-refused", test_foreign_refused);
 	ADD("/store/garbage-refused", test_garbage_refused);

@@ -1,0 +1,66 @@
+/* The pipeline: the filters in the order they run. */
+#include "config.h"
+
+#include <string.h>
+
+#include "filter.h"
+#include "log.h"
+#include "thread.h"
+
+/* Machines first, so that nothing after them answers one; the reply text
+ * is cut before the external program sees the verdicts. */
+static const struct filter *const filters[] = {
+	&filter_loop,
+	&filter_bounce,
+	&filter_autoreply,
+	&filter_quote,
+	&filter_signature,
+	&filter_exec,
+};
+
+/* What a mail no filter claimed is: a reply when it answers something. */
+static void
+classify(struct message *msg)
+{
+	gboolean reply;
+	g_autofree char *key = NULL;
+
+	if (msg->kind != MESSAGE_UNPROCESSED)
+		return;
+	key = thread_subject_key(msg->subject, &reply);
+	if (reply || msg->in_reply_to != NULL ||
+	    (msg->references != NULL && msg->references->len > 0))
+		msg->kind = MESSAGE_REPLY;
+	else
+		msg->kind = MESSAGE_OTHER;
+}
+
+enum verdict
+filters_run(struct message *msg, struct filter_ctx *ctx)
+{
+	enum verdict v = FILTER_NEXT;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(filters); i++) {
+		v = filters[i]->run(msg, ctx);
+		log_trace(TRACE_FILTER, "<%s>: filter %s: %s%s%s", msg->message_id,
+		    filters[i]->name, filter_verdict_name(v),
+		    msg->reason != NULL ? ": " : "",
+		    msg->reason != NULL ? msg->reason : "");
+		if (v != FILTER_NEXT)
+			break;
+	}
+	classify(msg);
+	return v == FILTER_DONE ? FILTER_NEXT : v;
+}
+
+const char *
+filter_verdict_name(enum verdict v)
+{
+	switch (v) {
+	case FILTER_NEXT: return "next";
+	case FILTER_DONE: return "done";
+	case FILTER_DROP: return "drop";
+	case FILTER_DEFER: return "defer";
+	}
+	return "?";
+}

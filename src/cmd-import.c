@@ -1,0 +1,432 @@
+/* tidings import: bulk loads from a Maildir or an mbox, through the same
+ * pipeline as the MDA; and tidings export, everything back out. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "tidings.h"
+#include "value.h"
+
+/* Mail per transaction: large enough to be fast, small enough that an
+ * interrupted import loses little work (it is idempotent anyway). */
+#define IMPORT_BATCH 500
+
+static char *opt_maildir;
+static char *opt_mbox;
+static char *opt_source;
+
+static const GOptionEntry import_options[] = {
+	{ "maildir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_maildir,
+	  "import every mail of the Maildir DIR (cur and new)", "DIR" },
+	{ "mbox", 'b', 0, G_OPTION_ARG_FILENAME, &opt_mbox,
+	  "import every mail of the mbox FILE", "FILE" },
+	{ "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
+	  "where the mail came from, as recorded (default import)", "NAME" },
+	G_OPTION_ENTRY_NULL
+};
+
+struct import {
+	struct cmd_ctx *ctx;
+	gboolean progress;	/* standard error is a terminal */
+	gint64 started;		/* monotonic µs */
+	guint64 total;		/* mails (Maildir) or bytes (mbox) */
+	guint64 done;
+	guint in_batch;
+	guint counts[INGEST_DEFERRED + 1];
+	guint autoreplies;
+	guint bounces;
+	GError *error;		/* what stopped the import */
+};
+
+static void
+show_progress(struct import *im, gboolean last)
+{
+	static gint64 shown;
+	gint64 now = g_get_monotonic_time();
+	double secs = (now - im->started) / 1e6;
+	guint n = 0;
+
+	if (!im->progress || (!last && now - shown < 200000))
+		return;
+	shown = now;
+	for (size_t i = 0; i < G_N_ELEMENTS(im->counts); i++)
+		n += im->counts[i];
+	fprintf(stderr, "\rimporting: %u mails, %3.0f%%, %.0f/s ", n,
+	    im->total ? 100.0 * (double)im->done / (double)im->total : 100.0,
+	    secs > 0 ? n / secs : 0.0);
+	if (last)
+		fputc('\n', stderr);
+}
+
+static gboolean
+batch_end(struct import *im)
+{
+	if (im->in_batch == 0)
+		return TRUE;
+	im->in_batch = 0;
+	return store_commit(im->ctx->store, &im->error);
+}
+
+static gboolean
+import_one(struct import *im, GBytes *raw)
+{
+	struct ingest_result res;
+	struct store *st = im->ctx->store;
+
+	if (im->in_batch == 0 && !store_begin(st, &im->error))
+		return FALSE;
+	if (!ingest_mail(st, im->ctx->conf, raw, opt_source != NULL ?
+	    opt_source : "import", FALSE, &res, &im->error)) {
+		store_rollback(st);
+		im->in_batch = 0;
+		return FALSE;
+	}
+	im->counts[res.outcome]++;
+	if (res.outcome != INGEST_DUPLICATE) {
+		im->autoreplies += res.kind == MESSAGE_AUTOREPLY;
+		im->bounces += res.kind == MESSAGE_BOUNCE;
+	}
+	if (res.outcome == INGEST_QUARANTINED)
+		log_debug("import: mail %" G_GINT64_FORMAT " quarantined: %s",
+		    res.id, res.detail);
+	ingest_result_clear(&res);
+	if (++im->in_batch >= IMPORT_BATCH && !batch_end(im))
+		return FALSE;
+	show_progress(im, FALSE);
+	return TRUE;
+}
+
+/* --- Maildir --------------------------------------------------------- */
+
+static gboolean
+list_maildir(const char *dir, GPtrArray *files, GError **error)
+{
+	static const char *const subdirs[] = { "cur", "new" };
+	gboolean found = FALSE;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		g_autofree char *sub = g_build_filename(dir, subdirs[i], NULL);
+		g_autoptr(GDir) d = g_dir_open(sub, 0, NULL);
+		const char *name;
+		if (d == NULL)
+			continue;
+		found = TRUE;
+		while ((name = g_dir_read_name(d)) != NULL)
+			if (name[0] != '.')
+				g_ptr_array_add(files, g_build_filename(sub, name,
+				    NULL));
+	}
+	if (!found) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+		    "%s is not a Maildir (it has no cur/ or new/)", dir);
+		return FALSE;
+	}
+	g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
+	return TRUE;
+}
+
+static gboolean
+import_maildir(struct import *im, const char *dir)
+{
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+
+	if (!list_maildir(dir, files, &im->error))
+		return FALSE;
+	im->total = files->len;
+	for (guint i = 0; i < files->len; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *data = NULL;
+		gsize len;
+
+		if (!g_file_get_contents(files->pdata[i], &data, &len, &error)) {
+			/* A mail delivered or moved away meanwhile. */
+			log_warnx("import: %s", error->message);
+			continue;
+		}
+		g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data),
+		    len);
+		im->done++;
+		if (!import_one(im, raw))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* --- mbox ------------------------------------------------------------ */
+
+/* The blank line before a "From " line separates, it is not the mail's. */
+static GBytes *
+mbox_mail(GByteArray *cur)
+{
+	if (cur->len >= 2 && cur->data[cur->len - 1] == '\n' &&
+	    cur->data[cur->len - 2] == '\n')
+		g_byte_array_set_size(cur, cur->len - 1);
+	return g_byte_array_free_to_bytes(cur);
+}
+
+/* "From " lines separate mails; ">From " (any number of '>') inside a mail
+ * is unescaped by one '>', as mboxrd writes it. */
+static gboolean
+import_mbox(struct import *im, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	GByteArray *cur = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	gboolean ok = TRUE, prev_blank = TRUE;
+	struct stat sb;
+
+	if (f == NULL) {
+		g_set_error(&im->error, G_FILE_ERROR, g_file_error_from_errno(
+		    errno), "cannot open %s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	if (fstat(fileno(f), &sb) == 0)
+		im->total = (guint64)sb.st_size;
+	while (ok && (n = getline(&line, &cap, f)) >= 0) {
+		im->done += (guint64)n;
+		if (strncmp(line, "From ", 5) == 0 && prev_blank) {
+			if (cur != NULL && cur->len > 0) {
+				g_autoptr(GBytes) raw = mbox_mail(cur);
+				ok = import_one(im, raw);
+			} else if (cur != NULL)
+				g_byte_array_unref(cur);
+			cur = g_byte_array_new();
+			prev_blank = FALSE;
+			continue;
+		}
+		if (cur == NULL) {
+			g_set_error(&im->error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s is not an mbox: it does not start with a "
+			    "\"From \" line", path);
+			ok = FALSE;
+			break;
+		}
+		const char *p = line;
+		while (*p == '>')
+			p++;
+		const char *keep = p > line && strncmp(p, "From ", 5) == 0 ?
+		    line + 1 : line;
+		g_byte_array_append(cur, (const guint8 *)keep,
+		    (guint)(n - (keep - line)));
+		prev_blank = n == 1 || (n == 2 && line[0] == '\r');
+	}
+	if (ok && cur != NULL && cur->len > 0) {
+		g_autoptr(GBytes) raw = mbox_mail(cur);
+		cur = NULL;
+		ok = import_one(im, raw);
+	}
+	if (cur != NULL)
+		g_byte_array_unref(cur);
+	free(line);
+	fclose(f);
+	return ok;
+}
+
+static int
+cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct import im = { .ctx = ctx };
+	gboolean ok;
+	guint all = 0;
+	int rc;
+
+	if ((opt_maildir == NULL) == (opt_mbox == NULL))
+		return cmd_usage(ctx, "give one of --maildir DIR or --mbox FILE");
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	im.progress = isatty(STDERR_FILENO) && log_verbosity() == 0;
+	im.started = g_get_monotonic_time();
+	ok = opt_maildir != NULL ? import_maildir(&im, opt_maildir) :
+	    import_mbox(&im, opt_mbox);
+	ok = batch_end(&im) && ok;
+	show_progress(&im, TRUE);
+	for (size_t i = 0; i < G_N_ELEMENTS(im.counts); i++)
+		all += im.counts[i];
+	double secs = (g_get_monotonic_time() - im.started) / 1e6;
+	printf("%u mails in %.1f s: %u stored (%u auto-replies, %u bounces), "
+	    "%u duplicates, %u dropped, %u quarantined, %u deferred\n", all,
+	    secs, im.counts[INGEST_STORED], im.autoreplies, im.bounces,
+	    im.counts[INGEST_DUPLICATE], im.counts[INGEST_DROPPED],
+	    im.counts[INGEST_QUARANTINED], im.counts[INGEST_DEFERRED]);
+	if (!ok) {
+		rc = cmd_fail(ctx, im.error);
+		g_clear_error(&im.error);
+		log_warnx("import: stopped; what was imported stays, and running "
+		    "the same import again goes on where it stopped");
+		return rc == EX_SOFTWARE ? EX_NOINPUT : rc;
+	}
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_import_entry = {
+	.name = "import",
+	.args = "--maildir DIR | --mbox FILE",
+	.summary = "load many mails at once from a Maildir or an mbox",
+	.help = "Each mail goes through the same pipeline as 'tidings ingest'; "
+	    "mail stored\nbefore is skipped, so an import can be run again.  "
+	    "A progress line is shown\non a terminal, and a summary at the end.",
+	.options = import_options,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_import_exec,
+};
+
+/* --- export ---------------------------------------------------------- */
+
+static char *opt_format;
+static char *opt_since;
+static char *opt_team;
+
+static const GOptionEntry export_options[] = {
+	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+	  "json (JSON Lines, the default) or mbox", "FORMAT" },
+	{ "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+	  "only mail received since DATE (YYYY-MM-DD, local time)", "DATE" },
+	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
+	  "only mail from members of TEAM", "TEAM" },
+	G_OPTION_ENTRY_NULL
+};
+
+struct export {
+	gboolean mbox;
+	GHashTable *senders;	/* with --team: the members' addresses */
+	guint64 count;
+};
+
+/* mboxrd: a line that starts with any number of '>' then "From " gets one
+ * more '>'. */
+static void
+write_mbox(const struct message_row *row, GBytes *raw)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(row->received_at);
+	g_autofree char *when = g_date_time_format(dt, "%a %b %e %H:%M:%S %Y");
+	const char *p = data, *end = data + len;
+
+	printf("From %s %s\n", row->sender != NULL ? row->sender :
+	    "MAILER-DAEMON", when);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+		size_t n = nl != NULL ? (size_t)(nl - p + 1) : (size_t)(end - p);
+		while (q < p + n && *q == '>')
+			q++;
+		if ((size_t)(p + n - q) >= 5 && strncmp(q, "From ", 5) == 0)
+			putchar('>');
+		fwrite(p, 1, n, stdout);
+		p += n;
+	}
+	if (len == 0 || data[len - 1] != '\n')
+		putchar('\n');
+	putchar('\n');
+}
+
+static gboolean
+export_row(const struct message_row *row, GBytes *raw, gpointer data)
+{
+	struct export *ex = data;
+
+	if (ex->senders != NULL) {
+		g_autofree char *sender = row->sender != NULL ?
+		    g_ascii_strdown(row->sender, -1) : NULL;
+		if (sender == NULL || !g_hash_table_contains(ex->senders, sender))
+			return TRUE;
+	}
+	ex->count++;
+	if (ex->mbox) {
+		write_mbox(row, raw);
+		return TRUE;
+	}
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	report_row_json(b, row);
+	json_builder_end_object(b);
+	report_print_json(b);
+	return TRUE;
+}
+
+static gboolean
+parse_since(const char *text, gint64 *since)
+{
+	int y, m, d, n = 0;
+	g_autoptr(GDateTime) dt = NULL;
+
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    text[n] != '\0')
+		return FALSE;
+	dt = g_date_time_new_local(y, m, d, 0, 0, 0);
+	if (dt == NULL)
+		return FALSE;
+	*since = g_date_time_to_unix(dt);
+	return TRUE;
+}
+
+static int
+cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	struct export ex = { 0 };
+	gint64 since = 0;
+	int rc;
+
+	if (opt_format != NULL && strcmp(opt_format, "json") != 0 &&
+	    strcmp(opt_format, "mbox") != 0)
+		return cmd_usage(ctx, "'%s' is not a format; use json or mbox",
+		    opt_format);
+	ex.mbox = opt_format != NULL && strcmp(opt_format, "mbox") == 0;
+	if (opt_since != NULL && !parse_since(opt_since, &since))
+		return cmd_usage(ctx, "'%s' is not a date; use YYYY-MM-DD",
+		    opt_since);
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if (opt_team != NULL) {
+		g_autoptr(GPtrArray) members = NULL;
+		g_autoptr(Team) t = store_team_get(ctx->store, opt_team, &error);
+		if (t == NULL || (members = store_member_list(ctx->store,
+		    opt_team, &error)) == NULL)
+			return cmd_fail(ctx, error);
+		ex.senders = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+		for (guint i = 0; i < members->len; i++) {
+			struct person *p = members->pdata[i];
+			g_hash_table_add(ex.senders, g_ascii_strdown(p->email, -1));
+		}
+	}
+	gboolean ok = store_message_foreach(ctx->store, since, ex.mbox,
+	    export_row, &ex, &error);
+	if (ex.senders != NULL)
+		g_hash_table_unref(ex.senders);
+	if (!ok)
+		return cmd_fail(ctx, error);
+	if (fflush(stdout) != 0) {
+		log_warn("export: cannot write");
+		return EX_IOERR;
+	}
+	log_debug("export: %" G_GUINT64_FORMAT " mails", ex.count);
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	.name = "export",
+	.args = "[--format json|mbox] [--since DATE] [--team TEAM]",
+	.summary = "write every stored mail out, as JSON Lines or an mbox",
+	.help = "JSON Lines carry each mail's id, thread and parent and what "
+	    "tidings made\nof it (see tidings(1) for the fields); an mbox "
+	    "(mboxrd) carries the mails\nexactly as received.  Your data is "
+	    "yours.",
+	.options = export_options,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = cmd_export_exec,
+};

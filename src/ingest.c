@@ -1,0 +1,192 @@
+/* Ingesting one mail; see ingest.h. */
+#include "config.h"
+
+#include <string.h>
+
+#include "conf.h"
+#include "filter.h"
+#include "ingest.h"
+#include "log.h"
+#include "store.h"
+#include "thread.h"
+
+
+void
+ingest_result_clear(struct ingest_result *res)
+{
+	g_clear_pointer(&res->detail, g_free);
+}
+
+const char *
+ingest_outcome_name(enum ingest_outcome o)
+{
+	switch (o) {
+	case INGEST_STORED: return "stored";
+	case INGEST_DROPPED: return "dropped";
+	case INGEST_DUPLICATE: return "duplicate";
+	case INGEST_QUARANTINED: return "quarantined";
+	case INGEST_DEFERRED: return "deferred";
+	}
+	return "?";
+}
+
+static gboolean
+tx_begin(struct store *st, gboolean own_tx, GError **error)
+{
+	return !own_tx || store_begin(st, error);
+}
+
+static gboolean
+tx_commit(struct store *st, gboolean own_tx, GError **error)
+{
+	return !own_tx || store_commit(st, error);
+}
+
+static void
+tx_rollback(struct store *st, gboolean own_tx)
+{
+	if (own_tx)
+		store_rollback(st);
+}
+
+/* Mail that is not mail at all: kept under an id made of its hash. */
+static gboolean
+ingest_unparseable(struct store *st, GBytes *raw, const char *source,
+    gboolean own_tx, const char *why, struct ingest_result *res,
+    GError **error)
+{
+	g_autofree char *hash = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256,
+	    raw);
+	g_autofree char *mid = g_strdup_printf("%.32s@unparseable.tidings",
+	    hash);
+	g_autofree char *reason = g_strdup_printf("cannot be parsed: %s", why);
+	g_autofree char *state = NULL;
+	gboolean dup;
+
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if (!store_message_add(st, mid, hash, raw, source,
+	    g_get_real_time() / G_USEC_PER_SEC, reason, &res->id, &dup, &state,
+	    error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	res->outcome = INGEST_QUARANTINED;
+	res->detail = g_steal_pointer(&reason);
+	return tx_commit(st, own_tx, error);
+}
+
+/* Step one: the raw mail, stored.  Returns TRUE with *proceed FALSE when
+ * there is nothing more to do (a duplicate). */
+static gboolean
+ingest_keep(struct store *st, struct message *msg, const char *source,
+    gboolean own_tx, struct ingest_result *res, gboolean *proceed,
+    GError **error)
+{
+	g_autofree char *state = NULL;
+	gboolean dup;
+
+	*proceed = FALSE;
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if (!store_message_add(st, msg->message_id, msg->content_hash, msg->raw,
+	    source, g_get_real_time() / G_USEC_PER_SEC, NULL, &res->id, &dup,
+	    &state, error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	if (!dup) {
+		*proceed = TRUE;
+		return tx_commit(st, own_tx, error);
+	}
+	if (strcmp(state, "new") != 0) {
+		res->outcome = INGEST_DUPLICATE;
+		return tx_commit(st, own_tx, error);
+	}
+	/* Stored before but never finished.  A deferral is tried again; a run
+	 * that died on this mail is not repeated, or one bad mail would
+	 * crash tidings at every delivery. */
+	g_autoptr(MessageRow) row = store_message_get(st, res->id, error);
+	if (row == NULL) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	if (row->reason != NULL && g_str_has_prefix(row->reason,
+	    STORE_DEFERRED_PREFIX)) {
+		*proceed = TRUE;
+		return tx_commit(st, own_tx, error);
+	}
+	res->outcome = INGEST_QUARANTINED;
+	res->detail = g_strdup("an earlier attempt to process it did not "
+	    "finish; kept for inspection");
+	if (!store_message_quarantine(st, res->id, res->detail, error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	log_warnx("<%s>: %s", msg->message_id, res->detail);
+	return tx_commit(st, own_tx, error);
+}
+
+/* Deferred mail stays "new", with the reason, to be processed again. */
+static gboolean
+ingest_defer(struct store *st, gboolean own_tx, struct ingest_result *res,
+    const GError *why, GError **error)
+{
+	res->outcome = INGEST_DEFERRED;
+	res->detail = g_strconcat(STORE_DEFERRED_PREFIX, why != NULL ? why->message :
+	    "a filter asked to try again later", NULL);
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if (!store_message_defer(st, res->id, res->detail, error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	return tx_commit(st, own_tx, error);
+}
+
+gboolean
+ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
+    const char *source, gboolean own_tx, struct ingest_result *res,
+    GError **error)
+{
+	g_autoptr(GError) perr = NULL;
+	g_autoptr(Message) msg = NULL;
+	struct filter_ctx ctx = { .conf = conf };
+	enum verdict v;
+	gboolean proceed;
+
+	memset(res, 0, sizeof *res);
+	msg = message_parse(raw, g_get_real_time() / G_USEC_PER_SEC, &perr);
+	if (msg == NULL)
+		return ingest_unparseable(st, raw, source, own_tx, perr->message,
+		    res, error);
+	for (guint i = 0; i < msg->problems->len; i++)
+		log_debug("<%s>: %s", msg->message_id,
+		    (char *)msg->problems->pdata[i]);
+	if (!ingest_keep(st, msg, source, own_tx, res, &proceed, error))
+		return FALSE;
+	if (!proceed)
+		return TRUE;
+
+	if (conf != NULL)
+		ctx.address = conf_get(conf, "tidings", "address");
+	v = filters_run(msg, &ctx);
+	res->kind = msg->kind;
+	if (v == FILTER_DEFER) {
+		gboolean ok = ingest_defer(st, own_tx, res, ctx.error, error);
+		g_clear_error(&ctx.error);
+		return ok;
+	}
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if (!store_message_processed(st, res->id, msg, v == FILTER_DROP ?
+	    "dropped" : "processed", error) ||
+	    !thread_assign(st, res->id, msg, &res->thread, error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	res->outcome = v == FILTER_DROP ? INGEST_DROPPED : INGEST_STORED;
+	if (msg->reason != NULL)
+		res->detail = g_strdup(msg->reason);
+	return tx_commit(st, own_tx, error);
+}

@@ -1,0 +1,45 @@
+/* The path every incoming mail takes, whichever door it came in by (the
+ * MDA, an import, IMAP): keep the raw bytes, parse, filter, thread,
+ * record.  Processing is idempotent: Message-ID plus content hash decides
+ * "seen before". */
+#ifndef TIDINGS_INGEST_H
+#define TIDINGS_INGEST_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct conf;
+struct store;
+
+enum ingest_outcome {
+	INGEST_STORED,		/* new mail, processed */
+	INGEST_DROPPED,		/* stored; a filter ended it (a loop, say) */
+	INGEST_DUPLICATE,	/* seen before; nothing written */
+	INGEST_QUARANTINED,	/* stored, but could not be processed */
+	INGEST_DEFERRED,	/* stored; to be processed again later */
+};
+
+struct ingest_result {
+	enum ingest_outcome outcome;
+	gint64 id;		/* the stored mail */
+	gint64 thread;
+	enum message_kind kind;
+	char *detail;		/* why quarantined, dropped or deferred */
+};
+
+void ingest_result_clear(struct ingest_result *res);
+const char *ingest_outcome_name(enum ingest_outcome o);
+
+/*
+ * Ingests RAW, received now from SOURCE.  With OWN_TX, the raw mail is
+ * committed before processing starts (as the MDA needs: what was
+ * acknowledged is on disk); without, the caller holds one transaction
+ * around many mails (as imports do).  Returns FALSE only when the mail
+ * could not be stored at all (the store's error says whether to retry).
+ */
+gboolean ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
+    const char *source, gboolean own_tx, struct ingest_result *res,
+    GError **error);
+
+#endif

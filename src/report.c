@@ -1,0 +1,149 @@
+/* Showing mail to people and scripts; see report.h. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "message.h"
+#include "report.h"
+#include "store.h"
+
+char *
+report_date(gint64 t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(t);
+
+	return dt != NULL ? g_date_time_format(dt, "%Y-%m-%d %H:%M %:z") :
+	    g_strdup("?");
+}
+
+static void
+member_str(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void
+member_int(JsonBuilder *b, const char *name, gint64 value)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, value);
+}
+
+static void
+member_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
+	g_autofree char *iso = dt != NULL ? g_date_time_format_iso8601(dt) : NULL;
+
+	member_str(b, name, iso);
+}
+
+static void
+member_strv(JsonBuilder *b, const char *name, GPtrArray *values)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; values != NULL && i < values->len; i++)
+		json_builder_add_string_value(b, values->pdata[i]);
+	json_builder_end_array(b);
+}
+
+void
+report_row_json(JsonBuilder *b, const struct message_row *r)
+{
+	member_int(b, "id", r->id);
+	member_str(b, "message_id", r->message_id);
+	if (r->thread_id != 0)
+		member_int(b, "thread", r->thread_id);
+	else {
+		json_builder_set_member_name(b, "thread");
+		json_builder_add_null_value(b);
+	}
+	member_str(b, "parent", r->parent);
+	member_str(b, "in_reply_to", r->in_reply_to);
+	member_str(b, "references", r->refs);
+	member_str(b, "from", r->sender);
+	member_str(b, "from_name", r->sender_name);
+	member_str(b, "subject", r->subject);
+	member_time(b, "date", r->date);
+	member_time(b, "received", r->received_at);
+	member_str(b, "source", r->source);
+	member_str(b, "kind", r->kind);
+	member_str(b, "state", r->state);
+	member_str(b, "reason", r->reason);
+	json_builder_set_member_name(b, "conflict");
+	json_builder_add_boolean_value(b, r->conflict);
+	member_int(b, "size", r->size);
+	member_str(b, "text", r->body_text);
+	if (r->snippet != NULL)
+		member_str(b, "snippet", r->snippet);
+}
+
+void
+report_message_json(JsonBuilder *b, const struct message *m)
+{
+	member_str(b, "message_id", m->message_id);
+	json_builder_set_member_name(b, "message_id_synthesised");
+	json_builder_add_boolean_value(b, m->message_id_synthesised);
+	member_str(b, "in_reply_to", m->in_reply_to);
+	member_strv(b, "references", m->references);
+	member_str(b, "from", m->from);
+	member_str(b, "from_name", m->from_name);
+	member_strv(b, "to", m->to);
+	member_strv(b, "cc", m->cc);
+	member_strv(b, "delivered_to", m->delivered_to);
+	member_str(b, "subject", m->subject);
+	member_time(b, "date", m->date);
+	json_builder_set_member_name(b, "date_from_arrival");
+	json_builder_add_boolean_value(b, m->date_from_arrival);
+	member_str(b, "kind", message_kind_name(m->kind));
+	json_builder_set_member_name(b, "auto_generated");
+	json_builder_add_boolean_value(b, m->auto_generated);
+	json_builder_set_member_name(b, "out_of_office");
+	json_builder_add_boolean_value(b, m->out_of_office);
+	member_str(b, "reason", m->reason);
+	member_str(b, "reply", m->reply);
+	member_str(b, "forwarded", m->forwarded);
+	json_builder_set_member_name(b, "bounce");
+	json_builder_begin_array(b);
+	for (guint i = 0; m->bounce != NULL && i < m->bounce->len; i++) {
+		struct bounce_recipient *r = m->bounce->pdata[i];
+		json_builder_begin_object(b);
+		member_str(b, "recipient", r->address);
+		member_str(b, "status", r->status);
+		member_str(b, "diagnostic", r->diagnostic);
+		json_builder_set_member_name(b, "hard");
+		json_builder_add_boolean_value(b, r->hard);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "parts");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < m->parts->len; i++) {
+		struct message_part *p = m->parts->pdata[i];
+		json_builder_begin_object(b);
+		member_str(b, "type", p->content_type);
+		member_str(b, "filename", p->filename);
+		member_str(b, "method", p->method);
+		member_int(b, "size", (gint64)g_bytes_get_size(p->data));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	member_strv(b, "problems", m->problems);
+}
+
+void
+report_print_json(JsonBuilder *b)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *text = NULL;
+
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	puts(text);
+}

@@ -1,0 +1,612 @@
+/* Stored mail and threads. */
+#include "config.h"
+
+#include <string.h>
+
+#include "message.h"
+#include "store-private.h"
+
+void
+message_row_free(struct message_row *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->message_id);
+	g_free(row->content_hash);
+	g_free(row->parent);
+	g_free(row->in_reply_to);
+	g_free(row->refs);
+	g_free(row->sender);
+	g_free(row->sender_name);
+	g_free(row->subject);
+	g_free(row->source);
+	g_free(row->kind);
+	g_free(row->state);
+	g_free(row->reason);
+	g_free(row->body_text);
+	g_free(row->snippet);
+	g_free(row);
+}
+
+/* The stored copy with this Message-ID and content, if any. */
+static gboolean
+find_copy(struct store *st, const char *message_id, const char *hash,
+    gint64 *id, char **state, gboolean *other_content, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, state, "
+	    "content_hash = ?2 FROM messages WHERE message_id = ?1 "
+	    "ORDER BY content_hash = ?2 DESC LIMIT 1", error);
+	int rc;
+
+	*id = 0;
+	*other_content = FALSE;
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, message_id);
+	store_bind_text(stmt, 2, hash);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_int(stmt, 2)) {
+			*id = sqlite3_column_int64(stmt, 0);
+			*state = store_column_dup(stmt, 1);
+		} else
+			*other_content = TRUE;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE || store_fail(st, rc, error);
+}
+
+gboolean
+store_message_add(struct store *st, const char *message_id,
+    const char *content_hash, GBytes *raw, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
+    char **state, GError **error)
+{
+	sqlite3_stmt *stmt;
+	gboolean conflict;
+	gsize len;
+	const void *data = g_bytes_get_data(raw, &len);
+
+	*duplicate = FALSE;
+	if (!find_copy(st, message_id, content_hash, id, state, &conflict,
+	    error))
+		return FALSE;
+	if (*id != 0) {
+		*duplicate = TRUE;
+		return TRUE;
+	}
+	stmt = store_prepare(st, "INSERT INTO messages (message_id, "
+	    "content_hash, conflict, received_at, source, state, reason) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, message_id);
+	store_bind_text(stmt, 2, content_hash);
+	sqlite3_bind_int(stmt, 3, conflict);
+	sqlite3_bind_int64(stmt, 4, received_at);
+	store_bind_text(stmt, 5, source);
+	store_bind_text(stmt, 6, reason != NULL ? "quarantined" : "new");
+	store_bind_text(stmt, 7, reason);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (conflict) {
+		/* Both copies are flagged, so that either one shows it. */
+		stmt = store_prepare(st, "UPDATE messages SET conflict = 1 "
+		    "WHERE message_id = ?", error);
+		if (stmt == NULL)
+			return FALSE;
+		store_bind_text(stmt, 1, message_id);
+		if (!store_step_done(st, stmt, error))
+			return FALSE;
+	}
+	stmt = store_prepare(st, "INSERT INTO messages_raw (message, raw) "
+	    "VALUES (?, ?)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, *id);
+	sqlite3_bind_blob64(stmt, 2, data != NULL ? data : "", len,
+	    SQLITE_STATIC);
+	return store_step_done(st, stmt, error);
+}
+
+static char *
+join_refs(GPtrArray *refs)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; refs != NULL && i < refs->len; i++) {
+		if (i > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, refs->pdata[i]);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static gboolean
+add_ref(struct store *st, gint64 id, const char *ref, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
+	    "message_refs (message, ref) VALUES (?, ?)", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, ref);
+	return store_step_done(st, stmt, error);
+}
+
+/* The JWZ parent: the last reference, else In-Reply-To. */
+static const char *
+parent_of(const struct message *msg)
+{
+	if (msg->references != NULL && msg->references->len > 0)
+		return msg->references->pdata[msg->references->len - 1];
+	return msg->in_reply_to;
+}
+
+gboolean
+store_message_processed(struct store *st, gint64 id,
+    const struct message *msg, const char *state, GError **error)
+{
+	g_autofree char *refs = join_refs(msg->references);
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "parent = ?, in_reply_to = ?, refs = ?, sender = ?, "
+	    "sender_name = ?, subject = ?, date = ?, kind = ?, state = ?, "
+	    "reason = ?, body_text = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, parent_of(msg));
+	store_bind_text(stmt, 2, msg->in_reply_to);
+	store_bind_text(stmt, 3, *refs != '\0' ? refs : NULL);
+	store_bind_text(stmt, 4, msg->from);
+	store_bind_text(stmt, 5, msg->from_name);
+	store_bind_text(stmt, 6, msg->subject);
+	sqlite3_bind_int64(stmt, 7, msg->date);
+	store_bind_text(stmt, 8, message_kind_name(msg->kind));
+	store_bind_text(stmt, 9, state);
+	store_bind_text(stmt, 10, msg->reason);
+	store_bind_text(stmt, 11, msg->reply != NULL ? msg->reply : msg->text);
+	sqlite3_bind_int64(stmt, 12, id);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	for (guint i = 0; msg->references != NULL && i < msg->references->len;
+	    i++)
+		if (!add_ref(st, id, msg->references->pdata[i], error))
+			return FALSE;
+	if (msg->in_reply_to != NULL && !add_ref(st, id, msg->in_reply_to,
+	    error))
+		return FALSE;
+	return TRUE;
+}
+
+gboolean
+store_message_quarantine(struct store *st, gint64 id, const char *reason,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "state = 'quarantined', reason = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, reason);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_message_retry(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "state = 'new', reason = '" STORE_DEFERRED_PREFIX "retry asked for' "
+	    "WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_message_defer(struct store *st, gint64 id, const char *reason,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "reason = ? WHERE id = ? AND state = 'new'", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, reason);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_step_done(st, stmt, error);
+}
+
+#define ROW_COLUMNS "m.id, m.message_id, m.content_hash, m.conflict, " \
+	"m.thread_id, m.parent, m.in_reply_to, m.refs, m.sender, " \
+	"m.sender_name, m.subject, m.date, m.received_at, m.source, m.kind, " \
+	"m.state, m.reason, m.body_text, " \
+	"(SELECT length(raw) FROM messages_raw r WHERE r.message = m.id)"
+
+static struct message_row *
+row_from_stmt(sqlite3_stmt *stmt)
+{
+	struct message_row *r = g_new0(struct message_row, 1);
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->message_id = store_column_dup(stmt, 1);
+	r->content_hash = store_column_dup(stmt, 2);
+	r->conflict = sqlite3_column_int(stmt, 3);
+	r->thread_id = sqlite3_column_int64(stmt, 4);
+	r->parent = store_column_dup(stmt, 5);
+	r->in_reply_to = store_column_dup(stmt, 6);
+	r->refs = store_column_dup(stmt, 7);
+	r->sender = store_column_dup(stmt, 8);
+	r->sender_name = store_column_dup(stmt, 9);
+	r->subject = store_column_dup(stmt, 10);
+	r->date = sqlite3_column_int64(stmt, 11);
+	r->received_at = sqlite3_column_int64(stmt, 12);
+	r->source = store_column_dup(stmt, 13);
+	r->kind = store_column_dup(stmt, 14);
+	r->state = store_column_dup(stmt, 15);
+	r->reason = store_column_dup(stmt, 16);
+	r->body_text = store_column_dup(stmt, 17);
+	r->size = sqlite3_column_int64(stmt, 18);
+	return r;
+}
+
+/* Runs STMT (bound by the caller) and collects its rows; EXTRA, when
+ * >= 0, is a snippet column. */
+static GPtrArray *
+collect_rows(struct store *st, sqlite3_stmt *stmt, int extra, GError **error)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)message_row_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct message_row *r = row_from_stmt(stmt);
+		if (extra >= 0)
+			r->snippet = store_column_dup(stmt, extra);
+		g_ptr_array_add(rows, r);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		if ((rc & 0xff) == SQLITE_ERROR) {
+			g_set_error(error, STORE_ERROR, STORE_ERROR_QUERY, "%s",
+			    sqlite3_errmsg(st->db));
+			return NULL;
+		}
+		store_fail(st, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer(&rows);
+}
+
+static struct message_row *
+single_row(struct store *st, sqlite3_stmt *stmt, const char *what,
+    GError **error)
+{
+	GPtrArray *rows = collect_rows(st, stmt, -1, error);
+	struct message_row *r = NULL;
+
+	if (rows == NULL)
+		return NULL;
+	if (rows->len > 0)
+		r = g_ptr_array_steal_index(rows, 0);
+	else
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "no stored mail %s", what);
+	g_ptr_array_unref(rows);
+	return r;
+}
+
+struct message_row *
+store_message_get(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	    " FROM messages m WHERE m.id = ?", error);
+	g_autofree char *what = g_strdup_printf("with id %" G_GINT64_FORMAT, id);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	return single_row(st, stmt, what, error);
+}
+
+struct message_row *
+store_message_find(struct store *st, const char *message_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	    " FROM messages m WHERE m.message_id = ? ORDER BY m.id LIMIT 1",
+	    error);
+	g_autofree char *what = g_strdup_printf("with Message-ID <%s>",
+	    message_id);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, message_id);
+	return single_row(st, stmt, what, error);
+}
+
+GBytes *
+store_message_raw(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT raw FROM messages_raw "
+	    "WHERE message = ?", error);
+	GBytes *raw = NULL;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		raw = g_bytes_new(sqlite3_column_blob(stmt, 0),
+		    (gsize)sqlite3_column_bytes(stmt, 0));
+	else if (rc == SQLITE_DONE)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "no stored mail with id %" G_GINT64_FORMAT, id);
+	else
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return raw;
+}
+
+GPtrArray *
+store_message_list_state(struct store *st, const char *state, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	    " FROM messages m WHERE m.state = ? ORDER BY m.received_at DESC, "
+	    "m.id DESC", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, state);
+	return collect_rows(st, stmt, -1, error);
+}
+
+gint64
+store_message_count(struct store *st, const char *state, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
+	    "WHERE ?1 IS NULL OR state = ?1", error);
+	gint64 n = -1;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, state);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	else
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+GPtrArray *
+store_message_search(struct store *st, const char *query, int limit,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS ", "
+	    "snippet(messages_fts, 2, '[', ']', '...', 12) "
+	    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+	    "WHERE messages_fts MATCH ? ORDER BY m.date DESC, m.id DESC "
+	    "LIMIT ?", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, query);
+	sqlite3_bind_int(stmt, 2, limit);
+	return collect_rows(st, stmt, 19, error);
+}
+
+gboolean
+store_message_foreach(struct store *st, gint64 since, gboolean with_raw,
+    gboolean (*fn)(const struct message_row *, GBytes *, gpointer),
+    gpointer data, GError **error)
+{
+	/* Its own statement: FN may use the store's cached ones. */
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT " ROW_COLUMNS ", r.raw "
+	    "FROM messages m LEFT JOIN messages_raw r ON r.message = m.id "
+	    "WHERE m.received_at >= ? ORDER BY m.received_at, m.id", -1, &stmt,
+	    NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, error);
+	sqlite3_bind_int64(stmt, 1, since);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		g_autoptr(MessageRow) row = row_from_stmt(stmt);
+		g_autoptr(GBytes) raw = NULL;
+		if (with_raw)
+			raw = g_bytes_new(sqlite3_column_blob(stmt, 19),
+			    (gsize)sqlite3_column_bytes(stmt, 19));
+		if (!fn(row, raw, data)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE || store_fail(st, rc, error);
+}
+
+/* --- threads --------------------------------------------------------- */
+
+static gboolean
+collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *out, GError **error)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		gint64 t = sqlite3_column_int64(stmt, 0);
+		gboolean seen = FALSE;
+		for (guint i = 0; i < out->len && !seen; i++)
+			seen = g_array_index(out, gint64, i) == t;
+		if (!seen && t != 0)
+			g_array_append_val(out, t);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE || store_fail(st, rc, error);
+}
+
+static gint
+cmp_int64(gconstpointer a, gconstpointer b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+GArray *
+store_thread_relatives(struct store *st, const char *message_id,
+    GPtrArray *ids, GError **error)
+{
+	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(gint64));
+	sqlite3_stmt *by_id = store_prepare(st, "SELECT thread_id FROM "
+	    "messages WHERE message_id = ? AND thread_id IS NOT NULL", error);
+	sqlite3_stmt *by_root, *by_ref;
+
+	if (by_id == NULL)
+		return NULL;
+	for (guint i = 0; i < ids->len; i++) {
+		store_bind_text(by_id, 1, ids->pdata[i]);
+		if (!collect_ids(st, by_id, out, error))
+			return NULL;
+	}
+	/* A thread rooted at a mail not seen yet, that this one names. */
+	by_root = store_prepare(st, "SELECT id FROM threads WHERE root = ?",
+	    error);
+	if (by_root == NULL)
+		return NULL;
+	for (guint i = 0; i < ids->len; i++) {
+		store_bind_text(by_root, 1, ids->pdata[i]);
+		if (!collect_ids(st, by_root, out, error))
+			return NULL;
+	}
+	/* Children that arrived before this, their parent. */
+	by_ref = store_prepare(st, "SELECT m.thread_id FROM message_refs r "
+	    "JOIN messages m ON m.id = r.message WHERE r.ref = ? AND "
+	    "m.thread_id IS NOT NULL", error);
+	if (by_ref == NULL)
+		return NULL;
+	store_bind_text(by_ref, 1, message_id);
+	if (!collect_ids(st, by_ref, out, error))
+		return NULL;
+	g_array_sort(out, cmp_int64);
+	return g_steal_pointer(&out);
+}
+
+gint64
+store_thread_by_subject(struct store *st, const char *subject_key,
+    gint64 since, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM threads WHERE "
+	    "subject_key = ? AND last_date >= ? ORDER BY last_date DESC "
+	    "LIMIT 1", error);
+	gint64 id = 0;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, subject_key);
+	sqlite3_bind_int64(stmt, 2, since);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		id = -1;
+	}
+	sqlite3_reset(stmt);
+	return id;
+}
+
+gint64
+store_thread_new(struct store *st, const char *root, const char *subject,
+    const char *subject_key, gint64 date, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO threads (root, "
+	    "subject, subject_key, first_date, last_date) VALUES (?, ?, ?, ?, ?)",
+	    error);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, root);
+	store_bind_text(stmt, 2, subject);
+	store_bind_text(stmt, 3, subject_key);
+	sqlite3_bind_int64(stmt, 4, date);
+	sqlite3_bind_int64(stmt, 5, date);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+gboolean
+store_thread_merge(struct store *st, gint64 into, gint64 from,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE threads SET "
+	    "first_date = min(first_date, (SELECT first_date FROM threads "
+	    "WHERE id = ?2)), last_date = max(last_date, (SELECT last_date "
+	    "FROM threads WHERE id = ?2)) WHERE id = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, into);
+	sqlite3_bind_int64(stmt, 2, from);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "UPDATE messages SET thread_id = ?1 WHERE "
+	    "thread_id = ?2", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, into);
+	sqlite3_bind_int64(stmt, 2, from);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "DELETE FROM threads WHERE id = ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, from);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_thread_attach(struct store *st, gint64 thread, gint64 id, gint64 date,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "thread_id = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, thread);
+	sqlite3_bind_int64(stmt, 2, id);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "UPDATE threads SET first_date = "
+	    "min(first_date, ?1), last_date = max(last_date, ?1) WHERE id = ?2",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, date);
+	sqlite3_bind_int64(stmt, 2, thread);
+	return store_step_done(st, stmt, error);
+}
+
+GPtrArray *
+store_thread_messages(struct store *st, gint64 thread, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	    " FROM messages m WHERE m.thread_id = ? ORDER BY m.date, m.id",
+	    error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, thread);
+	return collect_rows(st, stmt, -1, error);
+}

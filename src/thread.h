@@ -1,0 +1,27 @@
+/* Threading: which conversation a stored mail belongs to.  JWZ's rules:
+ * References, then In-Reply-To; a thread grows to take in mail that
+ * arrived before its parent; replies whose references were lost join by
+ * subject, but only a recent thread, so that weekly "Re: status" mails
+ * weeks apart stay apart. */
+#ifndef TIDINGS_THREAD_H
+#define TIDINGS_THREAD_H
+
+#include <glib.h>
+
+struct store;
+struct message;
+
+/* Replies join a thread by subject only if it was active this recently. */
+#define THREAD_SUBJECT_WINDOW (3 * 24 * 3600)
+
+/* Puts stored mail ID, parsed as MSG, into a thread, merging threads it
+ * joins; sets *thread.  Runs inside the caller's transaction. */
+gboolean thread_assign(struct store *st, gint64 id, const struct message *msg,
+    gint64 *thread, GError **error);
+
+/* The subject without reply and forward prefixes in the common languages
+ * or list tags, lower-cased; sets *reply when a prefix was removed.
+ * Caller frees. */
+char *thread_subject_key(const char *subject, gboolean *reply);
+
+#endif

@@ -1,0 +1,79 @@
+#!/bin/bash
+# T110: tidings as the mail delivery agent of a real Postfix, through the
+# pipe(8) transport of contrib/mda/postfix-master.cf: mail sent over SMTP to
+# tidings' address (and its +subaddresses) is stored; a busy database makes
+# Postfix keep the mail and deliver it once the database is free.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/mailstack.sh"
+
+reason=$(mailstack_available) || skip_all "$reason"
+
+mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+etc="$MAILSTACK_DIR/postfix/etc"
+
+# tidings runs as the vmail user there, from a copy it can reach.
+home="$MAILSTACK_DIR/tidings"
+mkdir -p "$home"
+cp "$TIDINGS" "$home/tidings"
+printf '[tidings]\naddress = standup@%s\ndatabase = tidings.db\nbusy-timeout = 1s\n' \
+	"$MAIL_DOMAIN" >"$home/tidings.conf"
+chown -R vmail:vmail "$home"
+chmod 755 "$home"
+
+# The service and transport as contrib/ describes them, plus the sanitizer
+# settings of the test run (the pipe passes no environment).
+postconf -c "$etc" -M "tidings/unix=tidings unix - n n - 4 pipe flags=DR user=vmail argv=/usr/bin/env ASAN_OPTIONS=detect_leaks=0 $home/tidings --config $home/tidings.conf ingest"
+printf 'standup@%s tidings:\n' "$MAIL_DOMAIN" >"$etc/tidings_transport"
+postconf -c "$etc" -e "transport_maps = texthash:$etc/tidings_transport" \
+	"recipient_delimiter = +" "minimal_backoff_time = 2s" \
+	"maximal_backoff_time = 2s" "queue_run_delay = 1s"
+# A mailbox makes the address valid; the transport takes its mail.
+mailstack_add_user standup secret
+postfix -c "$etc" reload >/dev/null 2>&1
+sleep 1
+
+stored() {	# stored N TIMEOUT: waits until tidings holds N mails
+	local i
+	for i in $(seq 1 $((${2:-20} * 10))); do
+		[ "$(sqlite3 "$home/tidings.db" 'SELECT count(*) FROM messages' 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+make_mail "$TEST_DIR/m1.eml" "pipe-1@$MAIL_DOMAIN" "Re: Check-in" \
+	"In-Reply-To: <prompt-1@$MAIL_DOMAIN>"
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m1.eml"
+ok $? "Postfix accepts mail for tidings' address"
+stored 1 20
+ok $? "the mail reaches tidings through the pipe transport" || mailstack_logs 30
+kind=$(sqlite3 "$home/tidings.db" "SELECT kind || ' ' || source FROM messages WHERE message_id = 'pipe-1@$MAIL_DOMAIN'")
+[ "$kind" = "reply mda" ]
+ok $? "it is stored as a reply from the MDA ($kind)"
+sqlite3 "$home/tidings.db" "SELECT raw FROM messages_raw" | grep -q "^Delivered-To: standup@$MAIL_DOMAIN"
+ok $? "Postfix's Delivered-To is kept with the raw mail"
+
+make_mail "$TEST_DIR/m2.eml" "pipe-2@$MAIL_DOMAIN" "Re: Check-in"
+mailstack_send "ana@$MAIL_DOMAIN" "standup+k7q2mzx4@$MAIL_DOMAIN" "$TEST_DIR/m2.eml"
+stored 2 20
+ok $? "a +subaddress reaches tidings too" || mailstack_logs 30
+
+# A writer holding the database: tidings exits 75, Postfix keeps the mail,
+# and delivers it when the lock is gone.
+(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$home/tidings.db" &
+locker=$!
+sleep 0.5
+make_mail "$TEST_DIR/m3.eml" "pipe-3@$MAIL_DOMAIN" "Re: Check-in"
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m3.eml"
+sleep 2.5
+grep -q "status=deferred.*pipe-3\|status=deferred" "$MAILSTACK_DIR/log/postfix.log"
+ok $? "a busy database: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
+wait "$locker"
+stored 3 30
+ok $? "once the database is free the mail is stored" || mailstack_logs 30
+n=$(sqlite3 "$home/tidings.db" "SELECT count(*) FROM messages WHERE message_id = 'pipe-3@$MAIL_DOMAIN'")
+[ "$n" = 1 ]
+ok $? "and stored once ($n)"
+
+done_testing
