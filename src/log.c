@@ -47,6 +47,10 @@ log_verbosity(void)
 
 static void
 log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(3, 0);
+
+static void
+log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
 {
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 
