@@ -23,7 +23,9 @@ static void
 message_init(void)
 {
 	static gsize done;
-	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+	/* Latin-1 last: every byte is a character in it. */
+	static const char *fallback[] = { "UTF-8", "windows-1252", "iso-8859-1",
+	    NULL };
 
 	if (!g_once_init_enter(&done))
 		return;
@@ -196,8 +198,13 @@ to_utf8(struct message *msg, const char *data, gsize len, const char *charset)
 		return g_strndup(data, len);
 	else if (charset != NULL)
 		problem(msg, "text is not valid %s; guessed", charset);
-	/* GMime's guess, over UTF-8 and windows-1252, as mail readers do. */
-	return g_mime_utils_decode_8bit(parser_options, data, len);
+	/* GMime's guess, over UTF-8, windows-1252 and Latin-1, as mail
+	 * readers do; what still is not UTF-8 becomes U+FFFD. */
+	g_autofree char *guess = g_mime_utils_decode_8bit(parser_options, data,
+	    len);
+	if (g_utf8_validate(guess, -1, NULL))
+		return g_steal_pointer(&guess);
+	return g_utf8_make_valid(guess, -1);
 }
 
 /* RFC 3676: joins the soft line breaks of format=flowed text, removes

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "message.h"
 
 #define ARRIVAL 1773100000	/* 2026-03-10 */
@@ -276,6 +277,41 @@ test_large(void)
 	g_string_free(s, TRUE);
 }
 
+/* Inputs the fuzzer once crashed on: they parse, and every text the
+ * filters hand on is UTF-8. */
+static void
+test_fuzz_regressions(void)
+{
+	g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "..", "fuzz",
+	    "regress", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint n = 0;
+
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		g_autofree char *data = NULL;
+		g_autoptr(GError) error = NULL;
+		struct filter_ctx ctx = { .address = "standup@example.org" };
+		gsize len;
+
+		g_test_message("%s", name);
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		g_autoptr(Message) m = parse_string(data, len, &error);
+		if (m == NULL)
+			continue;
+		g_assert_true(g_utf8_validate(m->text, -1, NULL));
+		g_assert_true(g_utf8_validate(m->subject, -1, NULL));
+		filters_run(m, &ctx);
+		g_clear_error(&ctx.error);
+		g_assert_true(m->reply == NULL ||
+		    g_utf8_validate(m->reply, -1, NULL));
+		n++;
+	}
+	g_assert_cmpuint(n, >, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -294,5 +330,6 @@ main(int argc, char **argv)
 	g_test_add_func("/message/deep-nesting", test_deep_nesting);
 	g_test_add_func("/message/unparseable", test_unparseable);
 	g_test_add_func("/message/large", test_large);
+	g_test_add_func("/message/fuzz-regressions", test_fuzz_regressions);
 	return g_test_run();
 }
