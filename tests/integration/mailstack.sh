@@ -78,7 +78,7 @@ mailstack_available() {
 		echo "the mail stack needs root (Dovecot and Postfix run as root)"
 		return 1
 	fi
-	for cmd in dovecot doveadm postfix postconf curl openssl ss useradd; do
+	for cmd in dovecot doveadm postfix postconf curl openssl ss setsid useradd; do
 		if ! command -v "$cmd" >/dev/null 2>&1; then
 			echo "$cmd is not installed"
 			return 1
@@ -150,13 +150,25 @@ _ms_greets() {
 	# exec it would stay for the rest of the shell.
 	{ exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
 	if [ -n "$2" ]; then
-		IFS= read -r -t 2 line <&"$fd" || status=1
-		case "${line:-}" in "$2"*) ;; *) status=1 ;; esac
+		# read -t arms a SIGALRM timer.  Were the shell's signal trap to
+		# exit in the middle of the read, the alarm would still fire and
+		# kill the exit trap that stops the servers; in a subshell it
+		# cannot.
+		line=$(IFS= read -r -t 2 l <&"$fd"; printf '%s' "${l:-}")
+		case "$line" in "$2"*) ;; *) status=1 ;; esac
 		[ -n "${3:-}" ] && printf '%s\r\n' "$3" >&"$fd" 2>/dev/null
 	fi
 	exec {fd}<&-
 	return "$status"
 }
+
+# _ms_detached CMD...: runs a server's start command in a session of its own
+# and waits for it.  A signal for the test's process group (Ctrl-C, timeout)
+# would otherwise kill the starter half-way while the daemon it forked lives
+# on, not yet in its directory nor in its pid file, where mailstack_stop
+# looks.  This way the shell runs its exit trap only once the start is
+# complete, and the stop then finds the server.
+_ms_detached() { setsid -w "$@"; }
 
 # _ms_wait_until SECONDS CMD...: polls CMD every 50 ms until it succeeds.
 _ms_wait_until() {
@@ -177,12 +189,11 @@ _ms_wait_until() {
 # start interrupted by a signal may not have written yet.
 _ms_pids_under() {
 	local servers
-	servers=$(find /proc -mindepth 2 -maxdepth 2 -name exe \
+	mapfile -t servers < <(find /proc -mindepth 2 -maxdepth 2 -name exe \
 		\( -lname '/usr/sbin/dovecot*' -o -lname '/usr/lib/dovecot/*' \
 		-o -lname '/usr/lib/postfix/*' \) -printf '%h/cwd\n' 2>/dev/null)
-	[ -n "$servers" ] || return 0
-	# shellcheck disable=SC2086 # one path per word
-	find $servers -maxdepth 0 \( -lname "$1" -o -lname "$1/*" \) \
+	[ "${#servers[@]}" -gt 0 ] || return 0
+	find "${servers[@]}" -maxdepth 0 \( -lname "$1" -o -lname "$1/*" \) \
 		-printf '%h\n' 2>/dev/null | sed 's|^/proc/||'
 }
 
@@ -322,7 +333,7 @@ _ms_run_dovecot() {
 		_ms_write_dovecot_conf
 		# Dovecot binds its listeners before it daemonises, so a port
 		# conflict shows in its exit status.
-		if dovecot -c "$(_ms_dovecot_conf)" >"$out" 2>&1; then
+		if _ms_detached dovecot -c "$(_ms_dovecot_conf)" >"$out" 2>&1; then
 			break
 		fi
 		tries=$((tries + 1))
@@ -351,6 +362,7 @@ mailstack_start_dovecot() {
 }
 
 mailstack_stop_dovecot() {
+	local IFS=$' \t\n'	# see mailstack_stop
 	[ -n "${MAILSTACK_DIR:-}" ] || return 0
 	_ms_gone dovecot && return 0
 	doveadm -c "$(_ms_dovecot_conf)" stop >/dev/null 2>&1
@@ -431,7 +443,7 @@ _ms_run_postfix() {
 		_ms_write_postfix_conf || return 1
 		# "postfix start" waits (master -w) until the master daemon has
 		# bound its listeners, so a port conflict shows in its status.
-		if postfix -c "$(_ms_pf_etc)" start >"$out" 2>&1; then
+		if _ms_detached postfix -c "$(_ms_pf_etc)" start >"$out" 2>&1; then
 			break
 		fi
 		tries=$((tries + 1))
@@ -460,6 +472,7 @@ mailstack_start_postfix() {
 }
 
 mailstack_stop_postfix() {
+	local IFS=$' \t\n'	# see mailstack_stop
 	[ -n "${MAILSTACK_DIR:-}" ] || return 0
 	_ms_gone postfix && return 0
 	postfix -c "$(_ms_pf_etc)" stop >/dev/null 2>&1
@@ -559,6 +572,9 @@ mailstack_start() {
 }
 
 mailstack_stop() {
+	# Run from an exit trap, this may have interrupted an "IFS= read" and
+	# inherited its empty IFS; the pid lists below are split on white space.
+	local IFS=$' \t\n'
 	[ -n "${MAILSTACK_DIR:-}" ] || return 0
 	mailstack_stop_dovecot
 	mailstack_stop_postfix
