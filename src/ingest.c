@@ -160,8 +160,9 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 	if (msg == NULL)
 		return ingest_unparseable(st, raw, source, own_tx, perr->message,
 		    res, error);
+	/* Odd mail is kept and processed; what was odd is said once. */
 	for (guint i = 0; i < msg->problems->len; i++)
-		log_debug("<%s>: %s", msg->message_id,
+		log_info("<%s>: %s", msg->message_id,
 		    (char *)msg->problems->pdata[i]);
 	if (!ingest_keep(st, msg, source, own_tx, res, &proceed, error))
 		return FALSE;

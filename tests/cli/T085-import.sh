@@ -1,0 +1,50 @@
+#!/bin/sh
+# tidings import of the generated benchmark corpus (a smaller one): every
+# mail stored once, threads of five, and search and thread agree with how
+# the corpus was made.
+. "$(dirname "$0")/../lib.sh"
+
+gen="$TOP_BUILDDIR/tests/bench/gen-maildir"
+[ -x "$gen" ] || skip_all "tests/bench/gen-maildir is not built"
+"$gen" "$TEST_DIR/Maildir" 500 || bail_out "cannot generate the corpus"
+db="$TEST_DIR/t.db"
+
+run "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/Maildir"
+expect_rc 0 "import: exit 0"
+expect_grep out "^500 mails in .*: 500 stored" "import: the summary counts 500 stored"
+expect_lines err 0 "import: no progress line when standard error is not a terminal"
+
+run "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/Maildir"
+expect_grep out "^500 mails .*: 0 stored .*500 duplicates" "import again: everything is a duplicate"
+
+# The corpus makes threads of five: m0..m4 in thread 0, m5..m9 in thread 1.
+run "$TIDINGS" --db "$db" thread "<m7.t1@bench.example.org>"
+expect_rc 0 "thread: exit 0"
+expect_grep out "^thread [0-9]+, 5 mails" "thread: five mails in the thread"
+expect_grep out "^        [0-9]+ " "thread: each reply under the one before (depth 4)"
+
+run "$TIDINGS" --db "$db" search --json 'subject:"Check-in 17"'
+n=$(grep -c '"thread"' "$TEST_DIR/out")
+[ "$n" -eq 5 ]
+ok $? "search by subject finds the five mails of one thread ($n)"
+threads=$(sed 's/.*"thread":\([0-9]*\).*/\1/' "$TEST_DIR/out" | sort -u | wc -l)
+[ "$threads" -eq 1 ]
+ok $? "and they share one thread"
+
+# Quotes and signatures are cut from the replies before indexing: the
+# quoted lines of a reply are not found in it.
+run "$TIDINGS" --db "$db" show --json "<m1.t0@bench.example.org>"
+expect_no_grep out 'a teammate wrote' "the attribution line is cut from the stored text"
+expect_no_grep out 'Sent from my phone' "the signature is cut from the stored text"
+
+printf 'From nobody\nnot a mail\n' >"$TEST_DIR/bad.mbox"
+run "$TIDINGS" --db "$db" import --mbox "$TEST_DIR/nonexistent.mbox"
+expect_rc 66 "import of a missing mbox: exit 66"
+mkdir -p "$TEST_DIR/notmaildir"
+run "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/notmaildir"
+expect_rc 66 "import of a directory that is no Maildir: exit 66"
+expect_grep err "not a Maildir" "and says so"
+run "$TIDINGS" --db "$db" import
+expect_rc 64 "import without a source: exit 64"
+
+done_testing
