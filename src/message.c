@@ -355,6 +355,29 @@ walk_message_part(struct walk *w, GMimeObject *obj, int depth)
 	g_ptr_array_add(w->msg->parts, p);
 }
 
+/* A multipart whose boundary never occurs (missing, or on a line the
+ * parser could not read): its whole body is taken as text, rather than
+ * losing it. */
+static void
+walk_broken_multipart(struct walk *w, GMimeMultipart *mp, int depth)
+{
+	const char *body = g_mime_multipart_get_prologue(mp);
+	struct message_part *p;
+
+	problem(w->msg, "a multipart without a readable boundary; its body "
+	    "is read as text");
+	if (body == NULL || *body == '\0')
+		return;
+	p = g_new0(struct message_part, 1);
+	p->content_type = g_strdup("text/plain");
+	p->depth = depth;
+	p->data = g_bytes_new(body, strlen(body));
+	p->text = to_utf8(w->msg, body, strlen(body), NULL);
+	g_ptr_array_add(w->msg->parts, p);
+	if (w->best_text == NULL)
+		w->best_text = g_strdup(p->text);
+}
+
 static void
 walk_object(struct walk *w, GMimeObject *obj, int depth)
 {
@@ -367,6 +390,8 @@ walk_object(struct walk *w, GMimeObject *obj, int depth)
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
+		if (n == 0)
+			walk_broken_multipart(w, mp, depth);
 		for (int i = 0; i < n; i++)
 			walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1);
 	} else if (GMIME_IS_MESSAGE_PART(obj))

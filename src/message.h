@@ -51,9 +51,14 @@ struct message_part {
  * format). */
 struct bounce_recipient {
 	char *address;
-	char *status;		/* "5.1.1", or NULL when not stated */
+	/* The DSN status, "5.1.1"; inferred as "5.0.0" or "4.0.0" when the
+	 * report gives no code. */
+	char *status;
 	char *diagnostic;	/* the remote server's words, or NULL */
-	gboolean hard;		/* permanent (5.x.x) rather than transient */
+	/* The address is dead (unknown mailbox or domain, moved): disable
+	 * it.  A full mailbox or a spam block is not hard, whatever its
+	 * code. */
+	gboolean hard;
 };
 
 struct message {

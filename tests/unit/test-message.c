@@ -205,6 +205,22 @@ test_truncated(void)
 	g_assert_cmpuint(m->parts->len, >=, 1);
 }
 
+/* A multipart whose boundary never comes keeps its body as text. */
+static void
+test_missing_boundary(void)
+{
+	static const char mail[] = "From: a@example.org\nSubject: b\n"
+	    "Message-ID: <mb@x>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"zzz\"\n\n"
+	    "The body without any boundary.\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Message) m = parse_string(mail, sizeof mail - 1, &error);
+
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(m->text, "The body without any boundary."));
+	g_assert_true(has_problem(m, "without a readable boundary"));
+}
+
 /* 60 nested multiparts parse, and nesting past the limit is cut with a
  * note, never a crash. */
 static void
@@ -327,6 +343,7 @@ main(int argc, char **argv)
 	g_test_add_func("/message/calendar-and-attachment",
 	    test_calendar_and_attachment);
 	g_test_add_func("/message/truncated", test_truncated);
+	g_test_add_func("/message/missing-boundary", test_missing_boundary);
 	g_test_add_func("/message/deep-nesting", test_deep_nesting);
 	g_test_add_func("/message/unparseable", test_unparseable);
 	g_test_add_func("/message/large", test_large);
