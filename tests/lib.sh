@@ -31,7 +31,9 @@ tap_finish() {
 	fi
 }
 trap tap_finish EXIT
-trap 'exit 130' INT TERM
+# Ignore a second signal (timeout(1) sends one to the shell and one to its
+# group) so that it cannot cut the exit trap short.
+trap 'trap "" INT TERM; exit 130' INT TERM
 
 # Keep the user's own configuration out of every test.
 export HOME="$TEST_DIR/home"

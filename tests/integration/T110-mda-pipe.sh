@@ -23,15 +23,14 @@ chmod 755 "$home"
 
 # The service and transport as contrib/ describes them, plus the sanitizer
 # settings of the test run (the pipe passes no environment).
-postconf -c "$etc" -M "tidings/unix=tidings unix - n n - 4 pipe flags=DR user=vmail argv=/usr/bin/env ASAN_OPTIONS=detect_leaks=0 $home/tidings --config $home/tidings.conf ingest"
+mailstack_postconf -M "tidings/unix=tidings unix - n n - 4 pipe flags=DR user=vmail argv=/usr/bin/env ASAN_OPTIONS=detect_leaks=0 $home/tidings --config $home/tidings.conf ingest"
 printf 'standup@%s tidings:\n' "$MAIL_DOMAIN" >"$etc/tidings_transport"
-postconf -c "$etc" -e "transport_maps = texthash:$etc/tidings_transport" \
+mailstack_postconf -e "transport_maps = texthash:$etc/tidings_transport" \
 	"recipient_delimiter = +" "minimal_backoff_time = 2s" \
 	"maximal_backoff_time = 2s" "queue_run_delay = 1s"
-# A mailbox makes the address valid; the transport takes its mail.
+# A mailbox makes the address valid; the transport takes its mail.  Adding
+# it reloads Postfix, with the settings above.
 mailstack_add_user standup secret
-postfix -c "$etc" reload >/dev/null 2>&1
-sleep 1
 
 # db SQL: a read-only query, which never creates the file before tidings.
 db() { [ -f "$home/tidings.db" ] && sqlite3 -readonly "$home/tidings.db" "$1"; }

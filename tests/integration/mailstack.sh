@@ -14,7 +14,15 @@
 #                             processes are gone; idempotent
 #   mailstack_stop_dovecot, mailstack_start_dovecot,
 #   mailstack_stop_postfix, mailstack_start_postfix
-#                             stop or restart one server, same ports
+#                             stop or restart one server, on the same ports;
+#                             changes a test made to the configuration files
+#                             are kept
+#   mailstack_postconf ARG... postconf -c on the stack's Postfix configuration
+#                             (e.g. -e "name = value", -M, -F); use it rather
+#                             than postconf itself: it keeps Postfix from
+#                             waiting up to 2 s for the files to settle at its
+#                             next start or reload (see _ms_backdate); the
+#                             change takes effect at the next reload or start
 #   mailstack_add_user NAME PASSWORD
 #                             IMAP login NAME (or NAME@$MAIL_DOMAIN) with that
 #                             password, mailbox NAME@$MAIL_DOMAIN, and its
@@ -38,9 +46,9 @@
 #   MAILSTACK_DIR   the stack's directory
 #   IMAP_PORT       plain IMAP (plaintext login allowed, STARTTLS offered)
 #   IMAPS_PORT      IMAP with implicit TLS
-#   SMTP_PORT       Postfix smtpd; relays for 127.0.0.0/8, no authentication,
-#                   STARTTLS offered; mail for other domains bounces at once,
-#                   nothing ever leaves the machine
+#   SMTP_PORT       Postfix smtpd; no authentication, STARTTLS offered;
+#                   recipients outside $MAIL_DOMAIN are refused (error
+#                   transport), so nothing ever leaves the machine
 #   MAIL_DOMAIN     example.test, the only domain delivered to
 #   MAILSTACK_CA    self-signed certificate of both servers (CN=localhost,
 #                   subjectAltName DNS:localhost and IP:127.0.0.1); use it as
@@ -59,6 +67,20 @@
 # Every run has its own Dovecot instance_name and Postfix multi_instance_name,
 # its own directories and ports, so concurrent runs do not interfere.  The
 # vmail user (uid/gid 5000) that owns the Maildirs is created when missing.
+# One stack per test shell.
+#
+# Teardown: mailstack_start registers mailstack_stop with lib.sh's tap_at_exit
+# (or, without lib.sh, as the EXIT trap), and also starts a small guard
+# process that stops the servers should the shell die without running its
+# exit trap (SIGKILL, a second signal during exit); it ends with the shell.
+#
+# Small helpers below share their caller's local variables (bash scoping is
+# dynamic), e.g. _ms_enough_mail in mailstack_wait_mail.
+
+# shellcheck shell=bash
+# Helpers called only through _ms_wait_until look unreachable to shellcheck;
+# mailstack_logs' LINES is optional.
+# shellcheck disable=SC2317,SC2119,SC2120
 
 MAIL_DOMAIN=example.test
 export MAIL_DOMAIN
@@ -71,6 +93,7 @@ esac
 
 _ms_teardown_registered=
 _ms_pending_users=()	# NAME PASSWORD pairs added before mailstack_start
+_ms_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
 mailstack_available() {
 	local cmd
@@ -114,9 +137,9 @@ _ms_alive() {
 # Files written here are complete, so their clocks are set back.
 _ms_backdate() { touch -d "@$((EPOCHSECONDS - 10))" "$@"; }
 
-# _ms_free_port PORT...: a TCP port on which no socket exists, avoiding the
-# kernel's ephemeral range (an outgoing connection could take it meanwhile)
-# and the given ports.  A race with another program remains; the callers retry
+# _ms_free_port PORT...: a TCP port on which no socket exists, below Linux's
+# default ephemeral range (where an outgoing connection could take it
+# meanwhile), and not one of the given ports.  A race with another program remains; the callers retry
 # when a server cannot bind.
 _ms_free_port() {
 	local p taken tries=0
@@ -135,15 +158,10 @@ _ms_free_port() {
 	return 1
 }
 
-# _ms_listening PORT: something listens on 127.0.0.1:PORT.
-_ms_listening() {
-	[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]
-}
-
-# _ms_greets PORT PATTERN [HELLO] [BYE]: connects to 127.0.0.1:PORT and,
-# unless PATTERN is empty, checks that the first line the server sends matches
-# the glob PATTERN*.  Loopback connections are refused at once, so this
-# cannot hang on connect.
+# _ms_greets PORT PATTERN [BYE]: connects to 127.0.0.1:PORT and, unless
+# PATTERN is empty, checks that the first line the server sends starts with
+# PATTERN (a glob), then says BYE to part politely.  Loopback connections are
+# refused at once, so this cannot hang on connect.
 _ms_greets() {
 	local fd line status=0
 	# The braces keep the stderr redirection to this one command: on a bare
@@ -156,7 +174,7 @@ _ms_greets() {
 		# cannot.
 		line=$(IFS= read -r -t 2 l <&"$fd"; printf '%s' "${l:-}")
 		case "$line" in "$2"*) ;; *) status=1 ;; esac
-		[ -n "${3:-}" ] && printf '%s\r\n' "$3" >&"$fd" 2>/dev/null
+		[ -n "${3:-}" ] && { printf '%s\r\n' "$3" >&"$fd"; } 2>/dev/null
 	fi
 	exec {fd}<&-
 	return "$status"
@@ -182,11 +200,11 @@ _ms_wait_until() {
 }
 
 # _ms_pids_under DIR: pids of Dovecot and Postfix processes whose working
-# directory lies under DIR (zombies have neither exe nor cwd: not listed).  Both masters chdir into their own directory
-# (Dovecot's base_dir, Postfix's queue_directory) and their children stay
-# there or below (imap in the user's home, imap-login chrooted into base_dir),
-# so this finds a stack's processes without relying on pid files, which a
-# start interrupted by a signal may not have written yet.
+# directory lies under DIR; zombies, which have neither, are not listed.  Both
+# masters chdir into their own directory (Dovecot's base_dir, Postfix's
+# queue_directory) before their start command returns, and their children
+# stay there or below (imap in the user's home, imap-login chrooted into
+# base_dir), so this finds a stack's processes without pid files.
 _ms_pids_under() {
 	local servers
 	mapfile -t servers < <(find /proc -mindepth 2 -maxdepth 2 -name exe \
@@ -215,10 +233,43 @@ _ms_reap() {
 	local pids
 	_ms_wait_until 10 _ms_gone "$1" && return 0
 	pids=$(mailstack_pids "$1")
-	_ms_err "$1 did not stop in time, killing: $(echo $pids)"
+	_ms_err "$1 did not stop in time, killing: ${pids//$'\n'/ }"
 	# shellcheck disable=SC2086
 	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 	_ms_wait_until 5 _ms_gone "$1"
+}
+
+# _ms_guard SHELL_PID DIR: waits until the test shell has gone, then stops
+# whatever server processes of the stack in DIR are left.  It is the second
+# line of defence behind mailstack_stop in the exit trap: a shell can die
+# without running that trap (SIGKILL, or a second SIGTERM, as timeout(1)
+# sends to its child and then to the whole group, arriving while the first
+# one's "exit" is starting the trap).
+_ms_guard() {
+	local shell=$1 dir=$2 pids
+	while kill -0 "$shell" 2>/dev/null; do
+		sleep 0.2
+	done
+	pids=$(_ms_pids_under "$dir")
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086 # a list of pids
+	kill -TERM $pids 2>/dev/null
+	_ms_dir_gone() { [ -z "$(_ms_pids_under "$dir")" ]; }
+	_ms_wait_until 10 _ms_dir_gone && return 0
+	# shellcheck disable=SC2046
+	kill -KILL $(_ms_pids_under "$dir") 2>/dev/null
+}
+
+# Starts _ms_guard for this shell: in a session of its own, so that signals
+# for the test's process group do not reach it; with stdin, stdout and stderr
+# on /dev/null, so that a TAP driver reading the test's output does not wait
+# for it; and from a subshell, so that it is not a job of the test shell,
+# whose "wait" would otherwise wait for it too.  It ends at most 0.2 s after
+# the test shell.
+_ms_start_guard() {
+	# shellcheck disable=SC2016 # expanded by the new shell
+	(setsid bash -c '. "$1" && _ms_guard "$2" "$3"' mailstack-guard \
+		"$_ms_lib" "$$" "$MAILSTACK_DIR" </dev/null >/dev/null 2>&1 &)
 }
 
 # Makes DIR and its parents traversable: Dovecot's auth and login processes,
@@ -325,12 +376,12 @@ _ms_dovecot_up() {
 	_ms_greets "$IMAP_PORT" '* OK' 'a LOGOUT' && _ms_greets "$IMAPS_PORT" ''
 }
 
-# _ms_run_dovecot [fresh]: starts Dovecot; with "fresh", a port another
-# program took meanwhile is replaced by a new free one.
+# _ms_run_dovecot [fresh]: starts Dovecot with its configuration as it is
+# (a test may have changed it); with "fresh", a port another program took
+# meanwhile is replaced by a new free one.
 _ms_run_dovecot() {
 	local tries=0 out="$MAILSTACK_DIR/log/dovecot.start"
 	while :; do
-		_ms_write_dovecot_conf
 		# Dovecot binds its listeners before it daemonises, so a port
 		# conflict shows in its exit status.
 		if _ms_detached dovecot -c "$(_ms_dovecot_conf)" >"$out" 2>&1; then
@@ -342,6 +393,7 @@ _ms_run_dovecot() {
 			IMAP_PORT=$(_ms_free_port "$SMTP_PORT") || return 1
 			IMAPS_PORT=$(_ms_free_port "$SMTP_PORT" "$IMAP_PORT") || return 1
 			export IMAP_PORT IMAPS_PORT
+			_ms_write_dovecot_conf
 			continue
 		fi
 		_ms_err "dovecot did not start:"
@@ -407,7 +459,7 @@ virtual_uid_maps = static:$_ms_uid
 virtual_gid_maps = static:$_ms_gid
 virtual_minimum_uid = 1000
 
-# Nothing leaves the machine: anything not for $MAIL_DOMAIN bounces at once.
+# Nothing leaves the machine: smtpd refuses recipients outside $MAIL_DOMAIN.
 default_transport = error:outbound mail is disabled in the test stack
 relay_transport = error:outbound mail is disabled in the test stack
 local_transport = error:no local delivery in the test stack
@@ -420,9 +472,18 @@ EOF
 	# Debian's services, with the listener moved to loopback and without
 	# chroot (a chroot would need copies of /etc files in the spool).
 	cp /etc/postfix/master.cf "$etc/master.cf"
-	postconf -c "$etc" -M "smtp/inet=127.0.0.1:$SMTP_PORT inet n - n - - smtpd" &&
-		postconf -c "$etc" -F '*/*/chroot = n' &&
-		_ms_backdate "$etc/master.cf"
+	_ms_move_smtpd smtp && mailstack_postconf -F '*/*/chroot = n'
+}
+
+# _ms_move_smtpd NAME: replaces the inet service NAME of master.cf with the
+# SMTP listener on 127.0.0.1:$SMTP_PORT.
+_ms_move_smtpd() {
+	mailstack_postconf -M "$1/inet=127.0.0.1:$SMTP_PORT inet n - n - - smtpd"
+}
+
+mailstack_postconf() {
+	postconf -c "$(_ms_pf_etc)" "$@" &&
+		_ms_backdate "$(_ms_pf_etc)/main.cf" "$(_ms_pf_etc)/master.cf"
 }
 
 _ms_postfix_up() { _ms_greets "$SMTP_PORT" '220 ' 'QUIT'; }
@@ -435,12 +496,12 @@ _ms_postfix_diagnose() {
 	fi
 }
 
-# _ms_run_postfix [fresh]: starts Postfix; with "fresh", a port another
-# program took meanwhile is replaced by a new free one.
+# _ms_run_postfix [fresh]: starts Postfix with its configuration as it is
+# (a test may have changed it); with "fresh", a port another program took
+# meanwhile is replaced by a new free one.
 _ms_run_postfix() {
-	local tries=0 out="$MAILSTACK_DIR/log/postfix.start"
+	local tries=0 old out="$MAILSTACK_DIR/log/postfix.start"
 	while :; do
-		_ms_write_postfix_conf || return 1
 		# "postfix start" waits (master -w) until the master daemon has
 		# bound its listeners, so a port conflict shows in its status.
 		if _ms_detached postfix -c "$(_ms_pf_etc)" start >"$out" 2>&1; then
@@ -449,8 +510,10 @@ _ms_run_postfix() {
 		tries=$((tries + 1))
 		if [ "${1:-}" = fresh ] && [ "$tries" -lt 5 ] &&
 			grep -q 'in use' "$out" "$MAILSTACK_DIR/log/postfix.log" 2>/dev/null; then
+			old=$SMTP_PORT
 			SMTP_PORT=$(_ms_free_port "$IMAP_PORT" "$IMAPS_PORT") || return 1
 			export SMTP_PORT
+			_ms_move_smtpd "127.0.0.1:$old" || return 1
 			continue
 		fi
 		_ms_err "postfix did not start:"
@@ -540,11 +603,12 @@ mailstack_start() {
 	if [ -z "$_ms_teardown_registered" ]; then
 		if declare -F tap_at_exit >/dev/null; then
 			tap_at_exit mailstack_stop
-		else
+		else	# not under lib.sh
 			trap mailstack_stop EXIT
 		fi
 		_ms_teardown_registered=1
 	fi
+	_ms_start_guard
 
 	mkdir -p "$dir/log" "$dir/mail" "$dir/dovecot/run" "$dir/dovecot/state" \
 		"$dir/postfix/etc" "$dir/postfix/spool" "$dir/postfix/data" || return 1
@@ -568,6 +632,7 @@ mailstack_start() {
 		SMTP_PORT=$(_ms_free_port "$IMAP_PORT" "$IMAPS_PORT") || return 1
 	export IMAP_PORT IMAPS_PORT SMTP_PORT
 
+	_ms_write_dovecot_conf && _ms_write_postfix_conf || return 1
 	_ms_run_dovecot fresh && _ms_run_postfix fresh
 }
 
