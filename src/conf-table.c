@@ -48,6 +48,17 @@ const struct conf_option conf_table[] = {
 	{ "imap", "password-file", CONF_SECRET, NULL, NULL,
 	  "A file of mode 0600 holding the IMAP password; an alternative to "
 	  "password-command." },
+	{ "imap", "ca-file", CONF_PATH, NULL, NULL,
+	  "A file of PEM certificates to trust for the IMAP server instead of "
+	  "the system's, such as a self-signed server's own certificate." },
+	{ "imap", "ca-dir", CONF_PATH, NULL, NULL,
+	  "A directory of PEM certificates to trust for the IMAP server." },
+	{ "imap", "timeout", CONF_SECONDS, "60s", NULL,
+	  "How long to wait for the IMAP server to answer before the "
+	  "connection is taken as dead and made again." },
+	{ "imap", "poll-interval", CONF_SECONDS, "60s", NULL,
+	  "How often to look for new mail when the server does not offer "
+	  "IDLE." },
 	{ "imap", "folder", CONF_STRING, "INBOX", NULL,
 	  "The folder tidings reads replies from." },
 	{ "imap", "processed-folder", CONF_STRING, NULL, NULL,

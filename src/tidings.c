@@ -23,6 +23,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_config_entry,
 	&cmd_team_entry,
 	&cmd_member_entry,
+	&cmd_run_entry,
+	&cmd_status_entry,
 	&cmd_ingest_entry,
 	&cmd_import_entry,
 	&cmd_quarantine_entry,

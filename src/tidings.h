@@ -60,6 +60,8 @@ extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_quarantine_entry;
+extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_search_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_thread_entry;

@@ -226,6 +226,17 @@ mailstack_pids() {
 
 _ms_gone() { [ -z "$(mailstack_pids "$1")" ]; }
 
+# mailstack_kill_dovecot: Dovecot crashes: its master and every IMAP
+# process (which run in the users' mail directories) are killed at once,
+# so clients see their connections drop without a goodbye.
+mailstack_kill_dovecot() {
+	local pids
+	pids="$(mailstack_pids dovecot) $(_ms_pids_under "$MAILSTACK_DIR/mail")"
+	# shellcheck disable=SC2086
+	[ -n "${pids// /}" ] && kill -KILL $pids 2>/dev/null
+	_ms_wait_until 5 _ms_gone dovecot
+}
+
 # _ms_reap SERVER: waits for the server's processes to exit after a stop
 # request; kills what is still there after 10 s so no test leaves servers
 # behind.

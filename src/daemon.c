@@ -1,0 +1,492 @@
+/* The event loop of tidings run; see daemon.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "imap.h"
+#include "log.h"
+#include "store.h"
+#include "sync.h"
+
+#define BACKOFF_FIRST 1		/* seconds */
+#define BACKOFF_MAX 300
+#define IDLE_RENEW (25 * 60)	/* servers drop IDLE after 30 minutes */
+
+enum daemon_state {
+	STATE_DISCONNECTED,
+	STATE_CONNECTING,
+	STATE_SYNCING,
+	STATE_IDLE,
+	STATE_POLLING,
+	STATE_BACKOFF,
+	STATE_STOPPING,
+};
+
+static const char *const state_names[] = {
+	"disconnected", "connecting", "syncing", "idle", "polling", "backoff",
+	"stopping",
+};
+
+struct daemon {
+	struct conf **conf;
+	struct store *st;
+	const struct daemon_options *opts;
+	GMainLoop *loop;
+	enum daemon_state state;
+	struct imap *imap;
+	char *account;		/* user@host, for the stored position */
+	guint backoff;		/* seconds; 0 after a success */
+	guint timer;		/* backoff, poll or IDLE renewal */
+	guint watch;		/* the IDLE socket */
+	guint signal_watch;	/* the self-pipe of the signal handler */
+	char *last_error;	/* logged once until it changes */
+	int status;		/* exit status */
+};
+
+/* Set by the signal handler; the sync loop checks it between mails. */
+static volatile sig_atomic_t got_stop;
+static volatile sig_atomic_t got_reload;
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig);
+static void daemon_step(struct daemon *d);
+
+static void
+daemon_set_state(struct daemon *d, enum daemon_state next)
+{
+	if (d->state != next)
+		log_trace(TRACE_IMAP, "imap: %s -> %s", state_names[d->state],
+		    state_names[next]);
+	d->state = next;
+}
+
+/* Errors are logged when they change, not at every retry. */
+static void
+daemon_error(struct daemon *d, const char *what, const GError *error)
+{
+	g_autofree char *msg = g_strdup_printf("%s: %s", what, error->message);
+	const char *folder = conf_get(*d->conf, "imap", "folder");
+
+	if (g_strcmp0(msg, d->last_error) != 0)
+		log_warnx("imap: %s", msg);
+	g_free(d->last_error);
+	d->last_error = g_steal_pointer(&msg);
+	if (d->account != NULL)
+		store_sync_error(d->st, d->account, folder, d->last_error, NULL);
+}
+
+static void
+daemon_clear_timer(struct daemon *d)
+{
+	if (d->timer != 0)
+		g_source_remove(d->timer);
+	d->timer = 0;
+}
+
+static void
+daemon_disconnect(struct daemon *d)
+{
+	if (d->watch != 0)
+		g_source_remove(d->watch);
+	d->watch = 0;
+	daemon_clear_timer(d);
+	imap_close(d->imap);
+	d->imap = NULL;
+	daemon_set_state(d, STATE_DISCONNECTED);
+}
+
+static gboolean
+on_timer(gpointer data)
+{
+	struct daemon *d = data;
+
+	d->timer = 0;
+	daemon_step(d);
+	return G_SOURCE_REMOVE;
+}
+
+/* Exponential backoff with jitter, so that a dead server is not hammered
+ * and many clients do not retry in step. */
+static void
+daemon_backoff(struct daemon *d)
+{
+	guint delay;
+
+	daemon_disconnect(d);
+	d->backoff = d->backoff == 0 ? BACKOFF_FIRST :
+	    MIN(d->backoff * 2, BACKOFF_MAX);
+	delay = (guint)g_random_int_range((gint)(d->backoff * 800),
+	    (gint)(d->backoff * 1200) + 1);
+	log_debug("imap: trying again in %.1f s", delay / 1000.0);
+	daemon_set_state(d, STATE_BACKOFF);
+	d->timer = g_timeout_add(delay, on_timer, d);
+}
+
+static gboolean
+account_of(const struct conf *conf, struct imap_account *a, char **password,
+    GError **error)
+{
+	const char *security = conf_get(conf, "imap", "security");
+
+	memset(a, 0, sizeof *a);
+	a->host = conf_get(conf, "imap", "host");
+	a->user = conf_get(conf, "imap", "user");
+	if (a->host == NULL || a->user == NULL) {
+		g_set_error(error, IMAP_ERROR, IMAP_ERROR_AUTH,
+		    "[imap] host and user must be set in %s",
+		    conf_file(conf) != NULL ? conf_file(conf) : "the configuration");
+		return FALSE;
+	}
+	a->port = conf_get_port(conf, "imap");
+	a->security = g_strcmp0(security, "tls") == 0 ? IMAP_SECURITY_TLS :
+	    g_strcmp0(security, "starttls") == 0 ? IMAP_SECURITY_STARTTLS :
+	    IMAP_SECURITY_NONE;
+	a->timeout_seconds = (int)conf_get_seconds(conf, "imap", "timeout");
+	*password = conf_password(conf, "imap", error);
+	if (*password == NULL && (error == NULL || *error == NULL)) {
+		g_set_error(error, IMAP_ERROR, IMAP_ERROR_AUTH, "no IMAP password: "
+		    "set password-command or password-file in [imap]");
+		return FALSE;
+	}
+	a->password = *password;
+	return *password != NULL;
+}
+
+static gboolean
+daemon_connect(struct daemon *d, GError **error)
+{
+	g_autofree char *password = NULL;
+	g_autofree char *ca_file = conf_get_path(*d->conf, "imap", "ca-file");
+	g_autofree char *ca_dir = conf_get_path(*d->conf, "imap", "ca-dir");
+	struct imap_account a;
+
+	daemon_set_state(d, STATE_CONNECTING);
+	if (!account_of(*d->conf, &a, &password, error))
+		return FALSE;
+	a.ca_file = ca_file;
+	a.ca_dir = ca_dir;
+	g_free(d->account);
+	d->account = g_strdup_printf("%s@%s", a.user, a.host);
+	d->imap = imap_connect(&a, error);
+	if (password != NULL)
+		memset(password, 0, strlen(password));
+	return d->imap != NULL;
+}
+
+static gboolean
+daemon_sync(struct daemon *d, GError **error)
+{
+	struct sync_stats stats;
+	const char *folder = conf_get(*d->conf, "imap", "folder");
+
+	daemon_set_state(d, STATE_SYNCING);
+	if (!sync_folder(d->st, *d->conf, d->imap, d->account, folder,
+	    conf_get(*d->conf, "imap", "processed-folder"), &got_stop, &stats,
+	    error))
+		return FALSE;
+	if (stats.fetched > 0)
+		log_info("imap: %s: %u new mails: %u stored, %u seen before, %u "
+		    "quarantined, %u deferred", folder, stats.fetched, stats.stored,
+		    stats.duplicates, stats.quarantined, stats.deferred);
+	if (d->last_error != NULL)
+		log_info("imap: %s@%s: working again", folder, d->account);
+	g_clear_pointer(&d->last_error, g_free);
+	d->backoff = 0;
+	return TRUE;
+}
+
+static gboolean
+on_idle_ready(gint fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+
+	d->watch = 0;
+	daemon_clear_timer(d);
+	daemon_step(d);
+	return G_SOURCE_REMOVE;
+}
+
+/* Waits for news: IDLE when offered (the socket watched by the loop,
+ * renewed before servers drop it), else a poll timer. */
+static gboolean
+daemon_wait(struct daemon *d, GError **error)
+{
+	if (!imap_has_capability(d->imap, "IDLE")) {
+		gint64 interval = conf_get_seconds(*d->conf, "imap",
+		    "poll-interval");
+		daemon_set_state(d, STATE_POLLING);
+		d->timer = g_timeout_add_seconds((guint)MAX(interval, 1),
+		    on_timer, d);
+		return TRUE;
+	}
+	if (!imap_idle_start(d->imap, error))
+		return FALSE;
+	daemon_set_state(d, STATE_IDLE);
+	/* Data TLS already read ahead shows nowhere on the socket. */
+	if (imap_pending(d->imap)) {
+		d->timer = g_idle_add(on_timer, d);
+		return TRUE;
+	}
+	d->watch = g_unix_fd_add(imap_idle_fd(d->imap),
+	    G_IO_IN | G_IO_HUP | G_IO_ERR, on_idle_ready, d);
+	d->timer = g_timeout_add_seconds(IDLE_RENEW, on_timer, d);
+	return TRUE;
+}
+
+/* Whether an error means the same attempt would fail again at once. */
+static gboolean
+permanent(const GError *error)
+{
+	return g_error_matches(error, IMAP_ERROR, IMAP_ERROR_AUTH) ||
+	    g_error_matches(error, IMAP_ERROR, IMAP_ERROR_TLS) ||
+	    g_error_matches(error, IMAP_ERROR, IMAP_ERROR_MAILBOX) ||
+	    error->domain == CONF_ERROR;
+}
+
+static int
+once_status(const GError *error)
+{
+	if (error == NULL)
+		return EX_OK;
+	if (g_error_matches(error, IMAP_ERROR, IMAP_ERROR_AUTH))
+		return EX_NOPERM;
+	if (g_error_matches(error, IMAP_ERROR, IMAP_ERROR_TLS) ||
+	    error->domain == CONF_ERROR)
+		return EX_CONFIG;
+	if (g_error_matches(error, IMAP_ERROR, IMAP_ERROR_MAILBOX))
+		return EX_DATAERR;
+	if (error->domain == STORE_ERROR)
+		return EX_TEMPFAIL;
+	return EX_TEMPFAIL;
+}
+
+/* One turn of the machine: whatever state it is in, get to the next. */
+static void
+daemon_step(struct daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean news = TRUE;
+
+	if (got_stop) {
+		daemon_set_state(d, STATE_STOPPING);
+		g_main_loop_quit(d->loop);
+		return;
+	}
+	if (d->state == STATE_IDLE && !imap_idle_done(d->imap, &news, &error))
+		goto fail;
+	if (d->state == STATE_POLLING && !imap_noop(d->imap, &news, &error))
+		goto fail;
+	if (d->imap == NULL && !daemon_connect(d, &error))
+		goto fail;
+	if (news && !daemon_sync(d, &error))
+		goto fail;
+	if (got_stop || d->opts->once) {
+		g_main_loop_quit(d->loop);
+		return;
+	}
+	if (!daemon_wait(d, &error))
+		goto fail;
+	return;
+fail:
+	if (error == NULL) {
+		if (got_stop) {
+			g_main_loop_quit(d->loop);
+			return;
+		}
+		g_set_error(&error, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
+		    "the server ended the exchange unexpectedly");
+	}
+	daemon_error(d, d->state == STATE_CONNECTING ? "connecting" :
+	    state_names[d->state], error);
+	if (d->opts->once || got_stop) {
+		d->status = once_status(error);
+		g_main_loop_quit(d->loop);
+		return;
+	}
+	if (permanent(error))
+		d->backoff = BACKOFF_MAX / 2;	/* nothing to gain from haste */
+	daemon_backoff(d);
+}
+
+/* --- signals --------------------------------------------------------- */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		got_reload = 1;
+	else
+		got_stop = 1;
+	/* A full pipe means a wake-up is pending already. */
+	ssize_t n = write(signal_pipe[1], "", 1);
+	(void)n;
+	errno = saved;
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+	struct conf *fresh;
+
+	got_reload = 0;
+	if (d->opts->config_path == NULL)
+		return;
+	fresh = conf_load(d->opts->config_path, &error);
+	if (fresh == NULL) {
+		log_warnx("reload: %s; keeping the configuration in use",
+		    error->message);
+		return;
+	}
+	log_info("reload: %s read again", d->opts->config_path);
+	conf_free(*d->conf);
+	*d->conf = fresh;
+	/* The account may have changed: connect afresh. */
+	daemon_disconnect(d);
+	d->backoff = 0;
+	daemon_step(d);
+}
+
+static gboolean
+on_signal_pipe(gint fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+	char buf[64];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	if (got_stop) {
+		log_info("stopping");
+		if (d->state == STATE_IDLE) {
+			gboolean news;
+			imap_idle_done(d->imap, &news, NULL);
+		}
+		daemon_set_state(d, STATE_STOPPING);
+		g_main_loop_quit(d->loop);
+	} else if (got_reload)
+		daemon_reload(d);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+signals_setup(struct daemon *d)
+{
+	struct sigaction sa;
+
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return FALSE;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	d->signal_watch = g_unix_fd_add(signal_pipe[0], G_IO_IN,
+	    on_signal_pipe, d);
+	return TRUE;
+}
+
+static void
+signals_teardown(struct daemon *d)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (d->signal_watch != 0)
+		g_source_remove(d->signal_watch);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+int
+daemon_run(struct conf **conf, struct store *st,
+    const struct daemon_options *opts)
+{
+	struct daemon d = { .conf = conf, .st = st, .opts = opts };
+
+	got_stop = got_reload = 0;
+	d.loop = g_main_loop_new(NULL, FALSE);
+	if (!signals_setup(&d)) {
+		log_warn("run: cannot set up signal handling");
+		g_main_loop_unref(d.loop);
+		return EX_OSERR;
+	}
+	d.timer = g_idle_add(on_timer, &d);
+	g_main_loop_run(d.loop);
+	daemon_disconnect(&d);
+	signals_teardown(&d);
+	g_main_loop_unref(d.loop);
+	g_free(d.account);
+	g_free(d.last_error);
+	if (got_stop)
+		log_info("stopped");
+	return got_stop ? EX_OK : d.status;
+}
+
+/* --- the lock -------------------------------------------------------- */
+
+static char *
+lock_path(const char *db_path)
+{
+	return g_strconcat(db_path, ".lock", NULL);
+}
+
+int
+daemon_lock(const char *db_path, GError **error)
+{
+	g_autofree char *path = lock_path(db_path);
+	char pid[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "cannot open %s: %s", path, g_strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int holder = daemon_running(db_path);
+		close(fd);
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
+		    "another tidings run (pid %d) is using %s", holder, db_path);
+		return -1;
+	}
+	snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, pid, strlen(pid)) < 0)
+		log_warn("run: cannot write %s", path);
+	return fd;
+}
+
+int
+daemon_running(const char *db_path)
+{
+	g_autofree char *path = lock_path(db_path);
+	g_autofree char *text = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), pid = 0;
+
+	if (fd < 0)
+		return 0;
+	/* Held means running; the pid written is then the holder's. */
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	if (g_file_get_contents(path, &text, NULL, NULL))
+		pid = atoi(text);
+	return pid > 0 ? pid : -1;
+}

@@ -1,0 +1,134 @@
+/* IMAP positions: (UIDVALIDITY, last UID) per account and folder. */
+#include "config.h"
+
+#include "store-private.h"
+
+void
+sync_state_free(struct sync_state *s)
+{
+	if (s == NULL)
+		return;
+	g_free(s->account);
+	g_free(s->folder);
+	g_free(s->last_error);
+	g_free(s);
+}
+
+#define SYNC_COLUMNS "account, folder, uidvalidity, last_uid, " \
+	"coalesce(last_sync_at, 0), last_error, coalesce(last_error_at, 0)"
+
+static struct sync_state *
+sync_from_row(sqlite3_stmt *stmt)
+{
+	struct sync_state *s = g_new0(struct sync_state, 1);
+
+	s->account = store_column_dup(stmt, 0);
+	s->folder = store_column_dup(stmt, 1);
+	s->uidvalidity = (guint32)sqlite3_column_int64(stmt, 2);
+	s->last_uid = (guint32)sqlite3_column_int64(stmt, 3);
+	s->last_sync_at = sqlite3_column_int64(stmt, 4);
+	s->last_error = store_column_dup(stmt, 5);
+	s->last_error_at = sqlite3_column_int64(stmt, 6);
+	return s;
+}
+
+struct sync_state *
+store_sync_get(struct store *st, const char *account, const char *folder,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " SYNC_COLUMNS
+	    " FROM sync_state WHERE account = ? AND folder = ?", error);
+	struct sync_state *s = NULL;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, account);
+	store_bind_text(stmt, 2, folder);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		s = sync_from_row(stmt);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return s;
+}
+
+gboolean
+store_sync_set(struct store *st, const char *account, const char *folder,
+    guint32 uidvalidity, guint32 last_uid, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO sync_state "
+	    "(account, folder, uidvalidity, last_uid, last_sync_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, folder) DO "
+	    "UPDATE SET uidvalidity = ?3, last_uid = ?4, last_sync_at = ?5, "
+	    "last_error = NULL", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, account);
+	store_bind_text(stmt, 2, folder);
+	sqlite3_bind_int64(stmt, 3, uidvalidity);
+	sqlite3_bind_int64(stmt, 4, last_uid);
+	sqlite3_bind_int64(stmt, 5, g_get_real_time() / G_USEC_PER_SEC);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_sync_error(struct store *st, const char *account, const char *folder,
+    const char *message, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO sync_state "
+	    "(account, folder, uidvalidity, last_error, last_error_at) "
+	    "VALUES (?1, ?2, 0, ?3, ?4) ON CONFLICT (account, folder) DO "
+	    "UPDATE SET last_error = ?3, last_error_at = ?4", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, account);
+	store_bind_text(stmt, 2, folder);
+	store_bind_text(stmt, 3, message);
+	sqlite3_bind_int64(stmt, 4, g_get_real_time() / G_USEC_PER_SEC);
+	return store_step_done(st, stmt, error);
+}
+
+GPtrArray *
+store_sync_list(struct store *st, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " SYNC_COLUMNS
+	    " FROM sync_state ORDER BY account, folder", error);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)sync_state_free);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, sync_from_row(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+gint64
+store_message_count_since(struct store *st, gint64 t, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
+	    "WHERE received_at >= ?", error);
+	gint64 n = -1;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, t);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	else
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return n;
+}

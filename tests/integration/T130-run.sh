@@ -1,0 +1,172 @@
+#!/bin/bash
+# T130: tidings run against the harness's real Dovecot: a first sync of 500
+# mails, new mail picked up in IDLE, a Dovecot restart in the middle of a
+# sync, a UIDVALIDITY reset, a wrong password, a self-signed server, and
+# SIGTERM during a sync.  Every mail stored exactly once.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/mailstack.sh"
+
+reason=$(mailstack_available) || skip_all "$reason"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+
+mailstack_add_user standup secret
+mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+maildir="$MAILSTACK_DIR/mail/standup/Maildir"
+db="$TEST_DIR/tidings.db"
+
+printf 'secret\n' >"$TEST_DIR/imap-password"
+chmod 600 "$TEST_DIR/imap-password"
+conf() {	# conf SECURITY PORT [EXTRA-LINE...]: writes the configuration
+	local security=$1 port=$2
+	shift 2
+	{
+		printf '[tidings]\naddress = standup@%s\ndatabase = %s\n' "$MAIL_DOMAIN" "$db"
+		printf '[imap]\nhost = 127.0.0.1\nport = %s\nsecurity = %s\n' "$port" "$security"
+		printf 'user = standup\npassword-file = %s\ntimeout = 10s\n' "$TEST_DIR/imap-password"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$TEST_DIR/tidings.conf"
+}
+t() { run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
+count() { sqlite3 -readonly "$db" "SELECT count(*) FROM messages ${1:-}" 2>/dev/null; }
+
+# put N FIRST: N mails straight into the Maildir, as a delivery would.
+put() {
+	local i
+	for i in $(seq "$2" $(($2 + $1 - 1))); do
+		make_mail "$maildir/new/$(printf '%08d' "$i").bulk.$$:2," "bulk-$i@x" "Re: Check-in $i" \
+			"In-Reply-To: <prompt-$((i / 5))@x>"
+	done
+	chown -R vmail:vmail "$maildir"
+}
+
+# --- a first sync of 500 mails ---------------------------------------------
+put 500 1
+conf none "$IMAP_PORT"
+t run --once
+expect_rc 0 "run --once: the first sync succeeds"
+[ "$(count)" = 500 ]
+ok $? "500 mails stored ($(count))"
+[ "$(count "WHERE message_id LIKE 'bulk-%'" )" = 500 ] && \
+	[ "$(sqlite3 -readonly "$db" 'SELECT count(DISTINCT message_id) FROM messages')" = 500 ]
+ok $? "each stored once"
+order=$(sqlite3 -readonly "$db" "SELECT group_concat(substr(message_id, 6, length(message_id) - 7), ' ') FROM (SELECT message_id FROM messages ORDER BY id)")
+[ "$order" = "$(seq -s ' ' 1 500)" ]
+ok $? "stored in UID order"
+t status
+expect_grep out "^standup@127.0.0.1 INBOX" "status: the account and folder"
+expect_grep out "position: +UIDVALIDITY [0-9]+, UID 500" "status: the UID position"
+t status --json
+json_ok "$TEST_DIR/out"
+ok $? "status --json: valid JSON"
+t run --once
+expect_rc 0 "a second run --once"
+[ "$(count)" = 500 ]
+ok $? "nothing is fetched twice"
+
+# --- IDLE ------------------------------------------------------------------
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv run --foreground >"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" &
+daemon=$!
+tap_at_exit "kill $daemon 2>/dev/null"
+for i in $(seq 1 100); do grep -q "idle" "$TEST_DIR/run.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+make_mail "$TEST_DIR/idle.eml" "idle-1@x" "Re: Check-in"
+start=$(date +%s.%N)
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/idle.eml"
+for i in $(seq 1 100); do [ "$(count "WHERE message_id = 'idle-1@x'")" = 1 ] && break; sleep 0.05; done
+took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+[ "$(count "WHERE message_id = 'idle-1@x'")" = 1 ] && awk -v t="$took" 'BEGIN { exit !(t < 2) }'
+ok $? "a mail delivered during IDLE is stored within 2 s (${took} s)" || sed 's/^/# /' "$TEST_DIR/run.err" | tail -20
+
+t run --once
+expect_rc 75 "a second tidings run on the same database is refused"
+expect_grep err "another tidings run \(pid $daemon\)" "and the message names the running one"
+
+# --- SIGHUP, SIGTERM ---------------------------------------------------------
+kill -HUP "$daemon"
+sleep 0.5
+kill -0 "$daemon"
+ok $? "SIGHUP: still running (configuration read again)"
+expect_grep "$TEST_DIR/run.err" "reload: .* read again" "SIGHUP: says so"
+kill -TERM "$daemon"
+wait "$daemon"
+ok $? "SIGTERM: exit 0"
+
+# --- Dovecot killed in the middle of a sync ----------------------------------
+put 1500 1001
+total=2001
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" run --foreground >/dev/null 2>"$TEST_DIR/run2.err" &
+daemon=$!
+for i in $(seq 1 500); do [ "$(count)" -gt 1101 ] 2>/dev/null && break; sleep 0.01; done
+# Killed, not stopped: the connection drops without a goodbye.
+mailstack_kill_dovecot
+stopped_at=$(count)
+[ "$stopped_at" -lt "$total" ]
+ok $? "Dovecot killed in the middle of the sync ($stopped_at of $total stored)"
+sleep 3
+mailstack_start_dovecot
+for i in $(seq 1 300); do [ "$(count)" = "$total" ] && break; sleep 0.1; done
+[ "$(count)" = "$total" ]
+ok $? "Dovecot back: every mail stored ($(count) of $total)" || tail -5 "$TEST_DIR/run2.err" | sed 's/^/# /'
+[ "$(sqlite3 -readonly "$db" 'SELECT count(DISTINCT message_id) FROM messages')" = "$total" ]
+ok $? "and each once"
+# New mail after the outage proves the daemon reconnected by itself.
+make_mail "$TEST_DIR/after.eml" "after-outage@x" "Re: Check-in"
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/after.eml"
+total=$((total + 1))
+for i in $(seq 1 300); do [ "$(count)" = "$total" ] && break; sleep 0.1; done
+[ "$(count "WHERE message_id = 'after-outage@x'")" = 1 ]
+ok $? "the daemon reconnected by itself: mail sent after the outage is stored" || tail -5 "$TEST_DIR/run2.err" | sed 's/^/# /'
+lines=$(grep "^tidings: imap: " "$TEST_DIR/run2.err" | grep -vc "new mails\|working again")
+[ "$lines" -ge 1 ] && [ "$lines" -le 3 ]
+ok $? "the outage is logged once per change, not at every retry ($lines lines)" || sed 's/^/# /' "$TEST_DIR/run2.err"
+expect_grep "$TEST_DIR/run2.err" "working again" "and its end is logged"
+kill -TERM "$daemon"; wait "$daemon"
+
+# --- UIDVALIDITY reset -------------------------------------------------------
+mailstack_stop_dovecot
+rm -f "$maildir"/dovecot-uidlist "$maildir"/dovecot.index* "$maildir"/dovecot-uidvalidity*
+mailstack_start_dovecot
+t run --once
+expect_rc 0 "after a UIDVALIDITY reset: run --once succeeds"
+expect_grep err "UIDVALIDITY changed" "it says the folder was rescanned"
+[ "$(count)" = "$total" ]
+ok $? "no mail stored twice ($(count))"
+
+# --- SIGTERM during a sync ------------------------------------------------------
+put 400 3001
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" run --foreground >/dev/null 2>&1 &
+daemon=$!
+for i in $(seq 1 500); do [ "$(count)" -gt $((total + 50)) ] 2>/dev/null && break; sleep 0.01; done
+kill -TERM "$daemon"
+wait "$daemon"
+ok $? "SIGTERM during a sync: exit 0"
+n=$(count)
+last=$(sqlite3 -readonly "$db" "SELECT last_uid FROM sync_state")
+half=$(count "WHERE state = 'new'")
+[ "$half" = 0 ]
+ok $? "no mail half-processed (stored $n, position UID $last)"
+t run --once
+[ "$(count)" = $((total + 400)) ]
+ok $? "the next run gets the rest ($(count) of $((total + 400)))"
+
+# --- wrong password, self-signed TLS -----------------------------------------
+printf 'wrong\n' >"$TEST_DIR/imap-password"
+t run --once
+expect_rc 77 "a wrong password: run --once exits 77"
+expect_grep err "imap: .*(login|authenticat)" "and says the login was refused"
+expect_no_grep err "wrong" "the password is not in the message"
+printf 'secret\n' >"$TEST_DIR/imap-password"
+
+conf tls "$IMAPS_PORT"
+t run --once
+expect_rc 78 "a self-signed server is refused by default (exit 78)"
+expect_grep err "ca-file" "and the message says how to trust it"
+conf tls "$IMAPS_PORT" "ca-file = $MAILSTACK_CA"
+t run --once
+expect_rc 0 "with its certificate as ca-file it is accepted"
+conf starttls "$IMAP_PORT" "ca-file = $MAILSTACK_CA"
+t run --once
+expect_rc 0 "STARTTLS on the plain port, verified"
+
+done_testing
