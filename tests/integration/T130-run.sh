@@ -78,6 +78,8 @@ took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
 [ "$(count "WHERE message_id = 'idle-1@x'")" = 1 ] && awk -v t="$took" 'BEGIN { exit !(t < 2) }'
 ok $? "a mail delivered during IDLE is stored within 2 s (${took} s)" || sed 's/^/# /' "$TEST_DIR/run.err" | tail -20
 
+expect_no_grep "$TEST_DIR/run.err" "secret" "the -vv protocol trace holds no password"
+expect_grep "$TEST_DIR/run.err" "LOGIN|AUTHENTICATE" "while it does trace the login"
 t run --once
 expect_rc 75 "a second tidings run on the same database is refused"
 expect_grep err "another tidings run \(pid $daemon\)" "and the message names the running one"
@@ -168,5 +170,20 @@ expect_rc 0 "with its certificate as ca-file it is accepted"
 conf starttls "$IMAP_PORT" "ca-file = $MAILSTACK_CA"
 t run --once
 expect_rc 0 "STARTTLS on the plain port, verified"
+
+# --- processed-folder ----------------------------------------------------------
+make_mail "$TEST_DIR/moved.eml" "moved-1@x" "Re: Check-in"
+before=$(mailstack_count_mail standup)
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/moved.eml"
+mailstack_wait_mail standup $((before + 1)) 20
+conf none "$IMAP_PORT" "processed-folder = Processed"
+t run --once
+expect_rc 0 "run --once with processed-folder"
+[ "$(count "WHERE message_id = 'moved-1@x'")" = 1 ]
+ok $? "the mail is stored"
+grep -rlq "moved-1@x" "$maildir/.Processed/cur" "$maildir/.Processed/new" 2>/dev/null
+ok $? "and moved to the Processed folder"
+! grep -rlq "moved-1@x" "$maildir/cur" "$maildir/new" 2>/dev/null
+ok $? "and gone from INBOX"
 
 done_testing
