@@ -182,45 +182,43 @@ store_message_processed(struct store *st, gint64 id,
 	return TRUE;
 }
 
+/* Sets the state and reason of mail ID; a NULL STATE keeps the state, and
+ * only mail still "new" is changed then. */
+static gboolean
+set_state(struct store *st, gint64 id, const char *state, const char *reason,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "state = coalesce(?1, state), reason = ?2 WHERE id = ?3 AND "
+	    "(?1 IS NOT NULL OR state = 'new')", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, state);
+	store_bind_text(stmt, 2, reason);
+	sqlite3_bind_int64(stmt, 3, id);
+	return store_step_done(st, stmt, error);
+}
+
 gboolean
 store_message_quarantine(struct store *st, gint64 id, const char *reason,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
-	    "state = 'quarantined', reason = ? WHERE id = ?", error);
-
-	if (stmt == NULL)
-		return FALSE;
-	store_bind_text(stmt, 1, reason);
-	sqlite3_bind_int64(stmt, 2, id);
-	return store_step_done(st, stmt, error);
+	return set_state(st, id, "quarantined", reason, error);
 }
 
 gboolean
 store_message_retry(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
-	    "state = 'new', reason = '" STORE_DEFERRED_PREFIX "retry asked for' "
-	    "WHERE id = ?", error);
-
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
-	return store_step_done(st, stmt, error);
+	return set_state(st, id, "new", STORE_DEFERRED_PREFIX "retry asked for",
+	    error);
 }
 
 gboolean
 store_message_defer(struct store *st, gint64 id, const char *reason,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
-	    "reason = ? WHERE id = ? AND state = 'new'", error);
-
-	if (stmt == NULL)
-		return FALSE;
-	store_bind_text(stmt, 1, reason);
-	sqlite3_bind_int64(stmt, 2, id);
-	return store_step_done(st, stmt, error);
+	return set_state(st, id, NULL, reason, error);
 }
 
 #define ROW_COLUMNS "m.id, m.message_id, m.content_hash, m.conflict, " \
@@ -372,19 +370,11 @@ store_message_count(struct store *st, const char *state, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
 	    "WHERE ?1 IS NULL OR state = ?1", error);
-	gint64 n = -1;
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, state);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	else
-		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
-	return n;
+	return store_step_int64(st, stmt, error);
 }
 
 GPtrArray *

@@ -22,6 +22,9 @@ gboolean store_exec(struct store *st, const char *sql, GError **error);
 /* Steps a statement that returns no rows and resets it. */
 gboolean store_step_done(struct store *st, sqlite3_stmt *stmt,
     GError **error);
+/* Steps a statement that returns one integer, resets it and returns the
+ * integer, or -1 with error set. */
+gint64 store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error);
 /* Sets error from the database's last failure; returns FALSE. */
 gboolean store_fail(struct store *st, int rc, GError **error);
 

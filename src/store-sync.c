@@ -118,17 +118,9 @@ store_message_count_since(struct store *st, gint64 t, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
 	    "WHERE received_at >= ?", error);
-	gint64 n = -1;
-	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, t);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	else
-		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
-	return n;
+	return store_step_int64(st, stmt, error);
 }

@@ -99,6 +99,20 @@ store_step_done(struct store *st, sqlite3_stmt *stmt, GError **error)
 	return store_fail(st, rc, error);
 }
 
+gint64
+store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	int rc = sqlite3_step(stmt);
+	gint64 v = -1;
+
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	else
+		store_fail(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
+	sqlite3_reset(stmt);
+	return v;
+}
+
 void
 store_bind_text(sqlite3_stmt *stmt, int col, const char *text)
 {

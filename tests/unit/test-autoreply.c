@@ -9,25 +9,7 @@
 #include "detect.h"
 #include "filter.h"
 #include "message.h"
-
-#define ARRIVAL 1773100000	/* 2026-03-10 */
-
-static struct message *
-parse_file(const char *name)
-{
-	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "data",
-	    "mail", name, NULL);
-	g_autofree char *data = NULL;
-	g_autoptr(GError) error = NULL;
-	gsize len;
-
-	g_assert_true(g_file_get_contents(path, &data, &len, &error));
-	g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data), len);
-	struct message *msg = message_parse(raw, ARRIVAL, &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(msg);
-	return msg;
-}
+#include "testmail.h"
 
 /* A short mail from a person with HEADERS (lines ending in "\n") and
  * SUBJECT. */
@@ -94,7 +76,7 @@ test_files(void)
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(Message) m = parse_file(cases[i].file);
+		g_autoptr(Message) m = testmail_parse_file(cases[i].file);
 		expect(m, cases[i].is_auto, cases[i].away, cases[i].file);
 	}
 }
@@ -231,9 +213,9 @@ test_subjects(void)
 static void
 test_filter_run(void)
 {
-	g_autoptr(Message) m = parse_file("autoreply-exchange.eml");
-	g_autoptr(Message) b = parse_file("bounce-qmail.eml");
-	g_autoptr(Message) reply = parse_file("plain-reply.eml");
+	g_autoptr(Message) m = testmail_parse_file("autoreply-exchange.eml");
+	g_autoptr(Message) b = testmail_parse_file("bounce-qmail.eml");
+	g_autoptr(Message) reply = testmail_parse_file("plain-reply.eml");
 	struct filter_ctx ctx = { 0 };
 
 	g_assert_cmpstr(filter_autoreply.name, ==, "autoreply");

@@ -9,25 +9,7 @@
 #include "detect.h"
 #include "filter.h"
 #include "message.h"
-
-#define ARRIVAL 1773100000	/* 2026-03-10 */
-
-static struct message *
-parse_file(const char *name)
-{
-	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "data",
-	    "mail", name, NULL);
-	g_autofree char *data = NULL;
-	g_autoptr(GError) error = NULL;
-	gsize len;
-
-	g_assert_true(g_file_get_contents(path, &data, &len, &error));
-	g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data), len);
-	struct message *msg = message_parse(raw, ARRIVAL, &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(msg);
-	return msg;
-}
+#include "testmail.h"
 
 static struct message *
 parse_string(const char *text)
@@ -73,7 +55,7 @@ assert_not_bounce(const struct message *msg)
 static void
 test_dsn_two_recipients(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-dsn-two.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-dsn-two.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	/* The delivered recipient is not a failure. */
@@ -92,7 +74,7 @@ test_dsn_two_recipients(void)
 static void
 test_postfix(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-postfix.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-postfix.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 1);
@@ -104,7 +86,7 @@ test_postfix(void)
 static void
 test_qmail(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-qmail.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-qmail.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	/* Not the Cc of the returned message, nor its sender. */
@@ -118,7 +100,7 @@ test_qmail(void)
 static void
 test_exim(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-exim.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-exim.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 2);
@@ -134,7 +116,7 @@ test_exim(void)
 static void
 test_exchange(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-exchange.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-exchange.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 1);
@@ -146,7 +128,7 @@ test_exchange(void)
 static void
 test_gmail_delay(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-gmail.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-gmail.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 1);
@@ -158,7 +140,7 @@ test_gmail_delay(void)
 static void
 test_ses_json(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-ses-json.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-ses-json.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 1);
@@ -170,7 +152,7 @@ test_ses_json(void)
 static void
 test_not_delivered_report(void)
 {
-	g_autoptr(Message) m = parse_file("notbounce-dsn-delivered.eml");
+	g_autoptr(Message) m = testmail_parse_file("notbounce-dsn-delivered.eml");
 
 	assert_not_bounce(m);
 }
@@ -178,7 +160,7 @@ test_not_delivered_report(void)
 static void
 test_not_reply_quoting(void)
 {
-	g_autoptr(Message) m = parse_file("notbounce-reply-quoting.eml");
+	g_autoptr(Message) m = testmail_parse_file("notbounce-reply-quoting.eml");
 
 	assert_not_bounce(m);
 }
@@ -186,7 +168,7 @@ test_not_reply_quoting(void)
 static void
 test_not_feedback_report(void)
 {
-	g_autoptr(Message) m = parse_file("notbounce-arf.eml");
+	g_autoptr(Message) m = testmail_parse_file("notbounce-arf.eml");
 
 	assert_not_bounce(m);
 }
@@ -199,7 +181,7 @@ test_not_autoreply(void)
 	    "plain-reply.eml" };
 
 	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autoptr(Message) m = parse_file(files[i]);
+		g_autoptr(Message) m = testmail_parse_file(files[i]);
 		assert_not_bounce(m);
 	}
 }
@@ -368,8 +350,8 @@ test_hostile(void)
 static void
 test_filter_run(void)
 {
-	g_autoptr(Message) m = parse_file("bounce-dsn-two.eml");
-	g_autoptr(Message) reply = parse_file("plain-reply.eml");
+	g_autoptr(Message) m = testmail_parse_file("bounce-dsn-two.eml");
+	g_autoptr(Message) reply = testmail_parse_file("plain-reply.eml");
 	struct filter_ctx ctx = { 0 };
 
 	g_assert_cmpstr(filter_bounce.name, ==, "bounce");

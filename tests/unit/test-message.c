@@ -7,25 +7,7 @@
 
 #include "filter.h"
 #include "message.h"
-
-#define ARRIVAL 1773100000	/* 2026-03-10 */
-
-static struct message *
-parse_file(const char *name)
-{
-	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "data",
-	    "mail", name, NULL);
-	g_autofree char *data = NULL;
-	g_autoptr(GError) error = NULL;
-	gsize len;
-
-	g_assert_true(g_file_get_contents(path, &data, &len, &error));
-	g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data), len);
-	struct message *msg = message_parse(raw, ARRIVAL, &error);
-	g_assert_no_error(error);
-	g_assert_nonnull(msg);
-	return msg;
-}
+#include "testmail.h"
 
 static struct message *
 parse_string(const char *text, gsize len, GError **error)
@@ -47,7 +29,7 @@ has_problem(const struct message *m, const char *words)
 static void
 test_plain_reply(void)
 {
-	g_autoptr(Message) m = parse_file("plain-reply.eml");
+	g_autoptr(Message) m = testmail_parse_file("plain-reply.eml");
 
 	g_assert_cmpstr(m->message_id, ==, "CAB+reply.1@mail.example.org");
 	g_assert_false(m->message_id_synthesised);
@@ -80,7 +62,7 @@ test_plain_reply(void)
 static void
 test_alternative_prefers_plain(void)
 {
-	g_autoptr(Message) m = parse_file("alternative.eml");
+	g_autoptr(Message) m = testmail_parse_file("alternative.eml");
 
 	g_assert_cmpstr(m->text, ==, "Café résumé: the plain part wins.\n");
 	g_assert_nonnull(strstr(m->html, "<b>loses</b>"));
@@ -90,7 +72,7 @@ test_alternative_prefers_plain(void)
 static void
 test_html_only(void)
 {
-	g_autoptr(Message) m = parse_file("html-only.eml");
+	g_autoptr(Message) m = testmail_parse_file("html-only.eml");
 
 	g_assert_true(m->text_from_html);
 	g_test_message("%s", m->text);
@@ -108,7 +90,7 @@ test_html_only(void)
 static void
 test_flowed(void)
 {
-	g_autoptr(Message) m = parse_file("flowed.eml");
+	g_autoptr(Message) m = testmail_parse_file("flowed.eml");
 
 	g_assert_true(m->flowed);
 	g_test_message("%s", m->text);
@@ -123,8 +105,8 @@ test_flowed(void)
 static void
 test_missing_id_and_date(void)
 {
-	g_autoptr(Message) a = parse_file("no-id-no-date.eml");
-	g_autoptr(Message) b = parse_file("no-id-no-date.eml");
+	g_autoptr(Message) a = testmail_parse_file("no-id-no-date.eml");
+	g_autoptr(Message) b = testmail_parse_file("no-id-no-date.eml");
 
 	g_assert_true(a->message_id_synthesised);
 	/* The same mail always gets the same id. */
@@ -139,8 +121,8 @@ test_missing_id_and_date(void)
 static void
 test_absurd_dates(void)
 {
-	g_autoptr(Message) old = parse_file("date-1970.eml");
-	g_autoptr(Message) future = parse_file("date-2100.eml");
+	g_autoptr(Message) old = testmail_parse_file("date-1970.eml");
+	g_autoptr(Message) future = testmail_parse_file("date-2100.eml");
 
 	g_assert_true(old->date_from_arrival);
 	g_assert_cmpint(old->date, ==, ARRIVAL);
@@ -152,9 +134,9 @@ test_absurd_dates(void)
 static void
 test_charsets(void)
 {
-	g_autoptr(Message) lying = parse_file("lying-charset.eml");
-	g_autoptr(Message) unknown = parse_file("unknown-charset.eml");
-	g_autoptr(Message) latin1 = parse_file("latin1.eml");
+	g_autoptr(Message) lying = testmail_parse_file("lying-charset.eml");
+	g_autoptr(Message) unknown = testmail_parse_file("unknown-charset.eml");
+	g_autoptr(Message) latin1 = testmail_parse_file("latin1.eml");
 
 	g_assert_cmpstr(lying->subject, ==, "Grüße");
 	g_assert_true(g_utf8_validate(lying->text, -1, NULL));
@@ -168,7 +150,7 @@ test_charsets(void)
 static void
 test_nul_byte(void)
 {
-	g_autoptr(Message) m = parse_file("nul-byte.eml");
+	g_autoptr(Message) m = testmail_parse_file("nul-byte.eml");
 
 	g_assert_true(g_utf8_validate(m->text, -1, NULL));
 	g_assert_true(has_problem(m, "NUL bytes removed"));
@@ -179,7 +161,7 @@ test_nul_byte(void)
 static void
 test_calendar_and_attachment(void)
 {
-	g_autoptr(Message) m = parse_file("calendar.eml");
+	g_autoptr(Message) m = testmail_parse_file("calendar.eml");
 	g_autoptr(GPtrArray) cals = message_parts_of_type(m, "text/calendar");
 
 	g_assert_cmpstr(m->text, ==, "You are invited.");
@@ -199,7 +181,7 @@ test_calendar_and_attachment(void)
 static void
 test_truncated(void)
 {
-	g_autoptr(Message) m = parse_file("truncated.eml");
+	g_autoptr(Message) m = testmail_parse_file("truncated.eml");
 
 	g_assert_nonnull(strstr(m->text, "The text is here"));
 	g_assert_cmpuint(m->parts->len, >=, 1);
