@@ -216,8 +216,8 @@ conn_plain_read(struct imap_conn *c, void *buf, size_t len)
 }
 
 /* gnutls_record_recv() also says GNUTLS_E_AGAIN after a record that held
- * no data, such as TLS 1.3's session tickets; only the clock tells that
- * from the socket's timeout. */
+ * no data, such as TLS 1.3's session tickets, and other non-fatal codes
+ * after alerts; only the clock tells those from the socket's timeout. */
 static ssize_t
 conn_tls_read(struct imap_conn *c, void *buf, size_t len)
 {
@@ -225,13 +225,10 @@ conn_tls_read(struct imap_conn *c, void *buf, size_t len)
 	    (gint64)c->timeout * G_USEC_PER_SEC;
 	ssize_t n;
 
-	for (;;) {
+	do
 		n = gnutls_record_recv(c->tls, buf, len);
-		if (n >= 0 || gnutls_error_is_fatal(n))
-			break;
-		if (n == GNUTLS_E_AGAIN && g_get_monotonic_time() >= deadline)
-			break;
-	}
+	while (n < 0 && !gnutls_error_is_fatal(n) &&
+	    g_get_monotonic_time() < deadline);
 	if (n > 0)
 		return n;
 	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION ||
@@ -605,9 +602,12 @@ tls_start(struct imap *imap, GError **error)
 	gnutls_session_set_verify_cert(s, imap->host, 0);
 	gnutls_transport_set_int(s, imap->conn.fd);
 	gnutls_handshake_set_timeout(s, imap->timeout * 1000);
+	/* Non-fatal codes (a warning alert, a signal) mean "go on"; but
+	 * GNUTLS_E_AGAIN is the socket's timeout, and the handshake's own
+	 * timeout bounds the whole. */
 	do
 		rc = gnutls_handshake(s);
-	while (rc == GNUTLS_E_INTERRUPTED);
+	while (rc < 0 && !gnutls_error_is_fatal(rc) && rc != GNUTLS_E_AGAIN);
 	if (rc < 0) {
 		tls_handshake_fail(imap, s, rc, error);
 		gnutls_deinit(s);
@@ -890,9 +890,13 @@ imap_starttls(struct imap *imap, GError **error)
 		return FALSE;
 	}
 	r = mailimap_starttls(imap->session);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		/* Debian's libetpan also fails here when data followed the
+		 * OK: in any case, not another word without TLS. */
+		imap->dead = TRUE;
 		return imap_fail(imap, r, IMAP_ERROR_TLS, error,
 		    "%s refuses STARTTLS", imap->peer);
+	}
 	/* What came after the OK came before TLS: an injection attack
 	 * (CVE-2020-15953).  Never read it as if it were protected. */
 	if (imap->session->imap_stream->read_buffer_len != 0) {
@@ -1534,13 +1538,9 @@ imap_idle_start(struct imap *imap, GError **error)
 
 	g_return_val_if_fail(imap != NULL && imap->selected != NULL, FALSE);
 	g_return_val_if_fail(!imap->idling, FALSE);
+	g_return_val_if_fail(imap_has_capability(imap, "IDLE"), FALSE);
 	if (!imap_alive(imap, error))
 		return FALSE;
-	if (!imap_has_capability(imap, "IDLE")) {
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_PROTOCOL,
-		    "%s does not offer IDLE", imap->peer);
-		return FALSE;
-	}
 	s = imap->session;
 	r = mailimap_send_current_tag(s);
 	if (r == MAILIMAP_NO_ERROR)

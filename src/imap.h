@@ -118,9 +118,9 @@ gboolean imap_mark_seen(struct imap *imap, guint32 uid, GError **error);
 gboolean imap_move(struct imap *imap, guint32 uid, const char *folder,
     GError **error);
 
-/* Starts IDLE on the selected folder; the server must offer IDLE.  Until
- * imap_idle_done(), call nothing else but imap_idle_fd(), imap_pending()
- * and imap_close(). */
+/* Starts IDLE on the selected folder; the server must offer IDLE (poll
+ * with imap_noop() otherwise).  Until imap_idle_done(), call nothing else
+ * but imap_idle_fd(), imap_pending() and imap_close(). */
 gboolean imap_idle_start(struct imap *imap, GError **error);
 
 /* The socket to watch for reading while idling, -1 otherwise.  Before
