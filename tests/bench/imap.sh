@@ -1,0 +1,71 @@
+#!/bin/bash
+# The IMAP benchmark (make bench, as root): the generated Maildir served by
+# the harness's Dovecot on loopback, and in the same run
+#   - the floor: a raw batched UID FETCH of the whole mailbox, nothing done
+#     with the mail (tests/integration/imap-probe);
+#   - tidings import of the same Maildir;
+#   - tidings run --once: the first sync of the mailbox.
+# Prints rates, the sync's ratio to the import, and peak memory.  Nothing
+# is asserted.
+set -u
+
+: "${TIDINGS:=src/tidings}"
+: "${BENCH_BIN:=tests/bench}"
+: "${PROBE:=tests/integration/imap-probe}"
+: "${TOP_SRCDIR:=.}"
+n=${BENCH_MESSAGES:-20000}
+
+. "$TOP_SRCDIR/tests/integration/mailstack.sh"
+if ! reason=$(mailstack_available); then
+	echo "imap benchmark: skipped: $reason"
+	exit 0
+fi
+[ -x "$PROBE" ] || { echo "imap benchmark: skipped: $PROBE is not built"; exit 0; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-imap.XXXXXX")
+trap 'mailstack_stop; rm -rf "$work"' EXIT
+mailstack_add_user bench secret
+mailstack_start "$work/stack" >/dev/null || { echo "imap benchmark: no mail stack"; exit 1; }
+maildir="$MAILSTACK_DIR/mail/bench/Maildir"
+
+echo "generating $n mails into the bench user's Maildir..."
+rm -rf "$maildir"
+"$BENCH_BIN/gen-maildir" "$maildir" "$n"
+chown -R vmail:vmail "$maildir"
+size=$(du -sm "$maildir" | cut -f1)
+printf 'secret\n' >"$work/password"
+chmod 600 "$work/password"
+probe=("$PROBE" --port "$IMAP_PORT" --security none --user bench
+    --password-file "$work/password")
+# Dovecot indexes a new Maildir on the first SELECT: not measured.
+"${probe[@]}" select >/dev/null
+
+measure() {	# measure NAME CMD...: "seconds peak-KiB"
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
+		{ echo "$name failed:" >&2; tail -5 "$work/$name.err" >&2; echo "0 0"; return; }
+	cat "$work/$name.time"
+}
+
+read -r raw_s raw_k < <(measure fetch "${probe[@]}" fetch --batch 100)
+read -r imp_s imp_k < <(measure import "$TIDINGS" --db "$work/import.db" import --maildir "$maildir")
+printf '[tidings]\naddress = bench@%s\ndatabase = %s\n[imap]\nhost = 127.0.0.1\nport = %s\nsecurity = none\nuser = bench\npassword-file = %s\n' \
+	"$MAIL_DOMAIN" "$work/sync.db" "$IMAP_PORT" "$work/password" >"$work/tidings.conf"
+read -r sync_s sync_k < <(measure sync "$TIDINGS" --config "$work/tidings.conf" run --once)
+stored=$(sqlite3 -readonly "$work/sync.db" 'SELECT count(*) FROM messages' 2>/dev/null || echo "?")
+
+echo
+echo "tidings IMAP benchmark: $n mails, $size MiB, Dovecot on loopback, $(nproc) cores"
+awk -v n="$n" -v rs="$raw_s" -v rk="$raw_k" -v is="$imp_s" -v ik="$imp_k" \
+    -v ss="$sync_s" -v sk="$sync_k" 'BEGIN {
+	printf "%-34s %10s %10s %11s\n", "", "mails/s", "seconds", "peak RSS"
+	rate(rs); printf "%-34s %10.0f %10.1f %7.0f MiB\n", "floor: raw batched UID FETCH", r, rs, rk / 1024
+	rate(is); ir = r
+	printf "%-34s %10.0f %10.1f %7.0f MiB\n", "tidings import (Maildir)", r, is, ik / 1024
+	rate(ss)
+	printf "%-34s %10.0f %10.1f %7.0f MiB\n", "tidings run --once (IMAP sync)", r, ss, sk / 1024
+	if (ir > 0) printf "sync / import: %.0f%%\n", 100 * r / ir
+}
+function rate(s) { r = (s > 0) ? n / s : 0 }'
+echo "mails stored by the sync: $stored"
