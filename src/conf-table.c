@@ -7,6 +7,7 @@
 #include "conf.h"
 
 static const char *const security_choices[] = { "tls", "starttls", "none", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
 
 const struct conf_option conf_table[] = {
 	{ "tidings", "address", CONF_ADDRESS, NULL, NULL,
@@ -56,6 +57,10 @@ const struct conf_option conf_table[] = {
 	{ "imap", "timeout", CONF_SECONDS, "60s", NULL,
 	  "How long to wait for the IMAP server to answer before the "
 	  "connection is taken as dead and made again." },
+	{ "imap", "idle", CONF_CHOICE, "yes", yes_no,
+	  "Whether to wait for new mail with IDLE when the server offers it; "
+	  "no polls every poll-interval instead, for servers whose IDLE is "
+	  "broken." },
 	{ "imap", "poll-interval", CONF_SECONDS, "60s", NULL,
 	  "How often to look for new mail when the server does not offer "
 	  "IDLE." },

@@ -177,6 +177,10 @@ daemon_connect(struct daemon *d, GError **error)
 		return FALSE;
 	a.ca_file = ca_file;
 	a.ca_dir = ca_dir;
+	if (g_strcmp0(conf_get(*d->conf, "imap", "idle"), "no") == 0) {
+		static const char *const no_idle[] = { "IDLE", NULL };
+		a.disable = no_idle;
+	}
 	g_free(d->account);
 	d->account = g_strdup_printf("%s@%s", a.user, a.host);
 	d->imap = imap_connect(&a, error);

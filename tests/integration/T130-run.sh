@@ -94,12 +94,28 @@ kill -TERM "$daemon"
 wait "$daemon"
 ok $? "SIGTERM: exit 0"
 
+# --- polling, for servers without IDLE ------------------------------------------
+cp "$TEST_DIR/tidings.conf" "$TEST_DIR/tidings.conf.idle"
+conf none "$IMAP_PORT" "idle = no" "poll-interval = 1s"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv run --foreground >/dev/null 2>"$TEST_DIR/poll.err" &
+poller=$!
+for i in $(seq 1 100); do grep -q "polling" "$TEST_DIR/poll.err" 2>/dev/null && break; sleep 0.1; done
+make_mail "$TEST_DIR/poll.eml" "poll-1@x" "Re: Check-in"
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/poll.eml"
+for i in $(seq 1 50); do [ "$(count "WHERE message_id = 'poll-1@x'")" = 1 ] && break; sleep 0.1; done
+[ "$(count "WHERE message_id = 'poll-1@x'")" = 1 ]
+ok $? "without IDLE, polling every second finds new mail" || tail -5 "$TEST_DIR/poll.err" | sed 's/^/# /'
+expect_no_grep "$TEST_DIR/poll.err" "C: [0-9A-Za-z]+ IDLE" "and IDLE is not used"
+kill -TERM "$poller"
+wait "$poller"
+cp "$TEST_DIR/tidings.conf.idle" "$TEST_DIR/tidings.conf"
+
 # --- Dovecot killed in the middle of a sync ----------------------------------
+total=$(( $(count) + 1500 ))
 put 1500 1001
-total=2001
 "$TIDINGS" --config "$TEST_DIR/tidings.conf" run --foreground >/dev/null 2>"$TEST_DIR/run2.err" &
 daemon=$!
-for i in $(seq 1 500); do [ "$(count)" -gt 1101 ] 2>/dev/null && break; sleep 0.01; done
+for i in $(seq 1 500); do [ "$(count)" -gt $((total - 1400)) ] 2>/dev/null && break; sleep 0.01; done
 # Killed, not stopped: the connection drops without a goodbye.
 mailstack_kill_dovecot
 stopped_at=$(count)
