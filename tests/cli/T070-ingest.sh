@@ -94,6 +94,27 @@ ok $? "export, import: the same number of mails ($n)"
 cmp -s "$TEST_DIR/copy1.eml" "$DATA/mail/plain-reply.eml"
 ok $? "export, import: mails byte for byte"
 
+# An exec filter that defers: the MDA exits 75 and the mail system tries
+# again; the same mail delivered again, once the filter lets it pass, is
+# processed then, not taken for a duplicate.
+printf '[tidings]\ndatabase = %s\n[filters]\nexec = exit 75\n' "$TEST_DIR/f.db" >"$TEST_DIR/f.conf"
+"$TIDINGS" --config "$TEST_DIR/f.conf" ingest <"$DATA/mail/alternative.eml" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
+rc=$?
+expect_rc 75 "an exec filter that defers: exit 75"
+expect_grep err "deferred" "and says why"
+printf '[tidings]\ndatabase = %s\n[filters]\nexec = cat >/dev/null\n' "$TEST_DIR/f.db" >"$TEST_DIR/f.conf"
+"$TIDINGS" --config "$TEST_DIR/f.conf" ingest <"$DATA/mail/alternative.eml" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
+rc=$?
+expect_rc 0 "delivered again once the filter passes: exit 0"
+run "$TIDINGS" --config "$TEST_DIR/f.conf" show --json "<alt.1@example.org>"
+expect_grep out '"state":"processed"' "the deferred mail is processed on the next delivery"
+printf '[tidings]\ndatabase = %s\n[filters]\nexec = echo spam >&2; exit 1\n' "$TEST_DIR/f.db" >"$TEST_DIR/f.conf"
+"$TIDINGS" --config "$TEST_DIR/f.conf" ingest <"$DATA/mail/html-only.eml" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
+rc=$?
+expect_rc 0 "an exec filter that drops: exit 0, the mail is kept"
+run "$TIDINGS" --config "$TEST_DIR/f.conf" show --json "<html.1@example.org>"
+expect_grep out '"state":"dropped","reason":"dropped by the exec filter: spam"' "dropped, with the program's reason"
+
 t export --since 2999-01-01
 expect_lines out 0 "export --since: nothing from the future"
 t export --since yesterday
