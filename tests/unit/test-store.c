@@ -117,7 +117,10 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	raw_exec(f->path, "PRAGMA user_version = 1;"
 	    "PRAGMA application_id = 1953064041;"
 	    "INSERT INTO teams (name, created_at) VALUES ('old', 0);"
-	    "INSERT INTO threads (root) VALUES ('r@x')");
+	    "INSERT INTO threads (root) VALUES ('r@x');"
+	    "INSERT INTO messages (message_id, content_hash, body_text, "
+	    "received_at, source, state) VALUES ('<p@x>', 'h', 'kept words', "
+	    "0, 'mda', 'processed'), ('<q@x>', 'h', NULL, 0, 'mda', 'new')");
 	g_autoptr(Store) st = store_open(f->path, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(store_schema_version(st), ==, store_schema_latest());
@@ -128,6 +131,11 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	    "WHERE name = 'message_refs'"), ==, 1);
 	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM threads "
 	    "WHERE subject_key = ''"), ==, 1);
+	/* The search index follows the new rule: processed mail only. */
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'kept'"), ==, 1);
+	raw_exec(f->path, "INSERT INTO messages_fts(messages_fts) "
+	    "VALUES ('integrity-check')");
 }
 
 static void
@@ -325,26 +333,37 @@ test_teams_and_members(struct fixture *f, gconstpointer data)
 	g_clear_error(&error);
 }
 
-/* Full-text search follows inserts, updates and deletes of messages. */
+/* Full-text search indexes mail once it is processed, and follows its
+ * changes and deletion. */
 static void
 test_fts(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Store) st = store_open(f->path, &error);
+	const char *match = "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH 'migration'";
 
 	g_clear_pointer(&st, store_close);
 	raw_exec(f->path, "INSERT INTO messages (message_id, content_hash, "
 	    "subject, sender, body_text, received_at, source) VALUES "
 	    "('<a@x>', 'h1', 'Weekly status', 'ana@example.org', "
 	    "'Blocked on the database migration', 0, 'mda')");
-	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
-	    "WHERE messages_fts MATCH 'migration'"), ==, 1);
+	g_assert_cmpint(raw_int(f->path, match), ==, 0);
+	raw_exec(f->path, "UPDATE messages SET state = 'processed'");
+	g_assert_cmpint(raw_int(f->path, match), ==, 1);
 	raw_exec(f->path, "UPDATE messages SET body_text = 'all good'");
+	g_assert_cmpint(raw_int(f->path, match), ==, 0);
 	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
-	    "WHERE messages_fts MATCH 'migration'"), ==, 0);
+	    "WHERE messages_fts MATCH 'good'"), ==, 1);
+	raw_exec(f->path, "INSERT INTO messages (message_id, content_hash, "
+	    "body_text, received_at, source, state) VALUES ('<b@x>', 'h2', "
+	    "'another migration', 0, 'import', 'processed')");
+	g_assert_cmpint(raw_int(f->path, match), ==, 1);
 	raw_exec(f->path, "DELETE FROM messages");
 	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM messages_fts "
-	    "WHERE messages_fts MATCH 'good'"), ==, 0);
+	    "WHERE messages_fts MATCH 'good OR migration'"), ==, 0);
+	raw_exec(f->path, "INSERT INTO messages_fts(messages_fts) "
+	    "VALUES ('integrity-check')");
 }
 
 #define ADD(name, fn) \
