@@ -238,4 +238,23 @@ gboolean store_thread_attach(struct store *st, gint64 thread, gint64 id,
 GPtrArray *store_thread_messages(struct store *st, gint64 thread,
     GError **error);
 
+/* --- the outbox (store-outbox.c; delivery is outbox.c's) ------------- */
+
+/* A mail to send.  Strings and RAW are copied. */
+struct outbox_mail {
+	const char *dedupe_key;	/* the same key is never queued twice */
+	const char *kind;	/* prompt, reminder, reply, digest, ... */
+	const char *sender;	/* envelope MAIL FROM */
+	const char *const *recipients;	/* NULL-terminated envelope RCPT TO */
+	GBytes *raw;		/* the whole mail, CRLF or LF line ends */
+	const char *message_id;	/* for listings; without <> */
+	const char *subject;	/* for listings */
+};
+
+/* Queues MAIL, due at NOW, in the caller's transaction (so that it is
+ * written with the change that causes it).  When DEDUPE_KEY is queued
+ * already, nothing is written and *queued (may be NULL) is FALSE. */
+gboolean store_outbox_add(struct store *st, const struct outbox_mail *mail,
+    gint64 now, gboolean *queued, GError **error);
+
 #endif

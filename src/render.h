@@ -1,0 +1,84 @@
+/* Rendering: the text of every mail tidings writes comes from templates
+ * (templates/NAME.txt, and NAME.html for an HTML alternative), filled in
+ * with CTPL and built into a complete RFC 5322 mail with GMime.  The
+ * templates are compiled in; a file of the same name in the directory of
+ * the `templates` option overrides one.  Only render.c and message.c
+ * build or parse MIME.
+ *
+ * A text template starts with its Subject line ("Subject: ...", filled in
+ * like the rest), a blank line, then the body.  Values are never trusted:
+ * in headers, CR, LF and NUL are removed and non-ASCII is encoded (RFC
+ * 2047) so that no value can add a header or a recipient; in HTML, every
+ * value is escaped. */
+#ifndef TIDINGS_RENDER_H
+#define TIDINGS_RENDER_H
+
+#include <glib.h>
+
+#define RENDER_ERROR (render_error_quark())
+GQuark render_error_quark(void);
+enum render_error {
+	RENDER_ERROR_TEMPLATE,	/* missing or broken template: names file
+				   and line */
+};
+
+/* The headers of a mail to build.  Strings are copied; NULL leaves a
+ * header out. */
+struct render_headers {
+	const char *from_name;
+	const char *from;		/* required */
+	const char *to_name;
+	const char *to;			/* required */
+	const char *reply_to;
+	const char *message_id;		/* without <>; required */
+	const char *in_reply_to;	/* without <>; also starts References */
+	const char *references;		/* space-separated, without <> */
+	const char *list_id;		/* "Team <team.example.org>" as the
+					   header's value */
+	const char *auto_submitted;	/* NULL: "auto-generated" */
+	const char *marker;		/* the X-Tidings value: "prompt 42" */
+	gint64 date;			/* UTC seconds */
+};
+
+/* Variables for a template: strings, and lists of strings. */
+struct render_vars;
+struct render_vars *render_vars_new(void);
+void render_vars_free(struct render_vars *v);
+typedef struct render_vars RenderVars;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RenderVars, render_vars_free)
+void render_vars_set(struct render_vars *v, const char *name,
+    const char *value);
+void render_vars_set_int(struct render_vars *v, const char *name,
+    gint64 value);
+/* Appends VALUE to the list NAME (created empty by the first call). */
+void render_vars_add(struct render_vars *v, const char *name,
+    const char *value);
+
+struct render;
+/* Templates from OVERRIDE_DIR (may be NULL) before the compiled-in ones.
+ * Free with render_free(). */
+struct render *render_new(const char *override_dir);
+void render_free(struct render *r);
+typedef struct render Render;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Render, render_free)
+
+/* Whether template NAME (without extension) exists. */
+gboolean render_has(struct render *r, const char *name);
+
+/*
+ * Renders NAME.txt (and NAME.html when there is one, as
+ * multipart/alternative with the text first) with VARS into a complete
+ * mail with the headers H, plus MIME-Version, Content-Type (UTF-8;
+ * text/plain format=flowed) and Auto-Submitted.  *SUBJECT (may be NULL)
+ * receives the rendered subject; caller frees it and the bytes.
+ */
+GBytes *render_mail(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    char **subject, GError **error);
+
+/* Renders NAME.txt's body alone (no Subject line, no mail), for previews
+ * and tests.  Caller frees. */
+char *render_text(struct render *r, const char *name,
+    const struct render_vars *vars, GError **error);
+
+#endif

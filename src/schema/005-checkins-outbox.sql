@@ -1,0 +1,18 @@
+-- tidings schema, version 5: what check-ins, answers and the outbox need
+-- beyond the first model.
+
+-- When a prompt was answered (the first counted reply), and the mail that
+-- binds a stored reply to its prompt.
+ALTER TABLE prompts ADD COLUMN answered_at INTEGER;
+ALTER TABLE messages ADD COLUMN prompt_id INTEGER
+	REFERENCES prompts(id) ON DELETE SET NULL;
+CREATE INDEX prompts_person ON prompts(person_id, due_at);
+CREATE INDEX answers_message ON answers(message);
+
+-- The outbox lists what waits by kind, subject and Message-ID, and keeps
+-- each recipient's last SMTP reply code.
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'mail';
+ALTER TABLE outbox ADD COLUMN message_id TEXT;
+ALTER TABLE outbox ADD COLUMN subject TEXT;
+ALTER TABLE outbox_recipients ADD COLUMN code INTEGER;
+ALTER TABLE outbox_recipients ADD COLUMN updated_at INTEGER;
