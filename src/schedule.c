@@ -116,13 +116,6 @@ part_find(const char *name)
 	return NULL;
 }
 
-/* The text of part NAME in a rule, by rule_parts[] order, or NULL. */
-static const char *
-part_seen(const char *const *seen, const char *name)
-{
-	return seen[part_find(name) - rule_parts];
-}
-
 /* A decimal number of at most 6 digits with an optional sign, like "-1". */
 static gboolean
 number_read(const char *s, gboolean sign, int *n)
@@ -252,77 +245,114 @@ freq_read(const char *part, const char *value, icalrecurrencetype_frequency *fre
 	}
 }
 
-/* Checks each part of TEXT by itself, so that a message can name the one at
- * fault, then gives libical the rule as one upper-case string. */
-static gboolean
-rule_read(const char *text, struct rule *r, GError **error)
+/* What the parts of a rule said, as far as they must agree. */
+struct rule_seen {
+	const char *part[G_N_ELEMENTS(rule_parts)];	/* text, by rule_parts[] */
+	icalrecurrencetype_frequency freq;
+	gboolean numbered;		/* BYDAY has 1MO or -1FR */
+};
+
+/* The text of part NAME, or NULL. */
+static const char *
+part_seen(const struct rule_seen *seen, const char *name)
 {
-	g_auto(GStrv) parts = g_strsplit(text, ";", -1);
-	g_autoptr(GPtrArray) clean = g_ptr_array_new_with_free_func(g_free);
-	const char *seen[G_N_ELEMENTS(rule_parts)] = { 0 };
-	icalrecurrencetype_frequency freq = ICAL_NO_RECURRENCE;
-	gboolean numbered = FALSE;
-	const char *until, *count;
+	return seen->part[part_find(name) - rule_parts];
+}
 
-	memset(r, 0, sizeof(*r));
-	r->text = text;
-	for (char **p = parts; *p != NULL; p++) {
-		char *eq;
-		const struct rule_part *part;
-		size_t at;
+/* Checks the part P ("NAME=VALUE") by itself, so that a message can name
+ * it. */
+static gboolean
+part_read(char *p, const char *text, struct rule_seen *seen, GError **error)
+{
+	char *eq = strchr(p, '=');
+	const struct rule_part *part;
+	size_t at;
 
-		g_strstrip(*p);
-		if (**p == '\0')
-			continue;
-		eq = strchr(*p, '=');
-		if (eq == NULL || eq == *p || eq[1] == '\0')
-			return rule_error(error, "\"%s\": expected NAME=VALUE, like "
-			    "BYHOUR=9, in the rule \"%s\"", *p, text);
-		*eq = '\0';
-		part = part_find(*p);
-		*eq = '=';
-		if (part == NULL)
-			return rule_error(error, "\"%s\": not a part of a schedule; "
-			    "use FREQ, UNTIL, COUNT, INTERVAL, BYMINUTE, BYHOUR, "
-			    "BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, "
-			    "BYSETPOS or WKST", *p);
-		at = (size_t)(part - rule_parts);
-		if (seen[at] != NULL)
-			return rule_error(error, "\"%s\" and \"%s\": %s is given "
-			    "twice", seen[at], *p, part->name);
-		seen[at] = *p;
-		if (part->kind == PART_FREQ) {
-			g_autofree char *value = g_ascii_strup(eq + 1, -1);
-			if (!freq_read(*p, value, &freq, error))
-				return FALSE;
-		} else if (!value_ok(part, eq + 1, &numbered))
-			return rule_error(error, "\"%s\": %s takes %s", *p,
-			    part->name, part->expect);
-		g_ptr_array_add(clean, g_ascii_strup(*p, -1));
+	if (eq == NULL || eq == p || eq[1] == '\0')
+		return rule_error(error, "\"%s\": expected NAME=VALUE, like "
+		    "BYHOUR=9, in the rule \"%s\"", p, text);
+	*eq = '\0';
+	part = part_find(p);
+	*eq = '=';
+	if (part == NULL)
+		return rule_error(error, "\"%s\": not a part of a schedule; "
+		    "use FREQ, UNTIL, COUNT, INTERVAL, BYMINUTE, BYHOUR, BYDAY, "
+		    "BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, BYSETPOS or WKST",
+		    p);
+	at = (size_t)(part - rule_parts);
+	if (seen->part[at] != NULL)
+		return rule_error(error, "\"%s\" and \"%s\": %s is given twice",
+		    seen->part[at], p, part->name);
+	seen->part[at] = p;
+	if (part->kind == PART_FREQ) {
+		g_autofree char *value = g_ascii_strup(eq + 1, -1);
+		return freq_read(p, value, &seen->freq, error);
 	}
-	if (freq == ICAL_NO_RECURRENCE)
+	if (!value_ok(part, eq + 1, &seen->numbered))
+		return rule_error(error, "\"%s\": %s takes %s", p, part->name,
+		    part->expect);
+	return TRUE;
+}
+
+/* The checks between parts: FREQ given, and the rest allowed with it. */
+static gboolean
+parts_agree(const struct rule_seen *seen, const char *text, GError **error)
+{
+	const char *until = part_seen(seen, "UNTIL");
+	const char *count = part_seen(seen, "COUNT");
+
+	if (seen->freq == ICAL_NO_RECURRENCE)
 		return rule_error(error, "\"%s\": no FREQ; a schedule starts with "
 		    "FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, like \"%s\"", text,
 		    RULE_EXAMPLE);
 	for (size_t i = 0; i < G_N_ELEMENTS(rule_parts); i++) {
-		if (seen[i] != NULL && !(rule_parts[i].freqs & (1u << freq)))
+		if (seen->part[i] != NULL &&
+		    !(rule_parts[i].freqs & (1u << seen->freq)))
 			return rule_error(error, "\"%s\" does not go with FREQ=%s",
-			    seen[i], icalrecur_freq_to_string(freq));
+			    seen->part[i], icalrecur_freq_to_string(seen->freq));
 	}
-	if (numbered && freq != ICAL_MONTHLY_RECURRENCE &&
-	    freq != ICAL_YEARLY_RECURRENCE)
+	if (seen->numbered && seen->freq != ICAL_MONTHLY_RECURRENCE &&
+	    seen->freq != ICAL_YEARLY_RECURRENCE)
 		return rule_error(error, "\"%s\": numbered days (1MO, -1FR) need "
 		    "FREQ=MONTHLY or FREQ=YEARLY", part_seen(seen, "BYDAY"));
-	until = part_seen(seen, "UNTIL");
-	count = part_seen(seen, "COUNT");
 	if (until != NULL && count != NULL)
 		return rule_error(error, "\"%s\" and \"%s\": give one or the other",
 		    count, until);
-	if (until != NULL)
-		g_strlcpy(r->until_part, until, sizeof(r->until_part));
+	return TRUE;
+}
+
+/* Reads TEXT part by part, then gives libical the parts as one upper-case
+ * string without blanks. */
+static gboolean
+rule_read(const char *text, struct rule *r, GError **error)
+{
+	g_auto(GStrv) parts = NULL;
+	g_autoptr(GPtrArray) clean = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *joined = NULL;
+	struct rule_seen seen = { .freq = ICAL_NO_RECURRENCE };
+
+	if (text == NULL || strspn(text, " \t;") == strlen(text))
+		return rule_error(error, "a schedule is required, like \"%s\"",
+		    RULE_EXAMPLE);
+	memset(r, 0, sizeof(*r));
+	r->text = text;
+	parts = g_strsplit(text, ";", -1);
+	for (char **p = parts; *p != NULL; p++) {
+		g_strstrip(*p);
+		if (**p == '\0')
+			continue;
+		if (!part_read(*p, text, &seen, error))
+			return FALSE;
+		g_ptr_array_add(clean, g_ascii_strup(*p, -1));
+	}
+	if (!parts_agree(&seen, text, error))
+		return FALSE;
+	if (part_seen(&seen, "UNTIL") != NULL)
+		g_strlcpy(r->until_part, part_seen(&seen, "UNTIL"),
+		    sizeof(r->until_part));
 
 	g_ptr_array_add(clean, NULL);
-	g_autofree char *joined = g_strjoinv(";", (char **)clean->pdata);
+	joined = g_strjoinv(";", (char **)clean->pdata);
 	r->recur = icalrecurrencetype_from_string(joined);
 	if (r->recur.freq == ICAL_NO_RECURRENCE)
 		return rule_error(error, "\"%s\" is not a rule libical can read; "
@@ -469,6 +499,23 @@ place(GTimeZone *tz, gint64 n)
 
 /* --- expansion --------------------------------------------------------- */
 
+/* libical compares UNTIL with the floating instances: a UTC UNTIL becomes
+ * the member's wall clock at that instant. */
+static void
+until_localize(struct rule *r, GTimeZone *tz)
+{
+	g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(r->until);
+	g_autoptr(GDateTime) l = g_date_time_to_timezone(u, tz);
+
+	r->recur.until = icaltime_null_time();
+	r->recur.until.year = g_date_time_get_year(l);
+	r->recur.until.month = g_date_time_get_month(l);
+	r->recur.until.day = g_date_time_get_day_of_month(l);
+	r->recur.until.hour = g_date_time_get_hour(l);
+	r->recur.until.minute = g_date_time_get_minute(l);
+	r->recur.until.second = g_date_time_get_second(l);
+}
+
 /* An iterator over R from DTSTART with the rule's first instance taken
  * out into *FIRST, or an error when there is none. */
 static icalrecur_iterator *
@@ -527,19 +574,8 @@ expand(struct rule *r, GTimeZone *tz, gint64 anchor, gint64 from, gint64 to,
 	if (icaltime_is_null_time(dtstart))
 		return rule_error(error, "the start time %" G_GINT64_FORMAT
 		    " is out of range", anchor);
-	if (r->until_utc) {
-		/* libical compares UNTIL with the floating instances: give it
-		 * the member's wall clock at that instant. */
-		g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(r->until);
-		g_autoptr(GDateTime) l = g_date_time_to_timezone(u, tz);
-		r->recur.until = icaltime_null_time();
-		r->recur.until.year = g_date_time_get_year(l);
-		r->recur.until.month = g_date_time_get_month(l);
-		r->recur.until.day = g_date_time_get_day_of_month(l);
-		r->recur.until.hour = g_date_time_get_hour(l);
-		r->recur.until.minute = g_date_time_get_minute(l);
-		r->recur.until.second = g_date_time_get_second(l);
-	}
+	if (r->until_utc)
+		until_localize(r, tz);
 	it = rule_start(r, dtstart, &t, error);
 	if (it == NULL)
 		return FALSE;
@@ -592,9 +628,6 @@ sched_rule_check(const char *rrule, GError **error)
 	struct icaltimetype dtstart = icaltime_null_time(), first;
 	g_autoptr(icalrecur_iterator) it = NULL;
 
-	if (rrule == NULL || *rrule == '\0')
-		return rule_error(error, "a schedule is required, like \"%s\"",
-		    RULE_EXAMPLE);
 	if (!rule_read(rrule, &r, error))
 		return FALSE;
 	rule_defaults(&r);
