@@ -37,7 +37,8 @@ gboolean sched_rule_check(const char *rrule, GError **error);
  * The occurrences of RRULE in ZONE whose firing time is in [FROM, TO),
  * oldest first, in a GArray of struct sched_occurrence.  The rule starts
  * on the local day of ANCHOR (a check-in's creation time); COUNT and
- * UNTIL count from there.
+ * UNTIL count from there.  An UNTIL date (20261231) includes that local
+ * day; an UNTIL time in UTC (20261231T170000Z) is an instant.
  *
  * Daylight saving: a local time that does not exist (skipped by the
  * spring change) fires at the first valid minute after it (02:30 on the
@@ -53,7 +54,8 @@ gboolean sched_next(const char *rrule, const char *zone, gint64 anchor,
     gint64 after, struct sched_occurrence *next, GError **error);
 
 /* The local weekday (0 Monday .. 6 Sunday) and minutes after local
- * midnight of T in ZONE. */
+ * midnight of T in ZONE.  Here and below, a zone missing from the system
+ * (zones are checked when stored) reads as UTC. */
 void sched_local(const char *zone, gint64 t, int *weekday, int *minutes);
 
 /* Whether T falls on one of WORKDAYS (bit 0 Monday .. bit 6 Sunday) in
@@ -61,7 +63,7 @@ void sched_local(const char *zone, gint64 t, int *weekday, int *minutes);
 gboolean sched_is_workday(const char *zone, unsigned workdays, gint64 t);
 
 /* T in ZONE as text for people, through g_date_time_format() (FORMAT such
- * as "%A %-d %B, %H:%M").  Caller frees. */
+ * as "%A %-d %B, %H:%M").  Caller frees; NULL when FORMAT is invalid. */
 char *sched_format(const char *zone, gint64 t, const char *format);
 
 #endif

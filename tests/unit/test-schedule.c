@@ -162,7 +162,20 @@ test_berlin_spring(void)
 	    "2026-03-31T00:00:00Z");
 	g_autofree char *shown = NULL;
 
+	/* Skipped times fire with 03:00, each under its own identity. */
+	static const char *const both[] = {
+		"2026-03-29T01:00:00Z", "202603290200",
+		"2026-03-29T01:00:00Z", "202603290230",
+		"2026-03-29T01:00:00Z", "202603290300",
+		NULL,
+	};
+	g_autoptr(GArray) b = occurrences(
+	    "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=0,30", "Europe/Berlin",
+	    "2026-03-01T12:00:00Z", "2026-03-29T00:00:00Z",
+	    "2026-03-29T01:20:00Z");
+
 	assert_occurrences(a, want);
+	assert_occurrences(b, both);
 	shown = sched_format("Europe/Berlin", at("2026-03-29T01:00:00Z"),
 	    "%H:%M %Z");
 	g_assert_cmpstr(shown, ==, "03:00 CEST");
@@ -564,7 +577,8 @@ static void
 test_bad_rules(void)
 {
 	static const struct { const char *rule, *part; } bad[] = {
-		{ "", "FREQ=WEEKLY" },
+		{ "", "a schedule is required" },
+		{ " ; ;", "a schedule is required" },
 		{ "garbage", "\"garbage\": expected NAME=VALUE" },
 		{ "FREQ=HOURLY", "\"FREQ=HOURLY\": check-ins repeat at most daily" },
 		{ "FREQ=MINUTELY;BYMINUTE=5", "FREQ=MINUTELY" },
