@@ -20,6 +20,9 @@ GQuark render_error_quark(void);
 enum render_error {
 	RENDER_ERROR_TEMPLATE,	/* missing or broken template: names file
 				   and line */
+	RENDER_ERROR_ADDRESS,	/* From, To, Reply-To or Message-ID is not
+				   a plain local@domain (spaces, commas,
+				   angle brackets, quotes, CR, LF...) */
 };
 
 /* The headers of a mail to build.  Strings are copied; NULL leaves a
@@ -31,16 +34,22 @@ struct render_headers {
 	const char *to;			/* required */
 	const char *reply_to;
 	const char *message_id;		/* without <>; required */
-	const char *in_reply_to;	/* without <>; also starts References */
-	const char *references;		/* space-separated, without <> */
+	const char *in_reply_to;	/* without <>; also ends References */
+	const char *references;		/* space-separated, without <>; ids
+					   that are not usable are left out */
 	const char *list_id;		/* "Team <team.example.org>" as the
 					   header's value */
 	const char *auto_submitted;	/* NULL: "auto-generated" */
-	const char *marker;		/* the X-Tidings value: "prompt 42" */
+	const char *marker;		/* the X-Tidings value: "prompt 42";
+					   NULL: the template's name */
 	gint64 date;			/* UTC seconds */
 };
 
-/* Variables for a template: strings, and lists of strings. */
+/* Variables for a template: strings, integers, and lists of strings.  A
+ * list NAME also gives NAME_count and NAME_numbers (1, 2, ... for
+ * numbering its items, as CTPL's loops have no counter).  A variable a
+ * template uses but that is not set reads as empty ("", or an empty list
+ * after "in" of a for loop): see templates/README.md. */
 struct render_vars;
 struct render_vars *render_vars_new(void);
 void render_vars_free(struct render_vars *v);
@@ -50,7 +59,8 @@ void render_vars_set(struct render_vars *v, const char *name,
     const char *value);
 void render_vars_set_int(struct render_vars *v, const char *name,
     gint64 value);
-/* Appends VALUE to the list NAME (created empty by the first call). */
+/* Appends VALUE to the list NAME (created empty by the first call; VALUE
+ * NULL only creates it). */
 void render_vars_add(struct render_vars *v, const char *name,
     const char *value);
 
@@ -67,7 +77,8 @@ gboolean render_has(struct render *r, const char *name);
 
 /*
  * Renders NAME.txt (and NAME.html when there is one, as
- * multipart/alternative with the text first) with VARS into a complete
+ * multipart/alternative with the text first; the HTML is taken from
+ * where the text was found) with VARS into a complete
  * mail with the headers H, plus MIME-Version, Content-Type (UTF-8;
  * text/plain format=flowed) and Auto-Submitted.  *SUBJECT (may be NULL)
  * receives the rendered subject; caller frees it and the bytes.

@@ -33,7 +33,9 @@ char *token_subaddress(const char *address, const char *own_address,
     const char *domain);
 
 /* LOCAL+DETAIL@DOMAIN, from OWN_ADDRESS's local part and DOMAIN (NULL: the
- * address's own domain).  Caller frees. */
+ * address's own domain).  NULL when OWN_ADDRESS is not a plain
+ * local@domain, or DETAIL is empty or holds anything but letters, digits
+ * and "-_.=+".  Caller frees. */
 char *token_address(const char *own_address, const char *domain,
     const char *detail);
 
