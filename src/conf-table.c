@@ -76,7 +76,10 @@ const struct conf_option conf_table[] = {
 	  "The SMTP port. Defaults to 465 with security = tls, 587 with "
 	  "starttls and 25 with none." },
 	{ "smtp", "security", CONF_CHOICE, "starttls", security_choices,
-	  "tls (implicit TLS), starttls, or none." },
+	  "tls (implicit TLS), starttls, or none. With none, mail and "
+	  "password cross the network in clear text; use it only on "
+	  "loopback. With the others the server's certificate must be "
+	  "trusted, as for [imap]." },
 	{ "smtp", "user", CONF_STRING, NULL, NULL,
 	  "The SMTP login name. Unset, tidings submits without "
 	  "authentication." },
@@ -84,6 +87,24 @@ const struct conf_option conf_table[] = {
 	  "A shell command that prints the SMTP password." },
 	{ "smtp", "password-file", CONF_SECRET, NULL, NULL,
 	  "A file of mode 0600 holding the SMTP password." },
+	{ "smtp", "ca-file", CONF_PATH, NULL, NULL,
+	  "A file of PEM certificates to trust for the SMTP server instead of "
+	  "the system's, such as a self-signed server's own certificate." },
+	{ "smtp", "ca-dir", CONF_PATH, NULL, NULL,
+	  "A directory of PEM certificates to trust for the SMTP server." },
+	{ "smtp", "timeout", CONF_SECONDS, "60s", NULL,
+	  "How long to wait for the SMTP server to answer before the "
+	  "connection is taken as dead; the mail then waits for the next "
+	  "try." },
+	{ "smtp", "retry-for", CONF_SECONDS, "3d", NULL,
+	  "How long to keep trying a recipient the server refuses for now "
+	  "(4xx) or cannot be reached for. Tries come after a minute, then "
+	  "ever less often, at most an hour apart; past this time the "
+	  "recipient is given up and the mail shows as failed in tidings "
+	  "outbox." },
+	{ "smtp", "helo", CONF_DOMAIN, NULL, NULL,
+	  "The name tidings gives itself in EHLO. Defaults to this machine's "
+	  "host name; set it when the server wants a fully qualified name." },
 
 	{ "filters", "exec", CONF_COMMAND, NULL, NULL,
 	  "A program every incoming mail is piped to, after tidings' own "

@@ -1,27 +1,12 @@
 /* The IMAP client; see imap.h.
  *
- * libetpan speaks IMAP; GnuTLS does the TLS, because the TLS built into
- * Debian's libetpan verifies no certificate and shows only the leaf.  The
- * two meet in a mailstream_low driver of our own (conn_*) that reads and
- * writes a socket, plain or through a GnuTLS session: STARTTLS only gives
- * the driver its session.  Socket timeouts bound every read and write; the
- * driver also writes the protocol trace, credentials masked and literals
- * (message bodies) left out. */
+ * libetpan speaks IMAP over a stream of net.c, which does the TCP, the
+ * TLS (GnuTLS, verified) and the protocol trace, credentials masked and
+ * literals (message bodies) left out. */
 #include "config.h"
 
-#include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <gnutls/gnutls.h>
 #include <libetpan/mailimap.h>
 #include <libetpan/mailimap_extension.h>
 #include <libetpan/mailstream.h>
@@ -29,46 +14,20 @@
 
 #include "imap.h"
 #include "log.h"
+#include "net.h"
 
 G_DEFINE_QUARK(tidings-imap-error-quark, imap_error)
 
-#define IMAP_DEFAULT_TIMEOUT	60	/* seconds */
 #define IMAP_STREAM_BUFFER	8192
-#define IMAP_TRACE_MAX		1000	/* characters of a traced line shown */
-
-/* One direction of the protocol trace: the line being assembled, and how
- * much of a literal is still to be left out. */
-struct imap_trace {
-	GString		*line;
-	guint64		 literal;
-};
-
-/* The data of our mailstream_low driver: the socket, and the TLS session
- * once there is one. */
-struct imap_conn {
-	int		 fd;
-	gnutls_session_t tls;		/* NULL while plain */
-	int		 timeout;	/* seconds */
-	char		*failure;	/* why the last read or write failed */
-	struct imap_trace in;
-	struct imap_trace out;
-};
 
 struct imap {
-	mailimap	*session;	/* owns the mailstream, which owns the
-					   driver, whose data is conn */
-	struct imap_conn conn;
-	gnutls_certificate_credentials_t creds;
+	mailimap	*session;	/* owns the mailstream, whose driver
+					   reads and writes net */
+	struct net	*net;
 	enum imap_security security;
-	char		*host;
-	int		 port;
 	char		*peer;		/* "host:port", for messages */
 	char		*user;
-	char		*ca_file;
-	char		*ca_dir;
 	char	       **disable;	/* capabilities not to use */
-	int		 timeout;
-	gboolean	 no_system_trust; /* the system's store was empty */
 	char		*selected;	/* the selected folder, UTF-8 */
 	gboolean	 dead;		/* no more commands: connection lost
 					   or protocol broken */
@@ -79,8 +38,6 @@ struct imap {
 
 static gboolean imap_fail(struct imap *, int, enum imap_error, GError **,
     const char *, ...) G_GNUC_PRINTF(5, 6);
-static void conn_fail(struct imap_conn *, const char *, ...)
-    G_GNUC_PRINTF(2, 3);
 
 const char *
 imap_security_name(enum imap_security s)
@@ -94,537 +51,6 @@ imap_security_name(enum imap_security s)
 		return "none";
 	}
 	return "unknown";
-}
-
-/* ---------------------------------------------------------------- trace */
-
-/* The size of the literal announced at the end of line ("{123}", or
- * "{123+}" with LITERAL+), 0 when there is none. */
-static guint64
-trace_literal_size(const char *line, size_t len)
-{
-	size_t i;
-
-	if (len < 3 || line[len - 1] != '}')
-		return 0;
-	i = len - 1;
-	if (line[i - 1] == '+' || line[i - 1] == '-')
-		i--;
-	while (i > 0 && g_ascii_isdigit(line[i - 1]))
-		i--;
-	if (i == 0 || line[i - 1] != '{' || !g_ascii_isdigit(line[i]))
-		return 0;
-	return g_ascii_strtoull(line + i, NULL, 10);
-}
-
-static void
-trace_line(struct imap_trace *t, const char *who)
-{
-	GString *l = t->line;
-
-	while (l->len > 0 && (l->str[l->len - 1] == '\n' ||
-	    l->str[l->len - 1] == '\r'))
-		g_string_truncate(l, l->len - 1);
-	t->literal = trace_literal_size(l->str, l->len);
-	if (l->len > IMAP_TRACE_MAX)
-		log_trace(TRACE_IMAP, "%s: %.*s [%zu more characters]", who,
-		    IMAP_TRACE_MAX, l->str, l->len - IMAP_TRACE_MAX);
-	else
-		log_trace(TRACE_IMAP, "%s: %s", who, l->str);
-	g_string_truncate(l, 0);
-}
-
-/* Traces len bytes of one direction, a line at a time; literals are left
- * out (they are message bodies, or mailbox names sent as literals). */
-static void
-trace_data(struct imap_trace *t, const char *who, const char *buf,
-    size_t len)
-{
-	const char *nl;
-	size_t n;
-
-	while (len > 0) {
-		if (t->literal > 0) {
-			n = MIN(len, t->literal);
-			t->literal -= n;
-		} else {
-			nl = memchr(buf, '\n', len);
-			n = nl != NULL ? (size_t)(nl - buf) + 1 : len;
-			g_string_append_len(t->line, buf, n);
-			if (nl != NULL)
-				trace_line(t, who);
-		}
-		buf += n;
-		len -= n;
-	}
-}
-
-/* libetpan marks what carries credentials (LOGIN, AUTHENTICATE and what
- * follows their continuations) private: of those only the tag and the
- * command name are shown. */
-static void
-trace_private(struct imap_trace *t, const char *buf, size_t len)
-{
-	size_t tag = 0, cmd;
-
-	g_string_truncate(t->line, 0);
-	t->literal = 0;
-	while (tag < len && g_ascii_isalnum(buf[tag]))
-		tag++;
-	cmd = tag + 1;
-	while (cmd < len && g_ascii_isupper(buf[cmd]))
-		cmd++;
-	if (tag > 0 && tag < len && buf[tag] == ' ' && cmd > tag + 1 &&
-	    cmd < len && buf[cmd] == ' ')
-		log_trace(TRACE_IMAP, "C: %.*s ***", (int)cmd, buf);
-	else
-		log_trace(TRACE_IMAP, "C: ***");
-}
-
-/* ---------------------------------------------------------- the driver */
-
-static void
-conn_fail(struct imap_conn *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	g_free(c->failure);
-	va_start(ap, fmt);
-	c->failure = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-}
-
-/* Reads and writes return -1 on any failure, never 0: libetpan takes a 0
- * read for "no data yet" in places and would parse half a line. */
-static ssize_t
-conn_plain_read(struct imap_conn *c, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = recv(c->fd, buf, len, 0);
-	while (n == -1 && errno == EINTR);
-	if (n > 0)
-		return n;
-	if (n == 0 || errno == ECONNRESET)
-		conn_fail(c, "the server closed the connection");
-	else if (errno == EAGAIN || errno == EWOULDBLOCK)
-		conn_fail(c, "no answer in %d s", c->timeout);
-	else
-		conn_fail(c, "%s", g_strerror(errno));
-	return -1;
-}
-
-/* gnutls_record_recv() also says GNUTLS_E_AGAIN after a record that held
- * no data, such as TLS 1.3's session tickets, and other non-fatal codes
- * after alerts; only the clock tells those from the socket's timeout. */
-static ssize_t
-conn_tls_read(struct imap_conn *c, void *buf, size_t len)
-{
-	gint64 deadline = g_get_monotonic_time() +
-	    (gint64)c->timeout * G_USEC_PER_SEC;
-	ssize_t n;
-
-	do
-		n = gnutls_record_recv(c->tls, buf, len);
-	while (n < 0 && !gnutls_error_is_fatal(n) &&
-	    g_get_monotonic_time() < deadline);
-	if (n > 0)
-		return n;
-	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION ||
-	    (n == GNUTLS_E_PULL_ERROR && errno == ECONNRESET))
-		conn_fail(c, "the server closed the connection");
-	else if (n == GNUTLS_E_AGAIN)
-		conn_fail(c, "no answer in %d s", c->timeout);
-	else
-		conn_fail(c, "TLS: %s", gnutls_strerror(n));
-	return -1;
-}
-
-static ssize_t
-conn_read(mailstream_low *low, void *buf, size_t len)
-{
-	struct imap_conn *c = low->data;
-	ssize_t n;
-
-	if (c->fd == -1)
-		return -1;
-	n = c->tls != NULL ? conn_tls_read(c, buf, len) :
-	    conn_plain_read(c, buf, len);
-	if (n > 0)
-		trace_data(&c->in, "S", buf, n);
-	return n;
-}
-
-static ssize_t
-conn_write(mailstream_low *low, const void *buf, size_t len)
-{
-	struct imap_conn *c = low->data;
-	ssize_t n;
-
-	if (c->fd == -1)
-		return -1;
-	if (low->privacy == 0)
-		trace_private(&c->out, buf, len);
-	else
-		trace_data(&c->out, "C", buf, len);
-	if (c->tls != NULL) {
-		do
-			n = gnutls_record_send(c->tls, buf, len);
-		while (n == GNUTLS_E_INTERRUPTED);
-		if (n >= 0)
-			return n;
-		if (n == GNUTLS_E_AGAIN)
-			conn_fail(c, "the server took nothing in %d s",
-			    c->timeout);
-		else if (n == GNUTLS_E_PUSH_ERROR)
-			conn_fail(c, "the server closed the connection");
-		else
-			conn_fail(c, "TLS: %s", gnutls_strerror(n));
-		return -1;
-	}
-	/* MSG_NOSIGNAL: a server that went away must not kill us with
-	 * SIGPIPE. */
-	do
-		n = send(c->fd, buf, len, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		conn_fail(c, "the server took nothing in %d s", c->timeout);
-	else if (errno == EPIPE || errno == ECONNRESET)
-		conn_fail(c, "the server closed the connection");
-	else
-		conn_fail(c, "%s", g_strerror(errno));
-	return -1;
-}
-
-/* Ends TLS and closes the socket; says goodbye in TLS only when nothing
- * has failed, as a dead peer would make us wait for the timeout. */
-static void
-conn_shutdown(struct imap_conn *c)
-{
-	if (c->tls != NULL) {
-		if (c->failure == NULL && c->fd != -1)
-			gnutls_bye(c->tls, GNUTLS_SHUT_WR);
-		gnutls_deinit(c->tls);
-		c->tls = NULL;
-	}
-	if (c->fd != -1)
-		close(c->fd);
-	c->fd = -1;
-}
-
-static int
-conn_close(mailstream_low *low)
-{
-	conn_shutdown(low->data);
-	return 0;
-}
-
-static int
-conn_get_fd(mailstream_low *low)
-{
-	struct imap_conn *c = low->data;
-
-	return c->fd;
-}
-
-/* The data belongs to struct imap; only the mailstream_low_new() block is
- * ours to free, with free() as libetpan allocated it with malloc(). */
-static void
-conn_free(mailstream_low *low)
-{
-	free(low);
-}
-
-static mailstream_low_driver conn_driver = {
-	.mailstream_read = conn_read,
-	.mailstream_write = conn_write,
-	.mailstream_close = conn_close,
-	.mailstream_get_fd = conn_get_fd,
-	.mailstream_free = conn_free,
-};
-
-/* ------------------------------------------------------------------ TCP */
-
-static void
-tcp_set_timeouts(int fd, int seconds)
-{
-	struct timeval tv = { .tv_sec = seconds };
-
-	/* A timeout on every read and write, TLS's included: a server that
-	 * stops answering costs at most this long per call. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-/* Connects to one address within the timeout; returns the socket, in
- * blocking mode, or -1 with *why set. */
-static int
-tcp_try(const struct addrinfo *ai, int timeout, char **why)
-{
-	struct pollfd pfd;
-	socklen_t len = sizeof(int);
-	int fd, rc, err = 0;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, ai->ai_protocol);
-	if (fd == -1) {
-		err = errno;
-		goto fail;
-	}
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		if (errno != EINPROGRESS) {
-			err = errno;
-			goto fail;
-		}
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		do
-			rc = poll(&pfd, 1, timeout * 1000);
-		while (rc == -1 && errno == EINTR);
-		if (rc == 0) {
-			g_free(*why);
-			*why = g_strdup_printf("no answer in %d s", timeout);
-			goto fail;
-		}
-		if (rc == -1)
-			err = errno;
-		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			err = errno;
-		if (err != 0)
-			goto fail;
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
-		err = errno;
-		goto fail;
-	}
-	tcp_set_timeouts(fd, timeout);
-	return fd;
-
-fail:
-	if (err != 0) {
-		g_free(*why);
-		*why = g_strdup(g_strerror(err));
-	}
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
-
-static int
-tcp_connect(struct imap *imap, GError **error)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
-	struct addrinfo *res, *ai;
-	g_autofree char *why = NULL;
-	char service[16];
-	int fd = -1, rc;
-
-	g_snprintf(service, sizeof(service), "%d", imap->port);
-	rc = getaddrinfo(imap->host, service, &hints, &res);
-	if (rc != 0) {
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_CONNECTION,
-		    "cannot find the address of %s: %s", imap->host,
-		    gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
-		fd = tcp_try(ai, imap->timeout, &why);
-	freeaddrinfo(res);
-	if (fd == -1)
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_CONNECTION,
-		    "cannot connect to %s: %s", imap->peer,
-		    why != NULL ? why : "no address");
-	return fd;
-}
-
-/* ------------------------------------------------------------------ TLS */
-
-static gboolean
-tls_trust_fail(const char *what, const char *path, int n, GError **error)
-{
-	g_set_error(error, IMAP_ERROR, IMAP_ERROR_TLS, "%s %s: %s", what,
-	    path, n < 0 ? gnutls_strerror(n) : "no PEM certificate in it");
-	return FALSE;
-}
-
-/* Loads what the server's certificate is checked against: ca-file and/or
- * ca-dir when given, otherwise the system's trust store. */
-static gboolean
-tls_credentials(struct imap *imap, GError **error)
-{
-	int n;
-
-	n = gnutls_certificate_allocate_credentials(&imap->creds);
-	if (n < 0) {
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_TLS, "TLS: %s",
-		    gnutls_strerror(n));
-		return FALSE;
-	}
-	if (imap->ca_file != NULL) {
-		n = gnutls_certificate_set_x509_trust_file(imap->creds,
-		    imap->ca_file, GNUTLS_X509_FMT_PEM);
-		if (n <= 0)
-			return tls_trust_fail("ca-file", imap->ca_file, n,
-			    error);
-	}
-	if (imap->ca_dir != NULL) {
-		n = gnutls_certificate_set_x509_trust_dir(imap->creds,
-		    imap->ca_dir, GNUTLS_X509_FMT_PEM);
-		if (n <= 0)
-			return tls_trust_fail("ca-dir", imap->ca_dir, n,
-			    error);
-	}
-	if (imap->ca_file == NULL && imap->ca_dir == NULL) {
-		n = gnutls_certificate_set_x509_system_trust(imap->creds);
-		if (n <= 0) {
-			/* Not fatal here: the refusal of the certificate
-			 * will say so. */
-			imap->no_system_trust = TRUE;
-			log_debug("no certificate in the system's trust store"
-			    " (%s)", n < 0 ? gnutls_strerror(n) : "empty");
-		}
-	}
-	return TRUE;
-}
-
-/* "AB:CD:..." of the server's certificate, for the user to compare with
- * the one they expect before trusting it. */
-static char *
-tls_fingerprint(gnutls_session_t s)
-{
-	const gnutls_datum_t *certs;
-	unsigned char md[64];
-	size_t size = sizeof(md), i;
-	unsigned int n = 0;
-	GString *hex;
-
-	certs = gnutls_certificate_get_peers(s, &n);
-	if (certs == NULL || n == 0 ||
-	    gnutls_fingerprint(GNUTLS_DIG_SHA256, &certs[0], md, &size) < 0)
-		return g_strdup("unknown");
-	hex = g_string_new(NULL);
-	for (i = 0; i < size; i++)
-		g_string_append_printf(hex, "%s%02X", i > 0 ? ":" : "", md[i]);
-	return g_string_free(hex, FALSE);
-}
-
-/* The refusal of a certificate: why, and what to do about it. */
-static void
-tls_untrusted(struct imap *imap, gnutls_session_t s, GError **error)
-{
-	unsigned int status = gnutls_session_get_verify_cert_status(s);
-	g_autofree char *fingerprint = tls_fingerprint(s);
-	g_autofree char *against = NULL;
-	gnutls_datum_t out = { NULL, 0 };
-	const char *hint;
-	char *why;
-
-	if (gnutls_certificate_verification_status_print(status,
-	    GNUTLS_CRT_X509, &out, 0) < 0)
-		out.data = NULL;
-	why = out.data != NULL ? g_strstrip((char *)out.data) : "refused";
-	if (imap->ca_file != NULL)
-		against = g_strdup_printf("ca-file %s", imap->ca_file);
-	else if (imap->ca_dir != NULL)
-		against = g_strdup_printf("ca-dir %s", imap->ca_dir);
-	else
-		against = g_strdup(imap->no_system_trust ?
-		    "the system's trust store, which is empty" :
-		    "the system's trust store");
-	if ((status & GNUTLS_CERT_UNEXPECTED_OWNER) != 0 &&
-	    (status & GNUTLS_CERT_SIGNER_NOT_FOUND) == 0)
-		hint = "set host in [imap] to a name the certificate carries";
-	else
-		hint = "if this server is yours, set ca-file in [imap] to the"
-		    " server's certificate or to the CA that signed it";
-	g_set_error(error, IMAP_ERROR, IMAP_ERROR_TLS,
-	    "the TLS certificate of %s is not trusted: %s (checked against"
-	    " %s; its SHA-256 fingerprint is %s); %s", imap->peer, why,
-	    against, fingerprint, hint);
-	gnutls_free(out.data);
-}
-
-static void
-tls_handshake_fail(struct imap *imap, gnutls_session_t s, int rc,
-    GError **error)
-{
-	switch (rc) {
-	case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
-		tls_untrusted(imap, s, error);
-		break;
-	case GNUTLS_E_AGAIN:
-	case GNUTLS_E_TIMEDOUT:
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_CONNECTION,
-		    "TLS with %s: no answer in %d s", imap->peer,
-		    imap->timeout);
-		break;
-	case GNUTLS_E_PREMATURE_TERMINATION:
-	case GNUTLS_E_PULL_ERROR:
-	case GNUTLS_E_PUSH_ERROR:
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_CONNECTION,
-		    "TLS with %s: %s", imap->peer, gnutls_strerror(rc));
-		break;
-	default:
-		g_set_error(error, IMAP_ERROR, IMAP_ERROR_TLS,
-		    "TLS with %s failed: %s%s", imap->peer,
-		    gnutls_strerror(rc),
-		    imap->security == IMAP_SECURITY_TLS ?
-		    " (does this port speak TLS? for port 143, set security"
-		    " = starttls in [imap])" : "");
-		break;
-	}
-}
-
-/* TLS on the connected socket, the certificate chain and the host name
- * verified during the handshake. */
-static gboolean
-tls_start(struct imap *imap, GError **error)
-{
-	gnutls_session_t s = NULL;
-	char *desc;
-	int rc;
-
-	rc = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
-	if (rc < 0)
-		goto fail;
-	if ((rc = gnutls_set_default_priority(s)) < 0 ||
-	    (rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
-	    imap->creds)) < 0)
-		goto fail;
-	/* SNI carries names only, never addresses (RFC 6066). */
-	if (!g_hostname_is_ip_address(imap->host) &&
-	    (rc = gnutls_server_name_set(s, GNUTLS_NAME_DNS, imap->host,
-	    strlen(imap->host))) < 0)
-		goto fail;
-	gnutls_session_set_verify_cert(s, imap->host, 0);
-	gnutls_transport_set_int(s, imap->conn.fd);
-	gnutls_handshake_set_timeout(s, imap->timeout * 1000);
-	/* Non-fatal codes (a warning alert, a signal) mean "go on"; but
-	 * GNUTLS_E_AGAIN is the socket's timeout, and the handshake's own
-	 * timeout bounds the whole. */
-	do
-		rc = gnutls_handshake(s);
-	while (rc < 0 && !gnutls_error_is_fatal(rc) && rc != GNUTLS_E_AGAIN);
-	if (rc < 0) {
-		tls_handshake_fail(imap, s, rc, error);
-		gnutls_deinit(s);
-		return FALSE;
-	}
-	imap->conn.tls = s;
-	desc = gnutls_session_get_desc(s);
-	log_debug("%s: %s", imap->peer, desc);
-	gnutls_free(desc);
-	return TRUE;
-
-fail:
-	g_set_error(error, IMAP_ERROR, IMAP_ERROR_TLS, "TLS with %s: %s",
-	    imap->peer, gnutls_strerror(rc));
-	if (s != NULL)
-		gnutls_deinit(s);
-	return FALSE;
 }
 
 /* -------------------------------------------------------------- errors */
@@ -685,7 +111,8 @@ imap_fail(struct imap *imap, int r, enum imap_error grade, GError **error,
 	switch (r) {
 	case MAILIMAP_ERROR_STREAM:
 		g_set_error(error, IMAP_ERROR, IMAP_ERROR_CONNECTION, "%s: %s",
-		    what, imap->conn.failure != NULL ? imap->conn.failure :
+		    what, net_failure(imap->net) != NULL ?
+		    net_failure(imap->net) :
 		    "connection lost");
 		break;
 	case MAILIMAP_ERROR_FATAL:
@@ -711,6 +138,20 @@ imap_fail(struct imap *imap, int r, enum imap_error grade, GError **error,
 		g_set_error(error, IMAP_ERROR, grade, "%s: %s", what, said);
 		break;
 	}
+	return FALSE;
+}
+
+/* Passes on ok; on failure, moves *nerr of net.c into error, in the IMAP
+ * grade of the same meaning. */
+static gboolean
+imap_net_ok(gboolean ok, GError **nerr, GError **error)
+{
+	if (ok)
+		return TRUE;
+	(*nerr)->domain = IMAP_ERROR;
+	(*nerr)->code = (*nerr)->code == NET_ERROR_TLS ? IMAP_ERROR_TLS :
+	    IMAP_ERROR_CONNECTION;
+	g_propagate_error(error, g_steal_pointer(nerr));
 	return FALSE;
 }
 
@@ -845,16 +286,10 @@ imap_forget_capabilities(struct imap *imap)
 static gboolean
 imap_open_session(struct imap *imap, GError **error)
 {
-	mailstream_low *low;
 	mailstream *stream;
 	int r;
 
-	low = mailstream_low_new(&imap->conn, &conn_driver);
-	if (low == NULL)
-		fatalx("mailstream_low_new: out of memory");
-	stream = mailstream_new(low, IMAP_STREAM_BUFFER);
-	if (stream == NULL)
-		fatalx("mailstream_new: out of memory");
+	stream = net_stream_new(imap->net, IMAP_STREAM_BUFFER);
 	imap->session = mailimap_new(0, NULL);
 	if (imap->session == NULL)
 		fatalx("mailimap_new: out of memory");
@@ -872,6 +307,7 @@ imap_open_session(struct imap *imap, GError **error)
 static gboolean
 imap_starttls(struct imap *imap, GError **error)
 {
+	GError *nerr = NULL;
 	int r;
 
 	/* PREAUTH leaves no way to TLS before commands: a man in the
@@ -905,7 +341,8 @@ imap_starttls(struct imap *imap, GError **error)
 		    "%s sent data after agreeing to STARTTLS", imap->peer);
 		return FALSE;
 	}
-	if (!tls_start(imap, error)) {
+	if (!imap_net_ok(net_start_tls(imap->net, FALSE, &nerr), &nerr,
+	    error)) {
 		imap->dead = TRUE;
 		return FALSE;
 	}
@@ -980,7 +417,7 @@ imap_login(struct imap *imap, const char *password, GError **error)
 	if (!plain && imap_has_capability(imap, "LOGINDISABLED")) {
 		g_set_error(error, IMAP_ERROR, IMAP_ERROR_AUTH,
 		    "%s does not allow logging in %s (LOGINDISABLED)",
-		    imap->peer, imap->conn.tls == NULL ?
+		    imap->peer, !net_is_tls(imap->net) ?
 		    "without TLS; set security = tls or starttls in [imap]" :
 		    "with a password");
 		return FALSE;
@@ -1014,22 +451,23 @@ imap_new(const struct imap_account *acct)
 
 	if (port <= 0)
 		port = acct->security == IMAP_SECURITY_TLS ? 993 : 143;
-	imap->port = port;
+	struct net_options o = {
+		.host = acct->host,
+		.port = port,
+		.ca_file = acct->ca_file,
+		.ca_dir = acct->ca_dir,
+		.timeout_seconds = acct->timeout_seconds,
+		.section = "imap",
+		.starttls_port = 143,
+		.trace = TRACE_IMAP,
+		.imap_literals = TRUE,
+	};
+
 	imap->security = acct->security;
-	imap->host = g_strdup(acct->host);
-	imap->peer = strchr(acct->host, ':') != NULL ?
-	    g_strdup_printf("[%s]:%d", acct->host, port) :
-	    g_strdup_printf("%s:%d", acct->host, port);
+	imap->net = net_new(&o);
+	imap->peer = g_strdup(net_peer(imap->net));
 	imap->user = g_strdup(acct->user);
-	imap->ca_file = g_strdup(acct->ca_file);
-	imap->ca_dir = g_strdup(acct->ca_dir);
 	imap->disable = g_strdupv((char **)acct->disable);
-	imap->timeout = acct->timeout_seconds > 0 ? acct->timeout_seconds :
-	    IMAP_DEFAULT_TIMEOUT;
-	imap->conn.fd = -1;
-	imap->conn.timeout = imap->timeout;
-	imap->conn.in.line = g_string_new(NULL);
-	imap->conn.out.line = g_string_new(NULL);
 	return imap;
 }
 
@@ -1037,17 +475,16 @@ struct imap *
 imap_connect(const struct imap_account *acct, GError **error)
 {
 	struct imap *imap;
+	GError *nerr = NULL;
 
 	g_return_val_if_fail(acct != NULL && acct->host != NULL &&
 	    acct->user != NULL && acct->password != NULL, NULL);
 	imap = imap_new(acct);
-	if (acct->security != IMAP_SECURITY_NONE &&
-	    !tls_credentials(imap, error))
+	if (!imap_net_ok(net_connect(imap->net,
+	    acct->security != IMAP_SECURITY_NONE, &nerr), &nerr, error))
 		goto fail;
-	imap->conn.fd = tcp_connect(imap, error);
-	if (imap->conn.fd == -1)
-		goto fail;
-	if (acct->security == IMAP_SECURITY_TLS && !tls_start(imap, error))
+	if (acct->security == IMAP_SECURITY_TLS &&
+	    !imap_net_ok(net_start_tls(imap->net, TRUE, &nerr), &nerr, error))
 		goto fail;
 	if (!imap_open_session(imap, error))
 		goto fail;
@@ -1102,17 +539,9 @@ imap_close(struct imap *imap)
 		}
 		mailimap_free(s);
 	}
-	conn_shutdown(&imap->conn);
-	g_free(imap->conn.failure);
-	g_string_free(imap->conn.in.line, TRUE);
-	g_string_free(imap->conn.out.line, TRUE);
-	if (imap->creds != NULL)
-		gnutls_certificate_free_credentials(imap->creds);
-	g_free(imap->host);
+	net_free(imap->net);
 	g_free(imap->peer);
 	g_free(imap->user);
-	g_free(imap->ca_file);
-	g_free(imap->ca_dir);
 	g_strfreev(imap->disable);
 	g_free(imap->selected);
 	g_free(imap);
@@ -1499,7 +928,7 @@ idle_skip_literals(mailimap *s)
 		while (len > 0 && (b->str[len - 1] == '\n' ||
 		    b->str[len - 1] == '\r'))
 			len--;
-		left = trace_literal_size(b->str, len);
+		left = net_literal_size(b->str, len);
 		if (left == 0)
 			return MAILIMAP_NO_ERROR;
 		while (left > 0) {
@@ -1573,7 +1002,7 @@ int
 imap_idle_fd(struct imap *imap)
 {
 	g_return_val_if_fail(imap != NULL, -1);
-	return imap->idling && !imap->dead ? imap->conn.fd : -1;
+	return imap->idling && !imap->dead ? net_fd(imap->net) : -1;
 }
 
 gboolean
@@ -1587,8 +1016,7 @@ imap_pending(struct imap *imap)
 	stream = imap->session->imap_stream;
 	return news_seen(imap) ||
 	    (stream != NULL && stream->read_buffer_len > 0) ||
-	    (imap->conn.tls != NULL &&
-	    gnutls_record_check_pending(imap->conn.tls) > 0);
+	    net_tls_pending(imap->net);
 }
 
 gboolean

@@ -1,6 +1,8 @@
 /* The outbox: mail to send, queued with the change that causes it. */
 #include "config.h"
 
+#include <string.h>
+
 #include "store-private.h"
 
 gboolean
@@ -49,4 +51,285 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	if (queued != NULL)
 		*queued = TRUE;
 	return TRUE;
+}
+
+void
+outbox_entry_free(struct outbox_entry *e)
+{
+	if (e == NULL)
+		return;
+	g_free(e->dedupe_key);
+	g_free(e->kind);
+	g_free(e->sender);
+	g_free(e->state);
+	g_free(e->last_error);
+	g_free(e->message_id);
+	g_free(e->subject);
+	if (e->raw != NULL)
+		g_bytes_unref(e->raw);
+	if (e->rcpts != NULL)
+		g_ptr_array_unref(e->rcpts);
+	g_free(e);
+}
+
+static void
+outbox_rcpt_free(struct outbox_rcpt *r)
+{
+	g_free(r->address);
+	g_free(r->state);
+	g_free(r->last_error);
+	g_free(r);
+}
+
+#define OUTBOX_COLUMNS "id, dedupe_key, kind, sender, state, attempts, " \
+	"next_try_at, last_error, created_at, sent_at, message_id, subject"
+
+/* A row of OUTBOX_COLUMNS, raw (when asked) in the next column. */
+static struct outbox_entry *
+outbox_entry_read(sqlite3_stmt *stmt, gboolean with_raw)
+{
+	struct outbox_entry *e = g_new0(struct outbox_entry, 1);
+
+	e->id = sqlite3_column_int64(stmt, 0);
+	e->dedupe_key = store_column_dup(stmt, 1);
+	e->kind = store_column_dup(stmt, 2);
+	e->sender = store_column_dup(stmt, 3);
+	e->state = store_column_dup(stmt, 4);
+	e->attempts = sqlite3_column_int(stmt, 5);
+	e->next_try_at = sqlite3_column_int64(stmt, 6);
+	e->last_error = store_column_dup(stmt, 7);
+	e->created_at = sqlite3_column_int64(stmt, 8);
+	e->sent_at = sqlite3_column_int64(stmt, 9);
+	e->message_id = store_column_dup(stmt, 10);
+	e->subject = store_column_dup(stmt, 11);
+	if (with_raw)
+		e->raw = g_bytes_new(sqlite3_column_blob(stmt, 12),
+		    sqlite3_column_bytes(stmt, 12));
+	e->rcpts = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)outbox_rcpt_free);
+	return e;
+}
+
+/* Fills the recipients of every entry. */
+static gboolean
+outbox_read_rcpts(struct store *st, GPtrArray *entries, GError **error)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = store_prepare(st, "SELECT address, state, code, last_error, "
+	    "updated_at FROM outbox_recipients WHERE outbox_id = ? "
+	    "ORDER BY address", error);
+	if (stmt == NULL)
+		return FALSE;
+	for (guint i = 0; i < entries->len; i++) {
+		struct outbox_entry *e = entries->pdata[i];
+
+		sqlite3_bind_int64(stmt, 1, e->id);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			struct outbox_rcpt *r = g_new0(struct outbox_rcpt, 1);
+
+			r->address = store_column_dup(stmt, 0);
+			r->state = store_column_dup(stmt, 1);
+			r->code = sqlite3_column_int(stmt, 2);
+			r->last_error = store_column_dup(stmt, 3);
+			r->updated_at = sqlite3_column_int64(stmt, 4);
+			g_ptr_array_add(e->rcpts, r);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, rc, error);
+	}
+	return TRUE;
+}
+
+/* The entries a prepared SELECT of OUTBOX_COLUMNS returns. */
+static GPtrArray *
+outbox_select(struct store *st, sqlite3_stmt *stmt, gboolean with_raw,
+    GError **error)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)outbox_entry_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, outbox_entry_read(stmt, with_raw));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	if (!outbox_read_rcpts(st, out, error)) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
+GPtrArray *
+store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", raw FROM outbox "
+	    "WHERE state = 'queued' AND next_try_at <= ? "
+	    "ORDER BY next_try_at, id LIMIT ?", error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, limit > 0 ? (gint64)limit : -1);
+	return outbox_select(st, stmt, TRUE, error);
+}
+
+GPtrArray *
+store_outbox_list(struct store *st, gboolean all, GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, all ?
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY id" :
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
+	    "ORDER BY id", error);
+	if (stmt == NULL)
+		return NULL;
+	return outbox_select(st, stmt, FALSE, error);
+}
+
+gint64
+store_outbox_next_due(struct store *st, GError **error)
+{
+	sqlite3_stmt *stmt;
+	gint64 t;
+
+	stmt = store_prepare(st, "SELECT coalesce(min(next_try_at), -1) FROM "
+	    "outbox WHERE state = 'queued'", error);
+	if (stmt == NULL)
+		return -1;
+	t = store_step_int64(st, stmt, error);
+	return t;
+}
+
+/* Notes on the person with ADDRESS, if any, that mail to them fails (or,
+ * with ERROR_TEXT NULL, that it arrives again). */
+static gboolean
+outbox_person_error(struct store *st, const char *address,
+    const char *error_text, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, error_text != NULL ?
+	    "UPDATE people SET delivery_error = ?2, delivery_error_at = ?3 "
+	    "WHERE email = ?1" :
+	    "UPDATE people SET delivery_error = NULL, delivery_error_at = NULL "
+	    "WHERE email = ?1 AND delivery_error IS NOT NULL", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, address);
+	if (error_text != NULL) {
+		store_bind_text(stmt, 2, error_text);
+		sqlite3_bind_int64(stmt, 3, now);
+	}
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_outbox_rcpt_set(struct store *st, gint64 id, const char *address,
+    const char *state, int code, const char *error_text, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "UPDATE outbox_recipients SET state = ?3, "
+	    "code = ?4, last_error = ?5, updated_at = ?6 "
+	    "WHERE outbox_id = ?1 AND address = ?2", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, address);
+	store_bind_text(stmt, 3, state);
+	if (code > 0)
+		sqlite3_bind_int(stmt, 4, code);
+	store_bind_text(stmt, 5, error_text);
+	sqlite3_bind_int64(stmt, 6, now);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	if (strcmp(state, "failed") == 0)
+		return outbox_person_error(st, address,
+		    error_text != NULL ? error_text : "delivery failed", now,
+		    error);
+	if (strcmp(state, "sent") == 0)
+		return outbox_person_error(st, address, NULL, now, error);
+	return TRUE;
+}
+
+gboolean
+store_outbox_set(struct store *st, gint64 id, const char *state,
+    int attempts, gint64 next_try_at, const char *last_error, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "UPDATE outbox SET state = ?2, attempts = ?3, "
+	    "next_try_at = ?4, last_error = ?5, "
+	    "sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END "
+	    "WHERE id = ?1", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, state);
+	sqlite3_bind_int(stmt, 3, attempts);
+	sqlite3_bind_int64(stmt, 4, next_try_at);
+	store_bind_text(stmt, 5, last_error);
+	sqlite3_bind_int64(stmt, 6, now);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_outbox_retry(struct store *st, gint64 id, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "UPDATE outbox_recipients SET state = "
+	    "'pending', updated_at = ?2 WHERE state = 'failed' AND outbox_id = "
+	    "(SELECT id FROM outbox WHERE id = ?1 AND state = 'failed')", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "UPDATE outbox SET next_try_at = ?2, "
+	    "attempts = CASE state WHEN 'failed' THEN 0 ELSE attempts END, "
+	    "created_at = CASE state WHEN 'failed' THEN ?2 ELSE created_at END, "
+	    "state = 'queued' WHERE id = ?1 AND state IN ('queued', 'failed')",
+	    error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	if (sqlite3_changes(st->db) == 0) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "no mail %" G_GINT64_FORMAT " waits or failed in the outbox",
+		    id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gint64
+store_outbox_purge_sent(struct store *st, gint64 before, GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "DELETE FROM outbox WHERE state = 'sent' AND "
+	    "sent_at < ?", error);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, before);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_changes(st->db);
 }

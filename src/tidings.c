@@ -25,6 +25,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_member_entry,
 	&cmd_run_entry,
 	&cmd_status_entry,
+	&cmd_outbox_entry,
 	&cmd_ingest_entry,
 	&cmd_import_entry,
 	&cmd_quarantine_entry,

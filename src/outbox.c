@@ -1,0 +1,340 @@
+/* Delivery of the outbox; see outbox.h. */
+#include "config.h"
+
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "store.h"
+
+#define DEFAULT_RETRY_FOR	(3 * 86400)
+
+/* What happened to one recipient in one try. */
+struct outcome {
+	int code;		/* the reply code; 0: none (no connection) */
+	const char *text;	/* the reply's text, or why there was none */
+};
+
+void
+outbox_stats_clear(struct outbox_stats *stats)
+{
+	if (stats->problems != NULL)
+		g_ptr_array_unref(stats->problems);
+	memset(stats, 0, sizeof(*stats));
+}
+
+gint64
+outbox_backoff(int attempts)
+{
+	gint64 wait = OUTBOX_BACKOFF_FIRST;
+	int i;
+
+	for (i = 1; i < attempts && wait < OUTBOX_BACKOFF_MAX; i++)
+		wait *= 2;
+	wait = MIN(wait, OUTBOX_BACKOFF_MAX);
+	/* ±20 %, so that mails deferred together do not come back in step. */
+	return g_random_int_range((gint32)(wait * 8 / 10),
+	    (gint32)(wait * 12 / 10) + 1);
+}
+
+gint64
+outbox_next_due(struct store *st, GError **error)
+{
+	return store_outbox_next_due(st, error);
+}
+
+static void
+problem(struct outbox_stats *stats, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+problem(struct outbox_stats *stats, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(stats->problems, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* "mail 12 (Check-in: Monday)", for messages. */
+static char *
+mail_name(const struct outbox_entry *e)
+{
+	if (e->subject != NULL && *e->subject != '\0')
+		return g_strdup_printf("mail %" G_GINT64_FORMAT " (%s)", e->id,
+		    e->subject);
+	return g_strdup_printf("mail %" G_GINT64_FORMAT, e->id);
+}
+
+/* The pending recipients of e, and their number. */
+static GPtrArray *
+pending_of(const struct outbox_entry *e)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < e->rcpts->len; i++) {
+		struct outbox_rcpt *r = e->rcpts->pdata[i];
+		if (strcmp(r->state, "pending") == 0)
+			g_ptr_array_add(out, r);
+	}
+	return out;
+}
+
+/*
+ * Writes the outcome of one try of e, out[i] for pending[i], in one
+ * transaction: each recipient sent, failed or still pending (failed when
+ * it has waited past retry_for), then the mail's state.
+ */
+static gboolean
+record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
+    const struct outcome *out, gint64 now, gint64 retry_for,
+    struct outbox_stats *stats, GError **error)
+{
+	g_autofree char *name = mail_name(e);
+	g_autofree char *deferral = NULL;
+	g_autofree char *failure = NULL;
+	gboolean expired = now >= e->created_at + retry_for;
+	guint sent = 0, waiting = 0;
+	const char *state;
+	int attempts = e->attempts;
+	gint64 next = e->next_try_at;
+
+	for (guint i = 0; i < e->rcpts->len; i++)
+		if (strcmp(((struct outbox_rcpt *)e->rcpts->pdata[i])->state,
+		    "sent") == 0)
+			sent++;
+	if (!store_begin(st, error))
+		return FALSE;
+	for (guint i = 0; i < pending->len; i++) {
+		struct outbox_rcpt *r = pending->pdata[i];
+		g_autofree char *why = out[i].code > 0 ?
+		    g_strdup_printf("%d %s", out[i].code, out[i].text) :
+		    g_strdup(out[i].text);
+		g_autofree char *gave_up = NULL;
+		const char *rstate = "pending";
+
+		if (out[i].code / 100 == 2) {
+			rstate = "sent";
+			sent++;
+			stats->rcpts_sent++;
+			g_clear_pointer(&why, g_free);
+		} else if (out[i].code / 100 == 5) {
+			rstate = "failed";
+			stats->rcpts_failed++;
+			problem(stats, "%s to %s failed: %s", name, r->address,
+			    why);
+		} else if (expired) {
+			rstate = "failed";
+			stats->rcpts_failed++;
+			gave_up = g_strdup_printf("gave up after trying for %"
+			    G_GINT64_FORMAT " s: %s", now - e->created_at, why);
+			problem(stats, "%s to %s failed: %s", name, r->address,
+			    gave_up);
+		} else {
+			waiting++;
+			stats->rcpts_deferred++;
+			if (deferral == NULL)
+				deferral = g_strdup_printf("%s: %s",
+				    r->address, why);
+		}
+		if (strcmp(rstate, "failed") == 0 && failure == NULL)
+			failure = g_strdup_printf("%s: %s", r->address,
+			    gave_up != NULL ? gave_up : why);
+		if (!store_outbox_rcpt_set(st, e->id, r->address, rstate,
+		    out[i].code, gave_up != NULL ? gave_up : why, now, error))
+			goto fail;
+	}
+	if (waiting > 0) {
+		state = "queued";
+		attempts++;
+		next = now + outbox_backoff(attempts);
+		stats->waiting++;
+		problem(stats, "%s waits (try %d): %s", name, attempts,
+		    deferral);
+	} else if (sent > 0) {
+		state = "sent";
+		stats->sent++;
+	} else {
+		state = "failed";
+		stats->failed++;
+	}
+	if (!store_outbox_set(st, e->id, state, attempts, next,
+	    deferral != NULL ? deferral : failure, now, error) ||
+	    !store_commit(st, error))
+		goto fail;
+	log_debug("outbox: %s: %s", name, state);
+	return TRUE;
+
+fail:
+	store_rollback(st);
+	return FALSE;
+}
+
+/* Records that every pending recipient of e waits because of why (no
+ * reply came). */
+static gboolean
+record_all(struct store *st, const struct outbox_entry *e, const char *why,
+    gint64 now, gint64 retry_for, struct outbox_stats *stats, GError **error)
+{
+	g_autoptr(GPtrArray) pending = pending_of(e);
+	g_autofree struct outcome *out = g_new0(struct outcome,
+	    MAX(pending->len, 1));
+	gboolean ok;
+
+	for (guint i = 0; i < pending->len; i++)
+		out[i].text = why;
+	ok = record(st, e, pending, out, now, retry_for, stats, error);
+	return ok;
+}
+
+/* Tries one mail on the open connection. */
+static gboolean
+deliver_one(struct store *st, struct smtp *smtp,
+    const struct outbox_entry *e, gint64 now, gint64 retry_for,
+    struct outbox_stats *stats, GError **error)
+{
+	g_autoptr(GPtrArray) pending = pending_of(e);
+	g_autofree const char **addrs = NULL;
+	g_autofree struct smtp_reply *replies = NULL;
+	g_autofree struct outcome *out = NULL;
+	gboolean ok;
+	guint n = pending->len;
+
+	if (n == 0)	/* nothing pending: only its state is to be set */
+		return record(st, e, pending, NULL, now, retry_for, stats,
+		    error);
+	addrs = g_new0(const char *, n + 1);
+	replies = g_new0(struct smtp_reply, n);
+	out = g_new0(struct outcome, n);
+	for (guint i = 0; i < n; i++)
+		addrs[i] = ((struct outbox_rcpt *)pending->pdata[i])->address;
+	if (!smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error))
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		out[i].code = replies[i].code;
+		out[i].text = replies[i].text != NULL ? replies[i].text : "";
+	}
+	ok = record(st, e, pending, out, now, retry_for, stats, error);
+	for (guint i = 0; i < n; i++)
+		smtp_reply_clear(&replies[i]);
+	return ok;
+}
+
+/* The account of [smtp]; *password is the caller's to wipe and free. */
+static gboolean
+account_of(const struct conf *conf, struct smtp_account *a, char **password,
+    char **ca_file, char **ca_dir, GError **error)
+{
+	const char *security = conf_get(conf, "smtp", "security");
+	GError *perr = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->host = conf_get(conf, "smtp", "host");
+	if (a->host == NULL) {
+		g_set_error(error, CONF_ERROR, CONF_ERROR_INVALID,
+		    "set host in [smtp] of %s to send mail",
+		    conf_file(conf) != NULL ? conf_file(conf) :
+		    "the configuration");
+		return FALSE;
+	}
+	a->port = conf_get_port(conf, "smtp");
+	a->security = g_strcmp0(security, "tls") == 0 ? SMTP_SECURITY_TLS :
+	    g_strcmp0(security, "none") == 0 ? SMTP_SECURITY_NONE :
+	    SMTP_SECURITY_STARTTLS;
+	a->user = conf_get(conf, "smtp", "user");
+	a->timeout_seconds = (int)conf_get_seconds(conf, "smtp", "timeout");
+	a->helo = conf_get(conf, "smtp", "helo");
+	*ca_file = conf_get_path(conf, "smtp", "ca-file");
+	*ca_dir = conf_get_path(conf, "smtp", "ca-dir");
+	a->ca_file = *ca_file;
+	a->ca_dir = *ca_dir;
+	if (a->user == NULL)
+		return TRUE;
+	*password = conf_password(conf, "smtp", &perr);
+	if (perr != NULL) {
+		g_propagate_error(error, perr);
+		return FALSE;
+	}
+	if (*password == NULL) {
+		g_set_error(error, CONF_ERROR, CONF_ERROR_INVALID,
+		    "no SMTP password for %s: set password-command or "
+		    "password-file in [smtp]", a->user);
+		return FALSE;
+	}
+	a->password = *password;
+	return TRUE;
+}
+
+static struct smtp *
+outbox_connect(const struct conf *conf, GError **error)
+{
+	g_autofree char *ca_file = NULL, *ca_dir = NULL;
+	char *password = NULL;
+	struct smtp_account a;
+	struct smtp *smtp = NULL;
+
+	if (account_of(conf, &a, &password, &ca_file, &ca_dir, error))
+		smtp = smtp_connect(&a, error);
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		g_free(password);
+	}
+	return smtp;
+}
+
+gboolean
+outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
+    struct outbox_stats *stats, GError **error)
+{
+	struct outbox_stats local = { 0 };
+	g_autoptr(GPtrArray) due = NULL;
+	g_autoptr(Smtp) smtp = NULL;
+	GError *err = NULL;
+	gint64 retry_for;
+	guint i = 0;
+
+	if (stats == NULL)
+		stats = &local;
+	if (stats->problems == NULL)
+		stats->problems = g_ptr_array_new_with_free_func(g_free);
+	retry_for = conf_get_seconds(conf, "smtp", "retry-for");
+	if (retry_for < 0)
+		retry_for = DEFAULT_RETRY_FOR;
+	if ((due = store_outbox_due(st, now, 0, error)) == NULL)
+		goto fail;
+	stats->due = due->len;
+	if (due->len == 0)
+		goto done;
+	log_debug("outbox: %u mails due", due->len);
+	smtp = outbox_connect(conf, &err);
+	for (; smtp != NULL && err == NULL && i < due->len; i++)
+		if (!deliver_one(st, smtp, due->pdata[i], now, retry_for, stats,
+		    &err))
+			break;
+	if (err == NULL)
+		goto done;
+	/* The server cannot be used: what was not tried waits (the mail in
+	 * hand included: nothing is known of it), saying why. */
+	if (err->domain == STORE_ERROR) {
+		g_propagate_error(error, err);
+		goto fail;
+	}
+	for (; i < due->len; i++)
+		if (!record_all(st, due->pdata[i], err->message, now, retry_for,
+		    stats, error)) {
+			g_error_free(err);
+			goto fail;
+		}
+	g_propagate_error(error, err);
+	goto fail;
+
+done:
+	outbox_stats_clear(&local);
+	return TRUE;
+
+fail:
+	outbox_stats_clear(&local);
+	return FALSE;
+}

@@ -1,0 +1,124 @@
+/* A synchronous SMTP submission client for the outbox: connect (TLS,
+ * STARTTLS or, when the configuration says so by name, plain), EHLO (HELO
+ * for old servers), AUTH PLAIN or LOGIN, then one mail after another on the
+ * same connection, each recipient's answer kept, and QUIT.
+ *
+ * libetpan's mailsmtp holds the session and reads the greeting; net.c does
+ * the TCP, the verified TLS and the trace (credentials masked, bodies left
+ * out).  Commands and replies are ours: libetpan has no pipelining, sends
+ * its own host name in EHLO and authenticates only through cyrus-sasl.
+ *
+ * Failures come back in the SMTP_ERROR domain, graded by what the caller
+ * must do.  After SMTP_ERROR_CONNECTION or SMTP_ERROR_PROTOCOL the session
+ * is dead: every later call fails at once with SMTP_ERROR_CONNECTION, and
+ * only smtp_close() is left to do. */
+#ifndef TIDINGS_SMTP_H
+#define TIDINGS_SMTP_H
+
+#include <glib.h>
+
+#define SMTP_ERROR (smtp_error_quark())
+GQuark smtp_error_quark(void);
+
+enum smtp_error {
+	SMTP_ERROR_CONNECTION,	/* network down, timeout, the server gone,
+				   busy or closing (421): try again later */
+	SMTP_ERROR_AUTH,	/* the login was refused, or is impossible
+				   here: tell the user, do not retry in a
+				   loop */
+	SMTP_ERROR_TLS,		/* no TLS, or its certificate is not
+				   trusted: the message says how to trust
+				   it (ca-file); a configuration problem */
+	SMTP_ERROR_CONFIG,	/* the server refuses what the configuration
+				   says (the HELO name), or it asks for the
+				   impossible (a password without TLS):
+				   tell the user */
+	SMTP_ERROR_PROTOCOL,	/* the server's answer makes no sense: the
+				   session is dead, try again later */
+};
+
+enum smtp_security {
+	SMTP_SECURITY_TLS,	/* TLS from the first byte (port 465) */
+	SMTP_SECURITY_STARTTLS,	/* plain, then STARTTLS before anything
+				   else (port 587) */
+	SMTP_SECURITY_NONE,	/* no TLS at all: only when the configuration
+				   asks for it by name (loopback) */
+};
+
+/* What smtp_connect() needs; it copies what it keeps. */
+struct smtp_account {
+	const char	*host;		/* also the name the certificate must
+					   carry (or its IP address) */
+	int		 port;		/* 0: 465 with TLS, 587 with STARTTLS,
+					   25 without */
+	enum smtp_security security;
+	const char	*user;		/* NULL: no AUTH */
+	const char	*password;	/* never logged, never in a GError */
+	const char	*ca_file;	/* PEM: the server's certificate or CA */
+	const char	*ca_dir;	/* a directory of PEM certificates */
+	int		 timeout_seconds; /* per connect, read or write; 0: 60 */
+	const char	*helo;		/* the name in EHLO; NULL: this host's */
+	const char *const *disable;	/* NULL or NULL-terminated extensions
+					   to treat as not offered
+					   ("PIPELINING", "AUTH=PLAIN", "EHLO"
+					   for HELO): for broken servers and
+					   the tests of the fallbacks */
+};
+
+/* One reply of the server: its code (250, 451, 550, ...; 0 when none came)
+ * and its text, lines joined by "; " (with the enhanced status code,
+ * "5.1.1 <x@y>: Recipient address rejected: ..."). */
+struct smtp_reply {
+	int		 code;
+	char		*text;
+};
+
+void smtp_reply_clear(struct smtp_reply *r);
+
+struct smtp;
+
+/* Connects, does TLS as the account says, EHLO (HELO when the server does
+ * not know EHLO), STARTTLS and EHLO again, and AUTH when a user is set:
+ * PLAIN when offered, else LOGIN.  A password is never sent without TLS
+ * unless the security is SMTP_SECURITY_NONE.  Returns NULL and sets error
+ * on failure.  Free the result with smtp_close(). */
+struct smtp *smtp_connect(const struct smtp_account *acct, GError **error);
+
+/* Whether the server offers ext ("PIPELINING", "8BITMIME", "AUTH=PLAIN")
+ * and the account does not disable it. */
+gboolean smtp_has_extension(struct smtp *smtp, const char *ext);
+
+/*
+ * Sends one mail: RSET when a mail went before on this connection, MAIL
+ * FROM and every RCPT TO (in one flight with PIPELINING), then, when a
+ * recipient was accepted, DATA and the message with its line ends made
+ * CRLF and its lines beginning with a dot doubled.
+ *
+ * Returns TRUE when the exchange ended with every recipient answered:
+ * replies[i] (n_rcpts of them, cleared by the caller) is then the final
+ * word for rcpts[i]: the reply after the final dot for the recipients the
+ * server accepted, else the refusal of RCPT TO, or of MAIL FROM or DATA.
+ * A 2xx code means the server took responsibility for the mail; 4xx, try
+ * later; 5xx, never.  Returns FALSE with error when the session died
+ * (SMTP_ERROR_CONNECTION, _PROTOCOL; nothing is known of the mail then) or
+ * when the server wants authentication (SMTP_ERROR_AUTH, 530).
+ */
+gboolean smtp_send(struct smtp *smtp, const char *from,
+    const char *const *rcpts, guint n_rcpts, GBytes *raw,
+    struct smtp_reply *replies, GError **error);
+
+/* The message as sent after DATA: CRLF line ends, leading dots doubled,
+ * a CRLF at the end, then ".\r\n".  Caller frees. */
+GBytes *smtp_data_encode(const void *data, gsize len);
+
+/* QUIT when the session is alive, then closes and frees it all.
+ * NULL-safe. */
+void smtp_close(struct smtp *smtp);
+
+/* "tls", "starttls" or "none", as the configuration spells them. */
+const char *smtp_security_name(enum smtp_security s);
+
+typedef struct smtp Smtp;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Smtp, smtp_close)
+
+#endif

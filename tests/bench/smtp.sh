@@ -1,0 +1,85 @@
+#!/bin/bash
+# The SMTP benchmark (make bench, as root): Postfix's smtp-sink on a
+# loopback port, and in the same run
+#   - the floor: Postfix's smtp-source sending N mails of the same size
+#     over one connection (-d), one after the other;
+#   - tidings outbox --flush delivering N queued mails (queued beforehand
+#     by tests/integration/outbox-probe, not measured).
+# Prints messages per second and tidings' ratio to smtp-source.  Nothing is
+# asserted.
+set -u
+
+: "${TIDINGS:=src/tidings}"
+: "${OUTBOX_PROBE:=tests/integration/outbox-probe}"
+n=${BENCH_MAILS:-2000}
+size=${BENCH_MAIL_SIZE:-4096}
+
+for cmd in smtp-sink smtp-source ss; do
+	if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+		echo "smtp benchmark: skipped: $cmd is not installed"
+		exit 0
+	fi
+done
+PATH="$PATH:/usr/sbin"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "smtp benchmark: skipped: smtp-sink runs as root here (-u nobody)"
+	exit 0
+fi
+[ -x "$OUTBOX_PROBE" ] || { echo "smtp benchmark: skipped: $OUTBOX_PROBE is not built"; exit 0; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-smtp.XXXXXX")
+sink=
+trap '[ -n "$sink" ] && kill "$sink" 2>/dev/null; rm -rf "$work"' EXIT
+
+port=
+for _ in $(seq 1 50); do
+	p=$((20000 + RANDOM % 12000))
+	[ -z "$(ss -Htan "( sport = :$p )")" ] && { port=$p; break; }
+done
+[ -n "$port" ] || { echo "smtp benchmark: no free port"; exit 1; }
+# A backlog of 100; it accepts everything and keeps nothing.
+smtp-sink -u nobody 127.0.0.1:"$port" 100 &
+sink=$!
+for _ in $(seq 1 100); do
+	[ -n "$(ss -Htln "( sport = :$port )")" ] && break
+	sleep 0.05
+done
+
+# A mail of about $size bytes, in lines of 72 characters.
+{
+	printf 'From: tidings@example.test\nTo: bench@example.test\n'
+	printf 'Subject: benchmark\nMessage-ID: <bench@example.test>\n\n'
+	line=$(printf '%071d' 0 | tr 0 x)
+	i=0
+	while [ "$i" -lt $((size / 73)) ]; do
+		printf '%s\n' "$line"
+		i=$((i + 1))
+	done
+} >"$work/mail.eml"
+bytes=$(wc -c <"$work/mail.eml")
+
+echo "queueing $n mails of $bytes bytes..."
+"$OUTBOX_PROBE" --many "$n" "$work/outbox.db" tidings@example.test \
+	"$work/mail.eml" bench@example.test >/dev/null || { echo "outbox-probe failed"; exit 1; }
+printf '[tidings]\naddress = tidings@example.test\ndatabase = %s\n[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = none\nhelo = bench.test\n' \
+	"$work/outbox.db" "$port" >"$work/tidings.conf"
+
+now() { date +%s.%N; }
+t0=$(now)
+smtp-source -d -s 1 -m "$n" -l "$bytes" -f tidings@example.test \
+	-t bench@example.test -M bench.test 127.0.0.1:"$port" >"$work/source.out" 2>&1 ||
+	{ echo "smtp-source failed:"; tail -5 "$work/source.out"; }
+t1=$(now)
+"$TIDINGS" --config "$work/tidings.conf" outbox --flush >"$work/flush.out" 2>"$work/flush.err" ||
+	{ echo "tidings outbox --flush failed:"; tail -5 "$work/flush.err"; }
+t2=$(now)
+sent=$(sqlite3 -readonly "$work/outbox.db" "SELECT count(*) FROM outbox WHERE state = 'sent'" 2>/dev/null || echo "?")
+
+echo
+echo "tidings SMTP benchmark: $n mails of $bytes bytes to smtp-sink on loopback, $(nproc) cores"
+awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v sent="$sent" 'BEGIN {
+	src = b - a; tid = c - b
+	printf "  smtp-source (floor), one connection: %6.2f s  %8.0f mails/s\n", src, n / src
+	printf "  tidings outbox --flush:              %6.2f s  %8.0f mails/s  (%s sent)\n", tid, n / tid, sent
+	printf "  ratio tidings / smtp-source:         %6.2f\n", (n / tid) / (n / src)
+}'

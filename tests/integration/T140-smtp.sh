@@ -1,0 +1,232 @@
+#!/bin/bash
+# T140: tidings outbox --flush against the harness's real Postfix: mail
+# queued as the scheduler queues it arrives in the users' Maildirs; STARTTLS
+# verified against the harness's CA and refused without it; a stopped
+# Postfix makes mail wait, and it goes out exactly once when Postfix is
+# back; a recipient refused with 550 fails alone; a dedupe key sends once;
+# AUTH PLAIN and LOGIN through Dovecot's SASL; no password and no body in
+# the protocol trace.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/mailstack.sh"
+
+reason=$(mailstack_available) || skip_all "$reason"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+PROBE="$TOP_BUILDDIR/tests/integration/outbox-probe"
+[ -x "$PROBE" ] || skip_all "outbox-probe is not built"
+
+mailstack_add_user alice wonderland
+mailstack_add_user bob builder
+mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+db="$TEST_DIR/tidings.db"
+D=$MAIL_DOMAIN
+
+printf 'wonderland\n' >"$TEST_DIR/smtp-password"
+chmod 600 "$TEST_DIR/smtp-password"
+conf() {	# conf SECURITY [EXTRA-LINE...]: writes the configuration
+	local security=$1
+	shift
+	{
+		printf '[tidings]\naddress = tidings@%s\ndatabase = %s\n' "$D" "$db"
+		printf '[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = %s\n' "$SMTP_PORT" "$security"
+		printf 'timeout = 10s\nhelo = tidings.test\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$TEST_DIR/tidings.conf"
+}
+t() { run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
+later() { run env TIDINGS_NOW=$(($(date +%s) + $1)) "$TIDINGS" --config "$TEST_DIR/tidings.conf" "${@:2}"; }
+sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
+
+# queue KEY RCPT...: queues a mail with a body of its own under KEY.
+n=0
+queue() {
+	local key=$1
+	shift
+	n=$((n + 1))
+	make_mail "$TEST_DIR/mail-$n.eml" "out-$n@tidings.test" "Check-in $key"
+	printf '.a line with a leading dot\nmarker-body-%s\n' "$key" >>"$TEST_DIR/mail-$n.eml"
+	"$PROBE" "$db" "$key" "tidings@$D" "$TEST_DIR/mail-$n.eml" "$@" >"$TEST_DIR/probe.out" ||
+		bail_out "outbox-probe failed"
+}
+id_of() { sql "SELECT id FROM outbox WHERE dedupe_key = '$1'"; }
+state_of() { sql "SELECT state FROM outbox WHERE dedupe_key = '$1'"; }
+# mail_of USER KEY: the file in USER's Maildir holding the mail of KEY.
+mail_of() { grep -l "marker-body-$2\$" "$MAILSTACK_DIR/mail/$1/Maildir/new/"* 2>/dev/null; }
+count_of() { mail_of "$1" "$2" | wc -l; }
+
+# --- plain SMTP on loopback: two recipients -----------------------------------
+conf none
+queue first "alice@$D" "bob@$D"
+t outbox
+expect_rc 0 "outbox lists what waits"
+expect_grep out "^mail 1  test  queued, 0 attempts, next try now" "the queued mail, due now"
+expect_grep out "alice@$D +pending" "and its recipients, pending"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/flush1.err"
+rc=$?
+expect_rc 0 "outbox --flush delivers over plain SMTP (security = none)"
+expect_grep out "^1 due: 1 sent, 0 waiting, 0 failed" "it says so"
+mailstack_wait_mail alice 1 && mailstack_wait_mail bob 1
+ok $? "the mail arrives in both Maildirs"
+f=$(mail_of alice first)
+grep -q '^\.a line with a leading dot' "$f" && ! grep -q '^\.\.a line' "$f"
+ok $? "a line starting with a dot arrives intact (dot-stuffed on the wire)"
+[ "$(state_of first)" = sent ] && [ "$(sql "SELECT count(*) FROM outbox_recipients WHERE state = 'sent' AND code = 250")" = 2 ]
+ok $? "the mail and both recipients are sent, with the server's 250"
+expect_grep "$TEST_DIR/flush1.err" "C: MAIL FROM:<tidings@$D>" "the -vv trace shows the envelope"
+expect_grep "$TEST_DIR/flush1.err" "C: EHLO tidings.test" "and EHLO with the configured name"
+expect_grep "$TEST_DIR/flush1.err" "bytes of the message left out" "the body is left out of the trace"
+expect_no_grep "$TEST_DIR/flush1.err" "marker-body" "no line of the body is traced"
+t outbox
+expect_grep out "^no mail waits to be sent" "nothing waits any more"
+t outbox --all --json
+json_ok "$TEST_DIR/out" && grep -q '"state":"sent"' "$TEST_DIR/out"
+ok $? "outbox --all --json: valid JSON with the sent mail"
+
+# --- dedupe ---------------------------------------------------------------------
+queue digest-1 "alice@$D"
+queue digest-1 "alice@$D"
+expect_grep "$TEST_DIR/probe.out" "^queued before" "the same dedupe key is not queued twice"
+t outbox --flush
+expect_rc 0 "flush"
+mailstack_wait_mail alice 2
+sleep 0.5
+[ "$(count_of alice digest-1)" = 1 ]
+ok $? "the mail queued twice under one key arrives once"
+
+# --- STARTTLS -----------------------------------------------------------------
+conf starttls
+queue tls-1 "alice@$D"
+t outbox --flush
+expect_rc 78 "STARTTLS without the CA: the self-signed certificate is refused (78)"
+expect_grep err "127\.0\.0\.1:$SMTP_PORT.*not trusted" "the refusal names the server and says why"
+expect_grep err "set ca-file in \[smtp\]" "and how to trust it"
+t outbox
+expect_grep out "error: +alice@$D: .*not trusted" "the waiting mail shows the error"
+[ "$(count_of alice tls-1)" = 0 ]
+ok $? "nothing was sent"
+conf starttls "ca-file = $MAILSTACK_CA"
+t outbox --flush
+expect_grep out "^0 due" "the refused mail is not due again at once (backoff)"
+t outbox --retry "$(id_of tls-1)"
+expect_rc 0 "outbox --retry makes it due now"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/tls.err"
+rc=$?
+expect_rc 0 "STARTTLS with the harness's CA as ca-file: delivered"
+expect_grep "$TEST_DIR/tls.err" "C: STARTTLS" "STARTTLS was used"
+expect_grep "$TEST_DIR/tls.err" "TLS1\.[23]" "and TLS negotiated"
+mailstack_wait_mail alice 3
+[ "$(count_of alice tls-1)" = 1 ]
+ok $? "the mail arrived once"
+
+# --- Postfix down -------------------------------------------------------------
+conf none
+queue down-1 "bob@$D"
+mailstack_stop_postfix
+t outbox --flush
+expect_rc 75 "Postfix stopped: flush exits 75"
+expect_grep err "waits .*cannot connect to 127\.0\.0\.1:$SMTP_PORT" "one line says which mail waits and why"
+t outbox
+expect_grep out "queued, 1 attempt, next try" "the mail waits, one attempt made"
+expect_grep out "error: +bob@$D: cannot connect" "with the error"
+mailstack_start_postfix || bail_out "postfix does not start again"
+t outbox --flush
+expect_grep out "^0 due" "right after, it is not due yet"
+later 7200 outbox --flush
+expect_rc 0 "Postfix back, once the backoff has passed: delivered"
+mailstack_wait_mail bob 2
+sleep 1
+[ "$(count_of bob down-1)" = 1 ]
+ok $? "exactly once in the Maildir"
+later 7200 outbox --flush
+expect_grep out "^0 due" "and nothing is due any more"
+
+# --- a recipient refused with 550 ---------------------------------------------
+sqlite3 "$db" "INSERT INTO people (email, created_at) VALUES ('Nobody@$D', 0)"
+queue mixed "alice@$D" "nobody@$D" "bob@$D"
+t outbox --flush
+expect_rc 65 "a recipient refused for good: flush exits 65"
+expect_grep err "to nobody@$D failed: 550 " "one line names the refused recipient"
+mailstack_wait_mail alice 4 && mailstack_wait_mail bob 3
+ok $? "the other recipients get the mail"
+[ "$(state_of mixed)" = sent ]
+ok $? "the mail is sent (one recipient failed)"
+t outbox --all
+expect_grep out "nobody@$D +failed +550 +5\.1\.1 .*User unknown" "outbox --all shows the recipient failed, with the 5xx text"
+[ -n "$(sql "SELECT delivery_error FROM people WHERE email = 'nobody@$D' AND delivery_error LIKE '550 5.1.1%' AND delivery_error_at > 0")" ]
+ok $? "the known person gets the delivery error"
+queue nobody-only "nobody@$D"
+t outbox --flush
+[ "$(state_of nobody-only)" = failed ]
+ok $? "a mail whose only recipient is refused fails"
+
+# --- without PIPELINING: one command at a time, RSET between mails ------------------
+mailstack_postconf -e "smtpd_discard_ehlo_keywords = pipelining"
+mailstack_stop_postfix && mailstack_start_postfix || bail_out "postfix restart"
+queue nopipe-1 "alice@$D" "bob@$D"
+queue nopipe-2 "alice@$D" "bob@$D"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/nopipe.err"
+rc=$?
+expect_rc 0 "without PIPELINING: two mails delivered"
+mailstack_wait_mail alice 6 && mailstack_wait_mail bob 5
+ok $? "both arrive for both recipients"
+[ "$(grep -c 'C: RSET' "$TEST_DIR/nopipe.err")" = 1 ] && [ "$(grep -c 'C: EHLO' "$TEST_DIR/nopipe.err")" = 1 ]
+ok $? "one connection, RSET between the two mails"
+mailstack_postconf -e "smtpd_discard_ehlo_keywords ="
+
+# --- AUTH through Dovecot's SASL ------------------------------------------------
+# Dovecot is stopped before its configuration changes: doveadm stop reads it.
+auth_socket="$MAILSTACK_DIR/dovecot/run/auth-postfix"
+mailstack_stop_dovecot
+cat >>"$MAILSTACK_DIR/dovecot/dovecot.conf" <<EOF
+service auth {
+  unix_listener $auth_socket {
+    mode = 0666
+  }
+}
+EOF
+mailstack_start_dovecot || bail_out "dovecot restart"
+mailstack_postconf -e "smtpd_sasl_auth_enable = yes" "smtpd_sasl_type = dovecot" \
+	"smtpd_sasl_path = $auth_socket"
+mailstack_stop_postfix && mailstack_start_postfix || bail_out "postfix restart"
+
+printf 'not-the-password\n' >"$TEST_DIR/wrong-password"
+chmod 600 "$TEST_DIR/wrong-password"
+conf starttls "ca-file = $MAILSTACK_CA" "user = alice" "password-file = $TEST_DIR/wrong-password"
+queue auth-1 "bob@$D"
+t outbox --flush
+expect_rc 77 "a wrong SMTP password: flush exits 77"
+expect_grep err "refuses the login of alice \(AUTH PLAIN\): 535" "the message says the login was refused"
+conf starttls "ca-file = $MAILSTACK_CA" "user = alice" "password-file = $TEST_DIR/smtp-password"
+t outbox --retry "$(id_of auth-1)"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/auth.err"
+rc=$?
+expect_rc 0 "AUTH PLAIN after STARTTLS: delivered"
+expect_grep "$TEST_DIR/auth.err" "C: AUTH PLAIN \*\*\*" "the trace shows AUTH PLAIN, masked"
+mailstack_wait_mail bob 6
+ok $? "the mail arrives"
+# Postfix first: Dovecot's auth service waits for its clients to leave.
+mailstack_stop_postfix
+mailstack_stop_dovecot
+sed -i 's/^auth_mechanisms = .*/auth_mechanisms = login/' "$MAILSTACK_DIR/dovecot/dovecot.conf"
+mailstack_start_dovecot && mailstack_start_postfix || bail_out "restart"
+queue auth-2 "bob@$D"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/login.err"
+rc=$?
+expect_rc 0 "AUTH LOGIN when the server offers only LOGIN: delivered"
+expect_grep "$TEST_DIR/login.err" "C: AUTH LOGIN$" "the trace shows AUTH LOGIN"
+mailstack_wait_mail bob 7
+ok $? "the mail arrives"
+b64=$(printf 'wonderland' | base64)
+plain=$(printf '\0alice\0wonderland' | base64)
+cat "$TEST_DIR"/*.err "$TEST_DIR/err" >"$TEST_DIR/all.err"
+expect_no_grep "$TEST_DIR/all.err" "wonderland|$b64|$plain" "no trace holds the password, plain or in base64"
+conf none "user = alice" "password-file = $TEST_DIR/smtp-password"
+queue auth-3 "bob@$D"
+t outbox --flush
+expect_rc 0 "security = none, named: AUTH without TLS is allowed on loopback"
+
+expect_no_grep "$TEST_DIR/all.err" "runtime error|LeakSanitizer|AddressSanitizer" \
+	"no run reported a leak or undefined behaviour"
+# Postfix before Dovecot, whose auth service would wait for its smtpd.
+mailstack_stop_postfix
+done_testing

@@ -1,0 +1,396 @@
+/* Unit tests for the outbox: queueing with a dedupe key, what is due, the
+ * states of recipients and mails, retry and purge in the store; the DATA
+ * encoding and the backoff of delivery; delivery against a server that
+ * cannot be reached. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "conf.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "store.h"
+
+struct fixture {
+	char *dir;
+	char *path;
+	struct store *st;
+};
+
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	f->dir = g_dir_make_tmp("tidings-outbox-XXXXXX", NULL);
+	f->path = g_build_filename(f->dir, "t.db", NULL);
+	f->st = store_open(f->path, &error);
+	g_assert_no_error(error);
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "tidings.conf" };
+
+	store_close(f->st);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+/* Queues a mail to the NULL-terminated recipients under key at now;
+ * returns whether it was queued. */
+static gboolean
+add(struct fixture *f, const char *key, gint64 now, ...)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new();
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: hi\n\nhello\n",
+	    19);
+	struct outbox_mail m = {
+		.dedupe_key = key,
+		.kind = "prompt",
+		.sender = "tidings@example.test",
+		.raw = raw,
+		.subject = key,
+	};
+	gboolean queued = FALSE;
+	const char *r;
+	va_list ap;
+
+	va_start(ap, now);
+	while ((r = va_arg(ap, const char *)) != NULL)
+		g_ptr_array_add(rcpts, (gpointer)r);
+	va_end(ap);
+	g_ptr_array_add(rcpts, NULL);
+	m.recipients = (const char *const *)rcpts->pdata;
+	g_assert_true(store_begin(f->st, &error));
+	g_assert_true(store_outbox_add(f->st, &m, now, &queued, &error));
+	g_assert_true(store_commit(f->st, &error));
+	g_assert_no_error(error);
+	return queued;
+}
+
+static struct outbox_entry *
+get(struct fixture *f, gint64 id)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) all = store_outbox_list(f->st, TRUE, &error);
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < all->len; i++) {
+		struct outbox_entry *e = all->pdata[i];
+		if (e->id == id) {
+			g_ptr_array_steal_index(all, i);
+			return e;
+		}
+	}
+	g_assert_not_reached();
+}
+
+static const struct outbox_rcpt *
+rcpt(const struct outbox_entry *e, const char *address)
+{
+	for (guint i = 0; i < e->rcpts->len; i++) {
+		const struct outbox_rcpt *r = e->rcpts->pdata[i];
+		if (strcmp(r->address, address) == 0)
+			return r;
+	}
+	g_assert_not_reached();
+}
+
+static void
+test_dedupe(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) q = NULL;
+
+	g_assert_true(add(f, "digest-1", 100, "a@x", "b@x", NULL));
+	g_assert_false(add(f, "digest-1", 200, "c@x", NULL));
+	q = store_outbox_list(f->st, FALSE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(q->len, ==, 1);
+	struct outbox_entry *e = q->pdata[0];
+	g_assert_cmpstr(e->dedupe_key, ==, "digest-1");
+	g_assert_cmpstr(e->kind, ==, "prompt");
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpint(e->created_at, ==, 100);
+	g_assert_cmpuint(e->rcpts->len, ==, 2);
+	g_assert_cmpstr(rcpt(e, "a@x")->state, ==, "pending");
+	g_assert_null(e->raw);
+}
+
+static void
+test_due(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) d1 = NULL, d2 = NULL, d3 = NULL;
+
+	g_assert_cmpint(store_outbox_next_due(f->st, &error), ==, -1);
+	g_assert_no_error(error);
+	add(f, "late", 200, "a@x", NULL);
+	add(f, "early", 100, "b@x", NULL);
+	g_assert_cmpint(store_outbox_next_due(f->st, &error), ==, 100);
+	g_assert_cmpint(outbox_next_due(f->st, &error), ==, 100);
+	d1 = store_outbox_due(f->st, 99, 0, &error);
+	g_assert_cmpuint(d1->len, ==, 0);
+	d2 = store_outbox_due(f->st, 150, 0, &error);
+	g_assert_cmpuint(d2->len, ==, 1);
+	g_assert_cmpstr(((struct outbox_entry *)d2->pdata[0])->dedupe_key, ==,
+	    "early");
+	g_assert_nonnull(((struct outbox_entry *)d2->pdata[0])->raw);
+	d3 = store_outbox_due(f->st, 300, 0, &error);
+	g_assert_cmpuint(d3->len, ==, 2);
+	/* Soonest due first. */
+	g_assert_cmpstr(((struct outbox_entry *)d3->pdata[0])->dedupe_key, ==,
+	    "early");
+	g_assert_no_error(error);
+}
+
+static void
+test_states(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) p = person_new("Bob@X");
+	g_autoptr(OutboxEntry) e = NULL;
+	g_autoptr(GPtrArray) due = NULL;
+	g_autofree char *perr = NULL;
+
+	g_assert_true(store_person_save(f->st, p, &error));
+	add(f, "m", 100, "a@x", "bob@x", "c@x", NULL);
+	g_assert_true(store_begin(f->st, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 1, "a@x", "sent", 250, NULL,
+	    110, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 1, "bob@x", "failed", 550,
+	    "550 5.1.1 no such user", 110, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 1, "c@x", "pending", 451,
+	    "451 try later", 110, &error));
+	g_assert_true(store_outbox_set(f->st, 1, "queued", 1, 170,
+	    "c@x: 451 try later", 110, &error));
+	g_assert_true(store_commit(f->st, &error));
+	g_assert_no_error(error);
+
+	e = get(f, 1);
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpint(e->attempts, ==, 1);
+	g_assert_cmpint(e->next_try_at, ==, 170);
+	g_assert_cmpstr(e->last_error, ==, "c@x: 451 try later");
+	g_assert_cmpstr(rcpt(e, "a@x")->state, ==, "sent");
+	g_assert_cmpint(rcpt(e, "a@x")->code, ==, 250);
+	g_assert_cmpstr(rcpt(e, "bob@x")->state, ==, "failed");
+	g_assert_cmpstr(rcpt(e, "bob@x")->last_error, ==,
+	    "550 5.1.1 no such user");
+	g_assert_cmpint(rcpt(e, "c@x")->code, ==, 451);
+	g_assert_cmpint(rcpt(e, "c@x")->updated_at, ==, 110);
+	/* Not due before its next try. */
+	due = store_outbox_due(f->st, 160, 0, &error);
+	g_assert_cmpuint(due->len, ==, 0);
+
+	/* The known person's delivery error, matched without case. */
+	{
+		sqlite3 *db;
+		sqlite3_stmt *stmt;
+		g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT delivery_error, "
+		    "delivery_error_at FROM people WHERE email = 'Bob@X'", -1,
+		    &stmt, NULL), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+		g_assert_cmpstr((const char *)sqlite3_column_text(stmt, 0), ==,
+		    "550 5.1.1 no such user");
+		g_assert_cmpint(sqlite3_column_int64(stmt, 1), ==, 110);
+		sqlite3_finalize(stmt);
+		sqlite3_close(db);
+	}
+
+	/* The last pending recipient goes out: the mail is sent. */
+	g_assert_true(store_begin(f->st, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 1, "c@x", "sent", 250, NULL,
+	    180, &error));
+	g_assert_true(store_outbox_set(f->st, 1, "sent", 1, 170, NULL, 180,
+	    &error));
+	g_assert_true(store_commit(f->st, &error));
+	g_clear_pointer(&e, outbox_entry_free);
+	e = get(f, 1);
+	g_assert_cmpstr(e->state, ==, "sent");
+	g_assert_cmpint(e->sent_at, ==, 180);
+	g_assert_null(e->last_error);
+	g_assert_cmpint(store_outbox_next_due(f->st, &error), ==, -1);
+	/* Sent mail is listed only with all. */
+	g_autoptr(GPtrArray) q = store_outbox_list(f->st, FALSE, &error);
+	g_assert_cmpuint(q->len, ==, 0);
+	g_assert_no_error(error);
+}
+
+static void
+test_retry_purge(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(OutboxEntry) e = NULL;
+
+	add(f, "failed", 100, "a@x", NULL);
+	add(f, "sent", 100, "b@x", NULL);
+	add(f, "waiting", 100, "c@x", NULL);
+	g_assert_true(store_begin(f->st, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 1, "a@x", "failed", 550,
+	    "550 no", 110, &error));
+	g_assert_true(store_outbox_set(f->st, 1, "failed", 3, 100, "a@x: 550 no",
+	    110, &error));
+	g_assert_true(store_outbox_rcpt_set(f->st, 2, "b@x", "sent", 250, NULL,
+	    110, &error));
+	g_assert_true(store_outbox_set(f->st, 2, "sent", 0, 100, NULL, 110,
+	    &error));
+	g_assert_true(store_outbox_set(f->st, 3, "queued", 2, 5000, "451",
+	    110, &error));
+	g_assert_true(store_commit(f->st, &error));
+
+	/* A failed mail is queued again, due now, with a new period. */
+	g_assert_true(store_outbox_retry(f->st, 1, 1000, &error));
+	e = get(f, 1);
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpint(e->next_try_at, ==, 1000);
+	g_assert_cmpint(e->attempts, ==, 0);
+	g_assert_cmpint(e->created_at, ==, 1000);
+	g_assert_cmpstr(rcpt(e, "a@x")->state, ==, "pending");
+	g_clear_pointer(&e, outbox_entry_free);
+	/* A waiting one is only made due. */
+	g_assert_true(store_outbox_retry(f->st, 3, 1000, &error));
+	e = get(f, 3);
+	g_assert_cmpint(e->next_try_at, ==, 1000);
+	g_assert_cmpint(e->attempts, ==, 2);
+	g_assert_cmpint(e->created_at, ==, 100);
+	/* Sent or unknown mail is not retried. */
+	g_assert_false(store_outbox_retry(f->st, 2, 1000, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(store_outbox_retry(f->st, 99, 1000, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+
+	/* Purge: only sent mail, only older than the limit. */
+	g_assert_cmpint(store_outbox_purge_sent(f->st, 110, &error), ==, 0);
+	g_assert_cmpint(store_outbox_purge_sent(f->st, 111, &error), ==, 1);
+	g_autoptr(GPtrArray) all = store_outbox_list(f->st, TRUE, &error);
+	g_assert_cmpuint(all->len, ==, 2);
+	g_assert_no_error(error);
+}
+
+static void
+check_encode(const char *in, const char *want)
+{
+	g_autoptr(GBytes) out = smtp_data_encode(in, strlen(in));
+	gsize len;
+	const char *p = g_bytes_get_data(out, &len);
+
+	g_assert_cmpmem(p, len, want, strlen(want));
+}
+
+static void
+test_data_encode(void)
+{
+	check_encode("", ".\r\n");
+	check_encode("a", "a\r\n.\r\n");
+	check_encode("a\n", "a\r\n.\r\n");
+	check_encode("a\r\nb\r\n", "a\r\nb\r\n.\r\n");
+	check_encode("a\nb\rc", "a\r\nb\r\nc\r\n.\r\n");
+	check_encode(".\n", "..\r\n.\r\n");
+	check_encode("x\n.hidden\n..two\r\n. \n", "x\r\n..hidden\r\n...two\r\n"
+	    ".. \r\n.\r\n");
+	check_encode("a.b\n\n", "a.b\r\n\r\n.\r\n");
+}
+
+static void
+test_backoff(void)
+{
+	for (int i = 0; i < 50; i++) {
+		gint64 first = outbox_backoff(1), third = outbox_backoff(3);
+		gint64 late = outbox_backoff(40);
+		g_assert_cmpint(first, >=, 48);
+		g_assert_cmpint(first, <=, 72);
+		g_assert_cmpint(third, >=, 192);
+		g_assert_cmpint(third, <=, 288);
+		g_assert_cmpint(late, >=, 2880);
+		g_assert_cmpint(late, <=, 4320);
+	}
+}
+
+/* A configuration whose server refuses connections (port 1). */
+static struct conf *
+conf_unreachable(struct fixture *f, const char *retry_for)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "tidings.conf", NULL);
+	g_autofree char *text = g_strdup_printf("[smtp]\nhost = 127.0.0.1\n"
+	    "port = 1\nsecurity = none\ntimeout = 5s\nretry-for = %s\n",
+	    retry_for);
+	struct conf *conf;
+
+	g_assert_true(g_file_set_contents(path, text, -1, &error));
+	conf = conf_load(path, &error);
+	g_assert_no_error(error);
+	return conf;
+}
+
+static void
+test_deliver_unreachable(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Conf) conf = conf_unreachable(f, "1h");
+	g_autoptr(OutboxEntry) e = NULL;
+	struct outbox_stats stats = { 0 };
+
+	add(f, "young", 1000, "a@x", NULL);
+	add(f, "old", 1000 - 3600, "b@x", NULL);
+	g_assert_false(outbox_deliver(f->st, conf, 1000, &stats, &error));
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	g_assert_cmpuint(stats.due, ==, 2);
+	g_assert_cmpuint(stats.waiting, ==, 1);
+	g_assert_cmpuint(stats.failed, ==, 1);
+	g_assert_cmpuint(stats.problems->len, ==, 2);
+	outbox_stats_clear(&stats);
+
+	/* The young one waits, its error noted, a minute or so later. */
+	e = get(f, 1);
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpint(e->attempts, ==, 1);
+	g_assert_cmpint(e->next_try_at, >=, 1048);
+	g_assert_cmpint(e->next_try_at, <=, 1072);
+	g_assert_nonnull(strstr(e->last_error, "cannot connect to 127.0.0.1:1"));
+	g_assert_cmpstr(rcpt(e, "a@x")->state, ==, "pending");
+	g_clear_pointer(&e, outbox_entry_free);
+	/* The one queued an hour ago is given up (retry-for = 1h). */
+	e = get(f, 2);
+	g_assert_cmpstr(e->state, ==, "failed");
+	g_assert_cmpstr(rcpt(e, "b@x")->state, ==, "failed");
+	g_assert_nonnull(strstr(rcpt(e, "b@x")->last_error, "gave up"));
+	g_clear_error(&error);
+
+	/* Nothing due: nothing to do, no connection tried. */
+	g_assert_true(outbox_deliver(f->st, conf, 1001, NULL, &error));
+	g_assert_no_error(error);
+}
+
+#define ADD(name, fn) \
+	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("/outbox/dedupe", test_dedupe);
+	ADD("/outbox/due", test_due);
+	ADD("/outbox/states", test_states);
+	ADD("/outbox/retry-purge", test_retry_purge);
+	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);
+	g_test_add_func("/outbox/data-encode", test_data_encode);
+	g_test_add_func("/outbox/backoff", test_backoff);
+	return g_test_run();
+}
