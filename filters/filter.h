@@ -22,10 +22,28 @@ enum verdict {
 
 struct conf;
 
+/* What the answer filter learns of a prompt a mail answers. */
+struct filter_prompt {
+	gint64 id;
+	char *person;		/* the address the prompt was sent to */
+	GPtrArray *questions;	/* of char *, in order */
+};
+void filter_prompt_free(struct filter_prompt *p);
+
+struct filter_ctx;
+/* Finds the prompt with reply-address TOKEN, or else the one whose
+ * Message-ID is among IDS (of char *, newest first); NULL when none.
+ * Either may be NULL. */
+typedef struct filter_prompt *(*filter_prompt_lookup)(struct filter_ctx *ctx,
+    const char *token, GPtrArray *ids);
+
 /* What filters may consult besides the message. */
 struct filter_ctx {
 	const struct conf *conf;
 	const char *address;	/* tidings' own address, or NULL */
+	const char *domain;	/* of reply addresses; NULL: the address's */
+	filter_prompt_lookup lookup; /* NULL: no prompts to answer */
+	gpointer lookup_data;
 	GError *error;		/* set by a filter that defers */
 };
 
@@ -39,11 +57,31 @@ extern const struct filter filter_autoreply;
 extern const struct filter filter_bounce;
 extern const struct filter filter_quote;
 extern const struct filter filter_signature;
+extern const struct filter filter_answer;
 extern const struct filter filter_exec;
 
 /* Runs every filter in order until one ends the pipeline; returns the last
  * verdict (FILTER_NEXT when every filter passed). */
 enum verdict filters_run(struct message *msg, struct filter_ctx *ctx);
 const char *filter_verdict_name(enum verdict v);
+
+/* The answer filter's parts, for tests. */
+enum answer_command {
+	ANSWER_COMMAND_NONE,
+	ANSWER_COMMAND_SKIP,
+	ANSWER_COMMAND_PAUSE,	/* with a date text: "until 2026-12-24" */
+	ANSWER_COMMAND_RESUME,
+	ANSWER_COMMAND_HELP,
+	ANSWER_COMMAND_UNKNOWN,	/* a command address tidings does not know */
+};
+/* The command that LINE (a reply's first line, or a subject) is, with
+ * *arg (caller frees) what follows its word; NONE when it is none. */
+enum answer_command answer_parse_command(const char *line, char **arg);
+const char *answer_command_name(enum answer_command c);
+/* Splits REPLY into one answer per question of QUESTIONS (of char *): by
+ * the question lines the person kept, quoted or not, else by the numbers
+ * they gave their answers, else the whole reply answers the first.  An
+ * array as long as QUESTIONS, of char * or NULL for unanswered. */
+GPtrArray *answer_split(const char *reply, GPtrArray *questions);
 
 #endif

@@ -15,6 +15,7 @@ static const struct filter *const filters[] = {
 	&filter_autoreply,
 	&filter_quote,
 	&filter_signature,
+	&filter_answer,
 	&filter_exec,
 };
 

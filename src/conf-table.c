@@ -116,5 +116,10 @@ const struct conf_option conf_table[] = {
 	  "How long the exec program may run; past that it is killed and the "
 	  "mail deferred." },
 
+	{ "checkins", "catch-up", CONF_SECONDS, "2h", NULL,
+	  "How late a prompt may still go out when tidings was not running "
+	  "at its time. Older prompts are not sent: a question about "
+	  "yesterday asked this afternoon helps nobody." },
+
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -13,16 +13,22 @@
 
 #include <glib-unix.h>
 
+#include "checkin.h"
+#include "clock.h"
 #include "conf.h"
 #include "daemon.h"
 #include "imap.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "sync.h"
 
 #define BACKOFF_FIRST 1		/* seconds */
 #define BACKOFF_MAX 300
 #define IDLE_RENEW (25 * 60)	/* servers drop IDLE after 30 minutes */
+/* The longest the scheduler sleeps, so that check-ins and members added
+ * by other commands meanwhile are seen. */
+#define WORK_MAX_SLEEP 60
 
 enum daemon_state {
 	STATE_DISCONNECTED,
@@ -51,6 +57,10 @@ struct daemon {
 	guint timer;		/* backoff, poll or IDLE renewal */
 	guint watch;		/* the IDLE socket */
 	guint signal_watch;	/* the self-pipe of the signal handler */
+	gboolean imap_enabled;	/* [imap] host is set */
+	guint work_timer;	/* the scheduler and the outbox */
+	char *work_error;	/* logged once until it changes */
+	int work_status;	/* of the last pass, for --once */
 	char *last_error;	/* logged once until it changes */
 	int status;		/* exit status */
 };
@@ -288,6 +298,8 @@ daemon_step(struct daemon *d)
 		g_main_loop_quit(d->loop);
 		return;
 	}
+	if (!d->imap_enabled)
+		return;
 	if (d->state == STATE_IDLE && !imap_idle_done(d->imap, &news, &error))
 		goto fail;
 	if (d->state == STATE_POLLING && !imap_noop(d->imap, &news, &error))
@@ -322,6 +334,80 @@ fail:
 	if (permanent(error))
 		d->backoff = BACKOFF_MAX / 2;	/* nothing to gain from haste */
 	daemon_backoff(d);
+}
+
+/* --- the scheduler and the outbox ----------------------------------- */
+
+static void
+work_error(struct daemon *d, const char *what, const GError *error)
+{
+	g_autofree char *msg = g_strdup_printf("%s: %s", what, error->message);
+
+	if (g_strcmp0(msg, d->work_error) != 0)
+		log_warnx("%s", msg);
+	g_free(d->work_error);
+	d->work_error = g_steal_pointer(&msg);
+}
+
+/* One pass: ask whoever is due, remind, close, send what waits.  Returns
+ * when to come back (UTC seconds). */
+static gint64
+daemon_work(struct daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+	struct checkin_env env;
+	struct checkin_stats cs;
+	struct outbox_stats os = { 0 };
+	gint64 now = clock_now(), next = now + WORK_MAX_SLEEP, t;
+	gboolean failed = FALSE;
+
+	d->work_status = EX_OK;
+	if (conf_get(*d->conf, "tidings", "address") != NULL) {
+		if (!checkin_env_init(&env, d->st, *d->conf, &error) ||
+		    !checkin_tick(&env, now, &cs, &error)) {
+			work_error(d, "check-ins", error);
+			g_clear_error(&error);
+			d->work_status = EX_SOFTWARE;
+			failed = TRUE;
+		} else if ((t = checkin_next_due(&env, now, NULL)) > 0)
+			next = MIN(next, t);
+		checkin_env_clear(&env);
+	}
+	if (conf_get(*d->conf, "smtp", "host") != NULL) {
+		if (!outbox_deliver(d->st, *d->conf, clock_now(), &os,
+		    &error)) {
+			work_error(d, "smtp", error);
+			d->work_status = EX_TEMPFAIL;
+			failed = TRUE;
+		} else if (os.waiting > 0)
+			d->work_status = EX_TEMPFAIL;
+		for (guint i = 0; os.problems != NULL &&
+		    i < os.problems->len; i++)
+			log_warnx("smtp: %s", (char *)os.problems->pdata[i]);
+		outbox_stats_clear(&os);
+		if ((t = outbox_next_due(d->st, NULL)) > 0)
+			next = MIN(next, t);
+	}
+	if (!failed && d->work_error != NULL) {
+		log_info("check-ins and outbox: working again");
+		g_clear_pointer(&d->work_error, g_free);
+	}
+	return next;
+}
+
+static gboolean
+on_work_timer(gpointer data)
+{
+	struct daemon *d = data;
+	gint64 next;
+
+	d->work_timer = 0;
+	if (got_stop)
+		return G_SOURCE_REMOVE;
+	next = daemon_work(d) - clock_now();
+	d->work_timer = g_timeout_add_seconds((guint)CLAMP(next, 1,
+	    WORK_MAX_SLEEP), on_work_timer, d);
+	return G_SOURCE_REMOVE;
 }
 
 /* --- signals --------------------------------------------------------- */
@@ -362,6 +448,7 @@ daemon_reload(struct daemon *d)
 	/* The account may have changed: connect afresh. */
 	daemon_disconnect(d);
 	d->backoff = 0;
+	d->imap_enabled = conf_get(*d->conf, "imap", "host") != NULL;
 	daemon_step(d);
 }
 
@@ -430,13 +517,30 @@ daemon_run(struct conf **conf, struct store *st,
 		g_main_loop_unref(d.loop);
 		return EX_OSERR;
 	}
-	d.timer = g_idle_add(on_timer, &d);
-	g_main_loop_run(d.loop);
+	d.imap_enabled = conf_get(*conf, "imap", "host") != NULL;
+	if (!d.imap_enabled)
+		log_info("run: no host in [imap]: reading no mailbox (mail "
+		    "comes in by tidings ingest)");
+	/* Mail first, so that answers are in before anyone is reminded. */
+	if (d.imap_enabled)
+		d.timer = g_idle_add(on_timer, &d);
+	if (!opts->once)
+		d.work_timer = g_idle_add(on_work_timer, &d);
+	if (d.imap_enabled || !opts->once)
+		g_main_loop_run(d.loop);
+	if (opts->once && !got_stop) {
+		daemon_work(&d);
+		if (d.status == EX_OK)
+			d.status = d.work_status;
+	}
 	daemon_disconnect(&d);
+	if (d.work_timer != 0)
+		g_source_remove(d.work_timer);
 	signals_teardown(&d);
 	g_main_loop_unref(d.loop);
 	g_free(d.account);
 	g_free(d.last_error);
+	g_free(d.work_error);
 	if (got_stop)
 		log_info("stopped");
 	return got_stop ? EX_OK : d.status;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "checkin.h"
+#include "clock.h"
 #include "conf.h"
 #include "filter.h"
 #include "ingest.h"
@@ -144,6 +146,55 @@ ingest_defer(struct store *st, gboolean own_tx, struct ingest_result *res,
 	return tx_commit(st, own_tx, error);
 }
 
+/* Answers and commands: recorded with the mail.  What the store cannot
+ * do now is tried again later; anything else (a template that does not
+ * render) undoes what was recorded of them and quarantines the mail, which
+ * stays stored. */
+static gboolean
+ingest_checkin(struct store *st, struct checkin_env *env,
+    struct message *msg, struct ingest_result *res, GError **error)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!store_savepoint(st, "checkin", error))
+		return FALSE;
+	if (checkin_take(env, msg, res->id, clock_now(), &err))
+		return store_release(st, "checkin", error);
+	store_rollback_to(st, "checkin");
+	if (err->domain == STORE_ERROR) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
+	res->outcome = INGEST_QUARANTINED;
+	res->detail = g_strdup_printf("its answer or command could not be "
+	    "recorded: %s", err->message);
+	log_warnx("<%s>: %s", msg->message_id, res->detail);
+	return store_message_quarantine(st, res->id, res->detail, error);
+}
+
+static gboolean
+ingest_process(struct store *st, struct message *msg, gboolean own_tx,
+    enum verdict v, struct checkin_env *env, struct ingest_result *res,
+    GError **error)
+{
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if (!store_message_processed(st, res->id, msg, v == FILTER_DROP ?
+	    "dropped" : "processed", error) ||
+	    !thread_assign(st, res->id, msg, &res->thread, error) ||
+	    (env != NULL && !ingest_checkin(st, env, msg, res, error))) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	if (res->outcome != INGEST_QUARANTINED) {
+		res->outcome = v == FILTER_DROP ? INGEST_DROPPED :
+		    INGEST_STORED;
+		if (msg->reason != NULL)
+			res->detail = g_strdup(msg->reason);
+	}
+	return tx_commit(st, own_tx, error);
+}
+
 gboolean
 ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
     const char *source, gboolean own_tx, struct ingest_result *res,
@@ -152,8 +203,9 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 	g_autoptr(GError) perr = NULL;
 	g_autoptr(Message) msg = NULL;
 	struct filter_ctx ctx = { .conf = conf };
+	struct checkin_env env;
+	gboolean proceed, have_env, ok;
 	enum verdict v;
-	gboolean proceed;
 
 	memset(res, 0, sizeof *res);
 	msg = message_parse(raw, g_get_real_time() / G_USEC_PER_SEC, &perr);
@@ -171,23 +223,22 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 
 	if (conf != NULL)
 		ctx.address = conf_get(conf, "tidings", "address");
+	/* Without an address, tidings has asked nobody anything. */
+	have_env = conf != NULL && checkin_env_init(&env, st, conf, NULL);
+	if (have_env) {
+		ctx.domain = env.domain;
+		ctx.lookup = checkin_lookup;
+		ctx.lookup_data = &env;
+	}
 	v = filters_run(msg, &ctx);
 	res->kind = msg->kind;
 	if (v == FILTER_DEFER) {
-		gboolean ok = ingest_defer(st, own_tx, res, ctx.error, error);
+		ok = ingest_defer(st, own_tx, res, ctx.error, error);
 		g_clear_error(&ctx.error);
-		return ok;
-	}
-	if (!tx_begin(st, own_tx, error))
-		return FALSE;
-	if (!store_message_processed(st, res->id, msg, v == FILTER_DROP ?
-	    "dropped" : "processed", error) ||
-	    !thread_assign(st, res->id, msg, &res->thread, error)) {
-		tx_rollback(st, own_tx);
-		return FALSE;
-	}
-	res->outcome = v == FILTER_DROP ? INGEST_DROPPED : INGEST_STORED;
-	if (msg->reason != NULL)
-		res->detail = g_strdup(msg->reason);
-	return tx_commit(st, own_tx, error);
+	} else
+		ok = ingest_process(st, msg, own_tx, v, have_env &&
+		    v != FILTER_DROP ? &env : NULL, res, error);
+	if (have_env)
+		checkin_env_clear(&env);
+	return ok;
 }

@@ -103,6 +103,10 @@ message_free(struct message *msg)
 	g_free(msg->forwarded);
 	if (msg->bounce != NULL)
 		g_ptr_array_unref(msg->bounce);
+	g_free(msg->token);
+	g_free(msg->prompt_person);
+	g_free(msg->command_arg);
+	g_clear_pointer(&msg->answers, g_ptr_array_unref);
 	g_free(msg);
 }
 

@@ -100,6 +100,14 @@ struct message {
 	char *reply;			/* the reply text, quotes and signature cut */
 	char *forwarded;		/* a forwarded message kept as such */
 	GPtrArray *bounce;		/* of struct bounce_recipient * */
+
+	/* Set by the answer filter. */
+	char *token;			/* the reply-address token it came to */
+	gint64 prompt_id;		/* the prompt it answers, or 0 */
+	char *prompt_person;		/* whom that prompt asked */
+	int command;			/* enum answer_command */
+	char *command_arg;		/* what follows the command word */
+	GPtrArray *answers;		/* of char * or NULL, per question */
 };
 
 /* Parses RAW (which the message keeps a reference to).  ARRIVAL is the

@@ -153,7 +153,7 @@ store_team_remove(struct store *st, const char *name, GError **error)
 }
 
 #define PERSON_COLUMNS "p.id, p.email, p.name, p.zone, p.work_start, " \
-	"p.work_end, p.workdays, p.created_at"
+	"p.work_end, p.workdays, p.created_at, coalesce(p.paused_until, 0)"
 
 static struct person *
 person_from_row(sqlite3_stmt *stmt)
@@ -168,6 +168,7 @@ person_from_row(sqlite3_stmt *stmt)
 	p->work_end = sqlite3_column_int(stmt, 5);
 	p->workdays = (unsigned)sqlite3_column_int(stmt, 6);
 	p->created_at = sqlite3_column_int64(stmt, 7);
+	p->paused_until = sqlite3_column_int64(stmt, 8);
 	return p;
 }
 
@@ -188,7 +189,7 @@ store_person_get(struct store *st, const char *email, GError **error)
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		p = person_from_row(stmt);
-		p->teams = store_column_dup(stmt, 8);
+		p->teams = store_column_dup(stmt, 9);
 	} else if (rc == SQLITE_DONE)
 		not_found(error, "person with address", email);
 	else
@@ -282,9 +283,9 @@ store_member_list(struct store *st, const char *team, GError **error)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct person *p = person_from_row(stmt);
 		if (team != NULL)
-			p->role = store_column_dup(stmt, 8);
+			p->role = store_column_dup(stmt, 9);
 		else
-			p->teams = store_column_dup(stmt, 8);
+			p->teams = store_column_dup(stmt, 9);
 		g_ptr_array_add(people, p);
 	}
 	sqlite3_reset(stmt);

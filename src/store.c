@@ -182,6 +182,32 @@ store_rollback(struct store *st)
 	st->in_tx = FALSE;
 }
 
+gboolean
+store_savepoint(struct store *st, const char *name, GError **error)
+{
+	g_autofree char *sql = g_strdup_printf("SAVEPOINT %s", name);
+
+	return store_exec(st, sql, error);
+}
+
+gboolean
+store_release(struct store *st, const char *name, GError **error)
+{
+	g_autofree char *sql = g_strdup_printf("RELEASE %s", name);
+
+	return store_exec(st, sql, error);
+}
+
+void
+store_rollback_to(struct store *st, const char *name)
+{
+	g_autofree char *sql = g_strdup_printf("ROLLBACK TO %s; RELEASE %s",
+	    name, name);
+
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {

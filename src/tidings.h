@@ -52,6 +52,8 @@ int cmd_fail(struct cmd_ctx *ctx, GError *error);
 /* Reports a usage error as one line and returns EX_USAGE. */
 int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+extern const struct cmd_entry cmd_answers_entry;
+extern const struct cmd_entry cmd_checkin_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_export_entry;
@@ -59,6 +61,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_parse_entry;
+extern const struct cmd_entry cmd_prompts_entry;
 extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_status_entry;

@@ -258,6 +258,15 @@ clock_time(const char *s, int *minutes)
 }
 
 gboolean
+value_time(const char *text, int *minutes, GError **error)
+{
+	if (clock_time(text, minutes) && *minutes < 24 * 60)
+		return TRUE;
+	return invalid(error, "'%s' is not a time of day; expected HH:MM in "
+	    "the member's local time, like 16:30", text);
+}
+
+gboolean
 value_hours(const char *text, int *start, int *end, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(text, "-", 3);

@@ -32,6 +32,8 @@ gboolean value_zone(const char *name, GError **error);
 
 /* "09:00-17:00": minutes after local midnight; end may be 24:00, and an end
  * before the start means a shift that runs past midnight. */
+/* "HH:MM" (or "HH") as minutes after midnight. */
+gboolean value_time(const char *text, int *minutes, GError **error);
 gboolean value_hours(const char *text, int *start, int *end, GError **error);
 char *value_hours_format(int start, int end);
 

@@ -16,3 +16,7 @@ ALTER TABLE outbox ADD COLUMN message_id TEXT;
 ALTER TABLE outbox ADD COLUMN subject TEXT;
 ALTER TABLE outbox_recipients ADD COLUMN code INTEGER;
 ALTER TABLE outbox_recipients ADD COLUMN updated_at INTEGER;
+
+-- A question taken out of a check-in that has answers is retired, not
+-- deleted, so that its answers stay; it no longer has a position.
+ALTER TABLE questions ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,409 @@
+/* answer: a reply to a check-in prompt, or a mail command.
+ *
+ * The prompt is found by the token of the reply address the mail came to
+ * (To, Cc, Delivered-To: LOCAL+TOKEN@DOMAIN), or else by the prompt's
+ * Message-ID in In-Reply-To or References.  A mail command is the first
+ * line of the reply ("skip", "pause until 2026-12-24", "resume", "help")
+ * or the detail of the address it came to (LOCAL+help@DOMAIN).  The
+ * filter splits the reply into one answer per question; whether the
+ * sender may answer, and what a command does, is decided where the mail
+ * is recorded (checkin.c), which knows the people. */
+#include "config.h"
+
+#include <string.h>
+
+#include "filter.h"
+#include "token.h"
+
+void
+filter_prompt_free(struct filter_prompt *p)
+{
+	if (p == NULL)
+		return;
+	g_free(p->person);
+	if (p->questions != NULL)
+		g_ptr_array_unref(p->questions);
+	g_free(p);
+}
+
+static const struct {
+	const char *word;
+	enum answer_command command;
+} commands[] = {
+	{ "skip", ANSWER_COMMAND_SKIP },
+	{ "pause", ANSWER_COMMAND_PAUSE },
+	{ "resume", ANSWER_COMMAND_RESUME },
+	{ "help", ANSWER_COMMAND_HELP },
+};
+
+const char *
+answer_command_name(enum answer_command c)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (commands[i].command == c)
+			return commands[i].word;
+	return c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
+}
+
+/* A command is its word alone on the line, or followed by arguments
+ * (pause) or by punctuation ("Skip!", "help?"): "skipped the tests" is an
+ * answer, not a command. */
+enum answer_command
+answer_parse_command(const char *line, char **arg)
+{
+	g_autofree char *l = g_strstrip(g_strdup(line != NULL ? line : ""));
+
+	*arg = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		size_t n = strlen(commands[i].word);
+		const char *rest = l + n;
+
+		if (g_ascii_strncasecmp(l, commands[i].word, n) != 0)
+			continue;
+		if (commands[i].command == ANSWER_COMMAND_PAUSE &&
+		    g_ascii_isspace(*rest)) {
+			*arg = g_strstrip(g_strdup(rest));
+			return ANSWER_COMMAND_PAUSE;
+		}
+		while (*rest != '\0' && strchr(".!?:;, \t", *rest) != NULL)
+			rest++;
+		if (*rest == '\0')
+			return commands[i].command;
+	}
+	return ANSWER_COMMAND_NONE;
+}
+
+/* A line with its quote marks and surrounding blanks removed; *depth gets
+ * the number of '>'. */
+static const char *
+unquote(const char *line, int *depth)
+{
+	*depth = 0;
+	for (;; line++) {
+		if (*line == '>')
+			(*depth)++;
+		else if (*line != ' ' && *line != '\t')
+			return line;
+	}
+}
+
+/* Lower case, blanks folded, trailing punctuation and blanks gone: the
+ * form in which question lines are compared. */
+static char *
+normalise(const char *text)
+{
+	g_autofree char *down = g_utf8_casefold(text, -1);
+	GString *out = g_string_new(NULL);
+	gboolean blank = FALSE;
+
+	for (const char *p = down; *p != '\0'; p++) {
+		if (g_ascii_isspace(*p)) {
+			blank = out->len > 0;
+			continue;
+		}
+		if (blank)
+			g_string_append_c(out, ' ');
+		blank = FALSE;
+		g_string_append_c(out, *p);
+	}
+	while (out->len > 0 && strchr("?:.!* ", out->str[out->len - 1]))
+		g_string_truncate(out, out->len - 1);
+	return g_string_free(out, FALSE);
+}
+
+/* The number a line starts with, as "2." "2)" "2:" "2 -" or "(2)", and
+ * where the text after it begins; 0 when it starts with none. */
+static int
+leading_number(const char *line, const char **after)
+{
+	const char *p = line;
+	int n = 0;
+
+	if (*p == '(')
+		p++;
+	if (!g_ascii_isdigit(*p))
+		return 0;
+	while (g_ascii_isdigit(*p) && n < 1000)
+		n = n * 10 + (*p++ - '0');
+	if (*p == '.' || *p == ')' || *p == ':')
+		p++;
+	else if (*p == ' ' && p[1] == '-')
+		p += 2;
+	else
+		return 0;
+	if (*p != '\0' && !g_ascii_isspace(*p))
+		return 0;
+	while (g_ascii_isspace(*p))
+		p++;
+	*after = p;
+	return n;
+}
+
+/* Which question LINE repeats (0-based), or -1: "2. Any blockers?" or the
+ * question's text alone, quoted or not, also when a mail program wrapped
+ * it (the start of the question, at least 12 characters of it). */
+static int
+question_line(const char *line, GPtrArray *norm)
+{
+	int depth, n;
+	const char *text = unquote(line, &depth), *after = text;
+	g_autofree char *l = NULL;
+
+	n = leading_number(text, &after);
+	l = normalise(after);
+	if (*l == '\0')
+		return -1;
+	for (guint i = 0; i < norm->len; i++) {
+		const char *q = norm->pdata[i];
+		size_t len = strlen(l);
+
+		if (n != 0 && n != (int)i + 1)
+			continue;
+		if (strcmp(l, q) == 0 ||
+		    (len >= MIN(12, strlen(q)) && strncmp(q, l, len) == 0))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The unquoted lines of LINES[FROM, TO), trimmed of blank lines. */
+static char *
+segment_text(char **lines, guint from, guint to)
+{
+	GString *out = g_string_new(NULL);
+	int depth;
+
+	for (guint i = from; i < to; i++) {
+		unquote(lines[i], &depth);
+		if (depth > 0)
+			continue;
+		g_string_append(out, lines[i]);
+		g_string_append_c(out, '\n');
+	}
+	g_strstrip(out->str);
+	out->len = strlen(out->str);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
+}
+
+static GPtrArray *
+answers_new(guint n)
+{
+	GPtrArray *a = g_ptr_array_new_full(n, g_free);
+
+	g_ptr_array_set_size(a, (gint)n);
+	return a;
+}
+
+/* Split by the question lines the person kept: each answer is what they
+ * wrote below its question, up to the next one. */
+static gboolean
+split_by_questions(char **lines, GPtrArray *questions, GPtrArray *answers)
+{
+	g_autoptr(GPtrArray) norm = g_ptr_array_new_with_free_func(g_free);
+	guint n = g_strv_length(lines), start = 0;
+	int current = -1, found = 0;
+	gboolean any = FALSE;
+
+	for (guint i = 0; i < questions->len; i++)
+		g_ptr_array_add(norm, normalise(questions->pdata[i]));
+	for (guint i = 0; i <= n; i++) {
+		int q = i < n ? question_line(lines[i], norm) : -2;
+		if (q == -1 || (q >= 0 && q <= current && i < n))
+			continue;
+		if (current >= 0) {
+			char *text = segment_text(lines, start, i);
+			if (text != NULL) {
+				g_free(answers->pdata[current]);
+				answers->pdata[current] = text;
+				any = TRUE;
+			}
+		} else if (q >= 0 && i > 0 && answers->pdata[0] == NULL) {
+			/* Words before the first question line. */
+			answers->pdata[0] = segment_text(lines, 0, i);
+		}
+		if (q >= 0) {
+			current = q;
+			start = i + 1;
+			found++;
+		}
+	}
+	return found > 0 && any;
+}
+
+/* Split by numbered answers "1. ...", "2) ...": numbers that run from 1
+ * without a gap, no more than there are questions. */
+static gboolean
+split_by_numbers(char **lines, GPtrArray *questions, GPtrArray *answers)
+{
+	g_autoptr(GArray) starts = g_array_new(FALSE, FALSE, sizeof(guint));
+	guint n = g_strv_length(lines);
+	const char *after;
+
+	if (questions->len < 2)
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		int depth;
+		const char *t = unquote(lines[i], &depth);
+		if (depth > 0 || leading_number(t, &after) !=
+		    (int)starts->len + 1)
+			continue;
+		if (starts->len == questions->len)
+			return FALSE;	/* a list, not answers */
+		g_array_append_val(starts, i);
+	}
+	if (starts->len < 2)
+		return FALSE;
+	for (guint k = 0; k < starts->len; k++) {
+		guint from = g_array_index(starts, guint, k);
+		guint to = k + 1 < starts->len ?
+		    g_array_index(starts, guint, k + 1) : n;
+		g_autofree char *first = NULL;
+		int depth;
+
+		/* The number goes; the rest of its line stays. */
+		leading_number(unquote(lines[from], &depth), &after);
+		first = g_strdup(after);
+		g_free(lines[from]);
+		lines[from] = g_steal_pointer(&first);
+		answers->pdata[k] = segment_text(lines, from, to);
+	}
+	return TRUE;
+}
+
+GPtrArray *
+answer_split(const char *reply, GPtrArray *questions)
+{
+	GPtrArray *answers = answers_new(questions->len);
+	g_auto(GStrv) lines = g_strsplit(reply != NULL ? reply : "", "\n", -1);
+
+	if (questions->len == 0)
+		return answers;
+	if (split_by_questions(lines, questions, answers))
+		return answers;
+	for (guint i = 0; i < answers->len; i++)
+		g_clear_pointer(&answers->pdata[i], g_free);
+	if (split_by_numbers(lines, questions, answers))
+		return answers;
+	answers->pdata[0] = segment_text(lines, 0, g_strv_length(lines));
+	return answers;
+}
+
+/* --- the filter ------------------------------------------------------- */
+
+/* The first detail of tidings' own subaddresses among ADDRS. */
+static char *
+own_detail(GPtrArray *addrs, struct filter_ctx *ctx)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++) {
+		char *d = token_subaddress(addrs->pdata[i], ctx->address,
+		    ctx->domain);
+		if (d != NULL)
+			return d;
+	}
+	return NULL;
+}
+
+static char *
+first_line(const char *text)
+{
+	const char *p = text != NULL ? text : "";
+	const char *end;
+
+	while (*p == '\n' || *p == ' ' || *p == '\t')
+		p++;
+	end = strchr(p, '\n');
+	return end != NULL ? g_strndup(p, (gsize)(end - p)) : g_strdup(p);
+}
+
+/* A command by address: LOCAL+help@, with its argument from the subject
+ * or the first line ("pause" wants a date). */
+static gboolean
+command_by_address(struct message *msg, const char *detail)
+{
+	g_autofree char *line = NULL, *arg = NULL;
+	enum answer_command c = answer_parse_command(detail, &arg);
+
+	if (c == ANSWER_COMMAND_NONE) {
+		/* A token is 16 characters of base32 (or, stale or cut, has
+		 * digits); a word was meant as a command. */
+		if (strlen(detail) == TOKEN_LENGTH ||
+		    strpbrk(detail, "0123456789") != NULL)
+			return FALSE;
+		msg->command = ANSWER_COMMAND_UNKNOWN;
+		msg->command_arg = g_strdup(detail);
+		return TRUE;
+	}
+	msg->command = c;
+	if (c == ANSWER_COMMAND_PAUSE) {
+		line = first_line(msg->reply != NULL ? msg->reply : msg->text);
+		g_free(arg);
+		arg = NULL;
+		if (answer_parse_command(line, &arg) != ANSWER_COMMAND_PAUSE &&
+		    answer_parse_command(msg->subject, &arg) !=
+		    ANSWER_COMMAND_PAUSE)
+			arg = g_strdup(*line != '\0' ? line : msg->subject);
+	}
+	msg->command_arg = g_steal_pointer(&arg);
+	return TRUE;
+}
+
+static GPtrArray *
+parent_ids(const struct message *msg)
+{
+	GPtrArray *ids = g_ptr_array_new();
+
+	if (msg->in_reply_to != NULL)
+		g_ptr_array_add(ids, msg->in_reply_to);
+	for (guint i = msg->references != NULL ? msg->references->len : 0;
+	    i > 0; i--)
+		g_ptr_array_add(ids, msg->references->pdata[i - 1]);
+	return ids;
+}
+
+static enum verdict
+answer_run(struct message *msg, struct filter_ctx *ctx)
+{
+	g_autofree char *detail = NULL, *line = NULL, *arg = NULL;
+	g_autoptr(GPtrArray) ids = NULL;
+	struct filter_prompt *p;
+	enum answer_command c;
+
+	if (ctx->address == NULL)
+		return FILTER_NEXT;
+	detail = own_detail(msg->to, ctx);
+	if (detail == NULL)
+		detail = own_detail(msg->cc, ctx);
+	if (detail == NULL)
+		detail = own_detail(msg->delivered_to, ctx);
+	if (detail != NULL && command_by_address(msg, detail)) {
+		msg->kind = MESSAGE_COMMAND;
+		return FILTER_NEXT;
+	}
+	msg->token = g_steal_pointer(&detail);
+
+	ids = parent_ids(msg);
+	p = ctx->lookup != NULL ? ctx->lookup(ctx, msg->token, ids) : NULL;
+	if (p != NULL) {
+		msg->prompt_id = p->id;
+		msg->prompt_person = g_strdup(p->person);
+	}
+	line = first_line(msg->reply != NULL ? msg->reply : msg->text);
+	c = answer_parse_command(line, &arg);
+	if (c != ANSWER_COMMAND_NONE && (p != NULL || msg->token != NULL)) {
+		msg->command = c;
+		msg->command_arg = g_steal_pointer(&arg);
+		msg->kind = MESSAGE_COMMAND;
+	} else if (p != NULL) {
+		msg->answers = answer_split(msg->reply != NULL ? msg->reply :
+		    msg->text, p->questions);
+		msg->kind = MESSAGE_REPLY;
+	}
+	filter_prompt_free(p);
+	return FILTER_NEXT;
+}
+
+const struct filter filter_answer = { "answer", answer_run };

@@ -1,0 +1,805 @@
+/* Check-ins at work; see checkin.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "conf.h"
+#include "filter.h"
+#include "log.h"
+#include "render.h"
+#include "schedule.h"
+#include "store.h"
+#include "token.h"
+#include "value.h"
+
+gboolean
+checkin_env_init(struct checkin_env *env, struct store *st,
+    const struct conf *conf, GError **error)
+{
+	const char *domain = conf_get(conf, "tidings", "domain");
+	const char *at;
+	g_autofree char *templates = conf_get_path(conf, "tidings",
+	    "templates");
+
+	memset(env, 0, sizeof *env);
+	env->st = st;
+	env->conf = conf;
+	env->address = conf_get(conf, "tidings", "address");
+	if (env->address == NULL || (at = strrchr(env->address, '@')) == NULL) {
+		g_set_error(error, CONF_ERROR, CONF_ERROR_INVALID,
+		    "%s: set address in [tidings]: the address tidings sends "
+		    "from and receives replies at", conf_file(conf) != NULL ?
+		    conf_file(conf) : "the configuration");
+		return FALSE;
+	}
+	env->domain = g_strdup(domain != NULL ? domain : at + 1);
+	env->render = render_new(templates);
+	env->catch_up = conf_get_seconds(conf, "checkins", "catch-up");
+	if (env->catch_up < 0)
+		env->catch_up = 0;
+	return TRUE;
+}
+
+void
+checkin_env_clear(struct checkin_env *env)
+{
+	g_clear_pointer(&env->domain, g_free);
+	g_clear_pointer(&env->render, render_free);
+	g_clear_pointer(&env->secret, g_bytes_unref);
+}
+
+static GBytes *
+env_secret(struct checkin_env *env, GError **error)
+{
+	char *key;
+	gsize len;
+
+	if (env->secret != NULL)
+		return env->secret;
+	key = conf_read_secret(env->conf, "tidings", "secret-file", &len,
+	    error);
+	if (key == NULL) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, CONF_ERROR, CONF_ERROR_SECRET,
+			    "no secret-file in [tidings]: tidings init makes "
+			    "one");
+		return NULL;
+	}
+	env->secret = g_bytes_new_take(key, len);
+	return env->secret;
+}
+
+/* What a prompt's token signs: the check-in, the person, the occurrence. */
+static char *
+prompt_token_subject(gint64 checkin, const char *email, gint64 occurrence)
+{
+	g_autofree char *lower = g_ascii_strdown(email, -1);
+
+	return g_strdup_printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT,
+	    checkin, lower, occurrence);
+}
+
+/* --- the mails ---------------------------------------------------------- */
+
+static const char *
+person_name(const char *name, const char *email)
+{
+	return name != NULL && *name != '\0' ? name : email;
+}
+
+static char *
+list_id(struct checkin_env *env, const struct team *team)
+{
+	return g_strdup_printf("%s <%s.%s>", *team->title != '\0' ?
+	    team->title : team->name, team->name, env->domain);
+}
+
+static void
+vars_questions(struct render_vars *v, const struct checkin *c)
+{
+	int blocker = 0;
+
+	for (guint i = 0; i < c->questions->len; i++) {
+		const struct question *q = c->questions->pdata[i];
+		render_vars_add(v, "questions", q->text);
+		if (q->blocker)
+			blocker = q->position;
+	}
+	render_vars_set_int(v, "blocker", blocker);
+}
+
+/* The prompt (or its reminder) for P as a complete mail. */
+static GBytes *
+prompt_mail(struct checkin_env *env, const struct team *team,
+    const struct checkin *c, const struct person *person,
+    const struct prompt *p, gboolean reminder, gint64 now, char **subject,
+    char **message_id, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *reply = token_address(env->address, env->domain,
+	    p->token);
+	g_autofree char *help = token_address(env->address, env->domain,
+	    "help");
+	g_autofree char *date = sched_format(person->zone, p->due_at,
+	    "%A %-d %B");
+	g_autofree char *closes = sched_format(person->zone, p->closes_at,
+	    "%A %-d %B, %H:%M");
+	g_autofree char *lid = list_id(env, team);
+	g_autofree char *marker = g_strdup_printf("%s %" G_GINT64_FORMAT,
+	    reminder ? "reminder" : "prompt", p->id);
+	struct render_headers h = {
+		.from_name = *team->title != '\0' ? team->title : team->name,
+		.from = env->address,
+		.to_name = person->name,
+		.to = person->email,
+		.reply_to = reply,
+		.in_reply_to = reminder ? p->message_id : NULL,
+		.list_id = lid,
+		.marker = marker,
+		.date = now,
+	};
+
+	*message_id = reminder ? g_strdup_printf("reminder-%s@%s", p->token,
+	    env->domain) : g_strdup(p->message_id);
+	h.message_id = *message_id;
+	render_vars_set(v, "team", team->name);
+	render_vars_set(v, "team_title", h.from_name);
+	render_vars_set(v, "checkin", c->title);
+	render_vars_set(v, "member_name", person_name(person->name,
+	    person->email));
+	render_vars_set(v, "local_date", date);
+	render_vars_set(v, "close_time", closes);
+	render_vars_set(v, "reply_address", reply);
+	render_vars_set(v, "help_address", help);
+	vars_questions(v, c);
+	return render_mail(env->render, reminder ? "reminder" : "prompt", &h,
+	    v, subject, error);
+}
+
+static gboolean
+queue(struct checkin_env *env, const char *kind, const char *key,
+    const char *to, GBytes *raw, const char *message_id, const char *subject,
+    gint64 now, GError **error)
+{
+	const char *rcpt[] = { to, NULL };
+	struct outbox_mail m = {
+		.dedupe_key = key,
+		.kind = kind,
+		.sender = env->address,
+		.recipients = rcpt,
+		.raw = raw,
+		.message_id = message_id,
+		.subject = subject,
+	};
+
+	return store_outbox_add(env->st, &m, now, NULL, error);
+}
+
+/* --- asking ------------------------------------------------------------- */
+
+/* Why PERSON is not asked at AT, or NULL when they are.  Caller frees. */
+static char *
+skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
+    GError **error)
+{
+	g_autofree char *away = NULL;
+
+	if (!sched_is_workday(person->zone, person->workdays, at))
+		return g_strdup("not a workday");
+	if (person->paused_until > at) {
+		g_autofree char *until = sched_format(person->zone,
+		    person->paused_until, "%Y-%m-%d");
+		return g_strdup_printf("paused until %s", until);
+	}
+	if (!store_person_away(env->st, person->id, at, &away, error))
+		return NULL;
+	if (away != NULL)
+		return g_strdup_printf("away%s%s", *away != '\0' ? ": " : "",
+		    away);
+	return NULL;
+}
+
+/* Claims occurrence O of C for PERSON and, unless it is to be skipped,
+ * queues its prompt: one transaction. */
+static gboolean
+claim(struct checkin_env *env, const struct team *team,
+    const struct checkin *c, const struct person *person,
+    const struct sched_occurrence *o, gint64 now,
+    struct checkin_stats *stats, GError **error)
+{
+	g_autofree char *subject = NULL, *reason = NULL, *mid = NULL;
+	g_autofree char *tsub = NULL, *key = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	GBytes *secret;
+	struct prompt p = {
+		.checkin_id = c->id,
+		.person_id = person->id,
+		.occurrence = o->local,
+		.due_at = o->at,
+		.closes_at = o->at + c->close_after,
+	};
+	gboolean claimed;
+	GError *err = NULL;
+
+	if ((secret = env_secret(env, error)) == NULL)
+		return FALSE;
+	tsub = prompt_token_subject(c->id, person->email, o->local);
+	p.token = token_make(secret, "prompt", tsub);
+	p.message_id = g_strdup_printf("prompt-%s@%s", p.token, env->domain);
+	reason = skip_reason(env, person, o->at, &err);
+	if (err != NULL)
+		goto fail;
+	p.state = reason != NULL ? "skipped" : "pending";
+	p.skip_reason = reason;
+	if (!store_begin(env->st, &err))
+		goto fail;
+	if (!store_prompt_claim(env->st, &p, &claimed, &err))
+		goto rollback;
+	if (!claimed) {
+		store_rollback(env->st);
+		goto done;
+	}
+	if (reason != NULL) {
+		log_info("checkin: %s, %s: not asked (%s)", c->title,
+		    person->email, reason);
+		stats->skipped++;
+	} else {
+		raw = prompt_mail(env, team, c, person, &p, FALSE, now,
+		    &subject, &mid, &err);
+		key = g_strdup_printf("prompt:%" G_GINT64_FORMAT, p.id);
+		if (raw == NULL || !queue(env, "prompt", key, person->email,
+		    raw, mid, subject, now, &err) ||
+		    !store_prompt_set_state(env->st, p.id, "sent", NULL, now,
+		    &err))
+			goto rollback;
+		log_info("checkin: %s: asking %s", c->title, person->email);
+		stats->prompted++;
+	}
+	if (!store_commit(env->st, &err))
+		goto rollback;
+done:
+	g_free(p.token);
+	g_free(p.message_id);
+	return TRUE;
+rollback:
+	store_rollback(env->st);
+fail:
+	g_free(p.token);
+	g_free(p.message_id);
+	g_propagate_error(error, err);
+	return FALSE;
+}
+
+static gboolean
+ask_members(struct checkin_env *env, const struct checkin *c, gint64 now,
+    struct checkin_stats *stats, GError **error)
+{
+	g_autoptr(Team) team = store_team_get(env->st, c->team, error);
+	g_autoptr(GPtrArray) members = NULL;
+	gint64 from = MAX(now - env->catch_up, c->created_at);
+
+	if (team == NULL ||
+	    (members = store_member_list(env->st, c->team, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *person = members->pdata[i];
+		g_autoptr(GError) err = NULL;
+		g_autoptr(GArray) occ = sched_occurrences(c->rrule,
+		    person->zone, c->created_at, from, now + 1, &err);
+
+		if (occ == NULL) {
+			log_warnx("checkin %" G_GINT64_FORMAT " (%s): %s", c->id,
+			    c->title, err->message);
+			return TRUE;
+		}
+		for (guint k = 0; k < occ->len; k++)
+			if (!claim(env, team, c, person, &g_array_index(occ,
+			    struct sched_occurrence, k), now, stats, error))
+				return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+remind(struct checkin_env *env, const struct prompt *p, gint64 now,
+    GError **error)
+{
+	g_autoptr(Checkin) c = store_checkin_get(env->st, p->checkin_id, error);
+	g_autoptr(Team) team = NULL;
+	g_autoptr(Person) person = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	g_autofree char *subject = NULL, *mid = NULL, *key = NULL;
+
+	if (c == NULL || (team = store_team_get(env->st, c->team,
+	    error)) == NULL || (person = store_person_get(env->st, p->email,
+	    error)) == NULL)
+		return FALSE;
+	raw = prompt_mail(env, team, c, person, p, TRUE, now, &subject, &mid,
+	    error);
+	if (raw == NULL || !store_begin(env->st, error))
+		return FALSE;
+	key = g_strdup_printf("reminder:%" G_GINT64_FORMAT, p->id);
+	if (!queue(env, "reminder", key, p->email, raw, mid, subject, now,
+	    error) || !store_prompt_reminded(env->st, p->id, now, error) ||
+	    !store_commit(env->st, error)) {
+		store_rollback(env->st);
+		return FALSE;
+	}
+	log_info("checkin: %s: reminding %s", c->title, p->email);
+	return TRUE;
+}
+
+gboolean
+checkin_tick(struct checkin_env *env, gint64 now, struct checkin_stats *stats,
+    GError **error)
+{
+	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
+	    error);
+	g_autoptr(GPtrArray) due = NULL;
+	gint64 closed;
+
+	memset(stats, 0, sizeof *stats);
+	if (checkins == NULL)
+		return FALSE;
+	for (guint i = 0; i < checkins->len; i++) {
+		const struct checkin *c = checkins->pdata[i];
+		if (c->active && !ask_members(env, c, now, stats, error))
+			return FALSE;
+	}
+	if ((due = store_prompt_reminders_due(env->st, now, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < due->len; i++) {
+		if (!remind(env, due->pdata[i], now, error))
+			return FALSE;
+		stats->reminded++;
+	}
+	if ((closed = store_prompt_close_due(env->st, now, error)) < 0)
+		return FALSE;
+	stats->closed = (guint)closed;
+	return TRUE;
+}
+
+gint64
+checkin_next_due(struct checkin_env *env, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
+	    error);
+	gint64 next, best;
+
+	if (checkins == NULL)
+		return -1;
+	if ((best = store_prompt_next_reminder(env->st, error)) < 0)
+		return -1;
+	for (guint i = 0; i < checkins->len; i++) {
+		const struct checkin *c = checkins->pdata[i];
+		g_autoptr(GPtrArray) members = NULL;
+
+		if (!c->active)
+			continue;
+		if ((members = store_member_list(env->st, c->team,
+		    error)) == NULL)
+			return -1;
+		for (guint k = 0; k < members->len; k++) {
+			const struct person *p = members->pdata[k];
+			struct sched_occurrence o;
+			if (!sched_next(c->rrule, p->zone, c->created_at, now,
+			    &o, NULL))
+				continue;
+			next = o.at;
+			if (best == 0 || next < best)
+				best = next;
+		}
+	}
+	return best;
+}
+
+GPtrArray *
+checkin_preview(struct checkin_env *env, const char *email, gint64 now,
+    gint64 *when, GError **error)
+{
+	g_autoptr(Person) person = store_person_get(env->st, email, error);
+	g_autoptr(GPtrArray) checkins = NULL;
+	g_autoptr(GPtrArray) mails = NULL;
+	g_auto(GStrv) teams = NULL;
+	GBytes *secret;
+
+	*when = 0;
+	if (person == NULL || (secret = env_secret(env, error)) == NULL ||
+	    (checkins = store_checkin_list(env->st, NULL, error)) == NULL)
+		return NULL;
+	teams = g_strsplit(person->teams != NULL ? person->teams : "", ", ",
+	    -1);
+	mails = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	for (guint i = 0; i < checkins->len; i++) {
+		const struct checkin *c = checkins->pdata[i];
+		g_autoptr(Team) team = NULL;
+		g_autofree char *tsub = NULL, *subject = NULL, *mid = NULL;
+		struct sched_occurrence o;
+		struct prompt p = { .checkin_id = c->id };
+		GBytes *raw;
+
+		if (!c->active || !g_strv_contains((const char *const *)teams,
+		    c->team))
+			continue;
+		if (!sched_next(c->rrule, person->zone, c->created_at, now, &o,
+		    error))
+			continue;
+		if ((team = store_team_get(env->st, c->team, error)) == NULL)
+			return NULL;
+		tsub = prompt_token_subject(c->id, person->email, o.local);
+		p.token = token_make(secret, "prompt", tsub);
+		p.message_id = g_strdup_printf("prompt-%s@%s", p.token,
+		    env->domain);
+		p.due_at = o.at;
+		p.closes_at = o.at + c->close_after;
+		raw = prompt_mail(env, team, c, person, &p, FALSE, o.at,
+		    &subject, &mid, error);
+		g_free(p.token);
+		g_free(p.message_id);
+		if (raw == NULL)
+			return NULL;
+		if (*when == 0 || o.at < *when)
+			*when = o.at;
+		g_ptr_array_add(mails, raw);
+	}
+	return g_steal_pointer(&mails);
+}
+
+/* --- answers and commands ----------------------------------------------- */
+
+struct filter_prompt *
+checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
+{
+	struct checkin_env *env = ctx->lookup_data;
+	g_autoptr(Prompt) p = NULL;
+	g_autoptr(Checkin) c = NULL;
+	struct filter_prompt *fp;
+
+	if (token != NULL)
+		p = store_prompt_by_token(env->st, token, NULL);
+	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
+		const char *id = ids->pdata[i];
+		/* A reply to a reminder answers its prompt. */
+		if (g_str_has_prefix(id, "reminder-")) {
+			g_autofree char *t = g_strndup(id + 9, TOKEN_LENGTH);
+			p = store_prompt_by_token(env->st, t, NULL);
+		} else
+			p = store_prompt_by_message_id(env->st, id, NULL);
+	}
+	if (p == NULL)
+		return NULL;
+	/* The token row must be one tidings signed. */
+	if (env_secret(env, NULL) != NULL) {
+		g_autofree char *tsub = prompt_token_subject(p->checkin_id,
+		    p->email, p->occurrence);
+		if (!token_check(env->secret, "prompt", tsub, p->token)) {
+			log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
+			    "signed with this secret", p->id);
+			return NULL;
+		}
+	}
+	if ((c = store_checkin_get(env->st, p->checkin_id, NULL)) == NULL)
+		return NULL;
+	fp = g_new0(struct filter_prompt, 1);
+	fp->id = p->id;
+	fp->person = g_strdup(p->email);
+	fp->questions = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < c->questions->len; i++)
+		g_ptr_array_add(fp->questions, g_strdup(((struct question *)
+		    c->questions->pdata[i])->text));
+	return fp;
+}
+
+static gboolean
+same_address(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
+}
+
+static gboolean
+take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
+	g_autoptr(Checkin) c = NULL;
+	g_autofree char *reason = NULL;
+	gboolean counted, any = FALSE;
+
+	if (p == NULL ||
+	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
+		return FALSE;
+	counted = same_address(msg->from, p->email);
+	if (!counted)
+		reason = g_strdup_printf("sent by %s, but the prompt asked %s",
+		    msg->from != NULL ? msg->from : "an unknown sender",
+		    p->email);
+	if (!store_message_bind(env->st, id, p->id, counted, counted ?
+	    (msg->token != NULL ? "from the member, to their reply address" :
+	    "from the member, in reply to the prompt") : reason, error))
+		return FALSE;
+	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
+	    i < c->questions->len; i++) {
+		const char *text = msg->answers->pdata[i];
+		const struct question *q = c->questions->pdata[i];
+		if (text == NULL)
+			continue;
+		if (!store_answer_add(env->st, p->id, q->id, id, text, counted,
+		    reason, now, error))
+			return FALSE;
+		any = TRUE;
+	}
+	if (reason != NULL)
+		log_warnx("<%s>: not counted: %s", msg->message_id, reason);
+	if (!counted || !any)
+		return TRUE;
+	log_info("checkin: %s answered %s", p->email, c->title);
+	return store_prompt_set_state(env->st, p->id, "answered", NULL, now,
+	    error);
+}
+
+/* The reply to a command, queued: template NAME with VARS. */
+static gboolean
+reply(struct checkin_env *env, const struct message *msg, gint64 id,
+    const char *name, struct render_vars *vars, gint64 now, GError **error)
+{
+	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
+	    ".%.12s@%s", id, msg->content_hash, env->domain);
+	g_autofree char *key = g_strdup_printf("reply:%" G_GINT64_FORMAT, id);
+	g_autofree char *marker = g_strdup_printf("reply %" G_GINT64_FORMAT,
+	    id);
+	g_autofree char *subject = NULL;
+	g_autofree char *help = token_address(env->address, env->domain,
+	    "help");
+	g_autoptr(GString) refs = g_string_new(NULL);
+	g_autoptr(GBytes) raw = NULL;
+	struct render_headers h = {
+		.from = env->address,
+		.to_name = msg->from_name,
+		.to = msg->from,
+		.message_id = mid,
+		.in_reply_to = msg->message_id,
+		.auto_submitted = "auto-replied",
+		.marker = marker,
+		.date = now,
+	};
+
+	for (guint i = 0; msg->references != NULL &&
+	    i < msg->references->len; i++)
+		g_string_append_printf(refs, "%s%s", i > 0 ? " " : "",
+		    (char *)msg->references->pdata[i]);
+	h.references = refs->len > 0 ? refs->str : NULL;
+	render_vars_set(vars, "address", env->address);
+	render_vars_set(vars, "help_address", help);
+	raw = render_mail(env->render, name, &h, vars, &subject, error);
+	return raw != NULL && queue(env, "reply", key, msg->from, raw, mid,
+	    subject, now, error);
+}
+
+static gboolean
+skip_open(struct checkin_env *env, const struct message *msg,
+    const struct person *person, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) open = NULL;
+
+	if (msg->prompt_id != 0)
+		return store_prompt_set_state(env->st, msg->prompt_id,
+		    "skipped", "skipped by mail", now, error);
+	if ((open = store_prompt_open(env->st, person->id, now,
+	    error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < open->len; i++) {
+		const struct prompt *p = open->pdata[i];
+		if (strcmp(p->state, "sent") == 0 &&
+		    !store_prompt_set_state(env->st, p->id, "skipped",
+		    "skipped by mail", now, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Carries out the command of MSG for PERSON and says what it did. */
+static gboolean
+take_command(struct checkin_env *env, const struct message *msg, gint64 id,
+    const struct person *person, gint64 now, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autoptr(GError) bad = NULL;
+	g_autofree char *until_text = NULL;
+	const char *name;
+	gint64 until;
+
+	render_vars_set(v, "member_name", person_name(person->name,
+	    person->email));
+	switch ((enum answer_command)msg->command) {
+	case ANSWER_COMMAND_SKIP:
+		if (!skip_open(env, msg, person, now, error))
+			return FALSE;
+		name = "reply-skip";
+		break;
+	case ANSWER_COMMAND_PAUSE:
+		until = checkin_parse_until(msg->command_arg, person->zone, now,
+		    &bad);
+		if (until == 0) {
+			g_autofree char *line = g_strdup_printf("pause %s",
+			    msg->command_arg != NULL ? msg->command_arg : "");
+			render_vars_set(v, "line", g_strstrip(line));
+			render_vars_set(v, "reason", bad->message);
+			name = "reply-error";
+			break;
+		}
+		if (!store_person_pause(env->st, person->id, until, error))
+			return FALSE;
+		until_text = sched_format(person->zone, until, "%A %-d %B %Y");
+		render_vars_set(v, "until", until_text);
+		name = "reply-pause";
+		break;
+	case ANSWER_COMMAND_RESUME:
+		if (!store_person_pause(env->st, person->id, 0, error))
+			return FALSE;
+		name = "reply-resume";
+		break;
+	case ANSWER_COMMAND_HELP:
+		name = "reply-help";
+		break;
+	default:
+		render_vars_set(v, "line", msg->command_arg);
+		render_vars_set(v, "reason", "tidings knows no such command; "
+		    "it knows skip, pause until DATE, resume and help");
+		name = "reply-error";
+		break;
+	}
+	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
+	    answer_command_name(msg->command), until_text != NULL ?
+	    " until " : "", until_text != NULL ? until_text : "");
+	return reply(env, msg, id, name, v, now, error);
+}
+
+gboolean
+checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	g_autoptr(Person) person = NULL;
+	g_autoptr(GError) err = NULL;
+	const char *who;
+
+	if (msg->command == ANSWER_COMMAND_NONE)
+		return msg->prompt_id == 0 ||
+		    take_answers(env, msg, id, now, error);
+	/* A command acts for the person the prompt asked, or for the sender
+	 * when it came to a command address; only when they sent it. */
+	who = msg->prompt_person != NULL ? msg->prompt_person : msg->from;
+	if (!same_address(msg->from, who)) {
+		log_warnx("<%s>: command not carried out: sent by %s, not by %s",
+		    msg->message_id, msg->from != NULL ? msg->from : "nobody",
+		    who);
+		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
+		    "a command from someone else than the member", error);
+	}
+	if (msg->auto_generated || (msg->return_path != NULL &&
+	    *msg->return_path == '\0'))
+		return TRUE;	/* never answer a machine */
+	person = store_person_get(env->st, who, &err);
+	if (person == NULL) {
+		if (!g_error_matches(err, STORE_ERROR, STORE_ERROR_NOT_FOUND)) {
+			g_propagate_error(error, g_steal_pointer(&err));
+			return FALSE;
+		}
+		log_info("<%s>: a command from %s, who is no member: not "
+		    "answered", msg->message_id, who);
+		return store_message_bind(env->st, id, 0, FALSE,
+		    "a command from someone tidings does not know", error);
+	}
+	if (!store_message_bind(env->st, id, msg->prompt_id, TRUE,
+	    msg->token != NULL ? "from the member, to their reply address" :
+	    "from the member", error))
+		return FALSE;
+	return take_command(env, msg, id, person, now, error);
+}
+
+/* --- dates ---------------------------------------------------------------- */
+
+static const char *const weekdays[] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+	"sunday",
+};
+static const char *const months[] = {
+	"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december",
+};
+
+/* Index of WORD in NAMES by its full name or first three letters, or -1. */
+static int
+name_index(const char *word, const char *const *names, int n)
+{
+	size_t len = strlen(word);
+
+	if (len < 3)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (strncmp(names[i], word, len) == 0)
+			return i;
+	return -1;
+}
+
+static GDateTime *
+local_day(GTimeZone *tz, int y, int m, int d)
+{
+	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return NULL;
+	return g_date_time_new(tz, y, m, d, 0, 0, 0);
+}
+
+gint64
+checkin_parse_until(const char *text, const char *zone, gint64 now,
+    GError **error)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
+	g_autoptr(GDateTime) today = NULL, t = NULL, day = NULL;
+	g_autofree char *s = g_ascii_strdown(text != NULL ? text : "", -1);
+	g_auto(GStrv) w = NULL;
+	char *p = g_strstrip(s), *end;
+	int y, m, d, i, n;
+
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	t = g_date_time_new_from_unix_utc(now);
+	day = g_date_time_to_timezone(t, tz);
+	today = g_date_time_new(tz, g_date_time_get_year(day),
+	    g_date_time_get_month(day), g_date_time_get_day_of_month(day),
+	    0, 0, 0);
+	g_clear_pointer(&t, g_date_time_unref);
+	for (const char *const *lead = (const char *const[]){ "until ",
+	    "till ", "to ", "for ", "in ", NULL }; *lead != NULL; lead++)
+		if (g_str_has_prefix(p, *lead))
+			p = g_strstrip(p + strlen(*lead));
+	w = g_strsplit_set(p, " ,", -1);
+	n = (int)g_strv_length(w);
+	if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3)
+		t = local_day(tz, y, m, d);
+	else if (strcmp(p, "tomorrow") == 0)
+		t = g_date_time_add_days(today, 1);
+	else if ((i = name_index(p, weekdays, 7)) >= 0) {
+		int dow = g_date_time_get_day_of_week(today) - 1;
+		t = g_date_time_add_days(today, (i - dow + 6) % 7 + 1);
+	} else if (n >= 2 && (d = (int)strtol(w[0], &end, 10)) > 0 &&
+	    *end == '\0' && (g_str_has_prefix(w[1], "day") ||
+	    g_str_has_prefix(w[1], "week")))
+		t = g_date_time_add_days(today, w[1][0] == 'w' ? d * 7 : d);
+	else if (n >= 2) {
+		/* "24 december [2026]" or "december 24[, 2026]". */
+		int a = (int)strtol(w[0], &end, 10);
+		gboolean day_first = a > 0 && *end == '\0';
+		const char *mon = day_first ? w[1] : w[0];
+		const char *num = day_first ? w[0] : w[1];
+		const char *year = n >= 3 ? w[n - 1] : NULL;
+
+		m = name_index(mon, months, 12) + 1;
+		d = (int)strtol(num, &end, 10);
+		if (m > 0 && d > 0) {
+			y = year != NULL ? atoi(year) :
+			    g_date_time_get_year(today);
+			t = local_day(tz, y, m, d);
+			if (t != NULL && year == NULL &&
+			    g_date_time_compare(t, today) <= 0) {
+				g_clear_pointer(&t, g_date_time_unref);
+				t = local_day(tz, y + 1, m, d);
+			}
+		}
+	}
+	if (t == NULL) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is not a date tidings can read: write it as "
+		    "2026-12-24, 24 December, a weekday, tomorrow or "
+		    "\"2 weeks\"", text != NULL ? text : "");
+		return 0;
+	}
+	if (g_date_time_to_unix(t) <= now) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is not in the future", text);
+		return 0;
+	}
+	return g_date_time_to_unix(t);
+}

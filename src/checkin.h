@@ -1,0 +1,77 @@
+/* Check-ins at work: asking each member at the right local time, reminding
+ * those who have not answered, closing what is over, and taking what the
+ * answer filter found in a reply (answers per question, mail commands).
+ *
+ * Everything tidings says here goes to the outbox in the same transaction
+ * as the change that causes it: a prompt row is claimed and its mail
+ * queued together, or neither. */
+#ifndef TIDINGS_CHECKIN_H
+#define TIDINGS_CHECKIN_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct conf;
+struct render;
+struct store;
+
+/* What asking and answering need; fill it with checkin_env_init(). */
+struct checkin_env {
+	struct store *st;
+	const struct conf *conf;
+	struct render *render;
+	const char *address;	/* tidings' own, From of every mail */
+	char *domain;		/* of reply addresses and Message-IDs */
+	GBytes *secret;		/* the key of tokens; read when first needed */
+	gint64 catch_up;	/* seconds a missed prompt may still go late */
+};
+
+/* Fails with CONF_ERROR when the configuration has no address. */
+gboolean checkin_env_init(struct checkin_env *env, struct store *st,
+    const struct conf *conf, GError **error);
+void checkin_env_clear(struct checkin_env *env);
+
+struct checkin_stats {
+	guint prompted;		/* prompts queued */
+	guint skipped;		/* occurrences skipped: not a workday, away,
+				   paused */
+	guint reminded;
+	guint closed;		/* prompts closed unanswered */
+};
+
+/* Asks everyone whose prompt is due at NOW (or was due within catch-up),
+ * sends the reminders that are due and closes what is over.  Each prompt
+ * is claimed once, in its own transaction with its mail. */
+gboolean checkin_tick(struct checkin_env *env, gint64 now,
+    struct checkin_stats *stats, GError **error);
+
+/* When the next prompt or reminder is due after NOW, or 0 when nothing is
+ * scheduled. */
+gint64 checkin_next_due(struct checkin_env *env, gint64 now, GError **error);
+
+/* The mail that the next prompt of each of EMAIL's check-ins would be
+ * (not stored, not sent), in a GPtrArray of GBytes; *when gets the first
+ * one's time. */
+GPtrArray *checkin_preview(struct checkin_env *env, const char *email,
+    gint64 now, gint64 *when, GError **error);
+
+/* The lookup of the answer filter (filter_prompt_lookup); DATA is the
+ * env. */
+struct filter_ctx;
+struct filter_prompt *checkin_lookup(struct filter_ctx *ctx,
+    const char *token, GPtrArray *ids);
+
+/* Records what the answer filter made of MSG, stored as mail ID: its
+ * answers, or the effect of its command, with the reply that says so
+ * queued.  Runs inside the caller's transaction. */
+gboolean checkin_take(struct checkin_env *env, const struct message *msg,
+    gint64 id, gint64 now, GError **error);
+
+/* Parses the date of "pause until DATE" (2026-12-24, 24 December, monday,
+ * tomorrow, "2 weeks") in ZONE: the start of that local day, after NOW.
+ * Returns 0 with error set when the text is not a date. */
+gint64 checkin_parse_until(const char *text, const char *zone, gint64 now,
+    GError **error);
+
+#endif

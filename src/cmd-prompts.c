@@ -1,0 +1,335 @@
+/* tidings prompts: what was asked, what is due, what a member will get;
+ * tidings answers: what they said. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "checkin.h"
+#include "clock.h"
+#include "columns.h"
+#include "conf.h"
+#include "log.h"
+#include "outbox.h"
+#include "report.h"
+#include "schedule.h"
+#include "store.h"
+#include "tidings.h"
+
+static char *opt_team;
+static char *opt_since;
+static char *opt_preview;
+static gboolean opt_due;
+static gboolean opt_json;
+
+static const GOptionEntry prompts_options[] = {
+	{ "due", 0, 0, G_OPTION_ARG_NONE, &opt_due,
+	  "ask whoever is due now and send what waits (for cron)", NULL },
+	{ "preview", 'p', 0, G_OPTION_ARG_STRING, &opt_preview,
+	  "print the next prompt of this member, sending nothing", "EMAIL" },
+	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
+	  "only this team's", "TEAM" },
+	{ "since", 's', 0, G_OPTION_ARG_STRING, &opt_since,
+	  "due since this date (default: a week ago)", "DATE" },
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
+	  "JSON Lines, for scripts", NULL },
+	G_OPTION_ENTRY_NULL
+};
+
+static const GOptionEntry answers_options[] = {
+	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
+	  "only this team's", "TEAM" },
+	{ "since", 's', 0, G_OPTION_ARG_STRING, &opt_since,
+	  "to prompts due since this date (default: a week ago)", "DATE" },
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
+	  "JSON Lines, for scripts", NULL },
+	G_OPTION_ENTRY_NULL
+};
+
+/* --since as UTC seconds: a date or time (ISO 8601, UTC when no zone is
+ * given), or a week before now. */
+static gboolean
+since_option(struct cmd_ctx *ctx, gint64 *since)
+{
+	g_autofree char *text = NULL;
+
+	if (opt_since == NULL) {
+		*since = clock_now() - 7 * 86400;
+		return TRUE;
+	}
+	text = strlen(opt_since) == 10 ? g_strconcat(opt_since, "T00:00:00Z",
+	    NULL) : g_strdup(opt_since);
+	*since = clock_parse(text);
+	if (*since < 0) {
+		cmd_usage(ctx, "--since \"%s\" is not a date: write it as "
+		    "2026-11-30 or 2026-11-30T09:00:00Z", opt_since);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static int
+prompts_due(struct cmd_ctx *ctx, struct checkin_env *env)
+{
+	g_autoptr(GError) error = NULL;
+	struct checkin_stats cs;
+	struct outbox_stats os = { 0 };
+	gint64 now = clock_now();
+	int rc;
+
+	if (!checkin_tick(env, now, &cs, &error))
+		return cmd_fail(ctx, error);
+	printf("%u asked, %u skipped, %u reminded, %u closed unanswered\n",
+	    cs.prompted, cs.skipped, cs.reminded, cs.closed);
+	if (conf_get(ctx->conf, "smtp", "host") == NULL) {
+		log_warnx("prompts: no host in [smtp]: the mail waits in the "
+		    "outbox");
+		return EX_TEMPFAIL;
+	}
+	if (!outbox_deliver(ctx->store, ctx->conf, now, &os, &error)) {
+		log_warnx("prompts: sending: %s", error->message);
+		outbox_stats_clear(&os);
+		return EX_TEMPFAIL;
+	}
+	printf("%u sent, %u waiting, %u failed\n", os.sent, os.waiting,
+	    os.failed);
+	for (guint i = 0; os.problems != NULL && i < os.problems->len; i++)
+		log_warnx("prompts: %s", (char *)os.problems->pdata[i]);
+	rc = os.waiting > 0 ? EX_TEMPFAIL : EX_OK;
+	outbox_stats_clear(&os);
+	return rc;
+}
+
+static int
+prompts_preview(struct cmd_ctx *ctx, struct checkin_env *env)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) mails = NULL;
+	gint64 when;
+
+	mails = checkin_preview(env, opt_preview, clock_now(), &when, &error);
+	if (mails == NULL)
+		return cmd_fail(ctx, error);
+	if (mails->len == 0) {
+		log_warnx("prompts: %s has no check-in to be asked", opt_preview);
+		return EX_DATAERR;
+	}
+	for (guint i = 0; i < mails->len; i++) {
+		gsize len;
+		const char *data = g_bytes_get_data(mails->pdata[i], &len);
+		if (i > 0)
+			printf("\n");
+		fwrite(data, 1, len, stdout);
+	}
+	return EX_OK;
+}
+
+static void
+prompt_json(const struct prompt *p)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, p->id);
+	json_builder_set_member_name(b, "checkin");
+	json_builder_add_int_value(b, p->checkin_id);
+	json_builder_set_member_name(b, "email");
+	json_builder_add_string_value(b, p->email);
+	json_builder_set_member_name(b, "zone");
+	json_builder_add_string_value(b, p->zone);
+	json_builder_set_member_name(b, "due");
+	json_builder_add_int_value(b, p->due_at);
+	json_builder_set_member_name(b, "closes");
+	json_builder_add_int_value(b, p->closes_at);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, p->state);
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, p->skip_reason);
+	json_builder_set_member_name(b, "sent");
+	json_builder_add_int_value(b, p->sent_at);
+	json_builder_set_member_name(b, "reminded");
+	json_builder_add_int_value(b, p->reminded_at);
+	json_builder_set_member_name(b, "answered");
+	json_builder_add_int_value(b, p->answered_at);
+	json_builder_set_member_name(b, "message_id");
+	json_builder_add_string_value(b, p->message_id);
+	json_builder_end_object(b);
+	report_print_json(b);
+}
+
+static int
+prompts_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	struct columns *c;
+	gint64 since;
+
+	if (!since_option(ctx, &since))
+		return EX_USAGE;
+	if ((list = store_prompt_list(ctx->store, opt_team, since,
+	    &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (opt_json) {
+		for (guint i = 0; i < list->len; i++)
+			prompt_json(list->pdata[i]);
+		return EX_OK;
+	}
+	if (list->len == 0) {
+		printf("no prompts in that time\n");
+		return EX_OK;
+	}
+	c = columns_new((const char *const[]){ "ID", "CHECKIN", "MEMBER",
+	    "DUE (LOCAL)", "STATE", "NOTE", NULL });
+	for (guint i = 0; i < list->len; i++) {
+		struct prompt *p = list->pdata[i];
+		g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, p->id);
+		g_autofree char *ci = g_strdup_printf("%" G_GINT64_FORMAT,
+		    p->checkin_id);
+		g_autofree char *due = sched_format(p->zone, p->due_at,
+		    "%a %Y-%m-%d %H:%M %Z");
+		columns_add(c, id, ci, p->email, due, p->state,
+		    p->skip_reason != NULL ? p->skip_reason : "");
+	}
+	columns_print(c, stdout);
+	return EX_OK;
+}
+
+static int
+prompts_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	struct checkin_env env;
+	int rc;
+
+	if (opt_due && opt_preview != NULL)
+		return cmd_usage(ctx, "--due and --preview do not go together");
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if (!opt_due && opt_preview == NULL)
+		return prompts_list(ctx);
+	if (!checkin_env_init(&env, ctx->store, ctx->conf, &error))
+		return cmd_fail(ctx, error);
+	rc = opt_due ? prompts_due(ctx, &env) : prompts_preview(ctx, &env);
+	checkin_env_clear(&env);
+	return rc;
+}
+
+static void
+answer_json(const struct prompt *p, const struct answer *a)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "prompt");
+	json_builder_add_int_value(b, p->id);
+	json_builder_set_member_name(b, "checkin");
+	json_builder_add_int_value(b, p->checkin_id);
+	json_builder_set_member_name(b, "email");
+	json_builder_add_string_value(b, p->email);
+	json_builder_set_member_name(b, "due");
+	json_builder_add_int_value(b, p->due_at);
+	json_builder_set_member_name(b, "question");
+	json_builder_add_int_value(b, a->position);
+	json_builder_set_member_name(b, "question_text");
+	json_builder_add_string_value(b, a->question);
+	json_builder_set_member_name(b, "text");
+	json_builder_add_string_value(b, a->text);
+	json_builder_set_member_name(b, "counted");
+	json_builder_add_boolean_value(b, a->counted);
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, a->reason);
+	json_builder_set_member_name(b, "superseded");
+	json_builder_add_boolean_value(b, a->superseded);
+	json_builder_set_member_name(b, "message");
+	json_builder_add_int_value(b, a->message);
+	json_builder_set_member_name(b, "at");
+	json_builder_add_int_value(b, a->created_at);
+	json_builder_end_object(b);
+	report_print_json(b);
+}
+
+static void
+answer_print(const struct prompt *p, const struct answer *a)
+{
+	g_auto(GStrv) lines = g_strsplit(a->text, "\n", -1);
+
+	printf("  %d. %s%s\n", a->position, a->question, a->superseded ?
+	    "  (edited later)" : !a->counted ? "  (not counted)" : "");
+	for (char **l = lines; *l != NULL; l++)
+		printf("     %s\n", *l);
+	if (!a->counted && a->reason != NULL)
+		printf("     [%s]\n", a->reason);
+}
+
+static int
+answers_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) prompts = NULL;
+	gint64 since;
+	int rc, shown = 0;
+
+	if (!since_option(ctx, &since))
+		return EX_USAGE;
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((prompts = store_prompt_list(ctx->store, opt_team, since,
+	    &error)) == NULL)
+		return cmd_fail(ctx, error);
+	for (guint i = 0; i < prompts->len; i++) {
+		const struct prompt *p = prompts->pdata[i];
+		g_autoptr(GPtrArray) answers = store_answer_list(ctx->store,
+		    p->id, &error);
+		g_autofree char *due = NULL;
+
+		if (answers == NULL)
+			return cmd_fail(ctx, error);
+		if (answers->len == 0)
+			continue;
+		due = sched_format(p->zone, p->due_at, "%a %Y-%m-%d %H:%M %Z");
+		if (!opt_json)
+			printf("%s%s, asked %s:\n", shown++ ? "\n" : "",
+			    p->email, due);
+		for (guint k = 0; k < answers->len; k++) {
+			if (opt_json)
+				answer_json(p, answers->pdata[k]);
+			else
+				answer_print(p, answers->pdata[k]);
+		}
+	}
+	if (!opt_json && shown == 0)
+		printf("no answers in that time\n");
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_prompts_entry = {
+	.name = "prompts",
+	.args = "[--team TEAM] [--since DATE] [--json] | --due | "
+	    "--preview EMAIL",
+	.summary = "list prompts, send those due, or preview one",
+	.help = "Without options, lists the prompts of the last week: who was "
+	    "asked when, in\ntheir local time, and whether they answered, "
+	    "skipped or were not asked\n(a non-workday, a pause, away). "
+	    "--due does what tidings run does on its\ntimer, once: asks "
+	    "whoever is due, sends reminders, closes what is over\nand "
+	    "sends the outbox (exit 75 when mail must wait); for cron without "
+	    "the\ndaemon. --preview prints the mail a member will get next.",
+	.options = prompts_options, .min_args = 0, .max_args = 0,
+	.exec = prompts_exec,
+};
+
+const struct cmd_entry cmd_answers_entry = {
+	.name = "answers",
+	.args = "[--team TEAM] [--since DATE] [--json]",
+	.summary = "the answers to the prompts, per question",
+	.help = "Shows what each member answered to each question of the "
+	    "prompts of the last\nweek (or since DATE). An answer edited by "
+	    "a later reply is marked; one\nfrom someone else than the member "
+	    "is shown as not counted, with why.",
+	.options = answers_options, .min_args = 0, .max_args = 0,
+	.exec = answers_exec,
+};

@@ -1,0 +1,759 @@
+/* Check-ins and their questions, prompts (one per occurrence per person)
+ * and answers. */
+#include "config.h"
+
+#include "store-private.h"
+
+void
+question_free(struct question *q)
+{
+	if (q == NULL)
+		return;
+	g_free(q->text);
+	g_free(q);
+}
+
+void
+checkin_free(struct checkin *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->team);
+	g_free(c->title);
+	g_free(c->rrule);
+	if (c->questions != NULL)
+		g_ptr_array_unref(c->questions);
+	g_free(c);
+}
+
+void
+prompt_free(struct prompt *p)
+{
+	if (p == NULL)
+		return;
+	g_free(p->email);
+	g_free(p->name);
+	g_free(p->zone);
+	g_free(p->state);
+	g_free(p->skip_reason);
+	g_free(p->token);
+	g_free(p->message_id);
+	g_free(p);
+}
+
+void
+answer_free(struct answer *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->question);
+	g_free(a->text);
+	g_free(a->reason);
+	g_free(a);
+}
+
+static gboolean
+not_found(GError **error, const char *what, const char *which)
+{
+	g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no %s %s", what,
+	    which);
+	return FALSE;
+}
+
+/* --- check-ins ------------------------------------------------------- */
+
+static gboolean
+questions_load(struct store *st, struct checkin *c, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, position, text, "
+	    "is_blocker FROM questions WHERE checkin_id = ? AND retired = 0 "
+	    "ORDER BY position", error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	sqlite3_bind_int64(stmt, 1, c->id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct question *q = g_new0(struct question, 1);
+		q->id = sqlite3_column_int64(stmt, 0);
+		q->position = sqlite3_column_int(stmt, 1);
+		q->text = store_column_dup(stmt, 2);
+		q->blocker = sqlite3_column_int(stmt, 3) != 0;
+		g_ptr_array_add(c->questions, q);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE || store_fail(st, rc, error);
+}
+
+#define CHECKIN_SELECT "SELECT c.id, c.team_id, t.name, c.title, c.rrule, " \
+	"coalesce(c.reminder_after, 0), c.close_after, c.active, " \
+	"c.created_at FROM checkins c JOIN teams t ON t.id = c.team_id "
+
+/* Steps STMT (a CHECKIN_SELECT) to the end; every row with questions. */
+static GPtrArray *
+checkins_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)checkin_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct checkin *c = g_new0(struct checkin, 1);
+		c->id = sqlite3_column_int64(stmt, 0);
+		c->team_id = sqlite3_column_int64(stmt, 1);
+		c->team = store_column_dup(stmt, 2);
+		c->title = store_column_dup(stmt, 3);
+		c->rrule = store_column_dup(stmt, 4);
+		c->reminder_after = sqlite3_column_int64(stmt, 5);
+		c->close_after = sqlite3_column_int64(stmt, 6);
+		c->active = sqlite3_column_int(stmt, 7) != 0;
+		c->created_at = sqlite3_column_int64(stmt, 8);
+		g_ptr_array_add(list, c);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	/* The questions after the rows: the statement is shared. */
+	for (guint i = 0; i < list->len; i++)
+		if (!questions_load(st, list->pdata[i], error)) {
+			g_ptr_array_unref(list);
+			return NULL;
+		}
+	return list;
+}
+
+/* The first element of LIST (which it frees), or NULL with
+ * STORE_ERROR_NOT_FOUND for WHAT WHICH when LIST is empty. */
+static gpointer
+first_of(GPtrArray *list, const char *what, const char *which,
+    GError **error)
+{
+	gpointer first = NULL;
+
+	if (list == NULL)
+		return NULL;
+	if (list->len > 0)
+		first = g_ptr_array_steal_index(list, 0);
+	else
+		not_found(error, what, which);
+	g_ptr_array_unref(list);
+	return first;
+}
+
+static struct checkin *
+checkin_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+    GError **error)
+{
+	return first_of(checkins_read(st, stmt, error), "check-in", which,
+	    error);
+}
+
+struct checkin *
+store_checkin_get(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	    "WHERE c.id = ?", error);
+	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	return checkin_one(st, stmt, which, error);
+}
+
+struct checkin *
+store_checkin_find(struct store *st, const char *team, const char *title,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	    "WHERE t.name = ? AND c.title = ?", error);
+	g_autofree char *which = g_strdup_printf("\"%s\" in team %s", title,
+	    team);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	store_bind_text(stmt, 2, title);
+	return checkin_one(st, stmt, which, error);
+}
+
+GPtrArray *
+store_checkin_list(struct store *st, const char *team, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	    "WHERE ?1 IS NULL OR t.name = ?1 ORDER BY t.name, c.title", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	return checkins_read(st, stmt, error);
+}
+
+static gint64
+team_id(struct store *st, const char *team, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM teams "
+	    "WHERE name = ?", error);
+	gint64 id;
+	int rc;
+
+	if (stmt == NULL)
+		return 0;
+	store_bind_text(stmt, 1, team);
+	rc = sqlite3_step(stmt);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		not_found(error, "team", team);
+	else if (rc != SQLITE_ROW)
+		store_fail(st, rc, error);
+	return id;
+}
+
+static gboolean
+question_insert(struct store *st, gint64 checkin, int position,
+    const char *text, gboolean blocker, gint64 *id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO questions "
+	    "(checkin_id, position, text, is_blocker) VALUES (?, ?, ?, ?) "
+	    "RETURNING id", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, checkin);
+	sqlite3_bind_int(stmt, 2, position);
+	store_bind_text(stmt, 3, text);
+	sqlite3_bind_int(stmt, 4, blocker);
+	*id = store_step_int64(st, stmt, error);
+	return *id != -1;
+}
+
+gboolean
+store_checkin_add(struct store *st, struct checkin *c, GError **error)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((c->team_id = team_id(st, c->team, error)) == 0)
+		return FALSE;
+	stmt = store_prepare(st, "INSERT INTO checkins (team_id, title, rrule, "
+	    "reminder_after, close_after, active, created_at) VALUES "
+	    "(?, ?, ?, nullif(?, 0), ?, ?, ?) RETURNING id", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, c->team_id);
+	store_bind_text(stmt, 2, c->title);
+	store_bind_text(stmt, 3, c->rrule);
+	sqlite3_bind_int64(stmt, 4, c->reminder_after);
+	sqlite3_bind_int64(stmt, 5, c->close_after);
+	sqlite3_bind_int(stmt, 6, c->active);
+	sqlite3_bind_int64(stmt, 7, c->created_at);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		c->id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS, "team %s "
+		    "already has a check-in called \"%s\"", c->team, c->title);
+		return FALSE;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, error);
+	for (guint i = 0; i < c->questions->len; i++) {
+		struct question *q = c->questions->pdata[i];
+		q->position = (int)i + 1;
+		if (!question_insert(st, c->id, q->position, q->text,
+		    q->blocker, &q->id, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Questions beyond the new list: deleted when unanswered, else retired
+ * (out of the positions, so that new questions can take them). */
+static gboolean
+questions_trim(struct store *st, gint64 checkin, int keep, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE questions SET "
+	    "retired = 1, position = -id WHERE checkin_id = ? AND position > ? "
+	    "AND EXISTS (SELECT 1 FROM answers a WHERE a.question_id = "
+	    "questions.id)", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, checkin);
+	sqlite3_bind_int(stmt, 2, keep);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "DELETE FROM questions WHERE checkin_id = ? "
+	    "AND position > ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, checkin);
+	sqlite3_bind_int(stmt, 2, keep);
+	return store_step_done(st, stmt, error);
+}
+
+static gboolean
+questions_replace(struct store *st, gint64 checkin, GPtrArray *questions,
+    int blocker, GError **error)
+{
+	sqlite3_stmt *stmt;
+	gint64 id;
+
+	if (!questions_trim(st, checkin, (int)questions->len, error))
+		return FALSE;
+	for (guint i = 0; i < questions->len; i++) {
+		int pos = (int)i + 1;
+		stmt = store_prepare(st, "UPDATE questions SET text = ?, "
+		    "is_blocker = ? WHERE checkin_id = ? AND position = ?",
+		    error);
+		if (stmt == NULL)
+			return FALSE;
+		store_bind_text(stmt, 1, questions->pdata[i]);
+		sqlite3_bind_int(stmt, 2, pos == blocker);
+		sqlite3_bind_int64(stmt, 3, checkin);
+		sqlite3_bind_int(stmt, 4, pos);
+		if (!store_step_done(st, stmt, error))
+			return FALSE;
+		if (sqlite3_changes(st->db) == 0 && !question_insert(st, checkin,
+		    pos, questions->pdata[i], pos == blocker, &id, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+store_checkin_update(struct store *st, const struct checkin *c,
+    GPtrArray *questions, int blocker, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE checkins SET title = ?, "
+	    "rrule = ?, reminder_after = nullif(?, 0), close_after = ?, "
+	    "active = ? WHERE id = ?", error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, c->title);
+	store_bind_text(stmt, 2, c->rrule);
+	sqlite3_bind_int64(stmt, 3, c->reminder_after);
+	sqlite3_bind_int64(stmt, 4, c->close_after);
+	sqlite3_bind_int(stmt, 5, c->active);
+	sqlite3_bind_int64(stmt, 6, c->id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS, "team %s "
+		    "already has a check-in called \"%s\"", c->team, c->title);
+		return FALSE;
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, error);
+	return questions == NULL ||
+	    questions_replace(st, c->id, questions, blocker, error);
+}
+
+gboolean
+store_checkin_remove(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM checkins "
+	    "WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
+}
+
+gint64
+store_checkin_answers(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM answers a "
+	    "JOIN prompts p ON p.id = a.prompt_id WHERE p.checkin_id = ?",
+	    error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_int64(st, stmt, error);
+}
+
+/* --- prompts ----------------------------------------------------------- */
+
+#define PROMPT_SELECT "SELECT p.id, p.checkin_id, p.person_id, pe.email, " \
+	"pe.name, pe.zone, p.occurrence, p.due_at, p.closes_at, " \
+	"coalesce(p.sent_at, 0), coalesce(p.reminded_at, 0), " \
+	"coalesce(p.answered_at, 0), p.state, p.skip_reason, p.token, " \
+	"p.message_id FROM prompts p JOIN people pe ON pe.id = p.person_id "
+
+static GPtrArray *
+prompts_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)prompt_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct prompt *p = g_new0(struct prompt, 1);
+		p->id = sqlite3_column_int64(stmt, 0);
+		p->checkin_id = sqlite3_column_int64(stmt, 1);
+		p->person_id = sqlite3_column_int64(stmt, 2);
+		p->email = store_column_dup(stmt, 3);
+		p->name = store_column_dup(stmt, 4);
+		p->zone = store_column_dup(stmt, 5);
+		p->occurrence = sqlite3_column_int64(stmt, 6);
+		p->due_at = sqlite3_column_int64(stmt, 7);
+		p->closes_at = sqlite3_column_int64(stmt, 8);
+		p->sent_at = sqlite3_column_int64(stmt, 9);
+		p->reminded_at = sqlite3_column_int64(stmt, 10);
+		p->answered_at = sqlite3_column_int64(stmt, 11);
+		p->state = store_column_dup(stmt, 12);
+		p->skip_reason = store_column_dup(stmt, 13);
+		p->token = store_column_dup(stmt, 14);
+		p->message_id = store_column_dup(stmt, 15);
+		g_ptr_array_add(list, p);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+static struct prompt *
+prompt_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+    GError **error)
+{
+	return first_of(prompts_read(st, stmt, error), "prompt", which, error);
+}
+
+gboolean
+store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO prompts "
+	    "(checkin_id, person_id, occurrence, due_at, closes_at, state, "
+	    "skip_reason, token, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (checkin_id, person_id, occurrence) DO NOTHING "
+	    "RETURNING id", error);
+	int rc;
+
+	*claimed = FALSE;
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, p->checkin_id);
+	sqlite3_bind_int64(stmt, 2, p->person_id);
+	sqlite3_bind_int64(stmt, 3, p->occurrence);
+	sqlite3_bind_int64(stmt, 4, p->due_at);
+	sqlite3_bind_int64(stmt, 5, p->closes_at);
+	store_bind_text(stmt, 6, p->state != NULL ? p->state : "pending");
+	store_bind_text(stmt, 7, p->skip_reason);
+	store_bind_text(stmt, 8, p->token);
+	store_bind_text(stmt, 9, p->message_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(stmt, 0);
+		*claimed = TRUE;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(st, rc,
+	    error);
+}
+
+gboolean
+store_prompt_set_state(struct store *st, gint64 id, const char *state,
+    const char *reason, gint64 at, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = ?1, "
+	    "skip_reason = ?2, "
+	    "sent_at = CASE WHEN ?1 = 'sent' THEN ?3 ELSE sent_at END, "
+	    "answered_at = CASE WHEN ?1 = 'answered' THEN "
+	    "coalesce(answered_at, ?3) ELSE answered_at END WHERE id = ?4",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, state);
+	store_bind_text(stmt, 2, reason);
+	sqlite3_bind_int64(stmt, 3, at);
+	sqlite3_bind_int64(stmt, 4, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_prompt_reminded(struct store *st, gint64 id, gint64 at, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET "
+	    "reminded_at = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, at);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_step_done(st, stmt, error);
+}
+
+struct prompt *
+store_prompt_get(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT "WHERE p.id = ?",
+	    error);
+	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	return prompt_one(st, stmt, which, error);
+}
+
+struct prompt *
+store_prompt_by_token(struct store *st, const char *token, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	    "WHERE p.token = lower(?)", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, token);
+	return prompt_one(st, stmt, "with that token", error);
+}
+
+struct prompt *
+store_prompt_by_message_id(struct store *st, const char *message_id,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	    "WHERE p.message_id = ?", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, message_id);
+	return prompt_one(st, stmt, message_id, error);
+}
+
+GPtrArray *
+store_prompt_reminders_due(struct store *st, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	    "JOIN checkins c ON c.id = p.checkin_id WHERE p.state = 'sent' "
+	    "AND p.reminded_at IS NULL AND c.reminder_after IS NOT NULL "
+	    "AND p.sent_at + c.reminder_after <= ?1 AND p.closes_at > ?1 "
+	    "ORDER BY p.due_at", error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, now);
+	return prompts_read(st, stmt, error);
+}
+
+gint64
+store_prompt_close_due(struct store *st, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = "
+	    "'missed' WHERE state = 'sent' AND closes_at <= ?", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+GPtrArray *
+store_prompt_open(struct store *st, gint64 person_id, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	    "WHERE p.person_id = ? AND p.state IN ('sent', 'answered') "
+	    "AND p.closes_at > ? ORDER BY p.due_at", error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, person_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	return prompts_read(st, stmt, error);
+}
+
+GPtrArray *
+store_prompt_list(struct store *st, const char *team, gint64 since,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	    "JOIN checkins c ON c.id = p.checkin_id "
+	    "JOIN teams t ON t.id = c.team_id "
+	    "WHERE (?1 IS NULL OR t.name = ?1) AND p.due_at >= ?2 "
+	    "ORDER BY p.due_at DESC, pe.email", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	sqlite3_bind_int64(stmt, 2, since);
+	return prompts_read(st, stmt, error);
+}
+
+gint64
+store_prompt_last_due(struct store *st, gint64 checkin_id, gint64 person_id,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(due_at), 0) "
+	    "FROM prompts WHERE checkin_id = ? AND person_id = ?", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, checkin_id);
+	sqlite3_bind_int64(stmt, 2, person_id);
+	return store_step_int64(st, stmt, error);
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+gboolean
+store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
+    gint64 message, const char *text, gboolean counted, const char *reason,
+    gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO answers "
+	    "(prompt_id, question_id, message, text, counted, reason, "
+	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", error);
+	gint64 id;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, prompt_id);
+	sqlite3_bind_int64(stmt, 2, question_id);
+	sqlite3_bind_int64(stmt, 3, message);
+	store_bind_text(stmt, 4, text);
+	sqlite3_bind_int(stmt, 5, counted);
+	store_bind_text(stmt, 6, reason);
+	sqlite3_bind_int64(stmt, 7, now);
+	if ((id = store_step_int64(st, stmt, error)) == -1)
+		return FALSE;
+	if (!counted)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE answers SET superseded_by = ?1 "
+	    "WHERE prompt_id = ?2 AND question_id = ?3 AND counted = 1 "
+	    "AND superseded_by IS NULL AND id != ?1", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, prompt_id);
+	sqlite3_bind_int64(stmt, 3, question_id);
+	return store_step_done(st, stmt, error);
+}
+
+GPtrArray *
+store_answer_list(struct store *st, gint64 prompt_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT a.id, a.prompt_id, "
+	    "a.question_id, q.position, q.text, a.message, a.text, a.counted, "
+	    "a.reason, a.superseded_by IS NOT NULL, a.created_at FROM answers a "
+	    "JOIN questions q ON q.id = a.question_id WHERE a.prompt_id = ? "
+	    "ORDER BY q.retired, q.position, a.id", error);
+	GPtrArray *list;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)answer_free);
+	sqlite3_bind_int64(stmt, 1, prompt_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct answer *a = g_new0(struct answer, 1);
+		a->id = sqlite3_column_int64(stmt, 0);
+		a->prompt_id = sqlite3_column_int64(stmt, 1);
+		a->question_id = sqlite3_column_int64(stmt, 2);
+		a->position = sqlite3_column_int(stmt, 3);
+		a->question = store_column_dup(stmt, 4);
+		a->message = sqlite3_column_int64(stmt, 5);
+		a->text = store_column_dup(stmt, 6);
+		a->counted = sqlite3_column_int(stmt, 7) != 0;
+		a->reason = store_column_dup(stmt, 8);
+		a->superseded = sqlite3_column_int(stmt, 9) != 0;
+		a->created_at = sqlite3_column_int64(stmt, 10);
+		g_ptr_array_add(list, a);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+gboolean
+store_message_bind(struct store *st, gint64 id, gint64 prompt_id,
+    gboolean trusted, const char *trust_reason, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "prompt_id = nullif(?, 0), trusted = ?, trust_reason = ?, "
+	    "person_id = (SELECT person_id FROM prompts WHERE id = ?1) "
+	    "WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, prompt_id);
+	sqlite3_bind_int(stmt, 2, trusted);
+	store_bind_text(stmt, 3, trust_reason);
+	sqlite3_bind_int64(stmt, 4, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_person_pause(struct store *st, gint64 person_id, gint64 until,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET "
+	    "paused_until = nullif(?, 0) WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, until);
+	sqlite3_bind_int64(stmt, 2, person_id);
+	return store_step_done(st, stmt, error);
+}
+
+gint64
+store_prompt_next_reminder(struct store *st, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(min(p.sent_at "
+	    "+ c.reminder_after), 0) FROM prompts p JOIN checkins c ON "
+	    "c.id = p.checkin_id WHERE p.state = 'sent' AND p.reminded_at IS "
+	    "NULL AND c.reminder_after IS NOT NULL AND p.sent_at + "
+	    "c.reminder_after < p.closes_at", error);
+
+	if (stmt == NULL)
+		return -1;
+	return store_step_int64(st, stmt, error);
+}
+
+gboolean
+store_person_away(struct store *st, gint64 person_id, gint64 at,
+    char **summary, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(summary, '') "
+	    "FROM availability WHERE person_id = ?1 AND kind = 'away' AND "
+	    "rrule IS NULL AND coalesce(starts_at, 0) <= ?2 AND "
+	    "(ends_at IS NULL OR ends_at > ?2) ORDER BY starts_at LIMIT 1",
+	    error);
+	int rc;
+
+	*summary = NULL;
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, person_id);
+	sqlite3_bind_int64(stmt, 2, at);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*summary = store_column_dup(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ||
+	    store_fail(st, rc, error);
+}

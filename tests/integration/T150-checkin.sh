@@ -1,0 +1,206 @@
+#!/bin/bash
+# T150: a team in three zones is asked by mail, through the harness's real
+# Postfix into real Dovecot mailboxes, at each member's local time (across
+# a daylight saving change, never on a non-workday); the members answer by
+# mail through Postfix to their reply addresses, tidings reads the answers
+# over IMAP and stores them per question.  A stranger's reply is not
+# counted; mail commands are carried out and answered by mail.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/mailstack.sh"
+
+reason=$(mailstack_available) || skip_all "$reason"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+command -v python3 >/dev/null || skip_all "python3 is not installed"
+
+for u in standup ana bob priya eve; do mailstack_add_user "$u" secret; done
+mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+# Subaddresses (standup+TOKEN@) are delivered to standup's mailbox.
+mailstack_postconf -e "recipient_delimiter = +"
+mailstack_stop_postfix && mailstack_start_postfix || bail_out "no Postfix"
+
+db="$TEST_DIR/tidings.db"
+printf 'secret\n' >"$TEST_DIR/imap-password"
+openssl rand -hex 32 >"$TEST_DIR/secret"
+chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
+cat >"$TEST_DIR/tidings.conf" <<EOF
+[tidings]
+address = standup@$MAIL_DOMAIN
+database = $db
+secret-file = $TEST_DIR/secret
+[imap]
+host = 127.0.0.1
+port = $IMAP_PORT
+security = none
+user = standup
+password-file = $TEST_DIR/imap-password
+timeout = 10s
+[smtp]
+host = 127.0.0.1
+port = $SMTP_PORT
+security = none
+EOF
+# at TIME COMMAND...: tidings with its clock set to TIME.
+at() { local when=$1; shift; TIDINGS_NOW=$when run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
+mails() { mailstack_count_mail "$1"; }
+sql() { sqlite3 -readonly "$db" "$1"; }
+# newest USER: the newest mail in USER's Maildir.
+newest() { ls -t "$MAILSTACK_DIR/mail/$1/Maildir/new/"* "$MAILSTACK_DIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -n 1; }
+header() { python3 - "$1" "$2" <<'EOF'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+print(m.get(sys.argv[2], ''))
+EOF
+}
+
+D=$MAIL_DOMAIN
+at 2026-03-26T00:00:00Z team add platform --title "Platform" --zone Europe/Berlin
+at 2026-03-26T00:00:00Z member add "ana@$D" --team platform --name "Ana Lima" --zone Europe/Berlin
+at 2026-03-26T00:00:00Z member add "bob@$D" --team platform --name "Bob Stone" --zone America/New_York --days mon-thu
+at 2026-03-26T00:00:00Z member add "priya@$D" --team platform --name "Priya Nair" --zone Asia/Kolkata
+at 2026-03-26T00:00:00Z checkin add platform Daily --at 16:30
+expect_rc 0 "a check-in on weekdays at 16:30, each member's local time"
+
+# --- asked at their own 16:30 ------------------------------------------------
+at 2026-03-27T10:59:00Z prompts --due
+expect_rc 0 "10:59 UTC: prompts --due"
+[ "$(mails priya)$(mails ana)$(mails bob)" = 000 ]
+ok $? "nobody is asked before 16:30 local"
+
+at 2026-03-27T11:00:20Z prompts --due
+expect_grep out "^1 asked" "11:00 UTC is 16:30 in Kolkata: one asked"
+mailstack_wait_mail priya 1 10
+ok $? "Priya's prompt is in her IMAP INBOX"
+[ "$(mails ana)$(mails bob)" = 00 ]
+ok $? "and nobody else's"
+
+at 2026-03-27T15:30:20Z prompts --due
+expect_grep out "^1 asked" "15:30 UTC is 16:30 in Berlin (CET): Ana asked"
+mailstack_wait_mail ana 1 10
+ok $? "Ana's prompt is in her INBOX"
+
+at 2026-03-27T20:30:20Z prompts --due
+expect_grep out "^0 asked, 1 skipped" "20:30 UTC is 16:30 in New York, but Bob works Monday to Thursday"
+at 2026-03-27T20:31:00Z prompts --due
+expect_grep out "^0 asked, 0 skipped" "each occurrence is claimed once"
+[ "$(mails priya)$(mails ana)$(mails bob)" = 110 ]
+ok $? "one prompt each for Priya and Ana, none for Bob on a Friday"
+at 2026-03-27T20:32:00Z prompts --since 2026-03-27
+expect_grep out "bob@$D .*skipped +not a workday" "prompts lists Bob's as skipped: not a workday"
+
+at 2026-03-28T15:30:20Z prompts --due
+expect_grep out "^0 asked, 0 skipped" "Saturday: nobody is asked"
+
+# Berlin moves to summer time on Sunday 29 March: 16:30 is then 14:30 UTC.
+at 2026-03-30T14:30:20Z prompts --due
+expect_grep out "^1 asked" "Monday after the change: 16:30 in Berlin is 14:30 UTC"
+mailstack_wait_mail ana 2 10
+ok $? "Ana's second prompt arrives"
+[ "$(mails priya)" = 1 ]
+ok $? "Priya's 16:30 of that day, 3.5 hours before, is not sent late (catch-up 2h)"
+
+# --- the prompt as it arrived --------------------------------------------------
+first=$(ls -tr "$MAILSTACK_DIR/mail/ana/Maildir/new/"* | head -n 1)
+reply_to=$(header "$first" Reply-To)
+prompt_id=$(header "$first" Message-ID)
+[[ $reply_to =~ ^standup\+[a-z2-7]{16}@example\.test$ ]]
+ok $? "Reply-To is the member's token address ($reply_to)"
+[ "$(header "$first" Auto-Submitted)" = auto-generated ]
+ok $? "Auto-Submitted: auto-generated"
+header "$first" List-Id | grep -q "platform\\.example\\.test"
+ok $? "List-Id names the team"
+grep -q "^1\\. What did you work on?" "$first" && grep -q "^3\\. Is anything blocking you?" "$first"
+ok $? "the questions are numbered lines"
+
+# --- answers by mail -------------------------------------------------------------
+reply() {	# reply FROM TO FILE IN-REPLY-TO BODY
+	{
+		printf 'From: %s\nTo: %s\nSubject: Re: Daily\nMessage-ID: <%s>\n' "$1" "$2" "$(date +%s%N).$RANDOM@$D"
+		printf 'In-Reply-To: %s\nDate: %s\n\n' "$4" "$(date -R)"
+		printf '%b' "$5"
+	} >"$3"
+}
+reply "Ana Lima <ana@$D>" "$reply_to" "$TEST_DIR/ana.eml" "$prompt_id" \
+	"On Fri, Platform wrote:\n> 1. What did you work on?\nThe billing export.\n>\n> 2. What will you work on next?\nInvoices.\n> 3. Is anything blocking you?\nThe staging database is down.\n\n-- \nAna\n"
+mailstack_send "ana@$D" "$reply_to" "$TEST_DIR/ana.eml"
+expect_rc 0 "Ana's reply is accepted by Postfix for her token address"
+mailstack_wait_mail standup 1 10
+ok $? "and delivered to tidings' mailbox"
+at 2026-03-30T15:00:00Z run --once
+expect_rc 0 "tidings run --once reads it over IMAP"
+at 2026-03-30T15:00:00Z answers --since 2026-03-27 --json
+python3 - "$TEST_DIR/out" >"$TEST_DIR/answers" <<'EOF'
+import json, sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    print(a['email'], a['question'], a['counted'], a['superseded'], json.dumps(a['text']))
+EOF
+grep -q "^ana@$D 1 True False \"The billing export.\"$" "$TEST_DIR/answers" &&
+	grep -q "^ana@$D 2 True False \"Invoices.\"$" "$TEST_DIR/answers" &&
+	grep -q "^ana@$D 3 True False \"The staging database is down.\"$" "$TEST_DIR/answers"
+ok $? "her answers are stored per question" || sed 's/^/# /' "$TEST_DIR/answers"
+[ "$(sql "SELECT state FROM prompts p JOIN people e ON e.id = p.person_id WHERE e.email = 'ana@$D' ORDER BY due_at LIMIT 1")" = answered ]
+ok $? "the prompt is answered"
+
+# A stranger writes to Ana's reply address.
+reply "Eve <eve@$D>" "$reply_to" "$TEST_DIR/eve.eml" "$prompt_id" "1. Nothing\n2. Everything\n3. No\n"
+mailstack_send "eve@$D" "$reply_to" "$TEST_DIR/eve.eml"
+mailstack_wait_mail standup 2 10
+at 2026-03-30T15:05:00Z run --once
+at 2026-03-30T15:05:00Z answers --since 2026-03-27
+expect_grep out "not counted" "a stranger's reply to Ana's address is stored but not counted"
+expect_grep out "sent by eve@$D, but the prompt asked ana@$D" "with the reason"
+[ "$(sql "SELECT count(*) FROM answers WHERE counted = 1")" = 3 ]
+ok $? "Ana's three answers still stand alone"
+
+# Ana corrects herself: the latest answer counts, the first is kept.
+reply "Ana Lima <ana@$D>" "$reply_to" "$TEST_DIR/ana2.eml" "$prompt_id" "1. The billing export, and its tests\n2. Invoices\n3. Nothing any more\n"
+mailstack_send "ana@$D" "$reply_to" "$TEST_DIR/ana2.eml"
+mailstack_wait_mail standup 3 10
+at 2026-03-30T15:10:00Z run --once
+[ "$(sql "SELECT count(*) FROM answers WHERE counted = 1 AND superseded_by IS NULL")" = 3 ] &&
+	[ "$(sql "SELECT count(*) FROM answers WHERE superseded_by IS NOT NULL")" = 3 ] &&
+	[ "$(sql "SELECT text FROM answers WHERE superseded_by IS NULL AND counted = 1 AND question_id = (SELECT id FROM questions WHERE position = 3)")" = "Nothing any more" ]
+ok $? "a second reply is an edit: the latest counts, the first is kept"
+
+# --- mail commands ---------------------------------------------------------------
+priya_prompt=$(newest priya)
+reply "Priya Nair <priya@$D>" "$(header "$priya_prompt" Reply-To)" "$TEST_DIR/skip.eml" "$(header "$priya_prompt" Message-ID)" "skip\n\n> 1. What did you work on?\n"
+mailstack_send "priya@$D" "$(header "$priya_prompt" Reply-To)" "$TEST_DIR/skip.eml"
+reply "Bob Stone <bob@$D>" "standup+pause@$D" "$TEST_DIR/pause.eml" "<none@x>" "pause until 2026-04-06\n"
+mailstack_send "bob@$D" "standup+pause@$D" "$TEST_DIR/pause.eml"
+reply "Bob Stone <bob@$D>" "standup+help@$D" "$TEST_DIR/help.eml" "<none@x>" "\n"
+mailstack_send "bob@$D" "standup+help@$D" "$TEST_DIR/help.eml"
+mailstack_wait_mail standup 6 10
+at 2026-03-30T15:20:00Z run --once
+expect_rc 0 "the commands are read"
+[ "$(sql "SELECT state FROM prompts p JOIN people e ON e.id = p.person_id WHERE e.email = 'priya@$D'")" = skipped ]
+ok $? "\"skip\" as the first line of a reply skips that prompt"
+mailstack_wait_mail priya 2 10 && mailstack_wait_mail bob 2 10
+ok $? "each command is answered by mail"
+[ "$(grep -l "Monday 6 April 2026" "$MAILSTACK_DIR/mail/bob/Maildir/new/"* | wc -l)" = 1 ]
+ok $? "Bob is told until when he is paused"
+[ "$(header "$(newest priya)" Auto-Submitted)" = auto-replied ]
+ok $? "replies to commands are Auto-Submitted: auto-replied"
+at 2026-03-30T20:30:20Z prompts --due
+expect_grep out "^0 asked, 1 skipped" "Monday 16:30 in New York: Bob is paused"
+at 2026-03-30T20:31:00Z prompts --since 2026-03-30
+expect_grep out "bob@$D .*paused until 2026-04-06" "with the reason"
+
+# --- the daemon asks on time by itself -----------------------------------------
+# Tuesday 31 March, three seconds before Ana's 16:30 (14:30 UTC).
+TIDINGS_NOW=2026-03-31T14:29:57Z "$TIDINGS" --config "$TEST_DIR/tidings.conf" run --foreground \
+	>"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" &
+daemon=$!
+tap_at_exit "kill $daemon 2>/dev/null"
+before=$(mails ana)
+mailstack_wait_mail ana $((before + 1)) 20
+ok $? "tidings run asks Ana at her 16:30 on its own" || sed 's/^/# /' "$TEST_DIR/run.err" | tail -20
+sleep 2
+[ "$(mails ana)" = $((before + 1)) ]
+ok $? "and once"
+kill -TERM $daemon
+wait $daemon
+ok $? "SIGTERM: the daemon exits 0"
+
+done_testing

@@ -1,0 +1,468 @@
+/* Unit tests for check-ins in the library: the store's check-ins, prompts
+ * and answers; the scheduler asking each member at their local time,
+ * reminding and closing; replies taken as answers and commands. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "clock.h"
+#include "conf.h"
+#include "ingest.h"
+#include "store.h"
+
+#define ADDRESS "standup@example.org"
+
+struct fixture {
+	char *dir;
+	char *db;
+	struct conf *conf;
+	struct store *st;
+	struct checkin_env env;
+	gint64 checkin;
+};
+
+static gint64
+utc(const char *iso)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
+
+	g_assert_nonnull(t);
+	return g_date_time_to_unix(t);
+}
+
+static void
+add_member(struct fixture *f, const char *email, const char *name,
+    const char *zone, unsigned workdays)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) p = person_new(email);
+
+	g_free(p->name);
+	p->name = g_strdup(name);
+	g_free(p->zone);
+	p->zone = g_strdup(zone);
+	p->workdays = workdays;
+	g_assert_true(store_person_save(f->st, p, &error));
+	g_assert_true(store_member_add(f->st, "platform", email, "member",
+	    &error));
+	g_assert_no_error(error);
+}
+
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
+	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
+	static const char *const questions[] = { "What did you work on?",
+	    "What is next?", "Is anything blocking you?" };
+
+	f->dir = g_dir_make_tmp("tidings-checkin-XXXXXX", NULL);
+	f->db = g_build_filename(f->dir, "t.db", NULL);
+	conf = g_build_filename(f->dir, "tidings.conf", NULL);
+	secret = g_build_filename(f->dir, "secret", NULL);
+	g_assert_true(g_file_set_contents(secret, "0123456789abcdef", -1,
+	    NULL));
+	g_chmod(secret, 0600);
+	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
+	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	f->conf = conf_load(conf, &error);
+	g_assert_no_error(error);
+	f->st = store_open(f->db, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	    "Europe/Berlin", &error));
+	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin", 0x1f);
+	add_member(f, "bob@example.org", "Bob Stone", "America/New_York",
+	    0x0f);
+	add_member(f, "priya@example.org", "Priya Nair", "Asia/Kolkata",
+	    0x1f);
+
+	c->team = g_strdup("platform");
+	c->title = g_strdup("Daily");
+	c->rrule = g_strdup("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=16;"
+	    "BYMINUTE=30");
+	c->reminder_after = 2 * 3600;
+	c->close_after = 86400;
+	c->active = TRUE;
+	c->created_at = utc("2026-03-01T00:00:00Z");
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	for (size_t i = 0; i < G_N_ELEMENTS(questions); i++) {
+		struct question *q = g_new0(struct question, 1);
+		q->text = g_strdup(questions[i]);
+		q->blocker = i == 2;
+		g_ptr_array_add(c->questions, q);
+	}
+	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_no_error(error);
+	f->checkin = c->id;
+	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "tidings.conf", "secret" };
+
+	checkin_env_clear(&f->env);
+	store_close(f->st);
+	conf_free(f->conf);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->db);
+	g_free(f->dir);
+}
+
+static gint64
+sql_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	gint64 v = -1;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *
+sql_text(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	char *v = NULL;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static struct checkin_stats
+tick(struct fixture *f, const char *when)
+{
+	g_autoptr(GError) error = NULL;
+	struct checkin_stats s;
+
+	g_assert_true(checkin_tick(&f->env, utc(when), &s, &error));
+	g_assert_no_error(error);
+	return s;
+}
+
+/* Each member at 16:30 local: Kolkata 11:00Z, Berlin 15:30Z, New York
+ * 20:30Z (summer time there since 8 March); Bob works Monday to
+ * Thursday. */
+static void
+test_local_time(struct fixture *f, gconstpointer data)
+{
+	struct checkin_stats s;
+
+	s = tick(f, "2026-03-27T10:59:00Z");
+	g_assert_cmpuint(s.prompted, ==, 0);
+	s = tick(f, "2026-03-27T11:00:00Z");
+	g_assert_cmpuint(s.prompted, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'priya@example.org' AND o.kind = 'prompt'"), ==, 1);
+	s = tick(f, "2026-03-27T15:30:00Z");
+	g_assert_cmpuint(s.prompted, ==, 1);
+	s = tick(f, "2026-03-27T20:30:00Z");
+	g_assert_cmpuint(s.prompted, ==, 0);
+	g_assert_cmpuint(s.skipped, ==, 1);
+	/* Claimed once: the same time again asks nobody. */
+	s = tick(f, "2026-03-27T20:31:00Z");
+	g_assert_cmpuint(s.prompted + s.skipped, ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE "
+	    "skip_reason = 'not a workday'"), ==, 1);
+	/* Berlin's clocks go forward on 29 March. */
+	s = tick(f, "2026-03-30T14:30:00Z");
+	g_assert_cmpuint(s.prompted, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts p JOIN people "
+	    "e ON e.id = p.person_id WHERE e.email = 'ana@example.org' AND "
+	    "p.due_at = 1774881000"), ==, 1);
+}
+
+/* Missed while tidings was down: sent late within catch-up only. */
+static void
+test_catch_up(struct fixture *f, gconstpointer data)
+{
+	struct checkin_stats s = tick(f, "2026-03-27T16:00:00Z");
+
+	/* Berlin's 15:30Z is half an hour ago; Kolkata's 11:00Z, five. */
+	g_assert_cmpuint(s.prompted, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts"), ==, 1);
+}
+
+/* The prompt mail: a token reply address, a stable Message-ID, the
+ * questions numbered. */
+static void
+test_prompt_mail(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *raw = NULL, *token = NULL, *mid = NULL;
+	g_autofree char *expect = NULL;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox");
+	token = sql_text(f, "SELECT token FROM prompts");
+	mid = sql_text(f, "SELECT message_id FROM prompts");
+	g_assert_nonnull(raw);
+	g_assert_cmpuint(strlen(token), ==, 16);
+	expect = g_strdup_printf("standup+%s@example.org", token);
+	g_assert_nonnull(strstr(raw, expect));
+	g_assert_nonnull(strstr(raw, mid));
+	g_assert_nonnull(strstr(raw, "1. What did you work on?"));
+	g_assert_nonnull(strstr(raw, "3. Is anything blocking you?"));
+	g_assert_nonnull(strstr(raw, "Auto-Submitted: auto-generated"));
+	g_assert_nonnull(strstr(raw, "ana@example.org"));
+}
+
+static void
+test_reminder_and_close(struct fixture *f, gconstpointer data)
+{
+	struct checkin_stats s;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	s = tick(f, "2026-03-27T17:29:00Z");
+	g_assert_cmpuint(s.reminded, ==, 0);
+	s = tick(f, "2026-03-27T17:30:00Z");
+	g_assert_cmpuint(s.reminded, ==, 1);
+	s = tick(f, "2026-03-27T17:45:00Z");
+	g_assert_cmpuint(s.reminded, ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder'"), ==, 1);
+	s = tick(f, "2026-03-28T15:30:00Z");
+	g_assert_cmpuint(s.closed, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'missed'"), ==, 1);
+}
+
+/* A paused or away member is not asked, and says why. */
+static void
+test_paused_and_away(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) ana = store_person_get(f->st, "ana@example.org",
+	    &error);
+	g_autoptr(Person) priya = store_person_get(f->st, "priya@example.org",
+	    &error);
+	g_autofree char *sql = NULL;
+	struct checkin_stats s;
+
+	g_assert_true(store_person_pause(f->st, ana->id,
+	    utc("2026-03-30T00:00:00Z"), &error));
+	sql = g_strdup_printf("INSERT INTO availability (person_id, kind, "
+	    "starts_at, ends_at, summary, source, created_at) VALUES (%"
+	    G_GINT64_FORMAT ", 'away', %" G_GINT64_FORMAT ", NULL, 'holiday', "
+	    "'cli', 0)", priya->id, utc("2026-03-27T00:00:00Z"));
+	{
+		sqlite3 *db;
+		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==,
+		    SQLITE_OK);
+		sqlite3_close(db);
+	}
+	s = tick(f, "2026-03-27T11:00:00Z");
+	g_assert_cmpuint(s.skipped, ==, 1);
+	s = tick(f, "2026-03-27T15:30:00Z");
+	g_assert_cmpuint(s.skipped, ==, 1);
+	g_assert_cmpuint(s.prompted, ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE "
+	    "skip_reason = 'paused until 2026-03-30'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE "
+	    "skip_reason = 'away: holiday'"), ==, 1);
+}
+
+static void
+ingest(struct fixture *f, const char *text, struct ingest_result *res)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+
+	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, res,
+	    &error));
+	g_assert_no_error(error);
+}
+
+static char *
+reply_to_prompt(struct fixture *f, const char *from, const char *body)
+{
+	g_autofree char *token = sql_text(f, "SELECT token FROM prompts");
+	g_autofree char *mid = sql_text(f, "SELECT message_id FROM prompts");
+	static int n;
+
+	return g_strdup_printf("From: %s\nTo: standup+%s@example.org\n"
+	    "Subject: Re: Daily\nMessage-ID: <r%d@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s",
+	    from, token, ++n, mid, body);
+}
+
+static void
+test_answers(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *t = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	m1 = reply_to_prompt(f, "Ana <ana@example.org>",
+	    "> 1. What did you work on?\nExports\n> 2. What is next?\n"
+	    "Imports\n> 3. Is anything blocking you?\nNo\n");
+	ingest(f, m1, &res);
+	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 3);
+	t = sql_text(f, "SELECT a.text FROM answers a JOIN questions q ON "
+	    "q.id = a.question_id WHERE q.position = 2");
+	g_assert_cmpstr(t, ==, "Imports");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT prompt_id IS NOT NULL AND trusted "
+	    "FROM messages WHERE message_id = 'r1@example.org'"), ==, 1);
+
+	/* A stranger at Ana's address: kept, not counted, with why. */
+	m2 = reply_to_prompt(f, "Eve <eve@example.net>", "All done!\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 0 AND reason LIKE 'sent by eve@example.net%'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND superseded_by IS NULL"), ==, 3);
+
+	/* Ana again: an edit of the first answer. */
+	m3 = reply_to_prompt(f, "ana@example.org", "Exports and their tests\n");
+	ingest(f, m3, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "superseded_by IS NOT NULL"), ==, 1);
+	g_free(t);
+	t = sql_text(f, "SELECT a.text FROM answers a JOIN questions q ON "
+	    "q.id = a.question_id WHERE q.position = 1 AND a.superseded_by IS "
+	    "NULL AND a.counted = 1");
+	g_assert_cmpstr(t, ==, "Exports and their tests");
+}
+
+static void
+test_commands(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *skip = NULL;
+	struct ingest_result res;
+	static const char pause[] = "From: Bob <bob@example.org>\n"
+	    "To: standup+pause@example.org\nSubject: pause until 2026-04-06\n"
+	    "Message-ID: <p1@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nSee you then.\n";
+	static const char stranger[] = "From: eve@example.net\n"
+	    "To: standup+pause@example.org\nSubject: pause until 2026-04-06\n"
+	    "Message-ID: <p2@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nx\n";
+	static const char unknown[] = "From: bob@example.org\n"
+	    "To: standup+snooze@example.org\nSubject: x\n"
+	    "Message-ID: <p3@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nx\n";
+	static const char machine[] = "From: bob@example.org\n"
+	    "To: standup+help@example.org\nSubject: Out of office\n"
+	    "Auto-Submitted: auto-replied\nMessage-ID: <p4@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nI am away.\n";
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	skip = reply_to_prompt(f, "ana@example.org", "Skip!\n\n> 1. What did "
+	    "you work on?\n");
+	ingest(f, skip, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'skipped'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 1);
+
+	ingest(f, pause, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT paused_until FROM people WHERE "
+	    "email = 'bob@example.org'"), ==, utc("2026-04-06T04:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 2);
+
+	/* Nobody may pause Bob but Bob; nobody unknown gets an answer. */
+	ingest(f, stranger, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 2);
+
+	/* An unknown command is answered with what tidings knows. */
+	ingest(f, unknown, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply' AND CAST(raw AS TEXT) LIKE '%snooze%'"), ==, 1);
+
+	/* A machine is never answered. */
+	ingest(f, machine, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 3);
+}
+
+/* Questions taken out of a check-in with answers are retired, answers
+ * kept. */
+static void
+test_edit_questions(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Checkin) c = NULL;
+	g_autoptr(GPtrArray) qs = g_ptr_array_new();
+	g_autofree char *m = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	m = reply_to_prompt(f, "ana@example.org", "1. a\n2. b\n3. c\n");
+	ingest(f, m, &res);
+	ingest_result_clear(&res);
+	c = store_checkin_get(f->st, f->checkin, &error);
+	g_ptr_array_add(qs, "What shipped?");
+	g_assert_true(store_checkin_update(f->st, c, qs, 0, &error));
+	g_assert_no_error(error);
+	g_clear_pointer(&c, checkin_free);
+	c = store_checkin_get(f->st, f->checkin, &error);
+	g_assert_cmpuint(c->questions->len, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM questions WHERE "
+	    "retired = 1"), ==, 2);
+}
+
+#define ADD(name, fn) \
+	g_test_add("/checkin/" name, struct fixture, NULL, setup, fn, teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("local-time", test_local_time);
+	ADD("catch-up", test_catch_up);
+	ADD("prompt-mail", test_prompt_mail);
+	ADD("reminder-and-close", test_reminder_and_close);
+	ADD("paused-and-away", test_paused_and_away);
+	ADD("answers", test_answers);
+	ADD("commands", test_commands);
+	ADD("edit-questions", test_edit_questions);
+	return g_test_run();
+}
