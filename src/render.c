@@ -803,6 +803,9 @@ build_message(const char *name, const struct render_headers *h,
 	/* The loop filter knows tidings' own mail by this header: it is
 	 * never left out. */
 	set_header(msg, FILTER_MARKER_HEADER, h->marker != NULL ? h->marker : name);
+	for (const char *const *x = h->extra; x != NULL && x[0] != NULL &&
+	    x[1] != NULL; x += 2)
+		set_header(msg, x[0], x[1]);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
 	    NULL);
 	g_mime_message_set_mime_part(msg, body);

@@ -43,6 +43,10 @@ struct render_headers {
 	const char *marker;		/* the X-Tidings value: "prompt 42";
 					   NULL: the template's name */
 	gint64 date;			/* UTC seconds */
+	/* More headers as NAME, VALUE pairs, NULL-terminated (List-
+	 * Unsubscribe, Precedence, ...); values are cleaned like the
+	 * rest. */
+	const char *const *extra;
 };
 
 /* Variables for a template: strings, integers, and lists of strings.  A
