@@ -34,6 +34,8 @@ static const struct {
 	{ "pause", ANSWER_COMMAND_PAUSE },
 	{ "resume", ANSWER_COMMAND_RESUME },
 	{ "help", ANSWER_COMMAND_HELP },
+	{ "subscribe", ANSWER_COMMAND_SUBSCRIBE },
+	{ "unsubscribe", ANSWER_COMMAND_UNSUBSCRIBE },
 };
 
 const char *
@@ -42,7 +44,8 @@ answer_command_name(enum answer_command c)
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		if (commands[i].command == c)
 			return commands[i].word;
-	return c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
+	return c == ANSWER_COMMAND_CONFIRM ? "confirm" :
+	    c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
 }
 
 /* A command is its word alone on the line, or followed by arguments
@@ -69,6 +72,48 @@ answer_parse_command(const char *line, char **arg)
 			rest++;
 		if (*rest == '\0')
 			return commands[i].command;
+	}
+	return ANSWER_COMMAND_NONE;
+}
+
+static gboolean
+is_token(const char *s)
+{
+	return strlen(s) == TOKEN_LENGTH && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyz234567ABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
+	    TOKEN_LENGTH;
+}
+
+enum answer_command
+answer_parse_list_address(const char *detail, char **team, char **token)
+{
+	static const struct {
+		const char *suffix;
+		gboolean with_token;
+		enum answer_command command;
+	} forms[] = {
+		{ "-subscribe", FALSE, ANSWER_COMMAND_SUBSCRIBE },
+		{ "-unsubscribe", FALSE, ANSWER_COMMAND_UNSUBSCRIBE },
+		{ "-unsubscribe-", TRUE, ANSWER_COMMAND_UNSUBSCRIBE },
+		{ "-confirm-", TRUE, ANSWER_COMMAND_CONFIRM },
+	};
+	g_autofree char *d = g_ascii_strdown(detail, -1);
+	size_t len = strlen(d);
+
+	*team = *token = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(forms); i++) {
+		size_t n = strlen(forms[i].suffix);
+		size_t tail = n + (forms[i].with_token ? TOKEN_LENGTH : 0);
+		const char *at = d + len - tail;
+
+		if (len <= tail || strncmp(at, forms[i].suffix, n) != 0 ||
+		    (forms[i].with_token && !is_token(at + n)) ||
+		    (!forms[i].with_token && at[n] != '\0'))
+			continue;
+		*team = g_strndup(d, len - tail);
+		if (forms[i].with_token)
+			*token = g_strdup(at + n);
+		return forms[i].command;
 	}
 	return ANSWER_COMMAND_NONE;
 }
@@ -327,9 +372,13 @@ command_by_address(struct message *msg, const char *detail)
 	g_autofree char *line = NULL, *arg = NULL;
 	enum answer_command c = answer_parse_command(detail, &arg);
 
+	if (c == ANSWER_COMMAND_NONE)
+		c = answer_parse_list_address(detail, &msg->command_team,
+		    &msg->command_token);
 	if (c == ANSWER_COMMAND_NONE) {
 		/* A token is 16 characters of base32 (or, stale or cut, has
-		 * digits); a word was meant as a command. */
+		 * digits); a word was meant as a command, or names a team
+		 * (whose list commands come in the subject or first line). */
 		if (strlen(detail) == TOKEN_LENGTH ||
 		    strpbrk(detail, "0123456789") != NULL)
 			return FALSE;
@@ -393,7 +442,12 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 	}
 	line = first_line(msg->reply != NULL ? msg->reply : msg->text);
 	c = answer_parse_command(line, &arg);
-	if (c != ANSWER_COMMAND_NONE && (p != NULL || msg->token != NULL)) {
+	/* Commands stand for themselves in a reply to a prompt (or a mail to
+	 * a token address); subscribe and unsubscribe also in a reply to a
+	 * digest, whose team the recording finds. */
+	if (c != ANSWER_COMMAND_NONE && (p != NULL || msg->token != NULL ||
+	    ((c == ANSWER_COMMAND_SUBSCRIBE ||
+	    c == ANSWER_COMMAND_UNSUBSCRIBE) && ids->len > 0))) {
 		msg->command = c;
 		msg->command_arg = g_steal_pointer(&arg);
 		msg->kind = MESSAGE_COMMAND;

@@ -73,10 +73,24 @@ enum answer_command {
 	ANSWER_COMMAND_RESUME,
 	ANSWER_COMMAND_HELP,
 	ANSWER_COMMAND_UNKNOWN,	/* a command address tidings does not know */
+	/* The digest lists'.  The team comes from the address
+	 * (LOCAL+TEAM-subscribe@) or, for a reply to a digest, from the
+	 * digest; the token from LOCAL+TEAM-confirm-TOKEN@ and
+	 * LOCAL+TEAM-unsubscribe-TOKEN@. */
+	ANSWER_COMMAND_SUBSCRIBE,
+	ANSWER_COMMAND_UNSUBSCRIBE,
+	ANSWER_COMMAND_CONFIRM,
 };
 /* The command that LINE (a reply's first line, or a subject) is, with
- * *arg (caller frees) what follows its word; NONE when it is none. */
+ * *arg (caller frees) what follows its word; NONE when it is none.  The
+ * list commands subscribe and unsubscribe are among them. */
 enum answer_command answer_parse_command(const char *line, char **arg);
+/* The list command of an address detail: "TEAM-subscribe",
+ * "TEAM-unsubscribe", "TEAM-unsubscribe-TOKEN", "TEAM-confirm-TOKEN";
+ * *team and *token (caller frees; *token may stay NULL) are set.  NONE
+ * when DETAIL is none of these. */
+enum answer_command answer_parse_list_address(const char *detail,
+    char **team, char **token);
 const char *answer_command_name(enum answer_command c);
 /* Splits REPLY into one answer per question of QUESTIONS (of char *): by
  * the question lines the person kept, quoted or not, else by the numbers

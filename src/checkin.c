@@ -12,6 +12,7 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "subscription.h"
 #include "token.h"
 #include "value.h"
 
@@ -51,8 +52,8 @@ checkin_env_clear(struct checkin_env *env)
 	g_clear_pointer(&env->secret, g_bytes_unref);
 }
 
-static GBytes *
-env_secret(struct checkin_env *env, GError **error)
+GBytes *
+checkin_secret(struct checkin_env *env, GError **error)
 {
 	char *key;
 	gsize len;
@@ -90,8 +91,8 @@ person_name(const char *name, const char *email)
 	return name != NULL && *name != '\0' ? name : email;
 }
 
-static char *
-list_id(struct checkin_env *env, const struct team *team)
+char *
+checkin_list_id(struct checkin_env *env, const struct team *team)
 {
 	return g_strdup_printf("%s <%s.%s>", *team->title != '\0' ?
 	    team->title : team->name, team->name, env->domain);
@@ -127,7 +128,7 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    "%A %-d %B");
 	g_autofree char *closes = sched_format(person->zone, p->closes_at,
 	    "%A %-d %B, %H:%M");
-	g_autofree char *lid = list_id(env, team);
+	g_autofree char *lid = checkin_list_id(env, team);
 	g_autofree char *marker = g_strdup_printf("%s %" G_GINT64_FORMAT,
 	    reminder ? "reminder" : "prompt", p->id);
 	struct render_headers h = {
@@ -159,8 +160,8 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    v, subject, error);
 }
 
-static gboolean
-queue(struct checkin_env *env, const char *kind, const char *key,
+gboolean
+checkin_queue(struct checkin_env *env, const char *kind, const char *key,
     const char *to, GBytes *raw, const char *message_id, const char *subject,
     gint64 now, GError **error)
 {
@@ -224,7 +225,7 @@ claim(struct checkin_env *env, const struct team *team,
 	gboolean claimed;
 	GError *err = NULL;
 
-	if ((secret = env_secret(env, error)) == NULL)
+	if ((secret = checkin_secret(env, error)) == NULL)
 		return FALSE;
 	tsub = prompt_token_subject(c->id, person->email, o->local);
 	p.token = token_make(secret, "prompt", tsub);
@@ -250,7 +251,7 @@ claim(struct checkin_env *env, const struct team *team,
 		raw = prompt_mail(env, team, c, person, &p, FALSE, now,
 		    &subject, &mid, &err);
 		key = g_strdup_printf("prompt:%" G_GINT64_FORMAT, p.id);
-		if (raw == NULL || !queue(env, "prompt", key, person->email,
+		if (raw == NULL || !checkin_queue(env, "prompt", key, person->email,
 		    raw, mid, subject, now, &err) ||
 		    !store_prompt_set_state(env->st, p.id, "sent", NULL, now,
 		    &err))
@@ -322,7 +323,7 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 	if (raw == NULL || !store_begin(env->st, error))
 		return FALSE;
 	key = g_strdup_printf("reminder:%" G_GINT64_FORMAT, p->id);
-	if (!queue(env, "reminder", key, p->email, raw, mid, subject, now,
+	if (!checkin_queue(env, "reminder", key, p->email, raw, mid, subject, now,
 	    error) || !store_prompt_reminded(env->st, p->id, now, error) ||
 	    !store_commit(env->st, error)) {
 		store_rollback(env->st);
@@ -407,7 +408,7 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 	GBytes *secret;
 
 	*when = 0;
-	if (person == NULL || (secret = env_secret(env, error)) == NULL ||
+	if (person == NULL || (secret = checkin_secret(env, error)) == NULL ||
 	    (checkins = store_checkin_list(env->st, NULL, error)) == NULL)
 		return NULL;
 	teams = g_strsplit(person->teams != NULL ? person->teams : "", ", ",
@@ -472,7 +473,7 @@ checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 	if (p == NULL)
 		return NULL;
 	/* The token row must be one tidings signed. */
-	if (env_secret(env, NULL) != NULL) {
+	if (checkin_secret(env, NULL) != NULL) {
 		g_autofree char *tsub = prompt_token_subject(p->checkin_id,
 		    p->email, p->occurrence);
 		if (!token_check(env->secret, "prompt", tsub, p->token)) {
@@ -541,8 +542,8 @@ take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
 }
 
 /* The reply to a command, queued: template NAME with VARS. */
-static gboolean
-reply(struct checkin_env *env, const struct message *msg, gint64 id,
+gboolean
+checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
     const char *name, struct render_vars *vars, gint64 now, GError **error)
 {
 	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
@@ -574,7 +575,7 @@ reply(struct checkin_env *env, const struct message *msg, gint64 id,
 	render_vars_set(vars, "address", env->address);
 	render_vars_set(vars, "help_address", help);
 	raw = render_mail(env->render, name, &h, vars, &subject, error);
-	return raw != NULL && queue(env, "reply", key, msg->from, raw, mid,
+	return raw != NULL && checkin_queue(env, "reply", key, msg->from, raw, mid,
 	    subject, now, error);
 }
 
@@ -654,7 +655,7 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
 	    answer_command_name(msg->command), until_text != NULL ?
 	    " until " : "", until_text != NULL ? until_text : "");
-	return reply(env, msg, id, name, v, now, error);
+	return checkin_reply(env, msg, id, name, v, now, error);
 }
 
 gboolean
@@ -665,6 +666,9 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 	g_autoptr(GError) err = NULL;
 	const char *who;
 
+	/* Bounces and the digest lists' commands are the lists'. */
+	if (subscription_is_command(env, msg))
+		return subscription_take(env, msg, id, now, error);
 	if (msg->command == ANSWER_COMMAND_NONE)
 		return msg->prompt_id == 0 ||
 		    take_answers(env, msg, id, now, error);

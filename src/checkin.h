@@ -14,6 +14,7 @@
 
 struct conf;
 struct render;
+struct render_vars;
 struct store;
 
 /* What asking and answering need; fill it with checkin_env_init(). */
@@ -67,6 +68,22 @@ struct filter_prompt *checkin_lookup(struct filter_ctx *ctx,
  * queued.  Runs inside the caller's transaction. */
 gboolean checkin_take(struct checkin_env *env, const struct message *msg,
     gint64 id, gint64 now, GError **error);
+
+/* What the mail of check-ins and digest lists share. */
+struct team;
+/* The key of tokens, read from the secret file when first needed. */
+GBytes *checkin_secret(struct checkin_env *env, GError **error);
+/* "Title <team.DOMAIN>", TEAM's List-Id.  Caller frees. */
+char *checkin_list_id(struct checkin_env *env, const struct team *team);
+/* Queues RAW to TO in the outbox under dedupe KEY. */
+gboolean checkin_queue(struct checkin_env *env, const char *kind,
+    const char *key, const char *to, GBytes *raw, const char *message_id,
+    const char *subject, gint64 now, GError **error);
+/* Queues the answer to the command of MSG (stored as ID): template NAME
+ * with VARS, to its sender, Auto-Submitted: auto-replied. */
+gboolean checkin_reply(struct checkin_env *env, const struct message *msg,
+    gint64 id, const char *name, struct render_vars *vars, gint64 now,
+    GError **error);
 
 /* Parses the date of "pause until DATE" (2026-12-24, 24 December, monday,
  * tomorrow, "2 weeks") in ZONE: the start of that local day, after NOW.

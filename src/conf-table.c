@@ -121,5 +121,11 @@ const struct conf_option conf_table[] = {
 	  "at its time. Older prompts are not sent: a question about "
 	  "yesterday asked this afternoon helps nobody." },
 
+	{ "digests", "bounce-threshold", CONF_NUMBER, "3", NULL,
+	  "How many bounces stop the digests to a subscriber: a hard bounce "
+	  "(an address that does not exist) counts 1, a soft one (a full "
+	  "mailbox, a server that defers) 0.25. The team's owners are told "
+	  "when it happens." },
+
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -222,6 +222,15 @@ conf_check_value(struct conf *conf, const struct conf_option *o,
 		return conf_fail(error, CONF_ERROR_INVALID, conf->file, line,
 		    "%s: '%s' is not a port number (1-65535)", o->key, value);
 	}
+	case CONF_NUMBER: {
+		char *end;
+		double d = g_ascii_strtod(value, &end);
+		if (*end == '\0' && end != value && d > 0 && d < 1e6)
+			return TRUE;
+		return conf_fail(error, CONF_ERROR_INVALID, conf->file, line,
+		    "%s: '%s' is not a positive number, like 3 or 2.5", o->key,
+		    value);
+	}
 	case CONF_SECONDS:
 		if (conf_parse_seconds(value) >= 0)
 			return TRUE;
@@ -391,6 +400,15 @@ conf_get_port(const struct conf *conf, const char *section)
 	return imap ? 143 : 25;
 }
 
+double
+conf_get_number(const struct conf *conf, const char *section,
+    const char *key)
+{
+	const char *v = conf_get(conf, section, key);
+
+	return v != NULL ? g_ascii_strtod(v, NULL) : -1;
+}
+
 gint64
 conf_parse_seconds(const char *text)
 {
@@ -556,6 +574,7 @@ conf_type_name(const struct conf_option *o)
 	case CONF_PORT: return "port";
 	case CONF_CHOICE: return "choice";
 	case CONF_SECONDS: return "duration";
+	case CONF_NUMBER: return "number";
 	}
 	return "text";
 }

@@ -25,6 +25,7 @@ enum conf_type {
 	CONF_PORT,
 	CONF_CHOICE,
 	CONF_SECONDS,		/* a duration: 90, 90s, 15m, 2h, 1d */
+	CONF_NUMBER,		/* a positive number: 3, 2.5 */
 };
 
 struct conf_option {
@@ -66,6 +67,9 @@ char *conf_get_path(const struct conf *conf, const char *section,
 int conf_get_port(const struct conf *conf, const char *section);
 /* A duration in seconds, or -1 when unset. */
 gint64 conf_get_seconds(const struct conf *conf, const char *section,
+    const char *key);
+/* A number, or -1 when unset. */
+double conf_get_number(const struct conf *conf, const char *section,
     const char *key);
 /* Parses a duration ("90", "90s", "15m", "2h", "1d"); -1 when invalid. */
 gint64 conf_parse_seconds(const char *text);

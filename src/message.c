@@ -106,6 +106,8 @@ message_free(struct message *msg)
 	g_free(msg->token);
 	g_free(msg->prompt_person);
 	g_free(msg->command_arg);
+	g_free(msg->command_team);
+	g_free(msg->command_token);
 	g_clear_pointer(&msg->answers, g_ptr_array_unref);
 	g_free(msg);
 }

@@ -107,6 +107,8 @@ struct message {
 	char *prompt_person;		/* whom that prompt asked */
 	int command;			/* enum answer_command */
 	char *command_arg;		/* what follows the command word */
+	char *command_team;		/* a list command's team, or NULL */
+	char *command_token;		/* its token, or NULL */
 	GPtrArray *answers;		/* of char * or NULL, per question */
 };
 

@@ -127,29 +127,11 @@ checkins_read(struct store *st, sqlite3_stmt *stmt, GError **error)
 	return list;
 }
 
-/* The first element of LIST (which it frees), or NULL with
- * STORE_ERROR_NOT_FOUND for WHAT WHICH when LIST is empty. */
-static gpointer
-first_of(GPtrArray *list, const char *what, const char *which,
-    GError **error)
-{
-	gpointer first = NULL;
-
-	if (list == NULL)
-		return NULL;
-	if (list->len > 0)
-		first = g_ptr_array_steal_index(list, 0);
-	else
-		not_found(error, what, which);
-	g_ptr_array_unref(list);
-	return first;
-}
-
 static struct checkin *
 checkin_one(struct store *st, sqlite3_stmt *stmt, const char *which,
     GError **error)
 {
-	return first_of(checkins_read(st, stmt, error), "check-in", which,
+	return store_first(checkins_read(st, stmt, error), "check-in", which,
 	    error);
 }
 
@@ -431,7 +413,7 @@ static struct prompt *
 prompt_one(struct store *st, sqlite3_stmt *stmt, const char *which,
     GError **error)
 {
-	return first_of(prompts_read(st, stmt, error), "prompt", which, error);
+	return store_first(prompts_read(st, stmt, error), "prompt", which, error);
 }
 
 gboolean

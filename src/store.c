@@ -113,6 +113,23 @@ store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error)
 	return v;
 }
 
+gpointer
+store_first(GPtrArray *list, const char *what, const char *which,
+    GError **error)
+{
+	gpointer first = NULL;
+
+	if (list == NULL)
+		return NULL;
+	if (list->len > 0)
+		first = g_ptr_array_steal_index(list, 0);
+	else
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no %s %s",
+		    what, which);
+	g_ptr_array_unref(list);
+	return first;
+}
+
 void
 store_bind_text(sqlite3_stmt *stmt, int col, const char *text)
 {

@@ -477,4 +477,61 @@ gboolean store_person_away(struct store *st, gint64 person_id, gint64 at,
 gboolean store_person_pause(struct store *st, gint64 person_id,
     gint64 until, GError **error);
 
+/* --- digest lists (store-subscription.c) ---------------------------- */
+
+/* Someone's subscription to a team's digests; members need none to be
+ * asked, and subscribers need not be members. */
+struct subscription {
+	gint64 id;
+	gint64 team_id;
+	gint64 person_id;
+	char *team;
+	char *email;
+	char *name;
+	char *state;		/* pending, active, unsubscribed, disabled */
+	char *format;		/* alternative, mime, plain */
+	char *token;		/* of its unsubscribe address */
+	double bounce_score;
+	gint64 requested_at;
+	gint64 confirmed_at;	/* 0: never */
+	gint64 ended_at;	/* 0: not ended */
+};
+void subscription_free(struct subscription *s);
+typedef struct subscription Subscription;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Subscription, subscription_free)
+
+/* Records EMAIL's wish to follow TEAM (the person is made known when
+ * new): a subscription that is not active becomes pending, with TOKEN,
+ * FORMAT (NULL: as it was, or alternative) and a new request time; an
+ * active one stays active.  Returns the subscription as it now stands. */
+struct subscription *store_subscription_request(struct store *st,
+    const char *team, const char *email, const char *token,
+    const char *format, gint64 now, GError **error);
+/* STATE active (confirmed now), unsubscribed or disabled (ended now). */
+gboolean store_subscription_set_state(struct store *st, gint64 id,
+    const char *state, gint64 now, GError **error);
+/* By team and address, or by its token; STORE_ERROR_NOT_FOUND. */
+struct subscription *store_subscription_get(struct store *st,
+    const char *team, const char *email, GError **error);
+struct subscription *store_subscription_by_token(struct store *st,
+    const char *token, GError **error);
+/* TEAM's subscriptions (NULL: every team's), or with ACTIVE only those
+ * that receive digests; by team and address. */
+GPtrArray *store_subscription_list(struct store *st, const char *team,
+    gboolean active, GError **error);
+/* The active subscriptions of the person with address EMAIL. */
+GPtrArray *store_subscription_of(struct store *st, const char *email,
+    GError **error);
+/* Adds SCORE to subscription ID's bounce score; returns the new score,
+ * or -1. */
+double store_subscription_bounce(struct store *st, gint64 id, double score,
+    GError **error);
+/* Records a bounce of mail MESSAGE for RECIPIENT. */
+gboolean store_bounce_add(struct store *st, const char *recipient,
+    gint64 message, const char *status, gboolean hard, gint64 at,
+    GError **error);
+/* The team whose digest has Message-ID MESSAGE_ID, or NULL (no error). */
+char *store_digest_team(struct store *st, const char *message_id,
+    GError **error);
+
 #endif

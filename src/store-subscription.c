@@ -1,0 +1,240 @@
+/* Digest lists: subscriptions and what bounces do to them. */
+#include "config.h"
+
+#include "store-private.h"
+
+void
+subscription_free(struct subscription *s)
+{
+	if (s == NULL)
+		return;
+	g_free(s->team);
+	g_free(s->email);
+	g_free(s->name);
+	g_free(s->state);
+	g_free(s->format);
+	g_free(s->token);
+	g_free(s);
+}
+
+#define SUB_SELECT "SELECT s.id, s.team_id, s.person_id, t.name, p.email, " \
+	"p.name, s.state, s.format, s.token, s.bounce_score, s.requested_at, " \
+	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0) " \
+	"FROM subscriptions s JOIN teams t ON t.id = s.team_id " \
+	"JOIN people p ON p.id = s.person_id "
+
+static GPtrArray *
+subs_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)subscription_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct subscription *s = g_new0(struct subscription, 1);
+		s->id = sqlite3_column_int64(stmt, 0);
+		s->team_id = sqlite3_column_int64(stmt, 1);
+		s->person_id = sqlite3_column_int64(stmt, 2);
+		s->team = store_column_dup(stmt, 3);
+		s->email = store_column_dup(stmt, 4);
+		s->name = store_column_dup(stmt, 5);
+		s->state = store_column_dup(stmt, 6);
+		s->format = store_column_dup(stmt, 7);
+		s->token = store_column_dup(stmt, 8);
+		s->bounce_score = sqlite3_column_double(stmt, 9);
+		s->requested_at = sqlite3_column_int64(stmt, 10);
+		s->confirmed_at = sqlite3_column_int64(stmt, 11);
+		s->ended_at = sqlite3_column_int64(stmt, 12);
+		g_ptr_array_add(list, s);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+static struct subscription *
+sub_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+    GError **error)
+{
+	return store_first(subs_read(st, stmt, error), "subscription", which,
+	    error);
+}
+
+struct subscription *
+store_subscription_get(struct store *st, const char *team, const char *email,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	    "WHERE t.name = ? AND p.email = ?", error);
+	g_autofree char *which = g_strdup_printf("of %s to team %s", email,
+	    team);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	store_bind_text(stmt, 2, email);
+	return sub_one(st, stmt, which, error);
+}
+
+struct subscription *
+store_subscription_by_token(struct store *st, const char *token,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	    "WHERE s.token = lower(?)", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, token);
+	return sub_one(st, stmt, "with that token", error);
+}
+
+GPtrArray *
+store_subscription_list(struct store *st, const char *team, gboolean active,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	    "WHERE (?1 IS NULL OR t.name = ?1) AND (?2 = 0 OR s.state = "
+	    "'active') ORDER BY t.name, p.email", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	sqlite3_bind_int(stmt, 2, active);
+	return subs_read(st, stmt, error);
+}
+
+GPtrArray *
+store_subscription_of(struct store *st, const char *email, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	    "WHERE p.email = ? AND s.state = 'active' ORDER BY t.name", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, email);
+	return subs_read(st, stmt, error);
+}
+
+struct subscription *
+store_subscription_request(struct store *st, const char *team,
+    const char *email, const char *token, const char *format, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "INSERT INTO people (email, created_at) "
+	    "VALUES (?, ?) ON CONFLICT (email) DO NOTHING", error);
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, email);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (!store_step_done(st, stmt, error))
+		return NULL;
+	stmt = store_prepare(st, "INSERT INTO subscriptions (team_id, "
+	    "person_id, state, format, token, requested_at) "
+	    "SELECT t.id, p.id, 'pending', coalesce(?3, 'alternative'), ?4, ?5 "
+	    "FROM teams t, people p WHERE t.name = ?1 AND p.email = ?2 "
+	    "ON CONFLICT (team_id, person_id) DO UPDATE SET "
+	    "format = coalesce(?3, format), token = ?4, "
+	    "state = CASE WHEN state = 'active' THEN state ELSE 'pending' END, "
+	    "requested_at = CASE WHEN state = 'active' THEN requested_at "
+	    "ELSE ?5 END", error);
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	store_bind_text(stmt, 2, email);
+	store_bind_text(stmt, 3, format);
+	store_bind_text(stmt, 4, token);
+	sqlite3_bind_int64(stmt, 5, now);
+	if (!store_step_done(st, stmt, error))
+		return NULL;
+	return store_subscription_get(st, team, email, error);
+}
+
+gboolean
+store_subscription_set_state(struct store *st, gint64 id, const char *state,
+    gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	    "state = ?1, "
+	    "confirmed_at = CASE WHEN ?1 = 'active' THEN ?2 ELSE confirmed_at "
+	    "END, "
+	    "ended_at = CASE WHEN ?1 IN ('unsubscribed', 'disabled') THEN ?2 "
+	    "WHEN ?1 = 'active' THEN NULL ELSE ended_at END, "
+	    "bounce_score = CASE WHEN ?1 = 'active' THEN 0 ELSE bounce_score "
+	    "END WHERE id = ?3", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, state);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int64(stmt, 3, id);
+	return store_step_done(st, stmt, error);
+}
+
+double
+store_subscription_bounce(struct store *st, gint64 id, double score,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	    "bounce_score = bounce_score + ? WHERE id = ? "
+	    "RETURNING bounce_score", error);
+	double v = -1;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_double(stmt, 1, score);
+	sqlite3_bind_int64(stmt, 2, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_double(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		store_fail(st, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc, error);
+	return v;
+}
+
+gboolean
+store_bounce_add(struct store *st, const char *recipient, gint64 message,
+    const char *status, gboolean hard, gint64 at, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO bounces "
+	    "(person_id, message, recipient, status, hard, at) VALUES "
+	    "((SELECT id FROM people WHERE email = ?1), ?2, ?1, ?3, ?4, ?5)",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, recipient);
+	sqlite3_bind_int64(stmt, 2, message);
+	store_bind_text(stmt, 3, status);
+	sqlite3_bind_int(stmt, 4, hard);
+	sqlite3_bind_int64(stmt, 5, at);
+	return store_step_done(st, stmt, error);
+}
+
+char *
+store_digest_team(struct store *st, const char *message_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT t.name FROM digests d "
+	    "JOIN teams t ON t.id = d.team_id WHERE d.message_id = ?", error);
+	char *team = NULL;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, message_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		team = store_column_dup(stmt, 0);
+	else if (rc != SQLITE_DONE)
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return team;
+}

@@ -1,0 +1,519 @@
+/* Digest lists; see subscription.h. */
+#include "config.h"
+
+#include <string.h>
+
+#include "checkin.h"
+#include "conf.h"
+#include "filter.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+#include "subscription.h"
+#include "token.h"
+
+/* The token of PURPOSE (subscribe, unsubscribe) for EMAIL and TEAM. */
+static char *
+list_token(struct checkin_env *env, const char *purpose, const char *team,
+    const char *email, GError **error)
+{
+	GBytes *secret = checkin_secret(env, error);
+	g_autofree char *lower = NULL, *subject = NULL;
+
+	if (secret == NULL)
+		return NULL;
+	lower = g_ascii_strdown(email, -1);
+	subject = g_strdup_printf("%s %s", team, lower);
+	return token_make(secret, purpose, subject);
+}
+
+/* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
+static char *
+list_address(struct checkin_env *env, const char *team, const char *what,
+    const char *token)
+{
+	g_autofree char *detail = token != NULL ?
+	    g_strdup_printf("%s-%s-%s", team, what, token) :
+	    g_strdup_printf("%s-%s", team, what);
+
+	return token_address(env->address, env->domain, detail);
+}
+
+static const char *
+title_of(const struct team *t)
+{
+	return *t->title != '\0' ? t->title : t->name;
+}
+
+/* Queues template NAME with VARS to TO about TEAM, once per KEY. */
+static gboolean
+notice(struct checkin_env *env, const struct team *team, const char *to,
+    const char *reply_to, const char *name, struct render_vars *vars,
+    const char *key, const char *in_reply_to, gint64 now, GError **error)
+{
+	g_autofree char *hash = g_compute_checksum_for_string(
+	    G_CHECKSUM_SHA256, key, -1);
+	g_autofree char *mid = g_strdup_printf("list-%.20s@%s", hash,
+	    env->domain);
+	g_autofree char *lid = checkin_list_id(env, team);
+	g_autofree char *subject = NULL;
+	g_autofree char *marker = g_strdup_printf("list %s", name);
+	g_autofree char *help = token_address(env->address, env->domain,
+	    "help");
+	g_autoptr(GBytes) raw = NULL;
+	struct render_headers h = {
+		.from_name = title_of(team),
+		.from = env->address,
+		.to = to,
+		.reply_to = reply_to,
+		.message_id = mid,
+		.in_reply_to = in_reply_to,
+		.list_id = lid,
+		.auto_submitted = in_reply_to != NULL ? "auto-replied" : NULL,
+		.marker = marker,
+		.date = now,
+	};
+
+	render_vars_set(vars, "team", team->name);
+	render_vars_set(vars, "team_title", title_of(team));
+	render_vars_set(vars, "address", env->address);
+	render_vars_set(vars, "help_address", help);
+	raw = render_mail(env->render, name, &h, vars, &subject, error);
+	return raw != NULL && checkin_queue(env, "list", key, to, raw, mid,
+	    subject, now, error);
+}
+
+static gboolean
+welcome(struct checkin_env *env, const struct team *team,
+    const struct subscription *sub, const char *in_reply_to, gint64 now,
+    GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *unsub = list_address(env, team->name, "unsubscribe",
+	    sub->token);
+	g_autofree char *key = g_strdup_printf("list-welcome:%" G_GINT64_FORMAT
+	    ":%" G_GINT64_FORMAT, sub->id, now);
+
+	render_vars_set(v, "unsubscribe_address", unsub);
+	render_vars_set(v, "format", sub->format);
+	return notice(env, team, sub->email, NULL, "list-welcome", v, key,
+	    in_reply_to, now, error);
+}
+
+gboolean
+subscription_request(struct checkin_env *env, const char *team,
+    const char *email, const char *format, gboolean confirmed, gint64 now,
+    struct subscription **out, GError **error)
+{
+	g_autoptr(Team) t = store_team_get(env->st, team, error);
+	g_autoptr(Subscription) sub = NULL;
+	g_autofree char *unsub = NULL, *confirm = NULL, *address = NULL;
+	g_autofree char *key = NULL;
+	g_autoptr(RenderVars) v = NULL;
+	gboolean was_active;
+
+	if (t == NULL ||
+	    (unsub = list_token(env, "unsubscribe", team, email, error)) == NULL ||
+	    (confirm = list_token(env, "subscribe", team, email, error)) == NULL)
+		return FALSE;
+	if ((sub = store_subscription_get(env->st, team, email, NULL)) != NULL)
+		was_active = strcmp(sub->state, "active") == 0;
+	else
+		was_active = FALSE;
+	g_clear_pointer(&sub, subscription_free);
+	sub = store_subscription_request(env->st, team, email, unsub, format,
+	    now, error);
+	if (sub == NULL)
+		return FALSE;
+	if (confirmed && !was_active) {
+		if (!store_subscription_set_state(env->st, sub->id, "active",
+		    now, error) || !welcome(env, t, sub, NULL, now, error))
+			return FALSE;
+		g_free(sub->state);
+		sub->state = g_strdup("active");
+	} else if (!was_active) {
+		v = render_vars_new();
+		address = list_address(env, team, "confirm", confirm);
+		render_vars_set(v, "confirm_address", address);
+		key = g_strdup_printf("list-confirm:%" G_GINT64_FORMAT ":%"
+		    G_GINT64_FORMAT, sub->id, now);
+		if (!notice(env, t, email, address, "list-confirm", v, key,
+		    NULL, now, error))
+			return FALSE;
+	}
+	log_info("list %s: %s %s", team, email, was_active ?
+	    "is subscribed already" : confirmed ? "subscribed" :
+	    "asked to confirm");
+	if (out != NULL)
+		*out = g_steal_pointer(&sub);
+	return TRUE;
+}
+
+gboolean
+subscription_end(struct checkin_env *env, const char *team,
+    const char *email, gboolean notify, gint64 now, GError **error)
+{
+	g_autoptr(Team) t = store_team_get(env->st, team, error);
+	g_autoptr(Subscription) sub = NULL;
+	g_autoptr(RenderVars) v = NULL;
+	g_autofree char *key = NULL, *again = NULL;
+
+	if (t == NULL || (sub = store_subscription_get(env->st, team, email,
+	    error)) == NULL)
+		return FALSE;
+	if (!store_subscription_set_state(env->st, sub->id, "unsubscribed",
+	    now, error))
+		return FALSE;
+	log_info("list %s: %s unsubscribed", team, email);
+	if (!notify || strcmp(sub->state, "unsubscribed") == 0)
+		return TRUE;
+	v = render_vars_new();
+	again = list_address(env, team, "subscribe", NULL);
+	render_vars_set(v, "subscribe_address", again);
+	key = g_strdup_printf("list-goodbye:%" G_GINT64_FORMAT ":%"
+	    G_GINT64_FORMAT, sub->id, now);
+	return notice(env, t, sub->email, NULL, "list-goodbye", v, key, NULL,
+	    now, error);
+}
+
+char **
+subscription_list_headers(struct checkin_env *env,
+    const struct subscription *sub, GError **error)
+{
+	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
+	g_autofree char *unsub = NULL, *subscribe = NULL, *archive = NULL;
+	g_autofree char *help = NULL;
+	GPtrArray *h;
+
+	if (t == NULL)
+		return NULL;
+	unsub = list_address(env, sub->team, "unsubscribe", sub->token);
+	subscribe = list_address(env, sub->team, "subscribe", NULL);
+	archive = list_address(env, sub->team, "archive", NULL);
+	help = token_address(env->address, env->domain, "help");
+	h = g_ptr_array_new();
+	g_ptr_array_add(h, g_strdup("List-Unsubscribe"));
+	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=unsubscribe>",
+	    unsub));
+	g_ptr_array_add(h, g_strdup("List-Subscribe"));
+	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=subscribe>",
+	    subscribe));
+	g_ptr_array_add(h, g_strdup("List-Archive"));
+	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=archive>",
+	    archive));
+	g_ptr_array_add(h, g_strdup("List-Help"));
+	g_ptr_array_add(h, g_strdup_printf("<mailto:%s>", help));
+	g_ptr_array_add(h, g_strdup("List-Post"));
+	g_ptr_array_add(h, g_strdup("NO"));
+	g_ptr_array_add(h, g_strdup("Precedence"));
+	g_ptr_array_add(h, g_strdup("list"));
+	g_ptr_array_add(h, NULL);
+	return (char **)g_ptr_array_free(h, FALSE);
+}
+
+/* --- mail ---------------------------------------------------------------- */
+
+static gboolean
+team_exists(struct checkin_env *env, const char *name)
+{
+	g_autoptr(Team) t = NULL;
+
+	if (name == NULL)
+		return FALSE;
+	t = store_team_get(env->st, name, NULL);
+	return t != NULL;
+}
+
+/* The team a digest named in MSG's references belongs to, or NULL. */
+static char *
+digest_team(struct checkin_env *env, const struct message *msg)
+{
+	char *team = NULL;
+
+	if (msg->in_reply_to != NULL)
+		team = store_digest_team(env->st, msg->in_reply_to, NULL);
+	for (guint i = msg->references != NULL ? msg->references->len : 0;
+	    team == NULL && i > 0; i--)
+		team = store_digest_team(env->st, msg->references->pdata[i - 1],
+		    NULL);
+	return team;
+}
+
+/* The list command of a mail to LOCAL+TEAM@: its subject or first line. */
+static enum answer_command
+command_of_text(const struct message *msg)
+{
+	const char *text = msg->reply != NULL ? msg->reply : msg->text;
+	g_autofree char *arg = NULL, *line = NULL;
+	enum answer_command c;
+	const char *end;
+
+	c = answer_parse_command(msg->subject, &arg);
+	if (c == ANSWER_COMMAND_SUBSCRIBE || c == ANSWER_COMMAND_UNSUBSCRIBE)
+		return c;
+	g_clear_pointer(&arg, g_free);
+	while (text != NULL && (*text == '\n' || *text == ' '))
+		text++;
+	end = text != NULL ? strchr(text, '\n') : NULL;
+	line = text == NULL ? NULL : end != NULL ?
+	    g_strndup(text, (gsize)(end - text)) : g_strdup(text);
+	c = answer_parse_command(line, &arg);
+	return c == ANSWER_COMMAND_SUBSCRIBE || c == ANSWER_COMMAND_UNSUBSCRIBE ?
+	    c : ANSWER_COMMAND_NONE;
+}
+
+/* What MSG asks of which team's list: NONE when it is no list command.
+ * *team is set (caller frees). */
+static enum answer_command
+list_command(struct checkin_env *env, const struct message *msg, char **team)
+{
+	enum answer_command c = msg->command;
+
+	*team = NULL;
+	switch (c) {
+	case ANSWER_COMMAND_SUBSCRIBE:
+	case ANSWER_COMMAND_UNSUBSCRIBE:
+	case ANSWER_COMMAND_CONFIRM:
+		*team = msg->command_team != NULL ?
+		    g_strdup(msg->command_team) : digest_team(env, msg);
+		if (*team == NULL && msg->prompt_id != 0) {
+			g_autoptr(Prompt) p = store_prompt_get(env->st,
+			    msg->prompt_id, NULL);
+			g_autoptr(Checkin) ci = p != NULL ? store_checkin_get(
+			    env->st, p->checkin_id, NULL) : NULL;
+			if (ci != NULL)
+				*team = g_strdup(ci->team);
+		}
+		return c;
+	case ANSWER_COMMAND_UNKNOWN:
+		/* LOCAL+TEAM@ with the command in the subject or text. */
+		if (!team_exists(env, msg->command_arg))
+			return ANSWER_COMMAND_NONE;
+		*team = g_strdup(msg->command_arg);
+		return command_of_text(msg);
+	case ANSWER_COMMAND_NONE:
+		if (msg->prompt_id != 0 || !team_exists(env, msg->token))
+			return ANSWER_COMMAND_NONE;
+		*team = g_strdup(msg->token);
+		return command_of_text(msg);
+	default:
+		return ANSWER_COMMAND_NONE;
+	}
+}
+
+gboolean
+subscription_is_command(struct checkin_env *env, const struct message *msg)
+{
+	g_autofree char *team = NULL;
+
+	return msg->kind == MESSAGE_BOUNCE ||
+	    list_command(env, msg, &team) != ANSWER_COMMAND_NONE ||
+	    (team != NULL && msg->command == ANSWER_COMMAND_UNKNOWN);
+}
+
+static gboolean
+refuse(struct checkin_env *env, const struct message *msg, gint64 id,
+    const char *line, const char *reason, gint64 now, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+
+	render_vars_set(v, "line", line);
+	render_vars_set(v, "reason", reason);
+	return checkin_reply(env, msg, id, "reply-error", v, now, error);
+}
+
+static gboolean
+take_confirm(struct checkin_env *env, const struct message *msg, gint64 id,
+    const struct team *t, gint64 now, GError **error)
+{
+	g_autoptr(Subscription) sub = NULL;
+	g_autofree char *tsub = NULL, *lower = NULL;
+	GBytes *secret = checkin_secret(env, error);
+
+	if (secret == NULL)
+		return FALSE;
+	lower = g_ascii_strdown(msg->from, -1);
+	tsub = g_strdup_printf("%s %s", t->name, lower);
+	/* The token says who asked: a confirmation from anyone else, or for
+	 * another team, changes nothing. */
+	if (!token_check(secret, "subscribe", tsub, msg->command_token) ||
+	    (sub = store_subscription_get(env->st, t->name, msg->from,
+	    NULL)) == NULL) {
+		log_warnx("<%s>: list %s: a confirmation from %s that is not "
+		    "theirs: ignored", msg->message_id, t->name, msg->from);
+		return store_message_bind(env->st, id, 0, FALSE,
+		    "a list confirmation whose token is not the sender's",
+		    error);
+	}
+	if (strcmp(sub->state, "active") == 0)
+		return TRUE;
+	if (!store_subscription_set_state(env->st, sub->id, "active", now,
+	    error))
+		return FALSE;
+	log_info("list %s: %s confirmed", t->name, msg->from);
+	return welcome(env, t, sub, msg->message_id, now, error);
+}
+
+static gboolean
+take_unsubscribe(struct checkin_env *env, const struct message *msg,
+    gint64 id, const struct team *t, gint64 now, GError **error)
+{
+	g_autoptr(Subscription) sub = NULL;
+	g_autoptr(RenderVars) v = NULL;
+	g_autofree char *address = NULL, *key = NULL;
+
+	if (msg->command_token != NULL) {
+		/* The List-Unsubscribe address: its token is enough, from
+		 * whatever address the mail program sends. */
+		sub = store_subscription_by_token(env->st, msg->command_token,
+		    NULL);
+		if (sub == NULL || strcmp(sub->team, t->name) != 0) {
+			log_warnx("<%s>: list %s: an unsubscribe token that "
+			    "matches no subscription", msg->message_id,
+			    t->name);
+			return TRUE;
+		}
+		return subscription_end(env, t->name, sub->email, TRUE, now,
+		    error);
+	}
+	sub = store_subscription_get(env->st, t->name, msg->from, NULL);
+	if (sub == NULL || strcmp(sub->state, "active") != 0) {
+		g_autofree char *why = g_strdup_printf("%s is not subscribed "
+		    "to the digests of %s", msg->from, title_of(t));
+		return refuse(env, msg, id, "unsubscribe", why, now, error);
+	}
+	/* Without the token: confirm by a reply to the address that has
+	 * it, which only the subscriber receives. */
+	v = render_vars_new();
+	address = list_address(env, t->name, "unsubscribe", sub->token);
+	render_vars_set(v, "unsubscribe_address", address);
+	key = g_strdup_printf("list-unsubscribe:%" G_GINT64_FORMAT,
+	    (gint64)id);
+	return notice(env, t, sub->email, address, "list-unsubscribe", v, key,
+	    msg->message_id, now, error);
+}
+
+static gboolean
+take_command(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	g_autofree char *team = NULL;
+	enum answer_command c = list_command(env, msg, &team);
+	g_autoptr(Team) t = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (msg->from == NULL || msg->auto_generated ||
+	    (msg->return_path != NULL && *msg->return_path == '\0'))
+		return TRUE;	/* never answer a machine */
+	if (team != NULL)
+		t = store_team_get(env->st, team, &err);
+	if (t == NULL) {
+		g_autofree char *why = g_strdup_printf("there is no team %s",
+		    team != NULL ? team : "named in this mail");
+		log_info("<%s>: list: %s", msg->message_id, why);
+		return refuse(env, msg, id, answer_command_name(c), why, now,
+		    error);
+	}
+	if (c == ANSWER_COMMAND_NONE) {
+		g_autofree char *why = g_strdup_printf("a mail to the list of "
+		    "%s takes \"subscribe\" or \"unsubscribe\" as its subject "
+		    "or first line", title_of(t));
+		return refuse(env, msg, id, msg->subject, why, now, error);
+	}
+	if (!store_message_bind(env->st, id, 0, FALSE, "a list command",
+	    error))
+		return FALSE;
+	switch (c) {
+	case ANSWER_COMMAND_SUBSCRIBE:
+		return subscription_request(env, t->name, msg->from, NULL,
+		    FALSE, now, NULL, error);
+	case ANSWER_COMMAND_CONFIRM:
+		return take_confirm(env, msg, id, t, now, error);
+	default:
+		return take_unsubscribe(env, msg, id, t, now, error);
+	}
+}
+
+/* Tells the owners of SUB's team that its delivery stopped. */
+static gboolean
+tell_owners(struct checkin_env *env, const struct subscription *sub,
+    const struct bounce_recipient *r, gint64 now, GError **error)
+{
+	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
+	g_autoptr(GPtrArray) members = NULL;
+
+	if (t == NULL || (members = store_member_list(env->st, sub->team,
+	    error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *p = members->pdata[i];
+		g_autoptr(RenderVars) v = NULL;
+		g_autofree char *key = NULL, *score = NULL;
+
+		if (g_strcmp0(p->role, "owner") != 0)
+			continue;
+		v = render_vars_new();
+		score = g_strdup_printf("%.2f", sub->bounce_score);
+		render_vars_set(v, "member_name", *p->name != '\0' ? p->name :
+		    p->email);
+		render_vars_set(v, "subscriber", sub->email);
+		render_vars_set(v, "status", r->status);
+		render_vars_set(v, "diagnostic", r->diagnostic);
+		render_vars_set(v, "score", score);
+		key = g_strdup_printf("list-disabled:%" G_GINT64_FORMAT ":%s",
+		    sub->id, p->email);
+		if (!notice(env, t, p->email, NULL, "list-disabled", v, key,
+		    NULL, now, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+take_bounce(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	double limit = conf_get_number(env->conf, "digests",
+	    "bounce-threshold");
+
+	for (guint i = 0; msg->bounce != NULL && i < msg->bounce->len; i++) {
+		const struct bounce_recipient *r = msg->bounce->pdata[i];
+		g_autoptr(GPtrArray) subs = NULL;
+
+		if (!store_bounce_add(env->st, r->address, id, r->status,
+		    r->hard, now, error) ||
+		    (subs = store_subscription_of(env->st, r->address,
+		    error)) == NULL)
+			return FALSE;
+		for (guint k = 0; k < subs->len; k++) {
+			struct subscription *sub = subs->pdata[k];
+			/* A full mailbox passes; a dead address does not. */
+			sub->bounce_score = store_subscription_bounce(env->st,
+			    sub->id, r->hard ? 1.0 : 0.25, error);
+			if (sub->bounce_score < 0)
+				return FALSE;
+			log_info("list %s: %s bounced (%s, %s): score %.2f",
+			    sub->team, sub->email, r->status != NULL ?
+			    r->status : "no status", r->hard ? "hard" : "soft",
+			    sub->bounce_score);
+			if (sub->bounce_score < limit)
+				continue;
+			log_warnx("list %s: delivery to %s stopped after its "
+			    "bounces", sub->team, sub->email);
+			if (!store_subscription_set_state(env->st, sub->id,
+			    "disabled", now, error) ||
+			    !tell_owners(env, sub, r, now, error))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+subscription_take(struct checkin_env *env, const struct message *msg,
+    gint64 id, gint64 now, GError **error)
+{
+	if (msg->kind == MESSAGE_BOUNCE)
+		return take_bounce(env, msg, id, now, error);
+	return take_command(env, msg, id, now, error);
+}

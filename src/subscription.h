@@ -1,0 +1,52 @@
+/* Digest lists: people follow a team's digests by mail, as on any mailing
+ * list.  Subscribing is double opt-in: a request (LOCAL+TEAM-subscribe@,
+ * or "subscribe" as the subject or first line of a mail to LOCAL+TEAM@ or
+ * of a reply to a digest) records the subscription as pending and asks
+ * for a confirmation, a reply to LOCAL+TEAM-confirm-TOKEN@ from the same
+ * address; only then do digests come.  Leaving takes the token of the
+ * List-Unsubscribe address (LOCAL+TEAM-unsubscribe-TOKEN@), or a
+ * confirmation of a plain "unsubscribe".  Bounces raise a subscription's
+ * score; past [digests] bounce-threshold, delivery stops and the team's
+ * owners are told.
+ *
+ * Tokens are HMACs (token.c) of the team and the address, so a token for
+ * one person or team, or for subscribing, does nothing else. */
+#ifndef TIDINGS_SUBSCRIPTION_H
+#define TIDINGS_SUBSCRIPTION_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct checkin_env;
+struct subscription;
+
+/* Records EMAIL's request to follow TEAM and queues the mail that asks
+ * them to confirm; with CONFIRMED (an owner vouches, on the command line)
+ * the subscription is active at once and a welcome is queued instead.
+ * FORMAT may be NULL.  *out (may be NULL) gets the subscription. */
+gboolean subscription_request(struct checkin_env *env, const char *team,
+    const char *email, const char *format, gboolean confirmed, gint64 now,
+    struct subscription **out, GError **error);
+
+/* Ends EMAIL's subscription to TEAM (a goodbye is queued when NOTIFY). */
+gboolean subscription_end(struct checkin_env *env, const char *team,
+    const char *email, gboolean notify, gint64 now, GError **error);
+
+/* Takes what the filters found in MSG (stored as ID): a list command, or
+ * a bounce.  Runs in the caller's transaction. */
+gboolean subscription_take(struct checkin_env *env, const struct message *msg,
+    gint64 id, gint64 now, GError **error);
+
+/* Whether MSG is a list command (including a word-address naming a team,
+ * whose command is in the subject or first line). */
+gboolean subscription_is_command(struct checkin_env *env,
+    const struct message *msg);
+
+/* The List-* headers of SUB's copy of a digest, as NAME, VALUE pairs in
+ * a NULL-terminated array (for render_headers.extra).  Caller frees with
+ * g_strfreev(). */
+char **subscription_list_headers(struct checkin_env *env,
+    const struct subscription *sub, GError **error);
+
+#endif

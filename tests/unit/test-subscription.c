@@ -1,0 +1,324 @@
+/* Unit tests for digest lists: double opt-in by mail, leaving with the
+ * List-Unsubscribe token or a confirmation, forged confirmations, the
+ * List-* headers, and bounces that stop delivery and tell the owners. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "clock.h"
+#include "conf.h"
+#include "ingest.h"
+#include "store.h"
+#include "subscription.h"
+
+struct fixture {
+	char *dir;
+	char *db;
+	struct conf *conf;
+	struct store *st;
+	struct checkin_env env;
+};
+
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
+	g_autoptr(Person) owner = person_new("olga@example.org");
+
+	f->dir = g_dir_make_tmp("tidings-list-XXXXXX", NULL);
+	f->db = g_build_filename(f->dir, "t.db", NULL);
+	conf = g_build_filename(f->dir, "tidings.conf", NULL);
+	secret = g_build_filename(f->dir, "secret", NULL);
+	g_assert_true(g_file_set_contents(secret, "list secret", -1, NULL));
+	g_chmod(secret, 0600);
+	text = g_strdup_printf("[tidings]\naddress = standup@example.org\n"
+	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	f->conf = conf_load(conf, &error);
+	g_assert_no_error(error);
+	f->st = store_open(f->db, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_team_add(f->st, "platform", "Platform", "UTC",
+	    &error));
+	g_assert_true(store_person_save(f->st, owner, &error));
+	g_assert_true(store_member_add(f->st, "platform", "olga@example.org",
+	    "owner", &error));
+	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	clock_set(1774000000);
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "tidings.conf", "secret" };
+
+	clock_set(0);
+	checkin_env_clear(&f->env);
+	store_close(f->st);
+	conf_free(f->conf);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->db);
+	g_free(f->dir);
+}
+
+static gint64
+sql_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	gint64 v = -1;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *
+sql_text(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	char *v = NULL;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Ingests a mail FROM, TO, SUBJECT, BODY. */
+static void
+mail(struct fixture *f, const char *from, const char *to,
+    const char *subject, const char *body)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = g_strdup_printf("From: %s\nTo: %s\n"
+	    "Subject: %s\nMessage-ID: <m%d.%d@example.net>\n"
+	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\n\n%s\n", from, to, subject,
+	    ++n, (int)getpid(), body);
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	ingest_result_clear(&res);
+}
+
+static char *
+state_of(struct fixture *f, const char *email)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT s.state FROM "
+	    "subscriptions s JOIN people p ON p.id = s.person_id WHERE "
+	    "p.email = '%s'", email);
+
+	return sql_text(f, sql);
+}
+
+/* The address the last mail queued to EMAIL asks to reply to. */
+static char *
+reply_address(struct fixture *f, const char *email)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT CAST(o.raw AS TEXT) "
+	    "FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id "
+	    "WHERE r.address = '%s' ORDER BY o.id DESC LIMIT 1", email);
+	g_autofree char *raw = sql_text(f, sql);
+	char *line, *end;
+
+	g_assert_nonnull(raw);
+	line = strstr(raw, "\nReply-To: ");
+	g_assert_nonnull(line);
+	line += strlen("\nReply-To: ");
+	end = strchr(line, '\n');
+	return g_strndup(line, (gsize)(end - line));
+}
+
+static void
+test_double_opt_in(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *confirm = NULL, *s = NULL;
+
+	mail(f, "Max <max@example.net>", "standup+platform-subscribe@example.org",
+	    "", "");
+	s = state_of(f, "max@example.net");
+	g_assert_cmpstr(s, ==, "pending");
+	confirm = reply_address(f, "max@example.net");
+	g_assert_true(g_str_has_prefix(confirm, "standup+platform-confirm-"));
+
+	/* Someone else answering Max's confirmation changes nothing. */
+	mail(f, "eve@example.net", confirm, "Re: Confirm", "yes");
+	g_free(s);
+	s = state_of(f, "max@example.net");
+	g_assert_cmpstr(s, ==, "pending");
+
+	mail(f, "max@example.net", confirm, "Re: Confirm", "yes");
+	g_free(s);
+	s = state_of(f, "max@example.net");
+	g_assert_cmpstr(s, ==, "active");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE "
+	    "CAST(raw AS TEXT) LIKE '%Subject: Subscribed: digests of "
+	    "Platform%'"), ==, 1);
+}
+
+static void
+test_subject_and_unsubscribe(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Subscription) sub = NULL;
+	g_autofree char *confirm = NULL, *s = NULL, *leave = NULL;
+	g_auto(GStrv) headers = NULL;
+
+	/* "subscribe" as the subject of a mail to the team's address. */
+	mail(f, "kim@example.net", "standup+platform@example.org", "subscribe",
+	    "");
+	confirm = reply_address(f, "kim@example.net");
+	mail(f, "kim@example.net", confirm, "Re: Confirm", "");
+	s = state_of(f, "kim@example.net");
+	g_assert_cmpstr(s, ==, "active");
+
+	sub = store_subscription_get(f->st, "platform", "kim@example.net",
+	    &error);
+	g_assert_no_error(error);
+	headers = subscription_list_headers(&f->env, sub, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(headers[0], ==, "List-Unsubscribe");
+	leave = g_strdup_printf("<mailto:standup+platform-unsubscribe-%s@"
+	    "example.org?subject=unsubscribe>", sub->token);
+	g_assert_cmpstr(headers[1], ==, leave);
+	g_assert_true(g_strv_contains((const char *const *)headers,
+	    "Precedence"));
+	g_assert_true(g_strv_contains((const char *const *)headers,
+	    "List-Post"));
+
+	/* A plain "unsubscribe" asks to confirm... */
+	mail(f, "kim@example.net", "standup+platform-unsubscribe@example.org",
+	    "", "");
+	g_free(s);
+	s = state_of(f, "kim@example.net");
+	g_assert_cmpstr(s, ==, "active");
+	g_free(confirm);
+	confirm = reply_address(f, "kim@example.net");
+	g_assert_true(strstr(confirm, sub->token) != NULL);
+	/* ... and the address with the token ends it, from any address. */
+	mail(f, "Kim at home <kim@home.example>", confirm, "Re: Confirm", "");
+	g_free(s);
+	s = state_of(f, "kim@example.net");
+	g_assert_cmpstr(s, ==, "unsubscribed");
+	/* A made-up token does nothing. */
+	mail(f, "eve@example.net", "standup+platform-unsubscribe-"
+	    "aaaaaaaaaaaaaaaa@example.org", "", "");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions WHERE "
+	    "state = 'unsubscribed'"), ==, 1);
+}
+
+static void
+test_errors(struct fixture *f, gconstpointer data)
+{
+	/* No such team, and a mail to a list that says nothing. */
+	mail(f, "kim@example.net", "standup+nosuch-subscribe@example.org", "",
+	    "");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE "
+	    "CAST(raw AS TEXT) LIKE '%there is no team nosuch%'"), ==, 1);
+	mail(f, "kim@example.net", "standup+platform@example.org", "Hello",
+	    "Nice list");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE "
+	    "CAST(raw AS TEXT) LIKE '%Subject: Sorry, that command wasn''t "
+	    "clear%'"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions"), ==, 0);
+}
+
+static void
+bounce(struct fixture *f, const char *rcpt, const char *status)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = g_strdup_printf(
+	    "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
+	    "To: standup@example.org\nSubject: Undelivered Mail\n"
+	    "Message-ID: <b%d@mx.example.org>\nAuto-Submitted: auto-replied\n"
+	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; "
+	    "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nFailed.\n"
+	    "--B\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example.org\n\n"
+	    "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n"
+	    "Diagnostic-Code: smtp; %s %s\n\n--B--\n", ++n, rcpt,
+	    status[0] == '5' ? "failed" : "delayed", status,
+	    status[0] == '5' ? "550" : "452", status);
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(res.kind, ==, MESSAGE_BOUNCE);
+	ingest_result_clear(&res);
+}
+
+static void
+test_bounces(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *s = NULL;
+
+	g_assert_true(subscription_request(&f->env, "platform",
+	    "lena@example.net", NULL, TRUE, clock_now(), NULL, &error));
+	g_assert_no_error(error);
+	/* Soft bounces count a quarter: four of them are one hard. */
+	for (int i = 0; i < 4; i++)
+		bounce(f, "lena@example.net", "4.2.2");
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 100);
+	bounce(f, "lena@example.net", "5.1.1");
+	s = state_of(f, "lena@example.net");
+	g_assert_cmpstr(s, ==, "active");
+	bounce(f, "lena@example.net", "5.1.1");
+	g_free(s);
+	s = state_of(f, "lena@example.net");
+	g_assert_cmpstr(s, ==, "disabled");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 6);
+	/* The owner is told, once. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org' AND CAST(o.raw AS TEXT) LIKE "
+	    "'%lena@example.net%stopped%'"), ==, 1);
+	bounce(f, "lena@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org'"), ==, 1);
+}
+
+#define ADD(name, fn) \
+	g_test_add("/list/" name, struct fixture, NULL, setup, fn, teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("double-opt-in", test_double_opt_in);
+	ADD("subject-and-unsubscribe", test_subject_and_unsubscribe);
+	ADD("errors", test_errors);
+	ADD("bounces", test_bounces);
+	return g_test_run();
+}
