@@ -62,15 +62,21 @@ stored 2 20
 ok $? "a +subaddress reaches tidings too" || mailstack_logs 30
 
 # A writer holding the database: tidings exits 75, Postfix keeps the mail,
-# and delivers it when the lock is gone.
-(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$home/tidings.db" &
+# and delivers it when the lock is gone.  The lock is held until the test
+# has seen the deferral (at most 60 s), not for a fixed time.
+unlock="$TEST_DIR/unlock"
+(echo "BEGIN IMMEDIATE;"; wait_until 60 test -e "$unlock"; echo "COMMIT;") |
+	sqlite3 "$home/tidings.db" &
 locker=$!
-sleep 0.5
+locked() { ! sqlite3 "$home/tidings.db" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
+wait_until 20 locked
+ok $? "another writer holds the database"
 make_mail "$TEST_DIR/m3.eml" "pipe-3@$MAIL_DOMAIN" "Re: Check-in"
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m3.eml"
-sleep 2.5
-grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"
+deferred() { grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"; }
+wait_until 30 deferred
 ok $? "a busy database: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
+touch "$unlock"
 wait "$locker"
 stored 3 30
 ok $? "once the database is free the mail is stored" || mailstack_logs 30
