@@ -41,4 +41,32 @@ else
 	skip "the man pages render without warnings" "man is not installed"
 fi
 
+# Every file git tracks under contrib/, doc/, templates/ and tests/ goes
+# into the tarball: DISTFILES is make dist's list (a directory there brings
+# all it holds).  Only in a git checkout with its Makefile.
+if git -C "$TOP_SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+	[ -f "$TOP_BUILDDIR/Makefile" ]; then
+	printf 'tidings-print-distfiles:\n\t@printf "%%s\\n" $(DISTFILES)\n' |
+		make -s --no-print-directory -C "$TOP_BUILDDIR" -f Makefile -f - \
+		tidings-print-distfiles 2>/dev/null | sed 's|^\./||' | sort -u \
+		>"$TEST_DIR/distfiles"
+	git -C "$TOP_SRCDIR" ls-files -- contrib doc templates tests \
+		>"$TEST_DIR/tracked"
+	: >"$TEST_DIR/undistributed"
+	while read -r f; do
+		d=$f
+		while [ "$d" != . ] && ! grep -qxF "$d" "$TEST_DIR/distfiles"; do
+			d=$(dirname "$d")
+		done
+		[ "$d" != . ] || echo "$f" >>"$TEST_DIR/undistributed"
+	done <"$TEST_DIR/tracked"
+	[ -s "$TEST_DIR/distfiles" ] && [ -s "$TEST_DIR/tracked" ] &&
+		[ ! -s "$TEST_DIR/undistributed" ]
+	ok $? "make dist takes every tracked file of contrib/, doc/, templates/, tests/" ||
+		sed 's/^/# not in EXTRA_DIST: /' "$TEST_DIR/undistributed"
+else
+	skip "make dist takes every tracked file of contrib/, doc/, templates/, tests/" \
+		"not a git checkout"
+fi
+
 done_testing
