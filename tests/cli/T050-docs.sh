@@ -41,6 +41,25 @@ else
 	skip "the man pages render without warnings" "man is not installed"
 fi
 
+# The Sieve rule of contrib/mda compiles with Dovecot's Pigeonhole and the
+# settings its comments give.
+if command -v sievec >/dev/null 2>&1 && command -v doveconf >/dev/null 2>&1; then
+	mkdir -p "$TEST_DIR/sieve/pipe"
+	sed -n 's/^#     \(sieve_[a-z_]* = .*\)$/\1/p' "$TOP_SRCDIR/contrib/mda/dovecot.sieve" |
+		grep -v '^sieve_before' |
+		sed "s|^sieve_pipe_bin_dir = .*|sieve_pipe_bin_dir = $TEST_DIR/sieve/pipe|" \
+		>"$TEST_DIR/sieve/settings"
+	{ echo "plugin {"; cat "$TEST_DIR/sieve/settings"; echo "}"; } >"$TEST_DIR/sieve/dovecot.conf"
+	cp "$TOP_SRCDIR/contrib/mda/dovecot.sieve" "$TEST_DIR/sieve/tidings.sieve"
+	grep -q '^sieve_global_extensions = +vnd.dovecot.pipe$' "$TEST_DIR/sieve/settings" &&
+		sievec -c "$TEST_DIR/sieve/dovecot.conf" "$TEST_DIR/sieve/tidings.sieve" \
+		>"$TEST_DIR/sieve/out" 2>&1
+	ok $? "contrib/mda/dovecot.sieve compiles with the settings its comments give" ||
+		sed 's/^/# /' "$TEST_DIR/sieve/out" "$TEST_DIR/sieve/dovecot.conf"
+else
+	skip "contrib/mda/dovecot.sieve compiles" "Pigeonhole's sievec is not installed"
+fi
+
 # Every file git tracks under contrib/, doc/, templates/ and tests/ goes
 # into the tarball: DISTFILES is make dist's list (a directory there brings
 # all it holds).  Only in a git checkout with its Makefile.
