@@ -252,8 +252,10 @@ before=$(mailstack_count_mail standup)
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/moved.eml"
 mailstack_wait_mail standup $((before + 1)) 20
 conf none "$IMAP_PORT" "processed-folder = Processed"
-t run --once
+t -v run --once
 expect_rc 0 "run --once with processed-folder"
+expect_grep err "C: [0-9A-Za-z]+ (LOGIN|AUTHENTICATE) .*\*\*\*" "-v: the protocol trace, the login masked"
+expect_no_grep err "secret" "-v: no password in the trace"
 [ "$(count "WHERE message_id = 'moved-1@x'")" = 1 ]
 ok $? "the mail is stored"
 grep -rlq "moved-1@x" "$maildir/.Processed/cur" "$maildir/.Processed/new" 2>/dev/null
