@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gmime/gmime.h>
+#include <gnutls/crypto.h>
 #include <string.h>
 
 #include "html.h"
@@ -622,7 +623,24 @@ read_return_path(struct message *msg)
 static char *
 sha256_hex(GBytes *raw)
 {
-	return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
+	static const char digits[] = "0123456789abcdef";
+	guint8 digest[32];
+	gsize len;
+	const void *data = g_bytes_get_data(raw, &len);
+	char *hex;
+
+	/* Every mail is hashed: GnuTLS' SHA-256 uses the CPU's instructions
+	 * for it, several times faster than GLib's. */
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data != NULL ? data : "", len,
+	    digest) != 0)
+		return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
+	hex = g_malloc(2 * sizeof digest + 1);
+	for (size_t i = 0; i < sizeof digest; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 0xf];
+	}
+	hex[2 * sizeof digest] = '\0';
+	return hex;
 }
 
 struct message *
