@@ -62,8 +62,11 @@ fi
 
 # Every file git tracks under contrib/, doc/, templates/ and tests/ goes
 # into the tarball: DISTFILES is make dist's list (a directory there brings
-# all it holds).  Only in a git checkout with its Makefile.
-if git -C "$TOP_SRCDIR" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+# all it holds).  Only in a git checkout with its Makefile: not in an
+# unpacked tarball, even one that lies inside a checkout (make distcheck).
+toplevel=$(git -C "$TOP_SRCDIR" rev-parse --show-toplevel 2>/dev/null)
+if [ -n "$toplevel" ] &&
+	[ "$(cd "$toplevel" && pwd -P)" = "$(cd "$TOP_SRCDIR" && pwd -P)" ] &&
 	[ -f "$TOP_BUILDDIR/Makefile" ]; then
 	printf 'tidings-print-distfiles:\n\t@printf "%%s\\n" $(DISTFILES)\n' |
 		make -s --no-print-directory -C "$TOP_BUILDDIR" -f Makefile -f - \
