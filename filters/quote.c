@@ -271,19 +271,29 @@ quote_normalise(const char *s)
 {
 	GString *out;
 
-	if (strlen(s) > QUOTE_LINE_MAX)
+	size_t len = strlen(s);
+
+	if (len > QUOTE_LINE_MAX)
 		return NULL;
-	out = g_string_new(NULL);
-	for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		if (c == 0x00a0 || c == 0x202f || c == 0x2007 || c == '\t')
+	/* Every line of every mail comes here: ASCII is copied as it is, and
+	 * other characters are decoded only to be compared. */
+	out = g_string_sized_new(len + 1);
+	for (const char *p = s, *next; *p != '\0'; p = next) {
+		gunichar c;
+		next = MIN(g_utf8_next_char(p), s + len);
+		if ((guchar)*p < 0x80) {
+			g_string_append_c(out, *p == '\t' ? ' ' : *p);
+			continue;
+		}
+		c = g_utf8_get_char(p);
+		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
 			g_string_append_c(out, ' ');
 		else if ((c >= 0x200b && c <= 0x200f) ||
 		    (c >= 0x202a && c <= 0x202e) ||
 		    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff)
 			continue;
 		else
-			g_string_append_unichar(out, c);
+			g_string_append_len(out, p, next - p);
 	}
 	g_strstrip(out->str);
 	return g_string_free(out, FALSE);

@@ -71,9 +71,10 @@ const struct cmd_entry cmd_run_entry = {
 	    "with IDLE (or polls).  A\nlost connection is made again with "
 	    "backoff.  SIGTERM or SIGINT finish the\nmail in hand and exit 0; "
 	    "SIGHUP reads the configuration again.  One run\nper database.  "
-	    "With --once: one sync, then exit 0, or 75 when the server\ncould "
-	    "not be reached, 77 when the login was refused, 78 when the "
-	    "server's\ncertificate or the configuration is wrong.",
+	    "With --once: one sync, then exit 0, or 65 when the folder\ncannot "
+	    "be selected, 75 when the server could not be reached, 77 when\nthe "
+	    "login was refused, 78 when the server's certificate or the\n"
+	    "configuration is wrong.",
 	.flags = CMD_NEEDS_CONFIG,
 	.options = run_options,
 	.min_args = 0,

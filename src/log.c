@@ -20,7 +20,9 @@ log_init(const char *progname, int verbosity)
 {
 	log_progname = progname;
 	log_level = verbosity;
-	log_traces = verbosity >= 2 ? ~0u : 0;
+	/* -v: what was said with the servers; -vv: everything. */
+	log_traces = verbosity >= 2 ? ~0u :
+	    verbosity == 1 ? TRACE_IMAP | TRACE_SMTP : 0;
 }
 
 void

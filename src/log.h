@@ -2,8 +2,8 @@
  *
  * log_warn() appends strerror(errno); log_warnx() does not (as in fdm and
  * OpenSMTPD).  Trace output is enabled per subsystem with -v: one -v turns
- * on debug messages, two or more every trace bit.  Never pass a password or
- * a message body above debug level. */
+ * on debug messages and the protocol traces (IMAP, SMTP), two or more every
+ * trace bit.  Never pass a password or a message body above debug level. */
 #ifndef TIDINGS_LOG_H
 #define TIDINGS_LOG_H
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gmime/gmime.h>
+#include <gnutls/crypto.h>
 #include <string.h>
 
 #include "html.h"
@@ -12,6 +13,9 @@ G_DEFINE_QUARK(tidings-message-error-quark, message_error)
 
 /* Deeper nesting than this is hostile, not mail: parts below are skipped. */
 #define MESSAGE_MAX_DEPTH 64
+/* Mail clients nest a few levels (alternatives in a mixed, a forward);
+ * deeper than this is read but noted as odd. */
+#define MESSAGE_ODD_DEPTH 16
 /* A Date before this, or this far after arrival, is taken as absurd. */
 #define DATE_MIN 631152000		/* 1990-01-01 */
 #define DATE_FUTURE_SLACK (2 * 24 * 3600)
@@ -286,6 +290,7 @@ struct walk {
 	char *best_text;	/* the first inline text/plain body */
 	char *best_html;
 	gboolean text_flowed;
+	int max_depth;		/* the deepest part seen */
 };
 
 
@@ -387,6 +392,7 @@ walk_broken_multipart(struct walk *w, GMimeMultipart *mp, int depth)
 static void
 walk_object(struct walk *w, GMimeObject *obj, int depth)
 {
+	w->max_depth = MAX(w->max_depth, depth);
 	if (depth > MESSAGE_MAX_DEPTH) {
 		if (depth == MESSAGE_MAX_DEPTH + 1)
 			problem(w->msg, "MIME parts nested deeper than %d levels "
@@ -404,6 +410,42 @@ walk_object(struct walk *w, GMimeObject *obj, int depth)
 		walk_message_part(w, obj, depth);
 	else if (GMIME_IS_PART(obj))
 		walk_leaf(w, obj, depth);
+}
+
+/* What GMime's parser found wrong with the structure, each said once.
+ * The rest of its warnings (repeated headers, 8-bit or badly encoded
+ * words) are too common in real mail to be worth a line. */
+static void
+on_parser_warning(gint64 offset, GMimeParserWarning code, const char *item,
+    gpointer data)
+{
+	struct message *msg = data;
+	const char *what;
+
+	switch (code) {
+	case GMIME_WARN_TRUNCATED_MESSAGE:
+		what = "the MIME structure is truncated: a multipart ends "
+		    "without its closing boundary";
+		break;
+	case GMIME_WARN_MALFORMED_MESSAGE:
+		what = "the MIME structure is malformed";
+		break;
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+		what = "a multipart has no boundary parameter";
+		break;
+	case GMIME_CRIT_NESTING_OVERFLOW:
+		what = "MIME parts nested too deep for the parser";
+		break;
+	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+		what = "a MIME part has neither headers nor content";
+		break;
+	default:
+		return;
+	}
+	for (guint i = 0; i < msg->problems->len; i++)
+		if (strcmp(msg->problems->pdata[i], what) == 0)
+			return;
+	g_ptr_array_add(msg->problems, g_strdup(what));
 }
 
 /* --- headers --------------------------------------------------------- */
@@ -587,7 +629,24 @@ read_return_path(struct message *msg)
 static char *
 sha256_hex(GBytes *raw)
 {
-	return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
+	static const char digits[] = "0123456789abcdef";
+	guint8 digest[32];
+	gsize len;
+	const void *data = g_bytes_get_data(raw, &len);
+	char *hex;
+
+	/* Every mail is hashed: GnuTLS' SHA-256 uses the CPU's instructions
+	 * for it, several times faster than GLib's. */
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data != NULL ? data : "", len,
+	    digest) != 0)
+		return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
+	hex = g_malloc(2 * sizeof digest + 1);
+	for (size_t i = 0; i < sizeof digest; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 0xf];
+	}
+	hex[2 * sizeof digest] = '\0';
+	return hex;
 }
 
 struct message *
@@ -596,6 +655,7 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	g_autoptr(Message) msg = g_new0(struct message, 1);
 	GMimeStream *stream;
 	GMimeParser *parser;
+	GMimeParserOptions *options;
 	GMimeMessage *gm;
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
@@ -616,7 +676,12 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	gm = g_mime_parser_construct_message(parser, parser_options);
+	/* A copy of the options, to carry this message to the warnings. */
+	options = g_mime_parser_options_clone(parser_options);
+	g_mime_parser_options_set_warning_callback(options, on_parser_warning,
+	    msg);
+	gm = g_mime_parser_construct_message(parser, options);
+	g_mime_parser_options_free(options);
 	g_object_unref(parser);
 	g_object_unref(stream);
 	if (gm == NULL) {
@@ -654,6 +719,8 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	if (g_mime_message_get_mime_part(gm) != NULL)
 		walk_object(&w, g_mime_message_get_mime_part(gm), 0);
 	g_object_unref(gm);
+	if (w.max_depth > MESSAGE_ODD_DEPTH && w.max_depth <= MESSAGE_MAX_DEPTH)
+		problem(msg, "MIME parts nested %d levels deep", w.max_depth);
 	msg->flowed = w.text_flowed;
 	msg->html = w.best_html;
 	if (w.best_text != NULL)

@@ -41,15 +41,35 @@ store_error_code(int rc)
 	}
 }
 
+/* SQLite says SQLITE_FULL only where it expects a full disk; elsewhere
+ * (a new WAL or WAL index, when the database opens) a full disk is an I/O
+ * error with ENOSPC.  Either is temporary: the MTA must try again. */
+static gboolean
+store_disk_full(struct store *st, int rc)
+{
+	int err = st->db != NULL ? sqlite3_system_errno(st->db) : 0;
+
+	return (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR &&
+	    (err == ENOSPC || err == EDQUOT));
+}
+
+static gboolean
+store_set_error(struct store *st, int rc, const char *why, GError **error)
+{
+	if (store_disk_full(st, rc) && (rc & 0xff) != SQLITE_FULL)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FULL,
+		    "%s: the disk is full (%s)", st->path, why);
+	else
+		g_set_error(error, STORE_ERROR, store_error_code(rc), "%s: %s",
+		    st->path, why);
+	return FALSE;
+}
+
 gboolean
 store_fail(struct store *st, int rc, GError **error)
 {
-	const char *why = st->db != NULL ? sqlite3_errmsg(st->db) :
-	    sqlite3_errstr(rc);
-
-	g_set_error(error, STORE_ERROR, store_error_code(rc), "%s: %s",
-	    st->path, why);
-	return FALSE;
+	return store_set_error(st, rc, st->db != NULL ?
+	    sqlite3_errmsg(st->db) : sqlite3_errstr(rc), error);
 }
 
 sqlite3_stmt *
@@ -82,8 +102,7 @@ store_exec(struct store *st, const char *sql, GError **error)
 
 	if (rc == SQLITE_OK)
 		return TRUE;
-	g_set_error(error, STORE_ERROR, store_error_code(rc), "%s: %s",
-	    st->path, msg != NULL ? msg : sqlite3_errstr(rc));
+	store_set_error(st, rc, msg != NULL ? msg : sqlite3_errstr(rc), error);
 	sqlite3_free(msg);
 	return FALSE;
 }

@@ -148,7 +148,8 @@ print_usage(FILE *f)
 	    "  -c, --config FILE  read FILE instead of "
 	    "$XDG_CONFIG_HOME/tidings/tidings.conf\n"
 	    "  --db FILE          use the database FILE\n"
-	    "  -v, --verbose      more detail; twice for protocol traces\n"
+	    "  -v, --verbose      more detail and protocol traces; twice for "
+	    "all traces\n"
 	    "  --version          print the version and exit\n"
 	    "\n"
 	    "'tidings help COMMAND' describes a command; see also tidings(1).\n");

@@ -84,6 +84,20 @@ run() {
 	return 0
 }
 
+# wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds; 1 when
+# it still fails after about SECONDS.  Tests wait for a condition this way,
+# never for a fixed time.
+wait_until() {
+	wu_tries=$(($1 * 10))
+	shift
+	until "$@"; do
+		wu_tries=$((wu_tries - 1))
+		[ "$wu_tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+	return 0
+}
+
 # expect_rc WANT DESCRIPTION: checks the status of the last run.
 expect_rc() {
 	if [ "$rc" -eq "$1" ]; then

@@ -119,5 +119,122 @@ t export --since 2999-01-01
 expect_lines out 0 "export --since: nothing from the future"
 t export --since yesterday
 expect_rc 64 "export --since with a bad date: exit 64"
+t export
+all=$(wc -l <"$TEST_DIR/out")
+t export --since 2000-01-01
+expect_lines out "$all" "export --since a past date: every mail ($all)"
+# Mail received long ago (its arrival time set back) is left out.
+if command -v sqlite3 >/dev/null 2>&1; then
+	sqlite3 "$db" "UPDATE messages SET received_at = 1579089600 WHERE id = 1" # 2020-01-15
+	t export --since 2020-02-01
+	expect_lines out $((all - 1)) "export --since: mail received before DATE is left out"
+	expect_no_grep out '"id":1,' "export --since: the old mail is the one left out"
+	t export --since 2020-01-01
+	expect_lines out "$all" "export --since: mail received after DATE is in"
+else
+	skip "export --since leaves out older mail" "sqlite3 is not installed"
+fi
+
+# export --team: the mail of the team's members, and of no one else.
+t export
+grep -c '"from":"ana@example.org"' "$TEST_DIR/out" >"$TEST_DIR/n-ana"
+grep -c '"from":"priya@example.org"' "$TEST_DIR/out" >"$TEST_DIR/n-priya"
+want=$(($(cat "$TEST_DIR/n-ana") + $(cat "$TEST_DIR/n-priya")))
+t team add platform
+t member add ana@example.org --team platform
+t member add Priya@Example.org --team platform
+t team add other
+t member add raj@example.net --team other
+t export --team platform
+expect_rc 0 "export --team: exit 0"
+expect_lines out "$want" "export --team: as many mails as its members sent ($want)"
+expect_no_grep out '"from":"(raj@example.net|someone@example.org|priya@example.com)"' \
+	"export --team: none from anyone else"
+json_ok "$TEST_DIR/out"
+ok $? "export --team: JSON Lines"
+t export --team platform --format mbox
+[ "$(grep -c '^From ' "$TEST_DIR/out")" -eq "$want" ]
+ok $? "export --team --format mbox: the same mails"
+t export --team other --since 2999-01-01
+expect_lines out 0 "export --team with --since: both apply"
+t export --team nosuch
+expect_rc 65 "export --team with an unknown team: exit 65"
+expect_grep err "no team 'nosuch'" "and says which team is unknown"
+
+# A full disk: exit 75, the mail left to the MTA, nothing half-written.
+# A small tmpfs holds the database; mounting needs root.
+full="$TEST_DIR/full"
+mkdir -p "$full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=8m tmpfs "$full" 2>/dev/null; then
+	tap_at_exit "umount '$full'"
+	fdb="$full/t.db"
+	"$TIDINGS" --db "$fdb" ingest <"$DATA/mail/plain-reply.eml"
+	ok $? "a database on a small file system"
+	# A mail bigger than the room the database already has (its WAL).
+	{
+		echo "From: Ana Lima <ana@example.org>"
+		echo "Subject: Re: Check-in"
+		echo "Message-ID: <full-1@example.org>"
+		echo "Date: Mon, 09 Mar 2026 16:00:00 +0000"
+		echo
+		i=0
+		while [ $i -lt 20000 ]; do
+			echo "line $i of a long reply that takes room in the database"
+			i=$((i + 1))
+		done
+	} >"$TEST_DIR/big.eml"
+	dd if=/dev/zero of="$full/filler" bs=64k >/dev/null 2>&1
+	dd if=/dev/zero of="$full/filler2" bs=4k >/dev/null 2>&1
+	"$TIDINGS" --db "$fdb" ingest <"$TEST_DIR/big.eml" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
+	rc=$?
+	expect_rc 75 "a full disk: exit 75, the MTA keeps the mail"
+	expect_grep err "disk is full" "and says the disk is full"
+	rm -f "$full/filler" "$full/filler2"
+	run "$TIDINGS" --db "$fdb" export
+	expect_rc 0 "the database still opens"
+	expect_lines out 1 "and holds only the mail stored before"
+	run "$TIDINGS" --db "$fdb" show "<full-1@example.org>"
+	[ "$rc" -ne 0 ]
+	ok $? "nothing of the mail that did not fit"
+	if command -v sqlite3 >/dev/null 2>&1; then
+		[ "$(sqlite3 "$fdb" 'PRAGMA integrity_check')" = ok ] &&
+			[ "$(sqlite3 "$fdb" "SELECT count(*) FROM messages WHERE state = 'new'")" = 0 ]
+		ok $? "the database is sound, with no mail half-processed"
+	fi
+	"$TIDINGS" --db "$fdb" ingest <"$TEST_DIR/big.eml"
+	ok $? "with room again, the MTA's retry stores the mail"
+
+	# The disk fills while the mail is written: another reader keeps
+	# the WAL open, so the database opens and the write itself fails.
+	if command -v sqlite3 >/dev/null 2>&1; then
+		sed 's/full-1@/full-2@/' "$TEST_DIR/big.eml" >"$TEST_DIR/big2.eml"
+		(echo "SELECT count(*) FROM messages;"
+			wait_until 60 test -e "$TEST_DIR/reader-done") |
+			sqlite3 "$fdb" >/dev/null &
+		reader=$!
+		wal_open() { [ -e "$fdb-shm" ]; }
+		wait_until 20 wal_open
+		dd if=/dev/zero of="$full/filler" bs=64k >/dev/null 2>&1
+		dd if=/dev/zero of="$full/filler2" bs=4k >/dev/null 2>&1
+		"$TIDINGS" --db "$fdb" ingest <"$TEST_DIR/big2.eml" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
+		rc=$?
+		expect_rc 75 "the disk full in the middle of the write: exit 75"
+		expect_grep err "disk is full" "and says the disk is full"
+		rm -f "$full/filler" "$full/filler2"
+		touch "$TEST_DIR/reader-done"
+		wait "$reader"
+		[ "$(sqlite3 "$fdb" 'PRAGMA integrity_check')" = ok ] &&
+			[ "$(sqlite3 "$fdb" "SELECT count(*) FROM messages WHERE message_id = 'full-2@example.org'")" = 0 ]
+		ok $? "nothing of it is in the database, which is sound"
+		"$TIDINGS" --db "$fdb" ingest <"$TEST_DIR/big2.eml"
+		ok $? "with room again, the retry stores it"
+		run "$TIDINGS" --db "$fdb" show --json "<full-2@example.org>"
+		expect_grep out '"state":"processed"' "and processes it"
+	else
+		skip "the disk full in the middle of the write" "sqlite3 is not installed"
+	fi
+else
+	skip "a full disk: exit 75" "cannot mount a tmpfs here (needs root)"
+fi
 
 done_testing

@@ -37,6 +37,28 @@ run "$TIDINGS" --db "$db" show --json "<m1.t0@bench.example.org>"
 expect_no_grep out 'a teammate wrote' "the attribution line is cut from the stored text"
 expect_no_grep out 'Sent from my phone' "the signature is cut from the stored text"
 
+# On a terminal (script(1) gives the import one) a progress line is
+# redrawn in place, up to 100%.
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$TIDINGS' --db '$TEST_DIR/tty.db' import --maildir '$TEST_DIR/Maildir'" \
+		/dev/null </dev/null >"$TEST_DIR/tty.out" 2>&1
+	rc=$?
+	expect_rc 0 "import on a terminal: exit 0"
+	tr '\r' '\n' <"$TEST_DIR/tty.out" >"$TEST_DIR/tty.lines"
+	expect_grep "$TEST_DIR/tty.lines" "^importing: 500 mails, 100%, [0-9]+/s" \
+		"import on a terminal: a progress line, up to 100%"
+	grep -q "$(printf '\r')importing: " "$TEST_DIR/tty.out"
+	ok $? "import on a terminal: the line is redrawn in place (carriage return)"
+	expect_grep "$TEST_DIR/tty.lines" "^500 mails in .*: 500 stored" \
+		"import on a terminal: and the summary"
+	script -qec "'$TIDINGS' -v --db '$TEST_DIR/tty2.db' import --maildir '$TEST_DIR/Maildir'" \
+		/dev/null </dev/null >"$TEST_DIR/tty.out" 2>&1
+	expect_no_grep "$TEST_DIR/tty.out" "importing: " \
+		"import -v on a terminal: log lines, no progress line"
+else
+	skip "import on a terminal shows progress" "script (bsdutils) is not installed"
+fi
+
 printf 'From nobody\nnot a mail\n' >"$TEST_DIR/bad.mbox"
 run "$TIDINGS" --db "$db" import --mbox "$TEST_DIR/nonexistent.mbox"
 expect_rc 66 "import of a missing mbox: exit 66"

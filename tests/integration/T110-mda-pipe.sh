@@ -21,9 +21,24 @@ printf '[tidings]\naddress = standup@%s\ndatabase = tidings.db\nbusy-timeout = 1
 chown -R vmail:vmail "$home"
 chmod 755 "$home"
 
-# The service and transport as contrib/ describes them, plus the sanitizer
-# settings of the test run (the pipe passes no environment).
-mailstack_postconf -M "tidings/unix=tidings unix - n n - 4 pipe flags=DR user=vmail argv=/usr/bin/env ASAN_OPTIONS=detect_leaks=0 $home/tidings --config $home/tidings.conf ingest"
+# The service exactly as contrib/mda/postfix-master.cf has it (its lines
+# that are not comments, the second one a continuation), with this stack's
+# user and paths put in, and the sanitizer settings of the test run (the
+# pipe passes no environment).
+recipe="$TOP_SRCDIR/contrib/mda/postfix-master.cf"
+service=$(grep -v '^#' "$recipe" | grep -v '^[[:space:]]*$' | tr -s ' \t\n' ' ' | sed 's/ $//')
+case "$service" in
+"tidings unix "*" pipe flags=DR user=tidings argv=/usr/local/bin/tidings --config /etc/tidings/tidings.conf ingest")
+	ok 0 "contrib/mda/postfix-master.cf holds the tidings service" ;;
+*)
+	ok 1 "contrib/mda/postfix-master.cf holds the tidings service"
+	diag "read: $service" ;;
+esac
+service=$(printf '%s\n' "$service" | sed \
+	-e 's| user=tidings | user=vmail |' \
+	-e "s| argv=/usr/local/bin/tidings | argv=/usr/bin/env ASAN_OPTIONS=detect_leaks=0 $home/tidings |" \
+	-e "s| /etc/tidings/tidings.conf | $home/tidings.conf |")
+mailstack_postconf -M "tidings/unix=$service"
 printf 'standup@%s tidings:\n' "$MAIL_DOMAIN" >"$etc/tidings_transport"
 mailstack_postconf -e "transport_maps = texthash:$etc/tidings_transport" \
 	"recipient_delimiter = +" "minimal_backoff_time = 2s" \
@@ -62,15 +77,21 @@ stored 2 20
 ok $? "a +subaddress reaches tidings too" || mailstack_logs 30
 
 # A writer holding the database: tidings exits 75, Postfix keeps the mail,
-# and delivers it when the lock is gone.
-(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$home/tidings.db" &
+# and delivers it when the lock is gone.  The lock is held until the test
+# has seen the deferral (at most 60 s), not for a fixed time.
+unlock="$TEST_DIR/unlock"
+(echo "BEGIN IMMEDIATE;"; wait_until 60 test -e "$unlock"; echo "COMMIT;") |
+	sqlite3 "$home/tidings.db" &
 locker=$!
-sleep 0.5
+locked() { ! sqlite3 "$home/tidings.db" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null; }
+wait_until 20 locked
+ok $? "another writer holds the database"
 make_mail "$TEST_DIR/m3.eml" "pipe-3@$MAIL_DOMAIN" "Re: Check-in"
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m3.eml"
-sleep 2.5
-grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"
+deferred() { grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"; }
+wait_until 30 deferred
 ok $? "a busy database: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
+touch "$unlock"
 wait "$locker"
 stored 3 30
 ok $? "once the database is free the mail is stored" || mailstack_logs 30

@@ -188,9 +188,11 @@ expect_no_grep "$TEST_DIR/all-output" "$secrets" \
 # 120 more messages, written straight into the Maildir as Postfix would
 # have, with CRLF lines so that their sums are those IMAP serves.
 for i in $(seq -w 1 120); do
+	# One name per mail: the clock may tick between writing and moving.
+	name="$EPOCHSECONDS.M${i}P$$.t120"
 	printf 'From: ana@sender.test\r\nTo: alice@%s\r\nSubject: bulk %s\r\nMessage-ID: <bulk-%s@sender.test>\r\n\r\nBody %s\r\n' \
-		"$MAIL_DOMAIN" "$i" "$i" "$i" >"$maildir/tmp/$EPOCHSECONDS.M${i}P$$.t120"
-	mv "$maildir/tmp/$EPOCHSECONDS.M${i}P$$.t120" "$maildir/new/"
+		"$MAIL_DOMAIN" "$i" "$i" "$i" >"$maildir/tmp/$name"
+	mv "$maildir/tmp/$name" "$maildir/new/"
 done
 chown -R vmail:vmail "$maildir"
 [ "$(mailstack_count_mail alice)" -eq 123 ]

@@ -17,13 +17,21 @@ db="$TEST_DIR/tidings.db"
 
 printf 'secret\n' >"$TEST_DIR/imap-password"
 chmod 600 "$TEST_DIR/imap-password"
-conf() {	# conf SECURITY PORT [EXTRA-LINE...]: writes the configuration
+# conf SECURITY PORT [EXTRA-LINE...]: writes the configuration; the password
+# comes from a file, or from $password_command when it is set.
+password_command=
+conf() {
 	local security=$1 port=$2
 	shift 2
 	{
 		printf '[tidings]\naddress = standup@%s\ndatabase = %s\n' "$MAIL_DOMAIN" "$db"
 		printf '[imap]\nhost = 127.0.0.1\nport = %s\nsecurity = %s\n' "$port" "$security"
-		printf 'user = standup\npassword-file = %s\ntimeout = 10s\n' "$TEST_DIR/imap-password"
+		if [ -n "$password_command" ]; then
+			printf 'user = standup\npassword-command = %s\n' "$password_command"
+		else
+			printf 'user = standup\npassword-file = %s\n' "$TEST_DIR/imap-password"
+		fi
+		printf 'timeout = 10s\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$TEST_DIR/tidings.conf"
 }
@@ -56,6 +64,10 @@ ok $? "stored in UID order"
 t status
 expect_grep out "^standup@127.0.0.1 INBOX" "status: the account and folder"
 expect_grep out "position: +UIDVALIDITY [0-9]+, UID 500" "status: the UID position"
+expect_grep out "^stored today: 500$" "status: the mail stored today"
+expect_grep out "^quarantine: +0$" "status: an empty quarantine"
+expect_grep out "last sync: +[0-9]{4}-" "status: when the last sync was"
+expect_no_grep out "last error" "status: no error yet"
 t status --json
 json_ok "$TEST_DIR/out"
 ok $? "status --json: valid JSON"
@@ -68,8 +80,10 @@ ok $? "nothing is fetched twice"
 "$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv run --foreground >"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" &
 daemon=$!
 tap_at_exit "kill $daemon 2>/dev/null"
-for i in $(seq 1 100); do grep -q "idle" "$TEST_DIR/run.err" 2>/dev/null && break; sleep 0.1; done
-sleep 0.5
+# The state changes once the server has accepted IDLE.
+idling() { grep -q -- "-> idle$" "$TEST_DIR/run.err" 2>/dev/null; }
+wait_until 10 idling
+ok $? "the daemon is in IDLE" || tail -5 "$TEST_DIR/run.err" | sed 's/^/# /'
 make_mail "$TEST_DIR/idle.eml" "idle-1@x" "Re: Check-in"
 start=$(date +%s.%N)
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/idle.eml"
@@ -86,10 +100,11 @@ expect_grep err "another tidings run \(pid $daemon\)" "and the message names the
 
 # --- SIGHUP, SIGTERM ---------------------------------------------------------
 kill -HUP "$daemon"
-sleep 0.5
+reloaded() { grep -q "reload: .* read again" "$TEST_DIR/run.err"; }
+wait_until 10 reloaded
+ok $? "SIGHUP: says the configuration was read again"
 kill -0 "$daemon"
-ok $? "SIGHUP: still running (configuration read again)"
-expect_grep "$TEST_DIR/run.err" "reload: .* read again" "SIGHUP: says so"
+ok $? "SIGHUP: still running"
 kill -TERM "$daemon"
 wait "$daemon"
 ok $? "SIGTERM: exit 0"
@@ -99,7 +114,8 @@ cp "$TEST_DIR/tidings.conf" "$TEST_DIR/tidings.conf.idle"
 conf none "$IMAP_PORT" "idle = no" "poll-interval = 1s"
 "$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv run --foreground >/dev/null 2>"$TEST_DIR/poll.err" &
 poller=$!
-for i in $(seq 1 100); do grep -q "polling" "$TEST_DIR/poll.err" 2>/dev/null && break; sleep 0.1; done
+polling() { grep -q -- "-> polling$" "$TEST_DIR/poll.err" 2>/dev/null; }
+wait_until 10 polling
 make_mail "$TEST_DIR/poll.eml" "poll-1@x" "Re: Check-in"
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/poll.eml"
 for i in $(seq 1 50); do [ "$(count "WHERE message_id = 'poll-1@x'")" = 1 ] && break; sleep 0.1; done
@@ -121,6 +137,7 @@ mailstack_kill_dovecot
 stopped_at=$(count)
 [ "$stopped_at" -lt "$total" ]
 ok $? "Dovecot killed in the middle of the sync ($stopped_at of $total stored)"
+# The outage lasts a few seconds on purpose: several reconnects fail.
 sleep 3
 mailstack_start_dovecot
 for i in $(seq 1 300); do [ "$(count)" = "$total" ] && break; sleep 0.1; done
@@ -174,6 +191,12 @@ t run --once
 expect_rc 77 "a wrong password: run --once exits 77"
 expect_grep err "imap: .*(login|authenticat)" "and says the login was refused"
 expect_no_grep err "wrong" "the password is not in the message"
+t status
+expect_grep out "^  last error: .*(login|authenticat).*\(20[0-9]{2}-" \
+	"status: the last error, and when it happened"
+t status --json
+grep -q '"last_error":"[^"]*' "$TEST_DIR/out"
+ok $? "status --json: the last error too"
 printf 'secret\n' >"$TEST_DIR/imap-password"
 
 conf tls "$IMAPS_PORT"
@@ -187,14 +210,52 @@ conf starttls "$IMAP_PORT" "ca-file = $MAILSTACK_CA"
 t run --once
 expect_rc 0 "STARTTLS on the plain port, verified"
 
+# --- a mail that cannot be parsed, the password from a command ---------------
+# The bad mail is kept in quarantine and the sync goes on past it.
+password_command="cat '$TEST_DIR/imap-password'"
+conf none "$IMAP_PORT"
+before=$(count)
+q_before=$(count "WHERE state = 'quarantined'")
+printf '\n\n\n' >"$maildir/new/$(printf '%08d' 5001).bulk.$$:2,"
+put 2 5002
+t run --once
+expect_rc 0 "run --once (password-command) with a mail that cannot be parsed: exit 0"
+[ "$(count)" = $((before + 3)) ] && [ "$(count "WHERE message_id IN ('bulk-5002@x', 'bulk-5003@x')")" = 2 ]
+ok $? "the sync goes on past it: the mails after it are stored"
+[ "$(count "WHERE state = 'quarantined'")" = $((q_before + 1)) ]
+ok $? "the bad mail is kept in quarantine"
+t quarantine
+expect_grep out "cannot be parsed" "tidings quarantine lists it, with the reason"
+t status
+expect_grep out "^quarantine: +$((q_before + 1)) \(see tidings quarantine\)" \
+	"status: the quarantine count"
+expect_grep out "^stored today: $((before + 3))$" "status: stored today counts the new mail"
+password_command="exit 3"
+conf none "$IMAP_PORT"
+t run --once
+expect_rc 78 "a password-command that fails: exit 78"
+expect_grep err "password-command failed" "and says so"
+password_command=
+
+# --- a folder that cannot be selected ------------------------------------------
+conf none "$IMAP_PORT" "folder = NoSuchFolder"
+t run --once
+expect_rc 65 "a folder that cannot be selected: run --once exits 65"
+expect_grep err "imap: .*NoSuchFolder" "the error names the folder"
+t status
+expect_grep out "^standup@127.0.0.1 NoSuchFolder" "status: the folder is listed"
+expect_grep out "last error: .*NoSuchFolder" "with its error"
+
 # --- processed-folder ----------------------------------------------------------
 make_mail "$TEST_DIR/moved.eml" "moved-1@x" "Re: Check-in"
 before=$(mailstack_count_mail standup)
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/moved.eml"
 mailstack_wait_mail standup $((before + 1)) 20
 conf none "$IMAP_PORT" "processed-folder = Processed"
-t run --once
+t -v run --once
 expect_rc 0 "run --once with processed-folder"
+expect_grep err "C: [0-9A-Za-z]+ (LOGIN|AUTHENTICATE) .*\*\*\*" "-v: the protocol trace, the login masked"
+expect_no_grep err "secret" "-v: no password in the trace"
 [ "$(count "WHERE message_id = 'moved-1@x'")" = 1 ]
 ok $? "the mail is stored"
 grep -rlq "moved-1@x" "$maildir/.Processed/cur" "$maildir/.Processed/new" 2>/dev/null
