@@ -656,17 +656,19 @@ flow_append(GString *out, const char *line, gsize len)
 static char *
 flow_text(const char *text)
 {
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	GString *out = g_string_new(NULL);
-	guint n = g_strv_length(lines);
+	GString *out = g_string_sized_new(strlen(text) + strlen(text) / 16);
+	const char *p = text, *end = text + strlen(text);
 
-	/* The split leaves an empty string after the last newline. */
-	if (n > 0 && *lines[n - 1] == '\0')
-		n--;
-	for (guint i = 0; i < n; i++) {
-		char *line = lines[i];
+	/* Line by line without splitting: a digest's text is large, and
+	 * g_strsplit() searches from each line to the end of it. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		g_autofree char *whole = g_strndup(p, len);
+		char *line = whole;
 		const char *brk;
 
+		p += len + (nl != NULL ? 1 : 0);
 		if (strcmp(line, "-- ") != 0)
 			g_strchomp(line);
 		while ((brk = flow_break(line)) != NULL) {
