@@ -34,13 +34,17 @@ struct digest_answer {
 	char *text;		/* the answer as written (plain text) */
 	gint64 at;		/* when it was received */
 	gboolean late;		/* after its prompt closed */
-	int blocked_days;	/* a blocker: days it has stood (>= 1); 0
-				   when the answer is no blocker */
+	int blocked_days;	/* a blocker: days it has stood (>= 1),
+				   from the first of an unbroken run of
+				   the person's prompts with a blocker, that
+				   day included; 0 when no blocker */
 	GPtrArray *comments;	/* of struct digest_comment *, oldest first */
+	const char *checkin;	/* its check-in's title (borrowed) */
+	const char *question;	/* its question's text (borrowed) */
 };
 
 struct digest_question {
-	int position;
+	int position;		/* 1, 2, ...; 0 for a retired question */
 	char *text;
 	gboolean blocker;	/* the check-in's blocker question */
 	GPtrArray *answers;	/* of struct digest_answer *, by name */
@@ -65,6 +69,9 @@ struct digest {
 	 * standing first; the same answers also stay in their check-in. */
 	GPtrArray *blockers;	/* of struct digest_answer * (borrowed) */
 	GPtrArray *checkins;	/* of struct digest_checkin * */
+	/* Answers of earlier periods commented on in this one, grouped the
+	 * same way, each with the comments made in the period. */
+	GPtrArray *earlier;	/* of struct digest_checkin * */
 	GPtrArray *away;	/* of char *: "Ana Lima (until 3 January)" */
 	GPtrArray *comments;	/* of struct digest_comment * on the team's
 				   digests themselves */
@@ -80,8 +87,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Digest, digest_free)
 struct digest *digest_build(struct store *st, const char *team,
     gint64 start, gint64 end, GError **error);
 
-/* Whether there is nothing to tell: no answers and no comments. */
+/* Whether there is nothing to tell: no answers and no comments (on
+ * answers, earlier ones included, or on digests). */
 gboolean digest_empty(const struct digest *d);
+
+/* Whether TEXT, an answer, is a blocker: an answer to the blocker question
+ * (BLOCKER) that is not "none" in one of the ways people write it ("No
+ * blockers.", "nope", "n/a", "-", "all good", "Nothing so far, thanks"),
+ * or an answer to any question with a sentence that starts by saying its
+ * writer is blocked ("Blocked on ...", "Waiting for ...", "Stuck on
+ * ..."); case and punctuation do not matter. */
+gboolean digest_is_blocker(gboolean blocker, const char *text);
 
 enum digest_format {
 	DIGEST_ALTERNATIVE,	/* text/plain (format=flowed, 72 columns) and

@@ -1,6 +1,7 @@
 /* Templates filled with CTPL and built into mail with GMime; see render.h. */
 #include "config.h"
 
+#include <cmark.h>
 #include <ctpl/ctpl.h>
 #include <errno.h>
 #include <gio/gio.h>
@@ -20,11 +21,12 @@ G_DEFINE_QUARK(tidings-render-error-quark, render_error)
 
 /* --- variables ------------------------------------------------------- */
 
-enum var_type { VAR_STRING, VAR_INT, VAR_LIST };
+enum var_type { VAR_STRING, VAR_INT, VAR_LIST, VAR_MARKUP };
 
 struct var {
 	enum var_type type;
-	char *string;
+	char *string;		/* also the text of VAR_MARKUP */
+	char *html;		/* VAR_MARKUP's HTML, not escaped */
 	gint64 number;
 	GPtrArray *list;	/* of char * */
 };
@@ -37,6 +39,7 @@ static void
 var_free(struct var *v)
 {
 	g_free(v->string);
+	g_free(v->html);
 	if (v->list != NULL)
 		g_ptr_array_unref(v->list);
 	g_free(v);
@@ -82,6 +85,16 @@ void
 render_vars_set_int(struct render_vars *v, const char *name, gint64 value)
 {
 	vars_put(v, name, VAR_INT)->number = value;
+}
+
+void
+render_vars_set_markup(struct render_vars *v, const char *name,
+    const char *text, const char *html)
+{
+	struct var *var = vars_put(v, name, VAR_MARKUP);
+
+	var->string = g_strdup(text != NULL ? text : "");
+	var->html = g_strdup(html != NULL ? html : "");
 }
 
 void
@@ -445,6 +458,13 @@ environ_for(const char *text, const struct render_vars *vars,
 		if (v->type == VAR_STRING) {
 			g_autofree char *s = clean_value(v->string, mode);
 			ctpl_environ_push_string(env, key, s);
+		} else if (v->type == VAR_MARKUP) {
+			/* Markup is the caller's to make safe: cleaned of
+			 * control characters, not escaped. */
+			g_autofree char *s = mode == FILL_HTML ?
+			    clean_value(v->html, FILL_TEXT) :
+			    clean_value(v->string, mode);
+			ctpl_environ_push_string(env, key, s);
 		} else if (v->type == VAR_INT)
 			ctpl_environ_push_int(env, key, (glong)v->number);
 	}
@@ -636,17 +656,19 @@ flow_append(GString *out, const char *line, gsize len)
 static char *
 flow_text(const char *text)
 {
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	GString *out = g_string_new(NULL);
-	guint n = g_strv_length(lines);
+	GString *out = g_string_sized_new(strlen(text) + strlen(text) / 16);
+	const char *p = text, *end = text + strlen(text);
 
-	/* The split leaves an empty string after the last newline. */
-	if (n > 0 && *lines[n - 1] == '\0')
-		n--;
-	for (guint i = 0; i < n; i++) {
-		char *line = lines[i];
+	/* Line by line without splitting: a digest's text is large, and
+	 * g_strsplit() searches from each line to the end of it. */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		g_autofree char *whole = g_strndup(p, len);
+		char *line = whole;
 		const char *brk;
 
+		p += len + (nl != NULL ? 1 : 0);
 		if (strcmp(line, "-- ") != 0)
 			g_strchomp(line);
 		while ((brk = flow_break(line)) != NULL) {
@@ -812,22 +834,21 @@ build_message(const char *name, const struct render_headers *h,
 	return msg;
 }
 
-GBytes *
-render_mail(struct render *r, const char *name,
-    const struct render_headers *h, const struct render_vars *vars,
-    char **subject, GError **error)
+/* The body of template NAME filled in with VARS: its text, format=flowed,
+ * or the text and the HTML as multipart/alternative.  *SUBJECT gets the
+ * rendered subject.  Caller unrefs. */
+static GMimeObject *
+render_body(struct render *r, const char *name,
+    const struct render_vars *vars, char **subject, GError **error)
 {
 	struct source txt = { 0 }, html = { 0 };
-	g_autofree char *subj = NULL, *body = NULL, *flowed = NULL;
+	g_autofree char *body = NULL, *flowed = NULL;
 	g_autofree char *html_body = NULL, *html_file = NULL;
-	g_autofree char *raw = NULL;
 	g_autoptr(GError) err = NULL;
 	GMimeObject *part = NULL;
-	GMimeMessage *msg = NULL;
-	GBytes *result = NULL;
 
-	if (!check_headers(h, error) || !load_text(r, name, &txt, error) ||
-	    !fill_text(&txt, vars, &subj, &body, error))
+	if (!load_text(r, name, &txt, error) ||
+	    !fill_text(&txt, vars, subject, &body, error))
 		goto out;
 	/* The HTML comes from where the text came from: an override of the
 	 * text alone is not contradicted by the compiled-in HTML. */
@@ -852,15 +873,255 @@ render_mail(struct render *r, const char *name,
 		g_object_unref(hpart);
 		part = GMIME_OBJECT(alt);
 	}
-	msg = build_message(name, h, subj, part);
-	raw = g_mime_object_to_string(GMIME_OBJECT(msg), NULL);
-	result = g_bytes_new(raw, strlen(raw));
-	if (subject != NULL)
-		*subject = g_steal_pointer(&subj);
 out:
-	g_clear_object(&part);
-	g_clear_object(&msg);
 	source_clear(&txt);
 	source_clear(&html);
+	return part;
+}
+
+/* BODY under the headers of H, as bytes; takes BODY. */
+static GBytes *
+mail_bytes(const char *name, const struct render_headers *h,
+    const char *subject, GMimeObject *body)
+{
+	GMimeMessage *msg = build_message(name, h, subject, body);
+	char *raw = g_mime_object_to_string(GMIME_OBJECT(msg), NULL);
+	GBytes *result = g_bytes_new_take(raw, strlen(raw));
+
+	g_object_unref(body);
+	g_object_unref(msg);
+	return result;
+}
+
+GBytes *
+render_mail(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    char **subject, GError **error)
+{
+	g_autofree char *subj = NULL;
+	GMimeObject *part;
+	GBytes *result;
+
+	if (!check_headers(h, error) ||
+	    (part = render_body(r, name, vars, &subj, error)) == NULL)
+		return NULL;
+	result = mail_bytes(name, h, subj, part);
+	if (subject != NULL)
+		*subject = g_steal_pointer(&subj);
+	return result;
+}
+
+/* RAW as a message/rfc822 part, or NULL when GMime cannot read it. */
+static GMimeObject *
+rfc822_part(GBytes *raw)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(
+	    g_bytes_get_data(raw, NULL), g_bytes_get_size(raw));
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	GMimeMessagePart *part = NULL;
+
+	if (msg != NULL) {
+		part = g_mime_message_part_new_with_message("rfc822", msg);
+		g_object_unref(msg);
+	}
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return part != NULL ? GMIME_OBJECT(part) : NULL;
+}
+
+GBytes *
+render_mail_digest(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    GPtrArray *messages, char **subject, GError **error)
+{
+	g_autofree char *subj = NULL;
+	GMimeMultipart *mixed, *digest;
+	GMimeObject *part;
+	GBytes *result;
+
+	if (!check_headers(h, error) ||
+	    (part = render_body(r, name, vars, &subj, error)) == NULL)
+		return NULL;
+	digest = g_mime_multipart_new_with_subtype("digest");
+	for (guint i = 0; messages != NULL && i < messages->len; i++) {
+		GMimeObject *m = rfc822_part(messages->pdata[i]);
+		if (m == NULL)
+			continue;
+		g_mime_multipart_add(digest, m);
+		g_object_unref(m);
+	}
+	/* A multipart has at least one part: with no messages, the text
+	 * alone. */
+	if (g_mime_multipart_get_count(digest) > 0) {
+		mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, part);
+		g_mime_multipart_add(mixed, GMIME_OBJECT(digest));
+		g_object_unref(part);
+		part = GMIME_OBJECT(mixed);
+	}
+	g_object_unref(digest);
+	result = mail_bytes(name, h, subj, part);
+	if (subject != NULL)
+		*subject = g_steal_pointer(&subj);
+	return result;
+}
+
+/* --- text as HTML ------------------------------------------------------ */
+
+/* Whether URL is one a reader may follow from a digest. */
+static gboolean
+url_followable(const char *url)
+{
+	return url != NULL && (g_ascii_strncasecmp(url, "https://", 8) == 0 ||
+	    g_ascii_strncasecmp(url, "http://", 7) == 0 ||
+	    g_ascii_strncasecmp(url, "mailto:", 7) == 0);
+}
+
+static void
+insert_text_before(cmark_node *at, const char *text)
+{
+	cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+
+	cmark_node_set_literal(t, text);
+	cmark_node_insert_before(at, t);
+}
+
+/* The plain text of NODE's inline children, as a link's label. */
+static void
+inline_text(cmark_node *node, GString *out)
+{
+	for (cmark_node *c = cmark_node_first_child(node); c != NULL;
+	    c = cmark_node_next(c)) {
+		const char *lit = cmark_node_get_literal(c);
+		if (lit != NULL)
+			g_string_append(out, lit);
+		inline_text(c, out);
+	}
+}
+
+/* Moves NODE's children before it, then removes it. */
+static void
+unwrap(cmark_node *node)
+{
+	cmark_node *c;
+
+	while ((c = cmark_node_first_child(node)) != NULL)
+		cmark_node_insert_before(node, c);
+	cmark_node_free(node);
+}
+
+/* Raw HTML, which safe mode would drop, shown as the text it is. */
+static void
+defuse_html(cmark_node *node, gboolean block)
+{
+	const char *lit = cmark_node_get_literal(node);
+	g_auto(GStrv) lines = NULL;
+	cmark_node *para;
+
+	if (!block) {
+		insert_text_before(node, lit != NULL ? lit : "");
+		cmark_node_free(node);
+		return;
+	}
+	para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+	lines = g_strsplit(lit != NULL ? lit : "", "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (*lines[i] == '\0' && lines[i + 1] == NULL)
+			break;
+		if (i > 0)
+			cmark_node_append_child(para,
+			    cmark_node_new(CMARK_NODE_LINEBREAK));
+		cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+		cmark_node_set_literal(t, lines[i]);
+		cmark_node_append_child(para, t);
+	}
+	cmark_node_insert_before(node, para);
+	cmark_node_free(node);
+}
+
+/* An image becomes its description and address, as text: nothing is
+ * loaded.  A link keeps its address in sight when it differs from its
+ * text, and is text alone unless it is http, https or mailto. */
+static void
+defuse_link(cmark_node *node, gboolean image)
+{
+	const char *url = cmark_node_get_url(node);
+	g_autoptr(GString) label = g_string_new(NULL);
+	g_autofree char *note = NULL;
+
+	inline_text(node, label);
+	if (image)
+		note = g_strdup_printf(label->len > 0 ? " (image: %s)" :
+		    "(image: %s)", url != NULL ? url : "");
+	else if (url != NULL && *url != '\0' && strcmp(label->str, url) != 0 &&
+	    !(g_str_has_prefix(url, "mailto:") &&
+	    strcmp(label->str, url + 7) == 0))
+		note = g_strdup_printf(" (%s)", url);
+	if (note != NULL) {
+		cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+		cmark_node_set_literal(t, note);
+		cmark_node_insert_after(node, t);
+	}
+	if (image || !url_followable(url))
+		unwrap(node);
+}
+
+char *
+render_text_html(const char *text)
+{
+	const int options = CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS |
+	    CMARK_OPT_VALIDATE_UTF8;
+	g_autofree char *clean = clean_value(text != NULL ? text : "",
+	    FILL_TEXT);
+	cmark_node *doc = cmark_parse_document(clean, strlen(clean), options);
+	cmark_iter *it = cmark_iter_new(doc);
+	g_autoptr(GPtrArray) todo = g_ptr_array_new();
+	cmark_event_type ev;
+	char *html;
+	char *result;
+
+	/* The tree may change only once walked. */
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_HTML_BLOCK:
+		case CMARK_NODE_HTML_INLINE:
+		case CMARK_NODE_IMAGE:
+		case CMARK_NODE_LINK:
+			/* Raw HTML is a leaf, entered only; links and
+			 * images are taken on the way out. */
+			if (ev == CMARK_EVENT_EXIT ||
+			    cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK ||
+			    cmark_node_get_type(n) == CMARK_NODE_HTML_INLINE)
+				g_ptr_array_add(todo, n);
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	/* Innermost first: an image inside a link is done before the link. */
+	for (guint i = 0; i < todo->len; i++) {
+		cmark_node *n = todo->pdata[i];
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_HTML_BLOCK:
+			defuse_html(n, TRUE);
+			break;
+		case CMARK_NODE_HTML_INLINE:
+			defuse_html(n, FALSE);
+			break;
+		case CMARK_NODE_IMAGE:
+			defuse_link(n, TRUE);
+			break;
+		default:
+			defuse_link(n, FALSE);
+			break;
+		}
+	}
+	html = cmark_render_html(doc, options);
+	cmark_node_free(doc);
+	result = g_strdup(html);
+	cmark_get_default_mem_allocator()->free(html);
 	return result;
 }

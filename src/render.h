@@ -67,6 +67,13 @@ void render_vars_set_int(struct render_vars *v, const char *name,
  * NULL only creates it). */
 void render_vars_add(struct render_vars *v, const char *name,
     const char *value);
+/* Sets NAME to a value written both ways: TEXT in text templates and the
+ * subject (cleaned like any value), HTML in HTML templates, where it is
+ * put in as it stands, not escaped.  The caller makes HTML safe: escaped
+ * values and render_text_html() output only.  For sections of a mail
+ * that CTPL cannot loop over (lists of lists). */
+void render_vars_set_markup(struct render_vars *v, const char *name,
+    const char *text, const char *html);
 
 struct render;
 /* Templates from OVERRIDE_DIR (may be NULL) before the compiled-in ones.
@@ -91,9 +98,26 @@ GBytes *render_mail(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
     char **subject, GError **error);
 
+/* As render_mail(), with MESSAGES (GBytes * of whole mails, may be NULL)
+ * after the text: a multipart/mixed of the rendered body and a
+ * multipart/digest (RFC 2046 5.1.5) of the messages as message/rfc822
+ * parts, in order.  Mails GMime cannot read are left out; with none left,
+ * the body alone. */
+GBytes *render_mail_digest(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    GPtrArray *messages, char **subject, GError **error);
+
 /* Renders NAME.txt's body alone (no Subject line, no mail), for previews
  * and tests.  Caller frees. */
 char *render_text(struct render *r, const char *name,
     const struct render_vars *vars, GError **error);
+
+/* TEXT, plain text as people write it in mail (Markdown read by cmark),
+ * as an HTML fragment safe to put in a mail: no raw HTML (shown as the
+ * text it is), no images (their description and address shown as text),
+ * links only to http, https and mailto addresses and with the address in
+ * sight when it is not the link's text; line breaks kept.  Caller
+ * frees. */
+char *render_text_html(const char *text);
 
 #endif
