@@ -7,6 +7,7 @@
 
 #include "checkin.h"
 #include "conf.h"
+#include "digest-run.h"
 #include "filter.h"
 #include "log.h"
 #include "render.h"
@@ -669,6 +670,8 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 	/* Bounces and the digest lists' commands are the lists'. */
 	if (subscription_is_command(env, msg))
 		return subscription_take(env, msg, id, now, error);
+	if (digest_is_comment(env, msg))
+		return digest_take_comment(env, msg, id, now, error);
 	if (msg->command == ANSWER_COMMAND_NONE)
 		return msg->prompt_id == 0 ||
 		    take_answers(env, msg, id, now, error);

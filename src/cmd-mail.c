@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "filter.h"
 #include "conf.h"
 #include "log.h"
@@ -142,7 +143,7 @@ cmd_parse_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	raw = g_bytes_new_take(g_steal_pointer(&data), len);
-	msg = message_parse(raw, g_get_real_time() / G_USEC_PER_SEC, &error);
+	msg = message_parse(raw, clock_now(), &error);
 	if (msg == NULL) {
 		log_warnx("parse: %s", error->message);
 		return EX_DATAERR;

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "clock.h"
 #include "columns.h"
 #include "store.h"
 #include "tidings.h"
@@ -171,7 +172,7 @@ member_show(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autofree char *hours = value_hours_format(p->work_start, p->work_end);
 	g_autofree char *days = value_workdays_format(p->workdays);
 	g_autofree char *now = value_local_time(p->zone, p->work_start,
-	    p->work_end, p->workdays, g_get_real_time() / G_USEC_PER_SEC);
+	    p->work_end, p->workdays, clock_now());
 	printf("email:  %s\n", p->email);
 	printf("name:   %s\n", p->name);
 	printf("zone:   %s\n", p->zone);

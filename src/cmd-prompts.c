@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "columns.h"
 #include "conf.h"
+#include "digest-run.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
@@ -75,14 +76,19 @@ prompts_due(struct cmd_ctx *ctx, struct checkin_env *env)
 {
 	g_autoptr(GError) error = NULL;
 	struct checkin_stats cs;
+	struct digest_stats ds;
 	struct outbox_stats os = { 0 };
 	gint64 now = clock_now();
 	int rc;
 
-	if (!checkin_tick(env, now, &cs, &error))
+	if (!checkin_tick(env, now, &cs, &error) ||
+	    !digest_tick(env, now, &ds, &error))
 		return cmd_fail(ctx, error);
 	printf("%u asked, %u skipped, %u reminded, %u closed unanswered\n",
 	    cs.prompted, cs.skipped, cs.reminded, cs.closed);
+	if (ds.digests > 0)
+		printf("%u digest%s, %u copies queued\n", ds.digests,
+		    ds.digests == 1 ? "" : "s", ds.mails);
 	if (conf_get(ctx->conf, "smtp", "host") == NULL) {
 		log_warnx("prompts: no host in [smtp]: the mail waits in the "
 		    "outbox");

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "columns.h"
 #include "conf.h"
 #include "daemon.h"
@@ -93,7 +94,8 @@ static const GOptionEntry status_options[] = {
 static gint64
 start_of_today(void)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(clock_now());
+	g_autoptr(GDateTime) now = g_date_time_to_local(utc);
 	g_autoptr(GDateTime) midnight = g_date_time_new_local(
 	    g_date_time_get_year(now), g_date_time_get_month(now),
 	    g_date_time_get_day_of_month(now), 0, 0, 0);

@@ -3,14 +3,21 @@
 
 #include <stdio.h>
 
+#include <string.h>
+
 #include "columns.h"
 #include "log.h"
+#include "schedule.h"
 #include "store.h"
 #include "tidings.h"
 #include "value.h"
 
 static char *opt_title;
 static char *opt_zone;
+static char *opt_digest;
+static char *opt_digest_at;
+static char *opt_digest_days;
+static char *opt_empty;
 static gboolean opt_force;
 
 static const GOptionEntry add_options[] = {
@@ -18,6 +25,24 @@ static const GOptionEntry add_options[] = {
 	  "a title for digests and the list name", "TEXT" },
 	{ "zone", 'z', 0, G_OPTION_ARG_STRING, &opt_zone,
 	  "the team's time zone, for its digest (default UTC)", "ZONE" },
+	G_OPTION_ENTRY_NULL
+};
+
+static const GOptionEntry set_options[] = {
+	{ "title", 't', 0, G_OPTION_ARG_STRING, &opt_title,
+	  "a title for digests and the list name", "TEXT" },
+	{ "zone", 'z', 0, G_OPTION_ARG_STRING, &opt_zone,
+	  "the team's time zone, for its digest", "ZONE" },
+	{ "digest", 'd', 0, G_OPTION_ARG_STRING, &opt_digest,
+	  "when to send the digest: an RRULE in the team's zone, or none",
+	  "RRULE" },
+	{ "digest-at", 0, 0, G_OPTION_ARG_STRING, &opt_digest_at,
+	  "send the digest at this local time (instead of --digest)", "HH:MM" },
+	{ "digest-days", 0, 0, G_OPTION_ARG_STRING, &opt_digest_days,
+	  "on these days, with --digest-at (default mon-fri)", "DAYS" },
+	{ "empty", 0, 0, G_OPTION_ARG_STRING, &opt_empty,
+	  "a period without news: skip (send nothing) or notice (a "
+	  "one-line digest)", "skip|notice" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -89,6 +114,9 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 	if (*t->title != '\0')
 		printf("title:   %s\n", t->title);
 	printf("zone:    %s\n", t->zone);
+	printf("digest:  %s%s\n", t->digest_rrule != NULL ? t->digest_rrule :
+	    "none", t->digest_rrule != NULL && g_strcmp0(t->digest_empty,
+	    "notice") == 0 ? " (a notice when there is no news)" : "");
 	printf("members: %d\n", t->members);
 	if (members->len == 0)
 		return EX_OK;
@@ -104,6 +132,82 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	printf("\n");
 	columns_print(c, stdout);
+	return EX_OK;
+}
+
+/* --digest, or --digest-at and --digest-days made into a rule; *rule
+ * stays NULL for none.  FALSE when neither was given or one is wrong. */
+static gboolean
+digest_rule(char **rule, GError **error)
+{
+	static const char *const names[] = { "MO", "TU", "WE", "TH", "FR",
+	    "SA", "SU" };
+	unsigned days = 0x1f;
+	int at = 9 * 60;
+	GString *r;
+
+	*rule = NULL;
+	if (opt_digest != NULL && (opt_digest_at != NULL ||
+	    opt_digest_days != NULL)) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID, "give "
+		    "--digest, or --digest-at with --digest-days, not both");
+		return FALSE;
+	}
+	if (opt_digest != NULL) {
+		if (g_ascii_strcasecmp(opt_digest, "none") == 0)
+			return TRUE;
+		if (!sched_rule_check(opt_digest, error))
+			return FALSE;
+		*rule = g_strdup(opt_digest);
+		return TRUE;
+	}
+	if ((opt_digest_at != NULL && !value_time(opt_digest_at, &at,
+	    error)) || (opt_digest_days != NULL &&
+	    !value_workdays(opt_digest_days, &days, error)))
+		return FALSE;
+	r = g_string_new("FREQ=WEEKLY;BYDAY=");
+	for (int d = 0, n = 0; d < 7; d++)
+		if (days & (1u << d))
+			g_string_append_printf(r, "%s%s", n++ ? "," : "",
+			    names[d]);
+	g_string_append_printf(r, ";BYHOUR=%d;BYMINUTE=%d", at / 60, at % 60);
+	*rule = g_string_free(r, FALSE);
+	return TRUE;
+}
+
+static int
+team_set(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Team) t = NULL;
+	g_autofree char *rule = NULL;
+	gboolean digest = opt_digest != NULL || opt_digest_at != NULL ||
+	    opt_digest_days != NULL;
+	int rc;
+
+	if ((opt_title != NULL && !value_display_name(opt_title, &error)) ||
+	    (opt_zone != NULL && !value_zone(opt_zone, &error)) ||
+	    (digest && !digest_rule(&rule, &error)))
+		return cmd_usage(ctx, "%s", error->message);
+	if (opt_empty != NULL && strcmp(opt_empty, "skip") != 0 &&
+	    strcmp(opt_empty, "notice") != 0)
+		return cmd_usage(ctx, "--empty '%s' is not skip or notice",
+		    opt_empty);
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((t = store_team_get(ctx->store, argv[1], &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (opt_title != NULL)
+		g_free(t->title), t->title = g_strdup(opt_title);
+	if (opt_zone != NULL)
+		g_free(t->zone), t->zone = g_strdup(opt_zone);
+	if (digest)
+		g_free(t->digest_rrule), t->digest_rrule = g_steal_pointer(&rule);
+	if (opt_empty != NULL)
+		g_free(t->digest_empty), t->digest_empty = g_strdup(opt_empty);
+	if (!store_team_set(ctx->store, t, &error))
+		return cmd_fail(ctx, error);
+	printf("changed team %s\n", t->name);
 	return EX_OK;
 }
 
@@ -147,6 +251,18 @@ static const struct cmd_entry team_show_entry = {
 	.name = "show", .args = "NAME", .summary = "show a team and its members",
 	.min_args = 1, .max_args = 1, .exec = team_show,
 };
+static const struct cmd_entry team_set_entry = {
+	.name = "set",
+	.args = "NAME [--title TEXT] [--zone ZONE] [--digest RRULE|none | "
+	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice]",
+	.summary = "change a team: its title, zone and digest schedule",
+	.help = "The digest schedule is an RRULE in the team's zone, such as\n"
+	    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0, which "
+	    "--digest-at 09:00\nmakes for you.  A period without news sends "
+	    "nothing, or with --empty notice\na one-line digest.",
+	.options = set_options, .min_args = 1, .max_args = 1,
+	.exec = team_set,
+};
 static const struct cmd_entry team_remove_entry = {
 	.name = "remove", .args = "NAME [--force]",
 	.summary = "remove a team (its people stay)",
@@ -158,5 +274,6 @@ const struct cmd_entry cmd_team_entry = {
 	.name = "team",
 	.summary = "manage teams",
 	.subs = (const struct cmd_entry *const[]){ &team_add_entry,
-	    &team_list_entry, &team_show_entry, &team_remove_entry, NULL },
+	    &team_list_entry, &team_show_entry, &team_set_entry,
+	    &team_remove_entry, NULL },
 };

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "daemon.h"
+#include "digest-run.h"
 #include "imap.h"
 #include "log.h"
 #include "outbox.h"
@@ -357,6 +358,7 @@ daemon_work(struct daemon *d)
 	g_autoptr(GError) error = NULL;
 	struct checkin_env env;
 	struct checkin_stats cs;
+	struct digest_stats ds;
 	struct outbox_stats os = { 0 };
 	gint64 now = clock_now(), next = now + WORK_MAX_SLEEP, t;
 	gboolean failed = FALSE;
@@ -364,13 +366,18 @@ daemon_work(struct daemon *d)
 	d->work_status = EX_OK;
 	if (conf_get(*d->conf, "tidings", "address") != NULL) {
 		if (!checkin_env_init(&env, d->st, *d->conf, &error) ||
-		    !checkin_tick(&env, now, &cs, &error)) {
-			work_error(d, "check-ins", error);
+		    !checkin_tick(&env, now, &cs, &error) ||
+		    !digest_tick(&env, now, &ds, &error)) {
+			work_error(d, "check-ins and digests", error);
 			g_clear_error(&error);
 			d->work_status = EX_SOFTWARE;
 			failed = TRUE;
-		} else if ((t = checkin_next_due(&env, now, NULL)) > 0)
-			next = MIN(next, t);
+		} else {
+			if ((t = checkin_next_due(&env, now, NULL)) > 0)
+				next = MIN(next, t);
+			if ((t = digest_next_due(&env, now, NULL)) > 0)
+				next = MIN(next, t);
+		}
 		checkin_env_clear(&env);
 	}
 	if (conf_get(*d->conf, "smtp", "host") != NULL) {

@@ -68,7 +68,7 @@ ingest_unparseable(struct store *st, GBytes *raw, const char *source,
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
 	if (!store_message_add(st, mid, hash, raw, source,
-	    g_get_real_time() / G_USEC_PER_SEC, reason, &res->id, &dup, &state,
+	    clock_now(), reason, &res->id, &dup, &state,
 	    error)) {
 		tx_rollback(st, own_tx);
 		return FALSE;
@@ -92,7 +92,7 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
 	if (!store_message_add(st, msg->message_id, msg->content_hash, msg->raw,
-	    source, g_get_real_time() / G_USEC_PER_SEC, NULL, &res->id, &dup,
+	    source, clock_now(), NULL, &res->id, &dup,
 	    &state, error)) {
 		tx_rollback(st, own_tx);
 		return FALSE;
@@ -208,7 +208,7 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 	enum verdict v;
 
 	memset(res, 0, sizeof *res);
-	msg = message_parse(raw, g_get_real_time() / G_USEC_PER_SEC, &perr);
+	msg = message_parse(raw, clock_now(), &perr);
 	if (msg == NULL)
 		return ingest_unparseable(st, raw, source, own_tx, perr->message,
 		    res, error);

@@ -47,6 +47,10 @@ log_verbosity(void)
 	return log_level;
 }
 
+/* Without -v, commands that tell their own story (the demo) hold back
+ * the informational lines. */
+static gboolean log_quiet;
+
 static void
 log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
     G_GNUC_PRINTF(3, 0);
@@ -92,10 +96,18 @@ log_warnx(const char *fmt, ...)
 }
 
 void
+log_set_quiet(gboolean on)
+{
+	log_quiet = on;
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_quiet)
+		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_INFO, NULL, fmt, ap);
 	va_end(ap);

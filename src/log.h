@@ -20,6 +20,8 @@ enum log_trace {
 void log_init(const char *progname, int verbosity);
 void log_set_traces(unsigned mask);
 void log_set_syslog(gboolean on);
+/* Leaves out log_info() lines (warnings stay). */
+void log_set_quiet(gboolean on);
 int log_verbosity(void);
 
 void log_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -765,6 +765,35 @@ set_header(GMimeMessage *msg, const char *name, const char *value)
 		g_mime_object_set_header(GMIME_OBJECT(msg), name, clean, "utf-8");
 }
 
+/* A header whose value is ASCII and must stay as written: GMime would
+ * encode a long word (a List-Unsubscribe URI) as RFC 2047, which mail
+ * programs do not decode there.  Anything else goes through
+ * set_header(). */
+static void
+set_header_verbatim(GMimeMessage *msg, const char *name, const char *value)
+{
+	g_autofree char *clean = NULL, *raw = NULL;
+	GMimeHeader *h;
+
+	if (value == NULL)
+		return;
+	clean = clean_value(value, FILL_HEADER);
+	g_strstrip(clean);
+	for (const char *p = clean; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80) {
+			set_header(msg, name, clean);
+			return;
+		}
+	if (*clean == '\0')
+		return;
+	g_mime_object_set_header(GMIME_OBJECT(msg), name, clean, NULL);
+	h = g_mime_header_list_get_header(g_mime_object_get_header_list(
+	    GMIME_OBJECT(msg)), name);
+	raw = g_strdup_printf(" %s\n", clean);
+	if (h != NULL)
+		g_mime_header_set_raw_value(h, raw);
+}
+
 static void
 add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name,
     const char *addr)
@@ -827,7 +856,7 @@ build_message(const char *name, const struct render_headers *h,
 	set_header(msg, FILTER_MARKER_HEADER, h->marker != NULL ? h->marker : name);
 	for (const char *const *x = h->extra; x != NULL && x[0] != NULL &&
 	    x[1] != NULL; x += 2)
-		set_header(msg, x[0], x[1]);
+		set_header_verbatim(msg, x[0], x[1]);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
 	    NULL);
 	g_mime_message_set_mime_part(msg, body);

@@ -219,22 +219,104 @@ store_bounce_add(struct store *st, const char *recipient, gint64 message,
 	return store_step_done(st, stmt, error);
 }
 
-char *
-store_digest_team(struct store *st, const char *message_id, GError **error)
+/* --- digests sent, and comments on them ----------------------------------- */
+
+void
+digest_sent_free(struct digest_sent *d)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT t.name FROM digests d "
+	if (d == NULL)
+		return;
+	g_free(d->team);
+	g_free(d->message_id);
+	g_free(d);
+}
+
+gboolean
+store_digest_claim(struct store *st, gint64 team_id, gint64 start,
+    gint64 end, const char *message_id, gint64 now, gint64 *id,
+    gboolean *claimed, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO digests (team_id, "
+	    "period_start, period_end, message_id, created_at) VALUES "
+	    "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id", error);
+	int rc;
+
+	*claimed = FALSE;
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, team_id);
+	sqlite3_bind_int64(stmt, 2, start);
+	sqlite3_bind_int64(stmt, 3, end);
+	store_bind_text(stmt, 4, message_id);
+	sqlite3_bind_int64(stmt, 5, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(stmt, 0);
+		*claimed = TRUE;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ||
+	    store_fail(st, rc, error);
+}
+
+gint64
+store_digest_last_end(struct store *st, gint64 team_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max("
+	    "period_end), 0) FROM digests WHERE team_id = ?", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, team_id);
+	return store_step_int64(st, stmt, error);
+}
+
+struct digest_sent *
+store_digest_find(struct store *st, const char *message_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT d.id, d.team_id, "
+	    "t.name, d.period_start, d.period_end, d.message_id FROM digests d "
 	    "JOIN teams t ON t.id = d.team_id WHERE d.message_id = ?", error);
-	char *team = NULL;
+	struct digest_sent *d = NULL;
 	int rc;
 
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, message_id);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		team = store_column_dup(stmt, 0);
-	else if (rc != SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		d = g_new0(struct digest_sent, 1);
+		d->id = sqlite3_column_int64(stmt, 0);
+		d->team_id = sqlite3_column_int64(stmt, 1);
+		d->team = store_column_dup(stmt, 2);
+		d->start = sqlite3_column_int64(stmt, 3);
+		d->end = sqlite3_column_int64(stmt, 4);
+		d->message_id = store_column_dup(stmt, 5);
+	} else if (rc == SQLITE_DONE)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "no digest %s", message_id);
+	else
 		store_fail(st, rc, error);
 	sqlite3_reset(stmt);
-	return team;
+	return d;
+}
+
+gboolean
+store_comment_add(struct store *st, gint64 answer_id, gint64 digest_id,
+    gint64 message, gint64 person_id, const char *text, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO comments "
+	    "(answer_id, digest_id, message, person_id, text, created_at) "
+	    "VALUES (nullif(?, 0), nullif(?, 0), ?, nullif(?, 0), ?, ?)", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, answer_id);
+	sqlite3_bind_int64(stmt, 2, digest_id);
+	sqlite3_bind_int64(stmt, 3, message);
+	sqlite3_bind_int64(stmt, 4, person_id);
+	store_bind_text(stmt, 5, text);
+	sqlite3_bind_int64(stmt, 6, now);
+	return store_step_done(st, stmt, error);
 }

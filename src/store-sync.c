@@ -1,6 +1,7 @@
 /* IMAP positions: (UIDVALIDITY, last UID) per account and folder. */
 #include "config.h"
 
+#include "clock.h"
 #include "store-private.h"
 
 void
@@ -70,7 +71,7 @@ store_sync_set(struct store *st, const char *account, const char *folder,
 	store_bind_text(stmt, 2, folder);
 	sqlite3_bind_int64(stmt, 3, uidvalidity);
 	sqlite3_bind_int64(stmt, 4, last_uid);
-	sqlite3_bind_int64(stmt, 5, g_get_real_time() / G_USEC_PER_SEC);
+	sqlite3_bind_int64(stmt, 5, clock_now());
 	return store_step_done(st, stmt, error);
 }
 
@@ -88,7 +89,7 @@ store_sync_error(struct store *st, const char *account, const char *folder,
 	store_bind_text(stmt, 1, account);
 	store_bind_text(stmt, 2, folder);
 	store_bind_text(stmt, 3, message);
-	sqlite3_bind_int64(stmt, 4, g_get_real_time() / G_USEC_PER_SEC);
+	sqlite3_bind_int64(stmt, 4, clock_now());
 	return store_step_done(st, stmt, error);
 }
 

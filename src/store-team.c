@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "store-private.h"
 #include "value.h"
 
@@ -14,6 +15,8 @@ team_free(struct team *team)
 	g_free(team->name);
 	g_free(team->title);
 	g_free(team->zone);
+	g_free(team->digest_rrule);
+	g_free(team->digest_empty);
 	g_free(team);
 }
 
@@ -65,7 +68,7 @@ store_team_add(struct store *st, const char *name, const char *title,
 	store_bind_text(stmt, 1, name);
 	store_bind_text(stmt, 2, title != NULL ? title : "");
 	store_bind_text(stmt, 3, zone != NULL ? zone : "UTC");
-	sqlite3_bind_int64(stmt, 4, g_get_real_time() / G_USEC_PER_SEC);
+	sqlite3_bind_int64(stmt, 4, clock_now());
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
@@ -77,7 +80,8 @@ store_team_add(struct store *st, const char *name, const char *title,
 }
 
 #define TEAM_COLUMNS "t.id, t.name, t.title, t.zone, t.created_at, " \
-	"(SELECT count(*) FROM memberships m WHERE m.team_id = t.id)"
+	"(SELECT count(*) FROM memberships m WHERE m.team_id = t.id), " \
+	"t.digest_rrule, t.digest_empty"
 
 static struct team *
 team_from_row(sqlite3_stmt *stmt)
@@ -90,6 +94,8 @@ team_from_row(sqlite3_stmt *stmt)
 	team->zone = store_column_dup(stmt, 3);
 	team->created_at = sqlite3_column_int64(stmt, 4);
 	team->members = sqlite3_column_int(stmt, 5);
+	team->digest_rrule = store_column_dup(stmt, 6);
+	team->digest_empty = store_column_dup(stmt, 7);
 	return team;
 }
 
@@ -113,6 +119,22 @@ store_team_get(struct store *st, const char *name, GError **error)
 		store_fail(st, rc, error);
 	sqlite3_reset(stmt);
 	return team;
+}
+
+gboolean
+store_team_set(struct store *st, const struct team *team, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE teams SET title = ?, "
+	    "zone = ?, digest_rrule = ?, digest_empty = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, team->title);
+	store_bind_text(stmt, 2, team->zone);
+	store_bind_text(stmt, 3, team->digest_rrule);
+	store_bind_text(stmt, 4, team->digest_empty);
+	sqlite3_bind_int64(stmt, 5, team->id);
+	return store_step_done(st, stmt, error);
 }
 
 GPtrArray *
@@ -217,7 +239,7 @@ store_person_save(struct store *st, struct person *p, GError **error)
 	sqlite3_bind_int(stmt, 4, p->work_start);
 	sqlite3_bind_int(stmt, 5, p->work_end);
 	sqlite3_bind_int(stmt, 6, (int)p->workdays);
-	sqlite3_bind_int64(stmt, 7, g_get_real_time() / G_USEC_PER_SEC);
+	sqlite3_bind_int64(stmt, 7, clock_now());
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		p->id = sqlite3_column_int64(stmt, 0);
@@ -243,7 +265,7 @@ store_member_add(struct store *st, const char *team, const char *email,
 	store_bind_text(stmt, 1, team);
 	store_bind_text(stmt, 2, email);
 	store_bind_text(stmt, 3, role != NULL ? role : "member");
-	sqlite3_bind_int64(stmt, 4, g_get_real_time() / G_USEC_PER_SEC);
+	sqlite3_bind_int64(stmt, 4, clock_now());
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {

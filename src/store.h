@@ -58,6 +58,8 @@ struct team {
 	char *zone;
 	gint64 created_at;
 	int members;
+	char *digest_rrule;	/* in the team's zone; NULL: no digests */
+	char *digest_empty;	/* skip or notice: a period without news */
 };
 void team_free(struct team *team);
 typedef struct team Team;	/* for g_autoptr() */
@@ -87,6 +89,9 @@ gboolean store_team_add(struct store *st, const char *name, const char *title,
 /* Returns NULL with STORE_ERROR_NOT_FOUND for an unknown team.  Caller
  * frees. */
 struct team *store_team_get(struct store *st, const char *name,
+    GError **error);
+/* Saves the title, zone and digest settings of TEAM (by id). */
+gboolean store_team_set(struct store *st, const struct team *team,
     GError **error);
 /* Every team, by name; an array of struct team *, freeing its elements. */
 GPtrArray *store_team_list(struct store *st, GError **error);
@@ -530,9 +535,37 @@ double store_subscription_bounce(struct store *st, gint64 id, double score,
 gboolean store_bounce_add(struct store *st, const char *recipient,
     gint64 message, const char *status, gboolean hard, gint64 at,
     GError **error);
-/* The team whose digest has Message-ID MESSAGE_ID, or NULL (no error). */
-char *store_digest_team(struct store *st, const char *message_id,
+
+/* A digest sent: one team's period. */
+struct digest_sent {
+	gint64 id;
+	gint64 team_id;
+	char *team;
+	gint64 start;
+	gint64 end;
+	char *message_id;
+};
+void digest_sent_free(struct digest_sent *d);
+typedef struct digest_sent DigestSent;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DigestSent, digest_sent_free)
+
+/* Claims TEAM_ID's digest of the period starting at START: inserts it
+ * (*id set) unless it was claimed before (*claimed FALSE). */
+gboolean store_digest_claim(struct store *st, gint64 team_id, gint64 start,
+    gint64 end, const char *message_id, gint64 now, gint64 *id,
+    gboolean *claimed, GError **error);
+/* The end of TEAM_ID's last digest, or 0 when it has had none. */
+gint64 store_digest_last_end(struct store *st, gint64 team_id,
     GError **error);
+/* The digest with MESSAGE_ID; NULL with STORE_ERROR_NOT_FOUND. */
+struct digest_sent *store_digest_find(struct store *st,
+    const char *message_id, GError **error);
+/* Records a comment by PERSON_ID (0: unknown) made in mail MESSAGE, on
+ * answer ANSWER_ID or, with 0, on digest DIGEST_ID. */
+gboolean store_comment_add(struct store *st, gint64 answer_id,
+    gint64 digest_id, gint64 message, gint64 person_id, const char *text,
+    gint64 now, GError **error);
+
 /* --- digests (store-digest.c; the logic is digest.c's) --------------- */
 
 /* A counted, current answer (counted = 1, not superseded) as a digest

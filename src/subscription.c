@@ -228,15 +228,15 @@ team_exists(struct checkin_env *env, const char *name)
 static char *
 digest_team(struct checkin_env *env, const struct message *msg)
 {
-	char *team = NULL;
+	g_autoptr(DigestSent) d = NULL;
 
 	if (msg->in_reply_to != NULL)
-		team = store_digest_team(env->st, msg->in_reply_to, NULL);
+		d = store_digest_find(env->st, msg->in_reply_to, NULL);
 	for (guint i = msg->references != NULL ? msg->references->len : 0;
-	    team == NULL && i > 0; i--)
-		team = store_digest_team(env->st, msg->references->pdata[i - 1],
+	    d == NULL && i > 0; i--)
+		d = store_digest_find(env->st, msg->references->pdata[i - 1],
 		    NULL);
-	return team;
+	return d != NULL ? g_strdup(d->team) : NULL;
 }
 
 /* The list command of a mail to LOCAL+TEAM@: its subject or first line. */

@@ -27,6 +27,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_prompts_entry,
 	&cmd_answers_entry,
 	&cmd_subscriber_entry,
+	&cmd_digest_entry,
 	&cmd_run_entry,
 	&cmd_status_entry,
 	&cmd_outbox_entry,

@@ -56,6 +56,7 @@ extern const struct cmd_entry cmd_answers_entry;
 extern const struct cmd_entry cmd_checkin_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
+extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_ingest_entry;

@@ -78,6 +78,9 @@ done_testing() {
 
 # run CMD...: runs a command, keeping its stdout, stderr and exit status in
 # $TEST_DIR/out, $TEST_DIR/err and $rc.
+# The clock is the real one unless a test moves it.
+unset TIDINGS_NOW
+
 run() {
 	"$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err"
 	rc=$?
