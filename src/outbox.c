@@ -210,13 +210,14 @@ deliver_one(struct store *st, struct smtp *smtp,
 	out = g_new0(struct outcome, n);
 	for (guint i = 0; i < n; i++)
 		addrs[i] = ((struct outbox_rcpt *)pending->pdata[i])->address;
-	if (!smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error))
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
+	/* On failure, replies holds what came before (RCPT TO's 250s). */
+	ok = smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error);
+	for (guint i = 0; ok && i < n; i++) {
 		out[i].code = replies[i].code;
 		out[i].text = replies[i].text != NULL ? replies[i].text : "";
 	}
-	ok = record(st, e, pending, out, now, retry_for, stats, error);
+	if (ok)
+		ok = record(st, e, pending, out, now, retry_for, stats, error);
 	for (guint i = 0; i < n; i++)
 		smtp_reply_clear(&replies[i]);
 	return ok;
