@@ -3,7 +3,7 @@
 # queued as the scheduler queues it arrives in the users' Maildirs; STARTTLS
 # verified against the harness's CA and refused without it; a stopped
 # Postfix makes mail wait, and it goes out exactly once when Postfix is
-# back; a recipient refused with 550 fails alone; a dedupe key sends once;
+# back, also when Postfix stops in the middle of a batch of 300; a recipient refused with 550 fails alone; a dedupe key sends once;
 # AUTH PLAIN and LOGIN through Dovecot's SASL; no password and no body in
 # the protocol trace.
 
@@ -17,6 +17,8 @@ PROBE="$TOP_BUILDDIR/tests/integration/outbox-probe"
 
 mailstack_add_user alice wonderland
 mailstack_add_user bob builder
+mailstack_add_user carol cellist
+mailstack_add_user dave diver
 mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
 db="$TEST_DIR/tidings.db"
 D=$MAIL_DOMAIN
@@ -53,6 +55,15 @@ state_of() { sql "SELECT state FROM outbox WHERE dedupe_key = '$1'"; }
 # mail_of USER KEY: the file in USER's Maildir holding the mail of KEY.
 mail_of() { grep -l "marker-body-$2\$" "$MAILSTACK_DIR/mail/$1/Maildir/new/"* 2>/dev/null; }
 count_of() { mail_of "$1" "$2" | wc -l; }
+# wait_until SECONDS CMD...: polls CMD every 20 ms until it succeeds.
+wait_until() {
+	local deadline=$((EPOCHSECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$EPOCHSECONDS" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+}
 
 # --- plain SMTP on loopback: two recipients -----------------------------------
 conf none
@@ -139,6 +150,50 @@ sleep 1
 ok $? "exactly once in the Maildir"
 later 7200 outbox --flush
 expect_grep out "^0 due" "and nothing is due any more"
+
+# --- Postfix stopped in the middle of a batch -----------------------------------
+# Each mail of the batch has a Message-ID of its own; Postfix stops while the
+# flush is under way, cutting the connection wherever it is.
+batch=300
+{
+	printf 'From: tidings@%s\nTo: carol@%s, dave@%s\n' "$D" "$D" "$D"
+	printf 'Subject: Batch %%N\nMessage-ID: <batch-%%N@tidings.test>\n'
+	printf 'Date: Mon, 09 Mar 2026 16:00:00 +0000\n\nmarker-batch-%%N\n'
+} >"$TEST_DIR/batch.eml"
+"$PROBE" --many "$batch" "$db" "tidings@$D" "$TEST_DIR/batch.eml" "carol@$D" "dave@$D" \
+	>/dev/null || bail_out "outbox-probe --many failed"
+batch_sent() { sql "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'many-%' AND state = '$1'"; }
+some_arrived() { [ "$(mailstack_count_mail carol)" -ge 1 ]; }
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/batch.err" &
+flush=$!
+wait_until 20 some_arrived
+ok $? "the batch starts to arrive"
+mailstack_stop_postfix
+wait "$flush"
+rc=$?
+cp "$TEST_DIR/batch.err" "$TEST_DIR/err"
+expect_rc 75 "Postfix stopped during the flush: it exits 75"
+sent=$(batch_sent sent) queued=$(batch_sent queued)
+[ "$sent" -gt 0 ] && [ "$queued" -gt 0 ] && [ $((sent + queued)) = "$batch" ]
+ok $? "some mails went out, the rest wait ($sent sent, $queued queued)"
+expect_grep err "waits \(try 1\): carol@$D: .*127\.0\.0\.1:$SMTP_PORT" "the flush says which mails wait and why"
+t outbox
+expect_grep out "error: +carol@$D: .*127\.0\.0\.1:$SMTP_PORT" "and so does tidings outbox"
+mailstack_start_postfix || bail_out "postfix does not start again"
+later 7200 outbox --flush
+expect_rc 0 "Postfix back, once the backoff has passed: the rest is delivered"
+expect_grep out "^$queued due: $queued sent, 0 waiting" "every mail that waited, and only those"
+# Once Postfix's queue is empty, nothing more can arrive.
+queue_empty() { [ -z "$(find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f 2>/dev/null)" ]; }
+wait_until 20 queue_empty
+ok $? "Postfix has delivered everything"
+for u in carol dave; do
+	cat "$MAILSTACK_DIR/mail/$u/Maildir/"{new,cur}/* 2>/dev/null |
+		grep '^Message-ID: <batch-' >"$TEST_DIR/$u.ids"
+	total=$(wc -l <"$TEST_DIR/$u.ids") distinct=$(sort -u "$TEST_DIR/$u.ids" | wc -l)
+	[ "$total" = "$batch" ] && [ "$distinct" = "$batch" ]
+	ok $? "$u has every mail of the batch exactly once ($distinct distinct of $total, $batch queued)"
+done
 
 # --- a recipient refused with 550 ---------------------------------------------
 sqlite3 "$db" "INSERT INTO people (email, created_at) VALUES ('Nobody@$D', 0)"
