@@ -1,11 +1,12 @@
 #!/bin/bash
 # T140: tidings outbox --flush against the harness's real Postfix: mail
 # queued as the scheduler queues it arrives in the users' Maildirs; STARTTLS
-# verified against the harness's CA and refused without it; a stopped
-# Postfix makes mail wait, and it goes out exactly once when Postfix is
-# back, also when Postfix stops in the middle of a batch of 300; a recipient refused with 550 fails alone; a dedupe key sends once;
-# AUTH PLAIN and LOGIN through Dovecot's SASL; no password and no body in
-# the protocol trace.
+# and implicit TLS verified against the harness's CA and refused without
+# it; a stopped Postfix makes mail wait, and it goes out exactly once when
+# Postfix is back, also when Postfix stops in the middle of a batch of 300;
+# a recipient refused with 550 fails alone; a dedupe key sends once; AUTH
+# PLAIN and LOGIN through Dovecot's SASL; no password and no body in the
+# protocol trace.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
@@ -25,12 +26,13 @@ D=$MAIL_DOMAIN
 
 printf 'wonderland\n' >"$TEST_DIR/smtp-password"
 chmod 600 "$TEST_DIR/smtp-password"
-conf() {	# conf SECURITY [EXTRA-LINE...]: writes the configuration
+conf() {	# conf SECURITY [EXTRA-LINE...]: writes the configuration;
+		# the port is $port, else Postfix's smtpd
 	local security=$1
 	shift
 	{
 		printf '[tidings]\naddress = tidings@%s\ndatabase = %s\n' "$D" "$db"
-		printf '[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = %s\n' "$SMTP_PORT" "$security"
+		printf '[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = %s\n' "${port:-$SMTP_PORT}" "$security"
 		printf 'timeout = 10s\nhelo = tidings.test\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$TEST_DIR/tidings.conf"
@@ -129,6 +131,42 @@ mailstack_wait_mail alice 3
 [ "$(count_of alice tls-1)" = 1 ]
 ok $? "the mail arrived once"
 
+# --- implicit TLS (security = tls, as on port 465) --------------------------------
+# For this part only, Postfix offers smtpd in TLS wrapper mode on a port of
+# its own, beside the usual listener.
+port=
+for _ in $(seq 1 50); do
+	p=$((20000 + RANDOM % 12000))
+	case " $SMTP_PORT $IMAP_PORT $IMAPS_PORT " in *" $p "*) continue ;; esac
+	[ -z "$(ss -Htan "( sport = :$p )")" ] && { port=$p; break; }
+done
+smtps="127.0.0.1:$port/inet"
+pf_reload() { postfix -c "$MAILSTACK_DIR/postfix/etc" reload >/dev/null 2>&1; }
+greets_tls() { timeout 2 openssl s_client -connect "127.0.0.1:$port" -quiet </dev/null 2>/dev/null | grep -q '^220 '; }
+[ -n "$port" ] && mailstack_postconf -M "$smtps=127.0.0.1:$port inet n - n - - smtpd" &&
+	mailstack_postconf -P "$smtps/smtpd_tls_wrappermode=yes" && pf_reload &&
+	wait_until 10 greets_tls || bail_out "no smtps listener"
+conf tls
+queue tls-465 "carol@$D"
+t outbox --flush
+expect_rc 78 "implicit TLS without the CA: the self-signed certificate is refused (78)"
+expect_grep err "127\.0\.0\.1:$port.*not trusted" "the refusal names the server and says why"
+expect_grep err "set ca-file in \[smtp\]" "and how to trust it"
+[ "$(state_of tls-465)" = queued ] && [ "$(count_of carol tls-465)" = 0 ]
+ok $? "the mail waits, nothing was sent"
+conf tls "ca-file = $MAILSTACK_CA"
+t outbox --retry "$(id_of tls-465)"
+"$TIDINGS" --config "$TEST_DIR/tidings.conf" -vv outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/tls465.err"
+rc=$?
+expect_rc 0 "implicit TLS with the harness's CA as ca-file: delivered"
+expect_grep "$TEST_DIR/tls465.err" "TLS1\.[23]" "TLS negotiated"
+expect_no_grep "$TEST_DIR/tls465.err" "C: STARTTLS" "from the first byte: no STARTTLS"
+mailstack_wait_mail carol 1
+[ "$(count_of carol tls-465)" = 1 ] && [ "$(state_of tls-465)" = sent ]
+ok $? "the mail arrived once and is sent"
+mailstack_postconf -MX "$smtps" && pf_reload || bail_out "postfix reload"
+port=
+
 # --- Postfix down -------------------------------------------------------------
 conf none
 queue down-1 "bob@$D"
@@ -163,7 +201,8 @@ batch=300
 "$PROBE" --many "$batch" "$db" "tidings@$D" "$TEST_DIR/batch.eml" "carol@$D" "dave@$D" \
 	>/dev/null || bail_out "outbox-probe --many failed"
 batch_sent() { sql "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'many-%' AND state = '$1'"; }
-some_arrived() { [ "$(mailstack_count_mail carol)" -ge 1 ]; }
+carol_before=$(mailstack_count_mail carol)
+some_arrived() { [ "$(mailstack_count_mail carol)" -gt "$carol_before" ]; }
 "$TIDINGS" --config "$TEST_DIR/tidings.conf" outbox --flush >"$TEST_DIR/out" 2>"$TEST_DIR/batch.err" &
 flush=$!
 wait_until 20 some_arrived
