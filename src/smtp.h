@@ -90,9 +90,10 @@ gboolean smtp_has_extension(struct smtp *smtp, const char *ext);
 
 /*
  * Sends one mail: RSET when a mail went before on this connection, MAIL
- * FROM and every RCPT TO (in one flight with PIPELINING), then, when a
- * recipient was accepted, DATA and the message with its line ends made
- * CRLF and its lines beginning with a dot doubled.
+ * FROM, every RCPT TO and DATA (in one flight with PIPELINING; without
+ * it, DATA only when a recipient was accepted), then, when a recipient was
+ * accepted and DATA answered 354, the message with its line ends made CRLF
+ * and its lines beginning with a dot doubled.
  *
  * Returns TRUE when the exchange ended with every recipient answered:
  * replies[i] (n_rcpts of them, cleared by the caller whatever the result:

@@ -87,6 +87,8 @@ ok $? "a line starting with a dot arrives intact (dot-stuffed on the wire)"
 ok $? "the mail and both recipients are sent, with the server's 250"
 expect_grep "$TEST_DIR/flush1.err" "C: MAIL FROM:<tidings@$D>" "the -vv trace shows the envelope"
 expect_grep "$TEST_DIR/flush1.err" "C: EHLO tidings.test" "and EHLO with the configured name"
+grep -A1 "C: RCPT TO:<bob@$D>" "$TEST_DIR/flush1.err" | grep -q "C: DATA"
+ok $? "with PIPELINING, DATA goes in the same flight as the envelope"
 expect_grep "$TEST_DIR/flush1.err" "bytes of the message left out" "the body is left out of the trace"
 expect_no_grep "$TEST_DIR/flush1.err" "marker-body" "no line of the body is traced"
 t outbox
