@@ -228,12 +228,21 @@ expect_grep out "^$queued due: $queued sent, 0 waiting" "every mail that waited,
 queue_empty() { [ -z "$(find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f 2>/dev/null)" ]; }
 wait_until 20 queue_empty
 ok $? "Postfix has delivered everything"
+# One mail only can arrive twice: the one in hand when the connection
+# dropped, if its whole message had gone and Postfix queued it but was
+# stopped before its 250 reached tidings (RFC 1047).  Its error, first of
+# the flush's lines, then says "the end of the message".
+in_hand=$(sed -n 's/^.*(Batch \([0-9]*\)) waits (try 1): carol@[^ ]*: the end of the message.*/\1/p;q' \
+	"$TEST_DIR/batch.err")
 for u in carol dave; do
 	cat "$MAILSTACK_DIR/mail/$u/Maildir/"{new,cur}/* 2>/dev/null |
 		grep '^Message-ID: <batch-' >"$TEST_DIR/$u.ids"
 	total=$(wc -l <"$TEST_DIR/$u.ids") distinct=$(sort -u "$TEST_DIR/$u.ids" | wc -l)
-	[ "$total" = "$batch" ] && [ "$distinct" = "$batch" ]
-	ok $? "$u has every mail of the batch exactly once ($distinct distinct of $total, $batch queued)"
+	twice=$(sort "$TEST_DIR/$u.ids" | uniq -d | tr -d '\r')
+	[ "$distinct" = "$batch" ] &&
+		{ [ -z "$twice" ] || [ "$twice" = "Message-ID: <batch-$in_hand@tidings.test>" ]; }
+	ok $? "$u has every mail of the batch, none twice but the one in hand ($distinct distinct of $total, $batch queued)"
+	[ -n "$twice" ] && diag "twice: $twice (in hand: ${in_hand:-none})"
 done
 
 # --- a recipient refused with 550 ---------------------------------------------
