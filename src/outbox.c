@@ -210,16 +210,45 @@ deliver_one(struct store *st, struct smtp *smtp,
 	out = g_new0(struct outcome, n);
 	for (guint i = 0; i < n; i++)
 		addrs[i] = ((struct outbox_rcpt *)pending->pdata[i])->address;
-	if (!smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error))
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
+	/* On failure, replies holds what came before (RCPT TO's 250s). */
+	ok = smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error);
+	for (guint i = 0; ok && i < n; i++) {
 		out[i].code = replies[i].code;
 		out[i].text = replies[i].text != NULL ? replies[i].text : "";
 	}
-	ok = record(st, e, pending, out, now, retry_for, stats, error);
+	if (ok)
+		ok = record(st, e, pending, out, now, retry_for, stats, error);
 	for (guint i = 0; i < n; i++)
 		smtp_reply_clear(&replies[i]);
 	return ok;
+}
+
+/*
+ * Tries every mail of due, in order, on the open connection; returns how
+ * many were tried, error set when one could not be (the connection or the
+ * store failed).  Each outcome is committed before the next mail, but only
+ * every OUTBOX_SYNC_EVERY-th commit and the last wait for the disk (see
+ * outbox.h): an fsync per mail would be most of the time of a delivery.
+ */
+static guint
+deliver_due(struct store *st, struct smtp *smtp, GPtrArray *due, gint64 now,
+    gint64 retry_for, struct outbox_stats *stats, GError **error)
+{
+	guint i;
+
+	for (i = 0; i < due->len; i++) {
+		gboolean sync = (i + 1) % OUTBOX_SYNC_EVERY == 0 ||
+		    i + 1 == due->len;
+
+		if (!store_set_durable(st, sync, error) ||
+		    !deliver_one(st, smtp, due->pdata[i], now, retry_for, stats,
+		    error))
+			break;
+	}
+	/* What comes next is on disk at its commit, and all before it.  A
+	 * store that fails here fails the delivery (STORE_ERROR). */
+	store_set_durable(st, TRUE, *error == NULL ? error : NULL);
+	return i;
 }
 
 /* The account of [smtp]; *password is the caller's to wipe and free. */
@@ -309,10 +338,8 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 		goto done;
 	log_debug("outbox: %u mails due", due->len);
 	smtp = outbox_connect(conf, &err);
-	for (; smtp != NULL && err == NULL && i < due->len; i++)
-		if (!deliver_one(st, smtp, due->pdata[i], now, retry_for, stats,
-		    &err))
-			break;
+	if (smtp != NULL)
+		i = deliver_due(st, smtp, due, now, retry_for, stats, &err);
 	if (err == NULL)
 		goto done;
 	/* The server cannot be used: what was not tried waits (the mail in

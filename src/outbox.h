@@ -12,7 +12,12 @@
  *
  * Delivery is at least once: should tidings die between the server's 250
  * and the commit that records it, the mail is sent again at the next try.
- * Nothing is ever marked sent that the server did not accept. */
+ * Nothing is ever marked sent that the server did not accept.  The commit
+ * of each mail comes before the next mail, but only every
+ * OUTBOX_SYNC_EVERY-th and the last of a delivery wait until they are on
+ * disk: should the machine lose power, up to that many mails the server
+ * had accepted may be sent again; a crash of tidings alone loses no
+ * record. */
 #ifndef TIDINGS_OUTBOX_H
 #define TIDINGS_OUTBOX_H
 
@@ -24,6 +29,9 @@ struct store;
 /* The first and the longest wait between tries of a mail, in seconds. */
 #define OUTBOX_BACKOFF_FIRST	60
 #define OUTBOX_BACKOFF_MAX	3600
+
+/* How many mails are recorded between two syncs of the store to disk. */
+#define OUTBOX_SYNC_EVERY	32
 
 /* What one outbox_deliver() did. */
 struct outbox_stats {

@@ -636,14 +636,15 @@ has_8bit(GBytes *raw)
 	return FALSE;
 }
 
-/* RSET (after a mail), MAIL FROM and RCPT TO: in one flight with
- * PIPELINING, else one at a time, with no RCPT after a refused MAIL. */
+/* RSET (after a mail), MAIL FROM and RCPT TO: with PIPELINING in one
+ * flight, DATA last (RFC 2920), its reply in *data; else one at a time,
+ * with no RCPT after a refused MAIL, and data left alone. */
 static gboolean
-send_envelope(struct smtp *smtp, const char *from, const char *const *rcpts,
-    guint n, gboolean eight, struct smtp_reply *mail,
-    struct smtp_reply *replies, GError **error)
+send_envelope(struct smtp *smtp, gboolean pipe, const char *from,
+    const char *const *rcpts, guint n, gboolean eight,
+    struct smtp_reply *mail, struct smtp_reply *replies,
+    struct smtp_reply *data, GError **error)
 {
-	gboolean pipe = smtp_has_extension(smtp, "PIPELINING");
 	g_autofree char *mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s", from,
 	    eight ? " BODY=8BITMIME" : "");
 	struct smtp_reply rset = { 0 };
@@ -676,6 +677,10 @@ send_envelope(struct smtp *smtp, const char *from, const char *const *rcpts,
 		}
 	}
 	if (pipe) {
+		if (!smtp_write(smtp, "DATA", FALSE)) {
+			smtp_lost(smtp, "DATA", error);
+			goto fail;
+		}
 		if (!smtp_flush(smtp, "MAIL FROM", error) ||
 		    (smtp->used && !smtp_read_reply(smtp, &rset, NULL, "RSET",
 		    error)) ||
@@ -686,6 +691,8 @@ send_envelope(struct smtp *smtp, const char *from, const char *const *rcpts,
 			if (!smtp_read_reply(smtp, &replies[i], NULL, "RCPT TO",
 			    error))
 				goto fail;
+		if (!smtp_read_reply(smtp, data, NULL, "DATA", error))
+			goto fail;
 	}
 	smtp_reply_clear(&rset);
 	smtp->used = TRUE;
@@ -699,24 +706,23 @@ fail:
 	return FALSE;
 }
 
-/* DATA and the message; *final is the reply after the final dot, or the
- * refusal of DATA. */
+/* The message, after DATA's 354: *final is the reply after the final
+ * dot.  With raw NULL, an empty message, to end a DATA that the server
+ * took although no recipient was accepted (the reply is then no news). */
 static gboolean
-send_data(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
+send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
     GError **error)
 {
 	g_autoptr(GBytes) data = NULL;
-	gsize len;
-	const char *p;
+	gsize len = 3;
+	const char *p = ".\r\n";
 	gboolean ok;
 
-	if (!smtp_command(smtp, "DATA", FALSE, final, NULL, "DATA", error))
-		return FALSE;
-	if (final->code != 354)
-		return TRUE;
-	data = smtp_data_encode(g_bytes_get_data(raw, NULL),
-	    g_bytes_get_size(raw));
-	p = g_bytes_get_data(data, &len);
+	if (raw != NULL) {
+		data = smtp_data_encode(g_bytes_get_data(raw, NULL),
+		    g_bytes_get_size(raw));
+		p = g_bytes_get_data(data, &len);
+	}
 	net_trace_quiet(smtp->net, TRUE);
 	ok = mailstream_write(smtp->session->stream, p, len) != -1 &&
 	    mailstream_flush(smtp->session->stream) != -1;
@@ -733,7 +739,7 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 {
 	struct smtp_reply mail = { 0 }, final = { 0 };
 	guint i, accepted = 0;
-	gboolean ok = FALSE;
+	gboolean ok = FALSE, pipe;
 
 	g_return_val_if_fail(smtp != NULL && from != NULL && raw != NULL,
 	    FALSE);
@@ -741,8 +747,17 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 	    FALSE);
 	if (!smtp_alive(smtp, error))
 		return FALSE;
-	if (!send_envelope(smtp, from, rcpts, n, has_8bit(raw) &&
-	    smtp_has_extension(smtp, "8BITMIME"), &mail, replies, error))
+	pipe = smtp_has_extension(smtp, "PIPELINING");
+	/* With PIPELINING, final holds DATA's reply first. */
+	if (!send_envelope(smtp, pipe, from, rcpts, n, has_8bit(raw) &&
+	    smtp_has_extension(smtp, "8BITMIME"), &mail, replies, &final,
+	    error))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (mail.code / 100 == 2 && replies[i].code / 100 == 2)
+			accepted++;
+	if (pipe && final.code == 354 && accepted == 0 &&
+	    !send_message(smtp, NULL, &final, error))
 		goto out;
 	if (mail.code == 530) {
 		smtp_fail(smtp, SMTP_ERROR_AUTH, error, "%s wants a login: %d"
@@ -750,15 +765,16 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 		    smtp->peer, mail.code, mail.text);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		/* After a refused MAIL FROM, its refusal is the answer. */
-		if (mail.code / 100 != 2)
-			reply_copy(&replies[i], &mail);
-		else if (replies[i].code / 100 == 2)
-			accepted++;
-	}
+	/* After a refused MAIL FROM, its refusal is the answer. */
+	for (i = 0; i < n && mail.code / 100 != 2; i++)
+		reply_copy(&replies[i], &mail);
 	if (accepted > 0) {
-		if (!send_data(smtp, raw, &final, error))
+		if (!pipe && !smtp_command(smtp, "DATA", FALSE, &final, NULL,
+		    "DATA", error))
+			goto out;
+		/* Else the refusal of DATA is the answer. */
+		if (final.code == 354 &&
+		    !send_message(smtp, raw, &final, error))
 			goto out;
 		for (i = 0; i < n; i++)
 			if (replies[i].code / 100 == 2)

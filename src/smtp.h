@@ -90,12 +90,14 @@ gboolean smtp_has_extension(struct smtp *smtp, const char *ext);
 
 /*
  * Sends one mail: RSET when a mail went before on this connection, MAIL
- * FROM and every RCPT TO (in one flight with PIPELINING), then, when a
- * recipient was accepted, DATA and the message with its line ends made
- * CRLF and its lines beginning with a dot doubled.
+ * FROM, every RCPT TO and DATA (in one flight with PIPELINING; without
+ * it, DATA only when a recipient was accepted), then, when a recipient was
+ * accepted and DATA answered 354, the message with its line ends made CRLF
+ * and its lines beginning with a dot doubled.
  *
  * Returns TRUE when the exchange ended with every recipient answered:
- * replies[i] (n_rcpts of them, cleared by the caller) is then the final
+ * replies[i] (n_rcpts of them, cleared by the caller whatever the result:
+ * a failure can leave them half filled) is then the final
  * word for rcpts[i]: the reply after the final dot for the recipients the
  * server accepted, else the refusal of RCPT TO, or of MAIL FROM or DATA.
  * A 2xx code means the server took responsibility for the mail; 4xx, try

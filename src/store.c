@@ -219,6 +219,16 @@ store_rollback(struct store *st)
 }
 
 gboolean
+store_set_durable(struct store *st, gboolean durable, GError **error)
+{
+	g_return_val_if_fail(!st->in_tx, FALSE);
+	/* In WAL mode, NORMAL syncs the log only at checkpoints; the next
+	 * FULL commit syncs it whole, the commits before included. */
+	return store_exec(st, durable ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", error);
+}
+
+gboolean
 store_savepoint(struct store *st, const char *name, GError **error)
 {
 	g_autofree char *sql = g_strdup_printf("SAVEPOINT %s", name);
@@ -359,7 +369,8 @@ store_configure(struct store *st, GError **error)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Mail is acknowledged to the MTA after COMMIT, so a commit must
-	 * survive a power cut: synchronous=FULL even in WAL mode. */
+	 * survive a power cut: synchronous=FULL even in WAL mode (unless
+	 * store_set_durable() says otherwise for a while). */
 	return store_exec(st, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"

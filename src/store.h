@@ -42,6 +42,13 @@ int store_schema_latest(void);
 gboolean store_begin(struct store *st, GError **error);
 gboolean store_commit(struct store *st, GError **error);
 void store_rollback(struct store *st);
+/* Whether the next commits wait until they are on disk (the default) or
+ * only until the system has them (synchronous = NORMAL): a crash of tidings
+ * loses neither, a power cut may lose the commits made since the last one
+ * on disk, whole and in order.  For records of work that is harmless to
+ * do again.  Outside a transaction. */
+gboolean store_set_durable(struct store *st, gboolean durable,
+    GError **error);
 /* A savepoint NAME (a constant SQL name) inside or outside a transaction:
  * part of a change undone without the rest. */
 gboolean store_savepoint(struct store *st, const char *name, GError **error);

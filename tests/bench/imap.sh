@@ -7,11 +7,14 @@
 #   - tidings run --once: the first sync of the mailbox.
 # Prints rates, the sync's ratio to the import, and peak memory.  Nothing
 # is asserted.
+# The programs measured are make bench's optimised build without
+# sanitizers, in bench-build/; a build with sanitizers is measured only
+# with a warning, as its speed says little.
 set -u
 
-: "${TIDINGS:=src/tidings}"
-: "${BENCH_BIN:=tests/bench}"
-: "${PROBE:=tests/integration/imap-probe}"
+: "${TIDINGS:=bench-build/src/tidings}"
+: "${BENCH_BIN:=bench-build/tests/bench}"
+: "${PROBE:=bench-build/tests/integration/imap-probe}"
 : "${TOP_SRCDIR:=.}"
 n=${BENCH_MESSAGES:-20000}
 
@@ -20,7 +23,15 @@ if ! reason=$(mailstack_available); then
 	echo "imap benchmark: skipped: $reason"
 	exit 0
 fi
-[ -x "$PROBE" ] || { echo "imap benchmark: skipped: $PROBE is not built"; exit 0; }
+check_built() {	# check_built PROGRAM...
+	for bin in "$@"; do
+		[ -x "$bin" ] || { echo "imap benchmark: $bin is not built (make bench builds it)"; exit 1; }
+		if ldd "$bin" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+			echo "imap benchmark: warning: $bin is built with sanitizers"
+		fi
+	done
+}
+check_built "$TIDINGS" "$BENCH_BIN/gen-maildir" "$PROBE"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-imap.XXXXXX")
 trap 'mailstack_stop; rm -rf "$work"' EXIT

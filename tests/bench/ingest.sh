@@ -5,10 +5,22 @@
 # stored) and, when installed, notmuch and mu indexing the same Maildir.
 # Prints rates, ratios to the floor, and peak memory.  Nothing is asserted:
 # speed is read from the table.
+# The programs measured are make bench's optimised build without
+# sanitizers, in bench-build/; a build with sanitizers is measured only
+# with a warning, as its speed says little.
 set -eu
 
-: "${TIDINGS:=src/tidings}"
-: "${BENCH_BIN:=tests/bench}"
+: "${TIDINGS:=bench-build/src/tidings}"
+: "${BENCH_BIN:=bench-build/tests/bench}"
+check_built() {	# check_built PROGRAM...
+	for bin in "$@"; do
+		[ -x "$bin" ] || { echo "ingest benchmark: $bin is not built (make bench builds it)"; exit 1; }
+		if ldd "$bin" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+			echo "ingest benchmark: warning: $bin is built with sanitizers"
+		fi
+	done
+}
+check_built "$TIDINGS" "$BENCH_BIN/gen-maildir" "$BENCH_BIN/parse-floor"
 n=${BENCH_MESSAGES:-20000}
 
 # A fresh directory each run: creating many files right after deleting as

@@ -6,7 +6,10 @@
  *        outbox-probe --many N DB FROM FILE RCPT...
  *                                                queue N copies, keys
  *                                                many-1 .. many-N, in one
- *                                                transaction
+ *                                                transaction; "%N" in
+ *                                                FILE becomes the copy's
+ *                                                number (for Message-IDs
+ *                                                of their own)
  * Prints "queued" or "queued before" (the key was taken). */
 #include "config.h"
 
@@ -39,6 +42,16 @@ subject_of(const char *raw)
 	return g_strndup(s, n);
 }
 
+/* text with every "%N" replaced by n.  Caller frees. */
+static char *
+numbered(const char *text, long n)
+{
+	g_auto(GStrv) parts = g_strsplit(text, "%N", -1);
+	g_autofree char *num = g_strdup_printf("%ld", n);
+
+	return g_strjoinv(num, parts);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,6 +63,7 @@ main(int argc, char **argv)
 	int a = 1;
 	gboolean queued = FALSE;
 	struct outbox_mail m = { 0 };
+	g_autoptr(GBytes) raw = NULL;
 
 	if (argc > 2 && strcmp(argv[1], "--many") == 0) {
 		many = strtol(argv[2], NULL, 10);
@@ -69,21 +83,28 @@ main(int argc, char **argv)
 		die(argv[a], error);
 	m.recipients = (const char *const *)&argv[++a];
 	m.kind = "test";
-	m.raw = g_bytes_new_static(text, len);
+	m.raw = raw = g_bytes_new_static(text, len);
 	m.subject = subject = subject_of(text);
 	if (!store_begin(st, &error))
 		die("begin", error);
 	for (i = 0; i < MAX(many, 1); i++) {
-		g_autofree char *key = many > 0 ?
-		    g_strdup_printf("many-%ld", i + 1) : NULL;
-		if (key != NULL)
-			m.dedupe_key = key;
+		g_autofree char *key = NULL, *copy = NULL, *copy_subject = NULL;
+		g_autoptr(GBytes) copy_raw = NULL;
+
+		if (many > 0)
+			m.dedupe_key = key = g_strdup_printf("many-%ld", i + 1);
+		if (many > 0 && strstr(text, "%N") != NULL) {
+			copy = numbered(text, i + 1);
+			m.subject = copy_subject = subject_of(copy);
+			m.raw = copy_raw = g_bytes_new(copy, strlen(copy));
+		}
 		if (!store_outbox_add(st, &m, clock_now(), &queued, &error))
 			die("store_outbox_add", error);
+		m.raw = raw;
+		m.subject = subject;
 	}
 	if (!store_commit(st, &error))
 		die("commit", error);
-	g_bytes_unref(m.raw);
 	printf("%s\n", queued ? "queued" : "queued before");
 	return 0;
 }

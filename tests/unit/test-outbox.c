@@ -1,9 +1,11 @@
 /* Unit tests for the outbox: queueing with a dedupe key, what is due, the
  * states of recipients and mails, retry and purge in the store; the DATA
  * encoding and the backoff of delivery; delivery against a server that
- * cannot be reached. */
+ * cannot be reached, and against one that drops the connection after the
+ * message. */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -322,15 +324,15 @@ test_backoff(void)
 	}
 }
 
-/* A configuration whose server refuses connections (port 1). */
+/* A configuration for a server on 127.0.0.1:port. */
 static struct conf *
-conf_unreachable(struct fixture *f, const char *retry_for)
+conf_port(struct fixture *f, int port, const char *retry_for)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *path = g_build_filename(f->dir, "tidings.conf", NULL);
 	g_autofree char *text = g_strdup_printf("[smtp]\nhost = 127.0.0.1\n"
-	    "port = 1\nsecurity = none\ntimeout = 5s\nretry-for = %s\n",
-	    retry_for);
+	    "port = %d\nsecurity = none\ntimeout = 5s\nretry-for = %s\n",
+	    port, retry_for);
 	struct conf *conf;
 
 	g_assert_true(g_file_set_contents(path, text, -1, &error));
@@ -343,7 +345,8 @@ static void
 test_deliver_unreachable(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(Conf) conf = conf_unreachable(f, "1h");
+	/* Port 1: connections are refused. */
+	g_autoptr(Conf) conf = conf_port(f, 1, "1h");
 	g_autoptr(OutboxEntry) e = NULL;
 	struct outbox_stats stats = { 0 };
 
@@ -378,6 +381,94 @@ test_deliver_unreachable(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+static void
+say(GOutputStream *out, const char *text)
+{
+	g_output_stream_write_all(out, text, strlen(text), NULL, NULL, NULL);
+}
+
+/* A server that takes the envelope and the whole message of the first
+ * mail, then closes the connection instead of answering it: the point at
+ * which the client cannot know whether the mail went. */
+static gpointer
+drop_after_message(gpointer data)
+{
+	GSocketListener *l = data;
+	g_autoptr(GSocketConnection) c = g_socket_listener_accept(l, NULL,
+	    NULL, NULL);
+	GOutputStream *out;
+	g_autoptr(GDataInputStream) in = NULL;
+	gboolean message = FALSE;
+	char *line;
+
+	g_assert_nonnull(c);
+	out = g_io_stream_get_output_stream(G_IO_STREAM(c));
+	in = g_data_input_stream_new(g_io_stream_get_input_stream(
+	    G_IO_STREAM(c)));
+	say(out, "220 test ESMTP\r\n");
+	while ((line = g_data_input_stream_read_line(in, NULL, NULL,
+	    NULL)) != NULL) {
+		gboolean end = message && strcmp(line, ".\r") == 0;
+
+		if (message)
+			;
+		else if (g_str_has_prefix(line, "EHLO "))
+			say(out, "250-test\r\n250 PIPELINING\r\n");
+		else if (g_str_has_prefix(line, "DATA")) {
+			say(out, "354 go on\r\n");
+			message = TRUE;
+		} else
+			say(out, "250 2.1.0 Ok\r\n");
+		g_free(line);
+		if (end)
+			break;
+	}
+	g_io_stream_close(G_IO_STREAM(c), NULL, NULL);
+	return NULL;
+}
+
+static void
+test_deliver_dropped(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketListener) l = g_socket_listener_new();
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(
+	    G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(Conf) conf = NULL;
+	g_autoptr(OutboxEntry) e = NULL;
+	struct outbox_stats stats = { 0 };
+	GThread *server;
+
+	g_assert_true(g_socket_listener_add_address(l, any,
+	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+	    &error));
+	conf = conf_port(f, g_inet_socket_address_get_port(
+	    G_INET_SOCKET_ADDRESS(bound)), "1h");
+	server = g_thread_new("smtp", drop_after_message, l);
+	add(f, "one", 1000, "a@x", "b@x", NULL);
+	add(f, "two", 1000, "c@x", NULL);
+	g_assert_false(outbox_deliver(f->st, conf, 1000, &stats, &error));
+	g_thread_join(server);
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	g_assert_cmpuint(stats.sent, ==, 0);
+	g_assert_cmpuint(stats.waiting, ==, 2);
+	outbox_stats_clear(&stats);
+	/* Nothing is known of the first mail: it waits, both recipients
+	 * pending, and so does the one after it. */
+	e = get(f, 1);
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpint(e->attempts, ==, 1);
+	g_assert_cmpstr(rcpt(e, "a@x")->state, ==, "pending");
+	g_assert_cmpstr(rcpt(e, "b@x")->state, ==, "pending");
+	g_assert_nonnull(strstr(e->last_error, "the end of the message"));
+	g_clear_pointer(&e, outbox_entry_free);
+	e = get(f, 2);
+	g_assert_cmpstr(e->state, ==, "queued");
+	g_assert_cmpstr(rcpt(e, "c@x")->state, ==, "pending");
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -390,6 +481,7 @@ main(int argc, char **argv)
 	ADD("/outbox/states", test_states);
 	ADD("/outbox/retry-purge", test_retry_purge);
 	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);
+	ADD("/outbox/deliver-dropped", test_deliver_dropped);
 	g_test_add_func("/outbox/data-encode", test_data_encode);
 	g_test_add_func("/outbox/backoff", test_backoff);
 	return g_test_run();
