@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avail.h"
 #include "checkin.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -196,11 +197,9 @@ skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
 		    person->paused_until, "%Y-%m-%d");
 		return g_strdup_printf("paused until %s", until);
 	}
-	if (!store_person_away(env->st, person->id, at, &away, error))
-		return NULL;
-	if (away != NULL)
-		return g_strdup_printf("away%s%s", *away != '\0' ? ": " : "",
-		    away);
+	if (avail_at(env->st, person, at, &away, error) == AVAIL_AWAY)
+		return g_strdup_printf("away%s%s", away != NULL &&
+		    *away != '\0' ? ": " : "", away != NULL ? away : "");
 	return NULL;
 }
 

@@ -716,26 +716,3 @@ store_prompt_next_reminder(struct store *st, GError **error)
 	return store_step_int64(st, stmt, error);
 }
 
-gboolean
-store_person_away(struct store *st, gint64 person_id, gint64 at,
-    char **summary, GError **error)
-{
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(summary, '') "
-	    "FROM availability WHERE person_id = ?1 AND kind = 'away' AND "
-	    "rrule IS NULL AND coalesce(starts_at, 0) <= ?2 AND "
-	    "(ends_at IS NULL OR ends_at > ?2) ORDER BY starts_at LIMIT 1",
-	    error);
-	int rc;
-
-	*summary = NULL;
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, person_id);
-	sqlite3_bind_int64(stmt, 2, at);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*summary = store_column_dup(stmt, 0);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ||
-	    store_fail(st, rc, error);
-}

@@ -480,10 +480,6 @@ gboolean store_message_bind(struct store *st, gint64 id, gint64 prompt_id,
 
 /* When the next reminder is due, or 0 when none waits. */
 gint64 store_prompt_next_reminder(struct store *st, GError **error);
-/* Whether PERSON_ID said they are away at AT: *summary gets what they
- * said ("" when nothing), or NULL when they are not away. */
-gboolean store_person_away(struct store *st, gint64 person_id, gint64 at,
-    char **summary, GError **error);
 
 /* Sets or clears (UNTIL 0) the pause of PERSON_ID. */
 gboolean store_person_pause(struct store *st, gint64 person_id,
@@ -656,5 +652,36 @@ void digest_comment_row_free(struct digest_comment_row *row);
  * on TEAM_ID's digests, oldest first. */
 GPtrArray *store_digest_comments(struct store *st, gint64 team_id,
     gint64 start, gint64 end, GError **error);
+
+/* --- availability (store-avail.c; the logic is avail.c's) ----------- */
+
+/* A block of time a person stated: a single range, or with RRULE a
+ * recurring block whose first instance is [starts_at, ends_at). */
+struct availability {
+	gint64 id;
+	gint64 person_id;
+	char *kind;		/* working, away, deep-work, busy */
+	gint64 starts_at;	/* 0: since always */
+	gint64 ends_at;		/* 0: open-ended */
+	char *rrule;		/* NULL: a single range */
+	char *zone;		/* of the RRULE */
+	char *summary;
+	char *source;		/* cli, mail, ics, autoreply */
+	char *uid;		/* iCalendar UID, or NULL */
+};
+void availability_free(struct availability *a);
+
+/* PERSON_ID's blocks that may matter at or after SINCE (recurring ones
+ * always), by start. */
+GPtrArray *store_availability_list(struct store *st, gint64 person_id,
+    gint64 since, GError **error);
+/* Adds A (a->id is set); with a UID already stored for the person and
+ * source, that block is replaced (an updated invitation). */
+gboolean store_availability_add(struct store *st, struct availability *a,
+    gint64 now, GError **error);
+/* Removes PERSON_ID's blocks of KIND (NULL: all) from SOURCE (NULL: all)
+ * that end after NOW or recur; returns how many, or -1. */
+gint64 store_availability_clear(struct store *st, gint64 person_id,
+    const char *kind, const char *source, gint64 now, GError **error);
 
 #endif

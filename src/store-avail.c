@@ -1,0 +1,115 @@
+/* Availability: the blocks of time people state. */
+#include "config.h"
+
+#include "store-private.h"
+
+void
+availability_free(struct availability *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->kind);
+	g_free(a->rrule);
+	g_free(a->zone);
+	g_free(a->summary);
+	g_free(a->source);
+	g_free(a->uid);
+	g_free(a);
+}
+
+GPtrArray *
+store_availability_list(struct store *st, gint64 person_id, gint64 since,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, person_id, kind, "
+	    "coalesce(starts_at, 0), coalesce(ends_at, 0), rrule, zone, "
+	    "summary, source, uid FROM availability WHERE person_id = ?1 AND "
+	    "(rrule IS NOT NULL OR ends_at IS NULL OR ends_at > ?2) "
+	    "ORDER BY coalesce(starts_at, 0), id", error);
+	GPtrArray *list;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)availability_free);
+	sqlite3_bind_int64(stmt, 1, person_id);
+	sqlite3_bind_int64(stmt, 2, since);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct availability *a = g_new0(struct availability, 1);
+		a->id = sqlite3_column_int64(stmt, 0);
+		a->person_id = sqlite3_column_int64(stmt, 1);
+		a->kind = store_column_dup(stmt, 2);
+		a->starts_at = sqlite3_column_int64(stmt, 3);
+		a->ends_at = sqlite3_column_int64(stmt, 4);
+		a->rrule = store_column_dup(stmt, 5);
+		a->zone = store_column_dup(stmt, 6);
+		a->summary = store_column_dup(stmt, 7);
+		a->source = store_column_dup(stmt, 8);
+		a->uid = store_column_dup(stmt, 9);
+		g_ptr_array_add(list, a);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+gboolean
+store_availability_add(struct store *st, struct availability *a, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	if (a->uid != NULL) {
+		stmt = store_prepare(st, "DELETE FROM availability WHERE "
+		    "person_id = ? AND source = ? AND uid = ?", error);
+		if (stmt == NULL)
+			return FALSE;
+		sqlite3_bind_int64(stmt, 1, a->person_id);
+		store_bind_text(stmt, 2, a->source);
+		store_bind_text(stmt, 3, a->uid);
+		if (!store_step_done(st, stmt, error))
+			return FALSE;
+	}
+	stmt = store_prepare(st, "INSERT INTO availability (person_id, kind, "
+	    "starts_at, ends_at, rrule, zone, summary, source, uid, "
+	    "created_at) VALUES (?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?, "
+	    "?, ?, ?) RETURNING id", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, a->person_id);
+	store_bind_text(stmt, 2, a->kind);
+	sqlite3_bind_int64(stmt, 3, a->starts_at);
+	sqlite3_bind_int64(stmt, 4, a->ends_at);
+	store_bind_text(stmt, 5, a->rrule);
+	store_bind_text(stmt, 6, a->zone);
+	store_bind_text(stmt, 7, a->summary);
+	store_bind_text(stmt, 8, a->source);
+	store_bind_text(stmt, 9, a->uid);
+	sqlite3_bind_int64(stmt, 10, now);
+	a->id = store_step_int64(st, stmt, error);
+	return a->id != -1;
+}
+
+gint64
+store_availability_clear(struct store *st, gint64 person_id, const char *kind,
+    const char *source, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM availability "
+	    "WHERE person_id = ?1 AND (?2 IS NULL OR kind = ?2) AND "
+	    "(?3 IS NULL OR source = ?3) AND (rrule IS NOT NULL OR "
+	    "ends_at IS NULL OR ends_at > ?4)", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, person_id);
+	store_bind_text(stmt, 2, kind);
+	store_bind_text(stmt, 3, source);
+	sqlite3_bind_int64(stmt, 4, now);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_changes(st->db);
+}
