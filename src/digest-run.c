@@ -33,11 +33,12 @@ digest_period(struct checkin_env *env, const char *team, gint64 now,
 	return TRUE;
 }
 
-/* One subscriber's copy. */
+/* One subscriber's copy: the digest in their format, rendered once per
+ * format (in MAILS) and shared; only the header block is theirs. */
 static gboolean
 queue_copy(struct checkin_env *env, const struct team *t,
     const struct digest *d, const struct subscription *sub, gint64 digest_id,
-    const char *mid, gint64 now, GError **error)
+    const char *mid, GBytes *mails[], gint64 now, GError **error)
 {
 	g_auto(GStrv) extra = subscription_list_headers(env, sub, error);
 	g_autofree char *lid = checkin_list_id(env, t);
@@ -45,9 +46,10 @@ queue_copy(struct checkin_env *env, const struct team *t,
 	    digest_id);
 	g_autofree char *key = g_strdup_printf("digest:%" G_GINT64_FORMAT ":%s",
 	    digest_id, sub->email);
-	g_autofree char *subject = NULL;
-	g_autoptr(GBytes) raw = NULL;
+	g_autofree char *body_key = NULL;
+	g_autoptr(GBytes) head = NULL, body = NULL;
 	enum digest_format f = DIGEST_ALTERNATIVE;
+	const char *rcpt[] = { sub->email, NULL };
 	struct render_headers h = {
 		.from_name = title_of(t),
 		.from = env->address,
@@ -58,14 +60,29 @@ queue_copy(struct checkin_env *env, const struct team *t,
 		.marker = marker,
 		.date = now,
 	};
+	struct outbox_mail m = {
+		.dedupe_key = key,
+		.kind = "digest",
+		.sender = env->address,
+		.recipients = rcpt,
+		.message_id = mid,
+	};
 
 	if (extra == NULL)
 		return FALSE;
 	h.extra = (const char *const *)extra;
 	digest_format_parse(sub->format, &f);
-	raw = digest_mail(env->render, env->st, d, f, &h, &subject, error);
-	return raw != NULL && checkin_queue(env, "digest", key, sub->email,
-	    raw, mid, subject, now, error);
+	if (mails[f] == NULL && (mails[f] = digest_mail(env->render, env->st, d,
+	    f, &h, NULL, error)) == NULL)
+		return FALSE;
+	if ((head = render_rehead(&h, mails[f], &body, error)) == NULL)
+		return FALSE;
+	body_key = g_strdup_printf("digest:%" G_GINT64_FORMAT ":%s", digest_id,
+	    digest_format_name(f));
+	m.raw = head;
+	m.body = body;
+	m.body_key = body_key;
+	return store_outbox_add(env->st, &m, now, NULL, error);
 }
 
 gboolean
@@ -76,7 +93,8 @@ digest_send(struct checkin_env *env, const char *team, gint64 start,
 	g_autoptr(Digest) d = NULL;
 	g_autoptr(GPtrArray) subs = NULL;
 	g_autofree char *mid = NULL;
-	gboolean quiet;
+	GBytes *rendered[DIGEST_PLAIN + 1] = { NULL };
+	gboolean quiet, ok = FALSE;
 	gint64 id;
 
 	*claimed = FALSE;
@@ -93,25 +111,31 @@ digest_send(struct checkin_env *env, const char *team, gint64 start,
 		return FALSE;
 	if (!store_digest_claim(env->st, t->id, start, end, mid, now, &id,
 	    claimed, error))
-		goto fail;
+		goto out;
 	if (!*claimed) {
 		store_rollback(env->st);
 		return TRUE;
 	}
 	for (guint i = 0; !quiet && i < subs->len; i++) {
-		if (!queue_copy(env, t, d, subs->pdata[i], id, mid, now, error))
-			goto fail;
+		if (!queue_copy(env, t, d, subs->pdata[i], id, mid, rendered,
+		    now, error))
+			goto out;
 		(*mails)++;
 	}
 	if (!store_commit(env->st, error))
-		goto fail;
+		goto out;
 	log_info("digest %s: %u answers, %s", team, d->answers, quiet ?
 	    "nothing new: not sent" : "queued");
-	return TRUE;
-fail:
-	store_rollback(env->st);
-	*claimed = FALSE;
-	return FALSE;
+	ok = TRUE;
+out:
+	if (!ok) {
+		store_rollback(env->st);
+		*claimed = FALSE;
+		*mails = 0;
+	}
+	for (size_t f = 0; f < G_N_ELEMENTS(rendered); f++)
+		g_clear_pointer(&rendered[f], g_bytes_unref);
+	return ok;
 }
 
 /* The latest time TEAM's rule fired in (after, now], or 0. */

@@ -230,6 +230,9 @@ deliver_one(struct store *st, struct smtp *smtp,
  * every OUTBOX_SYNC_EVERY-th commit and the last wait for the disk (see
  * outbox.h): an fsync per mail would be most of the time of a delivery.
  */
+/* Mails read from the store at a time. */
+#define OUTBOX_CHUNK 32
+
 static guint
 deliver_due(struct store *st, struct smtp *smtp, GPtrArray *due, gint64 now,
     gint64 retry_for, struct outbox_stats *stats, GError **error)
@@ -318,11 +321,9 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
     struct outbox_stats *stats, GError **error)
 {
 	struct outbox_stats local = { 0 };
-	g_autoptr(GPtrArray) due = NULL;
 	g_autoptr(Smtp) smtp = NULL;
 	GError *err = NULL;
-	gint64 retry_for;
-	guint i = 0;
+	gint64 retry_for, last_first = 0;
 
 	if (stats == NULL)
 		stats = &local;
@@ -331,33 +332,52 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 	retry_for = conf_get_seconds(conf, "smtp", "retry-for");
 	if (retry_for < 0)
 		retry_for = DEFAULT_RETRY_FOR;
-	if ((due = store_outbox_due(st, now, 0, error)) == NULL)
-		goto fail;
-	stats->due = due->len;
-	if (due->len == 0)
-		goto done;
-	log_debug("outbox: %u mails due", due->len);
-	smtp = outbox_connect(conf, &err);
-	if (smtp != NULL)
-		i = deliver_due(st, smtp, due, now, retry_for, stats, &err);
-	if (err == NULL)
-		goto done;
-	/* The server cannot be used: what was not tried waits (the mail in
-	 * hand included: nothing is known of it), saying why. */
-	if (err->domain == STORE_ERROR) {
+	/* A chunk at a time: a digest's copies are large, and each is read
+	 * only when its turn comes. */
+	for (;;) {
+		g_autoptr(GPtrArray) due = store_outbox_due(st, now,
+		    OUTBOX_CHUNK, error);
+		gint64 first;
+		guint i = 0;
+
+		if (due == NULL)
+			goto fail;
+		if (due->len == 0)
+			break;
+		/* Every mail tried leaves the due ones; a chunk that starts
+		 * where the last did means nothing moved. */
+		first = ((struct outbox_entry *)due->pdata[0])->id;
+		if (first == last_first)
+			break;
+		last_first = first;
+		stats->due += due->len;
+		log_debug("outbox: %u mails due", due->len);
+		if (err == NULL && smtp == NULL)
+			smtp = outbox_connect(conf, &err);
+		if (err == NULL)
+			i = deliver_due(st, smtp, due, now, retry_for, stats,
+			    &err);
+		if (err == NULL)
+			continue;
+		if (err->domain == STORE_ERROR) {
+			g_propagate_error(error, err);
+			goto fail;
+		}
+		/* The server cannot be used: what was not tried waits (the
+		 * mail in hand included: nothing is known of it), saying
+		 * why; and so do the chunks after it. */
+		for (; i < due->len; i++)
+			if (!record_all(st, due->pdata[i], err->message, now,
+			    retry_for, stats, error)) {
+				g_error_free(err);
+				goto fail;
+			}
+	}
+	if (err != NULL) {
 		g_propagate_error(error, err);
 		goto fail;
 	}
-	for (; i < due->len; i++)
-		if (!record_all(st, due->pdata[i], err->message, now, retry_for,
-		    stats, error)) {
-			g_error_free(err);
-			goto fail;
-		}
-	g_propagate_error(error, err);
-	goto fail;
 
-done:
 	outbox_stats_clear(&local);
 	return TRUE;
 

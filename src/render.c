@@ -824,11 +824,11 @@ check_headers(const struct render_headers *h, GError **error)
 	return TRUE;
 }
 
-static GMimeMessage *
-build_message(const char *name, const struct render_headers *h,
-    const char *subject, GMimeObject *body)
+/* The headers of H on MSG, all but Subject and the MIME ones. */
+static void
+set_top_headers(GMimeMessage *msg, const char *name,
+    const struct render_headers *h)
 {
-	GMimeMessage *msg = g_mime_message_new(FALSE);
 	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(h->date);
 	g_autofree char *refs = references_of(h);
 
@@ -836,7 +836,6 @@ build_message(const char *name, const struct render_headers *h,
 	add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, h->to_name, h->to);
 	if (h->reply_to != NULL)
 		add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, h->reply_to);
-	g_mime_message_set_subject(msg, subject, "utf-8");
 	if (date != NULL)
 		g_mime_message_set_date(msg, date);
 	g_mime_message_set_message_id(msg, h->message_id);
@@ -857,10 +856,73 @@ build_message(const char *name, const struct render_headers *h,
 	for (const char *const *x = h->extra; x != NULL && x[0] != NULL &&
 	    x[1] != NULL; x += 2)
 		set_header_verbatim(msg, x[0], x[1]);
+}
+
+static GMimeMessage *
+build_message(const char *name, const struct render_headers *h,
+    const char *subject, GMimeObject *body)
+{
+	GMimeMessage *msg = g_mime_message_new(FALSE);
+
+	set_top_headers(msg, name, h);
+	g_mime_message_set_subject(msg, subject, "utf-8");
 	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
 	    NULL);
 	g_mime_message_set_mime_part(msg, body);
 	return msg;
+}
+
+/* Whether the header line at LINE is one a copy keeps from the mail it is
+ * made of: the subject and what says how the body is built. */
+static gboolean
+kept_header(const char *line)
+{
+	return g_ascii_strncasecmp(line, "Subject:", 8) == 0 ||
+	    g_ascii_strncasecmp(line, "MIME-Version:", 13) == 0 ||
+	    g_ascii_strncasecmp(line, "Content-", 8) == 0;
+}
+
+GBytes *
+render_rehead(const struct render_headers *h, GBytes *mail, GBytes **body,
+    GError **error)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(mail, &len);
+	const char *end = g_strstr_len(data, (gssize)len, "\n\n");
+	GMimeMessage *msg;
+	g_autofree char *top = NULL;
+	GString *head;
+	gboolean keep = FALSE;
+
+	if (end == NULL) {
+		g_set_error(error, RENDER_ERROR, RENDER_ERROR_TEMPLATE,
+		    "a mail without a body cannot be copied");
+		return NULL;
+	}
+	if (!check_headers(h, error))
+		return NULL;
+	msg = g_mime_message_new(FALSE);
+	set_top_headers(msg, h->marker != NULL ? h->marker : "copy", h);
+	top = g_mime_object_get_headers(GMIME_OBJECT(msg), NULL);
+	g_object_unref(msg);
+	head = g_string_new(top);
+	/* Header lines of the original, with their continuation lines. */
+	for (const char *p = data; p <= end; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end + 1 - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (*p != ' ' && *p != '\t')
+			keep = kept_header(p);
+		if (keep)
+			g_string_append_len(head, p, (gssize)n);
+		p += n;
+		if (nl == NULL)
+			break;
+	}
+	g_string_append_c(head, '\n');
+	*body = g_bytes_new_from_bytes(mail, (gsize)(end + 2 - data),
+	    len - (gsize)(end + 2 - data));
+	return g_string_free_to_bytes(head);
 }
 
 /* The body of template NAME filled in with VARS: its text, format=flowed,

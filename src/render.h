@@ -107,6 +107,13 @@ GBytes *render_mail_digest(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
     GPtrArray *messages, char **subject, GError **error);
 
+/* A copy of MAIL (made by render_mail) under the headers of H, for
+ * sending the same mail to many: returns the copy's header block (H's
+ * headers, then the Subject and MIME headers of MAIL, then the blank
+ * line), and *BODY (caller unrefs) what follows, shared with MAIL. */
+GBytes *render_rehead(const struct render_headers *h, GBytes *mail,
+    GBytes **body, GError **error);
+
 /* Renders NAME.txt's body alone (no Subject line, no mail), for previews
  * and tests.  Caller frees. */
 char *render_text(struct render *r, const char *name,

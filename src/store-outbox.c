@@ -5,6 +5,38 @@
 
 #include "store-private.h"
 
+/* The id of the shared body stored under KEY, stored now when new. */
+static gint64
+body_id(struct store *st, const char *key, GBytes *body, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM outbox_bodies "
+	    "WHERE key = ?", error);
+	gint64 id = 0;
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, key);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return id;
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		return -1;
+	}
+	stmt = store_prepare(st, "INSERT INTO outbox_bodies (key, raw) "
+	    "VALUES (?, ?) RETURNING id", error);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, key);
+	sqlite3_bind_blob(stmt, 2, g_bytes_get_data(body, NULL),
+	    (int)g_bytes_get_size(body), SQLITE_TRANSIENT);
+	return store_step_int64(st, stmt, error);
+}
+
 gboolean
 store_outbox_add(struct store *st, const struct outbox_mail *mail,
     gint64 now, gboolean *queued, GError **error)
@@ -13,11 +45,16 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	gint64 id;
 	int rc;
 
+	gint64 body = 0;
+
 	if (queued != NULL)
 		*queued = FALSE;
+	if (mail->body != NULL && (body = body_id(st, mail->body_key,
+	    mail->body, error)) <= 0)
+		return FALSE;
 	stmt = store_prepare(st, "INSERT INTO outbox (dedupe_key, kind, "
-	    "sender, raw, next_try_at, created_at, message_id, subject) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) "
+	    "sender, raw, next_try_at, created_at, message_id, subject, body) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, nullif(?8, 0)) "
 	    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", error);
 	if (stmt == NULL)
 		return FALSE;
@@ -29,6 +66,7 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	sqlite3_bind_int64(stmt, 5, now);
 	store_bind_text(stmt, 6, mail->message_id);
 	store_bind_text(stmt, 7, mail->subject);
+	sqlite3_bind_int64(stmt, 8, body);
 	rc = sqlite3_step(stmt);
 	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_reset(stmt);
@@ -81,8 +119,9 @@ outbox_rcpt_free(struct outbox_rcpt *r)
 	g_free(r);
 }
 
-#define OUTBOX_COLUMNS "id, dedupe_key, kind, sender, state, attempts, " \
-	"next_try_at, last_error, created_at, sent_at, message_id, subject"
+#define OUTBOX_COLUMNS "o.id, o.dedupe_key, o.kind, o.sender, o.state, " \
+	"o.attempts, o.next_try_at, o.last_error, o.created_at, o.sent_at, " \
+	"o.message_id, o.subject"
 
 /* A row of OUTBOX_COLUMNS, raw (when asked) in the next column. */
 static struct outbox_entry *
@@ -102,9 +141,19 @@ outbox_entry_read(sqlite3_stmt *stmt, gboolean with_raw)
 	e->sent_at = sqlite3_column_int64(stmt, 9);
 	e->message_id = store_column_dup(stmt, 10);
 	e->subject = store_column_dup(stmt, 11);
-	if (with_raw)
-		e->raw = g_bytes_new(sqlite3_column_blob(stmt, 12),
-		    sqlite3_column_bytes(stmt, 12));
+	if (with_raw) {
+		/* The mail's own part, then the body it shares, if any. */
+		int head = sqlite3_column_bytes(stmt, 12);
+		int body = sqlite3_column_bytes(stmt, 13);
+		guint8 *raw = g_malloc((gsize)head + (gsize)body + 1);
+
+		if (head > 0)
+			memcpy(raw, sqlite3_column_blob(stmt, 12), (size_t)head);
+		if (body > 0)
+			memcpy(raw + head, sqlite3_column_blob(stmt, 13),
+			    (size_t)body);
+		e->raw = g_bytes_new_take(raw, (gsize)head + (gsize)body);
+	}
 	e->rcpts = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)outbox_rcpt_free);
 	return e;
@@ -172,9 +221,10 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 {
 	sqlite3_stmt *stmt;
 
-	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", raw FROM outbox "
-	    "WHERE state = 'queued' AND next_try_at <= ? "
-	    "ORDER BY next_try_at, id LIMIT ?", error);
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
+	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
+	    "WHERE o.state = 'queued' AND o.next_try_at <= ? "
+	    "ORDER BY o.next_try_at, o.id LIMIT ?", error);
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, now);
@@ -188,9 +238,9 @@ store_outbox_list(struct store *st, gboolean all, GError **error)
 	sqlite3_stmt *stmt;
 
 	stmt = store_prepare(st, all ?
-	    "SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY id" :
-	    "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
-	    "ORDER BY id", error);
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox o ORDER BY o.id" :
+	    "SELECT " OUTBOX_COLUMNS " FROM outbox o WHERE o.state = 'queued' "
+	    "ORDER BY o.id", error);
 	if (stmt == NULL)
 		return NULL;
 	return outbox_select(st, stmt, FALSE, error);
@@ -323,6 +373,7 @@ gint64
 store_outbox_purge_sent(struct store *st, gint64 before, GError **error)
 {
 	sqlite3_stmt *stmt;
+	gint64 n;
 
 	stmt = store_prepare(st, "DELETE FROM outbox WHERE state = 'sent' AND "
 	    "sent_at < ?", error);
@@ -331,5 +382,10 @@ store_outbox_purge_sent(struct store *st, gint64 before, GError **error)
 	sqlite3_bind_int64(stmt, 1, before);
 	if (!store_step_done(st, stmt, error))
 		return -1;
-	return sqlite3_changes(st->db);
+	n = sqlite3_changes(st->db);
+	/* Bodies no mail shares any more. */
+	if (!store_exec(st, "DELETE FROM outbox_bodies WHERE id NOT IN "
+	    "(SELECT body FROM outbox WHERE body IS NOT NULL)", error))
+		return -1;
+	return n;
 }

@@ -268,6 +268,12 @@ struct outbox_mail {
 	GBytes *raw;		/* the whole mail, CRLF or LF line ends */
 	const char *message_id;	/* for listings; without <> */
 	const char *subject;	/* for listings */
+	/* A body shared by many mails (a digest's copies): RAW is then only
+	 * this mail's header block, ending with its blank line, and BODY
+	 * what follows; it is stored once under BODY_KEY, which must name
+	 * that content alone. */
+	GBytes *body;
+	const char *body_key;
 };
 
 /* Queues MAIL, due at NOW, in the caller's transaction (so that it is

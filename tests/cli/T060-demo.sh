@@ -10,6 +10,26 @@ for zone in America/Sao_Paulo Europe/Berlin Asia/Kolkata Australia/Sydney; do
 	expect_grep out "$zone .*(working|outside working hours)" "demo: shows local time in $zone"
 done
 expect_grep out "tidings --db $TEST_DIR/demo/tidings.db team show demo" "demo: says where its database is"
+expect_grep out "each member asked at 16:30 in their own zone" "demo: a day of check-ins"
+for zone in AEDT IST CET -03; do
+	expect_grep out "16:30 $zone" "demo: asked at 16:30 $zone"
+done
+[ "$(ls "$TEST_DIR/demo/Maildir/new" | wc -l)" = 4 ]
+ok $? "demo: four prompts written to the demo's Maildir"
+grep -q "^Reply-To: standup+[a-z2-7]\{16\}@demo.example" "$TEST_DIR/demo/Maildir/new/"*
+ok $? "demo: the prompts carry their token reply addresses"
+expect_grep out "Ana Lima +reply +answers stored per question" "demo: a reply with quotes and a signature"
+expect_grep out "Jonas Weber +reply" "demo: an HTML-only reply"
+expect_grep out "Priya Nair +reply" "demo: a reply from a phone"
+expect_grep out "Mia Chen +autoreply +out of office" "demo: an out-of-office auto-reply, not counted"
+expect_grep out "^BLOCKERS" "demo: the digest, blockers first"
+expect_grep out "Blocked on the staging database" "demo: Jonas's blocker from his HTML reply"
+expect_grep out "^Shipped the CSV export for invoices\.$" "demo: Ana's answer without her quotes"
+expect_no_grep out "Payments team|Sent from my iPhone|^> " "demo: signatures and quotes cut"
+expect_grep out "Not answered: Mia Chen" "demo: who did not answer"
+test -s "$TEST_DIR/demo/digest.eml" && grep -q "^Content-Type: multipart/alternative" "$TEST_DIR/demo/digest.eml"
+ok $? "demo: the whole digest mail, text and HTML, is kept"
+expect_grep out "$TEST_DIR/demo/digest.eml" "demo: says where"
 
 run "$TIDINGS" --db "$TEST_DIR/demo/tidings.db" team show demo
 expect_rc 0 "the demo database opens with the other commands"

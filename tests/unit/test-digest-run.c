@@ -1,0 +1,312 @@
+/* Unit tests for sending digests: the period claimed once, one copy per
+ * active subscriber in their format with their own List-Unsubscribe, the
+ * body stored once per format, the schedule in the team's zone, and
+ * comments made by replying to a digest. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gmime/gmime.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "clock.h"
+#include "conf.h"
+#include "digest-run.h"
+#include "ingest.h"
+#include "store.h"
+#include "subscription.h"
+
+struct fixture {
+	char *dir;
+	char *db;
+	struct conf *conf;
+	struct store *st;
+	struct checkin_env env;
+};
+
+static gint64
+utc(const char *iso)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
+
+	g_assert_nonnull(t);
+	return g_date_time_to_unix(t);
+}
+
+static gint64
+sql_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	gint64 v = -1;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+ingest(struct fixture *f, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	ingest_result_clear(&res);
+}
+
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
+	g_autofree char *token = NULL, *mid = NULL, *reply = NULL;
+	g_autoptr(Person) ana = person_new("ana@example.org");
+	g_autoptr(Team) t = NULL;
+	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
+	struct question *q = g_new0(struct question, 1);
+	struct checkin_stats stats;
+	g_autoptr(GPtrArray) prompts = NULL;
+
+	f->dir = g_dir_make_tmp("tidings-digest-run-XXXXXX", NULL);
+	f->db = g_build_filename(f->dir, "t.db", NULL);
+	conf = g_build_filename(f->dir, "tidings.conf", NULL);
+	secret = g_build_filename(f->dir, "secret", NULL);
+	g_assert_true(g_file_set_contents(secret, "digest secret", -1, NULL));
+	g_chmod(secret, 0600);
+	text = g_strdup_printf("[tidings]\naddress = standup@example.org\n"
+	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	f->conf = conf_load(conf, &error);
+	g_assert_no_error(error);
+	f->st = store_open(f->db, &error);
+	g_assert_no_error(error);
+	clock_set(utc("2026-03-25T00:00:00Z"));
+	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	    "Europe/Berlin", &error));
+	t = store_team_get(f->st, "platform", &error);
+	t->digest_rrule = g_strdup("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;"
+	    "BYHOUR=9;BYMINUTE=0");
+	g_assert_true(store_team_set(f->st, t, &error));
+	g_free(ana->zone);
+	ana->zone = g_strdup("Europe/Berlin");
+	g_assert_true(store_person_save(f->st, ana, &error));
+	g_assert_true(store_member_add(f->st, "platform", "ana@example.org",
+	    "member", &error));
+	c->team = g_strdup("platform");
+	c->title = g_strdup("Daily");
+	c->rrule = g_strdup("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=16;"
+	    "BYMINUTE=30");
+	c->close_after = 86400;
+	c->active = TRUE;
+	c->created_at = clock_now();
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	q->text = g_strdup("What did you work on?");
+	g_ptr_array_add(c->questions, q);
+	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+
+	/* Ana is asked on Friday the 27th and answers. */
+	g_assert_true(checkin_tick(&f->env, utc("2026-03-27T15:30:00Z"),
+	    &stats, &error));
+	prompts = store_prompt_list(f->st, NULL, 0, &error);
+	g_assert_cmpuint(prompts->len, ==, 1);
+	token = g_strdup(((struct prompt *)prompts->pdata[0])->token);
+	mid = g_strdup(((struct prompt *)prompts->pdata[0])->message_id);
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	reply = g_strdup_printf("From: ana@example.org\n"
+	    "To: standup+%s@example.org\nSubject: Re: Daily\n"
+	    "Message-ID: <a1@example.org>\nIn-Reply-To: <%s>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n"
+	    "The billing export, with its tests.\n", token, mid);
+	ingest(f, reply);
+	g_assert_no_error(error);
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "tidings.conf", "secret" };
+
+	clock_set(0);
+	checkin_env_clear(&f->env);
+	store_close(f->st);
+	conf_free(f->conf);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->db);
+	g_free(f->dir);
+}
+
+static void
+subscribe(struct fixture *f, const char *email, const char *format)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(subscription_request(&f->env, "platform", email, format,
+	    TRUE, clock_now(), NULL, &error));
+	g_assert_no_error(error);
+}
+
+/* Each copy as the outbox will send it, parsed. */
+static void
+check_copies(struct fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) due = store_outbox_due(f->st, clock_now() + 1, 0,
+	    &error);
+	guint digests = 0;
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < due->len; i++) {
+		const struct outbox_entry *e = due->pdata[i];
+		const struct outbox_rcpt *r = e->rcpts->pdata[0];
+		GMimeStream *s;
+		GMimeParser *p;
+		GMimeMessage *m;
+		g_autofree char *text = NULL;
+		InternetAddressList *to;
+		const char *unsub;
+
+		if (strcmp(e->kind, "digest") != 0)
+			continue;
+		digests++;
+		s = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(e->raw,
+		    NULL), g_bytes_get_size(e->raw));
+		p = g_mime_parser_new_with_stream(s);
+		m = g_mime_parser_construct_message(p, NULL);
+		g_assert_nonnull(m);
+		to = g_mime_message_get_to(m);
+		g_assert_cmpint(internet_address_list_length(to), ==, 1);
+		g_assert_cmpstr(internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(internet_address_list_get_address(
+		    to, 0))), ==, r->address);
+		unsub = g_mime_object_get_header(GMIME_OBJECT(m),
+		    "List-Unsubscribe");
+		g_assert_nonnull(unsub);
+		g_assert_true(g_str_has_prefix(unsub, "<mailto:standup+platform-"
+		    "unsubscribe-"));
+		g_assert_cmpstr(g_mime_message_get_message_id(m), ==,
+		    "digest-platform-1774854000@example.org");
+		g_assert_nonnull(g_mime_message_get_subject(m));
+		text = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
+		g_assert_nonnull(strstr(text, "billing export"));
+		g_object_unref(m);
+		g_object_unref(p);
+		g_object_unref(s);
+	}
+	g_assert_cmpuint(digests, ==, 3);
+}
+
+static void
+test_send(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct digest_stats ds;
+
+	subscribe(f, "max@example.net", NULL);
+	subscribe(f, "kim@example.net", NULL);
+	subscribe(f, "lee@example.net", "plain");
+	/* Friday 09:00 Berlin: a digest of nothing, not sent. */
+	g_assert_true(digest_tick(&f->env, utc("2026-03-27T08:00:30Z"), &ds,
+	    &error));
+	g_assert_cmpuint(ds.digests, ==, 1);
+	g_assert_cmpuint(ds.quiet, ==, 1);
+	/* Monday 09:00 CEST, after the change: Ana's answer. */
+	g_assert_true(digest_tick(&f->env, utc("2026-03-30T06:59:00Z"), &ds,
+	    &error));
+	g_assert_cmpuint(ds.digests, ==, 0);
+	clock_set(utc("2026-03-30T07:00:30Z"));
+	g_assert_true(digest_tick(&f->env, clock_now(), &ds, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(ds.digests, ==, 1);
+	g_assert_cmpuint(ds.mails, ==, 3);
+	/* The body once per format; each copy's own part is small. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox_bodies"), ==,
+	    2);
+	g_assert_cmpint(sql_int(f, "SELECT max(length(raw)) FROM outbox WHERE "
+	    "kind = 'digest'"), <, 2000);
+	check_copies(f);
+	/* The same period again: nothing. */
+	g_assert_true(digest_tick(&f->env, clock_now() + 60, &ds, &error));
+	g_assert_cmpuint(ds.digests, ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'digest'"), ==, 3);
+	/* Sent and purged: the bodies go with them. */
+	{
+		sqlite3 *db;
+		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(db, "UPDATE outbox SET state = "
+		    "'sent', sent_at = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(db);
+	}
+	g_assert_cmpint(store_outbox_purge_sent(f->st, 2, &error), >=, 3);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox_bodies"), ==,
+	    0);
+}
+
+static void
+test_comment(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean claimed;
+	guint mails;
+
+	subscribe(f, "max@example.net", NULL);
+	g_assert_true(digest_send(&f->env, "platform",
+	    utc("2026-03-27T00:00:00Z"), utc("2026-03-30T07:00:00Z"),
+	    clock_now(), &claimed, &mails, &error));
+	g_assert_true(claimed);
+	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <c1@example.net>\n"
+	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
+	    "> The billing export, with its tests.\n\nDoes it cover refunds?\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments WHERE "
+	    "answer_id IS NOT NULL"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = "
+	    "'comment' AND r.address = 'ana@example.org'"), ==, 1);
+	/* Someone not on the list comments nothing. */
+	ingest(f, "From: eve@example.net\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <c2@example.net>\n"
+	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nspam\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 1);
+	/* A reply quoting nothing comments on the digest. */
+	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <c3@example.net>\n"
+	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nThanks, all!\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments WHERE "
+	    "digest_id IS NOT NULL"), ==, 1);
+}
+
+#define ADD(name, fn) \
+	g_test_add("/digest-run/" name, struct fixture, NULL, setup, fn, \
+	    teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_mime_init();
+	g_test_init(&argc, &argv, NULL);
+	ADD("send", test_send);
+	ADD("comment", test_comment);
+	return g_test_run();
+}
