@@ -458,30 +458,33 @@ checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 	struct checkin_env *env = ctx->lookup_data;
 	g_autoptr(Prompt) p = NULL;
 	g_autoptr(Checkin) c = NULL;
+	g_autofree char *presented = NULL, *tsub = NULL;
 	struct filter_prompt *fp;
 
-	if (token != NULL)
-		p = store_prompt_by_token(env->st, token, NULL);
+	if (token != NULL && (p = store_prompt_by_token(env->st, token,
+	    NULL)) != NULL)
+		presented = g_strdup(token);
 	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
 		const char *id = ids->pdata[i];
 		/* A reply to a reminder answers its prompt. */
 		if (g_str_has_prefix(id, "reminder-")) {
-			g_autofree char *t = g_strndup(id + 9, TOKEN_LENGTH);
-			p = store_prompt_by_token(env->st, t, NULL);
-		} else
-			p = store_prompt_by_message_id(env->st, id, NULL);
+			presented = g_strndup(id + 9, TOKEN_LENGTH);
+			p = store_prompt_by_token(env->st, presented, NULL);
+		} else if ((p = store_prompt_by_message_id(env->st, id,
+		    NULL)) != NULL)
+			presented = g_strdup(p->token);
 	}
 	if (p == NULL)
 		return NULL;
-	/* The token row must be one tidings signed. */
-	if (checkin_secret(env, NULL) != NULL) {
-		g_autofree char *tsub = prompt_token_subject(p->checkin_id,
-		    p->email, p->occurrence);
-		if (!token_check(env->secret, "prompt", tsub, p->token)) {
-			log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
-			    "signed with this secret", p->id);
-			return NULL;
-		}
+	/* The database found a row; the token that found it must be the one
+	 * tidings signed for this check-in, person and occurrence, compared
+	 * in constant time. */
+	tsub = prompt_token_subject(p->checkin_id, p->email, p->occurrence);
+	if (checkin_secret(env, NULL) == NULL ||
+	    !token_check(env->secret, "prompt", tsub, presented)) {
+		log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
+		    "signed with this secret", p->id);
+		return NULL;
 	}
 	if ((c = store_checkin_get(env->st, p->checkin_id, NULL)) == NULL)
 		return NULL;
@@ -501,26 +504,53 @@ same_address(const char *a, const char *b)
 	return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
 }
 
+/* The trust rule.  A mail from EMAIL (the caller has checked the From)
+ * speaks for them when it came to the reply address of TOKEN (the
+ * prompt's; NULL when there is none), which only they were given, or when
+ * a trusted server vouches for its From: DKIM aligned with the From domain
+ * or DMARC (filters/auth.c).  *why says why or why not.  Caller frees. */
+static gboolean
+vouched(const struct message *msg, const char *token, char **why)
+{
+	if (token != NULL && msg->token != NULL &&
+	    token_equal(msg->token, token)) {
+		*why = g_strdup("from the member, to their reply address");
+		return TRUE;
+	}
+	if (msg->auth_id != NULL && (msg->dkim_aligned || msg->dmarc_pass)) {
+		*why = g_strdup_printf("from the member, authenticated by %s "
+		    "(%s)", msg->auth_id, msg->auth_result);
+		return TRUE;
+	}
+	*why = g_strdup_printf("from the member's address, but not to their "
+	    "reply address and %s", msg->auth_id != NULL ? "without a DKIM or "
+	    "DMARC pass for its domain" : "without a trusted "
+	    "Authentication-Results header");
+	return FALSE;
+}
+
 static gboolean
 take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
 	g_autoptr(Checkin) c = NULL;
-	g_autofree char *reason = NULL;
-	gboolean counted, any = FALSE;
+	g_autofree char *why = NULL;
+	const char *reason = NULL;
+	gboolean counted = FALSE, any = FALSE;
 
 	if (p == NULL ||
 	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
 		return FALSE;
-	counted = same_address(msg->from, p->email);
-	if (!counted)
-		reason = g_strdup_printf("sent by %s, but the prompt asked %s",
+	if (!same_address(msg->from, p->email))
+		why = g_strdup_printf("sent by %s, but the prompt asked %s",
 		    msg->from != NULL ? msg->from : "an unknown sender",
 		    p->email);
-	if (!store_message_bind(env->st, id, p->id, counted, counted ?
-	    (msg->token != NULL ? "from the member, to their reply address" :
-	    "from the member, in reply to the prompt") : reason, error))
+	else
+		counted = vouched(msg, p->token, &why);
+	if (!counted)
+		reason = why;
+	if (!store_message_bind(env->st, id, p->id, counted, why, error))
 		return FALSE;
 	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
 	    i < c->questions->len; i++) {
@@ -659,12 +689,34 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	return checkin_reply(env, msg, id, name, v, now, error);
 }
 
+/* Whether command C changes what tidings does for the person. */
+static gboolean
+changes_state(enum answer_command c)
+{
+	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
+	    c == ANSWER_COMMAND_RESUME;
+}
+
+/* The token of the prompt MSG answers, or NULL.  Caller frees. */
+static char *
+prompt_token(struct checkin_env *env, const struct message *msg)
+{
+	g_autoptr(Prompt) p = NULL;
+
+	if (msg->prompt_id == 0 ||
+	    (p = store_prompt_get(env->st, msg->prompt_id, NULL)) == NULL)
+		return NULL;
+	return g_steal_pointer(&p->token);
+}
+
 gboolean
 checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Person) person = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autofree char *token = NULL, *why = NULL;
+	gboolean trusted;
 	const char *who;
 
 	/* Bounces and the digest lists' commands are the lists'. */
@@ -699,9 +751,19 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 		return store_message_bind(env->st, id, 0, FALSE,
 		    "a command from someone tidings does not know", error);
 	}
-	if (!store_message_bind(env->st, id, msg->prompt_id, TRUE,
-	    msg->token != NULL ? "from the member, to their reply address" :
-	    "from the member", error))
+	token = prompt_token(env, msg);
+	trusted = vouched(msg, token, &why);
+	/* Anyone can write a member's address in From: what changes their
+	 * prompts needs their reply address or a trusted server's word, and
+	 * a forgery is not answered either. */
+	if (!trusted && changes_state(msg->command)) {
+		log_warnx("<%s>: %s not carried out: %s", msg->message_id,
+		    answer_command_name(msg->command), why);
+		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
+		    why, error);
+	}
+	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
+	    error))
 		return FALSE;
 	return take_command(env, msg, id, person, now, error);
 }

@@ -148,6 +148,10 @@ struct message_row {
 	char *body_text;
 	char *snippet;		/* search results only */
 	gint64 size;		/* of the raw mail */
+	/* Whether it speaks for the member it is bound to, and why (or why
+	 * not); trust_reason is NULL for mail bound to nobody. */
+	gboolean trusted;
+	char *trust_reason;
 };
 void message_row_free(struct message_row *row);
 typedef struct message_row MessageRow;	/* for g_autoptr() */

@@ -27,6 +27,22 @@ list_token(struct checkin_env *env, const char *purpose, const char *team,
 	return token_make(secret, purpose, subject);
 }
 
+/* Whether TOKEN is the one of PURPOSE for EMAIL and TEAM: the check that
+ * follows every lookup by token, in constant time. */
+static gboolean
+token_matches(struct checkin_env *env, const char *purpose, const char *team,
+    const char *email, const char *token)
+{
+	GBytes *secret = checkin_secret(env, NULL);
+	g_autofree char *lower = NULL, *subject = NULL;
+
+	if (secret == NULL)
+		return FALSE;
+	lower = g_ascii_strdown(email, -1);
+	subject = g_strdup_printf("%s %s", team, lower);
+	return token_check(secret, purpose, subject, token);
+}
+
 /* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
 static char *
 list_address(struct checkin_env *env, const char *team, const char *what,
@@ -327,16 +343,13 @@ take_confirm(struct checkin_env *env, const struct message *msg, gint64 id,
     const struct team *t, gint64 now, GError **error)
 {
 	g_autoptr(Subscription) sub = NULL;
-	g_autofree char *tsub = NULL, *lower = NULL;
-	GBytes *secret = checkin_secret(env, error);
 
-	if (secret == NULL)
+	if (checkin_secret(env, error) == NULL)
 		return FALSE;
-	lower = g_ascii_strdown(msg->from, -1);
-	tsub = g_strdup_printf("%s %s", t->name, lower);
 	/* The token says who asked: a confirmation from anyone else, or for
 	 * another team, changes nothing. */
-	if (!token_check(secret, "subscribe", tsub, msg->command_token) ||
+	if (!token_matches(env, "subscribe", t->name, msg->from,
+	    msg->command_token) ||
 	    (sub = store_subscription_get(env->st, t->name, msg->from,
 	    NULL)) == NULL) {
 		log_warnx("<%s>: list %s: a confirmation from %s that is not "
@@ -367,7 +380,9 @@ take_unsubscribe(struct checkin_env *env, const struct message *msg,
 		 * whatever address the mail program sends. */
 		sub = store_subscription_by_token(env->st, msg->command_token,
 		    NULL);
-		if (sub == NULL || strcmp(sub->team, t->name) != 0) {
+		if (sub == NULL || strcmp(sub->team, t->name) != 0 ||
+		    !token_matches(env, "unsubscribe", sub->team, sub->email,
+		    msg->command_token)) {
 			log_warnx("<%s>: list %s: an unsubscribe token that "
 			    "matches no subscription", msg->message_id,
 			    t->name);
