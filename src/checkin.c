@@ -572,6 +572,101 @@ take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
 	    error);
 }
 
+/* --- answering mail, or not ------------------------------------------- */
+
+/* The first word of header NAME of MSG, lower case, or NULL. */
+static char *
+header_keyword(const struct message *msg, const char *name)
+{
+	const char *v = message_header(msg, name);
+	char *k;
+
+	if (v == NULL)
+		return NULL;
+	k = g_ascii_strdown(v, -1);
+	k[strcspn(k, ";(")] = '\0';
+	return g_strstrip(k);
+}
+
+static gboolean
+own_address(const struct checkin_env *env, const char *addr)
+{
+	g_autofree char *a = token_subaddress(addr, env->address, NULL);
+	g_autofree char *b = token_subaddress(addr, env->address, env->domain);
+
+	return g_ascii_strcasecmp(addr, env->address) == 0 || a != NULL ||
+	    b != NULL;
+}
+
+const char *
+checkin_no_answer(const struct checkin_env *env, const struct message *msg)
+{
+	g_autofree char *precedence = header_keyword(msg, "Precedence");
+	g_autofree char *submitted = header_keyword(msg, "Auto-Submitted");
+
+	if (msg->from == NULL)
+		return "it has no From address";
+	if (msg->return_path != NULL && *msg->return_path == '\0')
+		return "its Return-Path is null";
+	if (message_header(msg, FILTER_MARKER_HEADER) != NULL ||
+	    msg->kind == MESSAGE_SENT)
+		return "tidings sent it";
+	if (own_address(env, msg->from))
+		return "it is from tidings' own address";
+	if (msg->kind == MESSAGE_BOUNCE)
+		return "it is a bounce";
+	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY ||
+	    (submitted != NULL && *submitted != '\0' &&
+	    strcmp(submitted, "no") != 0))
+		return "a machine sent it";
+	if (message_header(msg, "List-Id") != NULL ||
+	    message_header(msg, "List-Unsubscribe") != NULL ||
+	    message_header(msg, "List-Post") != NULL)
+		return "it is list mail";
+	if (precedence != NULL && (strcmp(precedence, "list") == 0 ||
+	    strcmp(precedence, "bulk") == 0 || strcmp(precedence, "junk") == 0))
+		return "its Precedence is list, bulk or junk";
+	return NULL;
+}
+
+gboolean
+checkin_may_answer(struct checkin_env *env, gint64 now, gboolean *may,
+    GError **error)
+{
+	const struct message *msg = env->taking;
+	const char *why;
+	gint64 per_sender, per_hour;
+	gboolean first;
+
+	*may = TRUE;
+	if (msg == NULL)
+		return TRUE;
+	if (env->may_answer != 0) {
+		*may = env->may_answer > 0;
+		return TRUE;
+	}
+	if ((why = checkin_no_answer(env, msg)) != NULL) {
+		log_info("<%s>: not answered: %s", msg->message_id, why);
+		*may = FALSE;
+	} else {
+		per_sender = (gint64)conf_get_number(env->conf, "limits",
+		    "replies-per-sender");
+		per_hour = (gint64)conf_get_number(env->conf, "limits",
+		    "replies-per-hour");
+		if (!store_reply_limit(env->st, msg->from, now, per_sender,
+		    per_hour, may, &first, error))
+			return FALSE;
+		if (!*may && first)
+			log_warnx("%s: mail from this address is no longer "
+			    "answered this hour: the limit is %" G_GINT64_FORMAT
+			    " answers to one sender and %" G_GINT64_FORMAT
+			    " in all ([limits])", msg->from, per_sender,
+			    per_hour);
+	}
+	env->may_answer = *may ? 1 : -1;
+	return TRUE;
+}
+
 /* The reply to a command, queued: template NAME with VARS. */
 gboolean
 checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
@@ -587,6 +682,7 @@ checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
 	    "help");
 	g_autoptr(GString) refs = g_string_new(NULL);
 	g_autoptr(GBytes) raw = NULL;
+	gboolean may;
 	struct render_headers h = {
 		.from = env->address,
 		.to_name = msg->from_name,
@@ -598,6 +694,10 @@ checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
 		.date = now,
 	};
 
+	if (!checkin_may_answer(env, now, &may, error))
+		return FALSE;
+	if (!may)
+		return TRUE;
 	for (guint i = 0; msg->references != NULL &&
 	    i < msg->references->len; i++)
 		g_string_append_printf(refs, "%s%s", i > 0 ? " " : "",
@@ -709,8 +809,8 @@ prompt_token(struct checkin_env *env, const struct message *msg)
 	return g_steal_pointer(&p->token);
 }
 
-gboolean
-checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+static gboolean
+take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Person) person = NULL;
@@ -737,9 +837,8 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
 		    "a command from someone else than the member", error);
 	}
-	if (msg->auto_generated || (msg->return_path != NULL &&
-	    *msg->return_path == '\0'))
-		return TRUE;	/* never answer a machine */
+	if (checkin_no_answer(env, msg) != NULL)
+		return TRUE;	/* never act on a machine's word */
 	person = store_person_get(env->st, who, &err);
 	if (person == NULL) {
 		if (!g_error_matches(err, STORE_ERROR, STORE_ERROR_NOT_FOUND)) {
@@ -766,6 +865,20 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 	    error))
 		return FALSE;
 	return take_command(env, msg, id, person, now, error);
+}
+
+gboolean
+checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	gboolean ok;
+
+	/* What a bounce causes (the owners told) answers nobody. */
+	env->taking = msg->kind != MESSAGE_BOUNCE ? msg : NULL;
+	env->may_answer = 0;
+	ok = take_mail(env, msg, id, now, error);
+	env->taking = NULL;
+	return ok;
 }
 
 /* --- dates ---------------------------------------------------------------- */

@@ -138,5 +138,14 @@ const struct conf_option conf_table[] = {
 	  "mailbox, a server that defers) 0.25. The team's owners are told "
 	  "when it happens." },
 
+	{ "limits", "replies-per-sender", CONF_NUMBER, "5", NULL,
+	  "How many answers to mail commands one sender gets in an hour. "
+	  "Past it, commands are still carried out but not answered, and "
+	  "the log says so once an hour." },
+	{ "limits", "replies-per-hour", CONF_NUMBER, "200", NULL,
+	  "How many answers to mail commands tidings sends in an hour, all "
+	  "senders together; counted in the database, so that it holds "
+	  "across processes." },
+
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -77,6 +77,7 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 	g_autofree char *help = token_address(env->address, env->domain,
 	    "help");
 	g_autoptr(GBytes) raw = NULL;
+	gboolean may;
 	struct render_headers h = {
 		.from_name = title_of(team),
 		.from = env->address,
@@ -90,6 +91,10 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 		.date = now,
 	};
 
+	if (!checkin_may_answer(env, now, &may, error))
+		return FALSE;
+	if (!may)
+		return TRUE;
 	render_vars_set(vars, "team", team->name);
 	render_vars_set(vars, "team_title", title_of(team));
 	render_vars_set(vars, "address", env->address);
@@ -417,9 +422,8 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	g_autoptr(Team) t = NULL;
 	g_autoptr(GError) err = NULL;
 
-	if (msg->from == NULL || msg->auto_generated ||
-	    (msg->return_path != NULL && *msg->return_path == '\0'))
-		return TRUE;	/* never answer a machine */
+	if (checkin_no_answer(env, msg) != NULL)
+		return TRUE;	/* never act on a machine's word */
 	if (team != NULL)
 		t = store_team_get(env->st, team, &err);
 	if (t == NULL) {

@@ -11,6 +11,7 @@
 #include "checkin.h"
 #include "clock.h"
 #include "conf.h"
+#include "filter.h"
 #include "ingest.h"
 #include "store.h"
 
@@ -70,7 +71,9 @@ setup(struct fixture *f, gconstpointer data)
 	g_chmod(secret, 0600);
 	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
 	    "secret-file = %s\ndatabase = %s\n"
-	    "trusted-authserv-ids = mx.example.org\n", secret, f->db);
+	    "trusted-authserv-ids = mx.example.org\n"
+	    "[limits]\nreplies-per-sender = 3\nreplies-per-hour = 6\n",
+	    secret, f->db);
 	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
 	f->conf = conf_load(conf, &error);
 	g_assert_no_error(error);
@@ -552,6 +555,120 @@ test_token_bound(struct fixture *f, gconstpointer data)
 	sqlite3_close(db);
 }
 
+/* A mail command FROM to LOCAL+WHAT@, with HEADERS above it; "pause"
+ * is until 6 April. */
+static void
+command(struct fixture *f, const char *headers, const char *from,
+    const char *what)
+{
+	static int n;
+	g_autofree char *text = g_strdup_printf("%sFrom: %s\n"
+	    "To: standup+%s@example.org\nSubject: %s\n"
+	    "Message-ID: <c%d@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s\n", headers, from,
+	    what, what, ++n, strcmp(what, "pause") == 0 ?
+	    "pause until 2026-04-06" : "x");
+	struct ingest_result res;
+
+	ingest(f, text, &res);
+	ingest_result_clear(&res);
+}
+
+static gint64
+replies(struct fixture *f)
+{
+	return sql_int(f, "SELECT count(*) FROM outbox WHERE kind = 'reply'");
+}
+
+/* No answer ever to a machine, a list, tidings itself or mail without a
+ * way back: each rule alone, through ingest, and checkin_no_answer() on
+ * the parsed mail without the filters. */
+static void
+test_no_answer(struct fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *headers;
+		const char *from;
+		const char *why;
+	} cases[] = {
+		{ "Return-Path: <>\n", "bob@example.org",
+		  "its Return-Path is null" },
+		{ "", "undisclosed-recipients:;", "it has no From address" },
+		{ "List-Id: Chat <chat.example.org>\n", "bob@example.org",
+		  "it is list mail" },
+		{ "Precedence: bulk\n", "bob@example.org",
+		  "its Precedence is list, bulk or junk" },
+		{ "Precedence: junk\n", "bob@example.org",
+		  "its Precedence is list, bulk or junk" },
+		{ "Auto-Submitted: auto-generated\n", "bob@example.org",
+		  "a machine sent it" },
+		{ FILTER_MARKER_HEADER ": reply 3\n", "bob@example.org",
+		  "tidings sent it" },
+		{ "", "standup@example.org", "it is from tidings' own address" },
+		{ "", "standup+help@example.org",
+		  "it is from tidings' own address" },
+	};
+
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	command(f, "", "bob@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strdup_printf("%sFrom: %s\nTo: "
+		    "standup+help@example.org\nSubject: help\n\nx\n",
+		    cases[i].headers, cases[i].from);
+		g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+		g_autoptr(Message) m = message_parse(raw, 0, NULL);
+
+		g_assert_cmpstr(checkin_no_answer(&f->env, m), ==,
+		    cases[i].why);
+		command(f, cases[i].headers, cases[i].from, "help");
+		g_assert_cmpint(replies(f), ==, 1);
+	}
+	/* Subscribing a list's address, or from a bounce address: no
+	 * confirmation goes out. */
+	command(f, "List-Id: <chat.example.org>\n", "chat@example.org",
+	    "platform-subscribe");
+	command(f, "Return-Path: <>\n", "kim@example.org",
+	    "platform-subscribe");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
+}
+
+/* Answers are limited per sender and in all, per hour, across processes
+ * (counted in the store); past a limit a command is carried out but not
+ * answered. */
+static void
+test_rate_limits(struct fixture *f, gconstpointer data)
+{
+	static const char auth[] = "Authentication-Results: mx.example.org; "
+	    "dmarc=pass header.from=example.org\n";
+
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	for (int i = 0; i < 4; i++)
+		command(f, "", "bob@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 3);
+	command(f, auth, "bob@example.org", "pause");
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NOT NULL FROM "
+	    "people WHERE email = 'bob@example.org'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT held FROM reply_counts WHERE "
+	    "sender = 'bob@example.org'"), ==, 2);
+
+	/* Six in all this hour. */
+	for (int i = 0; i < 3; i++)
+		command(f, "", "ana@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 6);
+	command(f, "", "priya@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 6);
+
+	/* A new hour, a new count. */
+	clock_set(utc("2026-03-27T17:00:00Z"));
+	command(f, "", "priya@example.org", "help");
+	command(f, auth, "bob@example.org", "resume");
+	g_assert_cmpint(replies(f), ==, 8);
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NULL FROM "
+	    "people WHERE email = 'bob@example.org'"), ==, 1);
+}
+
 /* Questions taken out of a check-in with answers are retired, answers
  * kept. */
 static void
@@ -595,6 +712,8 @@ main(int argc, char **argv)
 	ADD("commands", test_commands);
 	ADD("trust", test_trust);
 	ADD("token-bound", test_token_bound);
+	ADD("no-answer", test_no_answer);
+	ADD("rate-limits", test_rate_limits);
 	ADD("edit-questions", test_edit_questions);
 	return g_test_run();
 }
