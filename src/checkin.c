@@ -833,7 +833,7 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 	if (!same_address(msg->from, who)) {
 		log_warnx("<%s>: command not carried out: sent by %s, not by %s",
 		    msg->message_id, msg->from != NULL ? msg->from : "nobody",
-		    who);
+		    who != NULL ? who : "a member");
 		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
 		    "a command from someone else than the member", error);
 	}
