@@ -53,6 +53,7 @@ struct filter {
 };
 
 extern const struct filter filter_loop;
+extern const struct filter filter_auth;
 extern const struct filter filter_autoreply;
 extern const struct filter filter_bounce;
 extern const struct filter filter_quote;
@@ -64,6 +65,12 @@ extern const struct filter filter_exec;
  * verdict (FILTER_NEXT when every filter passed). */
 enum verdict filters_run(struct message *msg, struct filter_ctx *ctx);
 const char *filter_verdict_name(enum verdict v);
+
+/* The auth filter's part, for tests: reads MSG's topmost
+ * Authentication-Results header when its authserv-id is among TRUSTED
+ * (lower case, NULL-terminated) and sets msg->auth_id, dkim_aligned,
+ * dmarc_pass and auth_result. */
+void auth_check(struct message *msg, const char *const *trusted);
 
 /* The answer filter's parts, for tests. */
 enum answer_command {

@@ -8,9 +8,11 @@
 #include "thread.h"
 
 /* Machines first, so that nothing after them answers one; the reply text
- * is cut before the external program sees the verdicts. */
+ * is cut before the external program sees the verdicts.  auth only notes
+ * what a trusted server says of the sender, for checkin.c to weigh. */
 static const struct filter *const filters[] = {
 	&filter_loop,
+	&filter_auth,
 	&filter_bounce,
 	&filter_autoreply,
 	&filter_quote,

@@ -457,30 +457,33 @@ checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 	struct checkin_env *env = ctx->lookup_data;
 	g_autoptr(Prompt) p = NULL;
 	g_autoptr(Checkin) c = NULL;
+	g_autofree char *presented = NULL, *tsub = NULL;
 	struct filter_prompt *fp;
 
-	if (token != NULL)
-		p = store_prompt_by_token(env->st, token, NULL);
+	if (token != NULL && (p = store_prompt_by_token(env->st, token,
+	    NULL)) != NULL)
+		presented = g_strdup(token);
 	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
 		const char *id = ids->pdata[i];
 		/* A reply to a reminder answers its prompt. */
 		if (g_str_has_prefix(id, "reminder-")) {
-			g_autofree char *t = g_strndup(id + 9, TOKEN_LENGTH);
-			p = store_prompt_by_token(env->st, t, NULL);
-		} else
-			p = store_prompt_by_message_id(env->st, id, NULL);
+			presented = g_strndup(id + 9, TOKEN_LENGTH);
+			p = store_prompt_by_token(env->st, presented, NULL);
+		} else if ((p = store_prompt_by_message_id(env->st, id,
+		    NULL)) != NULL)
+			presented = g_strdup(p->token);
 	}
 	if (p == NULL)
 		return NULL;
-	/* The token row must be one tidings signed. */
-	if (checkin_secret(env, NULL) != NULL) {
-		g_autofree char *tsub = prompt_token_subject(p->checkin_id,
-		    p->email, p->occurrence);
-		if (!token_check(env->secret, "prompt", tsub, p->token)) {
-			log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
-			    "signed with this secret", p->id);
-			return NULL;
-		}
+	/* The database found a row; the token that found it must be the one
+	 * tidings signed for this check-in, person and occurrence, compared
+	 * in constant time. */
+	tsub = prompt_token_subject(p->checkin_id, p->email, p->occurrence);
+	if (checkin_secret(env, NULL) == NULL ||
+	    !token_check(env->secret, "prompt", tsub, presented)) {
+		log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
+		    "signed with this secret", p->id);
+		return NULL;
 	}
 	if ((c = store_checkin_get(env->st, p->checkin_id, NULL)) == NULL)
 		return NULL;
@@ -500,26 +503,53 @@ same_address(const char *a, const char *b)
 	return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
 }
 
+/* The trust rule.  A mail from EMAIL (the caller has checked the From)
+ * speaks for them when it came to the reply address of TOKEN (the
+ * prompt's; NULL when there is none), which only they were given, or when
+ * a trusted server vouches for its From: DKIM aligned with the From domain
+ * or DMARC (filters/auth.c).  *why says why or why not.  Caller frees. */
+static gboolean
+vouched(const struct message *msg, const char *token, char **why)
+{
+	if (token != NULL && msg->token != NULL &&
+	    token_equal(msg->token, token)) {
+		*why = g_strdup("from the member, to their reply address");
+		return TRUE;
+	}
+	if (msg->auth_id != NULL && (msg->dkim_aligned || msg->dmarc_pass)) {
+		*why = g_strdup_printf("from the member, authenticated by %s "
+		    "(%s)", msg->auth_id, msg->auth_result);
+		return TRUE;
+	}
+	*why = g_strdup_printf("from the member's address, but not to their "
+	    "reply address and %s", msg->auth_id != NULL ? "without a DKIM or "
+	    "DMARC pass for its domain" : "without a trusted "
+	    "Authentication-Results header");
+	return FALSE;
+}
+
 static gboolean
 take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
 	g_autoptr(Checkin) c = NULL;
-	g_autofree char *reason = NULL;
-	gboolean counted, any = FALSE;
+	g_autofree char *why = NULL;
+	const char *reason = NULL;
+	gboolean counted = FALSE, any = FALSE;
 
 	if (p == NULL ||
 	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
 		return FALSE;
-	counted = same_address(msg->from, p->email);
-	if (!counted)
-		reason = g_strdup_printf("sent by %s, but the prompt asked %s",
+	if (!same_address(msg->from, p->email))
+		why = g_strdup_printf("sent by %s, but the prompt asked %s",
 		    msg->from != NULL ? msg->from : "an unknown sender",
 		    p->email);
-	if (!store_message_bind(env->st, id, p->id, counted, counted ?
-	    (msg->token != NULL ? "from the member, to their reply address" :
-	    "from the member, in reply to the prompt") : reason, error))
+	else
+		counted = vouched(msg, p->token, &why);
+	if (!counted)
+		reason = why;
+	if (!store_message_bind(env->st, id, p->id, counted, why, error))
 		return FALSE;
 	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
 	    i < c->questions->len; i++) {
@@ -541,6 +571,101 @@ take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
 	    error);
 }
 
+/* --- answering mail, or not ------------------------------------------- */
+
+/* The first word of header NAME of MSG, lower case, or NULL. */
+static char *
+header_keyword(const struct message *msg, const char *name)
+{
+	const char *v = message_header(msg, name);
+	char *k;
+
+	if (v == NULL)
+		return NULL;
+	k = g_ascii_strdown(v, -1);
+	k[strcspn(k, ";(")] = '\0';
+	return g_strstrip(k);
+}
+
+static gboolean
+own_address(const struct checkin_env *env, const char *addr)
+{
+	g_autofree char *a = token_subaddress(addr, env->address, NULL);
+	g_autofree char *b = token_subaddress(addr, env->address, env->domain);
+
+	return g_ascii_strcasecmp(addr, env->address) == 0 || a != NULL ||
+	    b != NULL;
+}
+
+const char *
+checkin_no_answer(const struct checkin_env *env, const struct message *msg)
+{
+	g_autofree char *precedence = header_keyword(msg, "Precedence");
+	g_autofree char *submitted = header_keyword(msg, "Auto-Submitted");
+
+	if (msg->from == NULL)
+		return "it has no From address";
+	if (msg->return_path != NULL && *msg->return_path == '\0')
+		return "its Return-Path is null";
+	if (message_header(msg, FILTER_MARKER_HEADER) != NULL ||
+	    msg->kind == MESSAGE_SENT)
+		return "tidings sent it";
+	if (own_address(env, msg->from))
+		return "it is from tidings' own address";
+	if (msg->kind == MESSAGE_BOUNCE)
+		return "it is a bounce";
+	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY ||
+	    (submitted != NULL && *submitted != '\0' &&
+	    strcmp(submitted, "no") != 0))
+		return "a machine sent it";
+	if (message_header(msg, "List-Id") != NULL ||
+	    message_header(msg, "List-Unsubscribe") != NULL ||
+	    message_header(msg, "List-Post") != NULL)
+		return "it is list mail";
+	if (precedence != NULL && (strcmp(precedence, "list") == 0 ||
+	    strcmp(precedence, "bulk") == 0 || strcmp(precedence, "junk") == 0))
+		return "its Precedence is list, bulk or junk";
+	return NULL;
+}
+
+gboolean
+checkin_may_answer(struct checkin_env *env, gint64 now, gboolean *may,
+    GError **error)
+{
+	const struct message *msg = env->taking;
+	const char *why;
+	gint64 per_sender, per_hour;
+	gboolean first;
+
+	*may = TRUE;
+	if (msg == NULL)
+		return TRUE;
+	if (env->may_answer != 0) {
+		*may = env->may_answer > 0;
+		return TRUE;
+	}
+	if ((why = checkin_no_answer(env, msg)) != NULL) {
+		log_info("<%s>: not answered: %s", msg->message_id, why);
+		*may = FALSE;
+	} else {
+		per_sender = (gint64)conf_get_number(env->conf, "limits",
+		    "replies-per-sender");
+		per_hour = (gint64)conf_get_number(env->conf, "limits",
+		    "replies-per-hour");
+		if (!store_reply_limit(env->st, msg->from, now, per_sender,
+		    per_hour, may, &first, error))
+			return FALSE;
+		if (!*may && first)
+			log_warnx("%s: mail from this address is no longer "
+			    "answered this hour: the limit is %" G_GINT64_FORMAT
+			    " answers to one sender and %" G_GINT64_FORMAT
+			    " in all ([limits])", msg->from, per_sender,
+			    per_hour);
+	}
+	env->may_answer = *may ? 1 : -1;
+	return TRUE;
+}
+
 /* The reply to a command, queued: template NAME with VARS. */
 gboolean
 checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
@@ -556,6 +681,7 @@ checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
 	    "help");
 	g_autoptr(GString) refs = g_string_new(NULL);
 	g_autoptr(GBytes) raw = NULL;
+	gboolean may;
 	struct render_headers h = {
 		.from = env->address,
 		.to_name = msg->from_name,
@@ -567,6 +693,10 @@ checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
 		.date = now,
 	};
 
+	if (!checkin_may_answer(env, now, &may, error))
+		return FALSE;
+	if (!may)
+		return TRUE;
 	for (guint i = 0; msg->references != NULL &&
 	    i < msg->references->len; i++)
 		g_string_append_printf(refs, "%s%s", i > 0 ? " " : "",
@@ -658,12 +788,34 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	return checkin_reply(env, msg, id, name, v, now, error);
 }
 
-gboolean
-checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+/* Whether command C changes what tidings does for the person. */
+static gboolean
+changes_state(enum answer_command c)
+{
+	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
+	    c == ANSWER_COMMAND_RESUME;
+}
+
+/* The token of the prompt MSG answers, or NULL.  Caller frees. */
+static char *
+prompt_token(struct checkin_env *env, const struct message *msg)
+{
+	g_autoptr(Prompt) p = NULL;
+
+	if (msg->prompt_id == 0 ||
+	    (p = store_prompt_get(env->st, msg->prompt_id, NULL)) == NULL)
+		return NULL;
+	return g_steal_pointer(&p->token);
+}
+
+static gboolean
+take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Person) person = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autofree char *token = NULL, *why = NULL;
+	gboolean trusted;
 	const char *who;
 
 	/* Bounces and the digest lists' commands are the lists'. */
@@ -680,13 +832,12 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 	if (!same_address(msg->from, who)) {
 		log_warnx("<%s>: command not carried out: sent by %s, not by %s",
 		    msg->message_id, msg->from != NULL ? msg->from : "nobody",
-		    who);
+		    who != NULL ? who : "a member");
 		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
 		    "a command from someone else than the member", error);
 	}
-	if (msg->auto_generated || (msg->return_path != NULL &&
-	    *msg->return_path == '\0'))
-		return TRUE;	/* never answer a machine */
+	if (checkin_no_answer(env, msg) != NULL)
+		return TRUE;	/* never act on a machine's word */
 	person = store_person_get(env->st, who, &err);
 	if (person == NULL) {
 		if (!g_error_matches(err, STORE_ERROR, STORE_ERROR_NOT_FOUND)) {
@@ -698,11 +849,35 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 		return store_message_bind(env->st, id, 0, FALSE,
 		    "a command from someone tidings does not know", error);
 	}
-	if (!store_message_bind(env->st, id, msg->prompt_id, TRUE,
-	    msg->token != NULL ? "from the member, to their reply address" :
-	    "from the member", error))
+	token = prompt_token(env, msg);
+	trusted = vouched(msg, token, &why);
+	/* Anyone can write a member's address in From: what changes their
+	 * prompts needs their reply address or a trusted server's word, and
+	 * a forgery is not answered either. */
+	if (!trusted && changes_state(msg->command)) {
+		log_warnx("<%s>: %s not carried out: %s", msg->message_id,
+		    answer_command_name(msg->command), why);
+		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
+		    why, error);
+	}
+	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
+	    error))
 		return FALSE;
 	return take_command(env, msg, id, person, now, error);
+}
+
+gboolean
+checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+    gint64 now, GError **error)
+{
+	gboolean ok;
+
+	/* What a bounce causes (the owners told) answers nobody. */
+	env->taking = msg->kind != MESSAGE_BOUNCE ? msg : NULL;
+	env->may_answer = 0;
+	ok = take_mail(env, msg, id, now, error);
+	env->taking = NULL;
+	return ok;
 }
 
 /* --- dates ---------------------------------------------------------------- */

@@ -26,6 +26,10 @@ struct checkin_env {
 	char *domain;		/* of reply addresses and Message-IDs */
 	GBytes *secret;		/* the key of tokens; read when first needed */
 	gint64 catch_up;	/* seconds a missed prompt may still go late */
+	/* The mail checkin_take() is taking, whose answers
+	 * checkin_may_answer() weighs once: 0 not yet, 1 yes, -1 no. */
+	const struct message *taking;
+	int may_answer;
 };
 
 /* Fails with CONF_ERROR when the configuration has no address. */
@@ -79,8 +83,24 @@ char *checkin_list_id(struct checkin_env *env, const struct team *team);
 gboolean checkin_queue(struct checkin_env *env, const char *kind,
     const char *key, const char *to, GBytes *raw, const char *message_id,
     const char *subject, gint64 now, GError **error);
+/* Why tidings must never answer MSG, or NULL when it may: it has no From,
+ * a null Return-Path, or is the mail of a machine (auto-replies, bounces,
+ * reports: RFC 3834 Auto-Submitted and kin), of a list (List-Id,
+ * List-Unsubscribe, Precedence: list, bulk or junk) or of tidings itself
+ * (its marker header, its own address).  A static string. */
+const char *checkin_no_answer(const struct checkin_env *env,
+    const struct message *msg);
+/* Whether the mail being taken may have an answer: every mail that a
+ * received one causes tidings to send to anyone (replies to commands, list
+ * notices, comment notices) asks here first.  TRUE when no mail is being
+ * taken.  Otherwise checkin_no_answer(), then the rate limits of [limits],
+ * counted in the store once per mail; past them the mail is still acted
+ * on, its answer held back and logged once per sender and hour. */
+gboolean checkin_may_answer(struct checkin_env *env, gint64 now,
+    gboolean *may, GError **error);
 /* Queues the answer to the command of MSG (stored as ID): template NAME
- * with VARS, to its sender, Auto-Submitted: auto-replied. */
+ * with VARS, to its sender, Auto-Submitted: auto-replied; nothing when
+ * checkin_may_answer() says no. */
 gboolean checkin_reply(struct checkin_env *env, const struct message *msg,
     gint64 id, const char *name, struct render_vars *vars, gint64 now,
     GError **error);

@@ -78,6 +78,9 @@ print_parsed(const struct message *m, enum verdict v)
 	    " (deferred)" : "");
 	if (m->reason != NULL)
 		printf("why:         %s\n", m->reason);
+	if (m->auth_id != NULL)
+		printf("auth:        %s: %s\n", m->auth_id, m->auth_result != NULL ?
+		    m->auth_result : "no DKIM or DMARC pass for the From domain");
 	printf("message-id:  <%s>%s\n", m->message_id,
 	    m->message_id_synthesised ? " (synthesised)" : "");
 	if (m->in_reply_to != NULL)
@@ -220,6 +223,9 @@ print_row(const struct message_row *r)
 	printf("kind:        %s\n", r->kind);
 	printf("state:       %s%s%s\n", r->state, r->reason ? ": " : "",
 	    r->reason ? r->reason : "");
+	if (r->trust_reason != NULL)
+		printf("trust:       %s: %s\n", r->trusted ? "trusted" :
+		    "untrusted", r->trust_reason);
 	printf("\n");
 	print_indented("", r->body_text);
 }

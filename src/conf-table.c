@@ -32,6 +32,17 @@ const struct conf_option conf_table[] = {
 	  "confirmation tokens. tidings init creates it; tidings refuses a "
 	  "secret file that others can read." },
 
+	{ "tidings", "trusted-authserv-ids", CONF_LIST, NULL, NULL,
+	  "The authserv-ids (RFC 8601) of the mail servers whose "
+	  "Authentication-Results headers tidings believes, separated by "
+	  "commas or blanks: normally the host name your own receiving "
+	  "server writes there. Only the topmost Authentication-Results "
+	  "header of a mail is read, and only when its authserv-id is one of "
+	  "these; a DKIM pass for the From domain (or a subdomain of it) or "
+	  "a DMARC pass then lets a reply or a command from a member count "
+	  "even when it did not come to their reply address. Unset, no "
+	  "header is believed." },
+
 	{ "imap", "host", CONF_DOMAIN, NULL, NULL,
 	  "The IMAP server that receives replies." },
 	{ "imap", "port", CONF_PORT, NULL, NULL,
@@ -126,6 +137,15 @@ const struct conf_option conf_table[] = {
 	  "(an address that does not exist) counts 1, a soft one (a full "
 	  "mailbox, a server that defers) 0.25. The team's owners are told "
 	  "when it happens." },
+
+	{ "limits", "replies-per-sender", CONF_NUMBER, "5", NULL,
+	  "How many answers to mail commands one sender gets in an hour. "
+	  "Past it, commands are still carried out but not answered, and "
+	  "the log says so once an hour." },
+	{ "limits", "replies-per-hour", CONF_NUMBER, "200", NULL,
+	  "How many answers to mail commands tidings sends in an hour, all "
+	  "senders together; counted in the database, so that it holds "
+	  "across processes." },
 
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -127,7 +127,8 @@ conf_scan(struct conf *conf, const char *text, GError **error)
 			if (conf_find(section, NULL) == NULL)
 				return conf_fail(error, CONF_ERROR_INVALID,
 				    conf->file, n, "unknown section [%s]; the "
-				    "sections are [tidings], [imap], [smtp] and [filters]",
+				    "sections are [tidings], [imap], [smtp], [filters], "
+				    "[checkins], [digests] and [limits]",
 				    section);
 			continue;
 		}
@@ -199,6 +200,7 @@ conf_check_value(struct conf *conf, const struct conf_option *o,
 	case CONF_STRING:
 	case CONF_COMMAND:
 	case CONF_PATH:
+	case CONF_LIST:
 		for (const char *p = value; *p != '\0'; p++)
 			if ((unsigned char)*p < 0x20)
 				return conf_fail(error, CONF_ERROR_INVALID,
@@ -409,6 +411,21 @@ conf_get_number(const struct conf *conf, const char *section,
 	return v != NULL ? g_ascii_strtod(v, NULL) : -1;
 }
 
+char **
+conf_get_list(const struct conf *conf, const char *section, const char *key)
+{
+	const char *v = conf_get(conf, section, key);
+	g_autofree char *lower = g_ascii_strdown(v != NULL ? v : "", -1);
+	g_auto(GStrv) words = g_strsplit_set(lower, ", \t", -1);
+	GPtrArray *out = g_ptr_array_new();
+
+	for (char **w = words; *w != NULL; w++)
+		if (**w != '\0')
+			g_ptr_array_add(out, g_strdup(*w));
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
 gint64
 conf_parse_seconds(const char *text)
 {
@@ -575,6 +592,7 @@ conf_type_name(const struct conf_option *o)
 	case CONF_CHOICE: return "choice";
 	case CONF_SECONDS: return "duration";
 	case CONF_NUMBER: return "number";
+	case CONF_LIST: return "list";
 	}
 	return "text";
 }

@@ -26,6 +26,7 @@ enum conf_type {
 	CONF_CHOICE,
 	CONF_SECONDS,		/* a duration: 90, 90s, 15m, 2h, 1d */
 	CONF_NUMBER,		/* a positive number: 3, 2.5 */
+	CONF_LIST,		/* words, separated by commas or blanks */
 };
 
 struct conf_option {
@@ -70,6 +71,10 @@ gint64 conf_get_seconds(const struct conf *conf, const char *section,
     const char *key);
 /* A number, or -1 when unset. */
 double conf_get_number(const struct conf *conf, const char *section,
+    const char *key);
+/* A CONF_LIST as its words, lower case; an empty vector when unset.
+ * Caller frees. */
+char **conf_get_list(const struct conf *conf, const char *section,
     const char *key);
 /* Parses a duration ("90", "90s", "15m", "2h", "1d"); -1 when invalid. */
 gint64 conf_parse_seconds(const char *text);

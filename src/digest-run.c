@@ -326,6 +326,7 @@ tell_author(struct checkin_env *env, const struct message *msg, gint64 id,
 	g_autofree char *lid = checkin_list_id(env, t);
 	g_autofree char *subject = NULL;
 	g_autoptr(GBytes) raw = NULL;
+	gboolean may;
 	struct render_headers h = {
 		.from_name = title_of(t),
 		.from = env->address,
@@ -338,6 +339,10 @@ tell_author(struct checkin_env *env, const struct message *msg, gint64 id,
 		.date = now,
 	};
 
+	if (!checkin_may_answer(env, now, &may, error))
+		return FALSE;
+	if (!may)
+		return TRUE;
 	render_vars_set(v, "team", t->name);
 	render_vars_set(v, "team_title", title_of(t));
 	render_vars_set(v, "member_name", ans->name);

@@ -103,6 +103,8 @@ message_free(struct message *msg)
 	g_clear_pointer(&msg->parts, g_ptr_array_unref);
 	g_clear_pointer(&msg->problems, g_ptr_array_unref);
 	g_free(msg->reason);
+	g_free(msg->auth_id);
+	g_free(msg->auth_result);
 	g_free(msg->reply);
 	g_free(msg->forwarded);
 	if (msg->bounce != NULL)

@@ -101,6 +101,13 @@ struct message {
 	char *forwarded;		/* a forwarded message kept as such */
 	GPtrArray *bounce;		/* of struct bounce_recipient * */
 
+	/* Set by the auth filter, from the topmost Authentication-Results
+	 * header when its authserv-id is trusted. */
+	char *auth_id;			/* that authserv-id, or NULL */
+	gboolean dkim_aligned;		/* dkim=pass, d= the From domain or below */
+	gboolean dmarc_pass;		/* dmarc=pass for the From domain */
+	char *auth_result;		/* what passed, for people; or NULL */
+
 	/* Set by the answer filter. */
 	char *token;			/* the reply-address token it came to */
 	gint64 prompt_id;		/* the prompt it answers, or 0 */

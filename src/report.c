@@ -78,6 +78,9 @@ report_row_json(JsonBuilder *b, const struct message_row *r)
 	json_builder_set_member_name(b, "conflict");
 	json_builder_add_boolean_value(b, r->conflict);
 	member_int(b, "size", r->size);
+	json_builder_set_member_name(b, "trusted");
+	json_builder_add_boolean_value(b, r->trusted);
+	member_str(b, "trust_reason", r->trust_reason);
 	member_str(b, "text", r->body_text);
 	if (r->snippet != NULL)
 		member_str(b, "snippet", r->snippet);
@@ -106,6 +109,8 @@ report_message_json(JsonBuilder *b, const struct message *m)
 	json_builder_set_member_name(b, "out_of_office");
 	json_builder_add_boolean_value(b, m->out_of_office);
 	member_str(b, "reason", m->reason);
+	member_str(b, "authserv_id", m->auth_id);
+	member_str(b, "authenticated", m->auth_result);
 	member_str(b, "reply", m->reply);
 	member_str(b, "forwarded", m->forwarded);
 	json_builder_set_member_name(b, "bounce");

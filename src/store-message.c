@@ -24,6 +24,7 @@ message_row_free(struct message_row *row)
 	g_free(row->state);
 	g_free(row->reason);
 	g_free(row->body_text);
+	g_free(row->trust_reason);
 	g_free(row->snippet);
 	g_free(row);
 }
@@ -225,7 +226,10 @@ store_message_defer(struct store *st, gint64 id, const char *reason,
 	"m.thread_id, m.parent, m.in_reply_to, m.refs, m.sender, " \
 	"m.sender_name, m.subject, m.date, m.received_at, m.source, m.kind, " \
 	"m.state, m.reason, m.body_text, " \
-	"(SELECT length(raw) FROM messages_raw r WHERE r.message = m.id)"
+	"(SELECT length(raw) FROM messages_raw r WHERE r.message = m.id), " \
+	"m.trusted, m.trust_reason"
+/* The column after ROW_COLUMNS. */
+#define ROW_EXTRA 21
 
 static struct message_row *
 row_from_stmt(sqlite3_stmt *stmt)
@@ -251,6 +255,8 @@ row_from_stmt(sqlite3_stmt *stmt)
 	r->reason = store_column_dup(stmt, 16);
 	r->body_text = store_column_dup(stmt, 17);
 	r->size = sqlite3_column_int64(stmt, 18);
+	r->trusted = sqlite3_column_int(stmt, 19) != 0;
+	r->trust_reason = store_column_dup(stmt, 20);
 	return r;
 }
 
@@ -391,7 +397,7 @@ store_message_search(struct store *st, const char *query, int limit,
 		return NULL;
 	store_bind_text(stmt, 1, query);
 	sqlite3_bind_int(stmt, 2, limit);
-	return collect_rows(st, stmt, 19, error);
+	return collect_rows(st, stmt, ROW_EXTRA, error);
 }
 
 gboolean
@@ -413,8 +419,8 @@ store_message_foreach(struct store *st, gint64 since, gboolean with_raw,
 		g_autoptr(MessageRow) row = row_from_stmt(stmt);
 		g_autoptr(GBytes) raw = NULL;
 		if (with_raw)
-			raw = g_bytes_new(sqlite3_column_blob(stmt, 19),
-			    (gsize)sqlite3_column_bytes(stmt, 19));
+			raw = g_bytes_new(sqlite3_column_blob(stmt, ROW_EXTRA),
+			    (gsize)sqlite3_column_bytes(stmt, ROW_EXTRA));
 		if (!fn(row, raw, data)) {
 			rc = SQLITE_DONE;
 			break;

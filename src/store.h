@@ -148,6 +148,10 @@ struct message_row {
 	char *body_text;
 	char *snippet;		/* search results only */
 	gint64 size;		/* of the raw mail */
+	/* Whether it speaks for the member it is bound to, and why (or why
+	 * not); trust_reason is NULL for mail bound to nobody. */
+	gboolean trusted;
+	char *trust_reason;
 };
 void message_row_free(struct message_row *row);
 typedef struct message_row MessageRow;	/* for g_autoptr() */
@@ -480,6 +484,14 @@ gboolean store_answer_add(struct store *st, gint64 prompt_id,
 /* Every answer of PROMPT_ID, by question, oldest first. */
 GPtrArray *store_answer_list(struct store *st, gint64 prompt_id,
     GError **error);
+/* The rate limits on answers to mail: counts one answer to SENDER in the
+ * hour of NOW unless SENDER has had PER_SENDER of them that hour, or all
+ * senders together PER_HOUR; *allowed says which.  When held back, *first
+ * is TRUE the first time that hour for SENDER (to log it once). */
+gboolean store_reply_limit(struct store *st, const char *sender, gint64 now,
+    gint64 per_sender, gint64 per_hour, gboolean *allowed, gboolean *first,
+    GError **error);
+
 /* Binds stored mail ID to PROMPT_ID, with whether it counts and why. */
 gboolean store_message_bind(struct store *st, gint64 id, gint64 prompt_id,
     gboolean trusted, const char *trust_reason, GError **error);

@@ -27,6 +27,22 @@ list_token(struct checkin_env *env, const char *purpose, const char *team,
 	return token_make(secret, purpose, subject);
 }
 
+/* Whether TOKEN is the one of PURPOSE for EMAIL and TEAM: the check that
+ * follows every lookup by token, in constant time. */
+static gboolean
+token_matches(struct checkin_env *env, const char *purpose, const char *team,
+    const char *email, const char *token)
+{
+	GBytes *secret = checkin_secret(env, NULL);
+	g_autofree char *lower = NULL, *subject = NULL;
+
+	if (secret == NULL)
+		return FALSE;
+	lower = g_ascii_strdown(email, -1);
+	subject = g_strdup_printf("%s %s", team, lower);
+	return token_check(secret, purpose, subject, token);
+}
+
 /* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
 static char *
 list_address(struct checkin_env *env, const char *team, const char *what,
@@ -61,6 +77,7 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 	g_autofree char *help = token_address(env->address, env->domain,
 	    "help");
 	g_autoptr(GBytes) raw = NULL;
+	gboolean may;
 	struct render_headers h = {
 		.from_name = title_of(team),
 		.from = env->address,
@@ -74,6 +91,10 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 		.date = now,
 	};
 
+	if (!checkin_may_answer(env, now, &may, error))
+		return FALSE;
+	if (!may)
+		return TRUE;
 	render_vars_set(vars, "team", team->name);
 	render_vars_set(vars, "team_title", title_of(team));
 	render_vars_set(vars, "address", env->address);
@@ -327,16 +348,13 @@ take_confirm(struct checkin_env *env, const struct message *msg, gint64 id,
     const struct team *t, gint64 now, GError **error)
 {
 	g_autoptr(Subscription) sub = NULL;
-	g_autofree char *tsub = NULL, *lower = NULL;
-	GBytes *secret = checkin_secret(env, error);
 
-	if (secret == NULL)
+	if (checkin_secret(env, error) == NULL)
 		return FALSE;
-	lower = g_ascii_strdown(msg->from, -1);
-	tsub = g_strdup_printf("%s %s", t->name, lower);
 	/* The token says who asked: a confirmation from anyone else, or for
 	 * another team, changes nothing. */
-	if (!token_check(secret, "subscribe", tsub, msg->command_token) ||
+	if (!token_matches(env, "subscribe", t->name, msg->from,
+	    msg->command_token) ||
 	    (sub = store_subscription_get(env->st, t->name, msg->from,
 	    NULL)) == NULL) {
 		log_warnx("<%s>: list %s: a confirmation from %s that is not "
@@ -367,7 +385,9 @@ take_unsubscribe(struct checkin_env *env, const struct message *msg,
 		 * whatever address the mail program sends. */
 		sub = store_subscription_by_token(env->st, msg->command_token,
 		    NULL);
-		if (sub == NULL || strcmp(sub->team, t->name) != 0) {
+		if (sub == NULL || strcmp(sub->team, t->name) != 0 ||
+		    !token_matches(env, "unsubscribe", sub->team, sub->email,
+		    msg->command_token)) {
 			log_warnx("<%s>: list %s: an unsubscribe token that "
 			    "matches no subscription", msg->message_id,
 			    t->name);
@@ -402,9 +422,8 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	g_autoptr(Team) t = NULL;
 	g_autoptr(GError) err = NULL;
 
-	if (msg->from == NULL || msg->auto_generated ||
-	    (msg->return_path != NULL && *msg->return_path == '\0'))
-		return TRUE;	/* never answer a machine */
+	if (checkin_no_answer(env, msg) != NULL)
+		return TRUE;	/* never act on a machine's word */
 	if (team != NULL)
 		t = store_team_get(env->st, team, &err);
 	if (t == NULL) {

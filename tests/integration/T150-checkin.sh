@@ -4,7 +4,10 @@
 # a daylight saving change, never on a non-workday); the members answer by
 # mail through Postfix to their reply addresses, tidings reads the answers
 # over IMAP and stores them per question.  A stranger's reply is not
-# counted; mail commands are carried out and answered by mail.
+# counted, nor is the member's own in reply to the prompt but not to their
+# reply address, unless the trusted server's Authentication-Results says
+# DKIM passed for their domain; mail commands are carried out and answered
+# by mail.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
@@ -28,6 +31,7 @@ cat >"$TEST_DIR/tidings.conf" <<EOF
 address = standup@$MAIL_DOMAIN
 database = $db
 secret-file = $TEST_DIR/secret
+trusted-authserv-ids = mx.$MAIL_DOMAIN
 [imap]
 host = 127.0.0.1
 port = $IMAP_PORT
@@ -113,8 +117,11 @@ grep -q "^1\\. What did you work on?" "$first" && grep -q "^3\\. Is anything blo
 ok $? "the questions are numbered lines"
 
 # --- answers by mail -------------------------------------------------------------
-reply() {	# reply FROM TO FILE IN-REPLY-TO BODY
+# The harness's Postfix adds no Authentication-Results: the tests write the
+# header the trusted receiving server (mx.$D) would put on top.
+reply() {	# reply FROM TO FILE IN-REPLY-TO BODY [HEADER]
 	{
+		[ -n "${6:-}" ] && printf '%s\n' "$6"
 		printf 'From: %s\nTo: %s\nSubject: Re: Daily\nMessage-ID: <%s>\n' "$1" "$2" "$(date +%s%N).$RANDOM@$D"
 		printf 'In-Reply-To: %s\nDate: %s\n\n' "$4" "$(date -R)"
 		printf '%b' "$5"
@@ -163,15 +170,44 @@ at 2026-03-30T15:10:00Z run --once
 	[ "$(sql "SELECT text FROM answers WHERE superseded_by IS NULL AND counted = 1 AND question_id = (SELECT id FROM questions WHERE position = 3)")" = "Nothing any more" ]
 ok $? "a second reply is an edit: the latest counts, the first is kept"
 
+# --- trust -----------------------------------------------------------------------
+# Ana answers her second prompt in reply to it, but to tidings' plain
+# address: In-Reply-To alone is not her.
+second=$(newest ana)
+second_id=$(header "$second" Message-ID)
+second_state() { sql "SELECT state FROM prompts WHERE message_id = '${second_id//[<>]/}'"; }
+reply "Ana Lima <ana@$D>" "standup@$D" "$TEST_DIR/plain.eml" "$second_id" "Reviews.\n"
+mailstack_send "ana@$D" "standup@$D" "$TEST_DIR/plain.eml"
+mailstack_wait_mail standup 4 10
+at 2026-03-30T15:12:00Z run --once
+[ "$(second_state)" = sent ]
+ok $? "a reply by In-Reply-To only, without the reply address or authentication, does not count"
+id=$(sql "SELECT id FROM messages WHERE sender = 'ana@$D' ORDER BY id DESC LIMIT 1")
+at 2026-03-30T15:12:00Z show "$id"
+expect_grep out "^trust: +untrusted: from the member's address, but not to their reply address and without a trusted Authentication-Results header" \
+	"tidings show says why it is not trusted"
+reply "Ana Lima <ana@$D>" "standup@$D" "$TEST_DIR/dkim.eml" "$second_id" "Reviews.\n" \
+	"Authentication-Results: mx.$D; dkim=pass (good signature) header.d=$D header.s=mail"
+mailstack_send "ana@$D" "standup@$D" "$TEST_DIR/dkim.eml"
+mailstack_wait_mail standup 5 10
+at 2026-03-30T15:14:00Z run --once
+[ "$(second_state)" = answered ]
+ok $? "with the trusted server's dkim=pass for her domain, it counts"
+id=$(sql "SELECT id FROM messages WHERE sender = 'ana@$D' ORDER BY id DESC LIMIT 1")
+at 2026-03-30T15:14:00Z show "$id" --json
+expect_grep out '"trusted":true,"trust_reason":"from the member, authenticated by mx\.'"$D"' \(dkim=pass header\.d='"$D"'\)"' \
+	"show --json gives the verdict and its reason"
+
 # --- mail commands ---------------------------------------------------------------
 priya_prompt=$(newest priya)
 reply "Priya Nair <priya@$D>" "$(header "$priya_prompt" Reply-To)" "$TEST_DIR/skip.eml" "$(header "$priya_prompt" Message-ID)" "skip\n\n> 1. What did you work on?\n"
 mailstack_send "priya@$D" "$(header "$priya_prompt" Reply-To)" "$TEST_DIR/skip.eml"
-reply "Bob Stone <bob@$D>" "standup+pause@$D" "$TEST_DIR/pause.eml" "<none@x>" "pause until 2026-04-06\n"
+reply "Bob Stone <bob@$D>" "standup+pause@$D" "$TEST_DIR/pause.eml" "<none@x>" "pause until 2026-04-06\n" \
+	"Authentication-Results: mx.$D; dmarc=pass (p=none) header.from=$D"
 mailstack_send "bob@$D" "standup+pause@$D" "$TEST_DIR/pause.eml"
 reply "Bob Stone <bob@$D>" "standup+help@$D" "$TEST_DIR/help.eml" "<none@x>" "\n"
 mailstack_send "bob@$D" "standup+help@$D" "$TEST_DIR/help.eml"
-mailstack_wait_mail standup 6 10
+mailstack_wait_mail standup 8 10
 at 2026-03-30T15:20:00Z run --once
 expect_rc 0 "the commands are read"
 [ "$(sql "SELECT state FROM prompts p JOIN people e ON e.id = p.person_id WHERE e.email = 'priya@$D'")" = skipped ]

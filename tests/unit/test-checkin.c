@@ -11,6 +11,7 @@
 #include "checkin.h"
 #include "clock.h"
 #include "conf.h"
+#include "filter.h"
 #include "ingest.h"
 #include "store.h"
 
@@ -69,7 +70,10 @@ setup(struct fixture *f, gconstpointer data)
 	    NULL));
 	g_chmod(secret, 0600);
 	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
-	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
+	    "secret-file = %s\ndatabase = %s\n"
+	    "trusted-authserv-ids = mx.example.org\n"
+	    "[limits]\nreplies-per-sender = 3\nreplies-per-hour = 6\n",
+	    secret, f->db);
 	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
 	f->conf = conf_load(conf, &error);
 	g_assert_no_error(error);
@@ -366,13 +370,18 @@ test_commands(struct fixture *f, gconstpointer data)
 {
 	g_autofree char *skip = NULL;
 	struct ingest_result res;
-	static const char pause[] = "From: Bob <bob@example.org>\n"
+	static const char pause[] = "Authentication-Results: mx.example.org; "
+	    "dkim=pass header.d=example.org\nFrom: Bob <bob@example.org>\n"
 	    "To: standup+pause@example.org\nSubject: pause until 2026-04-06\n"
 	    "Message-ID: <p1@example.org>\n"
 	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nSee you then.\n";
 	static const char stranger[] = "From: eve@example.net\n"
 	    "To: standup+pause@example.org\nSubject: pause until 2026-04-06\n"
 	    "Message-ID: <p2@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nx\n";
+	static const char forged[] = "From: Bob <bob@example.org>\n"
+	    "To: standup+resume@example.org\nSubject: resume\n"
+	    "Message-ID: <p5@example.org>\n"
 	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nx\n";
 	static const char unknown[] = "From: bob@example.org\n"
 	    "To: standup+snooze@example.org\nSubject: x\n"
@@ -407,6 +416,18 @@ test_commands(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reply'"), ==, 2);
 
+	/* Bob's address without his reply address or a trusted server's
+	 * word: a forgery changes nothing and is not answered. */
+	ingest(f, forged, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT paused_until FROM people WHERE "
+	    "email = 'bob@example.org'"), ==, utc("2026-04-06T04:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT trusted = 0 AND trust_reason LIKE "
+	    "'%without a trusted Authentication-Results%' FROM messages "
+	    "WHERE message_id = 'p5@example.org'"), ==, 1);
+
 	/* An unknown command is answered with what tidings knows. */
 	ingest(f, unknown, &res);
 	ingest_result_clear(&res);
@@ -420,6 +441,232 @@ test_commands(struct fixture *f, gconstpointer data)
 	ingest_result_clear(&res);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reply'"), ==, 3);
+}
+
+/* A reply from Ana: in reply to the prompt, but to tidings' plain address,
+ * with HEADERS above it. */
+static char *
+plain_reply(struct fixture *f, const char *headers, const char *body)
+{
+	g_autofree char *mid = sql_text(f, "SELECT message_id FROM prompts");
+	static int n;
+
+	return g_strdup_printf("%sFrom: Ana <ana@example.org>\n"
+	    "To: standup@example.org\nSubject: Re: Daily\n"
+	    "Message-ID: <plain%d@example.org>\nIn-Reply-To: <%s>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s", headers, ++n, mid,
+	    body);
+}
+
+/* The trust rule: the member's reply address, or their From with a trusted
+ * server's DKIM or DMARC pass.  In-Reply-To alone is not enough. */
+static void
+test_trust(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL;
+	g_autofree char *m5 = NULL, *why = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	/* A forged skip by In-Reply-To: nothing changes, nobody is told. */
+	m1 = plain_reply(f, "", "skip\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 0);
+
+	m2 = plain_reply(f, "", "Exports\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 0 AND reason LIKE 'from the member''s address, but not "
+	    "to their reply address and without a trusted%'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT prompt_id IS NOT NULL AND NOT "
+	    "trusted FROM messages WHERE message_id = 'plain2@example.org'"),
+	    ==, 1);
+
+	/* A pass from a server nobody trusts, or for another domain. */
+	m3 = plain_reply(f, "Authentication-Results: mx.evil.example; dkim=pass "
+	    "header.d=example.org; dmarc=pass header.from=example.org\n",
+	    "Exports\n");
+	ingest(f, m3, &res);
+	ingest_result_clear(&res);
+	m4 = plain_reply(f, "Authentication-Results: mx.example.org; dkim=pass "
+	    "header.d=evil.example\n", "Exports\n");
+	ingest(f, m4, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 0);
+	why = sql_text(f, "SELECT trust_reason FROM messages WHERE message_id "
+	    "= 'plain4@example.org'");
+	g_assert_nonnull(strstr(why, "without a DKIM or DMARC pass"));
+
+	/* The trusted server's DKIM pass for her domain: it counts. */
+	m5 = plain_reply(f, "Authentication-Results: mx.example.org;\n"
+	    " dkim=pass (good signature) header.d=example.org\n", "Exports\n");
+	ingest(f, m5, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 1);
+	g_free(why);
+	why = sql_text(f, "SELECT trust_reason FROM messages WHERE message_id "
+	    "= 'plain5@example.org'");
+	g_assert_cmpstr(why, ==, "from the member, authenticated by "
+	    "mx.example.org (dkim=pass header.d=example.org)");
+}
+
+/* A prompt's token signs its check-in, person and occurrence: a row that
+ * the database finds by it but that is another prompt (here: moved to
+ * Priya, or to another day) takes no reply. */
+static void
+test_token_bound(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL;
+	struct ingest_result res;
+	sqlite3 *db;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, "UPDATE prompts SET person_id = "
+	    "(SELECT id FROM people WHERE email = 'priya@example.org')", NULL,
+	    NULL, NULL), ==, SQLITE_OK);
+	m1 = reply_to_prompt(f, "priya@example.org", "Exports\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "prompt_id IS NOT NULL"), ==, 0);
+	g_assert_cmpint(sqlite3_exec(db, "UPDATE prompts SET person_id = "
+	    "(SELECT id FROM people WHERE email = 'ana@example.org'), "
+	    "occurrence = occurrence + 86400", NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	m2 = reply_to_prompt(f, "ana@example.org", "Exports\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+	sqlite3_close(db);
+}
+
+/* A mail command FROM to LOCAL+WHAT@, with HEADERS above it; "pause"
+ * is until 6 April. */
+static void
+command(struct fixture *f, const char *headers, const char *from,
+    const char *what)
+{
+	static int n;
+	g_autofree char *text = g_strdup_printf("%sFrom: %s\n"
+	    "To: standup+%s@example.org\nSubject: %s\n"
+	    "Message-ID: <c%d@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s\n", headers, from,
+	    what, what, ++n, strcmp(what, "pause") == 0 ?
+	    "pause until 2026-04-06" : "x");
+	struct ingest_result res;
+
+	ingest(f, text, &res);
+	ingest_result_clear(&res);
+}
+
+static gint64
+replies(struct fixture *f)
+{
+	return sql_int(f, "SELECT count(*) FROM outbox WHERE kind = 'reply'");
+}
+
+/* No answer ever to a machine, a list, tidings itself or mail without a
+ * way back: each rule alone, through ingest, and checkin_no_answer() on
+ * the parsed mail without the filters. */
+static void
+test_no_answer(struct fixture *f, gconstpointer data)
+{
+	static const struct {
+		const char *headers;
+		const char *from;
+		const char *why;
+	} cases[] = {
+		{ "Return-Path: <>\n", "bob@example.org",
+		  "its Return-Path is null" },
+		{ "", "undisclosed-recipients:;", "it has no From address" },
+		{ "List-Id: Chat <chat.example.org>\n", "bob@example.org",
+		  "it is list mail" },
+		{ "Precedence: bulk\n", "bob@example.org",
+		  "its Precedence is list, bulk or junk" },
+		{ "Precedence: junk\n", "bob@example.org",
+		  "its Precedence is list, bulk or junk" },
+		{ "Auto-Submitted: auto-generated\n", "bob@example.org",
+		  "a machine sent it" },
+		{ FILTER_MARKER_HEADER ": reply 3\n", "bob@example.org",
+		  "tidings sent it" },
+		{ "", "standup@example.org", "it is from tidings' own address" },
+		{ "", "standup+help@example.org",
+		  "it is from tidings' own address" },
+	};
+
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	command(f, "", "bob@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = g_strdup_printf("%sFrom: %s\nTo: "
+		    "standup+help@example.org\nSubject: help\n\nx\n",
+		    cases[i].headers, cases[i].from);
+		g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+		g_autoptr(Message) m = message_parse(raw, 0, NULL);
+
+		g_assert_cmpstr(checkin_no_answer(&f->env, m), ==,
+		    cases[i].why);
+		command(f, cases[i].headers, cases[i].from, "help");
+		g_assert_cmpint(replies(f), ==, 1);
+	}
+	/* Subscribing a list's address, or from a bounce address: no
+	 * confirmation goes out. */
+	command(f, "List-Id: <chat.example.org>\n", "chat@example.org",
+	    "platform-subscribe");
+	command(f, "Return-Path: <>\n", "kim@example.org",
+	    "platform-subscribe");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
+}
+
+/* Answers are limited per sender and in all, per hour, across processes
+ * (counted in the store); past a limit a command is carried out but not
+ * answered. */
+static void
+test_rate_limits(struct fixture *f, gconstpointer data)
+{
+	static const char auth[] = "Authentication-Results: mx.example.org; "
+	    "dmarc=pass header.from=example.org\n";
+
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	for (int i = 0; i < 4; i++)
+		command(f, "", "bob@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 3);
+	command(f, auth, "bob@example.org", "pause");
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NOT NULL FROM "
+	    "people WHERE email = 'bob@example.org'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT held FROM reply_counts WHERE "
+	    "sender = 'bob@example.org'"), ==, 2);
+
+	/* Six in all this hour. */
+	for (int i = 0; i < 3; i++)
+		command(f, "", "ana@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 6);
+	command(f, "", "priya@example.org", "help");
+	g_assert_cmpint(replies(f), ==, 6);
+
+	/* A new hour, a new count. */
+	clock_set(utc("2026-03-27T17:00:00Z"));
+	command(f, "", "priya@example.org", "help");
+	command(f, auth, "bob@example.org", "resume");
+	g_assert_cmpint(replies(f), ==, 8);
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NULL FROM "
+	    "people WHERE email = 'bob@example.org'"), ==, 1);
 }
 
 /* Questions taken out of a check-in with answers are retired, answers
@@ -463,6 +710,10 @@ main(int argc, char **argv)
 	ADD("paused-and-away", test_paused_and_away);
 	ADD("answers", test_answers);
 	ADD("commands", test_commands);
+	ADD("trust", test_trust);
+	ADD("token-bound", test_token_bound);
+	ADD("no-answer", test_no_answer);
+	ADD("rate-limits", test_rate_limits);
 	ADD("edit-questions", test_edit_questions);
 	return g_test_run();
 }

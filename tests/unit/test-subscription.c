@@ -232,6 +232,76 @@ test_subject_and_unsubscribe(struct fixture *f, gconstpointer data)
 	    "state = 'unsubscribed'"), ==, 1);
 }
 
+/* A token works only for the action, person and team it was made for. */
+static void
+test_tokens_bound(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Subscription) kim = NULL, web = NULL;
+	g_autofree char *confirm = NULL, *token = NULL, *addr = NULL;
+
+	g_assert_true(store_team_add(f->st, "web", "Web", "UTC", &error));
+	g_assert_true(subscription_request(&f->env, "web", "kim@example.net",
+	    NULL, TRUE, clock_now(), &web, &error));
+	mail(f, "kim@example.net", "standup+platform-subscribe@example.org",
+	    "", "");
+	confirm = reply_address(f, "kim@example.net");
+	token = g_strndup(confirm + strlen("standup+platform-confirm-"), 16);
+
+	/* The subscribe token of platform, used to leave: nothing. */
+	addr = g_strdup_printf("standup+platform-unsubscribe-%s@example.org",
+	    token);
+	mail(f, "kim@example.net", addr, "", "");
+	/* Kim's unsubscribe token of web, used to confirm platform or to
+	 * leave platform: nothing. */
+	g_free(addr);
+	addr = g_strdup_printf("standup+platform-confirm-%s@example.org",
+	    web->token);
+	mail(f, "kim@example.net", addr, "", "");
+	g_free(addr);
+	addr = g_strdup_printf("standup+platform-unsubscribe-%s@example.org",
+	    web->token);
+	mail(f, "kim@example.net", addr, "", "");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions s JOIN "
+	    "teams t ON t.id = s.team_id WHERE t.name = 'platform' AND "
+	    "s.state = 'pending'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions s JOIN "
+	    "teams t ON t.id = s.team_id WHERE t.name = 'web' AND "
+	    "s.state = 'active'"), ==, 1);
+
+	/* A row whose token was not signed for it (here: moved to another
+	 * person) does not work, though the database finds it. */
+	kim = store_subscription_get(f->st, "web", "kim@example.net", &error);
+	g_assert_no_error(error);
+	g_assert_true(subscription_request(&f->env, "web", "max@example.net",
+	    NULL, TRUE, clock_now(), NULL, &error));
+	g_assert_no_error(error);
+	{
+		sqlite3 *db;
+		g_autofree char *sql = g_strdup_printf("UPDATE subscriptions "
+		    "SET token = 'x' WHERE id = %" G_GINT64_FORMAT "; UPDATE "
+		    "subscriptions SET token = '%s' WHERE person_id = (SELECT id "
+		    "FROM people WHERE email = 'max@example.net')", kim->id,
+		    kim->token);
+		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+		g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==,
+		    SQLITE_OK);
+		sqlite3_close(db);
+	}
+	g_free(addr);
+	addr = g_strdup_printf("standup+web-unsubscribe-%s@example.org",
+	    kim->token);
+	mail(f, "kim@example.net", addr, "", "");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions WHERE "
+	    "state = 'unsubscribed'"), ==, 0);
+
+	/* Confirmed with its own token, it works. */
+	mail(f, "kim@example.net", confirm, "", "");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions s JOIN "
+	    "teams t ON t.id = s.team_id WHERE t.name = 'platform' AND "
+	    "s.state = 'active'"), ==, 1);
+}
+
 static void
 test_errors(struct fixture *f, gconstpointer data)
 {
@@ -319,6 +389,7 @@ main(int argc, char **argv)
 	ADD("double-opt-in", test_double_opt_in);
 	ADD("subject-and-unsubscribe", test_subject_and_unsubscribe);
 	ADD("errors", test_errors);
+	ADD("tokens-bound", test_tokens_bound);
 	ADD("bounces", test_bounces);
 	return g_test_run();
 }
