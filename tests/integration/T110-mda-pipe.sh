@@ -50,10 +50,10 @@ mailstack_add_user standup secret
 # db SQL: a read-only query, which never creates the file before tidings.
 db() { [ -f "$home/tidings.db" ] && sqlite3 -readonly "$home/tidings.db" "$1"; }
 
-stored() {	# stored N TIMEOUT: waits until tidings holds N mails
+stored() {	# stored N TIMEOUT: waits until tidings holds N mails, processed
 	local i
 	for i in $(seq 1 $((${2:-20} * 10))); do
-		[ "$(db 'SELECT count(*) FROM messages' 2>/dev/null)" = "$1" ] && return 0
+		[ "$(db "SELECT count(*) FROM messages WHERE state != 'new'" 2>/dev/null)" = "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
