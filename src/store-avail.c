@@ -17,6 +17,24 @@ availability_free(struct availability *a)
 	g_free(a);
 }
 
+static gpointer
+availability_row(sqlite3_stmt *stmt)
+{
+	struct availability *a = g_new0(struct availability, 1);
+
+	a->id = sqlite3_column_int64(stmt, 0);
+	a->person_id = sqlite3_column_int64(stmt, 1);
+	a->kind = store_column_dup(stmt, 2);
+	a->starts_at = sqlite3_column_int64(stmt, 3);
+	a->ends_at = sqlite3_column_int64(stmt, 4);
+	a->rrule = store_column_dup(stmt, 5);
+	a->zone = store_column_dup(stmt, 6);
+	a->summary = store_column_dup(stmt, 7);
+	a->source = store_column_dup(stmt, 8);
+	a->uid = store_column_dup(stmt, 9);
+	return a;
+}
+
 GPtrArray *
 store_availability_list(struct store *st, gint64 person_id, gint64 since,
     GError **error)
@@ -26,35 +44,13 @@ store_availability_list(struct store *st, gint64 person_id, gint64 since,
 	    "summary, source, uid FROM availability WHERE person_id = ?1 AND "
 	    "(rrule IS NOT NULL OR ends_at IS NULL OR ends_at > ?2) "
 	    "ORDER BY coalesce(starts_at, 0), id", error);
-	GPtrArray *list;
-	int rc;
 
 	if (stmt == NULL)
 		return NULL;
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)availability_free);
 	sqlite3_bind_int64(stmt, 1, person_id);
 	sqlite3_bind_int64(stmt, 2, since);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct availability *a = g_new0(struct availability, 1);
-		a->id = sqlite3_column_int64(stmt, 0);
-		a->person_id = sqlite3_column_int64(stmt, 1);
-		a->kind = store_column_dup(stmt, 2);
-		a->starts_at = sqlite3_column_int64(stmt, 3);
-		a->ends_at = sqlite3_column_int64(stmt, 4);
-		a->rrule = store_column_dup(stmt, 5);
-		a->zone = store_column_dup(stmt, 6);
-		a->summary = store_column_dup(stmt, 7);
-		a->source = store_column_dup(stmt, 8);
-		a->uid = store_column_dup(stmt, 9);
-		g_ptr_array_add(list, a);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, error);
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_rows(st, stmt, availability_row,
+	    (GDestroyNotify)availability_free, error);
 }
 
 gboolean

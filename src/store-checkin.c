@@ -62,68 +62,65 @@ not_found(GError **error, const char *what, const char *which)
 
 /* --- check-ins ------------------------------------------------------- */
 
+static gpointer
+question_row(sqlite3_stmt *stmt)
+{
+	struct question *q = g_new0(struct question, 1);
+
+	q->id = sqlite3_column_int64(stmt, 0);
+	q->position = sqlite3_column_int(stmt, 1);
+	q->text = store_column_dup(stmt, 2);
+	q->blocker = sqlite3_column_int(stmt, 3) != 0;
+	return q;
+}
+
 static gboolean
 questions_load(struct store *st, struct checkin *c, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, position, text, "
 	    "is_blocker FROM questions WHERE checkin_id = ? AND retired = 0 "
 	    "ORDER BY position", error);
-	int rc;
 
 	if (stmt == NULL)
 		return FALSE;
-	c->questions = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)question_free);
 	sqlite3_bind_int64(stmt, 1, c->id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct question *q = g_new0(struct question, 1);
-		q->id = sqlite3_column_int64(stmt, 0);
-		q->position = sqlite3_column_int(stmt, 1);
-		q->text = store_column_dup(stmt, 2);
-		q->blocker = sqlite3_column_int(stmt, 3) != 0;
-		g_ptr_array_add(c->questions, q);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	c->questions = store_rows(st, stmt, question_row,
+	    (GDestroyNotify)question_free, error);
+	return c->questions != NULL;
 }
 
 #define CHECKIN_SELECT "SELECT c.id, c.team_id, t.name, c.title, c.rrule, " \
 	"coalesce(c.reminder_after, 0), c.close_after, c.active, " \
 	"c.created_at FROM checkins c JOIN teams t ON t.id = c.team_id "
 
+static gpointer
+checkin_row(sqlite3_stmt *stmt)
+{
+	struct checkin *c = g_new0(struct checkin, 1);
+
+	c->id = sqlite3_column_int64(stmt, 0);
+	c->team_id = sqlite3_column_int64(stmt, 1);
+	c->team = store_column_dup(stmt, 2);
+	c->title = store_column_dup(stmt, 3);
+	c->rrule = store_column_dup(stmt, 4);
+	c->reminder_after = sqlite3_column_int64(stmt, 5);
+	c->close_after = sqlite3_column_int64(stmt, 6);
+	c->active = sqlite3_column_int(stmt, 7) != 0;
+	c->created_at = sqlite3_column_int64(stmt, 8);
+	return c;
+}
+
 /* Steps STMT (a CHECKIN_SELECT) to the end; every row with questions. */
 static GPtrArray *
 checkins_read(struct store *st, sqlite3_stmt *stmt, GError **error)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)checkin_free);
-	int rc;
+	GPtrArray *list = store_rows(st, stmt, checkin_row,
+	    (GDestroyNotify)checkin_free, error);
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct checkin *c = g_new0(struct checkin, 1);
-		c->id = sqlite3_column_int64(stmt, 0);
-		c->team_id = sqlite3_column_int64(stmt, 1);
-		c->team = store_column_dup(stmt, 2);
-		c->title = store_column_dup(stmt, 3);
-		c->rrule = store_column_dup(stmt, 4);
-		c->reminder_after = sqlite3_column_int64(stmt, 5);
-		c->close_after = sqlite3_column_int64(stmt, 6);
-		c->active = sqlite3_column_int(stmt, 7) != 0;
-		c->created_at = sqlite3_column_int64(stmt, 8);
-		g_ptr_array_add(list, c);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, error);
-		g_ptr_array_unref(list);
-		return NULL;
-	}
 	/* The questions after the rows: the statement is shared. */
-	for (guint i = 0; i < list->len; i++)
-		if (!questions_load(st, list->pdata[i], error)) {
-			g_ptr_array_unref(list);
-			return NULL;
-		}
+	for (guint i = 0; list != NULL && i < list->len; i++)
+		if (!questions_load(st, list->pdata[i], error))
+			g_clear_pointer(&list, g_ptr_array_unref);
 	return list;
 }
 
@@ -373,40 +370,35 @@ store_checkin_answers(struct store *st, gint64 id, GError **error)
 	"coalesce(p.answered_at, 0), p.state, p.skip_reason, p.token, " \
 	"p.message_id FROM prompts p JOIN people pe ON pe.id = p.person_id "
 
+static gpointer
+prompts_read_row(sqlite3_stmt *stmt)
+{
+	struct prompt *p = g_new0(struct prompt, 1);
+
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->checkin_id = sqlite3_column_int64(stmt, 1);
+	p->person_id = sqlite3_column_int64(stmt, 2);
+	p->email = store_column_dup(stmt, 3);
+	p->name = store_column_dup(stmt, 4);
+	p->zone = store_column_dup(stmt, 5);
+	p->occurrence = sqlite3_column_int64(stmt, 6);
+	p->due_at = sqlite3_column_int64(stmt, 7);
+	p->closes_at = sqlite3_column_int64(stmt, 8);
+	p->sent_at = sqlite3_column_int64(stmt, 9);
+	p->reminded_at = sqlite3_column_int64(stmt, 10);
+	p->answered_at = sqlite3_column_int64(stmt, 11);
+	p->state = store_column_dup(stmt, 12);
+	p->skip_reason = store_column_dup(stmt, 13);
+	p->token = store_column_dup(stmt, 14);
+	p->message_id = store_column_dup(stmt, 15);
+	return p;
+}
+
 static GPtrArray *
 prompts_read(struct store *st, sqlite3_stmt *stmt, GError **error)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)prompt_free);
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct prompt *p = g_new0(struct prompt, 1);
-		p->id = sqlite3_column_int64(stmt, 0);
-		p->checkin_id = sqlite3_column_int64(stmt, 1);
-		p->person_id = sqlite3_column_int64(stmt, 2);
-		p->email = store_column_dup(stmt, 3);
-		p->name = store_column_dup(stmt, 4);
-		p->zone = store_column_dup(stmt, 5);
-		p->occurrence = sqlite3_column_int64(stmt, 6);
-		p->due_at = sqlite3_column_int64(stmt, 7);
-		p->closes_at = sqlite3_column_int64(stmt, 8);
-		p->sent_at = sqlite3_column_int64(stmt, 9);
-		p->reminded_at = sqlite3_column_int64(stmt, 10);
-		p->answered_at = sqlite3_column_int64(stmt, 11);
-		p->state = store_column_dup(stmt, 12);
-		p->skip_reason = store_column_dup(stmt, 13);
-		p->token = store_column_dup(stmt, 14);
-		p->message_id = store_column_dup(stmt, 15);
-		g_ptr_array_add(list, p);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, error);
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_rows(st, stmt, prompts_read_row, (GDestroyNotify)prompt_free,
+	    error);
 }
 
 static struct prompt *
@@ -631,6 +623,25 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
 	return store_step_done(st, stmt, error);
 }
 
+static gpointer
+answer_row(sqlite3_stmt *stmt)
+{
+	struct answer *a = g_new0(struct answer, 1);
+
+	a->id = sqlite3_column_int64(stmt, 0);
+	a->prompt_id = sqlite3_column_int64(stmt, 1);
+	a->question_id = sqlite3_column_int64(stmt, 2);
+	a->position = sqlite3_column_int(stmt, 3);
+	a->question = store_column_dup(stmt, 4);
+	a->message = sqlite3_column_int64(stmt, 5);
+	a->text = store_column_dup(stmt, 6);
+	a->counted = sqlite3_column_int(stmt, 7) != 0;
+	a->reason = store_column_dup(stmt, 8);
+	a->superseded = sqlite3_column_int(stmt, 9) != 0;
+	a->created_at = sqlite3_column_int64(stmt, 10);
+	return a;
+}
+
 GPtrArray *
 store_answer_list(struct store *st, gint64 prompt_id, GError **error)
 {
@@ -639,35 +650,12 @@ store_answer_list(struct store *st, gint64 prompt_id, GError **error)
 	    "a.reason, a.superseded_by IS NOT NULL, a.created_at FROM answers a "
 	    "JOIN questions q ON q.id = a.question_id WHERE a.prompt_id = ? "
 	    "ORDER BY q.retired, q.position, a.id", error);
-	GPtrArray *list;
-	int rc;
 
 	if (stmt == NULL)
 		return NULL;
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)answer_free);
 	sqlite3_bind_int64(stmt, 1, prompt_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct answer *a = g_new0(struct answer, 1);
-		a->id = sqlite3_column_int64(stmt, 0);
-		a->prompt_id = sqlite3_column_int64(stmt, 1);
-		a->question_id = sqlite3_column_int64(stmt, 2);
-		a->position = sqlite3_column_int(stmt, 3);
-		a->question = store_column_dup(stmt, 4);
-		a->message = sqlite3_column_int64(stmt, 5);
-		a->text = store_column_dup(stmt, 6);
-		a->counted = sqlite3_column_int(stmt, 7) != 0;
-		a->reason = store_column_dup(stmt, 8);
-		a->superseded = sqlite3_column_int(stmt, 9) != 0;
-		a->created_at = sqlite3_column_int64(stmt, 10);
-		g_ptr_array_add(list, a);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, error);
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_rows(st, stmt, answer_row, (GDestroyNotify)answer_free,
+	    error);
 }
 
 gboolean

@@ -25,6 +25,11 @@ gboolean store_step_done(struct store *st, sqlite3_stmt *stmt,
 /* Steps a statement that returns one integer, resets it and returns the
  * integer, or -1 with error set. */
 gint64 store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error);
+/* Steps STMT to its end, making each row into an element with READ; the
+ * array frees them with FREE.  NULL with error set on failure. */
+GPtrArray *store_rows(struct store *st, sqlite3_stmt *stmt,
+    gpointer (*read)(sqlite3_stmt *stmt), GDestroyNotify free,
+    GError **error);
 /* The first element of LIST (which it frees; NULL passes through), or
  * NULL with STORE_ERROR_NOT_FOUND "no WHAT WHICH" when LIST is empty. */
 gpointer store_first(GPtrArray *list, const char *what, const char *which,

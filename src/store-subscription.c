@@ -23,37 +23,32 @@ subscription_free(struct subscription *s)
 	"FROM subscriptions s JOIN teams t ON t.id = s.team_id " \
 	"JOIN people p ON p.id = s.person_id "
 
+static gpointer
+subs_read_row(sqlite3_stmt *stmt)
+{
+	struct subscription *s = g_new0(struct subscription, 1);
+
+	s->id = sqlite3_column_int64(stmt, 0);
+	s->team_id = sqlite3_column_int64(stmt, 1);
+	s->person_id = sqlite3_column_int64(stmt, 2);
+	s->team = store_column_dup(stmt, 3);
+	s->email = store_column_dup(stmt, 4);
+	s->name = store_column_dup(stmt, 5);
+	s->state = store_column_dup(stmt, 6);
+	s->format = store_column_dup(stmt, 7);
+	s->token = store_column_dup(stmt, 8);
+	s->bounce_score = sqlite3_column_double(stmt, 9);
+	s->requested_at = sqlite3_column_int64(stmt, 10);
+	s->confirmed_at = sqlite3_column_int64(stmt, 11);
+	s->ended_at = sqlite3_column_int64(stmt, 12);
+	return s;
+}
+
 static GPtrArray *
 subs_read(struct store *st, sqlite3_stmt *stmt, GError **error)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)subscription_free);
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct subscription *s = g_new0(struct subscription, 1);
-		s->id = sqlite3_column_int64(stmt, 0);
-		s->team_id = sqlite3_column_int64(stmt, 1);
-		s->person_id = sqlite3_column_int64(stmt, 2);
-		s->team = store_column_dup(stmt, 3);
-		s->email = store_column_dup(stmt, 4);
-		s->name = store_column_dup(stmt, 5);
-		s->state = store_column_dup(stmt, 6);
-		s->format = store_column_dup(stmt, 7);
-		s->token = store_column_dup(stmt, 8);
-		s->bounce_score = sqlite3_column_double(stmt, 9);
-		s->requested_at = sqlite3_column_int64(stmt, 10);
-		s->confirmed_at = sqlite3_column_int64(stmt, 11);
-		s->ended_at = sqlite3_column_int64(stmt, 12);
-		g_ptr_array_add(list, s);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_fail(st, rc, error);
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_rows(st, stmt, subs_read_row, (GDestroyNotify)subscription_free,
+	    error);
 }
 
 static struct subscription *

@@ -132,6 +132,25 @@ store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error)
 	return v;
 }
 
+GPtrArray *
+store_rows(struct store *st, sqlite3_stmt *stmt,
+    gpointer (*read)(sqlite3_stmt *stmt), GDestroyNotify free,
+    GError **error)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, read(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
 gpointer
 store_first(GPtrArray *list, const char *what, const char *which,
     GError **error)

@@ -5,7 +5,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -14,6 +13,7 @@
 #include "filter.h"
 #include "ingest.h"
 #include "store.h"
+#include "testdb.h"
 
 #define ADDRESS "standup@example.org"
 
@@ -130,36 +130,13 @@ teardown(struct fixture *f, gconstpointer data)
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	gint64 v = -1;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(f->db, sql);
 }
 
 static char *
 sql_text(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	char *v = NULL;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_text(stmt, 0) != NULL)
-		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_text(f->db, sql);
 }
 
 static struct checkin_stats
@@ -278,13 +255,7 @@ test_paused_and_away(struct fixture *f, gconstpointer data)
 	    "starts_at, ends_at, summary, source, created_at) VALUES (%"
 	    G_GINT64_FORMAT ", 'away', %" G_GINT64_FORMAT ", NULL, 'holiday', "
 	    "'cli', 0)", priya->id, utc("2026-03-27T00:00:00Z"));
-	{
-		sqlite3 *db;
-		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-		g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==,
-		    SQLITE_OK);
-		sqlite3_close(db);
-	}
+	testdb_exec(f->db, sql);
 	s = tick(f, "2026-03-27T11:00:00Z");
 	g_assert_cmpuint(s.skipped, ==, 1);
 	s = tick(f, "2026-03-27T15:30:00Z");
@@ -530,29 +501,24 @@ test_token_bound(struct fixture *f, gconstpointer data)
 {
 	g_autofree char *m1 = NULL, *m2 = NULL;
 	struct ingest_result res;
-	sqlite3 *db;
 
 	tick(f, "2026-03-27T15:30:00Z");
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(db, "UPDATE prompts SET person_id = "
-	    "(SELECT id FROM people WHERE email = 'priya@example.org')", NULL,
-	    NULL, NULL), ==, SQLITE_OK);
+	testdb_exec(f->db, "UPDATE prompts SET person_id = "
+	    "(SELECT id FROM people WHERE email = 'priya@example.org')");
 	m1 = reply_to_prompt(f, "priya@example.org", "Exports\n");
 	ingest(f, m1, &res);
 	ingest_result_clear(&res);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
 	    "prompt_id IS NOT NULL"), ==, 0);
-	g_assert_cmpint(sqlite3_exec(db, "UPDATE prompts SET person_id = "
+	testdb_exec(f->db, "UPDATE prompts SET person_id = "
 	    "(SELECT id FROM people WHERE email = 'ana@example.org'), "
-	    "occurrence = occurrence + 86400", NULL, NULL, NULL), ==,
-	    SQLITE_OK);
+	    "occurrence = occurrence + 86400");
 	m2 = reply_to_prompt(f, "ana@example.org", "Exports\n");
 	ingest(f, m2, &res);
 	ingest_result_clear(&res);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 0);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
 	    "'sent'"), ==, 1);
-	sqlite3_close(db);
 }
 
 /* A mail command FROM to LOCAL+WHAT@, with HEADERS above it; "pause"

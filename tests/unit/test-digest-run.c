@@ -7,7 +7,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -16,6 +15,7 @@
 #include "digest-run.h"
 #include "ingest.h"
 #include "store.h"
+#include "testdb.h"
 #include "subscription.h"
 
 struct fixture {
@@ -38,18 +38,7 @@ utc(const char *iso)
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	gint64 v = -1;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(f->db, sql);
 }
 
 static void
@@ -248,13 +237,7 @@ test_send(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'digest'"), ==, 3);
 	/* Sent and purged: the bodies go with them. */
-	{
-		sqlite3 *db;
-		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-		g_assert_cmpint(sqlite3_exec(db, "UPDATE outbox SET state = "
-		    "'sent', sent_at = 1", NULL, NULL, NULL), ==, SQLITE_OK);
-		sqlite3_close(db);
-	}
+	testdb_exec(f->db, "UPDATE outbox SET state = 'sent', sent_at = 1");
 	g_assert_cmpint(store_outbox_purge_sent(f->st, 2, &error), >=, 3);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox_bodies"), ==,
 	    0);

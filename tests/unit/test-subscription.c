@@ -5,7 +5,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -13,6 +12,7 @@
 #include "conf.h"
 #include "ingest.h"
 #include "store.h"
+#include "testdb.h"
 #include "subscription.h"
 
 struct fixture {
@@ -74,36 +74,13 @@ teardown(struct fixture *f, gconstpointer data)
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	gint64 v = -1;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(f->db, sql);
 }
 
 static char *
 sql_text(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	char *v = NULL;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_text(stmt, 0) != NULL)
-		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_text(f->db, sql);
 }
 
 /* Ingests a mail FROM, TO, SUBJECT, BODY. */
@@ -277,16 +254,12 @@ test_tokens_bound(struct fixture *f, gconstpointer data)
 	    NULL, TRUE, clock_now(), NULL, &error));
 	g_assert_no_error(error);
 	{
-		sqlite3 *db;
 		g_autofree char *sql = g_strdup_printf("UPDATE subscriptions "
 		    "SET token = 'x' WHERE id = %" G_GINT64_FORMAT "; UPDATE "
 		    "subscriptions SET token = '%s' WHERE person_id = (SELECT id "
 		    "FROM people WHERE email = 'max@example.net')", kim->id,
 		    kim->token);
-		g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-		g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==,
-		    SQLITE_OK);
-		sqlite3_close(db);
+		testdb_exec(f->db, sql);
 	}
 	g_free(addr);
 	addr = g_strdup_printf("standup+web-unsubscribe-%s@example.org",
