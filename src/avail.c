@@ -260,7 +260,9 @@ avail_overlap(struct store *st, const char *team, gint64 from, gint64 to,
 				g_ptr_array_add(missing, g_strdup(*p->name != '\0' ?
 				    p->name : p->email));
 		}
-		if (missing->len > max_missing || missing->len >= people->len) {
+		/* A near miss still has two people who meet. */
+		if (missing->len > max_missing || missing->len >= people->len ||
+		    (missing->len > 0 && people->len - missing->len < 2)) {
 			g_ptr_array_unref(missing);
 			cur = NULL;
 			continue;
