@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "avail-mail.h"
 #include "filter.h"
 #include "token.h"
 
@@ -36,6 +37,8 @@ static const struct {
 	{ "help", ANSWER_COMMAND_HELP },
 	{ "subscribe", ANSWER_COMMAND_SUBSCRIBE },
 	{ "unsubscribe", ANSWER_COMMAND_UNSUBSCRIBE },
+	{ "availability", ANSWER_COMMAND_AVAILABILITY },
+	{ "who", ANSWER_COMMAND_WHO },
 };
 
 const char *
@@ -442,6 +445,8 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 	}
 	line = first_line(msg->reply != NULL ? msg->reply : msg->text);
 	c = answer_parse_command(line, &arg);
+	if (c == ANSWER_COMMAND_NONE && p != NULL && avail_line_is_command(line))
+		c = ANSWER_COMMAND_AVAILABILITY;
 	/* Commands stand for themselves in a reply to a prompt (or a mail to
 	 * a token address); subscribe and unsubscribe also in a reply to a
 	 * digest, whose team the recording finds. */

@@ -87,6 +87,11 @@ enum answer_command {
 	ANSWER_COMMAND_SUBSCRIBE,
 	ANSWER_COMMAND_UNSUBSCRIBE,
 	ANSWER_COMMAND_CONFIRM,
+	/* Availability (src/avail-mail.c): LOCAL+availability@ or a reply
+	 * to a prompt whose first line is one ("hours 08:00-16:00"); and
+	 * who, the team directory. */
+	ANSWER_COMMAND_AVAILABILITY,
+	ANSWER_COMMAND_WHO,
 };
 /* The command that LINE (a reply's first line, or a subject) is, with
  * *arg (caller frees) what follows its word; NONE when it is none.  The

@@ -121,3 +121,165 @@ avail_next_working(struct store *st, const struct person *p, gint64 t,
 			return at;
 	return 0;
 }
+
+/* --- the team directory and its shared hours ------------------------------ */
+
+void
+avail_who_free(struct avail_who *w)
+{
+	if (w == NULL)
+		return;
+	g_free(w->email);
+	g_free(w->name);
+	g_free(w->zone);
+	g_free(w->local);
+	g_free(w->why);
+	g_free(w->status);
+	g_free(w);
+}
+
+GPtrArray *
+avail_who(struct store *st, const char *team, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) members = store_member_list(st, team, error);
+	GPtrArray *out;
+
+	if (members == NULL)
+		return NULL;
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)avail_who_free);
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *p = members->pdata[i];
+		struct avail_who *w = g_new0(struct avail_who, 1);
+		GError *err = NULL;
+
+		g_ptr_array_add(out, w);
+		w->email = g_strdup(p->email);
+		w->name = g_strdup(p->name);
+		w->zone = g_strdup(p->zone);
+		w->local = sched_format(p->zone, now, "%a %H:%M");
+		w->state = avail_at(st, p, now, &w->why, &err);
+		if (err == NULL)
+			w->status = store_person_status(st, p->id, now,
+			    &w->status_until, &err);
+		if (err == NULL && w->state != AVAIL_WORKING)
+			w->next = avail_next_working(st, p, now, &err);
+		if (err != NULL) {
+			g_propagate_error(error, err);
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+char *
+avail_who_text(struct store *st, const char *team, gint64 now,
+    GError **error)
+{
+	g_autoptr(GPtrArray) who = avail_who(st, team, now, error);
+	GString *out;
+
+	if (who == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < who->len; i++) {
+		const struct avail_who *w = who->pdata[i];
+		g_autofree char *next = w->next != 0 ? sched_format(w->zone,
+		    w->next, "%a %H:%M") : NULL;
+		g_autofree char *until = w->status_until != 0 ?
+		    sched_format(w->zone, w->status_until - 1, " until %a %-d %b") :
+		    g_strdup("");
+
+		g_string_append_printf(out, "%s <%s>\n    %s, %s%s%s%s",
+		    *w->name != '\0' ? w->name : w->email, w->email, w->local,
+		    avail_state_name(w->state), w->why != NULL ? " (" : "",
+		    w->why != NULL ? w->why : "", w->why != NULL ? ")" : "");
+		if (w->status != NULL)
+			g_string_append_printf(out, "; %s%s", w->status, until);
+		if (w->state != AVAIL_WORKING)
+			g_string_append_printf(out, "; working again %s",
+			    next != NULL ? next : "not within 60 days");
+		g_string_append_printf(out, " (%s)\n", w->zone);
+	}
+	return g_string_free(out, FALSE);
+}
+
+void
+avail_window_free(struct avail_window *w)
+{
+	if (w == NULL)
+		return;
+	g_ptr_array_unref(w->missing);
+	g_free(w);
+}
+
+/* Whether STATE counts as there for the team's shared hours. */
+static gboolean
+present(enum avail_state s)
+{
+	return s == AVAIL_WORKING || s == AVAIL_BUSY || s == AVAIL_DEEP_WORK;
+}
+
+static gboolean
+same_missing(GPtrArray *a, GPtrArray *b)
+{
+	if (a->len != b->len)
+		return FALSE;
+	for (guint i = 0; i < a->len; i++)
+		if (strcmp(a->pdata[i], b->pdata[i]) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+GPtrArray *
+avail_overlap(struct store *st, const char *team, gint64 from, gint64 to,
+    gint64 step, guint max_missing, GPtrArray **members, GError **error)
+{
+	g_autoptr(GPtrArray) people = store_member_list(st, team, error);
+	g_autoptr(GPtrArray) rows = NULL;
+	GPtrArray *out;
+	struct avail_window *cur = NULL;
+
+	if (people == NULL)
+		return NULL;
+	rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	for (guint i = 0; i < people->len; i++) {
+		const struct person *p = people->pdata[i];
+		GPtrArray *r = store_availability_list(st, p->id, from, error);
+		if (r == NULL)
+			return NULL;
+		g_ptr_array_add(rows, r);
+	}
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)avail_window_free);
+	for (gint64 t = from; people->len > 0 && t < to; t += step) {
+		GPtrArray *missing = g_ptr_array_new_with_free_func(g_free);
+
+		for (guint i = 0; i < people->len; i++) {
+			const struct person *p = people->pdata[i];
+			if (!present(state_of(rows->pdata[i], p, t, NULL)))
+				g_ptr_array_add(missing, g_strdup(*p->name != '\0' ?
+				    p->name : p->email));
+		}
+		/* A near miss still has two people who meet. */
+		if (missing->len > max_missing || missing->len >= people->len ||
+		    (missing->len > 0 && people->len - missing->len < 2)) {
+			g_ptr_array_unref(missing);
+			cur = NULL;
+			continue;
+		}
+		if (cur != NULL && cur->end == t &&
+		    same_missing(cur->missing, missing)) {
+			cur->end = t + step;
+			g_ptr_array_unref(missing);
+			continue;
+		}
+		cur = g_new0(struct avail_window, 1);
+		cur->start = t;
+		cur->end = t + step;
+		cur->missing = missing;
+		g_ptr_array_add(out, cur);
+	}
+	if (members != NULL)
+		*members = g_steal_pointer(&people);
+	return out;
+}

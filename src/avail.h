@@ -37,4 +37,40 @@ enum avail_state avail_at(struct store *st, const struct person *p,
 gint64 avail_next_working(struct store *st, const struct person *p,
     gint64 t, GError **error);
 
+/* One member as `tidings who` shows them. */
+struct avail_who {
+	char *email;
+	char *name;
+	char *zone;
+	char *local;		/* "Wed 14:03" */
+	enum avail_state state;
+	char *why;		/* the block's summary, or NULL */
+	char *status;		/* stated status, or NULL */
+	gint64 status_until;	/* 0: no end */
+	gint64 next;		/* next working time; 0: never, or now */
+};
+void avail_who_free(struct avail_who *w);
+
+/* TEAM's members at NOW, by name: struct avail_who *. */
+GPtrArray *avail_who(struct store *st, const char *team, gint64 now,
+    GError **error);
+/* The same as a table for a mail or a terminal.  Caller frees. */
+char *avail_who_text(struct store *st, const char *team, gint64 now,
+    GError **error);
+
+/* A stretch of time in which the same members of a team are working
+ * (in their hours, not away: busy and deep work count as there). */
+struct avail_window {
+	gint64 start, end;
+	GPtrArray *missing;	/* char *: who is not working */
+};
+void avail_window_free(struct avail_window *w);
+/* The windows of [FROM, TO), looked at every STEP seconds, in which all
+ * of TEAM's members but at most MAX_MISSING are working: struct
+ * avail_window *, in time order.  *members gets the team (struct person
+ * *, may be NULL). */
+GPtrArray *avail_overlap(struct store *st, const char *team, gint64 from,
+    gint64 to, gint64 step, guint max_missing, GPtrArray **members,
+    GError **error);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "avail.h"
+#include "avail-mail.h"
 #include "checkin.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -775,6 +776,9 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	case ANSWER_COMMAND_HELP:
 		name = "reply-help";
 		break;
+	case ANSWER_COMMAND_AVAILABILITY:
+	case ANSWER_COMMAND_WHO:
+		return avail_mail_take(env, msg, id, person, now, error);
 	default:
 		render_vars_set(v, "line", msg->command_arg);
 		render_vars_set(v, "reason", "tidings knows no such command; "
@@ -818,6 +822,8 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 	gboolean trusted;
 	const char *who;
 
+	if (msg->out_of_office)
+		return avail_take_autoreply(env, msg, id, now, error);
 	/* Bounces and the digest lists' commands are the lists'. */
 	if (subscription_is_command(env, msg))
 		return subscription_take(env, msg, id, now, error);

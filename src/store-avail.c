@@ -109,3 +109,62 @@ store_availability_clear(struct store *st, gint64 person_id, const char *kind,
 		return -1;
 	return sqlite3_changes(st->db);
 }
+
+gint64
+store_availability_forget(struct store *st, gint64 person_id,
+    const char *source, const char *uid, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM availability "
+	    "WHERE person_id = ?1 AND source = ?2 AND (uid = ?3 OR "
+	    "substr(uid, 1, length(?3) + 1) = ?3 || '#')", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, person_id);
+	store_bind_text(stmt, 2, source);
+	store_bind_text(stmt, 3, uid);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+char *
+store_person_status(struct store *st, gint64 person_id, gint64 now,
+    gint64 *until, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT status, "
+	    "coalesce(status_until, 0) FROM people WHERE id = ? AND "
+	    "status IS NOT NULL AND (status_until IS NULL OR "
+	    "status_until > ?)", error);
+	char *status = NULL;
+	int rc;
+
+	*until = 0;
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, person_id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		status = store_column_dup(stmt, 0);
+		*until = sqlite3_column_int64(stmt, 1);
+	} else if (rc != SQLITE_DONE)
+		store_fail(st, rc, error);
+	sqlite3_reset(stmt);
+	return status;
+}
+
+gboolean
+store_person_set_status(struct store *st, gint64 person_id,
+    const char *status, gint64 until, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET status = ?, "
+	    "status_until = nullif(?, 0) WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, status);
+	sqlite3_bind_int64(stmt, 2, status != NULL ? until : 0);
+	sqlite3_bind_int64(stmt, 3, person_id);
+	return store_step_done(st, stmt, error);
+}

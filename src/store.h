@@ -701,5 +701,16 @@ gboolean store_availability_add(struct store *st, struct availability *a,
  * that end after NOW or recur; returns how many, or -1. */
 gint64 store_availability_clear(struct store *st, gint64 person_id,
     const char *kind, const char *source, gint64 now, GError **error);
+/* Removes PERSON_ID's blocks from SOURCE stored under UID or as its
+ * instances ("UID#..."); returns how many, or -1. */
+gint64 store_availability_forget(struct store *st, gint64 person_id,
+    const char *source, const char *uid, GError **error);
+/* PERSON_ID's stated status ("traveling") and until when (0: no end), or
+ * NULL (no error) when none stands at NOW.  Caller frees. */
+char *store_person_status(struct store *st, gint64 person_id, gint64 now,
+    gint64 *until, GError **error);
+/* Sets PERSON_ID's status, or clears it with STATUS NULL. */
+gboolean store_person_set_status(struct store *st, gint64 person_id,
+    const char *status, gint64 until, GError **error);
 
 #endif

@@ -1,0 +1,69 @@
+/* Availability by mail: the commands members write to
+ * LOCAL+availability@DOMAIN (or as the first lines of a reply to a
+ * prompt), the .ics files they attach, the `who` command, and the
+ * out-of-office auto-replies that say when someone is back.
+ *
+ *   zone Europe/Lisbon              hours 08:00-16:00     days mon-thu
+ *   ooo 2026-12-20..2027-01-03      ooo clear
+ *   deep work mon-fri 09:00-12:00   deep work clear
+ *   status traveling until friday   status clear
+ *
+ * A mail is taken whole or not at all: when any line (or attached
+ * calendar) cannot be read, nothing changes and the answer names each
+ * line at fault and why.  Every answer says what tidings now holds for
+ * the person (templates/availability.txt). */
+#ifndef TIDINGS_AVAIL_MAIL_H
+#define TIDINGS_AVAIL_MAIL_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct checkin_env;
+struct ical_result;
+struct person;
+struct store;
+
+/* Carries out the availability or who command of MSG (stored as ID) for
+ * PERSON, who sent it, and queues the answer.  In the caller's
+ * transaction. */
+gboolean avail_mail_take(struct checkin_env *env, const struct message *msg,
+    gint64 id, const struct person *person, gint64 now, GError **error);
+
+/* An out-of-office auto-reply from a member that says when they are back
+ * marks them away until then (source autoreply); it is never answered. */
+gboolean avail_take_autoreply(struct checkin_env *env,
+    const struct message *msg, gint64 id, gint64 now, GError **error);
+
+/* Whether LINE is an availability command that reads (zone, hours, days,
+ * ooo, deep work; not status, whose text is free): how a reply to a
+ * prompt that starts with one is told from an answer. */
+gboolean avail_line_is_command(const char *line);
+
+/*
+ * Applies the command LINES (NULL-terminated) and the calendars ICS (of
+ * struct ical_result *, may be NULL) to P, all or nothing, as SOURCE
+ * (mail or cli).  Each line that cannot be read adds "line N: "LINE":
+ * why" to BAD (then nothing is changed); each change done adds a line to
+ * DONE (may be NULL).  FALSE only with error set, on a store failure.
+ */
+gboolean avail_apply(struct store *st, struct person *p, char **lines,
+    GPtrArray *ics, const char *source, gint64 now, GPtrArray *bad,
+    GPtrArray *done, GError **error);
+
+/* Stores what calendar R says for P (as avail_apply does). */
+gboolean avail_apply_ics(struct store *st, struct person *p,
+    const struct ical_result *r, gint64 now, GError **error);
+
+/* The day an out-of-office TEXT says the person is back (the start of it,
+ * in ZONE), or 0: "back on Monday 5 January", "returning 2027-01-05",
+ * "until 3 January" (back the day after), "zurück am 5. Januar". */
+gint64 avail_return_date(const char *text, const char *zone, gint64 now);
+
+/* What tidings holds for P, as template variables (zone, local_now, hours,
+ * days, status, away, deep). */
+struct render_vars;
+gboolean avail_vars(struct store *st, const struct person *p, gint64 now,
+    struct render_vars *v, GError **error);
+
+#endif

@@ -1,0 +1,199 @@
+/* tidings who and tidings overlap: the team directory for urgent
+ * contact, and the hours a team shares across its zones. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <json-glib/json-glib.h>
+
+#include "avail.h"
+#include "clock.h"
+#include "columns.h"
+#include "report.h"
+#include "schedule.h"
+#include "store.h"
+#include "tidings.h"
+
+static char *opt_team;
+static gboolean opt_json;
+static gboolean opt_week;
+static int opt_near = 2;
+
+static const GOptionEntry who_options[] = {
+	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
+	  "the team (required)", "TEAM" },
+	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
+	  "one JSON object per member", NULL },
+	G_OPTION_ENTRY_NULL
+};
+
+static const GOptionEntry overlap_options[] = {
+	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
+	  "the team (required)", "TEAM" },
+	{ "week", 'w', 0, G_OPTION_ARG_NONE, &opt_week,
+	  "the coming seven days rather than one", NULL },
+	{ "near", 'n', 0, G_OPTION_ARG_INT, &opt_near,
+	  "show windows with up to N members missing (default 2)", "N" },
+	G_OPTION_ENTRY_NULL
+};
+
+static void
+who_json(const struct avail_who *w)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "email");
+	json_builder_add_string_value(b, w->email);
+	json_builder_set_member_name(b, "name");
+	json_builder_add_string_value(b, w->name);
+	json_builder_set_member_name(b, "zone");
+	json_builder_add_string_value(b, w->zone);
+	json_builder_set_member_name(b, "local_time");
+	json_builder_add_string_value(b, w->local);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, avail_state_name(w->state));
+	json_builder_set_member_name(b, "why");
+	json_builder_add_string_value(b, w->why);
+	json_builder_set_member_name(b, "status");
+	json_builder_add_string_value(b, w->status);
+	json_builder_set_member_name(b, "status_until");
+	json_builder_add_int_value(b, w->status_until);
+	json_builder_set_member_name(b, "next_working");
+	json_builder_add_int_value(b, w->state == AVAIL_WORKING ? 0 : w->next);
+	json_builder_end_object(b);
+	report_print_json(b);
+}
+
+static int
+who_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) who = NULL;
+	g_autoptr(Team) team = NULL;
+	struct columns *c;
+	gint64 now = clock_now();
+	int rc;
+
+	if (opt_team == NULL)
+		return cmd_usage(ctx, "--team is required");
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((team = store_team_get(ctx->store, opt_team, &error)) == NULL ||
+	    (who = avail_who(ctx->store, opt_team, now, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (opt_json) {
+		for (guint i = 0; i < who->len; i++)
+			who_json(who->pdata[i]);
+		return EX_OK;
+	}
+	c = columns_new((const char *const[]){ "MEMBER", "ZONE", "LOCAL",
+	    "NOW", "STATUS", "NEXT WORKING (LOCAL)", NULL });
+	for (guint i = 0; i < who->len; i++) {
+		const struct avail_who *w = who->pdata[i];
+		g_autofree char *state = g_strdup_printf("%s%s%s%s",
+		    avail_state_name(w->state), w->why != NULL ? " (" : "",
+		    w->why != NULL ? w->why : "", w->why != NULL ? ")" : "");
+		g_autofree char *until = w->status_until != 0 ?
+		    sched_format(w->zone, w->status_until - 1, " until %a %-d %b") :
+		    g_strdup("");
+		g_autofree char *status = w->status != NULL ?
+		    g_strconcat(w->status, until, NULL) : g_strdup("-");
+		g_autofree char *next = w->state == AVAIL_WORKING ?
+		    g_strdup("now") : w->next != 0 ? sched_format(w->zone,
+		    w->next, "%a %-d %b %H:%M") : g_strdup("not within 60 days");
+		columns_add(c, *w->name != '\0' ? w->name : w->email, w->zone,
+		    w->local, state, status, next);
+	}
+	columns_print(c, stdout);
+	return EX_OK;
+}
+
+/* "Tue 14:00-16:30" for each member, in their zone. */
+static void
+print_window(const struct avail_window *w, GPtrArray *members)
+{
+	g_autofree char *when = sched_format("UTC", w->start, "%a %-d %b");
+
+	if (w->missing->len == 0)
+		printf("all %u members, %s (%u min):\n", members->len, when,
+		    (unsigned)((w->end - w->start) / 60));
+	else {
+		printf("all but ");
+		for (guint i = 0; i < w->missing->len; i++)
+			printf("%s%s", i == 0 ? "" : i + 1 == w->missing->len ?
+			    " and " : ", ", (char *)w->missing->pdata[i]);
+		printf(", %s (%u min):\n", when,
+		    (unsigned)((w->end - w->start) / 60));
+	}
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *p = members->pdata[i];
+		g_autofree char *a = sched_format(p->zone, w->start, "%a %H:%M");
+		g_autofree char *b = sched_format(p->zone, w->end, "%H:%M");
+		printf("    %-24s %s-%s %s\n", *p->name != '\0' ? p->name :
+		    p->email, a, b, p->zone);
+	}
+}
+
+static int
+overlap_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) windows = NULL, members = NULL;
+	g_autoptr(Team) team = NULL;
+	gint64 step = 15 * 60, now = clock_now();
+	gint64 from = (now + step - 1) / step * step;
+	gint64 to = from + (opt_week ? 7 : 1) * 86400;
+	gboolean any = FALSE;
+	int rc;
+
+	if (opt_team == NULL)
+		return cmd_usage(ctx, "--team is required");
+	if (opt_near < 0 || opt_near > 10)
+		return cmd_usage(ctx, "--near takes a number from 0 to 10");
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if ((team = store_team_get(ctx->store, opt_team, &error)) == NULL ||
+	    (windows = avail_overlap(ctx->store, opt_team, from, to, step,
+	    (guint)opt_near, &members, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	for (int pass = 0; pass < 2; pass++) {
+		printf(pass == 0 ? "Shared working hours:\n" :
+		    "\nNear misses:\n");
+		any = FALSE;
+		for (guint i = 0; i < windows->len; i++) {
+			const struct avail_window *w = windows->pdata[i];
+			if ((w->missing->len == 0) != (pass == 0))
+				continue;
+			print_window(w, members);
+			any = TRUE;
+		}
+		if (!any)
+			printf("  none in the coming %s\n", opt_week ? "week" :
+			    "day");
+	}
+	return EX_OK;
+}
+
+const struct cmd_entry cmd_who_entry = {
+	.name = "who", .args = "--team TEAM [--json]",
+	.summary = "each member's local time, whether they work now, and when",
+	.help = "For each member of the team: the local time now, whether they "
+	    "are working,\noff, busy, in deep work or away (with why), their "
+	    "status, and when they next\nwork.  The same as the answer to a "
+	    "\"who\" mail.",
+	.options = who_options, .min_args = 0, .max_args = 0,
+	.exec = who_exec,
+};
+
+const struct cmd_entry cmd_overlap_entry = {
+	.name = "overlap", .args = "--team TEAM [--week] [--near N]",
+	.summary = "the hours a team shares across its zones",
+	.help = "The windows of the coming day (or week) in which every member "
+	    "is in their\nworking hours and not away (busy and deep work count "
+	    "as there), looked at\nevery 15 minutes and shown in each member's "
+	    "local time; then the near\nmisses, in which all but N are, with "
+	    "who is missing.",
+	.options = overlap_options, .min_args = 0, .max_args = 0,
+	.exec = overlap_exec,
+};
