@@ -11,6 +11,7 @@
 #include "digest-run.h"
 #include "filter.h"
 #include "log.h"
+#include "meet.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -666,6 +667,9 @@ checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
 	g_autoptr(GError) err = NULL;
 	const char *who;
 
+	/* Calendar answers to invitations are the meetings'. */
+	if (meet_is_itip(env, msg))
+		return meet_take(env, msg, id, now, error);
 	/* Bounces and the digest lists' commands are the lists'. */
 	if (subscription_is_command(env, msg))
 		return subscription_take(env, msg, id, now, error);

@@ -58,6 +58,7 @@ extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_export_ics_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_init_entry;
@@ -71,6 +72,7 @@ extern const struct cmd_entry cmd_subscriber_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_thread_entry;
 extern const struct cmd_entry cmd_member_entry;
+extern const struct cmd_entry cmd_meet_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_team_entry;
 
