@@ -12,6 +12,7 @@
 #include "digest-run.h"
 #include "filter.h"
 #include "log.h"
+#include "meet.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -822,6 +823,9 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 	gboolean trusted;
 	const char *who;
 
+	/* Calendar answers to invitations are the meetings'. */
+	if (meet_is_itip(env, msg))
+		return meet_take(env, msg, id, now, error);
 	if (msg->out_of_office)
 		return avail_take_autoreply(env, msg, id, now, error);
 	/* Bounces and the digest lists' commands are the lists'. */

@@ -1058,6 +1058,51 @@ render_mail_digest(struct render *r, const char *name,
 	return result;
 }
 
+/* CALENDAR as a text/calendar part: line ends as LF (the transport makes
+ * them CRLF), 7bit while it is ASCII. */
+static GMimeObject *
+calendar_part(const char *method, const char *calendar)
+{
+	g_autoptr(GString) text = g_string_new(calendar);
+	GMimeObject *part;
+
+	g_string_replace(text, "\r\n", "\n", 0);
+	part = text_part("calendar", text->str, FALSE);
+	g_mime_object_set_content_type_parameter(part, "charset", "UTF-8");
+	g_mime_object_set_content_type_parameter(part, "method", method);
+	return part;
+}
+
+GBytes *
+render_mail_calendar(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    const char *method, const char *calendar, char **subject,
+    GError **error)
+{
+	g_autofree char *subj = NULL;
+	GMimeObject *part, *cal;
+	GMimeMultipart *alt;
+	GBytes *result;
+
+	if (!check_headers(h, error) ||
+	    (part = render_body(r, name, vars, &subj, error)) == NULL)
+		return NULL;
+	if (GMIME_IS_MULTIPART(part))
+		alt = GMIME_MULTIPART(part);
+	else {
+		alt = g_mime_multipart_new_with_subtype("alternative");
+		g_mime_multipart_add(alt, part);
+		g_object_unref(part);
+	}
+	cal = calendar_part(method, calendar);
+	g_mime_multipart_add(alt, cal);
+	g_object_unref(cal);
+	result = mail_bytes(name, h, subj, GMIME_OBJECT(alt));
+	if (subject != NULL)
+		*subject = g_steal_pointer(&subj);
+	return result;
+}
+
 /* --- text as HTML ------------------------------------------------------ */
 
 /* Whether URL is one a reader may follow from a digest. */

@@ -114,6 +114,14 @@ GBytes *render_mail_digest(struct render *r, const char *name,
 GBytes *render_rehead(const struct render_headers *h, GBytes *mail,
     GBytes **body, GError **error);
 
+/* As render_mail(), with CALENDAR (an iCalendar object) as the last
+ * alternative: text/calendar; method=METHOD; charset=UTF-8, as iMIP (RFC
+ * 6047) has it; METHOD must be the one inside. */
+GBytes *render_mail_calendar(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    const char *method, const char *calendar, char **subject,
+    GError **error);
+
 /* Renders NAME.txt's body alone (no Subject line, no mail), for previews
  * and tests.  Caller frees. */
 char *render_text(struct render *r, const char *name,

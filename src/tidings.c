@@ -31,6 +31,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_answers_entry,
 	&cmd_subscriber_entry,
 	&cmd_digest_entry,
+	&cmd_meet_entry,
 	&cmd_run_entry,
 	&cmd_status_entry,
 	&cmd_outbox_entry,
@@ -42,6 +43,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_thread_entry,
 	&cmd_search_entry,
 	&cmd_export_entry,
+	&cmd_export_ics_entry,
 	&cmd_help_entry,
 	NULL
 };

@@ -1,0 +1,78 @@
+/* Meetings: the best slot for a team across its zones, the iTIP REQUEST
+ * mailed (iMIP) to every member, the REPLY and COUNTER mails that come
+ * back, CANCEL, and the team's calendar as .ics.
+ *
+ * A slot is on a 15-minute grid within the window; the best is the one
+ * with the fewest members away, then the most members in working hours
+ * throughout, then the earliest; a slot where anyone is in deep work is
+ * never taken (avail_at decides each state).  The meeting, its attendees
+ * and the invitations are written in one transaction. */
+#ifndef TIDINGS_MEET_H
+#define TIDINGS_MEET_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct checkin_env;
+struct store;
+
+#define MEET_ERROR (meet_error_quark())
+GQuark meet_error_quark(void);
+enum meet_error {
+	MEET_ERROR_NO_SLOT,	/* nobody works in any slot of the window */
+	MEET_ERROR_NO_MEMBERS,	/* the team has nobody to invite */
+	MEET_ERROR_CANCELLED,	/* the meeting is cancelled already */
+};
+
+/* The grid of slots, in seconds. */
+#define MEET_STEP (15 * 60)
+
+/* A slot and how it suits the team. */
+struct meet_slot {
+	gint64 start;
+	gint64 end;
+	guint members;
+	guint working;		/* in working hours throughout */
+	GPtrArray *away;	/* char *: the addresses of those away */
+	GPtrArray *off;		/* char *: outside their hours, or busy */
+};
+void meet_slot_clear(struct meet_slot *s);
+
+/* The best slot of DURATION seconds for TEAM in [NOW, NOW + WITHIN). */
+gboolean meet_pick(struct store *st, const char *team, gint64 now,
+    gint64 duration, gint64 within, struct meet_slot *slot, GError **error);
+
+/* TEAM's address, LOCAL+TEAM@DOMAIN: the meetings' ORGANIZER.  Caller
+ * frees. */
+char *meet_team_address(struct checkin_env *env, const char *team);
+
+/* Records a meeting TITLE of TEAM in SLOT and queues its REQUEST to every
+ * member, in one transaction.  *uid (may be NULL) gets its UID. */
+gboolean meet_request(struct checkin_env *env, const char *team,
+    const struct meet_slot *slot, const char *title, gint64 now,
+    char **uid, GError **error);
+
+/* Cancels the meeting UID: a CANCEL with a higher SEQUENCE to every
+ * attendee, in one transaction with the change. */
+gboolean meet_cancel(struct checkin_env *env, const char *uid, gint64 now,
+    GError **error);
+
+/* Whether MSG carries an iTIP REPLY or COUNTER (text/calendar, or
+ * application/ics without a method, as Google sends). */
+gboolean meet_is_itip(struct checkin_env *env, const struct message *msg);
+
+/* Takes the REPLY or COUNTER of MSG (stored as ID): the attendee's answer
+ * or proposal, matched by UID and the attendee's address; a proposal is
+ * told to the team's owners.  Never answers the sender.  Runs in the
+ * caller's transaction. */
+gboolean meet_take(struct checkin_env *env, const struct message *msg,
+    gint64 id, gint64 now, GError **error);
+
+/* TEAM's calendar (or MEMBER's alone): working hours, busy and away time
+ * over the next DAYS days from NOW, and the team's meetings, organised by
+ * ORGANIZER (the team's address).  Caller frees. */
+char *meet_export(struct store *st, const char *team, const char *member,
+    const char *organizer, gint64 now, int days, GError **error);
+
+#endif

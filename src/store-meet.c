@@ -1,0 +1,215 @@
+/* Meetings and their attendees. */
+#include "config.h"
+
+#include "store-meet.h"
+#include "store-private.h"
+
+void
+meeting_free(struct meeting *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->team);
+	g_free(m->uid);
+	g_free(m->title);
+	g_free(m->state);
+	g_free(m);
+}
+
+void
+attendee_free(struct attendee *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->email);
+	g_free(a->name);
+	g_free(a->zone);
+	g_free(a->partstat);
+	g_free(a->comment);
+	g_free(a);
+}
+
+gboolean
+store_meeting_add(struct store *st, struct meeting *m, gint64 now,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meetings (team_id, "
+	    "uid, sequence, title, starts_at, ends_at, created_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id", error);
+	int rc;
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, m->team_id);
+	store_bind_text(stmt, 2, m->uid);
+	sqlite3_bind_int(stmt, 3, m->sequence);
+	store_bind_text(stmt, 4, m->title);
+	sqlite3_bind_int64(stmt, 5, m->starts_at);
+	sqlite3_bind_int64(stmt, 6, m->ends_at);
+	sqlite3_bind_int64(stmt, 7, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		m->id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return TRUE;
+	if (rc == SQLITE_CONSTRAINT) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
+		    "a meeting with UID %s exists", m->uid);
+		return FALSE;
+	}
+	return store_fail(st, rc, error);
+}
+
+gboolean
+store_attendee_add(struct store *st, gint64 meeting_id, gint64 person_id,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
+	    "attendees (meeting_id, person_id) VALUES (?, ?)", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, meeting_id);
+	sqlite3_bind_int64(stmt, 2, person_id);
+	return store_step_done(st, stmt, error);
+}
+
+#define MEETING_COLUMNS "m.id, m.team_id, t.name, m.uid, m.sequence, " \
+	"m.title, m.starts_at, m.ends_at, m.state, m.created_at"
+
+static GPtrArray *
+meeting_rows(struct store *st, sqlite3_stmt *stmt, GError **error)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)meeting_free);
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct meeting *m = g_new0(struct meeting, 1);
+		m->id = sqlite3_column_int64(stmt, 0);
+		m->team_id = sqlite3_column_int64(stmt, 1);
+		m->team = store_column_dup(stmt, 2);
+		m->uid = store_column_dup(stmt, 3);
+		m->sequence = sqlite3_column_int(stmt, 4);
+		m->title = store_column_dup(stmt, 5);
+		m->starts_at = sqlite3_column_int64(stmt, 6);
+		m->ends_at = sqlite3_column_int64(stmt, 7);
+		m->state = store_column_dup(stmt, 8);
+		m->created_at = sqlite3_column_int64(stmt, 9);
+		g_ptr_array_add(list, m);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+struct meeting *
+store_meeting_get(struct store *st, const char *uid, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
+	    " FROM meetings m JOIN teams t ON t.id = m.team_id WHERE "
+	    "m.uid = ?", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, uid);
+	return store_first(meeting_rows(st, stmt, error), "meeting", uid,
+	    error);
+}
+
+GPtrArray *
+store_meeting_list(struct store *st, const char *team, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
+	    " FROM meetings m JOIN teams t ON t.id = m.team_id WHERE "
+	    "?1 IS NULL OR t.name = ?1 ORDER BY m.starts_at, m.id", error);
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, team);
+	return meeting_rows(st, stmt, error);
+}
+
+gboolean
+store_meeting_set_state(struct store *st, gint64 id, const char *state,
+    int sequence, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE meetings SET state = ?, "
+	    "sequence = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, state);
+	sqlite3_bind_int(stmt, 2, sequence);
+	sqlite3_bind_int64(stmt, 3, id);
+	return store_step_done(st, stmt, error);
+}
+
+GPtrArray *
+store_attendee_list(struct store *st, gint64 meeting_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT a.meeting_id, "
+	    "a.person_id, p.email, p.name, p.zone, a.partstat, "
+	    "coalesce(a.counter_start, 0), coalesce(a.counter_end, 0), "
+	    "a.comment, coalesce(a.updated_at, 0) FROM attendees a "
+	    "JOIN people p ON p.id = a.person_id WHERE a.meeting_id = ? "
+	    "ORDER BY CASE p.name WHEN '' THEN p.email ELSE p.name END "
+	    "COLLATE NOCASE", error);
+	GPtrArray *list;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, meeting_id);
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)attendee_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct attendee *a = g_new0(struct attendee, 1);
+		a->meeting_id = sqlite3_column_int64(stmt, 0);
+		a->person_id = sqlite3_column_int64(stmt, 1);
+		a->email = store_column_dup(stmt, 2);
+		a->name = store_column_dup(stmt, 3);
+		a->zone = store_column_dup(stmt, 4);
+		a->partstat = store_column_dup(stmt, 5);
+		a->counter_start = sqlite3_column_int64(stmt, 6);
+		a->counter_end = sqlite3_column_int64(stmt, 7);
+		a->comment = store_column_dup(stmt, 8);
+		a->updated_at = sqlite3_column_int64(stmt, 9);
+		g_ptr_array_add(list, a);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, rc, error);
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
+}
+
+gboolean
+store_attendee_answer(struct store *st, gint64 meeting_id, gint64 person_id,
+    const char *partstat, gint64 counter_start, gint64 counter_end,
+    const char *comment, gint64 now, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE attendees SET "
+	    "partstat = coalesce(?1, partstat), "
+	    "counter_start = CASE WHEN ?2 = 0 THEN counter_start ELSE ?2 END, "
+	    "counter_end = CASE WHEN ?2 = 0 THEN counter_end ELSE ?3 END, "
+	    "comment = coalesce(?4, comment), updated_at = ?5 "
+	    "WHERE meeting_id = ?6 AND person_id = ?7", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, partstat);
+	sqlite3_bind_int64(stmt, 2, counter_start);
+	sqlite3_bind_int64(stmt, 3, counter_end);
+	store_bind_text(stmt, 4, comment);
+	sqlite3_bind_int64(stmt, 5, now);
+	sqlite3_bind_int64(stmt, 6, meeting_id);
+	sqlite3_bind_int64(stmt, 7, person_id);
+	return store_step_done(st, stmt, error);
+}

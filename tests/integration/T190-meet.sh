@@ -1,0 +1,240 @@
+#!/bin/bash
+# T190: a meeting through the harness's real Postfix and Dovecot.  A team
+# in Berlin, New York, Kolkata and Sydney is invited at the slot that suits
+# all four; each member's IMAP INBOX gets one mail with text, HTML and a
+# text/calendar REQUEST (METHOD as the MIME parameter, a VTIMEZONE per
+# zone); members answer ACCEPTED and DECLINED as Google and outlook.com
+# would, through Postfix to the team's address; tidings reads the answers
+# over IMAP and --show lists them; --cancel sends CANCEL with SEQUENCE+1.
+# What tidings writes parses in python3-icalendar when it is installed.
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/mailstack.sh"
+
+reason=$(mailstack_available) || skip_all "$reason"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+command -v python3 >/dev/null || skip_all "python3 is not installed"
+
+for u in standup ana bob priya kai; do mailstack_add_user "$u" secret; done
+mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+mailstack_postconf -e "recipient_delimiter = +"
+mailstack_stop_postfix && mailstack_start_postfix || bail_out "no Postfix"
+
+db="$TEST_DIR/tidings.db"
+printf 'secret\n' >"$TEST_DIR/imap-password"
+openssl rand -hex 32 >"$TEST_DIR/secret"
+chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
+cat >"$TEST_DIR/tidings.conf" <<EOF
+[tidings]
+address = standup@$MAIL_DOMAIN
+database = $db
+secret-file = $TEST_DIR/secret
+[imap]
+host = 127.0.0.1
+port = $IMAP_PORT
+security = none
+user = standup
+password-file = $TEST_DIR/imap-password
+timeout = 10s
+[smtp]
+host = 127.0.0.1
+port = $SMTP_PORT
+security = none
+EOF
+at() { local when=$1; shift; TIDINGS_NOW=$when run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
+mails() { mailstack_count_mail "$1"; }
+newest() { ls -t "$MAILSTACK_DIR/mail/$1/Maildir/new/"* "$MAILSTACK_DIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -n 1; }
+# calendar FILE: the text/calendar part of a mail, and its method= on the
+# first line.
+calendar() { python3 - "$1" <<'EOF'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+for part in m.walk():
+    if part.get_content_type() == 'text/calendar':
+        print(part.get_param('method') or '')
+        sys.stdout.write(part.get_payload(decode=True).decode('utf-8'))
+        break
+EOF
+}
+# A python3 with the icalendar module (Debian's python3-icalendar), or
+# nothing.
+PYICAL=
+for py in python3 /usr/bin/python3; do
+	if command -v "$py" >/dev/null && "$py" -c 'import icalendar' 2>/dev/null; then
+		PYICAL=$py
+		break
+	fi
+done
+# icalendar_ok FILE DESCRIPTION: FILE parses in python3-icalendar.
+icalendar_ok() {
+	if [ -z "$PYICAL" ]; then
+		skip "$2" "python3-icalendar is not installed"
+		return
+	fi
+	"$PYICAL" - "$1" >"$TEST_DIR/pyical.out" 2>&1 <<'EOF'
+import icalendar, sys
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+for c in cal.walk():
+    for name in ('DTSTART', 'DTEND', 'DTSTAMP'):
+        if name in c:
+            c.decoded(name)
+print(cal.get('METHOD'), len(cal.walk('VTIMEZONE')), len(cal.walk('VEVENT')))
+EOF
+	ok $? "$2" || sed 's/^/# /' "$TEST_DIR/pyical.out"
+}
+
+D=$MAIL_DOMAIN
+T0=2026-03-27T09:00:00Z
+at $T0 team add platform --title "Platform" --zone Europe/Berlin
+at $T0 member add "ana@$D" --team platform --owner --name "Ana Lima" --zone Europe/Berlin --hours 09:00-17:00
+at $T0 member add "bob@$D" --team platform --name "Bob Stone" --zone America/New_York --hours 07:00-15:00
+at $T0 member add "priya@$D" --team platform --name "Priya Nair" --zone Asia/Kolkata --hours 12:00-20:00
+at $T0 member add "kai@$D" --team platform --name "Kai Tan" --zone Australia/Sydney --hours 22:00-06:00
+expect_rc 0 "a team in four zones"
+
+# --- the slot ------------------------------------------------------------------
+# From 29 March (Berlin's change; New York changed on 8 March) the four
+# share 11:00-14:30 UTC.  Friday's is over; Monday 30 March 11:00 UTC.
+at 2026-03-27T15:00:00Z meet --team platform --duration 30m --dry-run
+expect_grep out "^best slot: 2026-03-30 11:00 UTC" "--dry-run: Monday 11:00 UTC, after Berlin's change"
+expect_grep out "^4 of 4 in working hours" "all four in their working hours"
+expect_grep out "kai@$D .*Mon 30 Mar 22:00-22:30 Australia/Sydney" "said in each member's local time"
+[ "$(mails ana)$(mails bob)$(mails priya)$(mails kai)" = 0000 ]
+ok $? "--dry-run sends nothing"
+
+at 2026-03-27T15:00:00Z meet --team platform --duration 30m --title "Platform sync"
+expect_rc 0 "tidings meet"
+expect_grep out "^4 sent" "four invitations sent"
+uid=$(sed -n 's/^invited platform: //p' "$TEST_DIR/out")
+[ -n "$uid" ]
+ok $? "the meeting's UID is said ($uid)"
+for u in ana bob priya kai; do mailstack_wait_mail $u 1 10 || break; done
+ok $? "an invitation in each member's INBOX"
+
+# --- the invitation, over IMAP ----------------------------------------------------
+python3 - "$IMAP_PORT" >"$TEST_DIR/imap.out" 2>&1 <<'EOF'
+import email, imaplib, sys
+imap = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
+imap.login('priya', 'secret')
+imap.select('INBOX')
+typ, data = imap.fetch('1', '(BODY.PEEK[])')
+m = email.message_from_bytes(data[0][1])
+print(m.get_content_type())
+for part in m.walk():
+    if not part.is_multipart():
+        print(part.get_content_type(), part.get_param('method') or '')
+imap.logout()
+EOF
+ok $? "Priya's INBOX is read over IMAP" || sed 's/^/# /' "$TEST_DIR/imap.out"
+[ "$(cat "$TEST_DIR/imap.out")" = "multipart/alternative
+text/plain 
+text/html 
+text/calendar REQUEST" ]
+ok $? "one multipart/alternative: text, HTML, text/calendar; method=REQUEST" || sed 's/^/# /' "$TEST_DIR/imap.out"
+
+invite=$(newest kai)
+calendar "$invite" >"$TEST_DIR/request.part"
+sed 1d "$TEST_DIR/request.part" >"$TEST_DIR/request.ics"
+[ "$(head -n 1 "$TEST_DIR/request.part")" = REQUEST ] && grep -q "^METHOD:REQUEST" "$TEST_DIR/request.ics"
+ok $? "METHOD inside is the MIME method="
+[ "$(grep -c '^BEGIN:VTIMEZONE' "$TEST_DIR/request.ics")" = 4 ] &&
+	grep -q '^TZID:Australia/Sydney' "$TEST_DIR/request.ics" &&
+	grep -q '^DTSTART;TZID=Europe/Berlin:20260330T130000' "$TEST_DIR/request.ics"
+ok $? "a VTIMEZONE for each of the four zones; DTSTART in the team's zone"
+grep -q "^UID:$uid" "$TEST_DIR/request.ics" && grep -q '^SEQUENCE:0' "$TEST_DIR/request.ics" &&
+	grep -q "^ORGANIZER;CN=Platform:mailto:standup+platform@$D" "$TEST_DIR/request.ics"
+ok $? "UID, SEQUENCE:0, ORGANIZER the team's address"
+[ "$(tr -d '\r' <"$TEST_DIR/request.ics" | sed -e ':a' -e '$!N;s/\n //;ta' -e 'P;D' | grep -c '^ATTENDEE.*PARTSTAT=NEEDS-ACTION;RSVP=TRUE')" = 4 ]
+ok $? "four ATTENDEEs, NEEDS-ACTION, RSVP=TRUE"
+python3 - "$invite" <<'EOF' | grep -q "Mon 30 Mar 22:00 to 22:30, your time (Australia/Sydney)"
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+for part in m.walk():
+    if part.get_content_type() == 'text/plain':
+        # format=flowed: a line that ends in a space goes on.
+        print(part.get_payload(decode=True).decode('utf-8').replace(' \n', ' '))
+        break
+EOF
+ok $? "Kai's text says his own time"
+icalendar_ok "$TEST_DIR/request.ics" "the REQUEST parses in python3-icalendar"
+
+# --- answers, as calendar programs write them --------------------------------------
+# itip_reply FROM PARTSTAT STYLE FILE: a REPLY to the invitation; STYLE
+# google (text/calendar and an application/ics copy) or outlook-com (no
+# ORGANIZER).
+itip_reply() { python3 - "$1" "$2" "$3" "$uid" "$D" "$4" <<'EOF'
+import sys, time
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+sender, partstat, style, uid, domain, out = sys.argv[1:]
+organizer = '' if style == 'outlook-com' else \
+    'ORGANIZER;CN=Platform:mailto:standup+platform@%s\r\n' % domain
+prodid = 'Microsoft Exchange Server 2010' if style == 'outlook-com' else \
+    '-//Google Inc//Google Calendar 70.9054//EN'
+ics = ('BEGIN:VCALENDAR\r\nPRODID:%s\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n'
+       'BEGIN:VEVENT\r\nDTSTART:20260330T110000Z\r\nDTEND:20260330T113000Z\r\n'
+       'DTSTAMP:20260327T160000Z\r\n%sUID:%s\r\n'
+       'ATTENDEE;PARTSTAT=%s;CN=%s:mailto:%s\r\nSEQUENCE:0\r\n'
+       'SUMMARY:Platform sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n') % (
+       prodid, organizer, uid, partstat, sender.split('@')[0], sender)
+m = EmailMessage()
+m['From'] = sender
+m['To'] = 'standup+platform@%s' % domain
+m['Subject'] = '%s: Platform sync' % partstat.title()
+m['Date'] = formatdate()
+m['Message-ID'] = make_msgid(domain=domain)
+m.set_content('%s has answered.' % sender)
+m.add_alternative(ics, subtype='calendar', params={'method': 'REPLY'})
+if style == 'google':
+    m.make_mixed()
+    m.add_attachment(ics.encode(), maintype='application', subtype='ics',
+                     filename='invite.ics')
+open(out, 'wb').write(bytes(m))
+EOF
+}
+itip_reply "ana@$D" ACCEPTED google "$TEST_DIR/ana.eml"
+mailstack_send "ana@$D" "standup+platform@$D" "$TEST_DIR/ana.eml"
+expect_rc 0 "Ana accepts, as Google Calendar answers"
+itip_reply "bob@$D" DECLINED outlook-com "$TEST_DIR/bob.eml"
+mailstack_send "bob@$D" "standup+platform@$D" "$TEST_DIR/bob.eml"
+expect_rc 0 "Bob declines, as outlook.com answers (no ORGANIZER)"
+mailstack_wait_mail standup 2 10
+ok $? "both answers reach the team's address"
+at 2026-03-27T16:00:00Z run --once
+expect_rc 0 "tidings run --once reads them over IMAP"
+
+at 2026-03-27T16:00:00Z meet --show "$uid"
+expect_rc 0 "tidings meet --show"
+expect_grep out "requested, sequence 0" "the meeting stands"
+expect_grep out "^ana@$D +accepted " "Ana accepted"
+expect_grep out "^bob@$D +declined " "Bob declined"
+expect_grep out "^priya@$D +no answer " "Priya has not answered"
+[ "$(mails ana)$(mails bob)" = 11 ]
+ok $? "no answer is answered"
+
+# --- export ------------------------------------------------------------------------
+at 2026-03-27T16:00:00Z export-ics --team platform -o "$TEST_DIR/team.ics"
+expect_rc 0 "tidings export-ics"
+grep -q '^BEGIN:VAVAILABILITY' "$TEST_DIR/team.ics" && grep -q '^BEGIN:VFREEBUSY' "$TEST_DIR/team.ics" &&
+	grep -q "^UID:$uid" "$TEST_DIR/team.ics"
+ok $? "working hours, free/busy and the meeting"
+icalendar_ok "$TEST_DIR/team.ics" "the export parses in python3-icalendar"
+
+# --- cancel --------------------------------------------------------------------------
+at 2026-03-28T09:00:00Z meet --cancel "$uid"
+expect_rc 0 "tidings meet --cancel"
+for u in ana bob priya kai; do mailstack_wait_mail $u 2 10 || break; done
+ok $? "a second mail for each member"
+calendar "$(newest priya)" >"$TEST_DIR/cancel.part"
+sed 1d "$TEST_DIR/cancel.part" >"$TEST_DIR/cancel.ics"
+[ "$(head -n 1 "$TEST_DIR/cancel.part")" = CANCEL ] && grep -q '^METHOD:CANCEL' "$TEST_DIR/cancel.ics" &&
+	grep -q "^UID:$uid" "$TEST_DIR/cancel.ics" && grep -q '^SEQUENCE:1' "$TEST_DIR/cancel.ics" &&
+	grep -q '^STATUS:CANCELLED' "$TEST_DIR/cancel.ics"
+ok $? "METHOD:CANCEL, the same UID, SEQUENCE:1, STATUS:CANCELLED"
+icalendar_ok "$TEST_DIR/cancel.ics" "the CANCEL parses in python3-icalendar"
+at 2026-03-28T09:00:00Z meet --show "$uid"
+expect_grep out "cancelled, sequence 1" "the meeting is cancelled"
+at 2026-03-28T09:00:00Z meet --cancel "$uid"
+expect_rc 65 "cancelling twice is refused"
+
+done_testing

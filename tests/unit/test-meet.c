@@ -1,0 +1,553 @@
+/* Unit tests for meetings: the slot for a team in Berlin, New York,
+ * Kolkata and Sydney across both March changes of daylight saving time,
+ * with deep work and absence avoided; the invitation mailed to each member
+ * (text, HTML and text/calendar; method=REQUEST); REPLY and COUNTER mails
+ * as calendar programs send them, taken through ingest_mail(); CANCEL; and
+ * the exported calendar. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "clock.h"
+#include "conf.h"
+#include "ingest.h"
+#include "itip.h"
+#include "meet.h"
+#include "message.h"
+#include "store-meet.h"
+#include "store.h"
+
+#define ADDRESS "standup@example.org"
+
+struct fixture {
+	char *dir;
+	char *db;
+	struct conf *conf;
+	struct store *st;
+	struct checkin_env env;
+};
+
+static gint64
+utc(const char *iso)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
+
+	g_assert_nonnull(t);
+	return g_date_time_to_unix(t);
+}
+
+static void
+add_member(struct fixture *f, const char *email, const char *name,
+    const char *zone, int start, int end, const char *role)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) p = person_new(email);
+
+	g_free(p->name);
+	p->name = g_strdup(name);
+	g_free(p->zone);
+	p->zone = g_strdup(zone);
+	p->work_start = start;
+	p->work_end = end;
+	g_assert_true(store_person_save(f->st, p, &error));
+	g_assert_true(store_member_add(f->st, "platform", email, role,
+	    &error));
+	g_assert_no_error(error);
+}
+
+/* Working hours, in UTC, before 8 March / from 8 March / from 29 March:
+ * Ana 09-17 Berlin (08-16, 08-16, 07-15), Bob 07-15 New York (12-20,
+ * 11-19, 11-19), Priya 12-20 Kolkata (06:30-14:30), Kai 22-06 Sydney
+ * (11-19 until 5 April).  All four overlap from 12:00 (then 11:00) to
+ * 14:30. */
+static void
+setup(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
+
+	f->dir = g_dir_make_tmp("tidings-meet-XXXXXX", NULL);
+	f->db = g_build_filename(f->dir, "t.db", NULL);
+	conf = g_build_filename(f->dir, "tidings.conf", NULL);
+	secret = g_build_filename(f->dir, "secret", NULL);
+	g_assert_true(g_file_set_contents(secret, "0123456789abcdef", -1,
+	    NULL));
+	g_chmod(secret, 0600);
+	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
+	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	f->conf = conf_load(conf, &error);
+	g_assert_no_error(error);
+	f->st = store_open(f->db, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	    "Europe/Berlin", &error));
+	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin", 9 * 60,
+	    17 * 60, "owner");
+	add_member(f, "bob@example.org", "Bob Stone", "America/New_York",
+	    7 * 60, 15 * 60, "member");
+	add_member(f, "priya@example.org", "Priya Nair", "Asia/Kolkata",
+	    12 * 60, 20 * 60, "member");
+	add_member(f, "kai@example.org", "Kai Tan", "Australia/Sydney",
+	    22 * 60, 6 * 60, "member");
+	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	clock_set(utc("2026-03-27T09:00:00Z"));
+}
+
+static void
+teardown(struct fixture *f, gconstpointer data)
+{
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "tidings.conf", "secret" };
+
+	clock_set(0);
+	checkin_env_clear(&f->env);
+	store_close(f->st);
+	conf_free(f->conf);
+	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->db);
+	g_free(f->dir);
+}
+
+static gint64
+sql_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	gint64 v = -1;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+block(struct fixture *f, const char *email, const char *kind,
+    const char *start, const char *end, const char *rrule, const char *zone)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) p = store_person_get(f->st, email, &error);
+	struct availability a = {
+		.person_id = p->id,
+		.kind = (char *)kind,
+		.starts_at = utc(start),
+		.ends_at = utc(end),
+		.rrule = (char *)rrule,
+		.zone = (char *)zone,
+		.source = (char *)"cli",
+	};
+
+	g_assert_true(store_availability_add(f->st, &a, utc(start), &error));
+	g_assert_no_error(error);
+}
+
+static gint64
+pick(struct fixture *f, const char *now, guint *working, guint *away)
+{
+	g_autoptr(GError) error = NULL;
+	struct meet_slot s;
+	gint64 start;
+
+	g_assert_true(meet_pick(f->st, "platform", utc(now), 30 * 60,
+	    5 * 86400, &s, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(s.end - s.start, ==, 30 * 60);
+	g_assert_cmpint(s.start % MEET_STEP, ==, 0);
+	g_assert_cmpuint(s.members, ==, 4);
+	*working = s.working;
+	*away = s.away->len;
+	start = s.start;
+	meet_slot_clear(&s);
+	return start;
+}
+
+static void
+test_slot_dst(struct fixture *f, gconstpointer data)
+{
+	guint working, away;
+
+	/* Winter everywhere in the north: 12:00 UTC, when Bob starts. */
+	g_assert_cmpint(pick(f, "2026-03-02T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-02T12:00:00Z"));
+	g_assert_cmpuint(working, ==, 4);
+	g_assert_cmpuint(away, ==, 0);
+	/* New York moved on 8 March, Berlin not yet: an hour earlier. */
+	g_assert_cmpint(pick(f, "2026-03-09T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-09T11:00:00Z"));
+	g_assert_cmpuint(working, ==, 4);
+	/* From the 15-minute grid on, never in the past. */
+	g_assert_cmpint(pick(f, "2026-03-09T11:07:00Z", &working, &away), ==,
+	    utc("2026-03-09T11:15:00Z"));
+	/* Friday afternoon past the overlap: Monday. */
+	g_assert_cmpint(pick(f, "2026-03-13T14:10:00Z", &working, &away), ==,
+	    utc("2026-03-16T11:00:00Z"));
+}
+
+static void
+test_slot_deep_work_away(struct fixture *f, gconstpointer data)
+{
+	guint working, away;
+
+	/* Ana's deep work, 13:00-14:00 in Berlin on weekdays: 12:00 UTC in
+	 * winter, 11:00 UTC in summer. */
+	block(f, "ana@example.org", "deep-work", "2026-03-02T12:00:00Z",
+	    "2026-03-02T13:00:00Z", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;"
+	    "BYHOUR=13;BYMINUTE=0", "Europe/Berlin");
+	/* Before the European change it does not touch 11:00 UTC. */
+	g_assert_cmpint(pick(f, "2026-03-09T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-09T11:00:00Z"));
+	/* After 29 March it covers 11:00-12:00 UTC: 12:00 then. */
+	g_assert_cmpint(pick(f, "2026-03-30T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-30T12:00:00Z"));
+	g_assert_cmpuint(working, ==, 4);
+	/* Priya away on Monday 30 March: Tuesday, with everyone. */
+	block(f, "priya@example.org", "away", "2026-03-29T18:30:00Z",
+	    "2026-03-30T18:30:00Z", NULL, NULL);
+	g_assert_cmpint(pick(f, "2026-03-30T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-31T12:00:00Z"));
+	g_assert_cmpuint(away, ==, 0);
+	g_assert_cmpuint(working, ==, 4);
+	/* Away for the whole window: the best of the rest, her absence
+	 * said. */
+	block(f, "priya@example.org", "away", "2026-03-29T18:30:00Z",
+	    "2026-04-10T18:30:00Z", NULL, NULL);
+	g_assert_cmpint(pick(f, "2026-03-30T00:00:00Z", &working, &away), ==,
+	    utc("2026-03-30T12:00:00Z"));
+	g_assert_cmpuint(away, ==, 1);
+	g_assert_cmpuint(working, ==, 3);
+}
+
+static void
+test_slot_none(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct meet_slot s;
+
+	/* A Saturday and Sunday window: nobody works. */
+	g_assert_false(meet_pick(f->st, "platform",
+	    utc("2026-03-28T00:00:00Z"), 30 * 60, 86400, &s, &error));
+	g_assert_error(error, MEET_ERROR, MEET_ERROR_NO_SLOT);
+}
+
+/* Asks the team to a meeting on Tuesday 31 March at 13:00 UTC, the time
+ * of the samples. */
+static char *
+request(struct fixture *f)
+{
+	g_autoptr(GError) error = NULL;
+	struct meet_slot s = { .start = utc("2026-03-31T13:00:00Z"),
+	    .end = utc("2026-03-31T13:30:00Z"), .members = 4, .working = 4 };
+	char *uid = NULL;
+
+	g_assert_true(meet_request(&f->env, "platform", &s, "Platform sync",
+	    utc("2026-03-27T09:00:00Z"), &uid, &error));
+	g_assert_no_error(error);
+	return uid;
+}
+
+static void
+test_request(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uid = request(f);
+	g_autoptr(GPtrArray) out = store_outbox_due(f->st,
+	    utc("2026-03-27T09:00:00Z"), 0, &error);
+	g_autoptr(Meeting) m = store_meeting_get(f->st, uid, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpint(m->sequence, ==, 0);
+	g_assert_cmpstr(m->state, ==, "requested");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "partstat = 'NEEDS-ACTION'"), ==, 4);
+	g_assert_cmpuint(out->len, ==, 4);
+	for (guint i = 0; i < out->len; i++) {
+		const struct outbox_entry *e = out->pdata[i];
+		g_autoptr(Message) msg = message_parse(e->raw, 0, &error);
+		g_autoptr(GPtrArray) cal = NULL;
+		const struct message_part *p;
+		g_autofree char *method = NULL;
+
+		g_assert_no_error(error);
+		g_assert_cmpstr(msg->from, ==, "standup+platform@example.org");
+		g_assert_true(g_str_has_prefix(message_header(msg,
+		    "Content-Type"), "multipart/alternative"));
+		g_assert_nonnull(msg->html);
+		cal = message_parts_of_type(msg, "text/calendar");
+		g_assert_cmpuint(cal->len, ==, 1);
+		p = cal->pdata[0];
+		g_assert_cmpstr(p->method, ==, "REQUEST");
+		method = itip_method(p->text);
+		g_assert_cmpstr(method, ==, p->method);
+		g_assert_nonnull(strstr(p->text, uid));
+		g_assert_cmpuint(((struct message_part *)
+		    msg->parts->pdata[msg->parts->len - 1])->depth, ==, 1);
+		g_assert_true(itip_check(p->text, &error));
+		g_assert_no_error(error);
+		/* Each member reads their own local time. */
+		if (strcmp(msg->to->pdata[0], "kai@example.org") == 0)
+			g_assert_nonnull(strstr(msg->text, "Wed 1 Apr 00:00 to "
+			    "00:30, your time (Australia/Sydney)"));
+		if (strcmp(msg->to->pdata[0], "bob@example.org") == 0)
+			g_assert_nonnull(strstr(msg->text, "Tue 31 Mar 09:00"));
+	}
+}
+
+/* A mail from FROM carrying the sample NAME for UID: in a
+ * multipart/alternative as text/calendar; method=METHOD, or with METHOD
+ * NULL as an application/ics attachment without one (as Google sends it
+ * too). */
+static char *
+reply_mail(const char *from, const char *name, const char *uid,
+    const char *method)
+{
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..",
+	    "data", "ics", name, NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(GString) ics = NULL;
+	static int n;
+
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	ics = g_string_new(text);
+	g_string_replace(ics, "@UID@", uid, 0);
+	g_string_replace(ics, "\n", "\r\n", 0);
+	return g_strdup_printf("From: %s\nTo: standup+platform@example.org\n"
+	    "Subject: Answer: Platform sync\nMessage-ID: <itip%d@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b1\n\n--b1\n"
+	    "Content-Type: text/plain; charset=utf-8\n\nMy answer.\n\n--b1\n"
+	    "Content-Type: %s%s%s\n%s\n%s\n--b1--\n", from, ++n,
+	    method != NULL ? "text/calendar; charset=UTF-8; method=" :
+	    "application/ics; name=invite.ics",
+	    method != NULL ? method : "", "",
+	    method != NULL ? "" : "Content-Disposition: attachment; "
+	    "filename=invite.ics\n", ics->str);
+}
+
+static void
+ingest(struct fixture *f, const char *text)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+	ingest_result_clear(&res);
+}
+
+static char *
+partstat(struct fixture *f, const char *email)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT a.partstat FROM "
+	    "attendees a JOIN people p ON p.id = a.person_id WHERE p.email = "
+	    "'%s'", email);
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	char *v = NULL;
+
+	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+#define assert_partstat(f, email, want) G_STMT_START {			\
+	g_autofree char *got_ = partstat(f, email);			\
+	g_assert_cmpstr(got_, ==, want);				\
+} G_STMT_END
+
+static void
+test_replies(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *uid = request(f);
+	g_autofree char *g = NULL, *o = NULL, *oc = NULL, *a = NULL;
+	g_autofree char *eve = NULL, *unknown = NULL;
+	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
+
+	/* Google: ATTENDEE in other case, as application/ics alone. */
+	g = reply_mail("Ana Lima <ana@example.org>", "reply-google.ics", uid,
+	    NULL);
+	ingest(f, g);
+	assert_partstat(f, "ana@example.org", "ACCEPTED");
+	o = reply_mail("Priya Nair <priya@example.org>", "reply-outlook.ics",
+	    uid, "REPLY");
+	ingest(f, o);
+	assert_partstat(f, "priya@example.org", "DECLINED");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "comment LIKE 'Sorry, I am at a customer%'"), ==, 1);
+	/* outlook.com: no ORGANIZER. */
+	oc = reply_mail("bob@example.org", "reply-outlook-com.ics", uid,
+	    "REPLY");
+	ingest(f, oc);
+	assert_partstat(f, "bob@example.org", "TENTATIVE");
+	a = reply_mail("Kai <kai@example.org>", "reply-apple.ics", uid,
+	    "REPLY");
+	ingest(f, a);
+	assert_partstat(f, "kai@example.org", "ACCEPTED");
+	/* The times these replies carry are the meeting's: no proposal. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "counter_start IS NOT NULL"), ==, 0);
+	/* Someone else sending Kai's answer, and a reply for a meeting
+	 * tidings never asked to, change nothing. */
+	eve = reply_mail("Eve <eve@example.org>", "reply-outlook.ics", uid,
+	    "REPLY");
+	ingest(f, eve);
+	assert_partstat(f, "priya@example.org", "DECLINED");
+	unknown = reply_mail("Ana <ana@example.org>", "reply-outlook.ics",
+	    "nothing@example.org", "REPLY");
+	ingest(f, unknown);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 0 AND (trust_reason LIKE 'the answer of % was sent by "
+	    "eve%' OR trust_reason = 'no meeting has UID "
+	    "nothing@example.org')"), ==, 2);
+	/* Never answered: nothing more in the outbox. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
+}
+
+static void
+test_counter(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *uid = request(f);
+	g_autofree char *c = NULL, *g = NULL, *n = NULL;
+
+	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
+	    "COUNTER");
+	ingest(f, c);
+	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
+	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
+	    "'priya@example.org'"), ==, utc("2026-03-31T12:00:00Z"));
+	assert_partstat(f, "priya@example.org", "TENTATIVE");
+	/* The owner, Ana, is told; only she. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = "
+	    "'invite-counter' AND r.address = 'ana@example.org'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'invite-counter'"), ==, 1);
+	/* Google's proposal as a COUNTER, then as a REPLY with a new time. */
+	g = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
+	    "COUNTER");
+	ingest(f, g);
+	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
+	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
+	    "'bob@example.org'"), ==, utc("2026-04-01T14:00:00Z"));
+	n = reply_mail("bob@example.org", "reply-google-newtime.ics", uid,
+	    NULL);
+	ingest(f, n);
+	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
+	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
+	    "'bob@example.org'"), ==, utc("2026-04-02T08:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "comment = 'Thursday morning instead?'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'invite-counter'"), ==, 3);
+}
+
+static void
+test_cancel(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uid = request(f);
+	g_autoptr(Meeting) m = NULL;
+	g_autoptr(GPtrArray) out = NULL;
+	guint cancels = 0;
+
+	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
+	    &error));
+	g_assert_no_error(error);
+	m = store_meeting_get(f->st, uid, &error);
+	g_assert_cmpstr(m->state, ==, "cancelled");
+	g_assert_cmpint(m->sequence, ==, 1);
+	out = store_outbox_due(f->st, utc("2026-03-28T09:00:00Z"), 0, &error);
+	for (guint i = 0; i < out->len; i++) {
+		const struct outbox_entry *e = out->pdata[i];
+		g_autoptr(Message) msg = message_parse(e->raw, 0, &error);
+		g_autoptr(GPtrArray) cal = message_parts_of_type(msg,
+		    "text/calendar");
+		const struct message_part *p = cal->pdata[0];
+
+		if (g_strcmp0(p->method, "CANCEL") != 0)
+			continue;
+		cancels++;
+		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
+		g_assert_nonnull(strstr(p->text, "STATUS:CANCELLED"));
+		g_assert_true(itip_check(p->text, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_cmpuint(cancels, ==, 4);
+	g_assert_false(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
+	    &error));
+	g_assert_error(error, MEET_ERROR, MEET_ERROR_CANCELLED);
+}
+
+static void
+test_export(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uid = request(f);
+	g_autofree char *ics = NULL, *one = NULL;
+
+	block(f, "priya@example.org", "away", "2026-03-30T00:00:00Z",
+	    "2026-04-01T00:00:00Z", NULL, NULL);
+	block(f, "ana@example.org", "deep-work", "2026-03-02T12:00:00Z",
+	    "2026-03-02T13:00:00Z", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;"
+	    "BYHOUR=13;BYMINUTE=0", "Europe/Berlin");
+	ics = meet_export(f->st, "platform", NULL,
+	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
+	    &error);
+	g_assert_no_error(error);
+	g_assert_true(itip_check(ics, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(ics, "FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:"
+	    "20260330T000000Z/20260401T000000Z"));
+	/* Deep work after the change: 11:00 UTC. */
+	g_assert_nonnull(strstr(ics, "FREEBUSY;FBTYPE=BUSY:"
+	    "20260330T110000Z/20260330T120000Z"));
+	g_assert_nonnull(strstr(ics, uid));
+	one = meet_export(f->st, "platform", "KAI@example.org",
+	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
+	    &error);
+	g_assert_no_error(error);
+	g_assert_null(strstr(one, "ana@example.org"));
+	g_assert_nonnull(strstr(one, "TZID:Australia/Sydney"));
+	g_assert_null(meet_export(f->st, "platform", "eve@example.org",
+	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
+	    &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+}
+
+#define ADD(name, fn) \
+	g_test_add("/meet/" name, struct fixture, NULL, setup, fn, teardown)
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	ADD("slot/dst", test_slot_dst);
+	ADD("slot/deep-work-away", test_slot_deep_work_away);
+	ADD("slot/none", test_slot_none);
+	ADD("request", test_request);
+	ADD("replies", test_replies);
+	ADD("counter", test_counter);
+	ADD("cancel", test_cancel);
+	ADD("export", test_export);
+	return g_test_run();
+}
