@@ -4,7 +4,9 @@
 #
 # Functions
 #   mailstack_available       0 when the stack can run here; otherwise prints
-#                             the reason on stdout and returns 1 (for skip_all)
+#                             the reason on stdout and returns 1 (for skip_all);
+#                             TIDINGS_TESTS_NO_MAILSTACK set says it is not
+#                             wanted (the distribution check of .ci/run)
 #   mailstack_start DIR       builds the stack under DIR (created if missing,
 #                             made traversable by the servers' users, and so
 #                             are its parents), starts both servers on free
@@ -97,6 +99,10 @@ _ms_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE
 
 mailstack_available() {
 	local cmd
+	if [ -n "${TIDINGS_TESTS_NO_MAILSTACK:-}" ]; then
+		echo "the mail stack is not wanted in this run (TIDINGS_TESTS_NO_MAILSTACK)"
+		return 1
+	fi
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "the mail stack needs root (Dovecot and Postfix run as root)"
 		return 1
