@@ -81,7 +81,7 @@ import_one(struct import *im, GBytes *raw)
 	struct ingest_result res;
 	struct store *st = im->ctx->store;
 
-	if (im->in_batch == 0 && !store_begin(st, &im->error))
+	if (im->in_batch == 0 && !store_begin_batch(st, &im->error))
 		return FALSE;
 	if (!ingest_mail(st, im->ctx->conf, raw, opt_source != NULL ?
 	    opt_source : "import", FALSE, &res, &im->error)) {
