@@ -106,6 +106,12 @@ import_one(struct import *im, GBytes *raw)
 
 /* --- Maildir --------------------------------------------------------- */
 
+static gint
+cmp_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static gboolean
 list_maildir(const char *dir, GPtrArray *files, GError **error)
 {
@@ -129,7 +135,7 @@ list_maildir(const char *dir, GPtrArray *files, GError **error)
 		    "%s is not a Maildir (it has no cur/ or new/)", dir);
 		return FALSE;
 	}
-	g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(files, cmp_paths);
 	return TRUE;
 }
 
