@@ -224,7 +224,8 @@ static gboolean
 sig_has_gonderildi(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (g_ascii_strncasecmp(s, "nderildi", 8) == 0)
+		if ((*s == 'n' || *s == 'N') &&
+		    g_ascii_strncasecmp(s, "nderildi", 8) == 0)
 			return TRUE;
 	return FALSE;
 }
@@ -238,20 +239,22 @@ static gboolean
 sig_mailer_candidate(const char *s)
 {
 	g_autofree char *folded = NULL;
-	const char *end = s;
-	gboolean ascii = TRUE;
+	const char *end = s, *p = s;
 
-	for (const char *p = s; *p != '\0' && ascii; p++)
-		ascii = (guchar)*p < 0x80;
-	if (ascii)
+	while (*p != '\0' && (guchar)*p < 0x80)
+		p++;
+	if (*p == '\0')
 		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
 	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_inside); i++)
 		if (strstr(s, sig_mailer_inside[i]) != NULL)
 			return TRUE;
 	if (sig_has_gonderildi(s))
 		return TRUE;
+	/* A head of ASCII folds as ASCII does. */
 	for (int n = 0; n < 12 && *end != '\0'; n++)
 		end = g_utf8_next_char(end);
+	if (p >= end)
+		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
 	folded = g_utf8_casefold(s, end - s);
 	return sig_starts_with_any(*folded == '(' ? folded + 1 : folded,
 	    FALSE);
