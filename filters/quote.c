@@ -263,6 +263,25 @@ quote_match(GRegex *re, const char *s)
 	return s != NULL && g_regex_match(re, s, 0, NULL);
 }
 
+/* Cheap tests that rule out most lines before a pattern is tried: each
+ * holds of every line the patterns that use it can match, as it is made
+ * of characters the patterns name literally (no letters, whose caseless
+ * matching knows more than ASCII). */
+
+/* The dashed markers (original_pattern, forward_pattern) need "--". */
+static gboolean
+quote_has_dashes(const char *s)
+{
+	return strstr(s, "--") != NULL;
+}
+
+/* Header lines and colon-ended markers need a colon. */
+static gboolean
+quote_has_colon(const char *s)
+{
+	return strchr(s, ':') != NULL || strstr(s, "：") != NULL;
+}
+
 /* S trimmed, with no-break and other odd spaces made plain and the
  * invisible marks dropped that right-to-left mailers put around names
  * and colons.  NULL for a line too long to be a marker. */
@@ -405,6 +424,17 @@ quote_wrapped_attribution(struct quote_body *b, int i)
 	return -1;
 }
 
+/* Whether a line of the few after I ends in a colon, as the last line of
+ * a wrapped attribution must. */
+static gboolean
+quote_colon_below(const struct quote_body *b, int i)
+{
+	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++)
+		if (b->l[k].norm != NULL && quote_ends_colon(b->l[k].norm))
+			return TRUE;
+	return FALSE;
+}
+
 /* The last line of the attribution starting at line I, or -1. */
 static int
 quote_find_attribution(struct quote_body *b, int i)
@@ -415,7 +445,7 @@ quote_find_attribution(struct quote_body *b, int i)
 
 	if (single && quote_ends_colon(s))
 		return i;
-	if (quote_match(quote_regexes()->start, s) &&
+	if (quote_colon_below(b, i) && quote_match(quote_regexes()->start, s) &&
 	    (end = quote_wrapped_attribution(b, i)) >= 0)
 		return end;
 	return single ? i : -1;
@@ -429,13 +459,14 @@ quote_find_headers(struct quote_body *b, int i)
 	const struct quote_regexes *re = quote_regexes();
 	int headers = 1, wrapped = 0, k;
 
-	if (!quote_match(re->hdr_from, b->l[i].norm))
+	if (!quote_has_colon(b->l[i].norm) ||
+	    !quote_match(re->hdr_from, b->l[i].norm))
 		return -1;
 	for (k = i + 1; k < b->n && k < i + QUOTE_HDR_LINES; k++) {
 		struct quote_line *l = &b->l[k];
 		if (l->blank || l->norm == NULL || l->quote || l->code)
 			break;
-		if (quote_match(re->hdr_any, l->norm))
+		if (quote_has_colon(l->norm) && quote_match(re->hdr_any, l->norm))
 			headers++;
 		else if (++wrapped > 2)
 			break;
@@ -462,10 +493,12 @@ quote_mark_at(struct quote_body *b, int i)
 	const char *s = b->l[i].norm;
 	int end;
 
-	if (quote_match(re->original, s))
+	gboolean dashes = quote_has_dashes(s), colon = quote_has_colon(s);
+
+	if (dashes && quote_match(re->original, s))
 		quote_set_mark(b, i, i, QUOTE_MARK_ORIGINAL);
-	else if (quote_match(re->forward, s) ||
-	    quote_match(re->forward_colon, s))
+	else if ((dashes && quote_match(re->forward, s)) ||
+	    (colon && quote_match(re->forward_colon, s)))
 		quote_set_mark(b, i, i, QUOTE_MARK_FORWARD);
 	else if ((end = quote_find_headers(b, i)) >= 0) {
 		quote_set_mark(b, i, end, QUOTE_MARK_HEADERS);
@@ -519,6 +552,17 @@ quote_find_code(struct quote_body *b)
 	}
 }
 
+/* supercite_pattern needs a '>' after at most ten letters, of at most
+ * three bytes each. */
+static gboolean
+quote_supercite_candidate(const char *s)
+{
+	for (int k = 0; k <= 30 && s[k] != '\0'; k++)
+		if (s[k] == '>')
+			return TRUE;
+	return FALSE;
+}
+
 /* Supercite quotes with "Name>", which could as well be an arrow or a
  * prompt: only a run of two lines or more with the same name counts. */
 static void
@@ -531,7 +575,8 @@ quote_find_supercite(struct quote_body *b)
 		g_autofree char *name = NULL;
 		int k = i + 1;
 
-		if (b->l[i].code || strlen(b->l[i].s) > QUOTE_LINE_MAX ||
+		if (b->l[i].code || !quote_supercite_candidate(b->l[i].s) ||
+		    strlen(b->l[i].s) > QUOTE_LINE_MAX ||
 		    !g_regex_match(re, b->l[i].s, 0, &m)) {
 			i++;
 			continue;
@@ -589,13 +634,10 @@ quote_classify(struct quote_body *b)
 static gboolean
 quote_signature_line(const struct quote_line *l)
 {
-	g_autofree char *rest = NULL;
-
 	if (!l->text || l->code || l->mark != QUOTE_MARK_NONE ||
 	    l->norm == NULL)
 		return FALSE;
-	rest = reply_strip_signature(l->s);
-	return *rest == '\0';
+	return reply_signature_line(l->s);
 }
 
 /* Counts what the decisions ask about ranges of lines. */

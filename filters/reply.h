@@ -16,6 +16,8 @@
 #ifndef TIDINGS_REPLY_H
 #define TIDINGS_REPLY_H
 
+#include <glib.h>
+
 /* The reply with quoted text cut: '>' lines, attribution lines ("On …
  * wrote:" in many languages, also wrapped over 2-3 lines), Outlook "From:
  * … Sent: …" header blocks and "-----Original Message-----",
@@ -28,6 +30,10 @@ char *reply_strip_quotes(const char *text, char **forwarded);
  * lines, common mobile and mailer footers, and sign-off signatures where
  * they can be told apart safely. Caller frees. */
 char *reply_strip_signature(const char *text);
+
+/* Whether LINE (one line, valid UTF-8, no line end) opens a signature:
+ * what reply_strip_signature() cuts whole when it stands alone. */
+gboolean reply_signature_line(const char *line);
 
 /* Both, as the pipeline applies them: quotes first, then signature;
  * surrounding blank lines trimmed. Caller frees. */

@@ -184,9 +184,80 @@ sig_underscores(const char *line)
 static gboolean
 sig_tracker_mark(const char *line)
 {
-	g_autofree char *s = g_strstrip(g_strdup(line));
+	static const char mark[] = "\xe1\x90\xa7";
 
-	return strcmp(s, "\xe1\x90\xa7") == 0;
+	while (g_ascii_isspace(*line))
+		line++;
+	if (strncmp(line, mark, sizeof mark - 1) != 0)
+		return FALSE;
+	return sig_blank(line + sizeof mark - 1);
+}
+
+/* The words that sig_mailer_pattern's alternatives begin with, case
+ * folded (a prefix stands for several), and the text that those beginning
+ * with anything must hold. */
+static const char *const sig_mailer_starts[] = {
+	"sent", "sendt", "envoyé", "envia", "inviato", "verzonden",
+	"verstuurd", "skickat", "lähetetty", "wysłan", "odesl", "odosl",
+	"poslano", "отправлено", "надіслано", "gesendet", "von", "diese",
+	"get", "hent", "skaff", "hämta", "download", "发自", "發自", "来自",
+	"來自", "從我的", "נשלח",
+};
+static const char *const sig_mailer_inside[] = {
+	"から送信", "보냄",
+};
+
+static gboolean
+sig_starts_with_any(const char *s, gboolean ascii)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++) {
+		const char *w = sig_mailer_starts[i];
+		if (ascii ? g_ascii_strncasecmp(s, w, strlen(w)) == 0 :
+		    g_str_has_prefix(s, w))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether S holds "nderildi", of the Turkish "gönderildi", in any case. */
+static gboolean
+sig_has_gonderildi(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((*s == 'n' || *s == 'N') &&
+		    g_ascii_strncasecmp(s, "nderildi", 8) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* Whether sig_mailer_pattern may match S (stripped): a test that only
+ * rules out lines it cannot match, to spare the pattern most lines.  Plain
+ * ASCII is compared as it is; other text case folded first, since the
+ * pattern's caseless matching knows more letters than ASCII ("ſent").  The
+ * words it compares are at most ten letters long. */
+static gboolean
+sig_mailer_candidate(const char *s)
+{
+	g_autofree char *folded = NULL;
+	const char *end = s, *p = s;
+
+	while (*p != '\0' && (guchar)*p < 0x80)
+		p++;
+	if (*p == '\0')
+		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_inside); i++)
+		if (strstr(s, sig_mailer_inside[i]) != NULL)
+			return TRUE;
+	if (sig_has_gonderildi(s))
+		return TRUE;
+	/* A head of ASCII folds as ASCII does. */
+	for (int n = 0; n < 12 && *end != '\0'; n++)
+		end = g_utf8_next_char(end);
+	if (p >= end)
+		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
+	folded = g_utf8_casefold(s, end - s);
+	return sig_starts_with_any(*folded == '(' ? folded + 1 : folded,
+	    FALSE);
 }
 
 static gboolean
@@ -195,6 +266,10 @@ sig_mailer_line(const char *line)
 	g_autofree char *s = NULL;
 
 	if (strlen(line) > SIG_LINE_MAX)
+		return FALSE;
+	while (g_ascii_isspace(*line))
+		line++;
+	if (!sig_mailer_candidate(line))
 		return FALSE;
 	s = g_strstrip(g_strdup(line));
 	/* Some programs wrap theirs: "(Sent from my phone)". */
@@ -210,6 +285,12 @@ sig_starts(const char *line)
 {
 	return sig_separator(line) || sig_underscores(line) ||
 	    sig_tracker_mark(line) || sig_mailer_line(line);
+}
+
+gboolean
+reply_signature_line(const char *line)
+{
+	return line[0] != '>' && sig_starts(line);
 }
 
 /* Where the signature starts: the first line outside quotes and code that

@@ -81,7 +81,7 @@ import_one(struct import *im, GBytes *raw)
 	struct ingest_result res;
 	struct store *st = im->ctx->store;
 
-	if (im->in_batch == 0 && !store_begin(st, &im->error))
+	if (im->in_batch == 0 && !store_begin_batch(st, &im->error))
 		return FALSE;
 	if (!ingest_mail(st, im->ctx->conf, raw, opt_source != NULL ?
 	    opt_source : "import", FALSE, &res, &im->error)) {
@@ -106,6 +106,12 @@ import_one(struct import *im, GBytes *raw)
 
 /* --- Maildir --------------------------------------------------------- */
 
+static gint
+cmp_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static gboolean
 list_maildir(const char *dir, GPtrArray *files, GError **error)
 {
@@ -129,7 +135,7 @@ list_maildir(const char *dir, GPtrArray *files, GError **error)
 		    "%s is not a Maildir (it has no cur/ or new/)", dir);
 		return FALSE;
 	}
-	g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(files, cmp_paths);
 	return TRUE;
 }
 

@@ -11,6 +11,7 @@ struct store {
 	char *path;
 	GHashTable *stmts;	/* SQL text → prepared statement */
 	gboolean in_tx;
+	gboolean batch;		/* search indexing waits for the commit */
 };
 
 /* A cached statement for SQL, reset and with its bindings cleared; NULL

@@ -215,10 +215,40 @@ store_begin(struct store *st, GError **error)
 }
 
 gboolean
+store_begin_batch(struct store *st, GError **error)
+{
+	if (!store_begin(st, error))
+		return FALSE;
+	if (!store_exec(st, "INSERT INTO messages_fts_pending (id) VALUES (0)",
+	    error)) {
+		store_rollback(st);
+		return FALSE;
+	}
+	st->batch = TRUE;
+	return TRUE;
+}
+
+/* Indexes the mail a batch noted, in one statement; see
+ * schema/006-index-at-commit.sql. */
+static gboolean
+store_index_pending(struct store *st, GError **error)
+{
+	if (!st->batch)
+		return TRUE;
+	st->batch = FALSE;
+	return store_exec(st, "DELETE FROM messages_fts_pending WHERE id = 0;"
+	    "INSERT INTO messages_fts(rowid, subject, sender, body_text) "
+	    "SELECT m.id, m.subject, m.sender, m.body_text "
+	    "FROM messages_fts_pending p JOIN messages m ON m.id = p.id;"
+	    "DELETE FROM messages_fts_pending;", error);
+}
+
+gboolean
 store_commit(struct store *st, GError **error)
 {
 	g_return_val_if_fail(st->in_tx, FALSE);
-	if (!store_exec(st, "COMMIT", error)) {
+	if (!store_index_pending(st, error) ||
+	    !store_exec(st, "COMMIT", error)) {
 		store_rollback(st);
 		return FALSE;
 	}
@@ -235,6 +265,7 @@ store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = FALSE;
+	st->batch = FALSE;
 }
 
 gboolean

@@ -41,6 +41,11 @@ int store_schema_latest(void);
  * once, so a busy database fails here and not halfway through. */
 gboolean store_begin(struct store *st, GError **error);
 gboolean store_commit(struct store *st, GError **error);
+/* A transaction for many mails: the mail it processes is indexed for
+ * search in one go when it commits, which is much faster than one mail at
+ * a time (nothing changes for readers, who see only what is committed).
+ * Searching inside such a transaction misses its mail. */
+gboolean store_begin_batch(struct store *st, GError **error);
 void store_rollback(struct store *st);
 /* Whether the next commits wait until they are on disk (the default) or
  * only until the system has them (synchronous = NORMAL): a crash of tidings

@@ -41,7 +41,7 @@ sync_one(guint32 uid, GBytes *raw, gpointer data)
 
 	if (*r->stop)
 		return FALSE;
-	if (r->in_tx == 0 && !store_begin(r->st, &r->error))
+	if (r->in_tx == 0 && !store_begin_batch(r->st, &r->error))
 		return FALSE;
 	if (!ingest_mail(r->st, r->conf, raw, r->source, FALSE, &res,
 	    &r->error) ||

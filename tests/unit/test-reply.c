@@ -386,6 +386,33 @@ test_signatures(void)
 	    "wrote:\n> Question\n\n-- \nAna\n", ANSWER);
 }
 
+/* The cheap tests in front of the signature patterns rule out no line the
+ * patterns take, whatever its case or script; and one line alone opens a
+ * signature exactly when reply_strip_signature() cuts it whole. */
+static void
+test_signature_lines(void)
+{
+	static const char *const lines[] = {
+		"SENT FROM MY IPHONE", "(Sent from my phone)",
+		"  Sent from my iPhone  ", "ОТПРАВЛЕНО С IPHONE",
+		"WYSŁANE Z MOJEGO IPHONE'A", "LÄHETETTY IPHONESTA",
+		"iPhone'UMDAN GÖNDERİLDİ", "iPhone'umdan GONDERILDI",
+		"发自我的iPhone", "내 iPhone에서 보냄", "-- ", "_____",
+		"\xe1\x90\xa7", " \xe1\x90\xa7 ", "Sentiment is fine",
+		"Köln sent from my desk", "Getting there", "> Sent from my iPhone",
+		"docs K\xc3\xb6ln review", "Get Outlook for iOS",
+	};
+
+	check_extract(ANSWER "\n\nSENT FROM MY IPHONE\n", ANSWER);
+	check_extract(ANSWER "\n\n(Sent from my phone)\n", ANSWER);
+	check_extract(ANSWER "\n\nОТПРАВЛЕНО С IPHONE\n", ANSWER);
+	for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
+		g_autofree char *rest = reply_strip_signature(lines[i]);
+		g_assert_cmpint(reply_signature_line(lines[i]), ==,
+		    *rest == '\0');
+	}
+}
+
 /* Text that looks like a marker and is not. */
 static void
 test_false_positives(void)
@@ -532,6 +559,7 @@ main(int argc, char **argv)
 	g_test_add_func("/reply/original-message", test_original_message);
 	g_test_add_func("/reply/forwarded", test_forwarded);
 	g_test_add_func("/reply/signatures", test_signatures);
+	g_test_add_func("/reply/signatures/lines", test_signature_lines);
 	g_test_add_func("/reply/false-positives", test_false_positives);
 	g_test_add_func("/reply/line-ends", test_line_ends);
 	g_test_add_func("/reply/null-and-invalid", test_null_and_invalid);

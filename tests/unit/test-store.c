@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "message.h"
 #include "store.h"
 
 struct fixture {
@@ -366,6 +367,58 @@ test_fts(struct fixture *f, gconstpointer data)
 	    "VALUES ('integrity-check')");
 }
 
+/* A batch indexes its processed mail when it commits: before, readers see
+ * none of it; after, all of it, and nothing is left noted.  A batch rolled
+ * back leaves nothing either, and a later batch follows changes. */
+static void
+test_fts_batch(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	static const char mail[] = "From: ana@example.org\n"
+	    "Subject: Weekly status\nMessage-ID: <a@x>\n\n"
+	    "Blocked on the database migration\n";
+	g_autoptr(GBytes) raw = g_bytes_new_static(mail, sizeof mail - 1);
+	g_autoptr(Message) msg = message_parse(raw, 0, &error);
+	const char *match = "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH 'migration'";
+	g_autofree char *state = NULL;
+	gboolean dup;
+	gint64 id;
+
+	g_assert_nonnull(st);
+	g_assert_nonnull(msg);
+	g_assert_true(store_begin_batch(st, &error));
+	g_assert_true(store_message_add(st, msg->message_id, msg->content_hash,
+	    raw, "import", 0, NULL, &id, &dup, &state, &error));
+	store_rollback(st);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM "
+	    "messages_fts_pending"), ==, 0);
+
+	g_assert_true(store_begin_batch(st, &error));
+	g_assert_true(store_message_add(st, msg->message_id, msg->content_hash,
+	    raw, "import", 0, NULL, &id, &dup, &state, &error));
+	g_assert_true(store_message_processed(st, id, msg, "processed",
+	    &error));
+	g_assert_cmpint(raw_int(f->path, match), ==, 0);
+	g_assert_true(store_commit(st, &error));
+	g_assert_cmpint(raw_int(f->path, match), ==, 1);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM "
+	    "messages_fts_pending"), ==, 0);
+
+	g_assert_true(store_begin_batch(st, &error));
+	g_assert_true(store_message_quarantine(st, id, "test", &error));
+	g_assert_true(store_commit(st, &error));
+	g_assert_cmpint(raw_int(f->path, match), ==, 0);
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_message_processed(st, id, msg, "processed",
+	    &error));
+	g_assert_true(store_commit(st, &error));
+	g_assert_cmpint(raw_int(f->path, match), ==, 1);
+	raw_exec(f->path, "INSERT INTO messages_fts(messages_fts) "
+	    "VALUES ('integrity-check')");
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -383,5 +436,6 @@ main(int argc, char **argv)
 	ADD("/store/busy", test_busy);
 	ADD("/store/teams-and-members", test_teams_and_members);
 	ADD("/store/fts", test_fts);
+	ADD("/store/fts-batch", test_fts_batch);
 	return g_test_run();
 }
