@@ -229,7 +229,7 @@ store_begin_batch(struct store *st, GError **error)
 }
 
 /* Indexes the mail a batch noted, in one statement; see
- * schema/006-index-at-commit.sql. */
+ * schema/008-index-at-commit.sql. */
 static gboolean
 store_index_pending(struct store *st, GError **error)
 {
