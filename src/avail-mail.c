@@ -600,8 +600,8 @@ calendars(const struct message *msg, const struct person *p, gint64 now,
 		if (!is_calendar(part) || part->data == NULL)
 			continue;
 		data = g_bytes_get_data(part->data, &len);
-		r = ical_read(data != NULL ? data : "", (gssize)len, p->zone, now,
-		    &err);
+		r = ical_read(data != NULL ? data : "", (gssize)len, p->zone,
+		    p->email, now, &err);
 		if (r != NULL)
 			g_ptr_array_add(out, r);
 		else

@@ -316,10 +316,25 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 	g_autoptr(GBytes) raw = NULL;
 	g_autofree char *subject = NULL, *mid = NULL, *key = NULL;
 
+	g_autofree char *why = NULL;
+	GError *err = NULL;
+
 	if (c == NULL || (team = store_team_get(env->st, c->team,
 	    error)) == NULL || (person = store_person_get(env->st, p->email,
 	    error)) == NULL)
 		return FALSE;
+	/* Who went away since the prompt is not reminded; the reminder is
+	 * done with all the same. */
+	if (avail_at(env->st, person, now, &why, &err) == AVAIL_AWAY ||
+	    person->paused_until > now) {
+		log_info("checkin: %s: not reminding %s: %s", c->title, p->email,
+		    person->paused_until > now ? "paused" : "away");
+		return store_prompt_reminded(env->st, p->id, now, error);
+	}
+	if (err != NULL) {
+		g_propagate_error(error, err);
+		return FALSE;
+	}
 	raw = prompt_mail(env, team, c, person, p, TRUE, now, &subject, &mid,
 	    error);
 	if (raw == NULL || !store_begin(env->st, error))

@@ -94,7 +94,7 @@ avail_import(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (!g_file_get_contents(argv[2], &text, &len, &error))
 		return cmd_fail(ctx, error);
-	if ((r = ical_read(text, (gssize)len, p->zone, clock_now(),
+	if ((r = ical_read(text, (gssize)len, p->zone, p->email, clock_now(),
 	    &error)) == NULL) {
 		fprintf(stderr, "tidings %s: %s: %s\n", ctx->name, argv[2],
 		    error->message);

@@ -204,6 +204,7 @@ zone_ref_clear(struct zone_ref *z)
 struct reader {
 	icalcomponent *cal;	/* the VCALENDAR */
 	const char *zone;	/* the person's */
+	const char *email;	/* the person's, or NULL */
 	gint64 now;
 	gint64 from, to;	/* the window of expansion */
 	GHashTable *lines;	/* component name -> GArray of the lines of its
@@ -973,15 +974,42 @@ x_value(icalcomponent *c, const char *name)
 	return NULL;
 }
 
-/* What a VEVENT is: away, deep-work or busy; NULL for free time. */
+/* Whether EMAIL is an ATTENDEE of C who declined it. */
+static gboolean
+declined(icalcomponent *c, const char *email)
+{
+	if (email == NULL)
+		return FALSE;
+	for (icalproperty *p = icalcomponent_get_first_property(c,
+	    ICAL_ATTENDEE_PROPERTY); p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+		const char *v = icalproperty_get_attendee(p);
+		icalparameter *ps = icalproperty_get_first_parameter(p,
+		    ICAL_PARTSTAT_PARAMETER);
+
+		if (v == NULL || ps == NULL)
+			continue;
+		if (g_ascii_strncasecmp(v, "mailto:", 7) == 0)
+			v += 7;
+		if (g_ascii_strcasecmp(v, email) == 0)
+			return icalparameter_get_partstat(ps) ==
+			    ICAL_PARTSTAT_DECLINED;
+	}
+	return FALSE;
+}
+
+/* What a VEVENT is: away, deep-work or busy; NULL for free time (and
+ * for an invitation the person declined). */
 static const char *
-event_kind(icalcomponent *c)
+event_kind(icalcomponent *c, const char *email)
 {
 	const char *ms = x_value(c, "X-MICROSOFT-CDO-BUSYSTATUS");
 	const char *google = x_value(c, "X-GOOGLE-EVENT-TYPE");
 	const char *k;
 	icalproperty *p;
 
+	if (declined(c, email))
+		return NULL;
 	if (ms == NULL)
 		ms = x_value(c, "X-MICROSOFT-CDO-INTENDEDSTATUS");
 	if (google != NULL) {
@@ -1033,7 +1061,7 @@ event_read(struct reader *r, icalcomponent *c, gboolean cancel_all,
 	struct icaltimetype rid = icalcomponent_get_recurrenceid(c);
 	g_autofree char *uid = uid_of(r, c, "event");
 	g_autofree char *iuid = NULL, *rs = NULL;
-	const char *kind = event_kind(c);
+	const char *kind = event_kind(c, r->email);
 
 	uid_note(r, uid);
 	if (cancel_all || icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED ||
@@ -1335,14 +1363,15 @@ bare_components(const char *text, gsize n)
 }
 
 struct ical_result *
-ical_read(const char *text, gssize len, const char *zone, gint64 now,
-    GError **error)
+ical_read(const char *text, gssize len, const char *zone, const char *email,
+    gint64 now, GError **error)
 {
 	g_autoptr(IcalResult) out = g_new0(struct ical_result, 1);
 	g_autoptr(icalcomponent) root = NULL;
 	g_autofree char *copy = NULL;
 	struct reader r = {
 		.zone = zone != NULL ? zone : "UTC",
+		.email = email,
 		.now = now,
 		.from = now - 86400,
 		.to = now + (gint64)ICAL_HORIZON_DAYS * 86400,

@@ -61,11 +61,12 @@ typedef struct ical_result IcalResult;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IcalResult, ical_result_free)
 
 /* Reads the calendar TEXT (LEN bytes, or -1 when NUL-terminated) for a
- * person in ZONE at NOW.  NULL with ICAL_ERROR_PARSE when it is not
+ * person in ZONE at NOW, whose address is EMAIL (may be NULL; an event
+ * the person declined as an ATTENDEE is free time).  NULL with ICAL_ERROR_PARSE when it is not
  * iCalendar or is broken, the message naming the line where it can.
  * Caller frees. */
 struct ical_result *ical_read(const char *text, gssize len, const char *zone,
-    gint64 now, GError **error);
+    const char *email, gint64 now, GError **error);
 
 /* The IANA name of a Windows zone name, or NULL. */
 const char *ical_windows_zone(const char *name);

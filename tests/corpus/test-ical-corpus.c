@@ -68,7 +68,7 @@ read_tree(const char *dir, struct tally *t)
 			continue;
 		t0 = g_get_monotonic_time();
 		/* 1 December 2026, 09:00 UTC. */
-		r = ical_read(text, (gssize)len, "Europe/Berlin", 1796115600,
+		r = ical_read(text, (gssize)len, "Europe/Berlin", NULL, 1796115600,
 		    &error);
 		if (g_get_monotonic_time() - t0 > SLOW_USEC) {
 			t->slow++;

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_auto(GStrv) lines = g_strsplit(text, "\n", 64);
 	struct ical_result *r;
 
-	r = ical_read((const char *)data, (gssize)size, "Europe/Berlin",
+	r = ical_read((const char *)data, (gssize)size, "Europe/Berlin", NULL,
 	    1774569600, &error);
 	if (r == NULL && (error == NULL || error->domain != ICAL_ERROR))
 		__builtin_trap();

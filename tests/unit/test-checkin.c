@@ -237,6 +237,25 @@ test_reminder_and_close(struct fixture *f, gconstpointer data)
 	    "'missed'"), ==, 1);
 }
 
+/* Who went away after being asked is not reminded. */
+static void
+test_no_reminder_when_away(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *sql = NULL;
+
+	tick(f, "2026-03-27T11:00:00Z");
+	sql = g_strdup_printf("INSERT INTO availability (person_id, kind, "
+	    "starts_at, ends_at, summary, source, created_at) SELECT id, "
+	    "'away', %" G_GINT64_FORMAT ", NULL, 'sick', 'mail', 0 FROM people "
+	    "WHERE email = 'priya@example.org'", utc("2026-03-27T12:00:00Z"));
+	testdb_exec(f->db, sql);
+	tick(f, "2026-03-27T13:00:00Z");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE "
+	    "reminded_at IS NOT NULL"), ==, 1);
+}
+
 /* A paused or away member is not asked, and says why. */
 static void
 test_paused_and_away(struct fixture *f, gconstpointer data)
@@ -674,6 +693,7 @@ main(int argc, char **argv)
 	ADD("prompt-mail", test_prompt_mail);
 	ADD("reminder-and-close", test_reminder_and_close);
 	ADD("paused-and-away", test_paused_and_away);
+	ADD("no-reminder-when-away", test_no_reminder_when_away);
 	ADD("answers", test_answers);
 	ADD("commands", test_commands);
 	ADD("trust", test_trust);

@@ -31,7 +31,7 @@ read_file(const char *name, const char *zone, GError **error)
 	gsize len;
 
 	g_assert_true(g_file_get_contents(path, &text, &len, NULL));
-	return ical_read(text, (gssize)len, zone, NOW, error);
+	return ical_read(text, (gssize)len, zone, NULL, NOW, error);
 }
 
 static struct ical_result *
@@ -240,6 +240,30 @@ test_broken(void)
 	}
 }
 
+/* An invitation the person declined is free time; one they accepted is
+ * busy; for a reader who does not know the person, both are busy. */
+static void
+test_declined(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..",
+	    "data", "ics", "declined.ics", NULL);
+	g_autofree char *text = NULL;
+	g_autoptr(IcalResult) mine = NULL, anyone = NULL;
+	gsize len;
+
+	g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+	mine = ical_read(text, (gssize)len, "Europe/Berlin", "ana@example.org",
+	    NOW, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(mine->blocks->len, ==, 1);
+	g_assert_cmpstr(((struct availability *)mine->blocks->pdata[0])->uid,
+	    ==, "accepted-1@example.org");
+	anyone = ical_read(text, (gssize)len, "Europe/Berlin", NULL, NOW,
+	    &error);
+	g_assert_cmpuint(anyone->blocks->len, ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -252,5 +276,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ical/availability", test_availability);
 	g_test_add_func("/ical/recurring", test_recurring);
 	g_test_add_func("/ical/broken", test_broken);
+	g_test_add_func("/ical/declined", test_declined);
 	return g_test_run();
 }
