@@ -1,6 +1,7 @@
 /* Ingesting one mail; see ingest.h. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -78,6 +79,21 @@ ingest_unparseable(struct store *st, GBytes *raw, const char *source,
 	return tx_commit(st, own_tx, error);
 }
 
+/* A mail whose processing did not finish this many times is quarantined. */
+#define INGEST_MAX_ATTEMPTS 3
+/* The reason of mail "new" again, processed once more: "attempt N". */
+#define ATTEMPT_PREFIX "processing, attempt "
+
+/* How many attempts to process a mail that is still "new" have started:
+ * one when it was stored and nothing since, else what the reason says. */
+static int
+attempts_started(const char *reason)
+{
+	if (reason == NULL || !g_str_has_prefix(reason, ATTEMPT_PREFIX))
+		return 1;
+	return MAX(1, atoi(reason + strlen(ATTEMPT_PREFIX)));
+}
+
 /* Step one: the raw mail, stored.  Returns TRUE with *proceed FALSE when
  * there is nothing more to do (a duplicate). */
 static gboolean
@@ -105,10 +121,13 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 		res->outcome = INGEST_DUPLICATE;
 		return tx_commit(st, own_tx, error);
 	}
-	/* Stored before but never finished.  A deferral is tried again; a run
-	 * that died on this mail is not repeated, or one bad mail would
-	 * crash tidings at every delivery. */
+	/* Stored before but never finished: the process that stored it was
+	 * killed, or died on it, or works on it still (the same mail
+	 * delivered twice at once).  A deferral is tried again at once; an
+	 * unfinished attempt is tried again up to INGEST_MAX_ATTEMPTS, then
+	 * no more, or one bad mail would crash tidings at every delivery. */
 	g_autoptr(MessageRow) row = store_message_get(st, res->id, error);
+	int started;
 	if (row == NULL) {
 		tx_rollback(st, own_tx);
 		return FALSE;
@@ -118,9 +137,23 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 		*proceed = TRUE;
 		return tx_commit(st, own_tx, error);
 	}
+	started = attempts_started(row->reason);
+	if (started < INGEST_MAX_ATTEMPTS) {
+		g_autofree char *note = g_strdup_printf(ATTEMPT_PREFIX "%d",
+		    started + 1);
+		if (!store_message_defer(st, res->id, note, error)) {
+			tx_rollback(st, own_tx);
+			return FALSE;
+		}
+		log_info("<%s>: processing it again: %d earlier attempt%s did "
+		    "not finish", msg->message_id, started, started == 1 ? "" :
+		    "s");
+		*proceed = TRUE;
+		return tx_commit(st, own_tx, error);
+	}
 	res->outcome = INGEST_QUARANTINED;
-	res->detail = g_strdup("an earlier attempt to process it did not "
-	    "finish; kept for inspection");
+	res->detail = g_strdup_printf("%d attempts to process it did not "
+	    "finish; kept for inspection", started);
 	if (!store_message_quarantine(st, res->id, res->detail, error)) {
 		tx_rollback(st, own_tx);
 		return FALSE;
@@ -172,13 +205,38 @@ ingest_checkin(struct store *st, struct checkin_env *env,
 	return store_message_quarantine(st, res->id, res->detail, error);
 }
 
+/* *done: mail ID is no longer "new". */
+static gboolean
+processed_meanwhile(struct store *st, gint64 id, gboolean *done,
+    GError **error)
+{
+	g_autoptr(MessageRow) row = store_message_get(st, id, error);
+
+	if (row == NULL)
+		return FALSE;
+	*done = strcmp(row->state, "new") != 0;
+	return TRUE;
+}
+
 static gboolean
 ingest_process(struct store *st, struct message *msg, gboolean own_tx,
     enum verdict v, struct checkin_env *env, struct ingest_result *res,
     GError **error)
 {
+	gboolean done;
+
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
+	/* Between its own two transactions, another delivery of the same
+	 * mail may have processed it: then it is a duplicate. */
+	if (own_tx && !processed_meanwhile(st, res->id, &done, error)) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	if (own_tx && done) {
+		res->outcome = INGEST_DUPLICATE;
+		return tx_commit(st, own_tx, error);
+	}
 	if (!store_message_processed(st, res->id, msg, v == FILTER_DROP ?
 	    "dropped" : "processed", error) ||
 	    !thread_assign(st, res->id, msg, &res->thread, error) ||

@@ -1,0 +1,145 @@
+#!/bin/bash
+# The load benchmark (make bench, as root): 10,000 replies submitted over
+# SMTP to the harness's Postfix, delivered into tidings' mailbox in
+# Dovecot, while tidings run works (IMAP IDLE).  A check-in is due in the
+# middle of the load and a digest a minute later.  Prints how long the
+# load took, whether every reply was stored once, the daemon's memory
+# (VmRSS while idle before the load and at its end, and its peak, VmHWM),
+# and how late the prompt and the digest left.  Nothing is asserted.
+set -u
+
+: "${TIDINGS:=bench-build/src/tidings}"
+: "${TOP_SRCDIR:=.}"
+n=${LOAD_MESSAGES:-10000}
+conns=4
+
+. "$TOP_SRCDIR/tests/integration/mailstack.sh"
+if ! reason=$(mailstack_available); then
+	echo "load benchmark: skipped: $reason"
+	exit 0
+fi
+for cmd in sqlite3 python3; do
+	command -v "$cmd" >/dev/null || { echo "load benchmark: skipped: $cmd is not installed"; exit 0; }
+done
+[ -x "$TIDINGS" ] || { echo "load benchmark: $TIDINGS is not built (make bench builds it)"; exit 1; }
+if ldd "$TIDINGS" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	echo "load benchmark: warning: $TIDINGS is built with sanitizers"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-load.XXXXXX")
+daemon=
+cleanup() {
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+	wait
+	mailstack_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT
+for u in standup ana max; do mailstack_add_user "$u" secret; done
+mailstack_start "$work/stack" >/dev/null || { echo "load benchmark: no mail stack"; exit 1; }
+# mailstack_start, outside lib.sh, makes mailstack_stop the EXIT trap.
+trap cleanup EXIT
+D=$MAIL_DOMAIN
+db="$work/tidings.db"
+printf 'secret\n' >"$work/password"
+openssl rand -hex 32 >"$work/secret"
+chmod 600 "$work/password" "$work/secret"
+cat >"$work/tidings.conf" <<EOF
+[tidings]
+address = standup@$D
+database = $db
+secret-file = $work/secret
+[imap]
+host = 127.0.0.1
+port = $IMAP_PORT
+security = none
+user = standup
+password-file = $work/password
+[smtp]
+host = 127.0.0.1
+port = $SMTP_PORT
+security = none
+EOF
+sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
+t() { TIDINGS_NOW=2026-03-30T12:00:00Z "$TIDINGS" --config "$work/tidings.conf" "$@" >/dev/null 2>&1 ||
+	{ echo "load benchmark: tidings $* failed"; exit 1; }; }
+# Monday 30 March 2026: 16:30 in Berlin is 14:30 UTC.
+t team add platform --zone Europe/Berlin
+t team set platform --digest-at 16:31 --empty notice
+t member add "ana@$D" --team platform --zone Europe/Berlin
+t checkin add platform Daily --at 16:30
+t subscriber add "max@$D" --team platform --confirmed
+prompt_due=$(date -d 2026-03-30T14:30:00Z +%s)
+digest_due=$((prompt_due + 60))
+lead=${LOAD_LEAD:-15}	# seconds from the start of the load to the check-in
+
+rss() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
+stored() { sql "SELECT count(*) FROM messages WHERE message_id LIKE 'load-%'"; }
+
+TIDINGS_NOW=$((prompt_due - lead)) "$TIDINGS" --config "$work/tidings.conf" run --foreground \
+	>"$work/run.out" 2>"$work/run.err" &
+daemon=$!
+for _ in $(seq 1 100); do
+	[ -n "$(sql 'SELECT last_sync_at FROM sync_state')" ] && break
+	sleep 0.1
+done
+rss_idle=$(rss "$daemon" VmRSS)
+
+echo "submitting $n replies over $conns SMTP connections to Postfix..."
+start=$EPOCHREALTIME
+python3 - "$SMTP_PORT" "$D" "$n" "$conns" >"$work/load.out" 2>&1 <<'EOF' &
+import smtplib, sys, threading, time
+port, dom, n, conns = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def send(first):
+    s = smtplib.SMTP('127.0.0.1', port)
+    for i in range(first, n, conns):
+        msg = (f"From: Ana Lima <ana@{dom}>\r\nTo: standup@{dom}\r\n"
+               f"Subject: Re: Check-in {i // 5}\r\nMessage-ID: <load-{i}@{dom}>\r\n"
+               f"In-Reply-To: <prompt-{i // 5}@{dom}>\r\n"
+               f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n\r\n"
+               f"Reply {i}: the billing export is done, invoices next.\r\n")
+        s.sendmail(f"ana@{dom}", [f"standup@{dom}"], msg)
+    s.quit()
+ts = [threading.Thread(target=send, args=(k,)) for k in range(conns)]
+for t in ts: t.start()
+for t in ts: t.join()
+EOF
+loader=$!
+submitted= all_in= prompt_left= digest_left= stored_at_due=
+for _ in $(seq 1 6000); do
+	now=$EPOCHREALTIME
+	if [ -z "$submitted" ] && ! kill -0 "$loader" 2>/dev/null; then
+		submitted=$(awk -v s="$start" -v e="$now" 'BEGIN { printf "%.1f", e - s }')
+	fi
+	[ -z "$all_in" ] && [ "$(stored)" = "$n" ] &&
+		all_in=$(awk -v s="$start" -v e="$now" 'BEGIN { printf "%.1f", e - s }')
+	[ -z "$stored_at_due" ] && [ "${now%[.,]*}" -ge $((${start%[.,]*} + lead)) ] && stored_at_due=$(stored)
+	[ -z "$prompt_left" ] && prompt_left=$(sql "SELECT sent_at FROM outbox WHERE dedupe_key LIKE 'prompt:%' AND state = 'sent'")
+	[ -z "$digest_left" ] && digest_left=$(sql "SELECT sent_at FROM outbox WHERE dedupe_key LIKE 'digest:%' AND state = 'sent'")
+	[ -n "$all_in" ] && [ -n "$submitted" ] && [ -n "$digest_left" ] && break
+	sleep 0.2
+done
+rss_end=$(rss "$daemon" VmRSS) hwm=$(rss "$daemon" VmHWM)
+kill "$daemon"
+wait "$daemon"
+daemon=
+total=$(stored)
+distinct=$(sql "SELECT count(DISTINCT message_id) FROM messages WHERE message_id LIKE 'load-%'")
+bad=$(sql "SELECT count(*) FROM messages WHERE message_id LIKE 'load-%' AND state != 'processed'")
+
+echo
+echo "tidings load benchmark: $n replies through Postfix into Dovecot, tidings run (IDLE), $(nproc) cores"
+awk -v n="$n" -v a="${all_in:-0}" -v sub_s="${submitted:-?}" 'BEGIN {
+	printf "%-44s %s s\n", "submitted to Postfix", sub_s
+	if (a > 0)
+		printf "%-44s %.1f s (%.0f mails/s)\n", "all stored by tidings, from the first one", a, n / a
+	else
+		printf "%-44s %s\n", "all stored by tidings", "no (timed out)"
+}'
+printf '%-44s %s rows, %s distinct, %s not processed\n' "stored" "$total" "$distinct" "$bad"
+printf '%-44s %s MiB idle before, %s MiB at the end, peak %s MiB\n' "tidings run memory (VmRSS, VmHWM)" \
+	"$(( ${rss_idle:-0} / 1024 ))" "$(( ${rss_end:-0} / 1024 ))" "$(( ${hwm:-0} / 1024 ))"
+late() { [ -n "$1" ] && echo "$(($1 - $2)) s after it was due" || echo "not sent"; }
+printf '%-44s %s (%s of %s replies stored when it was due)\n' "prompt due $lead s into the load: left" \
+	"$(late "$prompt_left" "$prompt_due")" "${stored_at_due:-?}" "$n"
+printf '%-44s %s\n' "digest due a minute later: left" "$(late "$digest_left" "$digest_due")"
