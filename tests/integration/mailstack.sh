@@ -418,7 +418,7 @@ _ms_run_dovecot() {
 		mailstack_logs >&2
 		return 1
 	done
-	if ! _ms_wait_until 10 _ms_dovecot_up; then
+	if ! _ms_wait_until 30 _ms_dovecot_up; then
 		_ms_err "dovecot does not answer on 127.0.0.1:$IMAP_PORT and :$IMAPS_PORT"
 		mailstack_logs >&2
 		return 1
@@ -426,7 +426,8 @@ _ms_run_dovecot() {
 }
 
 mailstack_start_dovecot() {
-	_ms_gone dovecot || { _ms_err "dovecot is already running"; return 1; }
+	_ms_wait_until 10 _ms_gone dovecot ||
+		{ _ms_err "dovecot is already running"; return 1; }
 	_ms_run_dovecot
 }
 
@@ -539,7 +540,8 @@ _ms_run_postfix() {
 		mailstack_logs >&2
 		return 1
 	done
-	if ! _ms_wait_until 10 _ms_postfix_up; then
+	# A loaded machine can take its time; a dead start fails sooner.
+	if ! _ms_wait_until 30 _ms_postfix_up; then
 		_ms_err "postfix does not answer on 127.0.0.1:$SMTP_PORT"
 		mailstack_logs >&2
 		return 1
@@ -547,7 +549,9 @@ _ms_run_postfix() {
 }
 
 mailstack_start_postfix() {
-	_ms_gone postfix || { _ms_err "postfix is already running"; return 1; }
+	# A master that was just stopped may take a moment to be gone.
+	_ms_wait_until 10 _ms_gone postfix ||
+		{ _ms_err "postfix is already running"; return 1; }
 	_ms_run_postfix
 }
 
