@@ -171,6 +171,18 @@ check_questions(char **questions, int blocker, GError **error)
 	return TRUE;
 }
 
+/* A title: one line of text, no '/' (CHECKIN is TEAM/TITLE). */
+static gboolean
+check_title(char *title, GError **error)
+{
+	if (*g_strstrip(title) == '\0' || strchr(title, '/') != NULL) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID, "a title "
+		    "must not be empty nor hold '/'");
+		return FALSE;
+	}
+	return value_display_name(title, error);
+}
+
 /* The options add and edit share: *rule NULL when no schedule was given,
  * *reminder and *close -1 when not given. */
 static gboolean
@@ -216,10 +228,9 @@ checkin_add(struct cmd_ctx *ctx, int argc, char **argv)
 	gint64 reminder, close;
 	int rc;
 
-	if (!read_options(&rule, &reminder, &close, &error))
+	if (!read_options(&rule, &reminder, &close, &error) ||
+	    !check_title(argv[2], &error))
 		return cmd_usage(ctx, "%s", error->message);
-	if (*g_strstrip(argv[2]) == '\0' || strchr(argv[2], '/') != NULL)
-		return cmd_usage(ctx, "a title must not be empty nor hold '/'");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	c->team = g_strdup(argv[1]);
@@ -355,9 +366,8 @@ checkin_edit(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "%s", error->message);
 	if (opt_pause && opt_resume)
 		return cmd_usage(ctx, "--pause and --resume contradict");
-	if (opt_title != NULL && (*g_strstrip(opt_title) == '\0' ||
-	    strchr(opt_title, '/') != NULL))
-		return cmd_usage(ctx, "a title must not be empty nor hold '/'");
+	if (opt_title != NULL && !check_title(opt_title, &error))
+		return cmd_usage(ctx, "%s", error->message);
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	if ((ci = find_checkin(ctx, argv[1], &error)) == NULL)

@@ -64,6 +64,8 @@ t checkin add platform Bad --question "One" --blocker 2
 expect_rc 64 "--blocker past the questions: exit 64"
 t checkin add platform "a/b"
 expect_rc 64 "a title with a slash: exit 64"
+t checkin add platform "$(printf 'Daily\r\nBcc: eve@example.org')"
+expect_rc 64 "a title over two lines: exit 64"
 t checkin show 99
 expect_rc 65 "an unknown check-in: exit 65"
 t checkin show Daily
