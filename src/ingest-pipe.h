@@ -1,7 +1,7 @@
 /* Ingesting on two threads: a worker parses and filters mail
  * (ingest_prepare()) while the caller's thread, which owns the store,
  * commits what was prepared (ingest_commit()), in the order the mail came.
- * Imports use it; the MDA ingests one mail and does not.
+ * Imports and IMAP syncs use it; the MDA ingests one mail and does not.
  *
  * At most INGEST_PIPE_DEPTH mails, and about INGEST_PIPE_BYTES of them,
  * wait between the two threads, so memory stays flat whatever the size of
