@@ -104,19 +104,28 @@ sync_one(guint32 uid, GBytes *raw, gpointer data)
 	return sync_drain(r, FALSE);
 }
 
-/* Stored mail is flagged \Seen, or moved out of the way. */
+/* UIDs flagged \Seen per command: one round trip for many, and a command
+ * line of a few runs of UIDs. */
+#define SYNC_FLAG_BATCH 1000
+
+/* Stored mail is flagged \Seen, or moved out of the way.  UIDS are in
+ * order, as they were fetched. */
 static gboolean
 sync_flag(struct imap *imap, GArray *uids, const char *processed,
     GError **error)
 {
-	for (guint i = 0; i < uids->len; i++) {
-		guint32 uid = g_array_index(uids, guint32, i);
-		gboolean ok = processed != NULL ?
-		    imap_move(imap, uid, processed, error) :
-		    imap_mark_seen(imap, uid, error);
-		if (!ok)
+	guint n;
+
+	for (guint i = 0; processed == NULL && i < uids->len; i += n) {
+		n = MIN(SYNC_FLAG_BATCH, uids->len - i);
+		if (!imap_mark_seen_uids(imap, &g_array_index(uids, guint32, i),
+		    n, error))
 			return FALSE;
 	}
+	for (guint i = 0; processed != NULL && i < uids->len; i++)
+		if (!imap_move(imap, g_array_index(uids, guint32, i), processed,
+		    error))
+			return FALSE;
 	return TRUE;
 }
 
