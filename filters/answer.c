@@ -465,4 +465,8 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 	return FILTER_NEXT;
 }
 
-const struct filter filter_answer = { "answer", answer_run };
+const struct filter filter_answer = {
+	.name = "answer",
+	.run = answer_run,
+	.at_commit = TRUE,
+};

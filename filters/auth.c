@@ -313,4 +313,7 @@ auth_run(struct message *msg, struct filter_ctx *ctx)
 	return FILTER_NEXT;
 }
 
-const struct filter filter_auth = { "auth", auth_run };
+const struct filter filter_auth = {
+	.name = "auth",
+	.run = auth_run,
+};

@@ -185,4 +185,8 @@ exec_run(struct message *msg, struct filter_ctx *ctx)
 	return FILTER_DEFER;
 }
 
-const struct filter filter_exec = { "exec", exec_run };
+const struct filter filter_exec = {
+	.name = "exec",
+	.run = exec_run,
+	.at_commit = TRUE,
+};

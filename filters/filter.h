@@ -50,6 +50,11 @@ struct filter_ctx {
 struct filter {
 	const char *name;
 	enum verdict (*run)(struct message *msg, struct filter_ctx *ctx);
+	/* Runs where the mail is stored, one mail after another: it asks
+	 * the store (answer) or acts outside tidings (exec).  The others
+	 * read only the mail and the configuration, and may run on any
+	 * thread, ahead of the store. */
+	gboolean at_commit;
 };
 
 extern const struct filter filter_loop;
@@ -64,6 +69,14 @@ extern const struct filter filter_exec;
 /* Runs every filter in order until one ends the pipeline; returns the last
  * verdict (FILTER_NEXT when every filter passed). */
 enum verdict filters_run(struct message *msg, struct filter_ctx *ctx);
+/* filters_run() in two steps, for ingesting on two threads: the filters
+ * that are not at_commit, which need of CTX only conf and address, and
+ * return their last verdict as it is (FILTER_DONE included); then, where
+ * the mail is stored, the rest when that verdict was FILTER_NEXT, and the
+ * verdict filters_run() would have returned. */
+enum verdict filters_prepare(struct message *msg, struct filter_ctx *ctx);
+enum verdict filters_finish(struct message *msg, struct filter_ctx *ctx,
+    enum verdict v);
 const char *filter_verdict_name(enum verdict v);
 
 /* The auth filter's part, for tests: reads MSG's topmost

@@ -43,4 +43,7 @@ loop_run(struct message *msg, struct filter_ctx *ctx)
 	return FILTER_DROP;
 }
 
-const struct filter filter_loop = { "loop", loop_run };
+const struct filter filter_loop = {
+	.name = "loop",
+	.run = loop_run,
+};

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ingest.h"
+#include "ingest-pipe.h"
 #include "log.h"
 #include "report.h"
 #include "store.h"
@@ -76,14 +76,14 @@ batch_end(struct import *im)
 }
 
 static gboolean
-import_one(struct import *im, GBytes *raw)
+import_one(struct import *im, struct ingest_prepared *prep)
 {
 	struct ingest_result res;
 	struct store *st = im->ctx->store;
 
 	if (im->in_batch == 0 && !store_begin_batch(st, &im->error))
 		return FALSE;
-	if (!ingest_mail(st, im->ctx->conf, raw, opt_source != NULL ?
+	if (!ingest_commit(st, im->ctx->conf, prep, opt_source != NULL ?
 	    opt_source : "import", FALSE, &res, &im->error)) {
 		store_rollback(st);
 		im->in_batch = 0;
@@ -102,6 +102,28 @@ import_one(struct import *im, GBytes *raw)
 		return FALSE;
 	show_progress(im, FALSE);
 	return TRUE;
+}
+
+/* Mail is read, parsed and filtered on a second thread (READ runs there)
+ * while this one stores it, in order.  TAG is how far the reading got. */
+static gboolean
+import_all(struct import *im, ingest_pipe_read_fn read, gpointer data)
+{
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(im->ctx->conf, read,
+	    data);
+	struct ingest_prepared *prep;
+	guint64 tag;
+
+	while ((prep = ingest_pipe_next(pipe, &tag, &im->error)) != NULL) {
+		gboolean ok;
+
+		im->done = tag;
+		ok = import_one(im, prep);
+		ingest_prepared_free(prep);
+		if (!ok)
+			return FALSE;
+	}
+	return im->error == NULL;
 }
 
 /* --- Maildir --------------------------------------------------------- */
@@ -139,31 +161,45 @@ list_maildir(const char *dir, GPtrArray *files, GError **error)
 	return TRUE;
 }
 
+/* The files of a Maildir, read one after another; the tag is how many
+ * were. */
+struct maildir_reader {
+	GPtrArray *files;	/* of char *, sorted */
+	guint next;
+};
+
+static GBytes *
+maildir_read(gpointer data, guint64 *tag, GError **error)
+{
+	struct maildir_reader *md = data;
+
+	while (md->next < md->files->len) {
+		g_autoptr(GError) err = NULL;
+		char *contents;
+		gsize len;
+
+		if (!g_file_get_contents(md->files->pdata[md->next++],
+		    &contents, &len, &err)) {
+			/* A mail delivered or moved away meanwhile. */
+			log_warnx("import: %s", err->message);
+			continue;
+		}
+		*tag = md->next;
+		return g_bytes_new_take(contents, len);
+	}
+	return NULL;
+}
+
 static gboolean
 import_maildir(struct import *im, const char *dir)
 {
 	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	struct maildir_reader md = { files, 0 };
 
 	if (!list_maildir(dir, files, &im->error))
 		return FALSE;
 	im->total = files->len;
-	for (guint i = 0; i < files->len; i++) {
-		g_autoptr(GError) error = NULL;
-		g_autofree char *data = NULL;
-		gsize len;
-
-		if (!g_file_get_contents(files->pdata[i], &data, &len, &error)) {
-			/* A mail delivered or moved away meanwhile. */
-			log_warnx("import: %s", error->message);
-			continue;
-		}
-		g_autoptr(GBytes) raw = g_bytes_new_take(g_steal_pointer(&data),
-		    len);
-		im->done++;
-		if (!import_one(im, raw))
-			return FALSE;
-	}
-	return TRUE;
+	return import_all(im, maildir_read, &md);
 }
 
 /* --- mbox ------------------------------------------------------------ */
@@ -178,63 +214,90 @@ mbox_mail(GByteArray *cur)
 	return g_byte_array_free_to_bytes(cur);
 }
 
-/* "From " lines separate mails; ">From " (any number of '>') inside a mail
- * is unescaped by one '>', as mboxrd writes it. */
+/* An mbox, read a mail at a time; the tag is the bytes read. */
+struct mbox_reader {
+	const char *path;
+	FILE *f;
+	char *line;
+	size_t cap;
+	GByteArray *cur;	/* the mail being read; NULL before the first */
+	gboolean prev_blank;
+	guint64 done;
+};
+
+/* Adds LINE (N bytes) to the mail being read: ">From " (any number of
+ * '>') is unescaped by one '>', as mboxrd writes it. */
+static void
+mbox_add(struct mbox_reader *mb, const char *line, ssize_t n)
+{
+	const char *p = line;
+
+	while (*p == '>')
+		p++;
+	const char *keep = p > line && strncmp(p, "From ", 5) == 0 ?
+	    line + 1 : line;
+	g_byte_array_append(mb->cur, (const guint8 *)keep,
+	    (guint)(n - (keep - line)));
+	mb->prev_blank = n == 1 || (n == 2 && line[0] == '\r');
+}
+
+/* "From " lines after a blank line (or first) separate mails. */
+static GBytes *
+mbox_read(gpointer data, guint64 *tag, GError **error)
+{
+	struct mbox_reader *mb = data;
+	GByteArray *prev;
+	ssize_t n;
+
+	while ((n = getline(&mb->line, &mb->cap, mb->f)) >= 0) {
+		mb->done += (guint64)n;
+		if (strncmp(mb->line, "From ", 5) == 0 && mb->prev_blank) {
+			prev = mb->cur;
+			mb->cur = g_byte_array_new();
+			mb->prev_blank = FALSE;
+			*tag = mb->done;
+			if (prev != NULL && prev->len > 0)
+				return mbox_mail(prev);
+			if (prev != NULL)
+				g_byte_array_unref(prev);
+			continue;
+		}
+		if (mb->cur == NULL) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s is not an mbox: it does not start with a "
+			    "\"From \" line", mb->path);
+			return NULL;
+		}
+		mbox_add(mb, mb->line, n);
+	}
+	prev = g_steal_pointer(&mb->cur);
+	*tag = mb->done;
+	if (prev != NULL && prev->len > 0)
+		return mbox_mail(prev);
+	if (prev != NULL)
+		g_byte_array_unref(prev);
+	return NULL;
+}
+
 static gboolean
 import_mbox(struct import *im, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	GByteArray *cur = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	gboolean ok = TRUE, prev_blank = TRUE;
+	struct mbox_reader mb = { .path = path, .prev_blank = TRUE };
 	struct stat sb;
+	gboolean ok;
 
-	if (f == NULL) {
+	if ((mb.f = fopen(path, "rb")) == NULL) {
 		g_set_error(&im->error, G_FILE_ERROR, g_file_error_from_errno(
 		    errno), "cannot open %s: %s", path, g_strerror(errno));
 		return FALSE;
 	}
-	if (fstat(fileno(f), &sb) == 0)
+	if (fstat(fileno(mb.f), &sb) == 0)
 		im->total = (guint64)sb.st_size;
-	while (ok && (n = getline(&line, &cap, f)) >= 0) {
-		im->done += (guint64)n;
-		if (strncmp(line, "From ", 5) == 0 && prev_blank) {
-			if (cur != NULL && cur->len > 0) {
-				g_autoptr(GBytes) raw = mbox_mail(cur);
-				ok = import_one(im, raw);
-			} else if (cur != NULL)
-				g_byte_array_unref(cur);
-			cur = g_byte_array_new();
-			prev_blank = FALSE;
-			continue;
-		}
-		if (cur == NULL) {
-			g_set_error(&im->error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-			    "%s is not an mbox: it does not start with a "
-			    "\"From \" line", path);
-			ok = FALSE;
-			break;
-		}
-		const char *p = line;
-		while (*p == '>')
-			p++;
-		const char *keep = p > line && strncmp(p, "From ", 5) == 0 ?
-		    line + 1 : line;
-		g_byte_array_append(cur, (const guint8 *)keep,
-		    (guint)(n - (keep - line)));
-		prev_blank = n == 1 || (n == 2 && line[0] == '\r');
-	}
-	if (ok && cur != NULL && cur->len > 0) {
-		g_autoptr(GBytes) raw = mbox_mail(cur);
-		cur = NULL;
-		ok = import_one(im, raw);
-	}
-	if (cur != NULL)
-		g_byte_array_unref(cur);
-	free(line);
-	fclose(f);
+	ok = import_all(im, mbox_read, &mb);
+	if (mb.cur != NULL)
+		g_byte_array_unref(mb.cur);
+	free(mb.line);
+	fclose(mb.f);
 	return ok;
 }
 

@@ -785,9 +785,10 @@ imap_fetch_new(struct imap *imap, guint32 after, guint batch,
 	return TRUE;
 }
 
-/* UID STORE +FLAGS.SILENT (flag); takes flag. */
+/* UID STORE +FLAGS.SILENT (flag) on n sorted UIDs; takes flag. */
 static int
-store_flag(struct imap *imap, guint32 uid, struct mailimap_flag *flag)
+store_flag(struct imap *imap, const guint32 *uids, guint n,
+    struct mailimap_flag *flag)
 {
 	struct mailimap_store_att_flags *att;
 	struct mailimap_flag_list *flags;
@@ -797,7 +798,7 @@ store_flag(struct imap *imap, guint32 uid, struct mailimap_flag *flag)
 	flags = mailimap_flag_list_new_empty();
 	mailimap_flag_list_add(flags, flag);
 	att = mailimap_store_att_flags_new_add_flags_silent(flags);
-	set = mailimap_set_new_single(uid);
+	set = uid_set_new(uids, n);
 	r = mailimap_uid_store(imap->session, set, att);
 	mailimap_set_free(set);
 	mailimap_store_att_flags_free(att);
@@ -807,17 +808,30 @@ store_flag(struct imap *imap, guint32 uid, struct mailimap_flag *flag)
 gboolean
 imap_mark_seen(struct imap *imap, guint32 uid, GError **error)
 {
+	return imap_mark_seen_uids(imap, &uid, 1, error);
+}
+
+gboolean
+imap_mark_seen_uids(struct imap *imap, const guint32 *uids, guint n,
+    GError **error)
+{
 	int r;
 
 	g_return_val_if_fail(imap != NULL && imap->selected != NULL, FALSE);
 	g_return_val_if_fail(!imap->idling, FALSE);
+	if (n == 0)
+		return TRUE;
 	if (!imap_alive(imap, error))
 		return FALSE;
-	r = store_flag(imap, uid, mailimap_flag_new_seen());
+	r = store_flag(imap, uids, n, mailimap_flag_new_seen());
+	if (r != MAILIMAP_NO_ERROR && n == 1)
+		return imap_fail(imap, r, IMAP_ERROR_MESSAGE, error,
+		    "cannot mark message UID %u of \"%s\" on %s seen",
+		    uids[0], imap->selected, imap->peer);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(imap, r, IMAP_ERROR_MESSAGE, error,
-		    "cannot mark message UID %u of \"%s\" on %s seen", uid,
-		    imap->selected, imap->peer);
+		    "cannot mark messages UID %u to %u of \"%s\" on %s seen",
+		    uids[0], uids[n - 1], imap->selected, imap->peer);
 	return TRUE;
 }
 
@@ -860,7 +874,7 @@ move_expunge(struct imap *imap, guint32 uid)
 	struct mailimap_set *set;
 	int r;
 
-	r = store_flag(imap, uid, mailimap_flag_new_deleted());
+	r = store_flag(imap, &uid, 1, mailimap_flag_new_deleted());
 	if (r != MAILIMAP_NO_ERROR)
 		return r;
 	if (!imap_has_capability(imap, "UIDPLUS"))

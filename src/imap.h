@@ -109,6 +109,9 @@ gboolean imap_fetch_new(struct imap *imap, guint32 after, guint batch,
 
 /* UID STORE +FLAGS.SILENT (\Seen).  A refusal is IMAP_ERROR_MESSAGE. */
 gboolean imap_mark_seen(struct imap *imap, guint32 uid, GError **error);
+/* The same for N UIDs (sorted) in one command. */
+gboolean imap_mark_seen_uids(struct imap *imap, const guint32 *uids,
+    guint n, GError **error);
 
 /* Moves one message of the selected folder to folder: UID MOVE when the
  * server offers it, else UID COPY, \Deleted and UID EXPUNGE (UIDPLUS) or,

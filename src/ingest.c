@@ -253,23 +253,62 @@ ingest_process(struct store *st, struct message *msg, gboolean own_tx,
 	return tx_commit(st, own_tx, error);
 }
 
-gboolean
-ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
-    const char *source, gboolean own_tx, struct ingest_result *res,
-    GError **error)
+/* A mail parsed and through the filters that need no store. */
+struct ingest_prepared {
+	GBytes *raw;
+	struct message *msg;	/* NULL when RAW is not mail at all */
+	char *unparseable;	/* then why */
+	enum verdict verdict;	/* of filters_prepare() */
+	GError *filter_error;	/* a deferring filter's reason, or NULL */
+};
+
+struct ingest_prepared *
+ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
 {
+	struct ingest_prepared *prep = g_new0(struct ingest_prepared, 1);
+	struct filter_ctx ctx = { .conf = conf };
 	g_autoptr(GError) perr = NULL;
-	g_autoptr(Message) msg = NULL;
+
+	prep->raw = g_bytes_ref(raw);
+	prep->msg = message_parse(raw, now, &perr);
+	if (prep->msg == NULL) {
+		prep->unparseable = g_strdup(perr->message);
+		return prep;
+	}
+	if (conf != NULL)
+		ctx.address = conf_get(conf, "tidings", "address");
+	prep->verdict = filters_prepare(prep->msg, &ctx);
+	prep->filter_error = ctx.error;
+	return prep;
+}
+
+void
+ingest_prepared_free(struct ingest_prepared *prep)
+{
+	if (prep == NULL)
+		return;
+	g_bytes_unref(prep->raw);
+	g_clear_pointer(&prep->msg, message_free);
+	g_free(prep->unparseable);
+	g_clear_error(&prep->filter_error);
+	g_free(prep);
+}
+
+gboolean
+ingest_commit(struct store *st, const struct conf *conf,
+    struct ingest_prepared *prep, const char *source, gboolean own_tx,
+    struct ingest_result *res, GError **error)
+{
+	struct message *msg = prep->msg;
 	struct filter_ctx ctx = { .conf = conf };
 	struct checkin_env env;
 	gboolean proceed, have_env, ok;
 	enum verdict v;
 
 	memset(res, 0, sizeof *res);
-	msg = message_parse(raw, clock_now(), &perr);
 	if (msg == NULL)
-		return ingest_unparseable(st, raw, source, own_tx, perr->message,
-		    res, error);
+		return ingest_unparseable(st, prep->raw, source, own_tx,
+		    prep->unparseable, res, error);
 	/* Odd mail is kept and processed; what was odd is said once. */
 	for (guint i = 0; i < msg->problems->len; i++)
 		log_info("<%s>: %s", msg->message_id,
@@ -288,15 +327,29 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 		ctx.lookup = checkin_lookup;
 		ctx.lookup_data = &env;
 	}
-	v = filters_run(msg, &ctx);
+	ctx.error = g_steal_pointer(&prep->filter_error);
+	v = filters_finish(msg, &ctx, prep->verdict);
 	res->kind = msg->kind;
-	if (v == FILTER_DEFER) {
+	if (v == FILTER_DEFER)
 		ok = ingest_defer(st, own_tx, res, ctx.error, error);
-		g_clear_error(&ctx.error);
-	} else
+	else
 		ok = ingest_process(st, msg, own_tx, v, have_env &&
 		    v != FILTER_DROP ? &env : NULL, res, error);
+	g_clear_error(&ctx.error);
 	if (have_env)
 		checkin_env_clear(&env);
+	return ok;
+}
+
+gboolean
+ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
+    const char *source, gboolean own_tx, struct ingest_result *res,
+    GError **error)
+{
+	struct ingest_prepared *prep = ingest_prepare(conf, raw, clock_now());
+	gboolean ok = ingest_commit(st, conf, prep, source, own_tx, res,
+	    error);
+
+	ingest_prepared_free(prep);
 	return ok;
 }

@@ -42,4 +42,22 @@ gboolean ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
     const char *source, gboolean own_tx, struct ingest_result *res,
     GError **error);
 
+/*
+ * ingest_mail() in two steps, so that the first may run on another thread
+ * than the store's (see ingest-pipe.h).  ingest_prepare() parses RAW
+ * (received at NOW) and runs the filters that read only the mail and CONF;
+ * it touches no store and no shared state.  ingest_commit() does the rest
+ * on the thread that owns ST: the raw mail kept, the duplicate check, the
+ * filters that run at commit, threads and answers; it returns as
+ * ingest_mail() does.  Commit a prepared mail once, then free it with
+ * ingest_prepared_free() (NULL-safe).
+ */
+struct ingest_prepared;
+struct ingest_prepared *ingest_prepare(const struct conf *conf, GBytes *raw,
+    gint64 now);
+gboolean ingest_commit(struct store *st, const struct conf *conf,
+    struct ingest_prepared *prep, const char *source, gboolean own_tx,
+    struct ingest_result *res, GError **error);
+void ingest_prepared_free(struct ingest_prepared *prep);
+
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "imap.h"
-#include "ingest.h"
+#include "ingest-pipe.h"
 #include "log.h"
 #include "store.h"
 #include "sync.h"
@@ -20,6 +20,7 @@ struct sync_run {
 	char *source;		/* imap:FOLDER */
 	guint in_tx;		/* mail in the open transaction */
 	GArray *done;		/* UIDs stored, to flag or move */
+	struct ingest_pipe *pipe;	/* fetched mail, being prepared */
 	GError *error;
 };
 
@@ -34,16 +35,13 @@ sync_commit(struct sync_run *r)
 
 /* One fetched mail: ingested, and the position moved past it, together. */
 static gboolean
-sync_one(guint32 uid, GBytes *raw, gpointer data)
+sync_store(struct sync_run *r, guint32 uid, struct ingest_prepared *prep)
 {
-	struct sync_run *r = data;
 	struct ingest_result res;
 
-	if (*r->stop)
-		return FALSE;
 	if (r->in_tx == 0 && !store_begin_batch(r->st, &r->error))
 		return FALSE;
-	if (!ingest_mail(r->st, r->conf, raw, r->source, FALSE, &res,
+	if (!ingest_commit(r->st, r->conf, prep, r->source, FALSE, &res,
 	    &r->error) ||
 	    !store_sync_set(r->st, r->account, r->folder, r->uidvalidity, uid,
 	    &r->error)) {
@@ -67,19 +65,67 @@ sync_one(guint32 uid, GBytes *raw, gpointer data)
 	return TRUE;
 }
 
-/* Stored mail is flagged \Seen, or moved out of the way. */
+/* Stores, in UID order, the fetched mail the worker has prepared: all of
+ * it with ALL; else what is ready, and what keeps fewer than
+ * INGEST_PIPE_DEPTH mails in flight.  FALSE when the store failed
+ * (r->error) or *stop was set: what is still in flight is not stored, and
+ * its UIDs are fetched again next time. */
+static gboolean
+sync_drain(struct sync_run *r, gboolean all)
+{
+	struct ingest_prepared *prep;
+	guint64 uid;
+	gboolean ok;
+
+	while (ingest_pipe_pending(r->pipe) > 0 && (all ||
+	    ingest_pipe_pending(r->pipe) >= INGEST_PIPE_DEPTH ||
+	    ingest_pipe_ready(r->pipe))) {
+		if (*r->stop)
+			return FALSE;
+		prep = ingest_pipe_next(r->pipe, &uid, NULL);
+		ok = sync_store(r, (guint32)uid, prep);
+		ingest_prepared_free(prep);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* One fetched mail, handed to the worker to parse and filter while the
+ * next ones are fetched and the ones before stored. */
+static gboolean
+sync_one(guint32 uid, GBytes *raw, gpointer data)
+{
+	struct sync_run *r = data;
+
+	if (*r->stop)
+		return FALSE;
+	ingest_pipe_push(r->pipe, raw, uid);
+	return sync_drain(r, FALSE);
+}
+
+/* UIDs flagged \Seen per command: one round trip for many, and a command
+ * line of a few runs of UIDs. */
+#define SYNC_FLAG_BATCH 1000
+
+/* Stored mail is flagged \Seen, or moved out of the way.  UIDS are in
+ * order, as they were fetched. */
 static gboolean
 sync_flag(struct imap *imap, GArray *uids, const char *processed,
     GError **error)
 {
-	for (guint i = 0; i < uids->len; i++) {
-		guint32 uid = g_array_index(uids, guint32, i);
-		gboolean ok = processed != NULL ?
-		    imap_move(imap, uid, processed, error) :
-		    imap_mark_seen(imap, uid, error);
-		if (!ok)
+	guint n;
+
+	for (guint i = 0; processed == NULL && i < uids->len; i += n) {
+		n = MIN(SYNC_FLAG_BATCH, uids->len - i);
+		if (!imap_mark_seen_uids(imap, &g_array_index(uids, guint32, i),
+		    n, error))
 			return FALSE;
 	}
+	for (guint i = 0; processed != NULL && i < uids->len; i++)
+		if (!imap_move(imap, g_array_index(uids, guint32, i), processed,
+		    error))
+			return FALSE;
 	return TRUE;
 }
 
@@ -91,8 +137,9 @@ sync_folder(struct store *st, const struct conf *conf, struct imap *imap,
 	g_autoptr(SyncState) state = NULL;
 	g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autofree char *source = g_strconcat("imap:", folder, NULL);
+	g_autoptr(IngestPipe) pipe = NULL;
 	struct sync_run r = { st, conf, account, folder, 0, stop, stats,
-	    source, 0, done, NULL };
+	    source, 0, done, NULL, NULL };
 	guint32 uidnext = 0, exists = 0, after = 0;
 	gboolean ok;
 
@@ -117,7 +164,11 @@ sync_folder(struct store *st, const struct conf *conf, struct imap *imap,
 	log_trace(TRACE_IMAP, "imap: %s: UIDVALIDITY %u, UIDNEXT %u, %u "
 	    "mails, stored up to UID %u", folder, r.uidvalidity, uidnext,
 	    exists, after);
+	r.pipe = pipe = ingest_pipe_new(conf, NULL, NULL);
 	ok = imap_fetch_new(imap, after, SYNC_BATCH, sync_one, &r, error);
+	/* What was fetched is stored, even when the connection then broke. */
+	if (r.error == NULL)
+		sync_drain(&r, TRUE);
 	if (r.error != NULL) {
 		/* The store failed: nothing of the open batch was kept. */
 		g_clear_error(error);

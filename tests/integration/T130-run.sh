@@ -61,6 +61,10 @@ ok $? "each stored once"
 order=$(sqlite3 -readonly "$db" "SELECT group_concat(substr(message_id, 6, length(message_id) - 7), ' ') FROM (SELECT message_id FROM messages ORDER BY id)")
 [ "$order" = "$(seq -s ' ' 1 500)" ]
 ok $? "stored in UID order"
+# Dovecot keeps \Seen in the file name (:2,S), in cur/.
+seen=$(find "$maildir/cur" -name '*.bulk.*:2,*S*' | wc -l)
+[ "$seen" = 500 ]
+ok $? "every stored mail flagged \\Seen on the server ($seen)"
 t status
 expect_grep out "^standup@127.0.0.1 INBOX" "status: the account and folder"
 expect_grep out "position: +UIDVALIDITY [0-9]+, UID 500" "status: the UID position"

@@ -1,0 +1,59 @@
+/* Ingesting on two threads: a worker parses and filters mail
+ * (ingest_prepare()) while the caller's thread, which owns the store,
+ * commits what was prepared (ingest_commit()), in the order the mail came.
+ * Imports and IMAP syncs use it; the MDA ingests one mail and does not.
+ *
+ * At most INGEST_PIPE_DEPTH mails, and about INGEST_PIPE_BYTES of them,
+ * wait between the two threads, so memory stays flat whatever the size of
+ * the mailbox.
+ *
+ * With TIDINGS_SEQUENTIAL=1 in the environment no thread is started: each
+ * mail is prepared on the caller's thread when it is pushed or asked for.
+ * The results are the same; tests/cli/T087-pipeline.sh compares the two. */
+#ifndef TIDINGS_INGEST_PIPE_H
+#define TIDINGS_INGEST_PIPE_H
+
+#include <glib.h>
+
+#include "ingest.h"
+
+struct conf;
+
+#define INGEST_PIPE_DEPTH 64
+#define INGEST_PIPE_BYTES (8 * 1024 * 1024)
+
+/* Reads the next mail, on the worker's thread: a new reference, or NULL
+ * at the end, with *error set when reading failed.  *tag (a position, a
+ * UID) comes back with the mail from ingest_pipe_next(). */
+typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
+    GError **error);
+
+/* Starts the worker.  With READ, it reads the mail itself (imports);
+ * without, the caller hands it over with ingest_pipe_push() (syncs).
+ * CONF must outlive the pipe.  Free with ingest_pipe_free(). */
+struct ingest_pipe *ingest_pipe_new(const struct conf *conf,
+    ingest_pipe_read_fn read, gpointer data);
+
+/* Hands RAW (a reference is taken) to the worker, with TAG.  The caller
+ * keeps the mails pushed and not yet taken (ingest_pipe_pending()) to at
+ * most INGEST_PIPE_DEPTH, taking before it pushes more. */
+void ingest_pipe_push(struct ingest_pipe *pipe, GBytes *raw, guint64 tag);
+guint ingest_pipe_pending(struct ingest_pipe *pipe);
+/* Whether ingest_pipe_next() would return without waiting. */
+gboolean ingest_pipe_ready(struct ingest_pipe *pipe);
+
+/* The next mail prepared, in order, with its tag; waits for it.  NULL at
+ * the end: with READ, when it returned NULL (with *error set when it
+ * failed); without, when nothing pushed is left.  Caller frees with
+ * ingest_prepared_free(). */
+struct ingest_prepared *ingest_pipe_next(struct ingest_pipe *pipe,
+    guint64 *tag, GError **error);
+
+/* Stops the worker and drops what it prepared and nobody took.
+ * NULL-safe. */
+void ingest_pipe_free(struct ingest_pipe *pipe);
+
+typedef struct ingest_pipe IngestPipe;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(IngestPipe, ingest_pipe_free)
+
+#endif

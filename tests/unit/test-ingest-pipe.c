@@ -1,0 +1,162 @@
+/* Unit tests for the two-thread ingest pipeline: order, bounds, the end,
+ * a reader that fails, and stopping early with mail in flight. */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "ingest-pipe.h"
+
+/* A reader of COUNT small mails, then the end (failed, with FAIL). */
+struct fake_reader {
+	guint count;
+	guint next;
+	gboolean fail;
+};
+
+static GBytes *
+fake_read(gpointer data, guint64 *tag, GError **error)
+{
+	struct fake_reader *fr = data;
+	char *mail;
+
+	if (fr->next == fr->count) {
+		if (fr->fail)
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO,
+			    "read failed after %u mails", fr->count);
+		return NULL;
+	}
+	*tag = ++fr->next;
+	mail = g_strdup_printf("Message-ID: <m%u@example.org>\r\n"
+	    "From: a@example.org\r\nSubject: mail %u\r\n\r\nHello.\r\n",
+	    fr->next, fr->next);
+	return g_bytes_new_take(mail, strlen(mail));
+}
+
+static void
+read_all(gboolean fail)
+{
+	struct fake_reader fr = { 500, 0, fail };
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read, &fr);
+	g_autoptr(GError) error = NULL;
+	struct ingest_prepared *prep;
+	guint64 tag, want = 0;
+
+	while ((prep = ingest_pipe_next(pipe, &tag, &error)) != NULL) {
+		g_assert_cmpuint(tag, ==, ++want);
+		ingest_prepared_free(prep);
+	}
+	g_assert_cmpuint(want, ==, 500);
+	if (fail)
+		g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_IO);
+	else
+		g_assert_no_error(error);
+	/* The end stays the end. */
+	g_assert_null(ingest_pipe_next(pipe, &tag, NULL));
+}
+
+static void
+test_read_in_order(void)
+{
+	read_all(FALSE);
+}
+
+static void
+test_read_fails(void)
+{
+	read_all(TRUE);
+}
+
+static void
+test_sequential(void)
+{
+	g_setenv("TIDINGS_SEQUENTIAL", "1", TRUE);
+	read_all(FALSE);
+	read_all(TRUE);
+	g_unsetenv("TIDINGS_SEQUENTIAL");
+}
+
+/* Freed with the worker waiting for room, and with mail it never gave. */
+static void
+test_stop_early(void)
+{
+	struct fake_reader fr = { 10000, 0, FALSE };
+	IngestPipe *pipe = ingest_pipe_new(NULL, fake_read, &fr);
+	struct ingest_prepared *prep;
+	guint64 tag;
+
+	for (guint i = 1; i <= 3; i++) {
+		prep = ingest_pipe_next(pipe, &tag, NULL);
+		g_assert_nonnull(prep);
+		g_assert_cmpuint(tag, ==, i);
+		ingest_prepared_free(prep);
+	}
+	/* Room for the worker to fill. */
+	g_usleep(50000);
+	ingest_pipe_free(pipe);
+	g_assert_cmpuint(fr.next, <, fr.count);
+	g_assert_cmpuint(fr.next, <=, 3 + INGEST_PIPE_DEPTH + 1);
+}
+
+static void
+push_some(gboolean take_all)
+{
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, NULL, NULL);
+	struct ingest_prepared *prep;
+	guint64 tag, want = 100;
+
+	g_assert_null(ingest_pipe_next(pipe, &tag, NULL));
+	for (guint64 uid = 101; uid <= 400; uid++) {
+		g_autofree char *mail = g_strdup_printf("Message-ID: "
+		    "<u%" G_GUINT64_FORMAT "@example.org>\r\n\r\nHi.\r\n", uid);
+		g_autoptr(GBytes) raw = g_bytes_new(mail, strlen(mail));
+
+		ingest_pipe_push(pipe, raw, uid);
+		while (ingest_pipe_pending(pipe) >= INGEST_PIPE_DEPTH ||
+		    ingest_pipe_ready(pipe)) {
+			prep = ingest_pipe_next(pipe, &tag, NULL);
+			g_assert_nonnull(prep);
+			g_assert_cmpuint(tag, ==, ++want);
+			ingest_prepared_free(prep);
+		}
+		g_assert_cmpuint(ingest_pipe_pending(pipe), <,
+		    INGEST_PIPE_DEPTH);
+	}
+	if (!take_all)
+		return;		/* freed with mail pushed and not taken */
+	while ((prep = ingest_pipe_next(pipe, &tag, NULL)) != NULL) {
+		g_assert_cmpuint(tag, ==, ++want);
+		ingest_prepared_free(prep);
+	}
+	g_assert_cmpuint(want, ==, 400);
+	g_assert_cmpuint(ingest_pipe_pending(pipe), ==, 0);
+}
+
+static void
+test_push_in_order(void)
+{
+	push_some(TRUE);
+	g_setenv("TIDINGS_SEQUENTIAL", "1", TRUE);
+	push_some(TRUE);
+	g_unsetenv("TIDINGS_SEQUENTIAL");
+}
+
+static void
+test_push_stop_early(void)
+{
+	push_some(FALSE);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_unsetenv("TIDINGS_SEQUENTIAL");
+	g_test_add_func("/ingest-pipe/read-in-order", test_read_in_order);
+	g_test_add_func("/ingest-pipe/read-fails", test_read_fails);
+	g_test_add_func("/ingest-pipe/sequential", test_sequential);
+	g_test_add_func("/ingest-pipe/stop-early", test_stop_early);
+	g_test_add_func("/ingest-pipe/push-in-order", test_push_in_order);
+	g_test_add_func("/ingest-pipe/push-stop-early", test_push_stop_early);
+	return g_test_run();
+}
