@@ -8,7 +8,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "avail.h"
@@ -19,14 +18,12 @@
 #include "ingest.h"
 #include "schedule.h"
 #include "store.h"
+#include "testdb.h"
 
 #define ADDRESS "standup@example.org"
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 };
 
@@ -50,8 +47,8 @@ add_member(struct fixture *f, const char *email, const char *name,
 	p->name = g_strdup(name);
 	g_free(p->zone);
 	p->zone = g_strdup(zone);
-	g_assert_true(store_person_save(f->st, p, &error));
-	g_assert_true(store_member_add(f->st, "platform", email, "member",
+	g_assert_true(store_person_save(f->t.st, p, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", email, "member",
 	    &error));
 	g_assert_no_error(error);
 }
@@ -60,29 +57,15 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 
-	f->dir = g_dir_make_tmp("tidings-avail-mail-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "0123456789abcdef", -1,
-	    NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
-	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	testenv_open(&f->t, ADDRESS, NULL);
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin");
 	add_member(f, "bob@example.org", "Bob Stone", "America/New_York");
 	add_member(f, "priya@example.org", "Priya Nair", "Asia/Kolkata");
 	add_member(f, "liam@example.org", "Liam Chen", "Australia/Sydney");
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 	/* Tuesday 1 December 2026, 10:00 in Berlin. */
 	clock_set(utc("2026-12-01T09:00:00Z"));
 }
@@ -90,55 +73,21 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	clock_set(0);
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	gint64 v = -1;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(f->t.db, sql);
 }
 
 static char *
 sql_text(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	char *v = NULL;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_text(stmt, 0) != NULL)
-		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_text(f->t.db, sql);
 }
 
 static void
@@ -148,7 +97,7 @@ ingest(struct fixture *f, const char *text)
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(res.outcome, !=, INGEST_QUARANTINED);
@@ -399,7 +348,7 @@ test_autoreply(struct fixture *f, gconstpointer data)
 		q->text = g_strdup("What did you do?");
 		g_ptr_array_add(c->questions, q);
 	}
-	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
 	g_assert_true(checkin_tick(&f->env, utc("2026-12-02T11:00:00Z"), &s,
 	    &error));
 	g_assert_no_error(error);
@@ -430,7 +379,7 @@ test_prompt_reply(struct fixture *f, gconstpointer data)
 		q->text = g_strdup("What did you do?");
 		g_ptr_array_add(c->questions, q);
 	}
-	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
 	g_assert_true(checkin_tick(&f->env, utc("2026-12-01T08:30:00Z"), &s,
 	    &error));
 	token = sql_text(f, "SELECT p.token FROM prompts p JOIN people e ON "
@@ -464,7 +413,7 @@ static char *
 overlap_text(struct fixture *f, const char *day)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) w = avail_overlap(f->st, "platform", utc(day),
+	g_autoptr(GPtrArray) w = avail_overlap(f->t.st, "platform", utc(day),
 	    utc(day) + 86400, 900, 1, NULL, &error);
 	GString *out = g_string_new(NULL);
 
@@ -489,11 +438,8 @@ test_overlap_dst(struct fixture *f, gconstpointer data)
 	g_autofree char *sydney = NULL;
 
 	/* Everyone 07:00-22:00 local, so that four zones meet at all. */
-	sqlite3 *db;
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(db, "UPDATE people SET work_start = 420, "
-	    "work_end = 1320, workdays = 127", NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(db);
+	testdb_exec(f->t.db, "UPDATE people SET work_start = 420, "
+	    "work_end = 1320, workdays = 127");
 
 	/* Wednesday 4 March: Berlin +1, New York -5, Kolkata +5:30, Sydney
 	 * +11.  Ana 06-21Z, Bob 12-03Z, Priya 01:30-16:30Z, Liam 20-11Z. */

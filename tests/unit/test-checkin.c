@@ -18,10 +18,7 @@
 #define ADDRESS "standup@example.org"
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 	gint64 checkin;
 };
@@ -47,8 +44,8 @@ add_member(struct fixture *f, const char *email, const char *name,
 	g_free(p->zone);
 	p->zone = g_strdup(zone);
 	p->workdays = workdays;
-	g_assert_true(store_person_save(f->st, p, &error));
-	g_assert_true(store_member_add(f->st, "platform", email, "member",
+	g_assert_true(store_person_save(f->t.st, p, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", email, "member",
 	    &error));
 	g_assert_no_error(error);
 }
@@ -57,29 +54,13 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
 	static const char *const questions[] = { "What did you work on?",
 	    "What is next?", "Is anything blocking you?" };
 
-	f->dir = g_dir_make_tmp("tidings-checkin-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "0123456789abcdef", -1,
-	    NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
-	    "secret-file = %s\ndatabase = %s\n"
-	    "trusted-authserv-ids = mx.example.org\n"
-	    "[limits]\nreplies-per-sender = 3\nreplies-per-hour = 6\n",
-	    secret, f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n"
+	    "[limits]\nreplies-per-sender = 3\nreplies-per-hour = 6\n");
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin", 0x1f);
 	add_member(f, "bob@example.org", "Bob Stone", "America/New_York",
@@ -103,40 +84,29 @@ setup(struct fixture *f, gconstpointer data)
 		q->blocker = i == 2;
 		g_ptr_array_add(c->questions, q);
 	}
-	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
 	g_assert_no_error(error);
 	f->checkin = c->id;
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	return testdb_int(f->db, sql);
+	return testdb_int(f->t.db, sql);
 }
 
 static char *
 sql_text(struct fixture *f, const char *sql)
 {
-	return testdb_text(f->db, sql);
+	return testdb_text(f->t.db, sql);
 }
 
 static struct checkin_stats
@@ -248,7 +218,7 @@ test_no_reminder_when_away(struct fixture *f, gconstpointer data)
 	    "starts_at, ends_at, summary, source, created_at) SELECT id, "
 	    "'away', %" G_GINT64_FORMAT ", NULL, 'sick', 'mail', 0 FROM people "
 	    "WHERE email = 'priya@example.org'", utc("2026-03-27T12:00:00Z"));
-	testdb_exec(f->db, sql);
+	testdb_exec(f->t.db, sql);
 	tick(f, "2026-03-27T13:00:00Z");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reminder'"), ==, 0);
@@ -261,20 +231,20 @@ static void
 test_paused_and_away(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(Person) ana = store_person_get(f->st, "ana@example.org",
+	g_autoptr(Person) ana = store_person_get(f->t.st, "ana@example.org",
 	    &error);
-	g_autoptr(Person) priya = store_person_get(f->st, "priya@example.org",
+	g_autoptr(Person) priya = store_person_get(f->t.st, "priya@example.org",
 	    &error);
 	g_autofree char *sql = NULL;
 	struct checkin_stats s;
 
-	g_assert_true(store_person_pause(f->st, ana->id,
+	g_assert_true(store_person_pause(f->t.st, ana->id,
 	    utc("2026-03-30T00:00:00Z"), &error));
 	sql = g_strdup_printf("INSERT INTO availability (person_id, kind, "
 	    "starts_at, ends_at, summary, source, created_at) VALUES (%"
 	    G_GINT64_FORMAT ", 'away', %" G_GINT64_FORMAT ", NULL, 'holiday', "
 	    "'cli', 0)", priya->id, utc("2026-03-27T00:00:00Z"));
-	testdb_exec(f->db, sql);
+	testdb_exec(f->t.db, sql);
 	s = tick(f, "2026-03-27T11:00:00Z");
 	g_assert_cmpuint(s.skipped, ==, 1);
 	s = tick(f, "2026-03-27T15:30:00Z");
@@ -292,7 +262,7 @@ ingest(struct fixture *f, const char *text, struct ingest_result *res)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, res,
 	    &error));
 	g_assert_no_error(error);
 }
@@ -522,14 +492,14 @@ test_token_bound(struct fixture *f, gconstpointer data)
 	struct ingest_result res;
 
 	tick(f, "2026-03-27T15:30:00Z");
-	testdb_exec(f->db, "UPDATE prompts SET person_id = "
+	testdb_exec(f->t.db, "UPDATE prompts SET person_id = "
 	    "(SELECT id FROM people WHERE email = 'priya@example.org')");
 	m1 = reply_to_prompt(f, "priya@example.org", "Exports\n");
 	ingest(f, m1, &res);
 	ingest_result_clear(&res);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
 	    "prompt_id IS NOT NULL"), ==, 0);
-	testdb_exec(f->db, "UPDATE prompts SET person_id = "
+	testdb_exec(f->t.db, "UPDATE prompts SET person_id = "
 	    "(SELECT id FROM people WHERE email = 'ana@example.org'), "
 	    "occurrence = occurrence + 86400");
 	m2 = reply_to_prompt(f, "ana@example.org", "Exports\n");
@@ -669,12 +639,12 @@ test_edit_questions(struct fixture *f, gconstpointer data)
 	m = reply_to_prompt(f, "ana@example.org", "1. a\n2. b\n3. c\n");
 	ingest(f, m, &res);
 	ingest_result_clear(&res);
-	c = store_checkin_get(f->st, f->checkin, &error);
+	c = store_checkin_get(f->t.st, f->checkin, &error);
 	g_ptr_array_add(qs, "What shipped?");
-	g_assert_true(store_checkin_update(f->st, c, qs, 0, &error));
+	g_assert_true(store_checkin_update(f->t.st, c, qs, 0, &error));
 	g_assert_no_error(error);
 	g_clear_pointer(&c, checkin_free);
-	c = store_checkin_get(f->st, f->checkin, &error);
+	c = store_checkin_get(f->t.st, f->checkin, &error);
 	g_assert_cmpuint(c->questions->len, ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 3);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM questions WHERE "

@@ -19,10 +19,7 @@
 #include "subscription.h"
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 };
 
@@ -38,7 +35,7 @@ utc(const char *iso)
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	return testdb_int(f->db, sql);
+	return testdb_int(f->t.db, sql);
 }
 
 static void
@@ -48,7 +45,7 @@ ingest(struct fixture *f, const char *text)
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	ingest_result_clear(&res);
@@ -58,7 +55,6 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 	g_autofree char *token = NULL, *mid = NULL, *reply = NULL;
 	g_autoptr(Person) ana = person_new("ana@example.org");
 	g_autoptr(Team) t = NULL;
@@ -67,30 +63,18 @@ setup(struct fixture *f, gconstpointer data)
 	struct checkin_stats stats;
 	g_autoptr(GPtrArray) prompts = NULL;
 
-	f->dir = g_dir_make_tmp("tidings-digest-run-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "digest secret", -1, NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = standup@example.org\n"
-	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
+	testenv_open(&f->t, "standup@example.org", NULL);
 	clock_set(utc("2026-03-25T00:00:00Z"));
-	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
-	t = store_team_get(f->st, "platform", &error);
+	t = store_team_get(f->t.st, "platform", &error);
 	t->digest_rrule = g_strdup("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;"
 	    "BYHOUR=9;BYMINUTE=0");
-	g_assert_true(store_team_set(f->st, t, &error));
+	g_assert_true(store_team_set(f->t.st, t, &error));
 	g_free(ana->zone);
 	ana->zone = g_strdup("Europe/Berlin");
-	g_assert_true(store_person_save(f->st, ana, &error));
-	g_assert_true(store_member_add(f->st, "platform", "ana@example.org",
+	g_assert_true(store_person_save(f->t.st, ana, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", "ana@example.org",
 	    "member", &error));
 	c->team = g_strdup("platform");
 	c->title = g_strdup("Daily");
@@ -103,13 +87,13 @@ setup(struct fixture *f, gconstpointer data)
 	    (GDestroyNotify)question_free);
 	q->text = g_strdup("What did you work on?");
 	g_ptr_array_add(c->questions, q);
-	g_assert_true(store_checkin_add(f->st, c, &error));
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 
 	/* Ana is asked on Friday the 27th and answers. */
 	g_assert_true(checkin_tick(&f->env, utc("2026-03-27T15:30:00Z"),
 	    &stats, &error));
-	prompts = store_prompt_list(f->st, NULL, 0, &error);
+	prompts = store_prompt_list(f->t.st, NULL, 0, &error);
 	g_assert_cmpuint(prompts->len, ==, 1);
 	token = g_strdup(((struct prompt *)prompts->pdata[0])->token);
 	mid = g_strdup(((struct prompt *)prompts->pdata[0])->message_id);
@@ -126,20 +110,9 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	clock_set(0);
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static void
@@ -157,7 +130,7 @@ static void
 check_copies(struct fixture *f)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) due = store_outbox_due(f->st, clock_now() + 1, 0,
+	g_autoptr(GPtrArray) due = store_outbox_due(f->t.st, clock_now() + 1, 0,
 	    &error);
 	guint digests = 0;
 
@@ -237,8 +210,8 @@ test_send(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'digest'"), ==, 3);
 	/* Sent and purged: the bodies go with them. */
-	testdb_exec(f->db, "UPDATE outbox SET state = 'sent', sent_at = 1");
-	g_assert_cmpint(store_outbox_purge_sent(f->st, 2, &error), >=, 3);
+	testdb_exec(f->t.db, "UPDATE outbox SET state = 'sent', sent_at = 1");
+	g_assert_cmpint(store_outbox_purge_sent(f->t.st, 2, &error), >=, 3);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox_bodies"), ==,
 	    0);
 }

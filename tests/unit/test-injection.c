@@ -18,6 +18,7 @@
 #include "digest-run.h"
 #include "ingest.h"
 #include "store.h"
+#include "testdb.h"
 #include "subscription.h"
 
 #define ADDRESS "standup@example.org"
@@ -45,10 +46,7 @@ static const char *const allowed[] = {
 };
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 };
 
@@ -64,44 +62,18 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 
-	f->dir = g_dir_make_tmp("tidings-inject-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "injection", -1, NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
-	    "secret-file = %s\ndatabase = %s\n"
-	    "trusted-authserv-ids = mx.example.org\n[limits]\n"
-	    "replies-per-sender = 100\nreplies-per-hour = 1000\n", secret,
-	    f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n"
+	    "[limits]\nreplies-per-sender = 100\nreplies-per-hour = 1000\n");
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(utc("2026-03-27T16:00:00Z"));
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static void
@@ -111,7 +83,7 @@ ingest(struct fixture *f, const char *text)
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	ingest_result_clear(&res);
@@ -192,7 +164,7 @@ check_outbox(struct fixture *f)
 	sqlite3_stmt *stmt, *rs;
 	guint n = 0;
 
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_open(f->t.db, &db), ==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT id, raw FROM outbox "
 	    "ORDER BY id", -1, &stmt, NULL), ==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT address FROM "
@@ -230,15 +202,15 @@ test_prompts_and_digest(struct fixture *f, gconstpointer data)
 	gboolean claimed;
 	guint mails;
 
-	g_assert_true(store_team_add(f->st, "platform",
+	g_assert_true(store_team_add(f->t.st, "platform",
 	    "Platform\r\nBcc: evil@example.net", "UTC", &error));
 	for (guint i = 0; i < G_N_ELEMENTS(hostile); i++) {
 		g_autofree char *email = g_strdup_printf("m%u@example.org", i);
 		g_autoptr(Person) p = person_new(email);
 		g_free(p->name);
 		p->name = g_strdup(hostile[i]);
-		g_assert_true(store_person_save(f->st, p, &error));
-		g_assert_true(store_member_add(f->st, "platform", email,
+		g_assert_true(store_person_save(f->t.st, p, &error));
+		g_assert_true(store_member_add(f->t.st, "platform", email,
 		    "member", &error));
 		g_assert_no_error(error);
 	}
@@ -252,7 +224,7 @@ test_prompts_and_digest(struct fixture *f, gconstpointer data)
 	    (GDestroyNotify)question_free);
 	q->text = g_strdup("What\r\nBcc: evil@example.net?");
 	g_ptr_array_add(c->questions, q);
-	g_assert_true(store_checkin_add(f->st, c, &error));
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
 	g_assert_no_error(error);
 	g_assert_true(checkin_tick(&f->env, clock_now(), &stats, &error));
 	g_assert_no_error(error);
@@ -261,8 +233,8 @@ test_prompts_and_digest(struct fixture *f, gconstpointer data)
 	/* Each answers to their reply address with a hostile answer. */
 	for (guint i = 0; i < G_N_ELEMENTS(hostile); i++) {
 		g_autofree char *email = g_strdup_printf("m%u@example.org", i);
-		g_autoptr(Person) p = store_person_get(f->st, email, &error);
-		g_autoptr(GPtrArray) open = store_prompt_open(f->st, p->id,
+		g_autoptr(Person) p = store_person_get(f->t.st, email, &error);
+		g_autoptr(GPtrArray) open = store_prompt_open(f->t.st, p->id,
 		    clock_now(), &error);
 		const struct prompt *pr = open->pdata[0];
 		g_autofree char *text = g_strdup_printf("From: " ENCODED_NAME
@@ -316,12 +288,12 @@ test_command_replies(struct fixture *f, gconstpointer data)
 		"example.org\nSubject: subscribe\n\nx\n",
 	};
 
-	g_assert_true(store_team_add(f->st, "platform", "Platform", "UTC",
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform", "UTC",
 	    &error));
 	g_free(p->name);
 	p->name = g_strdup(ENCODED);
-	g_assert_true(store_person_save(f->st, p, &error));
-	g_assert_true(store_member_add(f->st, "platform", "bob@example.org",
+	g_assert_true(store_person_save(f->t.st, p, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", "bob@example.org",
 	    "member", &error));
 	g_assert_no_error(error);
 	for (guint i = 0; i < G_N_ELEMENTS(mails); i++) {

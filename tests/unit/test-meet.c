@@ -8,7 +8,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "checkin.h"
@@ -20,14 +19,12 @@
 #include "message.h"
 #include "store-meet.h"
 #include "store.h"
+#include "testdb.h"
 
 #define ADDRESS "standup@example.org"
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 };
 
@@ -53,8 +50,8 @@ add_member(struct fixture *f, const char *email, const char *name,
 	p->zone = g_strdup(zone);
 	p->work_start = start;
 	p->work_end = end;
-	g_assert_true(store_person_save(f->st, p, &error));
-	g_assert_true(store_member_add(f->st, "platform", email, role,
+	g_assert_true(store_person_save(f->t.st, p, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", email, role,
 	    &error));
 	g_assert_no_error(error);
 }
@@ -68,23 +65,9 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 
-	f->dir = g_dir_make_tmp("tidings-meet-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "0123456789abcdef", -1,
-	    NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = " ADDRESS "\n"
-	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_team_add(f->st, "platform", "Platform",
+	testenv_open(&f->t, ADDRESS, NULL);
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin", 9 * 60,
 	    17 * 60, "owner");
@@ -94,44 +77,22 @@ setup(struct fixture *f, gconstpointer data)
 	    12 * 60, 20 * 60, "member");
 	add_member(f, "kai@example.org", "Kai Tan", "Australia/Sydney",
 	    22 * 60, 6 * 60, "member");
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(utc("2026-03-27T09:00:00Z"));
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	clock_set(0);
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	gint64 v = -1;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_int(f->t.db, sql);
 }
 
 static void
@@ -139,7 +100,7 @@ block(struct fixture *f, const char *email, const char *kind,
     const char *start, const char *end, const char *rrule, const char *zone)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(Person) p = store_person_get(f->st, email, &error);
+	g_autoptr(Person) p = store_person_get(f->t.st, email, &error);
 	struct availability a = {
 		.person_id = p->id,
 		.kind = (char *)kind,
@@ -150,7 +111,7 @@ block(struct fixture *f, const char *email, const char *kind,
 		.source = (char *)"cli",
 	};
 
-	g_assert_true(store_availability_add(f->st, &a, utc(start), &error));
+	g_assert_true(store_availability_add(f->t.st, &a, utc(start), &error));
 	g_assert_no_error(error);
 }
 
@@ -161,7 +122,7 @@ pick(struct fixture *f, const char *now, guint *working, guint *away)
 	struct meet_slot s;
 	gint64 start;
 
-	g_assert_true(meet_pick(f->st, "platform", utc(now), 30 * 60,
+	g_assert_true(meet_pick(f->t.st, "platform", utc(now), 30 * 60,
 	    5 * 86400, &s, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(s.end - s.start, ==, 30 * 60);
@@ -237,7 +198,7 @@ test_slot_none(struct fixture *f, gconstpointer data)
 	struct meet_slot s;
 
 	/* A Saturday and Sunday window: nobody works. */
-	g_assert_false(meet_pick(f->st, "platform",
+	g_assert_false(meet_pick(f->t.st, "platform",
 	    utc("2026-03-28T00:00:00Z"), 30 * 60, 86400, &s, &error));
 	g_assert_error(error, MEET_ERROR, MEET_ERROR_NO_SLOT);
 }
@@ -263,9 +224,9 @@ test_request(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *uid = request(f);
-	g_autoptr(GPtrArray) out = store_outbox_due(f->st,
+	g_autoptr(GPtrArray) out = store_outbox_due(f->t.st,
 	    utc("2026-03-27T09:00:00Z"), 0, &error);
-	g_autoptr(Meeting) m = store_meeting_get(f->st, uid, &error);
+	g_autoptr(Meeting) m = store_meeting_get(f->t.st, uid, &error);
 
 	g_assert_no_error(error);
 	g_assert_cmpint(m->sequence, ==, 0);
@@ -343,7 +304,7 @@ ingest(struct fixture *f, const char *text)
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
@@ -356,18 +317,8 @@ partstat(struct fixture *f, const char *email)
 	g_autofree char *sql = g_strdup_printf("SELECT a.partstat FROM "
 	    "attendees a JOIN people p ON p.id = a.person_id WHERE p.email = "
 	    "'%s'", email);
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	char *v = NULL;
 
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return testdb_text(f->t.db, sql);
 }
 
 #define assert_partstat(f, email, want) G_STMT_START {			\
@@ -473,10 +424,10 @@ test_cancel(struct fixture *f, gconstpointer data)
 	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
 	    &error));
 	g_assert_no_error(error);
-	m = store_meeting_get(f->st, uid, &error);
+	m = store_meeting_get(f->t.st, uid, &error);
 	g_assert_cmpstr(m->state, ==, "cancelled");
 	g_assert_cmpint(m->sequence, ==, 1);
-	out = store_outbox_due(f->st, utc("2026-03-28T09:00:00Z"), 0, &error);
+	out = store_outbox_due(f->t.st, utc("2026-03-28T09:00:00Z"), 0, &error);
 	for (guint i = 0; i < out->len; i++) {
 		const struct outbox_entry *e = out->pdata[i];
 		g_autoptr(Message) msg = message_parse(e->raw, 0, &error);
@@ -510,7 +461,7 @@ test_export(struct fixture *f, gconstpointer data)
 	block(f, "ana@example.org", "deep-work", "2026-03-02T12:00:00Z",
 	    "2026-03-02T13:00:00Z", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;"
 	    "BYHOUR=13;BYMINUTE=0", "Europe/Berlin");
-	ics = meet_export(f->st, "platform", NULL,
+	ics = meet_export(f->t.st, "platform", NULL,
 	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
 	    &error);
 	g_assert_no_error(error);
@@ -522,13 +473,13 @@ test_export(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(ics, "FREEBUSY;FBTYPE=BUSY:"
 	    "20260330T110000Z/20260330T120000Z"));
 	g_assert_nonnull(strstr(ics, uid));
-	one = meet_export(f->st, "platform", "KAI@example.org",
+	one = meet_export(f->t.st, "platform", "KAI@example.org",
 	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
 	    &error);
 	g_assert_no_error(error);
 	g_assert_null(strstr(one, "ana@example.org"));
 	g_assert_nonnull(strstr(one, "TZID:Australia/Sydney"));
-	g_assert_null(meet_export(f->st, "platform", "eve@example.org",
+	g_assert_null(meet_export(f->t.st, "platform", "eve@example.org",
 	    "standup+platform@example.org", utc("2026-03-27T09:00:00Z"), 14,
 	    &error));
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);

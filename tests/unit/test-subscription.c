@@ -16,10 +16,7 @@
 #include "subscription.h"
 
 struct fixture {
-	char *dir;
-	char *db;
-	struct conf *conf;
-	struct store *st;
+	struct testenv t;
 	struct checkin_env env;
 };
 
@@ -27,60 +24,36 @@ static void
 setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree char *conf = NULL, *secret = NULL, *text = NULL;
 	g_autoptr(Person) owner = person_new("olga@example.org");
 
-	f->dir = g_dir_make_tmp("tidings-list-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
-	conf = g_build_filename(f->dir, "tidings.conf", NULL);
-	secret = g_build_filename(f->dir, "secret", NULL);
-	g_assert_true(g_file_set_contents(secret, "list secret", -1, NULL));
-	g_chmod(secret, 0600);
-	text = g_strdup_printf("[tidings]\naddress = standup@example.org\n"
-	    "secret-file = %s\ndatabase = %s\n", secret, f->db);
-	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
-	f->conf = conf_load(conf, &error);
-	g_assert_no_error(error);
-	f->st = store_open(f->db, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_team_add(f->st, "platform", "Platform", "UTC",
+	testenv_open(&f->t, "standup@example.org", NULL);
+	g_assert_true(store_team_add(f->t.st, "platform", "Platform", "UTC",
 	    &error));
-	g_assert_true(store_person_save(f->st, owner, &error));
-	g_assert_true(store_member_add(f->st, "platform", "olga@example.org",
+	g_assert_true(store_person_save(f->t.st, owner, &error));
+	g_assert_true(store_member_add(f->t.st, "platform", "olga@example.org",
 	    "owner", &error));
-	g_assert_true(checkin_env_init(&f->env, f->st, f->conf, &error));
+	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(1774000000);
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
-
 	clock_set(0);
 	checkin_env_clear(&f->env);
-	store_close(f->st);
-	conf_free(f->conf);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
-	g_rmdir(f->dir);
-	g_free(f->db);
-	g_free(f->dir);
+	testenv_close(&f->t);
 }
 
 static gint64
 sql_int(struct fixture *f, const char *sql)
 {
-	return testdb_int(f->db, sql);
+	return testdb_int(f->t.db, sql);
 }
 
 static char *
 sql_text(struct fixture *f, const char *sql)
 {
-	return testdb_text(f->db, sql);
+	return testdb_text(f->t.db, sql);
 }
 
 /* Ingests a mail FROM, TO, SUBJECT, BODY. */
@@ -97,7 +70,7 @@ mail(struct fixture *f, const char *from, const char *to,
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	ingest_result_clear(&res);
@@ -174,7 +147,7 @@ test_subject_and_unsubscribe(struct fixture *f, gconstpointer data)
 	s = state_of(f, "kim@example.net");
 	g_assert_cmpstr(s, ==, "active");
 
-	sub = store_subscription_get(f->st, "platform", "kim@example.net",
+	sub = store_subscription_get(f->t.st, "platform", "kim@example.net",
 	    &error);
 	g_assert_no_error(error);
 	headers = subscription_list_headers(&f->env, sub, &error);
@@ -217,7 +190,7 @@ test_tokens_bound(struct fixture *f, gconstpointer data)
 	g_autoptr(Subscription) kim = NULL, web = NULL;
 	g_autofree char *confirm = NULL, *token = NULL, *addr = NULL;
 
-	g_assert_true(store_team_add(f->st, "web", "Web", "UTC", &error));
+	g_assert_true(store_team_add(f->t.st, "web", "Web", "UTC", &error));
 	g_assert_true(subscription_request(&f->env, "web", "kim@example.net",
 	    NULL, TRUE, clock_now(), &web, &error));
 	mail(f, "kim@example.net", "standup+platform-subscribe@example.org",
@@ -248,7 +221,7 @@ test_tokens_bound(struct fixture *f, gconstpointer data)
 
 	/* A row whose token was not signed for it (here: moved to another
 	 * person) does not work, though the database finds it. */
-	kim = store_subscription_get(f->st, "web", "kim@example.net", &error);
+	kim = store_subscription_get(f->t.st, "web", "kim@example.net", &error);
 	g_assert_no_error(error);
 	g_assert_true(subscription_request(&f->env, "web", "max@example.net",
 	    NULL, TRUE, clock_now(), NULL, &error));
@@ -259,7 +232,7 @@ test_tokens_bound(struct fixture *f, gconstpointer data)
 		    "subscriptions SET token = '%s' WHERE person_id = (SELECT id "
 		    "FROM people WHERE email = 'max@example.net')", kim->id,
 		    kim->token);
-		testdb_exec(f->db, sql);
+		testdb_exec(f->t.db, sql);
 	}
 	g_free(addr);
 	addr = g_strdup_printf("standup+web-unsubscribe-%s@example.org",
@@ -312,7 +285,7 @@ bounce(struct fixture *f, const char *rcpt, const char *status)
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
-	g_assert_true(ingest_mail(f->st, f->conf, raw, "mda", TRUE, &res,
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
 	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(res.kind, ==, MESSAGE_BOUNCE);

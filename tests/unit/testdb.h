@@ -12,4 +12,20 @@ gint64 testdb_int(const char *path, const char *sql);
 /* The text the query SQL returns first, or NULL.  Caller frees. */
 char *testdb_text(const char *path, const char *sql);
 
+struct conf;
+struct store;
+
+/* A test's tidings: a new temporary directory holding a configuration
+ * (address ADDRESS, a secret file, the database t.db, and the lines EXTRA,
+ * which may be NULL), that configuration loaded, and the store open. */
+struct testenv {
+	char *dir;
+	char *db;
+	struct conf *conf;
+	struct store *st;
+};
+void testenv_open(struct testenv *e, const char *address, const char *extra);
+/* Closes it all and removes the directory. */
+void testenv_close(struct testenv *e);
+
 #endif
