@@ -37,6 +37,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-imap.XXXXXX")
 trap 'mailstack_stop; rm -rf "$work"' EXIT
 mailstack_add_user bench secret
 mailstack_start "$work/stack" >/dev/null || { echo "imap benchmark: no mail stack"; exit 1; }
+# mailstack_start, outside lib.sh, makes mailstack_stop the EXIT trap.
+trap 'mailstack_stop; rm -rf "$work"' EXIT
 maildir="$MAILSTACK_DIR/mail/bench/Maildir"
 
 echo "generating $n mails into the bench user's Maildir..."
