@@ -119,7 +119,7 @@ import_all(struct import *im, ingest_pipe_read_fn read, gpointer data)
 
 		im->done = tag;
 		ok = import_one(im, prep);
-		ingest_prepared_free(prep);
+		ingest_pipe_done(pipe, prep);
 		if (!ok)
 			return FALSE;
 	}

@@ -27,6 +27,12 @@ struct ingest_pipe {
 	GQueue out;		/* of struct pipe_item *, prepared, in order */
 	gsize out_bytes;
 	gboolean stopping;
+	/* Guarded by lock too: what the caller's thread is done with, for
+	 * the worker to free, so that memory goes back to the allocator of
+	 * the thread that took it, and the thread that writes the store
+	 * spends no time freeing mail. */
+	GPtrArray *trash;	/* of struct pipe_item * */
+	GPtrArray *trash_preps;	/* of struct ingest_prepared * */
 	/* The caller's thread's own. */
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
@@ -40,6 +46,28 @@ item_free(struct pipe_item *it)
 	ingest_prepared_free(it->prep);
 	g_clear_error(&it->error);
 	g_free(it);
+}
+
+/* Frees, on the worker, what the caller's thread has finished with. */
+static void
+trash_empty(struct ingest_pipe *p, GPtrArray **spare, GPtrArray **spare_preps)
+{
+	GPtrArray *items, *preps;
+
+	g_mutex_lock(&p->lock);
+	items = p->trash;
+	preps = p->trash_preps;
+	p->trash = *spare;
+	p->trash_preps = *spare_preps;
+	g_mutex_unlock(&p->lock);
+	for (guint i = 0; i < items->len; i++)
+		item_free(items->pdata[i]);
+	for (guint i = 0; i < preps->len; i++)
+		ingest_prepared_free(preps->pdata[i]);
+	g_ptr_array_set_size(items, 0);
+	g_ptr_array_set_size(preps, 0);
+	*spare = items;
+	*spare_preps = preps;
 }
 
 /* The next mail to prepare: read, or taken from what was pushed. */
@@ -109,9 +137,12 @@ pipe_work(gpointer data)
 {
 	struct ingest_pipe *p = data;
 	struct pipe_item *it;
+	GPtrArray *spare = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
+	GPtrArray *spare_preps = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
 	gboolean end;
 
 	do {
+		trash_empty(p, &spare, &spare_preps);
 		it = item_get(p);
 		end = it->raw == NULL;
 		item_prepare(p, it);
@@ -120,6 +151,8 @@ pipe_work(gpointer data)
 			break;
 		}
 	} while (!end);
+	g_ptr_array_unref(spare);
+	g_ptr_array_unref(spare_preps);
 	return NULL;
 }
 
@@ -137,6 +170,8 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->cond);
 	g_queue_init(&p->out);
+	p->trash = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
+	p->trash_preps = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
 	if (read == NULL)
 		p->in = g_async_queue_new();
 	if (seq != NULL && strcmp(seq, "1") == 0)
@@ -185,6 +220,19 @@ ingest_pipe_ready(struct ingest_pipe *p)
 	return ready;
 }
 
+/* Hands IT to the worker to free; frees it at once without one. */
+static void
+trash_put(struct ingest_pipe *p, struct pipe_item *it)
+{
+	if (p->worker == NULL) {
+		item_free(it);
+		return;
+	}
+	g_mutex_lock(&p->lock);
+	g_ptr_array_add(p->trash, it);
+	g_mutex_unlock(&p->lock);
+}
+
 struct ingest_prepared *
 ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 {
@@ -207,8 +255,22 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 		if (it->error != NULL)
 			g_propagate_error(error, g_steal_pointer(&it->error));
 	}
-	item_free(it);
+	trash_put(p, it);
 	return prep;
+}
+
+void
+ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
+{
+	if (prep == NULL)
+		return;
+	if (p->worker == NULL) {
+		ingest_prepared_free(prep);
+		return;
+	}
+	g_mutex_lock(&p->lock);
+	g_ptr_array_add(p->trash_preps, prep);
+	g_mutex_unlock(&p->lock);
 }
 
 void
@@ -230,6 +292,12 @@ ingest_pipe_free(struct ingest_pipe *p)
 	}
 	while ((it = g_queue_pop_head(&p->out)) != NULL)
 		item_free(it);
+	for (guint i = 0; i < p->trash->len; i++)
+		item_free(p->trash->pdata[i]);
+	g_ptr_array_unref(p->trash);
+	for (guint i = 0; i < p->trash_preps->len; i++)
+		ingest_prepared_free(p->trash_preps->pdata[i]);
+	g_ptr_array_unref(p->trash_preps);
 	if (p->in != NULL) {
 		while ((it = g_async_queue_try_pop(p->in)) != NULL)
 			item_free(it);

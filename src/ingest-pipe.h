@@ -44,10 +44,13 @@ gboolean ingest_pipe_ready(struct ingest_pipe *pipe);
 
 /* The next mail prepared, in order, with its tag; waits for it.  NULL at
  * the end: with READ, when it returned NULL (with *error set when it
- * failed); without, when nothing pushed is left.  Caller frees with
- * ingest_prepared_free(). */
+ * failed); without, when nothing pushed is left.  Caller hands it back
+ * with ingest_pipe_done(). */
 struct ingest_prepared *ingest_pipe_next(struct ingest_pipe *pipe,
     guint64 *tag, GError **error);
+/* Takes back PREP, committed or not, for the worker to free (the memory
+ * was its thread's), or frees it now without a worker.  NULL-safe. */
+void ingest_pipe_done(struct ingest_pipe *pipe, struct ingest_prepared *prep);
 
 /* Stops the worker and drops what it prepared and nobody took.
  * NULL-safe. */

@@ -84,7 +84,7 @@ sync_drain(struct sync_run *r, gboolean all)
 			return FALSE;
 		prep = ingest_pipe_next(r->pipe, &uid, NULL);
 		ok = sync_store(r, (guint32)uid, prep);
-		ingest_prepared_free(prep);
+		ingest_pipe_done(r->pipe, prep);
 		if (!ok)
 			return FALSE;
 	}

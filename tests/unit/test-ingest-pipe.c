@@ -1,5 +1,6 @@
 /* Unit tests for the two-thread ingest pipeline: order, bounds, the end,
- * a reader that fails, and stopping early with mail in flight. */
+ * a reader that fails, and stopping early with mail in flight or handed
+ * back and not yet freed. */
 #include "config.h"
 
 #include <glib.h>
@@ -44,7 +45,7 @@ read_all(gboolean fail)
 
 	while ((prep = ingest_pipe_next(pipe, &tag, &error)) != NULL) {
 		g_assert_cmpuint(tag, ==, ++want);
-		ingest_prepared_free(prep);
+		ingest_pipe_done(pipe, prep);
 	}
 	g_assert_cmpuint(want, ==, 500);
 	if (fail)
@@ -89,7 +90,8 @@ test_stop_early(void)
 		prep = ingest_pipe_next(pipe, &tag, NULL);
 		g_assert_nonnull(prep);
 		g_assert_cmpuint(tag, ==, i);
-		ingest_prepared_free(prep);
+		/* Handed back, and freed with the pipe if not before. */
+		ingest_pipe_done(pipe, prep);
 	}
 	/* Room for the worker to fill. */
 	g_usleep(50000);
@@ -117,7 +119,7 @@ push_some(gboolean take_all)
 			prep = ingest_pipe_next(pipe, &tag, NULL);
 			g_assert_nonnull(prep);
 			g_assert_cmpuint(tag, ==, ++want);
-			ingest_prepared_free(prep);
+			ingest_pipe_done(pipe, prep);
 		}
 		g_assert_cmpuint(ingest_pipe_pending(pipe), <,
 		    INGEST_PIPE_DEPTH);
@@ -126,7 +128,7 @@ push_some(gboolean take_all)
 		return;		/* freed with mail pushed and not taken */
 	while ((prep = ingest_pipe_next(pipe, &tag, NULL)) != NULL) {
 		g_assert_cmpuint(tag, ==, ++want);
-		ingest_prepared_free(prep);
+		ingest_pipe_done(pipe, prep);
 	}
 	g_assert_cmpuint(want, ==, 400);
 	g_assert_cmpuint(ingest_pipe_pending(pipe), ==, 0);
