@@ -315,9 +315,13 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	im.progress = isatty(STDERR_FILENO) && log_verbosity() == 0;
 	im.started = g_get_monotonic_time();
-	ok = opt_maildir != NULL ? import_maildir(&im, opt_maildir) :
-	    import_mbox(&im, opt_mbox);
+	ok = store_set_bulk(ctx->store, TRUE, &im.error) &&
+	    (opt_maildir != NULL ? import_maildir(&im, opt_maildir) :
+	    import_mbox(&im, opt_mbox));
 	ok = batch_end(&im) && ok;
+	/* After a failure the store may be unusable; the first error says. */
+	ok = store_set_bulk(ctx->store, FALSE, im.error == NULL ? &im.error :
+	    NULL) && ok;
 	show_progress(&im, TRUE);
 	for (size_t i = 0; i < G_N_ELEMENTS(im.counts); i++)
 		all += im.counts[i];

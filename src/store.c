@@ -279,6 +279,23 @@ store_set_durable(struct store *st, gboolean durable, GError **error)
 }
 
 gboolean
+store_set_bulk(struct store *st, gboolean bulk, GError **error)
+{
+	g_return_val_if_fail(!st->in_tx, FALSE);
+	/* Each commit is as durable either way: the WAL is synced at every
+	 * commit (synchronous = FULL).  Only copying it into the database is
+	 * put off, to once at the end rather than every 1000 pages, most of
+	 * them the same pages of the indexes again and again. */
+	if (bulk)
+		return store_exec(st, "PRAGMA wal_autocheckpoint = "
+		    G_STRINGIFY(STORE_BULK_CHECKPOINT) ";"
+		    "PRAGMA temp_store = MEMORY", error);
+	return store_exec(st, "PRAGMA wal_autocheckpoint = 1000;"
+	    "PRAGMA temp_store = DEFAULT;"
+	    "PRAGMA wal_checkpoint(PASSIVE)", error);
+}
+
+gboolean
 store_savepoint(struct store *st, const char *name, GError **error)
 {
 	g_autofree char *sql = g_strdup_printf("SAVEPOINT %s", name);

@@ -54,6 +54,13 @@ void store_rollback(struct store *st);
  * do again.  Outside a transaction. */
 gboolean store_set_durable(struct store *st, gboolean durable,
     GError **error);
+/* Pages of WAL after which a bulk load checkpoints: 64 MiB of 4 KiB. */
+#define STORE_BULK_CHECKPOINT 16384
+/* Whether many batches are about to be written (imports): the WAL is
+ * then checkpointed rarely, and temporary tables and indexes are kept in
+ * memory.  Turning it off checkpoints what the WAL holds.  Commits are as
+ * durable either way.  Outside a transaction. */
+gboolean store_set_bulk(struct store *st, gboolean bulk, GError **error);
 /* A savepoint NAME (a constant SQL name) inside or outside a transaction:
  * part of a change undone without the rest. */
 gboolean store_savepoint(struct store *st, const char *name, GError **error);
