@@ -103,7 +103,7 @@ out_put(struct ingest_pipe *p, struct pipe_item *it)
 
 	g_mutex_lock(&p->lock);
 	while (!p->stopping && p->out.length > 0 &&
-	    (p->out.length >= INGEST_PIPE_DEPTH ||
+	    (p->out.length >= INGEST_PIPE_AHEAD ||
 	    p->out_bytes + it->size > INGEST_PIPE_BYTES))
 		g_cond_wait(&p->cond, &p->lock);
 	ok = !p->stopping;
@@ -137,8 +137,8 @@ pipe_work(gpointer data)
 {
 	struct ingest_pipe *p = data;
 	struct pipe_item *it;
-	GPtrArray *spare = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
-	GPtrArray *spare_preps = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
+	GPtrArray *spare = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+	GPtrArray *spare_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 	gboolean end;
 
 	do {
@@ -170,8 +170,8 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->cond);
 	g_queue_init(&p->out);
-	p->trash = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
-	p->trash_preps = g_ptr_array_sized_new(2 * INGEST_PIPE_DEPTH);
+	p->trash = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+	p->trash_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 	if (read == NULL)
 		p->in = g_async_queue_new();
 	if (seq != NULL && strcmp(seq, "1") == 0)

@@ -3,9 +3,11 @@
  * commits what was prepared (ingest_commit()), in the order the mail came.
  * Imports and IMAP syncs use it; the MDA ingests one mail and does not.
  *
- * At most INGEST_PIPE_DEPTH mails, and about INGEST_PIPE_BYTES of them,
- * wait between the two threads, so memory stays flat whatever the size of
- * the mailbox.
+ * At most INGEST_PIPE_AHEAD mails prepared, and about INGEST_PIPE_BYTES
+ * of them, wait between the two threads, so memory stays flat whatever
+ * the size of the mailbox; enough for the worker to go on while the store
+ * commits a batch of mail (imports commit 500 at a time).  Mail pushed
+ * (syncs) is bounded by the caller, to INGEST_PIPE_DEPTH.
  *
  * With TIDINGS_SEQUENTIAL=1 in the environment no thread is started: each
  * mail is prepared on the caller's thread when it is pushed or asked for.
@@ -20,6 +22,7 @@
 struct conf;
 
 #define INGEST_PIPE_DEPTH 64
+#define INGEST_PIPE_AHEAD 1024
 #define INGEST_PIPE_BYTES (8 * 1024 * 1024)
 
 /* Reads the next mail, on the worker's thread: a new reference, or NULL

@@ -97,7 +97,7 @@ test_stop_early(void)
 	g_usleep(50000);
 	ingest_pipe_free(pipe);
 	g_assert_cmpuint(fr.next, <, fr.count);
-	g_assert_cmpuint(fr.next, <=, 3 + INGEST_PIPE_DEPTH + 1);
+	g_assert_cmpuint(fr.next, <=, 3 + INGEST_PIPE_AHEAD + 1);
 }
 
 static void
