@@ -239,8 +239,14 @@ for u in carol dave; do
 		grep '^Message-ID: <batch-' >"$TEST_DIR/$u.ids"
 	total=$(wc -l <"$TEST_DIR/$u.ids") distinct=$(sort -u "$TEST_DIR/$u.ids" | wc -l)
 	twice=$(sort "$TEST_DIR/$u.ids" | uniq -d | tr -d '\r')
+	# The one in hand is named by its error when tidings saw the message
+	# go; when the drop came between the dot and the reply, the error says
+	# only that the server closed the connection: then one mail, any, may
+	# be there twice, and no more.
 	[ "$distinct" = "$batch" ] &&
-		{ [ -z "$twice" ] || [ "$twice" = "Message-ID: <batch-$in_hand@tidings.test>" ]; }
+		{ [ -z "$twice" ] || [ "$twice" = "Message-ID: <batch-$in_hand@tidings.test>" ] ||
+		{ [ -z "$in_hand" ] && [ "$(printf '%s\n' "$twice" | grep -c .)" = 1 ] &&
+		[ "$total" = $((batch + 1)) ]; }; }
 	ok $? "$u has every mail of the batch, none twice but the one in hand ($distinct distinct of $total, $batch queued)"
 	[ -n "$twice" ] && diag "twice: $twice (in hand: ${in_hand:-none})"
 done
