@@ -52,7 +52,9 @@ enum quote_mark {
 /* One line of the body and what was found out about it. */
 struct quote_line {
 	const char *s;		/* as in the mail */
-	char *norm;		/* trimmed, spaces made plain; NULL if long */
+	size_t len;		/* of s */
+	char *norm;		/* see quote_norm() */
+	gboolean normed;	/* norm was made */
 	gboolean blank;
 	gboolean quote;		/* '>' quoted, or a run of "XY>" (Supercite) */
 	gboolean code;		/* inside a fenced code block */
@@ -64,7 +66,7 @@ struct quote_line {
 };
 
 struct quote_body {
-	char **v;
+	char *buf;		/* the text, its lines cut apart in place */
 	struct quote_line *l;
 	int n;
 	int sig;		/* the first line of the signature, or n */
@@ -282,40 +284,53 @@ quote_has_colon(const char *s)
 	return strchr(s, ':') != NULL || strstr(s, "：") != NULL;
 }
 
-/* S trimmed, with no-break and other odd spaces made plain and the
- * invisible marks dropped that right-to-left mailers put around names
- * and colons.  NULL for a line too long to be a marker. */
+/* S (LEN bytes) trimmed, with no-break and other odd spaces made plain
+ * and the invisible marks dropped that right-to-left mailers put around
+ * names and colons.  NULL for a line too long to be a marker. */
 static char *
-quote_normalise(const char *s)
+quote_normalise(const char *s, size_t len)
 {
-	GString *out;
-
-	size_t len = strlen(s);
+	char *out, *o;
 
 	if (len > QUOTE_LINE_MAX)
 		return NULL;
-	/* Every line of every mail comes here: ASCII is copied as it is, and
-	 * other characters are decoded only to be compared. */
-	out = g_string_sized_new(len + 1);
-	for (const char *p = s, *next; *p != '\0'; p = next) {
+	/* Every line that may be a marker comes here: ASCII is copied as it
+	 * is, and other characters are decoded only to be compared. */
+	o = out = g_malloc(len + 1);
+	for (const char *p = s, *end = s + len, *next; p < end; p = next) {
 		gunichar c;
-		next = MIN(g_utf8_next_char(p), s + len);
 		if ((guchar)*p < 0x80) {
-			g_string_append_c(out, *p == '\t' ? ' ' : *p);
+			*o++ = *p == '\t' ? ' ' : *p;
+			next = p + 1;
 			continue;
 		}
+		next = MIN(g_utf8_next_char(p), end);
 		c = g_utf8_get_char(p);
 		if (c == 0x00a0 || c == 0x202f || c == 0x2007)
-			g_string_append_c(out, ' ');
+			*o++ = ' ';
 		else if ((c >= 0x200b && c <= 0x200f) ||
 		    (c >= 0x202a && c <= 0x202e) ||
 		    (c >= 0x2066 && c <= 0x2069) || c == 0xfeff)
 			continue;
-		else
-			g_string_append_len(out, p, next - p);
+		else {
+			memcpy(o, p, (size_t)(next - p));
+			o += next - p;
+		}
 	}
-	g_strstrip(out->str);
-	return g_string_free(out, FALSE);
+	*o = '\0';
+	return g_strstrip(out);
+}
+
+/* Line L normalised (quote_normalise()), made the first time it is asked
+ * for: most lines are never looked at so closely.  NULL if long. */
+static const char *
+quote_norm(struct quote_line *l)
+{
+	if (!l->normed) {
+		l->norm = quote_normalise(l->s, l->len);
+		l->normed = TRUE;
+	}
+	return l->norm;
 }
 
 static gboolean
@@ -331,6 +346,15 @@ static gboolean
 quote_ends_colon(const char *s)
 {
 	return g_str_has_suffix(s, ":") || g_str_has_suffix(s, "：");
+}
+
+/* Whether line L, normalised, ends in a colon: only a line that holds one
+ * can, so most lines are answered without normalising them. */
+static gboolean
+quote_line_ends_colon(struct quote_line *l)
+{
+	return quote_has_colon(l->s) && quote_norm(l) != NULL &&
+	    quote_ends_colon(l->norm);
 }
 
 /* Zoho's "---- On …, X wrote ----": the dashes stand for the colon. */
@@ -375,6 +399,10 @@ quote_attribution(const char *s)
 		return FALSE;
 	if (g_ascii_isdigit(*s) && quote_match(re->date_first, s))
 		return TRUE;
+	/* What quote_unzoho() or quote_ends_colon() cannot accept. */
+	if (!quote_ends_colon(s) && !(g_str_has_prefix(s, "--") &&
+	    g_str_has_suffix(s, "--")))
+		return FALSE;
 	t = g_strdup(s);
 	colon = quote_unzoho(t) || quote_ends_colon(t);
 	if (!colon)
@@ -401,24 +429,25 @@ quote_join_line(GString *j, const char *line)
 static int
 quote_wrapped_attribution(struct quote_body *b, int i)
 {
-	g_autoptr(GString) j = g_string_new(b->l[i].norm);
+	g_autoptr(GString) j = g_string_new(quote_norm(&b->l[i]));
 	int blanks = 0;
 
 	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++) {
 		struct quote_line *l = &b->l[k];
-		if (l->norm == NULL || l->code || l->mark != QUOTE_MARK_NONE)
+		if (l->code || l->mark != QUOTE_MARK_NONE ||
+		    quote_norm(l) == NULL)
 			break;
 		if (l->blank) {
 			if (++blanks > 1)
 				break;
 			continue;
 		}
-		if (l->quote && !quote_ends_colon(l->norm))
+		if (l->quote && !quote_line_ends_colon(l))
 			break;
 		quote_join_line(j, l->norm);
 		if (j->len > QUOTE_ATTR_MAX)
 			break;
-		if (quote_ends_colon(l->norm))
+		if (quote_line_ends_colon(l))
 			return quote_attribution(j->str) ? k : -1;
 	}
 	return -1;
@@ -427,10 +456,10 @@ quote_wrapped_attribution(struct quote_body *b, int i)
 /* Whether a line of the few after I ends in a colon, as the last line of
  * a wrapped attribution must. */
 static gboolean
-quote_colon_below(const struct quote_body *b, int i)
+quote_colon_below(struct quote_body *b, int i)
 {
 	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++)
-		if (b->l[k].norm != NULL && quote_ends_colon(b->l[k].norm))
+		if (quote_line_ends_colon(&b->l[k]))
 			return TRUE;
 	return FALSE;
 }
@@ -439,7 +468,7 @@ quote_colon_below(const struct quote_body *b, int i)
 static int
 quote_find_attribution(struct quote_body *b, int i)
 {
-	const char *s = b->l[i].norm;
+	const char *s = quote_norm(&b->l[i]);
 	gboolean single = quote_attribution(s);
 	int end;
 
@@ -459,14 +488,14 @@ quote_find_headers(struct quote_body *b, int i)
 	const struct quote_regexes *re = quote_regexes();
 	int headers = 1, wrapped = 0, k;
 
-	if (!quote_has_colon(b->l[i].norm) ||
-	    !quote_match(re->hdr_from, b->l[i].norm))
+	if (!quote_has_colon(b->l[i].s) ||
+	    !quote_match(re->hdr_from, quote_norm(&b->l[i])))
 		return -1;
 	for (k = i + 1; k < b->n && k < i + QUOTE_HDR_LINES; k++) {
 		struct quote_line *l = &b->l[k];
-		if (l->blank || l->norm == NULL || l->quote || l->code)
+		if (l->blank || l->quote || l->code || quote_norm(l) == NULL)
 			break;
-		if (quote_has_colon(l->norm) && quote_match(re->hdr_any, l->norm))
+		if (quote_has_colon(l->s) && quote_match(re->hdr_any, l->norm))
 			headers++;
 		else if (++wrapped > 2)
 			break;
@@ -490,7 +519,7 @@ static int
 quote_mark_at(struct quote_body *b, int i)
 {
 	const struct quote_regexes *re = quote_regexes();
-	const char *s = b->l[i].norm;
+	const char *s = quote_norm(&b->l[i]);
 	int end;
 
 	gboolean dashes = quote_has_dashes(s), colon = quote_has_colon(s);
@@ -517,7 +546,7 @@ quote_find_markers(struct quote_body *b)
 
 	while (i < b->n) {
 		struct quote_line *l = &b->l[i];
-		if (l->norm == NULL || !l->text || l->code)
+		if (!l->text || l->code || l->len > QUOTE_LINE_MAX)
 			i++;
 		else
 			i = quote_mark_at(b, i);
@@ -576,7 +605,7 @@ quote_find_supercite(struct quote_body *b)
 		int k = i + 1;
 
 		if (b->l[i].code || !quote_supercite_candidate(b->l[i].s) ||
-		    strlen(b->l[i].s) > QUOTE_LINE_MAX ||
+		    b->l[i].len > QUOTE_LINE_MAX ||
 		    !g_regex_match(re, b->l[i].s, 0, &m)) {
 			i++;
 			continue;
@@ -617,7 +646,6 @@ quote_classify(struct quote_body *b)
 	quote_find_code(b);
 	for (int i = 0; i < b->n; i++) {
 		struct quote_line *l = &b->l[i];
-		l->norm = quote_normalise(l->s);
 		l->blank = quote_blank(l->s);
 		l->quote = !l->code && l->s[0] == '>';
 		l->mark_end = -1;
@@ -635,7 +663,7 @@ static gboolean
 quote_signature_line(const struct quote_line *l)
 {
 	if (!l->text || l->code || l->mark != QUOTE_MARK_NONE ||
-	    l->norm == NULL)
+	    l->len > QUOTE_LINE_MAX)
 		return FALSE;
 	return reply_signature_line(l->s);
 }
@@ -732,9 +760,9 @@ quote_hard_cut(struct quote_body *b, struct quote_cut *c)
 /* A line ending in "wrote:" without the evidence a program leaves, right
  * above a quote that is cut ("Bob wrote:"): it goes with the quote. */
 static gboolean
-quote_loose_attribution(const struct quote_line *l)
+quote_loose_attribution(struct quote_line *l)
 {
-	return l->text && l->norm != NULL && quote_ends_colon(l->norm) &&
+	return l->text && quote_line_ends_colon(l) &&
 	    quote_match(quote_regexes()->verb, l->norm);
 }
 
@@ -769,7 +797,7 @@ quote_unquoted(const char *s)
 {
 	while (*s == '>' || *s == ' ')
 		s++;
-	return quote_normalise(s);
+	return quote_normalise(s, strlen(s));
 }
 
 /* Apple Mail quotes what it forwards: a final quote that opens with a
@@ -921,33 +949,37 @@ quote_body_free(struct quote_body *b)
 	g_free(b->l);
 	g_free(b->content);
 	g_free(b->text);
-	g_strfreev(b->v);
+	g_free(b->buf);
 }
 
-/* The text as lines: valid UTF-8, CRLF and CR made LF.  Split by hand:
+/* The text as lines: valid UTF-8, cut at LF, CRLF and CR.  Cut by hand:
  * g_strsplit() searches with strstr(), which sanitizers make quadratic. */
 static void
 quote_body_load(struct quote_body *b, const char *text)
 {
-	g_autofree char *valid = g_utf8_make_valid(text, -1);
-	GPtrArray *lines = g_ptr_array_new();
-	const char *p = valid;
+	char *p;
+	int cap = 64;
 
+	memset(b, 0, sizeof(*b));
+	b->buf = p = g_utf8_make_valid(text, -1);
+	b->l = g_new0(struct quote_line, cap + 1);
 	for (;;) {
 		size_t len = strcspn(p, "\r\n");
-		g_ptr_array_add(lines, g_strndup(p, len));
+		char c = p[len];
+		if (b->n == cap) {
+			cap *= 2;
+			b->l = g_renew(struct quote_line, b->l, cap + 1);
+			memset(b->l + b->n, 0, (cap + 1 - b->n) * sizeof *b->l);
+		}
+		b->l[b->n].s = p;
+		b->l[b->n].len = len;
+		b->n++;
+		p[len] = '\0';
 		p += len;
-		if (*p == '\0')
+		if (c == '\0')
 			break;
-		p += p[0] == '\r' && p[1] == '\n' ? 2 : 1;
+		p += c == '\r' && p[1] == '\n' ? 2 : 1;
 	}
-	g_ptr_array_add(lines, NULL);
-	memset(b, 0, sizeof(*b));
-	b->n = (int)lines->len - 1;
-	b->v = (char **)g_ptr_array_free(lines, FALSE);
-	b->l = g_new0(struct quote_line, b->n + 1);
-	for (int i = 0; i < b->n; i++)
-		b->l[i].s = b->v[i];
 }
 
 char *

@@ -91,24 +91,26 @@ sig_signoff_regex(void)
 	return sig_regex(&re, sig_signoff_pattern);
 }
 
-/* The text as valid UTF-8 lines, CRLF and CR made LF.  Split by hand:
- * g_strsplit() searches with strstr(), which sanitizers make quadratic.
- * Free with g_strfreev(). */
+/* The text as valid UTF-8 lines, cut at LF, CRLF and CR, in place in
+ * *BUF.  Cut by hand: g_strsplit() searches with strstr(), which
+ * sanitizers make quadratic.  Free both with g_free(). */
 static char **
-sig_split(const char *text)
+sig_split(const char *text, char **buf, guint *n)
 {
-	g_autofree char *valid = g_utf8_make_valid(text, -1);
 	GPtrArray *lines = g_ptr_array_new();
-	const char *p = valid;
+	char *p = *buf = g_utf8_make_valid(text, -1);
 
 	for (;;) {
 		size_t len = strcspn(p, "\r\n");
-		g_ptr_array_add(lines, g_strndup(p, len));
+		char c = p[len];
+		g_ptr_array_add(lines, p);
+		p[len] = '\0';
 		p += len;
-		if (*p == '\0')
+		if (c == '\0')
 			break;
-		p += p[0] == '\r' && p[1] == '\n' ? 2 : 1;
+		p += c == '\r' && p[1] == '\n' ? 2 : 1;
 	}
+	*n = lines->len;
 	g_ptr_array_add(lines, NULL);
 	return (char **)g_ptr_array_free(lines, FALSE);
 }
@@ -195,7 +197,7 @@ sig_tracker_mark(const char *line)
 
 /* The words that sig_mailer_pattern's alternatives begin with, case
  * folded (a prefix stands for several), and the text that those beginning
- * with anything must hold. */
+ * with anything must end with. */
 static const char *const sig_mailer_starts[] = {
 	"sent", "sendt", "envoyé", "envia", "inviato", "verzonden",
 	"verstuurd", "skickat", "lähetetty", "wysłan", "odesl", "odosl",
@@ -203,15 +205,30 @@ static const char *const sig_mailer_starts[] = {
 	"get", "hent", "skaff", "hämta", "download", "发自", "發自", "来自",
 	"來自", "從我的", "נשלח",
 };
-static const char *const sig_mailer_inside[] = {
+static const char *const sig_mailer_ends[] = {
 	"から送信", "보냄",
 };
+
+/* Whether a word of sig_mailer_starts begins with byte C. */
+static gboolean
+sig_starts_with_byte(guchar c)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++)
+		if ((guchar)sig_mailer_starts[i][0] == c)
+			return TRUE;
+	return FALSE;
+}
 
 static gboolean
 sig_starts_with_any(const char *s, gboolean ascii)
 {
+	/* Most lines fail at the first byte. */
+	guchar first = ascii ? (guchar)g_ascii_tolower(*s) : (guchar)*s;
+
 	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++) {
 		const char *w = sig_mailer_starts[i];
+		if ((guchar)w[0] != first)
+			continue;
 		if (ascii ? g_ascii_strncasecmp(s, w, strlen(w)) == 0 :
 		    g_str_has_prefix(s, w))
 			return TRUE;
@@ -219,15 +236,25 @@ sig_starts_with_any(const char *s, gboolean ascii)
 	return FALSE;
 }
 
-/* Whether S holds "nderildi", of the Turkish "gönderildi", in any case. */
+/* Whether S, less white space and closing parentheses at its end, ends
+ * in what the alternatives of sig_mailer_pattern that begin with anything
+ * end with: sig_mailer_ends, or "nderildi" of the Turkish "gönderildi" (in
+ * any case, a full stop after it or not). */
 static gboolean
-sig_has_gonderildi(const char *s)
+sig_ends_with_any(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((*s == 'n' || *s == 'N') &&
-		    g_ascii_strncasecmp(s, "nderildi", 8) == 0)
+	size_t len = strlen(s), n;
+
+	while (len > 0 && (g_ascii_isspace(s[len - 1]) || s[len - 1] == ')'))
+		len--;
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_ends); i++) {
+		n = strlen(sig_mailer_ends[i]);
+		if (len >= n && memcmp(s + len - n, sig_mailer_ends[i], n) == 0)
 			return TRUE;
-	return FALSE;
+	}
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	return len >= 8 && g_ascii_strncasecmp(s + len - 8, "nderildi", 8) == 0;
 }
 
 /* Whether sig_mailer_pattern may match S (stripped): a test that only
@@ -239,16 +266,17 @@ static gboolean
 sig_mailer_candidate(const char *s)
 {
 	g_autofree char *folded = NULL;
-	const char *end = s, *p = s;
+	const char *end = s, *p = s, *head = *s == '(' ? s + 1 : s;
 
+	/* Most lines: their first letter, ASCII, begins no word. */
+	if ((guchar)*head < 0x80 &&
+	    !sig_starts_with_byte((guchar)g_ascii_tolower(*head)))
+		return sig_ends_with_any(s);
 	while (*p != '\0' && (guchar)*p < 0x80)
 		p++;
 	if (*p == '\0')
 		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
-	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_inside); i++)
-		if (strstr(s, sig_mailer_inside[i]) != NULL)
-			return TRUE;
-	if (sig_has_gonderildi(s))
+	if (sig_ends_with_any(s))
 		return TRUE;
 	/* A head of ASCII folds as ASCII does. */
 	for (int n = 0; n < 12 && *end != '\0'; n++)
@@ -359,10 +387,12 @@ sig_join_trimmed(char **lines, guint end)
 	while (end > first && sig_blank(lines[end - 1]))
 		end--;
 	for (guint i = first; i < end; i++) {
-		g_autofree char *l = g_strchomp(g_strdup(lines[i]));
+		size_t len = strlen(lines[i]);
+		while (len > 0 && g_ascii_isspace(lines[i][len - 1]))
+			len--;
 		if (i > first)
 			g_string_append_c(out, '\n');
-		g_string_append(out, l);
+		g_string_append_len(out, lines[i], (gssize)len);
 	}
 	return g_string_free(out, FALSE);
 }
@@ -370,13 +400,13 @@ sig_join_trimmed(char **lines, guint end)
 char *
 reply_strip_signature(const char *text)
 {
-	g_auto(GStrv) lines = NULL;
+	g_autofree char **lines = NULL;
+	g_autofree char *buf = NULL;
 	guint n, end;
 
 	if (text == NULL)
 		return g_strdup("");
-	lines = sig_split(text);
-	n = g_strv_length(lines);
+	lines = sig_split(text, &buf, &n);
 	end = sig_find(lines, n);
 	end = sig_cut_signoff(lines, end);
 	return sig_join_trimmed(lines, end);
