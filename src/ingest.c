@@ -94,27 +94,46 @@ attempts_started(const char *reason)
 	return MAX(1, atoi(reason + strlen(ATTEMPT_PREFIX)));
 }
 
-/* Step one: the raw mail, stored.  Returns TRUE with *proceed FALSE when
- * there is nothing more to do (a duplicate). */
+/* Keeps RAW as mail not yet processed, "new"; sets res->id. */
 static gboolean
-ingest_keep(struct store *st, struct message *msg, const char *source,
-    gboolean own_tx, struct ingest_result *res, gboolean *proceed,
-    GError **error)
+keep_new(struct store *st, struct message *msg, const char *source,
+    struct ingest_result *res, GError **error)
 {
 	g_autofree char *state = NULL;
 	gboolean dup;
 
+	return store_message_add(st, msg->message_id, msg->content_hash,
+	    msg->raw, source, clock_now(), NULL, &res->id, &dup, &state, error);
+}
+
+/* Step one: the raw mail, stored.  Returns TRUE with *proceed FALSE when
+ * there is nothing more to do (a duplicate).  In the caller's transaction,
+ * mail not seen before is only looked for, res->id left 0: it is stored
+ * once processed, in one write (*conflict says whether other content
+ * with its Message-ID is stored). */
+static gboolean
+ingest_keep(struct store *st, struct message *msg, const char *source,
+    gboolean own_tx, struct ingest_result *res, gboolean *proceed,
+    gboolean *conflict, GError **error)
+{
+	g_autofree char *state = NULL;
+
 	*proceed = FALSE;
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
-	if (!store_message_add(st, msg->message_id, msg->content_hash, msg->raw,
-	    source, clock_now(), NULL, &res->id, &dup,
-	    &state, error)) {
+	if (!store_message_find_copy(st, msg->message_id, msg->content_hash,
+	    &res->id, &state, conflict, error)) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
-	if (!dup) {
+	if (res->id == 0) {
 		*proceed = TRUE;
+		if (!own_tx)
+			return TRUE;
+		if (!keep_new(st, msg, source, res, error)) {
+			tx_rollback(st, own_tx);
+			return FALSE;
+		}
 		return tx_commit(st, own_tx, error);
 	}
 	if (strcmp(state, "new") != 0) {
@@ -164,15 +183,17 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 
 /* Deferred mail stays "new", with the reason, to be processed again. */
 static gboolean
-ingest_defer(struct store *st, gboolean own_tx, struct ingest_result *res,
-    const GError *why, GError **error)
+ingest_defer(struct store *st, struct message *msg, const char *source,
+    gboolean own_tx, struct ingest_result *res, const GError *why,
+    GError **error)
 {
 	res->outcome = INGEST_DEFERRED;
 	res->detail = g_strconcat(STORE_DEFERRED_PREFIX, why != NULL ? why->message :
 	    "a filter asked to try again later", NULL);
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
-	if (!store_message_defer(st, res->id, res->detail, error)) {
+	if ((res->id == 0 && !keep_new(st, msg, source, res, error)) ||
+	    !store_message_defer(st, res->id, res->detail, error)) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
@@ -218,10 +239,27 @@ processed_meanwhile(struct store *st, gint64 id, gboolean *done,
 	return TRUE;
 }
 
+/* Stores what was made of MSG, in STATE, with its thread: mail not yet
+ * stored (res->id 0) in one write, stored mail updated. */
 static gboolean
-ingest_process(struct store *st, struct message *msg, gboolean own_tx,
-    enum verdict v, struct checkin_env *env, struct ingest_result *res,
+ingest_store(struct store *st, struct message *msg, const char *source,
+    const char *state, gboolean conflict, struct ingest_result *res,
     GError **error)
+{
+	if (!thread_place(st, msg, &res->thread, error))
+		return FALSE;
+	if (res->id == 0)
+		return store_message_add_processed(st, msg, source,
+		    clock_now(), state, res->thread, conflict, &res->id,
+		    error);
+	return store_message_processed(st, res->id, msg, state, res->thread,
+	    error);
+}
+
+static gboolean
+ingest_process(struct store *st, struct message *msg, const char *source,
+    gboolean own_tx, gboolean conflict, enum verdict v,
+    struct checkin_env *env, struct ingest_result *res, GError **error)
 {
 	gboolean done;
 
@@ -237,9 +275,8 @@ ingest_process(struct store *st, struct message *msg, gboolean own_tx,
 		res->outcome = INGEST_DUPLICATE;
 		return tx_commit(st, own_tx, error);
 	}
-	if (!store_message_processed(st, res->id, msg, v == FILTER_DROP ?
-	    "dropped" : "processed", error) ||
-	    !thread_assign(st, res->id, msg, &res->thread, error) ||
+	if (!ingest_store(st, msg, source, v == FILTER_DROP ? "dropped" :
+	    "processed", conflict, res, error) ||
 	    (env != NULL && !ingest_checkin(st, env, msg, res, error))) {
 		tx_rollback(st, own_tx);
 		return FALSE;
@@ -302,7 +339,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 	struct message *msg = prep->msg;
 	struct filter_ctx ctx = { .conf = conf };
 	struct checkin_env env;
-	gboolean proceed, have_env, ok;
+	gboolean proceed, conflict = FALSE, have_env, ok;
 	enum verdict v;
 
 	memset(res, 0, sizeof *res);
@@ -313,7 +350,8 @@ ingest_commit(struct store *st, const struct conf *conf,
 	for (guint i = 0; i < msg->problems->len; i++)
 		log_info("<%s>: %s", msg->message_id,
 		    (char *)msg->problems->pdata[i]);
-	if (!ingest_keep(st, msg, source, own_tx, res, &proceed, error))
+	if (!ingest_keep(st, msg, source, own_tx, res, &proceed, &conflict,
+	    error))
 		return FALSE;
 	if (!proceed)
 		return TRUE;
@@ -331,10 +369,11 @@ ingest_commit(struct store *st, const struct conf *conf,
 	v = filters_finish(msg, &ctx, prep->verdict);
 	res->kind = msg->kind;
 	if (v == FILTER_DEFER)
-		ok = ingest_defer(st, own_tx, res, ctx.error, error);
+		ok = ingest_defer(st, msg, source, own_tx, res, ctx.error,
+		    error);
 	else
-		ok = ingest_process(st, msg, own_tx, v, have_env &&
-		    v != FILTER_DROP ? &env : NULL, res, error);
+		ok = ingest_process(st, msg, source, own_tx, conflict, v,
+		    have_env && v != FILTER_DROP ? &env : NULL, res, error);
 	g_clear_error(&ctx.error);
 	if (have_env)
 		checkin_env_clear(&env);

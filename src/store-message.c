@@ -29,10 +29,10 @@ message_row_free(struct message_row *row)
 	g_free(row);
 }
 
-/* The stored copy with this Message-ID and content, if any. */
-static gboolean
-find_copy(struct store *st, const char *message_id, const char *hash,
-    gint64 *id, char **state, gboolean *other_content, GError **error)
+gboolean
+store_message_find_copy(struct store *st, const char *message_id,
+    const char *hash, gint64 *id, char **state, gboolean *other_content,
+    GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, state, "
 	    "content_hash = ?2 FROM messages WHERE message_id = ?1 "
@@ -58,60 +58,6 @@ find_copy(struct store *st, const char *message_id, const char *hash,
 	return rc == SQLITE_DONE || store_fail(st, rc, error);
 }
 
-gboolean
-store_message_add(struct store *st, const char *message_id,
-    const char *content_hash, GBytes *raw, const char *source,
-    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
-    char **state, GError **error)
-{
-	sqlite3_stmt *stmt;
-	gboolean conflict;
-	gsize len;
-	const void *data = g_bytes_get_data(raw, &len);
-
-	*duplicate = FALSE;
-	if (!find_copy(st, message_id, content_hash, id, state, &conflict,
-	    error))
-		return FALSE;
-	if (*id != 0) {
-		*duplicate = TRUE;
-		return TRUE;
-	}
-	stmt = store_prepare(st, "INSERT INTO messages (message_id, "
-	    "content_hash, conflict, received_at, source, state, reason) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-	if (stmt == NULL)
-		return FALSE;
-	store_bind_text(stmt, 1, message_id);
-	store_bind_text(stmt, 2, content_hash);
-	sqlite3_bind_int(stmt, 3, conflict);
-	sqlite3_bind_int64(stmt, 4, received_at);
-	store_bind_text(stmt, 5, source);
-	store_bind_text(stmt, 6, reason != NULL ? "quarantined" : "new");
-	store_bind_text(stmt, 7, reason);
-	if (!store_step_done(st, stmt, error))
-		return FALSE;
-	*id = sqlite3_last_insert_rowid(st->db);
-	if (conflict) {
-		/* Both copies are flagged, so that either one shows it. */
-		stmt = store_prepare(st, "UPDATE messages SET conflict = 1 "
-		    "WHERE message_id = ?", error);
-		if (stmt == NULL)
-			return FALSE;
-		store_bind_text(stmt, 1, message_id);
-		if (!store_step_done(st, stmt, error))
-			return FALSE;
-	}
-	stmt = store_prepare(st, "INSERT INTO messages_raw (message, raw) "
-	    "VALUES (?, ?)", error);
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, *id);
-	sqlite3_bind_blob64(stmt, 2, data != NULL ? data : "", len,
-	    SQLITE_STATIC);
-	return store_step_done(st, stmt, error);
-}
-
 static char *
 join_refs(GPtrArray *refs)
 {
@@ -123,6 +69,15 @@ join_refs(GPtrArray *refs)
 		g_string_append(s, refs->pdata[i]);
 	}
 	return g_string_free(s, FALSE);
+}
+
+/* The JWZ parent: the last reference, else In-Reply-To. */
+static const char *
+parent_of(const struct message *msg)
+{
+	if (msg->references != NULL && msg->references->len > 0)
+		return msg->references->pdata[msg->references->len - 1];
+	return msg->in_reply_to;
 }
 
 static gboolean
@@ -138,49 +93,187 @@ add_ref(struct store *st, gint64 id, const char *ref, GError **error)
 	return store_step_done(st, stmt, error);
 }
 
-/* The JWZ parent: the last reference, else In-Reply-To. */
-static const char *
-parent_of(const struct message *msg)
+/* The Message-IDs MSG names, for threading to find it by. */
+static gboolean
+add_refs(struct store *st, gint64 id, const struct message *msg,
+    GError **error)
 {
-	if (msg->references != NULL && msg->references->len > 0)
-		return msg->references->pdata[msg->references->len - 1];
-	return msg->in_reply_to;
-}
-
-gboolean
-store_message_processed(struct store *st, gint64 id,
-    const struct message *msg, const char *state, GError **error)
-{
-	g_autofree char *refs = join_refs(msg->references);
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
-	    "parent = ?, in_reply_to = ?, refs = ?, sender = ?, "
-	    "sender_name = ?, subject = ?, date = ?, kind = ?, state = ?, "
-	    "reason = ?, body_text = ? WHERE id = ?", error);
-
-	if (stmt == NULL)
-		return FALSE;
-	store_bind_text(stmt, 1, parent_of(msg));
-	store_bind_text(stmt, 2, msg->in_reply_to);
-	store_bind_text(stmt, 3, *refs != '\0' ? refs : NULL);
-	store_bind_text(stmt, 4, msg->from);
-	store_bind_text(stmt, 5, msg->from_name);
-	store_bind_text(stmt, 6, msg->subject);
-	sqlite3_bind_int64(stmt, 7, msg->date);
-	store_bind_text(stmt, 8, message_kind_name(msg->kind));
-	store_bind_text(stmt, 9, state);
-	store_bind_text(stmt, 10, msg->reason);
-	store_bind_text(stmt, 11, msg->reply != NULL ? msg->reply : msg->text);
-	sqlite3_bind_int64(stmt, 12, id);
-	if (!store_step_done(st, stmt, error))
-		return FALSE;
 	for (guint i = 0; msg->references != NULL && i < msg->references->len;
 	    i++)
 		if (!add_ref(st, id, msg->references->pdata[i], error))
 			return FALSE;
-	if (msg->in_reply_to != NULL && !add_ref(st, id, msg->in_reply_to,
-	    error))
+	return msg->in_reply_to == NULL || add_ref(st, id, msg->in_reply_to,
+	    error);
+}
+
+/* What is written of a mail when it is first stored. */
+struct new_row {
+	const char *message_id, *content_hash;
+	GBytes *raw;
+	const char *source;
+	gint64 received_at;
+	const char *state, *reason;
+	gboolean conflict;
+	/* What was read of it, with its thread; NULL when nothing was yet. */
+	const struct message *msg;
+	gint64 thread;
+};
+
+/* Binds what MSG says of a mail to STMT's parameters FIRST.. (parent,
+ * in_reply_to, refs, sender, sender_name, subject, date, kind, body_text);
+ * returns the next parameter.  REFS is the caller's, to free after the
+ * statement ran. */
+static int
+bind_read(sqlite3_stmt *stmt, int first, const struct message *msg,
+    char **refs)
+{
+	int i = first;
+
+	*refs = join_refs(msg->references);
+	store_bind_text(stmt, i++, parent_of(msg));
+	store_bind_text(stmt, i++, msg->in_reply_to);
+	store_bind_text(stmt, i++, **refs != '\0' ? *refs : NULL);
+	store_bind_text(stmt, i++, msg->from);
+	store_bind_text(stmt, i++, msg->from_name);
+	store_bind_text(stmt, i++, msg->subject);
+	sqlite3_bind_int64(stmt, i++, msg->date);
+	store_bind_text(stmt, i++, message_kind_name(msg->kind));
+	store_bind_text(stmt, i++, msg->reply != NULL ? msg->reply :
+	    msg->text);
+	return i;
+}
+
+/* A thread id, 0 for none. */
+static void
+bind_thread(sqlite3_stmt *stmt, int i, gint64 thread)
+{
+	if (thread > 0)
+		sqlite3_bind_int64(stmt, i, thread);
+	else
+		sqlite3_bind_null(stmt, i);
+}
+
+static gboolean
+insert_row(struct store *st, const struct new_row *r, gint64 *id,
+    GError **error)
+{
+	g_autofree char *refs = NULL;
+	sqlite3_stmt *stmt;
+	gsize len;
+	const void *data = g_bytes_get_data(r->raw, &len);
+	int next = 1;
+
+	if (r->msg == NULL)
+		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
+		    "content_hash, conflict, received_at, source, state, "
+		    "reason) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+	else
+		stmt = store_prepare(st, "INSERT INTO messages (parent, "
+		    "in_reply_to, refs, sender, sender_name, subject, date, "
+		    "kind, body_text, thread_id, message_id, content_hash, "
+		    "conflict, received_at, source, state, reason) VALUES "
+		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    error);
+	if (stmt == NULL)
 		return FALSE;
-	return TRUE;
+	if (r->msg != NULL) {
+		next = bind_read(stmt, next, r->msg, &refs);
+		bind_thread(stmt, next++, r->thread);
+	}
+	store_bind_text(stmt, next++, r->message_id);
+	store_bind_text(stmt, next++, r->content_hash);
+	sqlite3_bind_int(stmt, next++, r->conflict);
+	sqlite3_bind_int64(stmt, next++, r->received_at);
+	store_bind_text(stmt, next++, r->source);
+	store_bind_text(stmt, next++, r->state);
+	store_bind_text(stmt, next, r->reason);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (r->conflict) {
+		/* Both copies are flagged, so that either one shows it. */
+		stmt = store_prepare(st, "UPDATE messages SET conflict = 1 "
+		    "WHERE message_id = ?", error);
+		if (stmt == NULL)
+			return FALSE;
+		store_bind_text(stmt, 1, r->message_id);
+		if (!store_step_done(st, stmt, error))
+			return FALSE;
+	}
+	stmt = store_prepare(st, "INSERT INTO messages_raw (message, raw) "
+	    "VALUES (?, ?)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, *id);
+	sqlite3_bind_blob64(stmt, 2, data != NULL ? data : "", len,
+	    SQLITE_STATIC);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	return r->msg == NULL || add_refs(st, *id, r->msg, error);
+}
+
+gboolean
+store_message_add(struct store *st, const char *message_id,
+    const char *content_hash, GBytes *raw, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
+    char **state, GError **error)
+{
+	struct new_row r = {
+		.message_id = message_id, .content_hash = content_hash,
+		.raw = raw, .source = source, .received_at = received_at,
+		.state = reason != NULL ? "quarantined" : "new",
+		.reason = reason,
+	};
+
+	*duplicate = FALSE;
+	if (!store_message_find_copy(st, message_id, content_hash, id, state,
+	    &r.conflict, error))
+		return FALSE;
+	if (*id != 0) {
+		*duplicate = TRUE;
+		return TRUE;
+	}
+	return insert_row(st, &r, id, error);
+}
+
+gboolean
+store_message_add_processed(struct store *st, const struct message *msg,
+    const char *source, gint64 received_at, const char *state,
+    gint64 thread, gboolean conflict, gint64 *id, GError **error)
+{
+	struct new_row r = {
+		.message_id = msg->message_id,
+		.content_hash = msg->content_hash, .raw = msg->raw,
+		.source = source, .received_at = received_at, .state = state,
+		.reason = msg->reason, .conflict = conflict, .msg = msg,
+		.thread = thread,
+	};
+
+	return insert_row(st, &r, id, error);
+}
+
+gboolean
+store_message_processed(struct store *st, gint64 id,
+    const struct message *msg, const char *state, gint64 thread,
+    GError **error)
+{
+	g_autofree char *refs = NULL;
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "parent = ?, in_reply_to = ?, refs = ?, sender = ?, "
+	    "sender_name = ?, subject = ?, date = ?, kind = ?, body_text = ?, "
+	    "thread_id = ?, state = ?, reason = ? WHERE id = ?", error);
+	int next;
+
+	if (stmt == NULL)
+		return FALSE;
+	next = bind_read(stmt, 1, msg, &refs);
+	bind_thread(stmt, next++, thread);
+	store_bind_text(stmt, next++, state);
+	store_bind_text(stmt, next++, msg->reason);
+	sqlite3_bind_int64(stmt, next, id);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	return add_refs(st, id, msg, error);
 }
 
 /* Sets the state and reason of mail ID; a NULL STATE keeps the state, and
@@ -572,21 +665,13 @@ store_thread_merge(struct store *st, gint64 into, gint64 from,
 }
 
 gboolean
-store_thread_attach(struct store *st, gint64 thread, gint64 id, gint64 date,
+store_thread_widen(struct store *st, gint64 thread, gint64 date,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
-	    "thread_id = ? WHERE id = ?", error);
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE threads SET first_date = "
+	    "min(first_date, ?1), last_date = max(last_date, ?1) WHERE id = ?2 "
+	    "AND (first_date > ?1 OR last_date < ?1)", error);
 
-	if (stmt == NULL)
-		return FALSE;
-	sqlite3_bind_int64(stmt, 1, thread);
-	sqlite3_bind_int64(stmt, 2, id);
-	if (!store_step_done(st, stmt, error))
-		return FALSE;
-	stmt = store_prepare(st, "UPDATE threads SET first_date = "
-	    "min(first_date, ?1), last_date = max(last_date, ?1) WHERE id = ?2",
-	    error);
 	if (stmt == NULL)
 		return FALSE;
 	sqlite3_bind_int64(stmt, 1, date);

@@ -452,6 +452,19 @@ stmt_finalize(gpointer stmt)
 	sqlite3_finalize(stmt);
 }
 
+/* Before SQLite initialises: its memory statistics, which tidings never
+ * reads, cost a global lock at every allocation. */
+static void
+store_init(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		g_once_init_leave(&done, 1);
+	}
+}
+
 struct store *
 store_open(const char *path, GError **error)
 {
@@ -468,8 +481,13 @@ store_open(const char *path, GError **error)
 	st->path = g_strdup(path);
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    stmt_finalize);
+	store_init();
+	/* A store is used by one thread at a time (the thread that opened
+	 * it; ingest-pipe.c's worker never touches it), so the connection
+	 * needs no lock of its own. */
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+	    NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(st, rc, error);
 		goto fail;

@@ -180,10 +180,26 @@ gboolean store_message_add(struct store *st, const char *message_id,
     const char *content_hash, GBytes *raw, const char *source,
     gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
     char **state, GError **error);
-/* Records what parsing and the filters made of mail ID, in STATE
- * (processed or dropped), with its references for threading. */
+/* The stored copy of a mail with this Message-ID and content: sets *id,
+ * and *state (caller frees), or *id to 0 when there is none, with
+ * *other_content set when copies with other content are stored. */
+gboolean store_message_find_copy(struct store *st, const char *message_id,
+    const char *content_hash, gint64 *id, char **state,
+    gboolean *other_content, GError **error);
+/* Stores mail processed in the same transaction that keeps it, in one
+ * write of each row: MSG's raw bytes and what parsing and the filters made
+ * of it, in STATE (processed or dropped) and THREAD, with its references
+ * for threading.  For mail store_message_find_copy() found no copy of;
+ * CONFLICT is its *other_content.  Sets *id. */
+gboolean store_message_add_processed(struct store *st,
+    const struct message *msg, const char *source, gint64 received_at,
+    const char *state, gint64 thread, gboolean conflict, gint64 *id,
+    GError **error);
+/* Records what parsing and the filters made of stored mail ID, in STATE
+ * (processed or dropped) and THREAD, with its references for threading. */
 gboolean store_message_processed(struct store *st, gint64 id,
-    const struct message *msg, const char *state, GError **error);
+    const struct message *msg, const char *state, gint64 thread,
+    GError **error);
 gboolean store_message_quarantine(struct store *st, gint64 id,
     const char *reason, GError **error);
 /* The reason of mail that waits, "new", to be processed again. */
@@ -266,9 +282,9 @@ gint64 store_thread_new(struct store *st, const char *root,
 /* Moves every mail of thread FROM into INTO and deletes FROM. */
 gboolean store_thread_merge(struct store *st, gint64 into, gint64 from,
     GError **error);
-/* Puts mail ID in THREAD and widens the thread's dates. */
-gboolean store_thread_attach(struct store *st, gint64 thread, gint64 id,
-    gint64 date, GError **error);
+/* Widens THREAD's dates to take in DATE. */
+gboolean store_thread_widen(struct store *st, gint64 thread, gint64 date,
+    GError **error);
 /* The mail of a thread, oldest first. */
 GPtrArray *store_thread_messages(struct store *st, gint64 thread,
     GError **error);

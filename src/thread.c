@@ -97,8 +97,8 @@ placing_ids(const struct message *msg)
 }
 
 gboolean
-thread_assign(struct store *st, gint64 id, const struct message *msg,
-    gint64 *thread, GError **error)
+thread_place(struct store *st, const struct message *msg, gint64 *thread,
+    GError **error)
 {
 	g_autoptr(GPtrArray) ids = placing_ids(msg);
 	g_autoptr(GArray) rel = NULL;
@@ -118,7 +118,7 @@ thread_assign(struct store *st, gint64 id, const struct message *msg,
 			if (!store_thread_merge(st, *thread,
 			    g_array_index(rel, gint64, i), error))
 				return FALSE;
-		return store_thread_attach(st, *thread, id, msg->date, error);
+		return store_thread_widen(st, *thread, msg->date, error);
 	}
 	/* Only mail with no references at all: one whose parent is merely
 	 * unseen gets its own thread, which mends when the parent comes. */
@@ -128,7 +128,7 @@ thread_assign(struct store *st, gint64 id, const struct message *msg,
 		if (*thread < 0)
 			return FALSE;
 		if (*thread > 0)
-			return store_thread_attach(st, *thread, id, msg->date,
+			return store_thread_widen(st, *thread, msg->date,
 			    error);
 	}
 	/* A new thread, rooted where the references say it starts. */
@@ -137,7 +137,5 @@ thread_assign(struct store *st, gint64 id, const struct message *msg,
 	    msg->in_reply_to : msg->message_id;
 	*thread = store_thread_new(st, root, msg->subject, key, msg->date,
 	    error);
-	if (*thread < 0)
-		return FALSE;
-	return store_thread_attach(st, *thread, id, msg->date, error);
+	return *thread > 0;
 }

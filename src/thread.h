@@ -14,9 +14,11 @@ struct message;
 /* Replies join a thread by subject only if it was active this recently. */
 #define THREAD_SUBJECT_WINDOW (3 * 24 * 3600)
 
-/* Puts stored mail ID, parsed as MSG, into a thread, merging threads it
- * joins; sets *thread.  Runs inside the caller's transaction. */
-gboolean thread_assign(struct store *st, gint64 id, const struct message *msg,
+/* The thread of mail parsed as MSG, found or made, merging threads it
+ * joins and widening the thread's dates to take it in; sets *thread.  The
+ * caller stores the mail with it (store_message_processed()), in the same
+ * transaction. */
+gboolean thread_place(struct store *st, const struct message *msg,
     gint64 *thread, GError **error);
 
 /* The subject without reply and forward prefixes in the common languages

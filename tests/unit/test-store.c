@@ -398,7 +398,7 @@ test_fts_batch(struct fixture *f, gconstpointer data)
 	g_assert_true(store_begin_batch(st, &error));
 	g_assert_true(store_message_add(st, msg->message_id, msg->content_hash,
 	    raw, "import", 0, NULL, &id, &dup, &state, &error));
-	g_assert_true(store_message_processed(st, id, msg, "processed",
+	g_assert_true(store_message_processed(st, id, msg, "processed", 0,
 	    &error));
 	g_assert_cmpint(raw_int(f->path, match), ==, 0);
 	g_assert_true(store_commit(st, &error));
@@ -411,7 +411,7 @@ test_fts_batch(struct fixture *f, gconstpointer data)
 	g_assert_true(store_commit(st, &error));
 	g_assert_cmpint(raw_int(f->path, match), ==, 0);
 	g_assert_true(store_begin(st, &error));
-	g_assert_true(store_message_processed(st, id, msg, "processed",
+	g_assert_true(store_message_processed(st, id, msg, "processed", 0,
 	    &error));
 	g_assert_true(store_commit(st, &error));
 	g_assert_cmpint(raw_int(f->path, match), ==, 1);
