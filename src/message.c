@@ -279,10 +279,11 @@ part_content(GMimePart *part)
 		return g_bytes_new(NULL, 0);
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, mem);
+	/* The stream's bytes, taken over rather than copied. */
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	GBytes *b = g_bytes_new(ba->data, ba->len);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
-	return b;
+	return g_byte_array_free_to_bytes(ba);
 }
 
 /* --- the part tree --------------------------------------------------- */
@@ -452,6 +453,30 @@ on_parser_warning(gint64 offset, GMimeParserWarning code, const char *item,
 
 /* --- headers --------------------------------------------------------- */
 
+/* S, a string the caller gives up, as valid UTF-8: S itself when it is. */
+static char *
+utf8_take(struct message *msg, char *s)
+{
+	char *u;
+
+	if (g_utf8_validate(s, -1, NULL))
+		return s;
+	u = to_utf8(msg, s, strlen(s), NULL);
+	g_free(s);
+	return u;
+}
+
+/* Whether S is plain ASCII without encoded words, which decoding leaves
+ * as it is: most header values. */
+static gboolean
+header_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((guchar)*s >= 0x80 || (s[0] == '=' && s[1] == '?'))
+			return FALSE;
+	return TRUE;
+}
+
 static void
 read_headers(struct message *msg, GMimeObject *top)
 {
@@ -462,15 +487,14 @@ read_headers(struct message *msg, GMimeObject *top)
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *raw = g_mime_header_get_raw_value(h);
 		struct message_header *mh = g_new0(struct message_header, 1);
-		g_autofree char *unfolded = g_mime_utils_header_unfold(
-		    raw != NULL ? raw : "");
-		g_autofree char *decoded = g_mime_utils_header_decode_text(
-		    parser_options, g_strstrip(unfolded));
+		char *unfolded = g_strstrip(g_mime_utils_header_unfold(
+		    raw != NULL ? raw : ""));
 
-		mh->name = to_utf8(msg, g_mime_header_get_name(h),
-		    strlen(g_mime_header_get_name(h)), NULL);
-		mh->value = to_utf8(msg, decoded, strlen(decoded), NULL);
-		mh->raw = to_utf8(msg, unfolded, strlen(unfolded), NULL);
+		mh->name = utf8_take(msg, g_strdup(g_mime_header_get_name(h)));
+		mh->value = utf8_take(msg, header_plain(unfolded) ?
+		    g_strdup(unfolded) : g_mime_utils_header_decode_text(
+		    parser_options, unfolded));
+		mh->raw = utf8_take(msg, unfolded);
 		g_ptr_array_add(msg->headers, mh);
 	}
 }
