@@ -22,21 +22,33 @@ struct ingest_pipe {
 	gpointer read_data;
 	GThread *worker;	/* NULL: sequential */
 	GAsyncQueue *in;	/* without read: items pushed, to prepare */
-	GMutex lock;		/* guards out, out_bytes and stopping */
-	GCond cond;		/* out changed, or stopping was set */
+	/* Everything that crosses between the two threads does so under
+	 * lock, in batches, so that each thread takes the lock about once
+	 * per batch rather than several times per mail: a lock both threads
+	 * want costs a system call at every unlock. */
+	GMutex lock;		/* guards what follows, to the caller's own */
+	GCond cond;		/* something below changed */
+	int waiting;		/* threads waiting on cond: only they are woken */
 	GQueue out;		/* of struct pipe_item *, prepared, in order */
-	gsize out_bytes;
+	guint ahead;		/* prepared and not yet handed back */
+	gsize ahead_bytes;
 	gboolean stopping;
-	/* Guarded by lock too: what the caller's thread is done with, for
-	 * the worker to free, so that memory goes back to the allocator of
-	 * the thread that took it, and the thread that writes the store
-	 * spends no time freeing mail. */
+	/* What the caller's thread is done with, for the worker to free, so
+	 * that memory goes back to the allocator of the thread that took it,
+	 * and the thread that writes the store spends no time freeing mail. */
 	GPtrArray *trash;	/* of struct pipe_item * */
 	GPtrArray *trash_preps;	/* of struct ingest_prepared * */
 	/* The caller's thread's own. */
+	GQueue taken;		/* taken from out, not yet returned by next */
+	GPtrArray *done;	/* items handed back at the next exchange */
+	GPtrArray *done_preps;
+	gsize done_bytes;
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
 };
+
+/* Hand-backs are held until this many, or until the caller waits. */
+#define PIPE_HANDBACK 64
 
 static void
 item_free(struct pipe_item *it)
@@ -48,26 +60,32 @@ item_free(struct pipe_item *it)
 	g_free(it);
 }
 
-/* Frees, on the worker, what the caller's thread has finished with. */
+/* Waits, with lock held, for the other thread to change something. */
 static void
-trash_empty(struct ingest_pipe *p, GPtrArray **spare, GPtrArray **spare_preps)
+pipe_wait(struct ingest_pipe *p)
 {
-	GPtrArray *items, *preps;
+	p->waiting++;
+	g_cond_wait(&p->cond, &p->lock);
+	p->waiting--;
+}
 
-	g_mutex_lock(&p->lock);
-	items = p->trash;
-	preps = p->trash_preps;
-	p->trash = *spare;
-	p->trash_preps = *spare_preps;
-	g_mutex_unlock(&p->lock);
+/* Wakes, with lock held, whoever waits: most of the time nobody does. */
+static void
+pipe_wake(struct ingest_pipe *p)
+{
+	if (p->waiting > 0)
+		g_cond_broadcast(&p->cond);
+}
+
+static void
+free_all(GPtrArray *items, GPtrArray *preps)
+{
 	for (guint i = 0; i < items->len; i++)
 		item_free(items->pdata[i]);
 	for (guint i = 0; i < preps->len; i++)
 		ingest_prepared_free(preps->pdata[i]);
 	g_ptr_array_set_size(items, 0);
 	g_ptr_array_set_size(preps, 0);
-	*spare = items;
-	*spare_preps = preps;
 }
 
 /* The next mail to prepare: read, or taken from what was pushed. */
@@ -94,42 +112,77 @@ item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 	g_clear_pointer(&it->raw, g_bytes_unref);
 }
 
-/* Queues IT for the store once there is room; FALSE when the pipe is
+/* Queues IT for the store once there is room, and takes what the store
+ * handed back into *SPARE, *SPARE_PREPS, to free.  FALSE when the pipe is
  * stopping (IT is not queued then). */
 static gboolean
-out_put(struct ingest_pipe *p, struct pipe_item *it)
+out_put(struct ingest_pipe *p, struct pipe_item *it, GPtrArray **spare,
+    GPtrArray **spare_preps)
 {
+	GPtrArray *t;
 	gboolean ok;
 
 	g_mutex_lock(&p->lock);
-	while (!p->stopping && p->out.length > 0 &&
-	    (p->out.length >= INGEST_PIPE_AHEAD ||
-	    p->out_bytes + it->size > INGEST_PIPE_BYTES))
-		g_cond_wait(&p->cond, &p->lock);
+	while (!p->stopping && p->ahead > 0 &&
+	    (p->ahead >= INGEST_PIPE_AHEAD ||
+	    p->ahead_bytes + it->size > INGEST_PIPE_BYTES))
+		pipe_wait(p);
 	ok = !p->stopping;
 	if (ok) {
 		g_queue_push_tail(&p->out, it);
-		p->out_bytes += it->size;
-		g_cond_broadcast(&p->cond);
+		p->ahead++;
+		p->ahead_bytes += it->size;
+		pipe_wake(p);
 	}
+	t = p->trash;
+	p->trash = *spare;
+	*spare = t;
+	t = p->trash_preps;
+	p->trash_preps = *spare_preps;
+	*spare_preps = t;
 	g_mutex_unlock(&p->lock);
 	return ok;
 }
 
-/* The oldest prepared item; waits for one. */
-static struct pipe_item *
+/* Hands back what the caller's thread is done with; with lock held. */
+static void
+hand_back(struct ingest_pipe *p)
+{
+	for (guint i = 0; i < p->done->len; i++)
+		g_ptr_array_add(p->trash, p->done->pdata[i]);
+	for (guint i = 0; i < p->done_preps->len; i++)
+		g_ptr_array_add(p->trash_preps, p->done_preps->pdata[i]);
+	p->ahead -= p->done->len;
+	p->ahead_bytes -= p->done_bytes;
+	g_ptr_array_set_size(p->done, 0);
+	g_ptr_array_set_size(p->done_preps, 0);
+	p->done_bytes = 0;
+	pipe_wake(p);
+}
+
+/* Moves every prepared item into the caller's own queue, handing back
+ * what it is done with; waits for one. */
+static void
 out_take(struct ingest_pipe *p)
 {
-	struct pipe_item *it;
-
 	g_mutex_lock(&p->lock);
+	hand_back(p);
 	while (p->out.length == 0)
-		g_cond_wait(&p->cond, &p->lock);
-	it = g_queue_pop_head(&p->out);
-	p->out_bytes -= it->size;
-	g_cond_broadcast(&p->cond);
+		pipe_wait(p);
+	while (p->out.length > 0)
+		g_queue_push_tail(&p->taken, g_queue_pop_head(&p->out));
 	g_mutex_unlock(&p->lock);
-	return it;
+}
+
+/* Hands back now, when enough waits to be handed back. */
+static void
+hand_back_some(struct ingest_pipe *p)
+{
+	if (p->done->len + p->done_preps->len < PIPE_HANDBACK)
+		return;
+	g_mutex_lock(&p->lock);
+	hand_back(p);
+	g_mutex_unlock(&p->lock);
 }
 
 static gpointer
@@ -142,15 +195,16 @@ pipe_work(gpointer data)
 	gboolean end;
 
 	do {
-		trash_empty(p, &spare, &spare_preps);
 		it = item_get(p);
 		end = it->raw == NULL;
 		item_prepare(p, it);
-		if (!out_put(p, it)) {
+		if (!out_put(p, it, &spare, &spare_preps)) {
 			item_free(it);
 			break;
 		}
+		free_all(spare, spare_preps);
 	} while (!end);
+	free_all(spare, spare_preps);
 	g_ptr_array_unref(spare);
 	g_ptr_array_unref(spare_preps);
 	return NULL;
@@ -170,8 +224,11 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->cond);
 	g_queue_init(&p->out);
+	g_queue_init(&p->taken);
 	p->trash = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 	p->trash_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+	p->done = g_ptr_array_sized_new(PIPE_HANDBACK);
+	p->done_preps = g_ptr_array_sized_new(PIPE_HANDBACK);
 	if (read == NULL)
 		p->in = g_async_queue_new();
 	if (seq != NULL && strcmp(seq, "1") == 0)
@@ -214,23 +271,12 @@ ingest_pipe_ready(struct ingest_pipe *p)
 {
 	gboolean ready;
 
+	if (p->taken.length > 0)
+		return TRUE;
 	g_mutex_lock(&p->lock);
 	ready = p->out.length > 0;
 	g_mutex_unlock(&p->lock);
 	return ready;
-}
-
-/* Hands IT to the worker to free; frees it at once without one. */
-static void
-trash_put(struct ingest_pipe *p, struct pipe_item *it)
-{
-	if (p->worker == NULL) {
-		item_free(it);
-		return;
-	}
-	g_mutex_lock(&p->lock);
-	g_ptr_array_add(p->trash, it);
-	g_mutex_unlock(&p->lock);
 }
 
 struct ingest_prepared *
@@ -244,8 +290,13 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 	if (p->worker == NULL && p->read != NULL) {
 		it = item_get(p);
 		item_prepare(p, it);
-	} else
-		it = out_take(p);
+	} else if (p->worker == NULL)
+		it = g_queue_pop_head(&p->out);
+	else {
+		if (p->taken.length == 0)
+			out_take(p);
+		it = g_queue_pop_head(&p->taken);
+	}
 	if (p->read == NULL)
 		p->pending--;
 	prep = g_steal_pointer(&it->prep);
@@ -255,7 +306,13 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 		if (it->error != NULL)
 			g_propagate_error(error, g_steal_pointer(&it->error));
 	}
-	trash_put(p, it);
+	if (p->worker == NULL) {
+		item_free(it);
+		return prep;
+	}
+	g_ptr_array_add(p->done, it);
+	p->done_bytes += it->size;
+	hand_back_some(p);
 	return prep;
 }
 
@@ -268,9 +325,8 @@ ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 		ingest_prepared_free(prep);
 		return;
 	}
-	g_mutex_lock(&p->lock);
-	g_ptr_array_add(p->trash_preps, prep);
-	g_mutex_unlock(&p->lock);
+	g_ptr_array_add(p->done_preps, prep);
+	hand_back_some(p);
 }
 
 void
@@ -292,12 +348,14 @@ ingest_pipe_free(struct ingest_pipe *p)
 	}
 	while ((it = g_queue_pop_head(&p->out)) != NULL)
 		item_free(it);
-	for (guint i = 0; i < p->trash->len; i++)
-		item_free(p->trash->pdata[i]);
+	while ((it = g_queue_pop_head(&p->taken)) != NULL)
+		item_free(it);
+	free_all(p->trash, p->trash_preps);
+	free_all(p->done, p->done_preps);
 	g_ptr_array_unref(p->trash);
-	for (guint i = 0; i < p->trash_preps->len; i++)
-		ingest_prepared_free(p->trash_preps->pdata[i]);
 	g_ptr_array_unref(p->trash_preps);
+	g_ptr_array_unref(p->done);
+	g_ptr_array_unref(p->done_preps);
 	if (p->in != NULL) {
 		while ((it = g_async_queue_try_pop(p->in)) != NULL)
 			item_free(it);
