@@ -952,16 +952,17 @@ quote_body_free(struct quote_body *b)
 	g_free(b->buf);
 }
 
-/* The text as lines: valid UTF-8, cut at LF, CRLF and CR.  Cut by hand:
- * g_strsplit() searches with strstr(), which sanitizers make quadratic. */
+/* The text as lines: valid UTF-8 (as it is when VALID says it is
+ * already), cut at LF, CRLF and CR.  Cut by hand: g_strsplit() searches
+ * with strstr(), which sanitizers make quadratic. */
 static void
-quote_body_load(struct quote_body *b, const char *text)
+quote_body_load(struct quote_body *b, const char *text, gboolean valid)
 {
 	char *p;
 	int cap = 64;
 
 	memset(b, 0, sizeof(*b));
-	b->buf = p = g_utf8_make_valid(text, -1);
+	b->buf = p = valid ? g_strdup(text) : g_utf8_make_valid(text, -1);
 	b->l = g_new0(struct quote_line, cap + 1);
 	for (;;) {
 		size_t len = strcspn(p, "\r\n");
@@ -982,8 +983,8 @@ quote_body_load(struct quote_body *b, const char *text)
 	}
 }
 
-char *
-reply_strip_quotes(const char *text, char **forwarded)
+static char *
+quote_strip(const char *text, gboolean valid, char **forwarded)
 {
 	struct quote_body b;
 	struct quote_cut c;
@@ -993,7 +994,7 @@ reply_strip_quotes(const char *text, char **forwarded)
 		*forwarded = NULL;
 	if (text == NULL)
 		return g_strdup("");
-	quote_body_load(&b, text);
+	quote_body_load(&b, text, valid);
 	quote_classify(&b);
 	quote_find_markers(&b);
 	quote_count(&b);
@@ -1004,6 +1005,12 @@ reply_strip_quotes(const char *text, char **forwarded)
 		    c.fwd_quoted);
 	quote_body_free(&b);
 	return reply;
+}
+
+char *
+reply_strip_quotes(const char *text, char **forwarded)
+{
+	return quote_strip(text, FALSE, forwarded);
 }
 
 char *
@@ -1029,8 +1036,13 @@ quote_run(struct message *msg, struct filter_ctx *ctx)
 	if (msg->reply == NULL && msg->text_from_html && msg->html != NULL)
 		unquoted_html = html_to_text(msg->html, HTML_SKIP_QUOTES);
 	g_clear_pointer(&msg->forwarded, g_free);
-	reply = reply_strip_quotes(msg->reply != NULL ? msg->reply :
-	    unquoted_html != NULL ? unquoted_html : msg->text, &msg->forwarded);
+	/* The parser's text is valid UTF-8 (message.h); what was made of
+	 * HTML here is checked. */
+	if (msg->reply != NULL || unquoted_html == NULL)
+		reply = quote_strip(msg->reply != NULL ? msg->reply :
+		    msg->text, TRUE, &msg->forwarded);
+	else
+		reply = quote_strip(unquoted_html, FALSE, &msg->forwarded);
 	g_free(msg->reply);
 	msg->reply = reply;
 	return FILTER_NEXT;

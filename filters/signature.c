@@ -91,14 +91,15 @@ sig_signoff_regex(void)
 	return sig_regex(&re, sig_signoff_pattern);
 }
 
-/* The text as valid UTF-8 lines, cut at LF, CRLF and CR, in place in
- * *BUF.  Cut by hand: g_strsplit() searches with strstr(), which
- * sanitizers make quadratic.  Free both with g_free(). */
+/* The text as valid UTF-8 lines (as it is when VALID says it is
+ * already), cut at LF, CRLF and CR, in place in *BUF.  Cut by hand:
+ * g_strsplit() searches with strstr(), which sanitizers make quadratic.
+ * Free both with g_free(). */
 static char **
-sig_split(const char *text, char **buf, guint *n)
+sig_split(const char *text, gboolean valid, char **buf, guint *n)
 {
 	GPtrArray *lines = g_ptr_array_new();
-	char *p = *buf = g_utf8_make_valid(text, -1);
+	char *p = *buf = valid ? g_strdup(text) : g_utf8_make_valid(text, -1);
 
 	for (;;) {
 		size_t len = strcspn(p, "\r\n");
@@ -397,8 +398,8 @@ sig_join_trimmed(char **lines, guint end)
 	return g_string_free(out, FALSE);
 }
 
-char *
-reply_strip_signature(const char *text)
+static char *
+sig_strip(const char *text, gboolean valid)
 {
 	g_autofree char **lines = NULL;
 	g_autofree char *buf = NULL;
@@ -406,10 +407,16 @@ reply_strip_signature(const char *text)
 
 	if (text == NULL)
 		return g_strdup("");
-	lines = sig_split(text, &buf, &n);
+	lines = sig_split(text, valid, &buf, &n);
 	end = sig_find(lines, n);
 	end = sig_cut_signoff(lines, end);
 	return sig_join_trimmed(lines, end);
+}
+
+char *
+reply_strip_signature(const char *text)
+{
+	return sig_strip(text, FALSE);
 }
 
 static enum verdict
@@ -420,7 +427,8 @@ signature_run(struct message *msg, struct filter_ctx *ctx)
 	(void)ctx;
 	if (msg->reply == NULL)
 		return FILTER_NEXT;
-	reply = reply_strip_signature(msg->reply);
+	/* What the quote filter made: valid UTF-8. */
+	reply = sig_strip(msg->reply, TRUE);
 	g_free(msg->reply);
 	msg->reply = reply;
 	return FILTER_NEXT;
