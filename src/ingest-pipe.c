@@ -1,4 +1,4 @@
-/* Ingesting on two threads; see ingest-pipe.h. */
+/* Ingesting on several threads; see ingest-pipe.h. */
 #include "config.h"
 
 #include <string.h>
@@ -7,10 +7,11 @@
 #include "ingest-pipe.h"
 #include "log.h"
 
-/* One mail on its way from the worker to the store. */
+/* One mail on its way from a worker to the store. */
 struct pipe_item {
 	GBytes *raw;		/* until prepared; NULL: the end */
 	struct ingest_prepared *prep;	/* NULL: the end */
+	guint64 seq;		/* its place in the order the mail came */
 	guint64 tag;
 	gsize size;		/* of raw, to bound what waits */
 	GError *error;		/* at the end: why reading failed */
@@ -20,20 +21,26 @@ struct ingest_pipe {
 	const struct conf *conf;
 	ingest_pipe_read_fn read;	/* NULL: mail is pushed */
 	gpointer read_data;
-	GThread *worker;	/* NULL: sequential */
+	GPtrArray *workers;	/* of GThread *; empty: sequential */
 	GAsyncQueue *in;	/* without read: items pushed, to prepare */
-	/* Everything that crosses between the two threads does so under
-	 * lock, in batches, so that each thread takes the lock about once
-	 * per batch rather than several times per mail: a lock both threads
+	/* One worker at a time takes the next mail, and its number. */
+	GMutex read_lock;	/* guards what follows */
+	guint64 seq_next;
+	gboolean read_ended;	/* the end was read */
+	/* Everything that crosses between the threads does so under lock,
+	 * in batches, so that each thread takes the lock about once per
+	 * batch rather than several times per mail: a lock other threads
 	 * want costs a system call at every unlock. */
 	GMutex lock;		/* guards what follows, to the caller's own */
 	GCond cond;		/* something below changed */
 	int waiting;		/* threads waiting on cond: only they are woken */
 	GQueue out;		/* of struct pipe_item *, prepared, in order */
+	guint64 out_next;	/* the seq of the next item out takes */
+	GPtrArray *early;	/* items prepared before one that came earlier */
 	guint ahead;		/* prepared and not yet handed back */
 	gsize ahead_bytes;
 	gboolean stopping;
-	/* What the caller's thread is done with, for the worker to free, so
+	/* What the caller's thread is done with, for the workers to free, so
 	 * that memory goes back to the allocator of the thread that took it,
 	 * and the thread that writes the store spends no time freeing mail. */
 	GPtrArray *trash;	/* of struct pipe_item * */
@@ -112,12 +119,45 @@ item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 	g_clear_pointer(&it->raw, g_bytes_unref);
 }
 
-/* Queues IT for the store once there is room, and takes what the store
- * handed back into *SPARE, *SPARE_PREPS, to free.  FALSE when the pipe is
- * stopping (IT is not queued then). */
+/* Puts IT, prepared, where the store takes it: in out when it is the
+ * next in order (with those prepared early that follow it), else aside
+ * until it is.  With lock held. */
+static void
+out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
+{
+	gboolean moved = TRUE;
+
+	p->ahead++;
+	p->ahead_bytes += it->size;
+	if (it->seq != p->out_next) {
+		g_ptr_array_add(p->early, it);
+		return;
+	}
+	g_queue_push_tail(&p->out, it);
+	p->out_next++;
+	while (moved) {
+		moved = FALSE;
+		for (guint i = 0; i < p->early->len; i++) {
+			struct pipe_item *e = p->early->pdata[i];
+			if (e->seq != p->out_next)
+				continue;
+			g_queue_push_tail(&p->out, e);
+			g_ptr_array_remove_index_fast(p->early, i);
+			p->out_next++;
+			moved = TRUE;
+			break;
+		}
+	}
+	pipe_wake(p);
+}
+
+/* Waits until there is room for more mail ahead of the store, and takes
+ * what the store handed back into *SPARE, *SPARE_PREPS, to free.  FALSE
+ * when the pipe is stopping.  The room is asked for before a mail is read,
+ * so that a mail once read is always queued: the one the store waits for
+ * may never wait behind those after it. */
 static gboolean
-out_put(struct ingest_pipe *p, struct pipe_item *it, GPtrArray **spare,
-    GPtrArray **spare_preps)
+room_wait(struct ingest_pipe *p, GPtrArray **spare, GPtrArray **spare_preps)
 {
 	GPtrArray *t;
 	gboolean ok;
@@ -125,15 +165,9 @@ out_put(struct ingest_pipe *p, struct pipe_item *it, GPtrArray **spare,
 	g_mutex_lock(&p->lock);
 	while (!p->stopping && p->ahead > 0 &&
 	    (p->ahead >= INGEST_PIPE_AHEAD ||
-	    p->ahead_bytes + it->size > INGEST_PIPE_BYTES))
+	    p->ahead_bytes >= INGEST_PIPE_BYTES))
 		pipe_wait(p);
 	ok = !p->stopping;
-	if (ok) {
-		g_queue_push_tail(&p->out, it);
-		p->ahead++;
-		p->ahead_bytes += it->size;
-		pipe_wake(p);
-	}
 	t = p->trash;
 	p->trash = *spare;
 	*spare = t;
@@ -142,6 +176,45 @@ out_put(struct ingest_pipe *p, struct pipe_item *it, GPtrArray **spare,
 	*spare_preps = t;
 	g_mutex_unlock(&p->lock);
 	return ok;
+}
+
+/* The next mail, numbered, or NULL when another worker read the end. */
+static struct pipe_item *
+item_next(struct ingest_pipe *p)
+{
+	struct pipe_item *it = NULL;
+
+	g_mutex_lock(&p->read_lock);
+	if (!p->read_ended) {
+		it = item_get(p);
+		it->seq = p->seq_next++;
+		p->read_ended = it->raw == NULL;
+	}
+	g_mutex_unlock(&p->read_lock);
+	return it;
+}
+
+static gpointer
+pipe_work(gpointer data)
+{
+	struct ingest_pipe *p = data;
+	struct pipe_item *it;
+	GPtrArray *spare = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+	GPtrArray *spare_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+
+	while (room_wait(p, &spare, &spare_preps)) {
+		free_all(spare, spare_preps);
+		if ((it = item_next(p)) == NULL)
+			break;
+		item_prepare(p, it);
+		g_mutex_lock(&p->lock);
+		out_put_locked(p, it);
+		g_mutex_unlock(&p->lock);
+	}
+	free_all(spare, spare_preps);
+	g_ptr_array_unref(spare);
+	g_ptr_array_unref(spare_preps);
+	return NULL;
 }
 
 /* Hands back what the caller's thread is done with; with lock held. */
@@ -185,42 +258,20 @@ hand_back_some(struct ingest_pipe *p)
 	g_mutex_unlock(&p->lock);
 }
 
-static gpointer
-pipe_work(gpointer data)
-{
-	struct ingest_pipe *p = data;
-	struct pipe_item *it;
-	GPtrArray *spare = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
-	GPtrArray *spare_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
-	gboolean end;
-
-	do {
-		it = item_get(p);
-		end = it->raw == NULL;
-		item_prepare(p, it);
-		if (!out_put(p, it, &spare, &spare_preps)) {
-			item_free(it);
-			break;
-		}
-		free_all(spare, spare_preps);
-	} while (!end);
-	free_all(spare, spare_preps);
-	g_ptr_array_unref(spare);
-	g_ptr_array_unref(spare_preps);
-	return NULL;
-}
-
 struct ingest_pipe *
 ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
     gpointer data)
 {
 	struct ingest_pipe *p = g_new0(struct ingest_pipe, 1);
 	const char *seq = g_getenv("TIDINGS_SEQUENTIAL");
-	g_autoptr(GError) error = NULL;
+	guint n;
 
 	p->conf = conf;
 	p->read = read;
 	p->read_data = data;
+	p->workers = g_ptr_array_new();
+	p->early = g_ptr_array_new();
+	g_mutex_init(&p->read_lock);
 	g_mutex_init(&p->lock);
 	g_cond_init(&p->cond);
 	g_queue_init(&p->out);
@@ -236,9 +287,19 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	/* clock_now() reads TIDINGS_NOW on its first call: made here, while
 	 * there is one thread. */
 	(void)clock_now();
-	p->worker = g_thread_try_new("ingest", pipe_work, p, &error);
-	if (p->worker == NULL)
-		log_debug("ingest: one thread only: %s", error->message);
+	/* A worker per core: the store's thread waits for them at times (a
+	 * commit, a wait for the disk), and its core then prepares mail too. */
+	n = CLAMP(g_get_num_processors(), 1, INGEST_PIPE_WORKERS);
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GError) error = NULL;
+		GThread *t = g_thread_try_new("ingest", pipe_work, p, &error);
+		if (t == NULL) {
+			log_debug("ingest: %u worker thread%s only: %s", i,
+			    i == 1 ? "" : "s", error->message);
+			break;
+		}
+		g_ptr_array_add(p->workers, t);
+	}
 	return p;
 }
 
@@ -252,7 +313,7 @@ ingest_pipe_push(struct ingest_pipe *p, GBytes *raw, guint64 tag)
 	it->size = g_bytes_get_size(raw);
 	it->tag = tag;
 	p->pending++;
-	if (p->worker != NULL) {
+	if (p->workers->len > 0) {
 		g_async_queue_push(p->in, it);
 		return;
 	}
@@ -287,10 +348,10 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 
 	if (p->ended || (p->read == NULL && p->pending == 0))
 		return NULL;
-	if (p->worker == NULL && p->read != NULL) {
+	if (p->workers->len == 0 && p->read != NULL) {
 		it = item_get(p);
 		item_prepare(p, it);
-	} else if (p->worker == NULL)
+	} else if (p->workers->len == 0)
 		it = g_queue_pop_head(&p->out);
 	else {
 		if (p->taken.length == 0)
@@ -306,7 +367,7 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 		if (it->error != NULL)
 			g_propagate_error(error, g_steal_pointer(&it->error));
 	}
-	if (p->worker == NULL) {
+	if (p->workers->len == 0) {
 		item_free(it);
 		return prep;
 	}
@@ -321,7 +382,7 @@ ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 {
 	if (prep == NULL)
 		return;
-	if (p->worker == NULL) {
+	if (p->workers->len == 0) {
 		ingest_prepared_free(prep);
 		return;
 	}
@@ -336,18 +397,24 @@ ingest_pipe_free(struct ingest_pipe *p)
 
 	if (p == NULL)
 		return;
-	if (p->worker != NULL) {
+	if (p->workers->len > 0) {
 		g_mutex_lock(&p->lock);
 		p->stopping = TRUE;
 		g_cond_broadcast(&p->cond);
 		g_mutex_unlock(&p->lock);
-		/* A worker waiting for mail to be pushed wakes to the end. */
+		/* The worker waiting for mail to be pushed wakes to the end,
+		 * which the others then see. */
 		if (p->in != NULL)
 			g_async_queue_push(p->in, g_new0(struct pipe_item, 1));
-		g_thread_join(p->worker);
+		for (guint i = 0; i < p->workers->len; i++)
+			g_thread_join(p->workers->pdata[i]);
 	}
+	g_ptr_array_unref(p->workers);
 	while ((it = g_queue_pop_head(&p->out)) != NULL)
 		item_free(it);
+	for (guint i = 0; i < p->early->len; i++)
+		item_free(p->early->pdata[i]);
+	g_ptr_array_unref(p->early);
 	while ((it = g_queue_pop_head(&p->taken)) != NULL)
 		item_free(it);
 	free_all(p->trash, p->trash_preps);
@@ -361,6 +428,7 @@ ingest_pipe_free(struct ingest_pipe *p)
 			item_free(it);
 		g_async_queue_unref(p->in);
 	}
+	g_mutex_clear(&p->read_lock);
 	g_mutex_clear(&p->lock);
 	g_cond_clear(&p->cond);
 	g_free(p);

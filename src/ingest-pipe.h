@@ -1,13 +1,13 @@
-/* Ingesting on two threads: a worker parses and filters mail
- * (ingest_prepare()) while the caller's thread, which owns the store,
+/* Ingesting on several threads: workers, one per core, parse and filter
+ * mail (ingest_prepare()) while the caller's thread, which owns the store,
  * commits what was prepared (ingest_commit()), in the order the mail came.
  * Imports and IMAP syncs use it; the MDA ingests one mail and does not.
  *
  * At most INGEST_PIPE_AHEAD mails prepared, and about INGEST_PIPE_BYTES
- * of them, wait between the two threads, so memory stays flat whatever
- * the size of the mailbox; enough for the worker to go on while the store
- * commits a batch of mail (imports commit 500 at a time).  Mail pushed
- * (syncs) is bounded by the caller, to INGEST_PIPE_DEPTH.
+ * of them (a mail more per worker), wait for the store, so memory stays
+ * flat whatever the size of the mailbox; enough for the workers to go on
+ * while the store commits a batch of mail (imports commit 500 at a time).
+ * Mail pushed (syncs) is bounded by the caller, to INGEST_PIPE_DEPTH.
  *
  * With TIDINGS_SEQUENTIAL=1 in the environment no thread is started: each
  * mail is prepared on the caller's thread when it is pushed or asked for.
@@ -24,20 +24,21 @@ struct conf;
 #define INGEST_PIPE_DEPTH 64
 #define INGEST_PIPE_AHEAD 1024
 #define INGEST_PIPE_BYTES (8 * 1024 * 1024)
+#define INGEST_PIPE_WORKERS 8	/* at most, whatever the cores */
 
-/* Reads the next mail, on the worker's thread: a new reference, or NULL
+/* Reads the next mail, on a worker's thread (never two at once): a new reference, or NULL
  * at the end, with *error set when reading failed.  *tag (a position, a
  * UID) comes back with the mail from ingest_pipe_next(). */
 typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
     GError **error);
 
-/* Starts the worker.  With READ, it reads the mail itself (imports);
- * without, the caller hands it over with ingest_pipe_push() (syncs).
+/* Starts the workers.  With READ, they read the mail (imports), one at a
+ * time; without, the caller hands it over with ingest_pipe_push() (syncs).
  * CONF must outlive the pipe.  Free with ingest_pipe_free(). */
 struct ingest_pipe *ingest_pipe_new(const struct conf *conf,
     ingest_pipe_read_fn read, gpointer data);
 
-/* Hands RAW (a reference is taken) to the worker, with TAG.  The caller
+/* Hands RAW (a reference is taken) to the workers, with TAG.  The caller
  * keeps the mails pushed and not yet taken (ingest_pipe_pending()) to at
  * most INGEST_PIPE_DEPTH, taking before it pushes more. */
 void ingest_pipe_push(struct ingest_pipe *pipe, GBytes *raw, guint64 tag);
@@ -51,11 +52,11 @@ gboolean ingest_pipe_ready(struct ingest_pipe *pipe);
  * with ingest_pipe_done(). */
 struct ingest_prepared *ingest_pipe_next(struct ingest_pipe *pipe,
     guint64 *tag, GError **error);
-/* Takes back PREP, committed or not, for the worker to free (the memory
- * was its thread's), or frees it now without a worker.  NULL-safe. */
+/* Takes back PREP, committed or not, for the workers to free (the memory
+ * was theirs), or frees it now without workers.  NULL-safe. */
 void ingest_pipe_done(struct ingest_pipe *pipe, struct ingest_prepared *prep);
 
-/* Stops the worker and drops what it prepared and nobody took.
+/* Stops the workers and drops what they prepared and nobody took.
  * NULL-safe. */
 void ingest_pipe_free(struct ingest_pipe *pipe);
 
