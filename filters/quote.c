@@ -539,6 +539,33 @@ quote_mark_at(struct quote_body *b, int i)
 	return i + 1;
 }
 
+/* Whether line I may begin a marker, by its bytes alone: every marker
+ * needs, in its first line once normalised, a colon, two dashes or a
+ * leading digit, or else a colon in the few lines below (a wrapped
+ * attribution).  Bytes that normalising changes (odd spaces and invisible
+ * marks, led by 0xC2, 0xE2 or 0xEF) leave the question to the patterns.
+ * Most lines are thus spared normalising and every pattern. */
+static gboolean
+quote_may_mark(const struct quote_body *b, int i)
+{
+	const char *p = b->l[i].s;
+
+	while (g_ascii_isspace(*p))
+		p++;
+	if (g_ascii_isdigit(*p))
+		return TRUE;
+	for (; *p != '\0'; p++) {
+		guchar c = (guchar)*p;
+		if (c == ':' || c == 0xc2 || c == 0xe2 || c == 0xef ||
+		    (c == '-' && p[1] == '-'))
+			return TRUE;
+	}
+	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++)
+		if (quote_has_colon(b->l[k].s))
+			return TRUE;
+	return FALSE;
+}
+
 static void
 quote_find_markers(struct quote_body *b)
 {
@@ -546,7 +573,8 @@ quote_find_markers(struct quote_body *b)
 
 	while (i < b->n) {
 		struct quote_line *l = &b->l[i];
-		if (!l->text || l->code || l->len > QUOTE_LINE_MAX)
+		if (!l->text || l->code || l->len > QUOTE_LINE_MAX ||
+		    !quote_may_mark(b, i))
 			i++;
 		else
 			i = quote_mark_at(b, i);

@@ -23,7 +23,7 @@ struct conf;
 
 #define INGEST_PIPE_DEPTH 64
 #define INGEST_PIPE_AHEAD 1024
-#define INGEST_PIPE_BYTES (8 * 1024 * 1024)
+#define INGEST_PIPE_BYTES (2 * 1024 * 1024)
 #define INGEST_PIPE_WORKERS 8	/* at most, whatever the cores */
 
 /* Reads the next mail, on a worker's thread (never two at once): a new reference, or NULL

@@ -455,7 +455,8 @@ GPtrArray *
 store_message_list_state(struct store *st, const char *state, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
-	    " FROM messages m WHERE m.state = ? ORDER BY m.received_at DESC, "
+	    " FROM messages m WHERE m.state = ? AND m.state <> 'processed' "
+	    "ORDER BY m.received_at DESC, "
 	    "m.id DESC", error);
 
 	if (stmt == NULL)
@@ -555,25 +556,18 @@ store_thread_relatives(struct store *st, const char *message_id,
     GPtrArray *ids, GError **error)
 {
 	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(gint64));
+	/* The threads of mail with one of IDS, or rooted at one not seen
+	 * yet that this one names. */
 	sqlite3_stmt *by_id = store_prepare(st, "SELECT thread_id FROM "
-	    "messages WHERE message_id = ? AND thread_id IS NOT NULL", error);
-	sqlite3_stmt *by_root, *by_ref;
+	    "messages WHERE message_id = ?1 AND thread_id IS NOT NULL "
+	    "UNION ALL SELECT id FROM threads WHERE root = ?1", error);
+	sqlite3_stmt *by_ref;
 
 	if (by_id == NULL)
 		return NULL;
 	for (guint i = 0; i < ids->len; i++) {
 		store_bind_text(by_id, 1, ids->pdata[i]);
 		if (!collect_ids(st, by_id, out, error))
-			return NULL;
-	}
-	/* A thread rooted at a mail not seen yet, that this one names. */
-	by_root = store_prepare(st, "SELECT id FROM threads WHERE root = ?",
-	    error);
-	if (by_root == NULL)
-		return NULL;
-	for (guint i = 0; i < ids->len; i++) {
-		store_bind_text(by_root, 1, ids->pdata[i]);
-		if (!collect_ids(st, by_root, out, error))
 			return NULL;
 	}
 	/* Children that arrived before this, their parent. */

@@ -217,7 +217,8 @@ struct message_row *store_message_get(struct store *st, gint64 id,
 struct message_row *store_message_find(struct store *st,
     const char *message_id, GError **error);
 GBytes *store_message_raw(struct store *st, gint64 id, GError **error);
-/* Rows in STATE ("quarantined"), newest first. */
+/* Rows in STATE, one of those of mail not processed ("quarantined",
+ * "new", "dropped"), newest first. */
 GPtrArray *store_message_list_state(struct store *st, const char *state,
     GError **error);
 /* Full-text search (FTS5 syntax) over subject, sender and text; newest

@@ -91,7 +91,9 @@ placing_ids(const struct message *msg)
 	for (guint i = 0; msg->references != NULL && i < msg->references->len;
 	    i++)
 		g_ptr_array_add(ids, msg->references->pdata[i]);
-	if (msg->in_reply_to != NULL)
+	/* Usually the last reference already. */
+	if (msg->in_reply_to != NULL && !g_ptr_array_find_with_equal_func(ids,
+	    msg->in_reply_to, g_str_equal, NULL))
 		g_ptr_array_add(ids, msg->in_reply_to);
 	return ids;
 }

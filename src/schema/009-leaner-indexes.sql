@@ -2,11 +2,16 @@
 --
 -- messages_message_id repeated the first column of the UNIQUE
 -- (message_id, content_hash) index, which serves every lookup by
--- Message-ID; no query looks mail up by its parent.  message_refs is
+-- Message-ID; no query looks mail up by its parent; mail is looked up by
+-- state only to list what was not processed (quarantine), so processed
+-- mail, nearly all of it, need not be in that index.  message_refs is
 -- looked up by its key only, so it needs no rowid table of its own beside
 -- it.
 DROP INDEX messages_message_id;
 DROP INDEX messages_parent;
+DROP INDEX messages_state;
+CREATE INDEX messages_unprocessed ON messages(state)
+    WHERE state <> 'processed';
 
 CREATE TABLE message_refs_new (
 	message		INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
