@@ -61,7 +61,8 @@ part_free(struct message_part *p)
 	g_free(p->content_type);
 	g_free(p->method);
 	g_free(p->filename);
-	g_free(p->text);
+	if (!p->text_in_data)
+		g_free(p->text);
 	if (p->data != NULL)
 		g_bytes_unref(p->data);
 	g_free(p);
@@ -267,23 +268,84 @@ unflow(const char *text, gboolean delsp)
 	return g_string_free(out, FALSE);
 }
 
-/* The decoded (transfer-encoding removed) content of a leaf part. */
+/* The content of DW as GMime decodes it, written through its filters. */
 static GBytes *
-part_content(GMimePart *part)
+content_filtered(GMimeDataWrapper *dw)
 {
-	GMimeDataWrapper *dw = g_mime_part_get_content(part);
-	GMimeStream *mem;
+	GMimeStream *mem = g_mime_stream_mem_new();
 	GByteArray *ba;
+	gsize len;
 
-	if (dw == NULL)
-		return g_bytes_new(NULL, 0);
-	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(dw, mem);
 	/* The stream's bytes, taken over rather than copied. */
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
-	return g_byte_array_free_to_bytes(ba);
+	len = ba->len;
+	g_byte_array_append(ba, (const guint8 *)"", 1);
+	return g_bytes_new_take(g_byte_array_free(ba, FALSE), len);
+}
+
+/* The decoded (transfer-encoding removed) content of a leaf part, with a
+ * NUL byte after its end (not counted in its size), so that text can be
+ * read from it in place.  The common encodings are read and decoded in
+ * one go, sparing GMime's stream filters and a growing buffer; the rest
+ * (uuencode) goes through GMime's filters. */
+static GBytes *
+part_content(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeContentEncoding enc;
+	GMimeStream *stream;
+	GMimeEncoding state;
+	gint64 len;
+	gssize n;
+	gsize got = 0;
+	char *in, *out;
+
+	if (dw == NULL)
+		return g_bytes_new_take(g_strdup(""), 0);
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	stream = g_mime_data_wrapper_get_stream(dw);
+	len = stream != NULL ? g_mime_stream_length(stream) : -1;
+	if (len < 0 || len >= G_MAXSSIZE || (enc != GMIME_CONTENT_ENCODING_BASE64 &&
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
+	    enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT &&
+	    enc != GMIME_CONTENT_ENCODING_BINARY))
+		return content_filtered(dw);
+	in = g_malloc((gsize)len + 1);
+	if (g_mime_stream_reset(stream) != 0) {
+		g_free(in);
+		return content_filtered(dw);
+	}
+	while (got < (gsize)len && (n = g_mime_stream_read(stream, in + got,
+	    (gsize)len - got)) > 0)
+		got += (gsize)n;
+	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+		g_mime_encoding_init_decode(&state, enc);
+		out = g_malloc(g_mime_encoding_outlen(&state, got) + 1);
+		n = (gssize)g_mime_encoding_flush(&state, in, got, out);
+		g_free(in);
+		in = out;
+		got = (gsize)n;
+	}
+	in[got] = '\0';
+	return g_bytes_new_take(in, got);
+}
+
+/* Whether DATA, LEN bytes in CHARSET, is text as it stands: what
+ * to_utf8() would copy unchanged. */
+static gboolean
+text_as_is(const char *data, gsize len, const char *charset)
+{
+	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(charset, "us-ascii") != 0)
+		return FALSE;
+	return memchr(data, '\0', len) == NULL &&
+	    g_utf8_validate(data, (gssize)len, NULL);
 }
 
 /* --- the part tree --------------------------------------------------- */
@@ -325,7 +387,11 @@ walk_leaf(struct walk *w, GMimeObject *obj, int depth)
 	    g_str_has_prefix(p->content_type, "message/")) {
 		const char *data = g_bytes_get_data(p->data, &len);
 		charset = g_mime_object_get_content_type_parameter(obj, "charset");
-		p->text = to_utf8(w->msg, data != NULL ? data : "", len, charset);
+		/* Most text is read where it lies, NUL-terminated. */
+		p->text_in_data = data != NULL && text_as_is(data, len,
+		    charset);
+		p->text = p->text_in_data ? (char *)data : to_utf8(w->msg,
+		    data != NULL ? data : "", len, charset);
 	}
 	g_ptr_array_add(w->msg->parts, p);
 

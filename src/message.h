@@ -45,6 +45,7 @@ struct message_part {
 	 * the like): the content converted to UTF-8.  NULL otherwise. */
 	char *text;
 	GBytes *data;		/* the decoded content */
+	gboolean text_in_data;	/* text is data's own bytes, not a copy */
 };
 
 /* One failed recipient of a bounce (RFC 3464 or a known non-standard

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <gmime/gmime.h>
 #include <string.h>
 
 #include "filter.h"
@@ -316,6 +317,120 @@ test_fuzz_regressions(void)
 	g_assert_cmpuint(n, >, 0);
 }
 
+/* Appends to OUT the content of every leaf of OBJ, in the order the
+ * parser walks them, as GMime's own stream filters decode it; NULL for an
+ * attached message, which is read otherwise. */
+static void
+gmime_leaves(GMimeObject *obj, GPtrArray *out)
+{
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
+			gmime_leaves(g_mime_multipart_get_part(mp, i), out);
+	} else if (GMIME_IS_PART(obj)) {
+		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(obj));
+		GMimeStream *mem = g_mime_stream_mem_new();
+		GByteArray *ba;
+
+		if (dw != NULL)
+			g_mime_data_wrapper_write_to_stream(dw, mem);
+		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		g_ptr_array_add(out, g_bytes_new(ba->data, ba->len));
+		g_object_unref(mem);
+	} else
+		g_ptr_array_add(out, NULL);
+}
+
+/* Every part's content equals what GMime's stream filters make of it:
+ * the parser decodes base64 and quoted-printable itself. */
+static void
+check_decoded_as_gmime(const char *name, const char *data, gsize len)
+{
+	g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_bytes_unref);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Message) m = parse_string(data, len, &error);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *gm = g_mime_parser_construct_message(parser, NULL);
+
+	g_test_message("%s", name);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (m == NULL || gm == NULL) {
+		g_clear_object(&gm);
+		return;
+	}
+	if (g_mime_message_get_mime_part(gm) != NULL)
+		gmime_leaves(g_mime_message_get_mime_part(gm), want);
+	g_object_unref(gm);
+	/* A multipart without a readable boundary is read otherwise. */
+	if (want->len != m->parts->len)
+		return;
+	for (guint i = 0; i < want->len; i++) {
+		struct message_part *p = m->parts->pdata[i];
+		gsize n;
+		const char *got;
+
+		if (want->pdata[i] == NULL)
+			continue;
+		got = g_bytes_get_data(p->data, &n);
+		g_assert_true(g_bytes_equal(p->data, want->pdata[i]));
+		/* Past its end, a NUL: text may be read in place. */
+		g_assert_true(got != NULL && got[n] == '\0');
+		if (p->text_in_data)
+			g_assert_cmpstr(p->text, ==, got);
+	}
+}
+
+static void
+test_decoding(void)
+{
+	static const char mail[] =
+	    "From: a@example.org\r\nTo: b@example.org\r\n"
+	    "Subject: parts\r\nMessage-ID: <parts@example.org>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "K=C3=B6ln and a soft=\r\n break, =3D signs, a bad =ZZ escape\r\n"
+	    "trailing =20\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "S/ZsbiwgY2Fm6Q==\r\n"
+	    "--b\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "AAECA/8=\r\n!!not base64!!\r\nBAU=\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n"
+	    "Content-Transfer-Encoding: x-uuencode\r\n\r\n"
+	    "begin 644 a.txt\r\n#86)C\r\n`\r\nend\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	    "plain 8bit: \xc3\xa9t\xc3\xa9\r\n"
+	    "--b--\r\n";
+	g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "..", "data",
+	    "mail", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Message) m = parse_string(mail, sizeof mail - 1, &error);
+	const char *name;
+
+	g_assert_nonnull(m);
+	g_assert_cmpuint(m->parts->len, ==, 5);
+	g_assert_true(((struct message_part *)m->parts->pdata[0])->text_in_data);
+	g_assert_cmpstr(((struct message_part *)m->parts->pdata[1])->text, ==,
+	    "K\xc3\xb6ln, caf\xc3\xa9");
+	check_decoded_as_gmime("parts", mail, sizeof mail - 1);
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		check_decoded_as_gmime(name, data, len);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -336,5 +451,6 @@ main(int argc, char **argv)
 	g_test_add_func("/message/unparseable", test_unparseable);
 	g_test_add_func("/message/large", test_large);
 	g_test_add_func("/message/fuzz-regressions", test_fuzz_regressions);
+	g_test_add_func("/message/decoding", test_decoding);
 	return g_test_run();
 }
