@@ -585,40 +585,79 @@ add_addresses(GPtrArray *out, InternetAddressList *list)
 	}
 }
 
-static GPtrArray *
-addresses_of(struct message *msg, const char *header)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+/* The headers GMime parses as addresses while it reads a message. */
+static const struct {
+	const char *name;
+	GMimeAddressType type;
+} gmime_address_headers[] = {
+	{ "From", GMIME_ADDRESS_TYPE_FROM },
+	{ "Sender", GMIME_ADDRESS_TYPE_SENDER },
+	{ "Reply-To", GMIME_ADDRESS_TYPE_REPLY_TO },
+	{ "To", GMIME_ADDRESS_TYPE_TO },
+	{ "Cc", GMIME_ADDRESS_TYPE_CC },
+};
 
+/* The addresses of HEADER, parsed; unref when done.  GMime parsed the
+ * common ones already, which are taken from it when HEADER occurs once;
+ * otherwise the first of them (FIRST) or all of them, in order. */
+static InternetAddressList *
+address_list(struct message *msg, GMimeMessage *gm, const char *header,
+    gboolean first)
+{
+	InternetAddressList *all = NULL;
+	guint count = 0;
+
+	for (guint i = 0; i < msg->headers->len; i++)
+		if (g_ascii_strcasecmp(((struct message_header *)
+		    msg->headers->pdata[i])->name, header) == 0)
+			count++;
+	if (count == 0)
+		return NULL;
+	for (size_t i = 0; count == 1 && i < G_N_ELEMENTS(gmime_address_headers);
+	    i++)
+		if (g_ascii_strcasecmp(header, gmime_address_headers[i].name) == 0)
+			return g_object_ref(g_mime_message_get_addresses(gm,
+			    gmime_address_headers[i].type));
 	for (guint i = 0; i < msg->headers->len; i++) {
 		struct message_header *h = msg->headers->pdata[i];
+		InternetAddressList *l;
 		if (g_ascii_strcasecmp(h->name, header) != 0)
 			continue;
-		InternetAddressList *l = internet_address_list_parse(
-		    parser_options, h->raw);
-		add_addresses(out, l);
-		if (l != NULL)
+		l = internet_address_list_parse(parser_options, h->raw);
+		if (first)
+			return l;
+		if (l == NULL)
+			continue;
+		if (all == NULL)
+			all = g_steal_pointer(&l);
+		else {
+			internet_address_list_append(all, l);
 			g_object_unref(l);
+		}
 	}
+	return all;
+}
+
+/* The mailbox addresses of a header, groups flattened, in order. */
+static GPtrArray *
+addresses_of(struct message *msg, GMimeMessage *gm, const char *header)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	InternetAddressList *l = address_list(msg, gm, header, FALSE);
+
+	add_addresses(out, l);
+	g_clear_object(&l);
 	return out;
 }
 
 /* The first address of HEADER, and its display name. */
 static char *
-first_address(struct message *msg, const char *header, char **name)
+first_address(struct message *msg, GMimeMessage *gm, const char *header,
+    char **name)
 {
-	const char *v = NULL;
-	InternetAddressList *l;
+	InternetAddressList *l = address_list(msg, gm, header, TRUE);
 	char *addr = NULL;
 
-	for (guint i = 0; i < msg->headers->len && v == NULL; i++) {
-		struct message_header *h = msg->headers->pdata[i];
-		if (g_ascii_strcasecmp(h->name, header) == 0)
-			v = h->raw;
-	}
-	if (v == NULL)
-		return NULL;
-	l = internet_address_list_parse(parser_options, v);
 	if (l == NULL)
 		return NULL;
 	for (int i = 0; i < internet_address_list_length(l) && addr == NULL;
@@ -796,14 +835,14 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	msg->subject = g_strdup(message_header(msg, "Subject"));
 	if (msg->subject == NULL)
 		msg->subject = g_strdup("");
-	msg->from = first_address(msg, "From", &msg->from_name);
-	msg->sender = first_address(msg, "Sender", NULL);
-	msg->reply_to = first_address(msg, "Reply-To", NULL);
+	msg->from = first_address(msg, gm, "From", &msg->from_name);
+	msg->sender = first_address(msg, gm, "Sender", NULL);
+	msg->reply_to = first_address(msg, gm, "Reply-To", NULL);
 	read_return_path(msg);
-	msg->to = addresses_of(msg, "To");
-	msg->cc = addresses_of(msg, "Cc");
-	msg->delivered_to = addresses_of(msg, "Delivered-To");
-	g_autoptr(GPtrArray) orig = addresses_of(msg, "X-Original-To");
+	msg->to = addresses_of(msg, gm, "To");
+	msg->cc = addresses_of(msg, gm, "Cc");
+	msg->delivered_to = addresses_of(msg, gm, "Delivered-To");
+	g_autoptr(GPtrArray) orig = addresses_of(msg, gm, "X-Original-To");
 	for (guint i = 0; i < orig->len; i++)
 		g_ptr_array_add(msg->delivered_to, g_strdup(orig->pdata[i]));
 
