@@ -609,12 +609,15 @@ quote_find_code(struct quote_body *b)
 	}
 }
 
-/* supercite_pattern needs a '>' after at most ten letters, of at most
- * three bytes each. */
+/* supercite_pattern needs a '>' after one to ten letters, of at most
+ * three bytes each ("ſ" and the Kelvin sign match [A-Za-z] caselessly):
+ * a line that begins with '>' or with no letter is none. */
 static gboolean
 quote_supercite_candidate(const char *s)
 {
-	for (int k = 0; k <= 30 && s[k] != '\0'; k++)
+	if (!g_ascii_isalpha(*s) && (guchar)*s < 0x80)
+		return FALSE;
+	for (int k = 1; k <= 30 && s[k] != '\0'; k++)
 		if (s[k] == '>')
 			return TRUE;
 	return FALSE;
