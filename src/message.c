@@ -46,13 +46,20 @@ message_init(void)
 	g_once_init_leave(&done, 1);
 }
 
-static void
-header_free(struct message_header *h)
+/* A header and its strings in one block, freed with g_free(); VALUE NULL
+ * when it is RAW as it stands. */
+static struct message_header *
+header_new(const char *name, const char *value, const char *raw)
 {
-	g_free(h->name);
-	g_free(h->value);
-	g_free(h->raw);
-	g_free(h);
+	size_t n = strlen(name) + 1, r = strlen(raw) + 1;
+	size_t v = value != NULL ? strlen(value) + 1 : 0;
+	struct message_header *h = g_malloc(sizeof *h + n + r + v);
+	char *p = (char *)(h + 1);
+
+	h->name = memcpy(p, name, n);
+	h->raw = memcpy(p + n, raw, r);
+	h->value = value != NULL ? memcpy(p + n + r, value, v) : h->raw;
+	return h;
 }
 
 static void
@@ -552,16 +559,18 @@ read_headers(struct message *msg, GMimeObject *top)
 	for (int i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *raw = g_mime_header_get_raw_value(h);
-		struct message_header *mh = g_new0(struct message_header, 1);
+		const char *name = g_mime_header_get_name(h);
 		char *unfolded = g_strstrip(g_mime_utils_header_unfold(
 		    raw != NULL ? raw : ""));
-
-		mh->name = utf8_take(msg, g_strdup(g_mime_header_get_name(h)));
-		mh->value = utf8_take(msg, header_plain(unfolded) ?
-		    g_strdup(unfolded) : g_mime_utils_header_decode_text(
+		g_autofree char *fixed_name = g_utf8_validate(name, -1, NULL) ?
+		    NULL : to_utf8(msg, name, strlen(name), NULL);
+		g_autofree char *decoded = header_plain(unfolded) ? NULL :
+		    utf8_take(msg, g_mime_utils_header_decode_text(
 		    parser_options, unfolded));
-		mh->raw = utf8_take(msg, unfolded);
-		g_ptr_array_add(msg->headers, mh);
+		g_autofree char *value = utf8_take(msg, unfolded);
+
+		g_ptr_array_add(msg->headers, header_new(fixed_name != NULL ?
+		    fixed_name : name, decoded, value));
 	}
 }
 
@@ -795,8 +804,7 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	message_init();
 	msg->raw = g_bytes_ref(raw);
 	msg->content_hash = sha256_hex(raw);
-	msg->headers = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)header_free);
+	msg->headers = g_ptr_array_new_with_free_func(g_free);
 	msg->parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free);
 	msg->problems = g_ptr_array_new_with_free_func(g_free);
 	if (len == 0) {
