@@ -9,41 +9,15 @@
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
+. "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
-for u in standup ana bob priya; do mailstack_add_user "$u" secret; done
-mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
-mailstack_postconf -e "recipient_delimiter = +"
-mailstack_stop_postfix && mailstack_start_postfix || bail_out "no Postfix"
+agent_stack standup ana bob priya
+agent_config
 
-db="$TEST_DIR/tidings.db"
-printf 'secret\n' >"$TEST_DIR/imap-password"
-openssl rand -hex 32 >"$TEST_DIR/secret"
-chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
-cat >"$TEST_DIR/tidings.conf" <<EOF
-[tidings]
-address = standup@$MAIL_DOMAIN
-database = $db
-secret-file = $TEST_DIR/secret
-[imap]
-host = 127.0.0.1
-port = $IMAP_PORT
-security = none
-user = standup
-password-file = $TEST_DIR/imap-password
-timeout = 10s
-[smtp]
-host = 127.0.0.1
-port = $SMTP_PORT
-security = none
-EOF
-at() { local when=$1; shift; TIDINGS_NOW=$when run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
-mails() { mailstack_count_mail "$1"; }
-sql() { sqlite3 -readonly "$db" "$1"; }
-newest() { ls -t "$MAILSTACK_DIR/mail/$1/Maildir/new/"* "$MAILSTACK_DIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -n 1; }
 # body FILE: the decoded text of a mail, flowed lines joined.
 body() { python3 - "$1" <<'EOF'
 import email, sys
@@ -62,7 +36,6 @@ mail() {
 	} >"$3"
 }
 
-D=$MAIL_DOMAIN
 T0=2026-03-30T09:00:00Z	# Monday, 11:00 in Berlin
 at $T0 team add platform --title "Platform" --zone Europe/Berlin
 at $T0 member add "ana@$D" --team platform --name "Ana Lima" --zone Europe/Berlin

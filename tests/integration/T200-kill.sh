@@ -10,6 +10,7 @@
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
+. "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
@@ -17,33 +18,9 @@ command -v python3 >/dev/null || skip_all "python3 is not installed"
 gen="$TOP_BUILDDIR/tests/bench/gen-maildir"
 [ -x "$gen" ] || skip_all "tests/bench/gen-maildir is not built"
 
-for u in standup crew subs; do mailstack_add_user "$u" secret; done
-mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
-# crew+NAME@ and subs+NAME@ reach the crew and subs mailboxes.
-mailstack_postconf -e "recipient_delimiter = +"
-mailstack_stop_postfix && mailstack_start_postfix || bail_out "no Postfix"
-D=$MAIL_DOMAIN
-db="$TEST_DIR/tidings.db"
-printf 'secret\n' >"$TEST_DIR/imap-password"
-openssl rand -hex 32 >"$TEST_DIR/secret"
-chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
-cat >"$TEST_DIR/tidings.conf" <<EOF
-[tidings]
-address = standup@$D
-database = $db
-secret-file = $TEST_DIR/secret
-[imap]
-host = 127.0.0.1
-port = $IMAP_PORT
-security = none
-user = standup
-password-file = $TEST_DIR/imap-password
-timeout = 10s
-[smtp]
-host = 127.0.0.1
-port = $SMTP_PORT
-security = none
-EOF
+agent_stack standup crew subs
+agent_config
+# Read while the daemon writes: a busy database is no answer.
 sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
 count() { sql "SELECT count(*) FROM messages ${1:-}"; }
 # daemon [TIME]: tidings run in the background, its clock at TIME; $daemon.
@@ -91,7 +68,6 @@ expect_no_grep "$TEST_DIR/run.err" "did not finish|runtime error|Sanitizer" "no 
 # notice, nothing was answered yet) goes to a hundred subscribers at the
 # same time: 130 mails to send at once, the prompts first.
 members=30 subscribers=100
-at() { local when=$1; shift; TIDINGS_NOW=$when run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"; }
 at 2026-03-30T12:00:00Z team add platform --title Platform --zone Europe/Berlin
 at 2026-03-30T12:00:00Z team set platform --digest-at 16:30 --digest-days mon-fri --empty notice
 at 2026-03-30T12:00:00Z checkin add platform Daily --at 16:30

@@ -1,0 +1,79 @@
+# tidings as a team's agent on the harness's mail stack: the set-up the
+# integration tests that run a team by mail share.  Sourced after ../lib.sh
+# and mailstack.sh; needs bash.
+#
+# Functions
+#   agent_stack USER...       the IMAP users (password "secret"), the stack
+#                             started, and subaddresses (standup+TOKEN@) given
+#                             to their user, as tidings' reply addresses need
+#   agent_config [LINE...]    the secret, the IMAP password file and
+#                             $TEST_DIR/tidings.conf: tidings as
+#                             standup@$MAIL_DOMAIN, reading over IMAP and
+#                             sending over SMTP on the stack; LINEs are added
+#                             to its [tidings] section
+#   at TIME COMMAND...        tidings with its clock set to TIME (run, lib.sh)
+#   mails USER                how many mails USER's Maildir holds
+#   sql QUERY                 QUERY on the database, read-only
+#   newest USER               the newest mail in USER's Maildir
+#   header FILE NAME          the header NAME of the mail in FILE
+#
+# Variables
+#   db                        the database, $TEST_DIR/tidings.db
+#   D                         $MAIL_DOMAIN
+
+agent_stack() {
+	local u
+
+	for u in "$@"; do mailstack_add_user "$u" secret; done
+	mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
+	mailstack_postconf -e "recipient_delimiter = +"
+	mailstack_stop_postfix && mailstack_start_postfix ||
+	    bail_out "no Postfix"
+}
+
+agent_config() {
+	local line
+
+	printf 'secret\n' >"$TEST_DIR/imap-password"
+	openssl rand -hex 32 >"$TEST_DIR/secret"
+	chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
+	{
+		printf '[tidings]\naddress = standup@%s\n' "$MAIL_DOMAIN"
+		printf 'database = %s\nsecret-file = %s\n' "$db" \
+		    "$TEST_DIR/secret"
+		for line in "$@"; do printf '%s\n' "$line"; done
+		printf '[imap]\nhost = 127.0.0.1\nport = %s\n' "$IMAP_PORT"
+		printf 'security = none\nuser = standup\n'
+		printf 'password-file = %s\ntimeout = 10s\n' \
+		    "$TEST_DIR/imap-password"
+		printf '[smtp]\nhost = 127.0.0.1\nport = %s\n' "$SMTP_PORT"
+		printf 'security = none\n'
+	} >"$TEST_DIR/tidings.conf"
+}
+
+at() {
+	local when=$1
+
+	shift
+	TIDINGS_NOW=$when run "$TIDINGS" --config "$TEST_DIR/tidings.conf" "$@"
+}
+
+mails() { mailstack_count_mail "$1"; }
+
+sql() { sqlite3 -readonly "$db" "$1"; }
+
+newest() {
+	ls -t "$MAILSTACK_DIR/mail/$1/Maildir/new/"* \
+	    "$MAILSTACK_DIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -n 1
+}
+
+header() {
+	python3 - "$1" "$2" <<'EOF'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+print(m.get(sys.argv[2], ''))
+EOF
+}
+
+db="$TEST_DIR/tidings.db"
+D=$MAIL_DOMAIN
