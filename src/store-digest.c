@@ -48,15 +48,13 @@ digest_comment_row_free(struct digest_comment_row *row)
 	g_free(row);
 }
 
-/* The rows of SQL, made with READ, for a team (?1) and a period from
- * ?2 to ?3; NULL with error set on failure. */
+/* The rows of STMT (NULL: its preparation failed), made with READ, for a
+ * team (?1) and a period from ?2 to ?3; NULL with error set on failure. */
 static GPtrArray *
-team_period_rows(struct store *st, const char *sql, gint64 team_id,
+team_period_rows(struct store *st, sqlite3_stmt *stmt, gint64 team_id,
     gint64 start, gint64 end, gpointer (*read)(sqlite3_stmt *),
     GDestroyNotify free_row, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, error);
-
 	if (stmt == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, team_id);
@@ -112,12 +110,12 @@ GPtrArray *
 store_digest_answers(struct store *st, gint64 team_id, gint64 start,
     gint64 end, gboolean commented, GError **error)
 {
-	return team_period_rows(st, commented ?
+	return team_period_rows(st, store_prepare(st, commented ?
 	    ROW_SELECT "AND a.created_at < ?2 AND EXISTS (SELECT 1 FROM "
 	    "comments k WHERE k.answer_id = a.id AND k.created_at >= ?2 AND "
 	    "k.created_at < ?3)" ROW_ORDER :
 	    ROW_SELECT "AND a.created_at >= ?2 AND a.created_at < ?3"
-	    ROW_ORDER, team_id, start, end, row_read,
+	    ROW_ORDER, error), team_id, start, end, row_read,
 	    (GDestroyNotify)digest_row_free, error);
 }
 
@@ -179,14 +177,14 @@ GPtrArray *
 store_digest_prompts(struct store *st, gint64 team_id, gint64 start,
     gint64 end, GError **error)
 {
-	return team_period_rows(st, "SELECT p.checkin_id, "
+	return team_period_rows(st, store_prepare(st, "SELECT p.checkin_id, "
 	    "p.person_id, pe.email, pe.name, p.state, p.skip_reason, p.due_at, "
 	    "p.id FROM prompts p JOIN checkins c ON c.id = p.checkin_id "
 	    "JOIN people pe ON pe.id = p.person_id WHERE c.team_id = ?1 "
 	    "AND p.due_at >= ?2 AND p.due_at < ?3 "
 	    "AND p.state IN ('sent', 'missed', 'skipped') "
 	    "ORDER BY c.title, c.id, coalesce(nullif(pe.name, ''), pe.email) "
-	    "COLLATE NOCASE, pe.id, p.due_at", team_id, start, end,
+	    "COLLATE NOCASE, pe.id, p.due_at", error), team_id, start, end,
 	    prompt_read, (GDestroyNotify)prompt_free, error);
 }
 
@@ -207,7 +205,7 @@ GPtrArray *
 store_digest_away(struct store *st, gint64 team_id, gint64 start,
     gint64 end, GError **error)
 {
-	return team_period_rows(st, "SELECT pe.id, pe.email, "
+	return team_period_rows(st, store_prepare(st, "SELECT pe.id, pe.email, "
 	    "pe.name, coalesce(av.ends_at, 0), av.summary FROM availability av "
 	    "JOIN memberships m ON m.person_id = av.person_id AND m.team_id = ?1 "
 	    "JOIN people pe ON pe.id = av.person_id "
@@ -215,8 +213,8 @@ store_digest_away(struct store *st, gint64 team_id, gint64 start,
 	    "AND (av.starts_at IS NULL OR av.starts_at < ?3) "
 	    "AND (av.ends_at IS NULL OR av.ends_at > ?2) "
 	    "ORDER BY coalesce(nullif(pe.name, ''), pe.email) COLLATE NOCASE, "
-	    "pe.id, av.ends_at IS NULL DESC, av.ends_at DESC", team_id, start,
-	    end, away_read, (GDestroyNotify)digest_away_row_free, error);
+	    "pe.id, av.ends_at IS NULL DESC, av.ends_at DESC", error), team_id,
+	    start, end, away_read, (GDestroyNotify)digest_away_row_free, error);
 }
 
 /* --- comments --------------------------------------------------------- */
@@ -239,7 +237,7 @@ GPtrArray *
 store_digest_comments(struct store *st, gint64 team_id, gint64 start,
     gint64 end, GError **error)
 {
-	return team_period_rows(st, "SELECT k.id, "
+	return team_period_rows(st, store_prepare(st, "SELECT k.id, "
 	    "coalesce(k.answer_id, 0), coalesce(k.digest_id, 0), "
 	    "coalesce(nullif(pe.name, ''), pe.email, nullif(m.sender_name, ''), "
 	    "m.sender, ''), k.text, k.created_at FROM comments k "
@@ -250,6 +248,6 @@ store_digest_comments(struct store *st, gint64 team_id, gint64 start,
 	    "JOIN prompts p ON p.id = a.prompt_id "
 	    "JOIN checkins c ON c.id = p.checkin_id WHERE c.team_id = ?1) "
 	    "OR k.digest_id IN (SELECT id FROM digests WHERE team_id = ?1)) "
-	    "ORDER BY k.created_at, k.id", team_id, start, end, comment_read,
-	    (GDestroyNotify)digest_comment_row_free, error);
+	    "ORDER BY k.created_at, k.id", error), team_id, start, end,
+	    comment_read, (GDestroyNotify)digest_comment_row_free, error);
 }
