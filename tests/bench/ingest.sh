@@ -3,8 +3,8 @@
 # BENCH_MESSAGES mails (20,000 by default), imported by tidings, beside the
 # floor measured in the same run (GMime parsing the same files, nothing
 # stored) and, when installed, notmuch and mu indexing the same Maildir.
-# Prints rates, ratios to the floor, and peak memory.  Nothing is asserted:
-# speed is read from the table.
+# Prints rates, ratios to the floor, and peak memory, the best of
+# BENCH_RUNS runs.  Nothing is asserted: speed is read from the table.
 # The programs measured are make bench's optimised build without
 # sanitizers, in bench-build/; a build with sanitizers is measured only
 # with a warning, as its speed says little.
@@ -51,8 +51,21 @@ echo "generating $n mails..."
 "$BENCH_BIN/gen-maildir" "$work/Maildir" "$n"
 size=$(du -sm "$work/Maildir" | cut -f1)
 
-floor=$("$BENCH_BIN/parse-floor" "$work/Maildir")
-floor_s=$(echo "$floor" | awk '{print $3}')
+# Each is run BENCH_RUNS times (3 by default), the floor and the import in
+# turn, and the fastest run of each is reported: a machine shared with
+# others is slowed now and then, never sped up.
+runs=${BENCH_RUNS:-3}
+floor_s=
+best_s= best_k=
+for r in $(seq "$runs"); do
+	s=$("$BENCH_BIN/parse-floor" "$work/Maildir" | awk '{print $3}')
+	floor_s=$(awk -v a="$floor_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+	rm -f "$work/tidings.db" "$work/tidings.db-wal" "$work/tidings.db-shm"
+	set -- $(measure import "$TIDINGS" --db "$work/tidings.db" import --maildir "$work/Maildir")
+	if [ -z "$best_s" ] || awk -v a="$1" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
+		best_s=$1 best_k=$2
+	fi
+done
 floor_rate=$(awk -v n="$n" -v s="$floor_s" 'BEGIN { printf "%.0f", n / s }')
 
 row() {	# row WHAT SECONDS PEAK-KIB
@@ -64,12 +77,11 @@ row() {	# row WHAT SECONDS PEAK-KIB
 }
 
 echo
-echo "tidings ingest benchmark: $n mails, $size MiB, $(nproc) cores"
+echo "tidings ingest benchmark: $n mails, $size MiB, $(nproc) cores, best of $runs runs"
 printf '%-28s %10s %10s %10s %11s\n' "" "mails/s" "of floor" "seconds" "peak RSS"
 row "floor: GMime parse only" "$floor_s" 0
 
-set -- $(measure import "$TIDINGS" --db "$work/tidings.db" import --maildir "$work/Maildir")
-row "tidings import" "$1" "$2"
+row "tidings import" "$best_s" "$best_k"
 tail -n 1 "$work/import.out" | sed 's/^/  /'
 
 if command -v notmuch >/dev/null 2>&1; then
