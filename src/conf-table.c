@@ -26,7 +26,9 @@ const struct conf_option conf_table[] = {
 	  "75 so that the mail system tries again later." },
 	{ "tidings", "templates", CONF_PATH, NULL, NULL,
 	  "A directory of templates that override the installed ones, file by "
-	  "file." },
+	  "file, in the same syntax (README.md, installed beside them): "
+	  "anything else fails the mails that use the template, with its "
+	  "file, line and column in the log." },
 	{ "tidings", "secret-file", CONF_SECRET, "@config@/secret", NULL,
 	  "A file of mode 0600 holding the key that signs reply addresses and "
 	  "confirmation tokens. tidings init creates it; tidings refuses a "

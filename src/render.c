@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "render.h"
 #include "resources.h"
+#include "template-check.h"
 
 G_DEFINE_QUARK(tidings-render-error-quark, render_error)
 
@@ -487,9 +488,13 @@ fill(const char *text, const char *display, const struct render_vars *vars,
 	GOutputStream *mem = NULL;
 	CtplOutputStream *out = NULL;
 	char *result = NULL;
-	CtplInputStream *in = ctpl_input_stream_new_for_memory(text, -1, NULL,
-	    display);
+	CtplInputStream *in;
 
+	/* The subject's text begins after "Subject:". */
+	if (!template_check(text, display, 1, mode == FILL_HEADER ? 9 : 1,
+	    error))
+		return NULL;
+	in = ctpl_input_stream_new_for_memory(text, -1, NULL, display);
 	tree = ctpl_lexer_lex(in, &err);
 	if (tree == NULL) {
 		/* CTPL has no tree for an empty template. */

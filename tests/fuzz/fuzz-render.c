@@ -1,10 +1,8 @@
 /* libFuzzer target: bytes as the values a template is filled with — the
  * names, questions, answers and command lines that come from people's
  * mail — rendered through the compiled-in templates into mails: each
- * renders, and no value adds a header or a recipient.  (The templates
- * themselves are the administrator's; a malformed override can crash
- * libctpl's parser, which is why the values, not the templates, are
- * fuzzed here.)  Seeds are templates/. */
+ * renders, and no value adds a header or a recipient.  (Template text,
+ * the administrator's, is fuzz-template's.)  Seeds are templates/. */
 #include "config.h"
 
 #include <stdint.h>

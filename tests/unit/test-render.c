@@ -8,6 +8,7 @@
 
 #include "message.h"
 #include "render.h"
+#include "template-check.h"
 
 #define DATE 1774872000		/* 2026-03-30 12:00:00 UTC */
 
@@ -625,7 +626,7 @@ test_broken_templates(void)
 	write_template(dir, "types.txt", "Subject: x\n\n{blocker + team}\n",
 	    -1);
 
-	at_line = g_strdup_printf("%s/syntax.txt:5:", dir);
+	at_line = g_strdup_printf("%s/syntax.txt:4:8: a '{'", dir);
 	assert_template_error(r, "syntax", at_line);
 	assert_template_error(r, "nosubject", "nosubject.txt:1:");
 	assert_template_error(r, "noblank", "noblank.txt:1:");
@@ -742,6 +743,83 @@ test_all_templates(void)
 	}
 }
 
+/* Only the documented forms reach CTPL, whose lexer frees memory twice
+ * on some malformed tags; each other form is refused where it is. */
+static void
+test_template_syntax(void)
+{
+	static const char *const good[] = {
+		"plain text, no tags",
+		"Hi{if member_name != \"\"} {member_name}{end},",
+		"{for n in questions_numbers}{n}. {questions[n - 1]}\n{end}",
+		"{if a > 0}{if b < (c + 2) * 3}x{else}y{end}{else}z{end}",
+		"{if x == \"a \\\"quoted\\\" }\"}ok{end}",
+		"{ name }{-n}{1.5}{a && b || c}{a <= b}{a >= b}{a % 2}",
+		"escaped \\{ \\} \\\\ and a lone ` or ~",
+		"{if(a)}b{end}",
+		"",
+	};
+	static const struct {
+		const char *text, *where, *words;
+	} bad[] = {
+		/* The input that crashed CTPL, and its kin. */
+		{ "{if e}{\n", "t:1:7:", "not closed" },
+		{ "{if e[rrors_cou >=}x{end}", "t:1:", "" },
+		{ "a {b\nc}", "t:1:3:", "not closed" },
+		{ "x }", "t:1:3:", "closes no tag" },
+		{ "{end}", "t:1:1:", "no block" },
+		{ "{if a}{else}{else}{end}", "t:1:13:", "{else}" },
+		{ "{for x in y}{else}{end}", "t:1:13:", "{else}" },
+		{ "line\n{if a}\n", "t:2:1:", "an {if} that no {end}" },
+		{ "{for x in}{end}", "t:1:", "list" },
+		{ "{for x y}{end}", "t:1:8:", "\"in\"" },
+		{ "{}", "t:1:1:", "empty" },
+		{ "{if}{end}", "t:1:", "missing" },
+		{ "{a +}", "t:1:", "missing" },
+		{ "{a b}", "t:1:4:", "operator" },
+		{ "{(a}", "t:1:2:", "'('" },
+		{ "{q[1}", "t:1:3:", "'['" },
+		{ "{if \"open}x{end}", "t:1:1:", "not closed" },
+		{ "{if in}{end}", "t:1:5:", "not names" },
+		{ "{1.}", "t:1:4:", "'.'" },
+		{ "end \\", "t:1:5:", "'\\'" },
+	};
+	g_autoptr(GString) deep = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		g_test_message("good: %s", good[i]);
+		g_assert_true(template_check(good[i], "t", 1, 1, &error));
+		g_assert_no_error(error);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_test_message("bad: %s", bad[i].text);
+		g_assert_false(template_check(bad[i].text, "t", 1, 1, &error));
+		g_assert_error(error, RENDER_ERROR, RENDER_ERROR_TEMPLATE);
+		g_test_message("  %s", error->message);
+		g_assert_true(g_str_has_prefix(error->message, bad[i].where));
+		g_assert_nonnull(strstr(error->message, bad[i].words));
+		g_clear_error(&error);
+	}
+	/* Positions count from where the text starts in its file. */
+	g_assert_false(template_check("x {", "f.txt", 3, 9, &error));
+	g_assert_nonnull(strstr(error->message, "f.txt:3:11:"));
+	g_clear_error(&error);
+	/* Nesting is bounded, not a matter of the stack. */
+	for (int i = 0; i < 100; i++)
+		g_string_append(deep, "{if a}");
+	g_assert_false(template_check(deep->str, "t", 1, 1, &error));
+	g_assert_nonnull(strstr(error->message, "too deep"));
+	g_clear_error(&error);
+	g_string_truncate(deep, 0);
+	g_string_append(deep, "{");
+	for (int i = 0; i < 100; i++)
+		g_string_append(deep, "(");
+	g_string_append(deep, "a}");
+	g_assert_false(template_check(deep->str, "t", 1, 1, &error));
+	g_assert_nonnull(strstr(error->message, "too deep"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -765,5 +843,6 @@ main(int argc, char **argv)
 	g_test_add_func("/render/missing-vars-empty", test_missing_vars_empty);
 	g_test_add_func("/render/list-helpers", test_list_helpers);
 	g_test_add_func("/render/all-templates", test_all_templates);
+	g_test_add_func("/render/template-syntax", test_template_syntax);
 	return g_test_run();
 }
