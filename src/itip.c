@@ -123,9 +123,16 @@ vcalendar_new(icalproperty_method method)
 	return cal;
 }
 
-/* The VTIMEZONE of ZONE under its IANA name. */
+/* How far before the earliest time a calendar names its VTIMEZONEs
+ * begin: a year, whatever the zone did before it. */
+#define VTIMEZONE_BEFORE (366 * 24 * 3600)
+
+/* The VTIMEZONE of ZONE under its IANA name, from a year before FROM (no
+ * bound when 0) on.  libical's have the zone's whole history, rules of
+ * the 1890s included, which makes invitations long and which some
+ * calendar programs (Outlook) do not read well. */
 static icalcomponent *
-vtimezone(const char *zone)
+vtimezone(const char *zone, gint64 from)
 {
 	icaltimezone *z = icaltimezone_get_builtin_timezone(zone);
 	icalcomponent *c, *copy;
@@ -134,6 +141,9 @@ vtimezone(const char *zone)
 	if (z == NULL || (c = icaltimezone_get_component(z)) == NULL)
 		return NULL;
 	copy = icalcomponent_new_clone(c);
+	if (from != 0)
+		icaltimezone_truncate_vtimezone(copy,
+		    utc_time(from - VTIMEZONE_BEFORE), icaltime_null_time(), 0);
 	tzid = icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY);
 	if (tzid != NULL)
 		icalproperty_set_tzid(tzid, zone);
@@ -147,9 +157,10 @@ cmp_str(gconstpointer a, gconstpointer b)
 }
 
 /* VTIMEZONEs for ZONES (a set of names), in name order, at the head of
- * CAL, before its other components. */
+ * CAL, before its other components; FROM is the earliest time it names in
+ * them (0: unknown). */
 static void
-add_vtimezones(icalcomponent *cal, GHashTable *zones)
+add_vtimezones(icalcomponent *cal, GHashTable *zones, gint64 from)
 {
 	g_autofree gpointer *names = NULL;
 	guint n;
@@ -157,7 +168,7 @@ add_vtimezones(icalcomponent *cal, GHashTable *zones)
 	names = g_hash_table_get_keys_as_array(zones, &n);
 	qsort(names, n, sizeof *names, cmp_str);
 	for (guint i = 0; i < n; i++) {
-		icalcomponent *tz = vtimezone(names[i]);
+		icalcomponent *tz = vtimezone(names[i], from);
 		if (tz != NULL)
 			icalcomponent_add_component(cal, tz);
 	}
@@ -226,7 +237,7 @@ itip_build(const struct itip_meeting *m, icalproperty_method method,
 	for (const char *const *z = m->zones; z != NULL && *z != NULL; z++)
 		if (zone_known(*z))
 			g_hash_table_add(zones, g_strdup(*z));
-	add_vtimezones(cal, zones);
+	add_vtimezones(cal, zones, m->start);
 	icalcomponent_add_component(cal, ev);
 	text = calendar_text(cal);
 	icalcomponent_free(cal);
@@ -504,7 +515,15 @@ struct itip_calendar {
 	GPtrArray *components;	/* icalcomponent *, added after the zones */
 	GHashTable *zones;
 	gint64 stamp;
+	gint64 earliest;	/* the earliest time in a zone; 0: none */
 };
+
+static void
+calendar_names_time(struct itip_calendar *c, gint64 t)
+{
+	if (c->earliest == 0 || t < c->earliest)
+		c->earliest = t;
+}
 
 struct itip_calendar *
 itip_calendar_new(gint64 stamp)
@@ -600,6 +619,7 @@ itip_calendar_add_hours(struct itip_calendar *c, const struct itip_hours *h,
 	const char *zone = zone_known(h->zone) ? h->zone : NULL;
 
 	first_shift(h, from, &start, &end);
+	calendar_names_time(c, start);
 	icalcomponent_add_property(va, icalproperty_new_uid(uid));
 	icalcomponent_add_property(va, icalproperty_new_dtstamp(
 	    utc_time(c->stamp)));
@@ -658,13 +678,14 @@ itip_calendar_add_event(struct itip_calendar *c,
     const struct itip_meeting *m)
 {
 	/* A published event names no attendees (RFC 5546 3.2.1). */
+	calendar_names_time(c, m->start);
 	g_ptr_array_add(c->components, vevent(m, FALSE, FALSE, c->zones));
 }
 
 char *
 itip_calendar_text(struct itip_calendar *c)
 {
-	add_vtimezones(c->cal, c->zones);
+	add_vtimezones(c->cal, c->zones, c->earliest);
 	for (guint i = 0; i < c->components->len; i++)
 		icalcomponent_add_component(c->cal, c->components->pdata[i]);
 	g_ptr_array_set_size(c->components, 0);

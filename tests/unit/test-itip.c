@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <libical/ical.h>
 #include <string.h>
 
 #include "itip.h"
@@ -118,6 +119,56 @@ test_request(void)
 	g_assert_cmpstr(method, ==, "REQUEST");
 	g_assert_true(itip_check(ics, &error));
 	g_assert_no_error(error);
+}
+
+/* The start of the event in ICS as UTC seconds, read as a calendar
+ * program does: its TZID resolved through the calendar's VTIMEZONEs. */
+static gint64
+start_read_back(const char *ics)
+{
+	icalcomponent *cal = icalparser_parse_string(ics);
+	icalcomponent *ev;
+	struct icaltimetype t;
+	gint64 at;
+
+	g_assert_nonnull(cal);
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	g_assert_nonnull(ev);
+	t = icalcomponent_get_dtstart(ev);
+	g_assert_nonnull(t.zone);
+	at = (gint64)icaltime_as_timet_with_zone(t, t.zone);
+	icalcomponent_free(cal);
+	return at;
+}
+
+/* Invitations carry each zone's rules from a year before the meeting,
+ * not its whole history, and still say the same times. */
+static void
+test_vtimezone_trimmed(void)
+{
+	g_autoptr(GError) error = NULL;
+	struct itip_meeting m = meeting();
+	g_autofree char *summer = itip_request(&m, &error);
+	g_autofree char *winter = NULL;
+	guint observances;
+
+	g_assert_no_error(error);
+	observances = count(summer, "BEGIN:STANDARD") +
+	    count(summer, "BEGIN:DAYLIGHT");
+	g_test_message("%u observances for 4 zones", observances);
+	g_assert_cmpuint(observances, <=, 4 * 4);
+	g_assert_null(strstr(summer, "DTSTART:18"));
+	g_assert_null(strstr(summer, "DTSTART:19"));
+	g_assert_cmpint(start_read_back(summer), ==, m.start);
+	/* 14:00 UTC on 12 January 2027 is 15:00 in Berlin, winter time. */
+	m.start = 1799762400;
+	m.end = m.start + 1800;
+	winter = itip_request(&m, &error);
+	g_assert_no_error(error);
+	g_assert_true(has_line(winter, "DTSTART;TZID=Europe/Berlin:"
+	    "20270112T150000"));
+	g_assert_cmpint(start_read_back(winter), ==, m.start);
+	g_assert_true(itip_check(winter, &error));
 }
 
 static void
@@ -360,6 +411,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/itip/request", test_request);
 	g_test_add_func("/itip/request-utc", test_request_utc);
+	g_test_add_func("/itip/vtimezone-trimmed", test_vtimezone_trimmed);
 	g_test_add_func("/itip/cancel", test_cancel);
 	g_test_add_func("/itip/check-refuses", test_check_refuses);
 	g_test_add_func("/itip/reply/google", test_reply_google);
