@@ -45,6 +45,9 @@ checkin_env_init(struct checkin_env *env, struct store *st,
 	env->catch_up = conf_get_seconds(conf, "checkins", "catch-up");
 	if (env->catch_up < 0)
 		env->catch_up = 0;
+	env->digest_catch_up = conf_get_seconds(conf, "digests", "catch-up");
+	if (env->digest_catch_up < 0)
+		env->digest_catch_up = 0;
 	return TRUE;
 }
 

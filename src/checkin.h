@@ -26,6 +26,7 @@ struct checkin_env {
 	char *domain;		/* of reply addresses and Message-IDs */
 	GBytes *secret;		/* the key of tokens; read when first needed */
 	gint64 catch_up;	/* seconds a missed prompt may still go late */
+	gint64 digest_catch_up;	/* and a missed digest */
 	/* The mail checkin_take() is taking, whose answers
 	 * checkin_may_answer() weighs once: 0 not yet, 1 yes, -1 no. */
 	const struct message *taking;

@@ -179,6 +179,13 @@ digest_tick(struct checkin_env *env, gint64 now, struct digest_stats *stats,
 		}
 		if (at == 0)
 			continue;
+		/* Too late to be news: the next digest covers its time. */
+		if (now - at > env->digest_catch_up) {
+			log_debug("digest %s: the one due %" G_GINT64_FORMAT
+			    " s ago is not sent; the next covers its time",
+			    t->name, now - at);
+			continue;
+		}
 		if (!digest_send(env, t->name, start, at, now, &claimed, &mails,
 		    error))
 			return FALSE;

@@ -216,6 +216,41 @@ test_send(struct fixture *f, gconstpointer data)
 	    0);
 }
 
+/* A digest whose time passed while tidings was not running goes out late
+ * only within [digests] catch-up (12 h); a later one is not sent, and
+ * the next on time covers the time since the last one. */
+static void
+test_catch_up(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct digest_stats ds;
+
+	subscribe(f, "max@example.net", NULL);
+	g_assert_true(digest_tick(&f->env, utc("2026-03-27T08:00:30Z"), &ds,
+	    &error));
+	g_assert_cmpuint(ds.digests, ==, 1);
+	/* Monday 09:00 in Berlin passed 15 hours ago: too late. */
+	g_assert_true(digest_tick(&f->env, utc("2026-03-30T22:00:00Z"), &ds,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(ds.digests, ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM digests"), ==, 1);
+	/* Tuesday's, three hours late, goes, and covers Friday to
+	 * Tuesday: Ana's answer of Friday afternoon is in it. */
+	g_assert_true(digest_tick(&f->env, utc("2026-03-31T10:00:00Z"), &ds,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(ds.digests, ==, 1);
+	g_assert_cmpuint(ds.mails, ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT period_start FROM digests ORDER BY "
+	    "id DESC LIMIT 1"), ==, utc("2026-03-27T08:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT period_end FROM digests ORDER BY "
+	    "id DESC LIMIT 1"), ==, utc("2026-03-31T07:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o LEFT JOIN "
+	    "outbox_bodies b ON b.id = o.body WHERE o.kind = 'digest' AND "
+	    "instr(coalesce(b.raw, '') || o.raw, 'billing export') > 0"), ==, 1);
+}
+
 static void
 test_comment(struct fixture *f, gconstpointer data)
 {
@@ -264,5 +299,6 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("send", test_send);
 	ADD("comment", test_comment);
+	ADD("catch-up", test_catch_up);
 	return g_test_run();
 }
