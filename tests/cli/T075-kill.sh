@@ -21,11 +21,17 @@ more_than() { [ "$(count)" -gt "$1" ] 2>/dev/null; }
 n=2000
 "$gen" "$TEST_DIR/Maildir" "$n" || bail_out "cannot generate the corpus"
 kills=0
-# The killed runs store on one thread (TIDINGS_SEQUENTIAL), at a pace that
-# leaves the kill time to land in the middle; the run after them uses the
-# worker thread as imports do.
+# The killed runs go at a pace that leaves the kill time to land in the
+# middle, however fast the machine: an exec filter (a process for each
+# mail) runs before each is stored.  The run after them is a plain
+# import, on the worker threads.
+pace="$TEST_DIR/pace.sh"
+printf '#!/bin/sh\ncat >/dev/null\n' >"$pace"
+chmod +x "$pace"
+printf '[tidings]\ndatabase = %s\n[filters]\nexec = %s\n' "$db" "$pace" \
+	>"$TEST_DIR/paced.conf"
 for at in 400 1200; do
-	TIDINGS_SEQUENTIAL=1 "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/Maildir" >"$TEST_DIR/import.out" 2>&1 &
+	"$TIDINGS" --config "$TEST_DIR/paced.conf" import --maildir "$TEST_DIR/Maildir" >"$TEST_DIR/import.out" 2>&1 &
 	pid=$!
 	if wait_until 30 more_than "$at" && kill -KILL "$pid" 2>/dev/null; then
 		kills=$((kills + 1))
