@@ -6,6 +6,7 @@
 
 #include "checkin.h"
 #include "filter.h"
+#include "testtime.h"
 
 static GPtrArray *
 three_questions(void)
@@ -155,15 +156,6 @@ test_commands(void)
 	}
 	g_assert_cmpstr(answer_command_name(ANSWER_COMMAND_PAUSE), ==,
 	    "pause");
-}
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
 }
 
 /* Dates are the start of the local day in the member's zone. */

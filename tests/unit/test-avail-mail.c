@@ -19,6 +19,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "testdb.h"
+#include "testtime.h"
 
 #define ADDRESS "standup@example.org"
 
@@ -26,15 +27,6 @@ struct fixture {
 	struct testenv t;
 	struct checkin_env env;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static void
 add_member(struct fixture *f, const char *email, const char *name,

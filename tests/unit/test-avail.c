@@ -9,6 +9,7 @@
 
 #include "avail.h"
 #include "store.h"
+#include "testtime.h"
 
 struct fixture {
 	char *dir;
@@ -16,15 +17,6 @@ struct fixture {
 	struct store *st;
 	struct person *p;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static void
 setup(struct fixture *f, gconstpointer data)

@@ -14,6 +14,7 @@
 #include "ingest.h"
 #include "store.h"
 #include "testdb.h"
+#include "testtime.h"
 
 #define ADDRESS "standup@example.org"
 
@@ -22,15 +23,6 @@ struct fixture {
 	struct checkin_env env;
 	gint64 checkin;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static void
 add_member(struct fixture *f, const char *email, const char *name,

@@ -17,20 +17,12 @@
 #include "store.h"
 #include "testdb.h"
 #include "subscription.h"
+#include "testtime.h"
 
 struct fixture {
 	struct testenv t;
 	struct checkin_env env;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static gint64
 sql_int(struct fixture *f, const char *sql)

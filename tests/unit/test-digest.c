@@ -12,6 +12,7 @@
 #include "digest.h"
 #include "render.h"
 #include "store.h"
+#include "testtime.h"
 
 /* GMime 3.2 has no autoptr cleanups of its own. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
@@ -24,15 +25,6 @@ struct fixture {
 	gint64 checkin;
 	GArray *questions;	/* question ids by position - 1 */
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static void
 sql(struct fixture *f, const char *text)

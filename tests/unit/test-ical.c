@@ -9,18 +9,10 @@
 
 #include "ical.h"
 #include "store.h"
+#include "testtime.h"
 
 /* 2026-12-01T09:00:00Z, a Tuesday. */
 #define NOW 1796115600
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static struct ical_result *
 read_file(const char *name, const char *zone, GError **error)

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "testdb.h"
 #include "subscription.h"
+#include "testtime.h"
 
 #define ADDRESS "standup@example.org"
 
@@ -49,14 +50,6 @@ struct fixture {
 	struct testenv t;
 	struct checkin_env env;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	return g_date_time_to_unix(t);
-}
 
 static void
 setup(struct fixture *f, gconstpointer data)

@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "itip.h"
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
+#include "testtime.h"
 
 static const struct itip_attendee team[] = {
 	{ "ana@example.org", "Ana Lima", NULL },

@@ -20,6 +20,7 @@
 #include "store-meet.h"
 #include "store.h"
 #include "testdb.h"
+#include "testtime.h"
 
 #define ADDRESS "standup@example.org"
 
@@ -27,15 +28,6 @@ struct fixture {
 	struct testenv t;
 	struct checkin_env env;
 };
-
-static gint64
-utc(const char *iso)
-{
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, NULL);
-
-	g_assert_nonnull(t);
-	return g_date_time_to_unix(t);
-}
 
 static void
 add_member(struct fixture *f, const char *email, const char *name,
