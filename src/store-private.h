@@ -12,6 +12,8 @@ struct store {
 	GHashTable *stmts;	/* SQL text → prepared statement */
 	gboolean in_tx;
 	gboolean batch;		/* search indexing waits for the commit */
+	gboolean direct;	/* a bulk load without the WAL */
+	gboolean want_wal;	/* WAL not set yet: another was loading */
 };
 
 /* A cached statement for SQL, reset and with its bindings cleared; NULL

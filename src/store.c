@@ -204,10 +204,30 @@ store_pragma_int(struct store *st, const char *pragma, GError **error)
 	return v;
 }
 
+/* Sets the WAL, unless another connection is in a transaction (a bulk
+ * load writing without it): *set says whether it is set. */
+static gboolean
+store_try_wal(struct store *st, gboolean *set, GError **error)
+{
+	int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    NULL);
+
+	*set = rc == SQLITE_OK;
+	st->want_wal = !*set;
+	if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY ||
+	    (rc & 0xff) == SQLITE_LOCKED)
+		return TRUE;
+	return store_fail(st, rc, error);
+}
+
 gboolean
 store_begin(struct store *st, GError **error)
 {
+	gboolean wal;
+
 	g_return_val_if_fail(!st->in_tx, FALSE);
+	if (st->want_wal && !store_try_wal(st, &wal, error))
+		return FALSE;
 	if (!store_exec(st, "BEGIN IMMEDIATE", error))
 		return FALSE;
 	st->in_tx = TRUE;
@@ -281,18 +301,36 @@ store_set_durable(struct store *st, gboolean durable, GError **error)
 gboolean
 store_set_bulk(struct store *st, gboolean bulk, GError **error)
 {
+	gboolean wal;
+	int rc;
+
 	g_return_val_if_fail(!st->in_tx, FALSE);
-	/* Each commit is as durable either way: the WAL is synced at every
-	 * commit (synchronous = FULL).  Only copying it into the database is
-	 * put off, to once at the end rather than every 1000 pages, most of
-	 * them the same pages of the indexes again and again. */
-	if (bulk)
+	if (bulk) {
+		/* SQLite refuses to leave the WAL while other connections
+		 * are open (SQLITE_BUSY at once): they keep it, and this
+		 * load checkpoints it rarely, most pages being those of the
+		 * indexes again and again. */
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL,
+		    NULL, NULL);
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+			return store_fail(st, rc, error);
+		st->direct = rc == SQLITE_OK;
+		log_trace(TRACE_DB, "%s: bulk load %s", st->path, st->direct ?
+		    "with a rollback journal" : "through the WAL, others "
+		    "have the database open");
 		return store_exec(st, "PRAGMA wal_autocheckpoint = "
 		    G_STRINGIFY(STORE_BULK_CHECKPOINT) ";"
 		    "PRAGMA temp_store = MEMORY", error);
-	return store_exec(st, "PRAGMA wal_autocheckpoint = 1000;"
-	    "PRAGMA temp_store = DEFAULT;"
-	    "PRAGMA wal_checkpoint(PASSIVE)", error);
+	}
+	if (!store_exec(st, "PRAGMA wal_autocheckpoint = 1000;"
+	    "PRAGMA temp_store = DEFAULT", error))
+		return FALSE;
+	if (!st->direct)
+		return store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", error);
+	/* Busy when another program opened the database meanwhile and is
+	 * reading: then the next to begin a transaction sets it. */
+	st->direct = FALSE;
+	return store_try_wal(st, &wal, error);
 }
 
 gboolean
@@ -438,8 +476,18 @@ store_configure(struct store *st, GError **error)
 	/* Mail is acknowledged to the MTA after COMMIT, so a commit must
 	 * survive a power cut: synchronous=FULL even in WAL mode (unless
 	 * store_set_durable() says otherwise for a while). */
+	gboolean wal;
+
+	/* A bulk load that had the database to itself writes it without
+	 * the WAL (store_set_bulk()); opened meanwhile, a store works with
+	 * its rollback journal, and sets the WAL again at the first
+	 * transaction it begins after the load. */
+	if (!store_try_wal(st, &wal, error))
+		return FALSE;
+	if (!wal)
+		log_trace(TRACE_DB, "%s: in a bulk load; the WAL waits for its "
+		    "end", st->path);
 	return store_exec(st, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    /* A batch of mail fits in the cache, so no page is spilled and
 	     * written twice before its commit. */

@@ -56,10 +56,14 @@ gboolean store_set_durable(struct store *st, gboolean durable,
     GError **error);
 /* Pages of WAL after which a bulk load checkpoints: 64 MiB of 4 KiB. */
 #define STORE_BULK_CHECKPOINT 16384
-/* Whether many batches are about to be written (imports): the WAL is
- * then checkpointed rarely, and temporary tables and indexes are kept in
- * memory.  Turning it off checkpoints what the WAL holds.  Commits are as
- * durable either way.  Outside a transaction. */
+/* Whether many batches are about to be written (imports).  A store that
+ * has the database to itself then writes it directly, with a rollback
+ * journal, rather than through the WAL, which writes every page twice
+ * (once to the log, once when checkpointed); with others connected, the
+ * WAL is checkpointed rarely instead.  Temporary tables and indexes are
+ * kept in memory.  Turning it off returns to the WAL, checkpointed as
+ * usual.  Commits are as durable either way (synchronous = FULL).
+ * Outside a transaction. */
 gboolean store_set_bulk(struct store *st, gboolean bulk, GError **error);
 /* A savepoint NAME (a constant SQL name) inside or outside a transaction:
  * part of a change undone without the rest. */

@@ -25,7 +25,8 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm" };
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
+	    "t.db-journal" };
 	g_autofree char *sub = g_build_filename(f->dir, "sub", NULL);
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -419,6 +420,88 @@ test_fts_batch(struct fixture *f, gconstpointer data)
 	    "VALUES ('integrity-check')");
 }
 
+/* The journal mode the file is in, as another program sees it. */
+static char *
+journal_mode(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	char *mode;
+
+	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1,
+	    &stmt, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
+	mode = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return mode;
+}
+
+static void
+team_add(struct store *st, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_team_add(st, name, NULL, NULL, &error));
+	g_assert_true(store_commit(st, &error));
+	g_assert_no_error(error);
+}
+
+/* A bulk load alone writes without the WAL and returns to it; with
+ * another connection open it keeps the WAL; a store opened in the middle
+ * of a load works, and sets the WAL once the load is over. */
+static void
+test_bulk_journal(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_autoptr(Store) late = NULL;
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL;
+	g_autofree char *m5 = NULL;
+	sqlite3 *other;
+
+	g_assert_no_error(error);
+	g_assert_true(store_set_bulk(st, TRUE, &error));
+	team_add(st, "a");
+	m1 = journal_mode(f->path);
+	g_assert_cmpstr(m1, ==, "delete");
+	g_assert_true(store_set_bulk(st, FALSE, &error));
+	m2 = journal_mode(f->path);
+	g_assert_cmpstr(m2, ==, "wal");
+
+	/* Another program that has read the database, and is idle. */
+	g_assert_cmpint(sqlite3_open(f->path, &other), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(other, "SELECT count(*) FROM teams",
+	    NULL, NULL, NULL), ==, SQLITE_OK);
+	g_assert_true(store_set_bulk(st, TRUE, &error));
+	g_assert_no_error(error);
+	team_add(st, "b");
+	m3 = journal_mode(f->path);
+	g_assert_cmpstr(m3, ==, "wal");
+	g_assert_true(store_set_bulk(st, FALSE, &error));
+	sqlite3_close(other);
+
+	/* Opened while the load is in a transaction: the WAL must wait. */
+	g_assert_true(store_set_bulk(st, TRUE, &error));
+	g_assert_true(store_begin(st, &error));
+	g_assert_true(store_team_add(st, "c", NULL, NULL, &error));
+	late = store_open(f->path, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(late);
+	g_assert_true(store_commit(st, &error));
+	m4 = journal_mode(f->path);
+	g_assert_cmpstr(m4, ==, "delete");
+	team_add(late, "d");
+	m5 = journal_mode(f->path);
+	g_assert_cmpstr(m5, ==, "wal");
+	team_add(st, "e");
+	g_assert_true(store_set_bulk(st, FALSE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM teams"), ==, 5);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -437,5 +520,6 @@ main(int argc, char **argv)
 	ADD("/store/teams-and-members", test_teams_and_members);
 	ADD("/store/fts", test_fts);
 	ADD("/store/fts-batch", test_fts_batch);
+	ADD("/store/bulk-journal", test_bulk_journal);
 	return g_test_run();
 }
