@@ -789,13 +789,129 @@ sha256_hex(GBytes *raw)
 	return hex;
 }
 
+/* Whether the lines of a multipart with BOUNDARY, in DATA from FROM on
+ * (its Content-Type), look wrong to GMime's parser: no closing line
+ * ("--B--", then only blanks), or a boundary line straight after another,
+ * a part with neither headers nor content.  Other lines that begin
+ * "--B" count as boundary lines too: suspicion may err, not the reverse. */
+static gboolean
+boundary_lines_suspect(const char *data, gsize len, gint64 from,
+    const char *boundary)
+{
+	g_autofree char *line = g_strconcat("\n--", boundary, NULL);
+	size_t n = strlen(line);
+	const char *p = data + CLAMP(from, 0, (gint64)len), *end = data + len;
+	gboolean closed = FALSE;
+
+	while ((p = memmem(p, (size_t)(end - p), line, n)) != NULL) {
+		const char *q = p + n, *eol;
+		if (end - q >= 2 && q[0] == '-' && q[1] == '-') {
+			const char *r = q + 2;
+			while (r < end && (*r == ' ' || *r == '\t' || *r == '\r'))
+				r++;
+			closed = closed || r == end || *r == '\n';
+		}
+		eol = memchr(q, '\n', (size_t)(end - q));
+		if (eol == NULL)
+			break;
+		if (end - eol >= 3 && eol[1] == '-' && eol[2] == '-')
+			return TRUE;
+		p = eol;
+	}
+	return !closed;
+}
+
+/* Whether GMime may have something to say about the structure from OBJ
+ * down (what on_parser_warning() keeps): a multipart without a boundary,
+ * without parts, with a part without headers, or whose boundary lines look
+ * wrong; an attached message; parts nested deep. */
+static gboolean
+structure_suspect(GMimeObject *obj, const char *data, gsize len, int depth)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list(obj);
+	GMimeMultipart *mp;
+	GMimeHeader *ct;
+	const char *boundary;
+
+	if (depth > MESSAGE_MAX_DEPTH || GMIME_IS_MESSAGE_PART(obj))
+		return TRUE;
+	if (!GMIME_IS_MULTIPART(obj))
+		return FALSE;
+	mp = GMIME_MULTIPART(obj);
+	boundary = g_mime_multipart_get_boundary(mp);
+	ct = g_mime_header_list_get_header(headers, "Content-Type");
+	if (boundary == NULL || ct == NULL || g_mime_multipart_get_count(mp) ==
+	    0 || boundary_lines_suspect(data, len, g_mime_header_get_offset(ct),
+	    boundary))
+		return TRUE;
+	for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+		GMimeObject *part = g_mime_multipart_get_part(mp, i);
+		if (g_mime_header_list_get_count(
+		    g_mime_object_get_header_list(part)) == 0 ||
+		    structure_suspect(part, data, len, depth + 1))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* GMime's parse of the mail in BUF.  With WARN, what it finds wrong with
+ * the structure goes to MSG's problems; that costs GMime a check of every
+ * header, so it is asked only of mail whose structure it may find wrong
+ * (mail whose headers run to its end, or see structure_suspect()). */
+static GMimeMessage *
+gmime_parse(struct message *msg, GByteArray *buf, gboolean warn)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(buf);
+	GMimeParser *parser;
+	GMimeParserOptions *options = NULL;
+	GMimeMessage *gm;
+
+	/* The stream reads the mail where it lies; BUF stays the caller's. */
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	if (warn) {
+		/* A copy of the options, to carry MSG to the warnings. */
+		options = g_mime_parser_options_clone(parser_options);
+		g_mime_parser_options_set_warning_callback(options,
+		    on_parser_warning, msg);
+	}
+	gm = g_mime_parser_construct_message(parser, warn ? options :
+	    parser_options);
+	if (options != NULL)
+		g_mime_parser_options_free(options);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (gm == NULL || warn)
+		return gm;
+	if (memmem(buf->data, buf->len, "\n\n", 2) == NULL &&
+	    memmem(buf->data, buf->len, "\n\r\n", 3) == NULL)
+		goto again;
+	if (g_mime_message_get_mime_part(gm) != NULL &&
+	    structure_suspect(g_mime_message_get_mime_part(gm),
+	    (const char *)buf->data, buf->len, 0))
+		goto again;
+	return gm;
+again:
+	g_object_unref(gm);
+	return gmime_parse(msg, buf, TRUE);
+}
+
+/* Frees the array that lent the mail to GMime, not the mail. */
+static void
+lent_free(GByteArray *buf)
+{
+	if (buf != NULL)
+		g_byte_array_free(buf, FALSE);
+}
+typedef GByteArray LentArray;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LentArray, lent_free)
+
 struct message *
 message_parse(GBytes *raw, gint64 arrival, GError **error)
 {
 	g_autoptr(Message) msg = g_new0(struct message, 1);
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeParserOptions *options;
+	g_autoptr(LentArray) buf = NULL;
 	GMimeMessage *gm;
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
@@ -812,17 +928,15 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 		    "empty input");
 		return NULL;
 	}
-	stream = g_mime_stream_mem_new_with_buffer(data, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	/* A copy of the options, to carry this message to the warnings. */
-	options = g_mime_parser_options_clone(parser_options);
-	g_mime_parser_options_set_warning_callback(options, on_parser_warning,
-	    msg);
-	gm = g_mime_parser_construct_message(parser, options);
-	g_mime_parser_options_free(options);
-	g_object_unref(parser);
-	g_object_unref(stream);
+	if (len > G_MAXUINT) {
+		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
+		    "%" G_GSIZE_FORMAT " bytes: too large to parse", len);
+		return NULL;
+	}
+	/* GMime only reads the array; it is freed without the mail, after
+	 * GMime's message, which reads from it to the end. */
+	buf = g_byte_array_new_take((guint8 *)data, len);
+	gm = gmime_parse(msg, buf, FALSE);
 	if (gm == NULL) {
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
 		    "not a mail message: no header could be read");

@@ -208,6 +208,57 @@ test_missing_boundary(void)
 	g_assert_true(has_problem(m, "without a readable boundary"));
 }
 
+/* What GMime's parser finds wrong with the structure is said, whether
+ * or not the mail looked suspect enough to be parsed again with its
+ * warnings on; well-formed mail says nothing. */
+static void
+test_structure_problems(void)
+{
+	static const char head[] = "From: a@example.org\nSubject: s\n"
+	    "Message-ID: <s@x>\nDate: Thu, 01 Jan 2026 00:00:00 +0000\n";
+	static const char *const cases[][2] = {
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "Content-Type: text/plain\n\nhi\n--B--\n", NULL },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\r\n"
+		    "Content-Type: text/plain\r\n\r\nhi\r\n--B--  \r\n", NULL },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n"
+		    "--B\nContent-Type: text/plain\n\nhi\n--B--\n", NULL },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "Content-Type: text/plain\n\nhi\n", "truncated" },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "Content-Type: text/plain\n\nhi\n--B--x\n", "truncated" },
+		/* The inner closing line comes before the inner part. */
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "Content-Type: text/plain\n\n--C--\n--B\nContent-Type: "
+		    "multipart/alternative; boundary=\"C\"\n\n--C\n"
+		    "Content-Type: text/plain\n\nhi\n", "truncated" },
+		{ "Content-Type: multipart/mixed\n\n--B\nContent-Type: "
+		    "text/plain\n\nhi\n--B--\n", "no boundary parameter" },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "Content-Type: text/plain\n\nhi\n--B\n--B--\n",
+		    "neither headers nor content" },
+		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		    "--B\nContent-Type: text/plain\n\nhi\n--B--\n",
+		    "neither headers nor content" },
+		{ "Content-Type: message/rfc822\n\nFrom: c@example.org\nSubj",
+		    "malformed" },
+		{ "X-Last: headers to the end", "truncated" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *mail = g_strconcat(head, cases[i][0], NULL);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Message) m = parse_string(mail, strlen(mail), &error);
+
+		g_test_message("case %zu", i);
+		g_assert_no_error(error);
+		if (cases[i][1] != NULL)
+			g_assert_true(has_problem(m, cases[i][1]));
+		else
+			g_assert_cmpuint(m->problems->len, ==, 0);
+	}
+}
+
 /* 60 nested multiparts parse, and nesting past the limit is cut with a
  * note, never a crash. */
 static void
@@ -446,6 +497,8 @@ main(int argc, char **argv)
 	g_test_add_func("/message/calendar-and-attachment",
 	    test_calendar_and_attachment);
 	g_test_add_func("/message/truncated", test_truncated);
+	g_test_add_func("/message/structure-problems",
+	    test_structure_problems);
 	g_test_add_func("/message/missing-boundary", test_missing_boundary);
 	g_test_add_func("/message/deep-nesting", test_deep_nesting);
 	g_test_add_func("/message/unparseable", test_unparseable);
