@@ -8,6 +8,7 @@
 #include "html.h"
 #include "log.h"
 #include "message.h"
+#include "utf8.h"
 
 G_DEFINE_QUARK(tidings-message-error-quark, message_error)
 
@@ -351,8 +352,7 @@ text_as_is(const char *data, gsize len, const char *charset)
 	if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
 	    g_ascii_strcasecmp(charset, "us-ascii") != 0)
 		return FALSE;
-	return memchr(data, '\0', len) == NULL &&
-	    g_utf8_validate(data, (gssize)len, NULL);
+	return utf8_clean(data, len);
 }
 
 /* --- the part tree --------------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include "filter.h"
 #include "message.h"
+#include "utf8.h"
 #include "testmail.h"
 
 static struct message *
@@ -206,6 +207,63 @@ test_missing_boundary(void)
 	g_assert_no_error(error);
 	g_assert_nonnull(strstr(m->text, "The body without any boundary."));
 	g_assert_true(has_problem(m, "without a readable boundary"));
+}
+
+static gboolean
+utf8_reference(const char *s, gsize len)
+{
+	return memchr(s, '\0', len) == NULL &&
+	    g_utf8_validate_len(s, len, NULL);
+}
+
+/* utf8_clean() agrees with GLib (and memchr for NUL) on every sequence of
+ * up to two bytes, on every lead and second byte with telling third and
+ * fourth bytes, wherever in an ASCII run they fall, and on random bytes. */
+static void
+test_utf8_clean(void)
+{
+	static const guchar tails[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90,
+	    0x9f, 0xa0, 0xbf, 0xc0, 0xf5, 0xff };
+	char buf[32];
+	g_autoptr(GRand) rand = g_rand_new_with_seed(3676);
+
+	for (int a = 0; a < 256; a++)
+		for (int b = 0; b < 256; b++) {
+			buf[0] = (char)a;
+			buf[1] = (char)b;
+			g_assert_cmpint(utf8_clean(buf, 1), ==,
+			    utf8_reference(buf, 1));
+			g_assert_cmpint(utf8_clean(buf, 2), ==,
+			    utf8_reference(buf, 2));
+		}
+	for (int a = 0xc0; a < 256; a++)
+		for (int b = 0; b < 256; b++)
+			for (size_t c = 0; c < sizeof tails; c++)
+				for (size_t d = 0; d < sizeof tails; d++)
+					for (int at = 0; at < 16; at += 5) {
+						gsize len = (gsize)at + 4 + (at % 3);
+						memset(buf, 'a', sizeof buf);
+						buf[at] = (char)a;
+						buf[at + 1] = (char)b;
+						buf[at + 2] = (char)tails[c];
+						buf[at + 3] = (char)tails[d];
+						for (gsize n = (gsize)at + 1; n <= len; n++)
+							g_assert_cmpint(utf8_clean(buf, n), ==,
+							    utf8_reference(buf, n));
+					}
+	for (int i = 0; i < 200000; i++) {
+		gsize len = (gsize)g_rand_int_range(rand, 0, sizeof buf);
+		for (gsize k = 0; k < len; k++) {
+			guint32 r = g_rand_int(rand);
+			/* Mostly ASCII, some of everything else. */
+			buf[k] = (char)(r % 4 != 0 ? 0x20 + (r >> 8) % 0x5f :
+			    (r >> 8) & 0xff);
+		}
+		g_assert_cmpint(utf8_clean(buf, len), ==,
+		    utf8_reference(buf, len));
+	}
+	g_assert_true(utf8_clean("Grüße aus Köln, 東京 😀", strlen(
+	    "Grüße aus Köln, 東京 😀")));
 }
 
 /* What GMime's parser finds wrong with the structure is said, whether
@@ -497,6 +555,7 @@ main(int argc, char **argv)
 	g_test_add_func("/message/calendar-and-attachment",
 	    test_calendar_and_attachment);
 	g_test_add_func("/message/truncated", test_truncated);
+	g_test_add_func("/message/utf8-clean", test_utf8_clean);
 	g_test_add_func("/message/structure-problems",
 	    test_structure_problems);
 	g_test_add_func("/message/missing-boundary", test_missing_boundary);

@@ -1,0 +1,80 @@
+/* UTF-8 checks; see utf8.h. */
+#include "config.h"
+
+#include <string.h>
+
+#include "utf8.h"
+
+#define ONES	G_GUINT64_CONSTANT(0x0101010101010101)
+#define HIGHS	(ONES * 0x80)
+#define LOWS	(ONES * 0x7f)
+
+/* Whether the next N bytes at P after a lead byte are continuations. */
+static gboolean
+continued(const guchar *p, const guchar *end, int n)
+{
+	if (end - p < n)
+		return FALSE;
+	for (int i = 0; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return FALSE;
+	return TRUE;
+}
+
+gboolean
+utf8_clean(const char *s, gsize len)
+{
+	const guchar *p = (const guchar *)s, *end = p + len;
+
+	while (p < end) {
+		guint64 w;
+		guchar c = *p;
+
+		/* Eight ASCII bytes, none of them NUL: the high bit of each
+		 * is clear, and adding 0x7f to its low seven bits sets it. */
+		if (end - p >= 8) {
+			guint64 bad;
+			memcpy(&w, p, sizeof w);
+			bad = (((w & LOWS) + LOWS) & ~w & HIGHS) ^ HIGHS;
+			if (bad == 0) {
+				p += 8;
+				continue;
+			}
+			/* Straight to the first byte that is not plain ASCII
+			 * (the lowest in memory is the lowest in W here). */
+			if (G_BYTE_ORDER == G_LITTLE_ENDIAN) {
+				p += __builtin_ctzll(bad) / 8;
+				c = *p;
+			}
+		}
+		if (c == 0)
+			return FALSE;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		/* Not a continuation, not an overlong two-byte form. */
+		if (c < 0xc2 || c > 0xf4)
+			return FALSE;
+		if (c < 0xe0) {
+			if (!continued(p + 1, end, 1))
+				return FALSE;
+			p += 2;
+		} else if (c < 0xf0) {
+			/* No overlong form, no UTF-16 surrogate. */
+			if (!continued(p + 1, end, 2) ||
+			    (c == 0xe0 && p[1] < 0xa0) ||
+			    (c == 0xed && p[1] > 0x9f))
+				return FALSE;
+			p += 3;
+		} else {
+			/* No overlong form, nothing past U+10FFFF. */
+			if (!continued(p + 1, end, 3) ||
+			    (c == 0xf0 && p[1] < 0x90) ||
+			    (c == 0xf4 && p[1] > 0x8f))
+				return FALSE;
+			p += 4;
+		}
+	}
+	return TRUE;
+}
