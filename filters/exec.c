@@ -139,11 +139,9 @@ exec_run(struct message *msg, struct filter_ctx *ctx)
 {
 	const char *command = ctx->conf != NULL ?
 	    conf_get(ctx->conf, "filters", "exec") : NULL;
-	gint64 timeout = ctx->conf != NULL ?
-	    conf_get_seconds(ctx->conf, "filters", "exec-timeout") : 30;
-	g_autoptr(GString) errtext = g_string_new(NULL);
+	g_autoptr(GString) errtext = NULL;
 	struct child c = { .in = -1, .err = -1 };
-	gint64 deadline = g_get_monotonic_time() + timeout * G_USEC_PER_SEC;
+	gint64 timeout, deadline;
 	gboolean finished;
 	int status = 0;
 	gsize len;
@@ -151,6 +149,9 @@ exec_run(struct message *msg, struct filter_ctx *ctx)
 
 	if (command == NULL)
 		return FILTER_NEXT;
+	timeout = conf_get_seconds(ctx->conf, "filters", "exec-timeout");
+	deadline = g_get_monotonic_time() + timeout * G_USEC_PER_SEC;
+	errtext = g_string_new(NULL);
 	if (!start(command, &c)) {
 		g_set_error(&ctx->error, G_IO_ERROR, G_IO_ERROR_FAILED,
 		    "exec filter: cannot start: %s", g_strerror(errno));

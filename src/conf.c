@@ -346,13 +346,42 @@ conf_file(const struct conf *conf)
 	return conf->file;
 }
 
+/* The option SECTION.KEY, as conf_find(), through a table made once:
+ * mail is filtered with options read for each mail. */
+static const struct conf_option *
+conf_find_id(const char *id)
+{
+	static GHashTable *by_id;
+
+	if (g_once_init_enter(&by_id)) {
+		GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+		for (const struct conf_option *o = conf_table; o->section != NULL;
+		    o++)
+			g_hash_table_insert(t, conf_id(o->section, o->key),
+			    (gpointer)o);
+		g_once_init_leave(&by_id, t);
+	}
+	return g_hash_table_lookup(by_id, id);
+}
+
 const char *
 conf_get(const struct conf *conf, const char *section, const char *key)
 {
-	g_autofree char *id = conf_id(section, key);
-	const struct conf_option *o = conf_find(section, key);
+	char buf[128];
+	g_autofree char *big = NULL;
+	const char *id = buf;
+	const struct conf_option *o;
 	const char *v;
+	size_t ns = strlen(section), nk = strlen(key);
 
+	if (ns + nk + 2 <= sizeof buf) {
+		memcpy(buf, section, ns);
+		buf[ns] = '.';
+		memcpy(buf + ns + 1, key, nk + 1);
+	} else
+		id = big = conf_id(section, key);
+	o = conf_find_id(id);
 	g_return_val_if_fail(o != NULL, NULL);
 	if (g_hash_table_lookup_extended(conf->values, id, NULL, (gpointer *)&v))
 		return *v != '\0' ? v : NULL;
