@@ -10,6 +10,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	GHashTable *stmts;	/* SQL text → prepared statement */
+	GHashTable *stmt_at;	/* address of SQL text → the same, a cache */
 	gboolean in_tx;
 	gboolean batch;		/* search indexing waits for the commit */
 	gboolean direct;	/* a bulk load without the WAL */

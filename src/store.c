@@ -75,9 +75,16 @@ store_fail(struct store *st, int rc, GError **error)
 sqlite3_stmt *
 store_prepare(struct store *st, const char *sql, GError **error)
 {
-	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmts, sql);
+	/* Most SQL is a literal, found by its address; the text then only
+	 * needs comparing, not hashing. */
+	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmt_at, sql);
 	int rc;
 
+	if (stmt == NULL || strcmp(sqlite3_sql(stmt), sql) != 0) {
+		stmt = g_hash_table_lookup(st->stmts, sql);
+		if (stmt != NULL)
+			g_hash_table_insert(st->stmt_at, (gpointer)sql, stmt);
+	}
 	if (stmt != NULL) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
@@ -91,6 +98,7 @@ store_prepare(struct store *st, const char *sql, GError **error)
 	}
 	log_trace(TRACE_DB, "prepared: %s", sql);
 	g_hash_table_insert(st->stmts, g_strdup(sql), stmt);
+	g_hash_table_insert(st->stmt_at, (gpointer)sql, stmt);
 	return stmt;
 }
 
@@ -529,6 +537,7 @@ store_open(const char *path, GError **error)
 	st->path = g_strdup(path);
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    stmt_finalize);
+	st->stmt_at = g_hash_table_new(g_direct_hash, g_direct_equal);
 	store_init();
 	/* A store is used by one thread at a time (the thread that opened
 	 * it; ingest-pipe.c's worker never touches it), so the connection
@@ -568,6 +577,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	g_hash_table_destroy(st->stmt_at);
 	g_hash_table_destroy(st->stmts);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
