@@ -153,6 +153,24 @@ bind_thread(sqlite3_stmt *stmt, int i, gint64 thread)
 		sqlite3_bind_null(stmt, i);
 }
 
+/* Puts the mail just stored processed as ID in the search index, or in a
+ * batch notes it for store_commit() to index; see
+ * schema/010-index-from-store.sql. */
+static gboolean
+index_new(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = st->batch ? store_prepare(st, "INSERT OR IGNORE "
+	    "INTO messages_fts_pending (id) VALUES (?)", error) : store_prepare(st,
+	    "INSERT INTO messages_fts (rowid, subject, sender, body_text) "
+	    "SELECT id, subject, sender, body_text FROM messages WHERE id = ?",
+	    error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
+}
+
 static gboolean
 insert_row(struct store *st, const struct new_row *r, gint64 *id,
     GError **error)
@@ -190,6 +208,9 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	*id = sqlite3_last_insert_rowid(st->db);
+	if (r->msg != NULL && (strcmp(r->state, "processed") == 0 ||
+	    strcmp(r->state, "dropped") == 0) && !index_new(st, *id, error))
+		return FALSE;
 	if (r->conflict) {
 		/* Both copies are flagged, so that either one shows it. */
 		stmt = store_prepare(st, "UPDATE messages SET conflict = 1 "
