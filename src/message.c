@@ -294,6 +294,55 @@ content_filtered(GMimeDataWrapper *dw)
 	return g_bytes_new_take(g_byte_array_free(ba, FALSE), len);
 }
 
+static int
+hex_value(guchar c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* Decodes quoted-printable LEN bytes at IN into OUT (which may be IN:
+ * the text only shrinks) as GMime's decoder does, whole: "=XX" of two hex
+ * digits (either case) is a byte, "=\n" and "=\r\n" are soft line breaks,
+ * any other "=ab" stays as it stands, and a lone "=" or "=a" at the end
+ * is dropped.  Runs without '=' are copied at once.  Returns the length
+ * decoded. */
+static gsize
+qp_decode(const char *in, gsize len, char *out)
+{
+	const char *p = in, *end = in + len;
+	char *o = out;
+
+	while (p < end) {
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		guchar a, b;
+
+		if (eq == NULL)
+			eq = end;
+		memmove(o, p, (size_t)(eq - p));
+		o += eq - p;
+		p = eq + 1;
+		if (p >= end)
+			break;
+		if (*p == '\n') {
+			p++;
+			continue;
+		}
+		if (end - p < 2)
+			break;
+		a = (guchar)p[0];
+		b = (guchar)p[1];
+		p += 2;
+		if (g_ascii_isxdigit(a) && g_ascii_isxdigit(b))
+			*o++ = (char)(hex_value(a) << 4 | hex_value(b));
+		else if (a != '\r' || b != '\n') {
+			*o++ = '=';
+			*o++ = (char)a;
+			*o++ = (char)b;
+		}
+	}
+	return (gsize)(o - out);
+}
+
 /* The decoded (transfer-encoding removed) content of a leaf part, with a
  * NUL byte after its end (not counted in its size), so that text can be
  * read from it in place.  The common encodings are read and decoded in
@@ -331,8 +380,9 @@ part_content(GMimePart *part)
 	while (got < (gsize)len && (n = g_mime_stream_read(stream, in + got,
 	    (gsize)len - got)) > 0)
 		got += (gsize)n;
-	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
-	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+	if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		got = qp_decode(in, got, in);
+	else if (enc == GMIME_CONTENT_ENCODING_BASE64) {
 		g_mime_encoding_init_decode(&state, enc);
 		out = g_malloc(g_mime_encoding_outlen(&state, got) + 1);
 		n = (gssize)g_mime_encoding_flush(&state, in, got, out);

@@ -492,6 +492,40 @@ check_decoded_as_gmime(const char *name, const char *data, gsize len)
 	}
 }
 
+/* Quoted-printable, odd and random, decodes as GMime decodes it: soft
+ * breaks of either kind, hex in either case, escapes that are none, and
+ * what is left dangling at the end of a part. */
+static void
+test_qp_as_gmime(void)
+{
+	static const char *const odd[] = {
+		"K=c3=b6ln =C3=A9t=c3=A9 soft=\nbreak soft=\r\nbreak",
+		"=ZZ =4 =4G == ===41 = \n=\rX =\r =", "ends with =", "ends =4",
+		"ends =\r", "=0A=0D=00 nul", "",
+	};
+	static const char alphabet[] = "==\r\n\n aF09gZ\xc3\xa9";
+	g_autoptr(GRand) rand = g_rand_new_with_seed(2045);
+
+	for (int i = 0; i < 400; i++) {
+		g_autoptr(GString) body = g_string_new(NULL);
+		g_autofree char *mail = NULL;
+
+		if (i < (int)G_N_ELEMENTS(odd))
+			g_string_append(body, odd[i]);
+		else
+			for (int k = g_rand_int_range(rand, 0, 60); k > 0; k--)
+				g_string_append_c(body, alphabet[g_rand_int_range(
+				    rand, 0, sizeof alphabet - 1)]);
+		mail = g_strdup_printf("From: a@example.org\nSubject: qp\n"
+		    "Message-ID: <qp%d@example.org>\nMIME-Version: 1.0\n"
+		    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Transfer-Encoding: quoted-printable\n\n%s\n--b--\n",
+		    i, body->str);
+		check_decoded_as_gmime("qp", mail, strlen(mail));
+	}
+}
+
 static void
 test_decoding(void)
 {
@@ -556,6 +590,7 @@ main(int argc, char **argv)
 	    test_calendar_and_attachment);
 	g_test_add_func("/message/truncated", test_truncated);
 	g_test_add_func("/message/utf8-clean", test_utf8_clean);
+	g_test_add_func("/message/qp-as-gmime", test_qp_as_gmime);
 	g_test_add_func("/message/structure-problems",
 	    test_structure_problems);
 	g_test_add_func("/message/missing-boundary", test_missing_boundary);
