@@ -34,9 +34,10 @@ store_message_find_copy(struct store *st, const char *message_id,
     const char *hash, gint64 *id, char **state, gboolean *other_content,
     GError **error)
 {
+	/* The copies with this Message-ID, in the order of the index: no
+	 * sorting, which would cost a temporary b-tree for every mail. */
 	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, state, "
-	    "content_hash = ?2 FROM messages WHERE message_id = ?1 "
-	    "ORDER BY content_hash = ?2 DESC LIMIT 1", error);
+	    "content_hash = ?2 FROM messages WHERE message_id = ?1", error);
 	int rc;
 
 	*id = 0;
@@ -45,14 +46,15 @@ store_message_find_copy(struct store *st, const char *message_id,
 		return FALSE;
 	store_bind_text(stmt, 1, message_id);
 	store_bind_text(stmt, 2, hash);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (sqlite3_column_int(stmt, 2)) {
 			*id = sqlite3_column_int64(stmt, 0);
 			*state = store_column_dup(stmt, 1);
-		} else
-			*other_content = TRUE;
-		rc = SQLITE_DONE;
+			*other_content = FALSE;
+			rc = SQLITE_DONE;
+			break;
+		}
+		*other_content = TRUE;
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE || store_fail(st, rc, error);
