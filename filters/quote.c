@@ -554,11 +554,10 @@ quote_may_mark(const struct quote_body *b, int i)
 		p++;
 	if (g_ascii_isdigit(*p))
 		return TRUE;
-	for (; *p != '\0'; p++) {
-		guchar c = (guchar)*p;
-		if (c == ':' || c == 0xc2 || c == 0xe2 || c == 0xef ||
-		    (c == '-' && p[1] == '-'))
+	while (*(p += strcspn(p, ":-\xc2\xe2\xef")) != '\0') {
+		if (*p != '-' || p[1] == '-')
 			return TRUE;
+		p++;
 	}
 	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++)
 		if (quote_has_colon(b->l[k].s))

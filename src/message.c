@@ -140,12 +140,20 @@ problem(struct message *msg, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether H is named NAME, in any case; most names differ at once. */
+static inline gboolean
+header_is(const struct message_header *h, const char *name)
+{
+	return g_ascii_tolower(*h->name) == g_ascii_tolower(*name) &&
+	    g_ascii_strcasecmp(h->name, name) == 0;
+}
+
 const char *
 message_header(const struct message *msg, const char *name)
 {
 	for (guint i = 0; i < msg->headers->len; i++) {
 		struct message_header *h = msg->headers->pdata[i];
-		if (g_ascii_strcasecmp(h->name, name) == 0)
+		if (header_is(h, name))
 			return h->value;
 	}
 	return NULL;
@@ -667,8 +675,7 @@ address_list(struct message *msg, GMimeMessage *gm, const char *header,
 	guint count = 0;
 
 	for (guint i = 0; i < msg->headers->len; i++)
-		if (g_ascii_strcasecmp(((struct message_header *)
-		    msg->headers->pdata[i])->name, header) == 0)
+		if (header_is(msg->headers->pdata[i], header))
 			count++;
 	if (count == 0)
 		return NULL;
@@ -680,7 +687,7 @@ address_list(struct message *msg, GMimeMessage *gm, const char *header,
 	for (guint i = 0; i < msg->headers->len; i++) {
 		struct message_header *h = msg->headers->pdata[i];
 		InternetAddressList *l;
-		if (g_ascii_strcasecmp(h->name, header) != 0)
+		if (!header_is(h, header))
 			continue;
 		l = internet_address_list_parse(parser_options, h->raw);
 		if (first)
