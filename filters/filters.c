@@ -27,13 +27,10 @@ static const struct filter *const filters[] = {
 static void
 classify(struct message *msg)
 {
-	gboolean reply;
-	g_autofree char *key = NULL;
-
 	if (msg->kind != MESSAGE_UNPROCESSED)
 		return;
-	key = thread_subject_key(msg->subject, &reply);
-	if (reply || msg->in_reply_to != NULL ||
+	thread_key_prepare(msg);
+	if (msg->subject_reply || msg->in_reply_to != NULL ||
 	    (msg->references != NULL && msg->references->len > 0))
 		msg->kind = MESSAGE_REPLY;
 	else

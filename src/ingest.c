@@ -316,6 +316,7 @@ ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
 		ctx.address = conf_get(conf, "tidings", "address");
 	prep->verdict = filters_prepare(prep->msg, &ctx);
 	prep->filter_error = ctx.error;
+	thread_key_prepare(prep->msg);
 	return prep;
 }
 

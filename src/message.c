@@ -106,8 +106,11 @@ message_free(struct message *msg)
 	g_clear_pointer(&msg->cc, g_ptr_array_unref);
 	g_clear_pointer(&msg->delivered_to, g_ptr_array_unref);
 	g_free(msg->subject);
-	g_free(msg->text);
-	g_free(msg->html);
+	g_free(msg->subject_key);
+	if (!msg->text_lent)
+		g_free(msg->text);
+	if (!msg->html_lent)
+		g_free(msg->html);
 	g_clear_pointer(&msg->headers, g_ptr_array_unref);
 	g_clear_pointer(&msg->parts, g_ptr_array_unref);
 	g_clear_pointer(&msg->problems, g_ptr_array_unref);
@@ -419,6 +422,8 @@ struct walk {
 	struct message *msg;
 	char *best_text;	/* the first inline text/plain body */
 	char *best_html;
+	gboolean text_lent;	/* best_text is its part's, not a copy */
+	gboolean html_lent;	/* best_html likewise */
 	gboolean text_flowed;
 	int max_depth;		/* the deepest part seen */
 };
@@ -469,11 +474,15 @@ walk_leaf(struct walk *w, GMimeObject *obj, int depth)
 			w->best_text = unflow(p->text, delsp != NULL &&
 			    g_ascii_strcasecmp(delsp, "yes") == 0);
 			w->text_flowed = TRUE;
-		} else
-			w->best_text = g_strdup(p->text);
+		} else {
+			w->best_text = p->text;
+			w->text_lent = TRUE;
+		}
 	} else if (strcmp(p->content_type, "text/html") == 0 &&
-	    w->best_html == NULL)
-		w->best_html = g_strdup(p->text);
+	    w->best_html == NULL) {
+		w->best_html = p->text;
+		w->html_lent = TRUE;
+	}
 }
 
 /* An attached message (message/rfc822): kept as one part whose text is the
@@ -1032,10 +1041,13 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	if (w.max_depth > MESSAGE_ODD_DEPTH && w.max_depth <= MESSAGE_MAX_DEPTH)
 		problem(msg, "MIME parts nested %d levels deep", w.max_depth);
 	msg->flowed = w.text_flowed;
+	/* Both stay their parts', which live as long as MSG. */
 	msg->html = w.best_html;
-	if (w.best_text != NULL)
+	msg->html_lent = w.html_lent;
+	if (w.best_text != NULL) {
 		msg->text = w.best_text;
-	else if (w.best_html != NULL) {
+		msg->text_lent = w.text_lent;
+	} else if (w.best_html != NULL) {
 		msg->text = html_to_text(w.best_html, HTML_KEEP_QUOTES);
 		msg->text_from_html = TRUE;
 	} else

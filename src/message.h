@@ -83,11 +83,15 @@ struct message {
 	gint64 date;			/* UTC seconds */
 	gboolean date_from_arrival;	/* Date was missing or absurd */
 	char *subject;			/* decoded; "" when absent */
+	char *subject_key;		/* see thread_key_prepare(), or NULL */
+	gboolean subject_reply;		/* with it: a reply prefix was cut */
 
 	char *text;			/* the body as plain text, UTF-8 */
 	char *html;			/* the text/html body, or NULL */
 	gboolean text_from_html;	/* text was made from html */
 	gboolean flowed;		/* text was format=flowed (now joined) */
+	gboolean text_lent;		/* text is a part's own, not a copy */
+	gboolean html_lent;		/* html likewise */
 
 	GPtrArray *headers;		/* of struct message_header *, in order */
 	GPtrArray *parts;		/* of struct message_part *, in order */

@@ -80,6 +80,25 @@ thread_subject_key(const char *subject, gboolean *reply)
 	return g_string_free(out, FALSE);
 }
 
+void
+thread_key_prepare(struct message *msg)
+{
+	if (msg->subject_key == NULL)
+		msg->subject_key = thread_subject_key(msg->subject,
+		    &msg->subject_reply);
+}
+
+const char *
+thread_key_of(const struct message *msg, gboolean *reply, char **own)
+{
+	*own = NULL;
+	if (msg->subject_key != NULL) {
+		*reply = msg->subject_reply;
+		return msg->subject_key;
+	}
+	return *own = thread_subject_key(msg->subject, reply);
+}
+
 /* The Message-IDs that place MSG: its own (for a thread rooted at it, or
  * another copy), its references and In-Reply-To. */
 static GPtrArray *
@@ -104,14 +123,15 @@ thread_place(struct store *st, const struct message *msg, gint64 *thread,
 {
 	g_autoptr(GPtrArray) ids = placing_ids(msg);
 	g_autoptr(GArray) rel = NULL;
-	g_autofree char *key = NULL;
+	g_autofree char *own = NULL;
+	const char *key;
 	gboolean reply;
 	const char *root;
 
 	rel = store_thread_relatives(st, msg->message_id, ids, error);
 	if (rel == NULL)
 		return FALSE;
-	key = thread_subject_key(msg->subject, &reply);
+	key = thread_key_of(msg, &reply, &own);
 	if (rel->len > 0) {
 		/* Mail that links threads (a parent arriving after its
 		 * children) makes them one. */

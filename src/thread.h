@@ -25,5 +25,12 @@ gboolean thread_place(struct store *st, const struct message *msg,
  * or list tags, lower-cased; sets *reply when a prefix was removed.
  * Caller frees. */
 char *thread_subject_key(const char *subject, gboolean *reply);
+/* Makes MSG's subject_key and subject_reply, once: ingest's workers do,
+ * so that the thread that stores mail need not (thread_place() and the
+ * filters use them when made). */
+void thread_key_prepare(struct message *msg);
+/* MSG's subject key, made now into *own (caller frees) when not made. */
+const char *thread_key_of(const struct message *msg, gboolean *reply,
+    char **own);
 
 #endif
