@@ -272,6 +272,40 @@ away_regex(const char *head, const char *const *list, guint n,
 	return r;
 }
 
+/* Whether SUBJECT begins with one of the reply or forward prefixes of the
+ * reply pattern below spelt in ASCII ("Re:", "AW[2]:"): what that pattern
+ * matches, for most replies, without running it. */
+static gboolean
+subject_ascii_reply(const char *s)
+{
+	static const char *const prefixes[] = { "re", "aw", "sv", "vs", "r",
+	    "rif", "antw", "wg", "fw", "fwd", "tr", "enc", "odp" };
+	char word[5];
+	size_t n = 0;
+
+	while (g_ascii_isspace(*s))
+		s++;
+	while (g_ascii_isalpha(*s) && n < sizeof word - 1)
+		word[n++] = g_ascii_tolower(*s++);
+	word[n] = '\0';
+	while (g_ascii_isspace(*s))
+		s++;
+	if (*s == '[' && g_ascii_isdigit(s[1])) {
+		for (s++; g_ascii_isdigit(*s); s++)
+			;
+		if (*s++ != ']')
+			return FALSE;
+		while (g_ascii_isspace(*s))
+			s++;
+	}
+	if (*s != ':')
+		return FALSE;
+	for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++)
+		if (strcmp(word, prefixes[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* Whether SUBJECT is that of a vacation or out-of-office reply. */
 static gboolean
 subject_is_away(const char *subject)
@@ -294,7 +328,8 @@ subject_is_away(const char *subject)
 	if (subject == NULL || !g_utf8_validate(subject, -1, NULL))
 		return FALSE;
 	/* A person answering about someone's absence writes "Re: ...". */
-	if (g_regex_match(reply, subject, 0, NULL))
+	if (subject_ascii_reply(subject) || g_regex_match(reply, subject, 0,
+	    NULL))
 		return FALSE;
 	return g_regex_match(phrases, subject, 0, NULL) ||
 	    g_regex_match(words, subject, 0, NULL) ||
