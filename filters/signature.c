@@ -237,6 +237,23 @@ sig_starts_with_any(const char *s, gboolean ascii)
 	return FALSE;
 }
 
+/* Whether some word of sig_mailer_starts may begin S, whose first N
+ * bytes are ASCII, as far as these tell (each folds to its lower case). */
+static gboolean
+sig_head_may_start(const char *s, size_t n)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++) {
+		const char *w = sig_mailer_starts[i];
+		size_t k = 0;
+		while (k < n && w[k] != '\0' &&
+		    (guchar)g_ascii_tolower(s[k]) == (guchar)w[k])
+			k++;
+		if (k == n || w[k] == '\0')
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Whether S, less white space and closing parentheses at its end, ends
  * in what the alternatives of sig_mailer_pattern that begin with anything
  * end with: sig_mailer_ends, or "nderildi" of the Turkish "gönderildi" (in
@@ -284,6 +301,11 @@ sig_mailer_candidate(const char *s)
 		end = g_utf8_next_char(end);
 	if (p >= end)
 		return sig_starts_with_any(*s == '(' ? s + 1 : s, TRUE);
+	/* Its ASCII head folds as ASCII does: when that rules out every
+	 * word, so does the rest. */
+	if ((guchar)*head < 0x80 && !sig_head_may_start(head, (size_t)(p -
+	    head)))
+		return FALSE;
 	folded = g_utf8_casefold(s, end - s);
 	return sig_starts_with_any(*folded == '(' ? folded + 1 : folded,
 	    FALSE);

@@ -401,11 +401,15 @@ test_signature_lines(void)
 		"\xe1\x90\xa7", " \xe1\x90\xa7 ", "Sentiment is fine",
 		"Köln sent from my desk", "Getting there", "> Sent from my iPhone",
 		"docs K\xc3\xb6ln review", "Get Outlook for iOS",
+		"ENVOYÉ DE MON IPHONE", "Envoyée hier, la note", "Sendt fra min "
+		"iPhone", "Dieses Büro", "Hämta Outlook för iOS", "Downlöad",
 	};
 
 	check_extract(ANSWER "\n\nSENT FROM MY IPHONE\n", ANSWER);
 	check_extract(ANSWER "\n\n(Sent from my phone)\n", ANSWER);
 	check_extract(ANSWER "\n\nОТПРАВЛЕНО С IPHONE\n", ANSWER);
+	check_extract(ANSWER "\n\nENVOYÉ DE MON IPHONE\n", ANSWER);
+	g_assert_false(reply_signature_line("Dieses Büro ist zu"));
 	for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
 		g_autofree char *rest = reply_strip_signature(lines[i]);
 		g_assert_cmpint(reply_signature_line(lines[i]), ==,
