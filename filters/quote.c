@@ -62,6 +62,7 @@ struct quote_line {
 	gboolean rule;		/* a line of dashes or the like, no content */
 	enum quote_mark mark;	/* on every line of a marker */
 	int mark_end;		/* on a marker's first line: its last line */
+	signed char colon;	/* see quote_line_has_colon(); 0: not known */
 	gboolean drop;		/* left out of the reply */
 };
 
@@ -281,7 +282,22 @@ quote_has_dashes(const char *s)
 static gboolean
 quote_has_colon(const char *s)
 {
-	return strchr(s, ':') != NULL || strstr(s, "：") != NULL;
+	/* In one pass: ':' or the full-width "：" (EF BC 9A). */
+	while ((s = strpbrk(s, ":\xef")) != NULL) {
+		if (*s == ':' || (s[1] == '\xbc' && s[2] == '\x9a'))
+			return TRUE;
+		s++;
+	}
+	return FALSE;
+}
+
+/* quote_has_colon() of line L as it stands, worked out once. */
+static gboolean
+quote_line_has_colon(struct quote_line *l)
+{
+	if (l->colon == 0)
+		l->colon = quote_has_colon(l->s) ? 2 : 1;
+	return l->colon == 2;
 }
 
 /* S (LEN bytes) trimmed, with no-break and other odd spaces made plain
@@ -353,7 +369,7 @@ quote_ends_colon(const char *s)
 static gboolean
 quote_line_ends_colon(struct quote_line *l)
 {
-	return quote_has_colon(l->s) && quote_norm(l) != NULL &&
+	return quote_line_has_colon(l) && quote_norm(l) != NULL &&
 	    quote_ends_colon(l->norm);
 }
 
@@ -488,14 +504,14 @@ quote_find_headers(struct quote_body *b, int i)
 	const struct quote_regexes *re = quote_regexes();
 	int headers = 1, wrapped = 0, k;
 
-	if (!quote_has_colon(b->l[i].s) ||
+	if (!quote_line_has_colon(&b->l[i]) ||
 	    !quote_match(re->hdr_from, quote_norm(&b->l[i])))
 		return -1;
 	for (k = i + 1; k < b->n && k < i + QUOTE_HDR_LINES; k++) {
 		struct quote_line *l = &b->l[k];
 		if (l->blank || l->quote || l->code || quote_norm(l) == NULL)
 			break;
-		if (quote_has_colon(l->s) && quote_match(re->hdr_any, l->norm))
+		if (quote_line_has_colon(l) && quote_match(re->hdr_any, l->norm))
 			headers++;
 		else if (++wrapped > 2)
 			break;
@@ -546,7 +562,7 @@ quote_mark_at(struct quote_body *b, int i)
  * marks, led by 0xC2, 0xE2 or 0xEF) leave the question to the patterns.
  * Most lines are thus spared normalising and every pattern. */
 static gboolean
-quote_may_mark(const struct quote_body *b, int i)
+quote_may_mark(struct quote_body *b, int i)
 {
 	const char *p = b->l[i].s;
 
@@ -560,7 +576,7 @@ quote_may_mark(const struct quote_body *b, int i)
 		p++;
 	}
 	for (int k = i + 1; k < b->n && k < i + QUOTE_ATTR_LINES; k++)
-		if (quote_has_colon(b->l[k].s))
+		if (quote_line_has_colon(&b->l[k]))
 			return TRUE;
 	return FALSE;
 }

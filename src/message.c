@@ -147,7 +147,8 @@ problem(struct message *msg, const char *fmt, ...)
 static inline gboolean
 header_is(const struct message_header *h, const char *name)
 {
-	return g_ascii_tolower(*h->name) == g_ascii_tolower(*name) &&
+	/* Equal letters are equal with bit 5 set, whatever their case. */
+	return (*h->name | 0x20) == (*name | 0x20) &&
 	    g_ascii_strcasecmp(h->name, name) == 0;
 }
 
