@@ -104,13 +104,15 @@ import_one(struct import *im, struct ingest_prepared *prep)
 	return TRUE;
 }
 
-/* Mail is read, parsed and filtered on a second thread (READ runs there)
- * while this one stores it, in order.  TAG is how far the reading got. */
+/* Mail is read, parsed and filtered on worker threads (READ and LOAD run
+ * there) while this one stores it, in order.  TAG is how far the reading
+ * got. */
 static gboolean
-import_all(struct import *im, ingest_pipe_read_fn read, gpointer data)
+import_all(struct import *im, ingest_pipe_read_fn read,
+    ingest_pipe_load_fn load, gpointer data)
 {
 	g_autoptr(IngestPipe) pipe = ingest_pipe_new(im->ctx->conf, read,
-	    data);
+	    load, data);
 	struct ingest_prepared *prep;
 	guint64 tag;
 
@@ -161,33 +163,40 @@ list_maildir(const char *dir, GPtrArray *files, GError **error)
 	return TRUE;
 }
 
-/* The files of a Maildir, read one after another; the tag is how many
- * were. */
+/* The files of a Maildir, in order: reading names the next (the tag is
+ * how many were named), and the workers load them, several at once. */
 struct maildir_reader {
 	GPtrArray *files;	/* of char *, sorted */
 	guint next;
 };
 
 static GBytes *
-maildir_read(gpointer data, guint64 *tag, GError **error)
+maildir_read(gpointer data, guint64 *tag, G_GNUC_UNUSED GError **error)
 {
 	struct maildir_reader *md = data;
+	const char *path;
 
-	while (md->next < md->files->len) {
-		g_autoptr(GError) err = NULL;
-		char *contents;
-		gsize len;
+	if (md->next == md->files->len)
+		return NULL;
+	path = md->files->pdata[md->next++];
+	*tag = md->next;
+	return g_bytes_new_static(path, strlen(path) + 1);
+}
 
-		if (!g_file_get_contents(md->files->pdata[md->next++],
-		    &contents, &len, &err)) {
-			/* A mail delivered or moved away meanwhile. */
-			log_warnx("import: %s", err->message);
-			continue;
-		}
-		*tag = md->next;
-		return g_bytes_new_take(contents, len);
+static GBytes *
+maildir_load(gpointer data, GBytes *name)
+{
+	g_autoptr(GError) err = NULL;
+	char *contents;
+	gsize len;
+
+	if (!g_file_get_contents(g_bytes_get_data(name, NULL), &contents, &len,
+	    &err)) {
+		/* A mail delivered or moved away meanwhile. */
+		log_warnx("import: %s", err->message);
+		return NULL;
 	}
-	return NULL;
+	return g_bytes_new_take(contents, len);
 }
 
 static gboolean
@@ -199,7 +208,7 @@ import_maildir(struct import *im, const char *dir)
 	if (!list_maildir(dir, files, &im->error))
 		return FALSE;
 	im->total = files->len;
-	return import_all(im, maildir_read, &md);
+	return import_all(im, maildir_read, maildir_load, &md);
 }
 
 /* --- mbox ------------------------------------------------------------ */
@@ -293,7 +302,7 @@ import_mbox(struct import *im, const char *path)
 	}
 	if (fstat(fileno(mb.f), &sb) == 0)
 		im->total = (guint64)sb.st_size;
-	ok = import_all(im, mbox_read, &mb);
+	ok = import_all(im, mbox_read, NULL, &mb);
 	if (mb.cur != NULL)
 		g_byte_array_unref(mb.cur);
 	free(mb.line);

@@ -14,12 +14,15 @@ struct pipe_item {
 	guint64 seq;		/* its place in the order the mail came */
 	guint64 tag;
 	gsize size;		/* of raw, to bound what waits */
+	guint worker;		/* the worker that prepared it */
+	gboolean skip;		/* the loader found no mail: none to store */
 	GError *error;		/* at the end: why reading failed */
 };
 
 struct ingest_pipe {
 	const struct conf *conf;
 	ingest_pipe_read_fn read;	/* NULL: mail is pushed */
+	ingest_pipe_load_fn load;	/* NULL: read gives the mail itself */
 	gpointer read_data;
 	GPtrArray *workers;	/* of GThread *; empty: sequential */
 	GAsyncQueue *in;	/* without read: items pushed, to prepare */
@@ -39,16 +42,21 @@ struct ingest_pipe {
 	GPtrArray *early;	/* items prepared before one that came earlier */
 	guint ahead;		/* prepared and not yet handed back */
 	gsize ahead_bytes;
+	gboolean end_put;	/* the end was read and put */
 	gboolean stopping;
-	/* What the caller's thread is done with, for the workers to free, so
-	 * that memory goes back to the allocator of the thread that took it,
-	 * and the thread that writes the store spends no time freeing mail. */
-	GPtrArray *trash;	/* of struct pipe_item * */
-	GPtrArray *trash_preps;	/* of struct ingest_prepared * */
+	/* What the caller's thread is done with, for the worker that made
+	 * it to free, so that memory goes back to the allocator's arena of
+	 * the thread that took it without locking it against that thread,
+	 * and the thread that writes the store spends no time freeing mail.
+	 * One of each per worker. */
+	GPtrArray *trash[INGEST_PIPE_WORKERS];	/* of struct pipe_item * */
+	GPtrArray *trash_preps[INGEST_PIPE_WORKERS];
 	/* The caller's thread's own. */
 	GQueue taken;		/* taken from out, not yet returned by next */
 	GPtrArray *done;	/* items handed back at the next exchange */
 	GPtrArray *done_preps;
+	GArray *done_workers;	/* of guint: who made each of done_preps */
+	GHashTable *prep_worker;	/* prep taken → its worker + 1 */
 	gsize done_bytes;
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
@@ -56,6 +64,10 @@ struct ingest_pipe {
 
 /* Hand-backs are held until this many, or until the caller waits. */
 #define PIPE_HANDBACK 64
+/* The caller's thread, waiting for mail, is woken when this many are
+ * ready in order (or at the end, or when the workers must wait for room):
+ * woken for each, it would sleep and wake again every mail or two. */
+#define PIPE_WAKE_BATCH 16
 
 static void
 item_free(struct pipe_item *it)
@@ -110,13 +122,39 @@ item_get(struct ingest_pipe *p)
 	return it;
 }
 
+/* Loads what read named, outside the readers' lock. */
+static void
+item_load(struct ingest_pipe *p, struct pipe_item *it)
+{
+	GBytes *name = it->raw;
+
+	if (p->load == NULL || name == NULL)
+		return;
+	it->raw = p->load(p->read_data, name);
+	g_bytes_unref(name);
+	it->skip = it->raw == NULL;
+	it->size = it->raw != NULL ? g_bytes_get_size(it->raw) : 0;
+}
+
 static void
 item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 {
+	item_load(p, it);
 	if (it->raw == NULL)
 		return;
 	it->prep = ingest_prepare(p->conf, it->raw, clock_now());
 	g_clear_pointer(&it->raw, g_bytes_unref);
+}
+
+/* Whether what is ready is worth waking the caller's thread for; see
+ * PIPE_WAKE_BATCH.  Pushed mail (syncs) is awaited one by one.  With lock
+ * held. */
+static gboolean
+out_worth_waking(struct ingest_pipe *p)
+{
+	return p->read == NULL || p->end_put ||
+	    p->out.length >= PIPE_WAKE_BATCH ||
+	    p->ahead >= INGEST_PIPE_AHEAD || p->ahead_bytes >= INGEST_PIPE_BYTES;
 }
 
 /* Puts IT, prepared, where the store takes it: in out when it is the
@@ -129,8 +167,11 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
 
 	p->ahead++;
 	p->ahead_bytes += it->size;
+	p->end_put = p->end_put || (it->prep == NULL && !it->skip);
 	if (it->seq != p->out_next) {
 		g_ptr_array_add(p->early, it);
+		if (out_worth_waking(p))
+			pipe_wake(p);
 		return;
 	}
 	g_queue_push_tail(&p->out, it);
@@ -148,7 +189,8 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
 			break;
 		}
 	}
-	pipe_wake(p);
+	if (out_worth_waking(p))
+		pipe_wake(p);
 }
 
 /* Waits until there is room for more mail ahead of the store, and takes
@@ -157,7 +199,8 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
  * so that a mail once read is always queued: the one the store waits for
  * may never wait behind those after it. */
 static gboolean
-room_wait(struct ingest_pipe *p, GPtrArray **spare, GPtrArray **spare_preps)
+room_wait(struct ingest_pipe *p, guint w, GPtrArray **spare,
+    GPtrArray **spare_preps)
 {
 	GPtrArray *t;
 	gboolean ok;
@@ -168,11 +211,11 @@ room_wait(struct ingest_pipe *p, GPtrArray **spare, GPtrArray **spare_preps)
 	    p->ahead_bytes >= INGEST_PIPE_BYTES))
 		pipe_wait(p);
 	ok = !p->stopping;
-	t = p->trash;
-	p->trash = *spare;
+	t = p->trash[w];
+	p->trash[w] = *spare;
 	*spare = t;
-	t = p->trash_preps;
-	p->trash_preps = *spare_preps;
+	t = p->trash_preps[w];
+	p->trash_preps[w] = *spare_preps;
 	*spare_preps = t;
 	g_mutex_unlock(&p->lock);
 	return ok;
@@ -194,18 +237,28 @@ item_next(struct ingest_pipe *p)
 	return it;
 }
 
+/* What a worker is started with. */
+struct worker {
+	struct ingest_pipe *pipe;
+	guint index;
+};
+
 static gpointer
 pipe_work(gpointer data)
 {
-	struct ingest_pipe *p = data;
+	struct worker *self = data;
+	struct ingest_pipe *p = self->pipe;
+	guint w = self->index;
 	struct pipe_item *it;
 	GPtrArray *spare = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 	GPtrArray *spare_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 
-	while (room_wait(p, &spare, &spare_preps)) {
+	g_free(self);
+	while (room_wait(p, w, &spare, &spare_preps)) {
 		free_all(spare, spare_preps);
 		if ((it = item_next(p)) == NULL)
 			break;
+		it->worker = w;
 		item_prepare(p, it);
 		g_mutex_lock(&p->lock);
 		out_put_locked(p, it);
@@ -221,14 +274,18 @@ pipe_work(gpointer data)
 static void
 hand_back(struct ingest_pipe *p)
 {
-	for (guint i = 0; i < p->done->len; i++)
-		g_ptr_array_add(p->trash, p->done->pdata[i]);
+	for (guint i = 0; i < p->done->len; i++) {
+		struct pipe_item *it = p->done->pdata[i];
+		g_ptr_array_add(p->trash[it->worker], it);
+	}
 	for (guint i = 0; i < p->done_preps->len; i++)
-		g_ptr_array_add(p->trash_preps, p->done_preps->pdata[i]);
+		g_ptr_array_add(p->trash_preps[g_array_index(p->done_workers,
+		    guint, i)], p->done_preps->pdata[i]);
 	p->ahead -= p->done->len;
 	p->ahead_bytes -= p->done_bytes;
 	g_ptr_array_set_size(p->done, 0);
 	g_ptr_array_set_size(p->done_preps, 0);
+	g_array_set_size(p->done_workers, 0);
 	p->done_bytes = 0;
 	pipe_wake(p);
 }
@@ -260,7 +317,7 @@ hand_back_some(struct ingest_pipe *p)
 
 struct ingest_pipe *
 ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
-    gpointer data)
+    ingest_pipe_load_fn load, gpointer data)
 {
 	struct ingest_pipe *p = g_new0(struct ingest_pipe, 1);
 	const char *seq = g_getenv("TIDINGS_SEQUENTIAL");
@@ -268,6 +325,7 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 
 	p->conf = conf;
 	p->read = read;
+	p->load = load;
 	p->read_data = data;
 	p->workers = g_ptr_array_new();
 	p->early = g_ptr_array_new();
@@ -276,10 +334,15 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	g_cond_init(&p->cond);
 	g_queue_init(&p->out);
 	g_queue_init(&p->taken);
-	p->trash = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
-	p->trash_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
+	for (guint i = 0; i < INGEST_PIPE_WORKERS; i++) {
+		p->trash[i] = g_ptr_array_new();
+		p->trash_preps[i] = g_ptr_array_new();
+	}
 	p->done = g_ptr_array_sized_new(PIPE_HANDBACK);
 	p->done_preps = g_ptr_array_sized_new(PIPE_HANDBACK);
+	p->done_workers = g_array_sized_new(FALSE, FALSE, sizeof(guint),
+	    PIPE_HANDBACK);
+	p->prep_worker = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (read == NULL)
 		p->in = g_async_queue_new();
 	if (seq != NULL && strcmp(seq, "1") == 0)
@@ -292,8 +355,14 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	n = CLAMP(g_get_num_processors(), 1, INGEST_PIPE_WORKERS);
 	for (guint i = 0; i < n; i++) {
 		g_autoptr(GError) error = NULL;
-		GThread *t = g_thread_try_new("ingest", pipe_work, p, &error);
-		if (t == NULL) {
+		struct worker *self = g_new(struct worker, 1);
+		GThread *t;
+
+		self->pipe = p;
+		self->index = i;
+		if ((t = g_thread_try_new("ingest", pipe_work, self, &error)) ==
+		    NULL) {
+			g_free(self);
 			log_debug("ingest: %u worker thread%s only: %s", i,
 			    i == 1 ? "" : "s", error->message);
 			break;
@@ -340,53 +409,76 @@ ingest_pipe_ready(struct ingest_pipe *p)
 	return ready;
 }
 
+/* Hands IT back to the workers, or frees it without them. */
+static void
+item_done(struct ingest_pipe *p, struct pipe_item *it)
+{
+	if (p->workers->len == 0) {
+		item_free(it);
+		return;
+	}
+	g_ptr_array_add(p->done, it);
+	p->done_bytes += it->size;
+	hand_back_some(p);
+}
+
 struct ingest_prepared *
 ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 {
 	struct ingest_prepared *prep;
 	struct pipe_item *it;
 
-	if (p->ended || (p->read == NULL && p->pending == 0))
-		return NULL;
-	if (p->workers->len == 0 && p->read != NULL) {
-		it = item_get(p);
-		item_prepare(p, it);
-	} else if (p->workers->len == 0)
-		it = g_queue_pop_head(&p->out);
-	else {
-		if (p->taken.length == 0)
-			out_take(p);
-		it = g_queue_pop_head(&p->taken);
+	for (;;) {
+		if (p->ended || (p->read == NULL && p->pending == 0))
+			return NULL;
+		if (p->workers->len == 0 && p->read != NULL) {
+			it = item_get(p);
+			item_prepare(p, it);
+		} else if (p->workers->len == 0)
+			it = g_queue_pop_head(&p->out);
+		else {
+			if (p->taken.length == 0)
+				out_take(p);
+			it = g_queue_pop_head(&p->taken);
+		}
+		if (p->read == NULL)
+			p->pending--;
+		/* Mail the loader skipped held its place in the order. */
+		if (!it->skip)
+			break;
+		item_done(p, it);
 	}
-	if (p->read == NULL)
-		p->pending--;
 	prep = g_steal_pointer(&it->prep);
 	*tag = it->tag;
+	if (prep != NULL && p->workers->len > 0)
+		g_hash_table_insert(p->prep_worker, prep,
+		    GUINT_TO_POINTER(it->worker + 1));
 	if (prep == NULL) {
 		p->ended = TRUE;
 		if (it->error != NULL)
 			g_propagate_error(error, g_steal_pointer(&it->error));
 	}
-	if (p->workers->len == 0) {
-		item_free(it);
-		return prep;
-	}
-	g_ptr_array_add(p->done, it);
-	p->done_bytes += it->size;
-	hand_back_some(p);
+	item_done(p, it);
 	return prep;
 }
 
 void
 ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 {
+	guint w;
+
 	if (prep == NULL)
 		return;
 	if (p->workers->len == 0) {
 		ingest_prepared_free(prep);
 		return;
 	}
+	w = GPOINTER_TO_UINT(g_hash_table_lookup(p->prep_worker, prep));
+	g_return_if_fail(w > 0);
+	g_hash_table_remove(p->prep_worker, prep);
+	w--;
 	g_ptr_array_add(p->done_preps, prep);
+	g_array_append_val(p->done_workers, w);
 	hand_back_some(p);
 }
 
@@ -417,12 +509,17 @@ ingest_pipe_free(struct ingest_pipe *p)
 	g_ptr_array_unref(p->early);
 	while ((it = g_queue_pop_head(&p->taken)) != NULL)
 		item_free(it);
-	free_all(p->trash, p->trash_preps);
+	for (guint i = 0; i < INGEST_PIPE_WORKERS; i++) {
+		free_all(p->trash[i], p->trash_preps[i]);
+		g_ptr_array_unref(p->trash[i]);
+		g_ptr_array_unref(p->trash_preps[i]);
+	}
 	free_all(p->done, p->done_preps);
-	g_ptr_array_unref(p->trash);
-	g_ptr_array_unref(p->trash_preps);
 	g_ptr_array_unref(p->done);
 	g_ptr_array_unref(p->done_preps);
+	g_array_unref(p->done_workers);
+	/* Preps taken and never handed back are the caller's to free. */
+	g_hash_table_unref(p->prep_worker);
 	if (p->in != NULL) {
 		while ((it = g_async_queue_try_pop(p->in)) != NULL)
 			item_free(it);

@@ -31,12 +31,18 @@ struct conf;
  * UID) comes back with the mail from ingest_pipe_next(). */
 typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
     GError **error);
+/* With a loader, what READ returns only names the next mail (a file
+ * name), and the loader, on a worker's thread, several at once, reads
+ * its bytes: a new reference, or NULL to skip the mail (it was moved away;
+ * the loader says so). */
+typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name);
 
 /* Starts the workers.  With READ, they read the mail (imports), one at a
- * time; without, the caller hands it over with ingest_pipe_push() (syncs).
- * CONF must outlive the pipe.  Free with ingest_pipe_free(). */
+ * time, and with LOAD, load what READ named several at once; without READ,
+ * the caller hands it over with ingest_pipe_push() (syncs).  CONF must
+ * outlive the pipe.  Free with ingest_pipe_free(). */
 struct ingest_pipe *ingest_pipe_new(const struct conf *conf,
-    ingest_pipe_read_fn read, gpointer data);
+    ingest_pipe_read_fn read, ingest_pipe_load_fn load, gpointer data);
 
 /* Hands RAW (a reference is taken) to the workers, with TAG.  The caller
  * keeps the mails pushed and not yet taken (ingest_pipe_pending()) to at

@@ -164,7 +164,7 @@ sync_folder(struct store *st, const struct conf *conf, struct imap *imap,
 	log_trace(TRACE_IMAP, "imap: %s: UIDVALIDITY %u, UIDNEXT %u, %u "
 	    "mails, stored up to UID %u", folder, r.uidvalidity, uidnext,
 	    exists, after);
-	r.pipe = pipe = ingest_pipe_new(conf, NULL, NULL);
+	r.pipe = pipe = ingest_pipe_new(conf, NULL, NULL, NULL);
 	ok = imap_fetch_new(imap, after, SYNC_BATCH, sync_one, &r, error);
 	/* What was fetched is stored, even when the connection then broke. */
 	if (r.error == NULL)

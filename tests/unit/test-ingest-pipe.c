@@ -38,7 +38,7 @@ static void
 read_all(gboolean fail)
 {
 	struct fake_reader fr = { 500, 0, fail };
-	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read, &fr);
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read, NULL, &fr);
 	g_autoptr(GError) error = NULL;
 	struct ingest_prepared *prep;
 	guint64 tag, want = 0;
@@ -54,6 +54,52 @@ read_all(gboolean fail)
 		g_assert_no_error(error);
 	/* The end stays the end. */
 	g_assert_null(ingest_pipe_next(pipe, &tag, NULL));
+}
+
+/* A loader of the mails fake_read() names, that finds every seventh gone
+ * (moved away between naming and loading). */
+static GBytes *
+fake_load(gpointer data, GBytes *name)
+{
+	const char *mail = g_bytes_get_data(name, NULL);
+	guint n;
+
+	g_assert_nonnull(strstr(mail, "<m"));
+	n = (guint)g_ascii_strtoull(strstr(mail, "<m") + 2, NULL, 10);
+	if (n % 7 == 0)
+		return NULL;
+	return g_bytes_ref(name);
+}
+
+/* Loaded mail comes in order; what the loader skips is skipped, and only
+ * that. */
+static void
+load_all(void)
+{
+	struct fake_reader fr = { 500, 0, FALSE };
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read,
+	    fake_load, &fr);
+	g_autoptr(GError) error = NULL;
+	struct ingest_prepared *prep;
+	guint64 tag, want = 0;
+
+	while ((prep = ingest_pipe_next(pipe, &tag, &error)) != NULL) {
+		if (++want % 7 == 0)
+			want++;
+		g_assert_cmpuint(tag, ==, want);
+		ingest_pipe_done(pipe, prep);
+	}
+	g_assert_no_error(error);
+	g_assert_cmpuint(want, ==, 500);
+}
+
+static void
+test_load_skips(void)
+{
+	load_all();
+	g_setenv("TIDINGS_SEQUENTIAL", "1", TRUE);
+	load_all();
+	g_unsetenv("TIDINGS_SEQUENTIAL");
 }
 
 static void
@@ -82,7 +128,7 @@ static void
 test_stop_early(void)
 {
 	struct fake_reader fr = { 10000, 0, FALSE };
-	IngestPipe *pipe = ingest_pipe_new(NULL, fake_read, &fr);
+	IngestPipe *pipe = ingest_pipe_new(NULL, fake_read, NULL, &fr);
 	struct ingest_prepared *prep;
 	guint64 tag;
 
@@ -103,7 +149,7 @@ test_stop_early(void)
 static void
 push_some(gboolean take_all)
 {
-	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, NULL, NULL);
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, NULL, NULL, NULL);
 	struct ingest_prepared *prep;
 	guint64 tag, want = 100;
 
@@ -155,6 +201,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_unsetenv("TIDINGS_SEQUENTIAL");
 	g_test_add_func("/ingest-pipe/read-in-order", test_read_in_order);
+	g_test_add_func("/ingest-pipe/load-skips", test_load_skips);
 	g_test_add_func("/ingest-pipe/read-fails", test_read_fails);
 	g_test_add_func("/ingest-pipe/sequential", test_sequential);
 	g_test_add_func("/ingest-pipe/stop-early", test_stop_early);
