@@ -79,6 +79,7 @@ test_create(struct fixture *f, gconstpointer data)
 	g_clear_pointer(&st, store_close);
 
 	g_assert_cmpint(raw_int(f->path, "PRAGMA journal_mode = WAL"), ==, 0);
+	g_assert_cmpint(raw_int(f->path, "PRAGMA page_size"), ==, 8192);
 	static const char *const tables[] = { "teams", "people", "memberships",
 	    "checkins", "questions", "prompts", "messages", "messages_raw",
 	    "messages_fts", "threads", "answers", "comments", "digests",
@@ -138,6 +139,8 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	    "WHERE messages_fts MATCH 'kept'"), ==, 1);
 	raw_exec(f->path, "INSERT INTO messages_fts(messages_fts) "
 	    "VALUES ('integrity-check')");
+	/* An existing database keeps the size of its pages. */
+	g_assert_cmpint(raw_int(f->path, "PRAGMA page_size"), ==, 4096);
 }
 
 static void
