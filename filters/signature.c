@@ -210,14 +210,20 @@ static const char *const sig_mailer_ends[] = {
 	"から送信", "보냄",
 };
 
-/* Whether a word of sig_mailer_starts begins with byte C. */
+/* Whether a word of sig_mailer_starts begins with byte C: a table of the
+ * bytes, made once, as every line of every mail asks. */
 static gboolean
 sig_starts_with_byte(guchar c)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++)
-		if ((guchar)sig_mailer_starts[i][0] == c)
-			return TRUE;
-	return FALSE;
+	static gboolean first[256];
+	static gsize made;
+
+	if (g_once_init_enter(&made)) {
+		for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++)
+			first[(guchar)sig_mailer_starts[i][0]] = TRUE;
+		g_once_init_leave(&made, 1);
+	}
+	return first[c];
 }
 
 static gboolean
@@ -245,8 +251,8 @@ sig_head_may_start(const char *s, size_t n)
 	for (size_t i = 0; i < G_N_ELEMENTS(sig_mailer_starts); i++) {
 		const char *w = sig_mailer_starts[i];
 		size_t k = 0;
-		while (k < n && w[k] != '\0' &&
-		    (guchar)g_ascii_tolower(s[k]) == (guchar)w[k])
+		while (k < n && w[k] != '\0' && (guchar)(s[k] >= 'A' &&
+		    s[k] <= 'Z' ? s[k] + 'a' - 'A' : s[k]) == (guchar)w[k])
 			k++;
 		if (k == n || w[k] == '\0')
 			return TRUE;
