@@ -856,6 +856,21 @@ sha256_hex(GBytes *raw)
 	return hex;
 }
 
+/* The next "\n--B" (B the N bytes of BOUNDARY) from P on, or NULL: every
+ * '-' is looked at, which memchr() finds faster than memmem() finds the
+ * line. */
+static const char *
+boundary_line(const char *p, const char *end, const char *boundary, size_t n)
+{
+	while (end - p >= (ptrdiff_t)n + 3 &&
+	    (p = memchr(p + 1, '-', (size_t)(end - p - 1))) != NULL) {
+		if (p[-1] == '\n' && end - p >= (ptrdiff_t)n + 2 && p[1] == '-' &&
+		    memcmp(p + 2, boundary, n) == 0)
+			return p - 1;
+	}
+	return NULL;
+}
+
 /* Whether the lines of a multipart with BOUNDARY, in DATA from FROM on
  * (its Content-Type), look wrong to GMime's parser: no closing line
  * ("--B--", then only blanks), or a boundary line straight after another,
@@ -865,13 +880,12 @@ static gboolean
 boundary_lines_suspect(const char *data, gsize len, gint64 from,
     const char *boundary)
 {
-	g_autofree char *line = g_strconcat("\n--", boundary, NULL);
-	size_t n = strlen(line);
+	size_t n = strlen(boundary);
 	const char *p = data + CLAMP(from, 0, (gint64)len), *end = data + len;
 	gboolean closed = FALSE;
 
-	while ((p = memmem(p, (size_t)(end - p), line, n)) != NULL) {
-		const char *q = p + n, *eol;
+	while ((p = boundary_line(p, end, boundary, n)) != NULL) {
+		const char *q = p + 3 + n, *eol;
 		if (end - q >= 2 && q[0] == '-' && q[1] == '-') {
 			const char *r = q + 2;
 			while (r < end && (*r == ' ' || *r == '\t' || *r == '\r'))

@@ -281,6 +281,8 @@ test_structure_problems(void)
 		    "Content-Type: text/plain\r\n\r\nhi\r\n--B--  \r\n", NULL },
 		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n"
 		    "--B\nContent-Type: text/plain\n\nhi\n--B--\n", NULL },
+		{ "Content-Type: multipart/mixed; boundary=\"B-x\"\n\n--B-x\n"
+		    "Content-Type: text/plain\n\nx--B-x\n--B\n--B-x--", NULL },
 		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
 		    "Content-Type: text/plain\n\nhi\n", "truncated" },
 		{ "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
