@@ -51,10 +51,10 @@ echo "generating $n mails..."
 "$BENCH_BIN/gen-maildir" "$work/Maildir" "$n"
 size=$(du -sm "$work/Maildir" | cut -f1)
 
-# Each is run BENCH_RUNS times (3 by default), the floor and the import in
+# Each is run BENCH_RUNS times (5 by default), the floor and the import in
 # turn, and the fastest run of each is reported: a machine shared with
 # others is slowed now and then, never sped up.
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 floor_s=
 best_s= best_k=
 for r in $(seq "$runs"); do
