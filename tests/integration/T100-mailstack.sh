@@ -118,6 +118,17 @@ check $? "mail to an unknown user is rejected or bounced"
 [ "$(mailstack_count_mail alice)" -eq 1 ] && [ "$(mailstack_count_mail bob)" -eq 0 ]
 check $? "the mail to the unknown user reached neither alice nor bob"
 
+# Postfix stopped while its cleanup was writing a queue file leaves that
+# file half written; the next start's postsuper warns about it, in the
+# log, and the start goes on (the tests that stop Postfix in the middle
+# of a batch depend on it).
+mailstack_stop_postfix
+echo half >"$MAILSTACK_DIR/postfix/spool/incoming/914697.28088"
+mailstack_start_postfix >"$TEST_DIR/restart.out" 2>&1
+check $? "Postfix starts again after a stop left a half-written queue file"
+grep -q 'bogus file name' "$MAILSTACK_DIR/log/postfix.log"
+check $? "its warning about that file is in Postfix's log"
+
 # What runs now must all be gone after the stop, masters included.
 pids=$(mailstack_pids)
 [ -n "$pids" ]
