@@ -479,26 +479,26 @@ foreign:
 static gboolean
 store_configure(struct store *st, GError **error)
 {
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(st->db, 1);
-	/* Mail is acknowledged to the MTA after COMMIT, so a commit must
-	 * survive a power cut: synchronous=FULL even in WAL mode (unless
-	 * store_set_durable() says otherwise for a while). */
 	gboolean wal;
 
-	/* A bulk load that had the database to itself writes it without
-	 * the WAL (store_set_bulk()); opened meanwhile, a store works with
-	 * its rollback journal, and sets the WAL again at the first
-	 * transaction it begins after the load. */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
 	/* A new database gets pages of 8 KiB, which hold most mails whole
 	 * (a page of 4 KiB needs another for most), and half as many pages
-	 * to write; an existing one keeps its own. */
+	 * to write; an existing one keeps its own.  A bulk load that had the
+	 * database to itself writes it without the WAL (store_set_bulk());
+	 * opened meanwhile, a store works with its rollback journal, and
+	 * sets the WAL again at the first transaction it begins after the
+	 * load. */
 	if (!store_exec(st, "PRAGMA page_size = 8192", error) ||
 	    !store_try_wal(st, &wal, error))
 		return FALSE;
 	if (!wal)
 		log_trace(TRACE_DB, "%s: in a bulk load; the WAL waits for its "
 		    "end", st->path);
+	/* Mail is acknowledged to the MTA after COMMIT, so a commit must
+	 * survive a power cut: synchronous=FULL even in WAL mode (unless
+	 * store_set_durable() says otherwise for a while). */
 	return store_exec(st, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA synchronous = FULL;"
 	    /* A batch of mail fits in the cache, so no page is spilled and
