@@ -11,6 +11,7 @@
 #include "ingest-pipe.h"
 #include "log.h"
 #include "report.h"
+#include "crashnote.h"
 #include "store.h"
 #include "tidings.h"
 #include "value.h"
@@ -322,6 +323,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "give one of --maildir DIR or --mbox FILE");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
+	crashnote_open(store_path(ctx->store));
 	im.progress = isatty(STDERR_FILENO) && log_verbosity() == 0;
 	im.started = g_get_monotonic_time();
 	ok = store_set_bulk(ctx->store, TRUE, &im.error) &&

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "columns.h"
+#include "crashnote.h"
 #include "ingest.h"
 #include "log.h"
 #include "report.h"
@@ -110,6 +111,7 @@ cmd_ingest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	 * keeps the mail and tries again. */
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc == EX_CONFIG ? rc : EX_TEMPFAIL;
+	crashnote_open(store_path(ctx->store));
 	if (argc == 1) {
 		g_autoptr(GBytes) raw = read_stdin(&error);
 		if (raw == NULL) {
@@ -178,6 +180,7 @@ quarantine_retry(struct cmd_ctx *ctx, gint64 id)
 		    "quarantine (it is %s)", id, row->state);
 		return EX_DATAERR;
 	}
+	crashnote_open(store_path(ctx->store));
 	if ((raw = store_message_raw(ctx->store, id, &error)) == NULL ||
 	    !store_message_retry(ctx->store, id, &error) ||
 	    !ingest_mail(ctx->store, ctx->conf, raw, row->source, TRUE, &res,

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "columns.h"
 #include "conf.h"
+#include "crashnote.h"
 #include "daemon.h"
 #include "log.h"
 #include "report.h"
@@ -58,6 +59,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	log_info("run: %s, database %s", PACKAGE_STRING,
 	    store_path(ctx->store));
+	crashnote_open(store_path(ctx->store));
 	rc = daemon_run(&ctx->conf, ctx->store, &opts);
 	close(lock);
 	return rc;

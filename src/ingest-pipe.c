@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "crashnote.h"
 #include "ingest-pipe.h"
 #include "log.h"
 
@@ -254,6 +255,7 @@ pipe_work(gpointer data)
 	GPtrArray *spare_preps = g_ptr_array_sized_new(INGEST_PIPE_AHEAD);
 
 	g_free(self);
+	crashnote_thread_init();
 	while (room_wait(p, w, &spare, &spare_preps)) {
 		free_all(spare, spare_preps);
 		if ((it = item_next(p)) == NULL)

@@ -7,6 +7,7 @@
 #include "checkin.h"
 #include "clock.h"
 #include "conf.h"
+#include "crashnote.h"
 #include "filter.h"
 #include "ingest.h"
 #include "log.h"
@@ -52,46 +53,93 @@ tx_rollback(struct store *st, gboolean own_tx)
 		store_rollback(st);
 }
 
-/* Mail that is not mail at all: kept under an id made of its hash. */
+/* Mail that is not mail at all: kept under an id made of its hash (the
+ * row KEPT before parsing, when there is one, gets that id). */
 static gboolean
-ingest_unparseable(struct store *st, GBytes *raw, const char *source,
-    gboolean own_tx, const char *why, struct ingest_result *res,
-    GError **error)
+ingest_unparseable(struct store *st, GBytes *raw, const char *hash,
+    gint64 kept, const char *source, gboolean own_tx, const char *why,
+    struct ingest_result *res, GError **error)
 {
-	g_autofree char *hash = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256,
-	    raw);
 	g_autofree char *mid = g_strdup_printf("%.32s@unparseable.tidings",
 	    hash);
 	g_autofree char *reason = g_strdup_printf("cannot be parsed: %s", why);
 	g_autofree char *state = NULL;
-	gboolean dup;
+	gboolean dup, other;
 
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
-	if (!store_message_add(st, mid, hash, raw, source,
-	    clock_now(), reason, &res->id, &dup, &state,
-	    error)) {
-		tx_rollback(st, own_tx);
-		return FALSE;
-	}
+	if (kept != 0) {
+		if (!store_message_find_copy(st, mid, hash, &res->id, &state,
+		    &other, error))
+			goto fail;
+		if (res->id != 0 && !store_message_forget(st, kept, error))
+			goto fail;
+		if (res->id == 0 && (!store_message_rename(st, kept, mid, FALSE,
+		    error) || !store_message_quarantine(st, kept, reason,
+		    error)))
+			goto fail;
+		if (res->id == 0)
+			res->id = kept;
+	} else if (!store_message_add(st, mid, hash, raw, source,
+	    clock_now(), reason, &res->id, &dup, &state, error))
+		goto fail;
 	res->outcome = INGEST_QUARANTINED;
 	res->detail = g_steal_pointer(&reason);
 	return tx_commit(st, own_tx, error);
+fail:
+	tx_rollback(st, own_tx);
+	return FALSE;
 }
 
-/* A mail whose processing did not finish this many times is quarantined. */
+/* A mail whose processing did not finish this many times (the process was
+ * killed, by the OOM killer, say) is quarantined; one it crashed on, at
+ * the next attempt (crashnote.h). */
 #define INGEST_MAX_ATTEMPTS 3
-/* The reason of mail "new" again, processed once more: "attempt N". */
-#define ATTEMPT_PREFIX "processing, attempt "
 
-/* How many attempts to process a mail that is still "new" have started:
- * one when it was stored and nothing since, else what the reason says. */
-static int
-attempts_started(const char *reason)
+/* The Message-ID under which mail not parsed yet is kept. */
+static char *
+unprocessed_id(const char *hash)
 {
-	if (reason == NULL || !g_str_has_prefix(reason, ATTEMPT_PREFIX))
-		return 1;
-	return MAX(1, atoi(reason + strlen(ATTEMPT_PREFIX)));
+	return g_strdup_printf("%.32s@unprocessed.tidings", hash);
+}
+
+static char *
+crashed_reason(int sig)
+{
+	return g_strdup_printf("tidings crashed processing it (signal %d, "
+	    "%s); kept for inspection, not processed again", sig,
+	    g_strsignal(sig));
+}
+
+/* Quarantines the mail of HASH that tidings crashed on: every copy still
+ * "new", or RAW kept now when none is (an import or a sync, whose batch
+ * the crash undid).  The note is forgotten once this is committed. */
+static gboolean
+ingest_crashed(struct store *st, GBytes *raw, const char *hash, int sig,
+    const char *source, gboolean own_tx, struct ingest_result *res,
+    GError **error)
+{
+	g_autofree char *mid = unprocessed_id(hash);
+	g_autofree char *state = NULL;
+	gint64 n;
+	gboolean dup;
+
+	res->outcome = INGEST_QUARANTINED;
+	res->detail = crashed_reason(sig);
+	if (!tx_begin(st, own_tx, error))
+		return FALSE;
+	if ((n = store_message_quarantine_hash(st, hash, res->detail,
+	    error)) < 0 || (n == 0 && !store_message_add(st, mid, hash, raw,
+	    source, clock_now(), res->detail, &res->id, &dup, &state,
+	    error))) {
+		tx_rollback(st, own_tx);
+		return FALSE;
+	}
+	log_warnx("mail of hash %.16s: %s", hash, res->detail);
+	if (!tx_commit(st, own_tx, error))
+		return FALSE;
+	crashnote_forget(hash);
+	return TRUE;
 }
 
 /* Keeps RAW as mail not yet processed, "new"; sets res->id. */
@@ -106,34 +154,109 @@ keep_new(struct store *st, struct message *msg, const char *source,
 	    msg->raw, source, clock_now(), NULL, &res->id, &dup, &state, error);
 }
 
-/* Step one: the raw mail, stored.  Returns TRUE with *proceed FALSE when
- * there is nothing more to do (a duplicate).  In the caller's transaction,
- * mail not seen before is only looked for, res->id left 0: it is stored
- * once processed, in one write (*conflict says whether other content
- * with its Message-ID is stored). */
+/* Whether another attempt at mail ID, found "new" with STARTED attempts
+ * unfinished, may start: counted, and said; else it is quarantined. */
+static gboolean
+attempt_again(struct store *st, const char *what, gint64 id, int started,
+    struct ingest_result *res, gboolean *proceed, GError **error)
+{
+	if (started < INGEST_MAX_ATTEMPTS) {
+		if (store_message_attempt(st, id, error) < 0)
+			return FALSE;
+		log_info("%s: processing it again: %d earlier attempt%s did "
+		    "not finish", what, started, started == 1 ? "" : "s");
+		*proceed = TRUE;
+		return TRUE;
+	}
+	res->outcome = INGEST_QUARANTINED;
+	res->detail = g_strdup_printf("%d attempts to process it did not "
+	    "finish; kept for inspection", started);
+	log_warnx("%s: %s", what, res->detail);
+	return store_message_quarantine(st, id, res->detail, error);
+}
+
+/* The MDA's first step, before anything parses RAW: it is kept, committed,
+ * under a Message-ID made of its hash, with an attempt counted.  Mail kept
+ * so before and never processed has its attempts weighed: quarantined
+ * after a crash or too many, else tried again.  Sets res->id and *proceed. */
+static gboolean
+ingest_keep_raw(struct store *st, GBytes *raw, const char *hash,
+    const char *source, struct ingest_result *res, gboolean *proceed,
+    GError **error)
+{
+	g_autofree char *mid = unprocessed_id(hash);
+	g_autofree char *state = NULL;
+	g_autoptr(MessageRow) row = NULL;
+	gboolean dup;
+	int sig = crashnote_crashed(hash);
+
+	*proceed = FALSE;
+	if (sig != 0)
+		return ingest_crashed(st, raw, hash, sig, source, TRUE, res,
+		    error);
+	if (!store_begin(st, error))
+		return FALSE;
+	if (!store_message_add(st, mid, hash, raw, source, clock_now(), NULL,
+	    &res->id, &dup, &state, error))
+		goto fail;
+	if (!dup)
+		*proceed = TRUE;
+	else if (strcmp(state, "new") != 0)
+		res->outcome = INGEST_DUPLICATE;
+	else {
+		if ((row = store_message_get(st, res->id, error)) == NULL)
+			goto fail;
+		if (row->reason != NULL && g_str_has_prefix(row->reason,
+		    STORE_DEFERRED_PREFIX))
+			*proceed = TRUE;
+		else if (!attempt_again(st, mid, res->id, MAX(row->attempts, 1),
+		    res, proceed, error))
+			goto fail;
+	}
+	return store_commit(st, error);
+fail:
+	store_rollback(st);
+	return FALSE;
+}
+
+/* Step one, once parsed: the mail stored.  Returns TRUE with *proceed FALSE
+ * when there is nothing more to do (a duplicate).  Mail the MDA kept before
+ * parsing (res->id set) gets its Message-ID, unless a copy is stored: then
+ * that copy goes on.  In the caller's transaction, mail not seen before is
+ * only looked for, res->id left 0: it is stored once processed, in one
+ * write (*conflict says whether other content with its Message-ID is
+ * stored). */
 static gboolean
 ingest_keep(struct store *st, struct message *msg, const char *source,
     gboolean own_tx, struct ingest_result *res, gboolean *proceed,
     gboolean *conflict, GError **error)
 {
-	g_autofree char *state = NULL;
+	g_autofree char *state = NULL, *what = NULL;
+	g_autoptr(MessageRow) row = NULL;
+	gint64 kept = res->id, copy;
 
 	*proceed = FALSE;
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
 	if (!store_message_find_copy(st, msg->message_id, msg->content_hash,
-	    &res->id, &state, conflict, error)) {
-		tx_rollback(st, own_tx);
-		return FALSE;
+	    &copy, &state, conflict, error))
+		goto fail;
+	if (kept != 0 && (copy == 0 || copy == kept)) {
+		*proceed = TRUE;
+		if (copy == 0 && !store_message_rename(st, kept,
+		    msg->message_id, *conflict, error))
+			goto fail;
+		return tx_commit(st, own_tx, error);
 	}
+	if (kept != 0 && !store_message_forget(st, kept, error))
+		goto fail;
+	res->id = copy;
 	if (res->id == 0) {
 		*proceed = TRUE;
 		if (!own_tx)
 			return TRUE;
-		if (!keep_new(st, msg, source, res, error)) {
-			tx_rollback(st, own_tx);
-			return FALSE;
-		}
+		if (!keep_new(st, msg, source, res, error))
+			goto fail;
 		return tx_commit(st, own_tx, error);
 	}
 	if (strcmp(state, "new") != 0) {
@@ -145,40 +268,21 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 	 * delivered twice at once).  A deferral is tried again at once; an
 	 * unfinished attempt is tried again up to INGEST_MAX_ATTEMPTS, then
 	 * no more, or one bad mail would crash tidings at every delivery. */
-	g_autoptr(MessageRow) row = store_message_get(st, res->id, error);
-	int started;
-	if (row == NULL) {
-		tx_rollback(st, own_tx);
-		return FALSE;
-	}
+	if ((row = store_message_get(st, res->id, error)) == NULL)
+		goto fail;
 	if (row->reason != NULL && g_str_has_prefix(row->reason,
 	    STORE_DEFERRED_PREFIX)) {
 		*proceed = TRUE;
 		return tx_commit(st, own_tx, error);
 	}
-	started = attempts_started(row->reason);
-	if (started < INGEST_MAX_ATTEMPTS) {
-		g_autofree char *note = g_strdup_printf(ATTEMPT_PREFIX "%d",
-		    started + 1);
-		if (!store_message_defer(st, res->id, note, error)) {
-			tx_rollback(st, own_tx);
-			return FALSE;
-		}
-		log_info("<%s>: processing it again: %d earlier attempt%s did "
-		    "not finish", msg->message_id, started, started == 1 ? "" :
-		    "s");
-		*proceed = TRUE;
-		return tx_commit(st, own_tx, error);
-	}
-	res->outcome = INGEST_QUARANTINED;
-	res->detail = g_strdup_printf("%d attempts to process it did not "
-	    "finish; kept for inspection", started);
-	if (!store_message_quarantine(st, res->id, res->detail, error)) {
-		tx_rollback(st, own_tx);
-		return FALSE;
-	}
-	log_warnx("<%s>: %s", msg->message_id, res->detail);
+	what = g_strdup_printf("<%s>", msg->message_id);
+	if (!attempt_again(st, what, res->id, MAX(row->attempts, 1), res,
+	    proceed, error))
+		goto fail;
 	return tx_commit(st, own_tx, error);
+fail:
+	tx_rollback(st, own_tx);
+	return FALSE;
 }
 
 /* Deferred mail stays "new", with the reason, to be processed again. */
@@ -293,23 +397,33 @@ ingest_process(struct store *st, struct message *msg, const char *source,
 /* A mail parsed and through the filters that need no store. */
 struct ingest_prepared {
 	GBytes *raw;
+	char *hash;		/* of raw, known before it is parsed */
+	gint64 kept;		/* the row the MDA kept it in, or 0 */
+	int crashed;		/* tidings died of this signal on it: not
+				   parsed, to be quarantined */
 	struct message *msg;	/* NULL when RAW is not mail at all */
 	char *unparseable;	/* then why */
 	enum verdict verdict;	/* of filters_prepare() */
 	GError *filter_error;	/* a deferring filter's reason, or NULL */
 };
 
-struct ingest_prepared *
-ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
+/* ingest_prepare() of RAW whose HASH (taken) is known. */
+static struct ingest_prepared *
+prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 {
 	struct ingest_prepared *prep = g_new0(struct ingest_prepared, 1);
 	struct filter_ctx ctx = { .conf = conf };
 	g_autoptr(GError) perr = NULL;
 
 	prep->raw = g_bytes_ref(raw);
-	prep->msg = message_parse(raw, now, &perr);
+	prep->hash = hash;
+	if ((prep->crashed = crashnote_crashed(hash)) != 0)
+		return prep;
+	crashnote_working_on(hash);
+	prep->msg = message_parse_hashed(raw, g_strdup(hash), now, &perr);
 	if (prep->msg == NULL) {
 		prep->unparseable = g_strdup(perr->message);
+		crashnote_working_on(NULL);
 		return prep;
 	}
 	if (conf != NULL)
@@ -317,7 +431,14 @@ ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
 	prep->verdict = filters_prepare(prep->msg, &ctx);
 	prep->filter_error = ctx.error;
 	thread_key_prepare(prep->msg);
+	crashnote_working_on(NULL);
 	return prep;
+}
+
+struct ingest_prepared *
+ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
+{
+	return prepare_hashed(conf, raw, message_hash(raw), now);
 }
 
 void
@@ -326,6 +447,7 @@ ingest_prepared_free(struct ingest_prepared *prep)
 	if (prep == NULL)
 		return;
 	g_bytes_unref(prep->raw);
+	g_free(prep->hash);
 	g_clear_pointer(&prep->msg, message_free);
 	g_free(prep->unparseable);
 	g_clear_error(&prep->filter_error);
@@ -344,9 +466,13 @@ ingest_commit(struct store *st, const struct conf *conf,
 	enum verdict v;
 
 	memset(res, 0, sizeof *res);
+	if (prep->crashed != 0)
+		return ingest_crashed(st, prep->raw, prep->hash, prep->crashed,
+		    source, own_tx, res, error);
 	if (msg == NULL)
-		return ingest_unparseable(st, prep->raw, source, own_tx,
-		    prep->unparseable, res, error);
+		return ingest_unparseable(st, prep->raw, prep->hash, prep->kept,
+		    source, own_tx, prep->unparseable, res, error);
+	res->id = prep->kept;
 	/* Odd mail is kept and processed; what was odd is said once. */
 	for (guint i = 0; i < msg->problems->len; i++)
 		log_info("<%s>: %s", msg->message_id,
@@ -356,6 +482,8 @@ ingest_commit(struct store *st, const struct conf *conf,
 		return FALSE;
 	if (!proceed)
 		return TRUE;
+	/* What follows may crash too: the filters at commit, the takers. */
+	crashnote_working_on(prep->hash);
 
 	if (conf != NULL)
 		ctx.address = conf_get(conf, "tidings", "address");
@@ -378,6 +506,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 	g_clear_error(&ctx.error);
 	if (have_env)
 		checkin_env_clear(&env);
+	crashnote_working_on(NULL);
 	return ok;
 }
 
@@ -386,10 +515,29 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
     const char *source, gboolean own_tx, struct ingest_result *res,
     GError **error)
 {
-	struct ingest_prepared *prep = ingest_prepare(conf, raw, clock_now());
-	gboolean ok = ingest_commit(st, conf, prep, source, own_tx, res,
-	    error);
+	struct ingest_prepared *prep;
+	char *hash = message_hash(raw);
+	gboolean ok, proceed = TRUE;
+	gint64 kept = 0;
 
+	/* On its own, the raw mail is committed before anything parses it:
+	 * whatever happens after, it is kept, and its attempts counted. */
+	if (own_tx) {
+		memset(res, 0, sizeof *res);
+		if (!ingest_keep_raw(st, raw, hash, source, res, &proceed,
+		    error)) {
+			g_free(hash);
+			return FALSE;
+		}
+		if (!proceed) {
+			g_free(hash);
+			return TRUE;
+		}
+		kept = res->id;
+	}
+	prep = prepare_hashed(conf, raw, hash, clock_now());
+	prep->kept = kept;
+	ok = ingest_commit(st, conf, prep, source, own_tx, res, error);
 	ingest_prepared_free(prep);
 	return ok;
 }

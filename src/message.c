@@ -833,8 +833,8 @@ read_return_path(struct message *msg)
 		msg->return_path = g_strdup(s);
 }
 
-static char *
-sha256_hex(GBytes *raw)
+char *
+message_hash(GBytes *raw)
 {
 	static const char digits[] = "0123456789abcdef";
 	guint8 digest[32];
@@ -991,6 +991,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LentArray, lent_free)
 struct message *
 message_parse(GBytes *raw, gint64 arrival, GError **error)
 {
+	return message_parse_hashed(raw, message_hash(raw), arrival, error);
+}
+
+struct message *
+message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
+{
 	g_autoptr(Message) msg = g_new0(struct message, 1);
 	g_autoptr(LentArray) buf = NULL;
 	GMimeMessage *gm;
@@ -1000,7 +1006,7 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 
 	message_init();
 	msg->raw = g_bytes_ref(raw);
-	msg->content_hash = sha256_hex(raw);
+	msg->content_hash = hash;
 	msg->headers = g_ptr_array_new_with_free_func(g_free);
 	msg->parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free);
 	msg->problems = g_ptr_array_new_with_free_func(g_free);

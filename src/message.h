@@ -130,6 +130,12 @@ struct message {
  * mail at all; odd but readable mail parses, with problems noted.  Free
  * with message_free(). */
 struct message *message_parse(GBytes *raw, gint64 arrival, GError **error);
+/* message_parse() of RAW whose content_hash, HASH (taken: the message or
+ * this call frees it), was computed already. */
+struct message *message_parse_hashed(GBytes *raw, char *hash, gint64 arrival,
+    GError **error);
+/* The SHA-256 of RAW in hex, the content_hash of a mail.  Caller frees. */
+char *message_hash(GBytes *raw);
 void message_free(struct message *msg);
 typedef struct message Message;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Message, message_free)

@@ -186,7 +186,8 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	if (r->msg == NULL)
 		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
 		    "content_hash, conflict, received_at, source, state, "
-		    "reason) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+		    "reason, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, "
+		    "?6 = 'new')", error);
 	else
 		stmt = store_prepare(st, "INSERT INTO messages (parent, "
 		    "in_reply_to, refs, sender, sender_name, subject, date, "
@@ -284,7 +285,8 @@ store_message_processed(struct store *st, gint64 id,
 	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "parent = ?, in_reply_to = ?, refs = ?, sender = ?, "
 	    "sender_name = ?, subject = ?, date = ?, kind = ?, body_text = ?, "
-	    "thread_id = ?, state = ?, reason = ? WHERE id = ?", error);
+	    "thread_id = ?, state = ?, reason = ?, attempts = 0 WHERE id = ?",
+	    error);
 	int next;
 
 	if (stmt == NULL)
@@ -335,7 +337,79 @@ gboolean
 store_message_defer(struct store *st, gint64 id, const char *reason,
     GError **error)
 {
-	return set_state(st, id, NULL, reason, error);
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "attempts = 0 WHERE id = ? AND state = 'new'", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error) &&
+	    set_state(st, id, NULL, reason, error);
+}
+
+gint64
+store_message_quarantine_hash(struct store *st, const char *hash,
+    const char *reason, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "state = 'quarantined', reason = ? WHERE content_hash = ? AND "
+	    "state = 'new'", error);
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, reason);
+	store_bind_text(stmt, 2, hash);
+	if (!store_step_done(st, stmt, error))
+		return -1;
+	return sqlite3_changes64(st->db);
+}
+
+int
+store_message_attempt(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "attempts = attempts + 1 WHERE id = ? RETURNING attempts", error);
+
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	return (int)store_step_int64(st, stmt, error);
+}
+
+gboolean
+store_message_rename(struct store *st, gint64 id, const char *message_id,
+    gboolean conflict, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	    "message_id = ?, conflict = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, message_id);
+	sqlite3_bind_int(stmt, 2, conflict);
+	sqlite3_bind_int64(stmt, 3, id);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	if (!conflict)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE messages SET conflict = 1 "
+	    "WHERE message_id = ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, message_id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_message_forget(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM messages "
+	    "WHERE id = ? AND state = 'new'", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
 }
 
 #define ROW_COLUMNS "m.id, m.message_id, m.content_hash, m.conflict, " \
@@ -343,9 +417,9 @@ store_message_defer(struct store *st, gint64 id, const char *reason,
 	"m.sender_name, m.subject, m.date, m.received_at, m.source, m.kind, " \
 	"m.state, m.reason, m.body_text, " \
 	"(SELECT length(raw) FROM messages_raw r WHERE r.message = m.id), " \
-	"m.trusted, m.trust_reason"
+	"m.trusted, m.trust_reason, m.attempts"
 /* The column after ROW_COLUMNS. */
-#define ROW_EXTRA 21
+#define ROW_EXTRA 22
 
 static struct message_row *
 row_from_stmt(sqlite3_stmt *stmt)
@@ -373,6 +447,7 @@ row_from_stmt(sqlite3_stmt *stmt)
 	r->size = sqlite3_column_int64(stmt, 18);
 	r->trusted = sqlite3_column_int(stmt, 19) != 0;
 	r->trust_reason = store_column_dup(stmt, 20);
+	r->attempts = sqlite3_column_int(stmt, 21);
 	return r;
 }
 

@@ -168,6 +168,9 @@ struct message_row {
 	 * not); trust_reason is NULL for mail bound to nobody. */
 	gboolean trusted;
 	char *trust_reason;
+	/* Attempts to process it that started and did not finish: 0 once
+	 * processed, 1 while the first runs. */
+	int attempts;
 };
 void message_row_free(struct message_row *row);
 typedef struct message_row MessageRow;	/* for g_autoptr() */
@@ -211,9 +214,25 @@ gboolean store_message_quarantine(struct store *st, gint64 id,
 
 /* Makes quarantined mail ID "new" again, to be processed once more. */
 gboolean store_message_retry(struct store *st, gint64 id, GError **error);
-/* Notes why mail ID waits, leaving it "new" to be processed again. */
+/* Notes why mail ID waits, leaving it "new" to be processed again, with no
+ * attempt counted against it. */
 gboolean store_message_defer(struct store *st, gint64 id, const char *reason,
     GError **error);
+/* Quarantines, with REASON, the mail of content hash HASH that is still
+ * "new"; returns how many rows, or -1 with error set.  A scan: for the
+ * rare mail tidings crashed on. */
+gint64 store_message_quarantine_hash(struct store *st, const char *hash,
+    const char *reason, GError **error);
+/* Counts an attempt to process mail ID as started; returns how many have
+ * started and not finished, this one included, or -1 with error set. */
+int store_message_attempt(struct store *st, gint64 id, GError **error);
+/* Gives stored mail ID the Message-ID its parse found (it was kept under
+ * one made of its hash); CONFLICT: other content has that Message-ID. */
+gboolean store_message_rename(struct store *st, gint64 id,
+    const char *message_id, gboolean conflict, GError **error);
+/* Removes mail ID, kept before parsing, when it proves to be a copy of
+ * mail stored already; only mail still "new" is removed. */
+gboolean store_message_forget(struct store *st, gint64 id, GError **error);
 
 /* One mail by row id or by Message-ID (the first stored). */
 struct message_row *store_message_get(struct store *st, gint64 id,
