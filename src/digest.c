@@ -962,27 +962,41 @@ all_answers(const struct digest *d)
 	return all;
 }
 
-/* The stored replies the answers came in, each once, oldest first. */
+/* The stored replies the answers came in, each once, oldest first, as
+ * the MIME digest shows them: the member as stored, the reply's date,
+ * subject and Message-ID, and the reply text tidings read, nothing of the
+ * mail as it came (struct render_digest_reply).  ROWS (of MessageRow)
+ * holds what they point into. */
 static GPtrArray *
-replies(struct store *st, const struct digest *d, GError **error)
+replies(struct store *st, const struct digest *d, GPtrArray *rows,
+    GError **error)
 {
 	g_autoptr(GPtrArray) answers = all_answers(d);
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash,
 	    g_int64_equal);
-	g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)g_bytes_unref);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 
 	g_ptr_array_sort(answers, answer_time_cmp);
 	for (guint i = 0; i < answers->len; i++) {
 		struct digest_answer *a = answers->pdata[i];
-		GBytes *raw;
+		struct message_row *row;
+		struct render_digest_reply *reply;
 		if (!g_hash_table_add(seen, &a->message))
 			continue;
-		if ((raw = store_message_raw(st, a->message, error)) == NULL)
+		if ((row = store_message_get(st, a->message, error)) == NULL)
 			return NULL;
-		g_ptr_array_add(raws, raw);
+		g_ptr_array_add(rows, row);
+		reply = g_new0(struct render_digest_reply, 1);
+		reply->from_name = g_strcmp0(a->name, a->email) != 0 ?
+		    a->name : NULL;
+		reply->from = a->email;
+		reply->date = row->date != 0 ? row->date : a->at;
+		reply->subject = row->subject;
+		reply->message_id = row->message_id;
+		reply->text = row->body_text;
+		g_ptr_array_add(out, reply);
 	}
-	return g_steal_pointer(&raws);
+	return g_steal_pointer(&out);
 }
 
 /* The summary before the replies: blockers, and per check-in how many
@@ -1176,14 +1190,16 @@ digest_mail(struct render *r, struct store *st, const struct digest *d,
     GError **error)
 {
 	g_autoptr(RenderVars) v = NULL;
-	g_autoptr(GPtrArray) raws = NULL;
+	g_autoptr(GPtrArray) parts = NULL;
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)message_row_free);
 
 	switch (f) {
 	case DIGEST_MIME:
-		if ((raws = replies(st, d, error)) == NULL)
+		if ((parts = replies(st, d, rows, error)) == NULL)
 			return NULL;
-		v = mime_vars(d, raws->len);
-		return render_mail_digest(r, "digest-mime", h, v, raws,
+		v = mime_vars(d, parts->len);
+		return render_mail_digest(r, "digest-mime", h, v, parts,
 		    subject, error);
 	case DIGEST_PLAIN:
 		v = plain_vars(d, h);

@@ -1007,29 +1007,39 @@ render_mail(struct render *r, const char *name,
 	return result;
 }
 
-/* RAW as a message/rfc822 part, or NULL when GMime cannot read it. */
+/* REPLY as a message/rfc822 part of its kept headers and text. */
 static GMimeObject *
-rfc822_part(GBytes *raw)
+rfc822_part(const struct render_digest_reply *reply)
 {
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(
-	    g_bytes_get_data(raw, NULL), g_bytes_get_size(raw));
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
-	GMimeMessagePart *part = NULL;
+	GMimeMessage *msg = g_mime_message_new(FALSE);
+	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(reply->date);
+	g_autofree char *subject = reply->subject != NULL ?
+	    clean_value(reply->subject, FILL_HEADER) : NULL;
+	GMimeObject *body = text_part("plain", reply->text != NULL ?
+	    reply->text : "", FALSE);
+	GMimeMessagePart *part;
 
-	if (msg != NULL) {
-		part = g_mime_message_part_new_with_message("rfc822", msg);
-		g_object_unref(msg);
-	}
-	g_object_unref(parser);
-	g_object_unref(stream);
-	return part != NULL ? GMIME_OBJECT(part) : NULL;
+	add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, reply->from_name,
+	    reply->from);
+	if (date != NULL)
+		g_mime_message_set_date(msg, date);
+	if (subject != NULL)
+		g_mime_message_set_subject(msg, g_strstrip(subject), "utf-8");
+	if (msgid_valid(reply->message_id))
+		g_mime_message_set_message_id(msg, reply->message_id);
+	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
+	    NULL);
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
+	part = g_mime_message_part_new_with_message("rfc822", msg);
+	g_object_unref(msg);
+	return GMIME_OBJECT(part);
 }
 
 GBytes *
 render_mail_digest(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
-    GPtrArray *messages, char **subject, GError **error)
+    GPtrArray *replies, char **subject, GError **error)
 {
 	g_autofree char *subj = NULL;
 	GMimeMultipart *mixed, *digest;
@@ -1040,10 +1050,8 @@ render_mail_digest(struct render *r, const char *name,
 	    (part = render_body(r, name, vars, &subj, error)) == NULL)
 		return NULL;
 	digest = g_mime_multipart_new_with_subtype("digest");
-	for (guint i = 0; messages != NULL && i < messages->len; i++) {
-		GMimeObject *m = rfc822_part(messages->pdata[i]);
-		if (m == NULL)
-			continue;
+	for (guint i = 0; replies != NULL && i < replies->len; i++) {
+		GMimeObject *m = rfc822_part(replies->pdata[i]);
 		g_mime_multipart_add(digest, m);
 		g_object_unref(m);
 	}

@@ -98,14 +98,27 @@ GBytes *render_mail(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
     char **subject, GError **error);
 
-/* As render_mail(), with MESSAGES (GBytes * of whole mails, may be NULL)
- * after the text: a multipart/mixed of the rendered body and a
- * multipart/digest (RFC 2046 5.1.5) of the messages as message/rfc822
- * parts, in order.  Mails GMime cannot read are left out; with none left,
- * the body alone. */
+/* One reply of a MIME digest, made anew from what tidings keeps of it:
+ * never the mail as it came, whose envelope headers (Delivered-To), quoted
+ * prompt and reply address would hand the member's authority to every
+ * reader of the list. */
+struct render_digest_reply {
+	const char *from_name;	/* the member as stored, or NULL */
+	const char *from;	/* the member's address */
+	gint64 date;
+	const char *subject;	/* or NULL */
+	const char *message_id;	/* the reply's own, without <>, or NULL */
+	const char *text;	/* the reply, without quotes and signature */
+};
+
+/* As render_mail(), with REPLIES (struct render_digest_reply *, may be
+ * NULL) after the text: a multipart/mixed of the rendered body and a
+ * multipart/digest (RFC 2046 5.1.5) of the replies as message/rfc822
+ * parts, in order, each with From, Date, Subject, Message-ID and its text
+ * alone; with none, the body alone. */
 GBytes *render_mail_digest(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
-    GPtrArray *messages, char **subject, GError **error);
+    GPtrArray *replies, char **subject, GError **error);
 
 /* A copy of MAIL (made by render_mail) under the headers of H, for
  * sending the same mail to many: returns the copy's header block (H's

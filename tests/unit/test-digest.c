@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "message.h"
 #include "render.h"
 #include "store.h"
 #include "testtime.h"
@@ -164,13 +165,28 @@ reply(struct fixture *f, const char *from, const char *body, gint64 at)
 	gint64 id;
 	static int n;
 
+	g_autoptr(Message) msg = NULL;
+
+	(void)dup;
+	(void)state;
 	mid = g_strdup_printf("r%d@example.org", ++n);
-	text = g_strdup_printf("From: %s\nTo: standup@example.org\n"
+	/* As replies come: the MTA's envelope headers, the prompt quoted
+	 * with the member's private reply address under the answer. */
+	text = g_strdup_printf("Delivered-To: standup+k7q2mzx4@example.org\n"
+	    "From: %s\nTo: standup+k7q2mzx4@example.org\n"
 	    "Subject: Re: Daily\nMessage-ID: <%s>\n"
-	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s\n", from, mid, body);
+	    "In-Reply-To: <prompt-k7q2mzx4@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s\n\n"
+	    "On Fri, 27 Mar 2026, standup+k7q2mzx4@example.org wrote:\n"
+	    "> Reply to standup+k7q2mzx4@example.org (please don't share "
+	    "it)\n", from, mid, body);
 	raw = g_bytes_new(text, strlen(text));
-	g_assert_true(store_message_add(f->st, mid, mid, raw, "mda", at, NULL,
-	    &id, &dup, &state, &error));
+	msg = message_parse(raw, at, &error);
+	g_assert_no_error(error);
+	msg->kind = MESSAGE_REPLY;
+	msg->reply = g_strdup(body);
+	g_assert_true(store_message_add_processed(f->st, msg, "mda", at,
+	    "processed", 0, FALSE, &id, &error));
 	g_assert_no_error(error);
 	return id;
 }
@@ -690,6 +706,21 @@ test_mime(struct fixture *f, gconstpointer data)
 		g_assert_nonnull(inner);
 		g_assert_cmpstr(g_mime_message_get_subject(inner), ==,
 		    "Re: Daily");
+		/* Made anew from what tidings keeps: no envelope header, no
+		 * reply address, no quoted prompt. */
+		g_autofree char *whole = g_mime_object_to_string(
+		    GMIME_OBJECT(inner), NULL);
+		g_assert_null(strstr(whole, "Delivered-To"));
+		g_assert_null(strstr(whole, "k7q2mzx4"));
+		g_assert_null(strstr(whole, "wrote:"));
+		g_assert_null(strstr(whole, "> Reply to"));
+		g_autofree char *said = text_of(
+		    g_mime_message_get_mime_part(inner));
+		g_assert_true(i > 0 || g_str_has_prefix(said,
+		    "1. Exports\n2. y\n3. none"));
+		g_assert_null(strstr(said, "wrote:"));
+		g_assert_nonnull(internet_address_list_get_address(
+		    g_mime_message_get_from(inner), 0));
 	}
 }
 
