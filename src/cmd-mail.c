@@ -339,9 +339,14 @@ print_tree(GPtrArray *rows, GHashTable *depth, const char *parent, int level,
 		g_hash_table_add(printed, r);
 		g_autofree char *date = report_date(r->date);
 		const char *body = r->body_text != NULL ? r->body_text : "";
+		const char *cut = body + strnlen(body, 60);
 		/* Sixty characters, not bytes, of text that is UTF-8. */
-		g_autofree char *start = g_utf8_validate(body, -1, NULL) ?
-		    g_utf8_substring(body, 0, 60) : g_strndup(body, 60);
+		if (g_utf8_validate(body, -1, NULL)) {
+			cut = body;
+			for (int n = 0; n < 60 && *cut != '\0'; n++)
+				cut = g_utf8_next_char(cut);
+		}
+		g_autofree char *start = g_strndup(body, (gsize)(cut - body));
 		g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(
 		    g_free);
 		for (char *p = start; *p != '\0'; p++)
