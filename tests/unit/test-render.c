@@ -505,7 +505,7 @@ test_encoded_lookalikes(void)
 	const char *name = "=?utf-8?q?Ana=0D=0ABcc=3A_y=40evil.example?= Lima";
 	g_autofree char *lid = g_strdup_printf("%s <platform.example.org>",
 	    title);
-	g_autofree char *want = NULL;
+	g_autofree char *want = NULL, *head = NULL;
 	GMimeHeaderList *list;
 
 	render_vars_set(v, "checkin", "Daily =?utf-8?b?QQ==?=");
@@ -514,7 +514,8 @@ test_encoded_lookalikes(void)
 	h.to_name = name;
 	h.list_id = lid;
 	m = render_parse(r, "prompt", &h, v, &subject);
-	g_test_message("%s", g_bytes_get_data(m->raw, NULL));
+	head = raw_headers(m);
+	g_test_message("%s", head);
 	want = g_strdup_printf("Daily =?utf-8?b?QQ==?= for Monday 30 March "
 	    "(%s)", title);
 	g_assert_cmpstr(subject, ==, want);
