@@ -34,6 +34,13 @@ static const GOptionEntry import_options[] = {
 	G_OPTION_ENTRY_NULL
 };
 
+/* What became of mail, by outcome. */
+struct import_tally {
+	guint counts[INGEST_DEFERRED + 1];
+	guint autoreplies;
+	guint bounces;
+};
+
 struct import {
 	struct cmd_ctx *ctx;
 	gboolean progress;	/* standard error is a terminal */
@@ -41,11 +48,35 @@ struct import {
 	guint64 total;		/* mails (Maildir) or bytes (mbox) */
 	guint64 done;
 	guint in_batch;
-	guint counts[INGEST_DEFERRED + 1];
-	guint autoreplies;
-	guint bounces;
+	struct import_tally batch;	/* of the open transaction */
+	struct import_tally kept;	/* committed */
+	guint lost;		/* read, but rolled back or never stored */
 	GError *error;		/* what stopped the import */
 };
+
+static guint
+tally_sum(const struct import_tally *t)
+{
+	guint n = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(t->counts); i++)
+		n += t->counts[i];
+	return n;
+}
+
+/* The batch is committed: it counts.  Or it is not: it is lost. */
+static void
+batch_settle(struct import *im, gboolean committed)
+{
+	if (committed) {
+		for (size_t i = 0; i < G_N_ELEMENTS(im->kept.counts); i++)
+			im->kept.counts[i] += im->batch.counts[i];
+		im->kept.autoreplies += im->batch.autoreplies;
+		im->kept.bounces += im->batch.bounces;
+	} else
+		im->lost += tally_sum(&im->batch);
+	memset(&im->batch, 0, sizeof im->batch);
+}
 
 static void
 show_progress(struct import *im, gboolean last)
@@ -53,13 +84,12 @@ show_progress(struct import *im, gboolean last)
 	static gint64 shown;
 	gint64 now = g_get_monotonic_time();
 	double secs = (now - im->started) / 1e6;
-	guint n = 0;
+	guint n;
 
 	if (!im->progress || (!last && now - shown < 200000))
 		return;
 	shown = now;
-	for (size_t i = 0; i < G_N_ELEMENTS(im->counts); i++)
-		n += im->counts[i];
+	n = tally_sum(&im->kept) + tally_sum(&im->batch) + im->lost;
 	fprintf(stderr, "\rimporting: %u mails, %3.0f%%, %.0f/s ", n,
 	    im->total ? 100.0 * (double)im->done / (double)im->total : 100.0,
 	    secs > 0 ? n / secs : 0.0);
@@ -70,10 +100,14 @@ show_progress(struct import *im, gboolean last)
 static gboolean
 batch_end(struct import *im)
 {
+	gboolean ok;
+
 	if (im->in_batch == 0)
 		return TRUE;
 	im->in_batch = 0;
-	return store_commit(im->ctx->store, &im->error);
+	ok = store_commit(im->ctx->store, &im->error);
+	batch_settle(im, ok);
+	return ok;
 }
 
 static gboolean
@@ -82,18 +116,23 @@ import_one(struct import *im, struct ingest_prepared *prep)
 	struct ingest_result res;
 	struct store *st = im->ctx->store;
 
-	if (im->in_batch == 0 && !store_begin_batch(st, &im->error))
-		return FALSE;
-	if (!ingest_commit(st, im->ctx->conf, prep, opt_source != NULL ?
-	    opt_source : "import", FALSE, &res, &im->error)) {
-		store_rollback(st);
-		im->in_batch = 0;
+	if (im->in_batch == 0 && !store_begin_batch(st, &im->error)) {
+		im->lost++;
 		return FALSE;
 	}
-	im->counts[res.outcome]++;
+	if (!ingest_commit(st, im->ctx->conf, prep, opt_source != NULL ?
+	    opt_source : "import", FALSE, &res, &im->error)) {
+		/* This mail and the batch's before it are rolled back. */
+		store_rollback(st);
+		im->in_batch = 0;
+		im->lost++;
+		batch_settle(im, FALSE);
+		return FALSE;
+	}
+	im->batch.counts[res.outcome]++;
 	if (res.outcome != INGEST_DUPLICATE) {
-		im->autoreplies += res.kind == MESSAGE_AUTOREPLY;
-		im->bounces += res.kind == MESSAGE_BOUNCE;
+		im->batch.autoreplies += res.kind == MESSAGE_AUTOREPLY;
+		im->batch.bounces += res.kind == MESSAGE_BOUNCE;
 	}
 	if (res.outcome == INGEST_QUARANTINED)
 		log_debug("import: mail %" G_GINT64_FORMAT " quarantined: %s",
@@ -315,8 +354,9 @@ static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct import im = { .ctx = ctx };
+	const struct import_tally *k = &im.kept;
 	gboolean ok;
-	guint all = 0;
+	guint all;
 	int rc;
 
 	if ((opt_maildir == NULL) == (opt_mbox == NULL))
@@ -334,14 +374,18 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	ok = store_set_bulk(ctx->store, FALSE, im.error == NULL ? &im.error :
 	    NULL) && ok;
 	show_progress(&im, TRUE);
-	for (size_t i = 0; i < G_N_ELEMENTS(im.counts); i++)
-		all += im.counts[i];
+	/* Only what was committed counts; the rest is said to be lost. */
+	all = tally_sum(k) + im.lost;
 	double secs = (g_get_monotonic_time() - im.started) / 1e6;
 	printf("%u mails in %.1f s: %u stored (%u auto-replies, %u bounces), "
-	    "%u duplicates, %u dropped, %u quarantined, %u deferred\n", all,
-	    secs, im.counts[INGEST_STORED], im.autoreplies, im.bounces,
-	    im.counts[INGEST_DUPLICATE], im.counts[INGEST_DROPPED],
-	    im.counts[INGEST_QUARANTINED], im.counts[INGEST_DEFERRED]);
+	    "%u duplicates, %u dropped, %u quarantined, %u deferred", all,
+	    secs, k->counts[INGEST_STORED], k->autoreplies, k->bounces,
+	    k->counts[INGEST_DUPLICATE], k->counts[INGEST_DROPPED],
+	    k->counts[INGEST_QUARANTINED], k->counts[INGEST_DEFERRED]);
+	if (im.lost > 0)
+		printf("; %u not stored (rolled back when the import stopped)",
+		    im.lost);
+	printf("\n");
 	if (!ok) {
 		rc = cmd_fail(ctx, im.error);
 		g_clear_error(&im.error);

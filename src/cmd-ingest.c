@@ -79,9 +79,8 @@ ingest_one(struct cmd_ctx *ctx, GBytes *raw, const char *name)
 
 	if (!ingest_mail(ctx->store, ctx->conf, raw, opt_source != NULL ?
 	    opt_source : "mda", TRUE, &res, &error)) {
-		rc = cmd_fail(ctx, error);
 		/* Nothing was kept: the sender's MTA must keep it. */
-		return rc == EX_DATAERR || rc == EX_SOFTWARE ? EX_TEMPFAIL : rc;
+		return cmd_fail_unstored(ctx, error);
 	}
 	if (name != NULL)
 		printf("%s: %s, id %" G_GINT64_FORMAT ", %s%s%s\n", name,
@@ -108,7 +107,7 @@ cmd_ingest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc, worst = EX_OK;
 
 	/* Until the mail is stored, every failure is temporary: the MTA
-	 * keeps the mail and tries again. */
+	 * keeps the mail and tries again (as cmd_fail_unstored()). */
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc == EX_CONFIG ? rc : EX_TEMPFAIL;
 	crashnote_open(store_path(ctx->store));
@@ -146,9 +145,10 @@ const struct cmd_entry cmd_ingest_entry = {
 	    "and runs it\nthrough the filters and threading.  For a Postfix "
 	    "pipe(8) transport, a\nprocmail recipe or a Sieve \"pipe\" action; "
 	    "see contrib/.  Exit status: 0\nstored (or seen before); 65 the "
-	    "mail cannot be parsed at all, but is kept\nin quarantine; 75 the "
-	    "database is busy, the disk full, or a filter\ndeferred it: the "
-	    "mail system should try again later.",
+	    "mail cannot be parsed at all, but is kept\nin quarantine; 75 it was "
+	    "not stored (the database busy, the disk\nfull, the database "
+	    "read-only, a filter deferred it): the mail system should\ntry "
+	    "again later.",
 	.options = ingest_options,
 	.min_args = 0,
 	.max_args = -1,

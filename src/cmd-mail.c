@@ -14,6 +14,7 @@
 #include "report.h"
 #include "store.h"
 #include "tidings.h"
+#include "utf8.h"
 
 static gboolean opt_json;
 static gboolean opt_raw;
@@ -41,11 +42,13 @@ static const GOptionEntry search_options[] = {
 	G_OPTION_ENTRY_NULL
 };
 
-/* Indents every line of TEXT by PREFIX. */
+/* Indents every line of TEXT, from a mail, by PREFIX; its control
+ * characters are shown as such. */
 static void
 print_indented(const char *prefix, const char *text)
 {
-	g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+	g_autofree char *visible = utf8_visible(text != NULL ? text : "", TRUE);
+	g_auto(GStrv) lines = g_strsplit(visible, "\n", -1);
 	guint n = g_strv_length(lines);
 
 	while (n > 0 && *lines[n - 1] == '\0')
@@ -57,59 +60,71 @@ print_indented(const char *prefix, const char *text)
 /* --- parse ----------------------------------------------------------- */
 
 static void
-print_list(const char *label, GPtrArray *values)
+print_list(GPtrArray *pool, const char *label, GPtrArray *values)
 {
 	if (values == NULL || values->len == 0)
 		return;
 	printf("%-13s", label);
 	for (guint i = 0; i < values->len; i++)
-		printf("%s%s", i > 0 ? ", " : "", (char *)values->pdata[i]);
+		printf("%s%s", i > 0 ? ", " : "", report_visible(pool,
+		    values->pdata[i]));
 	printf("\n");
 }
 
+/* What tidings reads in M; every text from the mail goes through
+ * report_visible(). */
 static void
 print_parsed(const struct message *m, enum verdict v)
 {
 	g_autofree char *date = report_date(m->date);
+	g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(g_free);
 
 	printf("kind:        %s%s%s\n", message_kind_name(m->kind),
 	    m->out_of_office ? " (out of office)" : "",
 	    v == FILTER_DROP ? " (dropped)" : v == FILTER_DEFER ?
 	    " (deferred)" : "");
 	if (m->reason != NULL)
-		printf("why:         %s\n", m->reason);
+		printf("why:         %s\n", report_visible(pool, m->reason));
 	if (m->auth_id != NULL)
-		printf("auth:        %s: %s\n", m->auth_id, m->auth_result != NULL ?
-		    m->auth_result : "no DKIM or DMARC pass for the From domain");
-	printf("message-id:  <%s>%s\n", m->message_id,
+		printf("auth:        %s: %s\n", report_visible(pool, m->auth_id),
+		    m->auth_result != NULL ? report_visible(pool,
+		    m->auth_result) : "no DKIM or DMARC pass for the From "
+		    "domain");
+	printf("message-id:  <%s>%s\n", report_visible(pool, m->message_id),
 	    m->message_id_synthesised ? " (synthesised)" : "");
 	if (m->in_reply_to != NULL)
-		printf("in-reply-to: <%s>\n", m->in_reply_to);
-	print_list("references:", m->references);
-	printf("from:        %s%s%s%s\n", m->from_name ? m->from_name : "",
-	    m->from_name ? " <" : "", m->from ? m->from : "(none)",
+		printf("in-reply-to: <%s>\n", report_visible(pool,
+		    m->in_reply_to));
+	print_list(pool, "references:", m->references);
+	printf("from:        %s%s%s%s\n", m->from_name ?
+	    report_visible(pool, m->from_name) : "", m->from_name ? " <" : "",
+	    m->from ? report_visible(pool, m->from) : "(none)",
 	    m->from_name ? ">" : "");
-	print_list("to:", m->to);
-	print_list("cc:", m->cc);
-	print_list("delivered:", m->delivered_to);
-	printf("subject:     %s\n", m->subject);
+	print_list(pool, "to:", m->to);
+	print_list(pool, "cc:", m->cc);
+	print_list(pool, "delivered:", m->delivered_to);
+	printf("subject:     %s\n", report_visible(pool, m->subject));
 	printf("date:        %s%s\n", date, m->date_from_arrival ?
 	    " (arrival time; the mail's Date is missing or absurd)" : "");
 	for (guint i = 0; m->bounce != NULL && i < m->bounce->len; i++) {
 		struct bounce_recipient *r = m->bounce->pdata[i];
-		printf("bounced:     %s %s (%s)%s%s\n", r->address,
-		    r->status ? r->status : "?", r->hard ? "hard" : "soft",
-		    r->diagnostic ? ": " : "", r->diagnostic ? r->diagnostic : "");
+		printf("bounced:     %s %s (%s)%s%s\n", report_visible(pool,
+		    r->address), r->status ? report_visible(pool, r->status) :
+		    "?", r->hard ? "hard" : "soft", r->diagnostic ? ": " : "",
+		    r->diagnostic ? report_visible(pool, r->diagnostic) : "");
 	}
 	for (guint i = 0; i < m->parts->len; i++) {
 		struct message_part *p = m->parts->pdata[i];
 		printf("part:        %s%s%s%s%s, %" G_GSIZE_FORMAT " bytes\n",
-		    p->content_type, p->method ? " method=" : "",
-		    p->method ? p->method : "", p->filename ? " " : "",
-		    p->filename ? p->filename : "", g_bytes_get_size(p->data));
+		    report_visible(pool, p->content_type), p->method ?
+		    " method=" : "", p->method ? report_visible(pool,
+		    p->method) : "", p->filename ? " " : "", p->filename ?
+		    report_visible(pool, p->filename) : "",
+		    g_bytes_get_size(p->data));
 	}
 	for (guint i = 0; i < m->problems->len; i++)
-		printf("problem:     %s\n", (char *)m->problems->pdata[i]);
+		printf("problem:     %s\n", report_visible(pool,
+		    m->problems->pdata[i]));
 	printf("\n");
 	print_indented("| ", m->reply != NULL ? m->reply : m->text);
 	if (m->forwarded != NULL) {
@@ -227,6 +242,7 @@ print_row(const struct message_row *r)
 		printf("trust:       %s: %s\n", r->trusted ? "trusted" :
 		    "untrusted", r->trust_reason);
 	printf("\n");
+	/* Made visible already, keeping its lines. */
 	print_indented("", r->body_text);
 }
 
@@ -261,8 +277,10 @@ cmd_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		report_row_json(b, row);
 		json_builder_end_object(b);
 		report_print_json(b);
-	} else
+	} else {
+		report_row_visible(row);
 		print_row(row);
+	}
 	return EX_OK;
 }
 
@@ -320,14 +338,25 @@ print_tree(GPtrArray *rows, GHashTable *depth, const char *parent, int level,
 			continue;
 		g_hash_table_add(printed, r);
 		g_autofree char *date = report_date(r->date);
-		g_autofree char *snippet = g_strndup(r->body_text ? r->body_text :
-		    "", 60);
-		for (char *p = snippet; *p != '\0'; p++)
+		const char *body = r->body_text != NULL ? r->body_text : "";
+		const char *cut = body + strnlen(body, 60);
+		/* Sixty characters, not bytes, of text that is UTF-8. */
+		if (g_utf8_validate(body, -1, NULL)) {
+			cut = body;
+			for (int n = 0; n < 60 && *cut != '\0'; n++)
+				cut = g_utf8_next_char(cut);
+		}
+		g_autofree char *start = g_strndup(body, (gsize)(cut - body));
+		g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(
+		    g_free);
+		for (char *p = start; *p != '\0'; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
 		printf("%*s%" G_GINT64_FORMAT "  %s  %s  %s\n%*s    %s\n",
-		    2 * level, "", r->id, date, r->sender ? r->sender : "?",
-		    r->subject ? r->subject : "", 2 * level, "", snippet);
+		    2 * level, "", r->id, date, r->sender ? report_visible(pool,
+		    r->sender) : "?", report_visible(pool, r->subject ?
+		    r->subject : ""), 2 * level, "", report_visible(pool,
+		    start));
 		print_tree(rows, depth, r->message_id, level + 1, printed);
 	}
 }
@@ -424,14 +453,14 @@ cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		g_autofree char *date = report_date(r->date);
-		g_autofree char *snippet = g_strdup(r->snippet ? r->snippet : "");
-		for (char *p = snippet; *p != '\0'; p++)
+		for (char *p = r->snippet; p != NULL && *p != '\0'; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
+		report_row_visible(r);
 		printf("%" G_GINT64_FORMAT "  thread %" G_GINT64_FORMAT "  %s  "
 		    "%s  %s\n    %s\n", r->id, r->thread_id, date,
 		    r->sender ? r->sender : "?", r->subject ? r->subject : "",
-		    snippet);
+		    r->snippet ? r->snippet : "");
 	}
 	if (!opt_json && rows->len == 0)
 		printf("no mail matches\n");

@@ -113,6 +113,7 @@ list_json(GPtrArray *entries)
 static void
 list_entry(const struct outbox_entry *e, gint64 now)
 {
+	g_autoptr(GPtrArray) pool = g_ptr_array_new_with_free_func(g_free);
 	size_t width = 0;
 
 	printf("mail %" G_GINT64_FORMAT "  %s  %s", e->id, e->kind, e->state);
@@ -126,10 +127,11 @@ list_entry(const struct outbox_entry *e, gint64 now)
 		printf(" %s", when);
 	}
 	printf("\n");
+	/* The subject may quote a mail, the error a remote server. */
 	if (e->subject != NULL)
-		printf("  subject: %s\n", e->subject);
+		printf("  subject: %s\n", report_visible(pool, e->subject));
 	if (e->last_error != NULL)
-		printf("  error:   %s\n", e->last_error);
+		printf("  error:   %s\n", report_visible(pool, e->last_error));
 	for (guint i = 0; i < e->rcpts->len; i++)
 		width = MAX(width, strlen(((struct outbox_rcpt *)
 		    e->rcpts->pdata[i])->address));
@@ -138,7 +140,7 @@ list_entry(const struct outbox_entry *e, gint64 now)
 		printf("  %-*s  %-7s", (int)width, r->address, r->state);
 		/* The error holds the code when there is one. */
 		if (r->last_error != NULL)
-			printf("  %s", r->last_error);
+			printf("  %s", report_visible(pool, r->last_error));
 		else if (r->code > 0)
 			printf("  %d", r->code);
 		printf("\n");

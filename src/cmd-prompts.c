@@ -18,6 +18,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "tidings.h"
+#include "utf8.h"
 
 static char *opt_team;
 static char *opt_since;
@@ -258,17 +259,22 @@ answer_json(const struct prompt *p, const struct answer *a)
 	report_print_json(b);
 }
 
+/* An answer as the member wrote it, its control characters shown as
+ * such. */
 static void
 answer_print(const struct prompt *p, const struct answer *a)
 {
-	g_auto(GStrv) lines = g_strsplit(a->text, "\n", -1);
+	g_autofree char *text = utf8_visible(a->text, TRUE);
+	g_autofree char *question = utf8_visible(a->question, FALSE);
+	g_autofree char *reason = utf8_visible(a->reason, FALSE);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
-	printf("  %d. %s%s\n", a->position, a->question, a->superseded ?
+	printf("  %d. %s%s\n", a->position, question, a->superseded ?
 	    "  (edited later)" : !a->counted ? "  (not counted)" : "");
 	for (char **l = lines; *l != NULL; l++)
 		printf("     %s\n", *l);
-	if (!a->counted && a->reason != NULL)
-		printf("     [%s]\n", a->reason);
+	if (!a->counted && reason != NULL)
+		printf("     [%s]\n", reason);
 }
 
 static int
@@ -297,9 +303,11 @@ answers_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (answers->len == 0)
 			continue;
 		due = sched_format(p->zone, p->due_at, "%a %Y-%m-%d %H:%M %Z");
-		if (!opt_json)
+		if (!opt_json) {
+			g_autofree char *email = utf8_visible(p->email, FALSE);
 			printf("%s%s, asked %s:\n", shown++ ? "\n" : "",
-			    p->email, due);
+			    email, due);
+		}
 		for (guint k = 0; k < answers->len; k++) {
 			if (opt_json)
 				answer_json(p, answers->pdata[k]);

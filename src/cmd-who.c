@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "tidings.h"
+#include "utf8.h"
 
 static char *opt_team;
 static gboolean opt_json;
@@ -120,9 +121,12 @@ print_window(const struct avail_window *w, GPtrArray *members)
 		    (unsigned)((w->end - w->start) / 60));
 	else {
 		printf("all but ");
-		for (guint i = 0; i < w->missing->len; i++)
+		for (guint i = 0; i < w->missing->len; i++) {
+			g_autofree char *name = utf8_visible(
+			    w->missing->pdata[i], FALSE);
 			printf("%s%s", i == 0 ? "" : i + 1 == w->missing->len ?
-			    " and " : ", ", (char *)w->missing->pdata[i]);
+			    " and " : ", ", name);
+		}
 		printf(", %s (%u min):\n", when,
 		    (unsigned)((w->end - w->start) / 60));
 	}
@@ -130,8 +134,9 @@ print_window(const struct avail_window *w, GPtrArray *members)
 		const struct person *p = members->pdata[i];
 		g_autofree char *a = sched_format(p->zone, w->start, "%a %H:%M");
 		g_autofree char *b = sched_format(p->zone, w->end, "%H:%M");
-		printf("    %-24s %s-%s %s\n", *p->name != '\0' ? p->name :
-		    p->email, a, b, p->zone);
+		g_autofree char *name = utf8_visible(*p->name != '\0' ?
+		    p->name : p->email, FALSE);
+		printf("    %-24s %s-%s %s\n", name, a, b, p->zone);
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 
 #include "columns.h"
+#include "utf8.h"
 
 struct columns {
 	guint n;
@@ -30,7 +31,9 @@ columns_add(struct columns *c, ...)
 	va_start(ap, c);
 	for (guint i = 0; i < c->n; i++) {
 		const char *cell = va_arg(ap, const char *);
-		row[i] = g_strdup(cell != NULL ? cell : "");
+		/* A cell may hold what a mail said (a sender, a status):
+		 * its control characters are shown, never sent. */
+		row[i] = utf8_visible(cell != NULL ? cell : "", FALSE);
 	}
 	va_end(ap);
 	g_ptr_array_add(c->rows, row);

@@ -757,6 +757,62 @@ references_of(const struct render_headers *h)
 	return g_string_free(out, out->len == 0);
 }
 
+/* Bytes of text per encoded word: 40 characters of base64, so that with
+ * its "=?UTF-8?b?" and "?=" and the longest header name the line stays
+ * within the 76 characters RFC 2047 allows. */
+#define WORD_BYTES 30
+
+/* TEXT (UTF-8) as the raw value of an unstructured header, all of it in
+ * encoded words, each of whole characters, one a line: a reader decodes
+ * them to TEXT exactly (the white space between encoded words is not
+ * text), a text typed as an encoded word included. */
+static char *
+encoded_words(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *q = p;
+		g_autofree char *b64 = NULL;
+
+		while (*q != '\0' && g_utf8_next_char(q) - p <= WORD_BYTES)
+			q = g_utf8_next_char(q);
+		if (q == p)	/* cannot be: a character is at most 4 bytes */
+			q = g_utf8_next_char(q);
+		b64 = g_base64_encode((const guchar *)p, (gsize)(q - p));
+		g_string_append_printf(out, " =?UTF-8?b?%s?=\n", b64);
+		p = q;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Makes header NAME of MSG, set by GMime already, give TEXT back to every
+ * reader, followed by TAIL ("<a@b>", or NULL) as it is.  GMime encodes
+ * what needs it, but leaves a word that looks like an encoded word
+ * ("=?utf-8?q?a=0D=0ABcc:_x?=") as it is, and readers would decode it to
+ * something else (a line break, a header): text with "=?" goes as
+ * encoded words throughout.  Text typed on a command line (a team's or a
+ * check-in's title) thus stays what was typed. */
+static void
+set_text_header(GMimeMessage *msg, const char *name, const char *text,
+    const char *tail)
+{
+	g_autofree char *words = NULL, *raw = NULL;
+	GMimeHeader *h;
+
+	if (strstr(text, "=?") == NULL)
+		return;
+	h = g_mime_header_list_get_header(g_mime_object_get_header_list(
+	    GMIME_OBJECT(msg)), name);
+	if (h == NULL)
+		return;
+	words = encoded_words(text);
+	raw = tail != NULL ? g_strdup_printf("%s %s\n", words, tail) :
+	    g_steal_pointer(&words);
+	g_mime_header_set_raw_value(h, raw);
+}
+
 static void
 set_header(GMimeMessage *msg, const char *name, const char *value)
 {
@@ -766,8 +822,29 @@ set_header(GMimeMessage *msg, const char *name, const char *value)
 		return;
 	clean = clean_value(value, FILL_HEADER);
 	g_strstrip(clean);
-	if (*clean != '\0')
-		g_mime_object_set_header(GMIME_OBJECT(msg), name, clean, "utf-8");
+	if (*clean == '\0')
+		return;
+	g_mime_object_set_header(GMIME_OBJECT(msg), name, clean, "utf-8");
+	set_text_header(msg, name, clean, NULL);
+}
+
+/* List-Id: "Team title <team.example.org>", whose title is text. */
+static void
+set_list_id(GMimeMessage *msg, const char *value)
+{
+	g_autofree char *clean = NULL;
+	char *open;
+
+	set_header(msg, "List-Id", value);
+	if (value == NULL)
+		return;
+	clean = g_strstrip(clean_value(value, FILL_HEADER));
+	open = strrchr(clean, '<');
+	if (open == NULL || open == clean || open[-1] != ' ' ||
+	    !g_str_has_suffix(open, ">"))
+		return;
+	open[-1] = '\0';
+	set_text_header(msg, "List-Id", clean, open);
 }
 
 /* A header whose value is ASCII and must stay as written: GMime would
@@ -810,6 +887,14 @@ add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *name,
 		g_strstrip(clean);
 	g_mime_message_add_mailbox(msg, type, clean != NULL && *clean != '\0' ?
 	    clean : NULL, addr);
+	/* The display name is text too: see set_text_header(). */
+	if (clean != NULL && internet_address_list_length(
+	    g_mime_message_get_addresses(msg, type)) == 1) {
+		g_autofree char *tail = g_strdup_printf("<%s>", addr);
+		set_text_header(msg, type == GMIME_ADDRESS_TYPE_FROM ? "From" :
+		    type == GMIME_ADDRESS_TYPE_TO ? "To" : "Reply-To", clean,
+		    tail);
+	}
 }
 
 static gboolean
@@ -852,7 +937,7 @@ set_top_headers(GMimeMessage *msg, const char *name,
 	if (refs != NULL)
 		g_mime_object_set_header(GMIME_OBJECT(msg), "References", refs,
 		    NULL);
-	set_header(msg, "List-Id", h->list_id);
+	set_list_id(msg, h->list_id);
 	set_header(msg, "Auto-Submitted", h->auto_submitted != NULL ?
 	    h->auto_submitted : "auto-generated");
 	/* The loop filter knows tidings' own mail by this header: it is
@@ -871,6 +956,7 @@ build_message(const char *name, const struct render_headers *h,
 
 	set_top_headers(msg, name, h);
 	g_mime_message_set_subject(msg, subject, "utf-8");
+	set_text_header(msg, "Subject", subject, NULL);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
 	    NULL);
 	g_mime_message_set_mime_part(msg, body);

@@ -6,6 +6,7 @@
 #include "message.h"
 #include "report.h"
 #include "store.h"
+#include "utf8.h"
 
 char *
 report_date(gint64 t)
@@ -14,6 +15,38 @@ report_date(gint64 t)
 
 	return dt != NULL ? g_date_time_format(dt, "%Y-%m-%d %H:%M %:z") :
 	    g_strdup("?");
+}
+
+/* Replaces *FIELD by its visible form. */
+static void
+make_visible(char **field, gboolean lines)
+{
+	char *v = utf8_visible(*field, lines);
+
+	g_free(*field);
+	*field = v;
+}
+
+void
+report_row_visible(struct message_row *r)
+{
+	char **one_line[] = { &r->message_id, &r->parent, &r->in_reply_to,
+	    &r->refs, &r->sender, &r->sender_name, &r->subject, &r->source,
+	    &r->reason, &r->snippet, &r->trust_reason };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(one_line); i++)
+		make_visible(one_line[i], FALSE);
+	make_visible(&r->body_text, TRUE);
+}
+
+const char *
+report_visible(GPtrArray *pool, const char *s)
+{
+	char *v = utf8_visible(s, FALSE);
+
+	if (v != NULL)
+		g_ptr_array_add(pool, v);
+	return v;
 }
 
 static void

@@ -12,6 +12,16 @@ struct message_row;
  * frees. */
 char *report_date(gint64 t);
 
+/* Makes the text of a stored mail fit to be printed on a terminal, in
+ * place: every field that came from the mail is replaced by its
+ * utf8_visible() form (the body keeping its lines).  For text output
+ * only; JSON escapes what it must and keeps the exact text. */
+void report_row_visible(struct message_row *row);
+/* S made visible by utf8_visible() for a one-line field, kept in POOL
+ * (a GPtrArray freeing with g_free) until the caller frees that: for
+ * printf()'s arguments.  NULL gives NULL. */
+const char *report_visible(GPtrArray *pool, const char *s);
+
 /* Adds the members of a stored mail to the object being built. */
 void report_row_json(JsonBuilder *b, const struct message_row *row);
 /* Adds the members of a parsed mail (tidings parse). */

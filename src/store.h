@@ -19,6 +19,8 @@ enum store_error {
 	STORE_ERROR_NOT_FOUND,
 	STORE_ERROR_EXISTS,
 	STORE_ERROR_QUERY,	/* a search query the index cannot read */
+	STORE_ERROR_READONLY,	/* cannot be written (file mode, owner, a
+				   read-only file system): retry once fixed */
 };
 
 struct store;

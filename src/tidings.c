@@ -59,6 +59,7 @@ exit_code(GError *error)
 		switch (error->code) {
 		case STORE_ERROR_BUSY:
 		case STORE_ERROR_FULL:
+		case STORE_ERROR_READONLY:
 			return EX_TEMPFAIL;
 		case STORE_ERROR_IO:
 			return EX_IOERR;
@@ -80,6 +81,14 @@ cmd_fail(struct cmd_ctx *ctx, GError *error)
 {
 	log_warnx("%s", error->message);
 	return exit_code(error);
+}
+
+int
+cmd_fail_unstored(struct cmd_ctx *ctx, GError *error)
+{
+	int rc = cmd_fail(ctx, error);
+
+	return rc == EX_CONFIG ? rc : EX_TEMPFAIL;
 }
 
 int

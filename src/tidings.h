@@ -49,6 +49,11 @@ int cmd_open_store(struct cmd_ctx *ctx);
 /* Reports ERROR as one line on stderr and returns the sysexits code that
  * fits it. */
 int cmd_fail(struct cmd_ctx *ctx, GError *error);
+/* As cmd_fail(), for a failure before a mail was stored (the MDA): the
+ * mail system must keep the mail and try again, so every failure is
+ * EX_TEMPFAIL (an I/O error, a read-only database, a bug) but for
+ * EX_CONFIG, which needs someone to fix the configuration either way. */
+int cmd_fail_unstored(struct cmd_ctx *ctx, GError *error);
 /* Reports a usage error as one line and returns EX_USAGE. */
 int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 

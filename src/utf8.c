@@ -78,3 +78,54 @@ utf8_clean(const char *s, gsize len)
 	}
 	return TRUE;
 }
+
+/* Whether U is a bidi embedding, override or isolate: it reorders the
+ * text around it on the screen. */
+static gboolean
+bidi_control(gunichar u)
+{
+	return (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069);
+}
+
+/* Appends the visible form of the character U at P (N bytes). */
+static void
+append_visible(GString *out, const char *p, gsize n, gunichar u,
+    gboolean lines)
+{
+	if (u < 0x20 || u == 0x7f) {
+		if (lines && (u == '\n' || u == '\t'))
+			g_string_append_c(out, (char)u);
+		else {
+			g_string_append_c(out, '^');
+			g_string_append_c(out, (char)(u ^ 0x40));
+		}
+	} else if ((u >= 0x80 && u < 0xa0) || bidi_control(u))
+		g_string_append_printf(out, "<U+%04X>", u);
+	else
+		g_string_append_len(out, p, (gssize)n);
+}
+
+char *
+utf8_visible(const char *text, gboolean lines)
+{
+	const char *p, *end;
+	GString *out;
+
+	if (text == NULL)
+		return NULL;
+	end = text + strlen(text);
+	out = g_string_sized_new((gsize)(end - text));
+	for (p = text; p < end; ) {
+		gunichar u = g_utf8_get_char_validated(p, end - p);
+
+		if (u == (gunichar)-1 || u == (gunichar)-2) {
+			g_string_append_printf(out, "<%02X>", (guchar)*p);
+			p++;
+			continue;
+		}
+		const char *next = g_utf8_next_char(p);
+		append_visible(out, p, (gsize)(next - p), u, lines);
+		p = next;
+	}
+	return g_string_free(out, FALSE);
+}

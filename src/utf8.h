@@ -9,4 +9,13 @@
  * that takes ASCII eight bytes at a time. */
 gboolean utf8_clean(const char *s, gsize len);
 
+/* TEXT as it may be shown on a terminal, the way less(1) shows it: a C0
+ * control as ^X (ESC as ^[, DEL as ^?), a C1 control and a bidi override
+ * or isolate (U+202A-U+202E, U+2066-U+2069) as <U+202E>, a byte that is
+ * not UTF-8 as <FF>.  With LINES, newlines and tabs stay: for a body;
+ * without, a one-line field shows them too.  Mail can then neither clear
+ * the screen, retitle the window, hide a link nor turn a line around.
+ * NULL gives NULL.  Caller frees. */
+char *utf8_visible(const char *text, gboolean lines);
+
 #endif

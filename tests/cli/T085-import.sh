@@ -69,4 +69,32 @@ expect_grep err "not a Maildir" "and says so"
 run "$TIDINGS" --db "$db" import
 expect_rc 64 "import without a source: exit 64"
 
+# The disk fills during an import: the summary counts the mail committed,
+# not the batch rolled back, and says how many were not stored.  A small
+# tmpfs holds the database; mounting needs root.
+full="$TEST_DIR/full"
+mkdir -p "$full"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=5m tmpfs "$full" 2>/dev/null; then
+	tap_at_exit "umount '$full'"
+	"$gen" "$TEST_DIR/Big" 2000 || bail_out "cannot generate the corpus"
+	run "$TIDINGS" --db "$full/t.db" import --maildir "$TEST_DIR/Big"
+	expect_rc 75 "a full disk: exit 75"
+	expect_grep err "disk is full" "and says the disk is full"
+	cp "$TEST_DIR/out" "$TEST_DIR/summary"
+	stored=$(sed -n 's/^[0-9]* mails in .*: \([0-9]*\) stored .*/\1/p' "$TEST_DIR/summary")
+	lost=$(sed -n 's/.*; \([0-9]*\) not stored (rolled back.*/\1/p' "$TEST_DIR/summary")
+	kept=$("$TIDINGS" --db "$full/t.db" export | wc -l)
+	[ -n "$stored" ] && [ "$stored" -eq "$kept" ]
+	ok $? "the summary's stored ($stored) is what the database holds ($kept)" ||
+		diag "summary: $(cat "$TEST_DIR/summary")"
+	[ -n "$lost" ] && [ "$lost" -gt 0 ]
+	ok $? "and it says how many were not stored ($lost)" ||
+		diag "summary: $(cat "$TEST_DIR/summary")"
+	all=$(sed -n 's/^\([0-9]*\) mails in .*/\1/p' "$TEST_DIR/summary")
+	[ "$all" -eq $((stored + lost)) ]
+	ok $? "the mails read are those stored and those not ($all)"
+else
+	skip "a full disk during an import" "cannot mount a tmpfs here (needs root)"
+fi
+
 done_testing

@@ -1,8 +1,9 @@
 #!/bin/bash
 # T110: tidings as the mail delivery agent of a real Postfix, through the
 # pipe(8) transport of contrib/mda/postfix-master.cf: mail sent over SMTP to
-# tidings' address (and its +subaddresses) is stored; a busy database makes
-# Postfix keep the mail and deliver it once the database is free.
+# tidings' address (and its +subaddresses) is stored; a busy database, or
+# one tidings cannot write, makes Postfix keep the mail and deliver it once
+# the database is free.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
@@ -98,6 +99,37 @@ wait "$locker"
 stored 3 30
 ok $? "once the database is free the mail is stored" || mailstack_logs 30
 n=$(db "SELECT count(*) FROM messages WHERE message_id = 'pipe-3@$MAIL_DOMAIN'")
+[ "$n" = 1 ]
+ok $? "and stored once ($n)"
+
+# A database the MDA's user cannot write (root's, mode 0444, in the
+# user's own directory): SQLite says "attempt to write a readonly
+# database", tidings exits 75, and Postfix keeps the mail in its queue:
+# nothing bounces to the sender.  Once the file is the user's again, the
+# mail is stored.
+rm -f "$home/tidings.db-wal" "$home/tidings.db-shm"
+chown root:root "$home/tidings.db"
+chmod 444 "$home/tidings.db"
+deferrals() { grep -c "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"; }
+before=$(deferrals)
+make_mail "$TEST_DIR/m4.eml" "pipe-4@$MAIL_DOMAIN" "Re: Check-in"
+mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m4.eml"
+deferred_again() { [ "$(deferrals)" -gt "$before" ]; }
+wait_until 30 deferred_again
+ok $? "a read-only database: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
+grep "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log" | tail -n 1 |
+	grep -q "readonly database"
+ok $? "the deferral says why" || mailstack_logs 10
+postqueue -c "$etc" -p | grep -q "standup@$MAIL_DOMAIN"
+ok $? "the mail waits in Postfix's queue" || postqueue -c "$etc" -p | sed 's/^/# /'
+! grep -q "relay=tidings.*status=bounced" "$MAILSTACK_DIR/log/postfix.log"
+ok $? "nothing bounced"
+# (with the WAL files, which SQLite made with the database's mode)
+chmod 644 "$home"/tidings.db*
+chown vmail:vmail "$home"/tidings.db*
+stored 4 30
+ok $? "once the database can be written the mail is stored" || mailstack_logs 30
+n=$(db "SELECT count(*) FROM messages WHERE message_id = 'pipe-4@$MAIL_DOMAIN'")
 [ "$n" = 1 ]
 ok $? "and stored once ($n)"
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <gmime/gmime.h>
 #include <string.h>
 
 #include "message.h"
@@ -486,6 +487,73 @@ test_header_injection(void)
 	g_assert_true(g_str_has_prefix(m->text, "Hi Ana,\n"));
 }
 
+/* Titles typed on a command line that look like RFC 2047 encoded words
+ * (which decode to a line break and a Bcc) reach the reader as typed: in
+ * the Subject, the display names and List-Id's phrase. */
+static void
+test_encoded_lookalikes(void)
+{
+	g_autoptr(Render) r = render_new(NULL);
+	g_autoptr(RenderVars) v = prompt_vars();
+	struct render_headers h = headers();
+	g_autofree char *subject = NULL;
+	g_autoptr(Message) m = NULL;
+	GMimeMessage *gm;
+	GMimeParser *parser;
+	GMimeStream *stream;
+	const char *title = "=?utf-8?q?a=0D=0ABcc:_x@evil.example?=";
+	const char *name = "=?utf-8?q?Ana=0D=0ABcc=3A_y=40evil.example?= Lima";
+	g_autofree char *lid = g_strdup_printf("%s <platform.example.org>",
+	    title);
+	g_autofree char *want = NULL, *head = NULL;
+	GMimeHeaderList *list;
+
+	render_vars_set(v, "checkin", "Daily =?utf-8?b?QQ==?=");
+	render_vars_set(v, "team_title", title);
+	h.from_name = title;
+	h.to_name = name;
+	h.list_id = lid;
+	m = render_parse(r, "prompt", &h, v, &subject);
+	head = raw_headers(m);
+	g_test_message("%s", head);
+	want = g_strdup_printf("Daily =?utf-8?b?QQ==?= for Monday 30 March "
+	    "(%s)", title);
+	g_assert_cmpstr(subject, ==, want);
+	g_assert_cmpstr(m->subject, ==, want);
+	g_assert_cmpstr(m->from_name, ==, title);
+	g_assert_cmpstr(m->from, ==, "standup@example.org");
+	g_assert_cmpuint(m->to->len, ==, 1);
+	g_assert_cmpstr(m->to->pdata[0], ==, "ana@example.org");
+	g_assert_cmpuint(count_headers(m, "Bcc"), ==, 0);
+	g_assert_cmpuint(count_headers(m, "Subject"), ==, 1);
+
+	/* GMime, as a mail program would, reads the same. */
+	stream = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(m->raw,
+	    NULL), g_bytes_get_size(m->raw));
+	parser = g_mime_parser_new_with_stream(stream);
+	gm = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	g_assert_nonnull(gm);
+	g_assert_cmpstr(g_mime_message_get_subject(gm), ==, want);
+	g_assert_cmpstr(internet_address_get_name(
+	    internet_address_list_get_address(g_mime_message_get_to(gm), 0)),
+	    ==, name);
+	list = g_mime_object_get_header_list(GMIME_OBJECT(gm));
+	g_assert_false(g_mime_header_list_contains(list, "Bcc"));
+	/* Unfolded, then decoded. */
+	{
+		GMimeHeader *x = g_mime_header_list_get_header(list, "List-Id");
+		g_auto(GStrv) lines = g_strsplit(x != NULL ?
+		    g_mime_header_get_raw_value(x) : "", "\n", -1);
+		g_autofree char *unfolded = g_strjoinv("", lines);
+		g_autofree char *decoded = g_mime_utils_header_decode_text(NULL,
+		    unfolded);
+		g_assert_cmpstr(g_strstrip(decoded), ==, lid);
+	}
+	g_object_unref(gm);
+}
+
 static void
 test_bad_addresses(void)
 {
@@ -839,6 +907,7 @@ main(int argc, char **argv)
 	g_test_add_func("/render/bad-addresses", test_bad_addresses);
 	g_test_add_func("/render/override-wins", test_override_wins);
 	g_test_add_func("/render/broken-templates", test_broken_templates);
+	g_test_add_func("/render/encoded-lookalikes", test_encoded_lookalikes);
 	g_test_add_func("/render/missing-template", test_missing_template);
 	g_test_add_func("/render/missing-vars-empty", test_missing_vars_empty);
 	g_test_add_func("/render/list-helpers", test_list_helpers);
