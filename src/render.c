@@ -1109,8 +1109,10 @@ rfc822_part(const struct render_digest_reply *reply)
 	    reply->from);
 	if (date != NULL)
 		g_mime_message_set_date(msg, date);
-	if (subject != NULL)
+	if (subject != NULL) {
 		g_mime_message_set_subject(msg, g_strstrip(subject), "utf-8");
+		set_text_header(msg, "Subject", subject, NULL);
+	}
 	if (msgid_valid(reply->message_id))
 		g_mime_message_set_message_id(msg, reply->message_id);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "MIME-Version", "1.0",
