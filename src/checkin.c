@@ -9,76 +9,22 @@
 #include "avail-mail.h"
 #include "checkin.h"
 #include "conf.h"
+#include "context.h"
 #include "digest-run.h"
 #include "filter.h"
 #include "log.h"
 #include "meet.h"
 #include "render.h"
+#include "reply.h"
 #include "schedule.h"
 #include "store.h"
 #include "subscription.h"
+#include "taker.h"
 #include "token.h"
 #include "value.h"
 
-gboolean
-checkin_env_init(struct checkin_env *env, struct store *st,
-    const struct conf *conf, GError **error)
-{
-	const char *domain = conf_get(conf, "tidings", "domain");
-	const char *at;
-	g_autofree char *templates = conf_get_path(conf, "tidings",
-	    "templates");
 
-	memset(env, 0, sizeof *env);
-	env->st = st;
-	env->conf = conf;
-	env->address = conf_get(conf, "tidings", "address");
-	if (env->address == NULL || (at = strrchr(env->address, '@')) == NULL) {
-		g_set_error(error, CONF_ERROR, CONF_ERROR_INVALID,
-		    "%s: set address in [tidings]: the address tidings sends "
-		    "from and receives replies at", conf_file(conf) != NULL ?
-		    conf_file(conf) : "the configuration");
-		return FALSE;
-	}
-	env->domain = g_strdup(domain != NULL ? domain : at + 1);
-	env->render = render_new(templates);
-	env->catch_up = conf_get_seconds(conf, "checkins", "catch-up");
-	if (env->catch_up < 0)
-		env->catch_up = 0;
-	env->digest_catch_up = conf_get_seconds(conf, "digests", "catch-up");
-	if (env->digest_catch_up < 0)
-		env->digest_catch_up = 0;
-	return TRUE;
-}
 
-void
-checkin_env_clear(struct checkin_env *env)
-{
-	g_clear_pointer(&env->domain, g_free);
-	g_clear_pointer(&env->render, render_free);
-	g_clear_pointer(&env->secret, g_bytes_unref);
-}
-
-GBytes *
-checkin_secret(struct checkin_env *env, GError **error)
-{
-	char *key;
-	gsize len;
-
-	if (env->secret != NULL)
-		return env->secret;
-	key = conf_read_secret(env->conf, "tidings", "secret-file", &len,
-	    error);
-	if (key == NULL) {
-		if (error != NULL && *error == NULL)
-			g_set_error(error, CONF_ERROR, CONF_ERROR_SECRET,
-			    "no secret-file in [tidings]: tidings init makes "
-			    "one");
-		return NULL;
-	}
-	env->secret = g_bytes_new_take(key, len);
-	return env->secret;
-}
 
 /* What a prompt's token signs: the check-in, the person, the occurrence. */
 static char *
@@ -98,12 +44,6 @@ person_name(const char *name, const char *email)
 	return name != NULL && *name != '\0' ? name : email;
 }
 
-char *
-checkin_list_id(struct checkin_env *env, const struct team *team)
-{
-	return g_strdup_printf("%s <%s.%s>", *team->title != '\0' ?
-	    team->title : team->name, team->name, env->domain);
-}
 
 static void
 vars_questions(struct render_vars *v, const struct checkin *c)
@@ -121,7 +61,7 @@ vars_questions(struct render_vars *v, const struct checkin *c)
 
 /* The prompt (or its reminder) for P as a complete mail. */
 static GBytes *
-prompt_mail(struct checkin_env *env, const struct team *team,
+prompt_mail(struct tidings_ctx *env, const struct team *team,
     const struct checkin *c, const struct person *person,
     const struct prompt *p, gboolean reminder, gint64 now, char **subject,
     char **message_id, GError **error)
@@ -135,7 +75,7 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    "%A %-d %B");
 	g_autofree char *closes = sched_format(person->zone, p->closes_at,
 	    "%A %-d %B, %H:%M");
-	g_autofree char *lid = checkin_list_id(env, team);
+	g_autofree char *lid = reply_list_id(env, team);
 	g_autofree char *marker = g_strdup_printf("%s %" G_GINT64_FORMAT,
 	    reminder ? "reminder" : "prompt", p->id);
 	struct render_headers h = {
@@ -167,30 +107,12 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    v, subject, error);
 }
 
-gboolean
-checkin_queue(struct checkin_env *env, const char *kind, const char *key,
-    const char *to, GBytes *raw, const char *message_id, const char *subject,
-    gint64 now, GError **error)
-{
-	const char *rcpt[] = { to, NULL };
-	struct outbox_mail m = {
-		.dedupe_key = key,
-		.kind = kind,
-		.sender = env->address,
-		.recipients = rcpt,
-		.raw = raw,
-		.message_id = message_id,
-		.subject = subject,
-	};
-
-	return store_outbox_add(env->st, &m, now, NULL, error);
-}
 
 /* --- asking ------------------------------------------------------------- */
 
 /* Why PERSON is not asked at AT, or NULL when they are.  Caller frees. */
 static char *
-skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
+skip_reason(struct tidings_ctx *env, const struct person *person, gint64 at,
     GError **error)
 {
 	g_autofree char *away = NULL;
@@ -211,7 +133,7 @@ skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
 /* Claims occurrence O of C for PERSON and, unless it is to be skipped,
  * queues its prompt: one transaction. */
 static gboolean
-claim(struct checkin_env *env, const struct team *team,
+claim(struct tidings_ctx *env, const struct team *team,
     const struct checkin *c, const struct person *person,
     const struct sched_occurrence *o, gint64 now,
     struct checkin_stats *stats, GError **error)
@@ -230,7 +152,7 @@ claim(struct checkin_env *env, const struct team *team,
 	gboolean claimed;
 	GError *err = NULL;
 
-	if ((secret = checkin_secret(env, error)) == NULL)
+	if ((secret = tidings_ctx_secret(env, error)) == NULL)
 		return FALSE;
 	tsub = prompt_token_subject(c->id, person->email, o->local);
 	p.token = token_make(secret, "prompt", tsub);
@@ -256,7 +178,7 @@ claim(struct checkin_env *env, const struct team *team,
 		raw = prompt_mail(env, team, c, person, &p, FALSE, now,
 		    &subject, &mid, &err);
 		key = g_strdup_printf("prompt:%" G_GINT64_FORMAT, p.id);
-		if (raw == NULL || !checkin_queue(env, "prompt", key, person->email,
+		if (raw == NULL || !reply_queue(env, "prompt", key, person->email,
 		    raw, mid, subject, now, &err) ||
 		    !store_prompt_set_state(env->st, p.id, "sent", NULL, now,
 		    &err))
@@ -280,7 +202,7 @@ fail:
 }
 
 static gboolean
-ask_members(struct checkin_env *env, const struct checkin *c, gint64 now,
+ask_members(struct tidings_ctx *env, const struct checkin *c, gint64 now,
     struct checkin_stats *stats, GError **error)
 {
 	g_autoptr(Team) team = store_team_get(env->st, c->team, error);
@@ -310,7 +232,7 @@ ask_members(struct checkin_env *env, const struct checkin *c, gint64 now,
 }
 
 static gboolean
-remind(struct checkin_env *env, const struct prompt *p, gint64 now,
+remind(struct tidings_ctx *env, const struct prompt *p, gint64 now,
     GError **error)
 {
 	g_autoptr(Checkin) c = store_checkin_get(env->st, p->checkin_id, error);
@@ -343,7 +265,7 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 	if (raw == NULL || !store_begin(env->st, error))
 		return FALSE;
 	key = g_strdup_printf("reminder:%" G_GINT64_FORMAT, p->id);
-	if (!checkin_queue(env, "reminder", key, p->email, raw, mid, subject, now,
+	if (!reply_queue(env, "reminder", key, p->email, raw, mid, subject, now,
 	    error) || !store_prompt_reminded(env->st, p->id, now, error) ||
 	    !store_commit(env->st, error)) {
 		store_rollback(env->st);
@@ -354,7 +276,7 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 }
 
 gboolean
-checkin_tick(struct checkin_env *env, gint64 now, struct checkin_stats *stats,
+checkin_tick(struct tidings_ctx *env, gint64 now, struct checkin_stats *stats,
     GError **error)
 {
 	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
@@ -384,7 +306,7 @@ checkin_tick(struct checkin_env *env, gint64 now, struct checkin_stats *stats,
 }
 
 gint64
-checkin_next_due(struct checkin_env *env, gint64 now, GError **error)
+checkin_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 {
 	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
 	    error);
@@ -418,7 +340,7 @@ checkin_next_due(struct checkin_env *env, gint64 now, GError **error)
 }
 
 GPtrArray *
-checkin_preview(struct checkin_env *env, const char *email, gint64 now,
+checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
     gint64 *when, GError **error)
 {
 	g_autoptr(Person) person = store_person_get(env->st, email, error);
@@ -428,7 +350,7 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 	GBytes *secret;
 
 	*when = 0;
-	if (person == NULL || (secret = checkin_secret(env, error)) == NULL ||
+	if (person == NULL || (secret = tidings_ctx_secret(env, error)) == NULL ||
 	    (checkins = store_checkin_list(env->st, NULL, error)) == NULL)
 		return NULL;
 	teams = g_strsplit(person->teams != NULL ? person->teams : "", ", ",
@@ -474,7 +396,7 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 struct filter_prompt *
 checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 {
-	struct checkin_env *env = ctx->lookup_data;
+	struct tidings_ctx *env = ctx->lookup_data;
 	g_autoptr(Prompt) p = NULL;
 	g_autoptr(Checkin) c = NULL;
 	g_autofree char *presented = NULL, *tsub = NULL;
@@ -499,7 +421,7 @@ checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 	 * tidings signed for this check-in, person and occurrence, compared
 	 * in constant time. */
 	tsub = prompt_token_subject(p->checkin_id, p->email, p->occurrence);
-	if (checkin_secret(env, NULL) == NULL ||
+	if (tidings_ctx_secret(env, NULL) == NULL ||
 	    !token_check(env->secret, "prompt", tsub, presented)) {
 		log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
 		    "signed with this secret", p->id);
@@ -549,7 +471,7 @@ vouched(const struct message *msg, const char *token, char **why)
 }
 
 static gboolean
-take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
+take_answers(struct tidings_ctx *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
 	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
@@ -591,146 +513,10 @@ take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
 	    error);
 }
 
-/* --- answering mail, or not ------------------------------------------- */
-
-/* The first word of header NAME of MSG, lower case, or NULL. */
-static char *
-header_keyword(const struct message *msg, const char *name)
-{
-	const char *v = message_header(msg, name);
-	char *k;
-
-	if (v == NULL)
-		return NULL;
-	k = g_ascii_strdown(v, -1);
-	k[strcspn(k, ";(")] = '\0';
-	return g_strstrip(k);
-}
+/* --- commands ---------------------------------------------------------- */
 
 static gboolean
-own_address(const struct checkin_env *env, const char *addr)
-{
-	g_autofree char *a = token_subaddress(addr, env->address, NULL);
-	g_autofree char *b = token_subaddress(addr, env->address, env->domain);
-
-	return g_ascii_strcasecmp(addr, env->address) == 0 || a != NULL ||
-	    b != NULL;
-}
-
-const char *
-checkin_no_answer(const struct checkin_env *env, const struct message *msg)
-{
-	g_autofree char *precedence = header_keyword(msg, "Precedence");
-	g_autofree char *submitted = header_keyword(msg, "Auto-Submitted");
-
-	if (msg->from == NULL)
-		return "it has no From address";
-	if (msg->return_path != NULL && *msg->return_path == '\0')
-		return "its Return-Path is null";
-	if (message_header(msg, FILTER_MARKER_HEADER) != NULL ||
-	    msg->kind == MESSAGE_SENT)
-		return "tidings sent it";
-	if (own_address(env, msg->from))
-		return "it is from tidings' own address";
-	if (msg->kind == MESSAGE_BOUNCE)
-		return "it is a bounce";
-	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY ||
-	    (submitted != NULL && *submitted != '\0' &&
-	    strcmp(submitted, "no") != 0))
-		return "a machine sent it";
-	if (message_header(msg, "List-Id") != NULL ||
-	    message_header(msg, "List-Unsubscribe") != NULL ||
-	    message_header(msg, "List-Post") != NULL)
-		return "it is list mail";
-	if (precedence != NULL && (strcmp(precedence, "list") == 0 ||
-	    strcmp(precedence, "bulk") == 0 || strcmp(precedence, "junk") == 0))
-		return "its Precedence is list, bulk or junk";
-	return NULL;
-}
-
-gboolean
-checkin_may_answer(struct checkin_env *env, gint64 now, gboolean *may,
-    GError **error)
-{
-	const struct message *msg = env->taking;
-	const char *why;
-	gint64 per_sender, per_hour;
-	gboolean first;
-
-	*may = TRUE;
-	if (msg == NULL)
-		return TRUE;
-	if (env->may_answer != 0) {
-		*may = env->may_answer > 0;
-		return TRUE;
-	}
-	if ((why = checkin_no_answer(env, msg)) != NULL) {
-		log_info("<%s>: not answered: %s", msg->message_id, why);
-		*may = FALSE;
-	} else {
-		per_sender = (gint64)conf_get_number(env->conf, "limits",
-		    "replies-per-sender");
-		per_hour = (gint64)conf_get_number(env->conf, "limits",
-		    "replies-per-hour");
-		if (!store_reply_limit(env->st, msg->from, now, per_sender,
-		    per_hour, may, &first, error))
-			return FALSE;
-		if (!*may && first)
-			log_warnx("%s: mail from this address is no longer "
-			    "answered this hour: the limit is %" G_GINT64_FORMAT
-			    " answers to one sender and %" G_GINT64_FORMAT
-			    " in all ([limits])", msg->from, per_sender,
-			    per_hour);
-	}
-	env->may_answer = *may ? 1 : -1;
-	return TRUE;
-}
-
-/* The reply to a command, queued: template NAME with VARS. */
-gboolean
-checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
-    const char *name, struct render_vars *vars, gint64 now, GError **error)
-{
-	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
-	    ".%.12s@%s", id, msg->content_hash, env->domain);
-	g_autofree char *key = g_strdup_printf("reply:%" G_GINT64_FORMAT, id);
-	g_autofree char *marker = g_strdup_printf("reply %" G_GINT64_FORMAT,
-	    id);
-	g_autofree char *subject = NULL;
-	g_autofree char *help = token_address(env->address, env->domain,
-	    "help");
-	g_autoptr(GString) refs = g_string_new(NULL);
-	g_autoptr(GBytes) raw = NULL;
-	gboolean may;
-	struct render_headers h = {
-		.from = env->address,
-		.to_name = msg->from_name,
-		.to = msg->from,
-		.message_id = mid,
-		.in_reply_to = msg->message_id,
-		.auto_submitted = "auto-replied",
-		.marker = marker,
-		.date = now,
-	};
-
-	if (!checkin_may_answer(env, now, &may, error))
-		return FALSE;
-	if (!may)
-		return TRUE;
-	for (guint i = 0; msg->references != NULL &&
-	    i < msg->references->len; i++)
-		g_string_append_printf(refs, "%s%s", i > 0 ? " " : "",
-		    (char *)msg->references->pdata[i]);
-	h.references = refs->len > 0 ? refs->str : NULL;
-	render_vars_set(vars, "address", env->address);
-	render_vars_set(vars, "help_address", help);
-	raw = render_mail(env->render, name, &h, vars, &subject, error);
-	return raw != NULL && checkin_queue(env, "reply", key, msg->from, raw, mid,
-	    subject, now, error);
-}
-
-static gboolean
-skip_open(struct checkin_env *env, const struct message *msg,
+skip_open(struct tidings_ctx *env, const struct message *msg,
     const struct person *person, gint64 now, GError **error)
 {
 	g_autoptr(GPtrArray) open = NULL;
@@ -753,9 +539,11 @@ skip_open(struct checkin_env *env, const struct message *msg,
 
 /* Carries out the command of MSG for PERSON and says what it did. */
 static gboolean
-take_command(struct checkin_env *env, const struct message *msg, gint64 id,
-    const struct person *person, gint64 now, GError **error)
+take_command(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
 {
+	const struct message *msg = t->msg;
+	gint64 now = t->now;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autoptr(GError) bad = NULL;
 	g_autofree char *until_text = NULL;
@@ -797,7 +585,7 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 		break;
 	case ANSWER_COMMAND_AVAILABILITY:
 	case ANSWER_COMMAND_WHO:
-		return avail_mail_take(env, msg, id, person, now, error);
+		return avail_mail_take(env, t, person, error);
 	default:
 		render_vars_set(v, "line", msg->command_arg);
 		render_vars_set(v, "reason", "tidings knows no such command; "
@@ -808,7 +596,7 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
 	    answer_command_name(msg->command), until_text != NULL ?
 	    " until " : "", until_text != NULL ? until_text : "");
-	return checkin_reply(env, msg, id, name, v, now, error);
+	return reply_send(env, t, name, v, error);
 }
 
 /* Whether command C changes what tidings does for the person. */
@@ -821,7 +609,7 @@ changes_state(enum answer_command c)
 
 /* The token of the prompt MSG answers, or NULL.  Caller frees. */
 static char *
-prompt_token(struct checkin_env *env, const struct message *msg)
+prompt_token(struct tidings_ctx *env, const struct message *msg)
 {
 	g_autoptr(Prompt) p = NULL;
 
@@ -832,9 +620,10 @@ prompt_token(struct checkin_env *env, const struct message *msg)
 }
 
 static gboolean
-take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
+take_mail(struct tidings_ctx *env, struct take *t, GError **error)
 {
+	const struct message *msg = t->msg;
+	gint64 id = t->id, now = t->now;
 	g_autoptr(Person) person = NULL;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *token = NULL, *why = NULL;
@@ -842,15 +631,15 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 	const char *who;
 
 	/* Calendar answers to invitations are the meetings'. */
-	if (meet_is_itip(env, msg))
-		return meet_take(env, msg, id, now, error);
+	if (meet_is_itip(msg))
+		return meet_take(env, t, error);
 	if (msg->out_of_office)
-		return avail_take_autoreply(env, msg, id, now, error);
+		return avail_take_autoreply(env, t, error);
 	/* Bounces and the digest lists' commands are the lists'. */
 	if (subscription_is_command(env, msg))
-		return subscription_take(env, msg, id, now, error);
+		return subscription_take(env, t, error);
 	if (digest_is_comment(env, msg))
-		return digest_take_comment(env, msg, id, now, error);
+		return digest_take_comment(env, t, error);
 	if (msg->command == ANSWER_COMMAND_NONE)
 		return msg->prompt_id == 0 ||
 		    take_answers(env, msg, id, now, error);
@@ -864,7 +653,7 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
 		    "a command from someone else than the member", error);
 	}
-	if (checkin_no_answer(env, msg) != NULL)
+	if (reply_no_answer(env, msg) != NULL)
 		return TRUE;	/* never act on a machine's word */
 	person = store_person_get(env->st, who, &err);
 	if (person == NULL) {
@@ -891,21 +680,16 @@ take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
 	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
 	    error))
 		return FALSE;
-	return take_command(env, msg, id, person, now, error);
+	return take_command(env, t, person, error);
 }
 
 gboolean
-checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
+checkin_take(struct tidings_ctx *env, const struct message *msg, gint64 id,
     gint64 now, GError **error)
 {
-	gboolean ok;
+	struct take t = { .msg = msg, .id = id, .now = now };
 
-	/* What a bounce causes (the owners told) answers nobody. */
-	env->taking = msg->kind != MESSAGE_BOUNCE ? msg : NULL;
-	env->may_answer = 0;
-	ok = take_mail(env, msg, id, now, error);
-	env->taking = NULL;
-	return ok;
+	return take_mail(env, &t, error);
 }
 
 /* --- dates ---------------------------------------------------------------- */

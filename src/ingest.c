@@ -7,6 +7,7 @@
 #include "checkin.h"
 #include "clock.h"
 #include "conf.h"
+#include "context.h"
 #include "filter.h"
 #include "ingest.h"
 #include "log.h"
@@ -205,7 +206,7 @@ ingest_defer(struct store *st, struct message *msg, const char *source,
  * render) undoes what was recorded of them and quarantines the mail, which
  * stays stored. */
 static gboolean
-ingest_checkin(struct store *st, struct checkin_env *env,
+ingest_checkin(struct store *st, struct tidings_ctx *env,
     struct message *msg, struct ingest_result *res, GError **error)
 {
 	g_autoptr(GError) err = NULL;
@@ -259,7 +260,7 @@ ingest_store(struct store *st, struct message *msg, const char *source,
 static gboolean
 ingest_process(struct store *st, struct message *msg, const char *source,
     gboolean own_tx, gboolean conflict, enum verdict v,
-    struct checkin_env *env, struct ingest_result *res, GError **error)
+    struct tidings_ctx *env, struct ingest_result *res, GError **error)
 {
 	gboolean done;
 
@@ -339,7 +340,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 {
 	struct message *msg = prep->msg;
 	struct filter_ctx ctx = { .conf = conf };
-	struct checkin_env env;
+	struct tidings_ctx env;
 	gboolean proceed, conflict = FALSE, have_env, ok;
 	enum verdict v;
 
@@ -360,7 +361,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 	if (conf != NULL)
 		ctx.address = conf_get(conf, "tidings", "address");
 	/* Without an address, tidings has asked nobody anything. */
-	have_env = conf != NULL && checkin_env_init(&env, st, conf, NULL);
+	have_env = conf != NULL && tidings_ctx_init(&env, st, conf, NULL);
 	if (have_env) {
 		ctx.domain = env.domain;
 		ctx.lookup = checkin_lookup;
@@ -377,7 +378,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 		    have_env && v != FILTER_DROP ? &env : NULL, res, error);
 	g_clear_error(&ctx.error);
 	if (have_env)
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 	return ok;
 }
 

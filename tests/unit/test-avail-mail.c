@@ -13,6 +13,7 @@
 #include "avail.h"
 #include "avail-mail.h"
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
@@ -25,7 +26,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static void
@@ -57,7 +58,7 @@ setup(struct fixture *f, gconstpointer data)
 	add_member(f, "bob@example.org", "Bob Stone", "America/New_York");
 	add_member(f, "priya@example.org", "Priya Nair", "Asia/Kolkata");
 	add_member(f, "liam@example.org", "Liam Chen", "Australia/Sydney");
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 	/* Tuesday 1 December 2026, 10:00 in Berlin. */
 	clock_set(utc("2026-12-01T09:00:00Z"));
 }
@@ -66,7 +67,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -21,7 +22,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static gint64
@@ -80,7 +81,7 @@ setup(struct fixture *f, gconstpointer data)
 	q->text = g_strdup("What did you work on?");
 	g_ptr_array_add(c->questions, q);
 	g_assert_true(store_checkin_add(f->t.st, c, &error));
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 
 	/* Ana is asked on Friday the 27th and answers. */
 	g_assert_true(checkin_tick(&f->env, utc("2026-03-27T15:30:00Z"),
@@ -103,7 +104,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 
