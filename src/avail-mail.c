@@ -7,13 +7,12 @@
 
 #include "avail.h"
 #include "avail-mail.h"
-#include "checkin.h"
 #include "context.h"
 #include "filter.h"
 #include "ical.h"
 #include "log.h"
 #include "render.h"
-#include "reply.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store.h"
 #include "taker.h"
@@ -63,7 +62,7 @@ day_of(const char *text, const char *zone, gint64 now, GError **error)
 		return today;
 	if (strcmp(t, "tomorrow") == 0)
 		return day_start(zone, now, 1);
-	return checkin_parse_until(text, zone, today - 1, error);
+	return value_parse_until(text, zone, today - 1, error);
 }
 
 /* --- the commands ---------------------------------------------------------- */

@@ -51,10 +51,4 @@ struct filter_prompt *checkin_lookup(struct filter_ctx *ctx,
 gboolean checkin_take(struct tidings_ctx *env, const struct message *msg,
     gint64 id, gint64 now, GError **error);
 
-/* Parses the date of "pause until DATE" (2026-12-24, 24 December, monday,
- * tomorrow, "2 weeks") in ZONE: the start of that local day, after NOW.
- * Returns 0 with error set when the text is not a date. */
-gint64 checkin_parse_until(const char *text, const char *zone, gint64 now,
-    GError **error);
-
 #endif

@@ -9,7 +9,7 @@
 #include "filter.h"
 #include "log.h"
 #include "render.h"
-#include "reply.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store.h"
 #include "subscription.h"

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "meet.h"
 #include "render.h"
-#include "reply.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store-meet.h"
 #include "store.h"

@@ -8,7 +8,7 @@
 #include "filter.h"
 #include "log.h"
 #include "render.h"
-#include "reply.h"
+#include "replies.h"
 #include "store.h"
 #include "subscription.h"
 #include "taker.h"

@@ -10,7 +10,7 @@
 #include "message.h"
 
 /* One received mail as it is taken: handed to the taker, and to every
- * flow that may answer it (reply.h). */
+ * flow that may answer it (replies.h). */
 struct take {
 	const struct message *msg;
 	gint64 id;		/* the stored mail's */

@@ -9,7 +9,7 @@
 
 #include "checkin.h"
 #include "context.h"
-#include "reply.h"
+#include "replies.h"
 #include "clock.h"
 #include "conf.h"
 #include "filter.h"

@@ -2,8 +2,8 @@
  * at all (never a machine, a list or tidings itself) and how often (the
  * rate limits of [limits]), and the mail that answers it; with what every
  * mail tidings sends shares (its List-Id, its place in the outbox). */
-#ifndef TIDINGS_REPLY_H
-#define TIDINGS_REPLY_H
+#ifndef TIDINGS_REPLIES_H
+#define TIDINGS_REPLIES_H
 
 #include <glib.h>
 

@@ -1,4 +1,4 @@
-/* The reply policy and replies; see reply.h. */
+/* The reply policy and replies; see replies.h. */
 #include "config.h"
 
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "filter.h"
 #include "log.h"
 #include "render.h"
-#include "reply.h"
+#include "replies.h"
 #include "store.h"
 #include "taker.h"
 #include "token.h"
