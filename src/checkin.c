@@ -6,35 +6,18 @@
 #include <string.h>
 
 #include "avail.h"
-#include "avail-mail.h"
 #include "checkin.h"
 #include "conf.h"
 #include "context.h"
-#include "digest-run.h"
-#include "filter.h"
 #include "log.h"
-#include "meet.h"
 #include "render.h"
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
-#include "subscription.h"
-#include "taker.h"
 #include "token.h"
-#include "value.h"
 
 
 
-
-/* What a prompt's token signs: the check-in, the person, the occurrence. */
-static char *
-prompt_token_subject(gint64 checkin, const char *email, gint64 occurrence)
-{
-	g_autofree char *lower = g_ascii_strdown(email, -1);
-
-	return g_strdup_printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT,
-	    checkin, lower, occurrence);
-}
 
 /* --- the mails ---------------------------------------------------------- */
 
@@ -154,7 +137,7 @@ claim(struct tidings_ctx *env, const struct team *team,
 
 	if ((secret = tidings_ctx_secret(env, error)) == NULL)
 		return FALSE;
-	tsub = prompt_token_subject(c->id, person->email, o->local);
+	tsub = token_prompt_subject(c->id, person->email, o->local);
 	p.token = token_make(secret, "prompt", tsub);
 	p.message_id = g_strdup_printf("prompt-%s@%s", p.token, env->domain);
 	reason = skip_reason(env, person, o->at, &err);
@@ -372,7 +355,7 @@ checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
 			continue;
 		if ((team = store_team_get(env->st, c->team, error)) == NULL)
 			return NULL;
-		tsub = prompt_token_subject(c->id, person->email, o.local);
+		tsub = token_prompt_subject(c->id, person->email, o.local);
 		p.token = token_make(secret, "prompt", tsub);
 		p.message_id = g_strdup_printf("prompt-%s@%s", p.token,
 		    env->domain);
@@ -389,305 +372,4 @@ checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
 		g_ptr_array_add(mails, raw);
 	}
 	return g_steal_pointer(&mails);
-}
-
-/* --- answers and commands ----------------------------------------------- */
-
-struct filter_prompt *
-checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
-{
-	struct tidings_ctx *env = ctx->lookup_data;
-	g_autoptr(Prompt) p = NULL;
-	g_autoptr(Checkin) c = NULL;
-	g_autofree char *presented = NULL, *tsub = NULL;
-	struct filter_prompt *fp;
-
-	if (token != NULL && (p = store_prompt_by_token(env->st, token,
-	    NULL)) != NULL)
-		presented = g_strdup(token);
-	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
-		const char *id = ids->pdata[i];
-		/* A reply to a reminder answers its prompt. */
-		if (g_str_has_prefix(id, "reminder-")) {
-			presented = g_strndup(id + 9, TOKEN_LENGTH);
-			p = store_prompt_by_token(env->st, presented, NULL);
-		} else if ((p = store_prompt_by_message_id(env->st, id,
-		    NULL)) != NULL)
-			presented = g_strdup(p->token);
-	}
-	if (p == NULL)
-		return NULL;
-	/* The database found a row; the token that found it must be the one
-	 * tidings signed for this check-in, person and occurrence, compared
-	 * in constant time. */
-	tsub = prompt_token_subject(p->checkin_id, p->email, p->occurrence);
-	if (tidings_ctx_secret(env, NULL) == NULL ||
-	    !token_check(env->secret, "prompt", tsub, presented)) {
-		log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
-		    "signed with this secret", p->id);
-		return NULL;
-	}
-	if ((c = store_checkin_get(env->st, p->checkin_id, NULL)) == NULL)
-		return NULL;
-	fp = g_new0(struct filter_prompt, 1);
-	fp->id = p->id;
-	fp->person = g_strdup(p->email);
-	fp->questions = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < c->questions->len; i++)
-		g_ptr_array_add(fp->questions, g_strdup(((struct question *)
-		    c->questions->pdata[i])->text));
-	return fp;
-}
-
-static gboolean
-same_address(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
-}
-
-/* The trust rule.  A mail from EMAIL (the caller has checked the From)
- * speaks for them when it came to the reply address of TOKEN (the
- * prompt's; NULL when there is none), which only they were given, or when
- * a trusted server vouches for its From: DKIM aligned with the From domain
- * or DMARC (filters/auth.c).  *why says why or why not.  Caller frees. */
-static gboolean
-vouched(const struct message *msg, const char *token, char **why)
-{
-	if (token != NULL && msg->token != NULL &&
-	    token_equal(msg->token, token)) {
-		*why = g_strdup("from the member, to their reply address");
-		return TRUE;
-	}
-	if (msg->auth_id != NULL && (msg->dkim_aligned || msg->dmarc_pass)) {
-		*why = g_strdup_printf("from the member, authenticated by %s "
-		    "(%s)", msg->auth_id, msg->auth_result);
-		return TRUE;
-	}
-	*why = g_strdup_printf("from the member's address, but not to their "
-	    "reply address and %s", msg->auth_id != NULL ? "without a DKIM or "
-	    "DMARC pass for its domain" : "without a trusted "
-	    "Authentication-Results header");
-	return FALSE;
-}
-
-static gboolean
-take_answers(struct tidings_ctx *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
-{
-	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
-	g_autoptr(Checkin) c = NULL;
-	g_autofree char *why = NULL;
-	const char *reason = NULL;
-	gboolean counted = FALSE, any = FALSE;
-
-	if (p == NULL ||
-	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
-		return FALSE;
-	if (!same_address(msg->from, p->email))
-		why = g_strdup_printf("sent by %s, but the prompt asked %s",
-		    msg->from != NULL ? msg->from : "an unknown sender",
-		    p->email);
-	else
-		counted = vouched(msg, p->token, &why);
-	if (!counted)
-		reason = why;
-	if (!store_message_bind(env->st, id, p->id, counted, why, error))
-		return FALSE;
-	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
-	    i < c->questions->len; i++) {
-		const char *text = msg->answers->pdata[i];
-		const struct question *q = c->questions->pdata[i];
-		if (text == NULL)
-			continue;
-		if (!store_answer_add(env->st, p->id, q->id, id, text, counted,
-		    reason, now, error))
-			return FALSE;
-		any = TRUE;
-	}
-	if (reason != NULL)
-		log_warnx("<%s>: not counted: %s", msg->message_id, reason);
-	if (!counted || !any)
-		return TRUE;
-	log_info("checkin: %s answered %s", p->email, c->title);
-	return store_prompt_set_state(env->st, p->id, "answered", NULL, now,
-	    error);
-}
-
-/* --- commands ---------------------------------------------------------- */
-
-static gboolean
-skip_open(struct tidings_ctx *env, const struct message *msg,
-    const struct person *person, gint64 now, GError **error)
-{
-	g_autoptr(GPtrArray) open = NULL;
-
-	if (msg->prompt_id != 0)
-		return store_prompt_set_state(env->st, msg->prompt_id,
-		    "skipped", "skipped by mail", now, error);
-	if ((open = store_prompt_open(env->st, person->id, now,
-	    error)) == NULL)
-		return FALSE;
-	for (guint i = 0; i < open->len; i++) {
-		const struct prompt *p = open->pdata[i];
-		if (strcmp(p->state, "sent") == 0 &&
-		    !store_prompt_set_state(env->st, p->id, "skipped",
-		    "skipped by mail", now, error))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-/* Carries out the command of MSG for PERSON and says what it did. */
-static gboolean
-take_command(struct tidings_ctx *env, struct take *t,
-    const struct person *person, GError **error)
-{
-	const struct message *msg = t->msg;
-	gint64 now = t->now;
-	g_autoptr(RenderVars) v = render_vars_new();
-	g_autoptr(GError) bad = NULL;
-	g_autofree char *until_text = NULL;
-	const char *name;
-	gint64 until;
-
-	render_vars_set(v, "member_name", person_name(person->name,
-	    person->email));
-	switch ((enum answer_command)msg->command) {
-	case ANSWER_COMMAND_SKIP:
-		if (!skip_open(env, msg, person, now, error))
-			return FALSE;
-		name = "reply-skip";
-		break;
-	case ANSWER_COMMAND_PAUSE:
-		until = value_parse_until(msg->command_arg, person->zone, now,
-		    &bad);
-		if (until == 0) {
-			g_autofree char *line = g_strdup_printf("pause %s",
-			    msg->command_arg != NULL ? msg->command_arg : "");
-			render_vars_set(v, "line", g_strstrip(line));
-			render_vars_set(v, "reason", bad->message);
-			name = "reply-error";
-			break;
-		}
-		if (!store_person_pause(env->st, person->id, until, error))
-			return FALSE;
-		until_text = sched_format(person->zone, until, "%A %-d %B %Y");
-		render_vars_set(v, "until", until_text);
-		name = "reply-pause";
-		break;
-	case ANSWER_COMMAND_RESUME:
-		if (!store_person_pause(env->st, person->id, 0, error))
-			return FALSE;
-		name = "reply-resume";
-		break;
-	case ANSWER_COMMAND_HELP:
-		name = "reply-help";
-		break;
-	case ANSWER_COMMAND_AVAILABILITY:
-	case ANSWER_COMMAND_WHO:
-		return avail_mail_take(env, t, person, error);
-	default:
-		render_vars_set(v, "line", msg->command_arg);
-		render_vars_set(v, "reason", "tidings knows no such command; "
-		    "it knows skip, pause until DATE, resume and help");
-		name = "reply-error";
-		break;
-	}
-	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
-	    answer_command_name(msg->command), until_text != NULL ?
-	    " until " : "", until_text != NULL ? until_text : "");
-	return reply_send(env, t, name, v, error);
-}
-
-/* Whether command C changes what tidings does for the person. */
-static gboolean
-changes_state(enum answer_command c)
-{
-	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
-	    c == ANSWER_COMMAND_RESUME;
-}
-
-/* The token of the prompt MSG answers, or NULL.  Caller frees. */
-static char *
-prompt_token(struct tidings_ctx *env, const struct message *msg)
-{
-	g_autoptr(Prompt) p = NULL;
-
-	if (msg->prompt_id == 0 ||
-	    (p = store_prompt_get(env->st, msg->prompt_id, NULL)) == NULL)
-		return NULL;
-	return g_steal_pointer(&p->token);
-}
-
-static gboolean
-take_mail(struct tidings_ctx *env, struct take *t, GError **error)
-{
-	const struct message *msg = t->msg;
-	gint64 id = t->id, now = t->now;
-	g_autoptr(Person) person = NULL;
-	g_autoptr(GError) err = NULL;
-	g_autofree char *token = NULL, *why = NULL;
-	gboolean trusted;
-	const char *who;
-
-	/* Calendar answers to invitations are the meetings'. */
-	if (meet_is_itip(msg))
-		return meet_take(env, t, error);
-	if (msg->out_of_office)
-		return avail_take_autoreply(env, t, error);
-	/* Bounces and the digest lists' commands are the lists'. */
-	if (subscription_is_command(env, msg))
-		return subscription_take(env, t, error);
-	if (digest_is_comment(env, msg))
-		return digest_take_comment(env, t, error);
-	if (msg->command == ANSWER_COMMAND_NONE)
-		return msg->prompt_id == 0 ||
-		    take_answers(env, msg, id, now, error);
-	/* A command acts for the person the prompt asked, or for the sender
-	 * when it came to a command address; only when they sent it. */
-	who = msg->prompt_person != NULL ? msg->prompt_person : msg->from;
-	if (!same_address(msg->from, who)) {
-		log_warnx("<%s>: command not carried out: sent by %s, not by %s",
-		    msg->message_id, msg->from != NULL ? msg->from : "nobody",
-		    who != NULL ? who : "a member");
-		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
-		    "a command from someone else than the member", error);
-	}
-	if (reply_no_answer(env, msg) != NULL)
-		return TRUE;	/* never act on a machine's word */
-	person = store_person_get(env->st, who, &err);
-	if (person == NULL) {
-		if (!g_error_matches(err, STORE_ERROR, STORE_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&err));
-			return FALSE;
-		}
-		log_info("<%s>: a command from %s, who is no member: not "
-		    "answered", msg->message_id, who);
-		return store_message_bind(env->st, id, 0, FALSE,
-		    "a command from someone tidings does not know", error);
-	}
-	token = prompt_token(env, msg);
-	trusted = vouched(msg, token, &why);
-	/* Anyone can write a member's address in From: what changes their
-	 * prompts needs their reply address or a trusted server's word, and
-	 * a forgery is not answered either. */
-	if (!trusted && changes_state(msg->command)) {
-		log_warnx("<%s>: %s not carried out: %s", msg->message_id,
-		    answer_command_name(msg->command), why);
-		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
-		    why, error);
-	}
-	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
-	    error))
-		return FALSE;
-	return take_command(env, t, person, error);
-}
-
-gboolean
-checkin_take(struct tidings_ctx *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
-{
-	struct take t = { .msg = msg, .id = id, .now = now };
-
-	return take_mail(env, &t, error);
 }

@@ -1,6 +1,6 @@
 /* Check-ins at work: asking each member at the right local time, reminding
- * those who have not answered, closing what is over, and taking what the
- * answer filter found in a reply (answers per question, mail commands).
+ * those who have not answered, closing what is over.  What members answer
+ * is taken by take-answer.c and take-command.c.
  *
  * Everything tidings says here goes to the outbox in the same transaction
  * as the change that causes it: a prompt row is claimed and its mail
@@ -12,8 +12,6 @@
 
 #include "message.h"
 
-struct filter_ctx;
-struct filter_prompt;
 struct tidings_ctx;
 
 struct checkin_stats {
@@ -39,16 +37,5 @@ gint64 checkin_next_due(struct tidings_ctx *env, gint64 now, GError **error);
  * one's time. */
 GPtrArray *checkin_preview(struct tidings_ctx *env, const char *email,
     gint64 now, gint64 *when, GError **error);
-
-/* The lookup of the answer filter (filter_prompt_lookup); DATA is the
- * struct tidings_ctx. */
-struct filter_prompt *checkin_lookup(struct filter_ctx *ctx,
-    const char *token, GPtrArray *ids);
-
-/* Records what the answer filter made of MSG, stored as mail ID: its
- * answers, or the effect of its command, with the reply that says so
- * queued.  Runs inside the caller's transaction. */
-gboolean checkin_take(struct tidings_ctx *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkin.h"
 #include "clock.h"
 #include "conf.h"
 #include "context.h"
@@ -12,6 +11,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "takers.h"
 #include "thread.h"
 
 
@@ -213,7 +213,7 @@ ingest_checkin(struct store *st, struct tidings_ctx *env,
 
 	if (!store_savepoint(st, "checkin", error))
 		return FALSE;
-	if (checkin_take(env, msg, res->id, clock_now(), &err))
+	if (takers_dispatch(env, msg, res->id, clock_now(), &err))
 		return store_release(st, "checkin", error);
 	store_rollback_to(st, "checkin");
 	if (err->domain == STORE_ERROR) {
@@ -364,7 +364,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 	have_env = conf != NULL && tidings_ctx_init(&env, st, conf, NULL);
 	if (have_env) {
 		ctx.domain = env.domain;
-		ctx.lookup = checkin_lookup;
+		ctx.lookup = take_answer_lookup;
 		ctx.lookup_data = &env;
 	}
 	ctx.error = g_steal_pointer(&prep->filter_error);

@@ -1,13 +1,16 @@
 /* Takers: what tidings does with a received mail once the filters have
- * read it (answers, mail commands, availability, meeting replies, list
- * requests and bounces, digest comments).  src/takers.c holds their
- * ordered table and the dispatcher; each taker is one file, take-*.c. */
+ * read it (meeting replies, out-of-office auto-replies, list requests and
+ * bounces, digest comments, mail commands, check-in answers).  Each taker
+ * is one file, take-*.c, exporting one const struct taker; src/takers.c
+ * holds their ordered table and the dispatcher (takers.h). */
 #ifndef TIDINGS_TAKER_H
 #define TIDINGS_TAKER_H
 
 #include <glib.h>
 
 #include "message.h"
+
+struct tidings_ctx;
 
 /* One received mail as it is taken: handed to the taker, and to every
  * flow that may answer it (replies.h). */
@@ -19,5 +22,26 @@ struct take {
 	 * 1 it may be answered, -1 it may not. */
 	int may_answer;
 };
+
+struct taker {
+	const char *name;
+	/* Whether the mail T takes is this taker's; the first taker of the
+	 * table that says yes takes it, and no other. */
+	gboolean (*match)(struct tidings_ctx *ctx, const struct take *t);
+	/* Whether it changes what tidings holds or does for someone. */
+	gboolean changes_state;
+	/* Acts on the mail, in the caller's transaction; FALSE with ERROR
+	 * set undoes what it did (a store error is tried again later,
+	 * anything else quarantines the mail). */
+	gboolean (*take)(struct tidings_ctx *ctx, struct take *t,
+	    GError **error);
+};
+
+extern const struct taker taker_itip;
+extern const struct taker taker_autoreply;
+extern const struct taker taker_list;
+extern const struct taker taker_comment;
+extern const struct taker taker_command;
+extern const struct taker taker_answer;
 
 #endif
