@@ -325,7 +325,8 @@ on_the_list(struct tidings_ctx *env, const char *team, const char *email,
 
 static gboolean
 tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
-    const struct digest_answer *ans, const char *text, GError **error)
+    const struct digest_answer *ans, const char *commenter, const char *text,
+    GError **error)
 {
 	const struct message *msg = tk->msg;
 	gint64 id = tk->id, now = tk->now;
@@ -356,8 +357,7 @@ tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
 	render_vars_set(v, "team", t->name);
 	render_vars_set(v, "team_title", title_of(t));
 	render_vars_set(v, "member_name", ans->name);
-	render_vars_set(v, "commenter", msg->from_name != NULL ?
-	    msg->from_name : msg->from);
+	render_vars_set(v, "commenter", commenter);
 	render_vars_set(v, "answer", ans->text);
 	render_vars_set(v, "comment", text);
 	raw = render_mail(env->render, "comment", &h, v, &subject, error);
@@ -406,5 +406,7 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 	    ans != NULL ? "an answer" : "the digest");
 	if (ans == NULL || g_ascii_strcasecmp(ans->email, msg->from) == 0)
 		return TRUE;
-	return tell_author(env, tk, t, ans, text, error);
+	/* Named as tidings knows them, not as the From says. */
+	return tell_author(env, tk, t, ans, person != NULL &&
+	    *person->name != '\0' ? person->name : msg->from, text, error);
 }

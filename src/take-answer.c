@@ -12,7 +12,6 @@
 #include "taker.h"
 #include "takers.h"
 #include "token.h"
-#include "trust.h"
 
 struct filter_prompt *
 take_answer_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
@@ -67,19 +66,12 @@ answer_take(struct tidings_ctx *env, struct take *t, GError **error)
 	gint64 id = t->id, now = t->now;
 	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
 	g_autoptr(Checkin) c = NULL;
-	g_autofree char *why = NULL;
-	const char *reason = NULL;
-	gboolean counted = FALSE, any = FALSE;
+	const char *why = t->why, *reason = NULL;
+	gboolean counted = t->trusted, any = FALSE;
 
 	if (p == NULL ||
 	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
 		return FALSE;
-	if (!trust_same_address(msg->from, p->email))
-		why = g_strdup_printf("sent by %s, but the prompt asked %s",
-		    msg->from != NULL ? msg->from : "an unknown sender",
-		    p->email);
-	else
-		counted = trust_vouched(msg, p->token, &why);
 	if (!counted)
 		reason = why;
 	if (!store_message_bind(env->st, id, p->id, counted, why, error))
@@ -114,6 +106,7 @@ answer_match(struct tidings_ctx *ctx, const struct take *t)
 const struct taker taker_answer = {
 	.name = "answer",
 	.match = answer_match,
+	/* Every answer is kept; it counts only when the verdict holds. */
 	.changes_state = FALSE,
 	.take = answer_take,
 };

@@ -108,24 +108,14 @@ carry_out(struct tidings_ctx *env, struct take *t,
 	return reply_send(env, t, name, v, error);
 }
 
-/* Whether command C changes what tidings does for the person. */
+/* Whether command C changes what tidings holds or does for the person:
+ * skip, pause and resume their prompts, and availability, which changes
+ * their zone, hours and absences. */
 static gboolean
 changes_state(enum answer_command c)
 {
 	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
-	    c == ANSWER_COMMAND_RESUME;
-}
-
-/* The token of the prompt MSG answers, or NULL.  Caller frees. */
-static char *
-prompt_token(struct tidings_ctx *env, const struct message *msg)
-{
-	g_autoptr(Prompt) p = NULL;
-
-	if (msg->prompt_id == 0 ||
-	    (p = store_prompt_get(env->st, msg->prompt_id, NULL)) == NULL)
-		return NULL;
-	return g_steal_pointer(&p->token);
+	    c == ANSWER_COMMAND_RESUME || c == ANSWER_COMMAND_AVAILABILITY;
 }
 
 static gboolean
@@ -135,8 +125,6 @@ command_take(struct tidings_ctx *env, struct take *t, GError **error)
 	gint64 id = t->id;
 	g_autoptr(Person) person = NULL;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *token = NULL, *why = NULL;
-	gboolean trusted;
 	const char *who;
 
 	/* A command acts for the person the prompt asked, or for the sender
@@ -162,18 +150,7 @@ command_take(struct tidings_ctx *env, struct take *t, GError **error)
 		return store_message_bind(env->st, id, 0, FALSE,
 		    "a command from someone tidings does not know", error);
 	}
-	token = prompt_token(env, msg);
-	trusted = trust_vouched(msg, token, &why);
-	/* Anyone can write a member's address in From: what changes their
-	 * prompts needs their reply address or a trusted server's word, and
-	 * a forgery is not answered either. */
-	if (!trusted && changes_state(msg->command)) {
-		log_warnx("<%s>: %s not carried out: %s", msg->message_id,
-		    answer_command_name(msg->command), why);
-		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
-		    why, error);
-	}
-	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
+	if (!store_message_bind(env->st, id, msg->prompt_id, t->trusted, t->why,
 	    error))
 		return FALSE;
 	return carry_out(env, t, person, error);
@@ -183,12 +160,33 @@ static gboolean
 command_match(struct tidings_ctx *ctx, const struct take *t)
 {
 	(void)ctx;
-	return t->msg->command != ANSWER_COMMAND_NONE;
+	return t->msg->command != ANSWER_COMMAND_NONE &&
+	    changes_state(t->msg->command);
 }
 
+static gboolean
+query_match(struct tidings_ctx *ctx, const struct take *t)
+{
+	(void)ctx;
+	return t->msg->command != ANSWER_COMMAND_NONE &&
+	    !changes_state(t->msg->command);
+}
+
+/* Anyone can write a member's address in From: what changes their prompts
+ * or availability needs their reply address or a trusted server's word
+ * (the dispatcher sees to it), and a forgery is not answered either. */
 const struct taker taker_command = {
 	.name = "command",
 	.match = command_match,
 	.changes_state = TRUE,
+	.take = command_take,
+};
+
+/* Help, who, and what tidings does not know: answered to the member's
+ * address, trusted or not. */
+const struct taker taker_query = {
+	.name = "query",
+	.match = query_match,
+	.changes_state = FALSE,
 	.take = command_take,
 };

@@ -1,6 +1,7 @@
 /* The trust rule; see trust.h. */
 #include "config.h"
 
+#include "store.h"
 #include "token.h"
 #include "trust.h"
 
@@ -28,4 +29,24 @@ trust_vouched(const struct message *msg, const char *token, char **why)
 	    "DMARC pass for its domain" : "without a trusted "
 	    "Authentication-Results header");
 	return FALSE;
+}
+
+gboolean
+trust_verdict(struct store *st, const struct message *msg, char **why)
+{
+	g_autoptr(Prompt) p = NULL;
+
+	if (msg->from == NULL) {
+		*why = g_strdup("it has no From address");
+		return FALSE;
+	}
+	if (msg->prompt_person != NULL &&
+	    !trust_same_address(msg->from, msg->prompt_person)) {
+		*why = g_strdup_printf("sent by %s, but the prompt asked %s",
+		    msg->from, msg->prompt_person);
+		return FALSE;
+	}
+	if (msg->prompt_id != 0)
+		p = store_prompt_get(st, msg->prompt_id, NULL);
+	return trust_vouched(msg, p != NULL ? p->token : NULL, why);
 }

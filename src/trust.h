@@ -10,6 +10,8 @@
 
 #include "message.h"
 
+struct store;
+
 /* Whether addresses A and B are the same (neither NULL), without case. */
 gboolean trust_same_address(const char *a, const char *b);
 
@@ -18,6 +20,13 @@ gboolean trust_same_address(const char *a, const char *b);
  * there is none), which only they were given, or a trusted server vouches
  * for its From.  *why says why or why not.  Caller frees. */
 gboolean trust_vouched(const struct message *msg, const char *token,
+    char **why);
+
+/* The one verdict on MSG, which the dispatcher hands to every taker: its
+ * sender is the person it speaks for (the member its prompt asked, or its
+ * From) and trust_vouched() holds, with the prompt's token looked up in ST.
+ * *why says why or why not.  Caller frees. */
+gboolean trust_verdict(struct store *st, const struct message *msg,
     char **why);
 
 #endif
