@@ -7,13 +7,15 @@
 
 #include "avail.h"
 #include "avail-mail.h"
-#include "checkin.h"
+#include "context.h"
 #include "filter.h"
 #include "ical.h"
 #include "log.h"
 #include "render.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "taker.h"
 #include "token.h"
 #include "value.h"
 
@@ -60,7 +62,7 @@ day_of(const char *text, const char *zone, gint64 now, GError **error)
 		return today;
 	if (strcmp(t, "tomorrow") == 0)
 		return day_start(zone, now, 1);
-	return checkin_parse_until(text, zone, today - 1, error);
+	return value_parse_until(text, zone, today - 1, error);
 }
 
 /* --- the commands ---------------------------------------------------------- */
@@ -613,7 +615,7 @@ calendars(const struct message *msg, const struct person *p, gint64 now,
 }
 
 static gboolean
-take_availability(struct checkin_env *env, const struct message *msg,
+take_availability(struct tidings_ctx *env, const struct message *msg,
     gint64 id, struct person *p, gint64 now, struct render_vars *v,
     GError **error)
 {
@@ -654,9 +656,11 @@ who_vars(struct store *st, const struct person *p, gint64 now,
 }
 
 gboolean
-avail_mail_take(struct checkin_env *env, const struct message *msg,
-    gint64 id, const struct person *person, gint64 now, GError **error)
+avail_mail_take(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
 {
+	const struct message *msg = t->msg;
+	gint64 id = t->id, now = t->now;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autoptr(Person) p = store_person_get(env->st, person->email, error);
 	g_autofree char *address = NULL;
@@ -675,8 +679,7 @@ avail_mail_take(struct checkin_env *env, const struct message *msg,
 		return FALSE;
 	address = token_address(env->address, env->domain, "availability");
 	render_vars_set(v, "availability_address", address);
-	return checkin_reply(env, msg, id, who ? "who" : "availability", v,
-	    now, error);
+	return reply_send(env, t, who ? "who" : "availability", v, error);
 }
 
 /* --- out of office ------------------------------------------------------------ */
@@ -887,9 +890,11 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 }
 
 gboolean
-avail_take_autoreply(struct checkin_env *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error)
+avail_take_autoreply(struct tidings_ctx *env, struct take *t,
+    GError **error)
 {
+	const struct message *msg = t->msg;
+	gint64 now = t->now;
 	g_autoptr(Person) p = NULL;
 	g_autoptr(GError) err = NULL;
 	g_autofree char *text = NULL, *until = NULL;

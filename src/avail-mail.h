@@ -19,21 +19,22 @@
 
 #include "message.h"
 
-struct checkin_env;
+struct take;
+struct tidings_ctx;
 struct ical_result;
 struct person;
 struct store;
 
-/* Carries out the availability or who command of MSG (stored as ID) for
+/* Carries out the availability or who command of the mail T takes for
  * PERSON, who sent it, and queues the answer.  In the caller's
  * transaction. */
-gboolean avail_mail_take(struct checkin_env *env, const struct message *msg,
-    gint64 id, const struct person *person, gint64 now, GError **error);
+gboolean avail_mail_take(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error);
 
 /* An out-of-office auto-reply from a member that says when they are back
  * marks them away until then (source autoreply); it is never answered. */
-gboolean avail_take_autoreply(struct checkin_env *env,
-    const struct message *msg, gint64 id, gint64 now, GError **error);
+gboolean avail_take_autoreply(struct tidings_ctx *env, struct take *t,
+    GError **error);
 
 /* Whether LINE is an availability command that reads (zone, hours, days,
  * ooo, deep work; not status, whose text is free): how a reply to a

@@ -6,89 +6,18 @@
 #include <string.h>
 
 #include "avail.h"
-#include "avail-mail.h"
 #include "checkin.h"
 #include "conf.h"
-#include "digest-run.h"
-#include "filter.h"
+#include "context.h"
 #include "log.h"
-#include "meet.h"
 #include "render.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store.h"
-#include "subscription.h"
 #include "token.h"
-#include "value.h"
 
-gboolean
-checkin_env_init(struct checkin_env *env, struct store *st,
-    const struct conf *conf, GError **error)
-{
-	const char *domain = conf_get(conf, "tidings", "domain");
-	const char *at;
-	g_autofree char *templates = conf_get_path(conf, "tidings",
-	    "templates");
 
-	memset(env, 0, sizeof *env);
-	env->st = st;
-	env->conf = conf;
-	env->address = conf_get(conf, "tidings", "address");
-	if (env->address == NULL || (at = strrchr(env->address, '@')) == NULL) {
-		g_set_error(error, CONF_ERROR, CONF_ERROR_INVALID,
-		    "%s: set address in [tidings]: the address tidings sends "
-		    "from and receives replies at", conf_file(conf) != NULL ?
-		    conf_file(conf) : "the configuration");
-		return FALSE;
-	}
-	env->domain = g_strdup(domain != NULL ? domain : at + 1);
-	env->render = render_new(templates);
-	env->catch_up = conf_get_seconds(conf, "checkins", "catch-up");
-	if (env->catch_up < 0)
-		env->catch_up = 0;
-	env->digest_catch_up = conf_get_seconds(conf, "digests", "catch-up");
-	if (env->digest_catch_up < 0)
-		env->digest_catch_up = 0;
-	return TRUE;
-}
 
-void
-checkin_env_clear(struct checkin_env *env)
-{
-	g_clear_pointer(&env->domain, g_free);
-	g_clear_pointer(&env->render, render_free);
-	g_clear_pointer(&env->secret, g_bytes_unref);
-}
-
-GBytes *
-checkin_secret(struct checkin_env *env, GError **error)
-{
-	char *key;
-	gsize len;
-
-	if (env->secret != NULL)
-		return env->secret;
-	key = conf_read_secret(env->conf, "tidings", "secret-file", &len,
-	    error);
-	if (key == NULL) {
-		if (error != NULL && *error == NULL)
-			g_set_error(error, CONF_ERROR, CONF_ERROR_SECRET,
-			    "no secret-file in [tidings]: tidings init makes "
-			    "one");
-		return NULL;
-	}
-	env->secret = g_bytes_new_take(key, len);
-	return env->secret;
-}
-
-/* What a prompt's token signs: the check-in, the person, the occurrence. */
-static char *
-prompt_token_subject(gint64 checkin, const char *email, gint64 occurrence)
-{
-	g_autofree char *lower = g_ascii_strdown(email, -1);
-
-	return g_strdup_printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT,
-	    checkin, lower, occurrence);
-}
 
 /* --- the mails ---------------------------------------------------------- */
 
@@ -98,12 +27,6 @@ person_name(const char *name, const char *email)
 	return name != NULL && *name != '\0' ? name : email;
 }
 
-char *
-checkin_list_id(struct checkin_env *env, const struct team *team)
-{
-	return g_strdup_printf("%s <%s.%s>", *team->title != '\0' ?
-	    team->title : team->name, team->name, env->domain);
-}
 
 static void
 vars_questions(struct render_vars *v, const struct checkin *c)
@@ -121,7 +44,7 @@ vars_questions(struct render_vars *v, const struct checkin *c)
 
 /* The prompt (or its reminder) for P as a complete mail. */
 static GBytes *
-prompt_mail(struct checkin_env *env, const struct team *team,
+prompt_mail(struct tidings_ctx *env, const struct team *team,
     const struct checkin *c, const struct person *person,
     const struct prompt *p, gboolean reminder, gint64 now, char **subject,
     char **message_id, GError **error)
@@ -135,7 +58,7 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    "%A %-d %B");
 	g_autofree char *closes = sched_format(person->zone, p->closes_at,
 	    "%A %-d %B, %H:%M");
-	g_autofree char *lid = checkin_list_id(env, team);
+	g_autofree char *lid = reply_list_id(env, team);
 	g_autofree char *marker = g_strdup_printf("%s %" G_GINT64_FORMAT,
 	    reminder ? "reminder" : "prompt", p->id);
 	struct render_headers h = {
@@ -167,30 +90,12 @@ prompt_mail(struct checkin_env *env, const struct team *team,
 	    v, subject, error);
 }
 
-gboolean
-checkin_queue(struct checkin_env *env, const char *kind, const char *key,
-    const char *to, GBytes *raw, const char *message_id, const char *subject,
-    gint64 now, GError **error)
-{
-	const char *rcpt[] = { to, NULL };
-	struct outbox_mail m = {
-		.dedupe_key = key,
-		.kind = kind,
-		.sender = env->address,
-		.recipients = rcpt,
-		.raw = raw,
-		.message_id = message_id,
-		.subject = subject,
-	};
-
-	return store_outbox_add(env->st, &m, now, NULL, error);
-}
 
 /* --- asking ------------------------------------------------------------- */
 
 /* Why PERSON is not asked at AT, or NULL when they are.  Caller frees. */
 static char *
-skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
+skip_reason(struct tidings_ctx *env, const struct person *person, gint64 at,
     GError **error)
 {
 	g_autofree char *away = NULL;
@@ -211,7 +116,7 @@ skip_reason(struct checkin_env *env, const struct person *person, gint64 at,
 /* Claims occurrence O of C for PERSON and, unless it is to be skipped,
  * queues its prompt: one transaction. */
 static gboolean
-claim(struct checkin_env *env, const struct team *team,
+claim(struct tidings_ctx *env, const struct team *team,
     const struct checkin *c, const struct person *person,
     const struct sched_occurrence *o, gint64 now,
     struct checkin_stats *stats, GError **error)
@@ -230,9 +135,9 @@ claim(struct checkin_env *env, const struct team *team,
 	gboolean claimed;
 	GError *err = NULL;
 
-	if ((secret = checkin_secret(env, error)) == NULL)
+	if ((secret = tidings_ctx_secret(env, error)) == NULL)
 		return FALSE;
-	tsub = prompt_token_subject(c->id, person->email, o->local);
+	tsub = token_prompt_subject(c->id, person->email, o->local);
 	p.token = token_make(secret, "prompt", tsub);
 	p.message_id = g_strdup_printf("prompt-%s@%s", p.token, env->domain);
 	reason = skip_reason(env, person, o->at, &err);
@@ -256,7 +161,7 @@ claim(struct checkin_env *env, const struct team *team,
 		raw = prompt_mail(env, team, c, person, &p, FALSE, now,
 		    &subject, &mid, &err);
 		key = g_strdup_printf("prompt:%" G_GINT64_FORMAT, p.id);
-		if (raw == NULL || !checkin_queue(env, "prompt", key, person->email,
+		if (raw == NULL || !reply_queue(env, "prompt", key, person->email,
 		    raw, mid, subject, now, &err) ||
 		    !store_prompt_set_state(env->st, p.id, "sent", NULL, now,
 		    &err))
@@ -280,7 +185,7 @@ fail:
 }
 
 static gboolean
-ask_members(struct checkin_env *env, const struct checkin *c, gint64 now,
+ask_members(struct tidings_ctx *env, const struct checkin *c, gint64 now,
     struct checkin_stats *stats, GError **error)
 {
 	g_autoptr(Team) team = store_team_get(env->st, c->team, error);
@@ -310,7 +215,7 @@ ask_members(struct checkin_env *env, const struct checkin *c, gint64 now,
 }
 
 static gboolean
-remind(struct checkin_env *env, const struct prompt *p, gint64 now,
+remind(struct tidings_ctx *env, const struct prompt *p, gint64 now,
     GError **error)
 {
 	g_autoptr(Checkin) c = store_checkin_get(env->st, p->checkin_id, error);
@@ -343,7 +248,7 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 	if (raw == NULL || !store_begin(env->st, error))
 		return FALSE;
 	key = g_strdup_printf("reminder:%" G_GINT64_FORMAT, p->id);
-	if (!checkin_queue(env, "reminder", key, p->email, raw, mid, subject, now,
+	if (!reply_queue(env, "reminder", key, p->email, raw, mid, subject, now,
 	    error) || !store_prompt_reminded(env->st, p->id, now, error) ||
 	    !store_commit(env->st, error)) {
 		store_rollback(env->st);
@@ -354,7 +259,7 @@ remind(struct checkin_env *env, const struct prompt *p, gint64 now,
 }
 
 gboolean
-checkin_tick(struct checkin_env *env, gint64 now, struct checkin_stats *stats,
+checkin_tick(struct tidings_ctx *env, gint64 now, struct checkin_stats *stats,
     GError **error)
 {
 	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
@@ -384,7 +289,7 @@ checkin_tick(struct checkin_env *env, gint64 now, struct checkin_stats *stats,
 }
 
 gint64
-checkin_next_due(struct checkin_env *env, gint64 now, GError **error)
+checkin_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 {
 	g_autoptr(GPtrArray) checkins = store_checkin_list(env->st, NULL,
 	    error);
@@ -418,7 +323,7 @@ checkin_next_due(struct checkin_env *env, gint64 now, GError **error)
 }
 
 GPtrArray *
-checkin_preview(struct checkin_env *env, const char *email, gint64 now,
+checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
     gint64 *when, GError **error)
 {
 	g_autoptr(Person) person = store_person_get(env->st, email, error);
@@ -428,7 +333,7 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 	GBytes *secret;
 
 	*when = 0;
-	if (person == NULL || (secret = checkin_secret(env, error)) == NULL ||
+	if (person == NULL || (secret = tidings_ctx_secret(env, error)) == NULL ||
 	    (checkins = store_checkin_list(env->st, NULL, error)) == NULL)
 		return NULL;
 	teams = g_strsplit(person->teams != NULL ? person->teams : "", ", ",
@@ -450,7 +355,7 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 			continue;
 		if ((team = store_team_get(env->st, c->team, error)) == NULL)
 			return NULL;
-		tsub = prompt_token_subject(c->id, person->email, o.local);
+		tsub = token_prompt_subject(c->id, person->email, o.local);
 		p.token = token_make(secret, "prompt", tsub);
 		p.message_id = g_strdup_printf("prompt-%s@%s", p.token,
 		    env->domain);
@@ -467,548 +372,4 @@ checkin_preview(struct checkin_env *env, const char *email, gint64 now,
 		g_ptr_array_add(mails, raw);
 	}
 	return g_steal_pointer(&mails);
-}
-
-/* --- answers and commands ----------------------------------------------- */
-
-struct filter_prompt *
-checkin_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
-{
-	struct checkin_env *env = ctx->lookup_data;
-	g_autoptr(Prompt) p = NULL;
-	g_autoptr(Checkin) c = NULL;
-	g_autofree char *presented = NULL, *tsub = NULL;
-	struct filter_prompt *fp;
-
-	if (token != NULL && (p = store_prompt_by_token(env->st, token,
-	    NULL)) != NULL)
-		presented = g_strdup(token);
-	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
-		const char *id = ids->pdata[i];
-		/* A reply to a reminder answers its prompt. */
-		if (g_str_has_prefix(id, "reminder-")) {
-			presented = g_strndup(id + 9, TOKEN_LENGTH);
-			p = store_prompt_by_token(env->st, presented, NULL);
-		} else if ((p = store_prompt_by_message_id(env->st, id,
-		    NULL)) != NULL)
-			presented = g_strdup(p->token);
-	}
-	if (p == NULL)
-		return NULL;
-	/* The database found a row; the token that found it must be the one
-	 * tidings signed for this check-in, person and occurrence, compared
-	 * in constant time. */
-	tsub = prompt_token_subject(p->checkin_id, p->email, p->occurrence);
-	if (checkin_secret(env, NULL) == NULL ||
-	    !token_check(env->secret, "prompt", tsub, presented)) {
-		log_warnx("prompt %" G_GINT64_FORMAT ": its token is not "
-		    "signed with this secret", p->id);
-		return NULL;
-	}
-	if ((c = store_checkin_get(env->st, p->checkin_id, NULL)) == NULL)
-		return NULL;
-	fp = g_new0(struct filter_prompt, 1);
-	fp->id = p->id;
-	fp->person = g_strdup(p->email);
-	fp->questions = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < c->questions->len; i++)
-		g_ptr_array_add(fp->questions, g_strdup(((struct question *)
-		    c->questions->pdata[i])->text));
-	return fp;
-}
-
-static gboolean
-same_address(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && g_ascii_strcasecmp(a, b) == 0;
-}
-
-/* The trust rule.  A mail from EMAIL (the caller has checked the From)
- * speaks for them when it came to the reply address of TOKEN (the
- * prompt's; NULL when there is none), which only they were given, or when
- * a trusted server vouches for its From: DKIM aligned with the From domain
- * or DMARC (filters/auth.c).  *why says why or why not.  Caller frees. */
-static gboolean
-vouched(const struct message *msg, const char *token, char **why)
-{
-	if (token != NULL && msg->token != NULL &&
-	    token_equal(msg->token, token)) {
-		*why = g_strdup("from the member, to their reply address");
-		return TRUE;
-	}
-	if (msg->auth_id != NULL && (msg->dkim_aligned || msg->dmarc_pass)) {
-		*why = g_strdup_printf("from the member, authenticated by %s "
-		    "(%s)", msg->auth_id, msg->auth_result);
-		return TRUE;
-	}
-	*why = g_strdup_printf("from the member's address, but not to their "
-	    "reply address and %s", msg->auth_id != NULL ? "without a DKIM or "
-	    "DMARC pass for its domain" : "without a trusted "
-	    "Authentication-Results header");
-	return FALSE;
-}
-
-static gboolean
-take_answers(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
-{
-	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
-	g_autoptr(Checkin) c = NULL;
-	g_autofree char *why = NULL;
-	const char *reason = NULL;
-	gboolean counted = FALSE, any = FALSE;
-
-	if (p == NULL ||
-	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
-		return FALSE;
-	if (!same_address(msg->from, p->email))
-		why = g_strdup_printf("sent by %s, but the prompt asked %s",
-		    msg->from != NULL ? msg->from : "an unknown sender",
-		    p->email);
-	else
-		counted = vouched(msg, p->token, &why);
-	if (!counted)
-		reason = why;
-	if (!store_message_bind(env->st, id, p->id, counted, why, error))
-		return FALSE;
-	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
-	    i < c->questions->len; i++) {
-		const char *text = msg->answers->pdata[i];
-		const struct question *q = c->questions->pdata[i];
-		if (text == NULL)
-			continue;
-		if (!store_answer_add(env->st, p->id, q->id, id, text, counted,
-		    reason, now, error))
-			return FALSE;
-		any = TRUE;
-	}
-	if (reason != NULL)
-		log_warnx("<%s>: not counted: %s", msg->message_id, reason);
-	if (!counted || !any)
-		return TRUE;
-	log_info("checkin: %s answered %s", p->email, c->title);
-	return store_prompt_set_state(env->st, p->id, "answered", NULL, now,
-	    error);
-}
-
-/* --- answering mail, or not ------------------------------------------- */
-
-/* The first word of header NAME of MSG, lower case, or NULL. */
-static char *
-header_keyword(const struct message *msg, const char *name)
-{
-	const char *v = message_header(msg, name);
-	char *k;
-
-	if (v == NULL)
-		return NULL;
-	k = g_ascii_strdown(v, -1);
-	k[strcspn(k, ";(")] = '\0';
-	return g_strstrip(k);
-}
-
-static gboolean
-own_address(const struct checkin_env *env, const char *addr)
-{
-	g_autofree char *a = token_subaddress(addr, env->address, NULL);
-	g_autofree char *b = token_subaddress(addr, env->address, env->domain);
-
-	return g_ascii_strcasecmp(addr, env->address) == 0 || a != NULL ||
-	    b != NULL;
-}
-
-const char *
-checkin_no_answer(const struct checkin_env *env, const struct message *msg)
-{
-	g_autofree char *precedence = header_keyword(msg, "Precedence");
-	g_autofree char *submitted = header_keyword(msg, "Auto-Submitted");
-
-	if (msg->from == NULL)
-		return "it has no From address";
-	if (msg->return_path != NULL && *msg->return_path == '\0')
-		return "its Return-Path is null";
-	if (message_header(msg, FILTER_MARKER_HEADER) != NULL ||
-	    msg->kind == MESSAGE_SENT)
-		return "tidings sent it";
-	if (own_address(env, msg->from))
-		return "it is from tidings' own address";
-	if (msg->kind == MESSAGE_BOUNCE)
-		return "it is a bounce";
-	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY ||
-	    (submitted != NULL && *submitted != '\0' &&
-	    strcmp(submitted, "no") != 0))
-		return "a machine sent it";
-	if (message_header(msg, "List-Id") != NULL ||
-	    message_header(msg, "List-Unsubscribe") != NULL ||
-	    message_header(msg, "List-Post") != NULL)
-		return "it is list mail";
-	if (precedence != NULL && (strcmp(precedence, "list") == 0 ||
-	    strcmp(precedence, "bulk") == 0 || strcmp(precedence, "junk") == 0))
-		return "its Precedence is list, bulk or junk";
-	return NULL;
-}
-
-gboolean
-checkin_may_answer(struct checkin_env *env, gint64 now, gboolean *may,
-    GError **error)
-{
-	const struct message *msg = env->taking;
-	const char *why;
-	gint64 per_sender, per_hour;
-	gboolean first;
-
-	*may = TRUE;
-	if (msg == NULL)
-		return TRUE;
-	if (env->may_answer != 0) {
-		*may = env->may_answer > 0;
-		return TRUE;
-	}
-	if ((why = checkin_no_answer(env, msg)) != NULL) {
-		log_info("<%s>: not answered: %s", msg->message_id, why);
-		*may = FALSE;
-	} else {
-		per_sender = (gint64)conf_get_number(env->conf, "limits",
-		    "replies-per-sender");
-		per_hour = (gint64)conf_get_number(env->conf, "limits",
-		    "replies-per-hour");
-		if (!store_reply_limit(env->st, msg->from, now, per_sender,
-		    per_hour, may, &first, error))
-			return FALSE;
-		if (!*may && first)
-			log_warnx("%s: mail from this address is no longer "
-			    "answered this hour: the limit is %" G_GINT64_FORMAT
-			    " answers to one sender and %" G_GINT64_FORMAT
-			    " in all ([limits])", msg->from, per_sender,
-			    per_hour);
-	}
-	env->may_answer = *may ? 1 : -1;
-	return TRUE;
-}
-
-/* The reply to a command, queued: template NAME with VARS. */
-gboolean
-checkin_reply(struct checkin_env *env, const struct message *msg, gint64 id,
-    const char *name, struct render_vars *vars, gint64 now, GError **error)
-{
-	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
-	    ".%.12s@%s", id, msg->content_hash, env->domain);
-	g_autofree char *key = g_strdup_printf("reply:%" G_GINT64_FORMAT, id);
-	g_autofree char *marker = g_strdup_printf("reply %" G_GINT64_FORMAT,
-	    id);
-	g_autofree char *subject = NULL;
-	g_autofree char *help = token_address(env->address, env->domain,
-	    "help");
-	g_autoptr(GString) refs = g_string_new(NULL);
-	g_autoptr(GBytes) raw = NULL;
-	gboolean may;
-	struct render_headers h = {
-		.from = env->address,
-		.to_name = msg->from_name,
-		.to = msg->from,
-		.message_id = mid,
-		.in_reply_to = msg->message_id,
-		.auto_submitted = "auto-replied",
-		.marker = marker,
-		.date = now,
-	};
-
-	if (!checkin_may_answer(env, now, &may, error))
-		return FALSE;
-	if (!may)
-		return TRUE;
-	for (guint i = 0; msg->references != NULL &&
-	    i < msg->references->len; i++)
-		g_string_append_printf(refs, "%s%s", i > 0 ? " " : "",
-		    (char *)msg->references->pdata[i]);
-	h.references = refs->len > 0 ? refs->str : NULL;
-	render_vars_set(vars, "address", env->address);
-	render_vars_set(vars, "help_address", help);
-	raw = render_mail(env->render, name, &h, vars, &subject, error);
-	return raw != NULL && checkin_queue(env, "reply", key, msg->from, raw, mid,
-	    subject, now, error);
-}
-
-static gboolean
-skip_open(struct checkin_env *env, const struct message *msg,
-    const struct person *person, gint64 now, GError **error)
-{
-	g_autoptr(GPtrArray) open = NULL;
-
-	if (msg->prompt_id != 0)
-		return store_prompt_set_state(env->st, msg->prompt_id,
-		    "skipped", "skipped by mail", now, error);
-	if ((open = store_prompt_open(env->st, person->id, now,
-	    error)) == NULL)
-		return FALSE;
-	for (guint i = 0; i < open->len; i++) {
-		const struct prompt *p = open->pdata[i];
-		if (strcmp(p->state, "sent") == 0 &&
-		    !store_prompt_set_state(env->st, p->id, "skipped",
-		    "skipped by mail", now, error))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-/* Carries out the command of MSG for PERSON and says what it did. */
-static gboolean
-take_command(struct checkin_env *env, const struct message *msg, gint64 id,
-    const struct person *person, gint64 now, GError **error)
-{
-	g_autoptr(RenderVars) v = render_vars_new();
-	g_autoptr(GError) bad = NULL;
-	g_autofree char *until_text = NULL;
-	const char *name;
-	gint64 until;
-
-	render_vars_set(v, "member_name", person_name(person->name,
-	    person->email));
-	switch ((enum answer_command)msg->command) {
-	case ANSWER_COMMAND_SKIP:
-		if (!skip_open(env, msg, person, now, error))
-			return FALSE;
-		name = "reply-skip";
-		break;
-	case ANSWER_COMMAND_PAUSE:
-		until = checkin_parse_until(msg->command_arg, person->zone, now,
-		    &bad);
-		if (until == 0) {
-			g_autofree char *line = g_strdup_printf("pause %s",
-			    msg->command_arg != NULL ? msg->command_arg : "");
-			render_vars_set(v, "line", g_strstrip(line));
-			render_vars_set(v, "reason", bad->message);
-			name = "reply-error";
-			break;
-		}
-		if (!store_person_pause(env->st, person->id, until, error))
-			return FALSE;
-		until_text = sched_format(person->zone, until, "%A %-d %B %Y");
-		render_vars_set(v, "until", until_text);
-		name = "reply-pause";
-		break;
-	case ANSWER_COMMAND_RESUME:
-		if (!store_person_pause(env->st, person->id, 0, error))
-			return FALSE;
-		name = "reply-resume";
-		break;
-	case ANSWER_COMMAND_HELP:
-		name = "reply-help";
-		break;
-	case ANSWER_COMMAND_AVAILABILITY:
-	case ANSWER_COMMAND_WHO:
-		return avail_mail_take(env, msg, id, person, now, error);
-	default:
-		render_vars_set(v, "line", msg->command_arg);
-		render_vars_set(v, "reason", "tidings knows no such command; "
-		    "it knows skip, pause until DATE, resume and help");
-		name = "reply-error";
-		break;
-	}
-	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
-	    answer_command_name(msg->command), until_text != NULL ?
-	    " until " : "", until_text != NULL ? until_text : "");
-	return checkin_reply(env, msg, id, name, v, now, error);
-}
-
-/* Whether command C changes what tidings does for the person. */
-static gboolean
-changes_state(enum answer_command c)
-{
-	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
-	    c == ANSWER_COMMAND_RESUME;
-}
-
-/* The token of the prompt MSG answers, or NULL.  Caller frees. */
-static char *
-prompt_token(struct checkin_env *env, const struct message *msg)
-{
-	g_autoptr(Prompt) p = NULL;
-
-	if (msg->prompt_id == 0 ||
-	    (p = store_prompt_get(env->st, msg->prompt_id, NULL)) == NULL)
-		return NULL;
-	return g_steal_pointer(&p->token);
-}
-
-static gboolean
-take_mail(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
-{
-	g_autoptr(Person) person = NULL;
-	g_autoptr(GError) err = NULL;
-	g_autofree char *token = NULL, *why = NULL;
-	gboolean trusted;
-	const char *who;
-
-	/* Calendar answers to invitations are the meetings'. */
-	if (meet_is_itip(env, msg))
-		return meet_take(env, msg, id, now, error);
-	if (msg->out_of_office)
-		return avail_take_autoreply(env, msg, id, now, error);
-	/* Bounces and the digest lists' commands are the lists'. */
-	if (subscription_is_command(env, msg))
-		return subscription_take(env, msg, id, now, error);
-	if (digest_is_comment(env, msg))
-		return digest_take_comment(env, msg, id, now, error);
-	if (msg->command == ANSWER_COMMAND_NONE)
-		return msg->prompt_id == 0 ||
-		    take_answers(env, msg, id, now, error);
-	/* A command acts for the person the prompt asked, or for the sender
-	 * when it came to a command address; only when they sent it. */
-	who = msg->prompt_person != NULL ? msg->prompt_person : msg->from;
-	if (!same_address(msg->from, who)) {
-		log_warnx("<%s>: command not carried out: sent by %s, not by %s",
-		    msg->message_id, msg->from != NULL ? msg->from : "nobody",
-		    who != NULL ? who : "a member");
-		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
-		    "a command from someone else than the member", error);
-	}
-	if (checkin_no_answer(env, msg) != NULL)
-		return TRUE;	/* never act on a machine's word */
-	person = store_person_get(env->st, who, &err);
-	if (person == NULL) {
-		if (!g_error_matches(err, STORE_ERROR, STORE_ERROR_NOT_FOUND)) {
-			g_propagate_error(error, g_steal_pointer(&err));
-			return FALSE;
-		}
-		log_info("<%s>: a command from %s, who is no member: not "
-		    "answered", msg->message_id, who);
-		return store_message_bind(env->st, id, 0, FALSE,
-		    "a command from someone tidings does not know", error);
-	}
-	token = prompt_token(env, msg);
-	trusted = vouched(msg, token, &why);
-	/* Anyone can write a member's address in From: what changes their
-	 * prompts needs their reply address or a trusted server's word, and
-	 * a forgery is not answered either. */
-	if (!trusted && changes_state(msg->command)) {
-		log_warnx("<%s>: %s not carried out: %s", msg->message_id,
-		    answer_command_name(msg->command), why);
-		return store_message_bind(env->st, id, msg->prompt_id, FALSE,
-		    why, error);
-	}
-	if (!store_message_bind(env->st, id, msg->prompt_id, trusted, why,
-	    error))
-		return FALSE;
-	return take_command(env, msg, id, person, now, error);
-}
-
-gboolean
-checkin_take(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
-{
-	gboolean ok;
-
-	/* What a bounce causes (the owners told) answers nobody. */
-	env->taking = msg->kind != MESSAGE_BOUNCE ? msg : NULL;
-	env->may_answer = 0;
-	ok = take_mail(env, msg, id, now, error);
-	env->taking = NULL;
-	return ok;
-}
-
-/* --- dates ---------------------------------------------------------------- */
-
-static const char *const weekdays[] = {
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-	"sunday",
-};
-static const char *const months[] = {
-	"january", "february", "march", "april", "may", "june", "july",
-	"august", "september", "october", "november", "december",
-};
-
-/* Index of WORD in NAMES by its full name or first three letters, or -1. */
-static int
-name_index(const char *word, const char *const *names, int n)
-{
-	size_t len = strlen(word);
-
-	if (len < 3)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (strncmp(names[i], word, len) == 0)
-			return i;
-	return -1;
-}
-
-static GDateTime *
-local_day(GTimeZone *tz, int y, int m, int d)
-{
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return NULL;
-	return g_date_time_new(tz, y, m, d, 0, 0, 0);
-}
-
-gint64
-checkin_parse_until(const char *text, const char *zone, gint64 now,
-    GError **error)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
-	g_autoptr(GDateTime) today = NULL, t = NULL, day = NULL;
-	g_autofree char *s = g_ascii_strdown(text != NULL ? text : "", -1);
-	g_auto(GStrv) w = NULL;
-	char *p = g_strstrip(s), *end;
-	int y, m, d, i, n;
-
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	t = g_date_time_new_from_unix_utc(now);
-	day = g_date_time_to_timezone(t, tz);
-	today = g_date_time_new(tz, g_date_time_get_year(day),
-	    g_date_time_get_month(day), g_date_time_get_day_of_month(day),
-	    0, 0, 0);
-	g_clear_pointer(&t, g_date_time_unref);
-	for (const char *const *lead = (const char *const[]){ "until ",
-	    "till ", "to ", "for ", "in ", NULL }; *lead != NULL; lead++)
-		if (g_str_has_prefix(p, *lead))
-			p = g_strstrip(p + strlen(*lead));
-	w = g_strsplit_set(p, " ,", -1);
-	n = (int)g_strv_length(w);
-	if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3)
-		t = local_day(tz, y, m, d);
-	else if (strcmp(p, "tomorrow") == 0)
-		t = g_date_time_add_days(today, 1);
-	else if ((i = name_index(p, weekdays, 7)) >= 0) {
-		int dow = g_date_time_get_day_of_week(today) - 1;
-		t = g_date_time_add_days(today, (i - dow + 6) % 7 + 1);
-	} else if (n >= 2 && (d = (int)strtol(w[0], &end, 10)) > 0 &&
-	    *end == '\0' && (g_str_has_prefix(w[1], "day") ||
-	    g_str_has_prefix(w[1], "week")))
-		t = g_date_time_add_days(today, w[1][0] == 'w' ? d * 7 : d);
-	else if (n >= 2) {
-		/* "24 december [2026]" or "december 24[, 2026]". */
-		int a = (int)strtol(w[0], &end, 10);
-		gboolean day_first = a > 0 && *end == '\0';
-		const char *mon = day_first ? w[1] : w[0];
-		const char *num = day_first ? w[0] : w[1];
-		const char *year = n >= 3 ? w[n - 1] : NULL;
-
-		m = name_index(mon, months, 12) + 1;
-		d = (int)strtol(num, &end, 10);
-		if (m > 0 && d > 0) {
-			y = year != NULL ? atoi(year) :
-			    g_date_time_get_year(today);
-			t = local_day(tz, y, m, d);
-			if (t != NULL && year == NULL &&
-			    g_date_time_compare(t, today) <= 0) {
-				g_clear_pointer(&t, g_date_time_unref);
-				t = local_day(tz, y + 1, m, d);
-			}
-		}
-	}
-	if (t == NULL) {
-		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
-		    "\"%s\" is not a date tidings can read: write it as "
-		    "2026-12-24, 24 December, a weekday, tomorrow or "
-		    "\"2 weeks\"", text != NULL ? text : "");
-		return 0;
-	}
-	if (g_date_time_to_unix(t) <= now) {
-		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
-		    "\"%s\" is not in the future", text);
-		return 0;
-	}
-	return g_date_time_to_unix(t);
 }

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "columns.h"
 #include "conf.h"
@@ -240,7 +241,7 @@ demo_day_run(struct store *st, const char *dir, GError **error)
 	g_autoptr(GBytes) mail = NULL;
 	static const char *const questions[] = { "What did you work on?",
 	    "What will you work on next?", "Is anything blocking you?" };
-	struct checkin_env env;
+	struct tidings_ctx env;
 	struct checkin_stats stats;
 	struct render_headers h = {
 		.from_name = "Demo team", .from = "standup@demo.example",
@@ -278,7 +279,7 @@ demo_day_run(struct store *st, const char *dir, GError **error)
 		g_ptr_array_add(c->questions, q);
 	}
 	if (!store_checkin_add(st, c, error) ||
-	    !checkin_env_init(&env, st, conf, error))
+	    !tidings_ctx_init(&env, st, conf, error))
 		return FALSE;
 
 	/* Every quarter of an hour of the day, as the daemon would. */
@@ -328,7 +329,7 @@ demo_day_run(struct store *st, const char *dir, GError **error)
 	ok = TRUE;
 out:
 	clock_set(0);
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	return ok;
 }
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "digest-run.h"
 #include "digest.h"
@@ -81,7 +81,7 @@ digest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(Team) t = NULL;
 	g_autoptr(Digest) d = NULL;
 	g_autofree char *text = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	gint64 now = clock_now(), start, end = now;
 	gboolean claimed;
 	guint mails;
@@ -95,11 +95,11 @@ digest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((t = store_team_get(ctx->store, opt_team, &error)) == NULL)
 		return cmd_fail(ctx, error);
-	if (!checkin_env_init(&env, ctx->store, ctx->conf, &error))
+	if (!tidings_ctx_init(&env, ctx->store, ctx->conf, &error))
 		return cmd_fail(ctx, error);
 	if (opt_period != NULL) {
 		if (!parse_period(opt_period, t->zone, now, &start, &end)) {
-			checkin_env_clear(&env);
+			tidings_ctx_clear(&env);
 			return cmd_usage(ctx, "--period '%s' is not a period: write "
 			    "it as 2026-03-23..2026-03-29 or 7d", opt_period);
 		}
@@ -115,7 +115,7 @@ digest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		else
 			printf("the digest of %s for that period went out "
 			    "before\n", opt_team);
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 		return EX_OK;
 	}
 	if ((d = digest_build(ctx->store, opt_team, start, end,
@@ -123,10 +123,10 @@ digest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    (text = digest_text(env.render, d, &error)) == NULL)
 		goto fail;
 	fputs(text, stdout);
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	return EX_OK;
 fail:
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	return cmd_fail(ctx, error);
 }
 

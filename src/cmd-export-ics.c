@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "meet.h"
 #include "store.h"
@@ -33,7 +33,7 @@ export_ics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *ics = NULL, *organizer = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	int rc;
 
 	if (opt_team == NULL)
@@ -43,9 +43,9 @@ export_ics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    opt_days);
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
-	if (checkin_env_init(&env, ctx->store, ctx->conf, NULL)) {
+	if (tidings_ctx_init(&env, ctx->store, ctx->conf, NULL)) {
 		organizer = meet_team_address(&env, opt_team);
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 	}
 	if (organizer == NULL)
 		organizer = g_strdup_printf("%s@localhost", opt_team);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "columns.h"
 #include "conf.h"
@@ -110,7 +110,7 @@ print_slot(struct cmd_ctx *ctx, const struct meet_slot *slot)
 }
 
 static int
-meet_new(struct cmd_ctx *ctx, struct checkin_env *env)
+meet_new(struct cmd_ctx *ctx, struct tidings_ctx *env)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDateTime) s = NULL;
@@ -211,7 +211,7 @@ static int
 meet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	int rc;
 
 	if ((opt_show != NULL) + (opt_cancel != NULL) + (opt_team != NULL) > 1)
@@ -221,18 +221,18 @@ meet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (opt_show != NULL)
 		return meet_show(ctx);
-	if (!checkin_env_init(&env, ctx->store, ctx->conf, &error))
+	if (!tidings_ctx_init(&env, ctx->store, ctx->conf, &error))
 		return cmd_fail(ctx, error);
 	if (opt_cancel != NULL) {
 		if (!meet_cancel(&env, opt_cancel, clock_now(), &error)) {
-			checkin_env_clear(&env);
+			tidings_ctx_clear(&env);
 			return meet_fail(ctx, error);
 		}
 		printf("cancelled %s\n", opt_cancel);
 		rc = deliver(ctx);
 	} else
 		rc = meet_new(ctx, &env);
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "columns.h"
 #include "conf.h"
@@ -73,7 +74,7 @@ since_option(struct cmd_ctx *ctx, gint64 *since)
 }
 
 static int
-prompts_due(struct cmd_ctx *ctx, struct checkin_env *env)
+prompts_due(struct cmd_ctx *ctx, struct tidings_ctx *env)
 {
 	g_autoptr(GError) error = NULL;
 	struct checkin_stats cs;
@@ -110,7 +111,7 @@ prompts_due(struct cmd_ctx *ctx, struct checkin_env *env)
 }
 
 static int
-prompts_preview(struct cmd_ctx *ctx, struct checkin_env *env)
+prompts_preview(struct cmd_ctx *ctx, struct tidings_ctx *env)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) mails = NULL;
@@ -209,7 +210,7 @@ static int
 prompts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	int rc;
 
 	if (opt_due && opt_preview != NULL)
@@ -218,10 +219,10 @@ prompts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (!opt_due && opt_preview == NULL)
 		return prompts_list(ctx);
-	if (!checkin_env_init(&env, ctx->store, ctx->conf, &error))
+	if (!tidings_ctx_init(&env, ctx->store, ctx->conf, &error))
 		return cmd_fail(ctx, error);
 	rc = opt_due ? prompts_due(ctx, &env) : prompts_preview(ctx, &env);
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "columns.h"
 #include "store.h"
@@ -42,14 +42,14 @@ static const GOptionEntry remove_options[] = {
 };
 
 static int
-with_env(struct cmd_ctx *ctx, struct checkin_env *env)
+with_env(struct cmd_ctx *ctx, struct tidings_ctx *env)
 {
 	g_autoptr(GError) error = NULL;
 	int rc;
 
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
-	if (!checkin_env_init(env, ctx->store, ctx->conf, &error))
+	if (!tidings_ctx_init(env, ctx->store, ctx->conf, &error))
 		return cmd_fail(ctx, error);
 	return EX_OK;
 }
@@ -60,7 +60,7 @@ subscriber_add(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Subscription) sub = NULL;
 	g_autofree char *email = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	int rc;
 
 	if (opt_team == NULL)
@@ -78,10 +78,10 @@ subscriber_add(struct cmd_ctx *ctx, int argc, char **argv)
 	    opt_confirmed, clock_now(), &sub, &error) ||
 	    !store_commit(ctx->store, &error)) {
 		store_rollback(ctx->store);
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 		return cmd_fail(ctx, error);
 	}
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	if (strcmp(sub->state, "active") == 0)
 		printf("%s receives the digests of %s\n", email, opt_team);
 	else
@@ -128,7 +128,7 @@ static int
 subscriber_remove(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	int rc;
 
 	if (opt_team == NULL)
@@ -139,10 +139,10 @@ subscriber_remove(struct cmd_ctx *ctx, int argc, char **argv)
 	    !subscription_end(&env, opt_team, argv[1], !opt_quiet,
 	    clock_now(), &error) || !store_commit(ctx->store, &error)) {
 		store_rollback(ctx->store);
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 		return cmd_fail(ctx, error);
 	}
-	checkin_env_clear(&env);
+	tidings_ctx_clear(&env);
 	printf("%s no longer receives the digests of %s\n", argv[1], opt_team);
 	return EX_OK;
 }

@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "daemon.h"
@@ -356,7 +357,7 @@ static gint64
 daemon_work(struct daemon *d)
 {
 	g_autoptr(GError) error = NULL;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	struct checkin_stats cs;
 	struct digest_stats ds;
 	struct outbox_stats os = { 0 };
@@ -365,7 +366,7 @@ daemon_work(struct daemon *d)
 
 	d->work_status = EX_OK;
 	if (conf_get(*d->conf, "tidings", "address") != NULL) {
-		if (!checkin_env_init(&env, d->st, *d->conf, &error) ||
+		if (!tidings_ctx_init(&env, d->st, *d->conf, &error) ||
 		    !checkin_tick(&env, now, &cs, &error) ||
 		    !digest_tick(&env, now, &ds, &error)) {
 			work_error(d, "check-ins and digests", error);
@@ -378,7 +379,7 @@ daemon_work(struct daemon *d)
 			if ((t = digest_next_due(&env, now, NULL)) > 0)
 				next = MIN(next, t);
 		}
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 	}
 	if (conf_get(*d->conf, "smtp", "host") != NULL) {
 		if (!outbox_deliver(d->st, *d->conf, clock_now(), &os,

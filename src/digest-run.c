@@ -3,15 +3,17 @@
 
 #include <string.h>
 
-#include "checkin.h"
+#include "context.h"
 #include "digest-run.h"
 #include "digest.h"
 #include "filter.h"
 #include "log.h"
 #include "render.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store.h"
 #include "subscription.h"
+#include "taker.h"
 
 static const char *
 title_of(const struct team *t)
@@ -20,7 +22,7 @@ title_of(const struct team *t)
 }
 
 gboolean
-digest_period(struct checkin_env *env, const char *team, gint64 now,
+digest_period(struct tidings_ctx *env, const char *team, gint64 now,
     gint64 *start, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, team, error);
@@ -36,12 +38,12 @@ digest_period(struct checkin_env *env, const char *team, gint64 now,
 /* One subscriber's copy: the digest in their format, rendered once per
  * format (in MAILS) and shared; only the header block is theirs. */
 static gboolean
-queue_copy(struct checkin_env *env, const struct team *t,
+queue_copy(struct tidings_ctx *env, const struct team *t,
     const struct digest *d, const struct subscription *sub, gint64 digest_id,
     const char *mid, GBytes *mails[], gint64 now, GError **error)
 {
 	g_auto(GStrv) extra = subscription_list_headers(env, sub, error);
-	g_autofree char *lid = checkin_list_id(env, t);
+	g_autofree char *lid = reply_list_id(env, t);
 	g_autofree char *marker = g_strdup_printf("digest %" G_GINT64_FORMAT,
 	    digest_id);
 	g_autofree char *key = g_strdup_printf("digest:%" G_GINT64_FORMAT ":%s",
@@ -86,7 +88,7 @@ queue_copy(struct checkin_env *env, const struct team *t,
 }
 
 gboolean
-digest_send(struct checkin_env *env, const char *team, gint64 start,
+digest_send(struct tidings_ctx *env, const char *team, gint64 start,
     gint64 end, gint64 now, gboolean *claimed, guint *mails, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, team, error);
@@ -153,7 +155,7 @@ due_time(const struct team *t, gint64 after, gint64 now, GError **error)
 }
 
 gboolean
-digest_tick(struct checkin_env *env, gint64 now, struct digest_stats *stats,
+digest_tick(struct tidings_ctx *env, gint64 now, struct digest_stats *stats,
     GError **error)
 {
 	g_autoptr(GPtrArray) teams = store_team_list(env->st, error);
@@ -200,7 +202,7 @@ digest_tick(struct checkin_env *env, gint64 now, struct digest_stats *stats,
 }
 
 gint64
-digest_next_due(struct checkin_env *env, gint64 now, GError **error)
+digest_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 {
 	g_autoptr(GPtrArray) teams = store_team_list(env->st, error);
 	gint64 best = 0;
@@ -222,7 +224,7 @@ digest_next_due(struct checkin_env *env, gint64 now, GError **error)
 /* --- comments ------------------------------------------------------------ */
 
 static struct digest_sent *
-replied_digest(struct checkin_env *env, const struct message *msg)
+replied_digest(struct tidings_ctx *env, const struct message *msg)
 {
 	struct digest_sent *d = NULL;
 
@@ -236,7 +238,7 @@ replied_digest(struct checkin_env *env, const struct message *msg)
 }
 
 gboolean
-digest_is_comment(struct checkin_env *env, const struct message *msg)
+digest_is_comment(struct tidings_ctx *env, const struct message *msg)
 {
 	g_autoptr(DigestSent) d = NULL;
 
@@ -303,7 +305,7 @@ quoted_answer(const struct digest *d, const char *text)
 
 /* Whether EMAIL may comment on TEAM's digests: a member or a subscriber. */
 static gboolean
-on_the_list(struct checkin_env *env, const char *team, const char *email,
+on_the_list(struct tidings_ctx *env, const char *team, const char *email,
     GError **error)
 {
 	g_autoptr(Subscription) sub = store_subscription_get(env->st, team,
@@ -322,15 +324,17 @@ on_the_list(struct checkin_env *env, const char *team, const char *email,
 }
 
 static gboolean
-tell_author(struct checkin_env *env, const struct message *msg, gint64 id,
-    const struct team *t, const struct digest_answer *ans, const char *text,
-    gint64 now, GError **error)
+tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
+    const struct digest_answer *ans, const char *commenter, const char *text,
+    GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autofree char *mid = g_strdup_printf("comment-%" G_GINT64_FORMAT
 	    "@%s", id, env->domain);
 	g_autofree char *key = g_strdup_printf("comment:%" G_GINT64_FORMAT, id);
-	g_autofree char *lid = checkin_list_id(env, t);
+	g_autofree char *lid = reply_list_id(env, t);
 	g_autofree char *subject = NULL;
 	g_autoptr(GBytes) raw = NULL;
 	gboolean may;
@@ -346,26 +350,27 @@ tell_author(struct checkin_env *env, const struct message *msg, gint64 id,
 		.date = now,
 	};
 
-	if (!checkin_may_answer(env, now, &may, error))
+	if (!reply_may(env, tk, &may, error))
 		return FALSE;
 	if (!may)
 		return TRUE;
 	render_vars_set(v, "team", t->name);
 	render_vars_set(v, "team_title", title_of(t));
 	render_vars_set(v, "member_name", ans->name);
-	render_vars_set(v, "commenter", msg->from_name != NULL ?
-	    msg->from_name : msg->from);
+	render_vars_set(v, "commenter", commenter);
 	render_vars_set(v, "answer", ans->text);
 	render_vars_set(v, "comment", text);
 	raw = render_mail(env->render, "comment", &h, v, &subject, error);
-	return raw != NULL && checkin_queue(env, "comment", key, ans->email,
+	return raw != NULL && reply_queue(env, "comment", key, ans->email,
 	    raw, mid, subject, now, error);
 }
 
 gboolean
-digest_take_comment(struct checkin_env *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error)
+digest_take_comment(struct tidings_ctx *env, struct take *tk,
+    GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	g_autoptr(DigestSent) sent = replied_digest(env, msg);
 	g_autoptr(Digest) d = NULL;
 	g_autoptr(Team) t = NULL;
@@ -401,5 +406,7 @@ digest_take_comment(struct checkin_env *env, const struct message *msg,
 	    ans != NULL ? "an answer" : "the digest");
 	if (ans == NULL || g_ascii_strcasecmp(ans->email, msg->from) == 0)
 		return TRUE;
-	return tell_author(env, msg, id, t, ans, text, now, error);
+	/* Named as tidings knows them, not as the From says. */
+	return tell_author(env, tk, t, ans, person != NULL &&
+	    *person->name != '\0' ? person->name : msg->from, text, error);
 }

@@ -12,7 +12,8 @@
 
 #include "message.h"
 
-struct checkin_env;
+struct take;
+struct tidings_ctx;
 
 struct digest_stats {
 	guint digests;		/* periods claimed */
@@ -21,31 +22,31 @@ struct digest_stats {
 };
 
 /* Sends every team's digest that is due at NOW. */
-gboolean digest_tick(struct checkin_env *env, gint64 now,
+gboolean digest_tick(struct tidings_ctx *env, gint64 now,
     struct digest_stats *stats, GError **error);
 
 /* When the next digest is due after NOW, or 0 when none is scheduled. */
-gint64 digest_next_due(struct checkin_env *env, gint64 now, GError **error);
+gint64 digest_next_due(struct tidings_ctx *env, gint64 now, GError **error);
 
 /* Claims TEAM's digest of [START, END) and queues it for every active
  * subscriber, in one transaction; *claimed is FALSE (and nothing is
  * queued) when that period went out before.  *mails gets the copies. */
-gboolean digest_send(struct checkin_env *env, const char *team, gint64 start,
+gboolean digest_send(struct tidings_ctx *env, const char *team, gint64 start,
     gint64 end, gint64 now, gboolean *claimed, guint *mails,
     GError **error);
 
 /* The period a digest of TEAM sent at NOW would cover: from the end of the
  * last one (or the rule's previous time, or the team's creation). */
-gboolean digest_period(struct checkin_env *env, const char *team, gint64 now,
+gboolean digest_period(struct tidings_ctx *env, const char *team, gint64 now,
     gint64 *start, GError **error);
 
 /* Whether MSG replies to a digest (and is no command). */
-gboolean digest_is_comment(struct checkin_env *env, const struct message *msg);
+gboolean digest_is_comment(struct tidings_ctx *env, const struct message *msg);
 
-/* Records MSG (stored as ID), a reply to a digest, as a comment on the
+/* Records the mail T takes, a reply to a digest, as a comment on the
  * answer it quotes or on the digest, and queues it to the answer's
  * author.  Runs in the caller's transaction. */
-gboolean digest_take_comment(struct checkin_env *env,
-    const struct message *msg, gint64 id, gint64 now, GError **error);
+gboolean digest_take_comment(struct tidings_ctx *env, struct take *t,
+    GError **error);
 
 #endif

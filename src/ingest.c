@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkin.h"
 #include "clock.h"
 #include "conf.h"
+#include "context.h"
 #include "crashnote.h"
 #include "filter.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "takers.h"
 #include "thread.h"
 
 
@@ -309,14 +310,14 @@ ingest_defer(struct store *st, struct message *msg, const char *source,
  * render) undoes what was recorded of them and quarantines the mail, which
  * stays stored. */
 static gboolean
-ingest_checkin(struct store *st, struct checkin_env *env,
+ingest_checkin(struct store *st, struct tidings_ctx *env,
     struct message *msg, struct ingest_result *res, GError **error)
 {
 	g_autoptr(GError) err = NULL;
 
 	if (!store_savepoint(st, "checkin", error))
 		return FALSE;
-	if (checkin_take(env, msg, res->id, clock_now(), &err))
+	if (takers_dispatch(env, msg, res->id, clock_now(), &err))
 		return store_release(st, "checkin", error);
 	store_rollback_to(st, "checkin");
 	if (err->domain == STORE_ERROR) {
@@ -363,7 +364,7 @@ ingest_store(struct store *st, struct message *msg, const char *source,
 static gboolean
 ingest_process(struct store *st, struct message *msg, const char *source,
     gboolean own_tx, gboolean conflict, enum verdict v,
-    struct checkin_env *env, struct ingest_result *res, GError **error)
+    struct tidings_ctx *env, struct ingest_result *res, GError **error)
 {
 	gboolean done;
 
@@ -461,7 +462,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 {
 	struct message *msg = prep->msg;
 	struct filter_ctx ctx = { .conf = conf };
-	struct checkin_env env;
+	struct tidings_ctx env;
 	gboolean proceed, conflict = FALSE, have_env, ok;
 	enum verdict v;
 
@@ -488,10 +489,10 @@ ingest_commit(struct store *st, const struct conf *conf,
 	if (conf != NULL)
 		ctx.address = conf_get(conf, "tidings", "address");
 	/* Without an address, tidings has asked nobody anything. */
-	have_env = conf != NULL && checkin_env_init(&env, st, conf, NULL);
+	have_env = conf != NULL && tidings_ctx_init(&env, st, conf, NULL);
 	if (have_env) {
 		ctx.domain = env.domain;
-		ctx.lookup = checkin_lookup;
+		ctx.lookup = take_answer_lookup;
 		ctx.lookup_data = &env;
 	}
 	ctx.error = g_steal_pointer(&prep->filter_error);
@@ -505,7 +506,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 		    have_env && v != FILTER_DROP ? &env : NULL, res, error);
 	g_clear_error(&ctx.error);
 	if (have_env)
-		checkin_env_clear(&env);
+		tidings_ctx_clear(&env);
 	crashnote_working_on(NULL);
 	return ok;
 }

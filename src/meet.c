@@ -4,14 +4,16 @@
 #include <string.h>
 
 #include "avail.h"
-#include "checkin.h"
+#include "context.h"
 #include "itip.h"
 #include "log.h"
 #include "meet.h"
 #include "render.h"
+#include "replies.h"
 #include "schedule.h"
 #include "store-meet.h"
 #include "store.h"
+#include "taker.h"
 #include "token.h"
 
 G_DEFINE_QUARK(tidings-meet-error-quark, meet_error)
@@ -158,7 +160,7 @@ meet_pick(struct store *st, const char *team, gint64 now, gint64 duration,
 /* --- invitations ----------------------------------------------------- */
 
 char *
-meet_team_address(struct checkin_env *env, const char *team)
+meet_team_address(struct tidings_ctx *env, const char *team)
 {
 	return token_address(env->address, env->domain, team);
 }
@@ -213,7 +215,7 @@ invite_clear(struct invite *iv)
 }
 
 static void
-invite_init(struct invite *iv, struct checkin_env *env, gint64 now)
+invite_init(struct invite *iv, struct tidings_ctx *env, gint64 now)
 {
 	GString *d = g_string_new(NULL);
 	guint n = iv->people->len;
@@ -252,7 +254,7 @@ invite_init(struct invite *iv, struct checkin_env *env, gint64 now)
 
 /* The mail of template NAME with CALENDAR (METHOD) to P, queued. */
 static gboolean
-queue_invite(struct checkin_env *env, const struct invite *iv,
+queue_invite(struct tidings_ctx *env, const struct invite *iv,
     const struct person *p, const char *name, const char *method,
     const char *calendar, gint64 now, GError **error)
 {
@@ -290,13 +292,13 @@ queue_invite(struct checkin_env *env, const struct invite *iv,
 		render_vars_add(v, "times", iv->lines->pdata[i]);
 	raw = render_mail_calendar(env->render, name, &h, v, method, calendar,
 	    &subject, error);
-	return raw != NULL && checkin_queue(env, "invite", key, p->email, raw,
+	return raw != NULL && reply_queue(env, "invite", key, p->email, raw,
 	    mid, subject, now, error);
 }
 
 /* A UID of its own for a meeting of TEAM at START. */
 static char *
-meeting_uid(struct checkin_env *env, const char *team, gint64 start,
+meeting_uid(struct tidings_ctx *env, const char *team, gint64 start,
     gint64 now)
 {
 	g_autofree char *seed = g_strdup_printf("%s %" G_GINT64_FORMAT " %"
@@ -309,7 +311,7 @@ meeting_uid(struct checkin_env *env, const char *team, gint64 start,
 }
 
 gboolean
-meet_request(struct checkin_env *env, const char *team,
+meet_request(struct tidings_ctx *env, const char *team,
     const struct meet_slot *slot, const char *title, gint64 now, char **uid,
     GError **error)
 {
@@ -367,7 +369,7 @@ out:
 
 /* The people of ATTENDEES, as store_member_list() gives them. */
 static GPtrArray *
-attendee_people(struct checkin_env *env, GPtrArray *attendees,
+attendee_people(struct tidings_ctx *env, GPtrArray *attendees,
     GError **error)
 {
 	GPtrArray *people = g_ptr_array_new_with_free_func(
@@ -386,7 +388,7 @@ attendee_people(struct checkin_env *env, GPtrArray *attendees,
 }
 
 gboolean
-meet_cancel(struct checkin_env *env, const char *uid, gint64 now,
+meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
     GError **error)
 {
 	g_autoptr(Meeting) mt = store_meeting_get(env->st, uid, error);
@@ -463,7 +465,7 @@ itip_text(const struct message *msg)
 }
 
 gboolean
-meet_is_itip(struct checkin_env *env, const struct message *msg)
+meet_is_itip(const struct message *msg)
 {
 	g_autofree char *text = itip_text(msg);
 
@@ -484,7 +486,7 @@ find_attendee(GPtrArray *attendees, const char *email)
 
 /* Tells TEAM's owners of A's proposal R for MT. */
 static gboolean
-tell_owners(struct checkin_env *env, const struct meeting *mt,
+tell_owners(struct tidings_ctx *env, const struct meeting *mt,
     const struct attendee *a, const struct itip_reply *r, gint64 id,
     gint64 now, GError **error)
 {
@@ -532,7 +534,7 @@ tell_owners(struct checkin_env *env, const struct meeting *mt,
 		h.marker = marker;
 		raw = render_mail(env->render, "invite-counter", &h, v,
 		    &subject, error);
-		if (raw == NULL || !checkin_queue(env, "invite-counter", key,
+		if (raw == NULL || !reply_queue(env, "invite-counter", key,
 		    p->email, raw, mid, subject, now, error))
 			return FALSE;
 	}
@@ -541,7 +543,7 @@ tell_owners(struct checkin_env *env, const struct meeting *mt,
 
 /* Changes nothing for MSG, and says why. */
 static gboolean
-ignore(struct checkin_env *env, const struct message *msg, gint64 id,
+ignore(struct tidings_ctx *env, const struct message *msg, gint64 id,
     const char *why, GError **error)
 {
 	log_warnx("<%s>: iTIP reply not taken: %s", msg->message_id, why);
@@ -549,9 +551,10 @@ ignore(struct checkin_env *env, const struct message *msg, gint64 id,
 }
 
 gboolean
-meet_take(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
+meet_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
+	const struct message *msg = t->msg;
+	gint64 id = t->id, now = t->now;
 	g_autofree char *text = itip_text(msg);
 	g_autoptr(GError) err = NULL;
 	g_autoptr(ItipReply) r = itip_parse_reply(text, msg->from, &err);

@@ -14,7 +14,8 @@
 
 #include "message.h"
 
-struct checkin_env;
+struct take;
+struct tidings_ctx;
 struct store;
 
 #define MEET_ERROR (meet_error_quark())
@@ -45,29 +46,28 @@ gboolean meet_pick(struct store *st, const char *team, gint64 now,
 
 /* TEAM's address, LOCAL+TEAM@DOMAIN: the meetings' ORGANIZER.  Caller
  * frees. */
-char *meet_team_address(struct checkin_env *env, const char *team);
+char *meet_team_address(struct tidings_ctx *env, const char *team);
 
 /* Records a meeting TITLE of TEAM in SLOT and queues its REQUEST to every
  * member, in one transaction.  *uid (may be NULL) gets its UID. */
-gboolean meet_request(struct checkin_env *env, const char *team,
+gboolean meet_request(struct tidings_ctx *env, const char *team,
     const struct meet_slot *slot, const char *title, gint64 now,
     char **uid, GError **error);
 
 /* Cancels the meeting UID: a CANCEL with a higher SEQUENCE to every
  * attendee, in one transaction with the change. */
-gboolean meet_cancel(struct checkin_env *env, const char *uid, gint64 now,
+gboolean meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
     GError **error);
 
 /* Whether MSG carries an iTIP REPLY or COUNTER (text/calendar, or
  * application/ics without a method, as Google sends). */
-gboolean meet_is_itip(struct checkin_env *env, const struct message *msg);
+gboolean meet_is_itip(const struct message *msg);
 
-/* Takes the REPLY or COUNTER of MSG (stored as ID): the attendee's answer
+/* Takes the REPLY or COUNTER of the mail T takes: the attendee's answer
  * or proposal, matched by UID and the attendee's address; a proposal is
  * told to the team's owners.  Never answers the sender.  Runs in the
  * caller's transaction. */
-gboolean meet_take(struct checkin_env *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error);
+gboolean meet_take(struct tidings_ctx *env, struct take *t, GError **error);
 
 /* TEAM's calendar (or MEMBER's alone): working hours, busy and away time
  * over the next DAYS days from NOW, and the team's meetings, organised by

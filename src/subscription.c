@@ -3,21 +3,23 @@
 
 #include <string.h>
 
-#include "checkin.h"
 #include "conf.h"
+#include "context.h"
 #include "filter.h"
 #include "log.h"
 #include "render.h"
+#include "replies.h"
 #include "store.h"
 #include "subscription.h"
+#include "taker.h"
 #include "token.h"
 
 /* The token of PURPOSE (subscribe, unsubscribe) for EMAIL and TEAM. */
 static char *
-list_token(struct checkin_env *env, const char *purpose, const char *team,
+list_token(struct tidings_ctx *env, const char *purpose, const char *team,
     const char *email, GError **error)
 {
-	GBytes *secret = checkin_secret(env, error);
+	GBytes *secret = tidings_ctx_secret(env, error);
 	g_autofree char *lower = NULL, *subject = NULL;
 
 	if (secret == NULL)
@@ -30,10 +32,10 @@ list_token(struct checkin_env *env, const char *purpose, const char *team,
 /* Whether TOKEN is the one of PURPOSE for EMAIL and TEAM: the check that
  * follows every lookup by token, in constant time. */
 static gboolean
-token_matches(struct checkin_env *env, const char *purpose, const char *team,
+token_matches(struct tidings_ctx *env, const char *purpose, const char *team,
     const char *email, const char *token)
 {
-	GBytes *secret = checkin_secret(env, NULL);
+	GBytes *secret = tidings_ctx_secret(env, NULL);
 	g_autofree char *lower = NULL, *subject = NULL;
 
 	if (secret == NULL)
@@ -45,7 +47,7 @@ token_matches(struct checkin_env *env, const char *purpose, const char *team,
 
 /* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
 static char *
-list_address(struct checkin_env *env, const char *team, const char *what,
+list_address(struct tidings_ctx *env, const char *team, const char *what,
     const char *token)
 {
 	g_autofree char *detail = token != NULL ?
@@ -61,9 +63,11 @@ title_of(const struct team *t)
 	return *t->title != '\0' ? t->title : t->name;
 }
 
-/* Queues template NAME with VARS to TO about TEAM, once per KEY. */
+/* Queues template NAME with VARS to TO about TEAM, once per KEY, when
+ * the reply policy lets the mail TK takes (NULL: none) have an answer. */
 static gboolean
-notice(struct checkin_env *env, const struct team *team, const char *to,
+notice(struct tidings_ctx *env, struct take *tk, const struct team *team,
+    const char *to,
     const char *reply_to, const char *name, struct render_vars *vars,
     const char *key, const char *in_reply_to, gint64 now, GError **error)
 {
@@ -71,7 +75,7 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 	    G_CHECKSUM_SHA256, key, -1);
 	g_autofree char *mid = g_strdup_printf("list-%.20s@%s", hash,
 	    env->domain);
-	g_autofree char *lid = checkin_list_id(env, team);
+	g_autofree char *lid = reply_list_id(env, team);
 	g_autofree char *subject = NULL;
 	g_autofree char *marker = g_strdup_printf("list %s", name);
 	g_autofree char *help = token_address(env->address, env->domain,
@@ -91,7 +95,7 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 		.date = now,
 	};
 
-	if (!checkin_may_answer(env, now, &may, error))
+	if (!reply_may(env, tk, &may, error))
 		return FALSE;
 	if (!may)
 		return TRUE;
@@ -100,12 +104,12 @@ notice(struct checkin_env *env, const struct team *team, const char *to,
 	render_vars_set(vars, "address", env->address);
 	render_vars_set(vars, "help_address", help);
 	raw = render_mail(env->render, name, &h, vars, &subject, error);
-	return raw != NULL && checkin_queue(env, "list", key, to, raw, mid,
+	return raw != NULL && reply_queue(env, "list", key, to, raw, mid,
 	    subject, now, error);
 }
 
 static gboolean
-welcome(struct checkin_env *env, const struct team *team,
+welcome(struct tidings_ctx *env, struct take *tk, const struct team *team,
     const struct subscription *sub, const char *in_reply_to, gint64 now,
     GError **error)
 {
@@ -117,12 +121,12 @@ welcome(struct checkin_env *env, const struct team *team,
 
 	render_vars_set(v, "unsubscribe_address", unsub);
 	render_vars_set(v, "format", sub->format);
-	return notice(env, team, sub->email, NULL, "list-welcome", v, key,
+	return notice(env, tk, team, sub->email, NULL, "list-welcome", v, key,
 	    in_reply_to, now, error);
 }
 
-gboolean
-subscription_request(struct checkin_env *env, const char *team,
+static gboolean
+request(struct tidings_ctx *env, struct take *tk, const char *team,
     const char *email, const char *format, gboolean confirmed, gint64 now,
     struct subscription **out, GError **error)
 {
@@ -148,7 +152,7 @@ subscription_request(struct checkin_env *env, const char *team,
 		return FALSE;
 	if (confirmed && !was_active) {
 		if (!store_subscription_set_state(env->st, sub->id, "active",
-		    now, error) || !welcome(env, t, sub, NULL, now, error))
+		    now, error) || !welcome(env, tk, t, sub, NULL, now, error))
 			return FALSE;
 		g_free(sub->state);
 		sub->state = g_strdup("active");
@@ -158,7 +162,7 @@ subscription_request(struct checkin_env *env, const char *team,
 		render_vars_set(v, "confirm_address", address);
 		key = g_strdup_printf("list-confirm:%" G_GINT64_FORMAT ":%"
 		    G_GINT64_FORMAT, sub->id, now);
-		if (!notice(env, t, email, address, "list-confirm", v, key,
+		if (!notice(env, tk, t, email, address, "list-confirm", v, key,
 		    NULL, now, error))
 			return FALSE;
 	}
@@ -170,8 +174,8 @@ subscription_request(struct checkin_env *env, const char *team,
 	return TRUE;
 }
 
-gboolean
-subscription_end(struct checkin_env *env, const char *team,
+static gboolean
+end(struct tidings_ctx *env, struct take *tk, const char *team,
     const char *email, gboolean notify, gint64 now, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, team, error);
@@ -193,12 +197,28 @@ subscription_end(struct checkin_env *env, const char *team,
 	render_vars_set(v, "subscribe_address", again);
 	key = g_strdup_printf("list-goodbye:%" G_GINT64_FORMAT ":%"
 	    G_GINT64_FORMAT, sub->id, now);
-	return notice(env, t, sub->email, NULL, "list-goodbye", v, key, NULL,
+	return notice(env, tk, t, sub->email, NULL, "list-goodbye", v, key, NULL,
 	    now, error);
 }
 
+gboolean
+subscription_request(struct tidings_ctx *env, const char *team,
+    const char *email, const char *format, gboolean confirmed, gint64 now,
+    struct subscription **out, GError **error)
+{
+	return request(env, NULL, team, email, format, confirmed, now, out,
+	    error);
+}
+
+gboolean
+subscription_end(struct tidings_ctx *env, const char *team,
+    const char *email, gboolean notify, gint64 now, GError **error)
+{
+	return end(env, NULL, team, email, notify, now, error);
+}
+
 char **
-subscription_list_headers(struct checkin_env *env,
+subscription_list_headers(struct tidings_ctx *env,
     const struct subscription *sub, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
@@ -235,7 +255,7 @@ subscription_list_headers(struct checkin_env *env,
 /* --- mail ---------------------------------------------------------------- */
 
 static gboolean
-team_exists(struct checkin_env *env, const char *name)
+team_exists(struct tidings_ctx *env, const char *name)
 {
 	g_autoptr(Team) t = NULL;
 
@@ -247,7 +267,7 @@ team_exists(struct checkin_env *env, const char *name)
 
 /* The team a digest named in MSG's references belongs to, or NULL. */
 static char *
-digest_team(struct checkin_env *env, const struct message *msg)
+digest_team(struct tidings_ctx *env, const struct message *msg)
 {
 	g_autoptr(DigestSent) d = NULL;
 
@@ -286,7 +306,7 @@ command_of_text(const struct message *msg)
 /* What MSG asks of which team's list: NONE when it is no list command.
  * *team is set (caller frees). */
 static enum answer_command
-list_command(struct checkin_env *env, const struct message *msg, char **team)
+list_command(struct tidings_ctx *env, const struct message *msg, char **team)
 {
 	enum answer_command c = msg->command;
 
@@ -323,7 +343,7 @@ list_command(struct checkin_env *env, const struct message *msg, char **team)
 }
 
 gboolean
-subscription_is_command(struct checkin_env *env, const struct message *msg)
+subscription_is_command(struct tidings_ctx *env, const struct message *msg)
 {
 	g_autofree char *team = NULL;
 
@@ -333,23 +353,25 @@ subscription_is_command(struct checkin_env *env, const struct message *msg)
 }
 
 static gboolean
-refuse(struct checkin_env *env, const struct message *msg, gint64 id,
-    const char *line, const char *reason, gint64 now, GError **error)
+refuse(struct tidings_ctx *env, struct take *tk, const char *line,
+    const char *reason, GError **error)
 {
 	g_autoptr(RenderVars) v = render_vars_new();
 
 	render_vars_set(v, "line", line);
 	render_vars_set(v, "reason", reason);
-	return checkin_reply(env, msg, id, "reply-error", v, now, error);
+	return reply_send(env, tk, "reply-error", v, error);
 }
 
 static gboolean
-take_confirm(struct checkin_env *env, const struct message *msg, gint64 id,
-    const struct team *t, gint64 now, GError **error)
+take_confirm(struct tidings_ctx *env, struct take *tk, const struct team *t,
+    GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	g_autoptr(Subscription) sub = NULL;
 
-	if (checkin_secret(env, error) == NULL)
+	if (tidings_ctx_secret(env, error) == NULL)
 		return FALSE;
 	/* The token says who asked: a confirmation from anyone else, or for
 	 * another team, changes nothing. */
@@ -369,13 +391,15 @@ take_confirm(struct checkin_env *env, const struct message *msg, gint64 id,
 	    error))
 		return FALSE;
 	log_info("list %s: %s confirmed", t->name, msg->from);
-	return welcome(env, t, sub, msg->message_id, now, error);
+	return welcome(env, tk, t, sub, msg->message_id, now, error);
 }
 
 static gboolean
-take_unsubscribe(struct checkin_env *env, const struct message *msg,
-    gint64 id, const struct team *t, gint64 now, GError **error)
+take_unsubscribe(struct tidings_ctx *env, struct take *tk,
+    const struct team *t, GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	g_autoptr(Subscription) sub = NULL;
 	g_autoptr(RenderVars) v = NULL;
 	g_autofree char *address = NULL, *key = NULL;
@@ -393,14 +417,14 @@ take_unsubscribe(struct checkin_env *env, const struct message *msg,
 			    t->name);
 			return TRUE;
 		}
-		return subscription_end(env, t->name, sub->email, TRUE, now,
+		return end(env, tk, t->name, sub->email, TRUE, now,
 		    error);
 	}
 	sub = store_subscription_get(env->st, t->name, msg->from, NULL);
 	if (sub == NULL || strcmp(sub->state, "active") != 0) {
 		g_autofree char *why = g_strdup_printf("%s is not subscribed "
 		    "to the digests of %s", msg->from, title_of(t));
-		return refuse(env, msg, id, "unsubscribe", why, now, error);
+		return refuse(env, tk, "unsubscribe", why, error);
 	}
 	/* Without the token: confirm by a reply to the address that has
 	 * it, which only the subscriber receives. */
@@ -409,20 +433,21 @@ take_unsubscribe(struct checkin_env *env, const struct message *msg,
 	render_vars_set(v, "unsubscribe_address", address);
 	key = g_strdup_printf("list-unsubscribe:%" G_GINT64_FORMAT,
 	    (gint64)id);
-	return notice(env, t, sub->email, address, "list-unsubscribe", v, key,
+	return notice(env, tk, t, sub->email, address, "list-unsubscribe", v, key,
 	    msg->message_id, now, error);
 }
 
 static gboolean
-take_command(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
+take_command(struct tidings_ctx *env, struct take *tk, GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	g_autofree char *team = NULL;
 	enum answer_command c = list_command(env, msg, &team);
 	g_autoptr(Team) t = NULL;
 	g_autoptr(GError) err = NULL;
 
-	if (checkin_no_answer(env, msg) != NULL)
+	if (reply_no_answer(env, msg) != NULL)
 		return TRUE;	/* never act on a machine's word */
 	if (team != NULL)
 		t = store_team_get(env->st, team, &err);
@@ -430,32 +455,32 @@ take_command(struct checkin_env *env, const struct message *msg, gint64 id,
 		g_autofree char *why = g_strdup_printf("there is no team %s",
 		    team != NULL ? team : "named in this mail");
 		log_info("<%s>: list: %s", msg->message_id, why);
-		return refuse(env, msg, id, answer_command_name(c), why, now,
-		    error);
+		return refuse(env, tk, answer_command_name(c), why, error);
 	}
 	if (c == ANSWER_COMMAND_NONE) {
 		g_autofree char *why = g_strdup_printf("a mail to the list of "
 		    "%s takes \"subscribe\" or \"unsubscribe\" as its subject "
 		    "or first line", title_of(t));
-		return refuse(env, msg, id, msg->subject, why, now, error);
+		return refuse(env, tk, msg->subject, why, error);
 	}
 	if (!store_message_bind(env->st, id, 0, FALSE, "a list command",
 	    error))
 		return FALSE;
 	switch (c) {
 	case ANSWER_COMMAND_SUBSCRIBE:
-		return subscription_request(env, t->name, msg->from, NULL,
+		return request(env, tk, t->name, msg->from, NULL,
 		    FALSE, now, NULL, error);
 	case ANSWER_COMMAND_CONFIRM:
-		return take_confirm(env, msg, id, t, now, error);
+		return take_confirm(env, tk, t, error);
 	default:
-		return take_unsubscribe(env, msg, id, t, now, error);
+		return take_unsubscribe(env, tk, t, error);
 	}
 }
 
 /* Tells the owners of SUB's team that its delivery stopped. */
 static gboolean
-tell_owners(struct checkin_env *env, const struct subscription *sub,
+tell_owners(struct tidings_ctx *env, struct take *tk,
+    const struct subscription *sub,
     const struct bounce_recipient *r, gint64 now, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
@@ -481,7 +506,7 @@ tell_owners(struct checkin_env *env, const struct subscription *sub,
 		render_vars_set(v, "score", score);
 		key = g_strdup_printf("list-disabled:%" G_GINT64_FORMAT ":%s",
 		    sub->id, p->email);
-		if (!notice(env, t, p->email, NULL, "list-disabled", v, key,
+		if (!notice(env, tk, t, p->email, NULL, "list-disabled", v, key,
 		    NULL, now, error))
 			return FALSE;
 	}
@@ -489,9 +514,10 @@ tell_owners(struct checkin_env *env, const struct subscription *sub,
 }
 
 static gboolean
-take_bounce(struct checkin_env *env, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
+take_bounce(struct tidings_ctx *env, struct take *tk, GError **error)
 {
+	const struct message *msg = tk->msg;
+	gint64 id = tk->id, now = tk->now;
 	double limit = conf_get_number(env->conf, "digests",
 	    "bounce-threshold");
 
@@ -521,7 +547,7 @@ take_bounce(struct checkin_env *env, const struct message *msg, gint64 id,
 			    "bounces", sub->team, sub->email);
 			if (!store_subscription_set_state(env->st, sub->id,
 			    "disabled", now, error) ||
-			    !tell_owners(env, sub, r, now, error))
+			    !tell_owners(env, tk, sub, r, now, error))
 				return FALSE;
 		}
 	}
@@ -529,10 +555,9 @@ take_bounce(struct checkin_env *env, const struct message *msg, gint64 id,
 }
 
 gboolean
-subscription_take(struct checkin_env *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error)
+subscription_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
-	if (msg->kind == MESSAGE_BOUNCE)
-		return take_bounce(env, msg, id, now, error);
-	return take_command(env, msg, id, now, error);
+	if (t->msg->kind == MESSAGE_BOUNCE)
+		return take_bounce(env, t, error);
+	return take_command(env, t, error);
 }

@@ -18,35 +18,36 @@
 
 #include "message.h"
 
-struct checkin_env;
+struct take;
+struct tidings_ctx;
 struct subscription;
 
 /* Records EMAIL's request to follow TEAM and queues the mail that asks
  * them to confirm; with CONFIRMED (an owner vouches, on the command line)
  * the subscription is active at once and a welcome is queued instead.
  * FORMAT may be NULL.  *out (may be NULL) gets the subscription. */
-gboolean subscription_request(struct checkin_env *env, const char *team,
+gboolean subscription_request(struct tidings_ctx *env, const char *team,
     const char *email, const char *format, gboolean confirmed, gint64 now,
     struct subscription **out, GError **error);
 
 /* Ends EMAIL's subscription to TEAM (a goodbye is queued when NOTIFY). */
-gboolean subscription_end(struct checkin_env *env, const char *team,
+gboolean subscription_end(struct tidings_ctx *env, const char *team,
     const char *email, gboolean notify, gint64 now, GError **error);
 
-/* Takes what the filters found in MSG (stored as ID): a list command, or
- * a bounce.  Runs in the caller's transaction. */
-gboolean subscription_take(struct checkin_env *env, const struct message *msg,
-    gint64 id, gint64 now, GError **error);
+/* Takes what the filters found in the mail T takes: a list command, or a
+ * bounce.  Runs in the caller's transaction. */
+gboolean subscription_take(struct tidings_ctx *env, struct take *t,
+    GError **error);
 
 /* Whether MSG is a list command (including a word-address naming a team,
  * whose command is in the subject or first line). */
-gboolean subscription_is_command(struct checkin_env *env,
+gboolean subscription_is_command(struct tidings_ctx *env,
     const struct message *msg);
 
 /* The List-* headers of SUB's copy of a digest, as NAME, VALUE pairs in
  * a NULL-terminated array (for render_headers.extra).  Caller frees with
  * g_strfreev(). */
-char **subscription_list_headers(struct checkin_env *env,
+char **subscription_list_headers(struct tidings_ctx *env,
     const struct subscription *sub, GError **error);
 
 #endif

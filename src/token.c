@@ -172,3 +172,12 @@ token_address(const char *own_address, const char *domain,
 	return g_strdup_printf("%.*s+%s@%s", (int)own_len, own_address, detail,
 	    domain != NULL ? domain : own_domain);
 }
+
+char *
+token_prompt_subject(gint64 checkin, const char *email, gint64 occurrence)
+{
+	g_autofree char *lower = g_ascii_strdown(email, -1);
+
+	return g_strdup_printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT,
+	    checkin, lower, occurrence);
+}

@@ -39,4 +39,9 @@ char *token_subaddress(const char *address, const char *own_address,
 char *token_address(const char *own_address, const char *domain,
     const char *detail);
 
+/* What a prompt's token signs: the check-in, the person (any case), the
+ * occurrence.  Caller frees. */
+char *token_prompt_subject(gint64 checkin, const char *email,
+    gint64 occurrence);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "value.h"
@@ -421,4 +422,109 @@ value_local_time(const char *zone, int work_start, int work_end,
 	clock = g_date_time_format(local, "%a %H:%M %Z");
 	return g_strdup_printf("%s, %s", clock, is_working(work_start, work_end,
 	    workdays, day, minute) ? "working" : "outside working hours");
+}
+
+/* --- dates ------------------------------------------------------------ */
+
+static const char *const weekdays[] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+	"sunday",
+};
+static const char *const months[] = {
+	"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december",
+};
+
+/* Index of WORD in NAMES by its full name or first three letters, or -1. */
+static int
+name_index(const char *word, const char *const *names, int n)
+{
+	size_t len = strlen(word);
+
+	if (len < 3)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (strncmp(names[i], word, len) == 0)
+			return i;
+	return -1;
+}
+
+static GDateTime *
+local_day(GTimeZone *tz, int y, int m, int d)
+{
+	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return NULL;
+	return g_date_time_new(tz, y, m, d, 0, 0, 0);
+}
+
+gint64
+value_parse_until(const char *text, const char *zone, gint64 now,
+    GError **error)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
+	g_autoptr(GDateTime) today = NULL, t = NULL, day = NULL;
+	g_autofree char *s = g_ascii_strdown(text != NULL ? text : "", -1);
+	g_auto(GStrv) w = NULL;
+	char *p = g_strstrip(s), *end;
+	int y, m, d, i, n;
+
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	t = g_date_time_new_from_unix_utc(now);
+	day = g_date_time_to_timezone(t, tz);
+	today = g_date_time_new(tz, g_date_time_get_year(day),
+	    g_date_time_get_month(day), g_date_time_get_day_of_month(day),
+	    0, 0, 0);
+	g_clear_pointer(&t, g_date_time_unref);
+	for (const char *const *lead = (const char *const[]){ "until ",
+	    "till ", "to ", "for ", "in ", NULL }; *lead != NULL; lead++)
+		if (g_str_has_prefix(p, *lead))
+			p = g_strstrip(p + strlen(*lead));
+	w = g_strsplit_set(p, " ,", -1);
+	n = (int)g_strv_length(w);
+	if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3)
+		t = local_day(tz, y, m, d);
+	else if (strcmp(p, "tomorrow") == 0)
+		t = g_date_time_add_days(today, 1);
+	else if ((i = name_index(p, weekdays, 7)) >= 0) {
+		int dow = g_date_time_get_day_of_week(today) - 1;
+		t = g_date_time_add_days(today, (i - dow + 6) % 7 + 1);
+	} else if (n >= 2 && (d = (int)strtol(w[0], &end, 10)) > 0 &&
+	    *end == '\0' && (g_str_has_prefix(w[1], "day") ||
+	    g_str_has_prefix(w[1], "week")))
+		t = g_date_time_add_days(today, w[1][0] == 'w' ? d * 7 : d);
+	else if (n >= 2) {
+		/* "24 december [2026]" or "december 24[, 2026]". */
+		int a = (int)strtol(w[0], &end, 10);
+		gboolean day_first = a > 0 && *end == '\0';
+		const char *mon = day_first ? w[1] : w[0];
+		const char *num = day_first ? w[0] : w[1];
+		const char *year = n >= 3 ? w[n - 1] : NULL;
+
+		m = name_index(mon, months, 12) + 1;
+		d = (int)strtol(num, &end, 10);
+		if (m > 0 && d > 0) {
+			y = year != NULL ? atoi(year) :
+			    g_date_time_get_year(today);
+			t = local_day(tz, y, m, d);
+			if (t != NULL && year == NULL &&
+			    g_date_time_compare(t, today) <= 0) {
+				g_clear_pointer(&t, g_date_time_unref);
+				t = local_day(tz, y + 1, m, d);
+			}
+		}
+	}
+	if (t == NULL) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is not a date tidings can read: write it as "
+		    "2026-12-24, 24 December, a weekday, tomorrow or "
+		    "\"2 weeks\"", text != NULL ? text : "");
+		return 0;
+	}
+	if (g_date_time_to_unix(t) <= now) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is not in the future", text);
+		return 0;
+	}
+	return g_date_time_to_unix(t);
 }

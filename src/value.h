@@ -47,4 +47,10 @@ char *value_workdays_format(unsigned days);
 char *value_local_time(const char *zone, int work_start, int work_end,
     unsigned workdays, gint64 at);
 
+/* Parses the date of "pause until DATE" (2026-12-24, 24 December, monday,
+ * tomorrow, "2 weeks") in ZONE: the start of that local day, after NOW.
+ * Returns 0 with error set when the text is not a date. */
+gint64 value_parse_until(const char *text, const char *zone, gint64 now,
+    GError **error);
+
 #endif

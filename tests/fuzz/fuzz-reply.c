@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "checkin.h"
+#include "value.h"
 #include "filter.h"
 #include "reply.h"
 
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    g_strndup(text, (gsize)(nl - text)) : g_strdup(text);
 		g_autofree char *team = NULL, *token = NULL;
 		answer_parse_command(line, &arg);
-		checkin_parse_until(line, "Europe/Berlin", 1774569600, &error);
+		value_parse_until(line, "Europe/Berlin", 1774569600, &error);
 		answer_parse_list_address(line, &team, &token);
 	}
 	return 0;

@@ -16,7 +16,11 @@ command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
 agent_stack standup ana bob priya
-agent_config
+agent_config "trusted-authserv-ids = mx.$D"
+# The word of the trusted receiving server (mx.$D), which the harness's
+# Postfix does not add: what changes a member's availability needs it (or
+# their reply address).
+AUTH="Authentication-Results: mx.$D; dkim=pass header.d=$D"
 
 # body FILE: the decoded text of a mail, flowed lines joined.
 body() { python3 - "$1" <<'EOF'
@@ -27,9 +31,11 @@ for part in m.walk():
         print(part.get_payload(decode=True).decode('utf-8').replace(' \n', ' '))
 EOF
 }
-# mail FROM TO FILE [HEADERS] BODY: a plain mail.
+# mail FROM TO FILE [HEADERS] BODY: a plain mail, authenticated unless
+# FORGED is set.
 mail() {
 	{
+		[ -n "${FORGED:-}" ] || printf '%s\n' "$AUTH"
 		printf 'From: %s\nTo: %s\nSubject: availability\nMessage-ID: <%s>\n' "$1" "$2" "$(date +%s%N).$RANDOM@$D"
 		printf 'Date: %s\n%b\n' "$(date -R)" "$4"
 		printf '%b' "$5"
@@ -52,7 +58,7 @@ expect_rc 0 "Ana's commands are accepted by Postfix"
 
 # Bob's calendar: his working hours, RFC 7953, as an attachment.
 {
-	printf 'From: Bob Stone <bob@%s>\nTo: standup+availability@%s\n' "$D" "$D"
+	printf '%s\nFrom: Bob Stone <bob@%s>\nTo: standup+availability@%s\n' "$AUTH" "$D" "$D"
 	printf 'Subject: my hours\nMessage-ID: <bob-ics.%s@%s>\nDate: %s\n' "$RANDOM" "$D" "$(date -R)"
 	printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n'
 	printf -- '--XX\nContent-Type: text/plain\n\nMy calendar is attached.\n'
@@ -111,13 +117,36 @@ expect_grep out "Ana Lima .*Mon 11:00 *working" "who at 11:00: Ana works, her de
 expect_grep out "Bob Stone .*Mon 05:00 *off .*Mon 30 Mar 09:00" "who: Bob is off, working at 09:00"
 expect_grep out "Priya Nair .*Mon 14:30 *working" "who: Priya works, 14:30 in Kolkata"
 
+# --- forged ---------------------------------------------------------------------
+# Anyone can write Priya's or Bob's address in From: without the trusted
+# server's word, availability by mail and "back on" auto-replies change
+# nothing, and the forger is not answered.
+FORGED=1 mail "Priya Nair <priya@$D>" "standup+availability@$D" "$TEST_DIR/forged.eml" "" \
+	"zone Pacific/Auckland\nooo 2026-03-31..2026-04-30\n"
+mailstack_send "priya@$D" "standup+availability@$D" "$TEST_DIR/forged.eml"
+FORGED=1 mail "Bob Stone <bob@$D>" "standup@$D" "$TEST_DIR/forged-ooo.eml" \
+	"Auto-Submitted: auto-replied\nX-Autoreply: yes\n" \
+	"I am out of the office and back on Thursday 9 April.\n"
+sed -i 's/^Subject: availability/Subject: Out of Office: Daily/' "$TEST_DIR/forged-ooo.eml"
+mailstack_send "bob@$D" "standup@$D" "$TEST_DIR/forged-ooo.eml"
+mailstack_wait_mail standup 6 10
+before=$(mails priya)
+at 2026-03-30T09:07:00Z run --once
+[ "$(sql "SELECT zone FROM people WHERE email = 'priya@$D'")" = Asia/Kolkata ]
+ok $? "a forged availability mail does not change Priya's zone"
+[ "$(sql "SELECT count(*) FROM availability a JOIN people e ON e.id = a.person_id WHERE a.kind = 'away' AND e.email IN ('priya@$D', 'bob@$D')")" = 0 ]
+ok $? "nor marks Priya or Bob away"
+sleep 2
+[ "$(mails priya)" = "$before" ]
+ok $? "and is not answered"
+
 # --- an out-of-office auto-reply ------------------------------------------------
 mail "Priya Nair <priya@$D>" "standup@$D" "$TEST_DIR/ooo.eml" \
 	"Auto-Submitted: auto-replied\nX-Autoreply: yes\n" \
 	"Thank you for your mail. I am out of the office and back on Thursday 2 April.\n"
 sed -i 's/^Subject: availability/Subject: Out of Office: Daily/' "$TEST_DIR/ooo.eml"
 mailstack_send "priya@$D" "standup@$D" "$TEST_DIR/ooo.eml"
-mailstack_wait_mail standup 5 10
+mailstack_wait_mail standup 7 10
 before=$(mails priya)
 at 2026-03-30T09:10:00Z run --once
 [ "$(sql "SELECT datetime(ends_at, 'unixepoch') FROM availability WHERE source = 'autoreply'")" = "2026-04-01 18:30:00" ]

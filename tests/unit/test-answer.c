@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "checkin.h"
+#include "value.h"
 #include "filter.h"
 #include "testtime.h"
 
@@ -183,7 +183,7 @@ test_until(void)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
-		gint64 t = checkin_parse_until(cases[i].text, cases[i].zone,
+		gint64 t = value_parse_until(cases[i].text, cases[i].zone,
 		    now, &error);
 		g_assert_no_error(error);
 		g_assert_cmpint(t, ==, utc(cases[i].want));
@@ -192,7 +192,7 @@ test_until(void)
 	    "2026-02-30", "until 2025-01-01", "until", "13 smarch", NULL };
 	    *bad != NULL; bad++) {
 		g_autoptr(GError) error = NULL;
-		g_assert_cmpint(checkin_parse_until(*bad, "UTC", now, &error),
+		g_assert_cmpint(value_parse_until(*bad, "UTC", now, &error),
 		    ==, 0);
 		g_assert_nonnull(error);
 	}

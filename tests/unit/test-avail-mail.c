@@ -13,6 +13,7 @@
 #include "avail.h"
 #include "avail-mail.h"
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
@@ -22,10 +23,13 @@
 #include "testtime.h"
 
 #define ADDRESS "standup@example.org"
+/* The word of the trusted server that a mail is signed by example.org. */
+#define AUTH "Authentication-Results: mx.example.org; dkim=pass " \
+	"header.d=example.org\n"
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static void
@@ -50,14 +54,14 @@ setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	testenv_open(&f->t, ADDRESS, NULL);
+	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n");
 	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin");
 	add_member(f, "bob@example.org", "Bob Stone", "America/New_York");
 	add_member(f, "priya@example.org", "Priya Nair", "Asia/Kolkata");
 	add_member(f, "liam@example.org", "Liam Chen", "Australia/Sydney");
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 	/* Tuesday 1 December 2026, 10:00 in Berlin. */
 	clock_set(utc("2026-12-01T09:00:00Z"));
 }
@@ -66,7 +70,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 
@@ -96,16 +100,20 @@ ingest(struct fixture *f, const char *text)
 	ingest_result_clear(&res);
 }
 
-/* A mail from FROM to standup+DETAIL@ with BODY. */
+/* A mail from FROM to standup+DETAIL@ with BODY, which the trusted
+ * server says is signed by FROM's domain. */
 static char *
 command_mail(const char *from, const char *detail, const char *body)
 {
 	static int n;
+	g_autofree char *domain = g_strdup(strchr(from, '@') + 1);
 
-	return g_strdup_printf("From: %s\nTo: standup+%s@example.org\n"
+	domain[strcspn(domain, ">")] = '\0';
+	return g_strdup_printf("Authentication-Results: mx.example.org; "
+	    "dkim=pass header.d=%s\nFrom: %s\nTo: standup+%s@example.org\n"
 	    "Subject: availability\nMessage-ID: <a%d@example.org>\n"
-	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\n%s", from, detail, ++n,
-	    body);
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\n%s", domain, from,
+	    detail, ++n, body);
 }
 
 /* The text of the last reply queued. */
@@ -208,6 +216,45 @@ test_stranger(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(replies(f), ==, 0);
 }
 
+/* Anyone can write a member's address in From: availability by mail and
+ * out-of-office auto-replies change nothing without the member's reply
+ * address or a trusted server's word, and the forger is not answered. */
+static void
+test_forged(struct fixture *f, gconstpointer data)
+{
+	static const char forged[] = "From: Liam Chen <liam@example.org>\n"
+	    "To: standup+availability@example.org\nSubject: availability\n"
+	    "Message-ID: <forged1@example.net>\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\n"
+	    "zone Pacific/Auckland\nooo 2026-12-02..2026-12-24\n";
+	static const char untrusted[] = "Authentication-Results: "
+	    "mx.evil.example; dkim=pass header.d=example.org\n"
+	    "From: liam@example.org\nTo: standup+availability@example.org\n"
+	    "Subject: availability\nMessage-ID: <forged2@example.net>\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\nooo 2026-12-02\n";
+	static const char ooo[] = "From: Priya <priya@example.org>\n"
+	    "To: standup@example.org\nSubject: Automatic reply: Daily\n"
+	    "Auto-Submitted: auto-replied\nMessage-ID: <forged3@example.net>\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\n"
+	    "I am on leave and back on Monday 7 December.\n";
+	g_autofree char *zone = NULL, *reason = NULL;
+
+	ingest(f, forged);
+	ingest(f, untrusted);
+	ingest(f, ooo);
+	zone = sql_text(f, "SELECT zone FROM people WHERE email = "
+	    "'liam@example.org'");
+	g_assert_cmpstr(zone, ==, "Australia/Sydney");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability"), ==, 0);
+	g_assert_cmpint(replies(f), ==, 0);
+	/* Kept, with why. */
+	reason = sql_text(f, "SELECT trust_reason FROM messages WHERE "
+	    "message_id = 'forged1@example.net'");
+	g_assert_nonnull(reason);
+	g_assert_nonnull(strstr(reason, "without a trusted "
+	    "Authentication-Results header"));
+}
+
 static void
 test_ics(struct fixture *f, gconstpointer data)
 {
@@ -216,7 +263,7 @@ test_ics(struct fixture *f, gconstpointer data)
 	g_autofree char *ics = NULL, *m = NULL, *reply = NULL, *broken = NULL;
 
 	g_assert_true(g_file_get_contents(path, &ics, NULL, NULL));
-	m = g_strdup_printf("From: ana@example.org\n"
+	m = g_strdup_printf(AUTH "From: ana@example.org\n"
 	    "To: standup+availability@example.org\nSubject: my calendar\n"
 	    "Message-ID: <ics1@example.org>\nMIME-Version: 1.0\n"
 	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n"
@@ -238,7 +285,7 @@ test_ics(struct fixture *f, gconstpointer data)
 	    "source = 'ics'"), ==, 3);
 
 	/* A broken calendar changes nothing and is answered with why. */
-	broken = g_strdup_printf("From: ana@example.org\n"
+	broken = g_strdup_printf(AUTH "From: ana@example.org\n"
 	    "To: standup+availability@example.org\nSubject: x\n"
 	    "Message-ID: <ics2@example.org>\nMIME-Version: 1.0\n"
 	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n"
@@ -314,7 +361,8 @@ test_autoreply(struct fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
 	struct checkin_stats s;
-	static const char ooo[] = "From: Priya <priya@example.org>\n"
+	static const char ooo[] = "Authentication-Results: mx.example.org; "
+	    "dkim=pass header.d=example.org\nFrom: Priya <priya@example.org>\n"
 	    "To: standup@example.org\nSubject: Automatic reply: Daily\n"
 	    "Auto-Submitted: auto-replied\nMessage-ID: <o1@example.org>\n"
 	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n\n"
@@ -467,6 +515,7 @@ main(int argc, char **argv)
 	ADD("commands", test_commands);
 	ADD("bad-line", test_bad_line);
 	ADD("stranger", test_stranger);
+	ADD("forged", test_forged);
 	ADD("ics", test_ics);
 	ADD("who", test_who);
 	ADD("return-dates", test_return_dates);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
+#include "replies.h"
 #include "clock.h"
 #include "conf.h"
 #include "filter.h"
@@ -20,7 +22,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 	gint64 checkin;
 };
 
@@ -79,13 +81,13 @@ setup(struct fixture *f, gconstpointer data)
 	g_assert_true(store_checkin_add(f->t.st, c, &error));
 	g_assert_no_error(error);
 	f->checkin = c->id;
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 
@@ -528,7 +530,7 @@ replies(struct fixture *f)
 }
 
 /* No answer ever to a machine, a list, tidings itself or mail without a
- * way back: each rule alone, through ingest, and checkin_no_answer() on
+ * way back: each rule alone, through ingest, and reply_no_answer() on
  * the parsed mail without the filters. */
 static void
 test_no_answer(struct fixture *f, gconstpointer data)
@@ -566,7 +568,7 @@ test_no_answer(struct fixture *f, gconstpointer data)
 		g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 		g_autoptr(Message) m = message_parse(raw, 0, NULL);
 
-		g_assert_cmpstr(checkin_no_answer(&f->env, m), ==,
+		g_assert_cmpstr(reply_no_answer(&f->env, m), ==,
 		    cases[i].why);
 		command(f, cases[i].headers, cases[i].from, "help");
 		g_assert_cmpint(replies(f), ==, 1);

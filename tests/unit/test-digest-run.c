@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -21,7 +22,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static gint64
@@ -55,7 +56,8 @@ setup(struct fixture *f, gconstpointer data)
 	struct checkin_stats stats;
 	g_autoptr(GPtrArray) prompts = NULL;
 
-	testenv_open(&f->t, "standup@example.org", NULL);
+	testenv_open(&f->t, "standup@example.org",
+	    "trusted-authserv-ids = mx.example.org\n");
 	clock_set(utc("2026-03-25T00:00:00Z"));
 	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
@@ -80,7 +82,7 @@ setup(struct fixture *f, gconstpointer data)
 	q->text = g_strdup("What did you work on?");
 	g_ptr_array_add(c->questions, q);
 	g_assert_true(store_checkin_add(f->t.st, c, &error));
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 
 	/* Ana is asked on Friday the 27th and answers. */
 	g_assert_true(checkin_tick(&f->env, utc("2026-03-27T15:30:00Z"),
@@ -103,7 +105,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 
@@ -243,6 +245,10 @@ test_catch_up(struct fixture *f, gconstpointer data)
 	    "instr(coalesce(b.raw, '') || o.raw, 'billing export') > 0"), ==, 1);
 }
 
+/* The trusted server's word that a mail is signed by example.net. */
+#define AUTH "Authentication-Results: mx.example.org; dkim=pass " \
+	"header.d=example.net\n"
+
 static void
 test_comment(struct fixture *f, gconstpointer data)
 {
@@ -255,7 +261,7 @@ test_comment(struct fixture *f, gconstpointer data)
 	    utc("2026-03-27T00:00:00Z"), utc("2026-03-30T07:00:00Z"),
 	    clock_now(), &claimed, &mails, &error));
 	g_assert_true(claimed);
-	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
+	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <c1@example.net>\n"
 	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
@@ -272,12 +278,54 @@ test_comment(struct fixture *f, gconstpointer data)
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nspam\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 1);
 	/* A reply quoting nothing comments on the digest. */
-	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
+	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <c3@example.net>\n"
 	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nThanks, all!\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments WHERE "
 	    "digest_id IS NOT NULL"), ==, 1);
+}
+
+/* A digest's Message-ID is no secret: a reply to it from a forged From
+ * is kept, but it is no comment and nobody is told of it.  A comment
+ * notice names the commenter as tidings knows them, never by the name
+ * the From carried. */
+static void
+test_comment_forged(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *notice = NULL;
+	gboolean claimed;
+	guint mails;
+
+	subscribe(f, "max@example.net", NULL);
+	g_assert_true(digest_send(&f->env, "platform",
+	    utc("2026-03-27T00:00:00Z"), utc("2026-03-30T07:00:00Z"),
+	    clock_now(), &claimed, &mails, &error));
+	g_assert_true(claimed);
+	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <f1@evil.example>\n"
+	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
+	    "> The billing export, with its tests.\n\nClick this link!\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'comment'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT trusted FROM messages WHERE "
+	    "message_id = 'f1@evil.example'"), ==, 0);
+
+	ingest(f, AUTH "From: \"Priya Nair\" <max@example.net>\n"
+	    "To: standup@example.org\nSubject: Re: digest\n"
+	    "Message-ID: <f2@example.net>\n"
+	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
+	    "> The billing export, with its tests.\n\nDoes it cover refunds?\n");
+	notice = testdb_text(f->t.db, "SELECT CAST(coalesce(b.raw, o.raw) AS TEXT) "
+	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body WHERE "
+	    "o.kind = 'comment'");
+	g_assert_nonnull(notice);
+	g_assert_null(strstr(notice, "Priya"));
+	g_assert_nonnull(strstr(notice, "max@example.net commented"));
 }
 
 #define ADD(name, fn) \
@@ -291,6 +339,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("send", test_send);
 	ADD("comment", test_comment);
+	ADD("comment-forged", test_comment_forged);
 	ADD("catch-up", test_catch_up);
 	return g_test_run();
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -48,7 +49,7 @@ static const char *const allowed[] = {
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static void
@@ -58,14 +59,14 @@ setup(struct fixture *f, gconstpointer data)
 
 	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n"
 	    "[limits]\nreplies-per-sender = 100\nreplies-per-hour = 1000\n");
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(utc("2026-03-27T16:00:00Z"));
 }
 
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 

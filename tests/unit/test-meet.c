@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
@@ -26,7 +27,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static void
@@ -69,7 +70,7 @@ setup(struct fixture *f, gconstpointer data)
 	    12 * 60, 20 * 60, "member");
 	add_member(f, "kai@example.org", "Kai Tan", "Australia/Sydney",
 	    22 * 60, 6 * 60, "member");
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(utc("2026-03-27T09:00:00Z"));
 }
 
@@ -77,7 +78,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checkin.h"
+#include "context.h"
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
@@ -17,7 +18,7 @@
 
 struct fixture {
 	struct testenv t;
-	struct checkin_env env;
+	struct tidings_ctx env;
 };
 
 static void
@@ -32,7 +33,7 @@ setup(struct fixture *f, gconstpointer data)
 	g_assert_true(store_person_save(f->t.st, owner, &error));
 	g_assert_true(store_member_add(f->t.st, "platform", "olga@example.org",
 	    "owner", &error));
-	g_assert_true(checkin_env_init(&f->env, f->t.st, f->t.conf, &error));
+	g_assert_true(tidings_ctx_init(&f->env, f->t.st, f->t.conf, &error));
 	clock_set(1774000000);
 }
 
@@ -40,7 +41,7 @@ static void
 teardown(struct fixture *f, gconstpointer data)
 {
 	clock_set(0);
-	checkin_env_clear(&f->env);
+	tidings_ctx_clear(&f->env);
 	testenv_close(&f->t);
 }
 

@@ -1,0 +1,55 @@
+/* Takers: what tidings does with a received mail once the filters have
+ * read it (meeting replies, out-of-office auto-replies, list requests and
+ * bounces, digest comments, mail commands, check-in answers).  Each taker
+ * is one file, take-*.c, exporting one const struct taker (take-command.c
+ * two: the commands that change state and those that only ask); takers.c
+ * holds their ordered table and the dispatcher (takers.h). */
+#ifndef TIDINGS_TAKER_H
+#define TIDINGS_TAKER_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct tidings_ctx;
+
+/* One received mail as it is taken: handed to the taker, and to every
+ * flow that may answer it (replies.h). */
+struct take {
+	const struct message *msg;
+	gint64 id;		/* the stored mail's */
+	gint64 now;
+	/* The trust verdict (trust.h), decided once by the dispatcher, and
+	 * why it holds or not. */
+	gboolean trusted;
+	const char *why;
+	/* The memo of the reply policy (reply_may()): 0 not weighed yet,
+	 * 1 it may be answered, -1 it may not. */
+	int may_answer;
+};
+
+struct taker {
+	const char *name;
+	/* Whether the mail T takes is this taker's; the first taker of the
+	 * table that says yes takes it, and no other. */
+	gboolean (*match)(struct tidings_ctx *ctx, const struct take *t);
+	/* Whether it changes what tidings holds or does for someone: then
+	 * the dispatcher hands it the mail only when the trust verdict
+	 * holds, and otherwise records why not. */
+	gboolean changes_state;
+	/* Acts on the mail, in the caller's transaction; FALSE with ERROR
+	 * set undoes what it did (a store error is tried again later,
+	 * anything else quarantines the mail). */
+	gboolean (*take)(struct tidings_ctx *ctx, struct take *t,
+	    GError **error);
+};
+
+extern const struct taker taker_itip;
+extern const struct taker taker_autoreply;
+extern const struct taker taker_list;
+extern const struct taker taker_comment;
+extern const struct taker taker_command;
+extern const struct taker taker_query;
+extern const struct taker taker_answer;
+
+#endif

@@ -1,0 +1,26 @@
+/* The takers' table and its dispatcher: the one place that decides what
+ * becomes of a received mail after the filters (see taker.h). */
+#ifndef TIDINGS_TAKERS_H
+#define TIDINGS_TAKERS_H
+
+#include <glib.h>
+
+#include "message.h"
+
+struct filter_ctx;
+struct filter_prompt;
+struct tidings_ctx;
+
+/* Hands MSG, stored as mail ID, to the first taker of the table that
+ * matches it.  Runs inside the caller's transaction. */
+gboolean takers_dispatch(struct tidings_ctx *ctx, const struct message *msg,
+    gint64 id, gint64 now, GError **error);
+
+/* The prompt a reply answers, for the answer filter (filter_prompt_lookup;
+ * its lookup_data is the struct tidings_ctx): found by the token of its
+ * reply address or by the Message-IDs it refers to, and signed with this
+ * secret.  In take-answer.c. */
+struct filter_prompt *take_answer_lookup(struct filter_ctx *fctx,
+    const char *token, GPtrArray *ids);
+
+#endif
