@@ -15,15 +15,7 @@
 
 #include <glib.h>
 
-#define RENDER_ERROR (render_error_quark())
-GQuark render_error_quark(void);
-enum render_error {
-	RENDER_ERROR_TEMPLATE,	/* missing or broken template: names file
-				   and line */
-	RENDER_ERROR_ADDRESS,	/* From, To, Reply-To or Message-ID is not
-				   a plain local@domain (spaces, commas,
-				   angle brackets, quotes, CR, LF...) */
-};
+#include "render-error.h"
 
 /* The headers of a mail to build.  Strings are copied; NULL leaves a
  * header out. */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "render.h"
+#include "render-error.h"
 #include "template-check.h"
 
 /* Blocks open at once, at most: deeper is a mistake, not a template. */
