@@ -20,8 +20,8 @@
 /* What the estimate may miss: gumbo's memory in use and its allocations
  * (about one per tag and text run, each bounded in work by the nesting).
  * Reached, the parse is abandoned and the HTML scanned instead. */
-#define HTML_MAX_HEAP		(256 * 1024 * 1024)
-#define HTML_MAX_ALLOCS		2000000
+#define HTML_MAX_HEAP		(128 * 1024 * 1024)
+#define HTML_MAX_ALLOCS		1000000
 
 enum html_flags {
 	HTML_KEEP_QUOTES = 0,
