@@ -56,6 +56,9 @@ test_ordinary(void)
 	check("<table><tr><td><font face=Arial>a<td><p>b<p>c</table>"
 	    "<div><div><span>d</span></div></div>",
 	    "a\n\nb\n\nc\n\nd\n", TRUE);
+	/* Older Outlook writes its tags in capitals. */
+	check("<DIV><FONT face=Arial><P>Hi</P></FONT></DIV><DIV>there</DIV>",
+	    "Hi\n\nthere\n", TRUE);
 	check("", "", TRUE);
 }
 
