@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <gumbo.h>
+#include <setjmp.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <glib.h>
@@ -37,14 +39,16 @@ out_flush(struct html_out *o)
 }
 
 static void
-out_text(struct html_out *o, const char *s)
+out_text_len(struct html_out *o, const char *s, size_t len)
 {
+	const char *end = s + len;
+
 	if (o->pre) {
 		out_flush(o);
-		g_string_append(o->text, s);
+		g_string_append_len(o->text, s, (gssize)len);
 		return;
 	}
-	for (const char *p = s; *p != '\0'; p++) {
+	for (const char *p = s; p < end; p++) {
 		if (g_ascii_isspace(*p)) {
 			o->space = TRUE;
 			continue;
@@ -54,40 +58,49 @@ out_text(struct html_out *o, const char *s)
 	}
 }
 
-static const char *
-attr(const GumboElement *e, const char *name)
+static void
+out_text(struct html_out *o, const char *s)
 {
-	GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
-
-	return a != NULL ? a->value : NULL;
+	out_text_len(o, s, strlen(s));
 }
 
-static gboolean
-has_class(const GumboElement *e, const char *cls)
+static void
+out_line_break(struct html_out *o)
 {
-	const char *c = attr(e, "class");
-	g_auto(GStrv) words = NULL;
+	if (o->text->len > 0 && o->pending < 2)
+		o->pending++;
+	o->space = FALSE;
+}
 
-	if (c == NULL)
-		return FALSE;
-	words = g_strsplit_set(c, " \t\n", -1);
-	return g_strv_contains((const char *const *)words, cls);
+/* Whether the space-separated words of CLS hold WORD. */
+static gboolean
+has_word(const char *cls, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cls; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == cls || g_ascii_isspace(p[-1])) &&
+		    (p[n] == '\0' || g_ascii_isspace(p[n])))
+			return TRUE;
+	return FALSE;
 }
 
 /* Gmail, Outlook, Apple Mail, Thunderbird and Yahoo wrap what they quote in
  * these.  Returns 2 when everything from here on is quoted (Outlook puts
- * the quoted mail after a marker, not inside it), 1 for this element. */
+ * the quoted mail after a marker, not inside it), 1 for this element.  ID
+ * and CLS may be NULL. */
 static int
-quote_container(const GumboElement *e)
+quote_kind(GumboTag tag, const char *id, const char *cls)
 {
-	const char *id = attr(e, "id");
+	static const char *const classes[] = { "gmail_quote",
+	    "gmail_quote_container", "gmail_extra", "yahoo_quoted",
+	    "moz-cite-prefix", "protonmail_quote" };
 
-	if (e->tag == GUMBO_TAG_BLOCKQUOTE)
+	if (tag == GUMBO_TAG_BLOCKQUOTE)
 		return 1;
-	if (has_class(e, "gmail_quote") || has_class(e, "gmail_quote_container") ||
-	    has_class(e, "gmail_extra") || has_class(e, "yahoo_quoted") ||
-	    has_class(e, "moz-cite-prefix") || has_class(e, "protonmail_quote"))
-		return 1;
+	for (size_t i = 0; cls != NULL && i < G_N_ELEMENTS(classes); i++)
+		if (has_word(cls, classes[i]))
+			return 1;
 	if (id != NULL && (strcmp(id, "appendonsend") == 0 ||
 	    strcmp(id, "divRplyFwdMsg") == 0 ||
 	    g_str_has_prefix(id, "x_divRplyFwdMsg") ||
@@ -125,58 +138,83 @@ skipped(GumboTag tag)
 	    tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_OBJECT;
 }
 
-static void walk(struct html_out *o, const GumboNode *n, int list_depth);
+/* --- the parsed tree --------------------------------------------------- */
 
-static void
-walk_children(struct html_out *o, const GumboElement *e, int list_depth)
+static const char *
+attr(const GumboElement *e, const char *name)
 {
-	int item = 0;
+	GumboAttribute *a = gumbo_get_attribute(&e->attributes, name);
 
-	for (unsigned i = 0; i < e->children.length && !o->stop; i++) {
-		const GumboNode *c = e->children.data[i];
-		if (e->tag == GUMBO_TAG_OL && c->type == GUMBO_NODE_ELEMENT &&
-		    c->v.element.tag == GUMBO_TAG_LI) {
-			g_autofree char *num = g_strdup_printf("%d. ", ++item);
-			out_break(o, 1);
-			out_flush(o);
-			g_string_append_printf(o->text, "%*s%s", 2 * (list_depth - 1),
-			    "", num);
-			walk_children(o, &c->v.element, list_depth);
-			out_break(o, 1);
-			continue;
-		}
-		walk(o, c, list_depth);
-	}
+	return a != NULL ? a->value : NULL;
 }
 
-static void
-walk_element(struct html_out *o, const GumboElement *e, int list_depth)
-{
-	int breaks = block_breaks(e->tag);
-	const char *href;
+/* A node being walked.  The walk keeps its own stack, as deep as the tree:
+ * recursion would overflow the C stack on hostile nesting. */
+struct frame {
+	const GumboNode *node;
+	const GumboVector *children;	/* NULL until entered */
+	unsigned next;			/* the next child to walk */
+	int list_depth;			/* lists open around the children */
+	int item;			/* an <ol>'s items so far */
+	int breaks;			/* block_breaks() owed on leaving */
+	gboolean numbered;		/* an <li> of an <ol>, numbered */
+	gsize before;			/* the text's length on entering */
+};
 
+/* Enters F: what comes before its children.  FALSE when it has none to
+ * walk. */
+static gboolean
+enter(struct html_out *o, struct frame *f, struct frame *parent)
+{
+	const GumboNode *n = f->node;
+	const GumboElement *e = &n->v.element;
+
+	switch (n->type) {
+	case GUMBO_NODE_DOCUMENT:
+		f->children = &n->v.document.children;
+		return TRUE;
+	case GUMBO_NODE_ELEMENT:
+	case GUMBO_NODE_TEMPLATE:
+		break;
+	case GUMBO_NODE_TEXT:
+	case GUMBO_NODE_CDATA:
+	case GUMBO_NODE_WHITESPACE:
+		out_text(o, n->v.text.text);
+		return FALSE;
+	default:
+		return FALSE;
+	}
+	f->children = &e->children;
+	if (parent != NULL && parent->node->type == GUMBO_NODE_ELEMENT &&
+	    parent->node->v.element.tag == GUMBO_TAG_OL &&
+	    e->tag == GUMBO_TAG_LI) {
+		out_break(o, 1);
+		out_flush(o);
+		g_string_append_printf(o->text, "%*s%d. ",
+		    2 * (f->list_depth - 1), "", ++parent->item);
+		f->numbered = TRUE;
+		return TRUE;
+	}
 	if (skipped(e->tag))
-		return;
+		return FALSE;
 	if (o->flags & HTML_SKIP_QUOTES) {
-		int q = quote_container(e);
+		int q = quote_kind(e->tag, attr(e, "id"), attr(e, "class"));
 		if (q == 2)
 			o->stop = TRUE;
 		if (q != 0)
-			return;
+			return FALSE;
 	}
 	switch (e->tag) {
 	case GUMBO_TAG_BR:
-		if (o->text->len > 0 && o->pending < 2)
-			o->pending++;
-		o->space = FALSE;
-		return;
+		out_line_break(o);
+		return FALSE;
 	case GUMBO_TAG_IMG:
 		if (attr(e, "alt") != NULL && *attr(e, "alt") != '\0') {
 			g_autofree char *alt = g_strdup_printf("[%s]",
 			    attr(e, "alt"));
 			out_text(o, alt);
 		}
-		return;
+		return FALSE;
 	case GUMBO_TAG_TD:
 	case GUMBO_TAG_TH:
 		o->space = TRUE;
@@ -184,19 +222,36 @@ walk_element(struct html_out *o, const GumboElement *e, int list_depth)
 	default:
 		break;
 	}
-	if (breaks)
-		out_break(o, breaks);
+	f->breaks = block_breaks(e->tag);
+	if (f->breaks)
+		out_break(o, f->breaks);
 	if (e->tag == GUMBO_TAG_UL || e->tag == GUMBO_TAG_OL)
-		list_depth++;
+		f->list_depth++;
 	if (e->tag == GUMBO_TAG_LI) {
 		out_flush(o);
-		g_string_append_printf(o->text, "%*s- ", 2 * MAX(list_depth - 1, 0),
-		    "");
+		g_string_append_printf(o->text, "%*s- ",
+		    2 * MAX(f->list_depth - 1, 0), "");
 	}
 	if (e->tag == GUMBO_TAG_PRE)
 		o->pre++;
-	gsize before = o->text->len;
-	walk_children(o, e, list_depth);
+	f->before = o->text->len;
+	return TRUE;
+}
+
+/* Leaves F, entered, after its children. */
+static void
+leave(struct html_out *o, const struct frame *f)
+{
+	const GumboElement *e = &f->node->v.element;
+	const char *href;
+
+	if (f->node->type != GUMBO_NODE_ELEMENT &&
+	    f->node->type != GUMBO_NODE_TEMPLATE)
+		return;
+	if (f->numbered) {
+		out_break(o, 1);
+		return;
+	}
 	if (e->tag == GUMBO_TAG_PRE)
 		o->pre--;
 	/* A link shows where it goes, unless its text already says so. */
@@ -206,51 +261,957 @@ walk_element(struct html_out *o, const GumboElement *e, int list_depth)
 	    g_str_has_prefix(href, "mailto:"))) {
 		const char *shown = g_str_has_prefix(href, "mailto:") ?
 		    href + 7 : href;
-		g_autofree char *label = g_strndup(o->text->str + before,
-		    o->text->len - before);
+		g_autofree char *label = g_strndup(o->text->str + f->before,
+		    o->text->len - f->before);
 		if (strstr(label, shown) == NULL) {
 			g_autofree char *s = g_strdup_printf(" <%s>", shown);
 			out_text(o, s);
 		}
 	}
-	if (breaks)
-		out_break(o, breaks);
+	if (f->breaks)
+		out_break(o, f->breaks);
 }
 
 static void
-walk(struct html_out *o, const GumboNode *n, int list_depth)
+walk(struct html_out *o, const GumboNode *root)
 {
-	switch (n->type) {
-	case GUMBO_NODE_DOCUMENT:
-		for (unsigned i = 0; i < n->v.document.children.length; i++)
-			walk(o, n->v.document.children.data[i], list_depth);
+	g_autoptr(GArray) stack = g_array_new(FALSE, TRUE,
+	    sizeof(struct frame));
+	struct frame top = { .node = root };
+
+	if (!enter(o, &top, NULL))
+		return;
+	g_array_append_val(stack, top);
+	while (stack->len > 0) {
+		struct frame *f = &g_array_index(stack, struct frame,
+		    stack->len - 1);
+		struct frame child = { 0 };
+
+		if (o->stop || f->next >= f->children->length) {
+			leave(o, f);
+			g_array_set_size(stack, stack->len - 1);
+			continue;
+		}
+		child.node = f->children->data[f->next++];
+		child.list_depth = f->list_depth;
+		if (enter(o, &child, f))
+			g_array_append_val(stack, child);
+	}
+}
+
+/* --- a linear look at the tags ----------------------------------------- */
+
+/* HTML read as a flat list of tokens, as HTML5's tokenizer delimits them
+ * (quoted attribute values, comments, bogus comments), without building
+ * anything.  Both the estimate before parsing and the text scan read it,
+ * each in one pass. */
+enum token_kind {
+	TOKEN_TEXT,
+	TOKEN_START,
+	TOKEN_END,
+	TOKEN_OTHER,		/* a comment, a doctype */
+};
+
+struct token {
+	enum token_kind kind;
+	const char *s;		/* the text, or the tag's name */
+	size_t len;
+	GumboTag tag;		/* GUMBO_TAG_UNKNOWN for other names */
+	const char *attrs;	/* a tag's attributes, as they stand */
+	size_t attrs_len;
+	gboolean self_closing;
+};
+
+/* Raw text elements, whose content is text up to their end tag. */
+static const GumboTag raw_tags[] = { GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE,
+    GUMBO_TAG_XMP, GUMBO_TAG_IFRAME, GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES,
+    GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEXTAREA, GUMBO_TAG_TITLE };
+
+struct scanner {
+	const char *p, *end;
+	/* Where the end tag of each raw text element was last found (or
+	 * END): P only grows, so each is searched for once. */
+	const char *raw_end[G_N_ELEMENTS(raw_tags)];
+};
+
+static gboolean
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Past a tag's attributes from P: at its '>', or END. */
+static const char *
+tag_close(const char *p, const char *end, gboolean *self_closing)
+{
+	const char *slash = NULL;
+
+	for (;;) {
+		while (p < end && (is_space(*p) || *p == '/')) {
+			if (*p == '/')
+				slash = p;
+			p++;
+		}
+		if (p >= end)
+			return end;
+		if (*p == '>') {
+			*self_closing = slash == p - 1;
+			return p;
+		}
+		/* An attribute: its name, then perhaps = and a value. */
+		p++;
+		while (p < end && !is_space(*p) && *p != '/' && *p != '>' &&
+		    *p != '=')
+			p++;
+		while (p < end && is_space(*p))
+			p++;
+		if (p >= end || *p != '=')
+			continue;
+		p++;
+		while (p < end && is_space(*p))
+			p++;
+		if (p < end && (*p == '"' || *p == '\'')) {
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+			if (q == NULL)
+				return end;
+			p = q + 1;
+		} else
+			while (p < end && !is_space(*p) && *p != '>')
+				p++;
+	}
+}
+
+/* The end of the comment that begins "<!--" at P. */
+static const char *
+comment_close(const char *p, const char *end)
+{
+	p += 4;
+	if (p < end && *p == '>')
+		return p + 1;
+	if (end - p >= 2 && p[0] == '-' && p[1] == '>')
+		return p + 2;
+	while ((p = memchr(p, '-', (size_t)(end - p))) != NULL) {
+		if (end - p >= 3 && p[1] == '-' && p[2] == '>')
+			return p + 3;
+		if (end - p >= 4 && p[1] == '-' && p[2] == '!' && p[3] == '>')
+			return p + 4;
+		p++;
+	}
+	return end;
+}
+
+static const char *
+after(const char *p, const char *end)
+{
+	return p < end ? p + 1 : end;
+}
+
+/* The next token from S, into T; FALSE at the end. */
+static gboolean
+scan_next(struct scanner *s, struct token *t)
+{
+	const char *p = s->p, *end = s->end, *q;
+
+	if (p >= end)
+		return FALSE;
+	memset(t, 0, sizeof *t);
+	if (*p != '<' || end - p < 2) {
+		q = memchr(p + 1, '<', (size_t)(end - p - 1));
+		t->kind = TOKEN_TEXT;
+		t->s = p;
+		t->len = (size_t)((q != NULL ? q : end) - p);
+		s->p = p + t->len;
+		return TRUE;
+	}
+	if (g_ascii_isalpha(p[1]) || (p[1] == '/' && end - p >= 3 &&
+	    g_ascii_isalpha(p[2]))) {
+		t->kind = p[1] == '/' ? TOKEN_END : TOKEN_START;
+		t->s = q = p + (t->kind == TOKEN_END ? 2 : 1);
+		while (q < end && !is_space(*q) && *q != '/' && *q != '>')
+			q++;
+		t->len = (size_t)(q - t->s);
+		t->tag = gumbo_tagn_enum(t->s, (unsigned)MIN(t->len, 64));
+		t->attrs = q;
+		q = tag_close(q, end, &t->self_closing);
+		t->attrs_len = (size_t)(q - t->attrs);
+		s->p = after(q, end);
+		return TRUE;
+	}
+	t->kind = TOKEN_OTHER;
+	if (end - p >= 4 && p[1] == '!' && p[2] == '-' && p[3] == '-')
+		s->p = comment_close(p, end);
+	else if (p[1] == '!' || p[1] == '?' || p[1] == '/') {
+		q = memchr(p, '>', (size_t)(end - p));
+		s->p = after(q != NULL ? q : end, end);
+	} else {
+		/* A '<' that begins no tag is text. */
+		q = memchr(p + 1, '<', (size_t)(end - p - 1));
+		t->kind = TOKEN_TEXT;
+		t->s = p;
+		t->len = (size_t)((q != NULL ? q : end) - p);
+		s->p = p + t->len;
+	}
+	return TRUE;
+}
+
+/* Whether TAG's content is raw text; its index in raw_tags in *I. */
+static gboolean
+raw_text(GumboTag tag, size_t *i)
+{
+	for (*i = 0; *i < G_N_ELEMENTS(raw_tags); (*i)++)
+		if (raw_tags[*i] == tag)
+			return TRUE;
+	return FALSE;
+}
+
+/* Moves S past the raw text of the element T began, to its end tag. */
+static void
+scan_raw(struct scanner *s, const struct token *t, size_t i)
+{
+	const char *p = s->raw_end[i];
+
+	if (p == NULL || p < s->p) {
+		for (p = s->p; (p = memchr(p, '<', (size_t)(s->end - p))) != NULL;
+		    p++) {
+			const char *c = p + 2 + t->len;
+			if (s->end - p >= (ptrdiff_t)t->len + 2 && p[1] == '/' &&
+			    g_ascii_strncasecmp(p + 2, t->s, t->len) == 0 &&
+			    (c == s->end || is_space(*c) || *c == '/' ||
+			    *c == '>'))
+				break;
+		}
+		s->raw_end[i] = p != NULL ? p : s->end;
+	}
+	s->p = s->raw_end[i];
+}
+
+/* The value of the attribute NAME of a tag, or NULL; caller frees.  Its
+ * character references are left as they stand. */
+static char *
+token_attr(const struct token *t, const char *name)
+{
+	const char *p = t->attrs, *end = t->attrs + t->attrs_len;
+	size_t n = strlen(name);
+
+	while (p < end) {
+		const char *a, *v;
+		size_t alen;
+		while (p < end && (is_space(*p) || *p == '/'))
+			p++;
+		a = p;
+		if (p < end)
+			p++;
+		while (p < end && !is_space(*p) && *p != '/' && *p != '=')
+			p++;
+		alen = (size_t)(p - a);
+		while (p < end && is_space(*p))
+			p++;
+		if (p >= end || *p != '=') {
+			if (alen == n && g_ascii_strncasecmp(a, name, n) == 0)
+				return g_strdup("");
+			continue;
+		}
+		p++;
+		while (p < end && is_space(*p))
+			p++;
+		v = p;
+		if (p < end && (*p == '"' || *p == '\'')) {
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+			v = p + 1;
+			p = q != NULL ? q : end;
+		} else
+			while (p < end && !is_space(*p))
+				p++;
+		if (alen == n && g_ascii_strncasecmp(a, name, n) == 0)
+			return g_strndup(v, (gsize)(p - v));
+		p = after(p, end);
+	}
+	return NULL;
+}
+
+/* --- the estimate before parsing --------------------------------------- */
+
+static gboolean
+tag_in(GumboTag tag, const GumboTag *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == tag)
+			return TRUE;
+	return FALSE;
+}
+
+#define TAG_IN(tag, ...) tag_in((tag), (const GumboTag[]){ __VA_ARGS__ }, \
+    sizeof((const GumboTag[]){ __VA_ARGS__ }) / sizeof(GumboTag))
+
+static gboolean
+is_void(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_AREA, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT,
+	    GUMBO_TAG_BGSOUND, GUMBO_TAG_BR, GUMBO_TAG_COL, GUMBO_TAG_EMBED,
+	    GUMBO_TAG_FRAME, GUMBO_TAG_HR, GUMBO_TAG_IMAGE, GUMBO_TAG_IMG,
+	    GUMBO_TAG_INPUT, GUMBO_TAG_KEYGEN, GUMBO_TAG_LINK, GUMBO_TAG_META,
+	    GUMBO_TAG_PARAM, GUMBO_TAG_SOURCE, GUMBO_TAG_TRACK, GUMBO_TAG_WBR);
+}
+
+static gboolean
+is_formatting(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_A, GUMBO_TAG_B, GUMBO_TAG_BIG,
+	    GUMBO_TAG_CODE, GUMBO_TAG_EM, GUMBO_TAG_FONT, GUMBO_TAG_I,
+	    GUMBO_TAG_NOBR, GUMBO_TAG_S, GUMBO_TAG_SMALL, GUMBO_TAG_STRIKE,
+	    GUMBO_TAG_STRONG, GUMBO_TAG_TT, GUMBO_TAG_U);
+}
+
+/* Where an end tag's search for its element stops (HTML5's scopes), for
+ * any end tag and for a table's. */
+static gboolean
+is_scope_barrier(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML,
+	    GUMBO_TAG_TABLE, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_MARQUEE,
+	    GUMBO_TAG_OBJECT, GUMBO_TAG_TEMPLATE, GUMBO_TAG_MI, GUMBO_TAG_MO,
+	    GUMBO_TAG_MN, GUMBO_TAG_MS, GUMBO_TAG_MTEXT,
+	    GUMBO_TAG_ANNOTATION_XML, GUMBO_TAG_FOREIGNOBJECT, GUMBO_TAG_DESC,
+	    GUMBO_TAG_TITLE, GUMBO_TAG_SELECT, GUMBO_TAG_BUTTON);
+}
+
+static gboolean
+is_table_part(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_TABLE, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD,
+	    GUMBO_TAG_TFOOT, GUMBO_TAG_TR, GUMBO_TAG_TD, GUMBO_TAG_TH,
+	    GUMBO_TAG_CAPTION, GUMBO_TAG_COLGROUP);
+}
+
+/* HTML5's "special" elements, less the void ones, which are never open. */
+static gboolean
+is_special(GumboTag t)
+{
+	return is_scope_barrier(t) || is_table_part(t) ||
+	    block_breaks(t) != 0 || skipped(t) || TAG_IN(t, GUMBO_TAG_ASIDE,
+	    GUMBO_TAG_BODY, GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS,
+	    GUMBO_TAG_DIR, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
+	    GUMBO_TAG_FIGURE, GUMBO_TAG_FORM, GUMBO_TAG_FRAMESET,
+	    GUMBO_TAG_HGROUP, GUMBO_TAG_LISTING, GUMBO_TAG_MAIN,
+	    GUMBO_TAG_MENU, GUMBO_TAG_NAV, GUMBO_TAG_NOEMBED,
+	    GUMBO_TAG_NOFRAMES, GUMBO_TAG_PLAINTEXT, GUMBO_TAG_SUMMARY,
+	    GUMBO_TAG_TEXTAREA, GUMBO_TAG_XMP);
+}
+
+/* Start tags that close an open <p> first. */
+static gboolean
+closes_p(GumboTag t)
+{
+	return (block_breaks(t) != 0 && t != GUMBO_TAG_TABLE) ||
+	    TAG_IN(t, GUMBO_TAG_ASIDE, GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS,
+	    GUMBO_TAG_DIR, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
+	    GUMBO_TAG_FIGURE, GUMBO_TAG_FORM, GUMBO_TAG_HGROUP,
+	    GUMBO_TAG_LISTING, GUMBO_TAG_MAIN, GUMBO_TAG_MENU, GUMBO_TAG_NAV,
+	    GUMBO_TAG_SUMMARY, GUMBO_TAG_XMP);
+}
+
+/* HTML start tags that end SVG or MathML content. */
+static gboolean
+leaves_foreign(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_B, GUMBO_TAG_BIG, GUMBO_TAG_BLOCKQUOTE,
+	    GUMBO_TAG_BODY, GUMBO_TAG_BR, GUMBO_TAG_CENTER, GUMBO_TAG_CODE,
+	    GUMBO_TAG_DD, GUMBO_TAG_DIV, GUMBO_TAG_DL, GUMBO_TAG_DT,
+	    GUMBO_TAG_EM, GUMBO_TAG_EMBED, GUMBO_TAG_H1, GUMBO_TAG_H2,
+	    GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6,
+	    GUMBO_TAG_HEAD, GUMBO_TAG_HR, GUMBO_TAG_I, GUMBO_TAG_IMG,
+	    GUMBO_TAG_LI, GUMBO_TAG_LISTING, GUMBO_TAG_MENU, GUMBO_TAG_META,
+	    GUMBO_TAG_NOBR, GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PRE,
+	    GUMBO_TAG_RUBY, GUMBO_TAG_S, GUMBO_TAG_SMALL, GUMBO_TAG_SPAN,
+	    GUMBO_TAG_STRONG, GUMBO_TAG_STRIKE, GUMBO_TAG_SUB, GUMBO_TAG_SUP,
+	    GUMBO_TAG_TABLE, GUMBO_TAG_TT, GUMBO_TAG_U, GUMBO_TAG_UL,
+	    GUMBO_TAG_VAR, GUMBO_TAG_FONT);
+}
+
+/* Elements in SVG or MathML whose content is HTML again. */
+static gboolean
+html_inside(GumboTag t)
+{
+	return TAG_IN(t, GUMBO_TAG_FOREIGNOBJECT, GUMBO_TAG_DESC,
+	    GUMBO_TAG_TITLE, GUMBO_TAG_MI, GUMBO_TAG_MO, GUMBO_TAG_MN,
+	    GUMBO_TAG_MS, GUMBO_TAG_MTEXT, GUMBO_TAG_ANNOTATION_XML);
+}
+
+/* An element the estimate takes for open. */
+struct open_element {
+	GumboTag tag;
+	const char *name;	/* for GUMBO_TAG_UNKNOWN */
+	size_t len;
+	int weight;		/* elements the parser opens for it */
+	gboolean foreign;	/* SVG or MathML */
+};
+
+/* The parser's stack of open elements, as the tags suggest it: elements
+ * close only when HTML5 would certainly close them, so that the depth
+ * found is at least gumbo's, give or take the elements it adds. */
+struct shape {
+	struct open_element open[HTML_MAX_DEPTH + 1];
+	int n;
+	int depth;		/* the weights of the open elements */
+	/* Formatting elements closed by another's end: gumbo opens them
+	 * again (up to three alike) before the next text. */
+	int reopened[GUMBO_TAG_LAST + 1];
+	int reopened_all;
+	size_t tags;
+};
+
+static gboolean
+same_element(const struct open_element *e, const struct token *t)
+{
+	return e->tag == t->tag && (t->tag != GUMBO_TAG_UNKNOWN ||
+	    (e->len == t->len && g_ascii_strncasecmp(e->name, t->s,
+	    t->len) == 0));
+}
+
+/* Closes the open elements from the Ith up, as BY (an end tag or an
+ * implied end) does. */
+static void
+shape_pop(struct shape *sh, int i, GumboTag by)
+{
+	/* Closing a cell, a caption or an object forgets the formatting
+	 * opened inside. */
+	gboolean marker = TAG_IN(by, GUMBO_TAG_TD, GUMBO_TAG_TH,
+	    GUMBO_TAG_CAPTION, GUMBO_TAG_APPLET, GUMBO_TAG_OBJECT,
+	    GUMBO_TAG_MARQUEE, GUMBO_TAG_TEMPLATE);
+
+	for (int k = sh->n - 1; k >= i; k--) {
+		GumboTag t = sh->open[k].tag;
+		sh->depth -= sh->open[k].weight;
+		if (k > i && !marker && is_formatting(t) && sh->reopened[t] < 3) {
+			sh->reopened[t]++;
+			sh->reopened_all++;
+		}
+	}
+	sh->n = i;
+}
+
+/* Closes the nearest open element one of TAGS (N of them) unless one of
+ * STOP (a function of the tags) comes first, as BY does. */
+static void
+shape_close(struct shape *sh, const GumboTag *tags, size_t n,
+    gboolean (*stop)(GumboTag), GumboTag by)
+{
+	for (int i = sh->n - 1; i >= 0; i--) {
+		const struct open_element *e = &sh->open[i];
+		if (!e->foreign && tag_in(e->tag, tags, n)) {
+			shape_pop(sh, i, by);
+			return;
+		}
+		if (e->foreign || stop(e->tag))
+			return;
+	}
+}
+
+static gboolean
+stop_button_scope(GumboTag t)
+{
+	return is_scope_barrier(t);
+}
+
+static gboolean
+stop_list_item(GumboTag t)
+{
+	return is_special(t) && t != GUMBO_TAG_ADDRESS && t != GUMBO_TAG_DIV &&
+	    t != GUMBO_TAG_P;
+}
+
+static gboolean
+stop_table_scope(GumboTag t)
+{
+	return t == GUMBO_TAG_TABLE || t == GUMBO_TAG_TEMPLATE ||
+	    t == GUMBO_TAG_HTML;
+}
+
+#define SHAPE_CLOSE(sh, stop, by, ...) shape_close((sh), \
+    (const GumboTag[]){ __VA_ARGS__ }, \
+    sizeof((const GumboTag[]){ __VA_ARGS__ }) / sizeof(GumboTag), (stop), (by))
+
+/* The ends a start tag implies. */
+static void
+shape_implied_ends(struct shape *sh, GumboTag t)
+{
+	GumboTag top = sh->n > 0 ? sh->open[sh->n - 1].tag : GUMBO_TAG_LAST;
+
+	if (t == GUMBO_TAG_LI)
+		SHAPE_CLOSE(sh, stop_list_item, t, GUMBO_TAG_LI);
+	else if (t == GUMBO_TAG_DD || t == GUMBO_TAG_DT)
+		SHAPE_CLOSE(sh, stop_list_item, t, GUMBO_TAG_DD, GUMBO_TAG_DT);
+	else if (t == GUMBO_TAG_TD || t == GUMBO_TAG_TH)
+		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TD,
+		    GUMBO_TAG_TH);
+	else if (t == GUMBO_TAG_TR)
+		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TR);
+	else if (t == GUMBO_TAG_TBODY || t == GUMBO_TAG_THEAD ||
+	    t == GUMBO_TAG_TFOOT)
+		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TBODY,
+		    GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT);
+	else if ((t == GUMBO_TAG_OPTION || t == GUMBO_TAG_OPTGROUP) &&
+	    top == GUMBO_TAG_OPTION)
+		shape_pop(sh, sh->n - 1, t);
+	if (closes_p(t))
+		SHAPE_CLOSE(sh, stop_button_scope, t, GUMBO_TAG_P);
+}
+
+/* Elements the parser opens with T: a table's body and row. */
+static int
+shape_weight(const struct shape *sh, GumboTag t)
+{
+	GumboTag top = sh->n > 0 ? sh->open[sh->n - 1].tag : GUMBO_TAG_LAST;
+	gboolean in_section = top == GUMBO_TAG_TBODY ||
+	    top == GUMBO_TAG_THEAD || top == GUMBO_TAG_TFOOT;
+
+	if (t == GUMBO_TAG_TR && top == GUMBO_TAG_TABLE)
+		return 2;
+	if ((t == GUMBO_TAG_TD || t == GUMBO_TAG_TH) && top == GUMBO_TAG_TABLE)
+		return 3;
+	if ((t == GUMBO_TAG_TD || t == GUMBO_TAG_TH) && in_section)
+		return 2;
+	return 1;
+}
+
+/* A start tag.  FALSE when the depth passes HTML_MAX_DEPTH. */
+static gboolean
+shape_start(struct shape *sh, struct scanner *s, const struct token *t)
+{
+	const struct open_element *parent = sh->n > 0 ?
+	    &sh->open[sh->n - 1] : NULL;
+	struct open_element *e;
+	gboolean foreign = t->tag == GUMBO_TAG_SVG ||
+	    t->tag == GUMBO_TAG_MATH || (parent != NULL && parent->foreign &&
+	    !html_inside(parent->tag) && !leaves_foreign(t->tag));
+	size_t raw;
+	int weight;
+
+	if (t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
+	    t->tag == GUMBO_TAG_BODY || t->tag == GUMBO_TAG_FRAMESET)
+		return TRUE;
+	if (!foreign && is_void(t->tag))
+		return TRUE;
+	/* Only SVG and MathML elements close themselves with "/>". */
+	if (foreign && t->self_closing)
+		return TRUE;
+	if (!foreign)
+		shape_implied_ends(sh, t->tag);
+	if (sh->n >= HTML_MAX_DEPTH)
+		return FALSE;
+	weight = shape_weight(sh, t->tag);
+	e = &sh->open[sh->n++];
+	e->tag = t->tag;
+	e->name = t->s;
+	e->len = t->len;
+	e->foreign = foreign;
+	e->weight = weight;
+	sh->depth += weight;
+	if (!foreign && raw_text(t->tag, &raw))
+		scan_raw(s, t, raw);
+	if (!foreign && t->tag == GUMBO_TAG_PLAINTEXT)
+		s->p = s->end;
+	return sh->depth + sh->reopened_all <= HTML_MAX_DEPTH;
+}
+
+/* An end tag: closes its element when HTML5 certainly would. */
+static void
+shape_end(struct shape *sh, const struct token *t)
+{
+	gboolean special = is_special(t->tag);
+	gboolean table = is_table_part(t->tag);
+
+	for (int i = sh->n - 1; i >= 0; i--) {
+		const struct open_element *e = &sh->open[i];
+		if (same_element(e, t)) {
+			shape_pop(sh, i, t->tag);
+			return;
+		}
+		if (table ? stop_table_scope(e->tag) : special ?
+		    is_scope_barrier(e->tag) : is_special(e->tag))
+			return;
+	}
+}
+
+/* Why HTML (LEN bytes) is not to be given to gumbo, or NULL. */
+static const char *
+html_unsafe(const char *html, size_t len)
+{
+	g_autofree struct shape *sh = NULL;
+	struct scanner s = { .p = html, .end = html + len };
+	struct token t;
+
+	if (len > HTML_MAX_BYTES)
+		return "the HTML is too large to parse";
+	sh = g_new0(struct shape, 1);
+	while (scan_next(&s, &t)) {
+		if (t.kind != TOKEN_START && t.kind != TOKEN_END)
+			continue;
+		if (++sh->tags > HTML_MAX_TAGS)
+			return "the HTML has too many tags to parse";
+		if (t.kind == TOKEN_END)
+			shape_end(sh, &t);
+		else if (!shape_start(sh, &s, &t))
+			return "the HTML is nested too deep to parse";
+	}
+	return NULL;
+}
+
+/* --- text without parsing ---------------------------------------------- */
+
+/* The character references mail uses most; others stay as written. */
+static const struct {
+	const char *name;
+	const char *utf8;
+} entities[] = {
+	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" },
+	{ "apos", "'" }, { "nbsp", "\xc2\xa0" }, { "copy", "\xc2\xa9" },
+	{ "reg", "\xc2\xae" }, { "trade", "\xe2\x84\xa2" },
+	{ "hellip", "\xe2\x80\xa6" }, { "mdash", "\xe2\x80\x94" },
+	{ "ndash", "\xe2\x80\x93" }, { "lsquo", "\xe2\x80\x98" },
+	{ "rsquo", "\xe2\x80\x99" }, { "ldquo", "\xe2\x80\x9c" },
+	{ "rdquo", "\xe2\x80\x9d" }, { "bull", "\xe2\x80\xa2" },
+	{ "middot", "\xc2\xb7" }, { "euro", "\xe2\x82\xac" },
+	{ "laquo", "\xc2\xab" }, { "raquo", "\xc2\xbb" }, { "shy", "" },
+	{ "zwnj", "\xe2\x80\x8c" }, { "zwj", "\xe2\x80\x8d" },
+};
+
+/* The character reference at P ('&'), decoded into OUT; returns its
+ * length, or 0 when it is none that is known. */
+static size_t
+entity(const char *p, const char *end, GString *out)
+{
+	const char *q = p + 1;
+	gunichar c = 0;
+
+	if (q < end && *q == '#') {
+		gboolean hex = ++q < end && (*q == 'x' || *q == 'X');
+		const char *digits = q += hex;
+		for (; q < end && (hex ? g_ascii_isxdigit(*q) :
+		    g_ascii_isdigit(*q)); q++)
+			if (c <= 0x10ffff)
+				c = c * (hex ? 16 : 10) + (gunichar)(hex ?
+				    g_ascii_xdigit_value(*q) :
+				    g_ascii_digit_value(*q));
+		if (q == digits)
+			return 0;
+		if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			c = 0xfffd;
+		g_string_append_unichar(out, c);
+		return (size_t)(q < end && *q == ';' ? q + 1 - p : q - p);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(entities); i++) {
+		size_t n = strlen(entities[i].name);
+		if ((size_t)(end - q) > n && memcmp(q, entities[i].name, n) == 0 &&
+		    q[n] == ';') {
+			g_string_append(out, entities[i].utf8);
+			return n + 2;
+		}
+	}
+	return 0;
+}
+
+/* LEN bytes of text at S with their character references decoded. */
+static void
+decode_text(GString *out, const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *amp;
+
+	g_string_truncate(out, 0);
+	while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		size_t n;
+		g_string_append_len(out, p, amp - p);
+		n = entity(amp, end, out);
+		if (n == 0) {
+			g_string_append_c(out, '&');
+			n = 1;
+		}
+		p = amp + n;
+	}
+	g_string_append_len(out, p, end - p);
+}
+
+/* What the text scan is inside of. */
+struct scan_state {
+	struct html_out *o;
+	GString *buf;
+	int lists;		/* lists open */
+	/* A quote or a head left out: its tag, and how many of it are open
+	 * (0: none). */
+	GumboTag drop;
+	const char *drop_name;
+	size_t drop_len;
+	int dropping;
+};
+
+static gboolean
+same_name(const struct token *t, GumboTag tag, const char *name, size_t len)
+{
+	return t->tag == tag && (tag != GUMBO_TAG_UNKNOWN || (t->len == len &&
+	    g_ascii_strncasecmp(t->s, name, len) == 0));
+}
+
+/* Whether T begins what is left out; sets what closes it. */
+static gboolean
+scan_drop(struct scan_state *st, const struct token *t)
+{
+	int q = 0;
+
+	if (t->tag == GUMBO_TAG_HEAD || t->tag == GUMBO_TAG_TEMPLATE ||
+	    t->tag == GUMBO_TAG_OBJECT)
+		q = 1;
+	else if (st->o->flags & HTML_SKIP_QUOTES) {
+		g_autofree char *id = token_attr(t, "id");
+		g_autofree char *cls = token_attr(t, "class");
+		q = quote_kind(t->tag, id, cls);
+	}
+	if (q == 2)
+		st->o->stop = TRUE;
+	if (q != 1 || t->self_closing)
+		return q != 0;
+	st->drop = t->tag;
+	st->drop_name = t->s;
+	st->drop_len = t->len;
+	st->dropping = 1;
+	return TRUE;
+}
+
+/* A tag met while something is left out. */
+static void
+scan_dropped(struct scan_state *st, const struct token *t)
+{
+	if (!same_name(t, st->drop, st->drop_name, st->drop_len)) {
+		/* A head without its end tag ends where the body begins. */
+		if (st->drop == GUMBO_TAG_HEAD && t->tag == GUMBO_TAG_BODY)
+			st->dropping = 0;
+		return;
+	}
+	if (t->kind == TOKEN_START)
+		st->dropping++;
+	else
+		st->dropping--;
+}
+
+static void
+scan_start(struct scan_state *st, struct scanner *s, const struct token *t)
+{
+	struct html_out *o = st->o;
+	int breaks = block_breaks(t->tag);
+	size_t raw;
+
+	if (raw_text(t->tag, &raw)) {
+		/* Scripts, styles, titles: their text is left out. */
+		scan_raw(s, t, raw);
+		return;
+	}
+	if (t->tag == GUMBO_TAG_PLAINTEXT) {
+		out_break(o, 1);
+		out_text_len(o, s->p, (size_t)(s->end - s->p));
+		s->p = s->end;
+		return;
+	}
+	if (scan_drop(st, t))
+		return;
+	if (breaks)
+		out_break(o, breaks);
+	switch (t->tag) {
+	case GUMBO_TAG_BR:
+		out_line_break(o);
 		break;
-	case GUMBO_NODE_ELEMENT:
-	case GUMBO_NODE_TEMPLATE:
-		walk_element(o, &n->v.element, list_depth);
+	case GUMBO_TAG_IMG: {
+		g_autofree char *alt = token_attr(t, "alt");
+		if (alt != NULL && *alt != '\0') {
+			decode_text(st->buf, alt, strlen(alt));
+			g_string_prepend_c(st->buf, '[');
+			g_string_append_c(st->buf, ']');
+			out_text_len(o, st->buf->str, st->buf->len);
+		}
 		break;
-	case GUMBO_NODE_TEXT:
-	case GUMBO_NODE_CDATA:
-	case GUMBO_NODE_WHITESPACE:
-		out_text(o, n->v.text.text);
+	}
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TH:
+		o->space = TRUE;
+		break;
+	case GUMBO_TAG_UL:
+	case GUMBO_TAG_OL:
+		st->lists++;
+		break;
+	case GUMBO_TAG_LI:
+		out_flush(o);
+		g_string_append_printf(o->text, "%*s- ",
+		    2 * MIN(MAX(st->lists - 1, 0), 8), "");
+		break;
+	case GUMBO_TAG_PRE:
+		o->pre++;
 		break;
 	default:
 		break;
 	}
 }
 
-char *
-html_to_text(const char *html, enum html_flags flags)
+static void
+scan_end(struct scan_state *st, const struct token *t)
 {
-	GumboOutput *doc = gumbo_parse_with_options(&kGumboDefaultOptions,
-	    html, strlen(html));
-	struct html_out o = { .text = g_string_new(NULL), .flags = flags };
+	struct html_out *o = st->o;
+	int breaks = block_breaks(t->tag);
 
-	walk(&o, doc->root, 0);
-	gumbo_destroy_output(&kGumboDefaultOptions, doc);
+	if ((t->tag == GUMBO_TAG_UL || t->tag == GUMBO_TAG_OL) &&
+	    st->lists > 0)
+		st->lists--;
+	if (t->tag == GUMBO_TAG_PRE && o->pre > 0)
+		o->pre--;
+	if (breaks)
+		out_break(o, breaks);
+}
+
+/* The text of HTML (LEN bytes), read in one pass without a parser. */
+static void
+scan_text(struct html_out *o, const char *html, size_t len)
+{
+	struct scanner s = { .p = html, .end = html + len };
+	g_autoptr(GString) buf = g_string_new(NULL);
+	struct scan_state st = { .o = o, .buf = buf };
+	struct token t;
+
+	while (!o->stop && scan_next(&s, &t)) {
+		if (st.dropping > 0) {
+			if (t.kind == TOKEN_START || t.kind == TOKEN_END)
+				scan_dropped(&st, &t);
+			continue;
+		}
+		switch (t.kind) {
+		case TOKEN_TEXT:
+			decode_text(buf, t.s, t.len);
+			out_text_len(o, buf->str, buf->len);
+			break;
+		case TOKEN_START:
+			scan_start(&st, &s, &t);
+			break;
+		case TOKEN_END:
+			scan_end(&st, &t);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* --- gumbo, bounded ---------------------------------------------------- */
+
+/* Every block gumbo allocates, in a list, so that a parse can be abandoned
+ * and its tree freed at once, without gumbo_destroy_output(), which
+ * recurses once per level of the tree. */
+union block {
+	struct {
+		union block *prev, *next;
+		size_t size;
+	} b;
+	max_align_t align;
+};
+
+struct heap {
+	union block *blocks;
+	size_t used;		/* bytes in use */
+	size_t allocs;		/* allocations so far */
+	jmp_buf full;		/* where a parse is abandoned */
+};
+
+static void *
+heap_alloc(void *data, size_t size)
+{
+	struct heap *h = data;
+	union block *b;
+
+	/* gumbo cannot fail an allocation: the parse is left, and everything
+	 * it allocated is in the list to free. */
+	if (size > HTML_MAX_HEAP - h->used || ++h->allocs > HTML_MAX_ALLOCS)
+		longjmp(h->full, 1);
+	b = g_malloc(sizeof *b + size);
+	b->b.size = size;
+	b->b.prev = NULL;
+	b->b.next = h->blocks;
+	if (h->blocks != NULL)
+		h->blocks->b.prev = b;
+	h->blocks = b;
+	h->used += size;
+	return b + 1;
+}
+
+static void
+heap_free(void *data, void *ptr)
+{
+	struct heap *h = data;
+	union block *b = ptr;
+
+	if (ptr == NULL)
+		return;
+	b--;
+	if (b->b.prev != NULL)
+		b->b.prev->b.next = b->b.next;
+	else
+		h->blocks = b->b.next;
+	if (b->b.next != NULL)
+		b->b.next->b.prev = b->b.prev;
+	h->used -= b->b.size;
+	g_free(b);
+}
+
+static void
+heap_clear(struct heap *h)
+{
+	while (h->blocks != NULL) {
+		union block *next = h->blocks->b.next;
+		g_free(h->blocks);
+		h->blocks = next;
+	}
+	h->used = 0;
+}
+
+/* gumbo's tree of HTML, in H; NULL when a bound of H was reached. */
+static GumboOutput *
+parse(struct heap *h, const char *html, size_t len)
+{
+	GumboOptions options = kGumboDefaultOptions;
+
+	options.allocator = heap_alloc;
+	options.deallocator = heap_free;
+	options.userdata = h;
+	/* No error records: each holds a copy of the stack of open
+	 * elements. */
+	options.max_errors = 0;
+	if (setjmp(h->full) != 0)
+		return NULL;
+	return gumbo_parse_with_options(&options, html, len);
+}
+
+char *
+html_to_text_checked(const char *html, enum html_flags flags,
+    const char **scanned)
+{
+	struct html_out o = { .text = g_string_new(NULL), .flags = flags };
+	struct heap heap = { 0 };
+	size_t len = strlen(html);
+	const char *why = html_unsafe(html, len);
+	GumboOutput *doc = NULL;
+
+	if (why == NULL && (doc = parse(&heap, html, len)) == NULL)
+		why = "the HTML needs too much memory to parse";
+	if (doc != NULL)
+		walk(&o, doc->root);
+	else
+		scan_text(&o, html, len);
+	heap_clear(&heap);
+	if (scanned != NULL)
+		*scanned = why;
 	while (o.text->len > 0 && g_ascii_isspace(o.text->str[o.text->len - 1]))
 		g_string_truncate(o.text, o.text->len - 1);
 	if (o.text->len > 0)
 		g_string_append_c(o.text, '\n');
 	return g_string_free(o.text, FALSE);
+}
+
+char *
+html_to_text(const char *html, enum html_flags flags)
+{
+	return html_to_text_checked(html, flags, NULL);
 }

@@ -3,6 +3,26 @@
 #ifndef TIDINGS_HTML_H
 #define TIDINGS_HTML_H
 
+/* Bounds on the HTML given to gumbo.  Anyone can send it, and gumbo's time
+ * grows with the square of the nesting (each tag looks down the stack of
+ * open elements), it frees its tree recursively, and a document it parses
+ * takes several times its size in memory.  HTML past a bound is not parsed
+ * but scanned once for its text (tags dropped, scripts and styles left
+ * out, entities decoded, block tags made line breaks).  Mail from mail
+ * programs nests 30 to 60 deep and has a few thousand tags. */
+#define HTML_MAX_BYTES		(4 * 1024 * 1024)	/* larger is scanned */
+/* Elements open at once, as a linear look at the tags estimates it before
+ * parsing: start tags less the end tags and implied ends that certainly
+ * close them, with the elements the parser adds or reopens (table rows,
+ * formatting) counted. */
+#define HTML_MAX_DEPTH		256
+#define HTML_MAX_TAGS		50000	/* start and end tags */
+/* What the estimate may miss: gumbo's memory in use and its allocations
+ * (about one per tag and text run, each bounded in work by the nesting).
+ * Reached, the parse is abandoned and the HTML scanned instead. */
+#define HTML_MAX_HEAP		(128 * 1024 * 1024)
+#define HTML_MAX_ALLOCS		1000000
+
 enum html_flags {
 	HTML_KEEP_QUOTES = 0,
 	/* Leave out the quote containers of Gmail, Outlook, Apple Mail and
@@ -12,5 +32,9 @@ enum html_flags {
 
 /* Returns UTF-8 text; caller frees. */
 char *html_to_text(const char *html, enum html_flags flags);
+/* The same; *SCANNED (unless NULL) is set to why the HTML was scanned
+ * rather than parsed (a bound above was passed; static text), or NULL. */
+char *html_to_text_checked(const char *html, enum html_flags flags,
+    const char **scanned);
 
 #endif

@@ -17,6 +17,13 @@ G_DEFINE_QUARK(tidings-message-error-quark, message_error)
 /* Mail clients nest a few levels (alternatives in a mixed, a forward);
  * deeper than this is read but noted as odd. */
 #define MESSAGE_ODD_DEPTH 16
+/* More leaf parts than this are not read (GMime still parses them):
+ * each costs a copy of its content, and every filter looks at them all.
+ * Mail programs send a few, a newsletter a few dozen. */
+#define MESSAGE_MAX_PARTS 1000
+/* Addresses read from one header (To, Cc, Delivered-To); the rest are
+ * dropped.  Bulk mail lists its recipients elsewhere. */
+#define MESSAGE_MAX_ADDRESSES 1000
 /* A Date before this, or this far after arrival, is taken as absurd. */
 #define DATE_MIN 631152000		/* 1990-01-01 */
 #define DATE_FUTURE_SLACK (2 * 24 * 3600)
@@ -427,6 +434,7 @@ struct walk {
 	gboolean html_lent;	/* best_html likewise */
 	gboolean text_flowed;
 	int max_depth;		/* the deepest part seen */
+	gboolean parts_cut;	/* MESSAGE_MAX_PARTS was reached */
 };
 
 
@@ -543,6 +551,13 @@ walk_object(struct walk *w, GMimeObject *obj, int depth)
 			    "were skipped", MESSAGE_MAX_DEPTH);
 		return;
 	}
+	if (w->msg->parts->len >= MESSAGE_MAX_PARTS) {
+		if (!w->parts_cut)
+			problem(w->msg, "MIME parts after the first %d were "
+			    "skipped", MESSAGE_MAX_PARTS);
+		w->parts_cut = TRUE;
+		return;
+	}
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
@@ -642,17 +657,22 @@ read_headers(struct message *msg, GMimeObject *top)
 	}
 }
 
-/* The mailbox addresses of a header, groups flattened, in order. */
-static void
+/* The mailbox addresses of a header, groups flattened, in order, up to
+ * MESSAGE_MAX_ADDRESSES; FALSE when some were dropped. */
+static gboolean
 add_addresses(GPtrArray *out, InternetAddressList *list)
 {
 	int n = list != NULL ? internet_address_list_length(list) : 0;
 
 	for (int i = 0; i < n; i++) {
+		if (out->len >= MESSAGE_MAX_ADDRESSES)
+			return FALSE;
 		InternetAddress *ia = internet_address_list_get_address(list, i);
-		if (INTERNET_ADDRESS_IS_GROUP(ia))
-			add_addresses(out, internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)));
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			if (!add_addresses(out, internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia))))
+				return FALSE;
+		}
 		else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *a = internet_address_mailbox_get_addr(
 			    INTERNET_ADDRESS_MAILBOX(ia));
@@ -660,6 +680,7 @@ add_addresses(GPtrArray *out, InternetAddressList *list)
 				g_ptr_array_add(out, g_strdup(a));
 		}
 	}
+	return TRUE;
 }
 
 /* The headers GMime parses as addresses while it reads a message. */
@@ -721,7 +742,9 @@ addresses_of(struct message *msg, GMimeMessage *gm, const char *header)
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
 	InternetAddressList *l = address_list(msg, gm, header, FALSE);
 
-	add_addresses(out, l);
+	if (!add_addresses(out, l))
+		problem(msg, "%s: addresses after the first %d were dropped",
+		    header, MESSAGE_MAX_ADDRESSES);
 	g_clear_object(&l);
 	return out;
 }
@@ -1069,8 +1092,13 @@ message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
 		msg->text = w.best_text;
 		msg->text_lent = w.text_lent;
 	} else if (w.best_html != NULL) {
-		msg->text = html_to_text(w.best_html, HTML_KEEP_QUOTES);
+		const char *scanned;
+		msg->text = html_to_text_checked(w.best_html, HTML_KEEP_QUOTES,
+		    &scanned);
 		msg->text_from_html = TRUE;
+		if (scanned != NULL)
+			problem(msg, "%s; its text was read without a parser",
+			    scanned);
 	} else
 		msg->text = g_strdup("");
 	msg->kind = MESSAGE_UNPROCESSED;

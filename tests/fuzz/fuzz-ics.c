@@ -2,7 +2,8 @@
  * invitation's reply) and as the text of availability commands and
  * out-of-office mail: the calendar reads or fails with ICAL_ERROR, each
  * line is a command or not, and a return date is found or not; never a
- * crash, a hang or a leak.  Seeds are tests/data/ics. */
+ * crash, a hang or a leak.  Seeds are tests/data/ics and
+ * tests/fuzz/seeds/ics (deep and many components). */
 #include "config.h"
 
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /* libFuzzer target: raw bytes through the parser and every filter, as the
  * MDA would run them (without the store).  Built by "make fuzz" with
- * --enable-fuzzing; seeds are tests/data/mail. */
+ * --enable-fuzzing; seeds are tests/data/mail and tests/fuzz/seeds/mail
+ * (HTML-only mail among them, for the HTML path). */
 #include "config.h"
 
 #include <stdint.h>

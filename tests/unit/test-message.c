@@ -347,6 +347,54 @@ test_deep_nesting(void)
 	}
 }
 
+/* An HTML-only mail of 60,000 nested divisions: its text, read without a
+ * parser, and a problem saying so. */
+static void
+test_deep_html(void)
+{
+	GString *s = g_string_new("From: a@example.org\nSubject: deep\n"
+	    "Message-ID: <deep-html@x>\nContent-Type: text/html\n\n");
+	g_autoptr(GError) error = NULL;
+
+	for (int i = 0; i < 60000; i++)
+		g_string_append(s, "<div>");
+	g_string_append(s, "deep &amp; hostile");
+	for (int i = 0; i < 60000; i++)
+		g_string_append(s, "</div>");
+	g_autoptr(Message) m = parse_string(s->str, s->len, &error);
+	g_assert_no_error(error);
+	g_assert_true(m->text_from_html);
+	g_assert_cmpstr(m->text, ==, "deep & hostile\n");
+	g_assert_true(has_problem(m, "nested too deep"));
+	g_string_free(s, TRUE);
+}
+
+/* Parts and addresses past their bounds are left out, the rest read. */
+static void
+test_many_parts(void)
+{
+	GString *s = g_string_new("From: a@example.org\nSubject: parts\n"
+	    "Message-ID: <parts@x>\nMIME-Version: 1.0\nTo: ");
+	g_autoptr(GError) error = NULL;
+
+	for (int i = 0; i < 1500; i++)
+		g_string_append_printf(s, "%su%d@example.org", i > 0 ? ", " : "",
+		    i);
+	g_string_append(s, "\nContent-Type: multipart/mixed; boundary=b\n\n");
+	for (int i = 0; i < 1500; i++)
+		g_string_append_printf(s, "--b\nContent-Type: text/plain\n\n"
+		    "part %d\n", i);
+	g_string_append(s, "--b--\n");
+	g_autoptr(Message) m = parse_string(s->str, s->len, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(m->text, ==, "part 0");
+	g_assert_cmpuint(m->parts->len, ==, 1000);
+	g_assert_cmpuint(m->to->len, ==, 1000);
+	g_assert_true(has_problem(m, "parts after the first 1000"));
+	g_assert_true(has_problem(m, "To: addresses after the first 1000"));
+	g_string_free(s, TRUE);
+}
+
 static void
 test_unparseable(void)
 {
@@ -597,6 +645,8 @@ main(int argc, char **argv)
 	    test_structure_problems);
 	g_test_add_func("/message/missing-boundary", test_missing_boundary);
 	g_test_add_func("/message/deep-nesting", test_deep_nesting);
+	g_test_add_func("/message/deep-html", test_deep_html);
+	g_test_add_func("/message/many-parts", test_many_parts);
 	g_test_add_func("/message/unparseable", test_unparseable);
 	g_test_add_func("/message/large", test_large);
 	g_test_add_func("/message/fuzz-regressions", test_fuzz_regressions);

@@ -1,0 +1,219 @@
+/* Unit tests for HTML to text: ordinary mail HTML is parsed as before, and
+ * hostile HTML (deep nesting, many tags, much of it) gives its text in
+ * bounded time and memory, without a parser where a bound is passed. */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "html.h"
+
+/* HTML of OPEN N times, TEXT, then CLOSE N times; caller frees. */
+static char *
+nested(const char *open, int n, const char *text, const char *close)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < n; i++)
+		g_string_append(s, open);
+	g_string_append(s, text);
+	for (int i = 0; close != NULL && i < n; i++)
+		g_string_append(s, close);
+	return g_string_free(s, FALSE);
+}
+
+/* The text of HTML must be EXPECT; whether it was parsed, PARSED. */
+static void
+check(const char *html, const char *expect, gboolean parsed)
+{
+	const char *scanned = NULL;
+	g_autofree char *text = html_to_text_checked(html, HTML_KEEP_QUOTES,
+	    &scanned);
+
+	g_assert_cmpstr(text, ==, expect);
+	if (parsed)
+		g_assert_null(scanned);
+	else
+		g_assert_nonnull(scanned);
+	/* The quote-skipping walk reads the same HTML the same way. */
+	g_free(text);
+	text = html_to_text(html, HTML_SKIP_QUOTES);
+	g_assert_cmpstr(text, ==, expect);
+}
+
+/* What mail programs write: parsed, as it always was. */
+static void
+test_ordinary(void)
+{
+	check("<html><head><style>p { color: red }</style><title>t</title>"
+	    "</head><body><p>Hello <b>there</b>,</p><p>the list:</p>"
+	    "<ul><li>one</li><li>two</li></ul><ol><li>first</li>"
+	    "<li>second</li></ol><p>See <a href=\"https://example.org/x\">"
+	    "this</a>.<br>Bye</p><script>alert(1)</script></body></html>",
+	    "Hello there,\n\nthe list:\n\n- one\n- two\n\n1. first\n"
+	    "2. second\n\nSee this <https://example.org/x>.\nBye\n", TRUE);
+	/* Outlook's tables and unclosed cells and paragraphs. */
+	check("<table><tr><td><font face=Arial>a<td><p>b<p>c</table>"
+	    "<div><div><span>d</span></div></div>",
+	    "a\n\nb\n\nc\n\nd\n", TRUE);
+	/* Older Outlook writes its tags in capitals. */
+	check("<DIV><FONT face=Arial><P>Hi</P></FONT></DIV><DIV>there</DIV>",
+	    "Hi\n\nthere\n", TRUE);
+	check("", "", TRUE);
+}
+
+/* The same HTML nested 40 deep, as mail programs nest it, stays with the
+ * parser. */
+static void
+test_ordinary_depth(void)
+{
+	g_autofree char *divs = nested("<div><table><tr><td>", 40, "deep",
+	    "</td></tr></table></div>");
+	g_autofree char *fonts = nested("<p><font color=red>", 200, "x", NULL);
+
+	check(divs, "deep\n", TRUE);
+	/* Formatting left open across paragraphs, reopened by the parser. */
+	g_autofree char *text = html_to_text(fonts, HTML_KEEP_QUOTES);
+	g_assert_nonnull(strstr(text, "x"));
+}
+
+/* 60,000 nested divisions, closed and unclosed: their text, without the
+ * parser. */
+static void
+test_deep_div(void)
+{
+	g_autofree char *closed = nested("<div>", 60000, "x", "</div>");
+	g_autofree char *open = nested("<div>", 60000, "x", NULL);
+	g_autofree char *mixed = nested("<div>a", 60000, "", NULL);
+
+	check(closed, "x\n", FALSE);
+	check(open, "x\n", FALSE);
+	g_autofree char *text = html_to_text(mixed, HTML_KEEP_QUOTES);
+	g_assert_cmpuint(strlen(text), ==, 2 * 60000);
+}
+
+static void
+test_deep_inline(void)
+{
+	g_autofree char *b = nested("<b>", 60000, "bold", NULL);
+	g_autofree char *bc = nested("<b>", 60000, "bold", "</b>");
+	g_autofree char *spans = nested("<span><div></span>", 20000, "x",
+	    NULL);
+	g_autofree char *a = nested("<a><div></a>", 20000, "x", NULL);
+
+	check(b, "bold\n", FALSE);
+	check(bc, "bold\n", FALSE);
+	check(spans, "x\n", FALSE);
+	check(a, "x\n", FALSE);
+}
+
+static void
+test_deep_table(void)
+{
+	g_autofree char *cells = nested("<table><tr><td>", 20000, "cell",
+	    NULL);
+	g_autofree char *closed = nested("<table><tr><td>", 20000, "cell",
+	    "</td></tr></table>");
+	g_autofree char *bare = nested("<table>", 60000, "t", NULL);
+
+	check(cells, "cell\n", FALSE);
+	check(closed, "cell\n", FALSE);
+	check(bare, "t\n", FALSE);
+}
+
+static void
+test_deep_list(void)
+{
+	g_autofree char *items = nested("<ul><li>", 30000, "item", NULL);
+	g_autofree char *closed = nested("<ol><li>", 30000, "item",
+	    "</li></ol>");
+	g_autofree char *text = html_to_text(items, HTML_KEEP_QUOTES);
+
+	/* An item in each of the lists, indented no deeper than a few. */
+	g_assert_true(g_str_has_suffix(text, "- item\n"));
+	g_assert_cmpuint(strlen(text), <, 30000 * 24);
+	g_free(text);
+	text = html_to_text(closed, HTML_KEEP_QUOTES);
+	g_assert_true(g_str_has_suffix(text, "- item\n"));
+}
+
+/* SVG's self-closing elements are not open; HTML's are. */
+static void
+test_deep_foreign(void)
+{
+	g_autofree char *svg = nested("<svg><g>", 20000, "x", NULL);
+	g_autofree char *slash = nested("<div/>", 60000, "x", NULL);
+
+	check(svg, "x\n", FALSE);
+	check(slash, "x\n", FALSE);
+}
+
+/* Many tags in a flat document, and much text: read in one pass. */
+static void
+test_large_flat(void)
+{
+	GString *s = g_string_new(NULL);
+	g_autofree char *text = NULL;
+	const char *scanned = NULL;
+
+	for (int i = 0; i < 60000; i++)
+		g_string_append_printf(s, "<p>para %d &amp; <b>more</b></p>", i);
+	text = html_to_text_checked(s->str, HTML_KEEP_QUOTES, &scanned);
+	g_assert_nonnull(scanned);
+	g_assert_true(g_str_has_prefix(text, "para 0 & more\n\npara 1 & more"));
+	g_assert_true(g_str_has_suffix(text, "\n\npara 59999 & more\n"));
+	g_string_free(s, TRUE);
+
+	/* More bytes than HTML_MAX_BYTES, in few tags. */
+	s = g_string_new("<p>");
+	while (s->len <= HTML_MAX_BYTES)
+		g_string_append(s, "words words words ");
+	g_string_append(s, "end</p>");
+	g_clear_pointer(&text, g_free);
+	text = html_to_text_checked(s->str, HTML_KEEP_QUOTES, &scanned);
+	g_assert_nonnull(scanned);
+	g_assert_true(g_str_has_suffix(text, "words end\n"));
+	g_string_free(s, TRUE);
+}
+
+/* The text read without a parser: scripts and styles left out, entities
+ * decoded, blocks on lines of their own, quotes left out on request. */
+static void
+test_scan(void)
+{
+	g_autofree char *deep = nested("<div>", 1000, "", NULL);
+	g_autofree char *html = g_strconcat(deep, "<head><title>T</title>"
+	    "<style>p { x: '<b>' }</style></head><body><p>caf&eacute; "
+	    "&lt;ok&gt; &#233;&#x263A; a&nbsp;b</p><script>if (a<b) x()"
+	    "</script><div>line<br>two</div><img alt=\"pic\">"
+	    "<!-- <p>hidden</p> --><ul><li>one<li>two</ul>"
+	    "<blockquote>quoted <blockquote>inner</blockquote> still"
+	    "</blockquote><p>after</p>", NULL);
+	const char *scanned = NULL;
+	g_autofree char *text = html_to_text_checked(html, HTML_KEEP_QUOTES,
+	    &scanned);
+	g_autofree char *reply = html_to_text(html, HTML_SKIP_QUOTES);
+
+	g_assert_nonnull(scanned);
+	g_assert_cmpstr(text, ==, "caf&eacute; <ok> \xc3\xa9\xe2\x98\xba "
+	    "a\xc2\xa0" "b\n\nline\ntwo\n[pic]\n\n- one\n- two\n\n"
+	    "quoted\n\ninner\n\nstill\n\nafter\n");
+	g_assert_cmpstr(reply, ==, "caf&eacute; <ok> \xc3\xa9\xe2\x98\xba "
+	    "a\xc2\xa0" "b\n\nline\ntwo\n[pic]\n\n- one\n- two\n\nafter\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/html/ordinary", test_ordinary);
+	g_test_add_func("/html/ordinary-depth", test_ordinary_depth);
+	g_test_add_func("/html/deep-div", test_deep_div);
+	g_test_add_func("/html/deep-inline", test_deep_inline);
+	g_test_add_func("/html/deep-table", test_deep_table);
+	g_test_add_func("/html/deep-list", test_deep_list);
+	g_test_add_func("/html/deep-foreign", test_deep_foreign);
+	g_test_add_func("/html/large-flat", test_large_flat);
+	g_test_add_func("/html/scan", test_scan);
+	return g_test_run();
+}
