@@ -105,4 +105,39 @@ ok $? "the five around it processed, the bad one quarantined" ||
 [ "$(sql 'SELECT count(*) FROM messages_raw')" = 6 ]
 ok $? "each kept with its raw mail"
 
+# --- the HTML mail that once crashed every path --------------------------------
+# 60,000 nested divisions (300 KB): read within bounds now, processed like
+# the ordinary mails around it, as the MDA and in an import.
+deep="$TEST_DIR/deep.eml"
+{
+	printf 'From: x@evil.test\nSubject: hi\nMessage-ID: <deep@evil.test>\n'
+	printf 'Content-Type: text/html\n\n'
+	awk 'BEGIN { for (i = 0; i < 60000; i++) printf "<div>"; printf "x";
+		for (i = 0; i < 60000; i++) printf "</div>"; print "" }'
+} >"$deep"
+db="$TEST_DIR/deep.db"
+run "$TIDINGS" --db "$db" ingest <"$deep"
+expect_rc 0 "the deeply nested HTML mail: exit 0"
+[ "$(count "WHERE message_id = 'deep@evil.test' AND state = 'processed'")" = 1 ]
+ok $? "it is processed"
+expect_grep err "nested too deep to parse" "and the bound it met is said"
+db="$TEST_DIR/deep-import.db"
+mbox="$TEST_DIR/deep.mbox"
+{
+	for i in 1 2; do
+		echo "From ana@example.org Mon Mar  9 16:00:00 2026"
+		make_mail "$TEST_DIR/m.eml" "around-$i@example.org" "Re: Check-in $i"
+		cat "$TEST_DIR/m.eml"
+		echo
+		[ "$i" = 1 ] || continue
+		echo "From x@evil.test Mon Mar  9 16:00:00 2026"
+		cat "$deep"
+		echo
+	done
+} >"$mbox"
+run "$TIDINGS" --db "$db" import --mbox "$mbox"
+expect_rc 0 "an import with it between two ordinary mails: exit 0"
+[ "$(count "WHERE state = 'processed'")" = 3 ]
+ok $? "all three processed"
+
 done_testing
