@@ -15,21 +15,8 @@ sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
 count() { sql "SELECT count(*) FROM messages ${1:-}"; }
 
 # The filter: a mail that asks for it crashes tidings, as a fault would.
-# sh may stand between tidings and the script: the first tidings up the
-# tree is the one.
 filter="$TEST_DIR/crash.sh"
-cat >"$filter" <<'SH'
-#!/bin/sh
-if grep -q '^Subject: crash me' ; then
-	p=$PPID
-	while [ "$p" -gt 1 ] && [ "$(cat /proc/$p/comm)" != tidings ]; do
-		p=$(awk '{ print $4 }' /proc/$p/stat)
-	done
-	kill -SEGV "$p"
-	sleep 10
-fi
-exit 0
-SH
+cp "$DATA/filters/crash.sh" "$filter"
 chmod +x "$filter"
 printf '[tidings]\naddress = standup@example.org\ndatabase = %s\n[filters]\nexec = %s\n' \
 	"$db" "$filter" >"$TEST_DIR/t.conf"

@@ -19,18 +19,7 @@ etc="$MAILSTACK_DIR/postfix/etc"
 home="$MAILSTACK_DIR/tidings"
 mkdir -p "$home"
 cp "$TIDINGS" "$home/tidings"
-cat >"$home/crash.sh" <<'SH'
-#!/bin/sh
-if grep -q '^Subject: crash me' ; then
-	p=$PPID
-	while [ "$p" -gt 1 ] && [ "$(cat /proc/$p/comm)" != tidings ]; do
-		p=$(awk '{ print $4 }' /proc/$p/stat)
-	done
-	kill -SEGV "$p"
-	sleep 10
-fi
-exit 0
-SH
+cp "$DATA/filters/crash.sh" "$home/crash.sh"
 chmod 755 "$home/crash.sh"
 printf '[tidings]\naddress = standup@%s\ndatabase = %s/tidings.db\n[filters]\nexec = %s/crash.sh\n' \
 	"$MAIL_DOMAIN" "$home" "$home" >"$home/tidings.conf"
