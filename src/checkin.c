@@ -73,8 +73,12 @@ prompt_mail(struct tidings_ctx *env, const struct team *team,
 		.date = now,
 	};
 
-	*message_id = reminder ? g_strdup_printf("reminder-%s@%s", p->token,
-	    env->domain) : g_strdup(p->message_id);
+	/* A reminder's Message-ID is its prompt's under another name, so that
+	 * a reply to either finds the prompt, and tells no more than it. */
+	*message_id = reminder && g_str_has_prefix(p->message_id, "prompt-") ?
+	    g_strconcat("reminder-", p->message_id + 7, NULL) :
+	    reminder ? g_strconcat("reminder-", p->message_id, NULL) :
+	    g_strdup(p->message_id);
 	h.message_id = *message_id;
 	render_vars_set(v, "team", team->name);
 	render_vars_set(v, "team_title", h.from_name);
@@ -139,7 +143,7 @@ claim(struct tidings_ctx *env, const struct team *team,
 		return FALSE;
 	tsub = token_prompt_subject(c->id, person->email, o->local);
 	p.token = token_make(secret, "prompt", tsub);
-	p.message_id = g_strdup_printf("prompt-%s@%s", p.token, env->domain);
+	p.message_id = token_message_id("prompt", env->domain);
 	reason = skip_reason(env, person, o->at, &err);
 	if (err != NULL)
 		goto fail;
@@ -357,8 +361,7 @@ checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
 			return NULL;
 		tsub = token_prompt_subject(c->id, person->email, o.local);
 		p.token = token_make(secret, "prompt", tsub);
-		p.message_id = g_strdup_printf("prompt-%s@%s", p.token,
-		    env->domain);
+		p.message_id = token_message_id("prompt", env->domain);
 		p.due_at = o.at;
 		p.closes_at = o.at + c->close_after;
 		raw = prompt_mail(env, team, c, person, &p, FALSE, o.at,

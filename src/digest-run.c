@@ -14,6 +14,7 @@
 #include "store.h"
 #include "subscription.h"
 #include "taker.h"
+#include "token.h"
 
 static const char *
 title_of(const struct team *t)
@@ -107,8 +108,7 @@ digest_send(struct tidings_ctx *env, const char *team, gint64 start,
 	    error)) == NULL)
 		return FALSE;
 	quiet = digest_empty(d) && g_strcmp0(t->digest_empty, "notice") != 0;
-	mid = g_strdup_printf("digest-%s-%" G_GINT64_FORMAT "@%s", team, end,
-	    env->domain);
+	mid = token_message_id("digest", env->domain);
 	if (!store_begin(env->st, error))
 		return FALSE;
 	if (!store_digest_claim(env->st, t->id, start, end, mid, now, &id,

@@ -27,12 +27,12 @@ take_answer_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 		presented = g_strdup(token);
 	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
 		const char *id = ids->pdata[i];
-		/* A reply to a reminder answers its prompt. */
-		if (g_str_has_prefix(id, "reminder-")) {
-			presented = g_strndup(id + 9, TOKEN_LENGTH);
-			p = store_prompt_by_token(env->st, presented, NULL);
-		} else if ((p = store_prompt_by_message_id(env->st, id,
-		    NULL)) != NULL)
+		/* A reply to a reminder answers its prompt, whose
+		 * Message-ID the reminder's is under another name. */
+		g_autofree char *prompt_id = g_str_has_prefix(id,
+		    "reminder-") ? g_strconcat("prompt-", id + 9, NULL) : NULL;
+		if ((p = store_prompt_by_message_id(env->st, prompt_id != NULL ?
+		    prompt_id : id, NULL)) != NULL)
 			presented = g_strdup(p->token);
 	}
 	if (p == NULL)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "token.h"
 
@@ -180,4 +181,17 @@ token_prompt_subject(gint64 checkin, const char *email, gint64 occurrence)
 
 	return g_strdup_printf("%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT,
 	    checkin, lower, occurrence);
+}
+
+char *
+token_message_id(const char *kind, const char *domain)
+{
+	guint8 bytes[TOKEN_BYTES];
+	char text[TOKEN_LENGTH + 1];
+
+	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+		for (gsize i = 0; i < sizeof bytes; i++)
+			bytes[i] = (guint8)g_random_int_range(0, 256);
+	base32_encode(bytes, text);
+	return g_strdup_printf("%s-%s@%s", kind, text, domain);
 }

@@ -39,6 +39,12 @@ char *token_subaddress(const char *address, const char *own_address,
 char *token_address(const char *own_address, const char *domain,
     const char *detail);
 
+/* A Message-ID for mail tidings sends, "KIND-RANDOM@DOMAIN", without
+ * <>: 80 random bits from the kernel, so that it tells nothing and can be
+ * guessed by nobody.  It carries no authority: a Message-ID is seen by
+ * everyone a reply goes to, unlike a reply address.  Caller frees. */
+char *token_message_id(const char *kind, const char *domain);
+
 /* What a prompt's token signs: the check-in, the person (any case), the
  * occurrence.  Caller frees. */
 char *token_prompt_subject(gint64 checkin, const char *email,

@@ -121,8 +121,12 @@ at 2026-03-31T07:02:00Z run --once
 sleep 1
 [ "$(mails max)" = 4 ]
 ok $? "no digest sent twice ($(mails max) mails for Max)"
-[ "$(grep -l "^Message-I[dD]: <digest-platform-" "$MAILSTACK_DIR/mail/max/Maildir/new/"* | wc -l)" = 2 ]
+[ "$(grep -h "^Message-I[dD]: <digest-" "$MAILSTACK_DIR/mail/max/Maildir/new/"* | sort -u | wc -l)" = 2 ]
 ok $? "two periods, two digests"
+# A digest's Message-ID names neither its team nor its time: replies to
+# it cannot be made up from a guess.
+! grep -q "^Message-I[dD]: <digest-platform\|^Message-I[dD]: <digest-.*-[0-9]\{9,\}@" "$MAILSTACK_DIR/mail/max/Maildir/new/"*
+ok $? "digest Message-IDs tell neither team nor time"
 
 # Unsubscribe with the List-Unsubscribe address: no digest after that.
 addr=${unsub#<mailto:}

@@ -160,6 +160,9 @@ test_catch_up(struct fixture *f, gconstpointer data)
 
 /* The prompt mail: a token reply address, a stable Message-ID, the
  * questions numbered. */
+static void ingest(struct fixture *f, const char *text,
+    struct ingest_result *res);
+
 static void
 test_prompt_mail(struct fixture *f, gconstpointer data)
 {
@@ -175,6 +178,10 @@ test_prompt_mail(struct fixture *f, gconstpointer data)
 	expect = g_strdup_printf("standup+%s@example.org", token);
 	g_assert_nonnull(strstr(raw, expect));
 	g_assert_nonnull(strstr(raw, mid));
+	/* The Message-ID is seen by whoever a reply goes to: it carries no
+	 * token, nothing that would make the reply address. */
+	g_assert_true(g_str_has_prefix(mid, "prompt-"));
+	g_assert_null(strstr(mid, token));
 	g_assert_nonnull(strstr(raw, "1. What did you work on?"));
 	g_assert_nonnull(strstr(raw, "3. Is anything blocking you?"));
 	g_assert_nonnull(strstr(raw, "Auto-Submitted: auto-generated"));
@@ -195,6 +202,26 @@ test_reminder_and_close(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(s.reminded, ==, 0);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reminder'"), ==, 1);
+	/* Nor does a reminder's; a reply to it finds the prompt still. */
+	g_autofree char *token = sql_text(f, "SELECT token FROM prompts "
+	    "WHERE reminded_at IS NOT NULL");
+	g_autofree char *email = sql_text(f, "SELECT email FROM people WHERE "
+	    "id = (SELECT person_id FROM prompts WHERE reminded_at IS NOT "
+	    "NULL)");
+	g_autofree char *rmid = sql_text(f, "SELECT message_id FROM outbox "
+	    "WHERE kind = 'reminder'");
+	g_assert_true(g_str_has_prefix(rmid, "reminder-"));
+	g_assert_null(strstr(rmid, token));
+	g_autofree char *reply = g_strdup_printf("From: %s\n"
+	    "To: standup@example.org\nSubject: Re: Daily\n"
+	    "Message-ID: <late@example.org>\nIn-Reply-To: <%s>\n"
+	    "Date: Fri, 27 Mar 2026 18:00:00 +0100\n\nDone.\n", email, rmid);
+	struct ingest_result res;
+	ingest(f, reply, &res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages m JOIN "
+	    "prompts p ON p.id = m.prompt_id WHERE m.message_id = "
+	    "'late@example.org'"), ==, 1);
+	ingest_result_clear(&res);
 	s = tick(f, "2026-03-28T15:30:00Z");
 	g_assert_cmpuint(s.closed, ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
