@@ -8,6 +8,9 @@
 #include "context.h"
 #include "filter.h"
 #include "log.h"
+#include "render.h"
+#include "replies.h"
+#include "schedule.h"
 #include "store.h"
 #include "taker.h"
 #include "takers.h"
@@ -59,6 +62,41 @@ take_answer_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 	return fp;
 }
 
+/* The reason of answers that came after their check-in closed. */
+#define LATE_REASON "it came after the check-in closed"
+
+/* Whether an answer to prompt ID came late before: the member was told. */
+static gboolean
+told_late(struct store *st, gint64 id, gboolean *told, GError **error)
+{
+	g_autoptr(GPtrArray) answers = store_answer_list(st, id, error);
+
+	*told = FALSE;
+	if (answers == NULL)
+		return FALSE;
+	for (guint i = 0; i < answers->len && !*told; i++) {
+		const struct answer *a = answers->pdata[i];
+		*told = !a->counted && g_strcmp0(a->reason, LATE_REASON) == 0;
+	}
+	return TRUE;
+}
+
+/* Tells the member, once per prompt, that their answer came after the
+ * close and does not count. */
+static gboolean
+tell_late(struct tidings_ctx *env, struct take *t, const struct prompt *p,
+    const struct checkin *c, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *closed = sched_format(p->zone, p->closes_at,
+	    "%A %-d %B, %H:%M");
+
+	render_vars_set(v, "member_name", p->name != NULL ? p->name : "");
+	render_vars_set(v, "checkin", c->title);
+	render_vars_set(v, "closed", closed != NULL ? closed : "");
+	return reply_send(env, t, "reply-late", v, error);
+}
+
 static gboolean
 answer_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
@@ -67,13 +105,22 @@ answer_take(struct tidings_ctx *env, struct take *t, GError **error)
 	g_autoptr(Prompt) p = store_prompt_get(env->st, msg->prompt_id, error);
 	g_autoptr(Checkin) c = NULL;
 	const char *why = t->why, *reason = NULL;
-	gboolean counted = t->trusted, any = FALSE;
+	gboolean counted = t->trusted, any = FALSE, late, told = TRUE;
 
 	if (p == NULL ||
 	    (c = store_checkin_get(env->st, p->checkin_id, error)) == NULL)
 		return FALSE;
 	if (!counted)
 		reason = why;
+	/* After the close an answer is kept and shown, not counted: the
+	 * check-in's --close says when answers end, a replay included. */
+	late = p->closes_at > 0 && now > p->closes_at;
+	if (late && counted) {
+		counted = FALSE;
+		reason = LATE_REASON;
+		if (!told_late(env->st, p->id, &told, error))
+			return FALSE;
+	}
 	if (!store_message_bind(env->st, id, p->id, counted, why, error))
 		return FALSE;
 	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
@@ -89,6 +136,8 @@ answer_take(struct tidings_ctx *env, struct take *t, GError **error)
 	}
 	if (reason != NULL)
 		log_warnx("<%s>: not counted: %s", msg->message_id, reason);
+	if (!told && any && !tell_late(env, t, p, c, error))
+		return FALSE;
 	if (!counted || !any)
 		return TRUE;
 	log_info("checkin: %s answered %s", p->email, c->title);

@@ -24,7 +24,8 @@ at 2026-03-26T00:00:00Z team add platform --title "Platform" --zone Europe/Berli
 at 2026-03-26T00:00:00Z member add "ana@$D" --team platform --name "Ana Lima" --zone Europe/Berlin
 at 2026-03-26T00:00:00Z member add "bob@$D" --team platform --name "Bob Stone" --zone America/New_York --days mon-thu
 at 2026-03-26T00:00:00Z member add "priya@$D" --team platform --name "Priya Nair" --zone Asia/Kolkata
-at 2026-03-26T00:00:00Z checkin add platform Daily --at 16:30
+# Answers stay open four days: Friday's prompt is answered on Monday.
+at 2026-03-26T00:00:00Z checkin add platform Daily --at 16:30 --close 4d
 expect_rc 0 "a check-in on weekdays at 16:30, each member's local time"
 
 # --- asked at their own 16:30 ------------------------------------------------

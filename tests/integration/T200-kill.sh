@@ -145,7 +145,7 @@ ok $? "each prompt and the digest made once"
 
 copies tally >"$TEST_DIR/tally"
 prompts=$(grep -c " crew+m[0-9]*@" "$TEST_DIR/tally")
-digests=$(grep -c " subs+s[0-9]*@$D <digest-platform-" "$TEST_DIR/tally")
+digests=$(grep -c " subs+s[0-9]*@$D <digest-" "$TEST_DIR/tally")
 [ "$prompts" = $members ] && [ "$digests" = $subscribers ]
 ok $? "every member has a prompt ($prompts), every subscriber the digest ($digests)"
 # Twice is allowed only for a copy named above: accepted, not yet recorded.

@@ -52,6 +52,9 @@ setup(struct fixture *f, gconstpointer data)
 	static const char *const questions[] = { "What did you work on?",
 	    "What is next?", "Is anything blocking you?" };
 
+	/* Mail arrives on the day of the check-ins, unless a test says when:
+	 * after their close an answer no longer counts. */
+	clock_set(utc("2026-03-27T16:00:00Z"));
 	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n"
 	    "[limits]\nreplies-per-sender = 3\nreplies-per-hour = 6\n");
 	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
@@ -299,6 +302,43 @@ reply_to_prompt(struct fixture *f, const char *from, const char *body)
 	    "Subject: Re: Daily\nMessage-ID: <r%d@example.org>\n"
 	    "In-Reply-To: <%s>\nDate: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s",
 	    from, token, ++n, mid, body);
+}
+
+/* An answer replayed after the check-in closed is kept and shown, not
+ * counted; the member is told once. */
+static void
+test_late_answer(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *reason = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	m1 = reply_to_prompt(f, "ana@example.org", "Exports\n");
+	m2 = reply_to_prompt(f, "ana@example.org", "Exports, again\n");
+	/* Two weeks on; the prompt closed a day after it was asked. */
+	tick(f, "2026-03-28T15:30:00Z");
+	clock_set(utc("2026-04-10T09:00:00Z"));
+	ingest(f, m1, &res);
+	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 0);
+	reason = sql_text(f, "SELECT reason FROM answers");
+	g_assert_cmpstr(reason, ==, "it came after the check-in closed");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = 'reply' "
+	    "AND r.address = 'ana@example.org' AND o.subject LIKE "
+	    "'Too late to count:%'"), ==, 1);
+	/* Once: a second late answer is kept, and not answered again. */
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 0"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'reply'"), ==, 1);
 }
 
 static void
@@ -686,6 +726,7 @@ main(int argc, char **argv)
 	ADD("paused-and-away", test_paused_and_away);
 	ADD("no-reminder-when-away", test_no_reminder_when_away);
 	ADD("answers", test_answers);
+	ADD("late-answer", test_late_answer);
 	ADD("commands", test_commands);
 	ADD("trust", test_trust);
 	ADD("token-bound", test_token_bound);
