@@ -31,10 +31,25 @@ sql_int(struct fixture *f, const char *sql)
 	return testdb_int(f->t.db, sql);
 }
 
+/* TEXT with "<DIGEST>" made the Message-ID of the last digest sent: a
+ * random one, which tells no team and no time. */
+static char *
+digest_reply(struct fixture *f, const char *text)
+{
+	g_autofree char *mid = testdb_text(f->t.db, "SELECT message_id FROM "
+	    "digests ORDER BY id DESC LIMIT 1");
+	g_auto(GStrv) parts = g_strsplit(text, "DIGEST", -1);
+
+	g_assert_nonnull(mid);
+	return g_strjoinv(mid, parts);
+}
+
 static void
-ingest(struct fixture *f, const char *text)
+ingest(struct fixture *f, const char *template)
 {
 	g_autoptr(GError) error = NULL;
+	g_autofree char *text = strstr(template, "<DIGEST>") != NULL ?
+	    digest_reply(f, template) : g_strdup(template);
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
@@ -157,8 +172,14 @@ check_copies(struct fixture *f)
 		g_assert_nonnull(unsub);
 		g_assert_true(g_str_has_prefix(unsub, "<mailto:standup+platform-"
 		    "unsubscribe-"));
-		g_assert_cmpstr(g_mime_message_get_message_id(m), ==,
-		    "digest-platform-1774854000@example.org");
+		g_autofree char *mid = testdb_text(f->t.db, "SELECT message_id "
+		    "FROM digests ORDER BY id DESC LIMIT 1");
+		g_assert_cmpstr(g_mime_message_get_message_id(m), ==, mid);
+		/* Random: neither the team nor the time of the digest. */
+		g_assert_true(g_str_has_prefix(mid, "digest-"));
+		g_assert_cmpuint(strlen(mid), ==, strlen("digest-") + 16 +
+		    strlen("@example.org"));
+		g_assert_null(strstr(mid, "platform"));
 		g_assert_nonnull(g_mime_message_get_subject(m));
 		text = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
 		g_assert_nonnull(strstr(text, "billing export"));
@@ -263,7 +284,7 @@ test_comment(struct fixture *f, gconstpointer data)
 	g_assert_true(claimed);
 	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <c1@example.net>\n"
-	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
 	    "> The billing export, with its tests.\n\nDoes it cover refunds?\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments WHERE "
@@ -274,13 +295,13 @@ test_comment(struct fixture *f, gconstpointer data)
 	/* Someone not on the list comments nothing. */
 	ingest(f, "From: eve@example.net\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <c2@example.net>\n"
-	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nspam\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 1);
 	/* A reply quoting nothing comments on the digest. */
 	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <c3@example.net>\n"
-	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\nThanks, all!\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments WHERE "
 	    "digest_id IS NOT NULL"), ==, 1);
@@ -305,7 +326,7 @@ test_comment_forged(struct fixture *f, gconstpointer data)
 	g_assert_true(claimed);
 	ingest(f, "From: Max <max@example.net>\nTo: standup@example.org\n"
 	    "Subject: Re: digest\nMessage-ID: <f1@evil.example>\n"
-	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
 	    "> The billing export, with its tests.\n\nClick this link!\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 0);
@@ -317,7 +338,7 @@ test_comment_forged(struct fixture *f, gconstpointer data)
 	ingest(f, AUTH "From: \"Priya Nair\" <max@example.net>\n"
 	    "To: standup@example.org\nSubject: Re: digest\n"
 	    "Message-ID: <f2@example.net>\n"
-	    "In-Reply-To: <digest-platform-1774854000@example.org>\n"
+	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
 	    "> The billing export, with its tests.\n\nDoes it cover refunds?\n");
 	notice = testdb_text(f->t.db, "SELECT CAST(coalesce(b.raw, o.raw) AS TEXT) "
