@@ -114,7 +114,9 @@ crashed_reason(int sig)
 
 /* Quarantines the mail of HASH that tidings crashed on: every copy still
  * "new", or RAW kept now when none is (an import or a sync, whose batch
- * the crash undid).  The note is forgotten once this is committed. */
+ * the crash undid).  The note is forgotten then: in a batch, before the
+ * batch commits, so that should the batch be lost the mail is parsed once
+ * more, and noted again if it crashes again. */
 static gboolean
 ingest_crashed(struct store *st, GBytes *raw, const char *hash, int sig,
     const char *source, gboolean own_tx, struct ingest_result *res,
