@@ -157,12 +157,25 @@ keep_new(struct store *st, struct message *msg, const char *source,
 	    msg->raw, source, clock_now(), NULL, &res->id, &dup, &state, error);
 }
 
-/* Whether another attempt at mail ID, found "new" with STARTED attempts
- * unfinished, may start: counted, and said; else it is quarantined. */
+/* Whether another attempt at mail ID, found "new", may start: a deferral
+ * goes on at once; unfinished attempts are counted, and said, up to
+ * INGEST_MAX_ATTEMPTS; past them the mail is quarantined.  WHAT names it
+ * in the log. */
 static gboolean
-attempt_again(struct store *st, const char *what, gint64 id, int started,
+attempt_again(struct store *st, const char *what, gint64 id,
     struct ingest_result *res, gboolean *proceed, GError **error)
 {
+	g_autoptr(MessageRow) row = store_message_get(st, id, error);
+	int started;
+
+	if (row == NULL)
+		return FALSE;
+	if (row->reason != NULL && g_str_has_prefix(row->reason,
+	    STORE_DEFERRED_PREFIX)) {
+		*proceed = TRUE;
+		return TRUE;
+	}
+	started = MAX(row->attempts, 1);
 	if (started < INGEST_MAX_ATTEMPTS) {
 		if (store_message_attempt(st, id, error) < 0)
 			return FALSE;
@@ -189,7 +202,6 @@ ingest_keep_raw(struct store *st, GBytes *raw, const char *hash,
 {
 	g_autofree char *mid = unprocessed_id(hash);
 	g_autofree char *state = NULL;
-	g_autoptr(MessageRow) row = NULL;
 	gboolean dup;
 	int sig = crashnote_crashed(hash);
 
@@ -206,16 +218,8 @@ ingest_keep_raw(struct store *st, GBytes *raw, const char *hash,
 		*proceed = TRUE;
 	else if (strcmp(state, "new") != 0)
 		res->outcome = INGEST_DUPLICATE;
-	else {
-		if ((row = store_message_get(st, res->id, error)) == NULL)
-			goto fail;
-		if (row->reason != NULL && g_str_has_prefix(row->reason,
-		    STORE_DEFERRED_PREFIX))
-			*proceed = TRUE;
-		else if (!attempt_again(st, mid, res->id, MAX(row->attempts, 1),
-		    res, proceed, error))
-			goto fail;
-	}
+	else if (!attempt_again(st, mid, res->id, res, proceed, error))
+		goto fail;
 	return store_commit(st, error);
 fail:
 	store_rollback(st);
@@ -235,7 +239,6 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
     gboolean *conflict, GError **error)
 {
 	g_autofree char *state = NULL, *what = NULL;
-	g_autoptr(MessageRow) row = NULL;
 	gint64 kept = res->id, copy;
 
 	*proceed = FALSE;
@@ -271,16 +274,8 @@ ingest_keep(struct store *st, struct message *msg, const char *source,
 	 * delivered twice at once).  A deferral is tried again at once; an
 	 * unfinished attempt is tried again up to INGEST_MAX_ATTEMPTS, then
 	 * no more, or one bad mail would crash tidings at every delivery. */
-	if ((row = store_message_get(st, res->id, error)) == NULL)
-		goto fail;
-	if (row->reason != NULL && g_str_has_prefix(row->reason,
-	    STORE_DEFERRED_PREFIX)) {
-		*proceed = TRUE;
-		return tx_commit(st, own_tx, error);
-	}
 	what = g_strdup_printf("<%s>", msg->message_id);
-	if (!attempt_again(st, what, res->id, MAX(row->attempts, 1), res,
-	    proceed, error))
+	if (!attempt_again(st, what, res->id, res, proceed, error))
 		goto fail;
 	return tx_commit(st, own_tx, error);
 fail:
