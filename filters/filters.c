@@ -5,7 +5,7 @@
 
 #include "filter.h"
 #include "log.h"
-#include "thread.h"
+#include "subject.h"
 
 /* Machines first, so that nothing after them answers one; the reply text
  * is cut before the external program sees the verdicts.  auth only notes
@@ -29,7 +29,7 @@ classify(struct message *msg)
 {
 	if (msg->kind != MESSAGE_UNPROCESSED)
 		return;
-	thread_key_prepare(msg);
+	subject_key_prepare(msg);
 	if (msg->subject_reply || msg->in_reply_to != NULL ||
 	    (msg->references != NULL && msg->references->len > 0))
 		msg->kind = MESSAGE_REPLY;

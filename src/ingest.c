@@ -12,6 +12,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "subject.h"
 #include "takers.h"
 #include "thread.h"
 
@@ -341,6 +342,50 @@ processed_meanwhile(struct store *st, gint64 id, gboolean *done,
 	return TRUE;
 }
 
+/* Finds or makes the thread of MSG (thread.h decides, the store knows),
+ * merging threads it joins and widening the thread's dates to take it
+ * in; sets *thread.  In the transaction that stores the mail. */
+static gboolean
+place_thread(struct store *st, const struct message *msg, gint64 *thread,
+    GError **error)
+{
+	g_autoptr(GPtrArray) ids = thread_placing_ids(msg);
+	g_autoptr(GArray) rel = NULL;
+	g_autofree char *own = NULL;
+	const char *key;
+	gboolean reply;
+
+	rel = store_thread_relatives(st, msg->message_id, ids, error);
+	if (rel == NULL)
+		return FALSE;
+	key = subject_key_of(msg, &reply, &own);
+	switch (thread_plan(ids->len, rel->len, key, reply)) {
+	case THREAD_JOIN:
+		/* Mail that links threads (a parent arriving after its
+		 * children) makes them one. */
+		*thread = g_array_index(rel, gint64, 0);
+		for (guint i = 1; i < rel->len; i++)
+			if (!store_thread_merge(st, *thread,
+			    g_array_index(rel, gint64, i), error))
+				return FALSE;
+		return store_thread_widen(st, *thread, msg->date, error);
+	case THREAD_BY_SUBJECT:
+		*thread = store_thread_by_subject(st, key,
+		    msg->date - THREAD_SUBJECT_WINDOW, error);
+		if (*thread < 0)
+			return FALSE;
+		if (*thread > 0)
+			return store_thread_widen(st, *thread, msg->date,
+			    error);
+		break;
+	case THREAD_NEW:
+		break;
+	}
+	*thread = store_thread_new(st, thread_root(msg), msg->subject, key,
+	    msg->date, error);
+	return *thread > 0;
+}
+
 /* Stores what was made of MSG, in STATE, with its thread: mail not yet
  * stored (res->id 0) in one write, stored mail updated. */
 static gboolean
@@ -348,7 +393,7 @@ ingest_store(struct store *st, struct message *msg, const char *source,
     const char *state, gboolean conflict, struct ingest_result *res,
     GError **error)
 {
-	if (!thread_place(st, msg, &res->thread, error))
+	if (!place_thread(st, msg, &res->thread, error))
 		return FALSE;
 	if (res->id == 0)
 		return store_message_add_processed(st, msg, source,
@@ -428,7 +473,7 @@ prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 		ctx.address = conf_get(conf, "tidings", "address");
 	prep->verdict = filters_prepare(prep->msg, &ctx);
 	prep->filter_error = ctx.error;
-	thread_key_prepare(prep->msg);
+	subject_key_prepare(prep->msg);
 	crashnote_working_on(NULL);
 	return prep;
 }

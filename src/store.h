@@ -292,7 +292,7 @@ GPtrArray *store_sync_list(struct store *st, GError **error);
 /* Mail received since T (UTC seconds). */
 gint64 store_message_count_since(struct store *st, gint64 t, GError **error);
 
-/* --- threads (store-message.c; the logic is thread.c's) ------------- */
+/* --- threads (store-message.c; the decisions are thread.c's) -------- */
 
 /* The distinct threads of stored mail whose Message-ID is in IDS, or
  * which name one of IDS in their references.  Returns thread ids

@@ -1,36 +1,39 @@
-/* Threading: which conversation a stored mail belongs to.  JWZ's rules:
+/* Threading: which conversation a stored mail belongs to, by JWZ's rules:
  * References, then In-Reply-To; a thread grows to take in mail that
  * arrived before its parent; replies whose references were lost join by
  * subject, but only a recent thread, so that weekly "Re: status" mails
- * weeks apart stay apart. */
+ * weeks apart stay apart.  This file decides; it reads and writes
+ * nothing.  Ingest asks the store what the decision needs and carries it
+ * out (ingest.c, place_thread()). */
 #ifndef TIDINGS_THREAD_H
 #define TIDINGS_THREAD_H
 
 #include <glib.h>
 
-struct store;
 struct message;
 
 /* Replies join a thread by subject only if it was active this recently. */
 #define THREAD_SUBJECT_WINDOW (3 * 24 * 3600)
 
-/* The thread of mail parsed as MSG, found or made, merging threads it
- * joins and widening the thread's dates to take it in; sets *thread.  The
- * caller stores the mail with it (store_message_processed()), in the same
- * transaction. */
-gboolean thread_place(struct store *st, const struct message *msg,
-    gint64 *thread, GError **error);
+/* How a mail finds its thread. */
+enum thread_step {
+	THREAD_JOIN,		/* the threads of its relatives, merged */
+	THREAD_BY_SUBJECT,	/* a recent thread of its subject, if any */
+	THREAD_NEW,		/* a thread of its own, at thread_root() */
+};
 
-/* The subject without reply and forward prefixes in the common languages
- * or list tags, lower-cased; sets *reply when a prefix was removed.
- * Caller frees. */
-char *thread_subject_key(const char *subject, gboolean *reply);
-/* Makes MSG's subject_key and subject_reply, once: ingest's workers do,
- * so that the thread that stores mail need not (thread_place() and the
- * filters use them when made). */
-void thread_key_prepare(struct message *msg);
-/* MSG's subject key, made now into *own (caller frees) when not made. */
-const char *thread_key_of(const struct message *msg, gboolean *reply,
-    char **own);
+/* The Message-IDs that place MSG: its own (for a thread rooted at it, or
+ * another copy), its references and In-Reply-To unless already among them.  The array
+ * points into MSG. */
+GPtrArray *thread_placing_ids(const struct message *msg);
+/* The step for a mail with NIDS placing ids, of which the store knows
+ * threads for NRELATIVES, whose subject key is KEY (REPLY when it had a
+ * reply prefix).  Only mail with no references at all is threaded by
+ * subject: one whose parent is merely unseen gets its own thread, which
+ * mends when the parent comes. */
+enum thread_step thread_plan(guint nids, guint nrelatives, const char *key,
+    gboolean reply);
+/* Where a new thread for MSG is rooted: where its references start. */
+const char *thread_root(const struct message *msg);
 
 #endif
