@@ -54,15 +54,20 @@ day_start(const char *zone, gint64 t, int add_days)
 static gint64
 day_of(const char *text, const char *zone, gint64 now, GError **error)
 {
-	g_autofree char *t = g_ascii_strdown(text, -1);
-	gint64 today = day_start(zone, now, 0);
+	struct value_date d;
+	gint64 t;
 
-	g_strstrip(t);
-	if (strcmp(t, "today") == 0)
-		return today;
-	if (strcmp(t, "tomorrow") == 0)
-		return day_start(zone, now, 1);
-	return value_parse_until(text, zone, today - 1, error);
+	if (!value_date(text, error))
+		return 0;
+	value_date_read(text, TRUE, &d);
+	if ((t = value_date_place(&d, zone, now, TRUE)) == 0)
+		return value_date(NULL, error);
+	if (t < day_start(zone, now, 0)) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is in the past", text);
+		return 0;
+	}
+	return t;
 }
 
 /* --- the commands ---------------------------------------------------------- */
@@ -824,144 +829,6 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
 
 /* --- out of office ------------------------------------------------------------ */
 
-static const char *const months_en[] = { "jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
-static const char *const months_de[] = { "jan", "feb", "mär", "apr", "mai",
-    "jun", "jul", "aug", "sep", "okt", "nov", "dez" };
-static const char *const days_en[] = { "mon", "tue", "wed", "thu", "fri",
-    "sat", "sun" };
-static const char *const days_de[] = { "mon", "die", "mit", "don", "fre",
-    "sam", "son" };
-
-/* The month (1..12) WORD names, in English or German, or 0. */
-static int
-month_of(const char *word)
-{
-	if (g_utf8_strlen(word, -1) < 3)
-		return 0;
-	for (int i = 0; i < 12; i++)
-		if (g_str_has_prefix(word, months_en[i]) ||
-		    g_str_has_prefix(word, months_de[i]) ||
-		    (i == 2 && g_str_has_prefix(word, "maer")))
-			return i + 1;
-	return 0;
-}
-
-/* The weekday (0 Monday) WORD names, or -1. */
-static int
-weekday_of(const char *word)
-{
-	if (strlen(word) < 3)
-		return -1;
-	for (int i = 0; i < 7; i++)
-		if (g_str_has_prefix(word, days_en[i]) ||
-		    g_str_has_prefix(word, days_de[i]))
-			return i;
-	return -1;
-}
-
-/* The day the words W (lower case, from a phrase on) name, or 0: an ISO
- * date, 5.1.2027, [weekday] 5 January [2027], January 5th, a weekday. */
-static gint64
-date_words(char **w, const char *zone, gint64 now)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
-	g_autoptr(GDateTime) today = NULL;
-	gint64 t0 = day_start(zone, now, 0);
-	int y = 0, m = 0, d = 0, wd = -1, i = 0;
-	char *end;
-
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	{
-		g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(t0);
-		today = g_date_time_to_timezone(u, tz);
-	}
-	while (w[i] != NULL && (strcmp(w[i], "the") == 0 ||
-	    strcmp(w[i], "den") == 0 || strcmp(w[i], "dem") == 0 ||
-	    strcmp(w[i], "on") == 0 || strcmp(w[i], "am") == 0 ||
-	    *w[i] == '\0'))
-		i++;
-	if (w[i] == NULL)
-		return 0;
-	if (sscanf(w[i], "%4d-%2d-%2d", &y, &m, &d) == 3 && y > 1000)
-		goto found;
-	y = m = d = 0;
-	if (strchr(w[i], '.') != NULL && sscanf(w[i], "%2d.%2d", &d, &m) == 2 &&
-	    m >= 1 && m <= 12) {
-		const char *second = strchr(strchr(w[i], '.') + 1, '.');
-		if (second != NULL && g_ascii_isdigit(second[1]))
-			y = atoi(second + 1);
-		if (y != 0 && y < 100)
-			y += 2000;
-		goto found;
-	}
-	y = m = d = 0;
-	if ((wd = weekday_of(w[i])) >= 0) {
-		i++;
-		while (w[i] != NULL && (*w[i] == '\0' || strcmp(w[i], "the") == 0 ||
-		    strcmp(w[i], "den") == 0))
-			i++;
-		if (w[i] == NULL || (!g_ascii_isdigit(*w[i]) &&
-		    month_of(w[i]) == 0)) {
-			int dow = g_date_time_get_day_of_week(today) - 1;
-			return day_start(zone, t0, (wd - dow + 6) % 7 + 1);
-		}
-	}
-	if (g_ascii_isdigit(*w[i])) {
-		d = (int)strtol(w[i], &end, 10);
-		if (w[i + 1] == NULL || (m = month_of(w[i + 1])) == 0)
-			return 0;
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else if ((m = month_of(w[i])) != 0 && w[i + 1] != NULL &&
-	    g_ascii_isdigit(*w[i + 1])) {
-		d = (int)strtol(w[i + 1], &end, 10);
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else
-		return 0;
-found:
-	if (y == 0) {
-		y = g_date_time_get_year(today);
-		if (m < g_date_time_get_month(today) ||
-		    (m == g_date_time_get_month(today) &&
-		    d < g_date_time_get_day_of_month(today)))
-			y++;
-	}
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return 0;
-	{
-		g_autoptr(GDateTime) t = g_date_time_new(tz, y, m, d, 0, 0, 0);
-		return t != NULL ? g_date_time_to_unix(t) : 0;
-	}
-}
-
-/* The words after S (a phrase's end), as date_words() wants them. */
-static char **
-words_after(const char *s)
-{
-	g_autofree char *tail = g_strndup(s, 60);
-	char **w;
-
-	g_strdelimit(tail, ",;()\n\r\t", ' ');
-	w = g_strsplit(g_strstrip(tail), " ", 8);
-	for (char **x = w; *x != NULL; x++) {
-		size_t l = strlen(*x);
-		/* "5th"; "5." of "5. Januar" */
-		if (l > 2 && g_ascii_isdigit(**x) && (g_str_has_suffix(*x, "st") ||
-		    g_str_has_suffix(*x, "nd") || g_str_has_suffix(*x, "rd") ||
-		    g_str_has_suffix(*x, "th")))
-			(*x)[l - 2] = '\0';
-		else if (l >= 2 && (*x)[l - 1] == '.' &&
-		    strchr(*x, '.') == *x + l - 1)
-			(*x)[l - 1] = '\0';
-	}
-	return w;
-}
-
 enum phrase_kind {
 	PHRASE_BACK,		/* the date after it is the day back */
 	PHRASE_THROUGH,		/* the date after it is the last day away */
@@ -1006,7 +873,7 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 		size_t len = strlen(phrases[k].words);
 		for (const char *s = strstr(low, phrases[k].words); s != NULL;
 		    s = strstr(s + 1, phrases[k].words)) {
-			g_auto(GStrv) w = NULL;
+			struct value_date d;
 			gint64 t;
 
 			if ((s > low && g_ascii_isalpha(s[-1])) ||
@@ -1018,8 +885,8 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 				    strstr(near, "wieder") == NULL)
 					continue;
 			}
-			w = words_after(s + len);
-			t = date_words(w, zone, now);
+			t = value_date_read(s + len, FALSE, &d) ?
+			    value_date_place(&d, zone, now, FALSE) : 0;
 			if (t != 0 && phrases[k].kind == PHRASE_THROUGH)
 				t = day_start(zone, t, 1);
 			if (t > now && t < now + 400 * 86400)
