@@ -54,15 +54,20 @@ day_start(const char *zone, gint64 t, int add_days)
 static gint64
 day_of(const char *text, const char *zone, gint64 now, GError **error)
 {
-	g_autofree char *t = g_ascii_strdown(text, -1);
-	gint64 today = day_start(zone, now, 0);
+	struct value_date d;
+	gint64 t;
 
-	g_strstrip(t);
-	if (strcmp(t, "today") == 0)
-		return today;
-	if (strcmp(t, "tomorrow") == 0)
-		return day_start(zone, now, 1);
-	return value_parse_until(text, zone, today - 1, error);
+	if (!value_date(text, error))
+		return 0;
+	value_date_read(text, TRUE, &d);
+	if ((t = value_date_place(&d, zone, now, TRUE)) == 0)
+		return value_date(NULL, error);
+	if (t < day_start(zone, now, 0)) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is in the past", text);
+		return 0;
+	}
+	return t;
 }
 
 /* --- the commands ---------------------------------------------------------- */
@@ -575,6 +580,85 @@ command_lines(const struct message *msg)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* The calendars of a mail, read for one person.  Reading them is the
+ * costly part of an availability mail, so it is done before the
+ * transaction that stores them, and only the stores are done inside. */
+struct avail_prepared {
+	char *zone;		/* the person's, that floating times are in */
+	char *email;
+	GPtrArray *ics;		/* struct ical_result *, within the caps */
+	GPtrArray *bad;		/* char *: a calendar that cannot be read */
+	GPtrArray *left_out;	/* char *: what the caps left out */
+};
+
+void
+avail_prepared_free(gpointer prepared)
+{
+	struct avail_prepared *ap = prepared;
+
+	if (ap == NULL)
+		return;
+	g_free(ap->zone);
+	g_free(ap->email);
+	g_ptr_array_unref(ap->ics);
+	g_ptr_array_unref(ap->bad);
+	g_ptr_array_unref(ap->left_out);
+	g_free(ap);
+}
+
+/* The UID of R's that block uid BLOCK stands for ("UID" or "UID#..."), as
+ * R->uids holds it, or NULL. */
+static const char *
+block_uid(GHashTable *uids, const char *block)
+{
+	const char *hash;
+	const char *u;
+
+	if ((u = g_hash_table_lookup(uids, block)) != NULL)
+		return u;
+	for (hash = strchr(block, '#'); hash != NULL;
+	    hash = strchr(hash + 1, '#')) {
+		g_autofree char *prefix = g_strndup(block,
+		    (gsize)(hash - block));
+		if ((u = g_hash_table_lookup(uids, prefix)) != NULL)
+			return u;
+	}
+	return NULL;
+}
+
+/* Keeps of R at most KEEP blocks, whole events only: an event that the
+ * cut would halve is left out whole, and what was stored under its UID
+ * stays.  Returns how many events were left out. */
+static guint
+cut_blocks(struct ical_result *r, guint keep)
+{
+	g_autoptr(GHashTable) uids = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) cut = g_hash_table_new(g_str_hash, g_str_equal);
+	guint left = 0;
+
+	for (guint i = 0; i < r->uids->len; i++)
+		g_hash_table_insert(uids, r->uids->pdata[i], r->uids->pdata[i]);
+	for (guint i = keep; i < r->blocks->len; i++) {
+		const struct availability *a = r->blocks->pdata[i];
+		const char *u = a->uid != NULL ? block_uid(uids, a->uid) : NULL;
+		if (u != NULL)
+			g_hash_table_add(cut, (gpointer)u);
+	}
+	g_ptr_array_set_size(r->blocks, keep);
+	for (guint i = r->blocks->len; i-- > 0;) {
+		const struct availability *a = r->blocks->pdata[i];
+		const char *u = a->uid != NULL ? block_uid(uids, a->uid) : NULL;
+		if (u != NULL && g_hash_table_contains(cut, u))
+			g_ptr_array_remove_index(r->blocks, i);
+	}
+	for (guint i = r->uids->len; i-- > 0;)
+		if (g_hash_table_contains(cut, r->uids->pdata[i])) {
+			g_ptr_array_remove_index(r->uids, i);
+			left++;
+		}
+	return left;
+}
+
 /* Whether part P is a calendar. */
 static gboolean
 is_calendar(const struct message_part *p)
@@ -584,14 +668,21 @@ is_calendar(const struct message_part *p)
 	    (p->filename != NULL && g_str_has_suffix(p->filename, ".ics"));
 }
 
-/* The calendars attached to MSG, read; a broken one adds to BAD. */
-static GPtrArray *
-calendars(const struct message *msg, const struct person *p, gint64 now,
-    GPtrArray *bad)
+/* Reads the calendars attached to MSG for the person at EMAIL in ZONE,
+ * each once and within the caps. */
+static struct avail_prepared *
+calendars(const struct message *msg, const char *zone, const char *email,
+    gint64 now)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)ical_result_free);
+	struct avail_prepared *ap = g_new0(struct avail_prepared, 1);
+	guint seen = 0, blocks = 0, events_left = 0;
 
+	ap->zone = g_strdup(zone);
+	ap->email = g_strdup(email);
+	ap->ics = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)ical_result_free);
+	ap->bad = g_ptr_array_new_with_free_func(g_free);
+	ap->left_out = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; msg->parts != NULL && i < msg->parts->len; i++) {
 		const struct message_part *part = msg->parts->pdata[i];
 		g_autoptr(GError) err = NULL;
@@ -599,40 +690,94 @@ calendars(const struct message *msg, const struct person *p, gint64 now,
 		gsize len;
 		const char *data;
 
-		if (!is_calendar(part) || part->data == NULL)
+		if (!is_calendar(part) || part->data == NULL ||
+		    ++seen > AVAIL_MAX_CALENDARS)
 			continue;
 		data = g_bytes_get_data(part->data, &len);
-		r = ical_read(data != NULL ? data : "", (gssize)len, p->zone,
-		    p->email, now, &err);
-		if (r != NULL)
-			g_ptr_array_add(out, r);
-		else
-			g_ptr_array_add(bad, g_strdup_printf("%s: %s",
+		r = ical_read(data != NULL ? data : "", (gssize)len, zone,
+		    email, now, &err);
+		if (r == NULL) {
+			g_ptr_array_add(ap->bad, g_strdup_printf("%s: %s",
 			    part->filename != NULL ? part->filename :
 			    "the calendar", err->message));
+			continue;
+		}
+		if (blocks + r->blocks->len > AVAIL_MAX_BLOCKS)
+			events_left += cut_blocks(r, AVAIL_MAX_BLOCKS - blocks);
+		blocks += r->blocks->len;
+		g_ptr_array_add(ap->ics, r);
 	}
-	return out;
+	if (seen > AVAIL_MAX_CALENDARS)
+		g_ptr_array_add(ap->left_out, g_strdup_printf("%u calendars "
+		    "after the first %d were not read", seen -
+		    AVAIL_MAX_CALENDARS, AVAIL_MAX_CALENDARS));
+	if (events_left > 0)
+		g_ptr_array_add(ap->left_out, g_strdup_printf("%u events past "
+		    "the first %d blocks of time were not stored",
+		    events_left, AVAIL_MAX_BLOCKS));
+	return ap;
+}
+
+gpointer
+avail_mail_prepare(struct tidings_ctx *env, const struct take *t)
+{
+	const struct message *msg = t->msg;
+	const char *who = msg->prompt_person != NULL ? msg->prompt_person :
+	    msg->from;
+	g_autoptr(Person) p = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (msg->command != ANSWER_COMMAND_AVAILABILITY || who == NULL ||
+	    msg->parts == NULL)
+		return NULL;
+	/* A read, outside any transaction; should the zone change before
+	 * the mail is taken, it is read again there. */
+	if ((p = store_person_get(env->st, who, &err)) == NULL)
+		return NULL;
+	return calendars(msg, p->zone, p->email, t->now);
 }
 
 static gboolean
-take_availability(struct tidings_ctx *env, const struct message *msg,
-    gint64 id, struct person *p, gint64 now, struct render_vars *v,
-    GError **error)
+take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
+    struct render_vars *v, GError **error)
 {
-	g_auto(GStrv) lines = command_lines(msg);
+	const struct message *msg = t->msg;
+	struct avail_prepared *ap = t->prepared;
 	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) ics = calendars(msg, p, now, bad);
+	g_auto(GStrv) lines = command_lines(msg);
+	struct avail_prepared *mine = NULL;
+	gboolean ok = FALSE;
 
-	if (!avail_apply(env->st, p, lines, ics, "mail", now, bad, done, error))
-		return FALSE;
+	if (ap == NULL || g_strcmp0(ap->zone, p->zone) != 0 ||
+	    g_strcmp0(ap->email, p->email) != 0)
+		ap = mine = calendars(msg, p->zone, p->email, t->now);
+	for (guint i = 0; i < ap->bad->len; i++)
+		g_ptr_array_add(bad, g_strdup(ap->bad->pdata[i]));
+	if (!avail_apply(env->st, p, lines, ap->ics, "mail", t->now, bad, done,
+	    error))
+		goto out;
 	for (guint i = 0; i < bad->len; i++)
 		render_vars_add(v, "errors", bad->pdata[i]);
 	for (guint i = 0; bad->len == 0 && i < done->len; i++)
 		render_vars_add(v, "changes", done->pdata[i]);
+	for (guint i = 0; bad->len == 0 && i < ap->left_out->len; i++)
+		render_vars_add(v, "left_out", ap->left_out->pdata[i]);
+	if (bad->len == 0 && ap->left_out->len > 0) {
+		g_autoptr(GString) note = g_string_new("not applied: ");
+		for (guint i = 0; i < ap->left_out->len; i++)
+			g_string_append_printf(note, "%s%s", i > 0 ? "; " : "",
+			    (char *)ap->left_out->pdata[i]);
+		log_warnx("<%s>: %s", msg->message_id, note->str);
+		if (!store_message_note(env->st, t->id, note->str, error))
+			goto out;
+	}
 	log_info("<%s>: %s: availability: %u changes, %u lines refused",
 	    msg->message_id, p->email, bad->len == 0 ? done->len : 0, bad->len);
-	return TRUE;
+	ok = TRUE;
+out:
+	avail_prepared_free(mine);
+	return ok;
 }
 
 /* The who table of the teams of P, as text. */
@@ -660,7 +805,7 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
     const struct person *person, GError **error)
 {
 	const struct message *msg = t->msg;
-	gint64 id = t->id, now = t->now;
+	gint64 now = t->now;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autoptr(Person) p = store_person_get(env->st, person->email, error);
 	g_autofree char *address = NULL;
@@ -673,7 +818,7 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
 	if (who) {
 		if (!who_vars(env->st, p, now, v, error))
 			return FALSE;
-	} else if (!take_availability(env, msg, id, p, now, v, error))
+	} else if (!take_availability(env, t, p, v, error))
 		return FALSE;
 	if (!avail_vars(env->st, p, now, v, error))
 		return FALSE;
@@ -683,144 +828,6 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
 }
 
 /* --- out of office ------------------------------------------------------------ */
-
-static const char *const months_en[] = { "jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
-static const char *const months_de[] = { "jan", "feb", "mär", "apr", "mai",
-    "jun", "jul", "aug", "sep", "okt", "nov", "dez" };
-static const char *const days_en[] = { "mon", "tue", "wed", "thu", "fri",
-    "sat", "sun" };
-static const char *const days_de[] = { "mon", "die", "mit", "don", "fre",
-    "sam", "son" };
-
-/* The month (1..12) WORD names, in English or German, or 0. */
-static int
-month_of(const char *word)
-{
-	if (g_utf8_strlen(word, -1) < 3)
-		return 0;
-	for (int i = 0; i < 12; i++)
-		if (g_str_has_prefix(word, months_en[i]) ||
-		    g_str_has_prefix(word, months_de[i]) ||
-		    (i == 2 && g_str_has_prefix(word, "maer")))
-			return i + 1;
-	return 0;
-}
-
-/* The weekday (0 Monday) WORD names, or -1. */
-static int
-weekday_of(const char *word)
-{
-	if (strlen(word) < 3)
-		return -1;
-	for (int i = 0; i < 7; i++)
-		if (g_str_has_prefix(word, days_en[i]) ||
-		    g_str_has_prefix(word, days_de[i]))
-			return i;
-	return -1;
-}
-
-/* The day the words W (lower case, from a phrase on) name, or 0: an ISO
- * date, 5.1.2027, [weekday] 5 January [2027], January 5th, a weekday. */
-static gint64
-date_words(char **w, const char *zone, gint64 now)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
-	g_autoptr(GDateTime) today = NULL;
-	gint64 t0 = day_start(zone, now, 0);
-	int y = 0, m = 0, d = 0, wd = -1, i = 0;
-	char *end;
-
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	{
-		g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(t0);
-		today = g_date_time_to_timezone(u, tz);
-	}
-	while (w[i] != NULL && (strcmp(w[i], "the") == 0 ||
-	    strcmp(w[i], "den") == 0 || strcmp(w[i], "dem") == 0 ||
-	    strcmp(w[i], "on") == 0 || strcmp(w[i], "am") == 0 ||
-	    *w[i] == '\0'))
-		i++;
-	if (w[i] == NULL)
-		return 0;
-	if (sscanf(w[i], "%4d-%2d-%2d", &y, &m, &d) == 3 && y > 1000)
-		goto found;
-	y = m = d = 0;
-	if (strchr(w[i], '.') != NULL && sscanf(w[i], "%2d.%2d", &d, &m) == 2 &&
-	    m >= 1 && m <= 12) {
-		const char *second = strchr(strchr(w[i], '.') + 1, '.');
-		if (second != NULL && g_ascii_isdigit(second[1]))
-			y = atoi(second + 1);
-		if (y != 0 && y < 100)
-			y += 2000;
-		goto found;
-	}
-	y = m = d = 0;
-	if ((wd = weekday_of(w[i])) >= 0) {
-		i++;
-		while (w[i] != NULL && (*w[i] == '\0' || strcmp(w[i], "the") == 0 ||
-		    strcmp(w[i], "den") == 0))
-			i++;
-		if (w[i] == NULL || (!g_ascii_isdigit(*w[i]) &&
-		    month_of(w[i]) == 0)) {
-			int dow = g_date_time_get_day_of_week(today) - 1;
-			return day_start(zone, t0, (wd - dow + 6) % 7 + 1);
-		}
-	}
-	if (g_ascii_isdigit(*w[i])) {
-		d = (int)strtol(w[i], &end, 10);
-		if (w[i + 1] == NULL || (m = month_of(w[i + 1])) == 0)
-			return 0;
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else if ((m = month_of(w[i])) != 0 && w[i + 1] != NULL &&
-	    g_ascii_isdigit(*w[i + 1])) {
-		d = (int)strtol(w[i + 1], &end, 10);
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else
-		return 0;
-found:
-	if (y == 0) {
-		y = g_date_time_get_year(today);
-		if (m < g_date_time_get_month(today) ||
-		    (m == g_date_time_get_month(today) &&
-		    d < g_date_time_get_day_of_month(today)))
-			y++;
-	}
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return 0;
-	{
-		g_autoptr(GDateTime) t = g_date_time_new(tz, y, m, d, 0, 0, 0);
-		return t != NULL ? g_date_time_to_unix(t) : 0;
-	}
-}
-
-/* The words after S (a phrase's end), as date_words() wants them. */
-static char **
-words_after(const char *s)
-{
-	g_autofree char *tail = g_strndup(s, 60);
-	char **w;
-
-	g_strdelimit(tail, ",;()\n\r\t", ' ');
-	w = g_strsplit(g_strstrip(tail), " ", 8);
-	for (char **x = w; *x != NULL; x++) {
-		size_t l = strlen(*x);
-		/* "5th"; "5." of "5. Januar" */
-		if (l > 2 && g_ascii_isdigit(**x) && (g_str_has_suffix(*x, "st") ||
-		    g_str_has_suffix(*x, "nd") || g_str_has_suffix(*x, "rd") ||
-		    g_str_has_suffix(*x, "th")))
-			(*x)[l - 2] = '\0';
-		else if (l >= 2 && (*x)[l - 1] == '.' &&
-		    strchr(*x, '.') == *x + l - 1)
-			(*x)[l - 1] = '\0';
-	}
-	return w;
-}
 
 enum phrase_kind {
 	PHRASE_BACK,		/* the date after it is the day back */
@@ -866,7 +873,7 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 		size_t len = strlen(phrases[k].words);
 		for (const char *s = strstr(low, phrases[k].words); s != NULL;
 		    s = strstr(s + 1, phrases[k].words)) {
-			g_auto(GStrv) w = NULL;
+			struct value_date d;
 			gint64 t;
 
 			if ((s > low && g_ascii_isalpha(s[-1])) ||
@@ -878,8 +885,8 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 				    strstr(near, "wieder") == NULL)
 					continue;
 			}
-			w = words_after(s + len);
-			t = date_words(w, zone, now);
+			t = value_date_read(s + len, FALSE, &d) ?
+			    value_date_place(&d, zone, now, FALSE) : 0;
 			if (t != 0 && phrases[k].kind == PHRASE_THROUGH)
 				t = day_start(zone, t, 1);
 			if (t > now && t < now + 400 * 86400)

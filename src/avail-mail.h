@@ -19,6 +19,14 @@
 
 #include "message.h"
 
+/* What one mail may make tidings store: past these, the mail is kept
+ * and what it says within them is applied, and the rest is not read (the
+ * calendars after the first AVAIL_MAX_CALENDARS) or not stored (whole
+ * events after the first AVAIL_MAX_BLOCKS blocks of time); the mail's
+ * note and the answer say what was left out. */
+#define AVAIL_MAX_CALENDARS 10
+#define AVAIL_MAX_BLOCKS 2000
+
 struct take;
 struct tidings_ctx;
 struct ical_result;
@@ -30,6 +38,13 @@ struct store;
  * transaction. */
 gboolean avail_mail_take(struct tidings_ctx *env, struct take *t,
     const struct person *person, GError **error);
+
+/* The calendars of the mail T takes, read for the member it speaks for
+ * ahead of the transaction that applies them (taker.h's prepare); NULL
+ * when there is nothing to read.  avail_mail_take() finds them in
+ * t->prepared.  Free with avail_prepared_free(). */
+gpointer avail_mail_prepare(struct tidings_ctx *env, const struct take *t);
+void avail_prepared_free(gpointer prepared);
 
 /* An out-of-office auto-reply from a member that says when they are back
  * marks them away until then (source autoreply); it is never answered. */

@@ -796,5 +796,12 @@ char *store_person_status(struct store *st, gint64 person_id, gint64 now,
 /* Sets PERSON_ID's status, or clears it with STATUS NULL. */
 gboolean store_person_set_status(struct store *st, gint64 person_id,
     const char *status, gint64 until, GError **error);
+/* Sets the note of processed mail ID: what of it was not applied (past
+ * the caps of an availability mail), shown with its state. */
+gboolean store_message_note(struct store *st, gint64 id, const char *note,
+    GError **error);
+/* The steps SQLite has run for ST's statements so far: the store's work,
+ * which tests compare where a time could not be asserted. */
+gint64 store_work_done(struct store *st);
 
 #endif

@@ -180,6 +180,8 @@ const struct taker taker_command = {
 	.match = command_match,
 	.changes_state = TRUE,
 	.take = command_take,
+	.prepare = avail_mail_prepare,
+	.prepared_free = avail_prepared_free,
 };
 
 /* Help, who, and what tidings does not know: answered to the member's

@@ -26,6 +26,8 @@ struct take {
 	/* The memo of the reply policy (reply_may()): 0 not weighed yet,
 	 * 1 it may be answered, -1 it may not. */
 	int may_answer;
+	/* What the taker's prepare made of the mail, or NULL. */
+	gpointer prepared;
 };
 
 struct taker {
@@ -42,6 +44,12 @@ struct taker {
 	 * anything else quarantines the mail). */
 	gboolean (*take)(struct tidings_ctx *ctx, struct take *t,
 	    GError **error);
+	/* May be NULL.  Reads and computes, before the transaction and
+	 * writing nothing, what take will store (the calendars of an
+	 * availability mail), so that the write lock is held only for the
+	 * writes; take finds it in t->prepared, and prepared_free frees it. */
+	gpointer (*prepare)(struct tidings_ctx *ctx, const struct take *t);
+	void (*prepared_free)(gpointer prepared);
 };
 
 extern const struct taker taker_itip;
