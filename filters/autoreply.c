@@ -6,8 +6,10 @@
 
 #include <string.h>
 
+#include "conf.h"
 #include "detect.h"
 #include "filter.h"
+#include "token.h"
 
 /* What the checks found: the first reason, whether any of them said the
  * sender is away, and whether a mail system rather than a person sent it
@@ -336,6 +338,197 @@ subject_is_away(const char *subject)
 	    g_regex_match(anywhere, subject, 0, NULL);
 }
 
+/* How the text of a vacation notice begins, when its responder marks it
+ * with no header at all: an optional greeting, an optional thanks for the
+ * mail, then either a statement that this is an automatic reply or the
+ * sender saying, in the present, that they are absent.  Only the start
+ * counts: people write "I'll be out of office from Thursday" after their
+ * answers, responders before anything else. */
+static const char body_greeting[] = "(?:(?:hello|hi|dear|hallo|guten tag|"
+    "bonjour|hola|buenos d(?:í|i)as|ciao|buongiorno|ol(?:á|a)|bom dia|hej|"
+    "hei|moi|dzie(?:ń|n) dobry|dobr(?:ý|y) den|здравствуйте|добрый день)"
+    "\\b[^.!\\n]{0,40}[,!.:]?\\s*)?";
+static const char body_thanks[] = "(?:(?:thank(?:s| you)|many thanks|"
+    "vielen dank|danke|merci|gracias|grazie|obrigad[oa]|dank u|bedankt|"
+    "tack|tak for|takk for|kiitos|dzi(?:ę|e)kuj(?:ę|e)|d(?:ě|e)kuji|"
+    "спасибо|благодарю)[^.!]{0,80}[.!]\\s*)?";
+static const char *const body_absent[] = {
+	/* English */
+	"(?:this is an? )?(?:automatic|automated|auto-generated)"
+	    "[- ](?:reply|response|message|notification)",
+	"(?:i am|i'm|i\\x{2019}m|im) (?:currently |now |presently |"
+	    "unfortunately )?(?:out of (?:the )?office|away|not in (?:the )?"
+	    "office|on (?:annual |parental |maternity |paternity |sick |"
+	    "medical |study )?(?:vacation|holiday|holidays|leave)|"
+	    "travell?ing|off work|out on leave)\\b",
+	"(?:i will|i'll|i\\x{2019}ll) be (?:out of (?:the )?office|away|"
+	    "on (?:vacation|holiday|leave))\\b[^.]{0,60}(?:until|till|through|"
+	    "returning|back)",
+	/* German */
+	"ich bin (?:derzeit |zurzeit |momentan |aktuell |leider |"
+	    "vom [^!?]{1,30}? )?(?:bis [^!?]{1,30}? )?(?:nicht im b(?:ü|ue)ro|"
+	    "nicht erreichbar|abwesend|im urlaub|au(?:ß|ss)er haus|"
+	    "in elternzeit)",
+	/* French */
+	"je suis (?:actuellement |pr(?:é|e)sentement )?(?:absente?|"
+	    "en cong(?:é|e)s?|en vacances|hors du bureau|en dehors du bureau)",
+	/* Spanish */
+	"(?:estoy|me encuentro) (?:actualmente )?(?:fuera de (?:la )?"
+	    "oficina|de vacaciones|ausente|de permiso)",
+	/* Italian */
+	"(?:sono|sar(?:ò|o)) (?:attualmente )?(?:fuori (?:sede|ufficio)|"
+	    "in ferie|assente|in vacanza)",
+	/* Portuguese */
+	"(?:estou|encontro-me|eu estou) (?:atualmente |actualmente )?"
+	    "(?:de f(?:é|e)rias|fora do escrit(?:ó|o)rio|ausente|"
+	    "de licen(?:ç|c)a)",
+	/* Dutch */
+	"ik ben (?:momenteel |op dit moment |tot [^!?]{1,30}? )?(?:afwezig|"
+	    "op vakantie|niet (?:aanwezig|op kantoor)|buiten kantoor|"
+	    "met verlof)",
+	/* Swedish, Danish, Norwegian, Finnish */
+	"jag (?:ä|a)r (?:f(?:ö|o)r n(?:ä|a)rvarande |just nu )?"
+	    "(?:p(?:å|a) semester|ledig|tj(?:ä|a)nstledig|borta|"
+	    "inte p(?:å|a) kontoret|fr(?:å|a)nvarande)",
+	"jeg er (?:for tiden |p(?:å|a) )?(?:p(?:å|a) ferie|ferie|"
+	    "frav(?:æ|ae)rende|ikke p(?:å|a) kontoret|ikke til stede|"
+	    "bortrejst|borte)",
+	"olen (?:lomalla|poissa)",
+	/* Polish, Czech */
+	"(?:jestem|przebywam) (?:obecnie )?(?:na urlopie|poza biurem|"
+	    "nieobecn[ya])",
+	"jsem (?:na dovolen(?:é|e)|mimo kancel(?:á|a)(?:ř|r)|"
+	    "nep(?:ř|r)(?:í|i)tomn(?:ý|y|á|a))",
+	/* Russian */
+	"я (?:сейчас |в данный момент |нахожусь )*(?:в отпуске|вне офиса|"
+	    "отсутствую)",
+};
+
+/* The first lines of TEXT that a person or a responder wrote above
+ * anything quoted, joined by blanks: at most 8 lines and about 1,000
+ * bytes, cut at a character.  Caller frees. */
+static char *
+text_start(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text != NULL ? text : "";
+	guint lines = 0;
+
+	while (*p != '\0' && lines < 8 && out->len < 1000) {
+		const char *end = strchr(p, '\n');
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		const char *l = p;
+
+		while (n > 0 && (*l == ' ' || *l == '\t' || *l == '\r')) {
+			l++;
+			n--;
+		}
+		if (n > 0 && (*l == '>' || g_str_has_prefix(l, "-----") ||
+		    g_str_has_prefix(l, "________")))
+			break;
+		if (n > 0) {
+			if (out->len > 0)
+				g_string_append_c(out, ' ');
+			g_string_append_len(out, l, (gssize)MIN(n, 1000));
+			lines++;
+		}
+		p = end != NULL ? end + 1 : p + strlen(p);
+	}
+	if (out->len > 1000) {
+		const char *cut = g_utf8_find_prev_char(out->str,
+		    out->str + 1000);
+		g_string_truncate(out, cut != NULL ?
+		    (gsize)(cut - out->str) : 0);
+	}
+	return g_string_free(out, FALSE);
+}
+
+gboolean
+autoreply_text_is_away(const char *text)
+{
+	static gsize once;
+	static GRegex *re;
+	g_autofree char *start = NULL;
+	g_autofree char *head = NULL;
+	GPtrArray *alt;
+
+	if (g_once_init_enter(&once)) {
+		head = g_strconcat("^\\s*", body_greeting, body_thanks, "(?:",
+		    NULL);
+		/* The phrases of vacation subjects may begin the text too
+		 * ("Réponse automatique : ..."). */
+		alt = g_ptr_array_new();
+		for (guint i = 0; i < G_N_ELEMENTS(body_absent); i++)
+			g_ptr_array_add(alt, (gpointer)body_absent[i]);
+		for (guint i = 0; i < G_N_ELEMENTS(away_phrases); i++)
+			g_ptr_array_add(alt, (gpointer)away_phrases[i]);
+		re = away_regex(head, (const char *const *)alt->pdata,
+		    alt->len, ")");
+		g_ptr_array_unref(alt);
+		g_once_init_leave(&once, 1);
+	}
+	start = text_start(text);
+	if (!g_utf8_validate(start, -1, NULL))
+		return FALSE;
+	return g_regex_match(re, start, 0, NULL);
+}
+
+/* Whether ID, a Message-ID, is that of one of tidings' prompts or
+ * reminders ("prompt-RANDOM@DOMAIN", "reminder-RANDOM@DOMAIN"). */
+static gboolean
+is_prompt_id(const char *id, const char *domain)
+{
+	const char *at;
+
+	if (id == NULL || domain == NULL || (!g_str_has_prefix(id,
+	    "prompt-") && !g_str_has_prefix(id, "reminder-")))
+		return FALSE;
+	at = strrchr(id, '@');
+	return at != NULL && g_ascii_strcasecmp(at + 1, domain) == 0;
+}
+
+/* Whether one of ADDRS is a reply address of tidings: LOCAL+TOKEN@. */
+static gboolean
+to_reply_address(GPtrArray *addrs, const struct filter_ctx *ctx)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++) {
+		g_autofree char *d = token_subaddress(addrs->pdata[i],
+		    ctx->address, ctx->domain);
+		if (d != NULL && strlen(d) == TOKEN_LENGTH &&
+		    strspn(d, "abcdefghijklmnopqrstuvwxyz234567"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == TOKEN_LENGTH)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+autoreply_answers_prompt(const struct message *msg,
+    const struct filter_ctx *ctx)
+{
+	struct filter_ctx c = *ctx;
+	const char *domain;
+
+	if (c.address == NULL)
+		return FALSE;
+	/* Ahead of the store, the context has no domain yet. */
+	if (c.domain == NULL && c.conf != NULL)
+		c.domain = conf_get(c.conf, "tidings", "domain");
+	if (to_reply_address(msg->to, &c) || to_reply_address(msg->cc, &c) ||
+	    to_reply_address(msg->delivered_to, &c))
+		return TRUE;
+	domain = c.domain != NULL ? c.domain :
+	    strrchr(c.address, '@') != NULL ?
+	    strrchr(c.address, '@') + 1 : NULL;
+	if (is_prompt_id(msg->in_reply_to, domain))
+		return TRUE;
+	for (guint i = 0; msg->references != NULL &&
+	    i < msg->references->len; i++)
+		if (is_prompt_id(msg->references->pdata[i], domain))
+			return TRUE;
+	return FALSE;
+}
+
 gboolean
 autoreply_detect(const struct message *msg, gboolean *out_of_office,
     const char **why)
@@ -363,8 +556,16 @@ autoreply_run(struct message *msg, struct filter_ctx *ctx)
 	gboolean away;
 	const char *why;
 
-	if (!autoreply_detect(msg, &away, &why))
-		return FILTER_NEXT;
+	if (!autoreply_detect(msg, &away, &why)) {
+		/* A responder that marks its mail with nothing still writes
+		 * like one; only in answer to a prompt is the text weighed,
+		 * since nothing else tidings sends is answered so. */
+		if (!autoreply_answers_prompt(msg, ctx) ||
+		    !autoreply_text_is_away(msg->text))
+			return FILTER_NEXT;
+		away = TRUE;
+		why = "an out-of-office text in answer to a prompt";
+	}
 	msg->auto_generated = TRUE;
 	msg->out_of_office = away;
 	if (msg->kind != MESSAGE_BOUNCE)

@@ -21,6 +21,21 @@
 gboolean autoreply_detect(const struct message *msg, gboolean *out_of_office,
     const char **why);
 
+/* Whether TEXT, the body of a reply, begins as a vacation notice does
+ * (after a greeting and thanks for the mail at most): "This is an
+ * automatic reply", "I am out of the office until ...", "Ich bin bis ...
+ * nicht im Büro", in the languages of the subjects above.  Only its first
+ * lines above anything quoted are read. */
+gboolean autoreply_text_is_away(const char *text);
+
+struct filter_ctx;
+/* Whether MSG answers one of tidings' prompts or reminders, as far as the
+ * mail itself tells: it came to a reply address (LOCAL+TOKEN@DOMAIN of
+ * CTX's address), or its In-Reply-To or References name a prompt's
+ * Message-ID. */
+gboolean autoreply_answers_prompt(const struct message *msg,
+    const struct filter_ctx *ctx);
+
 /* Whether MSG is a delivery failure report: an RFC 3464 delivery status
  * notification with a failed or delayed recipient, or one of the common
  * non-standard formats (qmail, Exim, Postfix, Sendmail, Exchange, Gmail,
