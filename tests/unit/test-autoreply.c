@@ -349,6 +349,61 @@ test_unmarked_reply(void)
 	g_assert_cmpint(answer->kind, ==, MESSAGE_UNPROCESSED);
 }
 
+/* The one rule the filters and the reply policy share: tidings' own
+ * address and its subaddresses, at its domain and at that of the reply
+ * addresses; lists apart from responders. */
+static void
+test_detect(void)
+{
+	struct detect d;
+	g_autoptr(Message) list = mail_with("List-Post: <mailto:chat@"
+	    "lists.example.org>\n", "Weekly notes");
+	g_autoptr(Message) bulk = mail_with("Precedence: bulk\n", "News");
+	g_autoptr(Message) ooo = mail_with("Precedence: bulk\n"
+	    "Auto-Submitted: auto-replied\nList-Id: <chat.example.org>\n",
+	    "Out of office");
+	g_autoptr(Message) lsubj = mail_with("List-Id: <chat.example.org>\n",
+	    "Out of office: the rota for December");
+	g_autoptr(Message) vac = mail_with("Precedence: bulk\n",
+	    "Out of office");
+	g_autoptr(Message) own = mail_with("", "Hello");
+	g_autoptr(Message) marked = mail_with("X-Tidings: prompt 3\n", "x");
+
+	g_assert_true(detect_own_address("standup@example.org",
+	    "standup@example.org", NULL));
+	g_assert_true(detect_own_address("STANDUP+help@Example.org",
+	    "standup@example.org", NULL));
+	g_assert_true(detect_own_address("standup+x7@replies.example.org",
+	    "standup@example.org", "replies.example.org"));
+	g_assert_false(detect_own_address("standup+x7@replies.example.org",
+	    "standup@example.org", NULL));
+	g_assert_false(detect_own_address("standups@example.org",
+	    "standup@example.org", NULL));
+	g_assert_false(detect_own_address(NULL, "standup@example.org", NULL));
+
+	detect_machine(list, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_LIST);
+	detect_machine(bulk, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_LIST);
+	g_assert_cmpstr(d.why, ==, "Precedence: bulk");
+	detect_machine(ooo, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_MACHINE);
+	g_assert_true(d.out_of_office);
+	detect_machine(lsubj, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_LIST);
+	g_assert_false(d.out_of_office);
+	detect_machine(vac, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_MACHINE);
+	g_assert_true(d.out_of_office);
+	detect_machine(own, "ana@example.org", NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_TIDINGS);
+	detect_machine(own, "standup@example.org", NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_PERSON);
+	g_assert_null(d.why);
+	detect_machine(marked, NULL, NULL, &d);
+	g_assert_cmpint(d.sender, ==, DETECT_TIDINGS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,6 +414,7 @@ main(int argc, char **argv)
 	g_test_add_func("/autoreply/subjects", test_subjects);
 	g_test_add_func("/autoreply/filter", test_filter_run);
 	g_test_add_func("/autoreply/texts", test_texts);
+	g_test_add_func("/autoreply/detect", test_detect);
 	g_test_add_func("/autoreply/unmarked-reply", test_unmarked_reply);
 	return g_test_run();
 }

@@ -45,6 +45,14 @@ test_loop(void)
 	g_assert_cmpint(filter_loop.run(sub, &ctx), ==, FILTER_DROP);
 	g_assert_cmpint(filter_loop.run(other, &ctx), ==, FILTER_NEXT);
 	g_assert_cmpint(filter_loop.run(domain, &ctx), ==, FILTER_NEXT);
+	/* The reply addresses' own domain is tidings' too. */
+	ctx.domain = "example.net";
+	{
+		g_autoptr(Message) reply = mail("From: standup+k7q2@"
+		    "example.net\nSubject: x\n\nbody\n");
+		g_assert_cmpint(filter_loop.run(reply, &ctx), ==, FILTER_DROP);
+	}
+	ctx.domain = NULL;
 	ctx.address = NULL;
 	g_assert_cmpint(filter_loop.run(other, &ctx), ==, FILTER_NEXT);
 }
