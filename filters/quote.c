@@ -125,10 +125,17 @@ static const char quote_date_first_pattern[] =
     "^\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?!\\d).*(?:GMT|UTC|@)";
 
 /* How the first line of a wrapped attribution begins: a preposition of
- * date ("On", "Le", "Am", …), a date, or a name with its address. */
+ * date ("On", "Le", "Am", …), a date, or a name with its address.  A
+ * date, not any digit: "1. Shipped billing." above "On … wrote:" is a
+ * numbered answer, while "2016-10-24 15:36", "11.03.2027", "20 окт.
+ * 2016" and "2 de fevereiro" begin attributions. */
 static const char quote_start_pattern[] =
     "^(?:-{2,}\\s*)?(?:(?:on|at|le|el|am|op|em|il|den|dne|dnia|w\\s+dniu|"
-    "dňa|в|у|στις|vào|pada|no\\s+dia)\\s|\\d|在|於|[^<>]{0,80}<)";
+    "dňa|в|у|στις|vào|pada|no\\s+dia)\\s|"
+    "\\d{1,4}\\s*[-./]\\s*\\d{1,2}\\s*[-./]\\s*\\d|"
+    "\\d{1,2}\\.?\\s+\\p{L}{2,12}\\.?,?\\s+(?:19|20)\\d\\d|"
+    "\\d{1,2}\\s+de\\s+\\p{L}{3,12}\\s+de\\s+\\d|\\d{2,4}\\s*年|在|於|"
+    "[^<>]{0,80}<)";
 
 static const char quote_original_pattern[] =
     "^[\\s*_>]*-{2,}\\s*(?:original\\s+message|ursprüngliche\\s+nachricht|"
