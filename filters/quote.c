@@ -1084,10 +1084,11 @@ quote_run(struct message *msg, struct filter_ctx *ctx)
 	(void)ctx;
 	if (msg->text == NULL)
 		return FILTER_NEXT;
-	/* HTML-only mail: the quote containers of mail programs are cut from
-	 * the HTML itself, where they are plain to see. */
+	/* HTML-only mail: the quotes of mail programs are marked in the
+	 * HTML itself, where they are plain to see, and then cut as in plain
+	 * mail, so that answers written between quoted questions stay. */
 	if (msg->reply == NULL && msg->text_from_html && msg->html != NULL)
-		unquoted_html = html_to_text(msg->html, HTML_SKIP_QUOTES);
+		unquoted_html = html_to_text(msg->html, HTML_MARK_QUOTES);
 	g_clear_pointer(&msg->forwarded, g_free);
 	/* The parser's text is valid UTF-8 (message.h); what was made of
 	 * HTML here is checked. */
