@@ -622,10 +622,24 @@ autoreply_detect(const struct message *msg, gboolean *out_of_office,
 static enum verdict
 autoreply_run(struct message *msg, struct filter_ctx *ctx)
 {
+	struct detect d;
 	gboolean away;
 	const char *why;
 
-	if (!autoreply_detect(msg, &away, &why)) {
+	/* A list post is no auto-reply: its own kind, never answered. */
+	detect_machine(msg, NULL, NULL, &d);
+	if (d.sender == DETECT_LIST) {
+		msg->auto_generated = TRUE;
+		msg->out_of_office = FALSE;
+		if (msg->kind != MESSAGE_BOUNCE)
+			msg->kind = MESSAGE_LIST;
+		g_free(msg->reason);
+		msg->reason = g_strdup(d.why);
+		return FILTER_DONE;
+	}
+	away = d.out_of_office;
+	why = d.why;
+	if (d.sender == DETECT_PERSON) {
 		/* A responder that marks its mail with nothing still writes
 		 * like one; only in answer to a prompt is the text weighed,
 		 * since nothing else tidings sends is answered so. */

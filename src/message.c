@@ -196,6 +196,7 @@ message_kind_name(enum message_kind kind)
 		[MESSAGE_COMMENT] = "comment",
 		[MESSAGE_SENT] = "sent",
 		[MESSAGE_OTHER] = "other",
+		[MESSAGE_LIST] = "list",
 	};
 
 	return kind < G_N_ELEMENTS(names) ? names[kind] : "other";

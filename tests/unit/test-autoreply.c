@@ -240,6 +240,20 @@ test_filter_run(void)
 	g_assert_false(b->out_of_office);
 	g_assert_cmpstr(b->reason, !=, "earlier");
 
+	/* A list post is list mail, not an auto-reply. */
+	{
+		g_autoptr(Message) l = testmail_parse_file("autoreply-list.eml");
+		g_autoptr(Message) p = mail_with("Precedence: list\n",
+		    "Weekly notes");
+		g_assert_cmpint(filter_autoreply.run(l, &ctx), ==, FILTER_DONE);
+		g_assert_cmpint(l->kind, ==, MESSAGE_LIST);
+		g_assert_cmpstr(message_kind_name(l->kind), ==, "list");
+		g_assert_true(l->auto_generated);
+		g_assert_false(l->out_of_office);
+		g_assert_cmpint(filter_autoreply.run(p, &ctx), ==, FILTER_DONE);
+		g_assert_cmpint(p->kind, ==, MESSAGE_LIST);
+	}
+
 	g_assert_cmpint(filter_autoreply.run(reply, &ctx), ==, FILTER_NEXT);
 	g_assert_cmpint(reply->kind, ==, MESSAGE_UNPROCESSED);
 	g_assert_false(reply->auto_generated);

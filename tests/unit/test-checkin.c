@@ -673,6 +673,9 @@ test_no_answer(struct fixture *f, gconstpointer data)
 	 * confirmation goes out. */
 	command(f, "List-Id: <chat.example.org>\n", "chat@example.org",
 	    "platform-subscribe");
+	/* List mail is kept as a kind of its own. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "kind = 'list'"), >=, 1);
 	command(f, "Return-Path: <>\n", "kim@example.org",
 	    "platform-subscribe");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
