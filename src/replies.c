@@ -103,11 +103,18 @@ gboolean
 reply_send(struct tidings_ctx *ctx, struct take *t, const char *name,
     struct render_vars *vars, GError **error)
 {
+	return reply_send_keyed(ctx, t, name, vars, NULL, error);
+}
+
+gboolean
+reply_send_keyed(struct tidings_ctx *ctx, struct take *t, const char *name,
+    struct render_vars *vars, const char *dedupe_key, GError **error)
+{
 	const struct message *msg = t->msg;
 	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
 	    ".%.12s@%s", t->id, msg->content_hash, ctx->domain);
-	g_autofree char *key = g_strdup_printf("reply:%" G_GINT64_FORMAT,
-	    t->id);
+	g_autofree char *key = dedupe_key != NULL ? g_strdup(dedupe_key) :
+	    g_strdup_printf("reply:%" G_GINT64_FORMAT, t->id);
 	g_autofree char *marker = g_strdup_printf("reply %" G_GINT64_FORMAT,
 	    t->id);
 	g_autofree char *subject = NULL;

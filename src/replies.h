@@ -45,5 +45,10 @@ gboolean reply_may(struct tidings_ctx *ctx, struct take *t, gboolean *may,
  * no. */
 gboolean reply_send(struct tidings_ctx *ctx, struct take *t,
     const char *name, struct render_vars *vars, GError **error);
+/* reply_send() under DEDUPE_KEY (NULL: one answer for the mail), so that
+ * one answer goes out for many mails: "once for each digest". */
+gboolean reply_send_keyed(struct tidings_ctx *ctx, struct take *t,
+    const char *name, struct render_vars *vars, const char *dedupe_key,
+    GError **error);
 
 #endif
