@@ -56,6 +56,7 @@ extern const struct taker taker_itip;
 extern const struct taker taker_autoreply;
 extern const struct taker taker_list;
 extern const struct taker taker_comment;
+extern const struct taker taker_comment_empty;
 extern const struct taker taker_command;
 extern const struct taker taker_query;
 extern const struct taker taker_answer;

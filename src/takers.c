@@ -17,6 +17,7 @@ static const struct taker *const takers[] = {
 	&taker_itip,
 	&taker_autoreply,
 	&taker_list,
+	&taker_comment_empty,
 	&taker_comment,
 	&taker_command,
 	&taker_query,

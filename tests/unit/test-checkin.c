@@ -291,6 +291,8 @@ ingest(struct fixture *f, const char *text, struct ingest_result *res)
 	g_assert_no_error(error);
 }
 
+static gint64 replies(struct fixture *f);
+
 static char *
 reply_to_prompt(struct fixture *f, const char *from, const char *body)
 {
@@ -339,6 +341,30 @@ test_late_answer(struct fixture *f, gconstpointer data)
 	    "counted = 0"), ==, 2);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reply'"), ==, 1);
+}
+
+/* A responder that marks its mail with nothing, answering the prompt to
+ * its reply address: an auto-reply, not the member's answer. */
+static void
+test_unmarked_autoreply(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m = NULL, *kind = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	m = reply_to_prompt(f, "Ana <ana@example.org>", "Thank you for your "
+	    "email. I am out of the office until Monday 6 April, with no "
+	    "access to email.\n\n> 1. What did you work on?\n");
+	ingest(f, m, &res);
+	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 0);
+	kind = sql_text(f, "SELECT kind FROM messages WHERE message_id LIKE "
+	    "'r%@example.org'");
+	g_assert_cmpstr(kind, ==, "autoreply");
+	g_assert_cmpint(replies(f), ==, 0);
 }
 
 static void
@@ -608,21 +634,24 @@ test_no_answer(struct fixture *f, gconstpointer data)
 		const char *why;
 	} cases[] = {
 		{ "Return-Path: <>\n", "bob@example.org",
-		  "its Return-Path is null" },
+		  "an empty Return-Path" },
 		{ "", "undisclosed-recipients:;", "it has no From address" },
 		{ "List-Id: Chat <chat.example.org>\n", "bob@example.org",
-		  "it is list mail" },
-		{ "Precedence: bulk\n", "bob@example.org",
-		  "its Precedence is list, bulk or junk" },
-		{ "Precedence: junk\n", "bob@example.org",
-		  "its Precedence is list, bulk or junk" },
+		  "mailing list traffic" },
+		{ "List-Post: <mailto:chat@example.org>\n", "bob@example.org",
+		  "mailing list traffic" },
+		{ "Precedence: bulk\n", "bob@example.org", "Precedence: bulk" },
+		{ "Precedence: junk\n", "bob@example.org", "Precedence: junk" },
 		{ "Auto-Submitted: auto-generated\n", "bob@example.org",
-		  "a machine sent it" },
+		  "Auto-Submitted" },
+		{ "X-Autoreply: yes\n", "bob@example.org",
+		  "an X-Autoreply header" },
+		{ "", "mailer-daemon@example.net",
+		  "sent by a mail system or a no-reply address" },
 		{ FILTER_MARKER_HEADER ": reply 3\n", "bob@example.org",
-		  "tidings sent it" },
-		{ "", "standup@example.org", "it is from tidings' own address" },
-		{ "", "standup+help@example.org",
-		  "it is from tidings' own address" },
+		  "sent by tidings (" FILTER_MARKER_HEADER ")" },
+		{ "", "standup@example.org", "from tidings' own address" },
+		{ "", "standup+help@example.org", "from tidings' own address" },
 	};
 
 	clock_set(utc("2026-03-27T16:00:00Z"));
@@ -644,6 +673,9 @@ test_no_answer(struct fixture *f, gconstpointer data)
 	 * confirmation goes out. */
 	command(f, "List-Id: <chat.example.org>\n", "chat@example.org",
 	    "platform-subscribe");
+	/* List mail is kept as a kind of its own. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "kind = 'list'"), >=, 1);
 	command(f, "Return-Path: <>\n", "kim@example.org",
 	    "platform-subscribe");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
@@ -726,6 +758,7 @@ main(int argc, char **argv)
 	ADD("paused-and-away", test_paused_and_away);
 	ADD("no-reminder-when-away", test_no_reminder_when_away);
 	ADD("answers", test_answers);
+	ADD("unmarked-autoreply", test_unmarked_autoreply);
 	ADD("late-answer", test_late_answer);
 	ADD("commands", test_commands);
 	ADD("trust", test_trust);
