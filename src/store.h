@@ -340,9 +340,10 @@ struct outbox_mail {
 	gint64 expires_at;
 };
 
-/* Queues MAIL, due at NOW (or its due_at), in the caller's transaction (so that it is
- * written with the change that causes it).  When DEDUPE_KEY is queued
- * already, nothing is written and *queued (may be NULL) is FALSE. */
+/* Queues MAIL, due at NOW (or its due_at), in the caller's transaction
+ * (so that it is written with the change that causes it).  When
+ * DEDUPE_KEY is queued already, nothing is written and *queued (may be
+ * NULL) is FALSE. */
 gboolean store_outbox_add(struct store *st, const struct outbox_mail *mail,
     gint64 now, gboolean *queued, GError **error);
 
