@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "ical.h"
 #include "log.h"
+#include "mail-command.h"
 #include "render.h"
 #include "replies.h"
 #include "schedule.h"
@@ -121,8 +122,6 @@ plan_block(struct plan *pl, const char *kind, gint64 start, gint64 end,
 static gboolean
 cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 {
-	static const char *const seps[] = { "..", " to ", " until ", " - ",
-	    " bis " };
 	g_autofree char *a = NULL, *b = NULL;
 	g_autofree char *from = NULL, *to = NULL;
 	gint64 start, end;
@@ -133,21 +132,7 @@ cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 		g_ptr_array_add(pl->done, g_strdup("out of office: cleared"));
 		return TRUE;
 	}
-	if (g_ascii_strncasecmp(arg, "until ", 6) == 0) {
-		a = g_strdup("today");
-		b = g_strdup(arg + 6);
-	}
-	for (size_t i = 0; a == NULL && i < G_N_ELEMENTS(seps); i++) {
-		const char *s = strstr(arg, seps[i]);
-		if (s != NULL) {
-			a = g_strndup(arg, (gsize)(s - arg));
-			b = g_strdup(s + strlen(seps[i]));
-		}
-	}
-	if (a == NULL) {
-		a = g_strdup(arg);
-		b = g_strdup(arg);
-	}
+	mail_command_range(arg, &a, &b);
 	if ((start = day_of(a, pl->zone, now, error)) == 0 ||
 	    (end = day_of(b, pl->zone, now, error)) == 0)
 		return FALSE;
@@ -307,65 +292,24 @@ cmd_days(struct plan *pl, const char *arg, gint64 now, GError **error)
 	return TRUE;
 }
 
-static const struct avail_command {
-	const char *word;
-	gboolean free_text;	/* its argument is any text */
-	gboolean (*run)(struct plan *pl, const char *arg, gint64 now,
-	    GError **error);
-} avail_commands[] = {
-	{ "zone", FALSE, cmd_zone },
-	{ "hours", FALSE, cmd_hours },
-	{ "days", FALSE, cmd_days },
-	{ "ooo", FALSE, cmd_ooo },
-	{ "out of office", FALSE, cmd_ooo },
-	{ "deep work", FALSE, cmd_deep },
-	{ "deep-work", FALSE, cmd_deep },
-	{ "status", TRUE, cmd_status },
+/* The builders of the availability lines, by their row's verb in the
+ * mail commands' table (mail-command.c), which has their words. */
+static gboolean (*const verb_run[])(struct plan *pl, const char *arg,
+    gint64 now, GError **error) = {
+	[AVAIL_ZONE] = cmd_zone,
+	[AVAIL_HOURS] = cmd_hours,
+	[AVAIL_DAYS] = cmd_days,
+	[AVAIL_OOO] = cmd_ooo,
+	[AVAIL_DEEP] = cmd_deep,
+	[AVAIL_STATUS] = cmd_status,
 };
 
-/* The command LINE starts with, and *arg after its word; NULL when it
- * starts with none. */
-static const struct avail_command *
-command_of(const char *line, const char **arg)
+/* The availability line LINE is, with *arg (caller frees, may be NULL)
+ * after its word; NULL when it is none. */
+static const struct mail_command *
+command_of(const char *line, char **arg)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(avail_commands); i++) {
-		size_t n = strlen(avail_commands[i].word);
-		if (g_ascii_strncasecmp(line, avail_commands[i].word, n) != 0 ||
-		    (line[n] != '\0' && !g_ascii_isspace(line[n]) &&
-		    line[n] != ':'))
-			continue;
-		*arg = line + n + (line[n] == ':');
-		while (g_ascii_isspace(**arg))
-			(*arg)++;
-		return &avail_commands[i];
-	}
-	return NULL;
-}
-
-gboolean
-avail_line_is_command(const char *line)
-{
-	g_autofree char *l = g_strstrip(g_strdup(line != NULL ? line : ""));
-	const struct avail_command *c;
-	const char *arg;
-	struct person p = { .zone = (char *)"UTC", .workdays = 0x1f };
-	struct plan pl = { .p = &p, .zone = (char *)"UTC", .workdays = 0x1f };
-	g_autoptr(GError) error = NULL;
-	gboolean ok;
-
-	if ((c = command_of(l, &arg)) == NULL || c->free_text || *arg == '\0')
-		return FALSE;
-	/* Read it for nothing: it is a command when it reads. */
-	pl.done = g_ptr_array_new_with_free_func(g_free);
-	pl.blocks = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)availability_free);
-	pl.zone = g_strdup("UTC");
-	ok = c->run(&pl, arg, G_GINT64_CONSTANT(1790000000), &error);
-	g_ptr_array_unref(pl.done);
-	g_ptr_array_unref(pl.blocks);
-	g_free(pl.zone);
-	g_free(pl.status);
-	return ok;
+	return mail_command_parse(line, MAIL_COMMAND_AVAIL, arg);
 }
 
 static void
@@ -454,9 +398,9 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 
 	for (guint n = 0; lines != NULL && lines[n] != NULL; n++) {
 		g_autofree char *l = g_strstrip(g_strdup(lines[n]));
+		g_autofree char *arg = NULL;
 		g_autoptr(GError) why = NULL;
-		const struct avail_command *c;
-		const char *arg;
+		const struct mail_command *c;
 
 		if (*l == '\0')
 			continue;
@@ -464,11 +408,12 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 			why = g_error_new_literal(VALUE_ERROR,
 			    VALUE_ERROR_INVALID, "not a command tidings knows: "
 			    "zone, hours, days, ooo, deep work and status");
-		else if (*arg == '\0' && !c->free_text)
+		else if (arg == NULL && c->arg != MAIL_ARG_TEXT)
 			why = g_error_new(VALUE_ERROR, VALUE_ERROR_INVALID,
-			    "\"%s\" needs a value", c->word);
+			    "\"%s\" needs a value", c->words[0]);
 		else
-			c->run(&pl, arg, now, &why);
+			verb_run[c->verb](&pl, arg != NULL ? arg : "", now,
+			    &why);
 		if (why != NULL)
 			g_ptr_array_add(bad, g_strdup_printf("line %u: \"%s\": %s",
 			    n + 1, l, why->message));
@@ -560,17 +505,21 @@ command_lines(const struct message *msg)
 	g_auto(GStrv) all = g_strsplit(msg->reply != NULL ? msg->reply :
 	    msg->text != NULL ? msg->text : "", "\n", -1);
 	GPtrArray *out = g_ptr_array_new();
-	const char *arg;
+	char *arg = NULL;
 
 	/* A subject that is a command counts as the first line. */
 	if (msg->subject != NULL && command_of(msg->subject, &arg) != NULL)
 		g_ptr_array_add(out, g_strdup(msg->subject));
+	g_clear_pointer(&arg, g_free);
 	for (char **l = all; *l != NULL; l++) {
 		g_autofree char *t = g_strstrip(g_strdup(*l));
+		gboolean is_command;
+
 		if (*t == '>' || strcmp(t, "--") == 0)
 			break;
-		if (msg->prompt_id != 0 && *t != '\0' &&
-		    command_of(t, &arg) == NULL)
+		is_command = command_of(t, &arg) != NULL;
+		g_clear_pointer(&arg, g_free);
+		if (msg->prompt_id != 0 && *t != '\0' && !is_command)
 			break;
 		if (g_ascii_strcasecmp(t, "availability") == 0)
 			continue;	/* the address's word, written again */
