@@ -497,10 +497,31 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 
 /* --- the mail ------------------------------------------------------------------ */
 
+/* Whether LINE, which starts with no command's word, is clearly prose
+ * ("Hi Ana,", "Here is my calendar.", a name signed below) rather than a
+ * command mistyped ("hors 08:00-16:00", "snooze please"): a sentence's
+ * punctuation at its end, four words or more, or one word without a
+ * digit. */
+static gboolean
+is_prose(const char *line)
+{
+	g_auto(GStrv) words = g_strsplit_set(line, " \t", -1);
+	size_t len = strlen(line);
+	guint n = 0;
+
+	if (len > 0 && strchr(".!?,:;", line[len - 1]) != NULL)
+		return TRUE;
+	for (char **w = words; *w != NULL; w++)
+		n += **w != '\0';
+	return n >= 4 || (n == 1 && strpbrk(line, "0123456789") == NULL);
+}
+
 /* The lines of MSG that are commands: the reply text up to a quote or a
- * signature; in a reply to a prompt, only the leading command lines. */
+ * signature; in a reply to a prompt, only the leading command lines.
+ * Prose is left aside, blank in its place (so that lines keep their
+ * numbers), and added to IGNORED. */
 static char **
-command_lines(const struct message *msg)
+command_lines(const struct message *msg, GPtrArray *ignored)
 {
 	g_auto(GStrv) all = g_strsplit(msg->reply != NULL ? msg->reply :
 	    msg->text != NULL ? msg->text : "", "\n", -1);
@@ -523,6 +544,11 @@ command_lines(const struct message *msg)
 			break;
 		if (g_ascii_strcasecmp(t, "availability") == 0)
 			continue;	/* the address's word, written again */
+		if (!is_command && *t != '\0' && is_prose(t)) {
+			g_ptr_array_add(ignored, g_strdup(t));
+			g_ptr_array_add(out, g_strdup(""));
+			continue;
+		}
 		g_ptr_array_add(out, g_strdup(*l));
 	}
 	g_ptr_array_add(out, NULL);
@@ -694,7 +720,8 @@ take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
 	struct avail_prepared *ap = t->prepared;
 	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
-	g_auto(GStrv) lines = command_lines(msg);
+	g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) lines = command_lines(msg, ignored);
 	struct avail_prepared *mine = NULL;
 	gboolean ok = FALSE;
 
@@ -712,6 +739,8 @@ take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
 		render_vars_add(v, "changes", done->pdata[i]);
 	for (guint i = 0; bad->len == 0 && i < ap->left_out->len; i++)
 		render_vars_add(v, "left_out", ap->left_out->pdata[i]);
+	for (guint i = 0; i < ignored->len && i < 10; i++)
+		render_vars_add(v, "ignored", ignored->pdata[i]);
 	if (bad->len == 0 && ap->left_out->len > 0) {
 		g_autoptr(GString) note = g_string_new("not applied: ");
 		for (guint i = 0; i < ap->left_out->len; i++)
