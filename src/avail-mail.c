@@ -437,6 +437,98 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 
 /* --- what tidings holds ----------------------------------------------------- */
 
+/* The weekday bits of an RRULE's BYDAY list ("MO,WE,FR"), or 0 when it
+ * holds anything else (an ordinal: "1MO"). */
+static unsigned
+rrule_days(const char *list)
+{
+	static const char *const codes[] = { "MO", "TU", "WE", "TH", "FR",
+	    "SA", "SU" };
+	g_auto(GStrv) days = g_strsplit(list, ",", -1);
+	unsigned bits = 0;
+
+	for (char **d = days; *d != NULL; d++) {
+		int i = 0;
+		while (i < 7 && g_ascii_strcasecmp(*d, codes[i]) != 0)
+			i++;
+		if (i == 7)
+			return 0;
+		bits |= 1u << i;
+	}
+	return bits;
+}
+
+/* RULE (an RRULE) in words: "every week on mon-fri", "every 2 weeks on
+ * tue", "every day until 2027-01-04", "every month on day 5, 6 times";
+ * "repeating" for what it cannot say.  Caller frees. */
+static char *
+rrule_words(const char *rule)
+{
+	static const struct {
+		const char *freq, *one, *many;
+	} freqs[] = {
+		{ "DAILY", "day", "days" }, { "WEEKLY", "week", "weeks" },
+		{ "MONTHLY", "month", "months" }, { "YEARLY", "year", "years" },
+	};
+	g_auto(GStrv) parts = g_strsplit(rule, ";", -1);
+	g_autoptr(GString) out = g_string_new(NULL);
+	const char *freq = NULL, *byday = NULL, *bymonthday = NULL;
+	const char *until = NULL, *count = NULL;
+	int interval = 1;
+	gsize f;
+
+	for (char **p = parts; *p != NULL; p++) {
+		const char *eq = strchr(*p, '=');
+		g_autofree char *key = NULL;
+
+		if (eq == NULL)
+			continue;
+		key = g_ascii_strup(*p, eq - *p);
+		eq++;
+		if (strcmp(key, "FREQ") == 0)
+			freq = eq;
+		else if (strcmp(key, "INTERVAL") == 0)
+			interval = atoi(eq);
+		else if (strcmp(key, "BYDAY") == 0)
+			byday = eq;
+		else if (strcmp(key, "BYMONTHDAY") == 0)
+			bymonthday = eq;
+		else if (strcmp(key, "UNTIL") == 0)
+			until = eq;
+		else if (strcmp(key, "COUNT") == 0)
+			count = eq;
+		else if (strcmp(key, "BYHOUR") != 0 &&
+		    strcmp(key, "BYMINUTE") != 0 && strcmp(key, "WKST") != 0)
+			return g_strdup("repeating");	/* BYSETPOS, ... */
+	}
+	for (f = 0; freq != NULL && f < G_N_ELEMENTS(freqs); f++)
+		if (g_ascii_strcasecmp(freq, freqs[f].freq) == 0)
+			break;
+	if (freq == NULL || f == G_N_ELEMENTS(freqs) || interval < 1)
+		return g_strdup("repeating");
+	if (interval == 1)
+		g_string_append_printf(out, "every %s", freqs[f].one);
+	else
+		g_string_append_printf(out, "every %d %s", interval,
+		    freqs[f].many);
+	if (byday != NULL) {
+		unsigned bits = rrule_days(byday);
+		g_autofree char *days = bits != 0 ?
+		    value_workdays_format(bits) : NULL;
+		if (days == NULL)
+			return g_strdup("repeating");
+		g_string_append_printf(out, " on %s", days);
+	}
+	if (bymonthday != NULL)
+		g_string_append_printf(out, " on day %s", bymonthday);
+	if (until != NULL && strlen(until) >= 8)
+		g_string_append_printf(out, " until %.4s-%.2s-%.2s", until,
+		    until + 4, until + 6);
+	if (count != NULL)
+		g_string_append_printf(out, ", %s times", count);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
 gboolean
 avail_vars(struct store *st, const struct person *p, gint64 now,
     struct render_vars *v, GError **error)
@@ -479,8 +571,9 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 		if (a->rrule != NULL) {
 			from = sched_format(a->zone, a->starts_at, "%H:%M");
 			to = sched_format(a->zone, a->ends_at, "%H:%M");
+			g_autofree char *when = rrule_words(a->rrule);
 			line = g_strdup_printf("%s-%s, %s (%s, %s)", from, to,
-			    a->rrule, a->zone, a->source);
+			    when, a->zone, a->source);
 		} else {
 			from = sched_format(p->zone, a->starts_at,
 			    "%a %-d %b %Y %H:%M");

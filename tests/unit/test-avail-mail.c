@@ -178,6 +178,12 @@ test_commands(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "out of office: Sun 20 Dec 2026 to "
 	    "Sun 3 Jan 2027"));
 	g_assert_nonnull(strstr(reply, "status: traveling"));
+	/* The deep work rule in words, not as an RRULE. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "09:00-12:00, every week on mon-fri "
+	    "(Europe/Lisbon, mail)"));
+	g_assert_null(strstr(reply, "FREQ="));
 
 	/* A second deep work mail replaces the first; status clear. */
 	g_free(m);
