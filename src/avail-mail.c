@@ -851,7 +851,44 @@ out:
 	return ok;
 }
 
-/* The who table of the teams of P, as text. */
+/* TEAM's members at NOW for a mail: each a paragraph of two lines, the
+ * name and what holds for them, neither indented, so that a client that
+ * re-wraps flowed text (at 60 columns, say) breaks the second line but
+ * leaves every member's name at the start of its own line.  Caller
+ * frees. */
+static char *
+who_text(struct store *st, const char *team, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) who = avail_who(st, team, now, error);
+	GString *out;
+
+	if (who == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < who->len; i++) {
+		const struct avail_who *w = who->pdata[i];
+		g_autofree char *next = w->next != 0 ? sched_format(w->zone,
+		    w->next, "%a %H:%M") : NULL;
+		g_autofree char *until = w->status_until != 0 ?
+		    sched_format(w->zone, w->status_until - 1,
+		    " until %a %-d %b") : g_strdup("");
+
+		g_string_append_printf(out, "%s%s <%s>\n%s, %s%s%s%s",
+		    i > 0 ? "\n" : "", *w->name != '\0' ? w->name : w->email,
+		    w->email, w->local, avail_state_name(w->state),
+		    w->why != NULL ? " (" : "", w->why != NULL ? w->why : "",
+		    w->why != NULL ? ")" : "");
+		if (w->status != NULL)
+			g_string_append_printf(out, "; %s%s", w->status, until);
+		if (w->state != AVAIL_WORKING)
+			g_string_append_printf(out, "; working again %s",
+			    next != NULL ? next : "not within 60 days");
+		g_string_append_printf(out, " (%s)\n", w->zone);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The who tables of the teams of P. */
 static gboolean
 who_vars(struct store *st, const struct person *p, gint64 now,
     struct render_vars *v, GError **error)
@@ -863,7 +900,7 @@ who_vars(struct store *st, const struct person *p, gint64 now,
 		g_autofree char *table = NULL;
 		if (**t == '\0')
 			continue;
-		if ((table = avail_who_text(st, *t, now, error)) == NULL)
+		if ((table = who_text(st, *t, now, error)) == NULL)
 			return FALSE;
 		render_vars_add(v, "teams", *t);
 		render_vars_add(v, "tables", table);

@@ -334,6 +334,16 @@ test_who(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "Tue 04:00, off"));
 	g_assert_nonnull(strstr(reply, "working again Tue 09:00"));
 	g_assert_nonnull(strstr(reply, "Tue 14:30, working"));
+	/* Each member's name starts a line, and no line is indented: a
+	 * client re-wrapping the flowed text cannot drop a continuation to
+	 * the start of a line where it reads as a member. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "\nAna Lima <ana@example.org>\n"
+	    "Tue 10:00, working"));
+	g_assert_nonnull(strstr(reply, "\nBob Stone <bob@example.org>\n"
+	    "Tue 04:00, off"));
+	g_assert_null(strstr(reply, "\n "));
 }
 
 static void
