@@ -128,17 +128,77 @@ command_act_help(struct tidings_ctx *env, struct take *t,
 	return answer(env, t, person, "reply-help", v, NULL, error);
 }
 
-/* A command address tidings does not know (LOCAL+WORD@). */
+/* Adds to V the addresses tidings serves, each its address on a line
+ * and what it is for below. */
+static gboolean
+served_addresses(struct tidings_ctx *env, struct render_vars *v,
+    GError **error)
+{
+	static const struct {
+		const char *detail;	/* NULL: the address itself */
+		const char *what;
+	} fixed[] = {
+		{ NULL, "Answers to check-ins are replies to their mail; "
+		  "commands (skip, pause, resume, who) may come here too." },
+		{ "help", "The commands, and how to answer." },
+		{ "availability", "Your hours, zone and absences, in lines or "
+		  "as an .ics file." },
+		{ "who", "Who of your teams works now." },
+	};
+	g_autoptr(GPtrArray) teams = store_team_list(env->st, error);
+
+	if (teams == NULL)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(fixed); i++) {
+		g_autofree char *a = fixed[i].detail == NULL ?
+		    g_strdup(env->address) : token_address(env->address,
+		    env->domain, fixed[i].detail);
+		g_autofree char *entry = g_strdup_printf("%s\n%s", a,
+		    fixed[i].what);
+		render_vars_add(v, "addresses", entry);
+	}
+	for (guint i = 0; i < teams->len; i++) {
+		const struct team *tm = teams->pdata[i];
+		g_autofree char *detail = NULL, *a = NULL, *entry = NULL;
+
+		if (tm->digest_rrule == NULL)
+			continue;
+		detail = g_strdup_printf("%s-subscribe", tm->name);
+		if ((a = token_address(env->address, env->domain,
+		    detail)) == NULL)
+			continue;
+		entry = g_strdup_printf("%s\nThe digests of %s: write here to "
+		    "follow them.", a, tm->title != NULL && *tm->title != '\0' ?
+		    tm->title : tm->name);
+		render_vars_add(v, "addresses", entry);
+	}
+	return TRUE;
+}
+
+/* Mail to an address of tidings' that it does not serve (LOCAL+WORD@, a
+ * typo or a guess): answered, to members and to anyone else alike (within
+ * the reply policy: never a machine, within the limits), with the
+ * addresses it serves.  PERSON may be NULL. */
 static gboolean
 act_unknown(struct tidings_ctx *env, struct take *t,
     const struct person *person, GError **error)
 {
+	const struct message *msg = t->msg;
 	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *to = msg->command_arg != NULL ?
+	    token_address(env->address, env->domain, msg->command_arg) : NULL;
 
-	render_vars_set(v, "line", t->msg->command_arg);
-	render_vars_set(v, "reason", "tidings knows no such command; "
-	    "it knows skip, pause until DATE, resume and help");
-	return answer(env, t, person, "reply-error", v, NULL, error);
+	render_vars_set(v, "line", msg->command_arg);
+	render_vars_set(v, "to_address", to);
+	if (!served_addresses(env, v, error))
+		return FALSE;
+	if (person == NULL) {
+		log_info("<%s>: mail to %s, which tidings does not serve: "
+		    "answered with its addresses", msg->message_id,
+		    to != NULL ? to : "an unknown address");
+		return reply_send(env, t, "reply-unknown", v, error);
+	}
+	return answer(env, t, person, "reply-unknown", v, NULL, error);
 }
 
 /* Carries out the command of the mail T takes for PERSON, by its row of
@@ -191,10 +251,15 @@ command_take(struct tidings_ctx *env, struct take *t, GError **error)
 			g_propagate_error(error, g_steal_pointer(&err));
 			return FALSE;
 		}
+		if (!store_message_bind(env->st, id, 0, FALSE,
+		    "a command from someone tidings does not know", error))
+			return FALSE;
+		/* Anyone may learn which addresses tidings serves. */
+		if (msg->command == ANSWER_COMMAND_UNKNOWN)
+			return act_unknown(env, t, NULL, error);
 		log_info("<%s>: a command from %s, who is no member: not "
 		    "answered", msg->message_id, who);
-		return store_message_bind(env->st, id, 0, FALSE,
-		    "a command from someone tidings does not know", error);
+		return TRUE;
 	}
 	if (!store_message_bind(env->st, id, msg->prompt_id, t->trusted, t->why,
 	    error))

@@ -810,6 +810,50 @@ test_help_mail(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(raw, "standup+availability@example.org"));
 }
 
+/* Mail to an address tidings does not serve (standup+urgent@, a typo) is
+ * answered, to a member or anyone else, with the addresses it serves;
+ * never to a machine. */
+static void
+test_unknown_address(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *raw = NULL;
+	struct ingest_result res;
+	static const char stranger[] = "From: Carol <carol@example.net>\n"
+	    "To: standup+urgent@example.org\nSubject: server down\n"
+	    "Message-ID: <u1@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nPlease look.\n";
+	static const char machine[] = "From: carol@example.net\n"
+	    "To: standup+urgent@example.org\nSubject: Out of office\n"
+	    "Auto-Submitted: auto-replied\nMessage-ID: <u2@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nI am away.\n";
+
+	ingest(f, stranger, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(replies(f), ==, 1);
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	    "'reply' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "To: Carol <carol@example.net>"));
+	g_assert_nonnull(strstr(raw, "Subject: No such address at tidings: "
+	    "urgent"));
+	g_assert_nonnull(strstr(raw, "standup+urgent@example.org"));
+	g_assert_nonnull(strstr(raw, "\nstandup@example.org\n"));
+	g_assert_nonnull(strstr(raw, "\nstandup+help@example.org\n"));
+	g_assert_nonnull(strstr(raw, "\nstandup+availability@example.org\n"));
+
+	ingest(f, machine, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(replies(f), ==, 1);
+
+	/* A member's typo is answered the same way. */
+	command(f, "", "bob@example.org", "hepl");
+	g_assert_cmpint(replies(f), ==, 2);
+	g_free(raw);
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	    "'reply' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "Hi Bob Stone,"));
+	g_assert_nonnull(strstr(raw, "\nstandup+who@example.org\n"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -830,5 +874,6 @@ main(int argc, char **argv)
 	ADD("edit-questions", test_edit_questions);
 	ADD("team-address", test_team_address);
 	ADD("help-mail", test_help_mail);
+	ADD("unknown-address", test_unknown_address);
 	return g_test_run();
 }
