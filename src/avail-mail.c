@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "ical.h"
 #include "log.h"
+#include "mail-command.h"
 #include "render.h"
 #include "replies.h"
 #include "schedule.h"
@@ -121,8 +122,6 @@ plan_block(struct plan *pl, const char *kind, gint64 start, gint64 end,
 static gboolean
 cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 {
-	static const char *const seps[] = { "..", " to ", " until ", " - ",
-	    " bis " };
 	g_autofree char *a = NULL, *b = NULL;
 	g_autofree char *from = NULL, *to = NULL;
 	gint64 start, end;
@@ -133,21 +132,7 @@ cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 		g_ptr_array_add(pl->done, g_strdup("out of office: cleared"));
 		return TRUE;
 	}
-	if (g_ascii_strncasecmp(arg, "until ", 6) == 0) {
-		a = g_strdup("today");
-		b = g_strdup(arg + 6);
-	}
-	for (size_t i = 0; a == NULL && i < G_N_ELEMENTS(seps); i++) {
-		const char *s = strstr(arg, seps[i]);
-		if (s != NULL) {
-			a = g_strndup(arg, (gsize)(s - arg));
-			b = g_strdup(s + strlen(seps[i]));
-		}
-	}
-	if (a == NULL) {
-		a = g_strdup(arg);
-		b = g_strdup(arg);
-	}
+	mail_command_range(arg, &a, &b);
 	if ((start = day_of(a, pl->zone, now, error)) == 0 ||
 	    (end = day_of(b, pl->zone, now, error)) == 0)
 		return FALSE;
@@ -307,65 +292,24 @@ cmd_days(struct plan *pl, const char *arg, gint64 now, GError **error)
 	return TRUE;
 }
 
-static const struct avail_command {
-	const char *word;
-	gboolean free_text;	/* its argument is any text */
-	gboolean (*run)(struct plan *pl, const char *arg, gint64 now,
-	    GError **error);
-} avail_commands[] = {
-	{ "zone", FALSE, cmd_zone },
-	{ "hours", FALSE, cmd_hours },
-	{ "days", FALSE, cmd_days },
-	{ "ooo", FALSE, cmd_ooo },
-	{ "out of office", FALSE, cmd_ooo },
-	{ "deep work", FALSE, cmd_deep },
-	{ "deep-work", FALSE, cmd_deep },
-	{ "status", TRUE, cmd_status },
+/* The builders of the availability lines, by their row's verb in the
+ * mail commands' table (mail-command.c), which has their words. */
+static gboolean (*const verb_run[])(struct plan *pl, const char *arg,
+    gint64 now, GError **error) = {
+	[AVAIL_ZONE] = cmd_zone,
+	[AVAIL_HOURS] = cmd_hours,
+	[AVAIL_DAYS] = cmd_days,
+	[AVAIL_OOO] = cmd_ooo,
+	[AVAIL_DEEP] = cmd_deep,
+	[AVAIL_STATUS] = cmd_status,
 };
 
-/* The command LINE starts with, and *arg after its word; NULL when it
- * starts with none. */
-static const struct avail_command *
-command_of(const char *line, const char **arg)
+/* The availability line LINE is, with *arg (caller frees, may be NULL)
+ * after its word; NULL when it is none. */
+static const struct mail_command *
+command_of(const char *line, char **arg)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(avail_commands); i++) {
-		size_t n = strlen(avail_commands[i].word);
-		if (g_ascii_strncasecmp(line, avail_commands[i].word, n) != 0 ||
-		    (line[n] != '\0' && !g_ascii_isspace(line[n]) &&
-		    line[n] != ':'))
-			continue;
-		*arg = line + n + (line[n] == ':');
-		while (g_ascii_isspace(**arg))
-			(*arg)++;
-		return &avail_commands[i];
-	}
-	return NULL;
-}
-
-gboolean
-avail_line_is_command(const char *line)
-{
-	g_autofree char *l = g_strstrip(g_strdup(line != NULL ? line : ""));
-	const struct avail_command *c;
-	const char *arg;
-	struct person p = { .zone = (char *)"UTC", .workdays = 0x1f };
-	struct plan pl = { .p = &p, .zone = (char *)"UTC", .workdays = 0x1f };
-	g_autoptr(GError) error = NULL;
-	gboolean ok;
-
-	if ((c = command_of(l, &arg)) == NULL || c->free_text || *arg == '\0')
-		return FALSE;
-	/* Read it for nothing: it is a command when it reads. */
-	pl.done = g_ptr_array_new_with_free_func(g_free);
-	pl.blocks = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)availability_free);
-	pl.zone = g_strdup("UTC");
-	ok = c->run(&pl, arg, G_GINT64_CONSTANT(1790000000), &error);
-	g_ptr_array_unref(pl.done);
-	g_ptr_array_unref(pl.blocks);
-	g_free(pl.zone);
-	g_free(pl.status);
-	return ok;
+	return mail_command_parse(line, MAIL_COMMAND_AVAIL, arg);
 }
 
 static void
@@ -454,9 +398,9 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 
 	for (guint n = 0; lines != NULL && lines[n] != NULL; n++) {
 		g_autofree char *l = g_strstrip(g_strdup(lines[n]));
+		g_autofree char *arg = NULL;
 		g_autoptr(GError) why = NULL;
-		const struct avail_command *c;
-		const char *arg;
+		const struct mail_command *c;
 
 		if (*l == '\0')
 			continue;
@@ -464,11 +408,12 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 			why = g_error_new_literal(VALUE_ERROR,
 			    VALUE_ERROR_INVALID, "not a command tidings knows: "
 			    "zone, hours, days, ooo, deep work and status");
-		else if (*arg == '\0' && !c->free_text)
+		else if (arg == NULL && c->arg != MAIL_ARG_TEXT)
 			why = g_error_new(VALUE_ERROR, VALUE_ERROR_INVALID,
-			    "\"%s\" needs a value", c->word);
+			    "\"%s\" needs a value", c->words[0]);
 		else
-			c->run(&pl, arg, now, &why);
+			verb_run[c->verb](&pl, arg != NULL ? arg : "", now,
+			    &why);
 		if (why != NULL)
 			g_ptr_array_add(bad, g_strdup_printf("line %u: \"%s\": %s",
 			    n + 1, l, why->message));
@@ -491,6 +436,98 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 }
 
 /* --- what tidings holds ----------------------------------------------------- */
+
+/* The weekday bits of an RRULE's BYDAY list ("MO,WE,FR"), or 0 when it
+ * holds anything else (an ordinal: "1MO"). */
+static unsigned
+rrule_days(const char *list)
+{
+	static const char *const codes[] = { "MO", "TU", "WE", "TH", "FR",
+	    "SA", "SU" };
+	g_auto(GStrv) days = g_strsplit(list, ",", -1);
+	unsigned bits = 0;
+
+	for (char **d = days; *d != NULL; d++) {
+		int i = 0;
+		while (i < 7 && g_ascii_strcasecmp(*d, codes[i]) != 0)
+			i++;
+		if (i == 7)
+			return 0;
+		bits |= 1u << i;
+	}
+	return bits;
+}
+
+/* RULE (an RRULE) in words: "every week on mon-fri", "every 2 weeks on
+ * tue", "every day until 2027-01-04", "every month on day 5, 6 times";
+ * "repeating" for what it cannot say.  Caller frees. */
+static char *
+rrule_words(const char *rule)
+{
+	static const struct {
+		const char *freq, *one, *many;
+	} freqs[] = {
+		{ "DAILY", "day", "days" }, { "WEEKLY", "week", "weeks" },
+		{ "MONTHLY", "month", "months" }, { "YEARLY", "year", "years" },
+	};
+	g_auto(GStrv) parts = g_strsplit(rule, ";", -1);
+	g_autoptr(GString) out = g_string_new(NULL);
+	const char *freq = NULL, *byday = NULL, *bymonthday = NULL;
+	const char *until = NULL, *count = NULL;
+	int interval = 1;
+	gsize f;
+
+	for (char **p = parts; *p != NULL; p++) {
+		const char *eq = strchr(*p, '=');
+		g_autofree char *key = NULL;
+
+		if (eq == NULL)
+			continue;
+		key = g_ascii_strup(*p, eq - *p);
+		eq++;
+		if (strcmp(key, "FREQ") == 0)
+			freq = eq;
+		else if (strcmp(key, "INTERVAL") == 0)
+			interval = atoi(eq);
+		else if (strcmp(key, "BYDAY") == 0)
+			byday = eq;
+		else if (strcmp(key, "BYMONTHDAY") == 0)
+			bymonthday = eq;
+		else if (strcmp(key, "UNTIL") == 0)
+			until = eq;
+		else if (strcmp(key, "COUNT") == 0)
+			count = eq;
+		else if (strcmp(key, "BYHOUR") != 0 &&
+		    strcmp(key, "BYMINUTE") != 0 && strcmp(key, "WKST") != 0)
+			return g_strdup("repeating");	/* BYSETPOS, ... */
+	}
+	for (f = 0; freq != NULL && f < G_N_ELEMENTS(freqs); f++)
+		if (g_ascii_strcasecmp(freq, freqs[f].freq) == 0)
+			break;
+	if (freq == NULL || f == G_N_ELEMENTS(freqs) || interval < 1)
+		return g_strdup("repeating");
+	if (interval == 1)
+		g_string_append_printf(out, "every %s", freqs[f].one);
+	else
+		g_string_append_printf(out, "every %d %s", interval,
+		    freqs[f].many);
+	if (byday != NULL) {
+		unsigned bits = rrule_days(byday);
+		g_autofree char *days = bits != 0 ?
+		    value_workdays_format(bits) : NULL;
+		if (days == NULL)
+			return g_strdup("repeating");
+		g_string_append_printf(out, " on %s", days);
+	}
+	if (bymonthday != NULL)
+		g_string_append_printf(out, " on day %s", bymonthday);
+	if (until != NULL && strlen(until) >= 8)
+		g_string_append_printf(out, " until %.4s-%.2s-%.2s", until,
+		    until + 4, until + 6);
+	if (count != NULL)
+		g_string_append_printf(out, ", %s times", count);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
 
 gboolean
 avail_vars(struct store *st, const struct person *p, gint64 now,
@@ -534,8 +571,9 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 		if (a->rrule != NULL) {
 			from = sched_format(a->zone, a->starts_at, "%H:%M");
 			to = sched_format(a->zone, a->ends_at, "%H:%M");
+			g_autofree char *when = rrule_words(a->rrule);
 			line = g_strdup_printf("%s-%s, %s (%s, %s)", from, to,
-			    a->rrule, a->zone, a->source);
+			    when, a->zone, a->source);
 		} else {
 			from = sched_format(p->zone, a->starts_at,
 			    "%a %-d %b %Y %H:%M");
@@ -552,28 +590,58 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 
 /* --- the mail ------------------------------------------------------------------ */
 
+/* Whether LINE, which starts with no command's word, is clearly prose
+ * ("Hi Ana,", "Here is my calendar.", a name signed below) rather than a
+ * command mistyped ("hors 08:00-16:00", "snooze please"): a sentence's
+ * punctuation at its end, four words or more, or one word without a
+ * digit. */
+static gboolean
+is_prose(const char *line)
+{
+	g_auto(GStrv) words = g_strsplit_set(line, " \t", -1);
+	size_t len = strlen(line);
+	guint n = 0;
+
+	if (len > 0 && strchr(".!?,:;", line[len - 1]) != NULL)
+		return TRUE;
+	for (char **w = words; *w != NULL; w++)
+		n += **w != '\0';
+	return n >= 4 || (n == 1 && strpbrk(line, "0123456789") == NULL);
+}
+
 /* The lines of MSG that are commands: the reply text up to a quote or a
- * signature; in a reply to a prompt, only the leading command lines. */
+ * signature; in a reply to a prompt, only the leading command lines.
+ * Prose is left aside, blank in its place (so that lines keep their
+ * numbers), and added to IGNORED. */
 static char **
-command_lines(const struct message *msg)
+command_lines(const struct message *msg, GPtrArray *ignored)
 {
 	g_auto(GStrv) all = g_strsplit(msg->reply != NULL ? msg->reply :
 	    msg->text != NULL ? msg->text : "", "\n", -1);
 	GPtrArray *out = g_ptr_array_new();
-	const char *arg;
+	char *arg = NULL;
 
 	/* A subject that is a command counts as the first line. */
 	if (msg->subject != NULL && command_of(msg->subject, &arg) != NULL)
 		g_ptr_array_add(out, g_strdup(msg->subject));
+	g_clear_pointer(&arg, g_free);
 	for (char **l = all; *l != NULL; l++) {
 		g_autofree char *t = g_strstrip(g_strdup(*l));
+		gboolean is_command;
+
 		if (*t == '>' || strcmp(t, "--") == 0)
 			break;
-		if (msg->prompt_id != 0 && *t != '\0' &&
-		    command_of(t, &arg) == NULL)
+		is_command = command_of(t, &arg) != NULL;
+		g_clear_pointer(&arg, g_free);
+		if (msg->prompt_id != 0 && *t != '\0' && !is_command)
 			break;
 		if (g_ascii_strcasecmp(t, "availability") == 0)
 			continue;	/* the address's word, written again */
+		if (!is_command && *t != '\0' && is_prose(t)) {
+			g_ptr_array_add(ignored, g_strdup(t));
+			g_ptr_array_add(out, g_strdup(""));
+			continue;
+		}
 		g_ptr_array_add(out, g_strdup(*l));
 	}
 	g_ptr_array_add(out, NULL);
@@ -745,7 +813,8 @@ take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
 	struct avail_prepared *ap = t->prepared;
 	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
-	g_auto(GStrv) lines = command_lines(msg);
+	g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) lines = command_lines(msg, ignored);
 	struct avail_prepared *mine = NULL;
 	gboolean ok = FALSE;
 
@@ -763,6 +832,8 @@ take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
 		render_vars_add(v, "changes", done->pdata[i]);
 	for (guint i = 0; bad->len == 0 && i < ap->left_out->len; i++)
 		render_vars_add(v, "left_out", ap->left_out->pdata[i]);
+	for (guint i = 0; i < ignored->len && i < 10; i++)
+		render_vars_add(v, "ignored", ignored->pdata[i]);
 	if (bad->len == 0 && ap->left_out->len > 0) {
 		g_autoptr(GString) note = g_string_new("not applied: ");
 		for (guint i = 0; i < ap->left_out->len; i++)
@@ -780,7 +851,44 @@ out:
 	return ok;
 }
 
-/* The who table of the teams of P, as text. */
+/* TEAM's members at NOW for a mail: each a paragraph of two lines, the
+ * name and what holds for them, neither indented, so that a client that
+ * re-wraps flowed text (at 60 columns, say) breaks the second line but
+ * leaves every member's name at the start of its own line.  Caller
+ * frees. */
+static char *
+who_text(struct store *st, const char *team, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) who = avail_who(st, team, now, error);
+	GString *out;
+
+	if (who == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < who->len; i++) {
+		const struct avail_who *w = who->pdata[i];
+		g_autofree char *next = w->next != 0 ? sched_format(w->zone,
+		    w->next, "%a %H:%M") : NULL;
+		g_autofree char *until = w->status_until != 0 ?
+		    sched_format(w->zone, w->status_until - 1,
+		    " until %a %-d %b") : g_strdup("");
+
+		g_string_append_printf(out, "%s%s <%s>\n%s, %s%s%s%s",
+		    i > 0 ? "\n" : "", *w->name != '\0' ? w->name : w->email,
+		    w->email, w->local, avail_state_name(w->state),
+		    w->why != NULL ? " (" : "", w->why != NULL ? w->why : "",
+		    w->why != NULL ? ")" : "");
+		if (w->status != NULL)
+			g_string_append_printf(out, "; %s%s", w->status, until);
+		if (w->state != AVAIL_WORKING)
+			g_string_append_printf(out, "; working again %s",
+			    next != NULL ? next : "not within 60 days");
+		g_string_append_printf(out, " (%s)\n", w->zone);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The who tables of the teams of P. */
 static gboolean
 who_vars(struct store *st, const struct person *p, gint64 now,
     struct render_vars *v, GError **error)
@@ -792,7 +900,7 @@ who_vars(struct store *st, const struct person *p, gint64 now,
 		g_autofree char *table = NULL;
 		if (**t == '\0')
 			continue;
-		if ((table = avail_who_text(st, *t, now, error)) == NULL)
+		if ((table = who_text(st, *t, now, error)) == NULL)
 			return FALSE;
 		render_vars_add(v, "teams", *t);
 		render_vars_add(v, "tables", table);

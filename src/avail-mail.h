@@ -33,11 +33,8 @@ struct ical_result;
 struct person;
 struct store;
 
-/* Carries out the availability or who command of the mail T takes for
- * PERSON, who sent it, and queues the answer.  In the caller's
- * transaction. */
-gboolean avail_mail_take(struct tidings_ctx *env, struct take *t,
-    const struct person *person, GError **error);
+/* avail_mail_take(), the handler of availability and who, is declared
+ * with the mail commands' (mail-command.h). */
 
 /* The calendars of the mail T takes, read for the member it speaks for
  * ahead of the transaction that applies them (taker.h's prepare); NULL
@@ -50,11 +47,6 @@ void avail_prepared_free(gpointer prepared);
  * marks them away until then (source autoreply); it is never answered. */
 gboolean avail_take_autoreply(struct tidings_ctx *env, struct take *t,
     GError **error);
-
-/* Whether LINE is an availability command that reads (zone, hours, days,
- * ooo, deep work; not status, whose text is free): how a reply to a
- * prompt that starts with one is told from an answer. */
-gboolean avail_line_is_command(const char *line);
 
 /*
  * Applies the command LINES (NULL-terminated) and the calendars ICS (of

@@ -124,6 +124,17 @@ last_reply(struct fixture *f)
 	    "'reply' ORDER BY id DESC LIMIT 1");
 }
 
+/* TEXT (taken) with the soft breaks of format=flowed undone, as a reader
+ * shows it. */
+static char *
+unflowed(char *text)
+{
+	g_auto(GStrv) parts = g_strsplit(text, " \n", -1);
+
+	g_free(text);
+	return g_strjoinv(" ", parts);
+}
+
 static gint64
 replies(struct fixture *f)
 {
@@ -167,6 +178,12 @@ test_commands(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "out of office: Sun 20 Dec 2026 to "
 	    "Sun 3 Jan 2027"));
 	g_assert_nonnull(strstr(reply, "status: traveling"));
+	/* The deep work rule in words, not as an RRULE. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "09:00-12:00, every week on mon-fri "
+	    "(Europe/Lisbon, mail)"));
+	g_assert_null(strstr(reply, "FREQ="));
 
 	/* A second deep work mail replaces the first; status clear. */
 	g_free(m);
@@ -317,6 +334,16 @@ test_who(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "Tue 04:00, off"));
 	g_assert_nonnull(strstr(reply, "working again Tue 09:00"));
 	g_assert_nonnull(strstr(reply, "Tue 14:30, working"));
+	/* Each member's name starts a line, and no line is indented: a
+	 * client re-wrapping the flowed text cannot drop a continuation to
+	 * the start of a line where it reads as a member. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "\nAna Lima <ana@example.org>\n"
+	    "Tue 10:00, working"));
+	g_assert_nonnull(strstr(reply, "\nBob Stone <bob@example.org>\n"
+	    "Tue 04:00, off"));
+	g_assert_null(strstr(reply, "\n "));
 }
 
 static void
@@ -620,6 +647,42 @@ test_linear(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(large, <, small * 5);
 }
 
+/* A sentence and a signature around an attached calendar: the calendar
+ * is taken, the prose left aside, and the answer says which lines. */
+static void
+test_prose_and_ics(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..",
+	    "data", "ics", "google-ooo.ics", NULL);
+	g_autofree char *ics = NULL, *m = NULL, *reply = NULL;
+
+	g_assert_true(g_file_get_contents(path, &ics, NULL, NULL));
+	m = g_strdup_printf(AUTH "From: ana@example.org\n"
+	    "To: standup+availability@example.org\nSubject: my calendar\n"
+	    "Message-ID: <prose1@example.org>\nMIME-Version: 1.0\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nHi, here is my calendar for the "
+	    "weeks ahead.\nhours 09:00-18:00\n\nThanks!\nAna\n--b\n"
+	    "Content-Type: text/calendar; charset=utf-8; name=cal.ics\n"
+	    "Content-Disposition: attachment; filename=cal.ics\n\n%s\n--b--\n",
+	    ics);
+	ingest(f, m);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "source = 'ics'"), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT work_end FROM people WHERE "
+	    "email = 'ana@example.org'"), ==, 18 * 60);
+	reply = unflowed(last_reply(f));
+	g_test_message("%s", reply);
+	g_assert_null(strstr(reply, "Not changed"));
+	g_assert_nonnull(strstr(reply, "left aside"));
+	g_assert_nonnull(strstr(reply, "- \"Hi, here is my calendar for the "
+	    "weeks ahead.\""));
+	g_assert_nonnull(strstr(reply, "- \"Thanks!\""));
+	g_assert_nonnull(strstr(reply, "- \"Ana\""));
+	g_assert_nonnull(strstr(reply, "calendar: 3 blocks"));
+}
+
 #define ADD(name, fn) \
 	g_test_add("/avail-mail/" name, struct fixture, NULL, setup, fn, \
 	    teardown)
@@ -641,5 +704,6 @@ main(int argc, char **argv)
 	ADD("calendar-cap", test_calendar_cap);
 	ADD("block-cap", test_block_cap);
 	ADD("linear", test_linear);
+	ADD("prose-and-ics", test_prose_and_ics);
 	return g_test_run();
 }
