@@ -39,9 +39,11 @@ out_flush(struct html_out *o)
 {
 	for (; o->pending > 0; o->pending--)
 		g_string_append_c(o->text, '\n');
-	/* A line of quoted text begins with its marks, as in plain mail. */
+	/* A line of quoted text begins with its marks, as in plain mail;
+	 * past a few levels, more marks tell nothing and would only make
+	 * hostile nesting large. */
 	if (o->quote_depth > 0 && out_at_line_start(o)) {
-		for (int i = 0; i < o->quote_depth; i++)
+		for (int i = 0; i < MIN(o->quote_depth, 8); i++)
 			g_string_append_c(o->text, '>');
 		g_string_append_c(o->text, ' ');
 		o->space = FALSE;

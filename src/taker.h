@@ -2,8 +2,10 @@
  * read it (meeting replies, out-of-office auto-replies, list requests and
  * bounces, digest comments, mail commands, check-in answers).  Each taker
  * is one file, take-*.c, exporting one const struct taker (take-command.c
- * two: the commands that change state and those that only ask); takers.c
- * holds their ordered table and the dispatcher (takers.h). */
+ * two: the commands that change state and those that only ask;
+ * take-comment.c two: comments and replies to a digest with no text of
+ * their own); takers.c holds their ordered table and the dispatcher
+ * (takers.h). */
 #ifndef TIDINGS_TAKER_H
 #define TIDINGS_TAKER_H
 

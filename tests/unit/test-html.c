@@ -234,6 +234,13 @@ test_mark_quotes(void)
 		    "</div><div>Q</div></div>", "> On Friday, Ana wrote:\n> Q\n" },
 	};
 
+	/* Marks stop at eight levels, however deep the nesting. */
+	{
+		g_autofree char *deep = nested("<blockquote>", 200, "x<br>y",
+		    NULL);
+		g_autofree char *text = html_to_text(deep, HTML_MARK_QUOTES);
+		g_assert_cmpstr(text, ==, ">>>>>>>> x\n>>>>>>>> y\n");
+	}
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *text = html_to_text(cases[i].html,
 		    HTML_MARK_QUOTES);
