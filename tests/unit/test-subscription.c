@@ -15,6 +15,8 @@
 #include "store.h"
 #include "testdb.h"
 #include "subscription.h"
+#include "store-bounce.h"
+#include "verp.h"
 
 struct fixture {
 	struct testenv t;
@@ -265,24 +267,62 @@ test_errors(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions"), ==, 0);
 }
 
+/* Queues a mail to EMAIL and records it sent as the outbox does, with
+ * its bounce address; returns that address.  Caller frees. */
+static char *
+sent_to(struct fixture *f, const char *email)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *key = g_strdup_printf("test:%d", ++n);
+	g_autofree char *token = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: hi\n\nhi\n", 16);
+	const char *rcpt[] = { email, NULL };
+	struct outbox_mail m = {
+		.dedupe_key = key,
+		.kind = "digest",
+		.sender = f->env.address,
+		.recipients = rcpt,
+		.raw = raw,
+	};
+	GBytes *secret = tidings_ctx_secret(&f->env, &error);
+	gint64 id;
+
+	g_assert_nonnull(secret);
+	g_assert_true(store_outbox_add(f->t.st, &m, clock_now(), NULL,
+	    &error));
+	g_assert_no_error(error);
+	id = sql_int(f, "SELECT max(id) FROM outbox");
+	token = verp_token(secret, key, email);
+	g_assert_true(store_outbox_rcpt_set(f->t.st, id, email, "sent", 250,
+	    NULL, clock_now(), &error));
+	g_assert_true(store_outbox_rcpt_verp(f->t.st, id, email, token,
+	    &error));
+	g_assert_no_error(error);
+	return verp_address(f->env.address, f->env.domain, token);
+}
+
+/* Ingests a delivery status notification to TO saying that mail to RCPT
+ * failed with STATUS. */
 static void
-bounce(struct fixture *f, const char *rcpt, const char *status)
+bounce_to(struct fixture *f, const char *to, const char *rcpt,
+    const char *status)
 {
 	static int n;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = g_strdup_printf(
 	    "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
-	    "To: standup@example.org\nSubject: Undelivered Mail\n"
+	    "To: %s\nSubject: Undelivered Mail\n"
 	    "Message-ID: <b%d@mx.example.org>\nAuto-Submitted: auto-replied\n"
 	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=delivery-status; "
 	    "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nFailed.\n"
 	    "--B\nContent-Type: message/delivery-status\n\n"
 	    "Reporting-MTA: dns; mx.example.org\n\n"
-	    "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n"
-	    "Diagnostic-Code: smtp; %s %s\n\n--B--\n", ++n, rcpt,
-	    status[0] == '5' ? "failed" : "delayed", status,
-	    status[0] == '5' ? "550" : "452", status);
+	    "Final-Recipient: rfc822; %s\nAction: failed\nStatus: %s\n"
+	    "Diagnostic-Code: smtp; %s %s\n\n--B--\n", to, ++n, rcpt,
+	    status, status[0] == '5' ? "550" : "552", status[0] == '5' ?
+	    status : "mailbox full");
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
@@ -291,6 +331,15 @@ bounce(struct fixture *f, const char *rcpt, const char *status)
 	g_assert_no_error(error);
 	g_assert_cmpint(res.kind, ==, MESSAGE_BOUNCE);
 	ingest_result_clear(&res);
+}
+
+/* A bounce of a mail just sent to RCPT, back at its bounce address. */
+static void
+bounce(struct fixture *f, const char *rcpt, const char *status)
+{
+	g_autofree char *verp = sent_to(f, rcpt);
+
+	bounce_to(f, verp, rcpt, status);
 }
 
 static void
@@ -326,6 +375,55 @@ test_bounces(struct fixture *f, gconstpointer data)
 	    "'olga@example.org'"), ==, 1);
 }
 
+/* A notice that did not come back to the bounce address of a mail sent
+ * to the address it names is kept and counts for nothing: to tidings'
+ * own address, to a made-up token, to the address of a mail to someone
+ * else, to that of a mail never sent, or a second notice of one mail. */
+static void
+test_forged_bounces(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *other = NULL, *once = NULL, *unsent = NULL;
+	g_autofree char *token = NULL;
+	const char *rcpt[] = { "lena@example.net", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nx\n", 14);
+	struct outbox_mail m = {
+		.dedupe_key = "never-sent",
+		.sender = f->env.address,
+		.recipients = rcpt,
+		.raw = raw,
+	};
+
+	g_assert_true(subscription_request(&f->env, "platform",
+	    "lena@example.net", NULL, TRUE, clock_now(), NULL, &error));
+	g_assert_no_error(error);
+	for (int i = 0; i < 4; i++)
+		bounce_to(f, "standup@example.org", "lena@example.net",
+		    "5.1.1");
+	bounce_to(f, "standup+bounce-abcdefghijklmnop@example.org",
+	    "lena@example.net", "5.1.1");
+	other = sent_to(f, "max@example.net");
+	bounce_to(f, other, "lena@example.net", "5.1.1");
+	g_assert_true(store_outbox_add(f->t.st, &m, clock_now(), NULL,
+	    &error));
+	token = verp_token(tidings_ctx_secret(&f->env, NULL), "never-sent",
+	    "lena@example.net");
+	unsent = verp_address(f->env.address, f->env.domain, token);
+	bounce_to(f, unsent, "lena@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "kind = 'bounce' AND trust_reason LIKE 'a bounce%'"), ==, 7);
+	/* The real one counts, once. */
+	once = sent_to(f, "lena@example.net");
+	bounce_to(f, once, "lena@example.net", "5.1.1");
+	bounce_to(f, once, "lena@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 100);
+}
+
 #define ADD(name, fn) \
 	g_test_add("/list/" name, struct fixture, NULL, setup, fn, teardown)
 
@@ -338,5 +436,6 @@ main(int argc, char **argv)
 	ADD("errors", test_errors);
 	ADD("tokens-bound", test_tokens_bound);
 	ADD("bounces", test_bounces);
+	ADD("forged-bounces", test_forged_bounces);
 	return g_test_run();
 }
