@@ -197,3 +197,41 @@ store_person_mail_health(struct store *st, const char *email,
 		*out = *(struct mail_health *)rows->pdata[0];
 	return TRUE;
 }
+
+void
+mail_dead_free(struct mail_dead *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->email);
+	g_free(m->name);
+	g_free(m);
+}
+
+static gpointer
+mail_dead_read(sqlite3_stmt *stmt)
+{
+	struct mail_dead *m = g_new0(struct mail_dead, 1);
+
+	m->email = store_column_dup(stmt, 0);
+	m->name = store_column_dup(stmt, 1);
+	m->since = sqlite3_column_int64(stmt, 2);
+	m->dead_at = sqlite3_column_int64(stmt, 3);
+	return m;
+}
+
+GPtrArray *
+store_team_mail_dead(struct store *st, gint64 team_id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT p.email, p.name, "
+	    "coalesce(p.bouncing_since, p.mail_dead_at), p.mail_dead_at "
+	    "FROM people p JOIN memberships m ON m.person_id = p.id "
+	    "WHERE m.team_id = ? AND p.mail_dead_at IS NOT NULL "
+	    "ORDER BY p.email", error);
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, team_id);
+	return store_rows(st, stmt, mail_dead_read,
+	    (GDestroyNotify)mail_dead_free, error);
+}

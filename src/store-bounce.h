@@ -65,4 +65,18 @@ gboolean store_person_mail_ok(struct store *st, const char *email,
 gboolean store_person_mail_health(struct store *st, const char *email,
     struct mail_health *out, GError **error);
 
+/* A member whose address is dead, for a team's listings. */
+struct mail_dead {
+	char *email;
+	char *name;
+	gint64 since;		/* the first bounce counted */
+	gint64 dead_at;
+};
+void mail_dead_free(struct mail_dead *m);
+
+/* The members of team TEAM_ID whose address is dead, by address: an
+ * array of struct mail_dead *, freeing its elements. */
+GPtrArray *store_team_mail_dead(struct store *st, gint64 team_id,
+    GError **error);
+
 #endif

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "testdb.h"
 #include "subscription.h"
+#include "digest.h"
 #include "store-bounce.h"
 #include "verp.h"
 
@@ -424,6 +425,89 @@ test_forged_bounces(struct fixture *f, gconstpointer data)
 	    "subscriptions"), ==, 100);
 }
 
+/* A member whose mail bounces past the threshold is dead: not prompted,
+ * the owners told once, the digest says so; --mail-ok's store call
+ * brings them back. */
+static void
+test_member_bounces(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) gone = person_new("gone@example.net");
+	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
+	g_autoptr(Digest) d = NULL;
+	g_autofree char *reason = NULL, *text = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	struct checkin_stats stats;
+	struct question *q = g_new0(struct question, 1);
+
+	g_assert_true(store_person_save(f->t.st, gone, &error));
+	g_assert_true(store_member_add(f->t.st, "platform",
+	    "gone@example.net", "member", &error));
+	g_assert_no_error(error);
+	bounce(f, "gone@example.net", "5.1.1");
+	bounce(f, "gone@example.net", "4.2.2");
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM people "
+	    "WHERE email = 'gone@example.net'"), ==, 125);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM people WHERE "
+	    "mail_dead_at IS NOT NULL"), ==, 0);
+	bounce(f, "gone@example.net", "5.1.1");
+	bounce(f, "gone@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM people WHERE "
+	    "mail_dead_at IS NOT NULL AND email = 'gone@example.net'"), ==, 1);
+	/* The owner is told once, not at every bounce after. */
+	bounce(f, "gone@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org' AND CAST(o.raw AS TEXT) LIKE "
+	    "'%Subject: Mail to gone@example.net bounces (Platform)%'"), ==, 1);
+	dead = store_team_mail_dead(f->t.st, 1, &error);
+	g_assert_nonnull(dead);
+	g_assert_cmpuint(dead->len, ==, 1);
+
+	/* Not prompted: the prompt is skipped, saying why. */
+	c->team = g_strdup("platform");
+	c->title = g_strdup("Daily");
+	c->rrule = g_strdup("FREQ=DAILY;BYHOUR=9;BYMINUTE=0");
+	c->close_after = 86400;
+	c->active = TRUE;
+	c->created_at = 1774000000 - 86400;
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	q->text = g_strdup("What did you do?");
+	g_ptr_array_add(c->questions, q);
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
+	/* Monday 23 March, 09:05 UTC. */
+	g_assert_true(checkin_tick(&f->env, 1774256700, &stats, &error));
+	g_assert_no_error(error);
+	reason = sql_text(f, "SELECT p.skip_reason FROM prompts p JOIN people "
+	    "x ON x.id = p.person_id WHERE x.email = 'gone@example.net'");
+	g_assert_nonnull(reason);
+	g_assert_true(g_str_has_prefix(reason, "mail bounces since"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'gone@example.net' AND o.kind = 'prompt'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org' AND o.kind = 'prompt'"), >=, 1);
+
+	/* The digest says why they were not asked. */
+	d = digest_build(f->t.st, "platform", 1774000000, 1774343100,
+	    &error);
+	g_assert_nonnull(d);
+	text = digest_text(f->env.render, d, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(text, "Not asked: mail to gone@example.net "
+	    "bounces since"));
+
+	/* Working again: prompted again. */
+	g_assert_true(store_person_mail_ok(f->t.st, "gone@example.net",
+	    &error));
+	g_assert_true(checkin_tick(&f->env, 1774343100, &stats, &error));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'gone@example.net' AND o.kind = 'prompt'"), ==, 1);
+}
+
 #define ADD(name, fn) \
 	g_test_add("/list/" name, struct fixture, NULL, setup, fn, teardown)
 
@@ -437,5 +521,6 @@ main(int argc, char **argv)
 	ADD("tokens-bound", test_tokens_bound);
 	ADD("bounces", test_bounces);
 	ADD("forged-bounces", test_forged_bounces);
+	ADD("member-bounces", test_member_bounces);
 	return g_test_run();
 }
