@@ -69,8 +69,9 @@ keep(struct tidings_ctx *ctx, struct take *t, const char *why,
 	return store_message_bind(ctx->st, t->id, 0, FALSE, why, error);
 }
 
-/* The teams EMAIL is a member (or owner) of, and each team's owners:
- * pairs of struct team * and GPtrArray * of struct person *. */
+/* The teams EMAIL is a member (or owner) of, into TEAMS (struct team *),
+ * and for each the addresses of its other owners, into OWNERS (a
+ * GPtrArray * of char * per team). */
 static gboolean
 teams_of(struct tidings_ctx *ctx, const char *email, GPtrArray *teams,
     GPtrArray *owners, GError **error)
@@ -84,12 +85,11 @@ teams_of(struct tidings_ctx *ctx, const char *email, GPtrArray *teams,
 		g_autoptr(GPtrArray) members = store_member_list(ctx->st,
 		    tm->name, error);
 		gboolean member = FALSE;
-		GPtrArray *own = g_ptr_array_new();
+		GPtrArray *own;
 
-		if (members == NULL) {
-			g_ptr_array_unref(own);
+		if (members == NULL)
 			return FALSE;
-		}
+		own = g_ptr_array_new_with_free_func(g_free);
 		for (guint k = 0; k < members->len; k++) {
 			struct person *p = members->pdata[k];
 			if (g_ascii_strcasecmp(p->email, email) == 0)
@@ -98,10 +98,9 @@ teams_of(struct tidings_ctx *ctx, const char *email, GPtrArray *teams,
 				g_ptr_array_add(own, g_strdup(p->email));
 		}
 		if (!member) {
-			g_ptr_array_free(own, TRUE);
+			g_ptr_array_unref(own);
 			continue;
 		}
-		g_ptr_array_set_free_func(own, g_free);
 		g_ptr_array_add(teams, g_ptr_array_steal_index(all, i--));
 		g_ptr_array_add(owners, own);
 	}
