@@ -18,6 +18,7 @@
 
 #include "detect.h"
 #include "filter.h"
+#include "verp.h"
 
 /* Longer reports are not read past this: real notices are short, and the
  * returned message after them is not ours to scan. */
@@ -1912,6 +1913,41 @@ bounce_not_failure(const struct message *msg)
 
 /* --- the filter ------------------------------------------------------ */
 
+/* Whether one of ADDRS is a bounce address of tidings (verp.h). */
+static gboolean
+bounce_address_among(const GPtrArray *addrs, const struct filter_ctx *ctx)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++) {
+		g_autofree char *t = verp_token_of(addrs->pdata[i],
+		    ctx->address, ctx->domain);
+		if (t != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether MSG is a mail system's failure notice that names nobody (cut
+ * off before its recipients, or in words no rule reads) but came to one
+ * of tidings' bounce addresses, which names the recipient itself. */
+static gboolean
+is_bare_notice(const struct message *msg, const struct filter_ctx *ctx)
+{
+	struct report r = { 0 };
+	gboolean failure;
+
+	if (ctx->address == NULL || !from_daemon(msg) ||
+	    is_other_report(msg) ||
+	    (!bounce_address_among(msg->delivered_to, ctx) &&
+	    !bounce_address_among(msg->to, ctx)))
+		return FALSE;
+	if (subject_says_bounce(msg->subject))
+		return TRUE;
+	report_read(&r, msg);
+	failure = notice_says_failure(r.notice);
+	report_clear(&r);
+	return failure;
+}
+
 static enum verdict
 bounce_run(struct message *msg, struct filter_ctx *ctx)
 {
@@ -1920,6 +1956,18 @@ bounce_run(struct message *msg, struct filter_ctx *ctx)
 	guint hard = 0;
 
 	if (!bounce_examine(msg, &recipients, 0, &not)) {
+		if (not == NULL && is_bare_notice(msg, ctx)) {
+			msg->kind = MESSAGE_BOUNCE;
+			msg->auto_generated = TRUE;
+			if (msg->bounce != NULL)
+				g_ptr_array_unref(msg->bounce);
+			msg->bounce = g_ptr_array_new_with_free_func(
+			    (GDestroyNotify)bounce_recipient_free);
+			g_free(msg->reason);
+			msg->reason = g_strdup("delivery status notification "
+			    "that names no recipient: its bounce address does");
+			return FILTER_DONE;
+		}
 		if (not == NULL)
 			return FILTER_NEXT;
 		/* A mail system's word that is no failure: machine mail,

@@ -48,6 +48,9 @@ token_of(struct tidings_ctx *ctx, const struct message *msg)
 	return t;
 }
 
+typedef struct bounce_recipient BounceRecipient;	/* for g_autoptr() */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BounceRecipient, bounce_recipient_free)
+
 /* The failed recipient of MSG that is ADDRESS, or NULL. */
 static const struct bounce_recipient *
 recipient_of(const struct message *msg, const char *address)
@@ -205,6 +208,7 @@ bounce_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 	g_autoptr(BounceMail) sent = NULL;
 	g_autoptr(GError) err = NULL;
 	const struct bounce_recipient *r;
+	g_autoptr(BounceRecipient) bare = NULL;
 	gboolean counted;
 	GBytes *secret;
 
@@ -226,7 +230,15 @@ bounce_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 	    token))
 		return keep(ctx, t, "a bounce to a bounce address of no mail "
 		    "tidings sent", error);
-	if ((r = recipient_of(msg, sent->address)) == NULL) {
+	if (msg->bounce == NULL || msg->bounce->len == 0) {
+		/* A notice that names nobody (cut off): the bounce address
+		 * names the recipient; whether the address is dead it does
+		 * not say, so it counts as a soft failure. */
+		bare = g_new0(struct bounce_recipient, 1);
+		bare->address = g_strdup(sent->address);
+		bare->status = g_strdup("5.0.0");
+		r = bare;
+	} else if ((r = recipient_of(msg, sent->address)) == NULL) {
 		why = g_strdup_printf("a bounce of mail to %s that names "
 		    "other recipients", sent->address);
 		return keep(ctx, t, why, error);

@@ -401,6 +401,8 @@ test_filter_run(void)
 	g_autoptr(Message) reply = testmail_parse_file("plain-reply.eml");
 	g_autoptr(Message) delay = testmail_parse_file(
 	    "notbounce-dsn-delayed.eml");
+	g_autoptr(Message) nobody = testmail_parse_file(
+	    "bounce-names-nobody.eml");
 	struct filter_ctx ctx = { 0 };
 
 	g_assert_cmpstr(filter_bounce.name, ==, "bounce");
@@ -419,6 +421,20 @@ test_filter_run(void)
 	g_assert_false(delay->out_of_office);
 	g_assert_null(delay->bounce);
 	g_assert_nonnull(strstr(delay->reason, "delay notice"));
+
+	/* A notice cut off before it names anyone is a bounce only when it
+	 * came to a bounce address, which names the recipient. */
+	assert_not_bounce(nobody);
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_NEXT);
+	g_assert_cmpint(nobody->kind, ==, MESSAGE_UNPROCESSED);
+	ctx.address = "standup@example.org";
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_DONE);
+	g_assert_cmpint(nobody->kind, ==, MESSAGE_BOUNCE);
+	g_assert_nonnull(nobody->bounce);
+	g_assert_cmpuint(nobody->bounce->len, ==, 0);
+	ctx.address = "other@example.org";
+	nobody->kind = MESSAGE_UNPROCESSED;
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_NEXT);
 
 	g_assert_cmpint(filter_bounce.run(reply, &ctx), ==, FILTER_NEXT);
 	g_assert_cmpint(reply->kind, ==, MESSAGE_UNPROCESSED);

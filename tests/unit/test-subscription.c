@@ -334,6 +334,31 @@ bounce_to(struct fixture *f, const char *to, const char *rcpt,
 	ingest_result_clear(&res);
 }
 
+/* Ingests a notice to TO cut off before it names any recipient; it must
+ * be of KIND. */
+static void
+bare_to(struct fixture *f, const char *to, enum message_kind kind)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = g_strdup_printf(
+	    "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
+	    "To: %s\nSubject: Undelivered Mail Returned to Sender\n"
+	    "Message-ID: <bare%d@mx.example.org>\n"
+	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\n\n"
+	    "This is the mail system at host mx.example.org.\n\n"
+	    "I'm sorry to have to inform you that your message could not\n"
+	    "be delivered to one or more recipients.\n", to, ++n);
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(res.kind, ==, kind);
+	ingest_result_clear(&res);
+}
+
 /* A bounce of a mail just sent to RCPT, back at its bounce address. */
 static void
 bounce(struct fixture *f, const char *rcpt, const char *status)
@@ -385,6 +410,7 @@ test_forged_bounces(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *other = NULL, *once = NULL, *unsent = NULL;
+	g_autofree char *bare = NULL;
 	g_autofree char *token = NULL;
 	const char *rcpt[] = { "lena@example.net", NULL };
 	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nx\n", 14);
@@ -423,6 +449,16 @@ test_forged_bounces(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
 	    "subscriptions"), ==, 100);
+	/* A notice that names nobody counts for the recipient its bounce
+	 * address names, as a soft failure; to tidings' own address it is
+	 * no bounce at all. */
+	bare = sent_to(f, "lena@example.net");
+	bare_to(f, "standup@example.org", MESSAGE_AUTOREPLY);
+	bare_to(f, bare, MESSAGE_BOUNCE);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 125);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces WHERE "
+	    "hard = 0"), ==, 1);
 }
 
 /* A member whose mail bounces past the threshold is dead: not prompted,
