@@ -18,6 +18,7 @@
 
 #include "detect.h"
 #include "filter.h"
+#include "verp.h"
 
 /* Longer reports are not read past this: real notices are short, and the
  * returned message after them is not ours to scan. */
@@ -37,6 +38,7 @@ struct scan {
 	GHashTable *seen;	/* lower-case address -> its recipient */
 	GHashTable *ours;	/* lower-case addresses of the sender side */
 	gboolean delayed;	/* the whole notice is a delay warning */
+	guint delays;		/* delivery status blocks of Action: delayed */
 	struct bounce_recipient *spare;	/* see recipient_add() */
 };
 
@@ -540,6 +542,11 @@ dsn_block_end(struct scan *s, struct dsn_block *b, gboolean *success)
 		*success = TRUE;
 		goto out;
 	}
+	/* Still being tried: no failure yet (RFC 3464 2.3.3). */
+	if (delayed) {
+		s->delays++;
+		goto out;
+	}
 	r = recipient_add(s, addr);
 	if (r->status == NULL)
 		r->status = g_steal_pointer(&status);
@@ -958,6 +965,19 @@ report_read(struct report *r, const struct message *msg)
 			continue;
 		g_string_append(all, p->text);
 		g_string_append_c(all, '\n');
+	}
+	/* A notice whose words name nobody may carry its report as an
+	 * attached text file (AOL's "details"). */
+	for (guint i = 0; strchr(all->str, '@') == NULL &&
+	    i < msg->parts->len; i++) {
+		struct message_part *p = msg->parts->pdata[i];
+		if (g_str_has_prefix(p->content_type, "message/"))
+			break;
+		if (p->attachment && p->text != NULL &&
+		    strcmp(p->content_type, "text/plain") == 0) {
+			g_string_append(all, p->text);
+			g_string_append_c(all, '\n');
+		}
 	}
 	if (all->len == 0 && msg->text != NULL)
 		g_string_append(all, msg->text);
@@ -1737,17 +1757,101 @@ report_scan(struct scan *s, int depth)
 	report_clear(&r);
 }
 
+/* Whether MSG has a header whose name starts with PREFIX. */
 static gboolean
-bounce_detect_depth(const struct message *msg, GPtrArray **recipients,
-    int depth)
+has_header_prefix(const struct message *msg, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (guint i = 0; msg->headers != NULL && i < msg->headers->len; i++) {
+		const struct message_header *h = msg->headers->pdata[i];
+		if (g_ascii_strncasecmp(h->name, prefix, n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether MSG is a challenge of a challenge-response system: the
+ * recipient's filter holds the mail until the sender proves to be a
+ * person or is approved (Boxbe, SpamArrest, "sender not pre-approved").
+ * The mail was not refused and the address works: no bounce.  Only a
+ * notice without a delivery status part can be one, from a mail system,
+ * an automatic sender, or with the services' own headers or words. */
+static gboolean
+is_challenge(const struct message *msg)
+{
+	/* Words of these systems alone: an out-of-office that says "guest
+	 * list" must stay one. */
+	static const char *const words[] = {
+		"pre-approved", "preapproved", "approved senders",
+		"list of approved", "waitlisted", "person and not a program",
+		"you are a human", "not a robot", "challenge-response",
+		"challenge/response", "boxbe", "spamarrest", "spam arrest",
+		"mailblocks", "bluebottle", "verify your e-mail address",
+		"verify your email address", "verify that you are",
+		"sender verification request", "held until you",
+		NULL
+	};
+	g_autofree char *subject = NULL, *lower = NULL;
+	const char *text = msg->text != NULL ? msg->text : "";
+
+	if (has_header_prefix(msg, "X-Boxbe") ||
+	    message_header(msg, "X-Spamarrest-Noauth") != NULL ||
+	    message_header(msg, "X-Challenge") != NULL)
+		return TRUE;
+	if (!from_daemon(msg) && !is_auto_reply(msg) &&
+	    !subject_says_bounce(msg->subject) &&
+	    message_header(msg, "Auto-Submitted") == NULL)
+		return FALSE;
+	subject = g_utf8_strdown(msg->subject, -1);
+	lower = g_utf8_strdown(text, (gssize)strnlen(text, NOTICE_MAX));
+	return has_any(subject, words) || has_any(lower, words);
+}
+
+/* Whether a delivery status part is among MSG's parts. */
+static gboolean
+has_dsn_part(const struct message *msg)
+{
+	for (guint i = 0; i < msg->parts->len; i++) {
+		struct message_part *p = msg->parts->pdata[i];
+		if (strcmp(p->content_type, "message/delivery-status") == 0 ||
+		    strcmp(p->content_type,
+		    "message/global-delivery-status") == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether every recipient of S is a soft failure: with a notice that
+ * calls itself a delay, it is one. */
+static gboolean
+all_soft(const struct scan *s)
+{
+	for (guint i = 0; i < s->out->len; i++)
+		if (((struct bounce_recipient *)s->out->pdata[i])->hard)
+			return FALSE;
+	return TRUE;
+}
+
+/* bounce_detect(), with why a notice is no bounce in *NOT (a static
+ * string, or NULL). */
+static gboolean
+bounce_examine(const struct message *msg, GPtrArray **recipients, int depth,
+    const char **not)
 {
 	struct scan s = { 0 };
-	gboolean success = FALSE;
+	gboolean success = FALSE, dsn;
 
 	if (recipients != NULL)
 		*recipients = NULL;
+	*not = NULL;
 	if (is_other_report(msg))
 		return FALSE;
+	dsn = has_dsn_part(msg);
+	if (!dsn && is_challenge(msg)) {
+		*not = "a challenge-response request, not a bounce";
+		return FALSE;
+	}
 	s.msg = msg;
 	s.out = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)bounce_recipient_free);
@@ -1755,11 +1859,19 @@ bounce_detect_depth(const struct message *msg, GPtrArray **recipients,
 	s.ours = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	s.delayed = subject_says_delay(msg->subject);
 
-	if (!dsn_scan(&s, &success) || (s.out->len == 0 && !success)) {
+	if (!dsn_scan(&s, &success) || (s.out->len == 0 && !success &&
+	    s.delays == 0)) {
 		if (!ses_scan(&s, msg->text))
 			report_scan(&s, depth);
+		/* A warning that names only soft failures: still tried. */
+		if (!dsn && s.delayed && s.out->len > 0 && all_soft(&s)) {
+			g_ptr_array_set_size(s.out, 0);
+			s.delays++;
+		}
 	} else
 		dsn_explain(&s, NULL);
+	if (s.out->len == 0 && s.delays > 0)
+		*not = "a delay notice: delivery is still being tried";
 	g_hash_table_unref(s.seen);
 	g_hash_table_unref(s.ours);
 	bounce_recipient_free(s.spare);
@@ -1774,22 +1886,99 @@ bounce_detect_depth(const struct message *msg, GPtrArray **recipients,
 	return TRUE;
 }
 
+static gboolean
+bounce_detect_depth(const struct message *msg, GPtrArray **recipients,
+    int depth)
+{
+	const char *not;
+
+	return bounce_examine(msg, recipients, depth, &not);
+}
+
 gboolean
 bounce_detect(const struct message *msg, GPtrArray **recipients)
 {
 	return bounce_detect_depth(msg, recipients, 0);
 }
 
+const char *
+bounce_not_failure(const struct message *msg)
+{
+	const char *not;
+
+	if (bounce_examine(msg, NULL, 0, &not))
+		return NULL;
+	return not;
+}
+
 /* --- the filter ------------------------------------------------------ */
+
+/* Whether one of ADDRS is a bounce address of tidings (verp.h). */
+static gboolean
+bounce_address_among(const GPtrArray *addrs, const struct filter_ctx *ctx)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++) {
+		g_autofree char *t = verp_token_of(addrs->pdata[i],
+		    ctx->address, ctx->domain);
+		if (t != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Whether MSG is a mail system's failure notice that names nobody (cut
+ * off before its recipients, or in words no rule reads) but came to one
+ * of tidings' bounce addresses, which names the recipient itself. */
+static gboolean
+is_bare_notice(const struct message *msg, const struct filter_ctx *ctx)
+{
+	struct report r = { 0 };
+	gboolean failure;
+
+	if (ctx->address == NULL || !from_daemon(msg) ||
+	    is_other_report(msg) ||
+	    (!bounce_address_among(msg->delivered_to, ctx) &&
+	    !bounce_address_among(msg->to, ctx)))
+		return FALSE;
+	if (subject_says_bounce(msg->subject))
+		return TRUE;
+	report_read(&r, msg);
+	failure = notice_says_failure(r.notice);
+	report_clear(&r);
+	return failure;
+}
 
 static enum verdict
 bounce_run(struct message *msg, struct filter_ctx *ctx)
 {
 	GPtrArray *recipients;
+	const char *not;
 	guint hard = 0;
 
-	if (!bounce_detect(msg, &recipients))
-		return FILTER_NEXT;
+	if (!bounce_examine(msg, &recipients, 0, &not)) {
+		if (not == NULL && is_bare_notice(msg, ctx)) {
+			msg->kind = MESSAGE_BOUNCE;
+			msg->auto_generated = TRUE;
+			if (msg->bounce != NULL)
+				g_ptr_array_unref(msg->bounce);
+			msg->bounce = g_ptr_array_new_with_free_func(
+			    (GDestroyNotify)bounce_recipient_free);
+			g_free(msg->reason);
+			msg->reason = g_strdup("delivery status notification "
+			    "that names no recipient: its bounce address does");
+			return FILTER_DONE;
+		}
+		if (not == NULL)
+			return FILTER_NEXT;
+		/* A mail system's word that is no failure: machine mail,
+		 * never answered, and nothing after this reads it as a
+		 * person's reply or an out-of-office. */
+		msg->kind = MESSAGE_AUTOREPLY;
+		msg->auto_generated = TRUE;
+		g_free(msg->reason);
+		msg->reason = g_strdup(not);
+		return FILTER_DONE;
+	}
 	for (guint i = 0; i < recipients->len; i++)
 		if (((struct bounce_recipient *)recipients->pdata[i])->hard)
 			hard++;

@@ -70,10 +70,12 @@ gboolean autoreply_answers_prompt(const struct message *msg,
     const struct filter_ctx *ctx);
 
 /* Whether MSG is a delivery failure report: an RFC 3464 delivery status
- * notification with a failed or delayed recipient, or one of the common
+ * notification with a failed recipient, or one of the common
  * non-standard formats (qmail, Exim, Postfix, Sendmail, Exchange, Gmail,
- * Yahoo, Amazon SES and others).  Success notices (delivered, relayed,
- * expanded), ARF feedback reports, read receipts and auto-replies are not.
+ * Yahoo, Amazon SES and others), its report in the body, in a text
+ * attachment (AOL), or cut off after the first part.  Success notices
+ * (delivered, relayed, expanded), delay notices, challenge-response
+ * requests, ARF feedback reports, read receipts and auto-replies are not.
  * When it is, *RECIPIENTS (if not NULL) gets the failed recipients, a
  * GPtrArray of struct bounce_recipient * that frees them with
  * bounce_recipient_free(); the caller unrefs it.  Otherwise *RECIPIENTS
@@ -86,11 +88,19 @@ gboolean autoreply_answers_prompt(const struct message *msg,
  * exist or has moved (X.1.1, X.1.2, X.1.6, X.1.10, X.4.4 and the same in
  * words).  Everything else is soft, permanent failures included: a full
  * mailbox, a spam block, a policy rejection, a refusal at the end of the
- * data (after the server accepted the recipient) or a delay say nothing
+ * data (after the server accepted the recipient) say nothing
  * about whether the address works, so they must not disable it.
  *
  * This recognises a report's shape, not its origin: anyone can send one.
  * Callers should check that the message it returns is one tidings sent. */
 gboolean bounce_detect(const struct message *msg, GPtrArray **recipients);
+
+/* Why MSG, which looks like a mail system's notice, is no bounce: a delay
+ * notice (every recipient still being tried: RFC 3464 Action: delayed,
+ * or a warning that names only soft failures) or a challenge-response
+ * request (the recipient's filter holds the mail until the sender is
+ * approved: "sender not pre-approved", Boxbe and the like).  A static
+ * string, or NULL when MSG is a bounce or no notice at all. */
+const char *bounce_not_failure(const struct message *msg);
 
 #endif

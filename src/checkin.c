@@ -14,6 +14,7 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-bounce.h"
 #include "token.h"
 
 
@@ -103,7 +104,16 @@ skip_reason(struct tidings_ctx *env, const struct person *person, gint64 at,
     GError **error)
 {
 	g_autofree char *away = NULL;
+	struct mail_health h;
 
+	if (!store_person_mail_health(env->st, person->email, &h, error))
+		return NULL;
+	/* Mail to a dead address only bounces (take-bounce.c). */
+	if (h.dead_at != 0) {
+		g_autofree char *since = sched_format(person->zone, h.since,
+		    "%Y-%m-%d");
+		return g_strdup_printf("mail bounces since %s", since);
+	}
 	if (!sched_is_workday(person->zone, person->workdays, at))
 		return g_strdup("not a workday");
 	if (person->paused_until > at) {
@@ -230,11 +240,18 @@ remind(struct tidings_ctx *env, const struct prompt *p, gint64 now,
 
 	g_autofree char *why = NULL;
 	GError *err = NULL;
+	struct mail_health h;
 
 	if (c == NULL || (team = store_team_get(env->st, c->team,
 	    error)) == NULL || (person = store_person_get(env->st, p->email,
-	    error)) == NULL)
+	    error)) == NULL ||
+	    !store_person_mail_health(env->st, p->email, &h, error))
 		return FALSE;
+	if (h.dead_at != 0) {
+		log_info("checkin: %s: not reminding %s: mail bounces",
+		    c->title, p->email);
+		return store_prompt_reminded(env->st, p->id, now, error);
+	}
 	/* Who went away since the prompt is not reminded; the reminder is
 	 * done with all the same. */
 	if (avail_at(env->st, person, now, &why, &err) == AVAIL_AWAY ||

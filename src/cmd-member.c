@@ -5,7 +5,9 @@
 
 #include "clock.h"
 #include "columns.h"
+#include "schedule.h"
 #include "store.h"
+#include "store-bounce.h"
 #include "tidings.h"
 #include "value.h"
 
@@ -15,6 +17,7 @@ static char *opt_zone;
 static char *opt_hours;
 static char *opt_days;
 static gboolean opt_owner;
+static gboolean opt_mail_ok;
 
 #define PERSON_OPTIONS \
 	{ "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name, \
@@ -37,6 +40,9 @@ static const GOptionEntry add_options[] = {
 
 static const GOptionEntry set_options[] = {
 	PERSON_OPTIONS,
+	{ "mail-ok", 0, 0, G_OPTION_ARG_NONE, &opt_mail_ok,
+	  "the address works again: forget its bounces and prompt again",
+	  NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -161,6 +167,7 @@ member_show(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Person) p = NULL;
 	g_autofree char *email = NULL;
+	struct mail_health h;
 	int rc;
 
 	if ((email = value_email(argv[1], &error)) == NULL)
@@ -180,6 +187,14 @@ member_show(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("days:   %s\n", days);
 	printf("teams:  %s\n", p->teams != NULL ? p->teams : "(none)");
 	printf("now:    %s\n", now);
+	if (!store_person_mail_health(ctx->store, p->email, &h, &error))
+		return cmd_fail(ctx, error);
+	if (h.since != 0) {
+		g_autofree char *since = sched_format(p->zone, h.since,
+		    "%Y-%m-%d %H:%M");
+		printf("mail:   bounces since %s (score %.2f)%s\n", since,
+		    h.score, h.dead_at != 0 ? ", not prompted" : "");
+	}
 	return EX_OK;
 }
 
@@ -192,9 +207,9 @@ member_set(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc;
 
 	if (opt_name == NULL && opt_zone == NULL && opt_hours == NULL &&
-	    opt_days == NULL)
+	    opt_days == NULL && !opt_mail_ok)
 		return cmd_usage(ctx, "nothing to set; give --name, --zone, "
-		    "--hours or --days");
+		    "--hours, --days or --mail-ok");
 	if ((email = value_email(argv[1], &error)) == NULL)
 		return cmd_usage(ctx, "%s", error->message);
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
@@ -203,7 +218,9 @@ member_set(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, error);
 	if (!apply_options(p, &error))
 		return cmd_usage(ctx, "%s", error->message);
-	if (!store_person_save(ctx->store, p, &error))
+	if (!store_person_save(ctx->store, p, &error) ||
+	    (opt_mail_ok && !store_person_mail_ok(ctx->store, p->email,
+	    &error)))
 		return cmd_fail(ctx, error);
 	printf("updated %s\n", p->email);
 	return EX_OK;
@@ -253,8 +270,11 @@ static const struct cmd_entry member_show_entry = {
 static const struct cmd_entry member_set_entry = {
 	.name = "set",
 	.args = "EMAIL [--name NAME] [--zone ZONE] [--hours HH:MM-HH:MM] "
-	    "[--days DAYS]",
+	    "[--days DAYS] [--mail-ok]",
 	.summary = "change a person's name, zone, hours or days",
+	.help = "With --mail-ok, an address whose mail bounced is taken to "
+	    "work again:\nits bounces are forgotten and prompts go to it "
+	    "again.",
 	.options = set_options, .min_args = 1, .max_args = 1,
 	.exec = member_set,
 };

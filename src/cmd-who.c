@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <json-glib/json-glib.h>
 
@@ -12,6 +13,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-bounce.h"
 #include "tidings.h"
 #include "utf8.h"
 
@@ -39,7 +41,7 @@ static const GOptionEntry overlap_options[] = {
 };
 
 static void
-who_json(const struct avail_who *w)
+who_json(const struct avail_who *w, const struct mail_health *h)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -62,6 +64,12 @@ who_json(const struct avail_who *w)
 	json_builder_add_int_value(b, w->status_until);
 	json_builder_set_member_name(b, "next_working");
 	json_builder_add_int_value(b, w->state == AVAIL_WORKING ? 0 : w->next);
+	/* Mail to them bounces (since when), and whether it is dead: then
+	 * they are not prompted. */
+	json_builder_set_member_name(b, "mail_bounces_since");
+	json_builder_add_int_value(b, h->since);
+	json_builder_set_member_name(b, "mail_dead");
+	json_builder_add_boolean_value(b, h->dead_at != 0);
 	json_builder_end_object(b);
 	report_print_json(b);
 }
@@ -72,6 +80,7 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) who = NULL;
 	g_autoptr(Team) team = NULL;
+	g_autofree struct mail_health *health = NULL;
 	struct columns *c;
 	gint64 now = clock_now();
 	int rc;
@@ -83,9 +92,15 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((team = store_team_get(ctx->store, opt_team, &error)) == NULL ||
 	    (who = avail_who(ctx->store, opt_team, now, &error)) == NULL)
 		return cmd_fail(ctx, error);
+	health = g_new0(struct mail_health, MAX(who->len, 1));
+	for (guint i = 0; i < who->len; i++)
+		if (!store_person_mail_health(ctx->store,
+		    ((struct avail_who *)who->pdata[i])->email, &health[i],
+		    &error))
+			return cmd_fail(ctx, error);
 	if (opt_json) {
 		for (guint i = 0; i < who->len; i++)
-			who_json(who->pdata[i]);
+			who_json(who->pdata[i], &health[i]);
 		return EX_OK;
 	}
 	c = columns_new((const char *const[]){ "MEMBER", "ZONE", "LOCAL",
@@ -100,6 +115,17 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    g_strdup("");
 		g_autofree char *status = w->status != NULL ?
 		    g_strconcat(w->status, until, NULL) : g_strdup("-");
+		const struct mail_health *h = &health[i];
+
+		if (h->dead_at != 0) {
+			/* Why they are not asked: say it first. */
+			g_autofree char *since = sched_format(w->zone, h->since,
+			    "%a %-d %b");
+			g_autofree char *rest = g_steal_pointer(&status);
+			status = g_strdup_printf("mail bounces since %s%s%s",
+			    since, strcmp(rest, "-") != 0 ? "; " : "",
+			    strcmp(rest, "-") != 0 ? rest : "");
+		}
 		g_autofree char *next = w->state == AVAIL_WORKING ?
 		    g_strdup("now") : w->next != 0 ? sched_format(w->zone,
 		    w->next, "%a %-d %b %H:%M") : g_strdup("not within 60 days");

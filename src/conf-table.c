@@ -140,10 +140,11 @@ const struct conf_option conf_table[] = {
 	  "time. A later one is not sent: the next digest on time covers "
 	  "everything since the last one that went out." },
 	{ "digests", "bounce-threshold", CONF_NUMBER, "3", NULL,
-	  "How many bounces stop the digests to a subscriber: a hard bounce "
-	  "(an address that does not exist) counts 1, a soft one (a full "
-	  "mailbox, a server that defers) 0.25. The team's owners are told "
-	  "when it happens." },
+	  "How many bounces stop the digests to a subscriber, and the prompts "
+	  "to a member: a hard bounce (an address that does not exist) counts "
+	  "1, a soft one (a full mailbox, a server that defers) 0.25. Only "
+	  "bounces that come back to the bounce address of a mail tidings "
+	  "sent count. The team's owners are told when it happens." },
 
 	{ "limits", "replies-per-sender", CONF_NUMBER, "5", NULL,
 	  "How many answers to mail commands one sender gets in an hour. "

@@ -9,6 +9,7 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-bounce.h"
 
 /* How many earlier prompts' answers are read to see how long a blocker
  * has stood. */
@@ -68,6 +69,8 @@ digest_free(struct digest *d)
 	g_ptr_array_unref(d->checkins);
 	g_ptr_array_unref(d->earlier);
 	g_ptr_array_unref(d->away);
+	if (d->bouncing != NULL)
+		g_ptr_array_unref(d->bouncing);
 	g_ptr_array_unref(d->comments);
 	g_free(d);
 }
@@ -490,6 +493,28 @@ find_absent(struct store *st, struct digest *d, gint64 team_id,
 	return TRUE;
 }
 
+/* The members whose mail bounces (take-bounce.c), who are not asked. */
+static gboolean
+find_bouncing(struct store *st, struct digest *d, gint64 team_id,
+    GError **error)
+{
+	g_autoptr(GPtrArray) rows = store_team_mail_dead(st, team_id, error);
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		struct mail_dead *m = rows->pdata[i];
+		g_autofree char *since = sched_format(d->zone, m->since,
+		    "%A %-d %B");
+		g_autofree char *who = *m->name != '\0' ?
+		    g_strdup_printf("%s <%s>", m->name, m->email) :
+		    g_strdup(m->email);
+		g_ptr_array_add(d->bouncing, g_strdup_printf("mail to %s "
+		    "bounces since %s", who, since != NULL ? since : "?"));
+	}
+	return TRUE;
+}
+
 /* Comments made in the period: under their answers (those of earlier
  * periods gathered in D->earlier) or on the digests themselves. */
 static gboolean
@@ -566,6 +591,7 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	d->earlier = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)digest_checkin_free);
 	d->away = g_ptr_array_new_with_free_func(g_free);
+	d->bouncing = g_ptr_array_new_with_free_func(g_free);
 	d->comments = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)digest_comment_free);
 	rows = store_digest_answers(st, t->id, start, end, FALSE, error);
@@ -575,6 +601,7 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	group_rows(rows, d->checkins, by_id);
 	if (!find_blockers(st, d, rows, by_id, error) ||
 	    !find_absent(st, d, t->id, error) ||
+	    !find_bouncing(st, d, t->id, error) ||
 	    !find_comments(st, d, t->id, by_id, error))
 		return NULL;
 	g_ptr_array_sort(d->checkins, checkin_cmp);
@@ -880,6 +907,14 @@ common_vars(const struct digest *d)
 	g_autofree char *away = g_strjoinv(", ", (char **)d->away->pdata);
 	g_ptr_array_remove_index(d->away, d->away->len - 1);
 	render_vars_set(v, "away_list", away);
+	render_vars_add(v, "bouncing", NULL);
+	for (guint i = 0; i < d->bouncing->len; i++)
+		render_vars_add(v, "bouncing", d->bouncing->pdata[i]);
+	g_ptr_array_add(d->bouncing, NULL);
+	g_autofree char *bouncing = g_strjoinv("; ",
+	    (char **)d->bouncing->pdata);
+	g_ptr_array_remove_index(d->bouncing, d->bouncing->len - 1);
+	render_vars_set(v, "bouncing_list", bouncing);
 	render_vars_add(v, "missing", NULL);
 	g_autoptr(GString) missing = g_string_new(NULL);
 	for (guint i = 0; i < d->checkins->len; i++) {

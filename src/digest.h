@@ -73,6 +73,9 @@ struct digest {
 	 * same way, each with the comments made in the period. */
 	GPtrArray *earlier;	/* of struct digest_checkin * */
 	GPtrArray *away;	/* of char *: "Ana Lima (until 3 January)" */
+	/* Members not asked because their mail bounces: "mail to Ana Lima
+	 * <ana@example.org> bounces since Monday 30 March". */
+	GPtrArray *bouncing;	/* of char * */
 	GPtrArray *comments;	/* of struct digest_comment * on the team's
 				   digests themselves */
 	guint answers;		/* how many answers in all */

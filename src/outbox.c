@@ -8,8 +8,17 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "store-bounce.h"
+#include "verp.h"
 
 #define DEFAULT_RETRY_FOR	(3 * 86400)
+
+/* What the bounce addresses of one delivery are made of (verp.h): without
+ * a secret, mail goes with tidings' own address as its sender. */
+struct verp_keys {
+	GBytes *secret;		/* NULL: no bounce addresses */
+	const char *domain;	/* NULL: the sender's own */
+};
 
 /* What happened to one recipient in one try. */
 struct outcome {
@@ -89,8 +98,8 @@ pending_of(const struct outbox_entry *e)
  */
 static gboolean
 record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
-    const struct outcome *out, gint64 now, gint64 retry_for,
-    struct outbox_stats *stats, GError **error)
+    const struct outcome *out, const char *verp, gint64 now,
+    gint64 retry_for, struct outbox_stats *stats, GError **error)
 {
 	g_autofree char *name = mail_name(e);
 	g_autofree char *deferral = NULL;
@@ -145,6 +154,11 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 		if (!store_outbox_rcpt_set(st, e->id, r->address, rstate,
 		    out[i].code, gave_up != NULL ? gave_up : why, now, error))
 			goto fail;
+		/* The bounce address it went with: a bounce to it is then
+		 * of a mail really sent (take-bounce.c). */
+		if (verp != NULL && strcmp(rstate, "sent") == 0 &&
+		    !store_outbox_rcpt_verp(st, e->id, r->address, verp, error))
+			goto fail;
 	}
 	if (waiting > 0) {
 		state = "queued";
@@ -185,39 +199,65 @@ record_all(struct store *st, const struct outbox_entry *e, const char *why,
 
 	for (guint i = 0; i < pending->len; i++)
 		out[i].text = why;
-	ok = record(st, e, pending, out, now, retry_for, stats, error);
+	ok = record(st, e, pending, out, NULL, now, retry_for, stats, error);
 	return ok;
+}
+
+/* The envelope sender of E to its one recipient ADDRESS: its bounce
+ * address, whose token goes to *token; tidings' own address when there
+ * is no secret, or the mail has several recipients (tidings sends each
+ * person their own copy, so only mail queued by hand has). */
+static char *
+sender_of(const struct verp_keys *keys, const struct outbox_entry *e,
+    const char *address, char **token)
+{
+	char *sender;
+
+	*token = NULL;
+	if (keys->secret == NULL || e->rcpts->len != 1)
+		return g_strdup(e->sender);
+	*token = verp_token(keys->secret, e->dedupe_key, address);
+	sender = verp_address(e->sender, keys->domain, *token);
+	if (sender == NULL) {
+		/* A local part too long for the token: RFC 5321 first. */
+		g_clear_pointer(token, g_free);
+		return g_strdup(e->sender);
+	}
+	return sender;
 }
 
 /* Tries one mail on the open connection. */
 static gboolean
 deliver_one(struct store *st, struct smtp *smtp,
-    const struct outbox_entry *e, gint64 now, gint64 retry_for,
-    struct outbox_stats *stats, GError **error)
+    const struct verp_keys *keys, const struct outbox_entry *e, gint64 now,
+    gint64 retry_for, struct outbox_stats *stats, GError **error)
 {
 	g_autoptr(GPtrArray) pending = pending_of(e);
 	g_autofree const char **addrs = NULL;
 	g_autofree struct smtp_reply *replies = NULL;
 	g_autofree struct outcome *out = NULL;
+	g_autofree char *sender = NULL, *token = NULL;
 	gboolean ok;
 	guint n = pending->len;
 
 	if (n == 0)	/* nothing pending: only its state is to be set */
-		return record(st, e, pending, NULL, now, retry_for, stats,
-		    error);
+		return record(st, e, pending, NULL, NULL, now, retry_for,
+		    stats, error);
 	addrs = g_new0(const char *, n + 1);
 	replies = g_new0(struct smtp_reply, n);
 	out = g_new0(struct outcome, n);
 	for (guint i = 0; i < n; i++)
 		addrs[i] = ((struct outbox_rcpt *)pending->pdata[i])->address;
+	sender = sender_of(keys, e, addrs[0], &token);
 	/* On failure, replies holds what came before (RCPT TO's 250s). */
-	ok = smtp_send(smtp, e->sender, addrs, n, e->raw, replies, error);
+	ok = smtp_send(smtp, sender, addrs, n, e->raw, replies, error);
 	for (guint i = 0; ok && i < n; i++) {
 		out[i].code = replies[i].code;
 		out[i].text = replies[i].text != NULL ? replies[i].text : "";
 	}
 	if (ok)
-		ok = record(st, e, pending, out, now, retry_for, stats, error);
+		ok = record(st, e, pending, out, token, now, retry_for, stats,
+		    error);
 	for (guint i = 0; i < n; i++)
 		smtp_reply_clear(&replies[i]);
 	return ok;
@@ -234,8 +274,9 @@ deliver_one(struct store *st, struct smtp *smtp,
 #define OUTBOX_CHUNK 32
 
 static guint
-deliver_due(struct store *st, struct smtp *smtp, GPtrArray *due, gint64 now,
-    gint64 retry_for, struct outbox_stats *stats, GError **error)
+deliver_due(struct store *st, struct smtp *smtp, const struct verp_keys *keys,
+    GPtrArray *due, gint64 now, gint64 retry_for, struct outbox_stats *stats,
+    GError **error)
 {
 	guint i;
 
@@ -244,8 +285,8 @@ deliver_due(struct store *st, struct smtp *smtp, GPtrArray *due, gint64 now,
 		    i + 1 == due->len;
 
 		if (!store_set_durable(st, sync, error) ||
-		    !deliver_one(st, smtp, due->pdata[i], now, retry_for, stats,
-		    error))
+		    !deliver_one(st, smtp, keys, due->pdata[i], now, retry_for,
+		    stats, error))
 			break;
 	}
 	/* What comes next is on disk at its commit, and all before it.  A
@@ -344,11 +385,36 @@ outbox_connect(const struct conf *conf, GError **error)
 	return smtp;
 }
 
+/* The secret and domain of bounce addresses, from [tidings]. */
+static void
+verp_keys_init(struct verp_keys *keys, const struct conf *conf)
+{
+	g_autoptr(GError) err = NULL;
+	gsize len = 0;
+	char *key = conf_read_secret(conf, "tidings", "secret-file", &len,
+	    &err);
+
+	keys->domain = conf_get(conf, "tidings", "domain");
+	static gboolean told;
+
+	if (key == NULL) {
+		if (told)
+			return;
+		told = TRUE;
+		log_warnx("outbox: mail goes without bounce addresses, so no "
+		    "bounce can be counted: %s", err != NULL ? err->message :
+		    "no secret-file in [tidings]");
+		return;
+	}
+	keys->secret = g_bytes_new_take(key, len);
+}
+
 gboolean
 outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
     struct outbox_stats *stats, GError **error)
 {
 	struct outbox_stats local = { 0 };
+	struct verp_keys keys = { 0 };
 	g_autoptr(Smtp) smtp = NULL;
 	GError *err = NULL;
 	gint64 retry_for, last_first = 0;
@@ -357,6 +423,7 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 		stats = &local;
 	if (stats->problems == NULL)
 		stats->problems = g_ptr_array_new_with_free_func(g_free);
+	verp_keys_init(&keys, conf);
 	retry_for = conf_get_seconds(conf, "smtp", "retry-for");
 	if (retry_for < 0)
 		retry_for = DEFAULT_RETRY_FOR;
@@ -385,8 +452,8 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 		if (err == NULL && smtp == NULL)
 			smtp = outbox_connect(conf, &err);
 		if (err == NULL)
-			i = deliver_due(st, smtp, due, now, retry_for, stats,
-			    &err);
+			i = deliver_due(st, smtp, &keys, due, now, retry_for,
+			    stats, &err);
 		if (err == NULL)
 			continue;
 		if (err->domain == STORE_ERROR) {
@@ -409,9 +476,11 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 	}
 
 	outbox_stats_clear(&local);
+	g_clear_pointer(&keys.secret, g_bytes_unref);
 	return TRUE;
 
 fail:
 	outbox_stats_clear(&local);
+	g_clear_pointer(&keys.secret, g_bytes_unref);
 	return FALSE;
 }

@@ -2,6 +2,13 @@
  * connection, and what the server answered for each recipient is written
  * back, one transaction per mail.
  *
+ * A mail to one person (all that tidings queues) goes with its own bounce
+ * address as envelope sender, LOCAL+bounce-TOKEN@DOMAIN (verp.h), made
+ * with the secret of [tidings] secret-file; the recipient keeps the token
+ * once sent, so that take-bounce.c counts only notices of mail really
+ * sent.  Without a secret, or to several recipients, the sender is the
+ * mail's own.
+ *
  * A recipient is sent once the server answered 250 after the final dot,
  * never before; failed at a 5xx, or when it has waited longer than [smtp]
  * retry-for; otherwise (a 4xx, a lost connection, a server that cannot be

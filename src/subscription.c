@@ -347,8 +347,7 @@ subscription_is_command(struct tidings_ctx *env, const struct message *msg)
 {
 	g_autofree char *team = NULL;
 
-	return msg->kind == MESSAGE_BOUNCE ||
-	    list_command(env, msg, &team) != ANSWER_COMMAND_NONE ||
+	return list_command(env, msg, &team) != ANSWER_COMMAND_NONE ||
 	    (team != NULL && msg->command == ANSWER_COMMAND_UNKNOWN);
 }
 
@@ -513,43 +512,36 @@ tell_owners(struct tidings_ctx *env, struct take *tk,
 	return TRUE;
 }
 
-static gboolean
-take_bounce(struct tidings_ctx *env, struct take *tk, GError **error)
+gboolean
+subscription_bounced(struct tidings_ctx *env, struct take *tk,
+    const struct bounce_recipient *r, GError **error)
 {
-	const struct message *msg = tk->msg;
-	gint64 id = tk->id, now = tk->now;
 	double limit = conf_get_number(env->conf, "digests",
 	    "bounce-threshold");
+	g_autoptr(GPtrArray) subs = store_subscription_of(env->st, r->address,
+	    error);
 
-	for (guint i = 0; msg->bounce != NULL && i < msg->bounce->len; i++) {
-		const struct bounce_recipient *r = msg->bounce->pdata[i];
-		g_autoptr(GPtrArray) subs = NULL;
-
-		if (!store_bounce_add(env->st, r->address, id, r->status,
-		    r->hard, now, error) ||
-		    (subs = store_subscription_of(env->st, r->address,
-		    error)) == NULL)
+	if (subs == NULL)
+		return FALSE;
+	for (guint k = 0; k < subs->len; k++) {
+		struct subscription *sub = subs->pdata[k];
+		/* A full mailbox passes; a dead address does not. */
+		sub->bounce_score = store_subscription_bounce(env->st,
+		    sub->id, r->hard ? 1.0 : 0.25, error);
+		if (sub->bounce_score < 0)
 			return FALSE;
-		for (guint k = 0; k < subs->len; k++) {
-			struct subscription *sub = subs->pdata[k];
-			/* A full mailbox passes; a dead address does not. */
-			sub->bounce_score = store_subscription_bounce(env->st,
-			    sub->id, r->hard ? 1.0 : 0.25, error);
-			if (sub->bounce_score < 0)
-				return FALSE;
-			log_info("list %s: %s bounced (%s, %s): score %.2f",
-			    sub->team, sub->email, r->status != NULL ?
-			    r->status : "no status", r->hard ? "hard" : "soft",
-			    sub->bounce_score);
-			if (sub->bounce_score < limit)
-				continue;
-			log_warnx("list %s: delivery to %s stopped after its "
-			    "bounces", sub->team, sub->email);
-			if (!store_subscription_set_state(env->st, sub->id,
-			    "disabled", now, error) ||
-			    !tell_owners(env, tk, sub, r, now, error))
-				return FALSE;
-		}
+		log_info("list %s: %s bounced (%s, %s): score %.2f",
+		    sub->team, sub->email, r->status != NULL ?
+		    r->status : "no status", r->hard ? "hard" : "soft",
+		    sub->bounce_score);
+		if (sub->bounce_score < limit)
+			continue;
+		log_warnx("list %s: delivery to %s stopped after its "
+		    "bounces", sub->team, sub->email);
+		if (!store_subscription_set_state(env->st, sub->id,
+		    "disabled", tk->now, error) ||
+		    !tell_owners(env, tk, sub, r, tk->now, error))
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -557,7 +549,5 @@ take_bounce(struct tidings_ctx *env, struct take *tk, GError **error)
 gboolean
 subscription_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
-	if (t->msg->kind == MESSAGE_BOUNCE)
-		return take_bounce(env, t, error);
 	return take_command(env, t, error);
 }

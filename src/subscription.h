@@ -5,9 +5,9 @@
  * for a confirmation, a reply to LOCAL+TEAM-confirm-TOKEN@ from the same
  * address; only then do digests come.  Leaving takes the token of the
  * List-Unsubscribe address (LOCAL+TEAM-unsubscribe-TOKEN@), or a
- * confirmation of a plain "unsubscribe".  Bounces raise a subscription's
- * score; past [digests] bounce-threshold, delivery stops and the team's
- * owners are told.
+ * confirmation of a plain "unsubscribe".  Bounces (counted by
+ * take-bounce.c) raise a subscription's score; past [digests]
+ * bounce-threshold, delivery stops and the team's owners are told.
  *
  * Tokens are HMACs (token.c) of the team and the address, so a token for
  * one person or team, or for subscribing, does nothing else. */
@@ -34,10 +34,17 @@ gboolean subscription_request(struct tidings_ctx *env, const char *team,
 gboolean subscription_end(struct tidings_ctx *env, const char *team,
     const char *email, gboolean notify, gint64 now, GError **error);
 
-/* Takes what the filters found in the mail T takes: a list command, or a
- * bounce.  Runs in the caller's transaction. */
+/* Takes the list command the filters found in the mail T takes.  Runs in
+ * the caller's transaction. */
 gboolean subscription_take(struct tidings_ctx *env, struct take *t,
     GError **error);
+
+/* Counts the bounce R (of mail tidings sent, as take-bounce.c found)
+ * against every active subscription of its address; past [digests]
+ * bounce-threshold, delivery stops and the team's owners are told once.
+ * Runs in the caller's transaction. */
+gboolean subscription_bounced(struct tidings_ctx *env, struct take *tk,
+    const struct bounce_recipient *r, GError **error);
 
 /* Whether MSG is a list command (including a word-address naming a team,
  * whose command is in the subject or first line). */

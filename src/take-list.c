@@ -1,5 +1,5 @@
 /* The digest lists' mail (subscription.c): subscribe, confirm and
- * unsubscribe requests, and the bounces of subscribers. */
+ * unsubscribe requests.  Their bounces are take-bounce.c's. */
 #include "config.h"
 
 #include "subscription.h"

@@ -1,6 +1,6 @@
 /* Takers: what tidings does with a received mail once the filters have
- * read it (meeting replies, out-of-office auto-replies, list requests and
- * bounces, digest comments, mail commands, check-in answers).  Each taker
+ * read it (meeting replies, out-of-office auto-replies, bounces, list
+ * requests, digest comments, mail commands, check-in answers).  Each taker
  * is one file, take-*.c, exporting one const struct taker (take-command.c
  * two: the commands that change state and those that only ask;
  * take-comment.c two: comments and replies to a digest with no text of
@@ -56,6 +56,7 @@ struct taker {
 
 extern const struct taker taker_itip;
 extern const struct taker taker_autoreply;
+extern const struct taker taker_bounce;
 extern const struct taker taker_list;
 extern const struct taker taker_comment;
 extern const struct taker taker_comment_empty;

@@ -16,6 +16,7 @@
 static const struct taker *const takers[] = {
 	&taker_itip,
 	&taker_autoreply,
+	&taker_bounce,
 	&taker_list,
 	&taker_comment_empty,
 	&taker_comment,

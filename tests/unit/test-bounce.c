@@ -58,17 +58,13 @@ test_dsn_two_recipients(void)
 	g_autoptr(Message) m = testmail_parse_file("bounce-dsn-two.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
-	/* The delivered recipient is not a failure. */
-	g_assert_cmpuint(r->len, ==, 2);
+	/* The delivered recipient is not a failure, nor the one still
+	 * being tried (Action: delayed). */
+	g_assert_cmpuint(r->len, ==, 1);
 	g_assert_cmpstr(rcpt(r, 0)->address, ==, "raj@example.net");
 	g_assert_cmpstr(rcpt(r, 0)->status, ==, "5.1.1");
 	g_assert_true(rcpt(r, 0)->hard);
 	g_assert_nonnull(strstr(rcpt(r, 0)->diagnostic, "User unknown"));
-	/* Original-Recipient is the address we sent to. */
-	g_assert_cmpstr(rcpt(r, 1)->address, ==, "priya@example.com");
-	g_assert_cmpstr(rcpt(r, 1)->status, ==, "4.2.2");
-	g_assert_false(rcpt(r, 1)->hard);
-	g_assert_cmpstr(rcpt(r, 1)->diagnostic, ==, "452 4.2.2 Mailbox full");
 }
 
 static void
@@ -125,16 +121,67 @@ test_exchange(void)
 	g_assert_true(rcpt(r, 0)->hard);
 }
 
+/* Delay notices are no bounces: Gmail's warning in words, and an RFC
+ * 3464 report whose only recipient is Action: delayed. */
 static void
 test_gmail_delay(void)
 {
 	g_autoptr(Message) m = testmail_parse_file("bounce-gmail.eml");
+	g_autoptr(Message) dsn = testmail_parse_file(
+	    "notbounce-dsn-delayed.eml");
+
+	assert_not_bounce(m);
+	g_assert_cmpstr(bounce_not_failure(m), ==,
+	    "a delay notice: delivery is still being tried");
+	assert_not_bounce(dsn);
+	g_assert_cmpstr(bounce_not_failure(dsn), ==,
+	    "a delay notice: delivery is still being tried");
+}
+
+/* Challenge-response systems hold the mail until the sender is approved:
+ * the address works, nothing failed. */
+static void
+test_challenge(void)
+{
+	static const char *const files[] = { "notbounce-challenge.eml",
+	    "notbounce-boxbe.eml" };
+
+	for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+		g_autoptr(Message) m = testmail_parse_file(files[i]);
+
+		assert_not_bounce(m);
+		g_assert_cmpstr(bounce_not_failure(m), ==,
+		    "a challenge-response request, not a bounce");
+	}
+}
+
+/* AOL's notice says little and attaches its report as a text file. */
+static void
+test_report_attached(void)
+{
+	g_autoptr(Message) m = testmail_parse_file(
+	    "bounce-aol-attachment.eml");
 	g_autoptr(GPtrArray) r = bounced(m);
 
 	g_assert_cmpuint(r->len, ==, 1);
-	g_assert_cmpstr(rcpt(r, 0)->address, ==, "wei@example.com");
-	g_assert_cmpint(rcpt(r, 0)->status[0], ==, '4');
-	g_assert_false(rcpt(r, 0)->hard);
+	g_assert_cmpstr(rcpt(r, 0)->address, ==, "dana.k@aol.example");
+	g_assert_cmpstr(rcpt(r, 0)->status, ==, "5.1.1");
+	g_assert_true(rcpt(r, 0)->hard);
+	g_assert_null(bounce_not_failure(m));
+}
+
+/* A report cut off after its first part, without its delivery status
+ * and returned message, still names the recipient its words name. */
+static void
+test_cut_off(void)
+{
+	g_autoptr(Message) m = testmail_parse_file("bounce-cut-off.eml");
+	g_autoptr(GPtrArray) r = bounced(m);
+
+	g_assert_cmpuint(r->len, ==, 1);
+	g_assert_cmpstr(rcpt(r, 0)->address, ==, "lars@example.net");
+	g_assert_cmpstr(rcpt(r, 0)->status, ==, "5.1.1");
+	g_assert_true(rcpt(r, 0)->hard);
 }
 
 static void
@@ -352,6 +399,10 @@ test_filter_run(void)
 {
 	g_autoptr(Message) m = testmail_parse_file("bounce-dsn-two.eml");
 	g_autoptr(Message) reply = testmail_parse_file("plain-reply.eml");
+	g_autoptr(Message) delay = testmail_parse_file(
+	    "notbounce-dsn-delayed.eml");
+	g_autoptr(Message) nobody = testmail_parse_file(
+	    "bounce-names-nobody.eml");
 	struct filter_ctx ctx = { 0 };
 
 	g_assert_cmpstr(filter_bounce.name, ==, "bounce");
@@ -359,8 +410,31 @@ test_filter_run(void)
 	g_assert_cmpint(m->kind, ==, MESSAGE_BOUNCE);
 	g_assert_true(m->auto_generated);
 	g_assert_nonnull(m->bounce);
-	g_assert_cmpuint(m->bounce->len, ==, 2);
-	g_assert_nonnull(strstr(m->reason, "2 recipients failed"));
+	g_assert_cmpuint(m->bounce->len, ==, 1);
+	g_assert_nonnull(strstr(m->reason, "1 recipient failed"));
+
+	/* A delay notice is a machine's mail, kept as such: nothing after
+	 * reads it as a reply or an out-of-office. */
+	g_assert_cmpint(filter_bounce.run(delay, &ctx), ==, FILTER_DONE);
+	g_assert_cmpint(delay->kind, ==, MESSAGE_AUTOREPLY);
+	g_assert_true(delay->auto_generated);
+	g_assert_false(delay->out_of_office);
+	g_assert_null(delay->bounce);
+	g_assert_nonnull(strstr(delay->reason, "delay notice"));
+
+	/* A notice cut off before it names anyone is a bounce only when it
+	 * came to a bounce address, which names the recipient. */
+	assert_not_bounce(nobody);
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_NEXT);
+	g_assert_cmpint(nobody->kind, ==, MESSAGE_UNPROCESSED);
+	ctx.address = "standup@example.org";
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_DONE);
+	g_assert_cmpint(nobody->kind, ==, MESSAGE_BOUNCE);
+	g_assert_nonnull(nobody->bounce);
+	g_assert_cmpuint(nobody->bounce->len, ==, 0);
+	ctx.address = "other@example.org";
+	nobody->kind = MESSAGE_UNPROCESSED;
+	g_assert_cmpint(filter_bounce.run(nobody, &ctx), ==, FILTER_NEXT);
 
 	g_assert_cmpint(filter_bounce.run(reply, &ctx), ==, FILTER_NEXT);
 	g_assert_cmpint(reply->kind, ==, MESSAGE_UNPROCESSED);
@@ -378,7 +452,10 @@ main(int argc, char **argv)
 	g_test_add_func("/bounce/qmail", test_qmail);
 	g_test_add_func("/bounce/exim", test_exim);
 	g_test_add_func("/bounce/exchange", test_exchange);
-	g_test_add_func("/bounce/gmail-delay", test_gmail_delay);
+	g_test_add_func("/bounce/not/delay", test_gmail_delay);
+	g_test_add_func("/bounce/not/challenge", test_challenge);
+	g_test_add_func("/bounce/report-attached", test_report_attached);
+	g_test_add_func("/bounce/cut-off", test_cut_off);
 	g_test_add_func("/bounce/ses-json", test_ses_json);
 	g_test_add_func("/bounce/not/delivered-report",
 	    test_not_delivered_report);

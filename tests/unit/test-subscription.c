@@ -15,6 +15,9 @@
 #include "store.h"
 #include "testdb.h"
 #include "subscription.h"
+#include "digest.h"
+#include "store-bounce.h"
+#include "verp.h"
 
 struct fixture {
 	struct testenv t;
@@ -265,24 +268,62 @@ test_errors(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions"), ==, 0);
 }
 
+/* Queues a mail to EMAIL and records it sent as the outbox does, with
+ * its bounce address; returns that address.  Caller frees. */
+static char *
+sent_to(struct fixture *f, const char *email)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *key = g_strdup_printf("test:%d", ++n);
+	g_autofree char *token = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: hi\n\nhi\n", 16);
+	const char *rcpt[] = { email, NULL };
+	struct outbox_mail m = {
+		.dedupe_key = key,
+		.kind = "digest",
+		.sender = f->env.address,
+		.recipients = rcpt,
+		.raw = raw,
+	};
+	GBytes *secret = tidings_ctx_secret(&f->env, &error);
+	gint64 id;
+
+	g_assert_nonnull(secret);
+	g_assert_true(store_outbox_add(f->t.st, &m, clock_now(), NULL,
+	    &error));
+	g_assert_no_error(error);
+	id = sql_int(f, "SELECT max(id) FROM outbox");
+	token = verp_token(secret, key, email);
+	g_assert_true(store_outbox_rcpt_set(f->t.st, id, email, "sent", 250,
+	    NULL, clock_now(), &error));
+	g_assert_true(store_outbox_rcpt_verp(f->t.st, id, email, token,
+	    &error));
+	g_assert_no_error(error);
+	return verp_address(f->env.address, f->env.domain, token);
+}
+
+/* Ingests a delivery status notification to TO saying that mail to RCPT
+ * failed with STATUS. */
 static void
-bounce(struct fixture *f, const char *rcpt, const char *status)
+bounce_to(struct fixture *f, const char *to, const char *rcpt,
+    const char *status)
 {
 	static int n;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = g_strdup_printf(
 	    "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
-	    "To: standup@example.org\nSubject: Undelivered Mail\n"
+	    "To: %s\nSubject: Undelivered Mail\n"
 	    "Message-ID: <b%d@mx.example.org>\nAuto-Submitted: auto-replied\n"
 	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=delivery-status; "
 	    "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nFailed.\n"
 	    "--B\nContent-Type: message/delivery-status\n\n"
 	    "Reporting-MTA: dns; mx.example.org\n\n"
-	    "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n"
-	    "Diagnostic-Code: smtp; %s %s\n\n--B--\n", ++n, rcpt,
-	    status[0] == '5' ? "failed" : "delayed", status,
-	    status[0] == '5' ? "550" : "452", status);
+	    "Final-Recipient: rfc822; %s\nAction: failed\nStatus: %s\n"
+	    "Diagnostic-Code: smtp; %s %s\n\n--B--\n", to, ++n, rcpt,
+	    status, status[0] == '5' ? "550" : "552", status[0] == '5' ?
+	    status : "mailbox full");
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	struct ingest_result res;
 
@@ -291,6 +332,40 @@ bounce(struct fixture *f, const char *rcpt, const char *status)
 	g_assert_no_error(error);
 	g_assert_cmpint(res.kind, ==, MESSAGE_BOUNCE);
 	ingest_result_clear(&res);
+}
+
+/* Ingests a notice to TO cut off before it names any recipient; it must
+ * be of KIND. */
+static void
+bare_to(struct fixture *f, const char *to, enum message_kind kind)
+{
+	static int n;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = g_strdup_printf(
+	    "Return-Path: <>\nFrom: MAILER-DAEMON@mx.example.org\n"
+	    "To: %s\nSubject: Undelivered Mail Returned to Sender\n"
+	    "Message-ID: <bare%d@mx.example.org>\n"
+	    "Date: Fri, 20 Mar 2026 10:00:00 +0000\n\n"
+	    "This is the mail system at host mx.example.org.\n\n"
+	    "I'm sorry to have to inform you that your message could not\n"
+	    "be delivered to one or more recipients.\n", to, ++n);
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	struct ingest_result res;
+
+	g_assert_true(ingest_mail(f->t.st, f->t.conf, raw, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(res.kind, ==, kind);
+	ingest_result_clear(&res);
+}
+
+/* A bounce of a mail just sent to RCPT, back at its bounce address. */
+static void
+bounce(struct fixture *f, const char *rcpt, const char *status)
+{
+	g_autofree char *verp = sent_to(f, rcpt);
+
+	bounce_to(f, verp, rcpt, status);
 }
 
 static void
@@ -326,6 +401,149 @@ test_bounces(struct fixture *f, gconstpointer data)
 	    "'olga@example.org'"), ==, 1);
 }
 
+/* A notice that did not come back to the bounce address of a mail sent
+ * to the address it names is kept and counts for nothing: to tidings'
+ * own address, to a made-up token, to the address of a mail to someone
+ * else, to that of a mail never sent, or a second notice of one mail. */
+static void
+test_forged_bounces(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *other = NULL, *once = NULL, *unsent = NULL;
+	g_autofree char *bare = NULL;
+	g_autofree char *token = NULL;
+	const char *rcpt[] = { "lena@example.net", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nx\n", 14);
+	struct outbox_mail m = {
+		.dedupe_key = "never-sent",
+		.sender = f->env.address,
+		.recipients = rcpt,
+		.raw = raw,
+	};
+
+	g_assert_true(subscription_request(&f->env, "platform",
+	    "lena@example.net", NULL, TRUE, clock_now(), NULL, &error));
+	g_assert_no_error(error);
+	for (int i = 0; i < 4; i++)
+		bounce_to(f, "standup@example.org", "lena@example.net",
+		    "5.1.1");
+	bounce_to(f, "standup+bounce-abcdefghijklmnop@example.org",
+	    "lena@example.net", "5.1.1");
+	other = sent_to(f, "max@example.net");
+	bounce_to(f, other, "lena@example.net", "5.1.1");
+	g_assert_true(store_outbox_add(f->t.st, &m, clock_now(), NULL,
+	    &error));
+	token = verp_token(tidings_ctx_secret(&f->env, NULL), "never-sent",
+	    "lena@example.net");
+	unsent = verp_address(f->env.address, f->env.domain, token);
+	bounce_to(f, unsent, "lena@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "kind = 'bounce' AND trust_reason LIKE 'a bounce%'"), ==, 7);
+	/* The real one counts, once. */
+	once = sent_to(f, "lena@example.net");
+	bounce_to(f, once, "lena@example.net", "5.1.1");
+	bounce_to(f, once, "lena@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 100);
+	/* A notice that names nobody counts for the recipient its bounce
+	 * address names, as a soft failure; to tidings' own address it is
+	 * no bounce at all. */
+	bare = sent_to(f, "lena@example.net");
+	bare_to(f, "standup@example.org", MESSAGE_AUTOREPLY);
+	bare_to(f, bare, MESSAGE_BOUNCE);
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM "
+	    "subscriptions"), ==, 125);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM bounces WHERE "
+	    "hard = 0"), ==, 1);
+}
+
+/* A member whose mail bounces past the threshold is dead: not prompted,
+ * the owners told once, the digest says so; --mail-ok's store call
+ * brings them back. */
+static void
+test_member_bounces(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) gone = person_new("gone@example.net");
+	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
+	g_autoptr(Digest) d = NULL;
+	g_autofree char *reason = NULL, *text = NULL;
+	g_autoptr(GPtrArray) dead = NULL;
+	struct checkin_stats stats;
+	struct question *q = g_new0(struct question, 1);
+
+	g_assert_true(store_person_save(f->t.st, gone, &error));
+	g_assert_true(store_member_add(f->t.st, "platform",
+	    "gone@example.net", "member", &error));
+	g_assert_no_error(error);
+	bounce(f, "gone@example.net", "5.1.1");
+	bounce(f, "gone@example.net", "4.2.2");
+	g_assert_cmpint(sql_int(f, "SELECT bounce_score * 100 FROM people "
+	    "WHERE email = 'gone@example.net'"), ==, 125);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM people WHERE "
+	    "mail_dead_at IS NOT NULL"), ==, 0);
+	bounce(f, "gone@example.net", "5.1.1");
+	bounce(f, "gone@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM people WHERE "
+	    "mail_dead_at IS NOT NULL AND email = 'gone@example.net'"), ==, 1);
+	/* The owner is told once, not at every bounce after. */
+	bounce(f, "gone@example.net", "5.1.1");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org' AND CAST(o.raw AS TEXT) LIKE "
+	    "'%Subject: Mail to gone@example.net bounces (Platform)%'"), ==, 1);
+	dead = store_team_mail_dead(f->t.st, 1, &error);
+	g_assert_nonnull(dead);
+	g_assert_cmpuint(dead->len, ==, 1);
+
+	/* Not prompted: the prompt is skipped, saying why. */
+	c->team = g_strdup("platform");
+	c->title = g_strdup("Daily");
+	c->rrule = g_strdup("FREQ=DAILY;BYHOUR=9;BYMINUTE=0");
+	c->close_after = 86400;
+	c->active = TRUE;
+	c->created_at = 1774000000 - 86400;
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	q->text = g_strdup("What did you do?");
+	g_ptr_array_add(c->questions, q);
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
+	/* Monday 23 March, 09:05 UTC. */
+	g_assert_true(checkin_tick(&f->env, 1774256700, &stats, &error));
+	g_assert_no_error(error);
+	reason = sql_text(f, "SELECT p.skip_reason FROM prompts p JOIN people "
+	    "x ON x.id = p.person_id WHERE x.email = 'gone@example.net'");
+	g_assert_nonnull(reason);
+	g_assert_true(g_str_has_prefix(reason, "mail bounces since"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'gone@example.net' AND o.kind = 'prompt'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'olga@example.org' AND o.kind = 'prompt'"), >=, 1);
+
+	/* The digest says why they were not asked. */
+	d = digest_build(f->t.st, "platform", 1774000000, 1774343100,
+	    &error);
+	g_assert_nonnull(d);
+	text = digest_text(f->env.render, d, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(text, "Not asked: mail to gone@example.net "
+	    "bounces since"));
+
+	/* Working again: prompted again. */
+	g_assert_true(store_person_mail_ok(f->t.st, "gone@example.net",
+	    &error));
+	g_assert_true(checkin_tick(&f->env, 1774343100, &stats, &error));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'gone@example.net' AND o.kind = 'prompt'"), ==, 1);
+}
+
 #define ADD(name, fn) \
 	g_test_add("/list/" name, struct fixture, NULL, setup, fn, teardown)
 
@@ -338,5 +556,7 @@ main(int argc, char **argv)
 	ADD("errors", test_errors);
 	ADD("tokens-bound", test_tokens_bound);
 	ADD("bounces", test_bounces);
+	ADD("forged-bounces", test_forged_bounces);
+	ADD("member-bounces", test_member_bounces);
 	return g_test_run();
 }
