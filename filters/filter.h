@@ -85,7 +85,9 @@ const char *filter_verdict_name(enum verdict v);
  * dmarc_pass and auth_result. */
 void auth_check(struct message *msg, const char *const *trusted);
 
-/* The answer filter's parts, for tests. */
+/* The answer filter's parts, for tests.  The mail commands; their words,
+ * argument parsers, trust and handlers are rows of the mail commands'
+ * table (src/mail-command.c). */
 enum answer_command {
 	ANSWER_COMMAND_NONE,
 	ANSWER_COMMAND_SKIP,
@@ -106,9 +108,10 @@ enum answer_command {
 	ANSWER_COMMAND_AVAILABILITY,
 	ANSWER_COMMAND_WHO,
 };
-/* The command that LINE (a reply's first line, or a subject) is, with
- * *arg (caller frees) what follows its word; NONE when it is none.  The
- * list commands subscribe and unsubscribe are among them. */
+/* The command that LINE (a reply's first line, or a subject) is, by the
+ * mail commands' table, with *arg (caller frees) what follows its word;
+ * NONE when it is none.  The list commands subscribe and unsubscribe are
+ * among them, and availability lines whose value reads. */
 enum answer_command answer_parse_command(const char *line, char **arg);
 /* The list command of an address detail: "TEAM-subscribe",
  * "TEAM-unsubscribe", "TEAM-unsubscribe-TOKEN", "TEAM-confirm-TOKEN";

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "avail-mail.h"
+#include "conf.h"
 #include "context.h"
 #include "filter.h"
 #include "log.h"
@@ -119,12 +120,18 @@ command_act_help(struct tidings_ctx *env, struct take *t,
 	g_autoptr(GPtrArray) avail = mail_command_help(MAIL_COMMAND_AVAIL);
 	g_autofree char *availability = token_address(env->address,
 	    env->domain, "availability");
+	g_auto(GStrv) vouching = env->conf != NULL ? conf_get_list(env->conf,
+	    "tidings", "trusted-authserv-ids") : NULL;
 
 	for (guint i = 0; i < lines->len; i++)
 		render_vars_add(v, "commands", lines->pdata[i]);
 	for (guint i = 0; i < avail->len; i++)
 		render_vars_add(v, "avail_lines", avail->pdata[i]);
 	render_vars_set(v, "availability_address", availability);
+	/* What counts outside a reply to a check-in needs a server to vouch
+	 * for the sender; the mail says so only when one is trusted. */
+	render_vars_set(v, "vouched", vouching != NULL && *vouching != NULL ?
+	    "1" : "");
 	return answer(env, t, person, "reply-help", v, NULL, error);
 }
 

@@ -592,9 +592,10 @@ test_calendar_cap(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(note);
 	g_assert_true(g_str_has_prefix(note, "not applied: "));
 	g_assert_nonnull(strstr(note, expect));
-	g_assert_cmpstr(sql_text(f, "SELECT state FROM messages WHERE "
-	    "message_id LIKE 'cal%' ORDER BY id DESC LIMIT 1"), ==,
-	    "processed");
+	g_free(note);
+	note = sql_text(f, "SELECT state FROM messages WHERE "
+	    "message_id LIKE 'cal%' ORDER BY id DESC LIMIT 1");
+	g_assert_cmpstr(note, ==, "processed");
 }
 
 /* Events past the blocks one mail may hold are left out whole, and the

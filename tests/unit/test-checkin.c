@@ -841,9 +841,58 @@ test_help_mail(struct fixture *f, gconstpointer data)
 	}
 	for (char **l = lines; *l != NULL; l++)
 		g_assert_false(g_ascii_isspace(**l) && **l != '\0');
-	g_assert_nonnull(strstr(raw, "send it on its own to "
-	    "standup@example.org"));
+	{
+		/* The text as a reader shows it: soft breaks undone. */
+		g_auto(GStrv) soft = g_strsplit(raw, " \n", -1);
+		g_autofree char *text = g_strjoinv(" ", soft);
+
+		g_assert_nonnull(strstr(text, "send it on its own to "
+		    "standup@example.org"));
+		/* This tidings trusts a server's word: commands sent on
+		 * their own count, and the mail says so. */
+		g_assert_nonnull(strstr(text, "or sent from your own mailbox, "
+		    "as your mail server confirms it"));
+	}
 	g_assert_nonnull(strstr(raw, "standup+availability@example.org"));
+}
+
+/* Without a server it trusts, the help mail does not promise that
+ * commands sent on their own count: they could not. */
+static void
+test_help_untrusted(void)
+{
+	struct testenv t;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) p = person_new("ana@example.org");
+	g_autofree char *raw = NULL, *text = NULL;
+	g_auto(GStrv) soft = NULL;
+	struct ingest_result res;
+	static const char help[] = "From: ana@example.org\n"
+	    "To: standup+help@example.org\nSubject: help\n"
+	    "Message-ID: <h1@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nx\n";
+	g_autoptr(GBytes) b = g_bytes_new_static(help, strlen(help));
+
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	testenv_open(&t, ADDRESS, NULL);
+	g_assert_true(store_team_add(t.st, "platform", "Platform",
+	    "Europe/Berlin", &error));
+	g_assert_true(store_person_save(t.st, p, &error));
+	g_assert_true(store_member_add(t.st, "platform", "ana@example.org",
+	    "member", &error));
+	g_assert_true(ingest_mail(t.st, t.conf, b, "mda", TRUE, &res,
+	    &error));
+	g_assert_no_error(error);
+	ingest_result_clear(&res);
+	raw = testdb_text(t.db, "SELECT CAST(raw AS TEXT) FROM outbox WHERE "
+	    "kind = 'reply'");
+	g_assert_nonnull(raw);
+	soft = g_strsplit(raw, " \n", -1);
+	text = g_strjoinv(" ", soft);
+	g_assert_nonnull(strstr(text, "counts only in a reply to a "
+	    "check-in"));
+	g_assert_null(strstr(text, "as your mail server confirms it"));
+	testenv_close(&t);
 }
 
 /* Mail to an address tidings does not serve (standup+urgent@, a typo) is
@@ -912,5 +961,6 @@ main(int argc, char **argv)
 	ADD("team-address", test_team_address);
 	ADD("help-mail", test_help_mail);
 	ADD("unknown-address", test_unknown_address);
+	g_test_add_func("/checkin/help-untrusted", test_help_untrusted);
 	return g_test_run();
 }
