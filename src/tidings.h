@@ -74,6 +74,7 @@ extern const struct cmd_entry cmd_quarantine_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_search_entry;
+extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_subscriber_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_thread_entry;
