@@ -49,6 +49,7 @@ static void robots(struct http_request *r);
 
 static const struct http_route routes[] = {
 	{ "/robots.txt", TRUE, "GET, HEAD", FALSE, robots },
+	{ "/u/", FALSE, "GET, HEAD, POST", TRUE, http_unsubscribe },
 };
 
 static const struct http_route *

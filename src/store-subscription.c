@@ -14,12 +14,13 @@ subscription_free(struct subscription *s)
 	g_free(s->state);
 	g_free(s->format);
 	g_free(s->token);
+	g_free(s->ended_by);
 	g_free(s);
 }
 
 #define SUB_SELECT "SELECT s.id, s.team_id, s.person_id, t.name, p.email, " \
 	"p.name, s.state, s.format, s.token, s.bounce_score, s.requested_at, " \
-	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0) " \
+	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0), s.ended_by " \
 	"FROM subscriptions s JOIN teams t ON t.id = s.team_id " \
 	"JOIN people p ON p.id = s.person_id "
 
@@ -41,6 +42,7 @@ subs_read_row(sqlite3_stmt *stmt)
 	s->requested_at = sqlite3_column_int64(stmt, 10);
 	s->confirmed_at = sqlite3_column_int64(stmt, 11);
 	s->ended_at = sqlite3_column_int64(stmt, 12);
+	s->ended_by = store_column_dup(stmt, 13);
 	return s;
 }
 
@@ -161,6 +163,7 @@ store_subscription_set_state(struct store *st, gint64 id, const char *state,
 	    "END, "
 	    "ended_at = CASE WHEN ?1 IN ('unsubscribed', 'disabled') THEN ?2 "
 	    "WHEN ?1 = 'active' THEN NULL ELSE ended_at END, "
+	    "ended_by = CASE WHEN ?1 = 'active' THEN NULL ELSE ended_by END, "
 	    "bounce_score = CASE WHEN ?1 = 'active' THEN 0 ELSE bounce_score "
 	    "END WHERE id = ?3", error);
 
@@ -169,6 +172,20 @@ store_subscription_set_state(struct store *st, gint64 id, const char *state,
 	store_bind_text(stmt, 1, state);
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_int64(stmt, 3, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_subscription_ended_by(struct store *st, gint64 id, const char *how,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	    "ended_by = ?1 WHERE id = ?2", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, how);
+	sqlite3_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error);
 }
 

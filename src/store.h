@@ -575,6 +575,7 @@ struct subscription {
 	gint64 requested_at;
 	gint64 confirmed_at;	/* 0: never */
 	gint64 ended_at;	/* 0: not ended */
+	char *ended_by;		/* how it ended, for its owner; or NULL */
 };
 void subscription_free(struct subscription *s);
 typedef struct subscription Subscription;	/* for g_autoptr() */
@@ -590,6 +591,9 @@ struct subscription *store_subscription_request(struct store *st,
 /* STATE active (confirmed now), unsubscribed or disabled (ended now). */
 gboolean store_subscription_set_state(struct store *st, gint64 id,
     const char *state, gint64 now, GError **error);
+/* Records how subscription ID ended ("a one-click link", ...). */
+gboolean store_subscription_ended_by(struct store *st, gint64 id,
+    const char *how, GError **error);
 /* By team and address, or by its token; STORE_ERROR_NOT_FOUND. */
 struct subscription *store_subscription_get(struct store *st,
     const char *team, const char *email, GError **error);
