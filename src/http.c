@@ -30,6 +30,7 @@ struct http_server {
 	struct store *st;
 	SoupServer *soup;
 	GHashTable *conns;		/* GSocket * → struct http_conn */
+	GHashTable *memo;		/* struct http_request's */
 	guint sweep;
 	guint max_conns;
 	gint64 timeout;			/* seconds */
@@ -50,6 +51,7 @@ static void robots(struct http_request *r);
 static const struct http_route routes[] = {
 	{ "/robots.txt", TRUE, "GET, HEAD", FALSE, robots },
 	{ "/u/", FALSE, "GET, HEAD, POST", TRUE, http_unsubscribe },
+	{ "/ics/", FALSE, "GET, HEAD", FALSE, http_feed },
 };
 
 static const struct http_route *
@@ -405,6 +407,7 @@ on_request(SoupServer *soup, SoupServerMessage *msg, const char *path,
 		.path = path,
 		.query = query,
 		.now = clock_now(),
+		.memo = srv->memo,
 	};
 
 	security_headers(msg);
@@ -539,6 +542,8 @@ http_server_start(struct conf **conf, struct store *st, GError **error)
 	if (srv->timeout <= 0)
 		srv->timeout = 20;
 	srv->conns = g_hash_table_new_full(NULL, NULL, g_object_unref, g_free);
+	srv->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
 	srv->soup = soup_server_new("server-header", "tidings", NULL);
 	if ((a = listen_address(*conf, error)) == NULL ||
 	    !tls_setup(srv, *conf, &tls, error))
@@ -583,6 +588,7 @@ http_server_free(struct http_server *srv)
 		g_signal_handlers_disconnect_by_data(srv->soup, srv);
 	}
 	g_hash_table_destroy(srv->conns);
+	g_hash_table_destroy(srv->memo);
 	g_clear_object(&srv->soup);
 	g_free(srv->url);
 	g_free(srv);

@@ -50,6 +50,9 @@ struct http_request {
 	const char *rest;		/* path after the route's prefix */
 	GHashTable *query;		/* decoded; may be NULL */
 	gint64 now;
+	/* What routes remember between requests, by their own keys
+	 * (strings); the server frees the values with g_free(). */
+	GHashTable *memo;
 };
 
 /* The body of a POST, or NULL for none. */
@@ -81,7 +84,20 @@ char *http_escape(const char *text);
  * base-url is unset.  Caller frees. */
 char *http_url(const struct conf *conf, const char *path);
 
+/* The key of KIND ("feed", "archive") for TEAM and SUBJECT ("" for the
+ * whole team, or an address), made when there is none; RENEW makes a new
+ * one, which revokes the one before.  NULL with error set (no secret,
+ * STORE_ERROR_NOT_FOUND for no such team).  Caller frees. */
+char *http_key_get(struct tidings_ctx *env, const char *kind,
+    const char *team, const char *subject, gboolean renew, gint64 now,
+    GError **error);
+/* Whether KEY is the current key of KIND for TEAM and SUBJECT; a
+ * revoked, foreign or missing key is not. */
+gboolean http_key_check(struct tidings_ctx *env, const char *kind,
+    const char *team, const char *subject, const char *key);
+
 /* Routes (http-*.c): each handles the paths under its prefix. */
 void http_unsubscribe(struct http_request *r);
+void http_feed(struct http_request *r);
 
 #endif

@@ -65,6 +65,7 @@ extern const struct cmd_entry cmd_demo_entry;
 extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_export_ics_entry;
+extern const struct cmd_entry cmd_feed_url_entry;
 extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_ingest_entry;
 extern const struct cmd_entry cmd_init_entry;

@@ -41,6 +41,7 @@ http_stop() {
 # fetch ARGS...: curl with its headers in $TEST_DIR/headers, the body in
 # $TEST_DIR/body, the status in $status.
 fetch() {
+	rm -f "$TEST_DIR/body" "$TEST_DIR/headers"
 	status=$(curl -s -o "$TEST_DIR/body" -D "$TEST_DIR/headers" \
 	    -w '%{http_code}' --max-time 20 "$@")
 }
