@@ -170,6 +170,12 @@ const struct conf_option conf_table[] = {
 	  "without a proxy; needs key-file." },
 	{ "http", "key-file", CONF_SECRET, NULL, NULL,
 	  "The PEM private key of cert-file, a file of mode 0600." },
+	{ "http", "archive-user", CONF_STRING, NULL, NULL,
+	  "A user name for the team archives (/a/TEAM/) by HTTP basic "
+	  "auth, for owners and anyone without a subscriber's link; needs "
+	  "archive-password-file and HTTPS in front." },
+	{ "http", "archive-password-file", CONF_SECRET, NULL, NULL,
+	  "A file of mode 0600 holding the password of archive-user." },
 	{ "http", "max-connections", CONF_NUMBER, "100", NULL,
 	  "How many HTTP connections may be open at once; a connection past "
 	  "it is closed at once." },

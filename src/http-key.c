@@ -33,7 +33,7 @@ http_key_get(struct tidings_ctx *env, const char *kind, const char *team,
 	if ((gen = store_http_key_generation(env->st, kind, team, lower,
 	    error)) < 0)
 		return NULL;
-	if (gen == 0 || renew) {
+	if (renew) {
 		if (!store_begin(env->st, error))
 			return NULL;
 		if ((gen = store_http_key_renew(env->st, kind, team, lower, now,

@@ -52,6 +52,7 @@ static const struct http_route routes[] = {
 	{ "/robots.txt", TRUE, "GET, HEAD", FALSE, robots },
 	{ "/u/", FALSE, "GET, HEAD, POST", TRUE, http_unsubscribe },
 	{ "/ics/", FALSE, "GET, HEAD", FALSE, http_feed },
+	{ "/a/", FALSE, "GET, HEAD", FALSE, http_archive },
 };
 
 static const struct http_route *
@@ -137,8 +138,17 @@ static const char page_style[] =
     "border:1px solid #1a73e8;background:#1a73e8;color:#ffffff}"
     "blockquote{margin:4px 0 8px 0;padding-left:12px;"
     "border-left:3px solid #9aa0a6}"
+    "h3{font-size:15px;margin:16px 0 4px 0}"
+    ".text{white-space:pre-wrap;overflow-wrap:anywhere}"
+    ".answer{margin:0 0 12px 0}.answer p{margin:0}"
+    ".here{border-left:3px solid #1a73e8;padding-left:8px}"
+    "h2.blockers{border-bottom-color:#d93025}"
+    "ul{padding-left:20px}li{margin:0 0 6px 0}"
+    "mark{background:#fde293;color:inherit}"
+    "input[type=search]{font-size:16px;padding:6px;width:60%;"
+    "max-width:360px}"
     "@media (prefers-color-scheme: dark){body{color:#e8eaed;"
-    "background:#202124}a{color:#8ab4f8}}";
+    "background:#202124}a{color:#8ab4f8}mark{background:#594d10}}";
 
 void
 http_page(struct http_request *r, guint status, const char *title,

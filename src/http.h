@@ -85,9 +85,10 @@ char *http_escape(const char *text);
 char *http_url(const struct conf *conf, const char *path);
 
 /* The key of KIND ("feed", "archive") for TEAM and SUBJECT ("" for the
- * whole team, or an address), made when there is none; RENEW makes a new
- * one, which revokes the one before.  NULL with error set (no secret,
- * STORE_ERROR_NOT_FOUND for no such team).  Caller frees. */
+ * whole team, or an address), which only reads the store; RENEW makes a
+ * new one (in a transaction of its own), which revokes the one before.
+ * NULL with error set (no secret, STORE_ERROR_NOT_FOUND for no such
+ * team).  Caller frees. */
 char *http_key_get(struct tidings_ctx *env, const char *kind,
     const char *team, const char *subject, gboolean renew, gint64 now,
     GError **error);
@@ -99,5 +100,6 @@ gboolean http_key_check(struct tidings_ctx *env, const char *kind,
 /* Routes (http-*.c): each handles the paths under its prefix. */
 void http_unsubscribe(struct http_request *r);
 void http_feed(struct http_request *r);
+void http_archive(struct http_request *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "context.h"
 #include "filter.h"
+#include "http.h"
 #include "log.h"
 #include "render.h"
 #include "replies.h"
@@ -43,6 +44,21 @@ token_matches(struct tidings_ctx *env, const char *purpose, const char *team,
 	lower = g_ascii_strdown(email, -1);
 	subject = g_strdup_printf("%s %s", team, lower);
 	return token_check(secret, purpose, subject, token);
+}
+
+/* The link of EMAIL to TEAM's archive, with its key, when [http] has a
+ * base-url; NULL otherwise.  Caller frees. */
+static char *
+archive_link(struct tidings_ctx *env, const char *team, const char *email)
+{
+	g_autofree char *key = NULL, *path = NULL;
+
+	if (conf_get(env->conf, "http", "base-url") == NULL ||
+	    (key = http_key_get(env, "archive", team, email, FALSE, 0,
+	    NULL)) == NULL)
+		return NULL;
+	path = g_strdup_printf("a/%s/?key=%s", team, key);
+	return http_url(env->conf, path);
 }
 
 /* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
@@ -118,8 +134,11 @@ welcome(struct tidings_ctx *env, struct take *tk, const struct team *team,
 	    sub->token);
 	g_autofree char *key = g_strdup_printf("list-welcome:%" G_GINT64_FORMAT
 	    ":%" G_GINT64_FORMAT, sub->id, now);
+	g_autofree char *archive = archive_link(env, team->name, sub->email);
 
 	render_vars_set(v, "unsubscribe_address", unsub);
+	if (archive != NULL)
+		render_vars_set(v, "archive_url", archive);
 	render_vars_set(v, "format", sub->format);
 	return notice(env, tk, team, sub->email, NULL, "list-welcome", v, key,
 	    in_reply_to, now, error);
@@ -255,7 +274,7 @@ subscription_list_headers(struct tidings_ctx *env,
 {
 	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
 	g_autofree char *unsub = NULL, *subscribe = NULL, *archive = NULL;
-	g_autofree char *help = NULL, *link = NULL;
+	g_autofree char *help = NULL, *link = NULL, *web = NULL;
 	const char *base = conf_get(env->conf, "http", "base-url");
 	GPtrArray *h;
 
@@ -284,8 +303,11 @@ subscription_list_headers(struct tidings_ctx *env,
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=subscribe>",
 	    subscribe));
 	g_ptr_array_add(h, g_strdup("List-Archive"));
-	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=archive>",
-	    archive));
+	if ((web = archive_link(env, sub->team, sub->email)) != NULL)
+		g_ptr_array_add(h, g_strdup_printf("<%s>", web));
+	else
+		g_ptr_array_add(h, g_strdup_printf(
+		    "<mailto:%s?subject=archive>", archive));
 	g_ptr_array_add(h, g_strdup("List-Help"));
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s>", help));
 	g_ptr_array_add(h, g_strdup("List-Post"));
