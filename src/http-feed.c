@@ -19,6 +19,7 @@
 #include "log.h"
 #include "meet.h"
 #include "store.h"
+#include "store-http.h"
 
 /* Days before today a feed starts, and how many it covers. */
 #define FEED_PAST	7
@@ -74,45 +75,59 @@ not_modified(struct http_request *r, const char *etag, gint64 since)
 	return FALSE;
 }
 
-/* When this server first served ETAG at PATH (now, if it never did). */
-static gint64
-first_served(struct http_request *r, const char *etag)
-{
-	const char *seen = g_hash_table_lookup(r->memo, r->path);
-	const char *bar = seen != NULL ? strrchr(seen, '|') : NULL;
+/* A feed as last made, kept (in the request's memo, by path) while the
+ * database and the first day it shows stay the same: made again, it would
+ * be the same text.  One allocation, freed with g_free(). */
+struct feed_made {
+	gint64 version;		/* store_http_version() */
+	gint64 from;
+	gint64 since;		/* when this text was first served */
+	char etag[40];
+	gsize len;
+	char text[];
+};
 
-	if (bar != NULL && strncmp(seen, etag, (gsize)(bar - seen)) == 0 &&
-	    strlen(etag) == (gsize)(bar - seen))
-		return g_ascii_strtoll(bar + 1, NULL, 10);
-	g_hash_table_replace(r->memo, g_strdup(r->path), g_strdup_printf(
-	    "%s|%" G_GINT64_FORMAT, etag, r->now));
-	return r->now;
+static struct feed_made *
+feed_keep(struct http_request *r, gint64 version, gint64 from,
+    const char *text)
+{
+	const struct feed_made *old = g_hash_table_lookup(r->memo, r->path);
+	gsize len = strlen(text);
+	struct feed_made *f = g_malloc(sizeof *f + len + 1);
+	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
+	    text, (gssize)len);
+
+	f->version = version;
+	f->from = from;
+	g_snprintf(f->etag, sizeof f->etag, "\"%.32s\"", sum);
+	/* The same text made again keeps its Last-Modified. */
+	f->since = old != NULL && strcmp(old->etag, f->etag) == 0 ?
+	    old->since : r->now;
+	f->len = len;
+	memcpy(f->text, text, len + 1);
+	g_hash_table_replace(r->memo, g_strdup(r->path), f);
+	return f;
 }
 
 static void
-serve(struct http_request *r, const char *team, const char *name,
-    const char *text)
+serve(struct http_request *r, const char *name, const struct feed_made *f)
 {
-	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
-	    text, -1);
-	g_autofree char *etag = g_strdup_printf("\"%.32s\"", sum);
-	gint64 since = first_served(r, etag);
-	g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(since);
+	g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(f->since);
 	g_autofree char *lm = soup_date_time_to_string(when, SOUP_DATE_HTTP);
 	g_autofree char *disp = g_strdup_printf("inline; filename=\"%s.ics\"",
 	    name);
 
-	http_set_header(r, "ETag", etag);
+	http_set_header(r, "ETag", f->etag);
 	http_set_header(r, "Last-Modified", lm);
 	http_set_header(r, "Cache-Control", "private, max-age=300");
-	if (not_modified(r, etag, since)) {
+	if (not_modified(r, f->etag, f->since)) {
 		soup_server_message_set_status(r->msg,
 		    SOUP_STATUS_NOT_MODIFIED, NULL);
 		return;
 	}
 	http_set_header(r, "Content-Disposition", disp);
-	http_respond(r, SOUP_STATUS_OK, "text/calendar; charset=utf-8", text,
-	    strlen(text));
+	http_respond(r, SOUP_STATUS_OK, "text/calendar; charset=utf-8",
+	    f->text, f->len);
 }
 
 void
@@ -122,7 +137,9 @@ http_feed(struct http_request *r)
 	const char *key = http_query(r, "key");
 	g_autofree char *team = NULL, *member = NULL, *organizer = NULL;
 	g_autofree char *text = NULL, *name = NULL;
-	gint64 from;
+	const struct feed_made *f;
+	gint64 from, version = 0;
+	gboolean versioned;
 
 	if (key == NULL)
 		goto none;
@@ -137,6 +154,15 @@ http_feed(struct http_request *r)
 	/* From the start of a day, so that the text stays the same all
 	 * day unless what it shows changes. */
 	from = r->now / 86400 * 86400 - FEED_PAST * 86400;
+	name = g_strdup(member != NULL ? member : team);
+	g_strdelimit(name, "\"\\/\r\n", '_');
+	versioned = store_http_version(r->env->st, &version, NULL);
+	f = g_hash_table_lookup(r->memo, r->path);
+	if (versioned && f != NULL && f->version == version &&
+	    f->from == from) {
+		serve(r, name, f);
+		return;
+	}
 	text = meet_export_events(r->env->st, team, member, organizer, from,
 	    FEED_DAYS, &error);
 	if (text == NULL) {
@@ -148,9 +174,7 @@ http_feed(struct http_request *r)
 		    "<h1>Try again</h1>");
 		return;
 	}
-	name = g_strdup(member != NULL ? member : team);
-	g_strdelimit(name, "\"\\/\r\n", '_');
-	serve(r, team, name, text);
+	serve(r, name, feed_keep(r, versioned ? version : -1, from, text));
 	return;
 none:
 	http_not_found(r);

@@ -194,3 +194,17 @@ store_http_comments(struct store *st, gint64 message, GError **error)
 	return store_rows(st, stmt, hit_read, (GDestroyNotify)archive_hit_free,
 	    error);
 }
+
+gboolean
+store_http_version(struct store *st, gint64 *version, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA data_version", error);
+	gint64 other;
+
+	if (stmt == NULL || (other = store_step_int64(st, stmt, error)) < 0)
+		return FALSE;
+	/* data_version counts the commits of other connections, the total
+	 * changes this one's own. */
+	*version = (other << 32) ^ (gint64)sqlite3_total_changes(st->db);
+	return TRUE;
+}

@@ -18,6 +18,11 @@ gint64 store_http_key_generation(struct store *st, const char *kind,
 gint64 store_http_key_renew(struct store *st, const char *kind,
     const char *team, const char *subject, gint64 now, GError **error);
 
+/* A number that changes whenever the database does, by this connection
+ * or another: what was made from it may be kept while it stays. */
+gboolean store_http_version(struct store *st, gint64 *version,
+    GError **error);
+
 /* --- the archive ----------------------------------------------------- */
 
 /* A digest of the archive: one period of a team. */
