@@ -151,8 +151,36 @@ http_stop
 [ "$rc" -eq 0 ]
 ok $? "SIGTERM stops tidings serve with status 0"
 
+# HTTPS by tidings itself, with cert-file and key-file.
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$TEST_DIR/h/key.pem" -out "$TEST_DIR/h/cert.pem" >/dev/null 2>&1
+	chmod 600 "$TEST_DIR/h/key.pem"
+	cp "$CONF" "$TEST_DIR/plain.conf"
+	printf 'cert-file = cert.pem\n' >>"$CONF"
+	run "$TIDINGS" --config "$CONF" serve
+	expect_rc 78 "cert-file without key-file exits 78"
+	expect_grep err 'needs both cert-file and key-file' "and says so"
+	printf 'key-file = key.pem\n' >>"$CONF"
+	mv "$TEST_DIR/http.log" "$TEST_DIR/serve.log"
+	http_start || bail_out "tidings serve did not start with TLS"
+	case "$URL" in https://*) r=0 ;; *) r=1 ;; esac
+	ok $r "with cert-file and key-file it listens on https ($URL)"
+	fetch --cacert "$TEST_DIR/h/cert.pem" "${URL}robots.txt"
+	[ "$status" = 200 ]
+	ok $? "and answers over TLS with that certificate"
+	fetch "http${URL#https}robots.txt"
+	[ "$status" != 200 ]
+	ok $? "but not in clear text ($status)"
+	http_stop
+	cp "$TEST_DIR/plain.conf" "$CONF"
+else
+	skip "HTTPS with cert-file and key-file" "openssl is not installed"
+fi
+
 # tidings run serves the same on its own loop.
-mv "$TEST_DIR/http.log" "$TEST_DIR/serve.log"
+mv "$TEST_DIR/http.log" "$TEST_DIR/serve-tls.log" 2>/dev/null
 http_start run --foreground || bail_out "tidings run did not serve"
 fetch "${URL}robots.txt"
 [ "$status" = 200 ]
