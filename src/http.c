@@ -22,7 +22,7 @@
 struct http_conn {
 	GSocket *sock;
 	gint64 reading_since;	/* monotonic µs; 0: not reading */
-	gboolean closed;	/* shut down by us */
+	gint64 closed_at;	/* monotonic µs when we shut it down; 0 */
 };
 
 struct http_server {
@@ -285,17 +285,22 @@ on_early(SoupServer *soup, SoupServerMessage *msg, const char *path,
 }
 
 /* Forgets the connections whose sockets libsoup has closed (it may keep
- * the socket objects after, so their being freed says nothing). */
+ * the socket objects after, so their being freed says nothing), and
+ * those we shut down a timeout ago, whatever libsoup made of them. */
 static void
 conns_prune(struct http_server *srv)
 {
+	gint64 now = g_get_monotonic_time();
 	GHashTableIter it;
-	gpointer k;
+	gpointer k, v;
 
 	g_hash_table_iter_init(&it, srv->conns);
-	while (g_hash_table_iter_next(&it, &k, NULL))
-		if (g_socket_is_closed(k))
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const struct http_conn *c = v;
+		if (g_socket_is_closed(k) || (c->closed_at != 0 &&
+		    now - c->closed_at > srv->timeout * G_USEC_PER_SEC))
 			g_hash_table_iter_remove(&it);
+	}
 }
 
 static void
@@ -308,7 +313,7 @@ conn_close(struct http_conn *c, const char *why)
 	    G_INET_SOCKET_ADDRESS(peer))) : g_strdup("?");
 
 	log_info("http: %s: connection closed: %s", who, why);
-	c->closed = TRUE;
+	c->closed_at = g_get_monotonic_time();
 	g_socket_shutdown(c->sock, TRUE, TRUE, NULL);
 }
 
@@ -362,7 +367,7 @@ on_sweep(gpointer data)
 	g_hash_table_iter_init(&it, srv->conns);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct http_conn *c = v;
-		if (!c->closed && c->reading_since != 0 &&
+		if (c->closed_at == 0 && c->reading_since != 0 &&
 		    now - c->reading_since > srv->timeout * G_USEC_PER_SEC)
 			conn_close(c, "no whole request within the timeout");
 	}
