@@ -15,6 +15,7 @@ static char *opt_team;
 static char *opt_member;
 static char *opt_output;
 static int opt_days = 28;
+static gboolean opt_events;
 
 static const GOptionEntry export_ics_options[] = {
 	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
@@ -25,6 +26,8 @@ static const GOptionEntry export_ics_options[] = {
 	  "write to FILE instead of standard output", "FILE" },
 	{ "days", 0, 0, G_OPTION_ARG_INT, &opt_days,
 	  "how many days of busy time (default 28)", "N" },
+	{ "events", 'e', 0, G_OPTION_ARG_NONE, &opt_events,
+	  "everything as events, as calendar subscriptions show them", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -49,7 +52,9 @@ export_ics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (organizer == NULL)
 		organizer = g_strdup_printf("%s@localhost", opt_team);
-	ics = meet_export(ctx->store, opt_team, opt_member, organizer,
+	ics = opt_events ? meet_export_events(ctx->store, opt_team,
+	    opt_member, organizer, clock_now(), opt_days, &error) :
+	    meet_export(ctx->store, opt_team, opt_member, organizer,
 	    clock_now(), opt_days, &error);
 	if (ics == NULL)
 		return cmd_fail(ctx, error);
@@ -66,13 +71,16 @@ export_ics_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_export_ics_entry = {
 	.name = "export-ics",
-	.args = "--team TEAM [--member EMAIL] [-o FILE] [--days N]",
+	.args = "--team TEAM [--member EMAIL] [-o FILE] [--days N] [--events]",
 	.summary = "write a team's hours, busy time and meetings as .ics",
 	.help = "Writes one VCALENDAR: each member's working hours (RFC 7953 "
 	    "VAVAILABILITY,\nweekly in their zone), their busy and away time "
 	    "(VFREEBUSY) over the next\ndays, and the team's meetings "
 	    "(VEVENT), which Google Calendar, Outlook and\nApple Calendar "
-	    "import.",
+	    "import.  With --events, all of it as VEVENTs, the form\n"
+	    "calendars show when they subscribe to a feed: working hours "
+	    "weekly in\neach member's zone (transparent), away, deep-work and "
+	    "busy time\n(opaque), and the meetings.",
 	.options = export_ics_options, .min_args = 0, .max_args = 0,
 	.exec = export_ics_exec,
 };

@@ -203,13 +203,15 @@ subscriber_list(struct cmd_ctx *ctx, int argc, char **argv)
 		return EX_OK;
 	}
 	c = columns_new((const char *const[]){ "TEAM", "EMAIL", "STATE",
-	    "FORMAT", "ZONE", "AT", "NEXT COPY", "BOUNCES", "SINCE", NULL });
+	    "FORMAT", "ZONE", "AT", "NEXT COPY", "BOUNCES", "SINCE", "ENDED BY",
+	    NULL });
 	for (guint i = 0; i < list->len; i++) {
 		struct subscription *s = list->pdata[i];
 		g_autofree char *score = g_strdup_printf("%.2f",
 		    s->bounce_score);
 		g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(
-		    s->confirmed_at != 0 ? s->confirmed_at : s->requested_at);
+		    s->ended_at != 0 ? s->ended_at : s->confirmed_at != 0 ?
+		    s->confirmed_at : s->requested_at);
 		g_autofree char *since = g_date_time_format(t, "%Y-%m-%d");
 		g_autofree char *zone = NULL, *at = NULL, *next = NULL;
 
@@ -218,7 +220,8 @@ subscriber_list(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_fail(ctx, error);
 		}
 		columns_add(c, s->team, s->email, s->state, s->format, zone,
-		    at, next, score, since);
+		    at, next, score, since, s->ended_by != NULL ? s->ended_by :
+		    "");
 	}
 	columns_print(c, stdout);
 	return EX_OK;

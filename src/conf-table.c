@@ -155,5 +155,36 @@ const struct conf_option conf_table[] = {
 	  "senders together; counted in the database, so that it holds "
 	  "across processes." },
 
+	{ "http", "listen", CONF_STRING, NULL, NULL,
+	  "The address and port of tidings' HTTP face (one-click "
+	  "unsubscribe, calendar feeds, the archive), such as "
+	  "127.0.0.1:8025, [::1]:8025 or *:8025. Unset, tidings run serves "
+	  "no HTTP; tidings serve needs it. Put a TLS proxy in front of it, "
+	  "or set cert-file and key-file." },
+	{ "http", "base-url", CONF_STRING, NULL, NULL,
+	  "The public address of the HTTP face, as people's mail programs "
+	  "and calendars reach it, such as https://standup.example.org/; "
+	  "the links tidings writes into mail (List-Unsubscribe, the "
+	  "archive, feeds) start with it. Unset, mail carries only mailto: "
+	  "links." },
+	{ "http", "cert-file", CONF_PATH, NULL, NULL,
+	  "A PEM certificate (with its chain) for serving HTTPS itself, "
+	  "without a proxy; needs key-file." },
+	{ "http", "key-file", CONF_SECRET, NULL, NULL,
+	  "The PEM private key of cert-file, a file of mode 0600." },
+	{ "http", "archive-user", CONF_STRING, NULL, NULL,
+	  "A user name for the team archives (/a/TEAM/) by HTTP basic "
+	  "auth, for owners and anyone without a subscriber's link; needs "
+	  "archive-password-file and HTTPS in front." },
+	{ "http", "archive-password-file", CONF_SECRET, NULL, NULL,
+	  "A file of mode 0600 holding the password of archive-user." },
+	{ "http", "max-connections", CONF_NUMBER, "100", NULL,
+	  "How many HTTP connections may be open at once; a connection past "
+	  "it is closed at once." },
+	{ "http", "timeout", CONF_SECONDS, "20s", NULL,
+	  "How long a client has to send a whole request (an idle "
+	  "keep-alive connection included) before its connection is "
+	  "closed." },
+
 	{ NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "digest-run.h"
+#include "http.h"
 #include "imap.h"
 #include "log.h"
 #include "outbox.h"
@@ -517,6 +518,7 @@ daemon_run(struct conf **conf, struct store *st,
     const struct daemon_options *opts)
 {
 	struct daemon d = { .conf = conf, .st = st, .opts = opts };
+	struct http_server *http = NULL;
 
 	got_stop = got_reload = 0;
 	d.loop = g_main_loop_new(NULL, FALSE);
@@ -524,6 +526,17 @@ daemon_run(struct conf **conf, struct store *st,
 		log_warn("run: cannot set up signal handling");
 		g_main_loop_unref(d.loop);
 		return EX_OSERR;
+	}
+	/* The HTTP face, on the same loop and the same store. */
+	if (!opts->once && conf_get(*conf, "http", "listen") != NULL) {
+		g_autoptr(GError) error = NULL;
+		if ((http = http_server_start(conf, st, &error)) == NULL) {
+			log_warnx("run: %s", error->message);
+			signals_teardown(&d);
+			g_main_loop_unref(d.loop);
+			return error->domain == CONF_ERROR ? EX_CONFIG :
+			    EX_UNAVAILABLE;
+		}
 	}
 	d.imap_enabled = conf_get(*conf, "imap", "host") != NULL;
 	if (!d.imap_enabled)
@@ -542,6 +555,7 @@ daemon_run(struct conf **conf, struct store *st,
 			d.status = d.work_status;
 	}
 	daemon_disconnect(&d);
+	http_server_free(http);
 	if (d.work_timer != 0)
 		g_source_remove(d.work_timer);
 	signals_teardown(&d);

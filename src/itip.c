@@ -691,3 +691,69 @@ itip_calendar_text(struct itip_calendar *c)
 	g_ptr_array_set_size(c->components, 0);
 	return calendar_text(c->cal);
 }
+
+/* --- the feed form: VEVENTs only ----------------------------------- */
+
+void
+itip_calendar_set_feed(struct itip_calendar *c, const char *name,
+    const char *ttl)
+{
+	icalproperty *p = icalcomponent_get_first_property(c->cal,
+	    ICAL_X_PROPERTY);
+
+	if (p != NULL && name != NULL)
+		icalproperty_set_x(p, name);
+	if (ttl != NULL) {
+		p = icalproperty_new_x(ttl);
+		icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
+		icalcomponent_add_property(c->cal, p);
+	}
+}
+
+void
+itip_calendar_add_hours_event(struct itip_calendar *c,
+    const struct itip_hours *h, const char *uid, gint64 from)
+{
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	g_autofree char *days = byday(h->workdays != 0 ? h->workdays : 0x1f);
+	g_autofree char *rule = g_strdup_printf("FREQ=WEEKLY;BYDAY=%s", days);
+	g_autofree char *summary = g_strdup_printf("%s working",
+	    h->name != NULL && *h->name != '\0' ? h->name : h->email);
+	gint64 start, end;
+	const char *zone = zone_known(h->zone) ? h->zone : NULL;
+
+	first_shift(h, from, &start, &end);
+	calendar_names_time(c, start);
+	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
+	    utc_time(c->stamp)));
+	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtstart,
+	    start, zone, c->zones));
+	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtend,
+	    end, zone, c->zones));
+	icalcomponent_add_property(ev, icalproperty_new_rrule(
+	    icalrecurrencetype_from_string(rule)));
+	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+	/* Working is not busy time. */
+	icalcomponent_add_property(ev, icalproperty_new_transp(
+	    ICAL_TRANSP_TRANSPARENT));
+	g_ptr_array_add(c->components, ev);
+}
+
+void
+itip_calendar_add_block(struct itip_calendar *c, const struct itip_block *b)
+{
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+
+	icalcomponent_add_property(ev, icalproperty_new_uid(b->uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
+	    utc_time(c->stamp)));
+	icalcomponent_add_property(ev, icalproperty_new_dtstart(
+	    utc_time(b->start)));
+	icalcomponent_add_property(ev, icalproperty_new_dtend(
+	    utc_time(b->end)));
+	icalcomponent_add_property(ev, icalproperty_new_summary(b->summary));
+	icalcomponent_add_property(ev, icalproperty_new_transp(b->busy ?
+	    ICAL_TRANSP_OPAQUE : ICAL_TRANSP_TRANSPARENT));
+	g_ptr_array_add(c->components, ev);
+}

@@ -128,6 +128,31 @@ void itip_calendar_add_freebusy(struct itip_calendar *c, const char *email,
 /* A VEVENT for M (STATUS CONFIRMED, or CANCELLED). */
 void itip_calendar_add_event(struct itip_calendar *c,
     const struct itip_meeting *m);
+
+/* The feed form, for calendars that subscribe to a URL (Google Calendar,
+ * Outlook, Apple Calendar, khal), which show VEVENTs alone and ignore
+ * VAVAILABILITY and VFREEBUSY. */
+
+/* Names the calendar (X-WR-CALNAME) and how often to fetch it again
+ * (X-PUBLISHED-TTL, a duration such as "PT1H"); either may be NULL. */
+void itip_calendar_set_feed(struct itip_calendar *c, const char *name,
+    const char *ttl);
+/* H's working hours as a weekly VEVENT in H's zone from FROM,
+ * transparent. */
+void itip_calendar_add_hours_event(struct itip_calendar *c,
+    const struct itip_hours *h, const char *uid, gint64 from);
+/* A span of someone's time as a VEVENT: away, deep work, busy (opaque
+ * when BUSY), or a status (transparent). */
+struct itip_block {
+	const char *uid;
+	const char *summary;
+	gint64 start;
+	gint64 end;
+	gboolean busy;
+};
+void itip_calendar_add_block(struct itip_calendar *c,
+    const struct itip_block *b);
+
 /* The calendar as text, with a VTIMEZONE for every zone used.  Caller
  * frees. */
 char *itip_calendar_text(struct itip_calendar *c);

@@ -714,3 +714,120 @@ meet_export(struct store *st, const char *team, const char *member,
 	}
 	return itip_calendar_text(c);
 }
+
+/* P's blocks in [FROM, TO) as VEVENTs of C: away, deep work and busy
+ * time opaque, anything else (a status) transparent. */
+static gboolean
+blocks_of(struct itip_calendar *c, struct store *st, const struct person *p,
+    gint64 from, gint64 to, GError **error)
+{
+	g_autoptr(GPtrArray) rows = store_availability_list(st, p->id, from,
+	    error);
+	const char *who = p->name != NULL && *p->name != '\0' ? p->name :
+	    p->email;
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		const struct availability *a = rows->pdata[i];
+		gint64 len = a->ends_at - a->starts_at;
+		gboolean away = strcmp(a->kind, "away") == 0;
+		gboolean deep = strcmp(a->kind, "deep-work") == 0;
+		/* A summary that only names the kind again says nothing. */
+		const char *what = a->summary != NULL && *a->summary != '\0' &&
+		    g_ascii_strcasecmp(a->summary, "deep work") != 0 &&
+		    g_ascii_strcasecmp(a->summary, a->kind) != 0 ?
+		    a->summary : NULL;
+		g_autofree char *summary = g_strdup_printf("%s %s%s%s", who,
+		    away ? "away" : deep ? "in deep work" :
+		    strcmp(a->kind, "busy") == 0 ? "busy" : a->kind,
+		    what != NULL ? ": " : "", what != NULL ? what : "");
+		g_autoptr(GArray) occ = NULL;
+
+		if (strcmp(a->kind, "working") == 0)
+			continue;
+		if (a->rrule == NULL) {
+			g_autofree char *uid = g_strdup_printf(
+			    "avail-%" G_GINT64_FORMAT "@tidings", a->id);
+			struct itip_block b = { uid, summary,
+			    MAX(a->starts_at, from), a->ends_at == 0 ? to :
+			    MIN(a->ends_at, to), away || deep ||
+			    strcmp(a->kind, "busy") == 0 };
+			if (b.start < b.end)
+				itip_calendar_add_block(c, &b);
+			continue;
+		}
+		if (len <= 0)
+			continue;
+		occ = sched_occurrences(a->rrule, a->zone != NULL ? a->zone :
+		    p->zone, a->starts_at, from - len, to, NULL);
+		for (guint k = 0; occ != NULL && k < occ->len; k++) {
+			gint64 at = g_array_index(occ, struct sched_occurrence,
+			    k).at;
+			g_autofree char *uid = g_strdup_printf("avail-%"
+			    G_GINT64_FORMAT "-%" G_GINT64_FORMAT "@tidings",
+			    a->id, at);
+			struct itip_block b = { uid, summary, MAX(at, from),
+			    MIN(at + len, to), TRUE };
+			if (b.start < b.end)
+				itip_calendar_add_block(c, &b);
+		}
+	}
+	return TRUE;
+}
+
+char *
+meet_export_events(struct store *st, const char *team, const char *member,
+    const char *organizer, gint64 from, int days, GError **error)
+{
+	g_autoptr(GPtrArray) members = store_member_list(st, team, error);
+	g_autoptr(GPtrArray) meetings = NULL;
+	g_autoptr(Team) t = NULL;
+	g_autoptr(ItipCalendar) c = NULL;
+	g_autofree char *name = NULL;
+	gint64 to = from + (gint64)days * 86400;
+	guint shown = 0;
+
+	if (members == NULL || (meetings = store_meeting_list(st, team,
+	    error)) == NULL || (t = store_team_get(st, team, error)) == NULL)
+		return NULL;
+	c = itip_calendar_new(from);
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *p = members->pdata[i];
+		g_autofree char *uid = g_strdup_printf("hours-%s@tidings",
+		    p->email);
+		struct itip_hours h = { p->email, p->name, p->zone,
+		    p->work_start, p->work_end, p->workdays };
+
+		if (member != NULL && g_ascii_strcasecmp(member, p->email) != 0)
+			continue;
+		if (member != NULL)
+			name = g_strdup_printf("%s (%s)", p->name != NULL && *p->name != '\0' ?
+			    p->name : p->email, team_title(t));
+		itip_calendar_add_hours_event(c, &h, uid, from);
+		if (!blocks_of(c, st, p, from, to, error))
+			return NULL;
+		shown++;
+	}
+	if (member != NULL && shown == 0) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "%s is not a member of %s", member, team);
+		return NULL;
+	}
+	itip_calendar_set_feed(c, name != NULL ? name : team_title(t), "PT1H");
+	for (guint i = 0; i < meetings->len; i++) {
+		const struct meeting *mt = meetings->pdata[i];
+		struct itip_meeting m = {
+			.uid = mt->uid, .sequence = mt->sequence,
+			.title = mt->title, .start = mt->starts_at,
+			.end = mt->ends_at, .stamp = from, .zone = t->zone,
+			.cancelled = strcmp(mt->state, "cancelled") == 0,
+		};
+		if (mt->ends_at < from)
+			continue;
+		m.organizer = organizer;
+		m.organizer_name = team_title(t);
+		itip_calendar_add_event(c, &m);
+	}
+	return itip_calendar_text(c);
+}

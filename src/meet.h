@@ -69,6 +69,15 @@ gboolean meet_is_itip(const struct message *msg);
  * caller's transaction. */
 gboolean meet_take(struct tidings_ctx *env, struct take *t, GError **error);
 
+/* The same in the form calendars that subscribe to a URL show (VEVENTs
+ * alone): working hours as weekly events in each member's zone
+ * (transparent), away, deep-work and busy time as events (opaque),
+ * and the meetings, over DAYS days from FROM.  Its text changes only
+ * when what it shows does, or FROM.  Caller frees. */
+char *meet_export_events(struct store *st, const char *team,
+    const char *member, const char *organizer, gint64 from, int days,
+    GError **error);
+
 /* TEAM's calendar (or MEMBER's alone): working hours, busy and away time
  * over the next DAYS days from NOW, and the team's meetings, organised by
  * ORGANIZER (the team's address).  Caller frees. */

@@ -16,6 +16,7 @@ subscription_free(struct subscription *s)
 	g_free(s->token);
 	g_free(s->zone);
 	g_free(s->person_zone);
+	g_free(s->ended_by);
 	g_free(s);
 }
 
@@ -23,7 +24,8 @@ subscription_free(struct subscription *s)
 	"p.name, s.state, s.format, s.token, s.bounce_score, s.requested_at, " \
 	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0), s.zone, " \
 	"coalesce(s.at_minute, -1), p.zone, p.work_start, p.workdays, " \
-	"EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id) " \
+	"EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id), " \
+	"s.ended_by " \
 	"FROM subscriptions s JOIN teams t ON t.id = s.team_id " \
 	"JOIN people p ON p.id = s.person_id "
 
@@ -51,6 +53,7 @@ subs_read_row(sqlite3_stmt *stmt)
 	s->work_start = sqlite3_column_int(stmt, 16);
 	s->workdays = (unsigned)sqlite3_column_int(stmt, 17);
 	s->member = sqlite3_column_int(stmt, 18) != 0;
+	s->ended_by = store_column_dup(stmt, 19);
 	return s;
 }
 
@@ -171,6 +174,7 @@ store_subscription_set_state(struct store *st, gint64 id, const char *state,
 	    "END, "
 	    "ended_at = CASE WHEN ?1 IN ('unsubscribed', 'disabled') THEN ?2 "
 	    "WHEN ?1 = 'active' THEN NULL ELSE ended_at END, "
+	    "ended_by = CASE WHEN ?1 = 'active' THEN NULL ELSE ended_by END, "
 	    "bounce_score = CASE WHEN ?1 = 'active' THEN 0 ELSE bounce_score "
 	    "END WHERE id = ?3", error);
 
@@ -197,6 +201,20 @@ store_subscription_set_delivery(struct store *st, gint64 id,
 	store_bind_text(stmt, 2, zone);
 	sqlite3_bind_int(stmt, 3, at_minute);
 	store_bind_text(stmt, 4, format);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_subscription_ended_by(struct store *st, gint64 id, const char *how,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	    "ended_by = ?1 WHERE id = ?2", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, how);
+	sqlite3_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error);
 }
 

@@ -601,6 +601,7 @@ struct subscription {
 	int work_start;
 	unsigned workdays;	/* bit 0 Monday .. bit 6 Sunday */
 	gboolean member;	/* of any team */
+	char *ended_by;		/* how it ended, for its owner; or NULL */
 };
 void subscription_free(struct subscription *s);
 typedef struct subscription Subscription;	/* for g_autoptr() */
@@ -616,6 +617,9 @@ struct subscription *store_subscription_request(struct store *st,
 /* STATE active (confirmed now), unsubscribed or disabled (ended now). */
 gboolean store_subscription_set_state(struct store *st, gint64 id,
     const char *state, gint64 now, GError **error);
+/* Records how subscription ID ended ("a one-click link", ...). */
+gboolean store_subscription_ended_by(struct store *st, gint64 id,
+    const char *how, GError **error);
 /* By team and address, or by its token; STORE_ERROR_NOT_FOUND. */
 struct subscription *store_subscription_get(struct store *st,
     const char *team, const char *email, GError **error);

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "context.h"
 #include "filter.h"
+#include "http.h"
 #include "log.h"
 #include "render.h"
 #include "replies.h"
@@ -43,6 +44,21 @@ token_matches(struct tidings_ctx *env, const char *purpose, const char *team,
 	lower = g_ascii_strdown(email, -1);
 	subject = g_strdup_printf("%s %s", team, lower);
 	return token_check(secret, purpose, subject, token);
+}
+
+/* The link of EMAIL to TEAM's archive, with its key, when [http] has a
+ * base-url; NULL otherwise.  Caller frees. */
+static char *
+archive_link(struct tidings_ctx *env, const char *team, const char *email)
+{
+	g_autofree char *key = NULL, *path = NULL;
+
+	if (conf_get(env->conf, "http", "base-url") == NULL ||
+	    (key = http_key_get(env, "archive", team, email, FALSE, 0,
+	    NULL)) == NULL)
+		return NULL;
+	path = g_strdup_printf("a/%s/?key=%s", team, key);
+	return http_url(env->conf, path);
 }
 
 /* LOCAL+TEAM-WHAT[-TOKEN]@DOMAIN.  Caller frees. */
@@ -118,8 +134,11 @@ welcome(struct tidings_ctx *env, struct take *tk, const struct team *team,
 	    sub->token);
 	g_autofree char *key = g_strdup_printf("list-welcome:%" G_GINT64_FORMAT
 	    ":%" G_GINT64_FORMAT, sub->id, now);
+	g_autofree char *archive = archive_link(env, team->name, sub->email);
 
 	render_vars_set(v, "unsubscribe_address", unsub);
+	if (archive != NULL)
+		render_vars_set(v, "archive_url", archive);
 	render_vars_set(v, "format", sub->format);
 	return notice(env, tk, team, sub->email, NULL, "list-welcome", v, key,
 	    in_reply_to, now, error);
@@ -176,7 +195,8 @@ request(struct tidings_ctx *env, struct take *tk, const char *team,
 
 static gboolean
 end(struct tidings_ctx *env, struct take *tk, const char *team,
-    const char *email, gboolean notify, gint64 now, GError **error)
+    const char *email, const char *how, gboolean notify, gint64 now,
+    GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, team, error);
 	g_autoptr(Subscription) sub = NULL;
@@ -186,11 +206,15 @@ end(struct tidings_ctx *env, struct take *tk, const char *team,
 	if (t == NULL || (sub = store_subscription_get(env->st, team, email,
 	    error)) == NULL)
 		return FALSE;
+	/* Again (a link followed twice): nothing more to do or say. */
+	if (strcmp(sub->state, "unsubscribed") == 0)
+		return TRUE;
 	if (!store_subscription_set_state(env->st, sub->id, "unsubscribed",
-	    now, error))
+	    now, error) ||
+	    !store_subscription_ended_by(env->st, sub->id, how, error))
 		return FALSE;
-	log_info("list %s: %s unsubscribed", team, email);
-	if (!notify || strcmp(sub->state, "unsubscribed") == 0)
+	log_info("list %s: %s unsubscribed (%s)", team, email, how);
+	if (!notify)
 		return TRUE;
 	v = render_vars_new();
 	again = list_address(env, team, "subscribe", NULL);
@@ -214,7 +238,34 @@ gboolean
 subscription_end(struct tidings_ctx *env, const char *team,
     const char *email, gboolean notify, gint64 now, GError **error)
 {
-	return end(env, NULL, team, email, notify, now, error);
+	return end(env, NULL, team, email, "tidings subscriber remove", notify,
+	    now, error);
+}
+
+gboolean
+subscription_end_by(struct tidings_ctx *env, const struct subscription *sub,
+    const char *how, gint64 now, GError **error)
+{
+	return end(env, NULL, sub->team, sub->email, how, TRUE, now, error);
+}
+
+struct subscription *
+subscription_by_link(struct tidings_ctx *env, const char *token,
+    GError **error)
+{
+	g_autoptr(Subscription) sub = NULL;
+
+	if (strlen(token) != TOKEN_LENGTH ||
+	    (sub = store_subscription_by_token(env->st, token, error)) ==
+	    NULL)
+		goto none;
+	if (token_matches(env, "unsubscribe", sub->team, sub->email, token))
+		return g_steal_pointer(&sub);
+none:
+	if (error != NULL && *error == NULL)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+		    "no subscription has this link");
+	return NULL;
 }
 
 char **
@@ -223,25 +274,40 @@ subscription_list_headers(struct tidings_ctx *env,
 {
 	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
 	g_autofree char *unsub = NULL, *subscribe = NULL, *archive = NULL;
-	g_autofree char *help = NULL;
+	g_autofree char *help = NULL, *link = NULL, *web = NULL;
+	const char *base = conf_get(env->conf, "http", "base-url");
 	GPtrArray *h;
 
 	if (t == NULL)
 		return NULL;
 	unsub = list_address(env, sub->team, "unsubscribe", sub->token);
+	/* RFC 8058: with a web address, one POST to the link ends the
+	 * subscription, as Gmail and Yahoo do it from their own button. */
+	if (base != NULL)
+		link = g_strdup_printf("%s%su/%s", base,
+		    g_str_has_suffix(base, "/") ? "" : "/", sub->token);
 	subscribe = list_address(env, sub->team, "subscribe", NULL);
 	archive = list_address(env, sub->team, "archive", NULL);
 	help = token_address(env->address, env->domain, "help");
 	h = g_ptr_array_new();
 	g_ptr_array_add(h, g_strdup("List-Unsubscribe"));
-	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=unsubscribe>",
-	    unsub));
+	if (link != NULL) {
+		g_ptr_array_add(h, g_strdup_printf("<%s>, "
+		    "<mailto:%s?subject=unsubscribe>", link, unsub));
+		g_ptr_array_add(h, g_strdup("List-Unsubscribe-Post"));
+		g_ptr_array_add(h, g_strdup("List-Unsubscribe=One-Click"));
+	} else
+		g_ptr_array_add(h, g_strdup_printf(
+		    "<mailto:%s?subject=unsubscribe>", unsub));
 	g_ptr_array_add(h, g_strdup("List-Subscribe"));
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=subscribe>",
 	    subscribe));
 	g_ptr_array_add(h, g_strdup("List-Archive"));
-	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=archive>",
-	    archive));
+	if ((web = archive_link(env, sub->team, sub->email)) != NULL)
+		g_ptr_array_add(h, g_strdup_printf("<%s>", web));
+	else
+		g_ptr_array_add(h, g_strdup_printf(
+		    "<mailto:%s?subject=archive>", archive));
 	g_ptr_array_add(h, g_strdup("List-Help"));
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s>", help));
 	g_ptr_array_add(h, g_strdup("List-Post"));
@@ -416,7 +482,8 @@ take_unsubscribe(struct tidings_ctx *env, struct take *tk,
 			    t->name);
 			return TRUE;
 		}
-		return end(env, tk, t->name, sub->email, TRUE, now,
+		return end(env, tk, t->name, sub->email,
+		    "a mail to the List-Unsubscribe address", TRUE, now,
 		    error);
 	}
 	sub = store_subscription_get(env->st, t->name, msg->from, NULL);

@@ -34,6 +34,19 @@ gboolean subscription_request(struct tidings_ctx *env, const char *team,
 gboolean subscription_end(struct tidings_ctx *env, const char *team,
     const char *email, gboolean notify, gint64 now, GError **error);
 
+/* Ends SUB (found by subscription_by_link()) and queues the goodbye;
+ * HOW says how, for the owner ("a one-click link").  A subscription
+ * ended already stays as it is. */
+gboolean subscription_end_by(struct tidings_ctx *env,
+    const struct subscription *sub, const char *how, gint64 now,
+    GError **error);
+
+/* The subscription whose List-Unsubscribe link (BASE/u/TOKEN) carries
+ * TOKEN, whatever its state; NULL with STORE_ERROR_NOT_FOUND when no
+ * subscription has it.  Caller frees. */
+struct subscription *subscription_by_link(struct tidings_ctx *env,
+    const char *token, GError **error);
+
 /* Takes the list command the filters found in the mail T takes.  Runs in
  * the caller's transaction. */
 gboolean subscription_take(struct tidings_ctx *env, struct take *t,

@@ -34,6 +34,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_meet_entry,
 	&cmd_run_entry,
 	&cmd_status_entry,
+	&cmd_serve_entry,
 	&cmd_outbox_entry,
 	&cmd_ingest_entry,
 	&cmd_import_entry,
@@ -44,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_search_entry,
 	&cmd_export_entry,
 	&cmd_export_ics_entry,
+	&cmd_feed_url_entry,
 	&cmd_help_entry,
 	NULL
 };

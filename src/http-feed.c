@@ -1,0 +1,181 @@
+/* /ics/TEAM.ics and /ics/member/EMAIL.ics: calendar feeds.
+ *
+ * Google Calendar, Outlook, Apple Calendar and khal subscribe to a URL
+ * and fetch it again every few hours; they show VEVENTs alone, so a feed
+ * is the VEVENT form of export-ics (meet_export_events()).  Each feed
+ * needs its key (?key=, http-key.c), which tidings feed-url prints and a
+ * new one revokes; any other key, or none, gets the plain 404.  The
+ * answer carries an ETag (a hash of the text) and a Last-Modified (when
+ * this server first served that text), and a conditional request for the
+ * same text is answered 304 without it. */
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "context.h"
+#include "http.h"
+#include "log.h"
+#include "meet.h"
+#include "store.h"
+#include "store-http.h"
+
+/* Days before today a feed starts, and how many it covers. */
+#define FEED_PAST	7
+#define FEED_DAYS	(FEED_PAST + 56)
+
+/* NAME.ics → NAME, or NULL for anything else.  Caller frees. */
+static char *
+strip_ics(const char *rest)
+{
+	if (!g_str_has_suffix(rest, ".ics") || strchr(rest, '/') != NULL ||
+	    strlen(rest) <= 4)
+		return NULL;
+	return g_strndup(rest, strlen(rest) - 4);
+}
+
+/* The team whose feed key for MEMBER is KEY, or NULL.  Caller frees. */
+static char *
+member_team(struct http_request *r, const char *member, const char *key)
+{
+	g_autoptr(GPtrArray) teams = store_team_list(r->env->st, NULL);
+
+	for (guint i = 0; teams != NULL && i < teams->len; i++) {
+		const struct team *t = teams->pdata[i];
+		if (http_key_check(r->env, "feed", t->name, member, key))
+			return g_strdup(t->name);
+	}
+	return NULL;
+}
+
+/* Whether the client has TEXT already: If-None-Match names ETAG (or
+ * "*"), or, without it, If-Modified-Since is not before SINCE. */
+static gboolean
+not_modified(struct http_request *r, const char *etag, gint64 since)
+{
+	const char *inm = http_header(r, "If-None-Match");
+	const char *ims = http_header(r, "If-Modified-Since");
+
+	if (inm != NULL) {
+		g_auto(GStrv) tags = g_strsplit(inm, ",", 32);
+		for (char **t = tags; *t != NULL; t++) {
+			char *tag = g_strstrip(*t);
+			if (g_str_has_prefix(tag, "W/"))
+				tag += 2;
+			if (strcmp(tag, etag) == 0 || strcmp(tag, "*") == 0)
+				return TRUE;
+		}
+		return FALSE;
+	}
+	if (ims != NULL) {
+		g_autoptr(GDateTime) d = soup_date_time_new_from_http_string(ims);
+		return d != NULL && g_date_time_to_unix(d) >= since;
+	}
+	return FALSE;
+}
+
+/* A feed as last made, kept (in the request's memo, by path) while the
+ * database and the first day it shows stay the same: made again, it would
+ * be the same text.  One allocation, freed with g_free(). */
+struct feed_made {
+	gint64 version;		/* store_http_version() */
+	gint64 from;
+	gint64 since;		/* when this text was first served */
+	char etag[40];
+	gsize len;
+	char text[];
+};
+
+static struct feed_made *
+feed_keep(struct http_request *r, gint64 version, gint64 from,
+    const char *text)
+{
+	const struct feed_made *old = g_hash_table_lookup(r->memo, r->path);
+	gsize len = strlen(text);
+	struct feed_made *f = g_malloc(sizeof *f + len + 1);
+	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
+	    text, (gssize)len);
+
+	f->version = version;
+	f->from = from;
+	g_snprintf(f->etag, sizeof f->etag, "\"%.32s\"", sum);
+	/* The same text made again keeps its Last-Modified. */
+	f->since = old != NULL && strcmp(old->etag, f->etag) == 0 ?
+	    old->since : r->now;
+	f->len = len;
+	memcpy(f->text, text, len + 1);
+	g_hash_table_replace(r->memo, g_strdup(r->path), f);
+	return f;
+}
+
+static void
+serve(struct http_request *r, const char *name, const struct feed_made *f)
+{
+	g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(f->since);
+	g_autofree char *lm = soup_date_time_to_string(when, SOUP_DATE_HTTP);
+	g_autofree char *disp = g_strdup_printf("inline; filename=\"%s.ics\"",
+	    name);
+
+	http_set_header(r, "ETag", f->etag);
+	http_set_header(r, "Last-Modified", lm);
+	http_set_header(r, "Cache-Control", "private, max-age=300");
+	if (not_modified(r, f->etag, f->since)) {
+		soup_server_message_set_status(r->msg,
+		    SOUP_STATUS_NOT_MODIFIED, NULL);
+		return;
+	}
+	http_set_header(r, "Content-Disposition", disp);
+	http_respond(r, SOUP_STATUS_OK, "text/calendar; charset=utf-8",
+	    f->text, f->len);
+}
+
+void
+http_feed(struct http_request *r)
+{
+	g_autoptr(GError) error = NULL;
+	const char *key = http_query(r, "key");
+	g_autofree char *team = NULL, *member = NULL, *organizer = NULL;
+	g_autofree char *text = NULL, *name = NULL;
+	const struct feed_made *f;
+	gint64 from, version = 0;
+	gboolean versioned;
+
+	if (key == NULL)
+		goto none;
+	if (g_str_has_prefix(r->rest, "member/")) {
+		if ((member = strip_ics(r->rest + 7)) == NULL ||
+		    (team = member_team(r, member, key)) == NULL)
+			goto none;
+	} else if ((team = strip_ics(r->rest)) == NULL ||
+	    !http_key_check(r->env, "feed", team, "", key))
+		goto none;
+	organizer = meet_team_address(r->env, team);
+	/* From the start of a day, so that the text stays the same all
+	 * day unless what it shows changes. */
+	from = r->now / 86400 * 86400 - FEED_PAST * 86400;
+	name = g_strdup(member != NULL ? member : team);
+	g_strdelimit(name, "\"\\/\r\n", '_');
+	versioned = store_http_version(r->env->st, &version, NULL);
+	f = g_hash_table_lookup(r->memo, r->path);
+	if (versioned && f != NULL && f->version == version &&
+	    f->from == from) {
+		serve(r, name, f);
+		return;
+	}
+	text = meet_export_events(r->env->st, team, member, organizer, from,
+	    FEED_DAYS, &error);
+	if (text == NULL) {
+		if (error->domain == STORE_ERROR &&
+		    error->code == STORE_ERROR_NOT_FOUND)
+			goto none;
+		log_warnx("http: feed of %s: %s", team, error->message);
+		http_page(r, SOUP_STATUS_SERVICE_UNAVAILABLE, "Try again",
+		    "<h1>Try again</h1>");
+		return;
+	}
+	serve(r, name, feed_keep(r, versioned ? version : -1, from, text));
+	return;
+none:
+	http_not_found(r);
+}

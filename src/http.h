@@ -1,0 +1,105 @@
+/* The HTTP face: one-click unsubscribe (RFC 8058), calendar feeds and the
+ * team's archive, served by libsoup's SoupServer on the GLib main loop
+ * that tidings run already has (or alone by tidings serve).
+ *
+ * http.c is the server: [http] listen and TLS, the bounds on requests
+ * and connections, the headers every answer carries, the access log, and
+ * the table of routes; each route is a file, http-*.c, that includes this
+ * header and answers through the helpers below.  Nothing here speaks SQL:
+ * routes ask the store and the flows (subscription.c, avail.c). */
+#ifndef TIDINGS_HTTP_H
+#define TIDINGS_HTTP_H
+
+#include <glib.h>
+
+struct conf;
+struct store;
+struct tidings_ctx;
+struct http_server;
+typedef struct _SoupServerMessage SoupServerMessage;
+
+/* Bounds on what a client may send; past them it gets 405, 411, 413,
+ * 414 or 431, or its connection is closed. */
+#define HTTP_MAX_URI		4096	/* bytes of path and query */
+#define HTTP_MAX_HEADERS	64	/* header lines */
+#define HTTP_MAX_BODY		8192	/* bytes of a POST body */
+
+/* The Content-Security-Policy of every answer: no script, no request to
+ * anywhere, inline styles and data: images only. */
+#define HTTP_CSP "default-src 'none'; style-src 'unsafe-inline'; " \
+	"img-src data:; form-action 'self'; frame-ancestors 'none'; " \
+	"base-uri 'none'"
+
+/* Starts serving [http] listen of *CONF (read again at each request, as
+ * tidings run replaces it on SIGHUP) on the thread-default main context.
+ * NULL with CONF_ERROR when [http] is wrong, G_IO_ERROR when the address
+ * cannot be bound. */
+struct http_server *http_server_start(struct conf **conf, struct store *st,
+    GError **error);
+/* The first address it listens on, as a URL ("http://127.0.0.1:8025/");
+ * owned by SRV. */
+const char *http_server_url(const struct http_server *srv);
+void http_server_free(struct http_server *srv);
+
+/* One request as a route sees it. */
+struct http_request {
+	SoupServerMessage *msg;
+	struct tidings_ctx *env;	/* store, configuration, secret */
+	const char *method;		/* GET, HEAD or POST */
+	const char *path;		/* decoded */
+	const char *rest;		/* path after the route's prefix */
+	GHashTable *query;		/* decoded; may be NULL */
+	gint64 now;
+	/* What routes remember between requests, by their own keys
+	 * (strings); the server frees the values with g_free(). */
+	GHashTable *memo;
+};
+
+/* The body of a POST, or NULL for none. */
+GBytes *http_body(struct http_request *r);
+/* A request header, or NULL. */
+const char *http_header(struct http_request *r, const char *name);
+/* A query parameter, or NULL. */
+const char *http_query(struct http_request *r, const char *name);
+/* Adds a header to the answer. */
+void http_set_header(struct http_request *r, const char *name,
+    const char *value);
+
+/* Answers STATUS with BODY (LEN bytes; copied) of TYPE. */
+void http_respond(struct http_request *r, guint status, const char *type,
+    const char *body, gsize len);
+/* Answers STATUS with an HTML page titled TITLE (text) around BODY (HTML,
+ * escaped by the caller), in the look of the HTML digest, readable on a
+ * phone and in dark mode. */
+void http_page(struct http_request *r, guint status, const char *title,
+    const char *body);
+/* The same 404 for every path that leads nowhere, whatever the reason
+ * (no such route, team, token or key), so that it tells nothing. */
+void http_not_found(struct http_request *r);
+/* 405 with the Allow header ALLOW. */
+void http_method_not_allowed(struct http_request *r, const char *allow);
+/* TEXT escaped for HTML text and attribute values.  Caller frees. */
+char *http_escape(const char *text);
+/* [http] base-url joined with PATH (no leading slash), or NULL when
+ * base-url is unset.  Caller frees. */
+char *http_url(const struct conf *conf, const char *path);
+
+/* The key of KIND ("feed", "archive") for TEAM and SUBJECT ("" for the
+ * whole team, or an address), which only reads the store; RENEW makes a
+ * new one (in a transaction of its own), which revokes the one before.
+ * NULL with error set (no secret, STORE_ERROR_NOT_FOUND for no such
+ * team).  Caller frees. */
+char *http_key_get(struct tidings_ctx *env, const char *kind,
+    const char *team, const char *subject, gboolean renew, gint64 now,
+    GError **error);
+/* Whether KEY is the current key of KIND for TEAM and SUBJECT; a
+ * revoked, foreign or missing key is not. */
+gboolean http_key_check(struct tidings_ctx *env, const char *kind,
+    const char *team, const char *subject, const char *key);
+
+/* Routes (http-*.c): each handles the paths under its prefix. */
+void http_unsubscribe(struct http_request *r);
+void http_feed(struct http_request *r);
+void http_archive(struct http_request *r);
+
+#endif
