@@ -23,6 +23,7 @@
 static char *opt_maildir;
 static char *opt_mbox;
 static char *opt_source;
+static gboolean opt_process;
 
 static const GOptionEntry import_options[] = {
 	{ "maildir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_maildir,
@@ -31,6 +32,9 @@ static const GOptionEntry import_options[] = {
 	  "import every mail of the mbox FILE", "FILE" },
 	{ "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
 	  "where the mail came from, as recorded (default import)", "NAME" },
+	{ "process", 'p', 0, G_OPTION_ARG_NONE, &opt_process,
+	  "act on the mail as if it came now: carry out its commands and "
+	  "availability, answer it", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -120,8 +124,9 @@ import_one(struct import *im, struct ingest_prepared *prep)
 		im->lost++;
 		return FALSE;
 	}
-	if (!ingest_commit(st, im->ctx->conf, prep, opt_source != NULL ?
-	    opt_source : "import", FALSE, &res, &im->error)) {
+	if (!ingest_commit_mode(st, im->ctx->conf, prep, opt_source != NULL ?
+	    opt_source : "import", FALSE, opt_process ? INGEST_LIVE :
+	    INGEST_ARCHIVE, &res, &im->error)) {
 		/* This mail and the batch's before it are rolled back. */
 		store_rollback(st);
 		im->in_batch = 0;
@@ -398,11 +403,15 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.args = "--maildir DIR | --mbox FILE",
+	.args = "--maildir DIR | --mbox FILE [--process]",
 	.summary = "load many mails at once from a Maildir or an mbox",
-	.help = "Each mail goes through the same pipeline as 'tidings ingest'; "
-	    "mail stored\nbefore is skipped, so an import can be run again.  "
-	    "A progress line is shown\non a terminal, and a summary at the end.",
+	.help = "Each mail is stored, threaded and indexed as by 'tidings "
+	    "ingest', and its\nanswers to known prompts are recorded as of "
+	    "its Date; an archive is\nhistory, so its commands, availability "
+	    "and comments change nothing and\nno mail is queued, unless "
+	    "--process asks to act on every mail as if it\ncame now.  Mail "
+	    "stored before is skipped, so an import can be run again.\nA "
+	    "progress line is shown on a terminal, and a summary at the end.",
 	.options = import_options,
 	.min_args = 0,
 	.max_args = 0,

@@ -36,6 +36,15 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 			tk = takers[i];
 	if (tk == NULL)
 		return TRUE;
+	if (ctx->archive) {
+		/* An archive is history: its answers are recorded as of the
+		 * day they were written, and nothing else is done again. */
+		if (tk != &taker_answer)
+			return TRUE;
+		if (!msg->date_from_arrival)
+			t.now = msg->date;
+		t.may_answer = -1;
+	}
 	t.trusted = trust_verdict(ctx->st, msg, &why);
 	t.why = why;
 	if (tk->changes_state && !t.trusted) {
