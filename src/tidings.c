@@ -44,6 +44,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_search_entry,
 	&cmd_export_entry,
 	&cmd_export_ics_entry,
+	&cmd_backup_entry,
 	&cmd_help_entry,
 	NULL
 };
