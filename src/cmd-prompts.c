@@ -350,22 +350,76 @@ answer_json(const struct prompt *p, const struct answer *a)
 	report_print_json(b);
 }
 
-/* An answer as the member wrote it, its control characters shown as
- * such. */
+/* TEXT, an answer as the member wrote it, its control characters shown
+ * as such: its first line after LEAD, the others lined up under it. */
 static void
-answer_print(const struct prompt *p, const struct answer *a)
+text_print(const char *lead, const char *text)
 {
-	g_autofree char *text = utf8_visible(a->text, TRUE);
-	g_autofree char *question = utf8_visible(a->question, FALSE);
-	g_autofree char *reason = utf8_visible(a->reason, FALSE);
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *visible = utf8_visible(text, TRUE);
+	g_auto(GStrv) lines = g_strsplit(visible, "\n", -1);
+	int indent = (int)g_utf8_strlen(lead, -1);
 
-	printf("  %d. %s%s\n", a->position, question, a->superseded ?
-	    "  (edited later)" : !a->counted ? "  (not counted)" : "");
 	for (char **l = lines; *l != NULL; l++)
-		printf("     %s\n", *l);
-	if (!a->counted && reason != NULL)
+		printf("     %*s%s\n", l == lines ? 0 : indent,
+		    l == lines ? lead : "", *l);
+}
+
+/* The answers to one question (ANSWERS[FROM, TO), oldest first): the
+ * question once, the answer that stands, and under it what it said before
+ * it was edited and any other answer that was kept but not counted. */
+static void
+question_print(GPtrArray *answers, guint from, guint to)
+{
+	const struct answer *cur = NULL;
+	g_autofree char *question = NULL;
+
+	for (guint k = from; k < to; k++) {
+		const struct answer *a = answers->pdata[k];
+		if (!a->superseded && (cur == NULL || a->counted ||
+		    !cur->counted))
+			cur = a;
+	}
+	if (cur == NULL)	/* every one edited: the last stands */
+		cur = answers->pdata[to - 1];
+	question = utf8_visible(cur->question, FALSE);
+	printf("  %d. %s%s\n", cur->position, question, !cur->counted ?
+	    "  (not counted)" : "");
+	text_print("", cur->text);
+	if (!cur->counted && cur->reason != NULL) {
+		g_autofree char *reason = utf8_visible(cur->reason, FALSE);
 		printf("     [%s]\n", reason);
+	}
+	for (guint k = to; k-- > from;) {
+		const struct answer *a = answers->pdata[k];
+		g_autofree char *reason = NULL;
+		if (a == cur)
+			continue;
+		if (a->superseded) {
+			text_print("edited; before: ", a->text);
+			continue;
+		}
+		text_print("also, not counted: ", a->text);
+		if (a->reason != NULL) {
+			reason = utf8_visible(a->reason, FALSE);
+			printf("     [%s]\n", reason);
+		}
+	}
+}
+
+/* A prompt's answers, each question once. */
+static void
+answers_print(GPtrArray *answers)
+{
+	guint from = 0;
+
+	for (guint k = 1; k <= answers->len; k++) {
+		const struct answer *a = answers->pdata[from];
+		if (k < answers->len && ((const struct answer *)
+		    answers->pdata[k])->question_id == a->question_id)
+			continue;
+		question_print(answers, from, k);
+		from = k;
+	}
 }
 
 static int
@@ -399,12 +453,12 @@ answers_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%s%s, asked %s:\n", shown++ ? "\n" : "",
 			    email, due);
 		}
-		for (guint k = 0; k < answers->len; k++) {
-			if (opt_json)
-				answer_json(p, answers->pdata[k]);
-			else
-				answer_print(p, answers->pdata[k]);
+		if (!opt_json) {
+			answers_print(answers);
+			continue;
 		}
+		for (guint k = 0; k < answers->len; k++)
+			answer_json(p, answers->pdata[k]);
 	}
 	if (!opt_json && shown == 0)
 		printf("no answers in that time\n");
