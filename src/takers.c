@@ -18,6 +18,7 @@ static const struct taker *const takers[] = {
 	&taker_autoreply,
 	&taker_list,
 	&taker_comment,
+	&taker_accept,
 	&taker_command,
 	&taker_query,
 	&taker_answer,
