@@ -41,7 +41,10 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 		/* An archive is history: its answers are recorded as of the
 		 * day they were written, and nothing else is done again. */
 		if (tk != &taker_answer)
-			return TRUE;
+			return !tk->changes_state || store_message_bind(ctx->st,
+			    id, msg->prompt_id, FALSE, "read from an archive: "
+			    "not carried out (import --process acts on it)",
+			    error);
 		if (!msg->date_from_arrival)
 			t.now = msg->date;
 		t.may_answer = -1;

@@ -92,6 +92,10 @@ ok $? "the old availability changed nothing"
 [ -z "$(q archive "SELECT paused_until FROM people")" ]
 ok $? "the old pause changed nothing"
 TIDINGS_NOW=2026-04-10T12:00:00Z run "$TIDINGS" --config "$TEST_DIR/archive.conf" \
+	show "<pause@example.org>"
+expect_grep out "read from an archive: not carried out \(import --process acts on it\)" \
+	"show says why the command was not carried out"
+TIDINGS_NOW=2026-04-10T12:00:00Z run "$TIDINGS" --config "$TEST_DIR/archive.conf" \
 	search billing
 expect_grep out "Re: Daily" "the archive is searchable"
 
