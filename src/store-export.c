@@ -393,7 +393,7 @@ backup_check(sqlite3 *dst, const char *tmp, GError **error)
 
 	ok = sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &stmt,
 	    NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(stmt, 0), "ok") == 0;
+	    g_strcmp0((const char *)sqlite3_column_text(stmt, 0), "ok") == 0;
 	sqlite3_finalize(stmt);
 	if (!ok)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_CORRUPT,
