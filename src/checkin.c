@@ -344,8 +344,8 @@ checkin_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 }
 
 GPtrArray *
-checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
-    gint64 *when, GError **error)
+checkin_preview(struct tidings_ctx *env, const char *email, gint64 checkin,
+    gint64 now, gint64 *when, GError **error)
 {
 	g_autoptr(Person) person = store_person_get(env->st, email, error);
 	g_autoptr(GPtrArray) checkins = NULL;
@@ -369,7 +369,7 @@ checkin_preview(struct tidings_ctx *env, const char *email, gint64 now,
 		GBytes *raw;
 
 		if (!c->active || !g_strv_contains((const char *const *)teams,
-		    c->team))
+		    c->team) || (checkin != 0 && c->id != checkin))
 			continue;
 		if (!sched_next(c->rrule, person->zone, c->created_at, now, &o,
 		    error))

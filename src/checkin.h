@@ -32,10 +32,11 @@ gboolean checkin_tick(struct tidings_ctx *env, gint64 now,
  * scheduled. */
 gint64 checkin_next_due(struct tidings_ctx *env, gint64 now, GError **error);
 
-/* The mail that the next prompt of each of EMAIL's check-ins would be
- * (not stored, not sent), in a GPtrArray of GBytes; *when gets the first
- * one's time. */
+/* The mail that the next prompt of each of EMAIL's check-ins (or of
+ * check-in CHECKIN alone, when not 0) would be (not stored, not sent), in
+ * a GPtrArray of GBytes; *when gets the first one's time. */
 GPtrArray *checkin_preview(struct tidings_ctx *env, const char *email,
+    gint64 checkin,
     gint64 now, gint64 *when, GError **error);
 
 #endif

@@ -11,6 +11,7 @@
 #include "ingest-pipe.h"
 #include "log.h"
 #include "report.h"
+#include "backup.h"
 #include "crashnote.h"
 #include "store.h"
 #include "tidings.h"
@@ -23,14 +24,22 @@
 static char *opt_maildir;
 static char *opt_mbox;
 static char *opt_source;
+static gboolean opt_process;
+static char *opt_json;
 
 static const GOptionEntry import_options[] = {
 	{ "maildir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_maildir,
 	  "import every mail of the Maildir DIR (cur and new)", "DIR" },
 	{ "mbox", 'b', 0, G_OPTION_ARG_FILENAME, &opt_mbox,
 	  "import every mail of the mbox FILE", "FILE" },
+	{ "json", 'j', 0, G_OPTION_ARG_FILENAME, &opt_json,
+	  "restore the full export FILE ('tidings export --full') into an "
+	  "empty database", "FILE" },
 	{ "source", 's', 0, G_OPTION_ARG_STRING, &opt_source,
 	  "where the mail came from, as recorded (default import)", "NAME" },
+	{ "process", 'p', 0, G_OPTION_ARG_NONE, &opt_process,
+	  "act on the mail as if it came now: carry out its commands and "
+	  "availability, answer it", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -120,8 +129,9 @@ import_one(struct import *im, struct ingest_prepared *prep)
 		im->lost++;
 		return FALSE;
 	}
-	if (!ingest_commit(st, im->ctx->conf, prep, opt_source != NULL ?
-	    opt_source : "import", FALSE, &res, &im->error)) {
+	if (!ingest_commit_mode(st, im->ctx->conf, prep, opt_source != NULL ?
+	    opt_source : "import", FALSE, opt_process ? INGEST_LIVE :
+	    INGEST_ARCHIVE, &res, &im->error)) {
 		/* This mail and the batch's before it are rolled back. */
 		store_rollback(st);
 		im->in_batch = 0;
@@ -350,6 +360,34 @@ import_mbox(struct import *im, const char *path)
 	return ok;
 }
 
+/* The restore of a full export. */
+static int
+import_json(struct cmd_ctx *ctx)
+{
+	g_autoptr(GError) error = NULL;
+	guint64 rows;
+	int rc;
+
+	if (opt_process || opt_source != NULL)
+		return cmd_usage(ctx, "--json restores an export as it was; "
+		    "--process and --source are for mail");
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if (!backup_import_json(ctx->store, opt_json, &rows, &error)) {
+		if (error->domain == G_FILE_ERROR) {
+			log_warnx("import: %s", error->message);
+			return EX_NOINPUT;
+		}
+		if (error->domain != BACKUP_ERROR)
+			return cmd_fail(ctx, error);
+		log_warnx("import: %s", error->message);
+		return error->code == BACKUP_ERROR_NOT_EMPTY ? EX_CANTCREAT :
+		    EX_DATAERR;
+	}
+	printf("%" G_GUINT64_FORMAT " rows restored from %s\n", rows, opt_json);
+	return EX_OK;
+}
+
 static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -359,8 +397,11 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	guint all;
 	int rc;
 
-	if ((opt_maildir == NULL) == (opt_mbox == NULL))
-		return cmd_usage(ctx, "give one of --maildir DIR or --mbox FILE");
+	if ((opt_maildir != NULL) + (opt_mbox != NULL) + (opt_json != NULL) != 1)
+		return cmd_usage(ctx, "give one of --maildir DIR, --mbox FILE or "
+		    "--json FILE");
+	if (opt_json != NULL)
+		return import_json(ctx);
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	crashnote_open(store_path(ctx->store));
@@ -398,11 +439,17 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.args = "--maildir DIR | --mbox FILE",
+	.args = "--maildir DIR | --mbox FILE [--process] | --json FILE",
 	.summary = "load many mails at once from a Maildir or an mbox",
-	.help = "Each mail goes through the same pipeline as 'tidings ingest'; "
-	    "mail stored\nbefore is skipped, so an import can be run again.  "
-	    "A progress line is shown\non a terminal, and a summary at the end.",
+	.help = "Each mail is stored, threaded and indexed as by 'tidings "
+	    "ingest', and its\nanswers to known prompts are recorded as of "
+	    "its Date; an archive is\nhistory, so its commands, availability "
+	    "and comments change nothing and\nno mail is queued, unless "
+	    "--process asks to act on every mail as if it\ncame now.  Mail "
+	    "stored before is skipped, so an import can be run again.\nA "
+	    "progress line is shown on a terminal, and a summary at the end."
+	    "\n\n--json restores a full export ('tidings export --full') "
+	    "into a database\nthat holds nothing yet: all of it, or nothing.",
 	.options = import_options,
 	.min_args = 0,
 	.max_args = 0,
@@ -414,6 +461,7 @@ const struct cmd_entry cmd_import_entry = {
 static char *opt_format;
 static char *opt_since;
 static char *opt_team;
+static gboolean opt_full;
 
 static const GOptionEntry export_options[] = {
 	{ "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
@@ -422,6 +470,9 @@ static const GOptionEntry export_options[] = {
 	  "only mail received since DATE (YYYY-MM-DD, local time)", "DATE" },
 	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
 	  "only mail from members of TEAM", "TEAM" },
+	{ "full", 0, 0, G_OPTION_ARG_NONE, &opt_full,
+	  "everything tidings knows, as one JSON document that 'tidings "
+	  "import --json' restores", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -501,6 +552,23 @@ parse_since(const char *text, gint64 *since)
 }
 
 static int
+export_full(struct cmd_ctx *ctx)
+{
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	if ((rc = cmd_open_store(ctx)) != EX_OK)
+		return rc;
+	if (!backup_export_json(ctx->store, stdout, &error))
+		return cmd_fail(ctx, error);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_warn("export: cannot write");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+static int
 cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
@@ -508,6 +576,12 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	gint64 since = 0;
 	int rc;
 
+	if (opt_full && (opt_format != NULL || opt_since != NULL ||
+	    opt_team != NULL))
+		return cmd_usage(ctx, "--full exports everything, in its own "
+		    "format: it takes no --format, --since or --team");
+	if (opt_full)
+		return export_full(ctx);
 	if (opt_format != NULL && strcmp(opt_format, "json") != 0 &&
 	    strcmp(opt_format, "mbox") != 0)
 		return cmd_usage(ctx, "'%s' is not a format; use json or mbox",
@@ -547,12 +621,16 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.args = "[--format json|mbox] [--since DATE] [--team TEAM]",
-	.summary = "write every stored mail out, as JSON Lines or an mbox",
+	.args = "[--format json|mbox] [--since DATE] [--team TEAM] | --full",
+	.summary = "write every stored mail out, as JSON Lines or an mbox, "
+	    "or everything (--full)",
 	.help = "JSON Lines carry each mail's id, thread and parent and what "
 	    "tidings made\nof it (see tidings(1) for the fields); an mbox "
-	    "(mboxrd) carries the mails\nexactly as received.  Your data is "
-	    "yours.",
+	    "(mboxrd) carries the mails\nexactly as received.  --full writes "
+	    "everything tidings knows (teams,\nmembers, check-ins, prompts, "
+	    "answers, comments, subscriptions,\navailability, meetings, the "
+	    "mail and the outbox) as one JSON document,\nwhich 'tidings import "
+	    "--json' restores.  Your data is yours.",
 	.options = export_options,
 	.min_args = 0,
 	.max_args = 0,

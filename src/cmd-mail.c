@@ -34,7 +34,12 @@ static const GOptionEntry show_options[] = {
 	G_OPTION_ENTRY_NULL
 };
 
+static gboolean opt_fts;
+
 static const GOptionEntry search_options[] = {
+	{ "fts", 0, 0, G_OPTION_ARG_NONE, &opt_fts,
+	  "read the query as SQLite FTS5 syntax (phrases, OR, NOT, prefix*, "
+	  "column:)", NULL },
 	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
 	  "print JSON for scripts, one result a line", NULL },
 	{ "limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit,
@@ -435,6 +440,13 @@ cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	query = g_strjoinv(" ", argv + 1);
+	if (!opt_fts) {
+		char *words = store_search_words(query);
+		if (words == NULL)
+			return cmd_usage(ctx, "nothing to search for");
+		g_free(query);
+		query = words;
+	}
 	rows = store_message_search(ctx->store, query, opt_limit, &error);
 	if (rows == NULL) {
 		if (g_error_matches(error, STORE_ERROR, STORE_ERROR_QUERY))
@@ -469,12 +481,13 @@ cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_search_entry = {
 	.name = "search",
-	.args = "QUERY... [--limit N] [--json]",
+	.args = "WORD... [--fts] [--limit N] [--json]",
 	.summary = "search stored mail (subject, sender and text)",
-	.help = "QUERY is SQLite FTS5 syntax: words (all must match), \"a "
-	    "phrase\", OR, NOT,\nprefix*, and column filters such as "
-	    "sender:ana or subject:blocked.\nResults are newest first, with "
-	    "the thread and a snippet.",
+	.help = "Finds the mail that holds every WORD as typed: OPS-881 "
+	    "finds OPS-881.\nWith --fts the query is SQLite FTS5 syntax "
+	    "instead: \"a phrase\", OR, NOT,\nprefix*, and column filters "
+	    "such as sender:ana or subject:blocked.\nResults are newest "
+	    "first, with the thread and a snippet.",
 	.options = search_options,
 	.min_args = 1,
 	.max_args = -1,

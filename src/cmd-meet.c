@@ -23,6 +23,8 @@ static char *opt_within;
 static char *opt_title;
 static char *opt_show;
 static char *opt_cancel;
+static char *opt_accept;
+static char *opt_from;
 static gboolean opt_dry_run;
 
 static const GOptionEntry meet_options[] = {
@@ -40,6 +42,11 @@ static const GOptionEntry meet_options[] = {
 	  "each attendee's answer and proposal for meeting UID", "UID" },
 	{ "cancel", 0, 0, G_OPTION_ARG_STRING, &opt_cancel,
 	  "cancel meeting UID: a CANCEL to every attendee", "UID" },
+	{ "accept", 0, 0, G_OPTION_ARG_STRING, &opt_accept,
+	  "move meeting UID to the time proposed (the latest proposal, or "
+	  "--from's) and send the update to every attendee", "UID" },
+	{ "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
+	  "with --accept: the proposal of this attendee", "EMAIL" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -207,6 +214,25 @@ meet_show(struct cmd_ctx *ctx)
 	return EX_OK;
 }
 
+/* --accept: the meeting moves to the proposed time. */
+static int
+meet_do_accept(struct cmd_ctx *ctx, struct tidings_ctx *env)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDateTime) s = NULL;
+	g_autofree char *when = NULL;
+	gint64 start, end;
+
+	if (!meet_accept(env, opt_accept, opt_from, clock_now(), &start, &end,
+	    &error))
+		return meet_fail(ctx, error);
+	s = g_date_time_new_from_unix_utc(start);
+	when = g_date_time_format(s, "%Y-%m-%d %H:%M UTC");
+	printf("moved %s to %s; the update goes to every attendee\n",
+	    opt_accept, when);
+	return deliver(ctx);
+}
+
 static int
 meet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -214,15 +240,24 @@ meet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct tidings_ctx env;
 	int rc;
 
-	if ((opt_show != NULL) + (opt_cancel != NULL) + (opt_team != NULL) > 1)
-		return cmd_usage(ctx, "--team, --show and --cancel do not go "
-		    "together");
+	if ((opt_show != NULL) + (opt_cancel != NULL) + (opt_team != NULL) +
+	    (opt_accept != NULL) > 1)
+		return cmd_usage(ctx, "--team, --show, --cancel and --accept do "
+		    "not go together");
+	if (opt_from != NULL && opt_accept == NULL)
+		return cmd_usage(ctx, "--from chooses whose proposal --accept "
+		    "takes: give --accept UID too");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	if (opt_show != NULL)
 		return meet_show(ctx);
 	if (!tidings_ctx_init(&env, ctx->store, ctx->conf, &error))
 		return cmd_fail(ctx, error);
+	if (opt_accept != NULL) {
+		rc = meet_do_accept(ctx, &env);
+		tidings_ctx_clear(&env);
+		return rc;
+	}
 	if (opt_cancel != NULL) {
 		if (!meet_cancel(&env, opt_cancel, clock_now(), &error)) {
 			tidings_ctx_clear(&env);
@@ -239,14 +274,16 @@ meet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_meet_entry = {
 	.name = "meet",
 	.args = "--team TEAM [--duration D] [--within D] [--title T] "
-	    "[--dry-run] | --show UID | --cancel UID",
+	    "[--dry-run] | --show UID | --cancel UID | --accept UID "
+	    "[--from EMAIL]",
 	.summary = "invite a team to a meeting at the best time for all",
 	.help = "Picks the slot on a 15-minute grid within the window where "
 	    "the most members\nare in working hours, none away and none in "
 	    "deep work (the earliest of\nequals), and mails every member an "
 	    "invitation (iTIP REQUEST) their calendar\ncan answer.  Answers "
 	    "and proposals of another time come back by mail;\n--show lists "
-	    "them, --cancel calls the meeting off.",
+	    "them, --accept moves the meeting to a proposed time (an\nupdate "
+	    "with a higher SEQUENCE to everyone), --cancel calls it off.",
 	.flags = CMD_NEEDS_CONFIG,
 	.options = meet_options, .min_args = 0, .max_args = 0,
 	.exec = meet_exec,

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "store-bounce.h"
 #include "tidings.h"
+#include "utf8.h"
 #include "value.h"
 
 static char *opt_team;
@@ -161,6 +162,60 @@ member_list(struct cmd_ctx *ctx, int argc, char **argv)
 	return EX_OK;
 }
 
+/* When T is, in P's zone and words: "Thu 24 Dec 2026 09:00", or the day
+ * alone when T is its start; with END, a day's start is said as the end
+ * of the day before ("the end of Fri 11 Dec 2026").  Caller frees. */
+static char *
+local_date(const struct person *p, gint64 t, gboolean end)
+{
+	g_autofree char *hm = sched_format(p->zone, t, "%H:%M");
+	char *s;
+
+	if (g_strcmp0(hm, "00:00") != 0)
+		s = sched_format(p->zone, t, "%a %-d %b %Y %H:%M");
+	else if (!end)
+		s = sched_format(p->zone, t, "%a %-d %b %Y");
+	else {
+		g_autofree char *day = sched_format(p->zone, t - 1,
+		    "%a %-d %b %Y");
+		s = day != NULL ? g_strconcat("the end of ", day, NULL) : NULL;
+	}
+	return s != NULL ? s : g_strdup("?");
+}
+
+/* Whether P is paused (asked nothing until when) and the status they
+ * stated, as they stand now; text from mail shown visibly. */
+static gboolean
+show_pause_status(struct cmd_ctx *ctx, const struct person *p,
+    GError **error)
+{
+	gint64 now = clock_now(), until = 0;
+	g_autofree char *status = store_person_status(ctx->store, p->id, now,
+	    &until, error);
+	g_autofree char *visible = NULL;
+
+	if (status == NULL && error != NULL && *error != NULL)
+		return FALSE;
+	if (p->paused_until > now) {
+		g_autofree char *when = local_date(p, p->paused_until,
+		    FALSE);
+		printf("paused: until %s (no prompts before then; 'resume' "
+		    "ends it)\n", when);
+	} else
+		printf("paused: no\n");
+	if (status == NULL) {
+		printf("status: none\n");
+		return TRUE;
+	}
+	visible = utf8_visible(status, FALSE);
+	if (until > 0) {
+		g_autofree char *when = local_date(p, until, TRUE);
+		printf("status: %s (until %s)\n", visible, when);
+	} else
+		printf("status: %s\n", visible);
+	return TRUE;
+}
+
 static int
 member_show(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -195,6 +250,8 @@ member_show(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("mail:   bounces since %s (score %.2f)%s\n", since,
 		    h.score, h.dead_at != 0 ? ", not prompted" : "");
 	}
+	if (!show_pause_status(ctx, p, &error))
+		return cmd_fail(ctx, error);
 	return EX_OK;
 }
 

@@ -20,10 +20,12 @@
 #include "store.h"
 #include "tidings.h"
 #include "utf8.h"
+#include "value.h"
 
 static char *opt_team;
 static char *opt_since;
 static char *opt_preview;
+static char *opt_checkin;
 static gboolean opt_due;
 static gboolean opt_json;
 
@@ -31,7 +33,11 @@ static const GOptionEntry prompts_options[] = {
 	{ "due", 0, 0, G_OPTION_ARG_NONE, &opt_due,
 	  "ask whoever is due now and send what waits (for cron)", NULL },
 	{ "preview", 'p', 0, G_OPTION_ARG_STRING, &opt_preview,
-	  "print the next prompt of this member, sending nothing", "EMAIL" },
+	  "print the next prompt of each check-in of this member, sending "
+	  "nothing", "EMAIL" },
+	{ "checkin", 'c', 0, G_OPTION_ARG_STRING, &opt_checkin,
+	  "with --preview: only this check-in (its number, TEAM/TITLE or "
+	  "TITLE)", "NAME" },
 	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
 	  "only this team's", "TEAM" },
 	{ "since", 's', 0, G_OPTION_ARG_STRING, &opt_since,
@@ -110,26 +116,107 @@ prompts_due(struct cmd_ctx *ctx, struct tidings_ctx *env)
 	return rc;
 }
 
-static int
-prompts_preview(struct cmd_ctx *ctx, struct tidings_ctx *env)
+/* The check-ins PERSON is asked (active, of their teams), in the order
+ * of the list; with --checkin, the one it names: its number, TEAM/TITLE,
+ * or a TITLE of one of them. */
+static GPtrArray *
+preview_checkins(struct cmd_ctx *ctx, const struct person *person,
+    GError **error)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) all = store_checkin_list(ctx->store, NULL, error);
+	g_auto(GStrv) teams = g_strsplit(person->teams != NULL ?
+	    person->teams : "", ", ", -1);
+	GPtrArray *asked;
+	gint64 id;
+	char *end;
+
+	if (all == NULL)
+		return NULL;
+	asked = g_ptr_array_new_with_free_func((GDestroyNotify)checkin_free);
+	id = opt_checkin != NULL ? g_ascii_strtoll(opt_checkin, &end, 10) : 0;
+	if (opt_checkin != NULL && *end != '\0')
+		id = 0;
+	for (guint i = 0; i < all->len; i++) {
+		struct checkin *c = all->pdata[i];
+		g_autofree char *full = g_strconcat(c->team, "/", c->title,
+		    NULL);
+		if (!c->active || !g_strv_contains((const char *const *)teams,
+		    c->team))
+			continue;
+		if (opt_checkin != NULL && c->id != id && strcmp(opt_checkin,
+		    full) != 0 && strcmp(opt_checkin, c->title) != 0)
+			continue;
+		g_ptr_array_add(asked, g_ptr_array_steal_index(all, i--));
+	}
+	if (opt_checkin != NULL && asked->len != 1) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    asked->len == 0 ? "%s is asked no check-in \"%s\": give "
+		    "its number or TEAM/TITLE (tidings checkin list)" :
+		    "%s is asked more than one check-in \"%s\": give its "
+		    "number or TEAM/TITLE (tidings checkin list)",
+		    person->email, opt_checkin);
+		g_ptr_array_unref(asked);
+		return NULL;
+	}
+	return asked;
+}
+
+static gboolean
+preview_one(struct tidings_ctx *env, const struct person *person,
+    const struct checkin *c, gboolean heading, GError **error)
+{
 	g_autoptr(GPtrArray) mails = NULL;
 	gint64 when;
 
-	mails = checkin_preview(env, opt_preview, clock_now(), &when, &error);
+	mails = checkin_preview(env, person->email, c->id, clock_now(), &when,
+	    error);
 	if (mails == NULL)
-		return cmd_fail(ctx, error);
-	if (mails->len == 0) {
-		log_warnx("prompts: %s has no check-in to be asked", opt_preview);
-		return EX_DATAERR;
+		return FALSE;
+	if (heading) {
+		g_autofree char *at = when > 0 ? sched_format(person->zone,
+		    when, "%a %-d %b %Y %H:%M") : NULL;
+		printf("=== %s (%s, check-in %" G_GINT64_FORMAT "): %s %s "
+		    "===\n\n", c->title, c->team, c->id, at != NULL ? at :
+		    "not scheduled again", at != NULL ? person->zone : "");
 	}
 	for (guint i = 0; i < mails->len; i++) {
 		gsize len;
 		const char *data = g_bytes_get_data(mails->pdata[i], &len);
+		fwrite(data, 1, len, stdout);
+		if (heading && (len == 0 || data[len - 1] != '\n'))
+			printf("\n");
+	}
+	return TRUE;
+}
+
+/* The next prompt of each check-in the member is asked: one is printed as
+ * the mail alone, several each under a heading that names it and when it
+ * goes, in the member's time. */
+static int
+prompts_preview(struct cmd_ctx *ctx, struct tidings_ctx *env)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Person) person = store_person_get(ctx->store, opt_preview,
+	    &error);
+	g_autoptr(GPtrArray) asked = NULL;
+
+	if (person == NULL ||
+	    (asked = preview_checkins(ctx, person, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (asked->len == 0) {
+		log_warnx("prompts: %s has no check-in to be asked", opt_preview);
+		return EX_DATAERR;
+	}
+	if (asked->len > 1)
+		printf("%s is asked %u check-ins; the next prompt of each "
+		    "follows (--checkin NAME for one).\n\n", person->email,
+		    asked->len);
+	for (guint i = 0; i < asked->len; i++) {
 		if (i > 0)
 			printf("\n");
-		fwrite(data, 1, len, stdout);
+		if (!preview_one(env, person, asked->pdata[i], asked->len > 1,
+		    &error))
+			return cmd_fail(ctx, error);
 	}
 	return EX_OK;
 }
@@ -215,6 +302,9 @@ prompts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (opt_due && opt_preview != NULL)
 		return cmd_usage(ctx, "--due and --preview do not go together");
+	if (opt_checkin != NULL && opt_preview == NULL)
+		return cmd_usage(ctx, "--checkin chooses what --preview shows: "
+		    "give --preview EMAIL too");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	if (!opt_due && opt_preview == NULL)
@@ -260,22 +350,76 @@ answer_json(const struct prompt *p, const struct answer *a)
 	report_print_json(b);
 }
 
-/* An answer as the member wrote it, its control characters shown as
- * such. */
+/* TEXT, an answer as the member wrote it, its control characters shown
+ * as such: its first line after LEAD, the others lined up under it. */
 static void
-answer_print(const struct prompt *p, const struct answer *a)
+text_print(const char *lead, const char *text)
 {
-	g_autofree char *text = utf8_visible(a->text, TRUE);
-	g_autofree char *question = utf8_visible(a->question, FALSE);
-	g_autofree char *reason = utf8_visible(a->reason, FALSE);
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *visible = utf8_visible(text, TRUE);
+	g_auto(GStrv) lines = g_strsplit(visible, "\n", -1);
+	int indent = (int)g_utf8_strlen(lead, -1);
 
-	printf("  %d. %s%s\n", a->position, question, a->superseded ?
-	    "  (edited later)" : !a->counted ? "  (not counted)" : "");
 	for (char **l = lines; *l != NULL; l++)
-		printf("     %s\n", *l);
-	if (!a->counted && reason != NULL)
+		printf("     %*s%s\n", l == lines ? 0 : indent,
+		    l == lines ? lead : "", *l);
+}
+
+/* The answers to one question (ANSWERS[FROM, TO), oldest first): the
+ * question once, the answer that stands, and under it what it said before
+ * it was edited and any other answer that was kept but not counted. */
+static void
+question_print(GPtrArray *answers, guint from, guint to)
+{
+	const struct answer *cur = NULL;
+	g_autofree char *question = NULL;
+
+	for (guint k = from; k < to; k++) {
+		const struct answer *a = answers->pdata[k];
+		if (!a->superseded && (cur == NULL || a->counted ||
+		    !cur->counted))
+			cur = a;
+	}
+	if (cur == NULL)	/* every one edited: the last stands */
+		cur = answers->pdata[to - 1];
+	question = utf8_visible(cur->question, FALSE);
+	printf("  %d. %s%s\n", cur->position, question, !cur->counted ?
+	    "  (not counted)" : "");
+	text_print("", cur->text);
+	if (!cur->counted && cur->reason != NULL) {
+		g_autofree char *reason = utf8_visible(cur->reason, FALSE);
 		printf("     [%s]\n", reason);
+	}
+	for (guint k = to; k-- > from;) {
+		const struct answer *a = answers->pdata[k];
+		g_autofree char *reason = NULL;
+		if (a == cur)
+			continue;
+		if (a->superseded) {
+			text_print("edited; before: ", a->text);
+			continue;
+		}
+		text_print("also, not counted: ", a->text);
+		if (a->reason != NULL) {
+			reason = utf8_visible(a->reason, FALSE);
+			printf("     [%s]\n", reason);
+		}
+	}
+}
+
+/* A prompt's answers, each question once. */
+static void
+answers_print(GPtrArray *answers)
+{
+	guint from = 0;
+
+	for (guint k = 1; k <= answers->len; k++) {
+		const struct answer *a = answers->pdata[from];
+		if (k < answers->len && ((const struct answer *)
+		    answers->pdata[k])->question_id == a->question_id)
+			continue;
+		question_print(answers, from, k);
+		from = k;
+	}
 }
 
 static int
@@ -309,12 +453,12 @@ answers_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%s%s, asked %s:\n", shown++ ? "\n" : "",
 			    email, due);
 		}
-		for (guint k = 0; k < answers->len; k++) {
-			if (opt_json)
-				answer_json(p, answers->pdata[k]);
-			else
-				answer_print(p, answers->pdata[k]);
+		if (!opt_json) {
+			answers_print(answers);
+			continue;
 		}
+		for (guint k = 0; k < answers->len; k++)
+			answer_json(p, answers->pdata[k]);
 	}
 	if (!opt_json && shown == 0)
 		printf("no answers in that time\n");
@@ -324,7 +468,7 @@ answers_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_prompts_entry = {
 	.name = "prompts",
 	.args = "[--team TEAM] [--since DATE] [--json] | --due | "
-	    "--preview EMAIL",
+	    "--preview EMAIL [--checkin NAME]",
 	.summary = "list prompts, send those due, or preview one",
 	.help = "Without options, lists the prompts of the last week: who was "
 	    "asked when, in\ntheir local time, and whether they answered, "
@@ -332,7 +476,9 @@ const struct cmd_entry cmd_prompts_entry = {
 	    "--due does what tidings run does on its\ntimer, once: asks "
 	    "whoever is due, sends reminders, closes what is over\nand "
 	    "sends the outbox (exit 75 when mail must wait); for cron without "
-	    "the\ndaemon. --preview prints the mail a member will get next.",
+	    "the\ndaemon. --preview prints the mail a member will get next: "
+	    "of each of\ntheir check-ins, each under a heading, or of the one "
+	    "--checkin names.",
 	.options = prompts_options, .min_args = 0, .max_args = 0,
 	.exec = prompts_exec,
 };

@@ -20,6 +20,10 @@ struct tidings_ctx {
 	GBytes *secret;		/* the key of tokens; read when first needed */
 	gint64 catch_up;	/* seconds a missed prompt may still go late */
 	gint64 digest_catch_up;	/* and a missed digest */
+	/* Mail read out of an archive (an import without --process): it is
+	 * stored and threaded and its answers to known prompts recorded as of
+	 * its Date, but no command is carried out and no mail sent. */
+	gboolean archive;
 };
 
 /* Fails with CONF_ERROR when the configuration has no address. */

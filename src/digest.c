@@ -447,8 +447,36 @@ add_away(struct digest *d, GHashTable *seen, gint64 person,
 		g_ptr_array_add(d->away, g_steal_pointer(&who));
 }
 
+/* Whether the person asked by prompt P paused their prompts after it was
+ * due (by a mail command "pause" rather than an answer): then *UNTIL is
+ * when the pause ends. */
+static gboolean
+paused_after(struct store *st, const struct prompt *p, gint64 *until,
+    GError **error)
+{
+	g_autoptr(Person) who = store_person_get(st, p->email, error);
+
+	*until = 0;
+	if (who == NULL)
+		return FALSE;
+	if (who->paused_until > p->due_at)
+		*until = who->paused_until;
+	return TRUE;
+}
+
+/* "paused until 24 December" of a pause that ends at UNTIL.  Caller
+ * frees. */
+static char *
+paused_note(const struct digest *d, gint64 until)
+{
+	g_autofree char *date = sched_format(d->zone, until, "%-d %B");
+
+	return g_strdup_printf("paused until %s", date != NULL ? date : "?");
+}
+
 /* Who did not answer, who skipped, and who was away, from the prompts
- * due in the period and the availability the members gave. */
+ * due in the period and the availability the members gave.  Someone away
+ * or paused in the period is listed as such, never as not answering. */
 static gboolean
 find_absent(struct store *st, struct digest *d, gint64 team_id,
     GError **error)
@@ -485,8 +513,22 @@ find_absent(struct store *st, struct digest *d, gint64 team_id,
 		if (strcmp(p->state, "skipped") == 0 &&
 		    strcmp(reason, "skipped by mail") != 0)
 			continue;
+		if (g_hash_table_contains(seen, &p->person_id))
+			continue;	/* away, listed so */
 		if ((c = checkin_of(st, d, p->checkin_id, error)) == NULL)
 			return FALSE;
+		if (strcmp(p->state, "skipped") != 0) {
+			gint64 until;
+			if (!paused_after(st, p, &until, error))
+				return FALSE;
+			if (until > 0) {
+				g_autofree char *paused = paused_note(d,
+				    until);
+				add_away(d, seen, p->person_id, p->name,
+				    p->email, 0, paused);
+				continue;
+			}
+		}
 		add_once(strcmp(p->state, "skipped") == 0 ? c->skipped :
 		    c->missing, display_name(p->name, p->email));
 	}

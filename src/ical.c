@@ -1000,10 +1000,82 @@ declined(icalcomponent *c, const char *email)
 	return FALSE;
 }
 
-/* What a VEVENT is: away, deep-work or busy; NULL for free time (and
- * for an invitation the person declined). */
+/* Whether TEXT (a category, a calendar's name) speaks of public
+ * holidays: "Holidays", "Public holiday", "Holidays in Germany",
+ * "Feiertage", "Jours fériés", "Festivos". */
+static gboolean
+holiday_words(const char *text)
+{
+	static const char *const words[] = {
+		"holiday", "feiertag", "férié", "ferie", "festivo", "festività",
+		"feestdag", "helgdag", "helligdag", "feriado", "święt",
+	};
+	g_autofree char *t = NULL;
+
+	if (text == NULL)
+		return FALSE;
+	t = g_utf8_strdown(text, -1);
+	for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+		if (strstr(t, words[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* Whether the all-day event C of calendar CAL is a day off: a public
+ * holiday (its calendar is a holiday calendar, as Google's and Apple's
+ * "Holidays in ..." subscriptions name themselves, and it is no mere
+ * observance, or a category says so) or a whole day marked free (FREE is true of a day only when one is
+ * off), but for birthdays, which calendars mark free and nobody takes
+ * off. */
+static gboolean
+day_off(icalcomponent *cal, icalcomponent *c, gboolean free)
+{
+	struct icaltimetype start = icalcomponent_get_dtstart(c);
+	g_autofree char *summary = NULL;
+	icalproperty *p;
+
+	if (icaltime_is_null_time(start) || !start.is_date)
+		return FALSE;
+	/* Google's holiday calendars hold observances too (New Year's
+	 * Eve, Mother's Day), which are no days off. */
+	if (holiday_words(x_value(cal, "X-WR-CALNAME")))
+		return !g_str_has_prefix(icalcomponent_get_description(c) !=
+		    NULL ? icalcomponent_get_description(c) : "",
+		    "Observance");
+	for (p = icalcomponent_get_first_property(c,
+	    ICAL_CATEGORIES_PROPERTY); p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_CATEGORIES_PROPERTY))
+		if (holiday_words(icalproperty_get_categories(p)))
+			return TRUE;
+	if (!free)
+		return FALSE;
+	summary = g_utf8_strdown(icalcomponent_get_summary(c) != NULL ?
+	    icalcomponent_get_summary(c) : "", -1);
+	return strstr(summary, "birthday") == NULL &&
+	    strstr(summary, "geburtstag") == NULL &&
+	    strstr(summary, "anniversaire") == NULL;
+}
+
+/* Whether C is marked free: TRANSP:TRANSPARENT, or Outlook's FREE. */
+static gboolean
+marked_free(icalcomponent *c, const char *ms)
+{
+	icalproperty *p;
+
+	if (ms != NULL)
+		return g_ascii_strcasecmp(ms, "FREE") == 0;
+	if ((p = icalcomponent_get_first_property(c, ICAL_TRANSP_PROPERTY)) ==
+	    NULL)
+		return FALSE;
+	return icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENT ||
+	    icalproperty_get_transp(p) == ICAL_TRANSP_TRANSPARENTNOCONFLICT;
+}
+
+/* What a VEVENT of CAL is: away, deep-work or busy; NULL for free time
+ * (and for an invitation the person declined).  A day off (a public
+ * holiday, a whole day marked free) is away. */
 static const char *
-event_kind(icalcomponent *c, const char *email)
+event_kind(icalcomponent *cal, icalcomponent *c, const char *email)
 {
 	const char *ms = x_value(c, "X-MICROSOFT-CDO-BUSYSTATUS");
 	const char *google = x_value(c, "X-GOOGLE-EVENT-TYPE");
@@ -1014,6 +1086,10 @@ event_kind(icalcomponent *c, const char *email)
 		return NULL;
 	if (ms == NULL)
 		ms = x_value(c, "X-MICROSOFT-CDO-INTENDEDSTATUS");
+	if ((google == NULL || g_ascii_strcasecmp(google,
+	    "workingLocation") != 0) && (ms == NULL || g_ascii_strcasecmp(ms,
+	    "WORKINGELSEWHERE") != 0) && day_off(cal, c, marked_free(c, ms)))
+		return "away";
 	if (google != NULL) {
 		if (g_ascii_strcasecmp(google, "outOfOffice") == 0)
 			return "away";
@@ -1063,7 +1139,7 @@ event_read(struct reader *r, icalcomponent *c, gboolean cancel_all,
 	struct icaltimetype rid = icalcomponent_get_recurrenceid(c);
 	g_autofree char *uid = uid_of(r, c, "event");
 	g_autofree char *iuid = NULL, *rs = NULL;
-	const char *kind = event_kind(c, r->email);
+	const char *kind = event_kind(r->cal, c, r->email);
 
 	uid_note(r, uid);
 	if (cancel_all || icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED ||

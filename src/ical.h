@@ -7,7 +7,10 @@
  *               X-MICROSOFT-CDO-BUSYSTATUS:OOF, a CATEGORIES or SUMMARY
  *               that says so); deep work for focus time.  TRANSP:
  *               TRANSPARENT and BUSYSTATUS FREE are free time and
- *               ignored; STATUS:CANCELLED removes what the UID stood
+ *               ignored, but a day off is away: an all-day event of a
+ *               public-holiday calendar (X-WR-CALNAME) or with a holiday
+ *               CATEGORIES, or one marked free (not a birthday);
+ *               STATUS:CANCELLED removes what the UID stood
  *               for.  A recurring event is kept as a rule when tidings'
  *               schedules can say it (schedule.h), else expanded over
  *               the next ICAL_HORIZON_DAYS, with EXDATE, RDATE and

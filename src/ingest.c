@@ -505,6 +505,15 @@ ingest_commit(struct store *st, const struct conf *conf,
     struct ingest_prepared *prep, const char *source, gboolean own_tx,
     struct ingest_result *res, GError **error)
 {
+	return ingest_commit_mode(st, conf, prep, source, own_tx, INGEST_LIVE,
+	    res, error);
+}
+
+gboolean
+ingest_commit_mode(struct store *st, const struct conf *conf,
+    struct ingest_prepared *prep, const char *source, gboolean own_tx,
+    enum ingest_mode mode, struct ingest_result *res, GError **error)
+{
 	struct message *msg = prep->msg;
 	struct filter_ctx ctx = { .conf = conf };
 	struct tidings_ctx env;
@@ -536,6 +545,7 @@ ingest_commit(struct store *st, const struct conf *conf,
 	/* Without an address, tidings has asked nobody anything. */
 	have_env = conf != NULL && tidings_ctx_init(&env, st, conf, NULL);
 	if (have_env) {
+		env.archive = mode == INGEST_ARCHIVE;
 		ctx.domain = env.domain;
 		ctx.lookup = take_answer_lookup;
 		ctx.lookup_data = &env;

@@ -60,4 +60,18 @@ gboolean ingest_commit(struct store *st, const struct conf *conf,
     struct ingest_result *res, GError **error);
 void ingest_prepared_free(struct ingest_prepared *prep);
 
+/* How a mail is taken: as it comes, or out of an archive, where it is
+ * stored, threaded and its answers to known prompts recorded as of its
+ * Date, and nothing else is done (no command, no availability, no mail
+ * sent; see tidings_ctx.archive). */
+enum ingest_mode {
+	INGEST_LIVE,
+	INGEST_ARCHIVE,
+};
+
+/* ingest_commit() in MODE. */
+gboolean ingest_commit_mode(struct store *st, const struct conf *conf,
+    struct ingest_prepared *prep, const char *source, gboolean own_tx,
+    enum ingest_mode mode, struct ingest_result *res, GError **error);
+
 #endif

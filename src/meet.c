@@ -436,6 +436,257 @@ out:
 	return ok;
 }
 
+/* --- accepting a proposal ------------------------------------------- */
+
+/* The attendee whose proposal is taken: ATTENDEE (NULL: whoever proposed
+ * last), when they have one standing. */
+static const struct attendee *
+proposal_of(GPtrArray *attendees, const char *attendee)
+{
+	const struct attendee *best = NULL;
+
+	for (guint i = 0; i < attendees->len; i++) {
+		const struct attendee *a = attendees->pdata[i];
+		if (a->counter_start == 0 || (attendee != NULL &&
+		    g_ascii_strcasecmp(a->email, attendee) != 0))
+			continue;
+		if (best == NULL || a->updated_at > best->updated_at)
+			best = a;
+	}
+	return best;
+}
+
+/* MT moved to A's proposal, and the update queued to every attendee, in
+ * the caller's transaction. */
+static gboolean
+move_to(struct tidings_ctx *env, const struct meeting *mt,
+    GPtrArray *attendees, const struct attendee *a, gint64 now,
+    GError **error)
+{
+	g_autoptr(Team) t = store_team_get(env->st, mt->team, error);
+	g_autoptr(GPtrArray) people = NULL;
+	g_autofree char *ics = NULL;
+	struct invite iv = { 0 };
+	gboolean ok = FALSE;
+
+	if (t == NULL || (people = attendee_people(env, attendees,
+	    error)) == NULL)
+		return FALSE;
+	iv = (struct invite){ .team = t, .people = people, .uid = mt->uid,
+	    .sequence = mt->sequence + 1, .title = mt->title,
+	    .start = a->counter_start, .end = a->counter_end > a->counter_start ?
+	    a->counter_end : a->counter_start + (mt->ends_at - mt->starts_at) };
+	iv.summary = g_strdup_printf("the time %s proposed",
+	    name_of(a->name, a->email));
+	invite_init(&iv, env, now);
+	if ((ics = itip_request(&iv.m, error)) == NULL ||
+	    !store_meeting_move(env->st, mt->id, iv.start, iv.end, iv.sequence,
+	    error))
+		goto out;
+	for (guint i = 0; i < people->len; i++)
+		if (!queue_invite(env, &iv, people->pdata[i], "invite-update",
+		    "REQUEST", ics, now, error))
+			goto out;
+	log_info("meet %s: moved to the time %s proposed (sequence %d)",
+	    mt->uid, a->email, iv.sequence);
+	ok = TRUE;
+out:
+	invite_clear(&iv);
+	return ok;
+}
+
+/* Meeting UID and the attendee whose proposal moves it, once it is known
+ * that there is one to accept. */
+static gboolean
+accept_find(struct tidings_ctx *env, const char *uid, const char *attendee,
+    struct meeting **mt, GPtrArray **attendees, const struct attendee **a,
+    GError **error)
+{
+	if ((*mt = store_meeting_get(env->st, uid, error)) == NULL)
+		return FALSE;
+	if (strcmp((*mt)->state, "cancelled") == 0) {
+		g_set_error(error, MEET_ERROR, MEET_ERROR_CANCELLED,
+		    "meeting %s is cancelled", uid);
+		return FALSE;
+	}
+	if ((*attendees = store_attendee_list(env->st, (*mt)->id, error)) ==
+	    NULL)
+		return FALSE;
+	if ((*a = proposal_of(*attendees, attendee)) != NULL)
+		return TRUE;
+	if (attendee != NULL)
+		g_set_error(error, MEET_ERROR, MEET_ERROR_NO_PROPOSAL,
+		    "%s has proposed no other time for %s (tidings meet --show "
+		    "%s)", attendee, uid, uid);
+	else
+		g_set_error(error, MEET_ERROR, MEET_ERROR_NO_PROPOSAL,
+		    "nobody has proposed another time for %s", uid);
+	return FALSE;
+}
+
+gboolean
+meet_accept(struct tidings_ctx *env, const char *uid, const char *attendee,
+    gint64 now, gint64 *start, gint64 *end, GError **error)
+{
+	g_autoptr(Meeting) mt = NULL;
+	g_autoptr(GPtrArray) attendees = NULL;
+	const struct attendee *a;
+
+	if (!accept_find(env, uid, attendee, &mt, &attendees, &a, error) ||
+	    !store_begin(env->st, error))
+		return FALSE;
+	if (!move_to(env, mt, attendees, a, now, error) ||
+	    !store_commit(env->st, error)) {
+		store_rollback(env->st);
+		return FALSE;
+	}
+	if (start != NULL)
+		*start = a->counter_start;
+	if (end != NULL)
+		*end = a->counter_end;
+	return TRUE;
+}
+
+/* The notice of a proposal that MSG answers: the stored COUNTER mail's id
+ * and the meeting's UID, from the notice's Message-ID
+ * (counter.MAIL.PERSON.UID).  Caller frees *uid. */
+static gboolean
+notice_of(const struct message *msg, gint64 *mail, char **uid)
+{
+	const char *id = msg->in_reply_to;
+
+	for (guint i = 0; (id == NULL || !g_str_has_prefix(id, "counter.")) &&
+	    msg->references != NULL && i < msg->references->len; i++)
+		id = msg->references->pdata[msg->references->len - 1 - i];
+	if (id == NULL || !g_str_has_prefix(id, "counter."))
+		return FALSE;
+	char *end;
+	*mail = g_ascii_strtoll(id + 8, &end, 10);
+	if (*mail <= 0 || *end != '.')
+		return FALSE;
+	(void)g_ascii_strtoll(end + 1, &end, 10);
+	if (*end != '.' || end[1] == '\0')
+		return FALSE;
+	*uid = g_strdup(end + 1);
+	return TRUE;
+}
+
+/* Whether the first line of TEXT is the word "accept" (in any case,
+ * with a full stop or an exclamation mark). */
+static gboolean
+says_accept(const char *text)
+{
+	g_autofree char *line = NULL;
+	const char *nl;
+
+	if (text == NULL)
+		return FALSE;
+	text += strspn(text, " \t\r\n");
+	nl = strchr(text, '\n');
+	line = nl != NULL ? g_strndup(text, (gsize)(nl - text)) :
+	    g_strdup(text);
+	g_strstrip(line);
+	while (*line != '\0' && strchr(".!", line[strlen(line) - 1]) != NULL)
+		line[strlen(line) - 1] = '\0';
+	return g_ascii_strcasecmp(line, "accept") == 0;
+}
+
+gboolean
+meet_is_accept(const struct message *msg)
+{
+	g_autofree char *uid = NULL;
+	gint64 mail;
+
+	return notice_of(msg, &mail, &uid) && says_accept(msg->reply != NULL ?
+	    msg->reply : msg->text);
+}
+
+/* Whether EMAIL is an owner of TEAM. */
+static gboolean
+is_owner(struct tidings_ctx *env, const char *team, const char *email,
+    gboolean *owner, GError **error)
+{
+	g_autoptr(GPtrArray) members = store_member_list(env->st, team, error);
+
+	*owner = FALSE;
+	if (members == NULL)
+		return FALSE;
+	for (guint i = 0; i < members->len && !*owner; i++) {
+		const struct person *p = members->pdata[i];
+		*owner = g_strcmp0(p->role, "owner") == 0 &&
+		    g_ascii_strcasecmp(p->email, email) == 0;
+	}
+	return TRUE;
+}
+
+/* Answers the owner: the meeting MT moved to START (or, with WHY, not). */
+static gboolean
+tell_accepted(struct tidings_ctx *env, struct take *t, const char *title,
+    const char *uid, gint64 start, const char *why, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autoptr(Person) p = store_person_get(env->st, t->msg->from, NULL);
+	g_autofree char *local = NULL;
+
+	if (start > 0)
+		local = local_text(p != NULL ? p->zone : "UTC", start);
+	render_vars_set(v, "member_name", p != NULL ? name_of(p->name,
+	    p->email) : "");
+	render_vars_set(v, "title", title != NULL ? title : "the meeting");
+	render_vars_set(v, "uid", uid);
+	render_vars_set(v, "local_time", local != NULL ? local : "");
+	render_vars_set(v, "zone", p != NULL ? p->zone : "UTC");
+	render_vars_set(v, "error", why != NULL ? why : "");
+	return reply_send(env, t, "invite-accepted", v, error);
+}
+
+gboolean
+meet_take_accept(struct tidings_ctx *env, struct take *t, GError **error)
+{
+	const struct message *msg = t->msg;
+	g_autoptr(Meeting) mt = NULL;
+	g_autoptr(GPtrArray) attendees = NULL;
+	g_autoptr(MessageRow) counter = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *uid = NULL, *why = NULL;
+	const struct attendee *a = NULL;
+	gboolean owner = FALSE;
+	gint64 mail;
+
+	if (!notice_of(msg, &mail, &uid))
+		return TRUE;
+	if ((counter = store_message_get(env->st, mail, &err)) == NULL &&
+	    err->domain == STORE_ERROR && err->code != STORE_ERROR_NOT_FOUND) {
+		g_propagate_error(error, g_steal_pointer(&err));
+		return FALSE;
+	}
+	g_clear_error(&err);
+	if (!accept_find(env, uid, counter != NULL ? counter->sender : "?",
+	    &mt, &attendees, &a, &err)) {
+		if (err->domain == STORE_ERROR && err->code !=
+		    STORE_ERROR_NOT_FOUND) {
+			g_propagate_error(error, g_steal_pointer(&err));
+			return FALSE;
+		}
+		why = g_strdup(err->message);
+	} else if (!is_owner(env, mt->team, msg->from, &owner, error))
+		return FALSE;
+	else if (!owner)
+		why = g_strdup_printf("%s is not an owner of team %s", msg->from,
+		    mt->team);
+	if (why != NULL) {
+		log_warnx("<%s>: proposal not accepted: %s", msg->message_id,
+		    why);
+		return store_message_bind(env->st, t->id, 0, FALSE, why,
+		    error) && tell_accepted(env, t, mt != NULL ? mt->title :
+		    NULL, uid, 0, why, error);
+	}
+	return move_to(env, mt, attendees, a, t->now, error) &&
+	    store_message_bind(env->st, t->id, 0, TRUE, "an owner accepted a "
+	    "proposed time", error) && tell_accepted(env, t, mt->title,
+	    mt->uid, a->counter_start, NULL, error);
+}
+
 /* --- replies --------------------------------------------------------- */
 
 /* The first iTIP REPLY or COUNTER among MSG's parts.  Caller frees. */

@@ -24,6 +24,7 @@ enum meet_error {
 	MEET_ERROR_NO_SLOT,	/* nobody works in any slot of the window */
 	MEET_ERROR_NO_MEMBERS,	/* the team has nobody to invite */
 	MEET_ERROR_CANCELLED,	/* the meeting is cancelled already */
+	MEET_ERROR_NO_PROPOSAL,	/* nobody proposed another time */
 };
 
 /* The grid of slots, in seconds. */
@@ -57,6 +58,25 @@ gboolean meet_request(struct tidings_ctx *env, const char *team,
 /* Cancels the meeting UID: a CANCEL with a higher SEQUENCE to every
  * attendee, in one transaction with the change. */
 gboolean meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
+    GError **error);
+
+/* Accepts a proposal for meeting UID: ATTENDEE's (NULL: the latest
+ * anyone made).  The meeting moves to that time under a higher SEQUENCE,
+ * every attendee is asked anew, and the update (an iTIP REQUEST) is
+ * queued to each, in one transaction.  *start and *end (may be NULL) get
+ * the new times. */
+gboolean meet_accept(struct tidings_ctx *env, const char *uid,
+    const char *attendee, gint64 now, gint64 *start, gint64 *end,
+    GError **error);
+
+/* Whether MSG answers a notice of a proposal (a reply to the mail
+ * tell_owners() sent) with "accept" on its first line. */
+gboolean meet_is_accept(const struct message *msg);
+
+/* Takes such a reply of the mail T takes, in the caller's transaction:
+ * from an owner of the meeting's team, the proposal the notice told of is
+ * accepted as meet_accept() does; the owner is answered either way. */
+gboolean meet_take_accept(struct tidings_ctx *env, struct take *t,
     GError **error);
 
 /* Whether MSG carries an iTIP REPLY or COUNTER (text/calendar, or

@@ -150,6 +150,28 @@ store_meeting_set_state(struct store *st, gint64 id, const char *state,
 	return store_step_done(st, stmt, error);
 }
 
+gboolean
+store_meeting_move(struct store *st, gint64 id, gint64 start, gint64 end,
+    int sequence, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE meetings SET "
+	    "starts_at = ?, ends_at = ?, sequence = ? WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, start);
+	sqlite3_bind_int64(stmt, 2, end);
+	sqlite3_bind_int(stmt, 3, sequence);
+	sqlite3_bind_int64(stmt, 4, id);
+	if (!store_step_done(st, stmt, error) || (stmt = store_prepare(st,
+	    "UPDATE attendees SET partstat = 'NEEDS-ACTION', counter_start = "
+	    "NULL, counter_end = NULL, comment = NULL, updated_at = NULL "
+	    "WHERE meeting_id = ?", error)) == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
+}
+
 GPtrArray *
 store_attendee_list(struct store *st, gint64 meeting_id, GError **error)
 {

@@ -56,6 +56,11 @@ GPtrArray *store_meeting_list(struct store *st, const char *team,
 /* Sets the STATE and SEQUENCE of meeting ID. */
 gboolean store_meeting_set_state(struct store *st, gint64 id,
     const char *state, int sequence, GError **error);
+/* Moves meeting ID to [START, END) under SEQUENCE, and asks every
+ * attendee anew: their answers, proposals and comments are cleared
+ * (NEEDS-ACTION), as a meeting at another time is another question. */
+gboolean store_meeting_move(struct store *st, gint64 id, gint64 start,
+    gint64 end, int sequence, GError **error);
 /* The attendees of MEETING_ID, by name or address. */
 GPtrArray *store_attendee_list(struct store *st, gint64 meeting_id,
     GError **error);

@@ -575,6 +575,66 @@ store_message_count(struct store *st, const char *state, GError **error)
 	return store_step_int64(st, stmt, error);
 }
 
+char *
+store_search_words(const char *query)
+{
+	g_auto(GStrv) words = g_strsplit_set(query, " \t\r\n", -1);
+	GString *q = g_string_new(NULL);
+
+	for (gsize i = 0; words[i] != NULL; i++) {
+		if (*words[i] == '\0')
+			continue;
+		if (q->len > 0)
+			g_string_append_c(q, ' ');
+		/* A string of FTS5: its double quotes doubled. */
+		g_string_append_c(q, '"');
+		for (const char *p = words[i]; *p != '\0'; p++) {
+			if (*p == '"')
+				g_string_append_c(q, '"');
+			g_string_append_c(q, *p);
+		}
+		g_string_append_c(q, '"');
+	}
+	if (q->len == 0) {
+		g_string_free(q, TRUE);
+		return NULL;
+	}
+	return g_string_free(q, FALSE);
+}
+
+/* What FTS5 said of a query it cannot read (WHY), in words for the person
+ * who typed it.  Caller frees. */
+static char *
+search_error_words(const char *why)
+{
+	const char *near = "fts5: syntax error near ";
+	const char *col = "no such column: ";
+	const char *hint = "put words with punctuation in double quotes "
+	    "(\"OPS-881\"), or search without --fts for the words as "
+	    "typed";
+
+	if (g_str_has_prefix(why, col))
+		return g_strdup_printf("FTS5 reads \"%s\" as the name of a "
+		    "column, and there is none by that name (they are "
+		    "subject, sender and body_text): a '-' or ':' before a "
+		    "word names a column; %s", why + strlen(col), hint);
+	if (g_str_has_prefix(why, near))
+		return strcmp(why + strlen(near), "\"\"") == 0 ?
+		    g_strdup_printf("the query ends too soon (an AND, OR or "
+		    "NOT with nothing after it, or a parenthesis not "
+		    "closed); %s", hint) :
+		    g_strdup_printf("FTS5 cannot read the query at %s; %s",
+		    why + strlen(near), hint);
+	if (strcmp(why, "unterminated string") == 0)
+		return g_strdup("a double quote is not closed: phrases are "
+		    "written \"like this\"");
+	if (g_str_has_prefix(why, "unknown special query"))
+		return g_strdup_printf("a '*' goes at the end of a word, as "
+		    "in deploy*, for the words that start with it; %s", hint);
+	return g_strdup_printf("FTS5 cannot read the query: %s; %s", why,
+	    hint);
+}
+
 GPtrArray *
 store_message_search(struct store *st, const char *query, int limit,
     GError **error)
@@ -589,7 +649,16 @@ store_message_search(struct store *st, const char *query, int limit,
 		return NULL;
 	store_bind_text(stmt, 1, query);
 	sqlite3_bind_int(stmt, 2, limit);
-	return collect_rows(st, stmt, ROW_EXTRA, error);
+	g_autoptr(GError) err = NULL;
+	GPtrArray *rows = collect_rows(st, stmt, ROW_EXTRA, &err);
+	if (rows == NULL && g_error_matches(err, STORE_ERROR,
+	    STORE_ERROR_QUERY)) {
+		g_autofree char *words = search_error_words(err->message);
+		g_set_error_literal(error, STORE_ERROR, STORE_ERROR_QUERY,
+		    words);
+	} else if (rows == NULL)
+		g_propagate_error(error, g_steal_pointer(&err));
+	return rows;
 }
 
 gboolean

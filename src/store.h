@@ -248,9 +248,13 @@ GPtrArray *store_message_list_state(struct store *st, const char *state,
     GError **error);
 /* Full-text search (FTS5 syntax) over subject, sender and text; newest
  * first, with snippets.  A malformed query fails with
- * STORE_ERROR_QUERY. */
+ * STORE_ERROR_QUERY, its message worded for people. */
 GPtrArray *store_message_search(struct store *st, const char *query,
     int limit, GError **error);
+/* QUERY's words as FTS5 reads them as they are: each a quoted string, all
+ * to match ("OPS-881" the phrase OPS 881, not a column filter).  NULL
+ * when QUERY has no word.  Caller frees. */
+char *store_search_words(const char *query);
 /* Calls FN for every stored mail received since SINCE (0: all), oldest
  * first; FN returns FALSE to stop.  RAW is passed when WITH_RAW. */
 gboolean store_message_foreach(struct store *st, gint64 since,

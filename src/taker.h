@@ -55,6 +55,7 @@ struct taker {
 };
 
 extern const struct taker taker_itip;
+extern const struct taker taker_accept;
 extern const struct taker taker_autoreply;
 extern const struct taker taker_bounce;
 extern const struct taker taker_list;

@@ -20,6 +20,7 @@ static const struct taker *const takers[] = {
 	&taker_list,
 	&taker_comment_empty,
 	&taker_comment,
+	&taker_accept,
 	&taker_command,
 	&taker_query,
 	&taker_answer,
@@ -79,6 +80,18 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 		return TRUE;
 	if (prep != NULL && prep->tk == tk)
 		t.prepared = prep->data;
+	if (ctx->archive) {
+		/* An archive is history: its answers are recorded as of the
+		 * day they were written, and nothing else is done again. */
+		if (tk != &taker_answer)
+			return !tk->changes_state || store_message_bind(ctx->st,
+			    id, msg->prompt_id, FALSE, "read from an archive: "
+			    "not carried out (import --process acts on it)",
+			    error);
+		if (!msg->date_from_arrival)
+			t.now = msg->date;
+		t.may_answer = -1;
+	}
 	t.trusted = trust_verdict(ctx->st, msg, &why);
 	t.why = why;
 	if (tk->changes_state && !t.trusted) {

@@ -33,6 +33,13 @@
 # part of tidings' address; with "recipient_delimiter = +", the reply
 # addresses standup+TOKEN@... match too (envelope :user ignores the detail).
 #
+# Replies are not sent from here.  What tidings answers to the mail it
+# takes (the result of a command, a confirmation, a notice to an owner)
+# waits in the outbox of its database until "tidings run" sends it (the
+# daemon sends the outbox as it works) or, without the daemon,
+# "tidings outbox --flush" does: contrib/tidings-outbox.timer runs it
+# every minute under systemd (or from cron: * * * * * tidings outbox
+# --flush).  "tidings outbox" shows what waits and why.
 require ["vnd.dovecot.pipe", "envelope", "subaddress"];
 
 if envelope :user :is "to" "standup" {

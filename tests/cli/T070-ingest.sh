@@ -69,12 +69,12 @@ expect_grep out '"kind":"reply"' "parse --json: the kind"
 t search migration
 expect_rc 0 "search: exit 0"
 expect_grep out "^1 +thread [0-9]+ " "search: finds the reply by a word of its text"
-t search 'sender:ana AND migration'
+t search --fts 'sender:ana AND migration'
 expect_grep out "^1 " "search: column filters"
 t search --json migration
 json_ok "$TEST_DIR/out"
 ok $? "search --json: valid JSON lines"
-t search '"unbalanced'
+t search --fts '"unbalanced'
 expect_rc 64 "search: a query FTS5 cannot read is a usage error"
 t search nothingmatchesthisword
 expect_grep out "no mail matches" "search: says when nothing matches"

@@ -23,7 +23,7 @@ expect_rc 0 "thread: exit 0"
 expect_grep out "^thread [0-9]+, 5 mails" "thread: five mails in the thread"
 expect_grep out "^        [0-9]+ " "thread: each reply under the one before (depth 4)"
 
-run "$TIDINGS" --db "$db" search --json 'subject:"Check-in 17"'
+run "$TIDINGS" --db "$db" search --fts --json 'subject:"Check-in 17"'
 n=$(grep -c '"thread"' "$TEST_DIR/out")
 [ "$n" -eq 5 ]
 ok $? "search by subject finds the five mails of one thread ($n)"

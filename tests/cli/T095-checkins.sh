@@ -76,10 +76,34 @@ t prompts --preview ana@example.org
 expect_rc 0 "prompts --preview"
 expect_grep out "^Reply-To: standup\+[a-z2-7]{16}@example.org" "a token reply address"
 expect_grep out "^1\. What did you work on\?" "the numbered questions"
-expect_grep out "^Auto-Submitted: auto-generated" "marked as sent by a machine"
+! grep -q "^Auto-Submitted:\|^List-Id:\|^Precedence:" "$TEST_DIR/out"
+ok $? "a personal question: nothing that silences an out-of-office responder"
 expect_grep out "^X-Tidings: " "with tidings' marker"
 t prompts --preview nobody@example.org
 expect_rc 65 "a preview for a stranger: exit 65"
+t prompts --preview ana@example.org
+expect_grep out "^ana@example.org is asked 2 check-ins; the next prompt of each follows \(--checkin NAME for one\)" \
+	"several check-ins: says so first"
+expect_grep out "^=== Daily \(platform, check-in 1\): Wed 25 Mar 2026 16:30 Europe/Berlin ===$" \
+	"each prompt under a heading: which check-in, when, in her zone"
+expect_grep out "^=== Weekly \(platform, check-in 2\): Mon 30 Mar 2026 09:30 Europe/Berlin ===$" \
+	"the other one too"
+[ "$(grep -c '^Subject: ' "$TEST_DIR/out")" = 2 ]
+ok $? "two prompts"
+t prompts --preview ana@example.org --checkin platform/Weekly
+expect_rc 0 "prompts --preview --checkin TEAM/TITLE"
+[ "$(grep -c '^Subject: ' "$TEST_DIR/out")" = 1 ] && grep -q "^Subject: Weekly" "$TEST_DIR/out"
+ok $? "only that check-in's prompt"
+expect_no_grep out "^===" "one prompt: the mail alone, no heading"
+t prompts --preview ana@example.org --checkin 1
+expect_grep out "^Subject: Daily" "--checkin by number"
+t prompts --preview ana@example.org --checkin Weekly
+expect_grep out "^Subject: Weekly" "--checkin by title alone"
+t prompts --preview ana@example.org --checkin Monthly
+expect_rc 64 "--checkin naming no check-in of hers: exit 64"
+expect_grep err "ana@example.org is asked no check-in \"Monthly\"" "says so"
+t prompts --checkin 1
+expect_rc 64 "--checkin without --preview: exit 64"
 
 t checkin edit 1 --question "What did you do?" --question "Blocked?" --blocker 2 --pause
 expect_rc 0 "checkin edit"

@@ -5,7 +5,9 @@
 # text/calendar REQUEST (METHOD as the MIME parameter, a VTIMEZONE per
 # zone); members answer ACCEPTED and DECLINED as Google and outlook.com
 # would, through Postfix to the team's address; tidings reads the answers
-# over IMAP and --show lists them; --cancel sends CANCEL with SEQUENCE+1.
+# over IMAP and --show lists them; a COUNTER is told to the owner and
+# --accept moves the meeting (a REQUEST with SEQUENCE+1); --cancel sends
+# CANCEL with SEQUENCE+1.
 # What tidings writes parses in python3-icalendar when it is installed.
 
 . "$(dirname "$0")/../lib.sh"
@@ -186,6 +188,60 @@ expect_grep out "^priya@$D +no answer " "Priya has not answered"
 [ "$(mails ana)$(mails bob)" = 11 ]
 ok $? "no answer is answered"
 
+# --- a proposal, accepted ------------------------------------------------------------
+# Priya proposes Tuesday 12:00 UTC (a COUNTER, as Outlook sends it); the
+# owner is told, accepts, and everyone gets the update at the new time.
+python3 - "priya@$D" "$uid" "$D" "$TEST_DIR/counter.eml" <<'EOF'
+import sys
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+sender, uid, domain, out = sys.argv[1:]
+ics = ('BEGIN:VCALENDAR\r\nPRODID:Microsoft Exchange Server 2010\r\n'
+       'VERSION:2.0\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\n'
+       'DTSTART:20260331T120000Z\r\nDTEND:20260331T123000Z\r\n'
+       'DTSTAMP:20260327T161000Z\r\n'
+       'ORGANIZER;CN=Platform:mailto:standup+platform@%s\r\nUID:%s\r\n'
+       'ATTENDEE;PARTSTAT=TENTATIVE;CN=Priya:mailto:%s\r\nSEQUENCE:0\r\n'
+       'COMMENT:Tuesday suits Kolkata better\r\n'
+       'SUMMARY:Platform sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n') % (
+       domain, uid, sender)
+m = EmailMessage()
+m['From'] = sender
+m['To'] = 'standup+platform@%s' % domain
+m['Subject'] = 'New Time Proposed: Platform sync'
+m['Date'] = formatdate()
+m['Message-ID'] = make_msgid(domain=domain)
+m.set_content('How about Tuesday?')
+m.add_alternative(ics, subtype='calendar', params={'method': 'COUNTER'})
+open(out, 'wb').write(bytes(m))
+EOF
+mailstack_send "priya@$D" "standup+platform@$D" "$TEST_DIR/counter.eml"
+mailstack_wait_mail standup 3 10
+at 2026-03-27T16:30:00Z run --once
+expect_rc 0 "the proposal is read over IMAP"
+mailstack_wait_mail ana 2 10
+ok $? "the owner, Ana, is told of it"
+grep -q "tidings meet --accept $uid" "$(newest ana)"
+ok $? "the notice says how to accept it"
+at 2026-03-27T17:00:00Z meet --accept "$uid" --from "kai@$D"
+expect_rc 65 "--accept --from someone who proposed nothing: exit 65"
+expect_grep err "kai@$D has proposed no other time" "says so"
+at 2026-03-27T17:00:00Z meet --accept "$uid"
+expect_rc 0 "tidings meet --accept"
+expect_grep out "^moved $uid to 2026-03-31 12:00 UTC" "says where it moved"
+mailstack_wait_mail ana 3 10 && for u in bob priya kai; do mailstack_wait_mail $u 2 10 || break; done
+ok $? "an update in each member's INBOX"
+calendar "$(newest kai)" >"$TEST_DIR/update.part"
+sed 1d "$TEST_DIR/update.part" >"$TEST_DIR/update.ics"
+[ "$(head -n 1 "$TEST_DIR/update.part")" = REQUEST ] && grep -q '^METHOD:REQUEST' "$TEST_DIR/update.ics" &&
+	grep -q "^UID:$uid" "$TEST_DIR/update.ics" && grep -q '^SEQUENCE:1' "$TEST_DIR/update.ics" &&
+	grep -q '^DTSTART;TZID=Europe/Berlin:20260331T140000' "$TEST_DIR/update.ics"
+ok $? "a REQUEST with the same UID, SEQUENCE:1, at the proposed time"
+icalendar_ok "$TEST_DIR/update.ics" "the update parses in python3-icalendar"
+at 2026-03-27T17:00:00Z meet --show "$uid"
+expect_grep out "2026-03-31 12:00 UTC, 30 minutes: requested, sequence 1" "the meeting stands at the new time"
+expect_grep out "^priya@$D +no answer " "everyone is asked anew"
+
 # --- export ------------------------------------------------------------------------
 at 2026-03-27T16:00:00Z export-ics --team platform -o "$TEST_DIR/team.ics"
 expect_rc 0 "tidings export-ics"
@@ -197,17 +253,17 @@ icalendar_ok "$TEST_DIR/team.ics" "the export parses in python3-icalendar"
 # --- cancel --------------------------------------------------------------------------
 at 2026-03-28T09:00:00Z meet --cancel "$uid"
 expect_rc 0 "tidings meet --cancel"
-for u in ana bob priya kai; do mailstack_wait_mail $u 2 10 || break; done
-ok $? "a second mail for each member"
+mailstack_wait_mail ana 4 10 && for u in bob priya kai; do mailstack_wait_mail $u 3 10 || break; done
+ok $? "a third mail for each member"
 calendar "$(newest priya)" >"$TEST_DIR/cancel.part"
 sed 1d "$TEST_DIR/cancel.part" >"$TEST_DIR/cancel.ics"
 [ "$(head -n 1 "$TEST_DIR/cancel.part")" = CANCEL ] && grep -q '^METHOD:CANCEL' "$TEST_DIR/cancel.ics" &&
-	grep -q "^UID:$uid" "$TEST_DIR/cancel.ics" && grep -q '^SEQUENCE:1' "$TEST_DIR/cancel.ics" &&
+	grep -q "^UID:$uid" "$TEST_DIR/cancel.ics" && grep -q '^SEQUENCE:2' "$TEST_DIR/cancel.ics" &&
 	grep -q '^STATUS:CANCELLED' "$TEST_DIR/cancel.ics"
-ok $? "METHOD:CANCEL, the same UID, SEQUENCE:1, STATUS:CANCELLED"
+ok $? "METHOD:CANCEL, the same UID, SEQUENCE:2, STATUS:CANCELLED"
 icalendar_ok "$TEST_DIR/cancel.ics" "the CANCEL parses in python3-icalendar"
 at 2026-03-28T09:00:00Z meet --show "$uid"
-expect_grep out "cancelled, sequence 1" "the meeting is cancelled"
+expect_grep out "cancelled, sequence 2" "the meeting is cancelled"
 at 2026-03-28T09:00:00Z meet --cancel "$uid"
 expect_rc 65 "cancelling twice is refused"
 

@@ -418,9 +418,9 @@ test_missing_skipped_away(struct fixture *f, gconstpointer data)
 	sql(f, insert);
 	d = build_day(f, 27);
 	c = d->checkins->pdata[0];
-	g_assert_cmpuint(c->missing->len, ==, 2);
+	/* Eve is away: listed so, not as not answering. */
+	g_assert_cmpuint(c->missing->len, ==, 1);
 	g_assert_cmpstr(c->missing->pdata[0], ==, "Bob Stone");
-	g_assert_cmpstr(c->missing->pdata[1], ==, "Eve Park");
 	g_assert_cmpuint(c->skipped->len, ==, 1);
 	g_assert_cmpstr(c->skipped->pdata[0], ==, "dan@example.org");
 	g_assert_cmpuint(d->away->len, ==, 2);
@@ -428,7 +428,8 @@ test_missing_skipped_away(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(d->away->pdata[1], ==, "Priya Nair (holiday)");
 	text = digest_text(f->r, d, &error);
 	g_assert_no_error(error);
-	g_assert_nonnull(strstr(text, "Not answered: Bob Stone, Eve Park."));
+	g_assert_nonnull(strstr(text, "Not answered: Bob Stone."));
+	g_assert_null(strstr(text, "Eve Park."));
 	g_assert_nonnull(strstr(text, "Skipped: dan@example.org."));
 	g_assert_nonnull(strstr(text, "Away: Eve Park (until 3 April), "
 	    "Priya Nair (holiday)."));
@@ -668,6 +669,57 @@ test_wrap(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(text, "word39"));
 }
 
+/* A member who paused after being asked is listed as paused, not as not
+ * answering; one who paused long before is not paused now. */
+static void
+test_paused_not_missing(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(Digest) d = NULL;
+	g_autofree char *text = NULL, *update = NULL;
+	g_autoptr(GError) error = NULL;
+	struct digest_checkin *c;
+
+	answered(f, "ana@example.org", 27, "x", "y", "none");
+	prompt(f, "bob@example.org", "2026-03-27T15:30:00Z", "sent", NULL);
+	prompt(f, "eve@example.org", "2026-03-27T15:30:00Z", "missed", NULL);
+	update = g_strdup_printf("UPDATE people SET paused_until = %"
+	    G_GINT64_FORMAT " WHERE email = 'bob@example.org'; "
+	    "UPDATE people SET paused_until = %" G_GINT64_FORMAT
+	    " WHERE email = 'eve@example.org'", utc("2026-04-10T00:00:00Z"),
+	    utc("2026-03-20T00:00:00Z"));
+	sql(f, update);
+	d = build_day(f, 27);
+	c = d->checkins->pdata[0];
+	g_assert_cmpuint(c->missing->len, ==, 1);
+	g_assert_cmpstr(c->missing->pdata[0], ==, "Eve Park");
+	g_assert_cmpuint(d->away->len, ==, 1);
+	g_assert_cmpstr(d->away->pdata[0], ==, "Bob Stone (paused until "
+	    "10 April)");
+	text = digest_text(f->r, d, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(strstr(text, "Not answered: Eve Park."));
+	g_assert_nonnull(strstr(text, "Away: Bob Stone (paused until "
+	    "10 April)."));
+}
+
+/* One reply: "The reply follows", not "The 1 replies follow". */
+static void
+test_mime_one(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(Digest) d = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *summary = NULL;
+	GMimeObject *body;
+
+	answered(f, "ana@example.org", 27, "Exports", "y", "none");
+	d = build_day(f, 27);
+	msg = mail(f, d, DIGEST_MIME, NULL);
+	body = g_mime_message_get_mime_part(msg);
+	summary = text_of(g_mime_multipart_get_part(GMIME_MULTIPART(body), 0));
+	g_assert_nonnull(strstr(summary, "The reply follows, as it was sent."));
+	g_assert_null(strstr(summary, "replies"));
+}
+
 static void
 test_mime(struct fixture *f, gconstpointer data)
 {
@@ -839,6 +891,8 @@ main(int argc, char **argv)
 	g_test_add_func("/digest/links", test_links);
 	ADD("wrap", test_wrap);
 	ADD("mime", test_mime);
+	ADD("mime-one", test_mime_one);
+	ADD("paused-not-missing", test_paused_not_missing);
 	ADD("plain", test_plain);
 	ADD("empty", test_empty);
 	g_test_add_func("/digest/formats", test_formats);

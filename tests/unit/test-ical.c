@@ -115,6 +115,44 @@ test_apple(void)
 	    starts_at, ==, utc("2026-12-02T15:30:00Z"));
 }
 
+/* A public-holiday calendar (Google's "Holidays in ..."): each all-day
+ * holiday, though marked free, is a day away, in the person's zone; its
+ * observances are not. */
+static void
+test_holidays(void)
+{
+	g_autoptr(IcalResult) r = read_ok("holidays.ics");
+	const struct availability *a;
+
+	g_assert_cmpuint(r->blocks->len, ==, 2);
+	a = block(r, "20261225_xmas@holiday.calendar.google.com");
+	g_assert_cmpstr(a->kind, ==, "away");
+	g_assert_cmpstr(a->summary, ==, "Christmas Day");
+	g_assert_cmpint(a->starts_at, ==, utc("2026-12-24T23:00:00Z"));
+	g_assert_cmpint(a->ends_at, ==, utc("2026-12-25T23:00:00Z"));
+	g_assert_cmpstr(block(r, "20261226_boxing@holiday.calendar.google.com")->
+	    kind, ==, "away");
+	/* An observance of the same calendar is no day off. */
+	g_assert_false(has_block(r, "20261231_nye@holiday.calendar.google.com"));
+}
+
+/* In any calendar, a whole day marked free (TRANSP:TRANSPARENT, Outlook's
+ * FREE) or with a holiday category is a day off; a birthday, an hour
+ * marked free and an ordinary all-day event are not. */
+static void
+test_day_off(void)
+{
+	g_autoptr(IcalResult) r = read_ok("day-off.ics");
+
+	g_assert_cmpstr(block(r, "dayoff-free-1")->kind, ==, "away");
+	g_assert_cmpstr(block(r, "dayoff-category-1")->kind, ==, "away");
+	g_assert_cmpstr(block(r, "dayoff-outlook-free-1")->kind, ==, "away");
+	g_assert_false(has_block(r, "dayoff-birthday-1"));
+	g_assert_false(has_block(r, "dayoff-timed-free-1"));
+	g_assert_cmpstr(block(r, "dayoff-conference-1")->kind, ==, "busy");
+	g_assert_cmpuint(r->blocks->len, ==, 4);
+}
+
 static void
 test_zones(void)
 {
@@ -280,6 +318,8 @@ main(int argc, char **argv)
 	g_test_add_func("/ical/google", test_google);
 	g_test_add_func("/ical/outlook", test_outlook);
 	g_test_add_func("/ical/apple", test_apple);
+	g_test_add_func("/ical/holidays", test_holidays);
+	g_test_add_func("/ical/day-off", test_day_off);
 	g_test_add_func("/ical/zones", test_zones);
 	g_test_add_func("/ical/freebusy", test_freebusy);
 	g_test_add_func("/ical/availability", test_availability);

@@ -59,7 +59,7 @@ setup(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	testenv_open(&f->t, ADDRESS, NULL);
+	testenv_open(&f->t, ADDRESS, data);
 	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_member(f, "ana@example.org", "Ana Lima", "Europe/Berlin", 9 * 60,
@@ -405,6 +405,149 @@ test_counter(struct fixture *f, gconstpointer data)
 	    "'invite-counter'"), ==, 3);
 }
 
+/* The updates queued at NOW: each a REQUEST of the meeting at its new
+ * time, SEQUENCE 1, for every attendee. */
+static void
+assert_updates(struct fixture *f, const char *uid, const char *now,
+    const char *dtstart)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) out = store_outbox_due(f->t.st, utc(now), 0,
+	    &error);
+	guint updates = 0;
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < out->len; i++) {
+		const struct outbox_entry *e = out->pdata[i];
+		g_autoptr(Message) msg = message_parse(e->raw, 0, &error);
+		g_autoptr(GPtrArray) cal = message_parts_of_type(msg,
+		    "text/calendar");
+		const struct message_part *p;
+
+		if (cal->len == 0 || !g_str_has_prefix(msg->subject,
+		    "Moved: "))
+			continue;
+		p = cal->pdata[0];
+		updates++;
+		g_assert_cmpstr(p->method, ==, "REQUEST");
+		g_assert_nonnull(strstr(p->text, uid));
+		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
+		g_assert_nonnull(strstr(p->text, dtstart));
+		g_assert_true(itip_check(p->text, &error));
+		g_assert_no_error(error);
+		if (strcmp(msg->to->pdata[0], "bob@example.org") == 0)
+			g_assert_nonnull(strstr(msg->text, "moves to Wed 1 Apr "
+			    "10:00 to 10:30, your time (America/New_York)"));
+	}
+	g_assert_cmpuint(updates, ==, 4);
+}
+
+/* tidings meet --accept: the meeting moves to the time proposed, under a
+ * higher SEQUENCE, every attendee asked anew and sent the update. */
+static void
+test_accept(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uid = request(f);
+	g_autofree char *c = NULL, *g = NULL;
+	g_autoptr(Meeting) m = NULL;
+	gint64 start, end;
+
+	/* Nothing proposed yet. */
+	g_assert_false(meet_accept(&f->env, uid, NULL, utc("2026-03-27T11:00:00Z"),
+	    &start, &end, &error));
+	g_assert_error(error, MEET_ERROR, MEET_ERROR_NO_PROPOSAL);
+	g_clear_error(&error);
+	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
+	    "COUNTER");
+	ingest(f, c);
+	g = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
+	    "COUNTER");
+	ingest(f, g);
+	/* Kai proposed nothing. */
+	g_assert_false(meet_accept(&f->env, uid, "kai@example.org",
+	    utc("2026-03-27T11:00:00Z"), &start, &end, &error));
+	g_assert_error(error, MEET_ERROR, MEET_ERROR_NO_PROPOSAL);
+	g_clear_error(&error);
+	/* Bob's, named. */
+	g_assert_true(meet_accept(&f->env, uid, "bob@example.org",
+	    utc("2026-03-27T11:00:00Z"), &start, &end, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(start, ==, utc("2026-04-01T14:00:00Z"));
+	m = store_meeting_get(f->t.st, uid, &error);
+	g_assert_cmpint(m->sequence, ==, 1);
+	g_assert_cmpint(m->starts_at, ==, utc("2026-04-01T14:00:00Z"));
+	g_assert_cmpint(m->ends_at - m->starts_at, ==, 30 * 60);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "partstat = 'NEEDS-ACTION' AND counter_start IS NULL"), ==, 4);
+	assert_updates(f, uid, "2026-03-27T11:00:00Z", "20260401T");
+	/* Answers to the old time no longer count as the new one's. */
+	g_clear_pointer(&c, g_free);
+	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
+	    "COUNTER");
+	ingest(f, c);
+	assert_partstat(f, "priya@example.org", "NEEDS-ACTION");
+}
+
+/* "accept" in reply to the notice of a proposal, from the owner and
+ * vouched for by her server: the meeting moves and she is told; the same
+ * from a member who is no owner, or unvouched, moves nothing. */
+static void
+test_accept_by_mail(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uid = request(f);
+	g_autofree char *c = NULL, *notice = NULL, *mail = NULL;
+	g_autoptr(Meeting) m = NULL;
+	static const char *const auth = "Authentication-Results: "
+	    "mx.example.org; dmarc=pass header.from=example.org\n";
+
+	c = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
+	    "COUNTER");
+	ingest(f, c);
+	notice = testdb_text(f->t.db, "SELECT message_id FROM outbox WHERE "
+	    "kind = 'invite-counter'");
+	g_assert_nonnull(notice);
+	/* Forged: Ana's address, no server's word for it. */
+	mail = g_strdup_printf("From: Ana Lima <ana@example.org>\nTo: %s\n"
+	    "Subject: Re: New time proposed\nMessage-ID: <acc1@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Fri, 27 Mar 2026 11:00:00 +0000\n\n"
+	    "Accept\n\n> Bob proposes another time\n", ADDRESS, notice);
+	ingest(f, mail);
+	m = store_meeting_get(f->t.st, uid, &error);
+	g_assert_cmpint(m->sequence, ==, 0);
+	g_clear_pointer(&m, meeting_free);
+	/* Bob is no owner, vouched for or not. */
+	g_free(mail);
+	mail = g_strdup_printf("%sFrom: bob@example.org\nTo: %s\n"
+	    "Subject: Re: New time proposed\nMessage-ID: <acc2@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Fri, 27 Mar 2026 11:00:00 +0000\n\n"
+	    "accept\n", auth, ADDRESS, notice);
+	ingest(f, mail);
+	m = store_meeting_get(f->t.st, uid, &error);
+	g_assert_cmpint(m->sequence, ==, 0);
+	g_clear_pointer(&m, meeting_free);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE subject "
+	    "LIKE 'Not moved: %'"), ==, 1);
+	/* Ana, vouched for. */
+	g_free(mail);
+	mail = g_strdup_printf("%sFrom: Ana Lima <ana@example.org>\nTo: %s\n"
+	    "Subject: Re: New time proposed\nMessage-ID: <acc3@example.org>\n"
+	    "In-Reply-To: <%s>\nReferences: <%s>\n"
+	    "Date: Fri, 27 Mar 2026 11:00:00 +0000\n\nAccept.\n\n"
+	    "On Fri, tidings wrote:\n> Bob proposes another time\n", auth,
+	    ADDRESS, notice, notice);
+	ingest(f, mail);
+	m = store_meeting_get(f->t.st, uid, &error);
+	g_assert_cmpint(m->sequence, ==, 1);
+	g_assert_cmpint(m->starts_at, ==, utc("2026-04-01T14:00:00Z"));
+	assert_updates(f, uid, "2026-03-27T11:00:00Z", "20260401T");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.subject LIKE "
+	    "'Moved: Platform sync now on %' AND o.kind = 'reply' AND "
+	    "r.address = 'ana@example.org'"), ==, 1);
+}
+
 static void
 test_cancel(struct fixture *f, gconstpointer data)
 {
@@ -491,6 +634,10 @@ main(int argc, char **argv)
 	ADD("request", test_request);
 	ADD("replies", test_replies);
 	ADD("counter", test_counter);
+	ADD("accept", test_accept);
+	g_test_add("/meet/accept-by-mail", struct fixture,
+	    "trusted-authserv-ids = mx.example.org\n", setup,
+	    test_accept_by_mail, teardown);
 	ADD("cancel", test_cancel);
 	ADD("export", test_export);
 	return g_test_run();
