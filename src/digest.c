@@ -126,6 +126,10 @@ static const char *const no_blocker[] = {
 	"none today", "nothing today", "no blockers today", "no not really",
 	"not today", "all good here", "all good thanks", "smooth sailing",
 	"clear skies", "none yet", "no blocker today", "unblocked",
+	/* German, French, Spanish, Portuguese */
+	"keine", "keiner", "nichts", "nein", "keine blocker", "alles gut",
+	"aucun", "aucune", "rien", "non", "rien du tout", "nada", "ninguno",
+	"ninguna", "nenhum", "nenhuma", "nada de nada",
 };
 
 /* Words that may follow what is in no_blocker without changing it. */

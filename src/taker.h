@@ -50,6 +50,7 @@ extern const struct taker taker_list;
 extern const struct taker taker_comment;
 extern const struct taker taker_command;
 extern const struct taker taker_query;
+extern const struct taker taker_blocker;
 extern const struct taker taker_answer;
 
 #endif

@@ -20,6 +20,7 @@ static const struct taker *const takers[] = {
 	&taker_comment,
 	&taker_command,
 	&taker_query,
+	&taker_blocker,
 	&taker_answer,
 };
 
