@@ -14,9 +14,11 @@
 #include "conf.h"
 #include "context.h"
 #include "digest.h"
+#include "digest-run.h"
 #include "ingest.h"
 #include "store.h"
 #include "store-blocker.h"
+#include "subscription.h"
 #include "testdb.h"
 #include "testtime.h"
 
@@ -66,7 +68,7 @@ setup(struct fixture *f, gconstpointer data)
 	    "Is anything blocking you?" };
 
 	clock_set(utc("2026-03-23T12:00:00Z"));
-	testenv_open(&f->t, ADDRESS, NULL);
+	testenv_open(&f->t, ADDRESS, "trusted-authserv-ids = mx.example.org\n");
 	g_assert_true(store_team_add(f->t.st, "platform", "Platform",
 	    "Europe/Berlin", &error));
 	add_person(f, "olga@example.org", "Olga Berg", "Europe/Berlin",
@@ -307,6 +309,82 @@ test_escalation(struct fixture *f, gconstpointer data)
 	    "dedupe_key LIKE 'blocker:%'"), ==, 3);
 }
 
+/* The digest's text for [START, END). */
+static char *
+digest_of(struct fixture *f, const char *start, const char *end)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Digest) d = digest_build(f->t.st, "platform", utc(start),
+	    utc(end), &error);
+	char *text;
+
+	g_assert_no_error(error);
+	text = digest_text(f->env.render, d, &error);
+	g_assert_no_error(error);
+	return text;
+}
+
+/* The digest shows it first with its age, state and helpers; a reply to
+ * the digest that quotes it is a comment, mailed to the member; once
+ * resolved it is shown once, as resolved. */
+static void
+test_digest(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL, *mid = NULL, *comment = NULL;
+	gboolean claimed;
+	guint mails;
+
+	tick(f, "2026-03-23T20:30:00Z");
+	reply(f, "2026-03-23T21:00:00Z", "bo@example.org",
+	    "1. Billing\n2. Waiting on the API keys from the bank\n");
+	g_assert_true(subscription_request(&f->env, "platform",
+	    "olga@example.org", NULL, TRUE, clock_now(), NULL, &error));
+	g_assert_true(digest_send(&f->env, "platform",
+	    utc("2026-03-23T00:00:00Z"), utc("2026-03-24T07:00:00Z"),
+	    utc("2026-03-24T07:00:00Z"), &claimed, &mails, &error));
+	g_assert_no_error(error);
+	g_assert_true(claimed);
+	text = digest_of(f, "2026-03-23T00:00:00Z", "2026-03-24T07:00:00Z");
+	g_assert_nonnull(strstr(text, "BLOCKERS\n========\n\nBo Chen, "
+	    "blocked for 1 day, open (Daily):\nWaiting on the API keys from "
+	    "the bank\n"));
+	/* Once, not again as an answer that says it is blocked. */
+	g_assert_null(strstr(strstr(text, "the bank") + 1, "Bo Chen, "
+	    "blocked"));
+
+	mid = sql_text(f, "SELECT message_id FROM digests");
+	comment = g_strdup_printf("Authentication-Results: mx.example.org; "
+	    "dkim=pass header.d=example.org\nFrom: Olga Berg "
+	    "<olga@example.org>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <o1@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Tue, 24 Mar 2026 10:00:00 +0100\n\n"
+	    "> Waiting on the API keys from the bank\n\nI can help with "
+	    "that: I know who to call.\n", mid);
+	clock_set(utc("2026-03-24T09:00:00Z"));
+	ingest_text(f, comment);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = "
+	    "'comment' AND r.address = 'bo@example.org'"), ==, 1);
+	g_free(text);
+	text = digest_of(f, "2026-03-24T07:00:00Z", "2026-03-26T07:00:00Z");
+	g_assert_nonnull(strstr(text, "Bo Chen, blocked for 2 days, open "
+	    "(Daily):\nWaiting on the API keys from the bank\nOffered help: "
+	    "Olga Berg.\n"));
+
+	/* Resolved: shown once, as resolved. */
+	tick(f, "2026-03-26T20:30:00Z");
+	reply(f, "2026-03-26T21:00:00Z", "bo@example.org",
+	    "1. Billing\n2. resolved\n");
+	g_free(text);
+	text = digest_of(f, "2026-03-26T07:00:00Z", "2026-03-27T07:00:00Z");
+	g_assert_nonnull(strstr(text, "Bo Chen, resolved after 3 days "
+	    "(Daily):"));
+	g_free(text);
+	text = digest_of(f, "2026-03-27T07:00:00Z", "2026-03-28T07:00:00Z");
+	g_assert_null(strstr(text, "Bo Chen, resolved"));
+}
+
 static void
 test_parse_after(void)
 {
@@ -336,6 +414,7 @@ main(int argc, char **argv)
 	ADD("none", test_none);
 	ADD("forged", test_forged);
 	ADD("escalation", test_escalation);
+	ADD("digest", test_digest);
 #undef ADD
 	g_test_add_func("/blocker/parse-after", test_parse_after);
 	return g_test_run();
