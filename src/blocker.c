@@ -369,18 +369,18 @@ blocker_tick(struct tidings_ctx *ctx, gint64 now, guint *escalated,
 }
 
 gboolean
-blocker_resolve(struct tidings_ctx *ctx, gint64 id, gint64 now,
-    GError **error)
+blocker_resolve(struct store *st, gint64 id, gint64 now, GError **error)
 {
-	g_autoptr(Blocker) b = store_blocker_get(ctx->st, id, error);
+	g_autoptr(Blocker) b = store_blocker_get(st, id, error);
 
 	if (b == NULL)
 		return FALSE;
 	if (strcmp(b->state, "resolved") == 0) {
-		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		/* Data that is already so, as for a name that exists. */
+		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
 		    "blocker %" G_GINT64_FORMAT " is resolved already", id);
 		return FALSE;
 	}
-	return store_blocker_resolve(ctx->st, id, "resolved by hand", 0, now,
+	return store_blocker_resolve(st, id, "resolved by hand", 0, now,
 	    error);
 }

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 struct blocker;
+struct store;
 struct take;
 struct tidings_ctx;
 
@@ -36,8 +37,9 @@ gint64 blocker_escalation_due(const struct blocker *b, int after);
 gboolean blocker_tick(struct tidings_ctx *ctx, gint64 now, guint *escalated,
     GError **error);
 
-/* Resolves blocker ID by hand (`tidings blocker resolve`). */
-gboolean blocker_resolve(struct tidings_ctx *ctx, gint64 id, gint64 now,
+/* Resolves blocker ID by hand (`tidings blocker resolve`); a
+ * STORE_ERROR_EXISTS when it is resolved already. */
+gboolean blocker_resolve(struct store *st, gint64 id, gint64 now,
     GError **error);
 
 #endif

@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+#include "blocker.h"
 #include "columns.h"
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-blocker.h"
 #include "tidings.h"
 #include "value.h"
 
@@ -19,6 +21,8 @@ static char *opt_digest_at;
 static char *opt_digest_days;
 static char *opt_empty;
 static gboolean opt_force;
+static char *opt_escalate_after;
+static char *opt_escalate_to;
 
 static const GOptionEntry add_options[] = {
 	{ "title", 't', 0, G_OPTION_ARG_STRING, &opt_title,
@@ -43,6 +47,12 @@ static const GOptionEntry set_options[] = {
 	{ "empty", 0, 0, G_OPTION_ARG_STRING, &opt_empty,
 	  "a period without news: skip (send nothing) or notice (a "
 	  "one-line digest)", "skip|notice" },
+	{ "escalate-after", 0, 0, G_OPTION_ARG_STRING, &opt_escalate_after,
+	  "mail an open blocker after this many workdays in the member's "
+	  "zone, and again each such period (default off)", "Nd|off" },
+	{ "escalate-to", 0, 0, G_OPTION_ARG_STRING, &opt_escalate_to,
+	  "whom to mail an open blocker (default: the team's owners)",
+	  "ADDRESS|owners" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -117,6 +127,16 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("digest:  %s%s\n", t->digest_rrule != NULL ? t->digest_rrule :
 	    "none", t->digest_rrule != NULL && g_strcmp0(t->digest_empty,
 	    "notice") == 0 ? " (a notice when there is no news)" : "");
+	g_autoptr(TeamAlerts) a = store_team_alerts_get(ctx->store, t->id,
+	    &error);
+	if (a == NULL)
+		return cmd_fail(ctx, error);
+	if (a->escalate_after > 0)
+		printf("blockers: mailed to %s after %d workday%s open\n",
+		    a->escalate_to != NULL ? a->escalate_to : "the owners",
+		    a->escalate_after, a->escalate_after == 1 ? "" : "s");
+	else
+		printf("blockers: not escalated\n");
 	printf("members: %d\n", t->members);
 	if (members->len == 0)
 		return EX_OK;
@@ -175,19 +195,45 @@ digest_rule(char **rule, GError **error)
 	return TRUE;
 }
 
+/* The settings of blockers (and urgent mail) that team set was given,
+ * checked, made into A. */
+static gboolean
+alerts_options(struct team_alerts *a, gboolean *changed, GError **error)
+{
+	*changed = FALSE;
+	if (opt_escalate_after != NULL) {
+		if (!blocker_parse_after(opt_escalate_after,
+		    &a->escalate_after, error))
+			return FALSE;
+		*changed = TRUE;
+	}
+	if (opt_escalate_to != NULL) {
+		g_autofree char *to = NULL;
+		if (g_ascii_strcasecmp(opt_escalate_to, "owners") != 0 &&
+		    (to = value_email(opt_escalate_to, error)) == NULL)
+			return FALSE;
+		g_free(a->escalate_to);
+		a->escalate_to = g_steal_pointer(&to);
+		*changed = TRUE;
+	}
+	return TRUE;
+}
+
 static int
 team_set(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Team) t = NULL;
 	g_autofree char *rule = NULL;
+	g_autoptr(TeamAlerts) alerts = g_new0(struct team_alerts, 1);
 	gboolean digest = opt_digest != NULL || opt_digest_at != NULL ||
-	    opt_digest_days != NULL;
+	    opt_digest_days != NULL, alerts_changed;
 	int rc;
 
 	if ((opt_title != NULL && !value_display_name(opt_title, &error)) ||
 	    (opt_zone != NULL && !value_zone(opt_zone, &error)) ||
-	    (digest && !digest_rule(&rule, &error)))
+	    (digest && !digest_rule(&rule, &error)) ||
+	    !alerts_options(alerts, &alerts_changed, &error))
 		return cmd_usage(ctx, "%s", error->message);
 	if (opt_empty != NULL && strcmp(opt_empty, "skip") != 0 &&
 	    strcmp(opt_empty, "notice") != 0)
@@ -207,6 +253,20 @@ team_set(struct cmd_ctx *ctx, int argc, char **argv)
 		g_free(t->digest_empty), t->digest_empty = g_strdup(opt_empty);
 	if (!store_team_set(ctx->store, t, &error))
 		return cmd_fail(ctx, error);
+	if (alerts_changed) {
+		g_autoptr(TeamAlerts) a = store_team_alerts_get(ctx->store,
+		    t->id, &error);
+		if (a == NULL)
+			return cmd_fail(ctx, error);
+		if (opt_escalate_after != NULL)
+			a->escalate_after = alerts->escalate_after;
+		if (opt_escalate_to != NULL) {
+			g_free(a->escalate_to);
+			a->escalate_to = g_steal_pointer(&alerts->escalate_to);
+		}
+		if (!store_team_alerts_set(ctx->store, a, &error))
+			return cmd_fail(ctx, error);
+	}
 	printf("changed team %s\n", t->name);
 	return EX_OK;
 }
@@ -254,12 +314,16 @@ static const struct cmd_entry team_show_entry = {
 static const struct cmd_entry team_set_entry = {
 	.name = "set",
 	.args = "NAME [--title TEXT] [--zone ZONE] [--digest RRULE|none | "
-	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice]",
+	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice] "
+	    "[--escalate-after Nd|off] [--escalate-to ADDRESS|owners]",
 	.summary = "change a team: its title, zone and digest schedule",
 	.help = "The digest schedule is an RRULE in the team's zone, such as\n"
 	    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0, which "
 	    "--digest-at 09:00\nmakes for you.  A period without news sends "
-	    "nothing, or with --empty notice\na one-line digest.",
+	    "nothing, or with --empty notice\na one-line digest.  An open "
+	    "blocker is mailed to the owners (or --escalate-to)\nonce it has "
+	    "stood --escalate-after workdays in its member's zone, and\nagain "
+	    "each such period while it stays open.",
 	.options = set_options, .min_args = 1, .max_args = 1,
 	.exec = team_set,
 };

@@ -29,6 +29,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_checkin_entry,
 	&cmd_prompts_entry,
 	&cmd_answers_entry,
+	&cmd_blockers_entry,
+	&cmd_blocker_entry,
 	&cmd_subscriber_entry,
 	&cmd_digest_entry,
 	&cmd_meet_entry,
