@@ -20,6 +20,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "tidings.h"
+#include "urgent.h"
 #include "utf8.h"
 
 static char *opt_team;
@@ -82,12 +83,13 @@ prompts_due(struct cmd_ctx *ctx, struct tidings_ctx *env)
 	struct digest_stats ds;
 	struct outbox_stats os = { 0 };
 	gint64 now = clock_now();
-	guint escalated;
+	guint escalated, urgent;
 	int rc;
 
 	if (!checkin_tick(env, now, &cs, &error) ||
 	    !digest_tick(env, now, &ds, &error) ||
-	    !blocker_tick(env, now, &escalated, &error))
+	    !blocker_tick(env, now, &escalated, &error) ||
+	    !urgent_tick(env, now, &urgent, &error))
 		return cmd_fail(ctx, error);
 	printf("%u asked, %u skipped, %u reminded, %u closed unanswered\n",
 	    cs.prompted, cs.skipped, cs.reminded, cs.closed);
@@ -97,6 +99,9 @@ prompts_due(struct cmd_ctx *ctx, struct tidings_ctx *env)
 	if (escalated > 0)
 		printf("%u blocker%s escalated\n", escalated, escalated == 1 ?
 		    "" : "s");
+	if (urgent > 0)
+		printf("%u urgent mail%s sent on\n", urgent, urgent == 1 ? "" :
+		    "s");
 	if (conf_get(ctx->conf, "smtp", "host") == NULL) {
 		log_warnx("prompts: no host in [smtp]: the mail waits in the "
 		    "outbox");

@@ -25,6 +25,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "sync.h"
+#include "urgent.h"
 
 #define BACKOFF_FIRST 1		/* seconds */
 #define BACKOFF_MAX 300
@@ -370,7 +371,8 @@ daemon_work(struct daemon *d)
 		if (!tidings_ctx_init(&env, d->st, *d->conf, &error) ||
 		    !checkin_tick(&env, now, &cs, &error) ||
 		    !digest_tick(&env, now, &ds, &error) ||
-		    !blocker_tick(&env, now, NULL, &error)) {
+		    !blocker_tick(&env, now, NULL, &error) ||
+		    !urgent_tick(&env, now, NULL, &error)) {
 			work_error(d, "check-ins and digests", error);
 			g_clear_error(&error);
 			d->work_status = EX_SOFTWARE;

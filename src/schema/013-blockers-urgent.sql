@@ -55,7 +55,7 @@ CREATE TABLE urgents (
 	sender		TEXT NOT NULL,
 	subject		TEXT NOT NULL DEFAULT '',
 	state		TEXT NOT NULL DEFAULT 'open'
-			CHECK (state IN ('open', 'taken', 'owners')),
+			CHECK (state IN ('open', 'taken', 'owners', 'held')),
 	step		INTEGER NOT NULL DEFAULT 0,	-- 0 working now, 1 next
 							-- zone, 2 owners
 	next_at		INTEGER,			-- the next escalation
@@ -69,9 +69,13 @@ CREATE TABLE urgent_steps (
 	id		INTEGER PRIMARY KEY,
 	urgent_id	INTEGER NOT NULL REFERENCES urgents(id) ON DELETE CASCADE,
 	what		TEXT NOT NULL CHECK (what IN ('sent', 'taken',
-			    'escalated', 'told', 'nobody')),
+			    'escalated', 'told', 'held', 'ignored')),
 	email		TEXT,
-	detail		TEXT,
+	detail		TEXT,				-- why, or what was said
+	token		TEXT,				-- of the reply address
+							-- a 'sent' copy gave
 	created_at	INTEGER NOT NULL
 );
 CREATE INDEX urgent_steps_urgent ON urgent_steps(urgent_id);
+CREATE INDEX urgent_steps_token ON urgent_steps(token)
+    WHERE token IS NOT NULL;
