@@ -7,6 +7,7 @@
 
 #include "blocker.h"
 #include "columns.h"
+#include "conf.h"
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
@@ -23,6 +24,10 @@ static char *opt_empty;
 static gboolean opt_force;
 static char *opt_escalate_after;
 static char *opt_escalate_to;
+static char *opt_urgent_senders;
+static char *opt_ack_within;
+static char *opt_urgent_deep;
+static char *opt_oncall;
 
 static const GOptionEntry add_options[] = {
 	{ "title", 't', 0, G_OPTION_ARG_STRING, &opt_title,
@@ -53,6 +58,18 @@ static const GOptionEntry set_options[] = {
 	{ "escalate-to", 0, 0, G_OPTION_ARG_STRING, &opt_escalate_to,
 	  "whom to mail an open blocker (default: the team's owners)",
 	  "ADDRESS|owners" },
+	{ "urgent-senders", 0, 0, G_OPTION_ARG_STRING, &opt_urgent_senders,
+	  "who besides the members may send urgent mail to the team",
+	  "ADDRESS,...|none" },
+	{ "ack-within", 0, 0, G_OPTION_ARG_STRING, &opt_ack_within,
+	  "how long urgent mail waits for an acknowledgement before it "
+	  "goes on (default 15m)", "DURATION" },
+	{ "urgent-deep-work", 0, 0, G_OPTION_ARG_STRING, &opt_urgent_deep,
+	  "whether urgent mail reaches members in deep work (default no)",
+	  "yes|no" },
+	{ "oncall", 0, 0, G_OPTION_ARG_STRING, &opt_oncall,
+	  "the on-call rotation: members who get urgent mail first, in "
+	  "order", "ADDRESS,...|none" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -137,6 +154,11 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 		    a->escalate_after, a->escalate_after == 1 ? "" : "s");
 	else
 		printf("blockers: not escalated\n");
+	printf("urgent:  acknowledged within %" G_GINT64_FORMAT " min%s%s%s"
+	    "%s%s\n", a->ack_within / 60, a->urgent_deep ? ", breaks deep "
+	    "work" : "", *a->oncall != '\0' ? ", on call: " : "", a->oncall,
+	    *a->urgent_senders != '\0' ? ", also from: " : "",
+	    a->urgent_senders);
 	printf("members: %d\n", t->members);
 	if (members->len == 0)
 		return EX_OK;
@@ -195,12 +217,64 @@ digest_rule(char **rule, GError **error)
 	return TRUE;
 }
 
+/* LIST ("a@x, b@y", or "none") as checked addresses, ", " between. */
+static char *
+address_list(const char *option, const char *list, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(list, ", ", -1);
+	g_autofree char *whole = g_strstrip(g_strdup(list));
+	GString *out = g_string_new(NULL);
+
+	if (g_ascii_strcasecmp(whole, "none") == 0)
+		return g_string_free(out, FALSE);
+	for (char **w = words; *w != NULL; w++) {
+		g_autofree char *e = NULL;
+		if (**w == '\0')
+			continue;
+		if ((e = value_email(*w, error)) == NULL) {
+			g_prefix_error(error, "--%s: ", option);
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append_printf(out, "%s%s", out->len > 0 ? ", " : "",
+		    e);
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* The settings of blockers (and urgent mail) that team set was given,
  * checked, made into A. */
 static gboolean
 alerts_options(struct team_alerts *a, gboolean *changed, GError **error)
 {
-	*changed = FALSE;
+	*changed = opt_urgent_senders != NULL || opt_ack_within != NULL ||
+	    opt_urgent_deep != NULL || opt_oncall != NULL;
+	if (opt_urgent_senders != NULL && (a->urgent_senders = address_list(
+	    "urgent-senders", opt_urgent_senders, error)) == NULL)
+		return FALSE;
+	if (opt_oncall != NULL && (a->oncall = address_list("oncall",
+	    opt_oncall, error)) == NULL)
+		return FALSE;
+	if (opt_ack_within != NULL) {
+		a->ack_within = conf_parse_seconds(opt_ack_within);
+		if (a->ack_within < 60 || a->ack_within > 24 * 3600) {
+			g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+			    "--ack-within '%s' is not a duration from 1m to "
+			    "1d, such as 15m", opt_ack_within);
+			return FALSE;
+		}
+	}
+	if (opt_urgent_deep != NULL) {
+		if (g_ascii_strcasecmp(opt_urgent_deep, "yes") != 0 &&
+		    g_ascii_strcasecmp(opt_urgent_deep, "no") != 0) {
+			g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+			    "--urgent-deep-work '%s' is not yes or no",
+			    opt_urgent_deep);
+			return FALSE;
+		}
+		a->urgent_deep = g_ascii_strcasecmp(opt_urgent_deep, "yes") ==
+		    0;
+	}
 	if (opt_escalate_after != NULL) {
 		if (!blocker_parse_after(opt_escalate_after,
 		    &a->escalate_after, error))
@@ -215,6 +289,31 @@ alerts_options(struct team_alerts *a, gboolean *changed, GError **error)
 		g_free(a->escalate_to);
 		a->escalate_to = g_steal_pointer(&to);
 		*changed = TRUE;
+	}
+	return TRUE;
+}
+
+/* Whether every address of LIST is a member of TEAM. */
+static gboolean
+oncall_members(struct cmd_ctx *ctx, const char *team, const char *list,
+    GError **error)
+{
+	g_autoptr(GPtrArray) members = store_member_list(ctx->store, team,
+	    error);
+	g_auto(GStrv) words = g_strsplit(list, ", ", -1);
+
+	if (members == NULL)
+		return FALSE;
+	for (char **w = words; *w != NULL; w++) {
+		gboolean found = **w == '\0';
+		for (guint i = 0; !found && i < members->len; i++)
+			found = g_ascii_strcasecmp(((struct person *)
+			    members->pdata[i])->email, *w) == 0;
+		if (!found) {
+			g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+			    "--oncall: %s is not a member of %s", *w, team);
+			return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -264,6 +363,21 @@ team_set(struct cmd_ctx *ctx, int argc, char **argv)
 			g_free(a->escalate_to);
 			a->escalate_to = g_steal_pointer(&alerts->escalate_to);
 		}
+		if (opt_urgent_senders != NULL) {
+			g_free(a->urgent_senders);
+			a->urgent_senders = g_steal_pointer(
+			    &alerts->urgent_senders);
+		}
+		if (opt_oncall != NULL) {
+			g_free(a->oncall);
+			a->oncall = g_steal_pointer(&alerts->oncall);
+			if (!oncall_members(ctx, t->name, a->oncall, &error))
+				return cmd_fail(ctx, error);
+		}
+		if (opt_ack_within != NULL)
+			a->ack_within = alerts->ack_within;
+		if (opt_urgent_deep != NULL)
+			a->urgent_deep = alerts->urgent_deep;
 		if (!store_team_alerts_set(ctx->store, a, &error))
 			return cmd_fail(ctx, error);
 	}
@@ -315,7 +429,9 @@ static const struct cmd_entry team_set_entry = {
 	.name = "set",
 	.args = "NAME [--title TEXT] [--zone ZONE] [--digest RRULE|none | "
 	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice] "
-	    "[--escalate-after Nd|off] [--escalate-to ADDRESS|owners]",
+	    "[--escalate-after Nd|off] [--escalate-to ADDRESS|owners] "
+	    "[--urgent-senders LIST|none] [--ack-within DURATION] "
+	    "[--urgent-deep-work yes|no] [--oncall LIST|none]",
 	.summary = "change a team: its title, zone and digest schedule",
 	.help = "The digest schedule is an RRULE in the team's zone, such as\n"
 	    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0, which "
@@ -323,7 +439,10 @@ static const struct cmd_entry team_set_entry = {
 	    "nothing, or with --empty notice\na one-line digest.  An open "
 	    "blocker is mailed to the owners (or --escalate-to)\nonce it has "
 	    "stood --escalate-after workdays in its member's zone, and\nagain "
-	    "each such period while it stays open.",
+	    "each such period while it stays open.  Urgent mail "
+	    "(LOCAL+urgent-TEAM@) goes\nto the members working now, the "
+	    "--oncall rotation first; from members and\n--urgent-senders; "
+	    "unacknowledged within --ack-within it goes on.",
 	.options = set_options, .min_args = 1, .max_args = 1,
 	.exec = team_set,
 };

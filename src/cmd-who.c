@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "tidings.h"
+#include "urgent.h"
 #include "utf8.h"
 
 static char *opt_team;
@@ -72,6 +73,7 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) who = NULL;
 	g_autoptr(Team) team = NULL;
+	g_autofree char *line = NULL;
 	struct columns *c;
 	gint64 now = clock_now();
 	int rc;
@@ -107,6 +109,9 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    w->local, state, status, next);
 	}
 	columns_print(c, stdout);
+	if ((line = urgent_who_line(ctx->store, opt_team, now, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	printf("\n%s\n", line);
 	return EX_OK;
 }
 

@@ -14,6 +14,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "taker.h"
+#include "token.h"
 #include "trust.h"
 #include "value.h"
 
@@ -89,9 +90,14 @@ carry_out(struct tidings_ctx *env, struct take *t,
 			return FALSE;
 		name = "reply-resume";
 		break;
-	case ANSWER_COMMAND_HELP:
+	case ANSWER_COMMAND_HELP: {
+		g_autofree char *urgent = token_address(env->address,
+		    env->domain, "urgent");
+		render_vars_set(v, "urgent_address", urgent != NULL ? urgent :
+		    "");
 		name = "reply-help";
 		break;
+	}
 	case ANSWER_COMMAND_AVAILABILITY:
 	case ANSWER_COMMAND_WHO:
 		return avail_mail_take(env, t, person, error);

@@ -26,6 +26,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_avail_entry,
 	&cmd_who_entry,
 	&cmd_overlap_entry,
+	&cmd_urgent_entry,
 	&cmd_checkin_entry,
 	&cmd_prompts_entry,
 	&cmd_answers_entry,

@@ -313,6 +313,21 @@ test_own_team_and_limits(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(copies_to(f, "ana@example.org"), ==, 4);
 }
 
+/* The help mail names the urgent address. */
+static void
+test_help(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *raw = NULL;
+
+	ingest_at(f, TUESDAY_11, "From: ana@example.org\n"
+	    "To: standup+help@example.org\nSubject: help\n"
+	    "Message-ID: <h1@example.org>\n\nhelp\n");
+	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	    "'reply:%'");
+	g_assert_nonnull(raw);
+	g_assert_nonnull(strstr(raw, "standup+urgent@example.org"));
+}
+
 static void
 test_says_ack(void)
 {
@@ -335,6 +350,7 @@ main(int argc, char **argv)
 	ADD("nobody-working", test_nobody_working);
 	ADD("forged", test_forged);
 	ADD("own-team-and-limits", test_own_team_and_limits);
+	ADD("help", test_help);
 #undef ADD
 	g_test_add_func("/urgent/says-ack", test_says_ack);
 	return g_test_run();
