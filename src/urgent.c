@@ -416,7 +416,7 @@ to_owners(struct tidings_ctx *ctx, struct urgent_mail *m, GHashTable *sent,
 	    NULL, error))
 		return FALSE;
 	list = owners->len > 0 ? targets_text(owners) :
-	    g_strdup("nobody: the team has no owner");
+	    g_strdup("nobody: the team has no owner who has not had it");
 	log_info("urgent %" G_GINT64_FORMAT ": to the owners: %s", m->u->id,
 	    list);
 	return store_urgent_step(ctx->st, m->u->id, "escalated", NULL, list,
@@ -571,7 +571,11 @@ urgent_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 	    t->now, error)) == NULL)
 		goto out;
 	if (targets->len == 0) {
-		done = to_owners(ctx, &m, NULL, "nobody in the team is in "
+		/* Never back to its sender, owner or not. */
+		g_autoptr(GHashTable) sender = g_hash_table_new(
+		    g_str_hash, g_str_equal);
+		g_hash_table_add(sender, msg->from);
+		done = to_owners(ctx, &m, sender, "nobody in the team is in "
 		    "working hours now", t->now, error);
 		goto out;
 	}

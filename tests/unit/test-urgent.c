@@ -275,6 +275,13 @@ test_nobody_working(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(told(f), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM urgents WHERE "
 	    "state = 'owners' AND next_at IS NULL"), ==, 1);
+	/* The owner's own urgent mail does not come back to her. */
+	urgent(f, "2026-03-28T12:10:00Z", "Authentication-Results: "
+	    "mx.example.org; dkim=pass header.d=example.org\n",
+	    "olga@example.org", "urgent-support");
+	g_assert_cmpint(copies_to(f, "olga@example.org"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM urgents WHERE "
+	    "state = 'owners'"), ==, 2);
 }
 
 static void
