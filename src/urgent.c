@@ -479,13 +479,29 @@ may_send(struct tidings_ctx *ctx, const struct team *team,
 	return FALSE;
 }
 
-/* Kept, not routed, for WHY. */
+/* Tells the sender of the urgent mail T takes why it was not sent on
+ * (HELD: for a limit), under the reply policy. */
+static gboolean
+refuse(struct tidings_ctx *ctx, struct take *t, const char *why,
+    gboolean held, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+
+	render_vars_set(v, "subject", t->msg->subject != NULL ?
+	    t->msg->subject : "");
+	render_vars_set(v, "reason", why);
+	render_vars_set_int(v, "held", held);
+	return reply_send(ctx, t, "urgent-refused", v, error);
+}
+
+/* Kept, not routed, for WHY; the sender is told unless MACHINE. */
 static gboolean
 keep(struct tidings_ctx *ctx, struct take *t, const char *why,
-    GError **error)
+    gboolean machine, GError **error)
 {
 	log_warnx("<%s>: urgent mail not sent on: %s", t->msg->message_id, why);
-	return store_message_bind(ctx->st, t->id, 0, FALSE, why, error);
+	return store_message_bind(ctx->st, t->id, 0, FALSE, why, error) &&
+	    (machine || refuse(ctx, t, why, FALSE, error));
 }
 
 /* Whether another urgent mail from FROM, or to TEAM, stays within
@@ -537,18 +553,18 @@ urgent_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 
 	/* Never a loop: machines do not raise the alarm. */
 	if (machine != NULL)
-		return keep(ctx, t, machine, error);
+		return keep(ctx, t, machine, TRUE, error);
 	if ((team = urgent_team(ctx, msg->command_team, msg->from, &why,
 	    error)) == NULL)
 		return error != NULL && *error != NULL ? FALSE :
-		    keep(ctx, t, why, error);
+		    keep(ctx, t, why, FALSE, error);
 	if ((a = store_team_alerts_get(ctx->st, team->id, error)) == NULL ||
 	    !may_send(ctx, team, a, msg->from, error)) {
 		if (error != NULL && *error != NULL)
 			return FALSE;
 		why = g_strdup_printf("%s is neither a member of %s nor one of "
 		    "its urgent-senders", msg->from, team->name);
-		return keep(ctx, t, why, error);
+		return keep(ctx, t, why, FALSE, error);
 	}
 	if (!within_limits(ctx, team, msg->from, t->now, &ok, &why, error))
 		return FALSE;
@@ -560,7 +576,7 @@ urgent_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 	if (!ok) {
 		log_warnx("urgent %" G_GINT64_FORMAT ": held: %s", id, why);
 		return store_urgent_step(ctx->st, id, "held", msg->from, why,
-		    NULL, t->now, error);
+		    NULL, t->now, error) && refuse(ctx, t, why, TRUE, error);
 	}
 	if ((u = store_urgent_get(ctx->st, id, error)) == NULL ||
 	    !mail_load(ctx, &m, u, team, error))

@@ -296,7 +296,11 @@ test_forged(struct fixture *f, gconstpointer data)
 	/* A machine. */
 	urgent(f, TUESDAY_11, AUTH "Auto-Submitted: auto-generated\n",
 	    "sam@example.com", "urgent-support");
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 0);
+	/* Only the trusted stranger is told why, and nothing is sent on. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.dedupe_key "
+	    "LIKE 'reply:%' AND r.address = 'eve@example.com'"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM urgents"), ==, 0);
 	/* Each is kept. */
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages"), ==, 4);
@@ -320,6 +324,9 @@ test_own_team_and_limits(struct fixture *f, gconstpointer data)
 	    "urgent-support");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM urgents WHERE "
 	    "state = 'held'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.dedupe_key "
+	    "LIKE 'reply:%' AND r.address = 'sam@example.com'"), ==, 1);
 	g_assert_cmpint(copies_to(f, "ana@example.org"), ==, 4);
 }
 
