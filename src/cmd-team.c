@@ -432,17 +432,18 @@ static const struct cmd_entry team_set_entry = {
 	    "[--escalate-after Nd|off] [--escalate-to ADDRESS|owners] "
 	    "[--urgent-senders LIST|none] [--ack-within DURATION] "
 	    "[--urgent-deep-work yes|no] [--oncall LIST|none]",
-	.summary = "change a team: its title, zone and digest schedule",
+	.summary = "change a team: title, zone, digests, blockers, urgent mail",
 	.help = "The digest schedule is an RRULE in the team's zone, such as\n"
 	    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0, which "
 	    "--digest-at 09:00\nmakes for you.  A period without news sends "
-	    "nothing, or with --empty notice\na one-line digest.  An open "
-	    "blocker is mailed to the owners (or --escalate-to)\nonce it has "
-	    "stood --escalate-after workdays in its member's zone, and\nagain "
-	    "each such period while it stays open.  Urgent mail "
-	    "(LOCAL+urgent-TEAM@) goes\nto the members working now, the "
-	    "--oncall rotation first; from members and\n--urgent-senders; "
-	    "unacknowledged within --ack-within it goes on.",
+	    "nothing, or with --empty notice\na one-line digest.\n\n"
+	    "An open blocker is mailed to the owners (or --escalate-to) once "
+	    "it has\nstood --escalate-after workdays in its member's zone, "
+	    "and again each such\nperiod while it stays open.\n\n"
+	    "Urgent mail (LOCAL+urgent-TEAM@) from members and --urgent-senders "
+	    "goes to\nthe members working now, the --oncall rotation first; "
+	    "unacknowledged within\n--ack-within it goes to those who start "
+	    "next, then to the owners.",
 	.options = set_options, .min_args = 1, .max_args = 1,
 	.exec = team_set,
 };
