@@ -6,14 +6,17 @@
 #include "blocker.h"
 #include "context.h"
 #include "store.h"
+#include "store-blocker.h"
 #include "taker.h"
 
-/* A reply to a prompt of a check-in that asks for blockers. */
+/* A reply to a prompt of a check-in that asks for blockers, or of a
+ * member with an open blocker in its team (whose prompt asks about it). */
 static gboolean
 blocker_match(struct tidings_ctx *ctx, const struct take *t)
 {
 	g_autoptr(Prompt) p = NULL;
 	g_autoptr(Checkin) c = NULL;
+	g_autoptr(Blocker) open = NULL;
 
 	if (!taker_answer.match(ctx, t) ||
 	    (p = store_prompt_get(ctx->st, t->msg->prompt_id, NULL)) == NULL ||
@@ -22,7 +25,8 @@ blocker_match(struct tidings_ctx *ctx, const struct take *t)
 	for (guint i = 0; i < c->questions->len; i++)
 		if (((struct question *)c->questions->pdata[i])->blocker)
 			return TRUE;
-	return FALSE;
+	return store_blocker_current(ctx->st, c->team_id, p->person_id, &open,
+	    NULL) && open != NULL;
 }
 
 static gboolean

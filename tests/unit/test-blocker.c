@@ -310,6 +310,69 @@ test_escalation(struct fixture *f, gconstpointer data)
 	    "dedupe_key LIKE 'blocker:%'"), ==, 3);
 }
 
+/* Bo's prompt of check-in TITLE, as queued, flowed lines joined; its
+ * token and Message-ID in *TOKEN and *MID. */
+static char *
+bo_prompt(struct fixture *f, const char *title, char **token, char **mid)
+{
+	g_autofree char *where = g_strdup_printf("FROM prompts p JOIN people e "
+	    "ON e.id = p.person_id JOIN checkins c ON c.id = p.checkin_id "
+	    "WHERE e.email = 'bo@example.org' AND c.title = '%s' ORDER BY "
+	    "p.id DESC LIMIT 1", title);
+	g_autofree char *q1 = g_strconcat("SELECT p.token ", where, NULL);
+	g_autofree char *q2 = g_strconcat("SELECT p.message_id ", where, NULL);
+	g_autofree char *q3 = g_strconcat("SELECT o.raw FROM outbox o WHERE "
+	    "o.dedupe_key = (SELECT 'prompt:' || p.id ", where, ")", NULL);
+	g_autofree char *raw = sql_text(f, q3);
+	g_auto(GStrv) parts = g_strsplit(raw != NULL ? raw : "", " \n", -1);
+
+	*token = sql_text(f, q1);
+	*mid = sql_text(f, q2);
+	return g_strjoinv(" ", parts);
+}
+
+/* A check-in without a blocker question asks about an open blocker too,
+ * and "resolved" in answer to it closes it. */
+static void
+test_other_checkin(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Checkin) c = g_new0(struct checkin, 1);
+	struct question *q = g_new0(struct question, 1);
+	g_autofree char *raw = NULL, *token = NULL, *mid = NULL;
+	g_autofree char *text = NULL;
+
+	c->team = g_strdup("platform");
+	c->title = g_strdup("Weekly");
+	c->rrule = g_strdup("FREQ=WEEKLY;BYDAY=TU;BYHOUR=12;BYMINUTE=0");
+	c->close_after = 86400;
+	c->active = TRUE;
+	c->created_at = utc("2026-03-01T00:00:00Z");
+	c->questions = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)question_free);
+	q->text = g_strdup("What shipped?");
+	g_ptr_array_add(c->questions, q);
+	g_assert_true(store_checkin_add(f->t.st, c, &error));
+	g_assert_no_error(error);
+
+	tick(f, "2026-03-23T20:30:00Z");
+	reply(f, "2026-03-23T21:00:00Z", "bo@example.org",
+	    "1. Billing\n2. Waiting on the API keys\n");
+	/* Tuesday 12:00 in New York. */
+	tick(f, "2026-03-24T16:00:30Z");
+	raw = bo_prompt(f, "Weekly", &token, &mid);
+	g_assert_nonnull(strstr(raw, "Still blocked on: Waiting on the API "
+	    "keys? Reply \"resolved\" or write what changed."));
+	text = g_strdup_printf("From: bo@example.org\n"
+	    "To: standup+%s@example.org\nSubject: Re: Weekly\n"
+	    "Message-ID: <w1@example.org>\nIn-Reply-To: <%s>\n\n"
+	    "The export.\n\nresolved\n", token, mid);
+	clock_set(utc("2026-03-24T16:30:00Z"));
+	ingest_text(f, text);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM blockers WHERE "
+	    "state = 'resolved'"), ==, 1);
+}
+
 /* The digest's text for [START, END). */
 static char *
 digest_of(struct fixture *f, const char *start, const char *end)
@@ -416,6 +479,7 @@ main(int argc, char **argv)
 	ADD("forged", test_forged);
 	ADD("escalation", test_escalation);
 	ADD("digest", test_digest);
+	ADD("other-checkin", test_other_checkin);
 #undef ADD
 	g_test_add_func("/blocker/parse-after", test_parse_after);
 	return g_test_run();
