@@ -35,6 +35,8 @@ answer_command_name(enum answer_command c)
 
 	if (row != NULL)
 		return row->words[0];
+	if (c == ANSWER_COMMAND_URGENT)
+		return "urgent";
 	return c == ANSWER_COMMAND_CONFIRM ? "confirm" :
 	    c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
 }
@@ -92,6 +94,20 @@ answer_parse_list_address(const char *detail, char **team, char **token)
 		return forms[i].command;
 	}
 	return ANSWER_COMMAND_NONE;
+}
+
+gboolean
+answer_parse_urgent_address(const char *detail, char **team)
+{
+	g_autofree char *d = g_ascii_strdown(detail, -1);
+
+	*team = NULL;
+	if (strcmp(d, "urgent") == 0)
+		return TRUE;
+	if (!g_str_has_prefix(d, "urgent-") || d[7] == '\0')
+		return FALSE;
+	*team = g_strdup(d + 7);
+	return TRUE;
 }
 
 /* A line with its quote marks and surrounding blanks removed; *depth gets
@@ -346,10 +362,15 @@ static gboolean
 command_by_address(struct message *msg, const char *detail)
 {
 	g_autofree char *line = NULL, *arg = NULL;
-	const struct mail_command *row = mail_command_parse(detail,
-	    MAIL_COMMAND_ADDRESS, &arg);
-	enum answer_command c = row != NULL ? row->command :
-	    ANSWER_COMMAND_NONE;
+	const struct mail_command *row;
+	enum answer_command c;
+
+	if (answer_parse_urgent_address(detail, &msg->command_team)) {
+		msg->command = ANSWER_COMMAND_URGENT;
+		return TRUE;
+	}
+	row = mail_command_parse(detail, MAIL_COMMAND_ADDRESS, &arg);
+	c = row != NULL ? row->command : ANSWER_COMMAND_NONE;
 
 	if (c == ANSWER_COMMAND_NONE)
 		c = answer_parse_list_address(detail, &msg->command_team,

@@ -107,6 +107,9 @@ enum answer_command {
 	 * who, the team directory. */
 	ANSWER_COMMAND_AVAILABILITY,
 	ANSWER_COMMAND_WHO,
+	/* Urgent mail (src/urgent.c): LOCAL+urgent-TEAM@, or LOCAL+urgent@
+	 * for the sender's own team (command_team NULL). */
+	ANSWER_COMMAND_URGENT,
 };
 /* The command that LINE (a reply's first line, or a subject) is, by the
  * mail commands' table, with *arg (caller frees) what follows its word;
@@ -120,6 +123,9 @@ enum answer_command answer_parse_command(const char *line, char **arg);
 enum answer_command answer_parse_list_address(const char *detail,
     char **team, char **token);
 const char *answer_command_name(enum answer_command c);
+/* Whether DETAIL is an urgent address, "urgent" or "urgent-TEAM"; *team
+ * (caller frees) is TEAM, or NULL for the first. */
+gboolean answer_parse_urgent_address(const char *detail, char **team);
 /* Splits REPLY into one answer per question of QUESTIONS (of char *): by
  * the question lines the person kept, quoted or not, else by the numbers
  * they gave their answers, else the whole reply answers the first.  An

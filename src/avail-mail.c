@@ -18,6 +18,7 @@
 #include "store.h"
 #include "taker.h"
 #include "token.h"
+#include "urgent.h"
 #include "value.h"
 
 #define MAX_OOO_DAYS 400
@@ -897,13 +898,15 @@ who_vars(struct store *st, const struct person *p, gint64 now,
 	    ", ", -1);
 
 	for (char **t = teams; *t != NULL; t++) {
-		g_autofree char *table = NULL;
+		g_autofree char *table = NULL, *urgent = NULL;
 		if (**t == '\0')
 			continue;
-		if ((table = who_text(st, *t, now, error)) == NULL)
+		if ((table = who_text(st, *t, now, error)) == NULL ||
+		    (urgent = urgent_who_line(st, *t, now, error)) == NULL)
 			return FALSE;
 		render_vars_add(v, "teams", *t);
 		render_vars_add(v, "tables", table);
+		render_vars_add(v, "urgent", urgent);
 	}
 	return TRUE;
 }

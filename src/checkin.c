@@ -14,6 +14,7 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-blocker.h"
 #include "store-bounce.h"
 #include "token.h"
 
@@ -91,6 +92,15 @@ prompt_mail(struct tidings_ctx *env, const struct team *team,
 	render_vars_set(v, "reply_address", reply);
 	render_vars_set(v, "help_address", help);
 	vars_questions(v, c);
+	/* An open blocker is asked about until it is gone (blocker.c). */
+	g_autoptr(Blocker) blocked = NULL;
+	if (!store_blocker_current(env->st, c->team_id, person->id, &blocked,
+	    error))
+		return NULL;
+	g_autofree char *line = g_strdup(blocked != NULL ? blocked->text :
+	    "");
+	render_vars_set(v, "open_blocker", g_strstrip(g_strdelimit(line,
+	    "\r\n\t", ' ')));
 	return render_mail(env->render, reminder ? "reminder" : "prompt", &h,
 	    v, subject, error);
 }

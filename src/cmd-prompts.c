@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "blocker.h"
 #include "checkin.h"
 #include "context.h"
 #include "clock.h"
@@ -19,6 +20,7 @@
 #include "schedule.h"
 #include "store.h"
 #include "tidings.h"
+#include "urgent.h"
 #include "utf8.h"
 #include "value.h"
 
@@ -87,16 +89,25 @@ prompts_due(struct cmd_ctx *ctx, struct tidings_ctx *env)
 	struct digest_stats ds;
 	struct outbox_stats os = { 0 };
 	gint64 now = clock_now();
+	guint escalated, urgent;
 	int rc;
 
 	if (!checkin_tick(env, now, &cs, &error) ||
-	    !digest_tick(env, now, &ds, &error))
+	    !digest_tick(env, now, &ds, &error) ||
+	    !blocker_tick(env, now, &escalated, &error) ||
+	    !urgent_tick(env, now, &urgent, &error))
 		return cmd_fail(ctx, error);
 	printf("%u asked, %u skipped, %u reminded, %u closed unanswered\n",
 	    cs.prompted, cs.skipped, cs.reminded, cs.closed);
 	if (ds.digests > 0)
 		printf("%u digest%s, %u copies queued\n", ds.digests,
 		    ds.digests == 1 ? "" : "s", ds.mails);
+	if (escalated > 0)
+		printf("%u blocker%s escalated\n", escalated, escalated == 1 ?
+		    "" : "s");
+	if (urgent > 0)
+		printf("%u urgent mail%s sent on\n", urgent, urgent == 1 ? "" :
+		    "s");
 	if (conf_get(ctx->conf, "smtp", "host") == NULL) {
 		log_warnx("prompts: no host in [smtp]: the mail waits in the "
 		    "outbox");

@@ -5,10 +5,13 @@
 
 #include <string.h>
 
+#include "blocker.h"
 #include "columns.h"
+#include "conf.h"
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-blocker.h"
 #include "tidings.h"
 #include "value.h"
 
@@ -19,6 +22,12 @@ static char *opt_digest_at;
 static char *opt_digest_days;
 static char *opt_empty;
 static gboolean opt_force;
+static char *opt_escalate_after;
+static char *opt_escalate_to;
+static char *opt_urgent_senders;
+static char *opt_ack_within;
+static char *opt_urgent_deep;
+static char *opt_oncall;
 
 static const GOptionEntry add_options[] = {
 	{ "title", 't', 0, G_OPTION_ARG_STRING, &opt_title,
@@ -43,6 +52,24 @@ static const GOptionEntry set_options[] = {
 	{ "empty", 0, 0, G_OPTION_ARG_STRING, &opt_empty,
 	  "a period without news: skip (send nothing) or notice (a "
 	  "one-line digest)", "skip|notice" },
+	{ "escalate-after", 0, 0, G_OPTION_ARG_STRING, &opt_escalate_after,
+	  "mail an open blocker after this many workdays in the member's "
+	  "zone, and again each such period (default off)", "Nd|off" },
+	{ "escalate-to", 0, 0, G_OPTION_ARG_STRING, &opt_escalate_to,
+	  "whom to mail an open blocker (default: the team's owners)",
+	  "ADDRESS|owners" },
+	{ "urgent-senders", 0, 0, G_OPTION_ARG_STRING, &opt_urgent_senders,
+	  "who besides the members may send urgent mail to the team",
+	  "ADDRESS,...|none" },
+	{ "ack-within", 0, 0, G_OPTION_ARG_STRING, &opt_ack_within,
+	  "how long urgent mail waits for an acknowledgement before it "
+	  "goes on (default 15m)", "DURATION" },
+	{ "urgent-deep-work", 0, 0, G_OPTION_ARG_STRING, &opt_urgent_deep,
+	  "whether urgent mail reaches members in deep work (default no)",
+	  "yes|no" },
+	{ "oncall", 0, 0, G_OPTION_ARG_STRING, &opt_oncall,
+	  "the on-call rotation: members who get urgent mail first, in "
+	  "order", "ADDRESS,...|none" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -117,6 +144,21 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("digest:  %s%s\n", t->digest_rrule != NULL ? t->digest_rrule :
 	    "none", t->digest_rrule != NULL && g_strcmp0(t->digest_empty,
 	    "notice") == 0 ? " (a notice when there is no news)" : "");
+	g_autoptr(TeamAlerts) a = store_team_alerts_get(ctx->store, t->id,
+	    &error);
+	if (a == NULL)
+		return cmd_fail(ctx, error);
+	if (a->escalate_after > 0)
+		printf("blockers: mailed to %s after %d workday%s open\n",
+		    a->escalate_to != NULL ? a->escalate_to : "the owners",
+		    a->escalate_after, a->escalate_after == 1 ? "" : "s");
+	else
+		printf("blockers: not escalated\n");
+	printf("urgent:  acknowledged within %" G_GINT64_FORMAT " min%s%s%s"
+	    "%s%s\n", a->ack_within / 60, a->urgent_deep ? ", breaks deep "
+	    "work" : "", *a->oncall != '\0' ? ", on call: " : "", a->oncall,
+	    *a->urgent_senders != '\0' ? ", also from: " : "",
+	    a->urgent_senders);
 	printf("members: %d\n", t->members);
 	if (members->len == 0)
 		return EX_OK;
@@ -175,19 +217,122 @@ digest_rule(char **rule, GError **error)
 	return TRUE;
 }
 
+/* LIST ("a@x, b@y", or "none") as checked addresses, ", " between. */
+static char *
+address_list(const char *option, const char *list, GError **error)
+{
+	g_auto(GStrv) words = g_strsplit_set(list, ", ", -1);
+	g_autofree char *whole = g_strstrip(g_strdup(list));
+	GString *out = g_string_new(NULL);
+
+	if (g_ascii_strcasecmp(whole, "none") == 0)
+		return g_string_free(out, FALSE);
+	for (char **w = words; *w != NULL; w++) {
+		g_autofree char *e = NULL;
+		if (**w == '\0')
+			continue;
+		if ((e = value_email(*w, error)) == NULL) {
+			g_prefix_error(error, "--%s: ", option);
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		g_string_append_printf(out, "%s%s", out->len > 0 ? ", " : "",
+		    e);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The settings of blockers (and urgent mail) that team set was given,
+ * checked, made into A. */
+static gboolean
+alerts_options(struct team_alerts *a, gboolean *changed, GError **error)
+{
+	*changed = opt_urgent_senders != NULL || opt_ack_within != NULL ||
+	    opt_urgent_deep != NULL || opt_oncall != NULL;
+	if (opt_urgent_senders != NULL && (a->urgent_senders = address_list(
+	    "urgent-senders", opt_urgent_senders, error)) == NULL)
+		return FALSE;
+	if (opt_oncall != NULL && (a->oncall = address_list("oncall",
+	    opt_oncall, error)) == NULL)
+		return FALSE;
+	if (opt_ack_within != NULL) {
+		a->ack_within = conf_parse_seconds(opt_ack_within);
+		if (a->ack_within < 60 || a->ack_within > 24 * 3600) {
+			g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+			    "--ack-within '%s' is not a duration from 1m to "
+			    "1d, such as 15m", opt_ack_within);
+			return FALSE;
+		}
+	}
+	if (opt_urgent_deep != NULL) {
+		if (g_ascii_strcasecmp(opt_urgent_deep, "yes") != 0 &&
+		    g_ascii_strcasecmp(opt_urgent_deep, "no") != 0) {
+			g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+			    "--urgent-deep-work '%s' is not yes or no",
+			    opt_urgent_deep);
+			return FALSE;
+		}
+		a->urgent_deep = g_ascii_strcasecmp(opt_urgent_deep, "yes") ==
+		    0;
+	}
+	if (opt_escalate_after != NULL) {
+		if (!blocker_parse_after(opt_escalate_after,
+		    &a->escalate_after, error))
+			return FALSE;
+		*changed = TRUE;
+	}
+	if (opt_escalate_to != NULL) {
+		g_autofree char *to = NULL;
+		if (g_ascii_strcasecmp(opt_escalate_to, "owners") != 0 &&
+		    (to = value_email(opt_escalate_to, error)) == NULL)
+			return FALSE;
+		g_free(a->escalate_to);
+		a->escalate_to = g_steal_pointer(&to);
+		*changed = TRUE;
+	}
+	return TRUE;
+}
+
+/* Whether every address of LIST is a member of TEAM. */
+static gboolean
+oncall_members(struct cmd_ctx *ctx, const char *team, const char *list,
+    GError **error)
+{
+	g_autoptr(GPtrArray) members = store_member_list(ctx->store, team,
+	    error);
+	g_auto(GStrv) words = g_strsplit(list, ", ", -1);
+
+	if (members == NULL)
+		return FALSE;
+	for (char **w = words; *w != NULL; w++) {
+		gboolean found = **w == '\0';
+		for (guint i = 0; !found && i < members->len; i++)
+			found = g_ascii_strcasecmp(((struct person *)
+			    members->pdata[i])->email, *w) == 0;
+		if (!found) {
+			g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+			    "--oncall: %s is not a member of %s", *w, team);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 static int
 team_set(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Team) t = NULL;
 	g_autofree char *rule = NULL;
+	g_autoptr(TeamAlerts) alerts = g_new0(struct team_alerts, 1);
 	gboolean digest = opt_digest != NULL || opt_digest_at != NULL ||
-	    opt_digest_days != NULL;
+	    opt_digest_days != NULL, alerts_changed;
 	int rc;
 
 	if ((opt_title != NULL && !value_display_name(opt_title, &error)) ||
 	    (opt_zone != NULL && !value_zone(opt_zone, &error)) ||
-	    (digest && !digest_rule(&rule, &error)))
+	    (digest && !digest_rule(&rule, &error)) ||
+	    !alerts_options(alerts, &alerts_changed, &error))
 		return cmd_usage(ctx, "%s", error->message);
 	if (opt_empty != NULL && strcmp(opt_empty, "skip") != 0 &&
 	    strcmp(opt_empty, "notice") != 0)
@@ -207,6 +352,35 @@ team_set(struct cmd_ctx *ctx, int argc, char **argv)
 		g_free(t->digest_empty), t->digest_empty = g_strdup(opt_empty);
 	if (!store_team_set(ctx->store, t, &error))
 		return cmd_fail(ctx, error);
+	if (alerts_changed) {
+		g_autoptr(TeamAlerts) a = store_team_alerts_get(ctx->store,
+		    t->id, &error);
+		if (a == NULL)
+			return cmd_fail(ctx, error);
+		if (opt_escalate_after != NULL)
+			a->escalate_after = alerts->escalate_after;
+		if (opt_escalate_to != NULL) {
+			g_free(a->escalate_to);
+			a->escalate_to = g_steal_pointer(&alerts->escalate_to);
+		}
+		if (opt_urgent_senders != NULL) {
+			g_free(a->urgent_senders);
+			a->urgent_senders = g_steal_pointer(
+			    &alerts->urgent_senders);
+		}
+		if (opt_oncall != NULL) {
+			g_free(a->oncall);
+			a->oncall = g_steal_pointer(&alerts->oncall);
+			if (!oncall_members(ctx, t->name, a->oncall, &error))
+				return cmd_fail(ctx, error);
+		}
+		if (opt_ack_within != NULL)
+			a->ack_within = alerts->ack_within;
+		if (opt_urgent_deep != NULL)
+			a->urgent_deep = alerts->urgent_deep;
+		if (!store_team_alerts_set(ctx->store, a, &error))
+			return cmd_fail(ctx, error);
+	}
 	printf("changed team %s\n", t->name);
 	return EX_OK;
 }
@@ -254,12 +428,22 @@ static const struct cmd_entry team_show_entry = {
 static const struct cmd_entry team_set_entry = {
 	.name = "set",
 	.args = "NAME [--title TEXT] [--zone ZONE] [--digest RRULE|none | "
-	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice]",
-	.summary = "change a team: its title, zone and digest schedule",
+	    "--digest-at HH:MM [--digest-days DAYS]] [--empty skip|notice] "
+	    "[--escalate-after Nd|off] [--escalate-to ADDRESS|owners] "
+	    "[--urgent-senders LIST|none] [--ack-within DURATION] "
+	    "[--urgent-deep-work yes|no] [--oncall LIST|none]",
+	.summary = "change a team: title, zone, digests, blockers, urgent mail",
 	.help = "The digest schedule is an RRULE in the team's zone, such as\n"
 	    "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0, which "
 	    "--digest-at 09:00\nmakes for you.  A period without news sends "
-	    "nothing, or with --empty notice\na one-line digest.",
+	    "nothing, or with --empty notice\na one-line digest.\n\n"
+	    "An open blocker is mailed to the owners (or --escalate-to) once "
+	    "it has\nstood --escalate-after workdays in its member's zone, "
+	    "and again each such\nperiod while it stays open.\n\n"
+	    "Urgent mail (LOCAL+urgent-TEAM@) from members and --urgent-senders "
+	    "goes to\nthe members working now, the --oncall rotation first; "
+	    "unacknowledged within\n--ack-within it goes to those who start "
+	    "next, then to the owners.",
 	.options = set_options, .min_args = 1, .max_args = 1,
 	.exec = team_set,
 };

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "store-bounce.h"
 #include "tidings.h"
+#include "urgent.h"
 #include "utf8.h"
 
 static char *opt_team;
@@ -81,6 +82,7 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GPtrArray) who = NULL;
 	g_autoptr(Team) team = NULL;
 	g_autofree struct mail_health *health = NULL;
+	g_autofree char *line = NULL;
 	struct columns *c;
 	gint64 now = clock_now();
 	int rc;
@@ -133,6 +135,9 @@ who_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    w->local, state, status, next);
 	}
 	columns_print(c, stdout);
+	if ((line = urgent_who_line(ctx->store, opt_team, now, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	printf("\n%s\n", line);
 	return EX_OK;
 }
 

@@ -154,6 +154,12 @@ const struct conf_option conf_table[] = {
 	  "How many answers to mail commands tidings sends in an hour, all "
 	  "senders together; counted in the database, so that it holds "
 	  "across processes." },
+	{ "limits", "urgent-per-sender", CONF_NUMBER, "3", NULL,
+	  "How many urgent mails (LOCAL+urgent-TEAM@) one sender may send in "
+	  "an hour. Past it, the mail is kept and held, not sent on." },
+	{ "limits", "urgent-per-team", CONF_NUMBER, "10", NULL,
+	  "How many urgent mails one team gets in an hour, from all its "
+	  "senders together; past it they are kept and held." },
 
 	{ "http", "listen", CONF_STRING, NULL, NULL,
 	  "The address and port of tidings' HTTP face (one-click "

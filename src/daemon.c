@@ -13,6 +13,7 @@
 
 #include <glib-unix.h>
 
+#include "blocker.h"
 #include "checkin.h"
 #include "context.h"
 #include "clock.h"
@@ -25,6 +26,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "sync.h"
+#include "urgent.h"
 
 #define BACKOFF_FIRST 1		/* seconds */
 #define BACKOFF_MAX 300
@@ -369,7 +371,9 @@ daemon_work(struct daemon *d)
 	if (conf_get(*d->conf, "tidings", "address") != NULL) {
 		if (!tidings_ctx_init(&env, d->st, *d->conf, &error) ||
 		    !checkin_tick(&env, now, &cs, &error) ||
-		    !digest_tick(&env, now, &ds, &error)) {
+		    !digest_tick(&env, now, &ds, &error) ||
+		    !blocker_tick(&env, now, NULL, &error) ||
+		    !urgent_tick(&env, now, NULL, &error)) {
 			work_error(d, "check-ins and digests", error);
 			g_clear_error(&error);
 			d->work_status = EX_SOFTWARE;

@@ -282,13 +282,35 @@ squeeze(const char *text)
 	return g_string_free(out, FALSE);
 }
 
-/* The answer of D whose text the quoted lines of TEXT repeat most. */
+/* How much of the text of ANS the quoted lines of LINES repeat. */
+static gsize
+quoted_len(const struct digest_answer *ans, char **lines)
+{
+	g_autofree char *body = squeeze(ans->text);
+	gsize n = 0;
+
+	for (char **l = lines; *l != NULL; l++) {
+		const char *p = *l;
+		g_autofree char *quoted = NULL;
+		if (*p != '>')
+			continue;
+		while (*p == '>' || *p == ' ')
+			p++;
+		quoted = squeeze(p);
+		if (strlen(quoted) >= 8 && strstr(body, quoted) != NULL)
+			n += strlen(quoted);
+	}
+	return n;
+}
+
+/* The answer of D whose text the quoted lines of TEXT repeat most; a
+ * followed blocker counts as the last answer that said it. */
 static const struct digest_answer *
 quoted_answer(const struct digest *d, const char *text)
 {
 	g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
 	const struct digest_answer *best = NULL;
-	gsize best_len = 0;
+	gsize best_len = 0, n;
 
 	for (guint c = 0; c < d->checkins->len; c++) {
 		const struct digest_checkin *ci = d->checkins->pdata[c];
@@ -297,26 +319,19 @@ quoted_answer(const struct digest *d, const char *text)
 			for (guint a = 0; a < dq->answers->len; a++) {
 				const struct digest_answer *ans =
 				    dq->answers->pdata[a];
-				g_autofree char *body = squeeze(ans->text);
-				gsize n = 0;
-
-				for (char **l = lines; *l != NULL; l++) {
-					const char *p = *l;
-					g_autofree char *quoted = NULL;
-					if (*p != '>')
-						continue;
-					while (*p == '>' || *p == ' ')
-						p++;
-					quoted = squeeze(p);
-					if (strlen(quoted) >= 8 &&
-					    strstr(body, quoted) != NULL)
-						n += strlen(quoted);
-				}
-				if (n > best_len) {
+				if ((n = quoted_len(ans, lines)) > best_len) {
 					best_len = n;
 					best = ans;
 				}
 			}
+		}
+	}
+	for (guint i = 0; i < d->tracked->len; i++) {
+		const struct digest_answer *ans = ((struct digest_blocker *)
+		    d->tracked->pdata[i])->answer;
+		if (ans->id > 0 && (n = quoted_len(ans, lines)) > best_len) {
+			best_len = n;
+			best = ans;
 		}
 	}
 	return best;

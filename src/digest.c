@@ -9,6 +9,7 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-blocker.h"
 #include "store-bounce.h"
 
 /* How many earlier prompts' answers are read to see how long a blocker
@@ -57,6 +58,16 @@ digest_checkin_free(struct digest_checkin *c)
 	g_free(c);
 }
 
+static void
+digest_blocker_free(struct digest_blocker *b)
+{
+	digest_answer_free(b->answer);
+	g_free(b->state);
+	g_free(b->helpers);
+	g_free(b->checkin);
+	g_free(b);
+}
+
 void
 digest_free(struct digest *d)
 {
@@ -66,6 +77,8 @@ digest_free(struct digest *d)
 	g_free(d->team_title);
 	g_free(d->zone);
 	g_ptr_array_unref(d->blockers);
+	if (d->tracked != NULL)
+		g_ptr_array_unref(d->tracked);
 	g_ptr_array_unref(d->checkins);
 	g_ptr_array_unref(d->earlier);
 	g_ptr_array_unref(d->away);
@@ -129,6 +142,10 @@ static const char *const no_blocker[] = {
 	"none today", "nothing today", "no blockers today", "no not really",
 	"not today", "all good here", "all good thanks", "smooth sailing",
 	"clear skies", "none yet", "no blocker today", "unblocked",
+	/* German, French, Spanish, Portuguese */
+	"keine", "keiner", "nichts", "nein", "keine blocker", "alles gut",
+	"aucun", "aucune", "rien", "non", "rien du tout", "nada", "ninguno",
+	"ninguna", "nenhum", "nenhuma", "nada de nada",
 };
 
 /* Words that may follow what is in no_blocker without changing it. */
@@ -397,6 +414,56 @@ find_blockers(struct store *st, struct digest *d, GPtrArray *rows,
 	return TRUE;
 }
 
+/* The blockers followed until they are gone (blocker.c) that D shows:
+ * open at its end, or resolved within it; the answers that said them
+ * leave D->blockers. */
+static gboolean
+find_tracked(struct store *st, struct digest *d, gint64 team_id,
+    GError **error)
+{
+	g_autoptr(GPtrArray) rows = store_blocker_digest(st, team_id, d->start,
+	    d->end, error);
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		const struct blocker *b = rows->pdata[i];
+		struct digest_blocker *db = g_new0(struct digest_blocker, 1);
+		struct digest_answer *a = g_new0(struct digest_answer, 1);
+		gboolean resolved = b->resolved_at > 0 &&
+		    b->resolved_at < d->end;
+		gint64 until = resolved ? b->resolved_at : d->end;
+
+		a->id = b->answer_id;
+		a->email = one_line(b->email);
+		a->name = display_name(b->name, b->email);
+		a->zone = g_strdup(b->zone);
+		a->text = g_strdup(b->text);
+		a->at = b->confirmed_at;
+		a->comments = g_ptr_array_new_with_free_func(
+		    (GDestroyNotify)digest_comment_free);
+		db->id = b->id;
+		db->answer = a;
+		db->state = g_strdup(resolved ? "resolved" :
+		    strcmp(b->state, "resolved") == 0 ? "open" : b->state);
+		db->days = MAX(1, (int)((until - b->opened_at + DAY / 2) / DAY));
+		db->helpers = one_line(b->helpers);
+		db->checkin = one_line(b->checkin);
+		a->checkin = db->checkin;
+		a->blocked_days = db->days;
+		g_ptr_array_add(d->tracked, db);
+	}
+	for (guint i = d->blockers->len; i > 0; i--) {
+		const struct digest_answer *a = d->blockers->pdata[i - 1];
+		gboolean has;
+		if (!store_blocker_has_answer(st, a->id, &has, error))
+			return FALSE;
+		if (has)
+			g_ptr_array_remove_index(d->blockers, i - 1);
+	}
+	return TRUE;
+}
+
 static struct digest_checkin *
 checkin_of(struct store *st, struct digest *d, gint64 id, GError **error)
 {
@@ -628,6 +695,8 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	d->start = start;
 	d->end = end;
 	d->blockers = g_ptr_array_new();
+	d->tracked = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)digest_blocker_free);
 	d->checkins = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)digest_checkin_free);
 	d->earlier = g_ptr_array_new_with_free_func(
@@ -642,6 +711,7 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	d->answers = rows->len;
 	group_rows(rows, d->checkins, by_id);
 	if (!find_blockers(st, d, rows, by_id, error) ||
+	    !find_tracked(st, d, t->id, error) ||
 	    !find_absent(st, d, t->id, error) ||
 	    !find_bouncing(st, d, t->id, error) ||
 	    !find_comments(st, d, t->id, by_id, error))
@@ -838,6 +908,58 @@ answer_section(struct section *s, const struct digest *d,
 	g_string_append_c(s->text, '\n');
 }
 
+/* A blocker followed until it is gone: who, how long, its state, its
+ * text, and who offered help. */
+static void
+tracked_section(struct section *s, const struct digest_blocker *b)
+{
+	const struct digest_answer *a = b->answer;
+	gboolean resolved = strcmp(b->state, "resolved") == 0;
+	g_autofree char *days = plural((guint)b->days, "day", "days");
+	g_autofree char *head = resolved ?
+	    g_strdup_printf("resolved after %s", days) :
+	    g_strdup_printf("blocked for %s, %s", days, b->state);
+
+	g_string_append_printf(s->text, "%s, %s", a->name, head);
+	if (*b->checkin != '\0')
+		g_string_append_printf(s->text, " (%s)", b->checkin);
+	g_string_append(s->text, ":\n");
+	g_string_append(s->text, a->text);
+	g_string_append_c(s->text, '\n');
+	if (*b->helpers != '\0')
+		g_string_append_printf(s->text, "Offered help: %s.\n",
+		    b->helpers);
+	g_string_append_c(s->text, '\n');
+
+	g_string_append_printf(s->html, "<div style=\"%s\"><p style=\""
+	    CSS_NAME "\">", resolved ? CSS_ANSWER : CSS_BLOCKER);
+	append_escaped(s->html, a->name);
+	g_string_append(s->html, " <span style=\"" CSS_TAG "\">");
+	append_escaped(s->html, head);
+	g_string_append(s->html, "</span> <span style=\"" CSS_MUTED "\">");
+	append_escaped(s->html, b->checkin);
+	g_string_append(s->html, "</span></p>");
+	append_text_html(s->html, a->text);
+	if (*b->helpers != '\0') {
+		g_string_append(s->html, "<p style=\"" CSS_P "\"><span style=\""
+		    CSS_MUTED "\">Offered help:</span> ");
+		append_escaped(s->html, b->helpers);
+		g_string_append(s->html, ".</p>");
+	}
+	g_string_append(s->html, "</div>\n");
+}
+
+/* The blockers: those followed until they are gone, then the other
+ * answers that say their writer is blocked. */
+static void
+blockers_section(struct section *s, const struct digest *d)
+{
+	for (guint i = 0; i < d->tracked->len; i++)
+		tracked_section(s, d->tracked->pdata[i]);
+	for (guint i = 0; i < d->blockers->len; i++)
+		answer_section(s, d, d->blockers->pdata[i], TRUE);
+}
+
 static void
 names_line(struct section *s, const char *what, GPtrArray *names)
 {
@@ -928,11 +1050,17 @@ common_vars(const struct digest *d)
 	g_autofree char *period = period_text(d);
 	g_autofree char *answers = plural(d->answers, "answer", "answers");
 	g_autofree char *people = plural(people_count(d), "person", "people");
-	g_autofree char *blockers = plural(d->blockers->len, "blocker",
-	    "blockers");
+	guint nblockers = d->blockers->len + d->tracked->len, open = 0;
+	g_autofree char *blockers = NULL;
 	g_autofree char *summary = NULL;
 
-	summary = d->blockers->len > 0 ?
+	/* The summary counts what still blocks. */
+	for (guint i = 0; i < d->tracked->len; i++)
+		open += strcmp(((struct digest_blocker *)
+		    d->tracked->pdata[i])->state, "resolved") != 0;
+	open += d->blockers->len;
+	blockers = plural(open, "blocker", "blockers");
+	summary = open > 0 ?
 	    g_strdup_printf("%s from %s, %s", answers, people, blockers) :
 	    g_strdup_printf("%s from %s", answers, people);
 	render_vars_set(v, "team", d->team);
@@ -941,7 +1069,7 @@ common_vars(const struct digest *d)
 	render_vars_set(v, "summary", summary);
 	render_vars_set_int(v, "empty", digest_empty(d));
 	render_vars_set_int(v, "answers", d->answers);
-	render_vars_set_int(v, "blockers_count", d->blockers->len);
+	render_vars_set_int(v, "blockers_count", nblockers);
 	render_vars_add(v, "away", NULL);
 	for (guint i = 0; i < d->away->len; i++)
 		render_vars_add(v, "away", d->away->pdata[i]);
@@ -982,8 +1110,7 @@ alternative_vars(const struct digest *d)
 	struct section s;
 
 	section_init(&s);
-	for (guint i = 0; i < d->blockers->len; i++)
-		answer_section(&s, d, d->blockers->pdata[i], TRUE);
+	blockers_section(&s, d);
 	section_set(&s, v, "blockers");
 	section_init(&s);
 	for (guint i = 0; i < d->checkins->len; i++)
@@ -1086,8 +1213,7 @@ mime_vars(const struct digest *d, guint replies_count)
 	struct section s;
 
 	section_init(&s);
-	for (guint i = 0; i < d->blockers->len; i++)
-		answer_section(&s, d, d->blockers->pdata[i], TRUE);
+	blockers_section(&s, d);
 	section_set(&s, v, "blockers");
 	for (guint i = 0; i < d->checkins->len; i++) {
 		struct digest_checkin *c = d->checkins->pdata[i];
@@ -1173,8 +1299,7 @@ plain_summary(GString *out, const struct digest *d,
 	struct section s;
 
 	section_init(&s);
-	for (guint i = 0; i < d->blockers->len; i++)
-		answer_section(&s, d, d->blockers->pdata[i], TRUE);
+	blockers_section(&s, d);
 	if (s.text->len > 0)
 		g_string_append_printf(text, "Blockers\n\n%s", s.text->str);
 	g_string_truncate(s.text, 0);

@@ -43,6 +43,20 @@ struct digest_answer {
 	const char *question;	/* its question's text (borrowed) */
 };
 
+/* A blocker followed until it is gone (blocker.c), as a digest shows it:
+ * those open at the period's end and those resolved within it. */
+struct digest_blocker {
+	gint64 id;
+	struct digest_answer *answer;	/* the member, the blocker's text and
+					   the last answer that said it (the
+					   one a reply quoting it comments on) */
+	char *state;		/* open, escalated, or resolved (within the
+				   period) */
+	int days;		/* how long it stood, at least 1 */
+	char *helpers;		/* who commented on it, "Ana, Bo", or "" */
+	char *checkin;		/* the title of the check-in it came from */
+};
+
 struct digest_question {
 	int position;		/* 1, 2, ...; 0 for a retired question */
 	char *text;
@@ -68,6 +82,9 @@ struct digest {
 	 * question and not "none", or saying they are blocked), longest
 	 * standing first; the same answers also stay in their check-in. */
 	GPtrArray *blockers;	/* of struct digest_answer * (borrowed) */
+	/* Before them, the blockers followed until they are gone; an answer
+	 * that said one of them is not in BLOCKERS again. */
+	GPtrArray *tracked;	/* of struct digest_blocker * */
 	GPtrArray *checkins;	/* of struct digest_checkin * */
 	/* Answers of earlier periods commented on in this one, grouped the
 	 * same way, each with the comments made in the period. */

@@ -1175,6 +1175,62 @@ render_mail_digest(struct render *r, const char *name,
 	return result;
 }
 
+/* ORIGINAL, a mail as received, as a message/rfc822 part of its bytes
+ * untouched but for its line ends (LF: the transport makes them CRLF),
+ * never parsed again: whatever it holds goes along as it came. */
+static GMimeObject *
+original_part(GBytes *original)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(original, &len);
+	g_autoptr(GString) text = g_string_new_len(data, (gssize)len);
+	GMimePart *part = g_mime_part_new_with_type("message", "rfc822");
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+	gboolean eight = FALSE;
+
+	g_string_replace(text, "\r\n", "\n", 0);
+	for (gsize i = 0; i < text->len && !eight; i++)
+		eight = (unsigned char)text->str[i] >= 0x80 ||
+		    text->str[i] == '\0';
+	stream = g_mime_stream_mem_new_with_buffer(text->str, text->len);
+	content = g_mime_data_wrapper_new_with_stream(stream,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_object_unref(stream);
+	/* RFC 2046 5.2.1: message/rfc822 is 7bit, 8bit or binary, never
+	 * encoded. */
+	g_mime_part_set_content_encoding(part, eight ?
+	    GMIME_CONTENT_ENCODING_8BIT : GMIME_CONTENT_ENCODING_7BIT);
+	return GMIME_OBJECT(part);
+}
+
+GBytes *
+render_mail_forward(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    GBytes *original, char **subject, GError **error)
+{
+	g_autofree char *subj = NULL;
+	GMimeObject *part, *orig;
+	GMimeMultipart *mixed;
+	GBytes *result;
+
+	if (!check_headers(h, error) ||
+	    (part = render_body(r, name, vars, &subj, error)) == NULL)
+		return NULL;
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	g_mime_multipart_add(mixed, part);
+	g_object_unref(part);
+	orig = original_part(original);
+	g_mime_multipart_add(mixed, orig);
+	g_object_unref(orig);
+	result = mail_bytes(name, h, subj, GMIME_OBJECT(mixed));
+	if (subject != NULL)
+		*subject = g_steal_pointer(&subj);
+	return result;
+}
+
 /* CALENDAR as a text/calendar part: line ends as LF (the transport makes
  * them CRLF), 7bit while it is ASCII. */
 static GMimeObject *

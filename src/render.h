@@ -112,6 +112,13 @@ GBytes *render_mail_digest(struct render *r, const char *name,
     const struct render_headers *h, const struct render_vars *vars,
     GPtrArray *replies, char **subject, GError **error);
 
+/* As render_mail(), with ORIGINAL (a mail as received) after the text as
+ * a message/rfc822 part of its own bytes: a multipart/mixed that forwards
+ * it whole, its text and attachments. */
+GBytes *render_mail_forward(struct render *r, const char *name,
+    const struct render_headers *h, const struct render_vars *vars,
+    GBytes *original, char **subject, GError **error);
+
 /* A copy of MAIL (made by render_mail) under the headers of H, for
  * sending the same mail to many: returns the copy's header block (H's
  * headers, then the Subject and MIME headers of MAIL, then the blank

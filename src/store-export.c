@@ -133,6 +133,27 @@ TABLE(sync_state, "account, folder",
 TABLE(http_keys, "kind, team_id, subject",
     "kind,team_id,subject,generation,changed_at",
     ":kind,:team_id,:subject,:generation,:changed_at")
+TABLE(blockers, "id",
+    "id,team_id,person_id,checkin_id,text,state,opened_at,confirmed_at,"
+    "resolved_at,escalated_at,escalations",
+    ":id,:team_id,:person_id,:checkin_id,:text,:state,:opened_at,"
+    ":confirmed_at,:resolved_at,:escalated_at,:escalations")
+TABLE(blocker_events, "id",
+    "id,blocker_id,what,text,answer_id,created_at",
+    ":id,:blocker_id,:what,:text,:answer_id,:created_at")
+TABLE(team_alerts, "team_id",
+    "team_id,escalate_after,escalate_to,urgent_senders,ack_within,"
+    "urgent_deep,oncall",
+    ":team_id,:escalate_after,:escalate_to,:urgent_senders,:ack_within,"
+    ":urgent_deep,:oncall")
+TABLE(urgents, "id",
+    "id,team_id,message,sender,subject,state,step,next_at,taken_by,"
+    "created_at",
+    ":id,:team_id,:message,:sender,:subject,:state,:step,:next_at,"
+    ":taken_by,:created_at")
+TABLE(urgent_steps, "id",
+    "id,urgent_id,what,email,detail,token,created_at",
+    ":id,:urgent_id,:what,:email,:detail,:token,:created_at")
 
 typedef sqlite3_stmt *(*table_stmt_fn)(struct store *st, GError **error);
 
@@ -152,7 +173,8 @@ static const struct export_table tables[] = {
 	ENTRY(digests), ENTRY(comments), ENTRY(subscriptions), ENTRY(bounces),
 	ENTRY(availability), ENTRY(meetings), ENTRY(attendees), ENTRY(outbox),
 	ENTRY(outbox_recipients), ENTRY(outbox_bodies), ENTRY(sync_state),
-	ENTRY(http_keys),
+	ENTRY(http_keys), ENTRY(blockers), ENTRY(blocker_events),
+	ENTRY(team_alerts), ENTRY(urgents), ENTRY(urgent_steps),
 };
 
 const char *const *

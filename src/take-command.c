@@ -120,6 +120,8 @@ command_act_help(struct tidings_ctx *env, struct take *t,
 	g_autoptr(GPtrArray) avail = mail_command_help(MAIL_COMMAND_AVAIL);
 	g_autofree char *availability = token_address(env->address,
 	    env->domain, "availability");
+	g_autofree char *urgent = token_address(env->address, env->domain,
+	    "urgent");
 	g_auto(GStrv) vouching = env->conf != NULL ? conf_get_list(env->conf,
 	    "tidings", "trusted-authserv-ids") : NULL;
 
@@ -128,6 +130,7 @@ command_act_help(struct tidings_ctx *env, struct take *t,
 	for (guint i = 0; i < avail->len; i++)
 		render_vars_add(v, "avail_lines", avail->pdata[i]);
 	render_vars_set(v, "availability_address", availability);
+	render_vars_set(v, "urgent_address", urgent != NULL ? urgent : "");
 	/* What counts outside a reply to a check-in needs a server to vouch
 	 * for the sender; the mail says so only when one is trusted. */
 	render_vars_set(v, "vouched", vouching != NULL && *vouching != NULL ?
@@ -151,6 +154,8 @@ served_addresses(struct tidings_ctx *env, struct render_vars *v,
 		{ "availability", "Your hours, zone and absences, in lines or "
 		  "as an .ics file." },
 		{ "who", "Who of your teams works now." },
+		{ "urgent", "Something urgent, for a member of a team: it "
+		  "goes at once to whoever of your team works now." },
 	};
 	g_autoptr(GPtrArray) teams = store_team_list(env->st, error);
 

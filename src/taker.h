@@ -63,6 +63,9 @@ extern const struct taker taker_comment;
 extern const struct taker taker_comment_empty;
 extern const struct taker taker_command;
 extern const struct taker taker_query;
+extern const struct taker taker_blocker;
+extern const struct taker taker_urgent;
+extern const struct taker taker_urgent_reply;
 extern const struct taker taker_answer;
 
 #endif

@@ -60,6 +60,8 @@ int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 extern const struct cmd_entry cmd_answers_entry;
 extern const struct cmd_entry cmd_avail_entry;
 extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_blocker_entry;
+extern const struct cmd_entry cmd_blockers_entry;
 extern const struct cmd_entry cmd_checkin_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_demo_entry;
@@ -84,6 +86,7 @@ extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_meet_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_team_entry;
+extern const struct cmd_entry cmd_urgent_entry;
 extern const struct cmd_entry cmd_overlap_entry;
 extern const struct cmd_entry cmd_who_entry;
 

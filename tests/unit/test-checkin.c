@@ -895,7 +895,7 @@ test_help_untrusted(void)
 	testenv_close(&t);
 }
 
-/* Mail to an address tidings does not serve (standup+urgent@, a typo) is
+/* Mail to an address tidings does not serve (standup+urgnet@, a typo) is
  * answered, to a member or anyone else, with the addresses it serves;
  * never to a machine. */
 static void
@@ -904,11 +904,11 @@ test_unknown_address(struct fixture *f, gconstpointer data)
 	g_autofree char *raw = NULL;
 	struct ingest_result res;
 	static const char stranger[] = "From: Carol <carol@example.net>\n"
-	    "To: standup+urgent@example.org\nSubject: server down\n"
+	    "To: standup+urgnet@example.org\nSubject: server down\n"
 	    "Message-ID: <u1@example.net>\n"
 	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nPlease look.\n";
 	static const char machine[] = "From: carol@example.net\n"
-	    "To: standup+urgent@example.org\nSubject: Out of office\n"
+	    "To: standup+urgnet@example.org\nSubject: Out of office\n"
 	    "Auto-Submitted: auto-replied\nMessage-ID: <u2@example.net>\n"
 	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nI am away.\n";
 
@@ -919,11 +919,12 @@ test_unknown_address(struct fixture *f, gconstpointer data)
 	    "'reply' ORDER BY id DESC LIMIT 1");
 	g_assert_nonnull(strstr(raw, "To: Carol <carol@example.net>"));
 	g_assert_nonnull(strstr(raw, "Subject: No such address at tidings: "
-	    "urgent"));
-	g_assert_nonnull(strstr(raw, "standup+urgent@example.org"));
+	    "urgnet"));
+	g_assert_nonnull(strstr(raw, "standup+urgnet@example.org"));
 	g_assert_nonnull(strstr(raw, "\nstandup@example.org\n"));
 	g_assert_nonnull(strstr(raw, "\nstandup+help@example.org\n"));
 	g_assert_nonnull(strstr(raw, "\nstandup+availability@example.org\n"));
+	g_assert_nonnull(strstr(raw, "\nstandup+urgent@example.org\n"));
 
 	ingest(f, machine, &res);
 	ingest_result_clear(&res);

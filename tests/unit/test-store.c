@@ -9,6 +9,7 @@
 
 #include "message.h"
 #include "store.h"
+#include "store-blocker.h"
 
 struct fixture {
 	char *dir;
@@ -129,6 +130,13 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(store_schema_version(st), ==, store_schema_latest());
 	g_autoptr(Team) t = store_team_get(st, "old", &error);
 	g_assert_no_error(error);
+	/* An old team has the default settings of blockers and urgent mail
+	 * (schema 13). */
+	g_autoptr(TeamAlerts) alerts = store_team_alerts_get(st, t->id,
+	    &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(alerts->escalate_after, ==, 0);
+	g_assert_cmpint(alerts->ack_within, ==, TEAM_ALERTS_ACK_WITHIN);
 	g_clear_pointer(&st, store_close);
 	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name = 'message_refs'"), ==, 1);
