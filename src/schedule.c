@@ -741,10 +741,12 @@ sched_next_local(const char *zone, int minute, unsigned workdays,
 		    g_date_time_get_month(day),
 		    g_date_time_get_day_of_month(day), minute / 60, minute % 60,
 		    0);
-		if (at == NULL || g_date_time_to_unix(at) < after ||
+		/* The minute AFTER falls in counts: a digest gathered a few
+		 * seconds past its reader's hour leaves at once. */
+		if (at == NULL || g_date_time_to_unix(at) + 60 <= after ||
 		    !(workdays & (1u << (g_date_time_get_day_of_week(at) - 1))))
 			continue;
-		return g_date_time_to_unix(at);
+		return MAX(g_date_time_to_unix(at), after);
 	}
 	return after;
 }

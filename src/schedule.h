@@ -64,7 +64,8 @@ gboolean sched_is_workday(const char *zone, unsigned workdays, gint64 t);
 
 /* The first time at or after AFTER that is MINUTE minutes after local
  * midnight in ZONE on one of WORKDAYS (bit 0 Monday .. bit 6 Sunday; 0:
- * every day): when a reader's copy of a digest leaves. */
+ * every day), AFTER itself when it falls in that minute: when a reader's
+ * copy of a digest leaves. */
 gint64 sched_next_local(const char *zone, int minute, unsigned workdays,
     gint64 after);
 

@@ -25,7 +25,7 @@ at 2026-03-30T07:00:00Z team add platform --title "Platform" --zone UTC
 at 2026-03-30T07:00:00Z team set platform --digest-at 17:00 --digest-days mon-fri --empty notice
 at 2026-03-30T07:00:00Z member add "olga@$D" --team platform --owner --name "Olga Berg"
 at 2026-03-30T07:00:00Z member add "gone@$D" --team platform --name "Gone Person"
-at 2026-03-30T07:00:00Z subscriber add "olga@$D" --team platform --confirmed
+at 2026-03-30T07:00:00Z subscriber add "olga@$D" --team platform --confirmed --at 17:00
 at 2026-03-30T07:00:00Z checkin add platform Daily --at 09:00
 expect_rc 0 "a team with a member whose mailbox does not exist"
 

@@ -707,6 +707,11 @@ test_next_local(void)
 	/* The same minute is at or after: it counts. */
 	g_assert_cmpint(sched_next_local("UTC", 9 * 60, monfri,
 	    at("2026-03-27T09:00:00Z")), ==, at("2026-03-27T09:00:00Z"));
+	/* Seconds into that minute: at once. */
+	g_assert_cmpint(sched_next_local("UTC", 9 * 60, monfri,
+	    at("2026-03-27T09:00:10Z")), ==, at("2026-03-27T09:00:10Z"));
+	g_assert_cmpint(sched_next_local("UTC", 9 * 60, monfri,
+	    at("2026-03-27T09:01:00Z")), ==, at("2026-03-30T09:00:00Z"));
 	/* Later the same day. */
 	g_assert_cmpint(sched_next_local("America/Los_Angeles", 7 * 60, monfri,
 	    at("2026-03-26T10:00:00Z")), ==, at("2026-03-26T14:00:00Z"));
