@@ -379,6 +379,34 @@ test_routing(struct fixture *f, gconstpointer data)
 	    "call, 10:00 in New York), Ana Lima (14:00 in Lisbon).");
 }
 
+/* An original too large to attach to every copy is kept, its text sent
+ * on. */
+static void
+test_large(struct fixture *f, gconstpointer data)
+{
+	GString *text = g_string_new(AUTH "From: sam@example.com\n"
+	    "To: standup+urgent-support@example.org\nSubject: Big\n"
+	    "Message-ID: <big@example.com>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nThe dump is attached.\n--b\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	g_autofree char *raw = NULL;
+
+	while (text->len < 11 * 1024 * 1024)
+		g_string_append(text, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n");
+	g_string_append(text, "--b--\n");
+	ingest_at(f, TUESDAY_11, text->str);
+	g_string_free(text, TRUE);
+	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	    "'urgent:%'");
+	g_assert_nonnull(raw);
+	g_assert_cmpuint(strlen(raw), <, 64 * 1024);
+	g_assert_null(strstr(raw, "message/rfc822"));
+	g_assert_nonnull(strstr(raw, "too large to attach"));
+	g_assert_nonnull(strstr(raw, "The dump is attached."));
+}
+
 /* The help mail names the urgent address. */
 static void
 test_help(struct fixture *f, gconstpointer data)
@@ -418,6 +446,7 @@ main(int argc, char **argv)
 	ADD("own-team-and-limits", test_own_team_and_limits);
 	ADD("help", test_help);
 	ADD("routing", test_routing);
+	ADD("large", test_large);
 #undef ADD
 	g_test_add_func("/urgent/says-ack", test_says_ack);
 	return g_test_run();
