@@ -28,6 +28,9 @@ enum {
 /* Members whose working day starts within this of the first one's are
  * "next" together. */
 #define NEXT_SLACK (30 * 60)
+/* The largest original attached to each copy; a larger one is kept and
+ * its text alone sent on. */
+#define ATTACH_MAX (10 * 1024 * 1024)
 
 void
 urgent_target_free(struct urgent_target *t)
@@ -330,8 +333,11 @@ send_copy(struct tidings_ctx *ctx, const struct urgent_mail *m,
 	render_vars_set_int(v, "step", step);
 	render_vars_set_int(v, "oncall", t->oncall);
 	render_vars_set(v, "ack_within", m->ack_within);
-	raw = render_mail_forward(ctx->render, "urgent", &h, v, m->raw,
-	    &subject, error);
+	render_vars_set_int(v, "attached", g_bytes_get_size(m->raw) <=
+	    ATTACH_MAX);
+	raw = g_bytes_get_size(m->raw) <= ATTACH_MAX ?
+	    render_mail_forward(ctx->render, "urgent", &h, v, m->raw, &subject,
+	    error) : render_mail(ctx->render, "urgent", &h, v, &subject, error);
 	if (raw == NULL || !reply_queue(ctx, "urgent", key, t->email, raw, mid,
 	    subject, now, error))
 		return FALSE;

@@ -63,7 +63,7 @@ expect_grep out "sent +ana@example.org +11:00 in Lisbon" "urgent: sent to Ana, a
 NOW=2026-03-24T11:19:00Z
 t prompts --due
 expect_no_grep out "urgent" "not on before --ack-within"
-NOW=2026-03-24T11:20:00Z
+NOW=2026-03-24T11:20:30Z
 t prompts --due
 expect_grep out "^1 urgent mail sent on" "on after 20 minutes"
 t urgent --json

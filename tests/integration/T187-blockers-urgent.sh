@@ -115,7 +115,9 @@ at 2026-03-24T11:15:00Z run --once
 sleep 1
 [ "$(counts)" = "1 0 0 0 0" ]
 ok $? "nothing more before 15 minutes"
-at 2026-03-24T11:15:40Z run --once
+# (tidings' clock runs on from TIDINGS_NOW: the mail was taken a little
+# after 11:00:30.)
+at 2026-03-24T11:16:30Z run --once
 mailstack_wait_mail bo 1 20
 ok $? "no ack in 15 minutes: Bo, whose day starts next in New York, gets it"
 body "$(newest bo)" | grep -q "your working day starts next: Tue 09:00 in New York"
@@ -123,7 +125,7 @@ ok $? "saying why"
 mailstack_wait_mail sam 1 20
 body "$(newest sam)" | grep -q "it went on to those who start work next: Bo Chen"
 ok $? "Sam is told it went on, and to whom"
-at 2026-03-24T11:31:00Z run --once
+at 2026-03-24T11:33:00Z run --once
 mailstack_wait_mail olga 1 20
 ok $? "no ack in another 15: the owner gets it"
 mailstack_wait_mail sam 2 20
@@ -239,7 +241,7 @@ at 2026-03-25T16:59:00Z run --once
 sleep 1
 [ "$(escalations)" = 0 ]
 ok $? "not escalated before two workdays"
-at 2026-03-25T17:01:00Z run --once
+at 2026-03-25T17:03:00Z run --once
 one_escalation() { [ "$(escalations)" = 1 ]; }
 wait_until 20 one_escalation
 ok $? "after two workdays the owner is mailed"

@@ -330,6 +330,83 @@ test_own_team_and_limits(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(copies_to(f, "ana@example.org"), ==, 4);
 }
 
+static char *
+who_line(struct fixture *f, const char *when)
+{
+	g_autoptr(GError) error = NULL;
+	char *line = urgent_who_line(f->t.st, "support", utc(when), &error);
+
+	g_assert_no_error(error);
+	return line;
+}
+
+static void
+set_alerts(struct fixture *f, gboolean deep, const char *oncall)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(TeamAlerts) a = store_team_alerts_get(f->t.st, 1, &error);
+
+	a->urgent_deep = deep;
+	g_free(a->oncall);
+	a->oncall = g_strdup(oncall);
+	g_assert_true(store_team_alerts_set(f->t.st, a, &error));
+	g_assert_no_error(error);
+}
+
+/* Deep work is not disturbed unless the team says so; the on-call
+ * rotation comes first. */
+static void
+test_routing(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *l1 = NULL, *l2 = NULL, *l3 = NULL;
+
+	ingest_at(f, "2026-03-23T08:00:00Z", "Authentication-Results: "
+	    "mx.example.org; dkim=pass header.d=example.org\n"
+	    "From: ana@example.org\nTo: standup+availability@example.org\n"
+	    "Subject: focus\nMessage-ID: <d1@example.org>\n\n"
+	    "deep work mon-fri 10:00-12:00\n");
+	l1 = who_line(f, TUESDAY_11);
+	g_assert_cmpstr(l1, ==, "Nobody works now: an urgent mail goes to "
+	    "the owners: Olga Berg (an owner of the team).");
+	set_alerts(f, TRUE, "");
+	l2 = who_line(f, TUESDAY_11);
+	g_assert_cmpstr(l2, ==, "An urgent mail now goes to: Ana Lima "
+	    "(11:00 in Lisbon).");
+	/* 14:00 in Lisbon, 10:00 in New York: Bo on call first. */
+	set_alerts(f, FALSE, "bo@example.org");
+	l3 = who_line(f, "2026-03-24T14:00:00Z");
+	g_assert_cmpstr(l3, ==, "An urgent mail now goes to: Bo Chen (on "
+	    "call, 10:00 in New York), Ana Lima (14:00 in Lisbon).");
+}
+
+/* An original too large to attach to every copy is kept, its text sent
+ * on. */
+static void
+test_large(struct fixture *f, gconstpointer data)
+{
+	GString *text = g_string_new(AUTH "From: sam@example.com\n"
+	    "To: standup+urgent-support@example.org\nSubject: Big\n"
+	    "Message-ID: <big@example.com>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nThe dump is attached.\n--b\n"
+	    "Content-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: base64\n\n");
+	g_autofree char *raw = NULL;
+
+	while (text->len < 11 * 1024 * 1024)
+		g_string_append(text, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n");
+	g_string_append(text, "--b--\n");
+	ingest_at(f, TUESDAY_11, text->str);
+	g_string_free(text, TRUE);
+	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	    "'urgent:%'");
+	g_assert_nonnull(raw);
+	g_assert_cmpuint(strlen(raw), <, 64 * 1024);
+	g_assert_null(strstr(raw, "message/rfc822"));
+	g_assert_nonnull(strstr(raw, "too large to attach"));
+	g_assert_nonnull(strstr(raw, "The dump is attached."));
+}
+
 /* The help mail names the urgent address. */
 static void
 test_help(struct fixture *f, gconstpointer data)
@@ -368,6 +445,8 @@ main(int argc, char **argv)
 	ADD("forged", test_forged);
 	ADD("own-team-and-limits", test_own_team_and_limits);
 	ADD("help", test_help);
+	ADD("routing", test_routing);
+	ADD("large", test_large);
 #undef ADD
 	g_test_add_func("/urgent/says-ack", test_says_ack);
 	return g_test_run();
