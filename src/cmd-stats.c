@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <json-glib/json-glib.h>
 
+#include "chart.h"
 #include "clock.h"
 #include "columns.h"
 #include "report.h"
@@ -19,6 +21,7 @@
 static char *opt_team;
 static int opt_weeks = 12;
 static gboolean opt_json;
+static char *opt_svg;
 
 static const GOptionEntry stats_options[] = {
 	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
@@ -27,6 +30,9 @@ static const GOptionEntry stats_options[] = {
 	  "the weeks to look back over, this one included (default 12)", "N" },
 	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt_json,
 	  "one JSON object", NULL },
+	{ "svg", 's', 0, G_OPTION_ARG_FILENAME, &opt_svg,
+	  "write the chart of the answer rate per week as SVG to FILE (- for "
+	  "standard output)", "FILE" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -159,6 +165,40 @@ stats_json(const struct team *team, const struct stats *s)
 	report_print_json(b);
 }
 
+/* The answer rate of each week as bars; LABELS keeps their text. */
+static struct chart_bar *
+week_bars(const struct team *team, const struct stats *s, GPtrArray *labels)
+{
+	struct chart_bar *bars = g_new0(struct chart_bar, s->weeks->len + 1);
+
+	for (guint i = 0; i < s->weeks->len; i++) {
+		const struct stats_week *w = &g_array_index(s->weeks,
+		    struct stats_week, i);
+		char *label = sched_format(team->zone, w->start, "%-d %b");
+		g_ptr_array_add(labels, label);
+		bars[i].label = label;
+		bars[i].value = w->rate;
+	}
+	return bars;
+}
+
+static gboolean
+write_svg(const struct team *team, const struct stats *s, const char *path,
+    GError **error)
+{
+	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+	g_autofree struct chart_bar *bars = week_bars(team, s, labels);
+	g_autofree char *title = g_strdup_printf("%s: answers per week",
+	    *team->title != '\0' ? team->title : team->name);
+	g_autofree char *svg = chart_svg(bars, s->weeks->len, title);
+
+	if (strcmp(path, "-") == 0) {
+		fputs(svg, stdout);
+		return TRUE;
+	}
+	return g_file_set_contents(path, svg, -1, error);
+}
+
 static void
 stats_text(const struct team *team, const struct stats *s)
 {
@@ -167,9 +207,13 @@ stats_text(const struct team *team, const struct stats *s)
 	g_autofree char *rate = percent(s->rate);
 	struct columns *c;
 
-	printf("%s, %u week%s from %s (%s): %s answered (%u of %u)\n\n",
-	    team->name, s->weeks->len, s->weeks->len == 1 ? "" : "s", from,
-	    team->zone, rate, s->answered, s->asked);
+	printf("%s, %u week%s from %s (%s): ", team->name, s->weeks->len,
+	    s->weeks->len == 1 ? "" : "s", from, team->zone);
+	if (s->asked == 0)
+		printf("nobody was asked\n\n");
+	else
+		printf("%s answered (%u of %u)\n\n", rate, s->answered,
+		    s->asked);
 	c = columns_new((const char *const[]){ "MEMBER", "ANSWERED", "RATE",
 	    "STREAK", "LONGEST", "MEDIAN REPLY", "SKIPPED", "AWAY",
 	    "BLOCKERS", "MEDIAN BLOCKED", NULL });
@@ -191,7 +235,13 @@ stats_text(const struct team *team, const struct stats *s)
 		    skipped, away, blockers, blocked);
 	}
 	columns_print(c, stdout);
-	printf("\nParticipation per week:\n");
+	{
+		g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(
+		    g_free);
+		g_autofree struct chart_bar *bars = week_bars(team, s, labels);
+		g_autofree char *line = chart_text(bars, s->weeks->len);
+		printf("\nParticipation per week: %s\n", line);
+	}
 	for (guint i = 0; i < s->weeks->len; i++) {
 		const struct stats_week *w = &g_array_index(s->weeks,
 		    struct stats_week, i);
@@ -232,6 +282,14 @@ stats_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rows == NULL)
 		return cmd_fail(ctx, error);
 	s = stats_compute(members, rows, weeks);
+	if (opt_svg != NULL) {
+		if (!write_svg(team, s, opt_svg, &error)) {
+			g_printerr("tidings stats: %s\n", error->message);
+			return EX_CANTCREAT;
+		}
+		if (strcmp(opt_svg, "-") == 0)
+			return EX_OK;
+	}
 	if (opt_json)
 		stats_json(team, s);
 	else
@@ -240,7 +298,7 @@ stats_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_stats_entry = {
-	.name = "stats", .args = "--team TEAM [--weeks N] [--json]",
+	.name = "stats", .args = "--team TEAM [--weeks N] [--json] [--svg FILE]",
 	.summary = "the pulse of a team: who answers, how often, how fast",
 	.help = "Over the last N weeks (12 unless told, this one included, "
 	    "weeks starting on\nMonday in the team's zone), for each member: "
@@ -249,7 +307,8 @@ const struct cmd_entry cmd_stats_entry = {
 	    "or still open is not counted against them), the\ncurrent and "
 	    "longest run of answered prompts, and the median time from\n"
 	    "prompt to answer counted in their own working hours; then the "
-	    "team's\nparticipation per week.",
+	    "team's\nparticipation per week, with a line of bars.  --svg "
+	    "writes that chart as SVG\nfor a page or a slide.",
 	.options = stats_options, .min_args = 0, .max_args = 0,
 	.exec = stats_exec,
 };

@@ -74,6 +74,7 @@ expect_grep out "^Ana Lima +5 of 6 +83% +2 +3 +1h 00m +1 +0 " "Ana: 5 of 6, stre
 expect_grep out "^Bob Stone +5 of 6 +83% +4 +4 +30m +0 +2 " "Bob: 5 of 6, streak 4, median 30 min, two days away"
 expect_grep out "Mon 30 Nov .* 71% +5 of 7 answered, 2 of 2 members" "week 1: 5 of 7"
 expect_grep out "Mon 7 Dec .* 100% +5 of 5 answered, 2 of 2 members" "week 2: 5 of 5"
+expect_grep out "^Participation per week: $(printf '\342\226\206\342\226\210')$" "a line of bars: 71% and 100%"
 
 now stats --team platform --weeks 2 --json
 expect_rc 0 "stats --json: exit 0"
@@ -97,6 +98,29 @@ print("json ok")
 EOF
 ok $? "stats --json: the numbers worked out by hand"
 sed 's/^/# /' "$TEST_DIR/json.txt"
+
+
+now stats --team platform --weeks 2 --svg "$TEST_DIR/pulse.svg"
+expect_rc 0 "stats --svg: exit 0"
+python3 - "$TEST_DIR/pulse.svg" <<'EOF' >"$TEST_DIR/svg.txt" 2>&1
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+assert root.tag == ns + "svg", root.tag
+bars = [r for r in root.iter(ns + "rect") if r.get("fill") == "#3b7dd8"]
+assert [int(r.get("height")) for r in bars] == [86, 120], [r.attrib for r in bars]
+texts = [t.text for t in root.iter(ns + "text")]
+assert "71%" in texts and "100%" in texts and "30 Nov" in texts and "7 Dec" in texts, texts
+print("svg ok")
+EOF
+ok $? "stats --svg: well-formed SVG, a bar of 71% and one of 100%"
+sed 's/^/# /' "$TEST_DIR/svg.txt"
+expect_grep out "Ana Lima" "stats --svg FILE still prints the table"
+now stats --team platform --weeks 2 --svg -
+expect_grep out "^<svg xmlns" "stats --svg -: the SVG on standard output"
+now stats --team platform --svg "$TEST_DIR/no/such/dir/pulse.svg"
+expect_rc 73 "stats --svg into a missing directory: exit 73"
+expect_grep err "no/such/dir/pulse.svg" "names the file"
 
 now stats --team platform --weeks 0
 expect_rc 64 "--weeks 0: exit 64"
