@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "pulse.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -69,6 +70,7 @@ digest_free(struct digest *d)
 	g_ptr_array_unref(d->earlier);
 	g_ptr_array_unref(d->away);
 	g_ptr_array_unref(d->comments);
+	pulse_free(d->pulse);
 	g_free(d);
 }
 
@@ -578,6 +580,8 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	    !find_comments(st, d, t->id, by_id, error))
 		return NULL;
 	g_ptr_array_sort(d->checkins, checkin_cmp);
+	if ((d->pulse = pulse_gather(st, t, start, end, error)) == NULL)
+		return NULL;
 	return g_steal_pointer(&d);
 }
 
@@ -921,6 +925,12 @@ alternative_vars(const struct digest *d)
 	comments_section(&s, d, d->comments);
 	section_set(&s, v, "comments");
 	render_vars_set_int(v, "comments_count", d->comments->len);
+	if (pulse_any(d->pulse)) {
+		g_autofree char *text = NULL, *html = NULL;
+		pulse_render(d->pulse, &text, &html);
+		render_vars_set_markup(v, "pulse", text, html);
+	}
+	render_vars_set_int(v, "pulse_count", pulse_any(d->pulse));
 	return v;
 }
 

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+struct pulse;
 struct render;
 struct render_headers;
 struct store;
@@ -76,6 +77,8 @@ struct digest {
 	GPtrArray *comments;	/* of struct digest_comment * on the team's
 				   digests themselves */
 	guint answers;		/* how many answers in all */
+	struct pulse *pulse;	/* the answer rate against the period
+				   before, a streak (pulse.h) */
 };
 void digest_free(struct digest *d);
 typedef struct digest Digest;	/* for g_autoptr() */
