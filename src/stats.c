@@ -72,20 +72,67 @@ stats_weeks(const char *zone, gint64 now, guint weeks)
 
 /* --- working time ------------------------------------------------------ */
 
-static gint64
-offset_at(GTimeZone *tz, gint64 t)
-{
-	int i = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, t);
+/* A zone's offset from UTC, with the stretch of time it holds for, so
+ * that a walk through a member's prompts, in time order, asks GLib (whose
+ * look-up is slow) a few times a year rather than for every prompt. */
+struct zone_cache {
+	GTimeZone *tz;
+	gint64 lo, hi;		/* OFF holds in [lo, hi) */
+	gint32 off;
+	int interval;
+};
 
-	return i < 0 ? 0 : g_time_zone_get_offset(tz, i);
+#define SPAN (366 * (gint64)DAY)
+
+static int
+interval_at(GTimeZone *tz, gint64 t)
+{
+	return g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, t);
+}
+
+static gint64
+offset_at(struct zone_cache *z, gint64 t)
+{
+	gint64 a, b;
+
+	if (t >= z->lo && t < z->hi)
+		return z->off;
+	z->interval = interval_at(z->tz, t);
+	z->off = z->interval < 0 ? 0 : g_time_zone_get_offset(z->tz,
+	    z->interval);
+	/* The intervals are in time order: find where this one ends and
+	 * where it starts, within a year either way, by halving. */
+	b = t + SPAN;
+	if (interval_at(z->tz, b) != z->interval)
+		for (a = t; b - a > 1;) {
+			gint64 mid = a + (b - a) / 2;
+			if (interval_at(z->tz, mid) == z->interval)
+				a = mid;
+			else
+				b = mid;
+		}
+	z->hi = b;
+	a = t - SPAN;
+	if (interval_at(z->tz, a) != z->interval)
+		for (b = t; b - a > 1;) {
+			gint64 mid = a + (b - a) / 2;
+			if (interval_at(z->tz, mid) == z->interval)
+				b = mid;
+			else
+				a = mid;
+		}
+	else
+		b = a;
+	z->lo = b;
+	return z->off;
 }
 
 /* The UTC instant of local seconds L (a local time skipped by a change of
  * daylight saving time lands an hour off, as the change itself does). */
 static gint64
-utc_of(GTimeZone *tz, gint64 l)
+utc_of(struct zone_cache *z, gint64 l)
 {
-	return l - offset_at(tz, l - offset_at(tz, l));
+	return l - offset_at(z, l - offset_at(z, l));
 }
 
 static gint64
@@ -94,8 +141,8 @@ floor_div(gint64 a, gint64 b)
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-gint64
-stats_work_seconds(const struct person *p, GTimeZone *tz, gint64 from,
+static gint64
+work_seconds(const struct person *p, struct zone_cache *z, gint64 from,
     gint64 to)
 {
 	gint64 first, last, total = 0;
@@ -104,8 +151,8 @@ stats_work_seconds(const struct person *p, GTimeZone *tz, gint64 from,
 		return 0;
 	/* From the local day before FROM, whose night shift may reach
 	 * into it, to the local day of TO. */
-	first = floor_div(from + offset_at(tz, from), DAY) - 1;
-	last = floor_div(to + offset_at(tz, to), DAY);
+	first = floor_div(from + offset_at(z, from), DAY) - 1;
+	last = floor_div(to + offset_at(z, to), DAY);
 	last = MIN(last, first + MAX_DAYS);
 	for (gint64 d = first; d <= last; d++) {
 		/* 1 January 1970 was a Thursday, day 3 from Monday. */
@@ -116,12 +163,21 @@ stats_work_seconds(const struct person *p, GTimeZone *tz, gint64 from,
 		s = d * DAY + p->work_start * 60;
 		e = p->work_start < p->work_end ? d * DAY + p->work_end * 60 :
 		    (d + 1) * DAY + p->work_end * 60;
-		us = MAX(utc_of(tz, s), from);
-		ue = MIN(utc_of(tz, e), to);
+		us = MAX(utc_of(z, s), from);
+		ue = MIN(utc_of(z, e), to);
 		if (ue > us)
 			total += ue - us;
 	}
 	return total;
+}
+
+gint64
+stats_work_seconds(const struct person *p, GTimeZone *tz, gint64 from,
+    gint64 to)
+{
+	struct zone_cache z = { .tz = tz, .lo = 1, .hi = 0 };
+
+	return work_seconds(p, &z, from, to);
 }
 
 static int
@@ -183,7 +239,7 @@ member_new(const struct person *p)
 struct tally {
 	struct stats_member *m;
 	const struct person *p;
-	GTimeZone *tz;
+	struct zone_cache zone;
 	GArray *responses;	/* gint64 */
 	guint run;
 };
@@ -204,7 +260,7 @@ tally_row(struct stats *s, GArray *bounds, struct tally *t,
 		t->run++;
 		m->longest = MAX(m->longest, t->run);
 		if (r->answered_at > 0) {
-			gint64 secs = stats_work_seconds(t->p, t->tz,
+			gint64 secs = work_seconds(t->p, &t->zone,
 			    r->due_at, r->answered_at);
 			g_array_append_val(t->responses, secs);
 		}
@@ -253,7 +309,7 @@ tally_end(struct tally *t)
 	t->m->median_response = stats_median((gint64 *)(void *)
 	    t->responses->data, t->responses->len);
 	g_array_set_size(t->responses, 0);
-	g_clear_pointer(&t->tz, g_time_zone_unref);
+	g_clear_pointer(&t->zone.tz, g_time_zone_unref);
 	t->m = NULL;
 	t->run = 0;
 }
@@ -300,7 +356,8 @@ stats_compute(GPtrArray *members, GPtrArray *rows, GArray *week_starts)
 				continue;
 			t.m = s->members->pdata[at - 1];
 			t.p = members->pdata[at - 1];
-			t.tz = zone_new(t.p->zone);
+			t.zone = (struct zone_cache){ .tz = zone_new(t.p->zone),
+			    .lo = 1, .hi = 0 };
 		}
 		tally_row(s, week_starts, &t, r, seen_asked, seen_active);
 	}
