@@ -182,7 +182,7 @@ overlap_grid(struct cmd_ctx *ctx, const struct team *team, gint64 now)
 	g_autoptr(Grid) g = NULL;
 	g_autoptr(GTimeZone) tz = NULL;
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now);
-	g_autoptr(GDateTime) local = NULL, midnight = NULL;
+	g_autoptr(GDateTime) local = NULL, midnight = NULL, end = NULL;
 	g_autofree char *text = NULL;
 	const char *zone = opt_zone != NULL ? opt_zone : team->zone;
 	gboolean terminal;
@@ -200,9 +200,13 @@ overlap_grid(struct cmd_ctx *ctx, const struct team *team, gint64 now)
 	midnight = g_date_time_new(tz, g_date_time_get_year(local),
 	    g_date_time_get_month(local), g_date_time_get_day_of_month(local),
 	    0, 0, 0);
+	/* To the same midnight a day or a week on: a cell more or less on
+	 * a change of daylight saving time. */
+	end = g_date_time_add_days(midnight, opt_week ? 7 : 1);
 	g = grid_build(ctx->store, team->name, zone,
 	    g_date_time_to_unix(midnight), step,
-	    (guint)((opt_week ? 7 : 1) * 86400 / step), (guint)opt_near, &error);
+	    (guint)((g_date_time_to_unix(end) - g_date_time_to_unix(midnight)) /
+	    step), (guint)opt_near, &error);
 	if (g == NULL)
 		return cmd_fail(ctx, error);
 	text = grid_text(g, terminal ? GRID_TERMINAL : GRID_ASCII, opt_week);

@@ -178,11 +178,11 @@ label_at(const struct grid *g, guint i, gboolean days)
 }
 
 static void
-ruler(GString *out, const struct grid *g, gboolean days)
+ruler(GString *out, const struct grid *g, gboolean days, guint width)
 {
 	guint col = 0;
 
-	for (guint i = 0; i < NAME_WIDTH + 1; i++)
+	for (guint i = 0; i < width + 1; i++)
 		g_string_append_c(out, ' ');
 	for (guint i = 0; i < g->n; i++) {
 		g_autofree char *l = NULL;
@@ -208,7 +208,8 @@ grid_text(const struct grid *g, enum grid_style style, gboolean days)
 	g_autofree char *first = sched_format(g->zone, g->from,
 	    days ? "%a %-d %b" : "%a %-d %b %Y");
 	g_autofree char *last = sched_format(g->zone, g->from +
-	    (gint64)g->n * g->step - 1, "%a %-d %b %Y");
+	    (gint64)(g->n - 1) * g->step, "%a %-d %b %Y");
+	guint width = g->name_width > 0 ? g->name_width : NAME_WIDTH;
 	guint minutes = (guint)(g->step / 60);
 
 	if (days)
@@ -218,15 +219,18 @@ grid_text(const struct grid *g, enum grid_style style, gboolean days)
 	g_string_append_printf(out, " in %s, %u %s a cell\n", g->zone,
 	    minutes % 60 == 0 ? minutes / 60 : minutes,
 	    minutes % 60 == 0 ? (minutes == 60 ? "hour" : "hours") : "min");
-	ruler(out, g, days);
+	ruler(out, g, days, width);
 	for (guint m = 0; m < g->names->len; m++) {
-		put_name(out, g->names->pdata[m], NAME_WIDTH);
+		put_name(out, g->names->pdata[m], width);
 		g_string_append_c(out, ' ');
 		put_band(out, state_glyphs, (const unsigned *)g->cells +
 		    m * g->n, g->n, style);
-		g_string_append_printf(out, " %s\n", (char *)g->zones->pdata[m]);
+		if (!g->no_zones)
+			g_string_append_printf(out, " %s",
+			    (char *)g->zones->pdata[m]);
+		g_string_append_c(out, '\n');
 	}
-	put_name(out, "everyone", NAME_WIDTH);
+	put_name(out, "everyone", width);
 	g_string_append_c(out, ' ');
 	put_band(out, mark_glyphs, (const unsigned *)g->marks, g->n, style);
 	g_strchomp(out->str);

@@ -28,6 +28,10 @@ struct grid {
 	GPtrArray *zones;	/* char *, each member's */
 	enum avail_state *cells; /* n a band, band after band */
 	enum grid_mark *marks;	/* n */
+	/* For grid_text(), set by the caller: the columns of the names (0:
+	 * 18), and whether each band ends with the member's zone. */
+	guint name_width;
+	gboolean no_zones;
 };
 void grid_free(struct grid *g);
 typedef struct grid Grid;	/* for g_autoptr() */

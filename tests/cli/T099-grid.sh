@@ -4,7 +4,8 @@
 # Berlin).  Ana (Berlin, deep work 09:00-11:00), Bob (New York) and Priya
 # (Kolkata, away on her Wednesday, which starts at 19:30 in Berlin) all
 # work 09:00-17:00 in their own zones.  Off a terminal the grid is plain
-# ASCII; --color=always draws it as on one, in blocks and colour.
+# ASCII; --color=always draws it as on one, in blocks and colour.  The
+# team's around day, whose digest shows the week so, is set and unset.
 . "$(dirname "$0")/../lib.sh"
 
 TIDINGS_NOW=2026-12-01T09:00:00Z; export TIDINGS_NOW
@@ -48,6 +49,18 @@ t overlap --team platform --grid --week
 expect_rc 0 "--grid --week: exit 0"
 expect_grep out "^Tue 1 Dec to Mon 7 Dec 2026 in Europe/Berlin, 3 hours a cell$" "--week: seven days, three hours a cell"
 expect_grep out '^ {19}Tue {5}Wed {5}Thu {5}Fri {5}Sat {5}Sun {5}Mon$' "--week: a ruler of days"
+
+# The digest's week at a glance: a team setting, one weekday or none.
+t team set platform --around mon
+expect_rc 0 "team set --around mon: exit 0"
+t team show platform
+expect_grep out "^around: +mon \(the digest shows who is around that week\)$" "team show: the around day"
+t team set platform --around mon-fri
+expect_rc 64 "--around with five days: exit 64"
+expect_grep err "not one weekday" "says it takes one weekday"
+t team set platform --around none
+t team show platform
+expect_no_grep out "^around:" "--around none: no around day"
 
 t overlap --team platform --grid --zone Mars/Olympus
 expect_rc 64 "an unknown zone: exit 64"

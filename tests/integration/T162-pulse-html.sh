@@ -1,7 +1,8 @@
 #!/bin/bash
 # T162: the pulse of a digest in its HTML part, the answer rate per week
-# drawn as table cells, opened in headless Chromium: the page shows the
-# pulse and its bars, and loads nothing from anywhere: the browser's net
+# drawn as table cells, and who is around this week (the team's around
+# day), opened in headless Chromium: the page shows the pulse, its bars
+# and the week's grid, and loads nothing from anywhere: the browser's net
 # log holds no request the page made.  The same check on a copy with a
 # remote image and a remote background finds both, so it can fail.  The
 # screenshot is kept beside the test's log (T162-pulse-html.png).  The
@@ -58,6 +59,8 @@ grep -q '>Pulse</h2>' "$TEST_DIR/dom.html" &&
 ok $? "the page shows the pulse"
 grep -q 'bgcolor="#3b7dd8"' "$TEST_DIR/dom.html" && grep -q '>75%</td>' "$TEST_DIR/dom.html"
 ok $? "the page has the bars as table cells"
+grep -q '>Who is around this week</h2>' "$TEST_DIR/dom.html" && grep -q 'bgcolor="#3c9d5d"' "$TEST_DIR/dom.html"
+ok $? "the page has who is around this week, as table cells"
 [ -s "$TEST_DIR/net.json" ]
 ok $? "chromium kept a net log"
 requests "$TEST_DIR/net.json" >"$TEST_DIR/requests.txt"
@@ -75,7 +78,7 @@ grep -q 'http://remote.example/x.png' "$TEST_DIR/requests-control.txt" &&
 ok $? "the same check finds a remote image and background in a control page"
 
 png="$TEST_DIR/pulse.png"
-browse "$html" "$TEST_DIR/net-shot.json" --screenshot="$png" --window-size=800,900 >/dev/null
+browse "$html" "$TEST_DIR/net-shot.json" --screenshot="$png" --window-size=800,1300 >/dev/null
 [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -c | tr -d ' ')" = '211PNG\r\n032\n' ]
 ok $? "a screenshot is written"
 logdir="$TOP_BUILDDIR/tests/integration"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "grid.h"
 #include "message.h"
 #include "pulse.h"
 #include "render.h"
@@ -835,8 +836,15 @@ test_pulse(struct fixture *f, gconstpointer data)
 	g_autoptr(Digest) d = NULL;
 	g_autofree char *subject = NULL, *text = NULL, *html = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(Team) team = NULL;
+	g_autoptr(GError) error = NULL;
 	GMimeObject *body;
 
+	/* Friday is the team's around day: the digest shows the week. */
+	team = store_team_get(f->st, "platform", &error);
+	g_assert_no_error(error);
+	team->around_day = 4;
+	g_assert_true(store_team_set(f->st, team, &error));
 	for (size_t i = 0; i < G_N_ELEMENTS(days); i++)
 		answered(f, "ana@example.org", days[i], "Work", "More",
 		    "None");
@@ -874,6 +882,22 @@ test_pulse(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(html, ">75%</td>"));
 	g_assert_null(strstr(html, "<img"));
 	g_assert_null(strstr(html, "src="));
+	/* Who is around from Friday 27 March: five members, a band each,
+	 * in the team's zone; 09:00-17:00 UTC is 10:00-18:00 in Berlin
+	 * (UTC+1 until Sunday, UTC+2 after).  Cells of three hours from
+	 * Friday 00:00: 12:00 and 15:00 on Friday, and from Monday, when
+	 * the cells start at 01:00, 13:00 and 16:00. */
+	g_assert_nonnull(d->around_html);
+	/* Seven days of Berlin, one of them 23 hours long. */
+	g_assert_cmpuint(d->around_html->n, ==, 167);
+	g_assert_nonnull(strstr(text, "WHO IS AROUND THIS WEEK\n"));
+	g_assert_nonnull(strstr(text, "Fri 27 Mar to Thu 2 Apr 2026 in "
+	    "Europe/Berlin, 3 hours a cell\n"));
+	g_assert_nonnull(strstr(text, "\nAna Lima     ....##......................"
+	    "##......##......##......##.\n"));
+	g_assert_nonnull(strstr(html, ">Who is around this week</h2>"));
+	g_assert_nonnull(strstr(html, ">In Europe/Berlin, an hour a cell</td>"));
+	g_assert_nonnull(strstr(html, ">Sat</td>"));
 	if (g_getenv("PULSE_HTML_OUT") != NULL)
 		g_assert_true(g_file_set_contents(g_getenv("PULSE_HTML_OUT"),
 		    html, -1, NULL));
@@ -888,6 +912,8 @@ test_pulse_none(struct fixture *f, gconstpointer data)
 	g_autofree char *text = NULL;
 
 	g_assert_false(pulse_any(d->pulse));
+	/* No around day set: no week. */
+	g_assert_null(d->around_html);
 	text = digest_text(f->r, d, &error);
 	g_assert_no_error(error);
 	g_assert_null(strstr(text, "PULSE"));
