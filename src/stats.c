@@ -377,22 +377,13 @@ stats_compute(GPtrArray *members, GPtrArray *rows, GArray *week_starts)
 
 /* --- blockers ---------------------------------------------------------- */
 
-static struct stats_member *
-member_by_id(const struct stats *s, gint64 id)
-{
-	for (guint i = 0; i < s->members->len; i++) {
-		struct stats_member *m = s->members->pdata[i];
-		if (m->id == id)
-			return m;
-	}
-	return NULL;
-}
-
 void
 stats_add_blockers(struct stats *s, GPtrArray *rows)
 {
 	g_autoptr(GHashTable) blocked = g_hash_table_new_full(g_direct_hash,
 	    g_direct_equal, NULL, (GDestroyNotify)g_array_unref);
+	g_autoptr(GHashTable) by_id = g_hash_table_new(g_int64_hash,
+	    g_int64_equal);
 	const struct stats_blocker *oldest = NULL;
 
 	s->blockers_known = TRUE;
@@ -402,10 +393,12 @@ stats_add_blockers(struct stats *s, GPtrArray *rows)
 		m->blockers_resolved = 0;
 		g_hash_table_insert(blocked, m, g_array_new(FALSE, FALSE,
 		    sizeof(gint64)));
+		g_hash_table_insert(by_id, &m->id, m);
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		const struct stats_blocker *b = rows->pdata[i];
-		struct stats_member *m = member_by_id(s, b->person_id);
+		struct stats_member *m = g_hash_table_lookup(by_id,
+		    &b->person_id);
 		if (m == NULL)
 			continue;
 		if (b->opened_at >= s->from && b->opened_at < s->to)
@@ -428,7 +421,8 @@ stats_add_blockers(struct stats *s, GPtrArray *rows)
 		    d->len);
 	}
 	if (oldest != NULL) {
-		struct stats_member *m = member_by_id(s, oldest->person_id);
+		struct stats_member *m = g_hash_table_lookup(by_id,
+		    &oldest->person_id);
 		s->blocker = g_new0(struct stats_open_blocker, 1);
 		s->blocker->person_id = oldest->person_id;
 		s->blocker->name = g_strdup(m->name);
