@@ -5,15 +5,16 @@
  * Message-ID in In-Reply-To or References.  A mail command is the first
  * line of the reply ("skip", "pause until 2026-12-24", "resume", "help")
  * or the detail of the address it came to (LOCAL+help@DOMAIN).  The
- * filter splits the reply into one answer per question; whether the
- * sender may answer, and what a command does, is decided where the mail
- * is recorded (checkin.c), which knows the people. */
+ * filter splits the reply into one answer per question.  It only
+ * recognises a command, by the mail commands' table (mail-command.h);
+ * whether the sender may answer, and what a command does, is for the
+ * takers (take-answer.c, take-command.c), which know the people. */
 #include "config.h"
 
 #include <string.h>
 
-#include "avail-mail.h"
 #include "filter.h"
+#include "mail-command.h"
 #include "token.h"
 
 void
@@ -27,56 +28,28 @@ filter_prompt_free(struct filter_prompt *p)
 	g_free(p);
 }
 
-static const struct {
-	const char *word;
-	enum answer_command command;
-} commands[] = {
-	{ "skip", ANSWER_COMMAND_SKIP },
-	{ "pause", ANSWER_COMMAND_PAUSE },
-	{ "resume", ANSWER_COMMAND_RESUME },
-	{ "help", ANSWER_COMMAND_HELP },
-	{ "subscribe", ANSWER_COMMAND_SUBSCRIBE },
-	{ "unsubscribe", ANSWER_COMMAND_UNSUBSCRIBE },
-	{ "availability", ANSWER_COMMAND_AVAILABILITY },
-	{ "who", ANSWER_COMMAND_WHO },
-};
-
 const char *
 answer_command_name(enum answer_command c)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-		if (commands[i].command == c)
-			return commands[i].word;
+	const struct mail_command *row = mail_command_find(c);
+
+	if (row != NULL)
+		return row->words[0];
 	return c == ANSWER_COMMAND_CONFIRM ? "confirm" :
 	    c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
 }
 
-/* A command is its word alone on the line, or followed by arguments
- * (pause) or by punctuation ("Skip!", "help?"): "skipped the tests" is an
- * answer, not a command. */
+/* A look-up in the mail commands' table (mail-command.h): its word alone
+ * on the line, or followed by punctuation ("Skip!", "help?") or by the
+ * argument it takes ("pause until ..."), or an availability line whose
+ * value reads; "skipped the tests" is an answer, not a command. */
 enum answer_command
 answer_parse_command(const char *line, char **arg)
 {
-	g_autofree char *l = g_strstrip(g_strdup(line != NULL ? line : ""));
+	const struct mail_command *c = mail_command_parse(line,
+	    MAIL_COMMAND_LINE, arg);
 
-	*arg = NULL;
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
-		size_t n = strlen(commands[i].word);
-		const char *rest = l + n;
-
-		if (g_ascii_strncasecmp(l, commands[i].word, n) != 0)
-			continue;
-		if (commands[i].command == ANSWER_COMMAND_PAUSE &&
-		    g_ascii_isspace(*rest)) {
-			*arg = g_strstrip(g_strdup(rest));
-			return ANSWER_COMMAND_PAUSE;
-		}
-		while (*rest != '\0' && strchr(".!?:;, \t", *rest) != NULL)
-			rest++;
-		if (*rest == '\0')
-			return commands[i].command;
-	}
-	return ANSWER_COMMAND_NONE;
+	return c != NULL ? c->command : ANSWER_COMMAND_NONE;
 }
 
 static gboolean
@@ -373,7 +346,10 @@ static gboolean
 command_by_address(struct message *msg, const char *detail)
 {
 	g_autofree char *line = NULL, *arg = NULL;
-	enum answer_command c = answer_parse_command(detail, &arg);
+	const struct mail_command *row = mail_command_parse(detail,
+	    MAIL_COMMAND_ADDRESS, &arg);
+	enum answer_command c = row != NULL ? row->command :
+	    ANSWER_COMMAND_NONE;
 
 	if (c == ANSWER_COMMAND_NONE)
 		c = answer_parse_list_address(detail, &msg->command_team,
@@ -403,6 +379,16 @@ command_by_address(struct message *msg, const char *detail)
 	return TRUE;
 }
 
+/* Whether tidings' own address itself (no subaddress) is among ADDRS. */
+static gboolean
+to_own_address(GPtrArray *addrs, const char *address)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++)
+		if (g_ascii_strcasecmp(addrs->pdata[i], address) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 static GPtrArray *
 parent_ids(const struct message *msg)
 {
@@ -423,6 +409,7 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 	g_autoptr(GPtrArray) ids = NULL;
 	struct filter_prompt *p;
 	enum answer_command c;
+	gboolean own;
 
 	if (ctx->address == NULL)
 		return FILTER_NEXT;
@@ -445,13 +432,22 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 	}
 	line = first_line(msg->reply != NULL ? msg->reply : msg->text);
 	c = answer_parse_command(line, &arg);
-	if (c == ANSWER_COMMAND_NONE && p != NULL && avail_line_is_command(line))
-		c = ANSWER_COMMAND_AVAILABILITY;
+	/* Sent on its own to tidings' address, a command may also be the
+	 * subject. */
+	own = p == NULL && msg->token == NULL &&
+	    (to_own_address(msg->to, ctx->address) ||
+	    to_own_address(msg->cc, ctx->address) ||
+	    to_own_address(msg->delivered_to, ctx->address));
+	if (c == ANSWER_COMMAND_NONE && own) {
+		g_clear_pointer(&arg, g_free);
+		c = answer_parse_command(msg->subject, &arg);
+	}
 	/* Commands stand for themselves in a reply to a prompt (or a mail to
-	 * a token address); subscribe and unsubscribe also in a reply to a
-	 * digest, whose team the recording finds. */
+	 * a token address) and in a mail to tidings' own address (whose
+	 * sender the trust rule then weighs); subscribe and unsubscribe also
+	 * in a reply to a digest, whose team the recording finds. */
 	if (c != ANSWER_COMMAND_NONE && (p != NULL || msg->token != NULL ||
-	    ((c == ANSWER_COMMAND_SUBSCRIBE ||
+	    own || ((c == ANSWER_COMMAND_SUBSCRIBE ||
 	    c == ANSWER_COMMAND_UNSUBSCRIBE) && ids->len > 0))) {
 		msg->command = c;
 		msg->command_arg = g_steal_pointer(&arg);

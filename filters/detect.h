@@ -9,17 +9,65 @@
 
 #include "message.h"
 
+/* Who sent a mail, as far as the mail tells. */
+enum detect_sender {
+	DETECT_PERSON,
+	DETECT_TIDINGS,		/* tidings itself: its marker, its address */
+	DETECT_MACHINE,		/* auto-replies, reports, daemons, <> */
+	DETECT_LIST,		/* a mailing list (RFC 2369, RFC 2919) */
+};
+
+/* What detect_machine() found. */
+struct detect {
+	enum detect_sender sender;
+	gboolean out_of_office;	/* a person's absence notice */
+	const char *why;	/* a static reason; NULL for a person */
+};
+
+/* The one rule of "never answer a machine", for the filters (loop,
+ * autoreply) and the reply policy (replies.c) alike: whether MSG is
+ * tidings' own mail come back (its marker header, or From OWN or one of
+ * its subaddresses, see detect_own_address(); OWN may be NULL), the mail
+ * of a machine (autoreply_detect() below) or list mail (List-Id,
+ * List-Unsubscribe, List-Post, Precedence: list, or Precedence: bulk or
+ * junk with nothing else), or a person's.  A responder's own header
+ * outweighs the signs of a list, and those the weaker signs of a machine
+ * (a subject, a sender's name). */
+void detect_machine(const struct message *msg, const char *own,
+    const char *domain, struct detect *d);
+
+/* Whether ADDR is tidings' own address OWN, or LOCAL+anything@ at OWN's
+ * domain or at DOMAIN (that of the reply addresses; may be NULL). */
+gboolean detect_own_address(const char *addr, const char *own,
+    const char *domain);
+
 /* Whether MSG was sent by a machine rather than typed by a person: RFC 3834
  * Auto-Submitted (anything but "no") and the common non-standard signs
  * (X-Autoreply, X-Autorespond, Precedence, Exchange's suppress and loop
  * headers together, reports, list mail, daemon and no-reply senders, the
- * null Return-Path, vacation subjects in many languages).  Sets
+ * null Return-Path, vacation subjects in many languages), or by a list:
+ * detect_machine() without tidings' own address.  Sets
  * *OUT_OF_OFFICE for the replies of an absent person: "auto-replied",
  * X-Autoreply, Exchange's automatic reply or a vacation subject, unless a
  * mail system sent it.  *WHY gets a short reason, a static string, or
  * NULL.  OUT_OF_OFFICE and WHY may be NULL. */
 gboolean autoreply_detect(const struct message *msg, gboolean *out_of_office,
     const char **why);
+
+/* Whether TEXT, the body of a reply, begins as a vacation notice does
+ * (after a greeting and thanks for the mail at most): "This is an
+ * automatic reply", "I am out of the office until ...", "Ich bin bis ...
+ * nicht im Büro", in the languages of the subjects above.  Only its first
+ * lines above anything quoted are read. */
+gboolean autoreply_text_is_away(const char *text);
+
+struct filter_ctx;
+/* Whether MSG answers one of tidings' prompts or reminders, as far as the
+ * mail itself tells: it came to a reply address (LOCAL+TOKEN@DOMAIN of
+ * CTX's address), or its In-Reply-To or References name a prompt's
+ * Message-ID. */
+gboolean autoreply_answers_prompt(const struct message *msg,
+    const struct filter_ctx *ctx);
 
 /* Whether MSG is a delivery failure report: an RFC 3464 delivery status
  * notification with a failed or delayed recipient, or one of the common

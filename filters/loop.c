@@ -4,42 +4,44 @@
 
 #include <string.h>
 
+#include "conf.h"
+#include "detect.h"
 #include "filter.h"
+#include "token.h"
 
-static gboolean
-is_own_address(const char *addr, const char *own)
+gboolean
+detect_own_address(const char *addr, const char *own, const char *domain)
 {
-	const char *at, *own_at;
-	size_t local;
+	g_autofree char *at_own = NULL, *at_domain = NULL;
 
 	if (addr == NULL || own == NULL)
 		return FALSE;
 	if (g_ascii_strcasecmp(addr, own) == 0)
 		return TRUE;
-	/* LOCAL+anything@DOMAIN is ours too. */
-	at = strrchr(addr, '@');
-	own_at = strrchr(own, '@');
-	local = (size_t)(own_at - own);
-	return at != NULL && own_at != NULL &&
-	    g_ascii_strcasecmp(at, own_at) == 0 &&
-	    g_ascii_strncasecmp(addr, own, local) == 0 && addr[local] == '+';
+	/* LOCAL+anything@ is ours too, at the address's domain and at that
+	 * of the reply addresses. */
+	at_own = token_subaddress(addr, own, NULL);
+	if (at_own == NULL && domain != NULL)
+		at_domain = token_subaddress(addr, own, domain);
+	return at_own != NULL || at_domain != NULL;
 }
 
 static enum verdict
 loop_run(struct message *msg, struct filter_ctx *ctx)
 {
-	const char *why = NULL;
+	struct detect d;
+	const char *domain = ctx->domain;
 
-	if (message_header(msg, FILTER_MARKER_HEADER) != NULL)
-		why = "sent by tidings (" FILTER_MARKER_HEADER ")";
-	else if (is_own_address(msg->from, ctx->address))
-		why = "from tidings' own address";
-	if (why == NULL)
+	/* Ahead of the store, the context has no domain yet. */
+	if (domain == NULL && ctx->conf != NULL)
+		domain = conf_get(ctx->conf, "tidings", "domain");
+	detect_machine(msg, ctx->address, domain, &d);
+	if (d.sender != DETECT_TIDINGS)
 		return FILTER_NEXT;
 	msg->kind = MESSAGE_SENT;
 	msg->auto_generated = TRUE;
 	g_free(msg->reason);
-	msg->reason = g_strdup(why);
+	msg->reason = g_strdup(d.why);
 	return FILTER_DROP;
 }
 

@@ -125,10 +125,17 @@ static const char quote_date_first_pattern[] =
     "^\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}(?!\\d).*(?:GMT|UTC|@)";
 
 /* How the first line of a wrapped attribution begins: a preposition of
- * date ("On", "Le", "Am", …), a date, or a name with its address. */
+ * date ("On", "Le", "Am", …), a date, or a name with its address.  A
+ * date, not any digit: "1. Shipped billing." above "On … wrote:" is a
+ * numbered answer, while "2016-10-24 15:36", "11.03.2027", "20 окт.
+ * 2016" and "2 de fevereiro" begin attributions. */
 static const char quote_start_pattern[] =
     "^(?:-{2,}\\s*)?(?:(?:on|at|le|el|am|op|em|il|den|dne|dnia|w\\s+dniu|"
-    "dňa|в|у|στις|vào|pada|no\\s+dia)\\s|\\d|在|於|[^<>]{0,80}<)";
+    "dňa|в|у|στις|vào|pada|no\\s+dia)\\s|"
+    "\\d{1,4}\\s*[-./]\\s*\\d{1,2}\\s*[-./]\\s*\\d|"
+    "\\d{1,2}\\.?\\s+\\p{L}{2,12}\\.?,?\\s+(?:19|20)\\d\\d|"
+    "\\d{1,2}\\s+de\\s+\\p{L}{3,12}\\s+de\\s+\\d|\\d{2,4}\\s*年|在|於|"
+    "[^<>]{0,80}<)";
 
 static const char quote_original_pattern[] =
     "^[\\s*_>]*-{2,}\\s*(?:original\\s+message|ursprüngliche\\s+nachricht|"
@@ -1077,10 +1084,11 @@ quote_run(struct message *msg, struct filter_ctx *ctx)
 	(void)ctx;
 	if (msg->text == NULL)
 		return FILTER_NEXT;
-	/* HTML-only mail: the quote containers of mail programs are cut from
-	 * the HTML itself, where they are plain to see. */
+	/* HTML-only mail: the quotes of mail programs are marked in the
+	 * HTML itself, where they are plain to see, and then cut as in plain
+	 * mail, so that answers written between quoted questions stay. */
 	if (msg->reply == NULL && msg->text_from_html && msg->html != NULL)
-		unquoted_html = html_to_text(msg->html, HTML_SKIP_QUOTES);
+		unquoted_html = html_to_text(msg->html, HTML_MARK_QUOTES);
 	g_clear_pointer(&msg->forwarded, g_free);
 	/* The parser's text is valid UTF-8 (message.h); what was made of
 	 * HTML here is checked. */

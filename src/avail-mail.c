@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "ical.h"
 #include "log.h"
+#include "mail-command.h"
 #include "render.h"
 #include "replies.h"
 #include "schedule.h"
@@ -54,15 +55,20 @@ day_start(const char *zone, gint64 t, int add_days)
 static gint64
 day_of(const char *text, const char *zone, gint64 now, GError **error)
 {
-	g_autofree char *t = g_ascii_strdown(text, -1);
-	gint64 today = day_start(zone, now, 0);
+	struct value_date d;
+	gint64 t;
 
-	g_strstrip(t);
-	if (strcmp(t, "today") == 0)
-		return today;
-	if (strcmp(t, "tomorrow") == 0)
-		return day_start(zone, now, 1);
-	return value_parse_until(text, zone, today - 1, error);
+	if (!value_date(text, error))
+		return 0;
+	value_date_read(text, TRUE, &d);
+	if ((t = value_date_place(&d, zone, now, TRUE)) == 0)
+		return value_date(NULL, error);
+	if (t < day_start(zone, now, 0)) {
+		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+		    "\"%s\" is in the past", text);
+		return 0;
+	}
+	return t;
 }
 
 /* --- the commands ---------------------------------------------------------- */
@@ -116,8 +122,6 @@ plan_block(struct plan *pl, const char *kind, gint64 start, gint64 end,
 static gboolean
 cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 {
-	static const char *const seps[] = { "..", " to ", " until ", " - ",
-	    " bis " };
 	g_autofree char *a = NULL, *b = NULL;
 	g_autofree char *from = NULL, *to = NULL;
 	gint64 start, end;
@@ -128,21 +132,7 @@ cmd_ooo(struct plan *pl, const char *arg, gint64 now, GError **error)
 		g_ptr_array_add(pl->done, g_strdup("out of office: cleared"));
 		return TRUE;
 	}
-	if (g_ascii_strncasecmp(arg, "until ", 6) == 0) {
-		a = g_strdup("today");
-		b = g_strdup(arg + 6);
-	}
-	for (size_t i = 0; a == NULL && i < G_N_ELEMENTS(seps); i++) {
-		const char *s = strstr(arg, seps[i]);
-		if (s != NULL) {
-			a = g_strndup(arg, (gsize)(s - arg));
-			b = g_strdup(s + strlen(seps[i]));
-		}
-	}
-	if (a == NULL) {
-		a = g_strdup(arg);
-		b = g_strdup(arg);
-	}
+	mail_command_range(arg, &a, &b);
 	if ((start = day_of(a, pl->zone, now, error)) == 0 ||
 	    (end = day_of(b, pl->zone, now, error)) == 0)
 		return FALSE;
@@ -302,65 +292,24 @@ cmd_days(struct plan *pl, const char *arg, gint64 now, GError **error)
 	return TRUE;
 }
 
-static const struct avail_command {
-	const char *word;
-	gboolean free_text;	/* its argument is any text */
-	gboolean (*run)(struct plan *pl, const char *arg, gint64 now,
-	    GError **error);
-} avail_commands[] = {
-	{ "zone", FALSE, cmd_zone },
-	{ "hours", FALSE, cmd_hours },
-	{ "days", FALSE, cmd_days },
-	{ "ooo", FALSE, cmd_ooo },
-	{ "out of office", FALSE, cmd_ooo },
-	{ "deep work", FALSE, cmd_deep },
-	{ "deep-work", FALSE, cmd_deep },
-	{ "status", TRUE, cmd_status },
+/* The builders of the availability lines, by their row's verb in the
+ * mail commands' table (mail-command.c), which has their words. */
+static gboolean (*const verb_run[])(struct plan *pl, const char *arg,
+    gint64 now, GError **error) = {
+	[AVAIL_ZONE] = cmd_zone,
+	[AVAIL_HOURS] = cmd_hours,
+	[AVAIL_DAYS] = cmd_days,
+	[AVAIL_OOO] = cmd_ooo,
+	[AVAIL_DEEP] = cmd_deep,
+	[AVAIL_STATUS] = cmd_status,
 };
 
-/* The command LINE starts with, and *arg after its word; NULL when it
- * starts with none. */
-static const struct avail_command *
-command_of(const char *line, const char **arg)
+/* The availability line LINE is, with *arg (caller frees, may be NULL)
+ * after its word; NULL when it is none. */
+static const struct mail_command *
+command_of(const char *line, char **arg)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(avail_commands); i++) {
-		size_t n = strlen(avail_commands[i].word);
-		if (g_ascii_strncasecmp(line, avail_commands[i].word, n) != 0 ||
-		    (line[n] != '\0' && !g_ascii_isspace(line[n]) &&
-		    line[n] != ':'))
-			continue;
-		*arg = line + n + (line[n] == ':');
-		while (g_ascii_isspace(**arg))
-			(*arg)++;
-		return &avail_commands[i];
-	}
-	return NULL;
-}
-
-gboolean
-avail_line_is_command(const char *line)
-{
-	g_autofree char *l = g_strstrip(g_strdup(line != NULL ? line : ""));
-	const struct avail_command *c;
-	const char *arg;
-	struct person p = { .zone = (char *)"UTC", .workdays = 0x1f };
-	struct plan pl = { .p = &p, .zone = (char *)"UTC", .workdays = 0x1f };
-	g_autoptr(GError) error = NULL;
-	gboolean ok;
-
-	if ((c = command_of(l, &arg)) == NULL || c->free_text || *arg == '\0')
-		return FALSE;
-	/* Read it for nothing: it is a command when it reads. */
-	pl.done = g_ptr_array_new_with_free_func(g_free);
-	pl.blocks = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)availability_free);
-	pl.zone = g_strdup("UTC");
-	ok = c->run(&pl, arg, G_GINT64_CONSTANT(1790000000), &error);
-	g_ptr_array_unref(pl.done);
-	g_ptr_array_unref(pl.blocks);
-	g_free(pl.zone);
-	g_free(pl.status);
-	return ok;
+	return mail_command_parse(line, MAIL_COMMAND_AVAIL, arg);
 }
 
 static void
@@ -449,9 +398,9 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 
 	for (guint n = 0; lines != NULL && lines[n] != NULL; n++) {
 		g_autofree char *l = g_strstrip(g_strdup(lines[n]));
+		g_autofree char *arg = NULL;
 		g_autoptr(GError) why = NULL;
-		const struct avail_command *c;
-		const char *arg;
+		const struct mail_command *c;
 
 		if (*l == '\0')
 			continue;
@@ -459,11 +408,12 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 			why = g_error_new_literal(VALUE_ERROR,
 			    VALUE_ERROR_INVALID, "not a command tidings knows: "
 			    "zone, hours, days, ooo, deep work and status");
-		else if (*arg == '\0' && !c->free_text)
+		else if (arg == NULL && c->arg != MAIL_ARG_TEXT)
 			why = g_error_new(VALUE_ERROR, VALUE_ERROR_INVALID,
-			    "\"%s\" needs a value", c->word);
+			    "\"%s\" needs a value", c->words[0]);
 		else
-			c->run(&pl, arg, now, &why);
+			verb_run[c->verb](&pl, arg != NULL ? arg : "", now,
+			    &why);
 		if (why != NULL)
 			g_ptr_array_add(bad, g_strdup_printf("line %u: \"%s\": %s",
 			    n + 1, l, why->message));
@@ -486,6 +436,98 @@ avail_apply(struct store *st, struct person *p, char **lines, GPtrArray *ics,
 }
 
 /* --- what tidings holds ----------------------------------------------------- */
+
+/* The weekday bits of an RRULE's BYDAY list ("MO,WE,FR"), or 0 when it
+ * holds anything else (an ordinal: "1MO"). */
+static unsigned
+rrule_days(const char *list)
+{
+	static const char *const codes[] = { "MO", "TU", "WE", "TH", "FR",
+	    "SA", "SU" };
+	g_auto(GStrv) days = g_strsplit(list, ",", -1);
+	unsigned bits = 0;
+
+	for (char **d = days; *d != NULL; d++) {
+		int i = 0;
+		while (i < 7 && g_ascii_strcasecmp(*d, codes[i]) != 0)
+			i++;
+		if (i == 7)
+			return 0;
+		bits |= 1u << i;
+	}
+	return bits;
+}
+
+/* RULE (an RRULE) in words: "every week on mon-fri", "every 2 weeks on
+ * tue", "every day until 2027-01-04", "every month on day 5, 6 times";
+ * "repeating" for what it cannot say.  Caller frees. */
+static char *
+rrule_words(const char *rule)
+{
+	static const struct {
+		const char *freq, *one, *many;
+	} freqs[] = {
+		{ "DAILY", "day", "days" }, { "WEEKLY", "week", "weeks" },
+		{ "MONTHLY", "month", "months" }, { "YEARLY", "year", "years" },
+	};
+	g_auto(GStrv) parts = g_strsplit(rule, ";", -1);
+	g_autoptr(GString) out = g_string_new(NULL);
+	const char *freq = NULL, *byday = NULL, *bymonthday = NULL;
+	const char *until = NULL, *count = NULL;
+	int interval = 1;
+	gsize f;
+
+	for (char **p = parts; *p != NULL; p++) {
+		const char *eq = strchr(*p, '=');
+		g_autofree char *key = NULL;
+
+		if (eq == NULL)
+			continue;
+		key = g_ascii_strup(*p, eq - *p);
+		eq++;
+		if (strcmp(key, "FREQ") == 0)
+			freq = eq;
+		else if (strcmp(key, "INTERVAL") == 0)
+			interval = atoi(eq);
+		else if (strcmp(key, "BYDAY") == 0)
+			byday = eq;
+		else if (strcmp(key, "BYMONTHDAY") == 0)
+			bymonthday = eq;
+		else if (strcmp(key, "UNTIL") == 0)
+			until = eq;
+		else if (strcmp(key, "COUNT") == 0)
+			count = eq;
+		else if (strcmp(key, "BYHOUR") != 0 &&
+		    strcmp(key, "BYMINUTE") != 0 && strcmp(key, "WKST") != 0)
+			return g_strdup("repeating");	/* BYSETPOS, ... */
+	}
+	for (f = 0; freq != NULL && f < G_N_ELEMENTS(freqs); f++)
+		if (g_ascii_strcasecmp(freq, freqs[f].freq) == 0)
+			break;
+	if (freq == NULL || f == G_N_ELEMENTS(freqs) || interval < 1)
+		return g_strdup("repeating");
+	if (interval == 1)
+		g_string_append_printf(out, "every %s", freqs[f].one);
+	else
+		g_string_append_printf(out, "every %d %s", interval,
+		    freqs[f].many);
+	if (byday != NULL) {
+		unsigned bits = rrule_days(byday);
+		g_autofree char *days = bits != 0 ?
+		    value_workdays_format(bits) : NULL;
+		if (days == NULL)
+			return g_strdup("repeating");
+		g_string_append_printf(out, " on %s", days);
+	}
+	if (bymonthday != NULL)
+		g_string_append_printf(out, " on day %s", bymonthday);
+	if (until != NULL && strlen(until) >= 8)
+		g_string_append_printf(out, " until %.4s-%.2s-%.2s", until,
+		    until + 4, until + 6);
+	if (count != NULL)
+		g_string_append_printf(out, ", %s times", count);
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
 
 gboolean
 avail_vars(struct store *st, const struct person *p, gint64 now,
@@ -529,8 +571,9 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 		if (a->rrule != NULL) {
 			from = sched_format(a->zone, a->starts_at, "%H:%M");
 			to = sched_format(a->zone, a->ends_at, "%H:%M");
+			g_autofree char *when = rrule_words(a->rrule);
 			line = g_strdup_printf("%s-%s, %s (%s, %s)", from, to,
-			    a->rrule, a->zone, a->source);
+			    when, a->zone, a->source);
 		} else {
 			from = sched_format(p->zone, a->starts_at,
 			    "%a %-d %b %Y %H:%M");
@@ -547,32 +590,141 @@ avail_vars(struct store *st, const struct person *p, gint64 now,
 
 /* --- the mail ------------------------------------------------------------------ */
 
+/* Whether LINE, which starts with no command's word, is clearly prose
+ * ("Hi Ana,", "Here is my calendar.", a name signed below) rather than a
+ * command mistyped ("hors 08:00-16:00", "snooze please"): a sentence's
+ * punctuation at its end, four words or more, or one word without a
+ * digit. */
+static gboolean
+is_prose(const char *line)
+{
+	g_auto(GStrv) words = g_strsplit_set(line, " \t", -1);
+	size_t len = strlen(line);
+	guint n = 0;
+
+	if (len > 0 && strchr(".!?,:;", line[len - 1]) != NULL)
+		return TRUE;
+	for (char **w = words; *w != NULL; w++)
+		n += **w != '\0';
+	return n >= 4 || (n == 1 && strpbrk(line, "0123456789") == NULL);
+}
+
 /* The lines of MSG that are commands: the reply text up to a quote or a
- * signature; in a reply to a prompt, only the leading command lines. */
+ * signature; in a reply to a prompt, only the leading command lines.
+ * Prose is left aside, blank in its place (so that lines keep their
+ * numbers), and added to IGNORED. */
 static char **
-command_lines(const struct message *msg)
+command_lines(const struct message *msg, GPtrArray *ignored)
 {
 	g_auto(GStrv) all = g_strsplit(msg->reply != NULL ? msg->reply :
 	    msg->text != NULL ? msg->text : "", "\n", -1);
 	GPtrArray *out = g_ptr_array_new();
-	const char *arg;
+	char *arg = NULL;
 
 	/* A subject that is a command counts as the first line. */
 	if (msg->subject != NULL && command_of(msg->subject, &arg) != NULL)
 		g_ptr_array_add(out, g_strdup(msg->subject));
+	g_clear_pointer(&arg, g_free);
 	for (char **l = all; *l != NULL; l++) {
 		g_autofree char *t = g_strstrip(g_strdup(*l));
+		gboolean is_command;
+
 		if (*t == '>' || strcmp(t, "--") == 0)
 			break;
-		if (msg->prompt_id != 0 && *t != '\0' &&
-		    command_of(t, &arg) == NULL)
+		is_command = command_of(t, &arg) != NULL;
+		g_clear_pointer(&arg, g_free);
+		if (msg->prompt_id != 0 && *t != '\0' && !is_command)
 			break;
 		if (g_ascii_strcasecmp(t, "availability") == 0)
 			continue;	/* the address's word, written again */
+		if (!is_command && *t != '\0' && is_prose(t)) {
+			g_ptr_array_add(ignored, g_strdup(t));
+			g_ptr_array_add(out, g_strdup(""));
+			continue;
+		}
 		g_ptr_array_add(out, g_strdup(*l));
 	}
 	g_ptr_array_add(out, NULL);
 	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* The calendars of a mail, read for one person.  Reading them is the
+ * costly part of an availability mail, so it is done before the
+ * transaction that stores them, and only the stores are done inside. */
+struct avail_prepared {
+	char *zone;		/* the person's, that floating times are in */
+	char *email;
+	GPtrArray *ics;		/* struct ical_result *, within the caps */
+	GPtrArray *bad;		/* char *: a calendar that cannot be read */
+	GPtrArray *left_out;	/* char *: what the caps left out */
+};
+
+void
+avail_prepared_free(gpointer prepared)
+{
+	struct avail_prepared *ap = prepared;
+
+	if (ap == NULL)
+		return;
+	g_free(ap->zone);
+	g_free(ap->email);
+	g_ptr_array_unref(ap->ics);
+	g_ptr_array_unref(ap->bad);
+	g_ptr_array_unref(ap->left_out);
+	g_free(ap);
+}
+
+/* The UID of R's that block uid BLOCK stands for ("UID" or "UID#..."), as
+ * R->uids holds it, or NULL. */
+static const char *
+block_uid(GHashTable *uids, const char *block)
+{
+	const char *hash;
+	const char *u;
+
+	if ((u = g_hash_table_lookup(uids, block)) != NULL)
+		return u;
+	for (hash = strchr(block, '#'); hash != NULL;
+	    hash = strchr(hash + 1, '#')) {
+		g_autofree char *prefix = g_strndup(block,
+		    (gsize)(hash - block));
+		if ((u = g_hash_table_lookup(uids, prefix)) != NULL)
+			return u;
+	}
+	return NULL;
+}
+
+/* Keeps of R at most KEEP blocks, whole events only: an event that the
+ * cut would halve is left out whole, and what was stored under its UID
+ * stays.  Returns how many events were left out. */
+static guint
+cut_blocks(struct ical_result *r, guint keep)
+{
+	g_autoptr(GHashTable) uids = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) cut = g_hash_table_new(g_str_hash, g_str_equal);
+	guint left = 0;
+
+	for (guint i = 0; i < r->uids->len; i++)
+		g_hash_table_insert(uids, r->uids->pdata[i], r->uids->pdata[i]);
+	for (guint i = keep; i < r->blocks->len; i++) {
+		const struct availability *a = r->blocks->pdata[i];
+		const char *u = a->uid != NULL ? block_uid(uids, a->uid) : NULL;
+		if (u != NULL)
+			g_hash_table_add(cut, (gpointer)u);
+	}
+	g_ptr_array_set_size(r->blocks, keep);
+	for (guint i = r->blocks->len; i-- > 0;) {
+		const struct availability *a = r->blocks->pdata[i];
+		const char *u = a->uid != NULL ? block_uid(uids, a->uid) : NULL;
+		if (u != NULL && g_hash_table_contains(cut, u))
+			g_ptr_array_remove_index(r->blocks, i);
+	}
+	for (guint i = r->uids->len; i-- > 0;)
+		if (g_hash_table_contains(cut, r->uids->pdata[i])) {
+			g_ptr_array_remove_index(r->uids, i);
+			left++;
+		}
+	return left;
 }
 
 /* Whether part P is a calendar. */
@@ -584,14 +736,21 @@ is_calendar(const struct message_part *p)
 	    (p->filename != NULL && g_str_has_suffix(p->filename, ".ics"));
 }
 
-/* The calendars attached to MSG, read; a broken one adds to BAD. */
-static GPtrArray *
-calendars(const struct message *msg, const struct person *p, gint64 now,
-    GPtrArray *bad)
+/* Reads the calendars attached to MSG for the person at EMAIL in ZONE,
+ * each once and within the caps. */
+static struct avail_prepared *
+calendars(const struct message *msg, const char *zone, const char *email,
+    gint64 now)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)ical_result_free);
+	struct avail_prepared *ap = g_new0(struct avail_prepared, 1);
+	guint seen = 0, blocks = 0, events_left = 0;
 
+	ap->zone = g_strdup(zone);
+	ap->email = g_strdup(email);
+	ap->ics = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)ical_result_free);
+	ap->bad = g_ptr_array_new_with_free_func(g_free);
+	ap->left_out = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; msg->parts != NULL && i < msg->parts->len; i++) {
 		const struct message_part *part = msg->parts->pdata[i];
 		g_autoptr(GError) err = NULL;
@@ -599,43 +758,137 @@ calendars(const struct message *msg, const struct person *p, gint64 now,
 		gsize len;
 		const char *data;
 
-		if (!is_calendar(part) || part->data == NULL)
+		if (!is_calendar(part) || part->data == NULL ||
+		    ++seen > AVAIL_MAX_CALENDARS)
 			continue;
 		data = g_bytes_get_data(part->data, &len);
-		r = ical_read(data != NULL ? data : "", (gssize)len, p->zone,
-		    p->email, now, &err);
-		if (r != NULL)
-			g_ptr_array_add(out, r);
-		else
-			g_ptr_array_add(bad, g_strdup_printf("%s: %s",
+		r = ical_read(data != NULL ? data : "", (gssize)len, zone,
+		    email, now, &err);
+		if (r == NULL) {
+			g_ptr_array_add(ap->bad, g_strdup_printf("%s: %s",
 			    part->filename != NULL ? part->filename :
 			    "the calendar", err->message));
+			continue;
+		}
+		if (blocks + r->blocks->len > AVAIL_MAX_BLOCKS)
+			events_left += cut_blocks(r, AVAIL_MAX_BLOCKS - blocks);
+		blocks += r->blocks->len;
+		g_ptr_array_add(ap->ics, r);
 	}
-	return out;
+	if (seen > AVAIL_MAX_CALENDARS)
+		g_ptr_array_add(ap->left_out, g_strdup_printf("%u calendars "
+		    "after the first %d were not read", seen -
+		    AVAIL_MAX_CALENDARS, AVAIL_MAX_CALENDARS));
+	if (events_left > 0)
+		g_ptr_array_add(ap->left_out, g_strdup_printf("%u events past "
+		    "the first %d blocks of time were not stored",
+		    events_left, AVAIL_MAX_BLOCKS));
+	return ap;
+}
+
+gpointer
+avail_mail_prepare(struct tidings_ctx *env, const struct take *t)
+{
+	const struct message *msg = t->msg;
+	const char *who = msg->prompt_person != NULL ? msg->prompt_person :
+	    msg->from;
+	g_autoptr(Person) p = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (msg->command != ANSWER_COMMAND_AVAILABILITY || who == NULL ||
+	    msg->parts == NULL)
+		return NULL;
+	/* A read, outside any transaction; should the zone change before
+	 * the mail is taken, it is read again there. */
+	if ((p = store_person_get(env->st, who, &err)) == NULL)
+		return NULL;
+	return calendars(msg, p->zone, p->email, t->now);
 }
 
 static gboolean
-take_availability(struct tidings_ctx *env, const struct message *msg,
-    gint64 id, struct person *p, gint64 now, struct render_vars *v,
-    GError **error)
+take_availability(struct tidings_ctx *env, struct take *t, struct person *p,
+    struct render_vars *v, GError **error)
 {
-	g_auto(GStrv) lines = command_lines(msg);
+	const struct message *msg = t->msg;
+	struct avail_prepared *ap = t->prepared;
 	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) ics = calendars(msg, p, now, bad);
+	g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func(g_free);
+	g_auto(GStrv) lines = command_lines(msg, ignored);
+	struct avail_prepared *mine = NULL;
+	gboolean ok = FALSE;
 
-	if (!avail_apply(env->st, p, lines, ics, "mail", now, bad, done, error))
-		return FALSE;
+	if (ap == NULL || g_strcmp0(ap->zone, p->zone) != 0 ||
+	    g_strcmp0(ap->email, p->email) != 0)
+		ap = mine = calendars(msg, p->zone, p->email, t->now);
+	for (guint i = 0; i < ap->bad->len; i++)
+		g_ptr_array_add(bad, g_strdup(ap->bad->pdata[i]));
+	if (!avail_apply(env->st, p, lines, ap->ics, "mail", t->now, bad, done,
+	    error))
+		goto out;
 	for (guint i = 0; i < bad->len; i++)
 		render_vars_add(v, "errors", bad->pdata[i]);
 	for (guint i = 0; bad->len == 0 && i < done->len; i++)
 		render_vars_add(v, "changes", done->pdata[i]);
+	for (guint i = 0; bad->len == 0 && i < ap->left_out->len; i++)
+		render_vars_add(v, "left_out", ap->left_out->pdata[i]);
+	for (guint i = 0; i < ignored->len && i < 10; i++)
+		render_vars_add(v, "ignored", ignored->pdata[i]);
+	if (bad->len == 0 && ap->left_out->len > 0) {
+		g_autoptr(GString) note = g_string_new("not applied: ");
+		for (guint i = 0; i < ap->left_out->len; i++)
+			g_string_append_printf(note, "%s%s", i > 0 ? "; " : "",
+			    (char *)ap->left_out->pdata[i]);
+		log_warnx("<%s>: %s", msg->message_id, note->str);
+		if (!store_message_note(env->st, t->id, note->str, error))
+			goto out;
+	}
 	log_info("<%s>: %s: availability: %u changes, %u lines refused",
 	    msg->message_id, p->email, bad->len == 0 ? done->len : 0, bad->len);
-	return TRUE;
+	ok = TRUE;
+out:
+	avail_prepared_free(mine);
+	return ok;
 }
 
-/* The who table of the teams of P, as text. */
+/* TEAM's members at NOW for a mail: each a paragraph of two lines, the
+ * name and what holds for them, neither indented, so that a client that
+ * re-wraps flowed text (at 60 columns, say) breaks the second line but
+ * leaves every member's name at the start of its own line.  Caller
+ * frees. */
+static char *
+who_text(struct store *st, const char *team, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) who = avail_who(st, team, now, error);
+	GString *out;
+
+	if (who == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (guint i = 0; i < who->len; i++) {
+		const struct avail_who *w = who->pdata[i];
+		g_autofree char *next = w->next != 0 ? sched_format(w->zone,
+		    w->next, "%a %H:%M") : NULL;
+		g_autofree char *until = w->status_until != 0 ?
+		    sched_format(w->zone, w->status_until - 1,
+		    " until %a %-d %b") : g_strdup("");
+
+		g_string_append_printf(out, "%s%s <%s>\n%s, %s%s%s%s",
+		    i > 0 ? "\n" : "", *w->name != '\0' ? w->name : w->email,
+		    w->email, w->local, avail_state_name(w->state),
+		    w->why != NULL ? " (" : "", w->why != NULL ? w->why : "",
+		    w->why != NULL ? ")" : "");
+		if (w->status != NULL)
+			g_string_append_printf(out, "; %s%s", w->status, until);
+		if (w->state != AVAIL_WORKING)
+			g_string_append_printf(out, "; working again %s",
+			    next != NULL ? next : "not within 60 days");
+		g_string_append_printf(out, " (%s)\n", w->zone);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The who tables of the teams of P. */
 static gboolean
 who_vars(struct store *st, const struct person *p, gint64 now,
     struct render_vars *v, GError **error)
@@ -647,7 +900,7 @@ who_vars(struct store *st, const struct person *p, gint64 now,
 		g_autofree char *table = NULL;
 		if (**t == '\0')
 			continue;
-		if ((table = avail_who_text(st, *t, now, error)) == NULL)
+		if ((table = who_text(st, *t, now, error)) == NULL)
 			return FALSE;
 		render_vars_add(v, "teams", *t);
 		render_vars_add(v, "tables", table);
@@ -660,7 +913,7 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
     const struct person *person, GError **error)
 {
 	const struct message *msg = t->msg;
-	gint64 id = t->id, now = t->now;
+	gint64 now = t->now;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autoptr(Person) p = store_person_get(env->st, person->email, error);
 	g_autofree char *address = NULL;
@@ -673,7 +926,7 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
 	if (who) {
 		if (!who_vars(env->st, p, now, v, error))
 			return FALSE;
-	} else if (!take_availability(env, msg, id, p, now, v, error))
+	} else if (!take_availability(env, t, p, v, error))
 		return FALSE;
 	if (!avail_vars(env->st, p, now, v, error))
 		return FALSE;
@@ -683,144 +936,6 @@ avail_mail_take(struct tidings_ctx *env, struct take *t,
 }
 
 /* --- out of office ------------------------------------------------------------ */
-
-static const char *const months_en[] = { "jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
-static const char *const months_de[] = { "jan", "feb", "mär", "apr", "mai",
-    "jun", "jul", "aug", "sep", "okt", "nov", "dez" };
-static const char *const days_en[] = { "mon", "tue", "wed", "thu", "fri",
-    "sat", "sun" };
-static const char *const days_de[] = { "mon", "die", "mit", "don", "fre",
-    "sam", "son" };
-
-/* The month (1..12) WORD names, in English or German, or 0. */
-static int
-month_of(const char *word)
-{
-	if (g_utf8_strlen(word, -1) < 3)
-		return 0;
-	for (int i = 0; i < 12; i++)
-		if (g_str_has_prefix(word, months_en[i]) ||
-		    g_str_has_prefix(word, months_de[i]) ||
-		    (i == 2 && g_str_has_prefix(word, "maer")))
-			return i + 1;
-	return 0;
-}
-
-/* The weekday (0 Monday) WORD names, or -1. */
-static int
-weekday_of(const char *word)
-{
-	if (strlen(word) < 3)
-		return -1;
-	for (int i = 0; i < 7; i++)
-		if (g_str_has_prefix(word, days_en[i]) ||
-		    g_str_has_prefix(word, days_de[i]))
-			return i;
-	return -1;
-}
-
-/* The day the words W (lower case, from a phrase on) name, or 0: an ISO
- * date, 5.1.2027, [weekday] 5 January [2027], January 5th, a weekday. */
-static gint64
-date_words(char **w, const char *zone, gint64 now)
-{
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
-	g_autoptr(GDateTime) today = NULL;
-	gint64 t0 = day_start(zone, now, 0);
-	int y = 0, m = 0, d = 0, wd = -1, i = 0;
-	char *end;
-
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	{
-		g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(t0);
-		today = g_date_time_to_timezone(u, tz);
-	}
-	while (w[i] != NULL && (strcmp(w[i], "the") == 0 ||
-	    strcmp(w[i], "den") == 0 || strcmp(w[i], "dem") == 0 ||
-	    strcmp(w[i], "on") == 0 || strcmp(w[i], "am") == 0 ||
-	    *w[i] == '\0'))
-		i++;
-	if (w[i] == NULL)
-		return 0;
-	if (sscanf(w[i], "%4d-%2d-%2d", &y, &m, &d) == 3 && y > 1000)
-		goto found;
-	y = m = d = 0;
-	if (strchr(w[i], '.') != NULL && sscanf(w[i], "%2d.%2d", &d, &m) == 2 &&
-	    m >= 1 && m <= 12) {
-		const char *second = strchr(strchr(w[i], '.') + 1, '.');
-		if (second != NULL && g_ascii_isdigit(second[1]))
-			y = atoi(second + 1);
-		if (y != 0 && y < 100)
-			y += 2000;
-		goto found;
-	}
-	y = m = d = 0;
-	if ((wd = weekday_of(w[i])) >= 0) {
-		i++;
-		while (w[i] != NULL && (*w[i] == '\0' || strcmp(w[i], "the") == 0 ||
-		    strcmp(w[i], "den") == 0))
-			i++;
-		if (w[i] == NULL || (!g_ascii_isdigit(*w[i]) &&
-		    month_of(w[i]) == 0)) {
-			int dow = g_date_time_get_day_of_week(today) - 1;
-			return day_start(zone, t0, (wd - dow + 6) % 7 + 1);
-		}
-	}
-	if (g_ascii_isdigit(*w[i])) {
-		d = (int)strtol(w[i], &end, 10);
-		if (w[i + 1] == NULL || (m = month_of(w[i + 1])) == 0)
-			return 0;
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else if ((m = month_of(w[i])) != 0 && w[i + 1] != NULL &&
-	    g_ascii_isdigit(*w[i + 1])) {
-		d = (int)strtol(w[i + 1], &end, 10);
-		if (w[i + 2] != NULL && strlen(w[i + 2]) == 4 &&
-		    g_ascii_isdigit(*w[i + 2]))
-			y = atoi(w[i + 2]);
-	} else
-		return 0;
-found:
-	if (y == 0) {
-		y = g_date_time_get_year(today);
-		if (m < g_date_time_get_month(today) ||
-		    (m == g_date_time_get_month(today) &&
-		    d < g_date_time_get_day_of_month(today)))
-			y++;
-	}
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return 0;
-	{
-		g_autoptr(GDateTime) t = g_date_time_new(tz, y, m, d, 0, 0, 0);
-		return t != NULL ? g_date_time_to_unix(t) : 0;
-	}
-}
-
-/* The words after S (a phrase's end), as date_words() wants them. */
-static char **
-words_after(const char *s)
-{
-	g_autofree char *tail = g_strndup(s, 60);
-	char **w;
-
-	g_strdelimit(tail, ",;()\n\r\t", ' ');
-	w = g_strsplit(g_strstrip(tail), " ", 8);
-	for (char **x = w; *x != NULL; x++) {
-		size_t l = strlen(*x);
-		/* "5th"; "5." of "5. Januar" */
-		if (l > 2 && g_ascii_isdigit(**x) && (g_str_has_suffix(*x, "st") ||
-		    g_str_has_suffix(*x, "nd") || g_str_has_suffix(*x, "rd") ||
-		    g_str_has_suffix(*x, "th")))
-			(*x)[l - 2] = '\0';
-		else if (l >= 2 && (*x)[l - 1] == '.' &&
-		    strchr(*x, '.') == *x + l - 1)
-			(*x)[l - 1] = '\0';
-	}
-	return w;
-}
 
 enum phrase_kind {
 	PHRASE_BACK,		/* the date after it is the day back */
@@ -866,7 +981,7 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 		size_t len = strlen(phrases[k].words);
 		for (const char *s = strstr(low, phrases[k].words); s != NULL;
 		    s = strstr(s + 1, phrases[k].words)) {
-			g_auto(GStrv) w = NULL;
+			struct value_date d;
 			gint64 t;
 
 			if ((s > low && g_ascii_isalpha(s[-1])) ||
@@ -878,8 +993,8 @@ avail_return_date(const char *text, const char *zone, gint64 now)
 				    strstr(near, "wieder") == NULL)
 					continue;
 			}
-			w = words_after(s + len);
-			t = date_words(w, zone, now);
+			t = value_date_read(s + len, FALSE, &d) ?
+			    value_date_place(&d, zone, now, FALSE) : 0;
 			if (t != 0 && phrases[k].kind == PHRASE_THROUGH)
 				t = day_start(zone, t, 1);
 			if (t > now && t < now + 400 * 86400)

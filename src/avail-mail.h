@@ -19,27 +19,34 @@
 
 #include "message.h"
 
+/* What one mail may make tidings store: past these, the mail is kept
+ * and what it says within them is applied, and the rest is not read (the
+ * calendars after the first AVAIL_MAX_CALENDARS) or not stored (whole
+ * events after the first AVAIL_MAX_BLOCKS blocks of time); the mail's
+ * note and the answer say what was left out. */
+#define AVAIL_MAX_CALENDARS 10
+#define AVAIL_MAX_BLOCKS 2000
+
 struct take;
 struct tidings_ctx;
 struct ical_result;
 struct person;
 struct store;
 
-/* Carries out the availability or who command of the mail T takes for
- * PERSON, who sent it, and queues the answer.  In the caller's
- * transaction. */
-gboolean avail_mail_take(struct tidings_ctx *env, struct take *t,
-    const struct person *person, GError **error);
+/* avail_mail_take(), the handler of availability and who, is declared
+ * with the mail commands' (mail-command.h). */
+
+/* The calendars of the mail T takes, read for the member it speaks for
+ * ahead of the transaction that applies them (taker.h's prepare); NULL
+ * when there is nothing to read.  avail_mail_take() finds them in
+ * t->prepared.  Free with avail_prepared_free(). */
+gpointer avail_mail_prepare(struct tidings_ctx *env, const struct take *t);
+void avail_prepared_free(gpointer prepared);
 
 /* An out-of-office auto-reply from a member that says when they are back
  * marks them away until then (source autoreply); it is never answered. */
 gboolean avail_take_autoreply(struct tidings_ctx *env, struct take *t,
     GError **error);
-
-/* Whether LINE is an availability command that reads (zone, hours, days,
- * ooo, deep work; not status, whose text is free): how a reply to a
- * prompt that starts with one is told from an answer. */
-gboolean avail_line_is_command(const char *line);
 
 /*
  * Applies the command LINES (NULL-terminated) and the calendars ICS (of

@@ -60,6 +60,12 @@ columns_print(struct columns *c, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	columns_free(c);
+}
+
+void
+columns_free(struct columns *c)
+{
 	g_ptr_array_free(c->rows, TRUE);
 	g_free(c);
 }

@@ -14,5 +14,7 @@ struct columns *columns_new(const char *const *headings);
 void columns_add(struct columns *c, ...);
 /* Prints and frees the table. */
 void columns_print(struct columns *c, FILE *f);
+/* Frees the table unprinted. */
+void columns_free(struct columns *c);
 
 #endif

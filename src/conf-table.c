@@ -135,9 +135,10 @@ const struct conf_option conf_table[] = {
 	  "yesterday asked this afternoon helps nobody." },
 
 	{ "digests", "catch-up", CONF_SECONDS, "12h", NULL,
-	  "How late a team's digest may still go out when tidings was not "
-	  "running at its time. A later one is not sent: the next digest on "
-	  "time covers everything since the last one that went out." },
+	  "How late a team's digest, or a subscriber's copy of it in their "
+	  "own morning, may still go out when tidings was not running at its "
+	  "time. A later one is not sent: the next digest on time covers "
+	  "everything since the last one that went out." },
 	{ "digests", "bounce-threshold", CONF_NUMBER, "3", NULL,
 	  "How many bounces stop the digests to a subscriber: a hard bounce "
 	  "(an address that does not exist) counts 1, a soft one (a full "

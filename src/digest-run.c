@@ -36,8 +36,23 @@ digest_period(struct tidings_ctx *env, const char *team, gint64 now,
 	return TRUE;
 }
 
+gint64
+digest_copy_time(const struct team *t, const struct subscription *sub,
+    gint64 gathered)
+{
+	int minute = sub->at_minute >= 0 ? sub->at_minute :
+	    sub->member ? sub->work_start : -1;
+	const char *zone = sub->zone != NULL ? sub->zone :
+	    sub->member ? sub->person_zone : t->zone;
+
+	if (minute < 0)
+		return gathered;
+	return sched_next_local(zone, minute, sub->workdays, gathered);
+}
+
 /* One subscriber's copy: the digest in their format, rendered once per
- * format (in MAILS) and shared; only the header block is theirs. */
+ * format (in MAILS) and shared; only the header block is theirs, dated
+ * when it is due to leave, in its reader's morning. */
 static gboolean
 queue_copy(struct tidings_ctx *env, const struct team *t,
     const struct digest *d, const struct subscription *sub, gint64 digest_id,
@@ -53,6 +68,7 @@ queue_copy(struct tidings_ctx *env, const struct team *t,
 	g_autoptr(GBytes) head = NULL, body = NULL;
 	enum digest_format f = DIGEST_ALTERNATIVE;
 	const char *rcpt[] = { sub->email, NULL };
+	gint64 due = digest_copy_time(t, sub, now);
 	struct render_headers h = {
 		.from_name = title_of(t),
 		.from = env->address,
@@ -61,7 +77,7 @@ queue_copy(struct tidings_ctx *env, const struct team *t,
 		.message_id = mid,
 		.list_id = lid,
 		.marker = marker,
-		.date = now,
+		.date = due,
 	};
 	struct outbox_mail m = {
 		.dedupe_key = key,
@@ -69,6 +85,9 @@ queue_copy(struct tidings_ctx *env, const struct team *t,
 		.sender = env->address,
 		.recipients = rcpt,
 		.message_id = mid,
+		/* Late only within catch-up, like the digest itself. */
+		.due_at = due > now ? due : 0,
+		.expires_at = due > now ? due + env->digest_catch_up : 0,
 	};
 
 	if (extra == NULL)

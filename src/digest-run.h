@@ -1,6 +1,7 @@
 /* Digests at work: when each team's is due (its RRULE in the team's zone),
  * the period claimed once, and one copy queued per active subscriber in
- * the same transaction, each with its own List-Unsubscribe token, all
+ * the same transaction, each with its own List-Unsubscribe token and due in
+ * its reader's own morning (digest_copy_time()), rendered once for all,
  * under one Message-ID per team and period, so that a digest goes out once
  * per subscriber even across restarts.  Replies to a digest become
  * comments on the answer they quote (or on the digest), mailed to the
@@ -27,6 +28,17 @@ gboolean digest_tick(struct tidings_ctx *env, gint64 now,
 
 /* When the next digest is due after NOW, or 0 when none is scheduled. */
 gint64 digest_next_due(struct tidings_ctx *env, gint64 now, GError **error);
+
+struct subscription;
+struct team;
+
+/* When SUB's copy of a digest of T gathered at GATHERED leaves: at the
+ * minute of the day of the subscription (or, for a member, the start of
+ * their working hours) in its zone (or the member's, or the team's), on
+ * the person's workdays, at GATHERED or after; GATHERED itself when the
+ * subscriber has no hour of their own. */
+gint64 digest_copy_time(const struct team *t, const struct subscription *sub,
+    gint64 gathered);
 
 /* Claims TEAM's digest of [START, END) and queues it for every active
  * subscriber, in one transaction; *claimed is FALSE (and nothing is

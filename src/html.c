@@ -17,6 +17,7 @@ struct html_out {
 	int pre;		/* inside <pre>: whitespace is kept */
 	enum html_flags flags;
 	gboolean stop;		/* the rest of the document is quoted */
+	int quote_depth;	/* HTML_MARK_QUOTES: quotes open here */
 };
 
 static void
@@ -27,11 +28,26 @@ out_break(struct html_out *o, int n)
 	o->space = FALSE;
 }
 
+static gboolean
+out_at_line_start(const struct html_out *o)
+{
+	return o->text->len == 0 || o->text->str[o->text->len - 1] == '\n';
+}
+
 static void
 out_flush(struct html_out *o)
 {
 	for (; o->pending > 0; o->pending--)
 		g_string_append_c(o->text, '\n');
+	/* A line of quoted text begins with its marks, as in plain mail;
+	 * past a few levels, more marks tell nothing and would only make
+	 * hostile nesting large. */
+	if (o->quote_depth > 0 && out_at_line_start(o)) {
+		for (int i = 0; i < MIN(o->quote_depth, 8); i++)
+			g_string_append_c(o->text, '>');
+		g_string_append_c(o->text, ' ');
+		o->space = FALSE;
+	}
 	if (o->space && o->text->len > 0 &&
 	    o->text->str[o->text->len - 1] != '\n')
 		g_string_append_c(o->text, ' ');
@@ -109,6 +125,35 @@ quote_kind(GumboTag tag, const char *id, const char *cls)
 	return 0;
 }
 
+/* For HTML_MARK_QUOTES: 1 for what holds quoted text (a blockquote, the
+ * containers of Yahoo and Proton that quote without one), 2 for Outlook's
+ * markers after which everything is quoted, 3 for a signature a mail
+ * program set apart (Gmail, Thunderbird, Outlook), 0 for the rest: Gmail's
+ * and Thunderbird's containers hold the attribution line, which the quote
+ * filter reads, and the writer's own text between its quotes. */
+static int
+mark_kind(GumboTag tag, const char *id, const char *cls)
+{
+	static const char *const quoting[] = { "yahoo_quoted",
+	    "protonmail_quote" };
+	static const char *const signatures[] = { "gmail_signature",
+	    "moz-signature" };
+	int q = quote_kind(tag, id, cls);
+
+	if (q == 2 || tag == GUMBO_TAG_BLOCKQUOTE)
+		return q == 2 ? 2 : 1;
+	for (size_t i = 0; cls != NULL && i < G_N_ELEMENTS(quoting); i++)
+		if (has_word(cls, quoting[i]))
+			return 1;
+	for (size_t i = 0; cls != NULL && i < G_N_ELEMENTS(signatures); i++)
+		if (has_word(cls, signatures[i]))
+			return 3;
+	if (id != NULL && (strcmp(id, "Signature") == 0 ||
+	    strcmp(id, "ms-outlook-mobile-signature") == 0))
+		return 3;
+	return 0;
+}
+
 static int
 block_breaks(GumboTag tag)
 {
@@ -159,6 +204,8 @@ struct frame {
 	int breaks;			/* block_breaks() owed on leaving */
 	gboolean numbered;		/* an <li> of an <ol>, numbered */
 	gsize before;			/* the text's length on entering */
+	gboolean quoting;		/* opened a quote (HTML_MARK_QUOTES) */
+	gboolean label;			/* <b> or <strong> at a line's start */
 };
 
 /* Enters F: what comes before its children.  FALSE when it has none to
@@ -203,6 +250,29 @@ enter(struct html_out *o, struct frame *f, struct frame *parent)
 			o->stop = TRUE;
 		if (q != 0)
 			return FALSE;
+	} else if (o->flags & HTML_MARK_QUOTES) {
+		int q = mark_kind(e->tag, attr(e, "id"), attr(e, "class"));
+		if (q == 2 || q == 3) {
+			o->stop = q == 2;
+			return FALSE;
+		}
+		/* A rule under the writer's text, at the top level, sets
+		 * off what they answer, as Outlook.com and others do. */
+		if (e->tag == GUMBO_TAG_HR && o->quote_depth == 0 &&
+		    o->text->len > 0) {
+			o->stop = TRUE;
+			return FALSE;
+		}
+		if (q == 1) {
+			out_break(o, 2);
+			o->quote_depth++;
+			f->quoting = TRUE;
+		}
+		/* "<b>What is next?</b> The imports": the label is a line of
+		 * its own, as the question it repeats. */
+		if ((e->tag == GUMBO_TAG_B || e->tag == GUMBO_TAG_STRONG) &&
+		    (o->pending > 0 || out_at_line_start(o)))
+			f->label = TRUE;
 	}
 	switch (e->tag) {
 	case GUMBO_TAG_BR:
@@ -254,6 +324,13 @@ leave(struct html_out *o, const struct frame *f)
 	}
 	if (e->tag == GUMBO_TAG_PRE)
 		o->pre--;
+	if (f->label && o->text->len > f->before) {
+		g_autofree char *l = g_strndup(o->text->str + f->before,
+		    o->text->len - f->before);
+		g_strchomp(l);
+		if (*l != '\0' && strchr("?:", l[strlen(l) - 1]) != NULL)
+			out_line_break(o);
+	}
 	/* A link shows where it goes, unless its text already says so. */
 	href = e->tag == GUMBO_TAG_A ? attr(e, "href") : NULL;
 	if (href != NULL && (g_str_has_prefix(href, "http://") ||
@@ -270,6 +347,10 @@ leave(struct html_out *o, const struct frame *f)
 	}
 	if (f->breaks)
 		out_break(o, f->breaks);
+	if (f->quoting) {
+		out_break(o, 2);
+		o->quote_depth--;
+	}
 }
 
 static void
@@ -960,7 +1041,8 @@ scan_drop(struct scan_state *st, const struct token *t)
 	if (t->tag == GUMBO_TAG_HEAD || t->tag == GUMBO_TAG_TEMPLATE ||
 	    t->tag == GUMBO_TAG_OBJECT)
 		q = 1;
-	else if (st->o->flags & HTML_SKIP_QUOTES) {
+	else if (st->o->flags & (HTML_SKIP_QUOTES | HTML_MARK_QUOTES)) {
+		/* Scanned, the quotes are left out rather than marked. */
 		g_autofree char *id = token_attr(t, "id");
 		g_autofree char *cls = token_attr(t, "class");
 		q = quote_kind(t->tag, id, cls);

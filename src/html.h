@@ -28,6 +28,14 @@ enum html_flags {
 	/* Leave out the quote containers of Gmail, Outlook, Apple Mail and
 	 * Thunderbird (and any blockquote), for reply extraction. */
 	HTML_SKIP_QUOTES = 1 << 0,
+	/* For reply extraction too, but keeping what the writer wrote
+	 * between quotes: quoted text (blockquotes, Yahoo's and Proton's
+	 * containers) becomes lines marked "> " as in plain mail, a rule
+	 * under the writer's text or Outlook's marker ends the text, a
+	 * signature set apart (Gmail's gmail_signature, Thunderbird's,
+	 * Outlook's) is left out, and a bold label that ends in "?" or ":"
+	 * at the start of a line is a line of its own. */
+	HTML_MARK_QUOTES = 1 << 1,
 };
 
 /* Returns UTF-8 text; caller frees. */

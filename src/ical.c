@@ -212,6 +212,8 @@ struct reader {
 	GHashTable *seen;	/* component name -> how many were read */
 	GHashTable *overridden;	/* "UID" -> GArray of gint64 RECURRENCE-IDs */
 	GHashTable *uids;	/* set of the UIDs named */
+	GHashTable *masters;	/* "UID" -> how many VEVENTs without a
+				   RECURRENCE-ID named it */
 	struct ical_result *out;
 	guint anon;		/* items without a UID */
 };
@@ -1078,8 +1080,21 @@ event_read(struct reader *r, icalcomponent *c, gboolean cancel_all,
 		r->out->ignored++;
 		return TRUE;
 	}
-	if (icaltime_is_null_time(rid))
+	if (icaltime_is_null_time(rid)) {
+		/* Real servers send two VEVENTs of one UID and no
+		 * RECURRENCE-ID: both blocks are kept, the second and later
+		 * under UID#2, ..., which a later import of the UID still
+		 * replaces. */
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(r->masters,
+		    uid)) + 1;
+		g_hash_table_insert(r->masters, g_strdup(uid),
+		    GUINT_TO_POINTER(n));
+		if (n > 1) {
+			g_autofree char *nth = g_strdup_printf("%s#%u", uid, n);
+			return item_read(r, c, kind, nth, error);
+		}
 		return item_read(r, c, kind, uid, error);
+	}
 	/* An override of one instance stands by itself. */
 	rs = stamp(rid);
 	iuid = g_strdup_printf("%s#R%s", uid, rs);
@@ -1390,6 +1405,8 @@ ical_read(const char *text, gssize len, const char *zone, const char *email,
 	r.overridden = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_array_unref);
 	r.uids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r.masters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	if (!g_utf8_validate(text, (gssize)n, &bad)) {
 		guint line = 1;
 		for (const char *p = text; p < bad; p++)
@@ -1429,5 +1446,6 @@ out:
 	g_hash_table_unref(r.seen);
 	g_hash_table_unref(r.overridden);
 	g_hash_table_unref(r.uids);
+	g_hash_table_unref(r.masters);
 	return ok ? g_steal_pointer(&out) : NULL;
 }

@@ -309,13 +309,14 @@ ingest_defer(struct store *st, struct message *msg, const char *source,
  * stays stored. */
 static gboolean
 ingest_checkin(struct store *st, struct tidings_ctx *env,
-    struct message *msg, struct ingest_result *res, GError **error)
+    struct message *msg, const struct takers_prepared *prep,
+    struct ingest_result *res, GError **error)
 {
 	g_autoptr(GError) err = NULL;
 
 	if (!store_savepoint(st, "checkin", error))
 		return FALSE;
-	if (takers_dispatch(env, msg, res->id, clock_now(), &err))
+	if (takers_dispatch(env, msg, res->id, clock_now(), prep, &err))
 		return store_release(st, "checkin", error);
 	store_rollback_to(st, "checkin");
 	if (err->domain == STORE_ERROR) {
@@ -406,7 +407,8 @@ ingest_store(struct store *st, struct message *msg, const char *source,
 static gboolean
 ingest_process(struct store *st, struct message *msg, const char *source,
     gboolean own_tx, gboolean conflict, enum verdict v,
-    struct tidings_ctx *env, struct ingest_result *res, GError **error)
+    struct tidings_ctx *env, const struct takers_prepared *prep,
+    struct ingest_result *res, GError **error)
 {
 	gboolean done;
 
@@ -424,7 +426,8 @@ ingest_process(struct store *st, struct message *msg, const char *source,
 	}
 	if (!ingest_store(st, msg, source, v == FILTER_DROP ? "dropped" :
 	    "processed", conflict, res, error) ||
-	    (env != NULL && !ingest_checkin(st, env, msg, res, error))) {
+	    (env != NULL && !ingest_checkin(st, env, msg, prep, res,
+	    error))) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
@@ -543,9 +546,16 @@ ingest_commit(struct store *st, const struct conf *conf,
 	if (v == FILTER_DEFER)
 		ok = ingest_defer(st, msg, source, own_tx, res, ctx.error,
 		    error);
-	else
+	else {
+		/* What the takers read and compute is done before the
+		 * transaction, which then only writes. */
+		struct takers_prepared *tp = have_env && v != FILTER_DROP ?
+		    takers_prepare(&env, msg, clock_now()) : NULL;
 		ok = ingest_process(st, msg, source, own_tx, conflict, v,
-		    have_env && v != FILTER_DROP ? &env : NULL, res, error);
+		    have_env && v != FILTER_DROP ? &env : NULL, tp, res,
+		    error);
+		takers_prepared_free(tp);
+	}
 	g_clear_error(&ctx.error);
 	if (have_env)
 		tidings_ctx_clear(&env);

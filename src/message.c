@@ -196,6 +196,7 @@ message_kind_name(enum message_kind kind)
 		[MESSAGE_COMMENT] = "comment",
 		[MESSAGE_SENT] = "sent",
 		[MESSAGE_OTHER] = "other",
+		[MESSAGE_LIST] = "list",
 	};
 
 	return kind < G_N_ELEMENTS(names) ? names[kind] : "other";
@@ -1001,6 +1002,36 @@ again:
 	return gmime_parse(msg, buf, TRUE);
 }
 
+/* How many bytes of DATA (LEN) are lines of spaces and tabs alone before
+ * the first header, which Python's email package skips as a defect (a
+ * continuation line with nothing to continue); *HEADERLESS says whether
+ * the line after them is empty, which ends the headers before any. */
+static gsize
+leading_blank_lines(const char *data, gsize len, gboolean *headerless)
+{
+	gsize skip = 0, i;
+
+	*headerless = FALSE;
+	for (;;) {
+		for (i = skip; i < len && (data[i] == ' ' || data[i] == '\t');
+		    i++)
+			;
+		if (i < len && data[i] == '\r')
+			i++;
+		if (i >= len || data[i] != '\n')
+			return skip;
+		if (i == skip || (i == skip + 1 && data[skip] == '\r')) {
+			/* An empty line: the end of no headers, when a body
+			 * follows; blank lines alone are no mail. */
+			for (; i < len && g_ascii_isspace(data[i]); i++)
+				;
+			*headerless = i < len;
+			return skip;
+		}
+		skip = i + 1;
+	}
+}
+
 /* Frees the array that lent the mail to GMime, not the mail. */
 static void
 lent_free(GByteArray *buf)
@@ -1026,6 +1057,8 @@ message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
 	struct walk w = { 0 };
+	gboolean headerless;
+	gsize skip;
 
 	message_init();
 	msg->raw = g_bytes_ref(raw);
@@ -1043,9 +1076,19 @@ message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
 		    "%" G_GSIZE_FORMAT " bytes: too large to parse", len);
 		return NULL;
 	}
+	/* Lines of blanks alone before the first header are skipped, and a
+	 * blank first line ends the headers before any: so Python's email
+	 * package reads such mail (seen in real archives), and so does
+	 * tidings. */
+	skip = leading_blank_lines(data, len, &headerless);
+	if (skip > 0)
+		problem(msg, "blanks before the first header were skipped");
+	if (headerless)
+		problem(msg, "its first line is blank: it has no headers, "
+		    "all of it is its body");
 	/* GMime only reads the array; it is freed without the mail, after
 	 * GMime's message, which reads from it to the end. */
-	buf = g_byte_array_new_take((guint8 *)data, len);
+	buf = g_byte_array_new_take((guint8 *)data + skip, len - skip);
 	gm = gmime_parse(msg, buf, FALSE);
 	if (gm == NULL) {
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
@@ -1056,7 +1099,7 @@ message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
 	/* GMime keeps the Content-* headers with the top part. */
 	if (g_mime_message_get_mime_part(gm) != NULL)
 		read_headers(msg, g_mime_message_get_mime_part(gm));
-	if (msg->headers->len == 0) {
+	if (msg->headers->len == 0 && !headerless) {
 		g_object_unref(gm);
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
 		    "not a mail message: it has no headers");

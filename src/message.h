@@ -23,6 +23,7 @@ enum message_kind {
 	MESSAGE_COMMENT,
 	MESSAGE_SENT,
 	MESSAGE_OTHER,
+	MESSAGE_LIST,		/* mailing-list mail (List-Id and kin) */
 };
 
 /* A header as it appears in the mail, unfolded; VALUE is decoded from

@@ -95,7 +95,7 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 	g_autofree char *name = mail_name(e);
 	g_autofree char *deferral = NULL;
 	g_autofree char *failure = NULL;
-	gboolean expired = now >= e->created_at + retry_for;
+	gboolean expired = now >= e->due_at + retry_for;
 	guint sent = 0, waiting = 0;
 	const char *state;
 	int attempts = e->attempts;
@@ -129,7 +129,7 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 			rstate = "failed";
 			stats->rcpts_failed++;
 			gave_up = g_strdup_printf("gave up after trying for %"
-			    G_GINT64_FORMAT " s: %s", now - e->created_at, why);
+			    G_GINT64_FORMAT " s: %s", now - e->due_at, why);
 			problem(stats, "%s to %s failed: %s", name, r->address,
 			    gave_up);
 		} else {
@@ -254,6 +254,34 @@ deliver_due(struct store *st, struct smtp *smtp, GPtrArray *due, gint64 now,
 	return i;
 }
 
+/* Fails, before anything is sent, the mail whose time passed while
+ * tidings was not running (a digest copy later than [digests] catch-up),
+ * counting each as failed with why. */
+static gboolean
+expire(struct store *st, gint64 now, struct outbox_stats *stats,
+    GError **error)
+{
+	g_autoptr(GPtrArray) gone = NULL;
+
+	if (!store_begin(st, error))
+		return FALSE;
+	if ((gone = store_outbox_expire(st, now, error)) == NULL ||
+	    !store_commit(st, error)) {
+		store_rollback(st);
+		return FALSE;
+	}
+	for (guint i = 0; i < gone->len; i++) {
+		const struct outbox_entry *e = gone->pdata[i];
+		g_autofree char *name = mail_name(e);
+
+		stats->failed++;
+		problem(stats, "%s was not sent: due %" G_GINT64_FORMAT
+		    " min ago, later than it may go out", name,
+		    (now - e->due_at) / 60);
+	}
+	return TRUE;
+}
+
 /* The account of [smtp]; *password is the caller's to wipe and free. */
 static gboolean
 account_of(const struct conf *conf, struct smtp_account *a, char **password,
@@ -332,6 +360,8 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 	retry_for = conf_get_seconds(conf, "smtp", "retry-for");
 	if (retry_for < 0)
 		retry_for = DEFAULT_RETRY_FOR;
+	if (!expire(st, now, stats, error))
+		goto fail;
 	/* A chunk at a time: a digest's copies are large, and each is read
 	 * only when its turn comes. */
 	for (;;) {

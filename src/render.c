@@ -914,6 +914,20 @@ check_headers(const struct render_headers *h, GError **error)
 	return TRUE;
 }
 
+/* Whether the mail of template NAME is a personal question to one person,
+ * a prompt or its reminder, which people and their out-of-office
+ * responders answer.  It carries no List-Id, no Precedence and no
+ * Auto-Submitted: each tells RFC 3834 and RFC 5230 responders (Sieve
+ * vacation, Gmail, Exchange) to stay silent, and an absent member would
+ * only be found by their calendar.  Loops are held by tidings' own
+ * guards: its marker header, which it never answers, and its rule of
+ * never answering a machine (README, "No loops"). */
+static gboolean
+personal_question(const char *name)
+{
+	return strcmp(name, "prompt") == 0 || strcmp(name, "reminder") == 0;
+}
+
 /* The headers of H on MSG, all but Subject and the MIME ones. */
 static void
 set_top_headers(GMimeMessage *msg, const char *name,
@@ -937,9 +951,11 @@ set_top_headers(GMimeMessage *msg, const char *name,
 	if (refs != NULL)
 		g_mime_object_set_header(GMIME_OBJECT(msg), "References", refs,
 		    NULL);
-	set_list_id(msg, h->list_id);
-	set_header(msg, "Auto-Submitted", h->auto_submitted != NULL ?
-	    h->auto_submitted : "auto-generated");
+	if (!personal_question(name)) {
+		set_list_id(msg, h->list_id);
+		set_header(msg, "Auto-Submitted", h->auto_submitted != NULL ?
+		    h->auto_submitted : "auto-generated");
+	}
 	/* The loop filter knows tidings' own mail by this header: it is
 	 * never left out. */
 	set_header(msg, FILTER_MARKER_HEADER, h->marker != NULL ? h->marker : name);

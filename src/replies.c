@@ -5,6 +5,7 @@
 
 #include "conf.h"
 #include "context.h"
+#include "detect.h"
 #include "filter.h"
 #include "log.h"
 #include "render.h"
@@ -39,58 +40,24 @@ reply_queue(struct tidings_ctx *ctx, const char *kind, const char *key,
 	return store_outbox_add(ctx->st, &m, now, NULL, error);
 }
 
-/* The first word of header NAME of MSG, lower case, or NULL. */
-static char *
-header_keyword(const struct message *msg, const char *name)
-{
-	const char *v = message_header(msg, name);
-	char *k;
-
-	if (v == NULL)
-		return NULL;
-	k = g_ascii_strdown(v, -1);
-	k[strcspn(k, ";(")] = '\0';
-	return g_strstrip(k);
-}
-
-static gboolean
-own_address(const struct tidings_ctx *ctx, const char *addr)
-{
-	g_autofree char *a = token_subaddress(addr, ctx->address, NULL);
-	g_autofree char *b = token_subaddress(addr, ctx->address, ctx->domain);
-
-	return g_ascii_strcasecmp(addr, ctx->address) == 0 || a != NULL ||
-	    b != NULL;
-}
-
 const char *
 reply_no_answer(const struct tidings_ctx *ctx, const struct message *msg)
 {
-	g_autofree char *precedence = header_keyword(msg, "Precedence");
-	g_autofree char *submitted = header_keyword(msg, "Auto-Submitted");
+	struct detect d;
 
 	if (msg->from == NULL)
 		return "it has no From address";
-	if (msg->return_path != NULL && *msg->return_path == '\0')
-		return "its Return-Path is null";
-	if (message_header(msg, FILTER_MARKER_HEADER) != NULL ||
-	    msg->kind == MESSAGE_SENT)
+	if (msg->kind == MESSAGE_SENT)
 		return "tidings sent it";
-	if (own_address(ctx, msg->from))
-		return "it is from tidings' own address";
 	if (msg->kind == MESSAGE_BOUNCE)
 		return "it is a bounce";
-	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY ||
-	    (submitted != NULL && *submitted != '\0' &&
-	    strcmp(submitted, "no") != 0))
+	detect_machine(msg, ctx->address, ctx->domain, &d);
+	if (d.sender != DETECT_PERSON)
+		return d.why;
+	/* What the filters found beyond the headers (an unmarked
+	 * out-of-office text, a bounce's shape). */
+	if (msg->auto_generated || msg->kind == MESSAGE_AUTOREPLY)
 		return "a machine sent it";
-	if (message_header(msg, "List-Id") != NULL ||
-	    message_header(msg, "List-Unsubscribe") != NULL ||
-	    message_header(msg, "List-Post") != NULL)
-		return "it is list mail";
-	if (precedence != NULL && (strcmp(precedence, "list") == 0 ||
-	    strcmp(precedence, "bulk") == 0 || strcmp(precedence, "junk") == 0))
-		return "its Precedence is list, bulk or junk";
 	return NULL;
 }
 
@@ -136,11 +103,18 @@ gboolean
 reply_send(struct tidings_ctx *ctx, struct take *t, const char *name,
     struct render_vars *vars, GError **error)
 {
+	return reply_send_keyed(ctx, t, name, vars, NULL, error);
+}
+
+gboolean
+reply_send_keyed(struct tidings_ctx *ctx, struct take *t, const char *name,
+    struct render_vars *vars, const char *dedupe_key, GError **error)
+{
 	const struct message *msg = t->msg;
 	g_autofree char *mid = g_strdup_printf("reply-%" G_GINT64_FORMAT
 	    ".%.12s@%s", t->id, msg->content_hash, ctx->domain);
-	g_autofree char *key = g_strdup_printf("reply:%" G_GINT64_FORMAT,
-	    t->id);
+	g_autofree char *key = dedupe_key != NULL ? g_strdup(dedupe_key) :
+	    g_strdup_printf("reply:%" G_GINT64_FORMAT, t->id);
 	g_autofree char *marker = g_strdup_printf("reply %" G_GINT64_FORMAT,
 	    t->id);
 	g_autofree char *subject = NULL;

@@ -23,10 +23,9 @@ gboolean reply_queue(struct tidings_ctx *ctx, const char *kind,
     const char *subject, gint64 now, GError **error);
 
 /* Why tidings must never answer MSG, or NULL when it may: it has no From,
- * a null Return-Path, or is the mail of a machine (auto-replies, bounces,
- * reports: RFC 3834 Auto-Submitted and kin), of a list (List-Id,
- * List-Unsubscribe, Precedence: list, bulk or junk) or of tidings itself
- * (its marker header, its own address).  A static string. */
+ * the filters found it tidings' own, a bounce or a machine's, or
+ * detect_machine() (filters/detect.h, the rule the filters follow too)
+ * says tidings, a machine or a list sent it.  A static string. */
 const char *reply_no_answer(const struct tidings_ctx *ctx,
     const struct message *msg);
 
@@ -46,5 +45,10 @@ gboolean reply_may(struct tidings_ctx *ctx, struct take *t, gboolean *may,
  * no. */
 gboolean reply_send(struct tidings_ctx *ctx, struct take *t,
     const char *name, struct render_vars *vars, GError **error);
+/* reply_send() under DEDUPE_KEY (NULL: one answer for the mail), so that
+ * one answer goes out for many mails: "once for each digest". */
+gboolean reply_send_keyed(struct tidings_ctx *ctx, struct take *t,
+    const char *name, struct render_vars *vars, const char *dedupe_key,
+    GError **error);
 
 #endif

@@ -716,3 +716,35 @@ sched_format(const char *zone, gint64 t, const char *format)
 		return NULL;
 	return g_date_time_format(local, format);
 }
+
+gint64
+sched_next_local(const char *zone, int minute, unsigned workdays,
+    gint64 after)
+{
+	g_autoptr(GTimeZone) tz = zone_or_utc(zone);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(after);
+	g_autoptr(GDateTime) local = NULL;
+
+	if (utc == NULL || (local = g_date_time_to_timezone(utc, tz)) == NULL)
+		return after;
+	if ((workdays & 0x7f) == 0)
+		workdays = 0x7f;
+	/* Today, or one of the next seven days: one of them is a workday. */
+	for (int d = 0; d < 8; d++) {
+		g_autoptr(GDateTime) day = g_date_time_add_days(local, d);
+		g_autoptr(GDateTime) at = NULL;
+
+		if (day == NULL)
+			break;
+		/* A minute that a clock change skips is read as after it. */
+		at = g_date_time_new(tz, g_date_time_get_year(day),
+		    g_date_time_get_month(day),
+		    g_date_time_get_day_of_month(day), minute / 60, minute % 60,
+		    0);
+		if (at == NULL || g_date_time_to_unix(at) < after ||
+		    !(workdays & (1u << (g_date_time_get_day_of_week(at) - 1))))
+			continue;
+		return g_date_time_to_unix(at);
+	}
+	return after;
+}

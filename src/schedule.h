@@ -62,6 +62,12 @@ void sched_local(const char *zone, gint64 t, int *weekday, int *minutes);
  * ZONE. */
 gboolean sched_is_workday(const char *zone, unsigned workdays, gint64 t);
 
+/* The first time at or after AFTER that is MINUTE minutes after local
+ * midnight in ZONE on one of WORKDAYS (bit 0 Monday .. bit 6 Sunday; 0:
+ * every day): when a reader's copy of a digest leaves. */
+gint64 sched_next_local(const char *zone, int minute, unsigned workdays,
+    gint64 after);
+
 /* T in ZONE as text for people, through g_date_time_format() (FORMAT such
  * as "%A %-d %B, %H:%M").  Caller frees; NULL when FORMAT is invalid. */
 char *sched_format(const char *zone, gint64 t, const char *format);

@@ -114,8 +114,11 @@ gint64
 store_availability_forget(struct store *st, gint64 person_id,
     const char *source, const char *uid, GError **error)
 {
+	/* The range keeps it to the index (schema 013): UID itself and the
+	 * UIDs "UID#..." of its occurrences sort between UID and "UID$". */
 	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM availability "
-	    "WHERE person_id = ?1 AND source = ?2 AND (uid = ?3 OR "
+	    "WHERE person_id = ?1 AND source = ?2 AND uid >= ?3 AND "
+	    "uid < ?3 || '$' AND (uid = ?3 OR "
 	    "substr(uid, 1, length(?3) + 1) = ?3 || '#')", error);
 
 	if (stmt == NULL)
@@ -167,4 +170,32 @@ store_person_set_status(struct store *st, gint64 person_id,
 	sqlite3_bind_int64(stmt, 2, status != NULL ? until : 0);
 	sqlite3_bind_int64(stmt, 3, person_id);
 	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_message_note(struct store *st, gint64 id, const char *note,
+    GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET reason = ? "
+	    "WHERE id = ?", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, note);
+	sqlite3_bind_int64(stmt, 2, id);
+	return store_step_done(st, stmt, error);
+}
+
+gint64
+store_work_done(struct store *st)
+{
+	GHashTableIter it;
+	gpointer stmt;
+	gint64 steps = 0;
+
+	g_hash_table_iter_init(&it, st->stmts);
+	while (g_hash_table_iter_next(&it, NULL, &stmt))
+		steps += sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP,
+		    0);
+	return steps;
 }

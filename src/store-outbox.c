@@ -53,8 +53,10 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	    mail->body, error)) <= 0)
 		return FALSE;
 	stmt = store_prepare(st, "INSERT INTO outbox (dedupe_key, kind, "
-	    "sender, raw, next_try_at, created_at, message_id, subject, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, nullif(?8, 0)) "
+	    "sender, raw, next_try_at, created_at, message_id, subject, body, "
+	    "due_at, expires_at) "
+	    "VALUES (?1, ?2, ?3, ?4, max(?5, ?9), ?5, ?6, ?7, nullif(?8, 0), "
+	    "nullif(?9, 0), nullif(?10, 0)) "
 	    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", error);
 	if (stmt == NULL)
 		return FALSE;
@@ -67,6 +69,8 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	store_bind_text(stmt, 6, mail->message_id);
 	store_bind_text(stmt, 7, mail->subject);
 	sqlite3_bind_int64(stmt, 8, body);
+	sqlite3_bind_int64(stmt, 9, mail->due_at);
+	sqlite3_bind_int64(stmt, 10, mail->expires_at);
 	rc = sqlite3_step(stmt);
 	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_reset(stmt);
@@ -121,7 +125,7 @@ outbox_rcpt_free(struct outbox_rcpt *r)
 
 #define OUTBOX_COLUMNS "o.id, o.dedupe_key, o.kind, o.sender, o.state, " \
 	"o.attempts, o.next_try_at, o.last_error, o.created_at, o.sent_at, " \
-	"o.message_id, o.subject"
+	"o.message_id, o.subject, coalesce(o.due_at, o.created_at)"
 
 /* A row of OUTBOX_COLUMNS, raw (when asked) in the next column. */
 static struct outbox_entry *
@@ -141,16 +145,17 @@ outbox_entry_read(sqlite3_stmt *stmt, gboolean with_raw)
 	e->sent_at = sqlite3_column_int64(stmt, 9);
 	e->message_id = store_column_dup(stmt, 10);
 	e->subject = store_column_dup(stmt, 11);
+	e->due_at = sqlite3_column_int64(stmt, 12);
 	if (with_raw) {
 		/* The mail's own part, then the body it shares, if any. */
-		int head = sqlite3_column_bytes(stmt, 12);
-		int body = sqlite3_column_bytes(stmt, 13);
+		int head = sqlite3_column_bytes(stmt, 13);
+		int body = sqlite3_column_bytes(stmt, 14);
 		guint8 *raw = g_malloc((gsize)head + (gsize)body + 1);
 
 		if (head > 0)
-			memcpy(raw, sqlite3_column_blob(stmt, 12), (size_t)head);
+			memcpy(raw, sqlite3_column_blob(stmt, 13), (size_t)head);
 		if (body > 0)
-			memcpy(raw + head, sqlite3_column_blob(stmt, 13),
+			memcpy(raw + head, sqlite3_column_blob(stmt, 14),
 			    (size_t)body);
 		e->raw = g_bytes_new_take(raw, (gsize)head + (gsize)body);
 	}
@@ -244,6 +249,23 @@ store_outbox_list(struct store *st, gboolean all, GError **error)
 	if (stmt == NULL)
 		return NULL;
 	return outbox_select(st, stmt, FALSE, error);
+}
+
+gint64
+store_outbox_waiting(struct store *st, const char *kind, const char *address,
+    GError **error)
+{
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "SELECT coalesce(min(o.next_try_at), 0) "
+	    "FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id "
+	    "WHERE o.state = 'queued' AND o.kind = ?1 AND r.address = ?2 "
+	    "COLLATE NOCASE AND r.state = 'pending'", error);
+	if (stmt == NULL)
+		return -1;
+	store_bind_text(stmt, 1, kind);
+	store_bind_text(stmt, 2, address);
+	return store_step_int64(st, stmt, error);
 }
 
 gint64
@@ -352,6 +374,8 @@ store_outbox_retry(struct store *st, gint64 id, gint64 now, GError **error)
 	stmt = store_prepare(st, "UPDATE outbox SET next_try_at = ?2, "
 	    "attempts = CASE state WHEN 'failed' THEN 0 ELSE attempts END, "
 	    "created_at = CASE state WHEN 'failed' THEN ?2 ELSE created_at END, "
+	    "due_at = CASE state WHEN 'failed' THEN NULL ELSE due_at END, "
+	    "expires_at = NULL, "
 	    "state = 'queued' WHERE id = ?1 AND state IN ('queued', 'failed')",
 	    error);
 	if (stmt == NULL)
@@ -367,6 +391,49 @@ store_outbox_retry(struct store *st, gint64 id, gint64 now, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+GPtrArray *
+store_outbox_expire(struct store *st, gint64 now, GError **error)
+{
+	g_autoptr(GPtrArray) gone = NULL;
+	sqlite3_stmt *stmt;
+
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS " FROM outbox o "
+	    "WHERE o.state = 'queued' AND o.attempts = 0 AND "
+	    "o.expires_at IS NOT NULL AND o.expires_at < ? ORDER BY o.id",
+	    error);
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, now);
+	if ((gone = outbox_select(st, stmt, FALSE, error)) == NULL)
+		return NULL;
+	for (guint i = 0; i < gone->len; i++) {
+		const struct outbox_entry *e = gone->pdata[i];
+		g_autofree char *why = g_strdup_printf("not sent: due %"
+		    G_GINT64_FORMAT " s ago, later than it may go out",
+		    now - e->due_at);
+
+		stmt = store_prepare(st, "UPDATE outbox_recipients SET state = "
+		    "'failed', last_error = ?2, updated_at = ?3 "
+		    "WHERE outbox_id = ?1 AND state = 'pending'", error);
+		if (stmt == NULL)
+			return NULL;
+		sqlite3_bind_int64(stmt, 1, e->id);
+		store_bind_text(stmt, 2, why);
+		sqlite3_bind_int64(stmt, 3, now);
+		if (!store_step_done(st, stmt, error))
+			return NULL;
+		stmt = store_prepare(st, "UPDATE outbox SET state = 'failed', "
+		    "last_error = ?2 WHERE id = ?1", error);
+		if (stmt == NULL)
+			return NULL;
+		sqlite3_bind_int64(stmt, 1, e->id);
+		store_bind_text(stmt, 2, why);
+		if (!store_step_done(st, stmt, error))
+			return NULL;
+	}
+	return g_steal_pointer(&gone);
 }
 
 gint64

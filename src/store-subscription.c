@@ -14,12 +14,16 @@ subscription_free(struct subscription *s)
 	g_free(s->state);
 	g_free(s->format);
 	g_free(s->token);
+	g_free(s->zone);
+	g_free(s->person_zone);
 	g_free(s);
 }
 
 #define SUB_SELECT "SELECT s.id, s.team_id, s.person_id, t.name, p.email, " \
 	"p.name, s.state, s.format, s.token, s.bounce_score, s.requested_at, " \
-	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0) " \
+	"coalesce(s.confirmed_at, 0), coalesce(s.ended_at, 0), s.zone, " \
+	"coalesce(s.at_minute, -1), p.zone, p.work_start, p.workdays, " \
+	"EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id) " \
 	"FROM subscriptions s JOIN teams t ON t.id = s.team_id " \
 	"JOIN people p ON p.id = s.person_id "
 
@@ -41,6 +45,12 @@ subs_read_row(sqlite3_stmt *stmt)
 	s->requested_at = sqlite3_column_int64(stmt, 10);
 	s->confirmed_at = sqlite3_column_int64(stmt, 11);
 	s->ended_at = sqlite3_column_int64(stmt, 12);
+	s->zone = store_column_dup(stmt, 13);
+	s->at_minute = sqlite3_column_int(stmt, 14);
+	s->person_zone = store_column_dup(stmt, 15);
+	s->work_start = sqlite3_column_int(stmt, 16);
+	s->workdays = (unsigned)sqlite3_column_int(stmt, 17);
+	s->member = sqlite3_column_int(stmt, 18) != 0;
 	return s;
 }
 
@@ -169,6 +179,24 @@ store_subscription_set_state(struct store *st, gint64 id, const char *state,
 	store_bind_text(stmt, 1, state);
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_int64(stmt, 3, id);
+	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_subscription_set_delivery(struct store *st, gint64 id,
+    const char *zone, int at_minute, const char *format, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	    "zone = CASE WHEN ?2 IS NULL THEN zone ELSE nullif(?2, '') END, "
+	    "at_minute = CASE ?3 WHEN -2 THEN at_minute WHEN -1 THEN NULL "
+	    "ELSE ?3 END, format = coalesce(?4, format) WHERE id = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text(stmt, 2, zone);
+	sqlite3_bind_int(stmt, 3, at_minute);
+	store_bind_text(stmt, 4, format);
 	return store_step_done(st, stmt, error);
 }
 

@@ -334,11 +334,18 @@ struct outbox_mail {
 	 * that content alone. */
 	GBytes *body;
 	const char *body_key;
+	/* When it is meant to leave, if later than it is queued (a digest
+	 * copy in its reader's morning); 0: at once. */
+	gint64 due_at;
+	/* Not sent at all when its first try would come after this (tidings
+	 * was not running at its time); 0: no such limit. */
+	gint64 expires_at;
 };
 
-/* Queues MAIL, due at NOW, in the caller's transaction (so that it is
- * written with the change that causes it).  When DEDUPE_KEY is queued
- * already, nothing is written and *queued (may be NULL) is FALSE. */
+/* Queues MAIL, due at NOW (or its due_at), in the caller's transaction
+ * (so that it is written with the change that causes it).  When
+ * DEDUPE_KEY is queued already, nothing is written and *queued (may be
+ * NULL) is FALSE. */
 gboolean store_outbox_add(struct store *st, const struct outbox_mail *mail,
     gint64 now, gboolean *queued, GError **error);
 
@@ -361,7 +368,9 @@ struct outbox_entry {
 	int attempts;		/* tries that did not end it */
 	gint64 next_try_at;
 	char *last_error;	/* why the last try did not end it */
-	gint64 created_at;	/* also when the retry period began */
+	gint64 created_at;
+	gint64 due_at;		/* when it was first due: the retry period
+				 * begins */
 	gint64 sent_at;		/* 0 unless sent */
 	char *message_id;
 	char *subject;
@@ -372,6 +381,14 @@ void outbox_entry_free(struct outbox_entry *e);
 typedef struct outbox_entry OutboxEntry;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxEntry, outbox_entry_free)
 
+/* When the next queued mail of KIND to ADDRESS is due, 0 when none
+ * waits, or -1. */
+gint64 store_outbox_waiting(struct store *st, const char *kind,
+    const char *address, GError **error);
+/* Fails the queued mail never tried whose expires_at passed before NOW,
+ * saying so, and returns it (struct outbox_entry *, without raw mail), in
+ * the caller's transaction. */
+GPtrArray *store_outbox_expire(struct store *st, gint64 now, GError **error);
 /* Queued mail due at NOW, soonest due first, at most LIMIT (0: no limit),
  * with its raw mail and its recipients.  An array of struct
  * outbox_entry *, freeing its elements. */
@@ -577,6 +594,15 @@ struct subscription {
 	gint64 requested_at;
 	gint64 confirmed_at;	/* 0: never */
 	gint64 ended_at;	/* 0: not ended */
+	/* When the copies leave (subscription_copy_time()): its own zone
+	 * and minute of the day, if set (NULL, -1), else the person's zone
+	 * and the start of their working hours when they are a member. */
+	char *zone;
+	int at_minute;
+	char *person_zone;
+	int work_start;
+	unsigned workdays;	/* bit 0 Monday .. bit 6 Sunday */
+	gboolean member;	/* of any team */
 };
 void subscription_free(struct subscription *s);
 typedef struct subscription Subscription;	/* for g_autoptr() */
@@ -604,6 +630,11 @@ GPtrArray *store_subscription_list(struct store *st, const char *team,
 /* The active subscriptions of the person with address EMAIL. */
 GPtrArray *store_subscription_of(struct store *st, const char *email,
     GError **error);
+/* Sets when subscription ID's copies leave: ZONE (NULL: as it was, "":
+ * none of its own), AT_MINUTE (-2: as it was, -1: none of its own, else
+ * minutes after local midnight), FORMAT (NULL: as it was). */
+gboolean store_subscription_set_delivery(struct store *st, gint64 id,
+    const char *zone, int at_minute, const char *format, GError **error);
 /* Adds SCORE to subscription ID's bounce score; returns the new score,
  * or -1. */
 double store_subscription_bounce(struct store *st, gint64 id, double score,
@@ -768,5 +799,12 @@ char *store_person_status(struct store *st, gint64 person_id, gint64 now,
 /* Sets PERSON_ID's status, or clears it with STATUS NULL. */
 gboolean store_person_set_status(struct store *st, gint64 person_id,
     const char *status, gint64 until, GError **error);
+/* Sets the note of processed mail ID: what of it was not applied (past
+ * the caps of an availability mail), shown with its state. */
+gboolean store_message_note(struct store *st, gint64 id, const char *note,
+    GError **error);
+/* The steps SQLite has run for ST's statements so far: the store's work,
+ * which tests compare where a time could not be asserted. */
+gint64 store_work_done(struct store *st);
 
 #endif

@@ -9,11 +9,13 @@
 #include "context.h"
 #include "filter.h"
 #include "log.h"
+#include "mail-command.h"
 #include "render.h"
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
 #include "taker.h"
+#include "token.h"
 #include "trust.h"
 #include "value.h"
 
@@ -45,77 +47,181 @@ skip_open(struct tidings_ctx *env, const struct message *msg,
 	return TRUE;
 }
 
-/* Carries out the command of the mail T takes for PERSON and says what
- * it did. */
+/* Answers T with template NAME and says so in the log. */
+static gboolean
+answer(struct tidings_ctx *env, struct take *t, const struct person *person,
+    const char *name, struct render_vars *v, const char *until,
+    GError **error)
+{
+	const struct message *msg = t->msg;
+
+	render_vars_set(v, "member_name", person_name(person->name,
+	    person->email));
+	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
+	    answer_command_name(msg->command), until != NULL ? " until " : "",
+	    until != NULL ? until : "");
+	return reply_send(env, t, name, v, error);
+}
+
+gboolean
+command_act_skip(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+
+	if (!skip_open(env, t->msg, person, t->now, error))
+		return FALSE;
+	return answer(env, t, person, "reply-skip", v, NULL, error);
+}
+
+gboolean
+command_act_pause(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
+{
+	const struct message *msg = t->msg;
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autoptr(GError) bad = NULL;
+	g_autofree char *until_text = NULL;
+	gint64 until = value_parse_until(msg->command_arg, person->zone,
+	    t->now, &bad);
+
+	if (until == 0) {
+		g_autofree char *line = g_strdup_printf("pause %s",
+		    msg->command_arg != NULL ? msg->command_arg : "");
+		render_vars_set(v, "line", g_strstrip(line));
+		render_vars_set(v, "reason", bad->message);
+		return answer(env, t, person, "reply-error", v, NULL, error);
+	}
+	if (!store_person_pause(env->st, person->id, until, error))
+		return FALSE;
+	until_text = sched_format(person->zone, until, "%A %-d %B %Y");
+	render_vars_set(v, "until", until_text);
+	return answer(env, t, person, "reply-pause", v, until_text, error);
+}
+
+gboolean
+command_act_resume(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+
+	if (!store_person_pause(env->st, person->id, 0, error))
+		return FALSE;
+	return answer(env, t, person, "reply-resume", v, NULL, error);
+}
+
+gboolean
+command_act_help(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autoptr(GPtrArray) lines = mail_command_help(MAIL_COMMAND_LINE);
+	g_autoptr(GPtrArray) avail = mail_command_help(MAIL_COMMAND_AVAIL);
+	g_autofree char *availability = token_address(env->address,
+	    env->domain, "availability");
+
+	for (guint i = 0; i < lines->len; i++)
+		render_vars_add(v, "commands", lines->pdata[i]);
+	for (guint i = 0; i < avail->len; i++)
+		render_vars_add(v, "avail_lines", avail->pdata[i]);
+	render_vars_set(v, "availability_address", availability);
+	return answer(env, t, person, "reply-help", v, NULL, error);
+}
+
+/* Adds to V the addresses tidings serves, each its address on a line
+ * and what it is for below. */
+static gboolean
+served_addresses(struct tidings_ctx *env, struct render_vars *v,
+    GError **error)
+{
+	static const struct {
+		const char *detail;	/* NULL: the address itself */
+		const char *what;
+	} fixed[] = {
+		{ NULL, "Answers to check-ins are replies to their mail; "
+		  "commands (skip, pause, resume, who) may come here too." },
+		{ "help", "The commands, and how to answer." },
+		{ "availability", "Your hours, zone and absences, in lines or "
+		  "as an .ics file." },
+		{ "who", "Who of your teams works now." },
+	};
+	g_autoptr(GPtrArray) teams = store_team_list(env->st, error);
+
+	if (teams == NULL)
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(fixed); i++) {
+		g_autofree char *a = fixed[i].detail == NULL ?
+		    g_strdup(env->address) : token_address(env->address,
+		    env->domain, fixed[i].detail);
+		g_autofree char *entry = g_strdup_printf("%s\n%s", a,
+		    fixed[i].what);
+		render_vars_add(v, "addresses", entry);
+	}
+	for (guint i = 0; i < teams->len; i++) {
+		const struct team *tm = teams->pdata[i];
+		g_autofree char *detail = NULL, *a = NULL, *entry = NULL;
+
+		if (tm->digest_rrule == NULL)
+			continue;
+		detail = g_strdup_printf("%s-subscribe", tm->name);
+		if ((a = token_address(env->address, env->domain,
+		    detail)) == NULL)
+			continue;
+		entry = g_strdup_printf("%s\nThe digests of %s: write here to "
+		    "follow them.", a, tm->title != NULL && *tm->title != '\0' ?
+		    tm->title : tm->name);
+		render_vars_add(v, "addresses", entry);
+	}
+	return TRUE;
+}
+
+/* Mail to an address of tidings' that it does not serve (LOCAL+WORD@, a
+ * typo or a guess): answered, to members and to anyone else alike (within
+ * the reply policy: never a machine, within the limits), with the
+ * addresses it serves.  PERSON may be NULL. */
+static gboolean
+act_unknown(struct tidings_ctx *env, struct take *t,
+    const struct person *person, GError **error)
+{
+	const struct message *msg = t->msg;
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *to = msg->command_arg != NULL ?
+	    token_address(env->address, env->domain, msg->command_arg) : NULL;
+
+	render_vars_set(v, "line", msg->command_arg);
+	render_vars_set(v, "to_address", to);
+	if (!served_addresses(env, v, error))
+		return FALSE;
+	if (person == NULL) {
+		log_info("<%s>: mail to %s, which tidings does not serve: "
+		    "answered with its addresses", msg->message_id,
+		    to != NULL ? to : "an unknown address");
+		return reply_send(env, t, "reply-unknown", v, error);
+	}
+	return answer(env, t, person, "reply-unknown", v, NULL, error);
+}
+
+/* Carries out the command of the mail T takes for PERSON, by its row of
+ * the mail commands' table. */
 static gboolean
 carry_out(struct tidings_ctx *env, struct take *t,
     const struct person *person, GError **error)
 {
-	const struct message *msg = t->msg;
-	gint64 now = t->now;
-	g_autoptr(RenderVars) v = render_vars_new();
-	g_autoptr(GError) bad = NULL;
-	g_autofree char *until_text = NULL;
-	const char *name;
-	gint64 until;
+	const struct mail_command *c = mail_command_find(t->msg->command);
 
-	render_vars_set(v, "member_name", person_name(person->name,
-	    person->email));
-	switch ((enum answer_command)msg->command) {
-	case ANSWER_COMMAND_SKIP:
-		if (!skip_open(env, msg, person, now, error))
-			return FALSE;
-		name = "reply-skip";
-		break;
-	case ANSWER_COMMAND_PAUSE:
-		until = value_parse_until(msg->command_arg, person->zone, now,
-		    &bad);
-		if (until == 0) {
-			g_autofree char *line = g_strdup_printf("pause %s",
-			    msg->command_arg != NULL ? msg->command_arg : "");
-			render_vars_set(v, "line", g_strstrip(line));
-			render_vars_set(v, "reason", bad->message);
-			name = "reply-error";
-			break;
-		}
-		if (!store_person_pause(env->st, person->id, until, error))
-			return FALSE;
-		until_text = sched_format(person->zone, until, "%A %-d %B %Y");
-		render_vars_set(v, "until", until_text);
-		name = "reply-pause";
-		break;
-	case ANSWER_COMMAND_RESUME:
-		if (!store_person_pause(env->st, person->id, 0, error))
-			return FALSE;
-		name = "reply-resume";
-		break;
-	case ANSWER_COMMAND_HELP:
-		name = "reply-help";
-		break;
-	case ANSWER_COMMAND_AVAILABILITY:
-	case ANSWER_COMMAND_WHO:
-		return avail_mail_take(env, t, person, error);
-	default:
-		render_vars_set(v, "line", msg->command_arg);
-		render_vars_set(v, "reason", "tidings knows no such command; "
-		    "it knows skip, pause until DATE, resume and help");
-		name = "reply-error";
-		break;
-	}
-	log_info("<%s>: %s: %s%s%s", msg->message_id, person->email,
-	    answer_command_name(msg->command), until_text != NULL ?
-	    " until " : "", until_text != NULL ? until_text : "");
-	return reply_send(env, t, name, v, error);
+	if (c == NULL || c->act == NULL)
+		return act_unknown(env, t, person, error);
+	return c->act(env, t, person, error);
 }
 
-/* Whether command C changes what tidings holds or does for the person:
- * skip, pause and resume their prompts, and availability, which changes
- * their zone, hours and absences. */
+/* Whether command C changes what tidings holds or does for the person
+ * (its row says so): then it needs the trust verdict. */
 static gboolean
 changes_state(enum answer_command c)
 {
-	return c == ANSWER_COMMAND_SKIP || c == ANSWER_COMMAND_PAUSE ||
-	    c == ANSWER_COMMAND_RESUME || c == ANSWER_COMMAND_AVAILABILITY;
+	const struct mail_command *row = mail_command_find(c);
+
+	return row != NULL && row->needs_trust;
 }
 
 static gboolean
@@ -145,10 +251,15 @@ command_take(struct tidings_ctx *env, struct take *t, GError **error)
 			g_propagate_error(error, g_steal_pointer(&err));
 			return FALSE;
 		}
+		if (!store_message_bind(env->st, id, 0, FALSE,
+		    "a command from someone tidings does not know", error))
+			return FALSE;
+		/* Anyone may learn which addresses tidings serves. */
+		if (msg->command == ANSWER_COMMAND_UNKNOWN)
+			return act_unknown(env, t, NULL, error);
 		log_info("<%s>: a command from %s, who is no member: not "
 		    "answered", msg->message_id, who);
-		return store_message_bind(env->st, id, 0, FALSE,
-		    "a command from someone tidings does not know", error);
+		return TRUE;
 	}
 	if (!store_message_bind(env->st, id, msg->prompt_id, t->trusted, t->why,
 	    error))
@@ -180,6 +291,8 @@ const struct taker taker_command = {
 	.match = command_match,
 	.changes_state = TRUE,
 	.take = command_take,
+	.prepare = avail_mail_prepare,
+	.prepared_free = avail_prepared_free,
 };
 
 /* Help, who, and what tidings does not know: answered to the member's

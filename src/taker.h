@@ -2,8 +2,10 @@
  * read it (meeting replies, out-of-office auto-replies, list requests and
  * bounces, digest comments, mail commands, check-in answers).  Each taker
  * is one file, take-*.c, exporting one const struct taker (take-command.c
- * two: the commands that change state and those that only ask); takers.c
- * holds their ordered table and the dispatcher (takers.h). */
+ * two: the commands that change state and those that only ask;
+ * take-comment.c two: comments and replies to a digest with no text of
+ * their own); takers.c holds their ordered table and the dispatcher
+ * (takers.h). */
 #ifndef TIDINGS_TAKER_H
 #define TIDINGS_TAKER_H
 
@@ -26,6 +28,8 @@ struct take {
 	/* The memo of the reply policy (reply_may()): 0 not weighed yet,
 	 * 1 it may be answered, -1 it may not. */
 	int may_answer;
+	/* What the taker's prepare made of the mail, or NULL. */
+	gpointer prepared;
 };
 
 struct taker {
@@ -42,12 +46,19 @@ struct taker {
 	 * anything else quarantines the mail). */
 	gboolean (*take)(struct tidings_ctx *ctx, struct take *t,
 	    GError **error);
+	/* May be NULL.  Reads and computes, before the transaction and
+	 * writing nothing, what take will store (the calendars of an
+	 * availability mail), so that the write lock is held only for the
+	 * writes; take finds it in t->prepared, and prepared_free frees it. */
+	gpointer (*prepare)(struct tidings_ctx *ctx, const struct take *t);
+	void (*prepared_free)(gpointer prepared);
 };
 
 extern const struct taker taker_itip;
 extern const struct taker taker_autoreply;
 extern const struct taker taker_list;
 extern const struct taker taker_comment;
+extern const struct taker taker_comment_empty;
 extern const struct taker taker_command;
 extern const struct taker taker_query;
 extern const struct taker taker_answer;

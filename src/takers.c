@@ -17,25 +17,67 @@ static const struct taker *const takers[] = {
 	&taker_itip,
 	&taker_autoreply,
 	&taker_list,
+	&taker_comment_empty,
 	&taker_comment,
 	&taker_command,
 	&taker_query,
 	&taker_answer,
 };
 
+/* The taker of the table that takes T's mail, or NULL. */
+static const struct taker *
+taker_of(struct tidings_ctx *ctx, const struct take *t)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(takers); i++)
+		if (takers[i]->match(ctx, t))
+			return takers[i];
+	return NULL;
+}
+
+struct takers_prepared {
+	const struct taker *tk;
+	gpointer data;
+};
+
+struct takers_prepared *
+takers_prepare(struct tidings_ctx *ctx, const struct message *msg,
+    gint64 now)
+{
+	struct take t = { .msg = msg, .now = now };
+	const struct taker *tk = taker_of(ctx, &t);
+	struct takers_prepared *prep;
+	gpointer data;
+
+	if (tk == NULL || tk->prepare == NULL ||
+	    (data = tk->prepare(ctx, &t)) == NULL)
+		return NULL;
+	prep = g_new0(struct takers_prepared, 1);
+	prep->tk = tk;
+	prep->data = data;
+	return prep;
+}
+
+void
+takers_prepared_free(struct takers_prepared *prep)
+{
+	if (prep == NULL)
+		return;
+	prep->tk->prepared_free(prep->data);
+	g_free(prep);
+}
+
 gboolean
 takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
-    gint64 now, GError **error)
+    gint64 now, const struct takers_prepared *prep, GError **error)
 {
 	struct take t = { .msg = msg, .id = id, .now = now };
 	g_autofree char *why = NULL;
-	const struct taker *tk = NULL;
+	const struct taker *tk = taker_of(ctx, &t);
 
-	for (gsize i = 0; tk == NULL && i < G_N_ELEMENTS(takers); i++)
-		if (takers[i]->match(ctx, &t))
-			tk = takers[i];
 	if (tk == NULL)
 		return TRUE;
+	if (prep != NULL && prep->tk == tk)
+		t.prepared = prep->data;
 	t.trusted = trust_verdict(ctx->st, msg, &why);
 	t.why = why;
 	if (tk->changes_state && !t.trusted) {

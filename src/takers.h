@@ -11,10 +11,19 @@ struct filter_ctx;
 struct filter_prompt;
 struct tidings_ctx;
 
+/* What the taker that matches MSG reads and computes before the
+ * transaction (its prepare), or NULL; for takers_dispatch(). */
+struct takers_prepared;
+struct takers_prepared *takers_prepare(struct tidings_ctx *ctx,
+    const struct message *msg, gint64 now);
+void takers_prepared_free(struct takers_prepared *prep);
+
 /* Hands MSG, stored as mail ID, to the first taker of the table that
- * matches it.  Runs inside the caller's transaction. */
+ * matches it, with what takers_prepare() made of it (PREP, may be NULL).
+ * Runs inside the caller's transaction. */
 gboolean takers_dispatch(struct tidings_ctx *ctx, const struct message *msg,
-    gint64 id, gint64 now, GError **error);
+    gint64 id, gint64 now, const struct takers_prepared *prep,
+    GError **error);
 
 /* The prompt a reply answers, for the answer filter (filter_prompt_lookup;
  * its lookup_data is the struct tidings_ctx): found by the token of its

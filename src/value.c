@@ -426,105 +426,293 @@ value_local_time(const char *zone, int work_start, int work_end,
 
 /* --- dates ------------------------------------------------------------ */
 
-static const char *const weekdays[] = {
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-	"sunday",
+/* The names of the weekdays (Monday first) and the months, in English and
+ * German; a word names one when it is the start of a name, at least three
+ * letters of it ("dec", "dezember", "mär", "thurs"). */
+static const char *const weekday_names[][2] = {
+	{ "monday", "montag" }, { "tuesday", "dienstag" },
+	{ "wednesday", "mittwoch" }, { "thursday", "donnerstag" },
+	{ "friday", "freitag" }, { "saturday", "samstag" },
+	{ "sunday", "sonntag" },
 };
-static const char *const months[] = {
-	"january", "february", "march", "april", "may", "june", "july",
-	"august", "september", "october", "november", "december",
+static const char *const month_names[][3] = {
+	{ "january", "januar", NULL }, { "february", "februar", NULL },
+	{ "march", "märz", "maerz" }, { "april", "april", NULL },
+	{ "may", "mai", NULL }, { "june", "juni", NULL },
+	{ "july", "juli", NULL }, { "august", "august", NULL },
+	{ "september", "september", NULL }, { "october", "oktober", NULL },
+	{ "november", "november", NULL }, { "december", "dezember", NULL },
 };
 
-/* Index of WORD in NAMES by its full name or first three letters, or -1. */
+/* Index of WORD among N names of NAMES (each of K spellings), or -1. */
 static int
-name_index(const char *word, const char *const *names, int n)
+name_of(const char *word, const char *const *names, int n, int k)
 {
 	size_t len = strlen(word);
 
-	if (len < 3)
+	if (len > 0 && word[len - 1] == '.')
+		len--;		/* "Jan.", the end of a sentence */
+	if (g_utf8_strlen(word, (gssize)len) < 3)
 		return -1;
 	for (int i = 0; i < n; i++)
-		if (strncmp(names[i], word, len) == 0)
-			return i;
+		for (int j = 0; j < k; j++) {
+			const char *name = names[i * k + j];
+			if (name != NULL && strncmp(name, word, len) == 0)
+				return i;
+		}
 	return -1;
 }
 
-static GDateTime *
-local_day(GTimeZone *tz, int y, int m, int d)
+static int
+weekday_of(const char *word)
 {
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return NULL;
-	return g_date_time_new(tz, y, m, d, 0, 0, 0);
+	return name_of(word, &weekday_names[0][0], 7, 2);
+}
+
+static int
+month_of(const char *word)
+{
+	return name_of(word, &month_names[0][0], 12, 3) + 1;
+}
+
+static gboolean
+is_word(const char *w, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(w, *list) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* A number alone: "5", also as "5th" or "5." ("5. Januar"); -1 if not. */
+static int
+number_of(const char *w)
+{
+	char *end;
+	long n;
+
+	if (!g_ascii_isdigit(*w))
+		return -1;
+	n = strtol(w, &end, 10);
+	if (n > 9999 || !(*end == '\0' || strcmp(end, ".") == 0 ||
+	    strcmp(end, "st") == 0 || strcmp(end, "nd") == 0 ||
+	    strcmp(end, "rd") == 0 || strcmp(end, "th") == 0))
+		return -1;
+	return (int)n;
+}
+
+/* "5.1.2027", "21.12.", "05.01.27": day and month, and the year when
+ * given. */
+static gboolean
+dotted(const char *w, struct value_date *d)
+{
+	int day, month, year = 0, n = 0;
+
+	if (strchr(w, '.') == NULL || sscanf(w, "%2d.%2d.%n", &day, &month,
+	    &n) != 2 || n == 0 || month < 1 || month > 12)
+		return FALSE;
+	if (w[n] != '\0') {
+		char *end;
+		year = (int)strtol(w + n, &end, 10);
+		if (*end != '\0' || year < 0)
+			return FALSE;
+		if (year < 100)
+			year += 2000;
+	}
+	d->kind = VALUE_DATE_DAY;
+	d->day = day;
+	d->month = month;
+	d->year = year;
+	return TRUE;
+}
+
+/* Reads the day at W[*i] on, and moves *i past it. */
+static gboolean
+read_day(char **w, int *i, struct value_date *d)
+{
+	static const char *const filler[] = { "the", "den", "dem", "on", "am",
+	    "until", "till", "to", "for", "in", NULL };
+	int n, m, y;
+
+	memset(d, 0, sizeof *d);
+	while (w[*i] != NULL && (*w[*i] == '\0' || is_word(w[*i], filler)))
+		(*i)++;
+	if (w[*i] == NULL)
+		return FALSE;
+	if (strcmp(w[*i], "today") == 0 || strcmp(w[*i], "heute") == 0) {
+		d->kind = VALUE_DATE_IN_DAYS;
+		(*i)++;
+		return TRUE;
+	}
+	if (strcmp(w[*i], "tomorrow") == 0 || strcmp(w[*i], "morgen") == 0) {
+		d->kind = VALUE_DATE_IN_DAYS;
+		d->days = 1;
+		(*i)++;
+		return TRUE;
+	}
+	if (sscanf(w[*i], "%4d-%2d-%2d", &y, &m, &n) == 3 && y > 1000) {
+		d->kind = VALUE_DATE_DAY;
+		d->year = y;
+		d->month = m;
+		d->day = n;
+		(*i)++;
+		return TRUE;
+	}
+	if (dotted(w[*i], d)) {
+		(*i)++;
+		return TRUE;
+	}
+	/* "2 weeks", "3 days" */
+	if ((n = number_of(w[*i])) > 0 && w[*i + 1] != NULL &&
+	    (g_str_has_prefix(w[*i + 1], "day") ||
+	    g_str_has_prefix(w[*i + 1], "week"))) {
+		d->kind = VALUE_DATE_IN_DAYS;
+		d->days = w[*i + 1][0] == 'w' ? n * 7 : n;
+		*i += 2;
+		return n <= 3660;
+	}
+	if ((d->weekday = weekday_of(w[*i])) >= 0) {
+		int j = *i + 1;
+		while (w[j] != NULL && (*w[j] == '\0' ||
+		    strcmp(w[j], "the") == 0 || strcmp(w[j], "den") == 0))
+			j++;
+		if (w[j] == NULL || (number_of(w[j]) < 0 && month_of(w[j]) ==
+		    0 && !dotted(w[j], d))) {
+			d->kind = VALUE_DATE_WEEKDAY;
+			*i = j;
+			return TRUE;
+		}
+		*i = j;		/* "Monday 4 January": the date counts */
+		if (d->kind == VALUE_DATE_DAY) {
+			(*i)++;
+			return TRUE;
+		}
+	}
+	if ((n = number_of(w[*i])) > 0 && w[*i + 1] != NULL &&
+	    (m = month_of(w[*i + 1])) > 0) {
+		*i += 2;	/* "24 December [2026]" */
+	} else if ((m = month_of(w[*i])) > 0 && w[*i + 1] != NULL &&
+	    (n = number_of(w[*i + 1])) > 0) {
+		*i += 2;	/* "December 24[, 2026]" */
+	} else
+		return FALSE;
+	d->kind = VALUE_DATE_DAY;
+	d->day = n;
+	d->month = m;
+	while (w[*i] != NULL && *w[*i] == '\0')
+		(*i)++;
+	if (w[*i] != NULL && strlen(w[*i]) == 4 && number_of(w[*i]) > 1000)
+		d->year = number_of(w[(*i)++]);
+	return TRUE;
+}
+
+gboolean
+value_date_read(const char *text, gboolean whole, struct value_date *d)
+{
+	g_autofree char *low = g_utf8_strdown(text != NULL ? text : "",
+	    whole ? -1 : 80);
+	g_auto(GStrv) w = NULL;
+	int i = 0;
+
+	/* A date is words; what stands between them is no part of it. */
+	g_strdelimit(low, ",;()!?\n\r\t", ' ');
+	w = g_strsplit(g_strstrip(low), " ", whole ? 64 : 12);
+	if (!read_day(w, &i, d)) {
+		d->kind = VALUE_DATE_NONE;
+		return FALSE;
+	}
+	for (; whole && w[i] != NULL; i++)
+		if (*w[i] != '\0' && strcmp(w[i], ".") != 0) {
+			d->kind = VALUE_DATE_NONE;
+			return FALSE;
+		}
+	return TRUE;
+}
+
+gint64
+value_date_place(const struct value_date *d, const char *zone, gint64 now,
+    gboolean today_counts)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
+	g_autoptr(GDateTime) u = g_date_time_new_from_unix_utc(now);
+	g_autoptr(GDateTime) l = NULL, today = NULL, t = NULL;
+	int y, dow, ahead;
+
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	l = g_date_time_to_timezone(u, tz);
+	today = g_date_time_new(tz, g_date_time_get_year(l),
+	    g_date_time_get_month(l), g_date_time_get_day_of_month(l), 0, 0,
+	    0);
+	switch (d->kind) {
+	case VALUE_DATE_IN_DAYS:
+		ahead = d->days;
+		break;
+	case VALUE_DATE_WEEKDAY:
+		dow = g_date_time_get_day_of_week(today) - 1;
+		ahead = (d->weekday - dow + 7) % 7;
+		if (ahead == 0 && !today_counts)
+			ahead = 7;
+		break;
+	case VALUE_DATE_DAY:
+		/* Without a year, the next such day, today included. */
+		y = d->year != 0 ? d->year : g_date_time_get_year(today);
+		if (d->year == 0 && (d->month < g_date_time_get_month(today) ||
+		    (d->month == g_date_time_get_month(today) &&
+		    d->day < g_date_time_get_day_of_month(today))))
+			y++;
+		if (!g_date_valid_dmy((GDateDay)d->day, (GDateMonth)d->month,
+		    (GDateYear)y))
+			return 0;
+		t = g_date_time_new(tz, y, d->month, d->day, 0, 0, 0);
+		return t != NULL ? g_date_time_to_unix(t) : 0;
+	default:
+		return 0;
+	}
+	{
+		g_autoptr(GDateTime) m = g_date_time_add_days(today, ahead);
+		/* Midnight again, should a day between have had a change. */
+		t = g_date_time_new(tz, g_date_time_get_year(m),
+		    g_date_time_get_month(m), g_date_time_get_day_of_month(m),
+		    0, 0, 0);
+	}
+	return g_date_time_to_unix(t);
+}
+
+gboolean
+value_date(const char *text, GError **error)
+{
+	struct value_date d;
+
+	if (value_date_read(text, TRUE, &d) && (d.kind != VALUE_DATE_DAY ||
+	    g_date_valid_dmy((GDateDay)d.day, (GDateMonth)d.month,
+	    (GDateYear)(d.year != 0 ? d.year : 2000))))
+		return TRUE;
+	g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
+	    "\"%s\" is not a date tidings can read: write it as 2026-12-24, "
+	    "24 December, a weekday, tomorrow or \"2 weeks\"",
+	    text != NULL ? text : "");
+	return FALSE;
 }
 
 gint64
 value_parse_until(const char *text, const char *zone, gint64 now,
     GError **error)
 {
-	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zone);
-	g_autoptr(GDateTime) today = NULL, t = NULL, day = NULL;
-	g_autofree char *s = g_ascii_strdown(text != NULL ? text : "", -1);
-	g_auto(GStrv) w = NULL;
-	char *p = g_strstrip(s), *end;
-	int y, m, d, i, n;
+	struct value_date d;
+	gint64 t;
 
-	if (tz == NULL)
-		tz = g_time_zone_new_utc();
-	t = g_date_time_new_from_unix_utc(now);
-	day = g_date_time_to_timezone(t, tz);
-	today = g_date_time_new(tz, g_date_time_get_year(day),
-	    g_date_time_get_month(day), g_date_time_get_day_of_month(day),
-	    0, 0, 0);
-	g_clear_pointer(&t, g_date_time_unref);
-	for (const char *const *lead = (const char *const[]){ "until ",
-	    "till ", "to ", "for ", "in ", NULL }; *lead != NULL; lead++)
-		if (g_str_has_prefix(p, *lead))
-			p = g_strstrip(p + strlen(*lead));
-	w = g_strsplit_set(p, " ,", -1);
-	n = (int)g_strv_length(w);
-	if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3)
-		t = local_day(tz, y, m, d);
-	else if (strcmp(p, "tomorrow") == 0)
-		t = g_date_time_add_days(today, 1);
-	else if ((i = name_index(p, weekdays, 7)) >= 0) {
-		int dow = g_date_time_get_day_of_week(today) - 1;
-		t = g_date_time_add_days(today, (i - dow + 6) % 7 + 1);
-	} else if (n >= 2 && (d = (int)strtol(w[0], &end, 10)) > 0 &&
-	    *end == '\0' && (g_str_has_prefix(w[1], "day") ||
-	    g_str_has_prefix(w[1], "week")))
-		t = g_date_time_add_days(today, w[1][0] == 'w' ? d * 7 : d);
-	else if (n >= 2) {
-		/* "24 december [2026]" or "december 24[, 2026]". */
-		int a = (int)strtol(w[0], &end, 10);
-		gboolean day_first = a > 0 && *end == '\0';
-		const char *mon = day_first ? w[1] : w[0];
-		const char *num = day_first ? w[0] : w[1];
-		const char *year = n >= 3 ? w[n - 1] : NULL;
-
-		m = name_index(mon, months, 12) + 1;
-		d = (int)strtol(num, &end, 10);
-		if (m > 0 && d > 0) {
-			y = year != NULL ? atoi(year) :
-			    g_date_time_get_year(today);
-			t = local_day(tz, y, m, d);
-			if (t != NULL && year == NULL &&
-			    g_date_time_compare(t, today) <= 0) {
-				g_clear_pointer(&t, g_date_time_unref);
-				t = local_day(tz, y + 1, m, d);
-			}
-		}
-	}
-	if (t == NULL) {
-		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
-		    "\"%s\" is not a date tidings can read: write it as "
-		    "2026-12-24, 24 December, a weekday, tomorrow or "
-		    "\"2 weeks\"", text != NULL ? text : "");
+	if (!value_date(text, error))
+		return 0;
+	value_date_read(text, TRUE, &d);
+	if ((t = value_date_place(&d, zone, now, FALSE)) == 0) {
+		value_date(NULL, error);
 		return 0;
 	}
-	if (g_date_time_to_unix(t) <= now) {
+	if (t <= now) {
 		g_set_error(error, VALUE_ERROR, VALUE_ERROR_INVALID,
 		    "\"%s\" is not in the future", text);
 		return 0;
 	}
-	return g_date_time_to_unix(t);
+	return t;
 }

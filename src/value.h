@@ -47,6 +47,39 @@ char *value_workdays_format(unsigned days);
 char *value_local_time(const char *zone, int work_start, int work_end,
     unsigned workdays, gint64 at);
 
+/* A day as people write it, read but not yet put on a calendar: the
+ * one reader of date words, for "pause until DATE", "ooo", "status ...
+ * until DATE" and the day an out-of-office reply says someone is back.
+ * It reads 2026-12-24, 24.12.2026 and 21.12., 24 December [2026],
+ * December 24th, [Monday] 4 January, a weekday, today, tomorrow, "2
+ * weeks", "3 days"; month and day names in English or German; leading
+ * words such as "until", "on", "the", "am" are passed over. */
+struct value_date {
+	enum {
+		VALUE_DATE_NONE,
+		VALUE_DATE_DAY,		/* day, month, and year or 0 */
+		VALUE_DATE_WEEKDAY,	/* weekday, 0 Monday */
+		VALUE_DATE_IN_DAYS,	/* days from today (today: 0) */
+	} kind;
+	int year, month, day;
+	int weekday;
+	int days;
+};
+/* Reads the day TEXT names: all of it when WHOLE (trailing punctuation
+ * aside), else the day it starts with, whatever follows.  FALSE (kind
+ * NONE) when it names none.  Checks the form only: see value_date(). */
+gboolean value_date_read(const char *text, gboolean whole,
+    struct value_date *d);
+/* The start of the local day, in ZONE, that D names seen on the day of
+ * NOW: a weekday is the next one (today itself when TODAY_COUNTS), a
+ * date without a year the next such day, today included.  0 when there is
+ * no such day (30 February). */
+gint64 value_date_place(const struct value_date *d, const char *zone,
+    gint64 now, gboolean today_counts);
+/* Whether TEXT, whole, is a date (as value_date_read() reads it, and a
+ * day that exists); the error says what is accepted. */
+gboolean value_date(const char *text, GError **error);
+
 /* Parses the date of "pause until DATE" (2026-12-24, 24 December, monday,
  * tomorrow, "2 weeks") in ZONE: the start of that local day, after NOW.
  * Returns 0 with error set when the text is not a date. */

@@ -3,8 +3,9 @@
  * blockers; one in ten has one) is made first, not timed; then
  * digest_build() and digest_mail() of the day are timed, in each format.
  * Every member is then made an active subscriber of the team's digest (not
- * timed), for the sending half of the benchmark (digest.sh), which runs
- * tidings on the database left in DIR.
+ * timed), each with their copy at 08:00 in one of 24 zones, for the
+ * sending half of the benchmark (digest.sh), which runs tidings on the
+ * database left in DIR.
  *
  *   digest-bench DIR [MEMBERS]
  */
@@ -134,6 +135,16 @@ main(int argc, char **argv)
 		    (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6,
 		    g_bytes_get_size(mail));
 	}
+	static const char *const zones[24] = {
+		"Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage",
+		"America/Los_Angeles", "America/Denver", "America/Chicago",
+		"America/New_York", "America/Halifax", "America/Sao_Paulo",
+		"Atlantic/South_Georgia", "Atlantic/Azores", "Europe/London",
+		"Europe/Berlin", "Europe/Athens", "Europe/Moscow", "Asia/Dubai",
+		"Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
+		"Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+		"Pacific/Auckland",
+	};
 	check(store_begin(st, &error), error);
 	for (int m = 0; m < members; m++) {
 		g_autofree char *email = g_strdup_printf("m%d@example.org", m);
@@ -141,7 +152,9 @@ main(int argc, char **argv)
 		g_autoptr(Subscription) sub = store_subscription_request(st,
 		    "bench", email, token, NULL, DAY0, &error);
 		check(sub != NULL && store_subscription_set_state(st, sub->id,
-		    "active", DAY0, &error), error);
+		    "active", DAY0, &error) &&
+		    store_subscription_set_delivery(st, sub->id, zones[m % 24],
+		    8 * 60, NULL, &error), error);
 	}
 	check(store_commit(st, &error), error);
 	return 0;

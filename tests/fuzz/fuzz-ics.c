@@ -11,6 +11,7 @@
 
 #include "avail-mail.h"
 #include "ical.h"
+#include "mail-command.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,8 +30,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (r != NULL)
 		ical_result_free(r);
-	for (char **l = lines; *l != NULL; l++)
-		avail_line_is_command(*l);
+	for (char **l = lines; *l != NULL; l++) {
+		char *arg = NULL;
+		mail_command_parse(*l, MAIL_COMMAND_LINE, &arg);
+		g_free(arg);
+		mail_command_parse(*l, MAIL_COMMAND_AVAIL, &arg);
+		g_free(arg);
+	}
 	avail_return_date(text, "Asia/Kolkata", 1774569600);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "value.h"
 #include "filter.h"
+#include "mail-command.h"
 #include "testtime.h"
 
 static GPtrArray *
@@ -198,6 +199,106 @@ test_until(void)
 	}
 }
 
+/* The mail commands' table is whole: every row has a name, a usage and
+ * a line of help (the help mail is made of them, so a command without
+ * them would be one no member learns of), a usage that fits a line, and
+ * a handler or the list taker's. */
+static void
+test_table(void)
+{
+	g_assert_cmpuint(mail_commands_len, >, 0);
+	for (gsize i = 0; i < mail_commands_len; i++) {
+		const struct mail_command *c = &mail_commands[i];
+
+		g_assert_nonnull(c->words[0]);
+		if (c->usage == NULL || *c->usage == '\0' || c->help == NULL ||
+		    *c->help == '\0')
+			g_error("the mail command \"%s\" has no help text",
+			    c->words[0]);
+		g_assert_true(g_str_has_prefix(c->usage, c->words[0]));
+		g_assert_cmpuint(g_utf8_strlen(c->usage, -1), <=, 60);
+		g_assert_false(g_ascii_isspace(*c->help));
+		g_assert_true(c->act != NULL ||
+		    c->command == ANSWER_COMMAND_SUBSCRIBE ||
+		    c->command == ANSWER_COMMAND_UNSUBSCRIBE);
+		g_assert_true(c->verb == AVAIL_NONE ||
+		    c->command == ANSWER_COMMAND_AVAILABILITY);
+		/* Its word alone is found where it may stand. */
+		if (c->places & MAIL_COMMAND_ADDRESS) {
+			g_autofree char *arg = NULL;
+			g_assert_true(mail_command_parse(c->words[0],
+			    MAIL_COMMAND_ADDRESS, &arg) == c);
+		}
+	}
+	g_assert_true(mail_command_find(ANSWER_COMMAND_PAUSE)->needs_trust);
+	g_assert_false(mail_command_find(ANSWER_COMMAND_HELP)->needs_trust);
+}
+
+/* An availability line opens a reply to a prompt only when its value
+ * reads: "zone Europe/Lisbon" is a command, "zone of the release slipped"
+ * an answer; in an availability mail every line is read as one. */
+static void
+test_lines(void)
+{
+	static const struct {
+		const char *line;
+		enum mail_command_place place;
+		enum answer_command c;
+		enum avail_verb verb;
+		const char *arg;
+	} cases[] = {
+		{ "zone Europe/Lisbon", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_ZONE, "Europe/Lisbon" },
+		{ "Zone: Europe/Lisbon", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_ZONE, "Europe/Lisbon" },
+		{ "zone of the release slipped", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_NONE, AVAIL_NONE, NULL },
+		{ "zone", MAIL_COMMAND_LINE, ANSWER_COMMAND_NONE, AVAIL_NONE,
+		  NULL },
+		{ "zone", MAIL_COMMAND_AVAIL, ANSWER_COMMAND_AVAILABILITY,
+		  AVAIL_ZONE, NULL },
+		{ "hours 08:00-16:00", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_HOURS, "08:00-16:00" },
+		{ "hours were long this week", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_NONE, AVAIL_NONE, NULL },
+		{ "out of office 2026-12-20..2027-01-03", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_OOO,
+		  "2026-12-20..2027-01-03" },
+		{ "ooo until friday", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_OOO, "until friday" },
+		{ "deep work mon-fri 09:00-12:00", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_DEEP, "mon-fri 09:00-12:00" },
+		{ "deep work on the parser", MAIL_COMMAND_LINE,
+		  ANSWER_COMMAND_NONE, AVAIL_NONE, NULL },
+		{ "status traveling", MAIL_COMMAND_LINE, ANSWER_COMMAND_NONE,
+		  AVAIL_NONE, NULL },
+		{ "status traveling", MAIL_COMMAND_AVAIL,
+		  ANSWER_COMMAND_AVAILABILITY, AVAIL_STATUS, "traveling" },
+		{ "skip", MAIL_COMMAND_AVAIL, ANSWER_COMMAND_NONE, AVAIL_NONE,
+		  NULL },
+		{ "who", MAIL_COMMAND_ADDRESS, ANSWER_COMMAND_WHO, AVAIL_NONE,
+		  NULL },
+		{ "zone", MAIL_COMMAND_ADDRESS, ANSWER_COMMAND_NONE, AVAIL_NONE,
+		  NULL },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *arg = NULL;
+		const struct mail_command *c = mail_command_parse(
+		    cases[i].line, cases[i].place, &arg);
+
+		if ((c != NULL ? c->command : ANSWER_COMMAND_NONE) !=
+		    cases[i].c)
+			g_error("\"%s\": %s, not %s", cases[i].line,
+			    answer_command_name(c != NULL ? c->command :
+			    ANSWER_COMMAND_NONE),
+			    answer_command_name(cases[i].c));
+		g_assert_cmpint(c != NULL ? c->verb : AVAIL_NONE, ==,
+		    cases[i].verb);
+		g_assert_cmpstr(arg, ==, cases[i].arg);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -212,5 +313,7 @@ main(int argc, char **argv)
 	g_test_add_func("/answer/top-posted", test_top_posted);
 	g_test_add_func("/answer/commands", test_commands);
 	g_test_add_func("/answer/until", test_until);
+	g_test_add_func("/answer/command-table", test_table);
+	g_test_add_func("/answer/command-lines", test_lines);
 	return g_test_run();
 }

@@ -124,6 +124,17 @@ last_reply(struct fixture *f)
 	    "'reply' ORDER BY id DESC LIMIT 1");
 }
 
+/* TEXT (taken) with the soft breaks of format=flowed undone, as a reader
+ * shows it. */
+static char *
+unflowed(char *text)
+{
+	g_auto(GStrv) parts = g_strsplit(text, " \n", -1);
+
+	g_free(text);
+	return g_strjoinv(" ", parts);
+}
+
 static gint64
 replies(struct fixture *f)
 {
@@ -167,6 +178,12 @@ test_commands(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "out of office: Sun 20 Dec 2026 to "
 	    "Sun 3 Jan 2027"));
 	g_assert_nonnull(strstr(reply, "status: traveling"));
+	/* The deep work rule in words, not as an RRULE. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "09:00-12:00, every week on mon-fri "
+	    "(Europe/Lisbon, mail)"));
+	g_assert_null(strstr(reply, "FREQ="));
 
 	/* A second deep work mail replaces the first; status clear. */
 	g_free(m);
@@ -317,6 +334,16 @@ test_who(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(reply, "Tue 04:00, off"));
 	g_assert_nonnull(strstr(reply, "working again Tue 09:00"));
 	g_assert_nonnull(strstr(reply, "Tue 14:30, working"));
+	/* Each member's name starts a line, and no line is indented: a
+	 * client re-wrapping the flowed text cannot drop a continuation to
+	 * the start of a line where it reads as a member. */
+	g_free(reply);
+	reply = unflowed(last_reply(f));
+	g_assert_nonnull(strstr(reply, "\nAna Lima <ana@example.org>\n"
+	    "Tue 10:00, working"));
+	g_assert_nonnull(strstr(reply, "\nBob Stone <bob@example.org>\n"
+	    "Tue 04:00, off"));
+	g_assert_null(strstr(reply, "\n "));
 }
 
 static void
@@ -504,6 +531,158 @@ test_overlap_dst(struct fixture *f, gconstpointer data)
 	    "05:00-11:00 -Bob Stone 11:00-12:00 12:00-16:30 -Liam Chen");
 }
 
+/* A calendar of N one-hour events on the days after 10 December 2026,
+ * their UIDs PREFIX-0@x, PREFIX-1@x, ... */
+static void
+add_events(GString *s, const char *prefix, guint n)
+{
+	g_string_append(s, "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t\n");
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "BEGIN:VEVENT\nUID:%s-%u@x\n"
+		    "DTSTAMP:20261201T000000Z\nDTSTART:202612%02uT%02u0000Z\n"
+		    "DTEND:202612%02uT%02u3000Z\nSUMMARY:busy\nEND:VEVENT\n",
+		    prefix, i, 10 + i / 20 % 20, i % 20, 10 + i / 20 % 20,
+		    i % 20);
+	g_string_append(s, "END:VCALENDAR\n");
+}
+
+/* A signed availability mail from FROM with PARTS calendar parts of
+ * EVENTS events each. */
+static char *
+calendar_mail(const char *from, guint parts, guint events)
+{
+	static int n;
+	GString *s = g_string_new(NULL);
+
+	g_string_append_printf(s, AUTH "From: %s\n"
+	    "To: standup+availability@example.org\nSubject: my calendars\n"
+	    "Message-ID: <cal%d@example.org>\nMIME-Version: 1.0\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n", from, ++n);
+	for (guint i = 0; i < parts; i++) {
+		g_autofree char *prefix = g_strdup_printf("p%u", i);
+		g_string_append(s, "--b\nContent-Type: text/calendar\n\n");
+		add_events(s, prefix, events);
+	}
+	g_string_append(s, "--b--\n");
+	return g_string_free(s, FALSE);
+}
+
+/* A mail with more calendars than one mail may hold: the first ones are
+ * applied, the rest not read, and the mail's note and the answer say
+ * so. */
+static void
+test_calendar_cap(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m = calendar_mail("ana@example.org",
+	    AVAIL_MAX_CALENDARS + 5, 2);
+	g_autofree char *reply = NULL, *note = NULL, *expect = NULL;
+
+	ingest(f, m);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "source = 'ics'"), ==, AVAIL_MAX_CALENDARS * 2);
+	expect = g_strdup_printf("5 calendars after the first %d were not "
+	    "read", AVAIL_MAX_CALENDARS);
+	reply = last_reply(f);
+	g_assert_nonnull(strstr(reply, "Not applied, past what one mail may "
+	    "hold"));
+	g_assert_nonnull(strstr(reply, expect));
+	note = sql_text(f, "SELECT reason FROM messages WHERE message_id "
+	    "LIKE 'cal%' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(note);
+	g_assert_true(g_str_has_prefix(note, "not applied: "));
+	g_assert_nonnull(strstr(note, expect));
+	g_assert_cmpstr(sql_text(f, "SELECT state FROM messages WHERE "
+	    "message_id LIKE 'cal%' ORDER BY id DESC LIMIT 1"), ==,
+	    "processed");
+}
+
+/* Events past the blocks one mail may hold are left out whole, and the
+ * events within are stored. */
+static void
+test_block_cap(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m = calendar_mail("bob@example.org", 1,
+	    AVAIL_MAX_BLOCKS + 7);
+	g_autofree char *reply = NULL, *expect = NULL;
+
+	ingest(f, m);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "source = 'ics'"), ==, AVAIL_MAX_BLOCKS);
+	expect = g_strdup_printf("7 events past the first %d blocks of time "
+	    "were not stored", AVAIL_MAX_BLOCKS);
+	reply = last_reply(f);
+	g_assert_nonnull(strstr(reply, expect));
+}
+
+/* The store's work for a calendar of N events, for PERSON, stored twice
+ * (the second replaces the first). */
+static gint64
+work_for(struct fixture *f, const char *person, guint n)
+{
+	g_autofree char *m = calendar_mail(person, 1, n);
+	gint64 before;
+
+	ingest(f, m);
+	before = store_work_done(f->t.st);
+	g_free(m);
+	m = calendar_mail(person, 1, n);
+	ingest(f, m);
+	return store_work_done(f->t.st) - before;
+}
+
+/* Storing a calendar costs the store work in proportion to its events,
+ * counted in SQLite's steps: four times the events, about four times the
+ * work, not sixteen. */
+static void
+test_linear(struct fixture *f, gconstpointer data)
+{
+	gint64 small = work_for(f, "priya@example.org", 100);
+	gint64 large = work_for(f, "liam@example.org", 400);
+
+	g_test_message("store steps: %" G_GINT64_FORMAT " for 100 events, %"
+	    G_GINT64_FORMAT " for 400", small, large);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "source = 'ics'"), ==, 500);
+	g_assert_cmpint(large, <, small * 5);
+}
+
+/* A sentence and a signature around an attached calendar: the calendar
+ * is taken, the prose left aside, and the answer says which lines. */
+static void
+test_prose_and_ics(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..",
+	    "data", "ics", "google-ooo.ics", NULL);
+	g_autofree char *ics = NULL, *m = NULL, *reply = NULL;
+
+	g_assert_true(g_file_get_contents(path, &ics, NULL, NULL));
+	m = g_strdup_printf(AUTH "From: ana@example.org\n"
+	    "To: standup+availability@example.org\nSubject: my calendar\n"
+	    "Message-ID: <prose1@example.org>\nMIME-Version: 1.0\n"
+	    "Date: Tue, 01 Dec 2026 10:00:00 +0100\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nHi, here is my calendar for the "
+	    "weeks ahead.\nhours 09:00-18:00\n\nThanks!\nAna\n--b\n"
+	    "Content-Type: text/calendar; charset=utf-8; name=cal.ics\n"
+	    "Content-Disposition: attachment; filename=cal.ics\n\n%s\n--b--\n",
+	    ics);
+	ingest(f, m);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "source = 'ics'"), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT work_end FROM people WHERE "
+	    "email = 'ana@example.org'"), ==, 18 * 60);
+	reply = unflowed(last_reply(f));
+	g_test_message("%s", reply);
+	g_assert_null(strstr(reply, "Not changed"));
+	g_assert_nonnull(strstr(reply, "left aside"));
+	g_assert_nonnull(strstr(reply, "- \"Hi, here is my calendar for the "
+	    "weeks ahead.\""));
+	g_assert_nonnull(strstr(reply, "- \"Thanks!\""));
+	g_assert_nonnull(strstr(reply, "- \"Ana\""));
+	g_assert_nonnull(strstr(reply, "calendar: 3 blocks"));
+}
+
 #define ADD(name, fn) \
 	g_test_add("/avail-mail/" name, struct fixture, NULL, setup, fn, \
 	    teardown)
@@ -522,5 +701,9 @@ main(int argc, char **argv)
 	ADD("autoreply", test_autoreply);
 	ADD("prompt-reply", test_prompt_reply);
 	ADD("overlap-dst", test_overlap_dst);
+	ADD("calendar-cap", test_calendar_cap);
+	ADD("block-cap", test_block_cap);
+	ADD("linear", test_linear);
+	ADD("prose-and-ics", test_prose_and_ics);
 	return g_test_run();
 }

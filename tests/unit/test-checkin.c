@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "filter.h"
 #include "ingest.h"
+#include "mail-command.h"
 #include "store.h"
 #include "testdb.h"
 #include "testtime.h"
@@ -187,7 +188,11 @@ test_prompt_mail(struct fixture *f, gconstpointer data)
 	g_assert_null(strstr(mid, token));
 	g_assert_nonnull(strstr(raw, "1. What did you work on?"));
 	g_assert_nonnull(strstr(raw, "3. Is anything blocking you?"));
-	g_assert_nonnull(strstr(raw, "Auto-Submitted: auto-generated"));
+	/* Out-of-office responders may answer it (RFC 3834, RFC 5230). */
+	g_assert_null(strstr(raw, "Auto-Submitted:"));
+	g_assert_null(strstr(raw, "List-Id:"));
+	g_assert_null(strstr(raw, "Precedence:"));
+	g_assert_nonnull(strstr(raw, "X-Tidings: prompt"));
 	g_assert_nonnull(strstr(raw, "ana@example.org"));
 }
 
@@ -291,6 +296,8 @@ ingest(struct fixture *f, const char *text, struct ingest_result *res)
 	g_assert_no_error(error);
 }
 
+static gint64 replies(struct fixture *f);
+
 static char *
 reply_to_prompt(struct fixture *f, const char *from, const char *body)
 {
@@ -339,6 +346,30 @@ test_late_answer(struct fixture *f, gconstpointer data)
 	    "counted = 0"), ==, 2);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'reply'"), ==, 1);
+}
+
+/* A responder that marks its mail with nothing, answering the prompt to
+ * its reply address: an auto-reply, not the member's answer. */
+static void
+test_unmarked_autoreply(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m = NULL, *kind = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	m = reply_to_prompt(f, "Ana <ana@example.org>", "Thank you for your "
+	    "email. I am out of the office until Monday 6 April, with no "
+	    "access to email.\n\n> 1. What did you work on?\n");
+	ingest(f, m, &res);
+	g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 0);
+	kind = sql_text(f, "SELECT kind FROM messages WHERE message_id LIKE "
+	    "'r%@example.org'");
+	g_assert_cmpstr(kind, ==, "autoreply");
+	g_assert_cmpint(replies(f), ==, 0);
 }
 
 static void
@@ -608,21 +639,24 @@ test_no_answer(struct fixture *f, gconstpointer data)
 		const char *why;
 	} cases[] = {
 		{ "Return-Path: <>\n", "bob@example.org",
-		  "its Return-Path is null" },
+		  "an empty Return-Path" },
 		{ "", "undisclosed-recipients:;", "it has no From address" },
 		{ "List-Id: Chat <chat.example.org>\n", "bob@example.org",
-		  "it is list mail" },
-		{ "Precedence: bulk\n", "bob@example.org",
-		  "its Precedence is list, bulk or junk" },
-		{ "Precedence: junk\n", "bob@example.org",
-		  "its Precedence is list, bulk or junk" },
+		  "mailing list traffic" },
+		{ "List-Post: <mailto:chat@example.org>\n", "bob@example.org",
+		  "mailing list traffic" },
+		{ "Precedence: bulk\n", "bob@example.org", "Precedence: bulk" },
+		{ "Precedence: junk\n", "bob@example.org", "Precedence: junk" },
 		{ "Auto-Submitted: auto-generated\n", "bob@example.org",
-		  "a machine sent it" },
+		  "Auto-Submitted" },
+		{ "X-Autoreply: yes\n", "bob@example.org",
+		  "an X-Autoreply header" },
+		{ "", "mailer-daemon@example.net",
+		  "sent by a mail system or a no-reply address" },
 		{ FILTER_MARKER_HEADER ": reply 3\n", "bob@example.org",
-		  "tidings sent it" },
-		{ "", "standup@example.org", "it is from tidings' own address" },
-		{ "", "standup+help@example.org",
-		  "it is from tidings' own address" },
+		  "sent by tidings (" FILTER_MARKER_HEADER ")" },
+		{ "", "standup@example.org", "from tidings' own address" },
+		{ "", "standup+help@example.org", "from tidings' own address" },
 	};
 
 	clock_set(utc("2026-03-27T16:00:00Z"));
@@ -644,6 +678,9 @@ test_no_answer(struct fixture *f, gconstpointer data)
 	 * confirmation goes out. */
 	command(f, "List-Id: <chat.example.org>\n", "chat@example.org",
 	    "platform-subscribe");
+	/* List mail is kept as a kind of its own. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "kind = 'list'"), >=, 1);
 	command(f, "Return-Path: <>\n", "kim@example.org",
 	    "platform-subscribe");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 1);
@@ -715,6 +752,144 @@ test_edit_questions(struct fixture *f, gconstpointer data)
 #define ADD(name, fn) \
 	g_test_add("/checkin/" name, struct fixture, NULL, setup, fn, teardown)
 
+/* A mail from FROM to tidings' own address, with HEADERS, SUBJECT and
+ * BODY. */
+static void
+to_team(struct fixture *f, const char *headers, const char *from,
+    const char *subject, const char *body)
+{
+	static int n;
+	g_autofree char *text = g_strdup_printf("%sFrom: %s\n"
+	    "To: Standup <standup@example.org>\nSubject: %s\n"
+	    "Message-ID: <t%d@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\n%s\n", headers, from,
+	    subject, ++n, body);
+	struct ingest_result res;
+
+	ingest(f, text, &res);
+	ingest_result_clear(&res);
+}
+
+#define SIGNED "Authentication-Results: mx.example.org; dkim=pass " \
+	"header.d=example.org\n"
+
+/* skip, pause and resume sent on their own to the team's address, as the
+ * help mail says: carried out when the trust rule holds (a trusted
+ * server's word for the From), in the first line or the subject; a
+ * forgery changes nothing. */
+static void
+test_team_address(struct fixture *f, gconstpointer data)
+{
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts p JOIN people "
+	    "u ON u.id = p.person_id WHERE u.email = 'ana@example.org' AND "
+	    "p.state = 'sent'"), ==, 1);
+
+	to_team(f, SIGNED, "Ana <ana@example.org>", "standup", "skip\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts p JOIN people "
+	    "u ON u.id = p.person_id WHERE u.email = 'ana@example.org' AND "
+	    "p.state = 'skipped'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 1);
+
+	/* Anyone can write Bob's address: without the server's word,
+	 * nothing changes and nobody is answered. */
+	to_team(f, "", "bob@example.org", "hi", "pause until 2026-04-06\n");
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NULL FROM people "
+	    "WHERE email = 'bob@example.org'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id = 't2@example.net' AND trusted = 0"), ==, 1);
+
+	to_team(f, SIGNED, "priya@example.org", "x", "pause until 2026-04-06\n");
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NOT NULL FROM "
+	    "people WHERE email = 'priya@example.org'"), ==, 1);
+	/* The subject may be the command. */
+	to_team(f, SIGNED, "priya@example.org", "Resume", "Back from leave.\n");
+	g_assert_cmpint(sql_int(f, "SELECT paused_until IS NULL FROM people "
+	    "WHERE email = 'priya@example.org'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 3);
+
+	/* Prose to the team's address is no command. */
+	to_team(f, SIGNED, "bob@example.org", "question", "Skipping lunch "
+	    "today, back at 2.\n");
+	g_assert_cmpint(replies(f), ==, 3);
+}
+
+/* The help mail is made from the mail commands' table: every command, its
+ * usage on a line of its own at the start of the line (no indented
+ * continuation for a client that re-wraps flowed text to fall out of),
+ * and where commands go. */
+static void
+test_help_mail(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *raw = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	command(f, "", "ana@example.org", "help");
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	    "'reply' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(raw);
+	lines = g_strsplit(strstr(raw, "\n\n") + 2, "\n", -1);
+	for (gsize i = 0; i < mail_commands_len; i++) {
+		gboolean found = FALSE;
+		for (char **l = lines; *l != NULL && !found; l++)
+			found = strcmp(*l, mail_commands[i].usage) == 0;
+		if (!found)
+			g_error("the help mail lacks \"%s\" on a line of its own",
+			    mail_commands[i].usage);
+	}
+	for (char **l = lines; *l != NULL; l++)
+		g_assert_false(g_ascii_isspace(**l) && **l != '\0');
+	g_assert_nonnull(strstr(raw, "send it on its own to "
+	    "standup@example.org"));
+	g_assert_nonnull(strstr(raw, "standup+availability@example.org"));
+}
+
+/* Mail to an address tidings does not serve (standup+urgent@, a typo) is
+ * answered, to a member or anyone else, with the addresses it serves;
+ * never to a machine. */
+static void
+test_unknown_address(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *raw = NULL;
+	struct ingest_result res;
+	static const char stranger[] = "From: Carol <carol@example.net>\n"
+	    "To: standup+urgent@example.org\nSubject: server down\n"
+	    "Message-ID: <u1@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nPlease look.\n";
+	static const char machine[] = "From: carol@example.net\n"
+	    "To: standup+urgent@example.org\nSubject: Out of office\n"
+	    "Auto-Submitted: auto-replied\nMessage-ID: <u2@example.net>\n"
+	    "Date: Fri, 27 Mar 2026 17:00:00 +0100\n\nI am away.\n";
+
+	ingest(f, stranger, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(replies(f), ==, 1);
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	    "'reply' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "To: Carol <carol@example.net>"));
+	g_assert_nonnull(strstr(raw, "Subject: No such address at tidings: "
+	    "urgent"));
+	g_assert_nonnull(strstr(raw, "standup+urgent@example.org"));
+	g_assert_nonnull(strstr(raw, "\nstandup@example.org\n"));
+	g_assert_nonnull(strstr(raw, "\nstandup+help@example.org\n"));
+	g_assert_nonnull(strstr(raw, "\nstandup+availability@example.org\n"));
+
+	ingest(f, machine, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(replies(f), ==, 1);
+
+	/* A member's typo is answered the same way. */
+	command(f, "", "bob@example.org", "hepl");
+	g_assert_cmpint(replies(f), ==, 2);
+	g_free(raw);
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	    "'reply' ORDER BY id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "Hi Bob Stone,"));
+	g_assert_nonnull(strstr(raw, "\nstandup+who@example.org\n"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -726,6 +901,7 @@ main(int argc, char **argv)
 	ADD("paused-and-away", test_paused_and_away);
 	ADD("no-reminder-when-away", test_no_reminder_when_away);
 	ADD("answers", test_answers);
+	ADD("unmarked-autoreply", test_unmarked_autoreply);
 	ADD("late-answer", test_late_answer);
 	ADD("commands", test_commands);
 	ADD("trust", test_trust);
@@ -733,5 +909,8 @@ main(int argc, char **argv)
 	ADD("no-answer", test_no_answer);
 	ADD("rate-limits", test_rate_limits);
 	ADD("edit-questions", test_edit_questions);
+	ADD("team-address", test_team_address);
+	ADD("help-mail", test_help_mail);
+	ADD("unknown-address", test_unknown_address);
 	return g_test_run();
 }

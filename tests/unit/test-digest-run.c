@@ -349,6 +349,55 @@ test_comment_forged(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(notice, "max@example.net commented"));
 }
 
+/* A reply to a digest with no text of its own (the whole digest quoted,
+ * or nothing) is no comment: nothing is stored, relayed or shown, and its
+ * sender is told once for that digest. */
+static void
+test_comment_empty(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *reason = NULL;
+	gboolean claimed;
+	guint mails;
+
+	subscribe(f, "max@example.net", NULL);
+	g_assert_true(digest_send(&f->env, "platform",
+	    utc("2026-03-27T00:00:00Z"), utc("2026-03-30T07:00:00Z"),
+	    clock_now(), &claimed, &mails, &error));
+	g_assert_true(claimed);
+	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <e1@example.net>\n"
+	    "In-Reply-To: <DIGEST>\n"
+	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
+	    "> Platform, Monday 30 March\n>\n> What did you work on?\n"
+	    "> Ana Lima: The billing export, with its tests.\n");
+	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <e2@example.net>\n"
+	    "In-Reply-To: <DIGEST>\n"
+	    "Date: Mon, 30 Mar 2026 10:01:00 +0200\n\n"
+	    "On Mon, 30 Mar 2026 at 09:00, Platform <standup@example.org> "
+	    "wrote:\n> The billing export, with its tests.\n\n-- \nMax\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	    "'comment'"), ==, 0);
+	reason = testdb_text(f->t.db, "SELECT trust_reason FROM messages "
+	    "WHERE message_id = 'e1@example.net'");
+	g_assert_cmpstr(reason, ==, "a reply to a digest with no text of its "
+	    "own: not a comment");
+	/* Told once, for both. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = 'reply' "
+	    "AND r.address = 'max@example.net' AND o.subject LIKE "
+	    "'Nothing to pass on:%'"), ==, 1);
+	/* With a word of their own, it is a comment again. */
+	ingest(f, AUTH "From: Max <max@example.net>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <e3@example.net>\n"
+	    "In-Reply-To: <DIGEST>\n"
+	    "Date: Mon, 30 Mar 2026 10:02:00 +0200\n\n"
+	    "> The billing export, with its tests.\n\nRefunds too?\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 1);
+}
+
 #define ADD(name, fn) \
 	g_test_add("/digest-run/" name, struct fixture, NULL, setup, fn, \
 	    teardown)
@@ -361,6 +410,7 @@ main(int argc, char **argv)
 	ADD("send", test_send);
 	ADD("comment", test_comment);
 	ADD("comment-forged", test_comment_forged);
+	ADD("comment-empty", test_comment_empty);
 	ADD("catch-up", test_catch_up);
 	return g_test_run();
 }

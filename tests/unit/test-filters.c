@@ -45,6 +45,14 @@ test_loop(void)
 	g_assert_cmpint(filter_loop.run(sub, &ctx), ==, FILTER_DROP);
 	g_assert_cmpint(filter_loop.run(other, &ctx), ==, FILTER_NEXT);
 	g_assert_cmpint(filter_loop.run(domain, &ctx), ==, FILTER_NEXT);
+	/* The reply addresses' own domain is tidings' too. */
+	ctx.domain = "example.net";
+	{
+		g_autoptr(Message) reply = mail("From: standup+k7q2@"
+		    "example.net\nSubject: x\n\nbody\n");
+		g_assert_cmpint(filter_loop.run(reply, &ctx), ==, FILTER_DROP);
+	}
+	ctx.domain = NULL;
 	ctx.address = NULL;
 	g_assert_cmpint(filter_loop.run(other, &ctx), ==, FILTER_NEXT);
 }
@@ -180,6 +188,60 @@ test_html_quotes(void)
 	}
 }
 
+/* HTML-only replies as real mail programs write them: each reads as the
+ * writer's text alone, and the answers go to their questions. */
+static void
+test_html_replies(void)
+{
+	static const struct {
+		const char *file;
+		const char *reply;
+		const char *answers[3];
+	} cases[] = {
+		/* Gmail, answered between the quoted questions. */
+		{ "html-gmail-inline.eml", NULL, { "The exports, and their "
+		    "tests.", "The imports.", "Waiting on the API keys." } },
+		/* Gmail, each question as a bold label, then its answer. */
+		{ "html-labelled.eml", NULL, { "The exports, and their tests.",
+		    "The imports.", "Waiting on the API keys." } },
+		/* Outlook.com: a rule, then From:/Sent:/To:/Subject:. */
+		{ "html-outlook-com.eml", "1. The billing migration.\n2. The "
+		    "load test.\n3. None.", { "The billing migration.",
+		    "The load test.", "None." } },
+		/* Gmail's signature block, no "-- " above it. */
+		{ "html-gmail-signature.eml", "1. The exports.\n2. The "
+		    "imports.\n3. Nothing.", { "The exports.", "The imports.",
+		    "Nothing." } },
+		/* A rule alone between the reply and its quote. */
+		{ "html-hr-only.eml", "1. The search index.\n\n2. Its tests."
+		    "\n\n3. None.", { "The search index.", "Its tests.",
+		    "None." } },
+	};
+	struct filter_ctx ctx = { .address = "standup@example.org" };
+	g_autoptr(GPtrArray) questions = g_ptr_array_new();
+
+	g_ptr_array_add(questions, "What did you work on?");
+	g_ptr_array_add(questions, "What is next?");
+	g_ptr_array_add(questions, "Is anything blocking you?");
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(Message) m = testmail_parse_file(cases[i].file);
+		g_autoptr(GPtrArray) a = NULL;
+
+		g_test_message("%s", cases[i].file);
+		g_assert_true(m->text_from_html);
+		filters_run(m, &ctx);
+		g_assert_nonnull(m->reply);
+		if (cases[i].reply != NULL)
+			g_assert_cmpstr(m->reply, ==, cases[i].reply);
+		g_assert_null(strstr(m->reply, "wrote:"));
+		g_assert_null(strstr(m->reply, "Not today?"));
+		g_assert_false(g_str_has_prefix(m->reply, "Hi "));
+		a = answer_split(m->reply, questions);
+		for (guint k = 0; k < 3; k++)
+			g_assert_cmpstr(a->pdata[k], ==, cases[i].answers[k]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,5 +251,6 @@ main(int argc, char **argv)
 	g_test_add_func("/filters/exec/unset", test_exec_unset);
 	g_test_add_func("/filters/pipeline", test_pipeline);
 	g_test_add_func("/filters/html-quotes", test_html_quotes);
+	g_test_add_func("/filters/html-replies", test_html_replies);
 	return g_test_run();
 }

@@ -202,6 +202,58 @@ test_scan(void)
 	    "a\xc2\xa0" "b\n\nline\ntwo\n[pic]\n\n- one\n- two\n\nafter\n");
 }
 
+/* For reply extraction: quotes marked as in plain mail, what a mail
+ * program sets apart (a signature, a rule under the text, Outlook's
+ * marker) left out, bold labels on lines of their own. */
+static void
+test_mark_quotes(void)
+{
+	static const struct {
+		const char *html, *text;
+	} cases[] = {
+		{ "<div>Top</div><blockquote>q1<br>q2<blockquote>deeper"
+		    "</blockquote></blockquote><div>answer</div>",
+		    "Top\n\n> q1\n> q2\n\n>> deeper\n\nanswer\n" },
+		{ "<div class=\"gmail_quote\"><div class=\"gmail_attr\">On "
+		    "Mon, Ana wrote:<br></div><blockquote class=\"gmail_quote"
+		    "\">Q?</blockquote><div>A.</div></div>",
+		    "On Mon, Ana wrote:\n\n> Q?\n\nA.\n" },
+		{ "<div>Done.</div><div class=\"gmail_signature\">Ana<br>"
+		    "Platform</div>", "Done.\n" },
+		{ "<div>Done.</div><div id=\"Signature\">Bob</div>",
+		    "Done.\n" },
+		{ "<p>Done.</p><hr><p>Hi Priya</p>", "Done.\n" },
+		{ "<hr><p>Done.</p>", "Done.\n" },
+		{ "<p>Done.</p><div id=\"divRplyFwdMsg\">From: x</div><p>Hi"
+		    "</p>", "Done.\n" },
+		{ "<div><b>What is next?</b> The imports.</div><div><strong>"
+		    "Blockers:</strong> none</div><div>A <b>bold</b> word? "
+		    "<b>Yes:</b> really</div>", "What is next?\nThe imports.\n"
+		    "Blockers:\nnone\nA bold word? Yes: really\n" },
+		{ "<div class=\"yahoo_quoted\"><div>On Friday, Ana wrote:"
+		    "</div><div>Q</div></div>", "> On Friday, Ana wrote:\n> Q\n" },
+	};
+
+	/* Marks stop at eight levels, however deep the nesting. */
+	{
+		g_autofree char *deep = nested("<blockquote>", 200, "x<br>y",
+		    NULL);
+		g_autofree char *text = html_to_text(deep, HTML_MARK_QUOTES);
+		g_assert_cmpstr(text, ==, ">>>>>>>> x\n>>>>>>>> y\n");
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = html_to_text(cases[i].html,
+		    HTML_MARK_QUOTES);
+		g_autofree char *kept = html_to_text(cases[i].html,
+		    HTML_KEEP_QUOTES);
+
+		g_test_message("%s", cases[i].html);
+		g_assert_cmpstr(text, ==, cases[i].text);
+		/* The mail's own text keeps everything, unmarked. */
+		g_assert_null(strstr(kept, "> "));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -215,5 +267,6 @@ main(int argc, char **argv)
 	g_test_add_func("/html/deep-foreign", test_deep_foreign);
 	g_test_add_func("/html/large-flat", test_large_flat);
 	g_test_add_func("/html/scan", test_scan);
+	g_test_add_func("/html/mark-quotes", test_mark_quotes);
 	return g_test_run();
 }

@@ -256,6 +256,23 @@ test_declined(void)
 	g_assert_cmpuint(anyone->blocks->len, ==, 2);
 }
 
+/* Two VEVENTs of one UID without RECURRENCE-ID, as some servers send:
+ * both blocks are kept, each under a UID of its own. */
+static void
+test_duplicate_uid(void)
+{
+	g_autoptr(IcalResult) r = read_ok("duplicate-uid.ics");
+	const struct availability *a, *b;
+
+	g_assert_cmpuint(r->blocks->len, ==, 2);
+	a = block(r, "trip-4411@calendar.example.com");
+	b = block(r, "trip-4411@calendar.example.com#2");
+	g_assert_cmpint(a->starts_at, ==, utc("2026-12-03T08:00:00Z"));
+	g_assert_cmpint(b->starts_at, ==, utc("2026-12-04T13:00:00Z"));
+	g_assert_cmpint(b->ends_at, ==, utc("2026-12-04T17:00:00Z"));
+	g_assert_cmpuint(r->uids->len, ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,5 +286,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ical/recurring", test_recurring);
 	g_test_add_func("/ical/broken", test_broken);
 	g_test_add_func("/ical/declined", test_declined);
+	g_test_add_func("/ical/duplicate-uid", test_duplicate_uid);
 	return g_test_run();
 }

@@ -423,6 +423,40 @@ test_unparseable(void)
 	g_rand_free(r);
 }
 
+/* Blanks before the first header are read as Python's email package
+ * reads them: a line of spaces or tabs is skipped, an empty first line
+ * ends the headers before any and all of the rest is the body. */
+static void
+test_leading_blanks(void)
+{
+	static const char spaces[] = "   \nFrom: Ana <ana@example.org>\n"
+	    "Subject: hi\nMessage-ID: <b1@example.org>\n\nbody\n";
+	static const char tabs[] = "\t\r\n \r\nFrom: ana@example.org\r\n"
+	    "Subject: hi\r\n\r\nbody\r\n";
+	static const char empty[] = "\nFrom: ana@example.org\nSubject: hi\n"
+	    "\nbody\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Message) a = parse_string(spaces, strlen(spaces), &error);
+	g_autoptr(Message) b = NULL, c = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(a->from, ==, "ana@example.org");
+	g_assert_cmpstr(a->subject, ==, "hi");
+	g_assert_cmpstr(a->message_id, ==, "b1@example.org");
+	g_assert_cmpstr(a->text, ==, "body\n");
+	b = parse_string(tabs, strlen(tabs), &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(b->from, ==, "ana@example.org");
+	g_assert_cmpstr(b->subject, ==, "hi");
+	c = parse_string(empty, strlen(empty), &error);
+	g_assert_no_error(error);
+	g_assert_null(c->from);
+	g_assert_cmpstr(c->subject, ==, "");
+	g_assert_nonnull(strstr(c->text, "From: ana@example.org\nSubject: hi"
+	    "\n\nbody"));
+	g_assert_cmpuint(c->problems->len, >, 0);
+}
+
 static void
 test_large(void)
 {
@@ -649,6 +683,7 @@ main(int argc, char **argv)
 	g_test_add_func("/message/many-parts", test_many_parts);
 	g_test_add_func("/message/unparseable", test_unparseable);
 	g_test_add_func("/message/large", test_large);
+	g_test_add_func("/message/leading-blanks", test_leading_blanks);
 	g_test_add_func("/message/fuzz-regressions", test_fuzz_regressions);
 	g_test_add_func("/message/decoding", test_decoding);
 	return g_test_run();

@@ -184,10 +184,11 @@ test_prompt_headers(void)
 	g_assert_cmpint(m->date, ==, DATE);
 	g_assert_false(m->date_from_arrival);
 	g_assert_nonnull(strstr(head, "Date: Mon, 30 Mar 2026 12:00:00 +0000"));
-	g_assert_cmpstr(message_header(m, "List-Id"), ==,
-	    "Platform <platform.example.org>");
-	g_assert_cmpstr(message_header(m, "Auto-Submitted"), ==,
-	    "auto-generated");
+	/* A personal question: nothing that tells a member's out-of-office
+	 * responder to stay silent; the marker stays. */
+	g_assert_null(message_header(m, "List-Id"));
+	g_assert_null(message_header(m, "Auto-Submitted"));
+	g_assert_null(message_header(m, "Precedence"));
 	g_assert_cmpstr(message_header(m, "X-Tidings"), ==, "prompt 42");
 	g_assert_cmpstr(message_header(m, "MIME-Version"), ==, "1.0");
 	g_assert_nonnull(strstr(head, "Message-Id: <prompt.42.7@example.org>") ?
@@ -196,6 +197,27 @@ test_prompt_headers(void)
 	g_assert_cmpuint(count_headers(m, "Message-Id"), ==, 1);
 	g_assert_cmpuint(count_headers(m, "MIME-Version"), ==, 1);
 	g_assert_cmpuint(m->problems->len, ==, 0);
+}
+
+/* Reminders are personal questions too; everything else tidings sends
+ * keeps its List-Id and Auto-Submitted. */
+static void
+test_personal_headers(void)
+{
+	g_autoptr(Render) r = render_new(NULL);
+	g_autoptr(RenderVars) v = prompt_vars();
+	struct render_headers h = headers();
+	g_autoptr(Message) rem = NULL, other = NULL;
+
+	rem = render_parse(r, "reminder", &h, v, NULL);
+	g_assert_null(message_header(rem, "List-Id"));
+	g_assert_null(message_header(rem, "Auto-Submitted"));
+	g_assert_nonnull(message_header(rem, "X-Tidings"));
+	other = render_parse(r, "reply-skip", &h, v, NULL);
+	g_assert_cmpstr(message_header(other, "List-Id"), ==,
+	    "Platform <platform.example.org>");
+	g_assert_cmpstr(message_header(other, "Auto-Submitted"), ==,
+	    "auto-generated");
 }
 
 static void
@@ -541,17 +563,33 @@ test_encoded_lookalikes(void)
 	    ==, name);
 	list = g_mime_object_get_header_list(GMIME_OBJECT(gm));
 	g_assert_false(g_mime_header_list_contains(list, "Bcc"));
-	/* Unfolded, then decoded. */
-	{
-		GMimeHeader *x = g_mime_header_list_get_header(list, "List-Id");
-		g_auto(GStrv) lines = g_strsplit(x != NULL ?
-		    g_mime_header_get_raw_value(x) : "", "\n", -1);
-		g_autofree char *unfolded = g_strjoinv("", lines);
-		g_autofree char *decoded = g_mime_utils_header_decode_text(NULL,
-		    unfolded);
-		g_assert_cmpstr(g_strstrip(decoded), ==, lid);
-	}
 	g_object_unref(gm);
+	/* List-Id's phrase, on a mail that carries one (a prompt does not):
+	 * unfolded, then decoded. */
+	{
+		g_autoptr(Message) o = render_parse(r, "reply-skip", &h, v,
+		    NULL);
+		GMimeHeader *x;
+		g_auto(GStrv) lines = NULL;
+		g_autofree char *unfolded = NULL, *decoded = NULL;
+
+		stream = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(
+		    o->raw, NULL), g_bytes_get_size(o->raw));
+		parser = g_mime_parser_new_with_stream(stream);
+		gm = g_mime_parser_construct_message(parser, NULL);
+		g_object_unref(parser);
+		g_object_unref(stream);
+		g_assert_nonnull(gm);
+		list = g_mime_object_get_header_list(GMIME_OBJECT(gm));
+		x = g_mime_header_list_get_header(list, "List-Id");
+		lines = g_strsplit(x != NULL ? g_mime_header_get_raw_value(x) :
+		    "", "\n", -1);
+		unfolded = g_strjoinv("", lines);
+		decoded = g_mime_utils_header_decode_text(NULL, unfolded);
+		g_assert_cmpstr(g_strstrip(decoded), ==, lid);
+		g_assert_false(g_mime_header_list_contains(list, "Bcc"));
+		g_object_unref(gm);
+	}
 }
 
 static void
@@ -787,7 +825,7 @@ test_all_templates(void)
 {
 	static const char *const names[] = { "prompt", "reminder",
 	    "reply-skip", "reply-pause", "reply-resume", "reply-help",
-	    "reply-error", "reply-late" };
+	    "reply-error", "reply-late", "reply-unknown" };
 	g_autoptr(Render) r = render_new(NULL);
 	g_autoptr(RenderVars) full = prompt_vars();
 	g_autoptr(RenderVars) none = render_vars_new();
@@ -893,6 +931,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/render/prompt/headers", test_prompt_headers);
+	g_test_add_func("/render/prompt/personal", test_personal_headers);
 	g_test_add_func("/render/prompt/parts", test_prompt_parts);
 	g_test_add_func("/render/prompt/no-blocker", test_no_blocker);
 	g_test_add_func("/render/reminder", test_reminder);

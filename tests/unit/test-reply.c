@@ -449,6 +449,26 @@ test_false_positives(void)
 	    "<b@example.org> wrote:\n> Question\n", "```\nUse it for code.");
 }
 
+/* Numbered answers written above the attribution are answers, not the
+ * start of an attribution the mailer wrapped. */
+static void
+test_numbered_above(void)
+{
+	check_extract("1. Shipped billing.\n2. Load test.\n\nOn Thu, Mar 11, "
+	    "2027 at 07:31:00PM +0000, Platform wrote:\n> hi\n",
+	    "1. Shipped billing.\n2. Load test.");
+	check_extract("1. Shipped billing\n2. Moved 3 tickets\n3. none\n"
+	    "4. 2 reviews\nOn Thu, Mar 11, 2027 at 07:31 PM Platform <"
+	    "standup@example.org> wrote:\n> 1. What did you work on?\n",
+	    "1. Shipped billing\n2. Moved 3 tickets\n3. none\n4. 2 reviews");
+	check_extract("1) Exports\n2) Imports\nOn 11 Mar 2027, at 19:31, "
+	    "Platform\n<standup@example.org> wrote:\n> hi\n",
+	    "1) Exports\n2) Imports");
+	/* Dates still begin wrapped attributions. */
+	check_extract("Done.\n\n11.03.2027 19:31, Platform <\n"
+	    "standup@example.org> wrote:\n> hi\n", "Done.");
+}
+
 static void
 test_attribution_at_top(void)
 {
@@ -555,6 +575,8 @@ main(int argc, char **argv)
 	g_test_add_func("/reply/attributions/wrapped",
 	    test_wrapped_attributions);
 	g_test_add_func("/reply/attributions/top", test_attribution_at_top);
+	g_test_add_func("/reply/attributions/numbered-above",
+	    test_numbered_above);
 	g_test_add_func("/reply/quote-depths", test_quote_depths);
 	g_test_add_func("/reply/inline", test_inline);
 	g_test_add_func("/reply/bottom-post", test_bottom_post);

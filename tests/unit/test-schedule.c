@@ -693,6 +693,41 @@ test_format(void)
 	g_assert_cmpstr(u, ==, "15:30");
 }
 
+/* A reader's morning: the first MINUTE of a workday at or after a time,
+ * across zones, weekends and clock changes. */
+static void
+test_next_local(void)
+{
+	const unsigned monfri = 0x1f;
+
+	/* Friday 16:00 UTC: 08:30 in Tokyo has passed (01:00 Saturday);
+	 * Monday 08:30 JST is Sunday 23:30 UTC. */
+	g_assert_cmpint(sched_next_local("Asia/Tokyo", 8 * 60 + 30, monfri,
+	    at("2026-03-27T16:00:00Z")), ==, at("2026-03-29T23:30:00Z"));
+	/* The same minute is at or after: it counts. */
+	g_assert_cmpint(sched_next_local("UTC", 9 * 60, monfri,
+	    at("2026-03-27T09:00:00Z")), ==, at("2026-03-27T09:00:00Z"));
+	/* Later the same day. */
+	g_assert_cmpint(sched_next_local("America/Los_Angeles", 7 * 60, monfri,
+	    at("2026-03-26T10:00:00Z")), ==, at("2026-03-26T14:00:00Z"));
+	/* Berlin's clocks go forward on Sunday 29 March: Monday 08:00 is
+	 * 06:00 UTC, Friday's was 07:00. */
+	g_assert_cmpint(sched_next_local("Europe/Berlin", 8 * 60, monfri,
+	    at("2026-03-27T08:00:00Z")), ==, at("2026-03-30T06:00:00Z"));
+	/* Saturday only. */
+	g_assert_cmpint(sched_next_local("UTC", 8 * 60, 1u << 5,
+	    at("2026-03-23T00:00:00Z")), ==, at("2026-03-28T08:00:00Z"));
+	/* No workdays is every day. */
+	g_assert_cmpint(sched_next_local("UTC", 8 * 60, 0,
+	    at("2026-03-28T09:00:00Z")), ==, at("2026-03-29T08:00:00Z"));
+	/* 02:30 does not exist in Berlin on 29 March: read as after the
+	 * change, once, on that day. */
+	g_assert_cmpint(sched_next_local("Europe/Berlin", 2 * 60 + 30, 0x7f,
+	    at("2026-03-28T23:00:00Z")), >=, at("2026-03-29T01:00:00Z"));
+	g_assert_cmpint(sched_next_local("Europe/Berlin", 2 * 60 + 30, 0x7f,
+	    at("2026-03-28T23:00:00Z")), <, at("2026-03-29T02:00:00Z"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -718,5 +753,6 @@ main(int argc, char **argv)
 	g_test_add_func("/schedule/zone/unknown", test_unknown_zone);
 	g_test_add_func("/schedule/local/workday-edges", test_workday_edges);
 	g_test_add_func("/schedule/local/format", test_format);
+	g_test_add_func("/schedule/local/next", test_next_local);
 	return g_test_run();
 }

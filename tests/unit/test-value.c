@@ -205,6 +205,64 @@ test_local_time(void)
 	}
 }
 
+/* The one reader of date words: the forms of the mail commands and of
+ * out-of-office replies, in English and German, whole or at the start of
+ * a sentence; placed on the calendar of Tuesday 1 December 2026, UTC. */
+static void
+test_dates(void)
+{
+	static const struct {
+		const char *text;
+		gboolean whole;
+		gboolean today_counts;
+		const char *want;	/* NULL: not a date */
+	} cases[] = {
+		{ "2027-01-04", TRUE, FALSE, "2027-01-04" },
+		{ "until 2027-01-04", TRUE, FALSE, "2027-01-04" },
+		{ "tomorrow", TRUE, FALSE, "2026-12-02" },
+		{ "today", TRUE, TRUE, "2026-12-01" },
+		{ "tuesday", TRUE, TRUE, "2026-12-01" },
+		{ "tuesday", TRUE, FALSE, "2026-12-08" },
+		{ "Friday.", TRUE, FALSE, "2026-12-04" },
+		{ "Montag", TRUE, FALSE, "2026-12-07" },
+		{ "5. Januar", TRUE, FALSE, "2027-01-05" },
+		{ "21.12.", TRUE, FALSE, "2026-12-21" },
+		{ "07.01.2027", TRUE, FALSE, "2027-01-07" },
+		{ "December 24th, 2027", TRUE, FALSE, "2027-12-24" },
+		{ "1 December", TRUE, FALSE, "2026-12-01" },
+		{ "30 November", TRUE, FALSE, "2027-11-30" },
+		{ "2 weeks", TRUE, FALSE, "2026-12-15" },
+		{ "Monday 4 January. See you then", FALSE, FALSE, "2027-01-04" },
+		{ "Monday 4 January. See you then", TRUE, FALSE, NULL },
+		{ "the 11th of never", FALSE, FALSE, NULL },
+		{ "whenever", TRUE, FALSE, NULL },
+		{ "", TRUE, FALSE, NULL },
+	};
+	g_autoptr(GDateTime) now = g_date_time_new_utc(2026, 12, 1, 9, 0, 0);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct value_date d;
+		gboolean ok = value_date_read(cases[i].text, cases[i].whole,
+		    &d);
+		g_autoptr(GDateTime) t = NULL;
+		g_autofree char *day = NULL;
+
+		if (cases[i].want == NULL) {
+			g_assert_false(ok);
+			continue;
+		}
+		g_assert_true(ok);
+		t = g_date_time_new_from_unix_utc(value_date_place(&d, "UTC",
+		    g_date_time_to_unix(now), cases[i].today_counts));
+		day = g_date_time_format(t, "%Y-%m-%d");
+		if (strcmp(day, cases[i].want) != 0)
+			g_error("\"%s\": %s, not %s", cases[i].text, day,
+			    cases[i].want);
+	}
+	g_assert_false(value_date("30 February", NULL));
+	g_assert_true(value_date("until friday", NULL));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -218,5 +276,6 @@ main(int argc, char **argv)
 	g_test_add_func("/value/hours", test_hours);
 	g_test_add_func("/value/workdays", test_workdays);
 	g_test_add_func("/value/local-time", test_local_time);
+	g_test_add_func("/value/dates", test_dates);
 	return g_test_run();
 }
