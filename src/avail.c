@@ -122,6 +122,20 @@ avail_next_working(struct store *st, const struct person *p, gint64 t,
 	return 0;
 }
 
+gboolean
+avail_band(struct store *st, const struct person *p, gint64 from,
+    gint64 step, guint n, enum avail_state *out, GError **error)
+{
+	g_autoptr(GPtrArray) rows = store_availability_list(st, p->id, from,
+	    error);
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < n; i++)
+		out[i] = state_of(rows, p, from + (gint64)i * step, NULL);
+	return TRUE;
+}
+
 /* --- the team directory and its shared hours ------------------------------ */
 
 void

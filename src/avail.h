@@ -37,6 +37,12 @@ enum avail_state avail_at(struct store *st, const struct person *p,
 gint64 avail_next_working(struct store *st, const struct person *p,
     gint64 t, GError **error);
 
+/* What PERSON is doing at FROM, FROM + STEP, ... (N times), into OUT:
+ * one look at their blocks for a band of `overlap --grid`.  FALSE with
+ * ERROR set when the store fails. */
+gboolean avail_band(struct store *st, const struct person *p, gint64 from,
+    gint64 step, guint n, enum avail_state *out, GError **error);
+
 /* One member as `tidings who` shows them. */
 struct avail_who {
 	char *email;

@@ -21,6 +21,7 @@ static char *opt_digest;
 static char *opt_digest_at;
 static char *opt_digest_days;
 static char *opt_empty;
+static char *opt_around;
 static gboolean opt_force;
 static char *opt_escalate_after;
 static char *opt_escalate_to;
@@ -70,6 +71,9 @@ static const GOptionEntry set_options[] = {
 	{ "oncall", 0, 0, G_OPTION_ARG_STRING, &opt_oncall,
 	  "the on-call rotation: members who get urgent mail first, in "
 	  "order", "ADDRESS,...|none" },
+	{ "around", 0, 0, G_OPTION_ARG_STRING, &opt_around,
+	  "the weekday whose digest shows who is around that week, or none",
+	  "DAY" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -159,6 +163,12 @@ team_show(struct cmd_ctx *ctx, int argc, char **argv)
 	    "work" : "", *a->oncall != '\0' ? ", on call: " : "", a->oncall,
 	    *a->urgent_senders != '\0' ? ", also from: " : "",
 	    a->urgent_senders);
+	if (t->around_day >= 0) {
+		g_autofree char *day = value_workdays_format(1u <<
+		    t->around_day);
+		printf("around:  %s (the digest shows who is around that "
+		    "week)\n", day);
+	}
 	printf("members: %d\n", t->members);
 	if (members->len == 0)
 		return EX_OK;
@@ -318,6 +328,24 @@ oncall_members(struct cmd_ctx *ctx, const char *team, const char *list,
 	return TRUE;
 }
 
+/* --around: one weekday (0 Monday .. 6 Sunday), or -1 for none. */
+static gboolean
+around_day(const char *text, int *day)
+{
+	unsigned days;
+
+	if (g_ascii_strcasecmp(text, "none") == 0 ||
+	    g_ascii_strcasecmp(text, "off") == 0) {
+		*day = -1;
+		return TRUE;
+	}
+	if (!value_workdays(text, &days, NULL) || (days & (days - 1)) != 0)
+		return FALSE;
+	for (*day = 0; (days & (1u << *day)) == 0; (*day)++)
+		;
+	return TRUE;
+}
+
 static int
 team_set(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -327,7 +355,7 @@ team_set(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(TeamAlerts) alerts = g_new0(struct team_alerts, 1);
 	gboolean digest = opt_digest != NULL || opt_digest_at != NULL ||
 	    opt_digest_days != NULL, alerts_changed;
-	int rc;
+	int rc, around = -1;
 
 	if ((opt_title != NULL && !value_display_name(opt_title, &error)) ||
 	    (opt_zone != NULL && !value_zone(opt_zone, &error)) ||
@@ -338,10 +366,15 @@ team_set(struct cmd_ctx *ctx, int argc, char **argv)
 	    strcmp(opt_empty, "notice") != 0)
 		return cmd_usage(ctx, "--empty '%s' is not skip or notice",
 		    opt_empty);
+	if (opt_around != NULL && !around_day(opt_around, &around))
+		return cmd_usage(ctx, "--around '%s' is not one weekday (mon, "
+		    "tue, ...) or none", opt_around);
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	if ((t = store_team_get(ctx->store, argv[1], &error)) == NULL)
 		return cmd_fail(ctx, error);
+	if (opt_around != NULL)
+		t->around_day = around;
 	if (opt_title != NULL)
 		g_free(t->title), t->title = g_strdup(opt_title);
 	if (opt_zone != NULL)

@@ -4,12 +4,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
 #include "avail.h"
 #include "clock.h"
 #include "columns.h"
+#include "grid.h"
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
@@ -17,11 +19,15 @@
 #include "tidings.h"
 #include "urgent.h"
 #include "utf8.h"
+#include "value.h"
 
 static char *opt_team;
 static gboolean opt_json;
 static gboolean opt_week;
 static int opt_near = 2;
+static gboolean opt_grid;
+static char *opt_zone;
+static char *opt_color;
 
 static const GOptionEntry who_options[] = {
 	{ "team", 't', 0, G_OPTION_ARG_STRING, &opt_team,
@@ -38,6 +44,13 @@ static const GOptionEntry overlap_options[] = {
 	  "the coming seven days rather than one", NULL },
 	{ "near", 'n', 0, G_OPTION_ARG_INT, &opt_near,
 	  "show windows with up to N members missing (default 2)", "N" },
+	{ "grid", 'g', 0, G_OPTION_ARG_NONE, &opt_grid,
+	  "draw one band a member across the day (or week)", NULL },
+	{ "zone", 'z', 0, G_OPTION_ARG_STRING, &opt_zone,
+	  "the zone the grid is aligned in (default the team's)", "ZONE" },
+	{ "color", 0, 0, G_OPTION_ARG_STRING, &opt_color,
+	  "blocks and colour: auto (on a terminal), always or never",
+	  "WHEN" },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -171,6 +184,66 @@ print_window(const struct avail_window *w, GPtrArray *members)
 	}
 }
 
+/* Whether the grid is drawn for a terminal: WHEN (auto, always, never);
+ * auto is a terminal that is not dumb, without NO_COLOR. */
+static gboolean
+terminal_style(const char *when, gboolean *terminal)
+{
+	const char *term = g_getenv("TERM");
+
+	if (when == NULL || strcmp(when, "auto") == 0)
+		*terminal = isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") ==
+		    NULL && term != NULL && strcmp(term, "dumb") != 0;
+	else if (strcmp(when, "always") == 0)
+		*terminal = TRUE;
+	else if (strcmp(when, "never") == 0)
+		*terminal = FALSE;
+	else
+		return FALSE;
+	return TRUE;
+}
+
+/* The team's day (or, with --week, seven days) from the viewer's midnight,
+ * a band a member. */
+static int
+overlap_grid(struct cmd_ctx *ctx, const struct team *team, gint64 now)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Grid) g = NULL;
+	g_autoptr(GTimeZone) tz = NULL;
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now);
+	g_autoptr(GDateTime) local = NULL, midnight = NULL, end = NULL;
+	g_autofree char *text = NULL;
+	const char *zone = opt_zone != NULL ? opt_zone : team->zone;
+	gboolean terminal;
+	gint64 step = opt_week ? 3 * 3600 : 30 * 60;
+
+	if (!terminal_style(opt_color, &terminal))
+		return cmd_usage(ctx, "--color takes auto, always or never, "
+		    "not '%s'", opt_color);
+	if (opt_zone != NULL && !value_zone(opt_zone, &error))
+		return cmd_usage(ctx, "--zone: %s", error->message);
+	tz = g_time_zone_new_identifier(zone);
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	local = g_date_time_to_timezone(utc, tz);
+	midnight = g_date_time_new(tz, g_date_time_get_year(local),
+	    g_date_time_get_month(local), g_date_time_get_day_of_month(local),
+	    0, 0, 0);
+	/* To the same midnight a day or a week on: a cell more or less on
+	 * a change of daylight saving time. */
+	end = g_date_time_add_days(midnight, opt_week ? 7 : 1);
+	g = grid_build(ctx->store, team->name, zone,
+	    g_date_time_to_unix(midnight), step,
+	    (guint)((g_date_time_to_unix(end) - g_date_time_to_unix(midnight)) /
+	    step), (guint)opt_near, &error);
+	if (g == NULL)
+		return cmd_fail(ctx, error);
+	text = grid_text(g, terminal ? GRID_TERMINAL : GRID_ASCII, opt_week);
+	fputs(text, stdout);
+	return EX_OK;
+}
+
 static int
 overlap_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -189,8 +262,13 @@ overlap_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "--near takes a number from 0 to 10");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
-	if ((team = store_team_get(ctx->store, opt_team, &error)) == NULL ||
-	    (windows = avail_overlap(ctx->store, opt_team, from, to, step,
+	if ((team = store_team_get(ctx->store, opt_team, &error)) == NULL)
+		return cmd_fail(ctx, error);
+	if (opt_grid)
+		return overlap_grid(ctx, team, now);
+	if (opt_zone != NULL || opt_color != NULL)
+		return cmd_usage(ctx, "--zone and --color are for --grid");
+	if ((windows = avail_overlap(ctx->store, opt_team, from, to, step,
 	    (guint)opt_near, &members, &error)) == NULL)
 		return cmd_fail(ctx, error);
 	for (int pass = 0; pass < 2; pass++) {
@@ -223,7 +301,8 @@ const struct cmd_entry cmd_who_entry = {
 };
 
 const struct cmd_entry cmd_overlap_entry = {
-	.name = "overlap", .args = "--team TEAM [--week] [--near N]",
+	.name = "overlap", .args = "--team TEAM [--week] [--near N] "
+	    "[--grid [--zone ZONE] [--color WHEN]]",
 	.summary = "the hours a team shares across its zones",
 	.help = "The windows of the coming day (or week) in which every member "
 	    "is in their\nworking hours and not away (busy and deep work count "

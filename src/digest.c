@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "digest.h"
+#include "grid.h"
+#include "pulse.h"
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
@@ -18,6 +20,8 @@
 /* The text part's width, as render.c wraps it. */
 #define TEXT_WIDTH 72
 #define DAY (24 * 3600)
+/* Near misses of the week's grid: all but this many there. */
+#define AROUND_NEAR 2
 
 /* --- freeing ----------------------------------------------------------- */
 
@@ -85,6 +89,9 @@ digest_free(struct digest *d)
 	if (d->bouncing != NULL)
 		g_ptr_array_unref(d->bouncing);
 	g_ptr_array_unref(d->comments);
+	pulse_free(d->pulse);
+	grid_free(d->around_html);
+	grid_free(d->around_text);
 	g_free(d);
 }
 
@@ -676,6 +683,45 @@ checkin_cmp(gconstpointer pa, gconstpointer pb)
 	return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
 }
 
+/* On the team's around day (that of the last instant the digest covers,
+ * in its zone), who is around the seven days from that day's midnight. */
+static gboolean
+find_around(struct store *st, struct digest *d, const struct team *t,
+    GError **error)
+{
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(t->zone);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(d->end - 1);
+	g_autoptr(GDateTime) local = NULL, midnight = NULL, week = NULL;
+	gint64 from, len;
+
+	if (t->around_day < 0 || tz == NULL)
+		return TRUE;
+	local = g_date_time_to_timezone(utc, tz);
+	if (g_date_time_get_day_of_week(local) - 1 != t->around_day)
+		return TRUE;
+	midnight = g_date_time_new(tz, g_date_time_get_year(local),
+	    g_date_time_get_month(local), g_date_time_get_day_of_month(local),
+	    0, 0, 0);
+	week = g_date_time_add_days(midnight, 7);
+	from = g_date_time_to_unix(midnight);
+	/* Seven days of the zone, 167 or 169 hours across a change of
+	 * daylight saving time. */
+	len = g_date_time_to_unix(week) - from;
+	d->around_html = grid_build(st, t->name, t->zone, from, 3600,
+	    (guint)(len / 3600), AROUND_NEAR, error);
+	if (d->around_html == NULL)
+		return FALSE;
+	/* Three hours a cell and short names: within the text's 72
+	 * columns. */
+	d->around_text = grid_build(st, t->name, t->zone, from, 3 * 3600,
+	    (guint)(len / (3 * 3600)), AROUND_NEAR, error);
+	if (d->around_text == NULL)
+		return FALSE;
+	d->around_text->name_width = 12;
+	d->around_text->no_zones = TRUE;
+	return TRUE;
+}
+
 struct digest *
 digest_build(struct store *st, const char *team, gint64 start, gint64 end,
     GError **error)
@@ -717,6 +763,9 @@ digest_build(struct store *st, const char *team, gint64 start, gint64 end,
 	    !find_comments(st, d, t->id, by_id, error))
 		return NULL;
 	g_ptr_array_sort(d->checkins, checkin_cmp);
+	if ((d->pulse = pulse_gather(st, t, start, end, error)) == NULL ||
+	    !find_around(st, d, t, error))
+		return NULL;
 	return g_steal_pointer(&d);
 }
 
@@ -1125,6 +1174,26 @@ alternative_vars(const struct digest *d)
 	comments_section(&s, d, d->comments);
 	section_set(&s, v, "comments");
 	render_vars_set_int(v, "comments_count", d->comments->len);
+	if (pulse_any(d->pulse)) {
+		g_autofree char *text = NULL, *html = NULL;
+		pulse_render(d->pulse, &text, &html);
+		render_vars_set_markup(v, "pulse", text, html);
+	}
+	render_vars_set_int(v, "pulse_count", pulse_any(d->pulse));
+	if (d->around_html != NULL && d->around_text != NULL) {
+		g_autofree char *grid = grid_text(d->around_text, GRID_ASCII,
+		    TRUE);
+		g_autofree char *text = g_strconcat("WHO IS AROUND THIS WEEK\n"
+		    "=======================\n\n", grid, NULL);
+		g_autofree char *caption = g_strdup_printf("In %s, an hour a "
+		    "cell", d->zone);
+		g_autofree char *html = grid_html(d->around_html, TRUE,
+		    caption);
+		g_autofree char *h2 = g_strconcat("<h2 style=\"" CSS_H2
+		    "\">Who is around this week</h2>\n", html, "\n", NULL);
+		render_vars_set_markup(v, "around", text, h2);
+	}
+	render_vars_set_int(v, "around_count", d->around_html != NULL);
 	return v;
 }
 

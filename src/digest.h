@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+struct grid;
+struct pulse;
 struct render;
 struct render_headers;
 struct store;
@@ -96,6 +98,13 @@ struct digest {
 	GPtrArray *comments;	/* of struct digest_comment * on the team's
 				   digests themselves */
 	guint answers;		/* how many answers in all */
+	struct pulse *pulse;	/* the answer rate against the period
+				   before, a streak (pulse.h) */
+	/* Who is around the week from the day the digest ends, on the
+	 * team's around day: an hour a cell for the HTML part, three for
+	 * the text part (grid.h); NULL on other days. */
+	struct grid *around_html;
+	struct grid *around_text;
 };
 void digest_free(struct digest *d);
 typedef struct digest Digest;	/* for g_autoptr() */

@@ -39,8 +39,9 @@ insert_##NAME(struct store *st, GError **error)			\
 }
 
 TABLE(teams, "id",
-    "id,name,title,zone,digest_rrule,digest_empty,created_at",
-    ":id,:name,:title,:zone,:digest_rrule,:digest_empty,:created_at")
+    "id,name,title,zone,digest_rrule,digest_empty,created_at,around_day",
+    ":id,:name,:title,:zone,:digest_rrule,:digest_empty,:created_at,"
+    ":around_day")
 TABLE(people, "id",
     "id,email,name,zone,work_start,work_end,workdays,status,status_until,"
     "paused_until,delivery_error,delivery_error_at,created_at,"

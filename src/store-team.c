@@ -81,7 +81,7 @@ store_team_add(struct store *st, const char *name, const char *title,
 
 #define TEAM_COLUMNS "t.id, t.name, t.title, t.zone, t.created_at, " \
 	"(SELECT count(*) FROM memberships m WHERE m.team_id = t.id), " \
-	"t.digest_rrule, t.digest_empty"
+	"t.digest_rrule, t.digest_empty, coalesce(t.around_day, -1)"
 
 static struct team *
 team_from_row(sqlite3_stmt *stmt)
@@ -96,6 +96,7 @@ team_from_row(sqlite3_stmt *stmt)
 	team->members = sqlite3_column_int(stmt, 5);
 	team->digest_rrule = store_column_dup(stmt, 6);
 	team->digest_empty = store_column_dup(stmt, 7);
+	team->around_day = sqlite3_column_int(stmt, 8);
 	return team;
 }
 
@@ -125,7 +126,8 @@ gboolean
 store_team_set(struct store *st, const struct team *team, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "UPDATE teams SET title = ?, "
-	    "zone = ?, digest_rrule = ?, digest_empty = ? WHERE id = ?", error);
+	    "zone = ?, digest_rrule = ?, digest_empty = ?, around_day = ? "
+	    "WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -133,7 +135,11 @@ store_team_set(struct store *st, const struct team *team, GError **error)
 	store_bind_text(stmt, 2, team->zone);
 	store_bind_text(stmt, 3, team->digest_rrule);
 	store_bind_text(stmt, 4, team->digest_empty);
-	sqlite3_bind_int64(stmt, 5, team->id);
+	if (team->around_day >= 0 && team->around_day <= 6)
+		sqlite3_bind_int(stmt, 5, team->around_day);
+	else
+		sqlite3_bind_null(stmt, 5);
+	sqlite3_bind_int64(stmt, 6, team->id);
 	return store_step_done(st, stmt, error);
 }
 

@@ -85,6 +85,8 @@ struct team {
 	int members;
 	char *digest_rrule;	/* in the team's zone; NULL: no digests */
 	char *digest_empty;	/* skip or notice: a period without news */
+	int around_day;		/* 0 Monday .. 6 Sunday: that day's digest
+				   shows who is around that week; -1: none */
 };
 void team_free(struct team *team);
 typedef struct team Team;	/* for g_autoptr() */

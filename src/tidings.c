@@ -34,6 +34,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_blocker_entry,
 	&cmd_subscriber_entry,
 	&cmd_digest_entry,
+	&cmd_stats_entry,
 	&cmd_meet_entry,
 	&cmd_run_entry,
 	&cmd_status_entry,

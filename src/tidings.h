@@ -88,6 +88,7 @@ extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_team_entry;
 extern const struct cmd_entry cmd_urgent_entry;
 extern const struct cmd_entry cmd_overlap_entry;
+extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_who_entry;
 
 #endif

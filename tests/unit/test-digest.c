@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "digest.h"
+#include "grid.h"
 #include "message.h"
+#include "pulse.h"
 #include "render.h"
 #include "store.h"
 #include "testtime.h"
@@ -872,6 +874,103 @@ test_unknown_team(struct fixture *f, gconstpointer data)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
 }
 
+/* The pulse: the answer rate of the period against the one before, a
+ * streak worth naming, and the answer rate of each week as bar
+ * characters (text) and table cells (HTML).  Worked out by hand: on
+ * Friday 27 March Ana answered, Bob did not, Priya skipped (not counted):
+ * 1 of 2; on Thursday Ana and Bob answered, Priya did not: 2 of 3, 67%.
+ * Ana answered every workday from 16 March: 10 in a row.  Week of 16
+ * March 5 of 5 (100%), of 23 March 6 of 8 (75%). */
+static void
+test_pulse(struct fixture *f, gconstpointer data)
+{
+	static const int days[] = { 16, 17, 18, 19, 20, 23, 24, 25, 26, 27 };
+	g_autoptr(Digest) d = NULL;
+	g_autofree char *subject = NULL, *text = NULL, *html = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autoptr(Team) team = NULL;
+	g_autoptr(GError) error = NULL;
+	GMimeObject *body;
+
+	/* Friday is the team's around day: the digest shows the week. */
+	team = store_team_get(f->st, "platform", &error);
+	g_assert_no_error(error);
+	team->around_day = 4;
+	g_assert_true(store_team_set(f->st, team, &error));
+	for (size_t i = 0; i < G_N_ELEMENTS(days); i++)
+		answered(f, "ana@example.org", days[i], "Work", "More",
+		    "None");
+	answered(f, "bob@example.org", 26, "Work", "More", "None");
+	prompt(f, "bob@example.org", "2026-03-27T15:30:00Z", "missed", NULL);
+	prompt(f, "priya@example.org", "2026-03-26T15:30:00Z", "missed", NULL);
+	prompt(f, "priya@example.org", "2026-03-27T15:30:00Z", "skipped",
+	    "skipped by mail");
+	d = build_day(f, 27);
+	g_assert_nonnull(d->pulse);
+	g_assert_cmpuint(d->pulse->asked, ==, 2);
+	g_assert_cmpuint(d->pulse->answered, ==, 1);
+	g_assert_cmpuint(d->pulse->last_asked, ==, 3);
+	g_assert_cmpuint(d->pulse->last_answered, ==, 2);
+	g_assert_cmpstr(d->pulse->streak_name, ==, "Ana Lima");
+	g_assert_cmpuint(d->pulse->streak, ==, 10);
+
+	msg = mail(f, d, DIGEST_ALTERNATIVE, &subject);
+	body = g_mime_message_get_mime_part(msg);
+	text = text_of(g_mime_multipart_get_part(GMIME_MULTIPART(body), 0));
+	html = text_of(g_mime_multipart_get_part(GMIME_MULTIPART(body), 1));
+	g_assert_nonnull(strstr(text, "PULSE\n=====\n\nAnswered: 1 of 2 "
+	    "prompts (50%), against 67% the period before.\n"));
+	g_assert_nonnull(strstr(text, "Ana Lima has answered 10 check-ins in "
+	    "a row.\n"));
+	g_assert_nonnull(strstr(text, "Answers per week since 16 Mar: "
+	    "\u2588\u2586\n"));
+	g_assert_nonnull(strstr(html, ">Pulse</h2>"));
+	g_assert_nonnull(strstr(html, "Answered: 1 of 2 prompts (50%), "
+	    "against 67% the period before."));
+	/* 75% of the 200 pixels of a full bar, in a cell. */
+	g_assert_nonnull(strstr(html, "<td width=\"150\" height=\"12\" "
+	    "bgcolor=\"#3b7dd8\""));
+	g_assert_nonnull(strstr(html, ">16 Mar</td>"));
+	g_assert_nonnull(strstr(html, ">75%</td>"));
+	g_assert_null(strstr(html, "<img"));
+	g_assert_null(strstr(html, "src="));
+	/* Who is around from Friday 27 March: five members, a band each,
+	 * in the team's zone; 09:00-17:00 UTC is 10:00-18:00 in Berlin
+	 * (UTC+1 until Sunday, UTC+2 after).  Cells of three hours from
+	 * Friday 00:00: 12:00 and 15:00 on Friday, and from Monday, when
+	 * the cells start at 01:00, 13:00 and 16:00. */
+	g_assert_nonnull(d->around_html);
+	/* Seven days of Berlin, one of them 23 hours long. */
+	g_assert_cmpuint(d->around_html->n, ==, 167);
+	g_assert_nonnull(strstr(text, "WHO IS AROUND THIS WEEK\n"));
+	g_assert_nonnull(strstr(text, "Fri 27 Mar to Thu 2 Apr 2026 in "
+	    "Europe/Berlin, 3 hours a cell\n"));
+	g_assert_nonnull(strstr(text, "\nAna Lima     ....##......................"
+	    "##......##......##......##.\n"));
+	g_assert_nonnull(strstr(html, ">Who is around this week</h2>"));
+	g_assert_nonnull(strstr(html, ">In Europe/Berlin, an hour a cell</td>"));
+	g_assert_nonnull(strstr(html, ">Sat</td>"));
+	if (g_getenv("PULSE_HTML_OUT") != NULL)
+		g_assert_true(g_file_set_contents(g_getenv("PULSE_HTML_OUT"),
+		    html, -1, NULL));
+}
+
+/* A team nobody was asked in has no pulse to tell. */
+static void
+test_pulse_none(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(Digest) d = build_day(f, 27);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+
+	g_assert_false(pulse_any(d->pulse));
+	/* No around day set: no week. */
+	g_assert_null(d->around_html);
+	text = digest_text(f->r, d, &error);
+	g_assert_no_error(error);
+	g_assert_null(strstr(text, "PULSE"));
+}
+
 #define ADD(name, fn) \
 	g_test_add("/digest/" name, struct fixture, NULL, setup, fn, teardown)
 
@@ -897,5 +996,7 @@ main(int argc, char **argv)
 	ADD("empty", test_empty);
 	g_test_add_func("/digest/formats", test_formats);
 	ADD("unknown-team", test_unknown_team);
+	ADD("pulse", test_pulse);
+	ADD("pulse-none", test_pulse_none);
 	return g_test_run();
 }
