@@ -38,6 +38,7 @@ answer_command_name(enum answer_command c)
 	if (c == ANSWER_COMMAND_URGENT)
 		return "urgent";
 	return c == ANSWER_COMMAND_CONFIRM ? "confirm" :
+	    c == ANSWER_COMMAND_SETTINGS ? "settings" :
 	    c == ANSWER_COMMAND_UNKNOWN ? "unknown" : "none";
 }
 
@@ -74,6 +75,7 @@ answer_parse_list_address(const char *detail, char **team, char **token)
 		{ "-unsubscribe", FALSE, ANSWER_COMMAND_UNSUBSCRIBE },
 		{ "-unsubscribe-", TRUE, ANSWER_COMMAND_UNSUBSCRIBE },
 		{ "-confirm-", TRUE, ANSWER_COMMAND_CONFIRM },
+		{ "-settings-", TRUE, ANSWER_COMMAND_SETTINGS },
 	};
 	g_autofree char *d = g_ascii_strdown(detail, -1);
 	size_t len = strlen(d);

@@ -98,10 +98,12 @@ enum answer_command {
 	/* The digest lists'.  The team comes from the address
 	 * (LOCAL+TEAM-subscribe@) or, for a reply to a digest, from the
 	 * digest; the token from LOCAL+TEAM-confirm-TOKEN@ and
-	 * LOCAL+TEAM-unsubscribe-TOKEN@. */
+	 * LOCAL+TEAM-unsubscribe-TOKEN@; a subscriber's own settings from
+	 * LOCAL+TEAM-settings-TOKEN@. */
 	ANSWER_COMMAND_SUBSCRIBE,
 	ANSWER_COMMAND_UNSUBSCRIBE,
 	ANSWER_COMMAND_CONFIRM,
+	ANSWER_COMMAND_SETTINGS,
 	/* Availability (src/avail-mail.c): LOCAL+availability@ or a reply
 	 * to a prompt whose first line is one ("hours 08:00-16:00"); and
 	 * who, the team directory. */

@@ -14,6 +14,7 @@
 #include "subscription.h"
 #include "taker.h"
 #include "token.h"
+#include "value.h"
 
 /* The token of PURPOSE (subscribe, unsubscribe) for EMAIL and TEAM. */
 static char *
@@ -124,6 +125,26 @@ notice(struct tidings_ctx *env, struct take *tk, const struct team *team,
 	    subject, now, error);
 }
 
+/* Sets in V when SUB's copies leave (at, zone: see digest_copy_time()),
+ * its format and its settings address. */
+static void
+delivery_vars(struct tidings_ctx *env, const struct team *team,
+    const struct subscription *sub, struct render_vars *v)
+{
+	int minute = sub->at_minute >= 0 ? sub->at_minute :
+	    sub->member ? sub->work_start : -1;
+	g_autofree char *at = minute < 0 ? g_strdup("") :
+	    g_strdup_printf("%02d:%02d", minute / 60, minute % 60);
+	g_autofree char *settings = list_address(env, team->name, "settings",
+	    sub->token);
+
+	render_vars_set(v, "at", at);
+	render_vars_set(v, "zone", sub->zone != NULL ? sub->zone :
+	    sub->member ? sub->person_zone : team->zone);
+	render_vars_set(v, "format", sub->format);
+	render_vars_set(v, "settings_address", settings);
+}
+
 static gboolean
 welcome(struct tidings_ctx *env, struct take *tk, const struct team *team,
     const struct subscription *sub, const char *in_reply_to, gint64 now,
@@ -139,7 +160,7 @@ welcome(struct tidings_ctx *env, struct take *tk, const struct team *team,
 	render_vars_set(v, "unsubscribe_address", unsub);
 	if (archive != NULL)
 		render_vars_set(v, "archive_url", archive);
-	render_vars_set(v, "format", sub->format);
+	delivery_vars(env, team, sub, v);
 	return notice(env, tk, team, sub->email, NULL, "list-welcome", v, key,
 	    in_reply_to, now, error);
 }
@@ -381,6 +402,7 @@ list_command(struct tidings_ctx *env, const struct message *msg, char **team)
 	case ANSWER_COMMAND_SUBSCRIBE:
 	case ANSWER_COMMAND_UNSUBSCRIBE:
 	case ANSWER_COMMAND_CONFIRM:
+	case ANSWER_COMMAND_SETTINGS:
 		*team = msg->command_team != NULL ?
 		    g_strdup(msg->command_team) : digest_team(env, msg);
 		if (*team == NULL && msg->prompt_id != 0) {
@@ -503,11 +525,186 @@ take_unsubscribe(struct tidings_ctx *env, struct take *tk,
 	    msg->message_id, now, error);
 }
 
+/* When and how a subscriber's copies come, as lines of a mail. */
+struct settings {
+	char *zone;		/* NULL: not given; "": back to the default */
+	int at;			/* -2: not given; -1: back to the default */
+	char *format;		/* NULL: not given */
+	char *bad_line;		/* the first line that could not be read */
+	char *bad;		/* and why */
+};
+
+static void
+settings_clear(struct settings *set)
+{
+	g_free(set->zone);
+	g_free(set->format);
+	g_free(set->bad_line);
+	g_free(set->bad);
+}
+
+/* The settings lines of TEXT ("zone Asia/Kolkata", "at 08:30", "format
+ * mime", "at default"), one a line, any other line left aside; FALSE when
+ * a settings line cannot be read (set->bad_line, set->bad). */
+static gboolean
+settings_parse(const char *text, struct settings *set)
+{
+	g_auto(GStrv) lines = g_strsplit(text != NULL ? text : "", "\n", -1);
+
+	memset(set, 0, sizeof *set);
+	set->at = -2;
+	for (char **l = lines; *l != NULL; l++) {
+		g_autofree char *line = g_strstrip(g_strdup(*l));
+		g_autoptr(GError) err = NULL;
+		char *arg = line + strcspn(line, " \t");
+
+		if (*arg != '\0')
+			*arg++ = '\0';
+		arg = g_strstrip(arg);
+		if (g_ascii_strcasecmp(line, "zone") == 0 && *arg != '\0') {
+			g_free(set->zone);
+			if (g_ascii_strcasecmp(arg, "default") == 0)
+				set->zone = g_strdup("");
+			else if (value_zone(arg, &err))
+				set->zone = g_strdup(arg);
+			else
+				set->zone = NULL;
+		} else if (g_ascii_strcasecmp(line, "at") == 0 &&
+		    *arg != '\0') {
+			if (g_ascii_strcasecmp(arg, "default") == 0)
+				set->at = -1;
+			else
+				(void)value_time(arg, &set->at, &err);
+		} else if (g_ascii_strcasecmp(line, "format") == 0 &&
+		    *arg != '\0') {
+			static const char *const formats[] = {
+				"alternative", "mime", "plain",
+			};
+			g_free(set->format);
+			set->format = NULL;
+			for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+				if (g_ascii_strcasecmp(arg, formats[i]) == 0)
+					set->format = g_strdup(formats[i]);
+			if (set->format == NULL)
+				g_set_error(&err, VALUE_ERROR,
+				    VALUE_ERROR_INVALID, "the formats are "
+				    "alternative, mime and plain");
+		} else
+			continue;
+		if (err != NULL) {
+			set->bad_line = g_strdup_printf("%s %s", line, arg);
+			set->bad = g_strdup(err->message);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+settings_given(const struct settings *set)
+{
+	return set->zone != NULL || set->at != -2 || set->format != NULL;
+}
+
+/* Tells SUB of TEAM (at its own address) how its copies come, after
+ * SET changed them, or why it did not (set->bad), or (HINT) where to
+ * change them. */
+static gboolean
+settings_notice(struct tidings_ctx *env, struct take *tk,
+    const struct team *team, const struct subscription *sub,
+    const struct settings *set, gboolean hint, GError **error)
+{
+	g_autoptr(RenderVars) v = render_vars_new();
+	g_autofree char *key = g_strdup_printf("list-settings:%" G_GINT64_FORMAT
+	    ":%" G_GINT64_FORMAT, sub->id, tk->id);
+
+	delivery_vars(env, team, sub, v);
+	render_vars_set(v, "error", set != NULL ? set->bad : NULL);
+	render_vars_set(v, "error_line", set != NULL ? set->bad_line : NULL);
+	render_vars_set(v, "hint", hint ? "1" : "");
+	return notice(env, tk, team, sub->email, NULL, "list-settings", v, key,
+	    tk->msg->message_id, tk->now, error);
+}
+
+/* A mail to LOCAL+TEAM-settings-TOKEN@, the subscriber's own: its token
+ * is their authority, as the List-Unsubscribe address's is. */
+static gboolean
+take_settings(struct tidings_ctx *env, struct take *tk, const struct team *t,
+    GError **error)
+{
+	const struct message *msg = tk->msg;
+	g_autoptr(Subscription) sub = NULL, now = NULL;
+	struct settings set;
+	gboolean ok;
+
+	sub = store_subscription_by_token(env->st, msg->command_token, NULL);
+	if (sub == NULL || strcmp(sub->team, t->name) != 0 ||
+	    !token_matches(env, "unsubscribe", sub->team, sub->email,
+	    msg->command_token)) {
+		log_warnx("<%s>: list %s: a settings token that matches no "
+		    "subscription", msg->message_id, t->name);
+		return store_message_bind(env->st, tk->id, 0, FALSE, "a "
+		    "settings address whose token matches no subscription",
+		    error);
+	}
+	ok = settings_parse(msg->reply != NULL ? msg->reply : msg->text, &set);
+	if (ok && settings_given(&set)) {
+		if (!store_subscription_set_delivery(env->st, sub->id, set.zone,
+		    set.at, set.format, error)) {
+			settings_clear(&set);
+			return FALSE;
+		}
+		log_info("list %s: %s changed when and how the digests come",
+		    t->name, sub->email);
+	}
+	now = store_subscription_get(env->st, t->name, sub->email, error);
+	ok = now != NULL && settings_notice(env, tk, t, now, ok ? NULL : &set,
+	    FALSE, error);
+	settings_clear(&set);
+	return ok;
+}
+
+/* A subscribe request, with settings lines (kept on the request, so that
+ * they hold once it is confirmed); for an address subscribed already,
+ * where its own settings address is. */
+static gboolean
+take_subscribe(struct tidings_ctx *env, struct take *tk, const struct team *t,
+    GError **error)
+{
+	const struct message *msg = tk->msg;
+	g_autoptr(Subscription) sub = NULL, before = NULL;
+	struct settings set;
+	gboolean ok;
+
+	if (!settings_parse(msg->reply != NULL ? msg->reply : msg->text,
+	    &set)) {
+		g_autofree char *line = g_strdup(set.bad_line);
+		g_autofree char *why = g_strdup(set.bad);
+		settings_clear(&set);
+		return refuse(env, tk, line, why, error);
+	}
+	before = store_subscription_get(env->st, t->name, msg->from, NULL);
+	ok = request(env, tk, t->name, msg->from, NULL, FALSE, tk->now, &sub,
+	    error);
+	if (ok && settings_given(&set)) {
+		if (before != NULL && strcmp(before->state, "active") == 0)
+			/* Only its owner may change it: told where, at the
+			 * subscribed address. */
+			ok = settings_notice(env, tk, t, before, NULL, TRUE,
+			    error);
+		else
+			ok = store_subscription_set_delivery(env->st, sub->id,
+			    set.zone, set.at, set.format, error);
+	}
+	settings_clear(&set);
+	return ok;
+}
+
 static gboolean
 take_command(struct tidings_ctx *env, struct take *tk, GError **error)
 {
 	const struct message *msg = tk->msg;
-	gint64 id = tk->id, now = tk->now;
+	gint64 id = tk->id;
 	g_autofree char *team = NULL;
 	enum answer_command c = list_command(env, msg, &team);
 	g_autoptr(Team) t = NULL;
@@ -534,10 +731,11 @@ take_command(struct tidings_ctx *env, struct take *tk, GError **error)
 		return FALSE;
 	switch (c) {
 	case ANSWER_COMMAND_SUBSCRIBE:
-		return request(env, tk, t->name, msg->from, NULL,
-		    FALSE, now, NULL, error);
+		return take_subscribe(env, tk, t, error);
 	case ANSWER_COMMAND_CONFIRM:
 		return take_confirm(env, tk, t, error);
+	case ANSWER_COMMAND_SETTINGS:
+		return take_settings(env, tk, t, error);
 	default:
 		return take_unsubscribe(env, tk, t, error);
 	}

@@ -547,6 +547,86 @@ test_member_bounces(struct fixture *f, gconstpointer data)
 #define ADD(name, fn) \
 	g_test_add("/list/" name, struct fixture, NULL, setup, fn, teardown)
 
+/* When and how the copies come, by mail: lines of a subscribe request,
+ * held until it is confirmed; lines to the subscriber's own settings
+ * address, whose token is the authority; never a stranger's word. */
+static void
+test_settings_by_mail(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *confirm = NULL, *welcome = NULL, *settings = NULL;
+	g_autofree char *raw = NULL, *forged = NULL;
+	const char *at;
+
+	mail(f, "Max <max@example.net>", "standup+platform-subscribe@example.org",
+	    "subscribe", "Hello,\nzone Asia/Kolkata\nat 08:30\nformat plain\n"
+	    "Thanks, Max");
+	g_assert_cmpint(sql_int(f, "SELECT at_minute FROM subscriptions"), ==,
+	    8 * 60 + 30);
+	confirm = reply_address(f, "max@example.net");
+	mail(f, "max@example.net", confirm, "Re: Confirm", "yes");
+	welcome = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE "
+	    "CAST(raw AS TEXT) LIKE '%Subject: Subscribed%'");
+	g_assert_nonnull(strstr(welcome, "leaves at 08:30 in Asia/Kolkata"));
+	at = strstr(welcome, "standup+platform-settings-");
+	g_assert_nonnull(at);
+	settings = g_strndup(at, strcspn(at, " \n"));
+	g_assert_true(g_str_has_suffix(settings, "@example.org"));
+	raw = sql_text(f, "SELECT zone || ' ' || format FROM subscriptions");
+	g_assert_cmpstr(raw, ==, "Asia/Kolkata plain");
+
+	/* The settings address changes them, from any sender address (as
+	 * the unsubscribe address does), and says how they now stand. */
+	mail(f, "max.other@example.net", settings, "settings",
+	    "at 07:15\nformat mime");
+	g_assert_cmpint(sql_int(f, "SELECT at_minute FROM subscriptions"), ==,
+	    7 * 60 + 15);
+	g_free(raw);
+	raw = sql_text(f, "SELECT CAST(o.raw AS TEXT) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'max@example.net' ORDER BY o.id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "leaves at 07:15 in Asia/Kolkata"));
+	g_assert_nonnull(strstr(raw, "as mime"));
+
+	/* A line it cannot read changes nothing, and says which. */
+	mail(f, "max@example.net", settings, "settings", "zone Mars/Olympus\n"
+	    "at 06:00");
+	g_assert_cmpint(sql_int(f, "SELECT at_minute FROM subscriptions"), ==,
+	    7 * 60 + 15);
+	g_free(raw);
+	raw = sql_text(f, "SELECT CAST(o.raw AS TEXT) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'max@example.net' ORDER BY o.id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "not changed"));
+	{
+		/* format=flowed: soft line breaks are spaces. */
+		g_auto(GStrv) soft = g_strsplit(raw, " \n", -1);
+		g_autofree char *text = g_strjoinv(" ", soft);
+		g_assert_nonnull(strstr(text, "\"zone Mars/Olympus\""));
+	}
+
+	/* A made-up token, and a stranger's subscribe with settings for
+	 * Max's address, change nothing; Max is told where his settings
+	 * address is, at his own address. */
+	forged = g_strdup("standup+platform-settings-aaaaaaaaaaaaaaaa"
+	    "@example.org");
+	mail(f, "eve@example.net", forged, "settings", "at 03:00");
+	mail(f, "max@example.net", "standup+platform-subscribe@example.org",
+	    "subscribe", "at 03:00");
+	g_assert_cmpint(sql_int(f, "SELECT at_minute FROM subscriptions"), ==,
+	    7 * 60 + 15);
+	g_free(raw);
+	raw = sql_text(f, "SELECT CAST(o.raw AS TEXT) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'max@example.net' ORDER BY o.id DESC LIMIT 1");
+	g_assert_nonnull(strstr(raw, "how to change them"));
+
+	/* "default" takes back an hour of their own. */
+	mail(f, "max@example.net", settings, "settings", "at default\nzone "
+	    "default");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM subscriptions WHERE "
+	    "at_minute IS NULL AND zone IS NULL"), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -558,5 +638,6 @@ main(int argc, char **argv)
 	ADD("bounces", test_bounces);
 	ADD("forged-bounces", test_forged_bounces);
 	ADD("member-bounces", test_member_bounces);
+	ADD("settings-by-mail", test_settings_by_mail);
 	return g_test_run();
 }
