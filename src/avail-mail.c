@@ -16,6 +16,8 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-avail.h"
 #include "taker.h"
 #include "token.h"
 #include "urgent.h"

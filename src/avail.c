@@ -6,6 +6,8 @@
 #include "avail.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-avail.h"
 
 const char *
 avail_state_name(enum avail_state s)

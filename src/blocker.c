@@ -12,6 +12,8 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "store-blocker.h"
 #include "taker.h"
 #include "value.h"

@@ -14,6 +14,8 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "store-blocker.h"
 #include "store-bounce.h"
 #include "token.h"

@@ -10,6 +10,8 @@
 #include "ical.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-avail.h"
 #include "tidings.h"
 #include "value.h"
 

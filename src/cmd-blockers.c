@@ -12,6 +12,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-blocker.h"
 #include "tidings.h"
 

@@ -11,6 +11,8 @@
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "tidings.h"
 #include "value.h"
 

@@ -18,6 +18,9 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-outbox.h"
+#include "store-checkin.h"
 #include "tidings.h"
 #include "value.h"
 

@@ -10,6 +10,7 @@
 #include "digest.h"
 #include "log.h"
 #include "store.h"
+#include "store-team.h"
 #include "tidings.h"
 
 static char *opt_team;

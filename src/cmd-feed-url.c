@@ -10,6 +10,8 @@
 #include "context.h"
 #include "http.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-subscription.h"
 #include "tidings.h"
 
 static char *opt_team;

@@ -14,6 +14,8 @@
 #include "backup.h"
 #include "crashnote.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
 #include "tidings.h"
 #include "value.h"
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "report.h"
 #include "store.h"
+#include "store-message.h"
 #include "tidings.h"
 
 /* Mail larger than this is refused rather than read into memory. */

@@ -13,6 +13,7 @@
 #include "message.h"
 #include "report.h"
 #include "store.h"
+#include "store-message.h"
 #include "tidings.h"
 #include "utf8.h"
 

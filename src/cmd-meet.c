@@ -15,6 +15,7 @@
 #include "schedule.h"
 #include "store-meet.h"
 #include "store.h"
+#include "store-team.h"
 #include "tidings.h"
 
 static char *opt_team;

@@ -7,6 +7,8 @@
 #include "columns.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-avail.h"
 #include "store-bounce.h"
 #include "tidings.h"
 #include "utf8.h"

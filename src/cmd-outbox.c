@@ -12,6 +12,7 @@
 #include "report.h"
 #include "smtp.h"
 #include "store.h"
+#include "store-outbox.h"
 #include "tidings.h"
 
 static gboolean opt_json;

@@ -19,6 +19,8 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "tidings.h"
 #include "urgent.h"
 #include "utf8.h"

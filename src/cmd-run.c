@@ -13,6 +13,8 @@
 #include "log.h"
 #include "report.h"
 #include "store.h"
+#include "store-message.h"
+#include "store-sync.h"
 #include "tidings.h"
 
 static gboolean opt_foreground;

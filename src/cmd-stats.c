@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "stats.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-stats.h"
 #include "tidings.h"
 

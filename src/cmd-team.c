@@ -11,6 +11,7 @@
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-blocker.h"
 #include "tidings.h"
 #include "value.h"

@@ -10,6 +10,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-urgent.h"
 #include "tidings.h"
 

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-bounce.h"
 #include "tidings.h"
 #include "urgent.h"

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "store-sync.h"
 #include "sync.h"
 #include "urgent.h"
 

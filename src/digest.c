@@ -11,6 +11,10 @@
 #include "render.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
+#include "store-checkin.h"
+#include "store-digest.h"
 #include "store-blocker.h"
 #include "store-bounce.h"
 

@@ -6,6 +6,7 @@
 #include "grid.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
 #include "utf8.h"
 
 #define NAME_WIDTH 18

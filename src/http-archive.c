@@ -24,6 +24,9 @@
 #include "http.h"
 #include "log.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
+#include "store-subscription.h"
 #include "store-http.h"
 
 #define SEARCH_LIMIT 50

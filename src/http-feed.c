@@ -19,6 +19,7 @@
 #include "log.h"
 #include "meet.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-http.h"
 
 /* Days before today a feed starts, and how many it covers. */

@@ -18,6 +18,8 @@
 #include "http.h"
 #include "log.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-subscription.h"
 #include "subscription.h"
 
 /* Whether FIELDS (a decoded form) say List-Unsubscribe=One-Click. */

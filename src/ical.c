@@ -14,6 +14,7 @@
 #include "ical.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-avail.h"
 
 G_DEFINE_QUARK(tidings-ical-error-quark, ical_error)
 

@@ -12,6 +12,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "store-message.h"
 #include "subject.h"
 #include "takers.h"
 #include "thread.h"

@@ -13,6 +13,10 @@
 #include "schedule.h"
 #include "store-meet.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
+#include "store-checkin.h"
+#include "store-avail.h"
 #include "taker.h"
 #include "token.h"
 

@@ -8,6 +8,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "store-outbox.h"
 #include "store-bounce.h"
 #include "verp.h"
 

@@ -6,6 +6,7 @@
 #include "schedule.h"
 #include "stats.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-stats.h"
 
 #define CSS_H2 "font-size: 18px; margin: 28px 0 8px 0; padding-bottom: 4px; " \

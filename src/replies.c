@@ -11,6 +11,9 @@
 #include "render.h"
 #include "replies.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-outbox.h"
+#include "store-checkin.h"
 #include "taker.h"
 #include "token.h"
 

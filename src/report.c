@@ -6,6 +6,7 @@
 #include "message.h"
 #include "report.h"
 #include "store.h"
+#include "store-message.h"
 #include "utf8.h"
 
 char *

@@ -6,6 +6,7 @@
 
 #include "stats.h"
 #include "store.h"
+#include "store-team.h"
 
 #define DAY 86400
 /* A prompt answered later than this counts this much working time at

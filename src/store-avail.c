@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "store-private.h"
+#include "store-avail.h"
 
 void
 availability_free(struct availability *a)

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "store-private.h"
+#include "store-checkin.h"
 
 void
 question_free(struct question *q)

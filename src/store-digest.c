@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "store-private.h"
+#include "store-checkin.h"
+#include "store-digest.h"
 
 void
 digest_row_free(struct digest_row *row)

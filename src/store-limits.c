@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "store-private.h"
+#include "store-checkin.h"
 
 /* The (replies, held) of SENDER in HOUR, or of everyone when SENDER is
  * NULL. */

@@ -5,6 +5,7 @@
 
 #include "message.h"
 #include "store-private.h"
+#include "store-message.h"
 
 void
 message_row_free(struct message_row *row)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store-private.h"
+#include "store-outbox.h"
 
 /* The id of the shared body stored under KEY, stored now when new. */
 static gint64

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "store-private.h"
+#include "store-subscription.h"
 
 void
 subscription_free(struct subscription *s)

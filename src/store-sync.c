@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "store-private.h"
+#include "store-sync.h"
 
 void
 sync_state_free(struct sync_state *s)

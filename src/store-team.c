@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "store-private.h"
+#include "store-team.h"
 #include "value.h"
 
 void

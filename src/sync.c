@@ -7,6 +7,7 @@
 #include "ingest-pipe.h"
 #include "log.h"
 #include "store.h"
+#include "store-sync.h"
 #include "sync.h"
 
 struct sync_run {

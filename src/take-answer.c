@@ -12,6 +12,7 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-checkin.h"
 #include "taker.h"
 #include "takers.h"
 #include "token.h"

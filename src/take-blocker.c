@@ -6,6 +6,7 @@
 #include "blocker.h"
 #include "context.h"
 #include "store.h"
+#include "store-checkin.h"
 #include "store-blocker.h"
 #include "taker.h"
 

@@ -15,6 +15,8 @@
 #include "render.h"
 #include "replies.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "store-bounce.h"
 #include "subscription.h"
 #include "taker.h"

@@ -15,6 +15,8 @@
 #include "replies.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "taker.h"
 #include "token.h"
 #include "trust.h"

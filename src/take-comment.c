@@ -11,6 +11,7 @@
 #include "render.h"
 #include "replies.h"
 #include "store.h"
+#include "store-checkin.h"
 #include "taker.h"
 
 /* Whether TEXT, a reply with quotes and signature cut, has a line of its

@@ -4,6 +4,7 @@
 #include "context.h"
 #include "log.h"
 #include "store.h"
+#include "store-checkin.h"
 #include "taker.h"
 #include "takers.h"
 #include "trust.h"

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "store.h"
+#include "store-checkin.h"
 #include "token.h"
 #include "trust.h"
 

@@ -18,6 +18,10 @@
 #include "digest.h"
 #include "render.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
+#include "store-checkin.h"
+#include "store-subscription.h"
 
 #define DAY0 1774569600	/* 2026-03-27T00:00:00Z */
 

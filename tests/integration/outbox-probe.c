@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "store.h"
+#include "store-outbox.h"
 
 static void
 die(const char *what, GError *error)

@@ -19,6 +19,9 @@
 #include "ingest.h"
 #include "schedule.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
+#include "store-avail.h"
 #include "testdb.h"
 #include "testtime.h"
 

@@ -9,6 +9,8 @@
 
 #include "avail.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-avail.h"
 #include "testtime.h"
 
 struct fixture {

@@ -17,6 +17,8 @@
 #include "digest-run.h"
 #include "ingest.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "store-blocker.h"
 #include "subscription.h"
 #include "testdb.h"

@@ -16,6 +16,8 @@
 #include "ingest.h"
 #include "mail-command.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "testdb.h"
 #include "testtime.h"
 

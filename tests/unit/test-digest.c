@@ -15,6 +15,9 @@
 #include "pulse.h"
 #include "render.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
+#include "store-checkin.h"
 #include "testtime.h"
 
 /* GMime 3.2 has no autoptr cleanups of its own. */

@@ -9,6 +9,7 @@
 
 #include "ical.h"
 #include "store.h"
+#include "store-avail.h"
 #include "testtime.h"
 
 /* 2026-12-01T09:00:00Z, a Tuesday. */

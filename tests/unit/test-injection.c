@@ -19,6 +19,8 @@
 #include "digest-run.h"
 #include "ingest.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "testdb.h"
 #include "subscription.h"
 #include "testtime.h"

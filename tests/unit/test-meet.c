@@ -20,6 +20,9 @@
 #include "message.h"
 #include "store-meet.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-outbox.h"
+#include "store-avail.h"
 #include "testdb.h"
 #include "testtime.h"
 

@@ -15,6 +15,8 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-outbox.h"
 
 struct fixture {
 	char *dir;

@@ -11,6 +11,8 @@
 #include "stats.h"
 #include "store-stats.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-checkin.h"
 #include "testdb.h"
 #include "testtime.h"
 

@@ -9,6 +9,8 @@
 
 #include "message.h"
 #include "store.h"
+#include "store-team.h"
+#include "store-message.h"
 #include "store-blocker.h"
 
 struct fixture {

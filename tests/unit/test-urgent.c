@@ -14,6 +14,7 @@
 #include "context.h"
 #include "ingest.h"
 #include "store.h"
+#include "store-team.h"
 #include "store-blocker.h"
 #include "testdb.h"
 #include "testtime.h"
