@@ -918,6 +918,27 @@ busy_of(struct store *st, const struct person *p, gint64 from, gint64 to,
 	return busy;
 }
 
+/* The meetings of team T (struct meeting *) that have not ended by FROM
+ * into C, as events organized by ORGANIZER in the team's name. */
+static void
+add_meetings(struct itip_calendar *c, const struct team *t,
+    GPtrArray *meetings, const char *organizer, gint64 from)
+{
+	for (guint i = 0; i < meetings->len; i++) {
+		const struct meeting *mt = meetings->pdata[i];
+		struct itip_meeting m = {
+			.uid = mt->uid, .sequence = mt->sequence,
+			.title = mt->title, .start = mt->starts_at,
+			.end = mt->ends_at, .stamp = from, .zone = t->zone,
+			.cancelled = strcmp(mt->state, "cancelled") == 0,
+			.organizer = organizer,
+			.organizer_name = team_title(t),
+		};
+		if (mt->ends_at >= from)
+			itip_calendar_add_event(c, &m);
+	}
+}
+
 char *
 meet_export(struct store *st, const char *team, const char *member,
     const char *organizer, gint64 now, int days, GError **error)
@@ -953,20 +974,7 @@ meet_export(struct store *st, const char *team, const char *member,
 		    "%s is not a member of %s", member, team);
 		return NULL;
 	}
-	for (guint i = 0; i < meetings->len; i++) {
-		const struct meeting *mt = meetings->pdata[i];
-		struct itip_meeting m = {
-			.uid = mt->uid, .sequence = mt->sequence,
-			.title = mt->title, .start = mt->starts_at,
-			.end = mt->ends_at, .stamp = now, .zone = t->zone,
-			.cancelled = strcmp(mt->state, "cancelled") == 0,
-		};
-		if (mt->ends_at < now)
-			continue;
-		m.organizer = organizer;
-		m.organizer_name = team_title(t);
-		itip_calendar_add_event(c, &m);
-	}
+	add_meetings(c, t, meetings, organizer, now);
 	return itip_calendar_text(c);
 }
 
@@ -1070,19 +1078,6 @@ meet_export_events(struct store *st, const char *team, const char *member,
 		return NULL;
 	}
 	itip_calendar_set_feed(c, name != NULL ? name : team_title(t), "PT1H");
-	for (guint i = 0; i < meetings->len; i++) {
-		const struct meeting *mt = meetings->pdata[i];
-		struct itip_meeting m = {
-			.uid = mt->uid, .sequence = mt->sequence,
-			.title = mt->title, .start = mt->starts_at,
-			.end = mt->ends_at, .stamp = from, .zone = t->zone,
-			.cancelled = strcmp(mt->state, "cancelled") == 0,
-		};
-		if (mt->ends_at < from)
-			continue;
-		m.organizer = organizer;
-		m.organizer_name = team_title(t);
-		itip_calendar_add_event(c, &m);
-	}
+	add_meetings(c, t, meetings, organizer, from);
 	return itip_calendar_text(c);
 }
