@@ -18,11 +18,13 @@
 
 #include <libsoup/soup.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "context.h"
 #include "digest.h"
 #include "http.h"
 #include "log.h"
+#include "pulse.h"
 #include "store.h"
 #include "store-team.h"
 #include "store-message.h"
@@ -152,6 +154,33 @@ page(struct archive *a, guint status, const char *title, GString *body)
 
 /* --- the pages ----------------------------------------------------------- */
 
+/* The team's answers per week, the chart of the digest's pulse, as an
+ * SVG image inline (a data: address, which the page's policy allows, so
+ * nothing is fetched); nothing when nobody was asked. */
+static void
+pulse_html(GString *s, struct archive *a)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 now = clock_now();
+	struct pulse *p = pulse_gather(a->r->env->st, a->team, now - 7 * 86400,
+	    now, &error);
+	g_autofree char *svg = NULL, *b64 = NULL;
+
+	if (p == NULL) {
+		log_warnx("http: archive of %s: the pulse: %s", a->team->name,
+		    error->message);
+		return;
+	}
+	if (pulse_any(p) &&
+	    (svg = pulse_svg(p, "Answers per week")) != NULL) {
+		b64 = g_base64_encode((const guchar *)svg, strlen(svg));
+		g_string_append_printf(s, "<h2>Pulse</h2>\n<p><img class=\"pulse\" "
+		    "alt=\"Answers per week\" src=\"data:image/svg+xml;base64,%s\">"
+		    "</p>\n", b64);
+	}
+	pulse_free(p);
+}
+
 static void
 page_index(struct archive *a)
 {
@@ -170,6 +199,7 @@ page_index(struct archive *a)
 	}
 	g_string_append_printf(s, "<h1>%s</h1>\n", t);
 	search_form(s, a, "", NULL);
+	pulse_html(s, a);
 	g_string_append(s, "<h2>Digests</h2>\n");
 	if (periods->len == 0)
 		g_string_append(s, "<p class=\"muted\">No digest yet.</p>\n");

@@ -137,19 +137,13 @@ sentences(const struct pulse *p)
 	return out;
 }
 
-void
-pulse_render(const struct pulse *p, char **text, char **html)
+/* The weeks of P as BARS (room for all), from the first week anyone was
+ * asked, their labels kept in LABELS; returns how many. */
+static guint
+week_bars(const struct pulse *p, struct chart_bar *bars, GPtrArray *labels)
 {
-	g_autoptr(GPtrArray) lines = sentences(p);
-	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
-	g_autofree struct chart_bar *bars = g_new0(struct chart_bar,
-	    p->week_rates->len + 1);
-	g_autofree char *line = NULL, *chart = NULL;
-	GString *t = g_string_new("PULSE\n=====\n\n");
-	GString *h = g_string_new("<h2 style=\"" CSS_H2 "\">Pulse</h2>\n");
 	guint first = 0, n;
 
-	/* From the first week anyone was asked. */
 	while (first < p->week_rates->len &&
 	    g_array_index(p->week_rates, double, first) < 0)
 		first++;
@@ -161,6 +155,31 @@ pulse_render(const struct pulse *p, char **text, char **html)
 		bars[i].label = label;
 		bars[i].value = g_array_index(p->week_rates, double, first + i);
 	}
+	return n;
+}
+
+char *
+pulse_svg(const struct pulse *p, const char *title)
+{
+	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+	g_autofree struct chart_bar *bars = g_new0(struct chart_bar,
+	    p->week_rates->len + 1);
+	guint n = week_bars(p, bars, labels);
+
+	return n > 0 ? chart_svg(bars, n, title) : NULL;
+}
+
+void
+pulse_render(const struct pulse *p, char **text, char **html)
+{
+	g_autoptr(GPtrArray) lines = sentences(p);
+	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
+	g_autofree struct chart_bar *bars = g_new0(struct chart_bar,
+	    p->week_rates->len + 1);
+	g_autofree char *line = NULL, *chart = NULL;
+	GString *t = g_string_new("PULSE\n=====\n\n");
+	GString *h = g_string_new("<h2 style=\"" CSS_H2 "\">Pulse</h2>\n");
+	guint n = week_bars(p, bars, labels);
 	for (guint i = 0; i < lines->len; i++) {
 		g_autofree char *e = g_markup_escape_text(lines->pdata[i], -1);
 		g_string_append_printf(t, "%s\n", (char *)lines->pdata[i]);

@@ -44,4 +44,8 @@ gboolean pulse_any(const struct pulse *p);
  * frees both. */
 void pulse_render(const struct pulse *p, char **text, char **html);
 
+/* The answer rate of each week of P as an SVG document under TITLE, or
+ * NULL when nobody was asked in those weeks.  Caller frees. */
+char *pulse_svg(const struct pulse *p, const char *title);
+
 #endif

@@ -74,7 +74,8 @@ key=${link##*key=}
 t feed-url --team platform --reader bob@example.org
 bob_key=$(sed -n 's/.*key=//p' "$TEST_DIR/out")
 
-http_start || bail_out "tidings serve did not start"
+# The pulse of the index looks back from the day of the answers.
+TIDINGS_NOW=2026-03-25T14:00:00Z http_start || bail_out "tidings serve did not start"
 A="${URL}a/platform/"
 fetch "${URL}nothing"
 cp "$TEST_DIR/body" "$TEST_DIR/404"
@@ -92,6 +93,16 @@ grep -q 'Platform &lt;script&gt;alert(1)&lt;/script&gt;' "$TEST_DIR/body" && ! g
 ok $? "the team's title is escaped"
 grep -qi '^Cache-Control: private, no-store' "$TEST_DIR/headers"
 ok $? "archive pages are not cached"
+python3 - "$TEST_DIR/body" <<'PY'
+import base64, re, sys, xml.dom.minidom
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<img class="pulse" alt="Answers per week" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">', page)
+assert m, "no pulse chart"
+svg = xml.dom.minidom.parseString(base64.b64decode(m.group(1)))
+assert svg.documentElement.tagName == "svg"
+assert "Answers per week" in svg.toxml() and "100%" in svg.toxml(), svg.toxml()[:400]
+PY
+ok $? "the index draws the team's answers per week as an inline SVG (nothing fetched)"
 fetch "${URL}a/platform?key=$key"
 [ "$status" = 301 ] && grep -qi "^Location: platform/?key=$key" "$TEST_DIR/headers"
 ok $? "/a/TEAM leads to /a/TEAM/"
