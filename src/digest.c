@@ -24,8 +24,6 @@
 /* The text part's width, as render.c wraps it. */
 #define TEXT_WIDTH 72
 #define DAY (24 * 3600)
-/* Near misses of the week's grid: all but this many there. */
-#define AROUND_NEAR 2
 
 /* --- freeing ----------------------------------------------------------- */
 
@@ -712,13 +710,13 @@ find_around(struct store *st, struct digest *d, const struct team *t,
 	 * daylight saving time. */
 	len = g_date_time_to_unix(week) - from;
 	d->around_html = grid_build(st, t->name, t->zone, from, 3600,
-	    (guint)(len / 3600), AROUND_NEAR, error);
+	    (guint)(len / 3600), GRID_AROUND_NEAR, error);
 	if (d->around_html == NULL)
 		return FALSE;
 	/* Three hours a cell and short names: within the text's 72
 	 * columns. */
 	d->around_text = grid_build(st, t->name, t->zone, from, 3 * 3600,
-	    (guint)(len / (3 * 3600)), AROUND_NEAR, error);
+	    (guint)(len / (3 * 3600)), GRID_AROUND_NEAR, error);
 	if (d->around_text == NULL)
 		return FALSE;
 	d->around_text->name_width = 12;

@@ -13,6 +13,10 @@
 
 struct store;
 
+/* The near misses of "who is around this week" (the digest's and the
+ * archive's): all but at most this many members there. */
+#define GRID_AROUND_NEAR 2
+
 enum grid_mark {
 	GRID_APART,		/* fewer are there */
 	GRID_NEAR,		/* all but at most NEAR are there */

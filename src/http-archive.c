@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "context.h"
 #include "digest.h"
+#include "grid.h"
 #include "http.h"
 #include "log.h"
 #include "pulse.h"
@@ -181,6 +182,42 @@ pulse_html(GString *s, struct archive *a)
 	pulse_free(p);
 }
 
+/* Who of the team is around the seven days from today's midnight in the
+ * team's zone, an hour a cell, as the digest's "who is around" shows it:
+ * HTML table cells, nothing fetched. */
+static void
+around_html(GString *s, struct archive *a)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(a->team->zone);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(clock_now());
+	g_autoptr(GDateTime) local = NULL, midnight = NULL, week = NULL;
+	g_autoptr(Grid) g = NULL;
+	g_autofree char *html = NULL;
+	gint64 from, len;
+
+	if (tz == NULL || utc == NULL)
+		return;
+	local = g_date_time_to_timezone(utc, tz);
+	midnight = g_date_time_new(tz, g_date_time_get_year(local),
+	    g_date_time_get_month(local), g_date_time_get_day_of_month(local),
+	    0, 0, 0);
+	week = g_date_time_add_days(midnight, 7);
+	from = g_date_time_to_unix(midnight);
+	len = g_date_time_to_unix(week) - from;
+	g = grid_build(a->r->env->st, a->team->name, a->team->zone, from, 3600,
+	    (guint)(len / 3600), GRID_AROUND_NEAR, &error);
+	if (g == NULL) {
+		log_warnx("http: archive of %s: who is around: %s",
+		    a->team->name, error->message);
+		return;
+	}
+	if (g->names->len == 0)
+		return;
+	html = grid_html(g, TRUE, "Who is around this week");
+	g_string_append_printf(s, "<h2>Who is around</h2>\n%s\n", html);
+}
+
 static void
 page_index(struct archive *a)
 {
@@ -200,6 +237,7 @@ page_index(struct archive *a)
 	g_string_append_printf(s, "<h1>%s</h1>\n", t);
 	search_form(s, a, "", NULL);
 	pulse_html(s, a);
+	around_html(s, a);
 	g_string_append(s, "<h2>Digests</h2>\n");
 	if (periods->len == 0)
 		g_string_append(s, "<p class=\"muted\">No digest yet.</p>\n");

@@ -103,6 +103,9 @@ assert svg.documentElement.tagName == "svg"
 assert "Answers per week" in svg.toxml() and "100%" in svg.toxml(), svg.toxml()[:400]
 PY
 ok $? "the index draws the team's answers per week as an inline SVG (nothing fetched)"
+grep -q '<h2>Who is around</h2>' "$TEST_DIR/body" &&
+	grep -q 'Ana &lt;i&gt;Lima&lt;/i&gt;' "$TEST_DIR/body" && ! grep -q '<i>Lima' "$TEST_DIR/body"
+ok $? "and who of the team is around this week, the member's name escaped"
 fetch "${URL}a/platform?key=$key"
 [ "$status" = 301 ] && grep -qi "^Location: platform/?key=$key" "$TEST_DIR/headers"
 ok $? "/a/TEAM leads to /a/TEAM/"
