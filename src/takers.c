@@ -86,7 +86,10 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 		t.prepared = prep->data;
 	if (ctx->archive) {
 		/* An archive is history: its answers are recorded as of the
-		 * day they were written, and nothing else is done again. */
+		 * day they were written, and nothing else is done again (an
+		 * answer with a blocker is recorded, no blocker followed). */
+		if (tk == &taker_blocker)
+			tk = &taker_answer;
 		if (tk != &taker_answer)
 			return !tk->changes_state || store_message_bind(ctx->st,
 			    id, msg->prompt_id, FALSE, "read from an archive: "
