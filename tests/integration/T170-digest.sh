@@ -88,8 +88,8 @@ unsub=$(header "$digest" List-Unsubscribe)
 [[ $unsub =~ ^\<mailto:standup\+platform-unsubscribe-[a-z2-7]{16}@example\.test\?subject=unsubscribe\>$ ]]
 ok $? "List-Unsubscribe: a mailto with a token ($unsub)"
 [ "$(header "$digest" List-Post)" = NO ] && [ "$(header "$digest" Precedence)" = list ] &&
-	[ -n "$(header "$digest" List-Archive)" ]
-ok $? "List-Post: NO, Precedence: list, List-Archive"
+	[ -z "$(header "$digest" List-Archive)" ]
+ok $? "List-Post: NO, Precedence: list, no List-Archive without [http] base-url"
 text_of "$digest" >"$TEST_DIR/digest.txt"
 grep -q "The billing export" "$TEST_DIR/digest.txt" && grep -q "staging database" "$TEST_DIR/digest.txt"
 ok $? "the digest holds Ana's answers" || sed 's/^/# /' "$TEST_DIR/digest.txt" | head -30
