@@ -336,8 +336,8 @@ confirm_match(struct tidings_ctx *ctx, const struct take *t)
 
 /* A reply to a confirmation notice: when it comes from the member's own
  * address to the address signed for their prompt, the answers they sent
- * to the team's address for it count.  Anything else counts nothing and
- * is not answered, as a forgery is not. */
+ * to the team's address for it count, and they are told so.  Anything
+ * else counts nothing and is not answered, as a forgery is not. */
 static gboolean
 confirm_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
@@ -347,6 +347,7 @@ confirm_take(struct tidings_ctx *env, struct take *t, GError **error)
 	g_autoptr(Checkin) c = NULL;
 	g_autoptr(GPtrArray) answers = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(RenderVars) v = render_vars_new();
 	gint64 id, confirmed = 0;
 	const char *bad = NULL;
 
@@ -387,7 +388,13 @@ confirm_take(struct tidings_ctx *env, struct take *t, GError **error)
 		return FALSE;
 	log_info("<%s>: %s confirmed %" G_GINT64_FORMAT " answer(s) to %s",
 	    msg->message_id, p->email, confirmed, c->title);
-	if (confirmed == 0 || g_strcmp0(p->state, "answered") == 0)
+	if (confirmed == 0)
+		return TRUE;
+	render_vars_set(v, "member_name", p->name != NULL ? p->name : "");
+	render_vars_set(v, "checkin", c->title);
+	if (!reply_send(env, t, "reply-confirmed", v, error))
+		return FALSE;
+	if (g_strcmp0(p->state, "answered") == 0)
 		return TRUE;
 	log_info("checkin: %s answered %s", p->email, c->title);
 	return store_prompt_set_state(env->st, p->id, "answered", NULL, t->now,

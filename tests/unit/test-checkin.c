@@ -944,10 +944,17 @@ test_team_address_answer(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
 	    "message_id LIKE 'plain%' AND prompt_id IS NOT NULL AND trusted = "
 	    "1"), ==, 1);
-	/* A second confirmation changes nothing. */
+	/* She is told it counts. */
+	g_assert_cmpint(replies(f), ==, 2);
+	g_free(notice);
+	notice = newest_to(f, "ana@example.org");
+	g_assert_nonnull(strstr(notice, "Subject: Counted: your answer to "
+	    "Daily"));
+	/* A second confirmation changes nothing, and tells nothing. */
 	mail_to(f, "", "ana@example.org", confirm, mid, "yes\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
 	    "counted = 1"), ==, 3);
+	g_assert_cmpint(replies(f), ==, 2);
 
 	/* With a trusted server's word, an answer to the team's address
 	 * counts at once, and asks nothing: an edit of the first. */
@@ -959,7 +966,7 @@ test_team_address_answer(struct fixture *f, gconstpointer data)
 	    "tests'"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
 	    "counted = 1 AND superseded_by IS NOT NULL"), ==, 1);
-	g_assert_cmpint(replies(f), ==, 1);
+	g_assert_cmpint(replies(f), ==, 2);
 }
 
 /* Every reply to a prompt that does not count is answered once, to its
