@@ -969,6 +969,37 @@ test_team_address_answer(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(replies(f), ==, 2);
 }
 
+/* A confirmed answer counts as of when it came: a later answer that
+ * counted at once stays the one that counts. */
+static void
+test_confirm_older(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *notice = NULL;
+	g_autofree char *confirm = NULL, *mid = NULL, *t = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	m1 = plain_reply(f, "", "Exports\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	notice = newest_to(f, "ana@example.org");
+	confirm = header_of(notice, "Reply-To");
+	mid = header_of(notice, "Message-Id");
+	g_assert_nonnull(confirm);
+	m2 = reply_to_prompt(f, "ana@example.org", "Exports, with tests\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	mail_to(f, "", "ana@example.org", confirm, mid, "ok\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND superseded_by IS NULL"), ==, 1);
+	t = sql_text(f, "SELECT text FROM answers WHERE counted = 1 AND "
+	    "superseded_by IS NULL");
+	g_assert_cmpstr(t, ==, "Exports, with tests");
+}
+
 /* Every reply to a prompt that does not count is answered once, to its
  * sender, with why and what to do (within the limits); a counted one is
  * not. */
@@ -1173,6 +1204,7 @@ main(int argc, char **argv)
 	ADD("edit-questions", test_edit_questions);
 	ADD("team-address", test_team_address);
 	ADD("team-address-answer", test_team_address_answer);
+	ADD("confirm-older", test_confirm_older);
 	ADD("uncounted-told", test_uncounted_told);
 	ADD("help-mail", test_help_mail);
 	ADD("unknown-address", test_unknown_address);
