@@ -153,12 +153,16 @@ confirm_parse(const char *detail, gint64 *id, char **token)
 	return TRUE;
 }
 
+/* Characters of the answers a confirmation notice shows at most. */
+#define CONFIRM_SHOWN 4000
+
 /* The answers of the mail T takes, question above answer, for the member
- * to see what they confirm. */
+ * to see what they confirm; cut after CONFIRM_SHOWN characters. */
 static char *
 answers_text(const struct message *msg, const struct checkin *c)
 {
 	GString *s = g_string_new(NULL);
+	glong n;
 
 	for (guint i = 0; msg->answers != NULL && i < msg->answers->len &&
 	    i < c->questions->len; i++) {
@@ -168,6 +172,11 @@ answers_text(const struct message *msg, const struct checkin *c)
 		g_string_append_printf(s, "%s%u. %s\n%s\n", s->len > 0 ? "\n" :
 		    "", i + 1, ((struct question *)c->questions->pdata[i])->text,
 		    text);
+	}
+	if ((n = g_utf8_strlen(s->str, -1)) > CONFIRM_SHOWN) {
+		g_string_truncate(s, (gsize)(g_utf8_offset_to_pointer(s->str,
+		    CONFIRM_SHOWN) - s->str));
+		g_string_append(s, "\n[...]\n");
 	}
 	return g_string_free(s, FALSE);
 }
@@ -219,7 +228,8 @@ tell_confirm(struct tidings_ctx *env, struct take *t, const struct prompt *p,
 		return TRUE;
 	render_vars_set(v, "member_name", p->name != NULL ? p->name : "");
 	render_vars_set(v, "checkin", c->title);
-	render_vars_set(v, "team_title", h.from_name);
+	render_vars_set(v, "team_title", h.from_name != NULL ? h.from_name :
+	    "");
 	render_vars_set(v, "local_date", date != NULL ? date : "");
 	render_vars_set(v, "answers", answers);
 	render_vars_set(v, "address", env->address);

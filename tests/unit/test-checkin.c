@@ -1000,6 +1000,34 @@ test_confirm_older(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(t, ==, "Exports, with tests");
 }
 
+/* The notice shows what came, bounded. */
+static void
+test_confirm_bounded(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *notice = NULL;
+	const char *body;
+	g_autoptr(GString) long_answer = g_string_new(NULL);
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	for (int i = 0; i < 1000; i++)
+		g_string_append(long_answer, "word ");
+	g_string_append(long_answer, "LASTWORD\n");
+	m1 = plain_reply(f, "", long_answer->str);
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	notice = newest_to(f, "ana@example.org");
+	g_assert_nonnull(notice);
+	body = strstr(notice, "\n\n");
+	g_assert_nonnull(body);
+	g_assert_nonnull(strstr(body, "[...]"));
+	g_assert_null(strstr(body, "LASTWORD"));
+	/* The answer itself is kept whole. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE text "
+	    "LIKE '%LASTWORD'"), ==, 1);
+}
+
 /* Every reply to a prompt that does not count is answered once, to its
  * sender, with why and what to do (within the limits); a counted one is
  * not. */
@@ -1205,6 +1233,7 @@ main(int argc, char **argv)
 	ADD("team-address", test_team_address);
 	ADD("team-address-answer", test_team_address_answer);
 	ADD("confirm-older", test_confirm_older);
+	ADD("confirm-bounded", test_confirm_bounded);
 	ADD("uncounted-told", test_uncounted_told);
 	ADD("help-mail", test_help_mail);
 	ADD("unknown-address", test_unknown_address);
