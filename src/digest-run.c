@@ -341,30 +341,37 @@ quoted_answer(const struct digest *d, const char *text)
 	return best;
 }
 
-/* Whether EMAIL may comment on TEAM's digests: a member or a subscriber. */
+/* Whether EMAIL may comment on TEAM's digests: a member or a subscriber;
+ * *STORED is then the address tidings keeps for them (caller frees). */
 static gboolean
 on_the_list(struct tidings_ctx *env, const char *team, const char *email,
-    GError **error)
+    char **stored, GError **error)
 {
 	g_autoptr(Subscription) sub = store_subscription_get(env->st, team,
 	    email, NULL);
 	g_autoptr(GPtrArray) members = NULL;
 
-	if (sub != NULL && strcmp(sub->state, "active") == 0)
-		return TRUE;
+	*stored = NULL;
 	if ((members = store_member_list(env->st, team, error)) == NULL)
 		return FALSE;
-	for (guint i = 0; i < members->len; i++)
-		if (g_ascii_strcasecmp(((struct person *)
-		    members->pdata[i])->email, email) == 0)
+	for (guint i = 0; i < members->len; i++) {
+		const struct person *p = members->pdata[i];
+		if (g_ascii_strcasecmp(p->email, email) == 0) {
+			*stored = g_strdup(p->email);
 			return TRUE;
+		}
+	}
+	if (sub != NULL && strcmp(sub->state, "active") == 0) {
+		*stored = g_strdup(sub->email);
+		return TRUE;
+	}
 	return FALSE;
 }
 
 static gboolean
 tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
-    const struct digest_answer *ans, const char *commenter, const char *text,
-    GError **error)
+    const struct digest_answer *ans, const char *commenter,
+    const char *commenter_address, const char *text, GError **error)
 {
 	const struct message *msg = tk->msg;
 	gint64 id = tk->id, now = tk->now;
@@ -381,6 +388,9 @@ tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
 		.from = env->address,
 		.to_name = ans->name,
 		.to = ans->email,
+		/* A reply to the notice reaches the commenter, at the
+		 * address tidings keeps for them, not tidings. */
+		.reply_to = commenter_address,
 		.message_id = mid,
 		.in_reply_to = msg->message_id,
 		.list_id = lid,
@@ -396,6 +406,7 @@ tell_author(struct tidings_ctx *env, struct take *tk, const struct team *t,
 	render_vars_set(v, "team_title", title_of(t));
 	render_vars_set(v, "member_name", ans->name);
 	render_vars_set(v, "commenter", commenter);
+	render_vars_set(v, "commenter_address", commenter_address);
 	render_vars_set(v, "answer", ans->text);
 	render_vars_set(v, "comment", text);
 	raw = render_mail(env->render, "comment", &h, v, &subject, error);
@@ -413,6 +424,7 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 	g_autoptr(Digest) d = NULL;
 	g_autoptr(Team) t = NULL;
 	g_autoptr(Person) person = NULL;
+	g_autofree char *stored = NULL;
 	const struct digest_answer *ans;
 	const char *text = msg->reply != NULL ? msg->reply : msg->text;
 
@@ -420,7 +432,7 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 		return TRUE;
 	if ((t = store_team_get(env->st, sent->team, error)) == NULL)
 		return FALSE;
-	if (!on_the_list(env, t->name, msg->from, error)) {
+	if (!on_the_list(env, t->name, msg->from, &stored, error)) {
 		if (error != NULL && *error != NULL)
 			return FALSE;
 		log_info("<%s>: a reply to a digest of %s from %s, who is not "
@@ -446,5 +458,6 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 		return TRUE;
 	/* Named as tidings knows them, not as the From says. */
 	return tell_author(env, tk, t, ans, person != NULL &&
-	    *person->name != '\0' ? person->name : msg->from, text, error);
+	    *person->name != '\0' ? person->name : msg->from, stored, text,
+	    error);
 }

@@ -624,6 +624,30 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
 	return store_step_done(st, stmt, error);
 }
 
+gboolean
+store_answer_count(struct store *st, gint64 id, GError **error)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "UPDATE answers SET counted = 1, "
+	    "reason = NULL, superseded_by = (SELECT min(b.id) FROM answers b "
+	    "WHERE b.prompt_id = answers.prompt_id AND b.question_id = "
+	    "answers.question_id AND b.counted = 1 AND b.id > answers.id) "
+	    "WHERE id = ? AND counted = 0", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	stmt = store_prepare(st, "UPDATE answers SET superseded_by = ?1 "
+	    "WHERE counted = 1 AND superseded_by IS NULL AND id < ?1 AND "
+	    "(prompt_id, question_id) = (SELECT prompt_id, question_id FROM "
+	    "answers WHERE id = ?1 AND superseded_by IS NULL)", error);
+	if (stmt == NULL)
+		return FALSE;
+	sqlite3_bind_int64(stmt, 1, id);
+	return store_step_done(st, stmt, error);
+}
+
 static gpointer
 answer_row(sqlite3_stmt *stmt)
 {

@@ -137,6 +137,10 @@ void answer_free(struct answer *a);
 gboolean store_answer_add(struct store *st, gint64 prompt_id,
     gint64 question_id, gint64 message, const char *text, gboolean counted,
     const char *reason, gint64 now, GError **error);
+/* Makes answer ID, kept uncounted, count (its reason cleared) from now
+ * on, as if counted when it came: it supersedes the earlier counted
+ * answers to its question, and is superseded by a later one. */
+gboolean store_answer_count(struct store *st, gint64 id, GError **error);
 /* Every answer of PROMPT_ID, by question, oldest first. */
 GPtrArray *store_answer_list(struct store *st, gint64 prompt_id,
     GError **error);

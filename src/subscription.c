@@ -297,7 +297,7 @@ subscription_list_headers(struct tidings_ctx *env,
     const struct subscription *sub, GError **error)
 {
 	g_autoptr(Team) t = store_team_get(env->st, sub->team, error);
-	g_autofree char *unsub = NULL, *subscribe = NULL, *archive = NULL;
+	g_autofree char *unsub = NULL, *subscribe = NULL;
 	g_autofree char *help = NULL, *link = NULL, *web = NULL;
 	const char *base = conf_get(env->conf, "http", "base-url");
 	GPtrArray *h;
@@ -311,7 +311,6 @@ subscription_list_headers(struct tidings_ctx *env,
 		link = g_strdup_printf("%s%su/%s", base,
 		    g_str_has_suffix(base, "/") ? "" : "/", sub->token);
 	subscribe = list_address(env, sub->team, "subscribe", NULL);
-	archive = list_address(env, sub->team, "archive", NULL);
 	help = token_address(env->address, env->domain, "help");
 	h = g_ptr_array_new();
 	g_ptr_array_add(h, g_strdup("List-Unsubscribe"));
@@ -326,12 +325,11 @@ subscription_list_headers(struct tidings_ctx *env,
 	g_ptr_array_add(h, g_strdup("List-Subscribe"));
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s?subject=subscribe>",
 	    subscribe));
-	g_ptr_array_add(h, g_strdup("List-Archive"));
-	if ((web = archive_link(env, sub->team, sub->email)) != NULL)
+	/* Advertised only where it leads somewhere: the web archive. */
+	if ((web = archive_link(env, sub->team, sub->email)) != NULL) {
+		g_ptr_array_add(h, g_strdup("List-Archive"));
 		g_ptr_array_add(h, g_strdup_printf("<%s>", web));
-	else
-		g_ptr_array_add(h, g_strdup_printf(
-		    "<mailto:%s?subject=archive>", archive));
+	}
 	g_ptr_array_add(h, g_strdup("List-Help"));
 	g_ptr_array_add(h, g_strdup_printf("<mailto:%s>", help));
 	g_ptr_array_add(h, g_strdup("List-Post"));

@@ -4,8 +4,9 @@
  * is one file, take-*.c, exporting one const struct taker (take-command.c
  * two: the commands that change state and those that only ask;
  * take-comment.c two: comments and replies to a digest with no text of
- * their own); takers.c holds their ordered table and the dispatcher
- * (takers.h). */
+ * their own; take-answer.c two: answers, and the member's confirmation of
+ * answers that came to the team's address); takers.c holds their ordered
+ * table and the dispatcher (takers.h). */
 #ifndef TIDINGS_TAKER_H
 #define TIDINGS_TAKER_H
 
@@ -67,5 +68,6 @@ extern const struct taker taker_blocker;
 extern const struct taker taker_urgent;
 extern const struct taker taker_urgent_reply;
 extern const struct taker taker_answer;
+extern const struct taker taker_answer_confirm;
 
 #endif

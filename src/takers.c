@@ -13,12 +13,14 @@
  * one that changes state unless the trust verdict holds.  Calendar answers are
  * the meetings' whatever else they look like; bounces and list commands
  * come before comments, and commands before answers, since a reply to a
- * prompt may hold a command; urgent mail comes by its own addresses. */
+ * prompt may hold a command; urgent mail comes by its own addresses, and
+ * confirmations of answers by theirs, whatever their first line says. */
 static const struct taker *const takers[] = {
 	&taker_itip,
 	&taker_autoreply,
 	&taker_bounce,
 	&taker_list,
+	&taker_answer_confirm,
 	&taker_urgent,
 	&taker_urgent_reply,
 	&taker_comment_empty,

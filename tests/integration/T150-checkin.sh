@@ -123,6 +123,8 @@ expect_grep out "not counted" "a stranger's reply to Ana's address is stored but
 expect_grep out "sent by eve@$D, but the prompt asked ana@$D" "with the reason"
 [ "$(sql "SELECT count(*) FROM answers WHERE counted = 1")" = 3 ]
 ok $? "Ana's three answers still stand alone"
+mailstack_wait_mail eve 1 10 && grep -q "but the prompt asked" "$(newest eve)"
+ok $? "the stranger is told why the reply does not count"
 
 # Ana corrects herself: the latest answer counts, the first is kept.
 reply "Ana Lima <ana@$D>" "$reply_to" "$TEST_DIR/ana2.eml" "$prompt_id" "1. The billing export, and its tests\n2. Invoices\n3. Nothing any more\n"
@@ -140,6 +142,7 @@ ok $? "a second reply is an edit: the latest counts, the first is kept"
 second=$(newest ana)
 second_id=$(header "$second" Message-ID)
 second_state() { sql "SELECT state FROM prompts WHERE message_id = '${second_id//[<>]/}'"; }
+ana_before=$(mails ana)
 reply "Ana Lima <ana@$D>" "standup@$D" "$TEST_DIR/plain.eml" "$second_id" "Reviews.\n"
 mailstack_send "ana@$D" "standup@$D" "$TEST_DIR/plain.eml"
 mailstack_wait_mail standup 4 10
@@ -150,6 +153,12 @@ id=$(sql "SELECT id FROM messages WHERE sender = 'ana@$D' ORDER BY id DESC LIMIT
 at 2026-03-30T15:12:00Z show "$id"
 expect_grep out "^trust: +untrusted: from the member's address, but not to their reply address and without a trusted Authentication-Results header" \
 	"tidings show says why it is not trusted"
+mailstack_wait_mail ana $((ana_before + 1)) 10
+notice=$(newest ana)
+confirm=$(header "$notice" Reply-To)
+[[ "$(header "$notice" Subject)" == "Please confirm your answer to Daily"* ]] &&
+	[[ $confirm =~ ^standup\+answer-[0-9]+-[a-z2-7]{16}@ ]] && grep -q "Reviews\." "$notice"
+ok $? "Ana is asked at her own address to confirm it, with a reply address of its own ($confirm)"
 reply "Ana Lima <ana@$D>" "standup@$D" "$TEST_DIR/dkim.eml" "$second_id" "Reviews.\n" \
 	"Authentication-Results: mx.$D; dkim=pass (good signature) header.d=$D header.s=mail"
 mailstack_send "ana@$D" "standup@$D" "$TEST_DIR/dkim.eml"
@@ -161,6 +170,20 @@ id=$(sql "SELECT id FROM messages WHERE sender = 'ana@$D' ORDER BY id DESC LIMIT
 at 2026-03-30T15:14:00Z show "$id" --json
 expect_grep out '"trusted":true,"trust_reason":"from the member, authenticated by mx\.'"$D"' \(dkim=pass header\.d='"$D"'\)"' \
 	"show --json gives the verdict and its reason"
+# Her reply to the notice, from her mailbox, counts the answer she sent
+# to the team's address (kept as the earlier of the two).
+second_counted() { sql "SELECT count(*) FROM answers a JOIN prompts p ON p.id = a.prompt_id WHERE p.message_id = '${second_id//[<>]/}' AND a.counted = 1"; }
+[ "$(second_counted)" = 1 ]
+ok $? "until she confirms it, only the authenticated answer counts"
+reply "Ana Lima <ana@$D>" "$confirm" "$TEST_DIR/confirm.eml" "$(header "$notice" Message-ID)" "Yes, that was me.\n"
+mailstack_send "ana@$D" "$confirm" "$TEST_DIR/confirm.eml"
+mailstack_wait_mail standup 6 10
+at 2026-03-30T15:16:00Z run --once
+[ "$(second_counted)" = 2 ]
+ok $? "her confirmation from her mailbox makes it count"
+mailstack_wait_mail ana $((ana_before + 2)) 10 &&
+	[[ "$(header "$(newest ana)" Subject)" == "Counted: your answer to Daily"* ]]
+ok $? "and she is told so"
 
 # --- mail commands ---------------------------------------------------------------
 priya_prompt=$(newest priya)
@@ -171,7 +194,7 @@ reply "Bob Stone <bob@$D>" "standup+pause@$D" "$TEST_DIR/pause.eml" "<none@x>" "
 mailstack_send "bob@$D" "standup+pause@$D" "$TEST_DIR/pause.eml"
 reply "Bob Stone <bob@$D>" "standup+help@$D" "$TEST_DIR/help.eml" "<none@x>" "\n"
 mailstack_send "bob@$D" "standup+help@$D" "$TEST_DIR/help.eml"
-mailstack_wait_mail standup 8 10
+mailstack_wait_mail standup 9 10
 at 2026-03-30T15:20:00Z run --once
 expect_rc 0 "the commands are read"
 [ "$(sql "SELECT state FROM prompts p JOIN people e ON e.id = p.person_id WHERE e.email = 'priya@$D'")" = skipped ]

@@ -88,8 +88,8 @@ unsub=$(header "$digest" List-Unsubscribe)
 [[ $unsub =~ ^\<mailto:standup\+platform-unsubscribe-[a-z2-7]{16}@example\.test\?subject=unsubscribe\>$ ]]
 ok $? "List-Unsubscribe: a mailto with a token ($unsub)"
 [ "$(header "$digest" List-Post)" = NO ] && [ "$(header "$digest" Precedence)" = list ] &&
-	[ -n "$(header "$digest" List-Archive)" ]
-ok $? "List-Post: NO, Precedence: list, List-Archive"
+	[ -z "$(header "$digest" List-Archive)" ]
+ok $? "List-Post: NO, Precedence: list, no List-Archive without [http] base-url"
 text_of "$digest" >"$TEST_DIR/digest.txt"
 grep -q "The billing export" "$TEST_DIR/digest.txt" && grep -q "staging database" "$TEST_DIR/digest.txt"
 ok $? "the digest holds Ana's answers" || sed 's/^/# /' "$TEST_DIR/digest.txt" | head -30
@@ -105,13 +105,20 @@ at 2026-03-30T07:10:00Z run --once
 ok $? "a reply quoting Ana's answer is a comment on it"
 mailstack_wait_mail ana 2 10 && grep -q "refunds" "$(newest ana)"
 ok $? "Ana receives the comment"
+notice=$(newest ana)
+[ "$(header "$notice" Reply-To)" = "max@$D" ]
+ok $? "its Reply-To is Max's address"
+send "Ana <ana@$D>" "$(header "$notice" Reply-To)" "Re: comment" "$(header "$notice" Message-ID)" \
+	"Yes, refunds too.\n"
+mailstack_wait_mail max 4 10 && grep -q "refunds too" "$(newest max)"
+ok $? "so that Ana's reply to it reaches Max"
 
 # Killed right after sending; started again: nothing twice.
 TIDINGS_NOW=2026-03-31T06:59:58Z "$TIDINGS" --config "$TEST_DIR/tidings.conf" run --foreground \
 	>"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" &
 daemon=$!
 tap_at_exit "kill -9 $daemon 2>/dev/null"
-mailstack_wait_mail max 4 20
+mailstack_wait_mail max 5 20
 ok $? "Tuesday's digest arrives from the daemon" || sed 's/^/# /' "$TEST_DIR/run.err" | tail -20
 kill -9 $daemon
 wait $daemon 2>/dev/null
@@ -119,7 +126,7 @@ at 2026-03-31T07:01:00Z run --once
 expect_rc 0 "started again after kill -9"
 at 2026-03-31T07:02:00Z run --once
 sleep 1
-[ "$(mails max)" = 4 ]
+[ "$(mails max)" = 5 ]
 ok $? "no digest sent twice ($(mails max) mails for Max)"
 [ "$(grep -h "^Message-I[dD]: <digest-" "$MAILSTACK_DIR/mail/max/Maildir/new/"* | sort -u | wc -l)" = 2 ]
 ok $? "two periods, two digests"
@@ -136,11 +143,11 @@ mailstack_wait_mail standup 5 10
 at 2026-03-31T08:00:00Z run --once
 [ "$(sql "SELECT state FROM subscriptions")" = unsubscribed ]
 ok $? "the List-Unsubscribe address ends the subscription"
-mailstack_wait_mail max 5 10
+mailstack_wait_mail max 6 10
 ok $? "Max is told"
 at 2026-04-01T07:00:10Z run --once
 sleep 1
-[ "$(mails max)" = 5 ]
+[ "$(mails max)" = 6 ]
 ok $? "no digest after unsubscribing"
 [ "$(sql "SELECT count(*) FROM digests WHERE period_end = 1775026800")" = 1 ]
 ok $? "though the team's digest of that day was made"

@@ -536,8 +536,12 @@ test_trust(struct fixture *f, gconstpointer data)
 	ingest(f, m2, &res);
 	ingest_result_clear(&res);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
-	    "counted = 0 AND reason LIKE 'from the member''s address, but not "
-	    "to their reply address and without a trusted%'"), ==, 1);
+	    "counted = 0 AND reason LIKE 'it came to the team''s address%'"),
+	    ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id = 'plain2@example.org' AND trust_reason LIKE 'from the "
+	    "member''s address, but not to their reply address and without a "
+	    "trusted%'"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
 	    "'sent'"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT prompt_id IS NOT NULL AND NOT "
@@ -818,6 +822,271 @@ test_team_address(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(replies(f), ==, 3);
 }
 
+/* The raw of the newest mail in the outbox to TO. */
+static char *
+newest_to(struct fixture *f, const char *to)
+{
+	g_autofree char *sql = g_strdup_printf("SELECT CAST(coalesce(b.raw, "
+	    "o.raw) AS TEXT) FROM outbox o LEFT JOIN outbox_bodies b ON b.id = "
+	    "o.body JOIN outbox_recipients r ON r.outbox_id = o.id WHERE "
+	    "r.address = '%s' ORDER BY o.id DESC LIMIT 1", to);
+
+	return sql_text(f, sql);
+}
+
+/* The value of header NAME in RAW, to the end of its line. */
+static char *
+header_of(const char *raw, const char *name)
+{
+	g_autofree char *start = g_strdup_printf("\n%s: ", name);
+	const char *p = strstr(raw, start), *end;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen(start);
+	end = strpbrk(p, "\r\n");
+	return g_strndup(p, (gsize)(end - p));
+}
+
+/* A mail from FROM to TO, in reply to <IN_REPLY_TO>, with HEADERS. */
+static void
+mail_to(struct fixture *f, const char *headers, const char *from,
+    const char *to, const char *in_reply_to, const char *body)
+{
+	static int n;
+	g_autofree char *text = g_strdup_printf("%sFrom: %s\nTo: %s\n"
+	    "Subject: Re: Please confirm\nMessage-ID: <m%d@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Fri, 27 Mar 2026 18:00:00 +0100\n\n%s",
+	    headers, from, to, ++n, in_reply_to, body);
+	struct ingest_result res;
+
+	ingest(f, text, &res);
+	ingest_result_clear(&res);
+}
+
+/* An answer that came to the team's address (a client that ignores
+ * Reply-To), in reply to the prompt: with a trusted server's word for the
+ * sender it counts at once; without it, the member is asked at their own
+ * address to confirm, and one reply from their mailbox to the notice's
+ * own address counts what they wrote.  A confirmation from anyone else,
+ * to an address tidings did not sign, or from a machine counts
+ * nothing. */
+static void
+test_team_address_answer(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *notice = NULL;
+	g_autofree char *confirm = NULL, *mid = NULL, *wrong = NULL;
+	g_autofree char *other = NULL, *ptoken = NULL;
+	struct ingest_result res;
+	gint64 pid;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	pid = sql_int(f, "SELECT id FROM prompts");
+	m1 = plain_reply(f, "", "1. Exports\n2. Imports\n3. No\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 0 AND reason LIKE 'it came to the team''s address%'"),
+	    ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+	/* The notice: to Ana's stored address, with what came, and a
+	 * Reply-To of its own. */
+	notice = newest_to(f, "ana@example.org");
+	g_assert_nonnull(notice);
+	g_assert_nonnull(strstr(notice, "Subject: Please confirm your answer "
+	    "to Daily"));
+	g_assert_nonnull(strstr(notice, "Imports"));
+	g_assert_nonnull(strstr(notice, "In-Reply-To: <plain"));
+	confirm = header_of(notice, "Reply-To");
+	g_assert_nonnull(confirm);
+	other = g_strdup_printf("standup+answer-%" G_GINT64_FORMAT "-",
+	    pid);
+	g_assert_true(g_str_has_prefix(confirm, other));
+	/* Its token is none of the prompt's. */
+	ptoken = sql_text(f, "SELECT token FROM prompts");
+	g_assert_null(strstr(confirm, ptoken));
+	mid = header_of(notice, "Message-Id");
+	g_assert_nonnull(mid);
+	g_assert_cmpint(replies(f), ==, 1);
+
+	/* Bob at Ana's confirmation address: nothing counts, nobody is
+	 * told. */
+	mail_to(f, "", "bob@example.org", confirm, mid, "ok\n");
+	/* Ana at an address tidings did not sign, or another prompt's. */
+	wrong = g_strdup_printf("standup+answer-%" G_GINT64_FORMAT
+	    "-abcdefghijklmnop@example.org", pid);
+	mail_to(f, "", "ana@example.org", wrong, mid, "ok\n");
+	g_free(other);
+	other = g_strdup_printf("standup+answer-%" G_GINT64_FORMAT "-%s",
+	    pid + 1, strchr(confirm, '@') - 16);
+	mail_to(f, "", "ana@example.org", other, mid, "ok\n");
+	/* Her out-of-office responder answering the notice. */
+	mail_to(f, "Auto-Submitted: auto-replied\n", "ana@example.org",
+	    confirm, mid, "I am away until Monday.\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id IN ('m1@example.org', 'm2@example.org', "
+	    "'m3@example.org') AND trusted = 0"), ==, 3);
+
+	/* Ana replies to the notice: her answers count. */
+	mail_to(f, "", "Ana <ana@example.org>", confirm, mid, "> We got your "
+	    "answer\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND reason IS NULL AND superseded_by IS NULL"), ==, 3);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id LIKE 'plain%' AND prompt_id IS NOT NULL AND trusted = "
+	    "1"), ==, 1);
+	/* She is told it counts. */
+	g_assert_cmpint(replies(f), ==, 2);
+	g_free(notice);
+	notice = newest_to(f, "ana@example.org");
+	g_assert_nonnull(strstr(notice, "Subject: Counted: your answer to "
+	    "Daily"));
+	/* A second confirmation changes nothing, and tells nothing. */
+	mail_to(f, "", "ana@example.org", confirm, mid, "yes\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 3);
+	g_assert_cmpint(replies(f), ==, 2);
+
+	/* With a trusted server's word, an answer to the team's address
+	 * counts at once, and asks nothing: an edit of the first. */
+	m2 = plain_reply(f, SIGNED, "Exports, with tests\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND superseded_by IS NULL AND text = 'Exports, with "
+	    "tests'"), ==, 1);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND superseded_by IS NOT NULL"), ==, 1);
+	g_assert_cmpint(replies(f), ==, 2);
+}
+
+/* A confirmed answer counts as of when it came: a later answer that
+ * counted at once stays the one that counts. */
+static void
+test_confirm_older(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *notice = NULL;
+	g_autofree char *confirm = NULL, *mid = NULL, *t = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	m1 = plain_reply(f, "", "Exports\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	notice = newest_to(f, "ana@example.org");
+	confirm = header_of(notice, "Reply-To");
+	mid = header_of(notice, "Message-Id");
+	g_assert_nonnull(confirm);
+	m2 = reply_to_prompt(f, "ana@example.org", "Exports, with tests\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	mail_to(f, "", "ana@example.org", confirm, mid, "ok\n");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE "
+	    "counted = 1 AND superseded_by IS NULL"), ==, 1);
+	t = sql_text(f, "SELECT text FROM answers WHERE counted = 1 AND "
+	    "superseded_by IS NULL");
+	g_assert_cmpstr(t, ==, "Exports, with tests");
+}
+
+/* The notice shows what came, bounded. */
+static void
+test_confirm_bounded(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *notice = NULL;
+	const char *body;
+	g_autoptr(GString) long_answer = g_string_new(NULL);
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	for (int i = 0; i < 1000; i++)
+		g_string_append(long_answer, "word ");
+	g_string_append(long_answer, "LASTWORD\n");
+	m1 = plain_reply(f, "", long_answer->str);
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	notice = newest_to(f, "ana@example.org");
+	g_assert_nonnull(notice);
+	body = strstr(notice, "\n\n");
+	g_assert_nonnull(body);
+	g_assert_nonnull(strstr(body, "[...]"));
+	g_assert_null(strstr(body, "LASTWORD"));
+	/* The answer itself is kept whole. */
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM answers WHERE text "
+	    "LIKE '%LASTWORD'"), ==, 1);
+}
+
+/* Every reply to a prompt that does not count is answered once, to its
+ * sender, with why and what to do (within the limits); a counted one is
+ * not. */
+static void
+test_uncounted_told(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *raw = NULL;
+	struct ingest_result res;
+
+	tick(f, "2026-03-27T15:30:00Z");
+	clock_set(utc("2026-03-27T16:00:00Z"));
+	/* Someone else answering Ana's prompt. */
+	m1 = reply_to_prompt(f, "Eve <eve@example.net>", "All done!\n");
+	ingest(f, m1, &res);
+	ingest_result_clear(&res);
+	raw = newest_to(f, "eve@example.net");
+	g_assert_nonnull(raw);
+	g_assert_nonnull(strstr(raw, "Subject: Not counted: your reply to "
+	    "Daily"));
+	g_assert_nonnull(strstr(raw, "it does not count as an answer: sent"));
+	g_assert_nonnull(strstr(raw, "asked ana@example.org"));
+	g_assert_nonnull(strstr(raw, "reply to the prompt tidings sent you"));
+	g_assert_cmpint(replies(f), ==, 1);
+
+	/* Ana's reply with nothing but the quoted prompt. */
+	m2 = reply_to_prompt(f, "ana@example.org", "> 1. What did you work "
+	    "on?\n> 2. What is next?\n");
+	ingest(f, m2, &res);
+	ingest_result_clear(&res);
+	g_free(raw);
+	raw = newest_to(f, "ana@example.org");
+	g_assert_nonnull(raw);
+	g_assert_nonnull(strstr(raw, "Subject: Not counted: your reply to "
+	    "Daily"));
+	g_assert_nonnull(strstr(raw, "Hi Ana Lima,"));
+	g_assert_nonnull(strstr(raw, "answer could be read in it"));
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'sent'"), ==, 1);
+
+	/* Her real answer counts and asks nothing. */
+	m3 = reply_to_prompt(f, "ana@example.org", "Exports\n");
+	ingest(f, m3, &res);
+	ingest_result_clear(&res);
+	g_assert_cmpint(replies(f), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
+	    "'answered'"), ==, 1);
+
+	/* Within the limits: three answers to one sender an hour. */
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *m = reply_to_prompt(f, "eve@example.net",
+		    "Me too\n");
+		ingest(f, m, &res);
+		ingest_result_clear(&res);
+	}
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_recipients r ON r.outbox_id = o.id WHERE r.address = "
+	    "'eve@example.net'"), ==, 3);
+}
+
 /* The help mail is made from the mail commands' table: every command, its
  * usage on a line of its own at the start of the line (no indented
  * continuation for a client that re-wraps flowed text to fall out of),
@@ -962,6 +1231,10 @@ main(int argc, char **argv)
 	ADD("rate-limits", test_rate_limits);
 	ADD("edit-questions", test_edit_questions);
 	ADD("team-address", test_team_address);
+	ADD("team-address-answer", test_team_address_answer);
+	ADD("confirm-older", test_confirm_older);
+	ADD("confirm-bounded", test_confirm_bounded);
+	ADD("uncounted-told", test_uncounted_told);
 	ADD("help-mail", test_help_mail);
 	ADD("unknown-address", test_unknown_address);
 	g_test_add_func("/checkin/help-untrusted", test_help_untrusted);

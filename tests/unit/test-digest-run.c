@@ -350,6 +350,10 @@ test_comment_forged(struct fixture *f, gconstpointer data)
 	g_assert_nonnull(notice);
 	g_assert_null(strstr(notice, "Priya"));
 	g_assert_nonnull(strstr(notice, "max@example.net commented"));
+	/* A reply to the notice reaches the commenter, at the address
+	 * tidings keeps for them. */
+	g_assert_nonnull(strstr(notice, "\nReply-To: max@example.net"));
+	g_assert_nonnull(strstr(notice, "your reply goes to"));
 }
 
 /* A reply to a digest with no text of its own (the whole digest quoted,

@@ -825,7 +825,8 @@ test_all_templates(void)
 {
 	static const char *const names[] = { "prompt", "reminder",
 	    "reply-skip", "reply-pause", "reply-resume", "reply-help",
-	    "reply-error", "reply-late", "reply-unknown" };
+	    "reply-error", "reply-late", "reply-unknown",
+	    "reply-confirm-answer", "reply-uncounted", "reply-confirmed" };
 	g_autoptr(Render) r = render_new(NULL);
 	g_autoptr(RenderVars) full = prompt_vars();
 	g_autoptr(RenderVars) none = render_vars_new();

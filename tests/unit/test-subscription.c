@@ -168,6 +168,9 @@ test_subject_and_unsubscribe(struct fixture *f, gconstpointer data)
 	    "Precedence"));
 	g_assert_true(g_strv_contains((const char *const *)headers,
 	    "List-Post"));
+	/* Without [http] base-url there is no archive to lead to. */
+	g_assert_false(g_strv_contains((const char *const *)headers,
+	    "List-Archive"));
 
 	/* A plain "unsubscribe" asks to confirm... */
 	mail(f, "kim@example.net", "standup+platform-unsubscribe@example.org",
