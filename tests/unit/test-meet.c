@@ -215,6 +215,26 @@ request(struct fixture *f)
 	return uid;
 }
 
+static char *own(struct fixture *f, const char *uid, const char *email);
+
+/* The calendar TEXT sent to TO is organised by TO's own address for UID,
+ * and names no other attendee's. */
+static void
+assert_organizer(struct fixture *f, const char *uid, const char *text,
+    const char *to)
+{
+	g_autofree char *mine = own(f, uid, to);
+	g_autofree char *line = g_strdup_printf("ORGANIZER;CN=Platform:mailto:"
+	    "%s", mine);
+	const char *at = strstr(text, line);
+
+	g_assert_nonnull(at);
+	g_assert_true(at[strlen(line)] == '\r' || at[strlen(line)] == '\n');
+	g_assert_cmpint(strstr(text, "+meet-") - strstr(text, mine), ==,
+	    strlen("standup"));
+	g_assert_null(strstr(strstr(text, "+meet-") + 1, "+meet-"));
+}
+
 static void
 test_request(struct fixture *f, gconstpointer data)
 {
@@ -249,6 +269,7 @@ test_request(struct fixture *f, gconstpointer data)
 		method = itip_method(p->text);
 		g_assert_cmpstr(method, ==, p->method);
 		g_assert_nonnull(strstr(p->text, uid));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_cmpuint(((struct message_part *)
 		    msg->parts->pdata[msg->parts->len - 1])->depth, ==, 1);
 		g_assert_true(itip_check(p->text, &error));
@@ -461,6 +482,7 @@ assert_updates(struct fixture *f, const char *uid, const char *now,
 		g_assert_nonnull(strstr(p->text, uid));
 		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
 		g_assert_nonnull(strstr(p->text, dtstart));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_true(itip_check(p->text, &error));
 		g_assert_no_error(error);
 		if (strcmp(msg->to->pdata[0], "bob@example.org") == 0)
@@ -579,6 +601,68 @@ test_accept_by_mail(struct fixture *f, gconstpointer data)
 	    "r.address = 'ana@example.org'"), ==, 1);
 }
 
+/* An answer speaks for the attendee when it comes to their own address
+ * for the meeting, or with a trusted server's word for its From; a forged
+ * one is kept with why, changes nothing and is answered by nobody. */
+static void
+test_trust(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *uid = request(f);
+	g_autofree char *forged = NULL, *other = NULL, *counter = NULL;
+	g_autofree char *mda = NULL, *delivered = NULL, *authed = NULL;
+	g_autofree char *plain = NULL, *old = NULL;
+	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
+	OWN(ana);
+	OWN(kai);
+
+	/* The right UID, Ana's address in From, to the team's address. */
+	forged = reply_mail("Ana Lima <ana@example.org>", NULL,
+	    "reply-google.ics", uid, NULL);
+	ingest(f, forged);
+	assert_partstat(f, "ana@example.org", "NEEDS-ACTION");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 0 AND trust_reason LIKE 'not sent to the attendee''s "
+	    "own address for the meeting, and %'"), ==, 1);
+	/* Bob's answer sent to Ana's address, which is not his. */
+	other = reply_mail("bob@example.org", own_ana, "reply-outlook-com.ics",
+	    uid, "REPLY");
+	ingest(f, other);
+	assert_partstat(f, "bob@example.org", "NEEDS-ACTION");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 0 AND trust_reason LIKE 'sent to a meeting address "
+	    "that is not bob@example.org''s for %'"), ==, 1);
+	/* A proposal in Bob's name: not recorded, the owner not told. */
+	counter = reply_mail("bob@example.org", NULL,
+	    "reply-google-proposal.ics", uid, "COUNTER");
+	ingest(f, counter);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "counter_start IS NOT NULL OR partstat <> 'NEEDS-ACTION'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
+	/* Delivered to Ana's own address (an alias copy's To: the team's). */
+	mda = reply_mail("Ana Lima <ana@example.org>", NULL,
+	    "reply-google.ics", uid, NULL);
+	delivered = g_strdup_printf("Delivered-To: %s\n%s", own_ana, mda);
+	ingest(f, delivered);
+	assert_partstat(f, "ana@example.org", "ACCEPTED");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 1 AND trust_reason = 'from ana@example.org, to their "
+	    "own address for the meeting'"), ==, 1);
+	/* To the team's address with the server's word for the From. */
+	plain = reply_mail("bob@example.org", NULL, "reply-outlook-com.ics",
+	    uid, "REPLY");
+	authed = g_strconcat("Authentication-Results: mx.example.org; "
+	    "dmarc=pass header.from=example.org\n", plain, NULL);
+	ingest(f, authed);
+	assert_partstat(f, "bob@example.org", "TENTATIVE");
+	/* Kai's own address holds across the meeting's updates. */
+	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
+	    NULL));
+	old = own(f, uid, "KAI@example.org");
+	g_assert_cmpstr(old, ==, own_kai);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==,
+	    queued + 4);
+}
+
 static void
 test_cancel(struct fixture *f, gconstpointer data)
 {
@@ -607,6 +691,7 @@ test_cancel(struct fixture *f, gconstpointer data)
 		cancels++;
 		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
 		g_assert_nonnull(strstr(p->text, "STATUS:CANCELLED"));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_true(itip_check(p->text, &error));
 		g_assert_no_error(error);
 	}
@@ -669,6 +754,9 @@ main(int argc, char **argv)
 	g_test_add("/meet/accept-by-mail", struct fixture,
 	    "trusted-authserv-ids = mx.example.org\n", setup,
 	    test_accept_by_mail, teardown);
+	g_test_add("/meet/trust", struct fixture,
+	    "trusted-authserv-ids = mx.example.org\n", setup, test_trust,
+	    teardown);
 	ADD("cancel", test_cancel);
 	ADD("export", test_export);
 	return g_test_run();
