@@ -610,7 +610,8 @@ test_trust(struct fixture *f, gconstpointer data)
 	g_autofree char *uid = request(f);
 	g_autofree char *forged = NULL, *other = NULL, *counter = NULL;
 	g_autofree char *mda = NULL, *delivered = NULL, *authed = NULL;
-	g_autofree char *plain = NULL, *old = NULL;
+	g_autofree char *plain = NULL, *old = NULL, *upper = NULL;
+	g_autofree char *kai = NULL;
 	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
 	OWN(ana);
 	OWN(kai);
@@ -654,6 +655,12 @@ test_trust(struct fixture *f, gconstpointer data)
 	    "dmarc=pass header.from=example.org\n", plain, NULL);
 	ingest(f, authed);
 	assert_partstat(f, "bob@example.org", "TENTATIVE");
+	/* A mail system that folds the address to upper case. */
+	upper = g_ascii_strup(own_kai, -1);
+	kai = reply_mail("Kai <kai@example.org>", upper, "reply-apple.ics",
+	    uid, "REPLY");
+	ingest(f, kai);
+	assert_partstat(f, "kai@example.org", "ACCEPTED");
 	/* Kai's own address holds across the meeting's updates. */
 	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
 	    NULL));
