@@ -46,8 +46,8 @@ void meet_slot_clear(struct meet_slot *s);
 gboolean meet_pick(struct store *st, const char *team, gint64 now,
     gint64 duration, gint64 within, struct meet_slot *slot, GError **error);
 
-/* TEAM's address, LOCAL+TEAM@DOMAIN: the meetings' ORGANIZER.  Caller
- * frees. */
+/* TEAM's address, LOCAL+TEAM@DOMAIN: the From of the invitations, and
+ * the meetings' ORGANIZER in the exported calendar.  Caller frees. */
 char *meet_team_address(struct tidings_ctx *env, const char *team);
 
 /* EMAIL's own address for meeting UID, LOCAL+meet-TOKEN@DOMAIN, TOKEN
@@ -100,8 +100,10 @@ gboolean meet_is_itip(const struct message *msg);
 gboolean meet_vouch(struct tidings_ctx *env, const struct take *t,
     char **why);
 
-/* Takes the REPLY or COUNTER of the mail T takes: the attendee's answer
- * or proposal, matched by UID and the attendee's address; a proposal is
+/* Takes the REPLY or COUNTER of the mail T takes, once the dispatcher
+ * has found it trusted (meet_vouch(), or the trust rule): the attendee's
+ * answer or proposal, matched by UID and the attendee's address, who must
+ * be its sender; a proposal is
  * told to the team's owners.  Never answers the sender.  Runs in the
  * caller's transaction. */
 gboolean meet_take(struct tidings_ctx *env, struct take *t, GError **error);
