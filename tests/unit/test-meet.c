@@ -611,7 +611,7 @@ test_trust(struct fixture *f, gconstpointer data)
 	g_autofree char *forged = NULL, *other = NULL, *counter = NULL;
 	g_autofree char *mda = NULL, *delivered = NULL, *authed = NULL;
 	g_autofree char *plain = NULL, *old = NULL, *upper = NULL;
-	g_autofree char *kai = NULL;
+	g_autofree char *kai = NULL, *text = NULL;
 	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
 	OWN(ana);
 	OWN(kai);
@@ -661,6 +661,15 @@ test_trust(struct fixture *f, gconstpointer data)
 	    uid, "REPLY");
 	ingest(f, kai);
 	assert_partstat(f, "kai@example.org", "ACCEPTED");
+	/* Plain text to a meeting address is no command ("meet-..."), nor
+	 * an answer: nothing is changed and nobody is answered. */
+	text = g_strdup_printf("From: Ana Lima <ana@example.org>\nTo: %s\n"
+	    "Subject: Re: Platform sync\nMessage-ID: <text1@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 10:30:00 +0000\n\nskip\n", own_ana);
+	ingest(f, text);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id = 'text1@example.org' AND kind = 'command'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
 	/* Kai's own address holds across the meeting's updates. */
 	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
 	    NULL));
