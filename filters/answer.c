@@ -4,7 +4,10 @@
  * (To, Cc, Delivered-To: LOCAL+TOKEN@DOMAIN), or else by the prompt's
  * Message-ID in In-Reply-To or References.  A mail command is the first
  * line of the reply ("skip", "pause until 2026-12-24", "resume", "help")
- * or the detail of the address it came to (LOCAL+help@DOMAIN).  The
+ * or the detail of the address it came to (LOCAL+help@DOMAIN).  A mail
+ * to an attendee's own meeting address (LOCAL+meet-TOKEN@DOMAIN, the
+ * ORGANIZER of their invitations) is neither: its token is kept for the
+ * meetings' taker to weigh (take-itip.c).  The
  * filter splits the reply into one answer per question.  It only
  * recognises a command, by the mail commands' table (mail-command.h);
  * whether the sender may answer, and what a command does, is for the
@@ -96,6 +99,17 @@ answer_parse_list_address(const char *detail, char **team, char **token)
 		return forms[i].command;
 	}
 	return ANSWER_COMMAND_NONE;
+}
+
+/* The token of a meeting address's detail, "meet-TOKEN" (lower case), or
+ * NULL.  Caller frees. */
+static char *
+meet_token_of(const char *detail)
+{
+	if (g_ascii_strncasecmp(detail, "meet-", 5) != 0 ||
+	    !is_token(detail + 5))
+		return NULL;
+	return g_ascii_strdown(detail + 5, -1);
 }
 
 gboolean
@@ -346,6 +360,21 @@ own_detail(GPtrArray *addrs, struct filter_ctx *ctx)
 	return NULL;
 }
 
+/* The token of the first of tidings' meeting addresses among ADDRS, or
+ * NULL.  Caller frees. */
+static char *
+own_meet_token(GPtrArray *addrs, struct filter_ctx *ctx)
+{
+	for (guint i = 0; addrs != NULL && i < addrs->len; i++) {
+		g_autofree char *d = token_subaddress(addrs->pdata[i],
+		    ctx->address, ctx->domain);
+		char *t = d != NULL ? meet_token_of(d) : NULL;
+		if (t != NULL)
+			return t;
+	}
+	return NULL;
+}
+
 static char *
 first_line(const char *text)
 {
@@ -441,6 +470,17 @@ answer_run(struct message *msg, struct filter_ctx *ctx)
 		detail = own_detail(msg->cc, ctx);
 	if (detail == NULL)
 		detail = own_detail(msg->delivered_to, ctx);
+	msg->meet_token = own_meet_token(msg->to, ctx);
+	if (msg->meet_token == NULL)
+		msg->meet_token = own_meet_token(msg->delivered_to, ctx);
+	if (msg->meet_token == NULL)
+		msg->meet_token = own_meet_token(msg->cc, ctx);
+	if (msg->meet_token != NULL && detail != NULL) {
+		/* A meeting address is neither a command nor a prompt's. */
+		g_autofree char *t = meet_token_of(detail);
+		if (t != NULL)
+			g_clear_pointer(&detail, g_free);
+	}
 	if (detail != NULL && command_by_address(msg, detail)) {
 		msg->kind = MESSAGE_COMMAND;
 		return FILTER_NEXT;

@@ -169,6 +169,38 @@ meet_team_address(struct tidings_ctx *env, const char *team)
 	return token_address(env->address, env->domain, team);
 }
 
+/* The token of EMAIL's own address for meeting UID: what it signs is the
+ * UID and the address in lower case, so it stays the same across the
+ * meeting's updates and its cancel.  Caller frees. */
+static char *
+attendee_token(GBytes *key, const char *uid, const char *email)
+{
+	g_autofree char *e = g_ascii_strdown(email, -1);
+	g_autofree char *subject = g_strdup_printf("%s %s", uid, e);
+
+	return token_make(key, "meet", subject);
+}
+
+char *
+meet_attendee_address(struct tidings_ctx *env, const char *uid,
+    const char *email, GError **error)
+{
+	GBytes *key = tidings_ctx_secret(env, error);
+	g_autofree char *token = NULL, *detail = NULL;
+	char *address;
+
+	if (key == NULL)
+		return NULL;
+	token = attendee_token(key, uid, email);
+	detail = g_strdup_printf("meet-%s", token);
+	if ((address = token_address(env->address, env->domain,
+	    detail)) == NULL)
+		g_set_error(error, MEET_ERROR, MEET_ERROR_ADDRESS,
+		    "tidings' address %s has no subaddresses for meetings",
+		    env->address);
+	return address;
+}
+
 /* "Tue 31 Mar 15:00" and "15:30" of [START, END) in ZONE. */
 static char *
 local_text(const char *zone, gint64 t)
@@ -256,12 +288,18 @@ invite_init(struct invite *iv, struct tidings_ctx *env, gint64 now)
 	};
 }
 
-/* The mail of template NAME with CALENDAR (METHOD) to P, queued. */
+/* The mail of template NAME to P with the calendar BUILD makes of the
+ * meeting (METHOD), organised by P's own address for it, queued. */
 static gboolean
 queue_invite(struct tidings_ctx *env, const struct invite *iv,
     const struct person *p, const char *name, const char *method,
-    const char *calendar, gint64 now, GError **error)
+    char *(*build)(const struct itip_meeting *, GError **), gint64 now,
+    GError **error)
 {
+	g_autofree char *organizer = meet_attendee_address(env, iv->uid,
+	    p->email, error);
+	g_autofree char *calendar = NULL;
+	struct itip_meeting m = iv->m;
 	g_autoptr(RenderVars) v = render_vars_new();
 	g_autofree char *mid = g_strdup_printf("%s.%d.%" G_GINT64_FORMAT ".%s",
 	    name, iv->sequence, p->id, iv->uid);
@@ -282,6 +320,11 @@ queue_invite(struct tidings_ctx *env, const struct invite *iv,
 		.date = now,
 	};
 
+	if (organizer == NULL)
+		return FALSE;
+	m.organizer = organizer;
+	if ((calendar = build(&m, error)) == NULL)
+		return FALSE;
 	render_vars_set(v, "team", iv->team->name);
 	render_vars_set(v, "team_title", team_title(iv->team));
 	render_vars_set(v, "member_name", name_of(p->name, p->email));
@@ -321,7 +364,7 @@ meet_request(struct tidings_ctx *env, const char *team,
 {
 	g_autoptr(Team) t = store_team_get(env->st, team, error);
 	g_autoptr(GPtrArray) members = NULL;
-	g_autofree char *id = NULL, *ics = NULL;
+	g_autofree char *id = NULL;
 	struct invite iv = { 0 };
 	struct meeting m = { 0 };
 	gboolean ok = FALSE;
@@ -341,8 +384,6 @@ meet_request(struct tidings_ctx *env, const char *team,
 	    members->len, slot->away != NULL && slot->away->len > 0 ?
 	    ", some away" : "");
 	invite_init(&iv, env, now);
-	if ((ics = itip_request(&iv.m, error)) == NULL)
-		goto out;
 	m = (struct meeting){ .team_id = t->id, .uid = id, .title =
 	    (char *)title, .starts_at = slot->start, .ends_at = slot->end };
 	if (!store_begin(env->st, error))
@@ -352,8 +393,8 @@ meet_request(struct tidings_ctx *env, const char *team,
 	for (guint i = 0; i < members->len; i++) {
 		const struct person *p = members->pdata[i];
 		if (!store_attendee_add(env->st, m.id, p->id, error) ||
-		    !queue_invite(env, &iv, p, "invite", "REQUEST", ics, now,
-		    error))
+		    !queue_invite(env, &iv, p, "invite", "REQUEST",
+		    itip_request, now, error))
 			goto rollback;
 	}
 	if (!store_commit(env->st, error))
@@ -398,7 +439,6 @@ meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
 	g_autoptr(Meeting) mt = store_meeting_get(env->st, uid, error);
 	g_autoptr(Team) t = NULL;
 	g_autoptr(GPtrArray) attendees = NULL, people = NULL;
-	g_autofree char *ics = NULL;
 	struct invite iv = { 0 };
 	gboolean ok = FALSE;
 
@@ -416,8 +456,6 @@ meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
 	    .sequence = mt->sequence + 1, .title = mt->title,
 	    .start = mt->starts_at, .end = mt->ends_at };
 	invite_init(&iv, env, now);
-	if ((ics = itip_cancel(&iv.m, error)) == NULL)
-		goto out;
 	if (!store_begin(env->st, error))
 		goto out;
 	if (!store_meeting_set_state(env->st, mt->id, "cancelled",
@@ -425,7 +463,7 @@ meet_cancel(struct tidings_ctx *env, const char *uid, gint64 now,
 		goto rollback;
 	for (guint i = 0; i < people->len; i++)
 		if (!queue_invite(env, &iv, people->pdata[i], "invite-cancel",
-		    "CANCEL", ics, now, error))
+		    "CANCEL", itip_cancel, now, error))
 			goto rollback;
 	if (!store_commit(env->st, error))
 		goto rollback;
@@ -469,7 +507,6 @@ move_to(struct tidings_ctx *env, const struct meeting *mt,
 {
 	g_autoptr(Team) t = store_team_get(env->st, mt->team, error);
 	g_autoptr(GPtrArray) people = NULL;
-	g_autofree char *ics = NULL;
 	struct invite iv = { 0 };
 	gboolean ok = FALSE;
 
@@ -483,13 +520,12 @@ move_to(struct tidings_ctx *env, const struct meeting *mt,
 	iv.summary = g_strdup_printf("the time %s proposed",
 	    name_of(a->name, a->email));
 	invite_init(&iv, env, now);
-	if ((ics = itip_request(&iv.m, error)) == NULL ||
-	    !store_meeting_move(env->st, mt->id, iv.start, iv.end, iv.sequence,
+	if (!store_meeting_move(env->st, mt->id, iv.start, iv.end, iv.sequence,
 	    error))
 		goto out;
 	for (guint i = 0; i < people->len; i++)
 		if (!queue_invite(env, &iv, people->pdata[i], "invite-update",
-		    "REQUEST", ics, now, error))
+		    "REQUEST", itip_request, now, error))
 			goto out;
 	log_info("meet %s: moved to the time %s proposed (sequence %d)",
 	    mt->uid, a->email, iv.sequence);
@@ -806,6 +842,43 @@ ignore(struct tidings_ctx *env, const struct message *msg, gint64 id,
 }
 
 gboolean
+meet_vouch(struct tidings_ctx *env, const struct take *t, char **why)
+{
+	const struct message *msg = t->msg;
+	g_autofree char *text = NULL;
+	g_autoptr(ItipReply) r = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *token = NULL;
+	GBytes *key;
+
+	if (msg->meet_token == NULL) {
+		*why = g_strdup("not sent to the attendee's own address for "
+		    "the meeting");
+		return FALSE;
+	}
+	text = itip_text(msg);
+	if ((r = itip_parse_reply(text, msg->from, &err)) == NULL) {
+		*why = g_strdup_printf("the calendar cannot be read: %s",
+		    err->message);
+		return FALSE;
+	}
+	if ((key = tidings_ctx_secret(env, &err)) == NULL) {
+		*why = g_strdup_printf("its meeting address cannot be "
+		    "checked: %s", err->message);
+		return FALSE;
+	}
+	token = attendee_token(key, r->uid, r->attendee);
+	if (!token_equal(token, msg->meet_token)) {
+		*why = g_strdup_printf("sent to a meeting address that is not "
+		    "%s's for %s", r->attendee, r->uid);
+		return FALSE;
+	}
+	*why = g_strdup_printf("from %s, to their own address for the meeting",
+	    r->attendee);
+	return TRUE;
+}
+
+gboolean
 meet_take(struct tidings_ctx *env, struct take *t, GError **error)
 {
 	const struct message *msg = t->msg;
@@ -863,8 +936,8 @@ meet_take(struct tidings_ctx *env, struct take *t, GError **error)
 		ce = r->end > r->start ? r->end :
 		    r->start + (mt->ends_at - mt->starts_at);
 	}
-	if (!store_message_bind(env->st, id, 0, TRUE, "an iTIP answer from "
-	    "the attendee", error) ||
+	if (!store_message_bind(env->st, id, 0, TRUE, t->why != NULL ? t->why :
+	    "an iTIP answer from the attendee", error) ||
 	    !store_attendee_answer(env->st, mt->id, a->person_id, partstat,
 	    cs, ce, r->comment, now, error))
 		return FALSE;

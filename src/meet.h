@@ -25,6 +25,7 @@ enum meet_error {
 	MEET_ERROR_NO_MEMBERS,	/* the team has nobody to invite */
 	MEET_ERROR_CANCELLED,	/* the meeting is cancelled already */
 	MEET_ERROR_NO_PROPOSAL,	/* nobody proposed another time */
+	MEET_ERROR_ADDRESS,	/* tidings' address takes no subaddress */
 };
 
 /* The grid of slots, in seconds. */
@@ -45,9 +46,17 @@ void meet_slot_clear(struct meet_slot *s);
 gboolean meet_pick(struct store *st, const char *team, gint64 now,
     gint64 duration, gint64 within, struct meet_slot *slot, GError **error);
 
-/* TEAM's address, LOCAL+TEAM@DOMAIN: the meetings' ORGANIZER.  Caller
- * frees. */
+/* TEAM's address, LOCAL+TEAM@DOMAIN: the From of the invitations, and
+ * the meetings' ORGANIZER in the exported calendar.  Caller frees. */
 char *meet_team_address(struct tidings_ctx *env, const char *team);
+
+/* EMAIL's own address for meeting UID, LOCAL+meet-TOKEN@DOMAIN, TOKEN
+ * signing the UID and EMAIL: the ORGANIZER of every invitation, update
+ * and cancel of UID that EMAIL gets, where their calendar program sends
+ * their answers.  It was given to EMAIL alone, so an answer that comes to
+ * it speaks for them (meet_vouch()).  Caller frees. */
+char *meet_attendee_address(struct tidings_ctx *env, const char *uid,
+    const char *email, GError **error);
 
 /* Records a meeting TITLE of TEAM in SLOT and queues its REQUEST to every
  * member, in one transaction.  *uid (may be NULL) gets its UID. */
@@ -83,8 +92,18 @@ gboolean meet_take_accept(struct tidings_ctx *env, struct take *t,
  * application/ics without a method, as Google sends). */
 gboolean meet_is_itip(const struct message *msg);
 
-/* Takes the REPLY or COUNTER of the mail T takes: the attendee's answer
- * or proposal, matched by UID and the attendee's address; a proposal is
+/* The meetings' own proof of the sender, which the dispatcher asks
+ * before the trust rule (taker.h): the REPLY or COUNTER of the mail T
+ * takes came to the meeting address (msg->meet_token) of the very
+ * attendee it answers for, of that meeting.  *why says why or why not.
+ * Caller frees. */
+gboolean meet_vouch(struct tidings_ctx *env, const struct take *t,
+    char **why);
+
+/* Takes the REPLY or COUNTER of the mail T takes, once the dispatcher
+ * has found it trusted (meet_vouch(), or the trust rule): the attendee's
+ * answer or proposal, matched by UID and the attendee's address, who must
+ * be its sender; a proposal is
  * told to the team's owners.  Never answers the sender.  Runs in the
  * caller's transaction. */
 gboolean meet_take(struct tidings_ctx *env, struct take *t, GError **error);

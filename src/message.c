@@ -133,6 +133,7 @@ message_free(struct message *msg)
 	g_free(msg->command_arg);
 	g_free(msg->command_team);
 	g_free(msg->command_token);
+	g_free(msg->meet_token);
 	g_clear_pointer(&msg->answers, g_ptr_array_unref);
 	g_free(msg);
 }

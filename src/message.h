@@ -122,6 +122,8 @@ struct message {
 	char *command_arg;		/* what follows the command word */
 	char *command_team;		/* a list command's team, or NULL */
 	char *command_token;		/* its token, or NULL */
+	char *meet_token;		/* the token of the meeting address
+					   (LOCAL+meet-TOKEN@) it came to */
 	GPtrArray *answers;		/* of char * or NULL, per question */
 };
 

@@ -14,8 +14,10 @@ itip_match(struct tidings_ctx *ctx, const struct take *t)
 const struct taker taker_itip = {
 	.name = "itip",
 	.match = itip_match,
-	/* Matched to the attendee by the meeting's UID and their address, as
-	 * calendar programs answer; the trust rule is not asked. */
-	.changes_state = FALSE,
+	/* An attendee's answer: it speaks for them when it came to their own
+	 * address for the meeting (the ORGANIZER of their invitation), or
+	 * by the trust rule. */
+	.changes_state = TRUE,
+	.vouch = meet_vouch,
 	.take = meet_take,
 };

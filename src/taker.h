@@ -42,6 +42,14 @@ struct taker {
 	 * the dispatcher hands it the mail only when the trust verdict
 	 * holds, and otherwise records why not. */
 	gboolean changes_state;
+	/* May be NULL.  The taker's own proof that the sender is who the
+	 * mail speaks for, which the dispatcher asks before the trust rule
+	 * (trust_verdict_proof()): TRUE when the mail came to an address
+	 * tidings gave that person alone for what the mail is about (an
+	 * attendee's address for a meeting).  *why (caller frees) says why
+	 * or why not. */
+	gboolean (*vouch)(struct tidings_ctx *ctx, const struct take *t,
+	    char **why);
 	/* Acts on the mail, in the caller's transaction; FALSE with ERROR
 	 * set undoes what it did (a store error is tried again later,
 	 * anything else quarantines the mail). */

@@ -101,7 +101,13 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 			t.now = msg->date;
 		t.may_answer = -1;
 	}
-	t.trusted = trust_verdict(ctx->st, msg, &why);
+	if (tk->vouch != NULL) {
+		g_autofree char *proof = NULL;
+		gboolean holds = tk->vouch(ctx, &t, &proof);
+		t.trusted = trust_verdict_proof(ctx->st, msg, holds, proof,
+		    &why);
+	} else
+		t.trusted = trust_verdict(ctx->st, msg, &why);
 	t.why = why;
 	if (tk->changes_state && !t.trusted) {
 		/* Kept, with why; nothing changes and nobody is answered. */

@@ -51,3 +51,22 @@ trust_verdict(struct store *st, const struct message *msg, char **why)
 		p = store_prompt_get(st, msg->prompt_id, NULL);
 	return trust_vouched(msg, p != NULL ? p->token : NULL, why);
 }
+
+gboolean
+trust_verdict_proof(struct store *st, const struct message *msg,
+    gboolean holds, const char *proof, char **why)
+{
+	g_autofree char *rule = NULL;
+
+	if (holds) {
+		*why = g_strdup(proof);
+		return TRUE;
+	}
+	if (trust_verdict(st, msg, &rule)) {
+		*why = g_steal_pointer(&rule);
+		return TRUE;
+	}
+	*why = proof != NULL ? g_strdup_printf("%s, and %s", proof, rule) :
+	    g_steal_pointer(&rule);
+	return FALSE;
+}

@@ -29,4 +29,12 @@ gboolean trust_vouched(const struct message *msg, const char *token,
 gboolean trust_verdict(struct store *st, const struct message *msg,
     char **why);
 
+/* The same verdict for a taker with a proof of its own (struct taker's
+ * vouch): when HOLDS, the mail came to an address only the person it
+ * speaks for was given, and PROOF says so; otherwise trust_verdict()
+ * decides, and *why says why the proof did not hold (PROOF, may be NULL)
+ * as well. */
+gboolean trust_verdict_proof(struct store *st, const struct message *msg,
+    gboolean holds, const char *proof, char **why);
+
 #endif

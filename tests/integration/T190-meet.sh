@@ -3,11 +3,14 @@
 # in Berlin, New York, Kolkata and Sydney is invited at the slot that suits
 # all four; each member's IMAP INBOX gets one mail with text, HTML and a
 # text/calendar REQUEST (METHOD as the MIME parameter, a VTIMEZONE per
-# zone); members answer ACCEPTED and DECLINED as Google and outlook.com
-# would, through Postfix to the team's address; tidings reads the answers
-# over IMAP and --show lists them; a COUNTER is told to the owner and
-# --accept moves the meeting (a REQUEST with SEQUENCE+1); --cancel sends
-# CANCEL with SEQUENCE+1.
+# zone), organised by the member's own address for the meeting
+# (standup+meet-TOKEN@); members answer ACCEPTED and DECLINED as Google and
+# outlook.com would, through Postfix to that address; tidings reads the
+# answers over IMAP and --show lists them, while an answer in a member's
+# name to the team's address, or to another member's, changes nothing; a
+# COUNTER is told to the owner and --accept moves the meeting (a REQUEST
+# with SEQUENCE+1); --cancel sends CANCEL with SEQUENCE+1; updates and
+# the cancel keep each member's ORGANIZER.
 # What tidings writes parses in python3-icalendar when it is installed.
 
 . "$(dirname "$0")/../lib.sh"
@@ -117,9 +120,22 @@ ok $? "METHOD inside is the MIME method="
 	grep -q '^TZID:Australia/Sydney' "$TEST_DIR/request.ics" &&
 	grep -q '^DTSTART;TZID=Europe/Berlin:20260330T130000' "$TEST_DIR/request.ics"
 ok $? "a VTIMEZONE for each of the four zones; DTSTART in the team's zone"
+# organizer USER: the ORGANIZER address of USER's first invitation.
+organizer() {
+	local first
+
+	first=$(ls -tr "$MAILSTACK_DIR/mail/$1/Maildir/new/"* \
+	    "$MAILSTACK_DIR/mail/$1/Maildir/cur/"* 2>/dev/null | head -n 1)
+	calendar "$first" | tr -d '\r' | sed -n 's/^ORGANIZER;CN=Platform:mailto://p'
+}
 grep -q "^UID:$uid" "$TEST_DIR/request.ics" && grep -q '^SEQUENCE:0' "$TEST_DIR/request.ics" &&
-	grep -q "^ORGANIZER;CN=Platform:mailto:standup+platform@$D" "$TEST_DIR/request.ics"
-ok $? "UID, SEQUENCE:0, ORGANIZER the team's address"
+	grep -Eq "^ORGANIZER;CN=Platform:mailto:standup\+meet-[a-z2-7]{16}@$D"$'\r'"?\$" "$TEST_DIR/request.ics"
+ok $? "UID, SEQUENCE:0, ORGANIZER an address of tidings' for the meeting"
+for u in ana bob priya kai; do eval "org_$u=\$(organizer $u)"; done
+[ -n "$org_ana" ] && [ -n "$org_bob" ] && [ -n "$org_priya" ] &&
+	[ "$org_kai" = "$(calendar "$invite" | tr -d '\r' | sed -n 's/^ORGANIZER;CN=Platform:mailto://p')" ] &&
+	[ "$(printf '%s\n' "$org_ana" "$org_bob" "$org_priya" "$org_kai" | sort -u | wc -l)" = 4 ]
+ok $? "each member's ORGANIZER is an address of their own"
 [ "$(tr -d '\r' <"$TEST_DIR/request.ics" | sed -e ':a' -e '$!N;s/\n //;ta' -e 'P;D' | grep -c '^ATTENDEE.*PARTSTAT=NEEDS-ACTION;RSVP=TRUE')" = 4 ]
 ok $? "four ATTENDEEs, NEEDS-ACTION, RSVP=TRUE"
 python3 - "$invite" <<'EOF' | grep -q "Mon 30 Mar 22:00 to 22:30, your time (Australia/Sydney)"
@@ -135,16 +151,17 @@ ok $? "Kai's text says his own time"
 icalendar_ok "$TEST_DIR/request.ics" "the REQUEST parses in python3-icalendar"
 
 # --- answers, as calendar programs write them --------------------------------------
-# itip_reply FROM PARTSTAT STYLE FILE: a REPLY to the invitation; STYLE
-# google (text/calendar and an application/ics copy) or outlook-com (no
-# ORGANIZER).
-itip_reply() { python3 - "$1" "$2" "$3" "$uid" "$D" "$4" <<'EOF'
+# itip_reply FROM TO PARTSTAT STYLE FILE: a REPLY to the invitation sent
+# to TO (the ORGANIZER); STYLE google (text/calendar and an application/ics
+# copy) or outlook-com (no ORGANIZER).
+itip_reply() { python3 - "$1" "$3" "$4" "$uid" "$2" "$5" <<'EOF'
 import sys, time
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-sender, partstat, style, uid, domain, out = sys.argv[1:]
+sender, partstat, style, uid, to, out = sys.argv[1:]
+domain = sender.split('@')[1]
 organizer = '' if style == 'outlook-com' else \
-    'ORGANIZER;CN=Platform:mailto:standup+platform@%s\r\n' % domain
+    'ORGANIZER;CN=Platform:mailto:%s\r\n' % to
 prodid = 'Microsoft Exchange Server 2010' if style == 'outlook-com' else \
     '-//Google Inc//Google Calendar 70.9054//EN'
 ics = ('BEGIN:VCALENDAR\r\nPRODID:%s\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n'
@@ -155,7 +172,7 @@ ics = ('BEGIN:VCALENDAR\r\nPRODID:%s\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n'
        prodid, organizer, uid, partstat, sender.split('@')[0], sender)
 m = EmailMessage()
 m['From'] = sender
-m['To'] = 'standup+platform@%s' % domain
+m['To'] = to
 m['Subject'] = '%s: Platform sync' % partstat.title()
 m['Date'] = formatdate()
 m['Message-ID'] = make_msgid(domain=domain)
@@ -168,14 +185,23 @@ if style == 'google':
 open(out, 'wb').write(bytes(m))
 EOF
 }
-itip_reply "ana@$D" ACCEPTED google "$TEST_DIR/ana.eml"
-mailstack_send "ana@$D" "standup+platform@$D" "$TEST_DIR/ana.eml"
-expect_rc 0 "Ana accepts, as Google Calendar answers"
-itip_reply "bob@$D" DECLINED outlook-com "$TEST_DIR/bob.eml"
-mailstack_send "bob@$D" "standup+platform@$D" "$TEST_DIR/bob.eml"
-expect_rc 0 "Bob declines, as outlook.com answers (no ORGANIZER)"
-mailstack_wait_mail standup 2 10
-ok $? "both answers reach the team's address"
+itip_reply "ana@$D" "$org_ana" ACCEPTED google "$TEST_DIR/ana.eml"
+mailstack_send "ana@$D" "$org_ana" "$TEST_DIR/ana.eml"
+expect_rc 0 "Ana accepts, as Google Calendar answers, to her ORGANIZER"
+itip_reply "bob@$D" "$org_bob" DECLINED outlook-com "$TEST_DIR/bob.eml"
+mailstack_send "bob@$D" "$org_bob" "$TEST_DIR/bob.eml"
+expect_rc 0 "Bob declines, as outlook.com answers (no ORGANIZER), to his"
+# Anyone can write Priya's address in From; the team's address is no
+# address of hers, and no server vouches for it.
+itip_reply "priya@$D" "standup+platform@$D" DECLINED google "$TEST_DIR/forged.eml"
+mailstack_send "eve@$D" "standup+platform@$D" "$TEST_DIR/forged.eml"
+expect_rc 0 "someone declines in Priya's name, to the team's address"
+# Kai's answer to Ana's address is not his to send there.
+itip_reply "kai@$D" "$org_ana" DECLINED outlook-com "$TEST_DIR/kai.eml"
+mailstack_send "kai@$D" "$org_ana" "$TEST_DIR/kai.eml"
+expect_rc 0 "Kai declines, to Ana's address"
+mailstack_wait_mail standup 4 10
+ok $? "the four answers reach tidings' mailbox"
 at 2026-03-27T16:00:00Z run --once
 expect_rc 0 "tidings run --once reads them over IMAP"
 
@@ -184,30 +210,35 @@ expect_rc 0 "tidings meet --show"
 expect_grep out "requested, sequence 0" "the meeting stands"
 expect_grep out "^ana@$D +accepted " "Ana accepted"
 expect_grep out "^bob@$D +declined " "Bob declined"
-expect_grep out "^priya@$D +no answer " "Priya has not answered"
-[ "$(mails ana)$(mails bob)" = 11 ]
+expect_grep out "^priya@$D +no answer " "Priya has not answered: the forged answer changed nothing"
+expect_grep out "^kai@$D +no answer " "Kai's answer to Ana's address changed nothing"
+[ "$(sql "SELECT count(*) FROM messages WHERE trusted = 0 AND trust_reason LIKE 'not sent to the attendee''s own address for the meeting, and %'")" = 1 ] &&
+	[ "$(sql "SELECT count(*) FROM messages WHERE trusted = 0 AND trust_reason LIKE 'sent to a meeting address that is not kai@$D''s for %'")" = 1 ]
+ok $? "both kept, with why" || sql "SELECT trusted, trust_reason FROM messages" | sed 's/^/# /'
+[ "$(mails ana)$(mails bob)$(mails priya)$(mails kai)" = 1111 ]
 ok $? "no answer is answered"
 
 # --- a proposal, accepted ------------------------------------------------------------
 # Priya proposes Tuesday 12:00 UTC (a COUNTER, as Outlook sends it); the
 # owner is told, accepts, and everyone gets the update at the new time.
-python3 - "priya@$D" "$uid" "$D" "$TEST_DIR/counter.eml" <<'EOF'
+python3 - "priya@$D" "$uid" "$org_priya" "$TEST_DIR/counter.eml" <<'EOF'
 import sys
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-sender, uid, domain, out = sys.argv[1:]
+sender, uid, to, out = sys.argv[1:]
+domain = sender.split('@')[1]
 ics = ('BEGIN:VCALENDAR\r\nPRODID:Microsoft Exchange Server 2010\r\n'
        'VERSION:2.0\r\nMETHOD:COUNTER\r\nBEGIN:VEVENT\r\n'
        'DTSTART:20260331T120000Z\r\nDTEND:20260331T123000Z\r\n'
        'DTSTAMP:20260327T161000Z\r\n'
-       'ORGANIZER;CN=Platform:mailto:standup+platform@%s\r\nUID:%s\r\n'
+       'ORGANIZER;CN=Platform:mailto:%s\r\nUID:%s\r\n'
        'ATTENDEE;PARTSTAT=TENTATIVE;CN=Priya:mailto:%s\r\nSEQUENCE:0\r\n'
        'COMMENT:Tuesday suits Kolkata better\r\n'
        'SUMMARY:Platform sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n') % (
-       domain, uid, sender)
+       to, uid, sender)
 m = EmailMessage()
 m['From'] = sender
-m['To'] = 'standup+platform@%s' % domain
+m['To'] = to
 m['Subject'] = 'New Time Proposed: Platform sync'
 m['Date'] = formatdate()
 m['Message-ID'] = make_msgid(domain=domain)
@@ -215,8 +246,8 @@ m.set_content('How about Tuesday?')
 m.add_alternative(ics, subtype='calendar', params={'method': 'COUNTER'})
 open(out, 'wb').write(bytes(m))
 EOF
-mailstack_send "priya@$D" "standup+platform@$D" "$TEST_DIR/counter.eml"
-mailstack_wait_mail standup 3 10
+mailstack_send "priya@$D" "$org_priya" "$TEST_DIR/counter.eml"
+mailstack_wait_mail standup 5 10
 at 2026-03-27T16:30:00Z run --once
 expect_rc 0 "the proposal is read over IMAP"
 mailstack_wait_mail ana 2 10
@@ -237,6 +268,8 @@ sed 1d "$TEST_DIR/update.part" >"$TEST_DIR/update.ics"
 	grep -q "^UID:$uid" "$TEST_DIR/update.ics" && grep -q '^SEQUENCE:1' "$TEST_DIR/update.ics" &&
 	grep -q '^DTSTART;TZID=Europe/Berlin:20260331T140000' "$TEST_DIR/update.ics"
 ok $? "a REQUEST with the same UID, SEQUENCE:1, at the proposed time"
+tr -d '\r' <"$TEST_DIR/update.ics" | grep -q "^ORGANIZER;CN=Platform:mailto:$org_kai\$"
+ok $? "the update keeps Kai's own ORGANIZER"
 icalendar_ok "$TEST_DIR/update.ics" "the update parses in python3-icalendar"
 at 2026-03-27T17:00:00Z meet --show "$uid"
 expect_grep out "2026-03-31 12:00 UTC, 30 minutes: requested, sequence 1" "the meeting stands at the new time"
@@ -261,6 +294,8 @@ sed 1d "$TEST_DIR/cancel.part" >"$TEST_DIR/cancel.ics"
 	grep -q "^UID:$uid" "$TEST_DIR/cancel.ics" && grep -q '^SEQUENCE:2' "$TEST_DIR/cancel.ics" &&
 	grep -q '^STATUS:CANCELLED' "$TEST_DIR/cancel.ics"
 ok $? "METHOD:CANCEL, the same UID, SEQUENCE:2, STATUS:CANCELLED"
+tr -d '\r' <"$TEST_DIR/cancel.ics" | grep -q "^ORGANIZER;CN=Platform:mailto:$org_priya\$"
+ok $? "the CANCEL keeps Priya's own ORGANIZER"
 icalendar_ok "$TEST_DIR/cancel.ics" "the CANCEL parses in python3-icalendar"
 at 2026-03-28T09:00:00Z meet --show "$uid"
 expect_grep out "cancelled, sequence 2" "the meeting is cancelled"

@@ -215,6 +215,26 @@ request(struct fixture *f)
 	return uid;
 }
 
+static char *own(struct fixture *f, const char *uid, const char *email);
+
+/* The calendar TEXT sent to TO is organised by TO's own address for UID,
+ * and names no other attendee's. */
+static void
+assert_organizer(struct fixture *f, const char *uid, const char *text,
+    const char *to)
+{
+	g_autofree char *mine = own(f, uid, to);
+	g_autofree char *line = g_strdup_printf("ORGANIZER;CN=Platform:mailto:"
+	    "%s", mine);
+	const char *at = strstr(text, line);
+
+	g_assert_nonnull(at);
+	g_assert_true(at[strlen(line)] == '\r' || at[strlen(line)] == '\n');
+	g_assert_cmpint(strstr(text, "+meet-") - strstr(text, mine), ==,
+	    strlen("standup"));
+	g_assert_null(strstr(strstr(text, "+meet-") + 1, "+meet-"));
+}
+
 static void
 test_request(struct fixture *f, gconstpointer data)
 {
@@ -249,6 +269,7 @@ test_request(struct fixture *f, gconstpointer data)
 		method = itip_method(p->text);
 		g_assert_cmpstr(method, ==, p->method);
 		g_assert_nonnull(strstr(p->text, uid));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_cmpuint(((struct message_part *)
 		    msg->parts->pdata[msg->parts->len - 1])->depth, ==, 1);
 		g_assert_true(itip_check(p->text, &error));
@@ -262,13 +283,26 @@ test_request(struct fixture *f, gconstpointer data)
 	}
 }
 
-/* A mail from FROM carrying the sample NAME for UID: in a
- * multipart/alternative as text/calendar; method=METHOD, or with METHOD
- * NULL as an application/ics attachment without one (as Google sends it
- * too). */
+/* EMAIL's own address for meeting UID, where their answers go. */
 static char *
-reply_mail(const char *from, const char *name, const char *uid,
-    const char *method)
+own(struct fixture *f, const char *uid, const char *email)
+{
+	g_autoptr(GError) error = NULL;
+	char *address = meet_attendee_address(&f->env, uid, email, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(g_str_has_prefix(address, "standup+meet-"));
+	g_assert_true(g_str_has_suffix(address, "@example.org"));
+	return address;
+}
+
+/* A mail from FROM to TO (NULL: the team's address) carrying the sample
+ * NAME for UID: in a multipart/alternative as text/calendar;
+ * method=METHOD, or with METHOD NULL as an application/ics attachment
+ * without one (as Google sends it too). */
+static char *
+reply_mail(const char *from, const char *to, const char *name,
+    const char *uid, const char *method)
 {
 	g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..",
 	    "data", "ics", name, NULL);
@@ -280,12 +314,13 @@ reply_mail(const char *from, const char *name, const char *uid,
 	ics = g_string_new(text);
 	g_string_replace(ics, "@UID@", uid, 0);
 	g_string_replace(ics, "\n", "\r\n", 0);
-	return g_strdup_printf("From: %s\nTo: standup+platform@example.org\n"
+	return g_strdup_printf("From: %s\nTo: %s\n"
 	    "Subject: Answer: Platform sync\nMessage-ID: <itip%d@example.org>\n"
 	    "Date: Fri, 27 Mar 2026 10:00:00 +0000\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/mixed; boundary=b1\n\n--b1\n"
 	    "Content-Type: text/plain; charset=utf-8\n\nMy answer.\n\n--b1\n"
-	    "Content-Type: %s%s%s\n%s\n%s\n--b1--\n", from, ++n,
+	    "Content-Type: %s%s%s\n%s\n%s\n--b1--\n", from,
+	    to != NULL ? to : "standup+platform@example.org", ++n,
 	    method != NULL ? "text/calendar; charset=UTF-8; method=" :
 	    "application/ics; name=invite.ics",
 	    method != NULL ? method : "", "",
@@ -322,50 +357,59 @@ partstat(struct fixture *f, const char *email)
 	g_assert_cmpstr(got_, ==, want);				\
 } G_STMT_END
 
+/* Declares own_WHO, WHO@example.org's own address for meeting UID. */
+#define OWN(who) \
+	g_autofree char *own_##who = own(f, uid, #who "@example.org")
+
 static void
 test_replies(struct fixture *f, gconstpointer data)
 {
 	g_autofree char *uid = request(f);
+	OWN(ana);
+	OWN(bob);
+	OWN(priya);
+	OWN(kai);
 	g_autofree char *g = NULL, *o = NULL, *oc = NULL, *a = NULL;
 	g_autofree char *eve = NULL, *unknown = NULL;
 	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
 
 	/* Google: ATTENDEE in other case, as application/ics alone. */
-	g = reply_mail("Ana Lima <ana@example.org>", "reply-google.ics", uid,
-	    NULL);
+	g = reply_mail("Ana Lima <ana@example.org>", own_ana,
+	    "reply-google.ics", uid, NULL);
 	ingest(f, g);
 	assert_partstat(f, "ana@example.org", "ACCEPTED");
-	o = reply_mail("Priya Nair <priya@example.org>", "reply-outlook.ics",
-	    uid, "REPLY");
+	o = reply_mail("Priya Nair <priya@example.org>", own_priya,
+	    "reply-outlook.ics", uid, "REPLY");
 	ingest(f, o);
 	assert_partstat(f, "priya@example.org", "DECLINED");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
 	    "comment LIKE 'Sorry, I am at a customer%'"), ==, 1);
 	/* outlook.com: no ORGANIZER. */
-	oc = reply_mail("bob@example.org", "reply-outlook-com.ics", uid,
-	    "REPLY");
+	oc = reply_mail("bob@example.org", own_bob, "reply-outlook-com.ics",
+	    uid, "REPLY");
 	ingest(f, oc);
 	assert_partstat(f, "bob@example.org", "TENTATIVE");
-	a = reply_mail("Kai <kai@example.org>", "reply-apple.ics", uid,
-	    "REPLY");
+	a = reply_mail("Kai <kai@example.org>", own_kai,
+	    "reply-apple.ics", uid, "REPLY");
 	ingest(f, a);
 	assert_partstat(f, "kai@example.org", "ACCEPTED");
 	/* The times these replies carry are the meeting's: no proposal. */
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
 	    "counter_start IS NOT NULL"), ==, 0);
-	/* Someone else sending Kai's answer, and a reply for a meeting
-	 * tidings never asked to, change nothing. */
-	eve = reply_mail("Eve <eve@example.org>", "reply-outlook.ics", uid,
-	    "REPLY");
+	/* Someone else sending Priya's answer, even to her own address, and
+	 * a reply for a meeting tidings never asked to, change nothing. */
+	eve = reply_mail("Eve <eve@example.org>", own_priya,
+	    "reply-outlook.ics", uid, "REPLY");
 	ingest(f, eve);
 	assert_partstat(f, "priya@example.org", "DECLINED");
-	unknown = reply_mail("Ana <ana@example.org>", "reply-outlook.ics",
-	    "nothing@example.org", "REPLY");
+	unknown = reply_mail("Ana <ana@example.org>", own_ana,
+	    "reply-outlook.ics", "nothing@example.org", "REPLY");
 	ingest(f, unknown);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
 	    "trusted = 0 AND (trust_reason LIKE 'the answer of % was sent by "
-	    "eve%' OR trust_reason = 'no meeting has UID "
-	    "nothing@example.org')"), ==, 2);
+	    "eve%' OR trust_reason LIKE 'sent to a meeting address that is "
+	    "not priya@example.org''s for nothing@example.org, and %')"), ==,
+	    2);
 	/* Never answered: nothing more in the outbox. */
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
 }
@@ -374,10 +418,12 @@ static void
 test_counter(struct fixture *f, gconstpointer data)
 {
 	g_autofree char *uid = request(f);
+	OWN(bob);
+	OWN(priya);
 	g_autofree char *c = NULL, *g = NULL, *n = NULL;
 
-	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
-	    "COUNTER");
+	c = reply_mail("priya@example.org", own_priya,
+	    "counter-outlook.ics", uid, "COUNTER");
 	ingest(f, c);
 	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
 	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
@@ -390,14 +436,14 @@ test_counter(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
 	    "'invite-counter'"), ==, 1);
 	/* Google's proposal as a COUNTER, then as a REPLY with a new time. */
-	g = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
-	    "COUNTER");
+	g = reply_mail("bob@example.org", own_bob,
+	    "reply-google-proposal.ics", uid, "COUNTER");
 	ingest(f, g);
 	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
 	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
 	    "'bob@example.org'"), ==, utc("2026-04-01T14:00:00Z"));
-	n = reply_mail("bob@example.org", "reply-google-newtime.ics", uid,
-	    NULL);
+	n = reply_mail("bob@example.org", own_bob,
+	    "reply-google-newtime.ics", uid, NULL);
 	ingest(f, n);
 	g_assert_cmpint(sql_int(f, "SELECT counter_start FROM attendees a "
 	    "JOIN people p ON p.id = a.person_id WHERE p.email = "
@@ -436,6 +482,7 @@ assert_updates(struct fixture *f, const char *uid, const char *now,
 		g_assert_nonnull(strstr(p->text, uid));
 		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
 		g_assert_nonnull(strstr(p->text, dtstart));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_true(itip_check(p->text, &error));
 		g_assert_no_error(error);
 		if (strcmp(msg->to->pdata[0], "bob@example.org") == 0)
@@ -455,17 +502,19 @@ test_accept(struct fixture *f, gconstpointer data)
 	g_autofree char *c = NULL, *g = NULL;
 	g_autoptr(Meeting) m = NULL;
 	gint64 start, end;
+	OWN(bob);
+	OWN(priya);
 
 	/* Nothing proposed yet. */
 	g_assert_false(meet_accept(&f->env, uid, NULL, utc("2026-03-27T11:00:00Z"),
 	    &start, &end, &error));
 	g_assert_error(error, MEET_ERROR, MEET_ERROR_NO_PROPOSAL);
 	g_clear_error(&error);
-	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
-	    "COUNTER");
+	c = reply_mail("priya@example.org", own_priya,
+	    "counter-outlook.ics", uid, "COUNTER");
 	ingest(f, c);
-	g = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
-	    "COUNTER");
+	g = reply_mail("bob@example.org", own_bob,
+	    "reply-google-proposal.ics", uid, "COUNTER");
 	ingest(f, g);
 	/* Kai proposed nothing. */
 	g_assert_false(meet_accept(&f->env, uid, "kai@example.org",
@@ -486,8 +535,8 @@ test_accept(struct fixture *f, gconstpointer data)
 	assert_updates(f, uid, "2026-03-27T11:00:00Z", "20260401T");
 	/* Answers to the old time no longer count as the new one's. */
 	g_clear_pointer(&c, g_free);
-	c = reply_mail("priya@example.org", "counter-outlook.ics", uid,
-	    "COUNTER");
+	c = reply_mail("priya@example.org", own_priya,
+	    "counter-outlook.ics", uid, "COUNTER");
 	ingest(f, c);
 	assert_partstat(f, "priya@example.org", "NEEDS-ACTION");
 }
@@ -502,11 +551,12 @@ test_accept_by_mail(struct fixture *f, gconstpointer data)
 	g_autofree char *uid = request(f);
 	g_autofree char *c = NULL, *notice = NULL, *mail = NULL;
 	g_autoptr(Meeting) m = NULL;
+	OWN(bob);
 	static const char *const auth = "Authentication-Results: "
 	    "mx.example.org; dmarc=pass header.from=example.org\n";
 
-	c = reply_mail("bob@example.org", "reply-google-proposal.ics", uid,
-	    "COUNTER");
+	c = reply_mail("bob@example.org", own_bob,
+	    "reply-google-proposal.ics", uid, "COUNTER");
 	ingest(f, c);
 	notice = testdb_text(f->t.db, "SELECT message_id FROM outbox WHERE "
 	    "kind = 'invite-counter'");
@@ -551,6 +601,84 @@ test_accept_by_mail(struct fixture *f, gconstpointer data)
 	    "r.address = 'ana@example.org'"), ==, 1);
 }
 
+/* An answer speaks for the attendee when it comes to their own address
+ * for the meeting, or with a trusted server's word for its From; a forged
+ * one is kept with why, changes nothing and is answered by nobody. */
+static void
+test_trust(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *uid = request(f);
+	g_autofree char *forged = NULL, *other = NULL, *counter = NULL;
+	g_autofree char *mda = NULL, *delivered = NULL, *authed = NULL;
+	g_autofree char *plain = NULL, *old = NULL, *upper = NULL;
+	g_autofree char *kai = NULL, *text = NULL;
+	gint64 queued = sql_int(f, "SELECT count(*) FROM outbox");
+	OWN(ana);
+	OWN(kai);
+
+	/* The right UID, Ana's address in From, to the team's address. */
+	forged = reply_mail("Ana Lima <ana@example.org>", NULL,
+	    "reply-google.ics", uid, NULL);
+	ingest(f, forged);
+	assert_partstat(f, "ana@example.org", "NEEDS-ACTION");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 0 AND trust_reason LIKE 'not sent to the attendee''s "
+	    "own address for the meeting, and %'"), ==, 1);
+	/* Bob's answer sent to Ana's address, which is not his. */
+	other = reply_mail("bob@example.org", own_ana, "reply-outlook-com.ics",
+	    uid, "REPLY");
+	ingest(f, other);
+	assert_partstat(f, "bob@example.org", "NEEDS-ACTION");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 0 AND trust_reason LIKE 'sent to a meeting address "
+	    "that is not bob@example.org''s for %'"), ==, 1);
+	/* A proposal in Bob's name: not recorded, the owner not told. */
+	counter = reply_mail("bob@example.org", NULL,
+	    "reply-google-proposal.ics", uid, "COUNTER");
+	ingest(f, counter);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM attendees WHERE "
+	    "counter_start IS NOT NULL OR partstat <> 'NEEDS-ACTION'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
+	/* Delivered to Ana's own address (an alias copy's To: the team's). */
+	mda = reply_mail("Ana Lima <ana@example.org>", NULL,
+	    "reply-google.ics", uid, NULL);
+	delivered = g_strdup_printf("Delivered-To: %s\n%s", own_ana, mda);
+	ingest(f, delivered);
+	assert_partstat(f, "ana@example.org", "ACCEPTED");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "trusted = 1 AND trust_reason = 'from ana@example.org, to their "
+	    "own address for the meeting'"), ==, 1);
+	/* To the team's address with the server's word for the From. */
+	plain = reply_mail("bob@example.org", NULL, "reply-outlook-com.ics",
+	    uid, "REPLY");
+	authed = g_strconcat("Authentication-Results: mx.example.org; "
+	    "dmarc=pass header.from=example.org\n", plain, NULL);
+	ingest(f, authed);
+	assert_partstat(f, "bob@example.org", "TENTATIVE");
+	/* A mail system that folds the address to upper case. */
+	upper = g_ascii_strup(own_kai, -1);
+	kai = reply_mail("Kai <kai@example.org>", upper, "reply-apple.ics",
+	    uid, "REPLY");
+	ingest(f, kai);
+	assert_partstat(f, "kai@example.org", "ACCEPTED");
+	/* Plain text to a meeting address is no command ("meet-..."), nor
+	 * an answer: nothing is changed and nobody is answered. */
+	text = g_strdup_printf("From: Ana Lima <ana@example.org>\nTo: %s\n"
+	    "Subject: Re: Platform sync\nMessage-ID: <text1@example.org>\n"
+	    "Date: Fri, 27 Mar 2026 10:30:00 +0000\n\nskip\n", own_ana);
+	ingest(f, text);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM messages WHERE "
+	    "message_id = 'text1@example.org' AND kind = 'command'"), ==, 0);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, queued);
+	/* Kai's own address holds across the meeting's updates. */
+	g_assert_true(meet_cancel(&f->env, uid, utc("2026-03-28T09:00:00Z"),
+	    NULL));
+	old = own(f, uid, "KAI@example.org");
+	g_assert_cmpstr(old, ==, own_kai);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==,
+	    queued + 4);
+}
+
 static void
 test_cancel(struct fixture *f, gconstpointer data)
 {
@@ -579,6 +707,7 @@ test_cancel(struct fixture *f, gconstpointer data)
 		cancels++;
 		g_assert_nonnull(strstr(p->text, "SEQUENCE:1"));
 		g_assert_nonnull(strstr(p->text, "STATUS:CANCELLED"));
+		assert_organizer(f, uid, p->text, msg->to->pdata[0]);
 		g_assert_true(itip_check(p->text, &error));
 		g_assert_no_error(error);
 	}
@@ -641,6 +770,9 @@ main(int argc, char **argv)
 	g_test_add("/meet/accept-by-mail", struct fixture,
 	    "trusted-authserv-ids = mx.example.org\n", setup,
 	    test_accept_by_mail, teardown);
+	g_test_add("/meet/trust", struct fixture,
+	    "trusted-authserv-ids = mx.example.org\n", setup, test_trust,
+	    teardown);
 	ADD("cancel", test_cancel);
 	ADD("export", test_export);
 	return g_test_run();
