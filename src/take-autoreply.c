@@ -1,5 +1,8 @@
 /* Out-of-office auto-replies that say when a member is back (avail-mail.c):
- * they mark the member away until then. */
+ * they mark the member away until then.  Responders answer the envelope
+ * sender, tidings' bounce address for that mail and recipient: a reply
+ * that came back there is vouched for (take_bounce_vouch()); any other
+ * needs the trust rule. */
 #include "config.h"
 
 #include "avail-mail.h"
@@ -16,5 +19,6 @@ const struct taker taker_autoreply = {
 	.name = "autoreply",
 	.match = autoreply_match,
 	.changes_state = TRUE,
+	.vouch = take_bounce_vouch,
 	.take = avail_take_autoreply,
 };

@@ -261,6 +261,35 @@ bounce_take(struct tidings_ctx *ctx, struct take *t, GError **error)
 	    store_message_bind(ctx->st, t->id, 0, TRUE, why, error);
 }
 
+gboolean
+take_bounce_vouch(struct tidings_ctx *ctx, const struct take *t, char **why)
+{
+	const struct message *msg = t->msg;
+	g_autofree char *token = token_of(ctx, msg);
+	g_autoptr(BounceMail) sent = NULL;
+	GBytes *secret;
+
+	*why = NULL;
+	if (token == NULL)
+		return FALSE;
+	if ((secret = tidings_ctx_secret(ctx, NULL)) == NULL ||
+	    (sent = store_bounce_mail(ctx->st, token, NULL)) == NULL ||
+	    !verp_check(secret, sent->key, sent->address, token)) {
+		*why = g_strdup("came to a bounce address of no mail tidings "
+		    "sent");
+		return FALSE;
+	}
+	if (msg->from == NULL || g_ascii_strcasecmp(msg->from,
+	    sent->address) != 0) {
+		*why = g_strdup_printf("came to the bounce address of a mail "
+		    "to %s, not to its sender", sent->address);
+		return FALSE;
+	}
+	*why = g_strdup_printf("came back to the bounce address of a mail "
+	    "tidings sent to %s", sent->address);
+	return TRUE;
+}
+
 static gboolean
 bounce_match(struct tidings_ctx *ctx, const struct take *t)
 {

@@ -78,4 +78,11 @@ extern const struct taker taker_urgent_reply;
 extern const struct taker taker_answer;
 extern const struct taker taker_answer_confirm;
 
+/* The vouch of mail that came back to a bounce address (verp.h) of a
+ * mail tidings sent to its From: only that mailbox, and its responder,
+ * saw the address (take-bounce.c).  An out-of-office reply goes to the
+ * envelope sender, so this is how a real responder's reply is known. */
+gboolean take_bounce_vouch(struct tidings_ctx *ctx, const struct take *t,
+    char **why);
+
 #endif

@@ -634,6 +634,31 @@ test_settings_by_mail(struct fixture *f, gconstpointer data)
 	    "at_minute IS NULL AND zone IS NULL"), ==, 1);
 }
 
+/* An out-of-office reply goes to the envelope sender: one that came back
+ * to the bounce address of a mail sent to its From is that mailbox's
+ * responder and marks the member away, with no server's word needed;
+ * one in her name to the bounce address of another's mail changes
+ * nothing. */
+static void
+test_ooo_to_bounce_address(struct fixture *f, gconstpointer data)
+{
+	g_autofree char *hers = sent_to(f, "olga@example.org");
+	g_autofree char *his = sent_to(f, "max@example.net");
+	g_autofree char *reason = NULL;
+
+	mail(f, "Olga Berg <olga@example.org>", his, "Automatic reply: Daily",
+	    "I am on leave and back on Monday 30 March.");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability"), ==,
+	    0);
+	reason = sql_text(f, "SELECT trust_reason FROM messages ORDER BY id "
+	    "DESC LIMIT 1");
+	g_assert_nonnull(strstr(reason, "not to its sender"));
+	mail(f, "Olga Berg <olga@example.org>", hers, "Automatic reply: Daily",
+	    "I am on leave and back on Monday 30 March.");
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "
+	    "kind = 'away' AND source = 'autoreply'"), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -646,5 +671,6 @@ main(int argc, char **argv)
 	ADD("forged-bounces", test_forged_bounces);
 	ADD("member-bounces", test_member_bounces);
 	ADD("settings-by-mail", test_settings_by_mail);
+	ADD("ooo-to-bounce-address", test_ooo_to_bounce_address);
 	return g_test_run();
 }
