@@ -188,38 +188,6 @@ avail_who(struct store *st, const char *team, gint64 now, GError **error)
 	return out;
 }
 
-char *
-avail_who_text(struct store *st, const char *team, gint64 now,
-    GError **error)
-{
-	g_autoptr(GPtrArray) who = avail_who(st, team, now, error);
-	GString *out;
-
-	if (who == NULL)
-		return NULL;
-	out = g_string_new(NULL);
-	for (guint i = 0; i < who->len; i++) {
-		const struct avail_who *w = who->pdata[i];
-		g_autofree char *next = w->next != 0 ? sched_format(w->zone,
-		    w->next, "%a %H:%M") : NULL;
-		g_autofree char *until = w->status_until != 0 ?
-		    sched_format(w->zone, w->status_until - 1, " until %a %-d %b") :
-		    g_strdup("");
-
-		g_string_append_printf(out, "%s <%s>\n    %s, %s%s%s%s",
-		    *w->name != '\0' ? w->name : w->email, w->email, w->local,
-		    avail_state_name(w->state), w->why != NULL ? " (" : "",
-		    w->why != NULL ? w->why : "", w->why != NULL ? ")" : "");
-		if (w->status != NULL)
-			g_string_append_printf(out, "; %s%s", w->status, until);
-		if (w->state != AVAIL_WORKING)
-			g_string_append_printf(out, "; working again %s",
-			    next != NULL ? next : "not within 60 days");
-		g_string_append_printf(out, " (%s)\n", w->zone);
-	}
-	return g_string_free(out, FALSE);
-}
-
 void
 avail_window_free(struct avail_window *w)
 {

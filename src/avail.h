@@ -60,9 +60,6 @@ void avail_who_free(struct avail_who *w);
 /* TEAM's members at NOW, by name: struct avail_who *. */
 GPtrArray *avail_who(struct store *st, const char *team, gint64 now,
     GError **error);
-/* The same as a table for a mail or a terminal.  Caller frees. */
-char *avail_who_text(struct store *st, const char *team, gint64 now,
-    GError **error);
 
 /* A stretch of time in which the same members of a team are working
  * (in their hours, not away: busy and deep work count as there). */
