@@ -344,6 +344,36 @@ confirm_match(struct tidings_ctx *ctx, const struct take *t)
 	return confirm_parse(t->msg->token, &id, &token);
 }
 
+/* The dispatcher's proof for a reply to a confirmation notice: it came to
+ * the address signed for the prompt it names, which went only to the
+ * member's own address, from that address. */
+static gboolean
+confirm_vouch(struct tidings_ctx *env, const struct take *t, char **why)
+{
+	const struct message *msg = t->msg;
+	g_autofree char *token = NULL, *expected = NULL;
+	g_autoptr(Prompt) p = NULL;
+	gint64 id;
+
+	*why = NULL;
+	if (!confirm_parse(msg->token, &id, &token))
+		return FALSE;
+	p = store_prompt_get(env->st, id, NULL);
+	if (p == NULL || tidings_ctx_secret(env, NULL) == NULL ||
+	    !token_equal(token, expected = confirm_token(env, p))) {
+		*why = g_strdup("a confirmation to an address tidings did not "
+		    "sign");
+		return FALSE;
+	}
+	if (!trust_same_address(msg->from, p->email)) {
+		*why = g_strdup("a confirmation not sent by the member the "
+		    "prompt asked");
+		return FALSE;
+	}
+	*why = g_strdup("from the member, to their confirmation address");
+	return TRUE;
+}
+
 /* A reply to a confirmation notice: when it comes from the member's own
  * address to the address signed for their prompt, the answers they sent
  * to the team's address for it count, and they are told so.  Anything
@@ -429,8 +459,10 @@ const struct taker taker_answer = {
 const struct taker taker_answer_confirm = {
 	.name = "answer confirmation",
 	.match = confirm_match,
-	/* It carries its own authority: the signed address of a notice that
-	 * went only to the member's own address, and their From. */
-	.changes_state = FALSE,
+	/* It makes answers count: only with the verdict, whose proof is
+	 * the signed address of a notice that went only to the member's own
+	 * address, and their From (confirm_vouch()). */
+	.changes_state = TRUE,
+	.vouch = confirm_vouch,
 	.take = confirm_take,
 };
