@@ -46,10 +46,10 @@ archive_url(struct cmd_ctx *ctx, struct tidings_ctx *env)
 		return cmd_fail(ctx, error);
 	}
 	tidings_ctx_clear(env);
-	if (strcmp(sub->state, "active") != 0)
+	if (sub->state != SUB_ACTIVE)
 		g_printerr("tidings: feed-url: %s's subscription is %s: the "
 		    "link works only while it is active\n", sub->email,
-		    sub->state);
+		    sub_state_name(sub->state));
 	path = g_strdup_printf("a/%s/?key=%s", opt_team, key);
 	url = http_url(ctx->conf, path);
 	printf("%s\n", url);

@@ -141,7 +141,7 @@ subscriber_add(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, error);
 	}
 	tidings_ctx_clear(&env);
-	if (strcmp(sub->state, "active") == 0)
+	if (sub->state == SUB_ACTIVE)
 		printf("%s receives the digests of %s\n", email, opt_team);
 	else
 		printf("asked %s to confirm the digests of %s\n", email,
@@ -170,7 +170,7 @@ copy_columns(struct cmd_ctx *ctx, const struct subscription *sub, gint64 now,
 	    sub->person_zone : t->zone);
 	*at = minute < 0 ? g_strdup("with digest") :
 	    g_strdup_printf("%02d:%02d", minute / 60, minute % 60);
-	if (strcmp(sub->state, "active") != 0) {
+	if (sub->state != SUB_ACTIVE) {
 		*next = g_strdup("-");
 		return TRUE;
 	}
@@ -222,7 +222,8 @@ subscriber_list(struct cmd_ctx *ctx, int argc, char **argv)
 			columns_free(c);
 			return cmd_fail(ctx, error);
 		}
-		columns_add(c, s->team, s->email, s->state, s->format, zone,
+		columns_add(c, s->team, s->email, sub_state_name(s->state),
+		    s->format, zone,
 		    at, next, score, since, s->ended_by != NULL ? s->ended_by :
 		    "");
 	}

@@ -361,7 +361,7 @@ on_the_list(struct tidings_ctx *env, const char *team, const char *email,
 			return TRUE;
 		}
 	}
-	if (sub != NULL && strcmp(sub->state, "active") == 0) {
+	if (sub != NULL && sub->state == SUB_ACTIVE) {
 		*stored = g_strdup(sub->email);
 		return TRUE;
 	}

@@ -144,7 +144,7 @@ unsubscribe(struct http_request *r, struct subscription *sub)
 		    "posts <code>List-Unsubscribe=One-Click</code>.</p>");
 		return;
 	}
-	if (strcmp(sub->state, "unsubscribed") == 0) {
+	if (sub->state == SUB_UNSUBSCRIBED) {
 		page_done(r, sub, FALSE);
 		return;
 	}
@@ -179,7 +179,7 @@ http_unsubscribe(struct http_request *r)
 	}
 	if (strcmp(r->method, "POST") == 0)
 		unsubscribe(r, sub);
-	else if (strcmp(sub->state, "unsubscribed") == 0)
+	else if (sub->state == SUB_UNSUBSCRIBED)
 		page_done(r, sub, FALSE);
 	else
 		page_ask(r, sub);

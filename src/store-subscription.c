@@ -12,7 +12,6 @@ subscription_free(struct subscription *s)
 	g_free(s->team);
 	g_free(s->email);
 	g_free(s->name);
-	g_free(s->state);
 	g_free(s->format);
 	g_free(s->token);
 	g_free(s->zone);
@@ -41,7 +40,9 @@ subs_read_row(sqlite3_stmt *stmt)
 	s->team = store_column_dup(stmt, 3);
 	s->email = store_column_dup(stmt, 4);
 	s->name = store_column_dup(stmt, 5);
-	s->state = store_column_dup(stmt, 6);
+	/* The schema allows its names alone. */
+	(void)sub_state_parse((const char *)sqlite3_column_text(stmt, 6),
+	    &s->state);
 	s->format = store_column_dup(stmt, 7);
 	s->token = store_column_dup(stmt, 8);
 	s->bounce_score = sqlite3_column_double(stmt, 9);
@@ -166,8 +167,8 @@ store_subscription_request(struct store *st, const char *team,
 }
 
 gboolean
-store_subscription_set_state(struct store *st, gint64 id, const char *state,
-    gint64 now, GError **error)
+store_subscription_set_state(struct store *st, gint64 id,
+    enum sub_state state, gint64 now, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
 	    "state = ?1, "
@@ -181,7 +182,7 @@ store_subscription_set_state(struct store *st, gint64 id, const char *state,
 
 	if (stmt == NULL)
 		return FALSE;
-	store_bind_text(stmt, 1, state);
+	store_bind_text(stmt, 1, sub_state_name(state));
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_int64(stmt, 3, id);
 	return store_step_done(st, stmt, error);

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "states.h"
 #include "store.h"
 
 /* Someone's subscription to a team's digests; members need none to be
@@ -16,7 +17,7 @@ struct subscription {
 	char *team;
 	char *email;
 	char *name;
-	char *state;		/* pending, active, unsubscribed, disabled */
+	enum sub_state state;
 	char *format;		/* alternative, mime, plain */
 	char *token;		/* of its unsubscribe address */
 	double bounce_score;
@@ -47,7 +48,7 @@ struct subscription *store_subscription_request(struct store *st,
     const char *format, gint64 now, GError **error);
 /* STATE active (confirmed now), unsubscribed or disabled (ended now). */
 gboolean store_subscription_set_state(struct store *st, gint64 id,
-    const char *state, gint64 now, GError **error);
+    enum sub_state state, gint64 now, GError **error);
 /* Records how subscription ID ended ("a one-click link", ...). */
 gboolean store_subscription_ended_by(struct store *st, gint64 id,
     const char *how, GError **error);

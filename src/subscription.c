@@ -185,7 +185,7 @@ request(struct tidings_ctx *env, struct take *tk, const char *team,
 	    (confirm = list_token(env, "subscribe", team, email, error)) == NULL)
 		return FALSE;
 	if ((sub = store_subscription_get(env->st, team, email, NULL)) != NULL)
-		was_active = strcmp(sub->state, "active") == 0;
+		was_active = sub->state == SUB_ACTIVE;
 	else
 		was_active = FALSE;
 	g_clear_pointer(&sub, subscription_free);
@@ -194,11 +194,10 @@ request(struct tidings_ctx *env, struct take *tk, const char *team,
 	if (sub == NULL)
 		return FALSE;
 	if (confirmed && !was_active) {
-		if (!store_subscription_set_state(env->st, sub->id, "active",
+		if (!store_subscription_set_state(env->st, sub->id, SUB_ACTIVE,
 		    now, error) || !welcome(env, tk, t, sub, NULL, now, error))
 			return FALSE;
-		g_free(sub->state);
-		sub->state = g_strdup("active");
+		sub->state = SUB_ACTIVE;
 	} else if (!was_active) {
 		v = render_vars_new();
 		address = list_address(env, team, "confirm", confirm);
@@ -231,9 +230,9 @@ end(struct tidings_ctx *env, struct take *tk, const char *team,
 	    error)) == NULL)
 		return FALSE;
 	/* Again (a link followed twice): nothing more to do or say. */
-	if (strcmp(sub->state, "unsubscribed") == 0)
+	if (sub->state == SUB_UNSUBSCRIBED)
 		return TRUE;
-	if (!store_subscription_set_state(env->st, sub->id, "unsubscribed",
+	if (!store_subscription_set_state(env->st, sub->id, SUB_UNSUBSCRIBED,
 	    now, error) ||
 	    !store_subscription_ended_by(env->st, sub->id, how, error))
 		return FALSE;
@@ -473,9 +472,9 @@ take_confirm(struct tidings_ctx *env, struct take *tk, const struct team *t,
 		    "a list confirmation whose token is not the sender's",
 		    error);
 	}
-	if (strcmp(sub->state, "active") == 0)
+	if (sub->state == SUB_ACTIVE)
 		return TRUE;
-	if (!store_subscription_set_state(env->st, sub->id, "active", now,
+	if (!store_subscription_set_state(env->st, sub->id, SUB_ACTIVE, now,
 	    error))
 		return FALSE;
 	log_info("list %s: %s confirmed", t->name, msg->from);
@@ -510,7 +509,7 @@ take_unsubscribe(struct tidings_ctx *env, struct take *tk,
 		    error);
 	}
 	sub = store_subscription_get(env->st, t->name, msg->from, NULL);
-	if (sub == NULL || strcmp(sub->state, "active") != 0) {
+	if (sub == NULL || sub->state != SUB_ACTIVE) {
 		g_autofree char *why = g_strdup_printf("%s is not subscribed "
 		    "to the digests of %s", msg->from, title_of(t));
 		return refuse(env, tk, "unsubscribe", why, error);
@@ -688,7 +687,7 @@ take_subscribe(struct tidings_ctx *env, struct take *tk, const struct team *t,
 	ok = request(env, tk, t->name, msg->from, NULL, FALSE, tk->now, &sub,
 	    error);
 	if (ok && settings_given(&set)) {
-		if (before != NULL && strcmp(before->state, "active") == 0)
+		if (before != NULL && before->state == SUB_ACTIVE)
 			/* Only its owner may change it: told where, at the
 			 * subscribed address. */
 			ok = settings_notice(env, tk, t, before, NULL, TRUE,
@@ -805,7 +804,7 @@ subscription_bounced(struct tidings_ctx *env, struct take *tk,
 		log_warnx("list %s: delivery to %s stopped after its "
 		    "bounces", sub->team, sub->email);
 		if (!store_subscription_set_state(env->st, sub->id,
-		    "disabled", tk->now, error) ||
+		    SUB_DISABLED, tk->now, error) ||
 		    !tell_owners(env, tk, sub, r, tk->now, error))
 			return FALSE;
 	}

@@ -156,7 +156,7 @@ main(int argc, char **argv)
 		g_autoptr(Subscription) sub = store_subscription_request(st,
 		    "bench", email, token, NULL, DAY0, &error);
 		check(sub != NULL && store_subscription_set_state(st, sub->id,
-		    "active", DAY0, &error) &&
+		    SUB_ACTIVE, DAY0, &error) &&
 		    store_subscription_set_delivery(st, sub->id, zones[m % 24],
 		    8 * 60, NULL, &error), error);
 	}
