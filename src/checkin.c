@@ -169,7 +169,7 @@ claim(struct tidings_ctx *env, const struct team *team,
 	reason = skip_reason(env, person, o->at, &err);
 	if (err != NULL)
 		goto fail;
-	p.state = reason != NULL ? "skipped" : "pending";
+	p.state = reason != NULL ? PROMPT_SKIPPED : PROMPT_PENDING;
 	p.skip_reason = reason;
 	if (!store_begin(env->st, &err))
 		goto fail;
@@ -189,7 +189,7 @@ claim(struct tidings_ctx *env, const struct team *team,
 		key = g_strdup_printf("prompt:%" G_GINT64_FORMAT, p.id);
 		if (raw == NULL || !reply_queue(env, "prompt", key, person->email,
 		    raw, mid, subject, now, &err) ||
-		    !store_prompt_set_state(env->st, p.id, "sent", NULL, now,
+		    !store_prompt_set_state(env->st, p.id, PROMPT_SENT, NULL, now,
 		    &err))
 			goto rollback;
 		log_info("checkin: %s: asking %s", c->title, person->email);

@@ -253,7 +253,7 @@ prompt_json(const struct prompt *p)
 	json_builder_set_member_name(b, "closes");
 	json_builder_add_int_value(b, p->closes_at);
 	json_builder_set_member_name(b, "state");
-	json_builder_add_string_value(b, p->state);
+	json_builder_add_string_value(b, prompt_state_name(p->state));
 	json_builder_set_member_name(b, "reason");
 	json_builder_add_string_value(b, p->skip_reason);
 	json_builder_set_member_name(b, "sent");
@@ -299,7 +299,7 @@ prompts_list(struct cmd_ctx *ctx)
 		    p->checkin_id);
 		g_autofree char *due = sched_format(p->zone, p->due_at,
 		    "%a %Y-%m-%d %H:%M %Z");
-		columns_add(c, id, ci, p->email, due, p->state,
+		columns_add(c, id, ci, p->email, due, prompt_state_name(p->state),
 		    p->skip_reason != NULL ? p->skip_reason : "");
 	}
 	columns_print(c, stdout);

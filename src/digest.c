@@ -586,14 +586,14 @@ find_absent(struct store *st, struct digest *d, gint64 team_id,
 			    note);
 			continue;
 		}
-		if (strcmp(p->state, "skipped") == 0 &&
+		if (p->state == PROMPT_SKIPPED &&
 		    strcmp(reason, "skipped by mail") != 0)
 			continue;
 		if (g_hash_table_contains(seen, &p->person_id))
 			continue;	/* away, listed so */
 		if ((c = checkin_of(st, d, p->checkin_id, error)) == NULL)
 			return FALSE;
-		if (strcmp(p->state, "skipped") != 0) {
+		if (p->state != PROMPT_SKIPPED) {
 			gint64 until;
 			if (!paused_after(st, p, &until, error))
 				return FALSE;
@@ -605,7 +605,7 @@ find_absent(struct store *st, struct digest *d, gint64 team_id,
 				continue;
 			}
 		}
-		add_once(strcmp(p->state, "skipped") == 0 ? c->skipped :
+		add_once(p->state == PROMPT_SKIPPED ? c->skipped :
 		    c->missing, display_name(p->name, p->email));
 	}
 	return TRUE;

@@ -38,3 +38,29 @@ sub_state_parse(const char *name, enum sub_state *s)
 	*s = (enum sub_state)i;
 	return TRUE;
 }
+
+static const char *const prompt_states[] = {
+	[PROMPT_PENDING] = "pending",
+	[PROMPT_SENT] = "sent",
+	[PROMPT_ANSWERED] = "answered",
+	[PROMPT_SKIPPED] = "skipped",
+	[PROMPT_MISSED] = "missed",
+};
+
+const char *
+prompt_state_name(enum prompt_state s)
+{
+	return (gsize)s < G_N_ELEMENTS(prompt_states) ? prompt_states[s] :
+	    "unknown";
+}
+
+gboolean
+prompt_state_parse(const char *name, enum prompt_state *s)
+{
+	int i = find(prompt_states, G_N_ELEMENTS(prompt_states), name);
+
+	if (i < 0)
+		return FALSE;
+	*s = (enum prompt_state)i;
+	return TRUE;
+}

@@ -18,4 +18,15 @@ const char *sub_state_name(enum sub_state s);
 /* FALSE for a name that is none of them (*s left as it was). */
 gboolean sub_state_parse(const char *name, enum sub_state *s);
 
+/* A prompt: one member asked one occurrence of a check-in. */
+enum prompt_state {
+	PROMPT_PENDING,		/* claimed, not yet sent */
+	PROMPT_SENT,		/* asked, waiting for the answer */
+	PROMPT_ANSWERED,
+	PROMPT_SKIPPED,		/* not asked (away, paused) or skipped by mail */
+	PROMPT_MISSED,		/* closed unanswered */
+};
+const char *prompt_state_name(enum prompt_state s);
+gboolean prompt_state_parse(const char *name, enum prompt_state *s);
+
 #endif

@@ -35,7 +35,6 @@ prompt_free(struct prompt *p)
 	g_free(p->email);
 	g_free(p->name);
 	g_free(p->zone);
-	g_free(p->state);
 	g_free(p->skip_reason);
 	g_free(p->token);
 	g_free(p->message_id);
@@ -388,7 +387,8 @@ prompts_read_row(sqlite3_stmt *stmt)
 	p->sent_at = sqlite3_column_int64(stmt, 9);
 	p->reminded_at = sqlite3_column_int64(stmt, 10);
 	p->answered_at = sqlite3_column_int64(stmt, 11);
-	p->state = store_column_dup(stmt, 12);
+	(void)prompt_state_parse((const char *)sqlite3_column_text(stmt, 12),
+	    &p->state);
 	p->skip_reason = store_column_dup(stmt, 13);
 	p->token = store_column_dup(stmt, 14);
 	p->message_id = store_column_dup(stmt, 15);
@@ -428,7 +428,7 @@ store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
 	sqlite3_bind_int64(stmt, 3, p->occurrence);
 	sqlite3_bind_int64(stmt, 4, p->due_at);
 	sqlite3_bind_int64(stmt, 5, p->closes_at);
-	store_bind_text(stmt, 6, p->state != NULL ? p->state : "pending");
+	store_bind_text(stmt, 6, prompt_state_name(p->state));
 	store_bind_text(stmt, 7, p->skip_reason);
 	store_bind_text(stmt, 8, p->token);
 	store_bind_text(stmt, 9, p->message_id);
@@ -443,8 +443,8 @@ store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
 }
 
 gboolean
-store_prompt_set_state(struct store *st, gint64 id, const char *state,
-    const char *reason, gint64 at, GError **error)
+store_prompt_set_state(struct store *st, gint64 id,
+    enum prompt_state state, const char *reason, gint64 at, GError **error)
 {
 	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = ?1, "
 	    "skip_reason = ?2, "
@@ -455,7 +455,7 @@ store_prompt_set_state(struct store *st, gint64 id, const char *state,
 
 	if (stmt == NULL)
 		return FALSE;
-	store_bind_text(stmt, 1, state);
+	store_bind_text(stmt, 1, prompt_state_name(state));
 	store_bind_text(stmt, 2, reason);
 	sqlite3_bind_int64(stmt, 3, at);
 	sqlite3_bind_int64(stmt, 4, id);

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "states.h"
 #include "store.h"
 
 struct question {
@@ -71,7 +72,7 @@ struct prompt {
 	gint64 sent_at;		/* 0: not yet */
 	gint64 reminded_at;
 	gint64 answered_at;
-	char *state;		/* pending, sent, answered, skipped, missed */
+	enum prompt_state state;
 	char *skip_reason;
 	char *token;
 	char *message_id;
@@ -89,7 +90,8 @@ gboolean store_prompt_claim(struct store *st, struct prompt *p,
 /* Sets the state of prompt ID (and sent_at, reminded_at or answered_at to
  * AT when the state is sent, or answered; with REMINDED, reminded_at). */
 gboolean store_prompt_set_state(struct store *st, gint64 id,
-    const char *state, const char *reason, gint64 at, GError **error);
+    enum prompt_state state, const char *reason, gint64 at,
+    GError **error);
 gboolean store_prompt_reminded(struct store *st, gint64 id, gint64 at,
     GError **error);
 /* A prompt by id, by its token (any case) or by its Message-ID; NULL with

@@ -168,7 +168,8 @@ prompt_read(sqlite3_stmt *stmt)
 	p->person_id = sqlite3_column_int64(stmt, 1);
 	p->email = store_column_dup(stmt, 2);
 	p->name = store_column_dup(stmt, 3);
-	p->state = store_column_dup(stmt, 4);
+	(void)prompt_state_parse((const char *)sqlite3_column_text(stmt, 4),
+	    &p->state);
 	p->skip_reason = store_column_dup(stmt, 5);
 	p->due_at = sqlite3_column_int64(stmt, 6);
 	p->id = sqlite3_column_int64(stmt, 7);

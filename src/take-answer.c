@@ -328,7 +328,8 @@ answer_take(struct tidings_ctx *env, struct take *t, GError **error)
 		    "their own address; to answer your own, reply to the "
 		    "prompt tidings sent you.", error);
 	log_info("checkin: %s answered %s", p->email, c->title);
-	return store_prompt_set_state(env->st, p->id, "answered", NULL, now,
+	return store_prompt_set_state(env->st, p->id, PROMPT_ANSWERED, NULL,
+	    now,
 	    error);
 }
 
@@ -434,10 +435,11 @@ confirm_take(struct tidings_ctx *env, struct take *t, GError **error)
 	render_vars_set(v, "checkin", c->title);
 	if (!reply_send(env, t, "reply-confirmed", v, error))
 		return FALSE;
-	if (g_strcmp0(p->state, "answered") == 0)
+	if (p->state == PROMPT_ANSWERED)
 		return TRUE;
 	log_info("checkin: %s answered %s", p->email, c->title);
-	return store_prompt_set_state(env->st, p->id, "answered", NULL, t->now,
+	return store_prompt_set_state(env->st, p->id, PROMPT_ANSWERED, NULL,
+	    t->now,
 	    error);
 }
 

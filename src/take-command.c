@@ -36,14 +36,14 @@ skip_open(struct tidings_ctx *env, const struct message *msg,
 
 	if (msg->prompt_id != 0)
 		return store_prompt_set_state(env->st, msg->prompt_id,
-		    "skipped", "skipped by mail", now, error);
+		    PROMPT_SKIPPED, "skipped by mail", now, error);
 	if ((open = store_prompt_open(env->st, person->id, now,
 	    error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < open->len; i++) {
 		const struct prompt *p = open->pdata[i];
-		if (strcmp(p->state, "sent") == 0 &&
-		    !store_prompt_set_state(env->st, p->id, "skipped",
+		if (p->state == PROMPT_SENT &&
+		    !store_prompt_set_state(env->st, p->id, PROMPT_SKIPPED,
 		    "skipped by mail", now, error))
 			return FALSE;
 	}

@@ -147,7 +147,7 @@ prompt(struct fixture *f, const char *email, const char *due,
 	p.occurrence = ++n;
 	p.due_at = utc(due);
 	p.closes_at = p.due_at + 86400;
-	p.state = (char *)state;
+	g_assert_true(prompt_state_parse(state, &p.state));
 	p.skip_reason = (char *)reason;
 	p.token = g_strdup_printf("token%d", n);
 	p.message_id = g_strdup_printf("prompt%d@example.org", n);
