@@ -60,7 +60,8 @@ else
 	skip "contrib/mda/dovecot.sieve compiles" "Pigeonhole's sievec is not installed"
 fi
 
-# Every file git tracks under contrib/, doc/, templates/ and tests/ goes
+# Every file git tracks under contrib/, doc/, filters/, src/, templates/ and
+# tests/ goes
 # into the tarball: DISTFILES is make dist's list (a directory there brings
 # all it holds).  Only in a git checkout with its Makefile: not in an
 # unpacked tarball, even one that lies inside a checkout (make distcheck).
@@ -72,7 +73,7 @@ if [ -n "$toplevel" ] &&
 		make -s --no-print-directory -C "$TOP_BUILDDIR" -f Makefile -f - \
 		tidings-print-distfiles 2>/dev/null | sed 's|^\./||' | sort -u \
 		>"$TEST_DIR/distfiles"
-	git -C "$TOP_SRCDIR" ls-files -- contrib doc templates tests \
+	git -C "$TOP_SRCDIR" ls-files -- contrib doc filters src templates tests \
 		>"$TEST_DIR/tracked"
 	: >"$TEST_DIR/undistributed"
 	while read -r f; do
@@ -84,10 +85,10 @@ if [ -n "$toplevel" ] &&
 	done <"$TEST_DIR/tracked"
 	[ -s "$TEST_DIR/distfiles" ] && [ -s "$TEST_DIR/tracked" ] &&
 		[ ! -s "$TEST_DIR/undistributed" ]
-	ok $? "make dist takes every tracked file of contrib/, doc/, templates/, tests/" ||
+	ok $? "make dist takes every tracked file of contrib/, doc/, filters/, src/, templates/, tests/" ||
 		sed 's/^/# not in EXTRA_DIST: /' "$TEST_DIR/undistributed"
 else
-	skip "make dist takes every tracked file of contrib/, doc/, templates/, tests/" \
+	skip "make dist takes every tracked file of contrib/, doc/, filters/, src/, templates/, tests/" \
 		"not a git checkout"
 fi
 
