@@ -40,30 +40,23 @@ add_string(JsonBuilder *b, const char *name, const char *value)
 }
 
 static void
-add_int(JsonBuilder *b, const char *name, gint64 value)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, value);
-}
-
-static void
 blocker_json(const struct blocker *bl, GPtrArray *events)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	add_int(b, "id", bl->id);
+	report_json_int(b, "id", bl->id);
 	add_string(b, "team", bl->team);
 	add_string(b, "email", bl->email);
 	add_string(b, "name", bl->name);
 	add_string(b, "checkin", bl->checkin);
 	add_string(b, "text", bl->text);
 	add_string(b, "state", bl->state);
-	add_int(b, "opened_at", bl->opened_at);
-	add_int(b, "confirmed_at", bl->confirmed_at);
-	add_int(b, "resolved_at", bl->resolved_at);
-	add_int(b, "escalated_at", bl->escalated_at);
-	add_int(b, "escalations", bl->escalations);
+	report_json_int(b, "opened_at", bl->opened_at);
+	report_json_int(b, "confirmed_at", bl->confirmed_at);
+	report_json_int(b, "resolved_at", bl->resolved_at);
+	report_json_int(b, "escalated_at", bl->escalated_at);
+	report_json_int(b, "escalations", bl->escalations);
 	add_string(b, "helpers", bl->helpers);
 	json_builder_set_member_name(b, "history");
 	json_builder_begin_array(b);
@@ -72,7 +65,7 @@ blocker_json(const struct blocker *bl, GPtrArray *events)
 		json_builder_begin_object(b);
 		add_string(b, "what", e->what);
 		add_string(b, "text", e->text);
-		add_int(b, "at", e->at);
+		report_json_int(b, "at", e->at);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

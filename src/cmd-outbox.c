@@ -50,46 +50,36 @@ json_time(JsonBuilder *b, const char *name, gint64 t)
 }
 
 static void
-json_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
 list_json_entry(JsonBuilder *b, const struct outbox_entry *e)
 {
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "id");
 	json_builder_add_int_value(b, e->id);
-	json_string(b, "kind", e->kind);
-	json_string(b, "subject", e->subject);
-	json_string(b, "message_id", e->message_id);
-	json_string(b, "sender", e->sender);
-	json_string(b, "state", e->state);
+	report_json_str(b, "kind", e->kind);
+	report_json_str(b, "subject", e->subject);
+	report_json_str(b, "message_id", e->message_id);
+	report_json_str(b, "sender", e->sender);
+	report_json_str(b, "state", e->state);
 	json_builder_set_member_name(b, "attempts");
 	json_builder_add_int_value(b, e->attempts);
 	json_time(b, "created", e->created_at);
 	json_time(b, "next_try", strcmp(e->state, "queued") == 0 ?
 	    e->next_try_at : 0);
 	json_time(b, "sent", e->sent_at);
-	json_string(b, "last_error", e->last_error);
+	report_json_str(b, "last_error", e->last_error);
 	json_builder_set_member_name(b, "recipients");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < e->rcpts->len; i++) {
 		const struct outbox_rcpt *r = e->rcpts->pdata[i];
 		json_builder_begin_object(b);
-		json_string(b, "address", r->address);
-		json_string(b, "state", r->state);
+		report_json_str(b, "address", r->address);
+		report_json_str(b, "state", r->state);
 		json_builder_set_member_name(b, "code");
 		if (r->code > 0)
 			json_builder_add_int_value(b, r->code);
 		else
 			json_builder_add_null_value(b);
-		json_string(b, "error", r->last_error);
+		report_json_str(b, "error", r->last_error);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

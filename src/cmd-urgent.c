@@ -26,47 +26,30 @@ static const GOptionEntry urgent_options[] = {
 };
 
 static void
-add_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void
-add_int(JsonBuilder *b, const char *name, gint64 value)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, value);
-}
-
-static void
 urgent_json(const struct urgent *u, GPtrArray *steps)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 
 	json_builder_begin_object(b);
-	add_int(b, "id", u->id);
-	add_string(b, "team", u->team);
-	add_string(b, "sender", u->sender);
-	add_string(b, "subject", u->subject);
-	add_string(b, "state", u->state);
-	add_int(b, "step", u->step);
-	add_int(b, "next_at", u->next_at);
-	add_string(b, "taken_by", u->taken_by);
-	add_int(b, "created_at", u->created_at);
-	add_int(b, "message", u->message);
+	report_json_int(b, "id", u->id);
+	report_json_str(b, "team", u->team);
+	report_json_str(b, "sender", u->sender);
+	report_json_str(b, "subject", u->subject);
+	report_json_str(b, "state", u->state);
+	report_json_int(b, "step", u->step);
+	report_json_int(b, "next_at", u->next_at);
+	report_json_str(b, "taken_by", u->taken_by);
+	report_json_int(b, "created_at", u->created_at);
+	report_json_int(b, "message", u->message);
 	json_builder_set_member_name(b, "steps");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < steps->len; i++) {
 		const struct urgent_step *s = steps->pdata[i];
 		json_builder_begin_object(b);
-		add_string(b, "what", s->what);
-		add_string(b, "email", s->email);
-		add_string(b, "detail", s->detail);
-		add_int(b, "at", s->at);
+		report_json_str(b, "what", s->what);
+		report_json_str(b, "email", s->email);
+		report_json_str(b, "detail", s->detail);
+		report_json_int(b, "at", s->at);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -50,8 +50,8 @@ report_visible(GPtrArray *pool, const char *s)
 	return v;
 }
 
-static void
-member_str(JsonBuilder *b, const char *name, const char *value)
+void
+report_json_str(JsonBuilder *b, const char *name, const char *value)
 {
 	json_builder_set_member_name(b, name);
 	if (value != NULL)
@@ -60,8 +60,8 @@ member_str(JsonBuilder *b, const char *name, const char *value)
 		json_builder_add_null_value(b);
 }
 
-static void
-member_int(JsonBuilder *b, const char *name, gint64 value)
+void
+report_json_int(JsonBuilder *b, const char *name, gint64 value)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_add_int_value(b, value);
@@ -73,7 +73,7 @@ member_time(JsonBuilder *b, const char *name, gint64 t)
 	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
 	g_autofree char *iso = dt != NULL ? g_date_time_format_iso8601(dt) : NULL;
 
-	member_str(b, name, iso);
+	report_json_str(b, name, iso);
 }
 
 static void
@@ -89,72 +89,72 @@ member_strv(JsonBuilder *b, const char *name, GPtrArray *values)
 void
 report_row_json(JsonBuilder *b, const struct message_row *r)
 {
-	member_int(b, "id", r->id);
-	member_str(b, "message_id", r->message_id);
+	report_json_int(b, "id", r->id);
+	report_json_str(b, "message_id", r->message_id);
 	if (r->thread_id != 0)
-		member_int(b, "thread", r->thread_id);
+		report_json_int(b, "thread", r->thread_id);
 	else {
 		json_builder_set_member_name(b, "thread");
 		json_builder_add_null_value(b);
 	}
-	member_str(b, "parent", r->parent);
-	member_str(b, "in_reply_to", r->in_reply_to);
-	member_str(b, "references", r->refs);
-	member_str(b, "from", r->sender);
-	member_str(b, "from_name", r->sender_name);
-	member_str(b, "subject", r->subject);
+	report_json_str(b, "parent", r->parent);
+	report_json_str(b, "in_reply_to", r->in_reply_to);
+	report_json_str(b, "references", r->refs);
+	report_json_str(b, "from", r->sender);
+	report_json_str(b, "from_name", r->sender_name);
+	report_json_str(b, "subject", r->subject);
 	member_time(b, "date", r->date);
 	member_time(b, "received", r->received_at);
-	member_str(b, "source", r->source);
-	member_str(b, "kind", r->kind);
-	member_str(b, "state", r->state);
-	member_str(b, "reason", r->reason);
+	report_json_str(b, "source", r->source);
+	report_json_str(b, "kind", r->kind);
+	report_json_str(b, "state", r->state);
+	report_json_str(b, "reason", r->reason);
 	json_builder_set_member_name(b, "conflict");
 	json_builder_add_boolean_value(b, r->conflict);
-	member_int(b, "size", r->size);
+	report_json_int(b, "size", r->size);
 	json_builder_set_member_name(b, "trusted");
 	json_builder_add_boolean_value(b, r->trusted);
-	member_str(b, "trust_reason", r->trust_reason);
-	member_str(b, "text", r->body_text);
+	report_json_str(b, "trust_reason", r->trust_reason);
+	report_json_str(b, "text", r->body_text);
 	if (r->snippet != NULL)
-		member_str(b, "snippet", r->snippet);
+		report_json_str(b, "snippet", r->snippet);
 }
 
 void
 report_message_json(JsonBuilder *b, const struct message *m)
 {
-	member_str(b, "message_id", m->message_id);
+	report_json_str(b, "message_id", m->message_id);
 	json_builder_set_member_name(b, "message_id_synthesised");
 	json_builder_add_boolean_value(b, m->message_id_synthesised);
-	member_str(b, "in_reply_to", m->in_reply_to);
+	report_json_str(b, "in_reply_to", m->in_reply_to);
 	member_strv(b, "references", m->references);
-	member_str(b, "from", m->from);
-	member_str(b, "from_name", m->from_name);
+	report_json_str(b, "from", m->from);
+	report_json_str(b, "from_name", m->from_name);
 	member_strv(b, "to", m->to);
 	member_strv(b, "cc", m->cc);
 	member_strv(b, "delivered_to", m->delivered_to);
-	member_str(b, "subject", m->subject);
+	report_json_str(b, "subject", m->subject);
 	member_time(b, "date", m->date);
 	json_builder_set_member_name(b, "date_from_arrival");
 	json_builder_add_boolean_value(b, m->date_from_arrival);
-	member_str(b, "kind", message_kind_name(m->kind));
+	report_json_str(b, "kind", message_kind_name(m->kind));
 	json_builder_set_member_name(b, "auto_generated");
 	json_builder_add_boolean_value(b, m->auto_generated);
 	json_builder_set_member_name(b, "out_of_office");
 	json_builder_add_boolean_value(b, m->out_of_office);
-	member_str(b, "reason", m->reason);
-	member_str(b, "authserv_id", m->auth_id);
-	member_str(b, "authenticated", m->auth_result);
-	member_str(b, "reply", m->reply);
-	member_str(b, "forwarded", m->forwarded);
+	report_json_str(b, "reason", m->reason);
+	report_json_str(b, "authserv_id", m->auth_id);
+	report_json_str(b, "authenticated", m->auth_result);
+	report_json_str(b, "reply", m->reply);
+	report_json_str(b, "forwarded", m->forwarded);
 	json_builder_set_member_name(b, "bounce");
 	json_builder_begin_array(b);
 	for (guint i = 0; m->bounce != NULL && i < m->bounce->len; i++) {
 		struct bounce_recipient *r = m->bounce->pdata[i];
 		json_builder_begin_object(b);
-		member_str(b, "recipient", r->address);
-		member_str(b, "status", r->status);
-		member_str(b, "diagnostic", r->diagnostic);
+		report_json_str(b, "recipient", r->address);
+		report_json_str(b, "status", r->status);
+		report_json_str(b, "diagnostic", r->diagnostic);
 		json_builder_set_member_name(b, "hard");
 		json_builder_add_boolean_value(b, r->hard);
 		json_builder_end_object(b);
@@ -165,10 +165,10 @@ report_message_json(JsonBuilder *b, const struct message *m)
 	for (guint i = 0; i < m->parts->len; i++) {
 		struct message_part *p = m->parts->pdata[i];
 		json_builder_begin_object(b);
-		member_str(b, "type", p->content_type);
-		member_str(b, "filename", p->filename);
-		member_str(b, "method", p->method);
-		member_int(b, "size", (gint64)g_bytes_get_size(p->data));
+		report_json_str(b, "type", p->content_type);
+		report_json_str(b, "filename", p->filename);
+		report_json_str(b, "method", p->method);
+		report_json_int(b, "size", (gint64)g_bytes_get_size(p->data));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

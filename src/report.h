@@ -28,5 +28,9 @@ void report_row_json(JsonBuilder *b, const struct message_row *row);
 void report_message_json(JsonBuilder *b, const struct message *msg);
 /* Prints the built value as one line of JSON. */
 void report_print_json(JsonBuilder *b);
+/* A member NAME of the object B builds: VALUE, or null when NULL. */
+void report_json_str(JsonBuilder *b, const char *name, const char *value);
+/* A member NAME of the object B builds: the integer VALUE. */
+void report_json_int(JsonBuilder *b, const char *name, gint64 value);
 
 #endif
