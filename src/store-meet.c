@@ -65,8 +65,8 @@ gboolean
 store_attendee_add(struct store *st, gint64 meeting_id, gint64 person_id,
     GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
-	    "attendees (meeting_id, person_id) VALUES (?, ?)", error);
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO attendees "
+	    "(meeting_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING", error);
 
 	if (stmt == NULL)
 		return FALSE;

@@ -86,8 +86,8 @@ parent_of(const struct message *msg)
 static gboolean
 add_ref(struct store *st, gint64 id, const char *ref, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
-	    "message_refs (message, ref) VALUES (?, ?)", error);
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO message_refs "
+	    "(message, ref) VALUES (?, ?) ON CONFLICT DO NOTHING", error);
 
 	if (stmt == NULL)
 		return FALSE;

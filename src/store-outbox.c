@@ -79,8 +79,9 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 		return TRUE;		/* queued before */
 	if (rc != DB_ROW)
 		return store_fail(st, rc, error);
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO outbox_recipients "
-	    "(outbox_id, address, updated_at) VALUES (?, ?, ?)", error);
+	stmt = store_prepare(st, "INSERT INTO outbox_recipients "
+	    "(outbox_id, address, updated_at) VALUES (?, ?, ?) "
+	    "ON CONFLICT DO NOTHING", error);
 	if (stmt == NULL)
 		return FALSE;
 	for (const char *const *rcpt = mail->recipients; *rcpt != NULL;
