@@ -296,6 +296,55 @@ store_export_count(struct store *st, guint64 *rows, guint64 *teams,
 }
 
 gboolean
+store_export_table_count(struct store *st, const char *table, guint64 *rows,
+    GError **error)
+{
+	const struct export_table *t = table_find(table, error);
+	struct db_stmt *stmt;
+	gint64 n;
+
+	if (t == NULL || (stmt = t->count(st, error)) == NULL ||
+	    (n = store_step_int64(st, stmt, error)) < 0)
+		return FALSE;
+	*rows = (guint64)n;
+	return TRUE;
+}
+
+char *
+store_export_raw_digest(struct store *st, GError **error)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	struct db_stmt *stmt = store_prepare(st, "SELECT message, raw FROM "
+	    "messages_raw ORDER BY message", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		guint64 id = (guint64)db_column_int64(stmt, 0);
+		guint64 len = (guint64)db_column_bytes(stmt, 1);
+		guint8 head[16];
+
+		/* Each mail's id and length, then its bytes: no two
+		 * databases that differ give the same stream. */
+		for (int i = 0; i < 8; i++) {
+			head[i] = (guint8)(id >> (56 - 8 * i));
+			head[8 + i] = (guint8)(len >> (56 - 8 * i));
+		}
+		g_checksum_update(sum, head, sizeof head);
+		if (len > 0)
+			g_checksum_update(sum, db_column_blob(stmt, 1),
+			    (gssize)len);
+	}
+	db_reset(stmt);
+	if (rc != DB_DONE) {
+		store_fail(st, rc, error);
+		return NULL;
+	}
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+gboolean
 store_import_begin(struct store *st, GError **error)
 {
 	if (!store_begin(st, error))
@@ -366,6 +415,20 @@ store_import_row(struct store *st, const char *table,
 gboolean
 store_import_end(struct store *st, GError **error)
 {
+	/* PostgreSQL: the rows came with their ids, so each id's sequence
+	 * goes on after the highest. */
+	if (db_backend(st->db) == DB_POSTGRESQL)
+		return store_exec(st, "DO $$DECLARE r record; BEGIN "
+		    "FOR r IN SELECT c.relname AS t, a.attname AS col "
+		    "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
+		    "ON c.oid = a.attrelid WHERE c.relnamespace = "
+		    "current_schema()::regnamespace AND c.relkind = 'r' AND "
+		    "a.attnum > 0 AND NOT a.attisdropped AND "
+		    "pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+		    "IS NOT NULL LOOP EXECUTE format('SELECT setval("
+		    "pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, "
+		    "false) FROM %I', quote_ident(r.t), r.col, r.col, r.t); "
+		    "END LOOP; END$$", error) && store_commit(st, error);
 	/* The search index holds the mail that was processed, as when it
 	 * was stored (store-message.c). */
 	if (!store_exec(st, "INSERT INTO messages_fts (rowid, subject, sender, "
