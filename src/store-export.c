@@ -117,10 +117,11 @@ TABLE(attendees, "meeting_id, person_id",
     ":comment,:updated_at")
 TABLE(outbox, "id",
     "id,dedupe_key,sender,raw,state,attempts,next_try_at,last_error,"
-    "created_at,sent_at,kind,message_id,subject,body,due_at,expires_at",
+    "created_at,sent_at,kind,message_id,subject,body,due_at,expires_at,"
+    "claim,claim_until",
     ":id,:dedupe_key,:sender,:raw,:state,:attempts,:next_try_at,"
     ":last_error,:created_at,:sent_at,:kind,:message_id,:subject,:body,"
-    ":due_at,:expires_at")
+    ":due_at,:expires_at,:claim,:claim_until")
 TABLE(outbox_recipients, "outbox_id, address",
     "outbox_id,address,state,last_error,code,updated_at,verp",
     ":outbox_id,:address,:state,:last_error,:code,:updated_at,:verp")

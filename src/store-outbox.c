@@ -223,19 +223,60 @@ outbox_select(struct store *st, struct db_stmt *stmt, gboolean with_raw,
 	return out;
 }
 
+/* Puts back the mail of the last claim that was neither sent nor tried. */
+static gboolean
+outbox_unclaim(struct store *st, GError **error)
+{
+	struct db_stmt *stmt;
+
+	if (st->outbox_claim == NULL)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE outbox SET claim = NULL, "
+	    "claim_until = NULL WHERE claim = ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, st->outbox_claim);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	g_clear_pointer(&st->outbox_claim, g_free);
+	return TRUE;
+}
+
 GPtrArray *
 store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 {
 	struct db_stmt *stmt;
 
-	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
-	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
-	    "WHERE o.state = 'queued' AND o.next_try_at <= ? "
-	    "ORDER BY o.next_try_at, o.id LIMIT ?", error);
+	if (!outbox_unclaim(st, error))
+		return NULL;
+	/* Claimed first, so that of several processes each mail goes to
+	 * one: PostgreSQL passes over the rows another is claiming, SQLite
+	 * has one writer at a time. */
+	st->outbox_claim = g_uuid_string_random();
+	stmt = store_prepare(st, store_is_postgresql(st) ?
+	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
+	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
+	    "AND next_try_at <= ?2 AND (claim_until IS NULL OR "
+	    "claim_until < ?2) ORDER BY next_try_at, id LIMIT ?3 "
+	    "FOR UPDATE SKIP LOCKED)" :
+	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
+	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
+	    "AND next_try_at <= ?2 AND (claim_until IS NULL OR "
+	    "claim_until < ?2) ORDER BY next_try_at, id LIMIT ?3)", error);
 	if (stmt == NULL)
 		return NULL;
-	db_bind_int64(stmt, 1, now);
-	db_bind_int64(stmt, 2, limit > 0 ? (gint64)limit : -1);
+	store_bind_text(stmt, 1, st->outbox_claim);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, limit > 0 ? (gint64)limit : G_MAXINT64);
+	db_bind_int64(stmt, 4, STORE_OUTBOX_CLAIM);
+	if (!store_step_done(st, stmt, error))
+		return NULL;
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
+	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
+	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, st->outbox_claim);
 	return outbox_select(st, stmt, TRUE, error);
 }
 
@@ -276,8 +317,11 @@ store_outbox_next_due(struct store *st, GError **error)
 	struct db_stmt *stmt;
 	gint64 t;
 
-	stmt = store_prepare(st, "SELECT coalesce(min(next_try_at), -1) FROM "
-	    "outbox WHERE state = 'queued'", error);
+	/* A mail another process has claimed is due again, for this one,
+	 * once the claim has passed. */
+	stmt = store_prepare(st, "SELECT coalesce(min(CASE WHEN "
+	    "claim_until > next_try_at THEN claim_until ELSE next_try_at END), "
+	    "-1) FROM outbox WHERE state = 'queued'", error);
 	if (stmt == NULL)
 		return -1;
 	t = store_step_int64(st, stmt, error);
@@ -345,7 +389,8 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
 	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "UPDATE outbox SET state = ?2, attempts = ?3, "
-	    "next_try_at = ?4, last_error = ?5, "
+	    "next_try_at = ?4, last_error = ?5, claim = NULL, "
+	    "claim_until = NULL, "
 	    "sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END "
 	    "WHERE id = ?1", error);
 	if (stmt == NULL)
@@ -377,7 +422,7 @@ store_outbox_retry(struct store *st, gint64 id, gint64 now, GError **error)
 	    "attempts = CASE state WHEN 'failed' THEN 0 ELSE attempts END, "
 	    "created_at = CASE state WHEN 'failed' THEN ?2 ELSE created_at END, "
 	    "due_at = CASE state WHEN 'failed' THEN NULL ELSE due_at END, "
-	    "expires_at = NULL, "
+	    "expires_at = NULL, claim = NULL, claim_until = NULL, "
 	    "state = 'queued' WHERE id = ?1 AND state IN ('queued', 'failed')",
 	    error);
 	if (stmt == NULL)

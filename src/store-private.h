@@ -8,12 +8,15 @@
 struct store {
 	struct db *db;
 	char *path;
+	char *target;		/* as opened: the URI with its password */
 	GHashTable *stmts;	/* SQL text → prepared statement */
 	GHashTable *stmt_at;	/* address of SQL text → the same, a cache */
 	gboolean in_tx;
 	gboolean batch;		/* search indexing waits for the commit */
 	gboolean direct;	/* a bulk load without the WAL */
 	gboolean want_wal;	/* WAL not set yet: another was loading */
+	char *outbox_claim;	/* of the mail store_outbox_due() returned
+				   last */
 };
 
 /* A cached statement for SQL, reset and with its bindings cleared; NULL

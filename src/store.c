@@ -615,6 +615,7 @@ store_open(const char *target, GError **error)
 	}
 	st = g_new0(struct store, 1);
 	st->path = store_display_name(target);
+	st->target = g_strdup(target);
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    stmt_finalize);
 	st->stmt_at = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -647,6 +648,12 @@ store_path(const struct store *st)
 	return st->path;
 }
 
+struct store *
+store_reopen(const struct store *st, GError **error)
+{
+	return store_open(st->target, error);
+}
+
 gboolean
 store_is_postgresql(const struct store *st)
 {
@@ -659,9 +666,23 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	/* The outbox's mail this store claimed and did not try goes back
+	 * at once, not when the claim passes. */
+	if (st->outbox_claim != NULL) {
+		struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
+		    "claim = NULL, claim_until = NULL WHERE claim = ?", NULL);
+		if (stmt != NULL) {
+			store_bind_text(stmt, 1, st->outbox_claim);
+			(void)store_step_done(st, stmt, NULL);
+		}
+		g_free(st->outbox_claim);
+	}
 	g_hash_table_destroy(st->stmt_at);
 	g_hash_table_destroy(st->stmts);
 	db_close(st->db);
 	g_free(st->path);
+	if (st->target != NULL)
+		memset(st->target, 0, strlen(st->target));
+	g_free(st->target);
 	g_free(st);
 }

@@ -30,6 +30,8 @@ struct store;
  * brings its schema up to date step by step.  Close with store_close(). */
 struct store *store_open(const char *target, GError **error);
 void store_close(struct store *st);
+/* Another connection to the same database, for another thread. */
+struct store *store_reopen(const struct store *st, GError **error);
 typedef struct store Store;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 
