@@ -30,11 +30,13 @@ struct cluster {
 	GHashTable *held;	/* lease names */
 };
 
+/* FORGET: seconds after which a process not seen is forgotten; -1: every
+ * other. */
 static gint64
-cluster_note(struct store *st, GError **error)
+cluster_note(struct store *st, gint64 forget, GError **error)
 {
 	return store_process_add(st, g_get_host_name(), (int)getpid(),
-	    PACKAGE_VERSION, CLUSTER_FORGET, error);
+	    PACKAGE_VERSION, forget, error);
 }
 
 /* One beat, on the thread's connection: this process lives, its leases
@@ -62,7 +64,7 @@ beat_once(struct cluster *c, GError **error)
 		 * (what it held went with it). */
 		log_warnx("cluster: this process was forgotten; noting it "
 		    "again");
-		if ((id = cluster_note(c->beat_st, error)) < 0)
+		if ((id = cluster_note(c->beat_st, CLUSTER_FORGET, error)) < 0)
 			goto out;
 		g_mutex_lock(&c->lock);
 		c->id = id;
@@ -120,7 +122,7 @@ beat_thread(gpointer data)
 }
 
 struct cluster *
-cluster_join(struct store *st, gint64 ttl, GError **error)
+cluster_join(struct store *st, gint64 ttl, gboolean alone, GError **error)
 {
 	struct cluster *c = g_new0(struct cluster, 1);
 
@@ -129,7 +131,8 @@ cluster_join(struct store *st, gint64 ttl, GError **error)
 	g_mutex_init(&c->lock);
 	g_cond_init(&c->wake);
 	c->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((c->id = cluster_note(st, error)) < 0 ||
+	if ((c->id = cluster_note(st, alone ? -1 : CLUSTER_FORGET,
+	    error)) < 0 ||
 	    (c->beat_st = store_reopen(st, error)) == NULL) {
 		cluster_leave(c);
 		return NULL;

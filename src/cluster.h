@@ -11,8 +11,11 @@
 struct store;
 struct cluster;
 
-/* Notes this process in ST; TTL: seconds a lease lasts unrenewed. */
-struct cluster *cluster_join(struct store *st, gint64 ttl, GError **error);
+/* Notes this process in ST; TTL: seconds a lease lasts unrenewed.  ALONE:
+ * no other process can be running (an SQLite database's lock is held), so
+ * those noted are gone, and are forgotten with what they held. */
+struct cluster *cluster_join(struct store *st, gint64 ttl, gboolean alone,
+    GError **error);
 /* Forgets this process and gives up its leases. */
 void cluster_leave(struct cluster *c);
 /* How often to call cluster_beat(), in seconds. */

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "store-outbox.h"
 #include "store-sync.h"
 #include "sync.h"
 #include "urgent.h"
@@ -614,9 +615,15 @@ daemon_run(struct conf **conf, struct store *st,
 		}
 	}
 	{
+		/* With SQLite this is the one tidings run (the lock): what
+		 * killed forerunners held, it takes back at once. */
+		gboolean alone = !store_is_postgresql(st);
 		g_autoptr(GError) error = NULL;
 		d.cluster = cluster_join(st, conf_get_seconds(*conf, "tidings",
-		    "lease-time"), &error);
+		    "lease-time"), alone, &error);
+		if (d.cluster != NULL && alone &&
+		    !store_outbox_unclaim_all(st, &error))
+			g_clear_pointer(&d.cluster, cluster_leave);
 		if (d.cluster == NULL) {
 			log_warnx("run: %s", error->message);
 			http_server_free(http);

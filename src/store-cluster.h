@@ -24,7 +24,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ClusterProcess, cluster_process_free)
 
 /* Notes a process of HOST with PID; its id, or -1 with error set.
  * Processes not seen for FORGET seconds are forgotten meanwhile, with
- * their leases. */
+ * their leases (FORGET -1: every other process). */
 gint64 store_process_add(struct store *st, const char *host, int pid,
     const char *version, gint64 forget, GError **error);
 /* Says that process ID lives; STORE_ERROR_NOT_FOUND when it was

@@ -401,7 +401,28 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
 	db_bind_int64(stmt, 4, next_try_at);
 	store_bind_text(stmt, 5, last_error);
 	db_bind_int64(stmt, 6, now);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	/* Progress: the rest of this store's claim holds on. */
+	if (st->outbox_claim == NULL)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE outbox SET claim_until = ?2 + ?3 "
+	    "WHERE claim = ?1", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, st->outbox_claim);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, STORE_OUTBOX_CLAIM);
 	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_outbox_unclaim_all(struct store *st, GError **error)
+{
+	struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
+	    "claim = NULL, claim_until = NULL WHERE claim IS NOT NULL", error);
+
+	return stmt != NULL && store_step_done(st, stmt, error);
 }
 
 gboolean

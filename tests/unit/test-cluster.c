@@ -115,7 +115,7 @@ static void
 test_cluster(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	struct cluster *c = cluster_join(f->e.st, 3, &error);
+	struct cluster *c = cluster_join(f->e.st, 3, FALSE, &error);
 	gboolean held = FALSE, lost = FALSE;
 	gint64 other, deadline;
 
@@ -157,6 +157,15 @@ test_cluster(struct fixture *f, gconstpointer data)
 	    ==, 1);
 	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM leases "
 	    "WHERE name = 'another'"), ==, 0);
+	/* Alone (an SQLite database's lock held): the others noted are
+	 * gone, and what they held is free at once. */
+	c = cluster_join(f->e.st, 3, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM processes"),
+	    ==, 1);
+	g_assert_true(cluster_hold(c, "imap box", &held, &error));
+	g_assert_true(held);
+	cluster_leave(c);
 }
 
 #define ADD(name, fn) \
