@@ -37,6 +37,13 @@ enum {
  * this is no longer prepared: each step sends it with its values. */
 #define PG_MAX_REPREPARE 4
 
+/* The types a statement's parameters are prepared with, one attempt after
+ * another: first as bound; when the server cannot resolve a function or
+ * operator with int8 or float8 (substr(text, int8) does not exist), with
+ * those left for it to infer; when it cannot infer a type at all (SELECT
+ * ?), text as text. */
+enum pg_typing { PG_TYPED, PG_INFERRED, PG_TEXT };
+
 struct db_pg {
 	struct db base;
 	PGconn *conn;
@@ -61,9 +68,11 @@ struct db_pg_stmt {
 	int nparams;
 	struct pg_param *params;
 	char name[40];		/* "" while not prepared */
-	Oid *prepared_types;	/* the types it was prepared with */
+	Oid *prepared_types;	/* the types bound when it was prepared */
+	int typing;		/* the enum pg_typing that the server took */
 	int reprepared;
 	gboolean unprepared;	/* sent with PQexecParams at each step */
+	PGresult *description;	/* of its columns, before the first step */
 	PGresult *result;	/* NULL before the first step */
 	int row;
 	gboolean done;
@@ -479,6 +488,7 @@ pg_forget_prepared(struct db_pg_stmt *s)
 		    "DEALLOCATE %s;", s->name);
 	s->name[0] = '\0';
 	g_clear_pointer(&s->prepared_types, g_free);
+	g_clear_pointer(&s->description, PQclear);
 }
 
 static void
@@ -608,11 +618,7 @@ pg_types_fit(struct db_pg_stmt *s)
 	return TRUE;
 }
 
-/* The types to prepare with, one attempt after another: first as bound;
- * when the server cannot resolve a function or operator with int8 or
- * float8 (substr(text, int8) does not exist), with those left for it to
- * infer; when it cannot infer a type at all (SELECT ?), text as text. */
-enum pg_typing { PG_TYPED, PG_INFERRED, PG_TEXT };
+/* The types to send S's parameters with, in TYPING. */
 
 static Oid *
 pg_types(struct db_pg_stmt *s, enum pg_typing typing)
@@ -684,14 +690,13 @@ pg_prepare_server(struct db_pg_stmt *s)
 	}
 	rc = pg_note_result(db, res);
 	PQclear(res);
+	g_free(types);
 	if (rc == DB_OK) {
-		s->prepared_types = types;
-		/* What was bound goes as the server now expects it. */
-		for (int i = 0; i < s->nparams; i++)
-			if (types[i] == 0 || types[i] == OID_TEXT)
-				s->prepared_types[i] = 0;
+		/* Values of the types bound now fit it, whatever the server
+		 * took them for. */
+		s->prepared_types = pg_types(s, PG_TYPED);
+		s->typing = typing;
 	} else {
-		g_free(types);
 		s->name[0] = '\0';
 		if (in_tx)
 			pg_run(db, "ROLLBACK TO SAVEPOINT tidings_prepare");
@@ -720,7 +725,7 @@ pg_execute(struct db_pg_stmt *s)
 			s->unprepared = TRUE;
 			pg_forget_prepared(s);
 		} else
-			s->name[0] = '\0', pg_forget_prepared(s);
+			pg_forget_prepared(s);
 	}
 	if (!s->unprepared && s->name[0] == '\0' &&
 	    (rc = pg_prepare_server(s)) != DB_OK)
@@ -731,7 +736,7 @@ pg_execute(struct db_pg_stmt *s)
 		formats[i] = s->params[i].format;
 	}
 	if (s->unprepared) {
-		types = pg_types(s, PG_TYPED);
+		types = pg_types(s, s->typing);
 		res = PQexecParams(PG(db)->conn, s->pgsql, n, types, values,
 		    lengths, formats, 0);
 	} else
@@ -778,18 +783,46 @@ pg_has_value(struct db_stmt *s, int i)
 	    !PQgetisnull(ps->result, ps->row, i);
 }
 
+/* What describes S's columns: its result, or before its first step, the
+ * server's description of it, prepared for that with what is bound (as
+ * SQLite knows a statement's columns once it is prepared).  NULL when it
+ * cannot be prepared. */
+static const PGresult *
+pg_columns(struct db_pg_stmt *s)
+{
+	PGconn *conn = PG(s->base.db)->conn;
+
+	if (s->result != NULL)
+		return s->result;
+	if (s->description != NULL)
+		return s->description;
+	if (s->unprepared ||
+	    (s->name[0] == '\0' && pg_prepare_server(s) != DB_OK))
+		return NULL;
+	s->description = PQdescribePrepared(conn, s->name);
+	if (PQresultStatus(s->description) != PGRES_COMMAND_OK) {
+		pg_note_error(s->base.db, s->description);
+		g_clear_pointer(&s->description, PQclear);
+	}
+	return s->description;
+}
+
 static int
 pg_column_count(struct db_stmt *s)
 {
-	return PS(s)->result != NULL ? PQnfields(PS(s)->result) : 0;
+	const PGresult *res = pg_columns(PS(s));
+
+	return res != NULL ? PQnfields(res) : 0;
 }
 
 static const char *
 pg_column_name(struct db_stmt *s, int i)
 {
-	if (PS(s)->result == NULL || i < 0 || i >= PQnfields(PS(s)->result))
+	const PGresult *res = pg_columns(PS(s));
+
+	if (res == NULL || i < 0 || i >= PQnfields(res))
 		return NULL;
-	return PQfname(PS(s)->result, i);
+	return PQfname(res, i);
 }
 
 static enum db_type

@@ -407,6 +407,28 @@ test_quoted(struct fixture *f, gconstpointer data)
 }
 
 static void
+test_columns(struct fixture *f, gconstpointer data)
+{
+	struct db_stmt *s;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	/* Known before the first step, as an export needs them for a table
+	 * that may be empty. */
+	s = prepare(f->db, "SELECT id, s AS label, b FROM t WHERE i = ?");
+	g_assert_cmpint(db_column_count(s), ==, 3);
+	g_assert_cmpstr(db_column_name(s, 0), ==, "id");
+	g_assert_cmpstr(db_column_name(s, 1), ==, "label");
+	g_assert_cmpint(db_step(s), ==, DB_DONE);
+	g_assert_cmpint(db_column_count(s), ==, 3);
+	g_assert_cmpstr(db_column_name(s, 2), ==, "b");
+	g_assert_cmpstr(db_sql(s), ==,
+	    "SELECT id, s AS label, b FROM t WHERE i = ?");
+	db_finalize(s);
+}
+
+static void
 test_changes(struct fixture *f, gconstpointer data)
 {
 	(void)data;
@@ -683,6 +705,36 @@ test_backend(struct fixture *f, gconstpointer data)
 	g_assert_false(db_is_postgresql("/var/lib/tidings/tidings.db"));
 }
 
+/* PostgreSQL's own quoting: E'' strings (in which \' is a quote), dollar
+ * quoting, casts with ::, and a name in a word with a $; and :name
+ * parameters, numbered as SQLite numbers them. */
+static void
+test_pg_quoting(struct fixture *f, gconstpointer data)
+{
+	struct db_stmt *s;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	s = prepare(f->db, "SELECT E'it\\'s ?', $$ ?1 $$, $q$ ? $q$, "
+	    "?::text, :name || '-' || :name, ?, length('a$b') AS x$y, "
+	    "'?' /* ? /* ? */ ? */");
+	db_bind_int(s, 1, 7);
+	db_bind_text(s, 2, "n", -1);
+	db_bind_int(s, 3, 9);
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpstr(db_column_text(s, 0), ==, "it's ?");
+	g_assert_cmpstr(db_column_text(s, 1), ==, " ?1 ");
+	g_assert_cmpstr(db_column_text(s, 2), ==, " ? ");
+	g_assert_cmpstr(db_column_text(s, 3), ==, "7");
+	g_assert_cmpstr(db_column_text(s, 4), ==, "n-n");
+	g_assert_cmpint(db_column_int(s, 5), ==, 9);
+	g_assert_cmpint(db_column_int(s, 6), ==, 3);
+	g_assert_cmpstr(db_column_name(s, 6), ==, "x$y");
+	g_assert_cmpstr(db_column_text(s, 7), ==, "?");
+	db_finalize(s);
+}
+
 static void
 add(const char *name, void (*fn)(struct fixture *, gconstpointer))
 {
@@ -707,6 +759,7 @@ main(int argc, char **argv)
 	add("blobs", test_blobs);
 	add("numbered", test_numbered);
 	add("quoted", test_quoted);
+	add("columns", test_columns);
 	add("changes", test_changes);
 	add("returning", test_returning);
 	add("conflict", test_conflict);
@@ -715,5 +768,7 @@ main(int argc, char **argv)
 	add("parameter-types", test_parameter_types);
 	add("busy", test_busy);
 	add("open-failure", test_open_failure);
+	g_test_add("/db/postgresql/quoting", struct fixture,
+	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_quoting, teardown);
 	return g_test_run();
 }
