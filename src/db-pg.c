@@ -37,12 +37,13 @@ enum {
  * this is no longer prepared: each step sends it with its values. */
 #define PG_MAX_REPREPARE 4
 
-/* The types a statement's parameters are prepared with, one attempt after
- * another: first as bound; when the server cannot resolve a function or
- * operator with int8 or float8 (substr(text, int8) does not exist), with
- * those left for it to infer; when it cannot infer a type at all (SELECT
- * ?), text as text. */
-enum pg_typing { PG_TYPED, PG_INFERRED, PG_TEXT };
+/* The types a statement's parameters are prepared with: as bound; or,
+ * when the server cannot resolve a function or operator with int8 or
+ * float8 (substr(text, int8) does not exist), those left for it to infer.
+ * Either way, a parameter whose type the server cannot infer (SELECT ?,
+ * ?1 IS NULL OR name = ?1) is then said to be text, or, when that does
+ * not do either (?1 IS NULL OR id = ?1), a bigint. */
+enum pg_typing { PG_TYPED, PG_INFERRED };
 
 struct db_pg {
 	struct db base;
@@ -70,6 +71,8 @@ struct db_pg_stmt {
 	char name[40];		/* "" while not prepared */
 	Oid *prepared_types;	/* the types bound when it was prepared */
 	int typing;		/* the enum pg_typing that the server took */
+	Oid *forced;		/* per parameter: its type, when not bound */
+	int last_forced;	/* the parameter forced last, or -1 */
 	int reprepared;
 	gboolean unprepared;	/* sent with PQexecParams at each step */
 	PGresult *description;	/* of its columns, before the first step */
@@ -452,6 +455,8 @@ pg_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	s->sql = g_strdup(sql);
 	s->pgsql = pg_translate(sql, &s->nparams);
 	s->params = g_new0(struct pg_param, MAX(s->nparams, 1));
+	s->forced = g_new0(Oid, MAX(s->nparams, 1));
+	s->last_forced = -1;
 	s->row = -1;
 	*out = &s->base;
 	PG(db)->last = DB_OK;
@@ -508,6 +513,7 @@ pg_finalize(struct db_stmt *s)
 	for (int i = 0; i < PS(s)->nparams; i++)
 		pg_clear_param(&PS(s)->params[i]);
 	g_free(PS(s)->params);
+	g_free(PS(s)->forced);
 	g_free(PS(s)->sql);
 	g_free(PS(s)->pgsql);
 	g_free(s);
@@ -631,8 +637,8 @@ pg_types(struct db_pg_stmt *s, enum pg_typing typing)
 		types[i] = p->value == NULL ? 0 : p->type;
 		if (typing == PG_INFERRED && types[i] != OID_BYTEA)
 			types[i] = 0;
-		if (typing == PG_TEXT && p->value != NULL && p->type == 0)
-			types[i] = OID_TEXT;
+		if (types[i] == 0)
+			types[i] = s->forced[i];
 	}
 	return types;
 }
@@ -643,6 +649,36 @@ pg_state_is(const PGresult *res, const char *state)
 	const char *s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 	return s != NULL && strcmp(s, state) == 0;
+}
+
+/* After "could not determine data type of parameter $N" (indeterminate,
+ * 42P18, or ambiguous, 42P08: "$N IS NULL OR name = $N"), says that $N is
+ * text; FALSE when it already had a type (or no number is named), so that
+ * the attempts end. */
+static gboolean
+pg_force_text(struct db_pg_stmt *s, const PGresult *res)
+{
+	const char *message = PQresultErrorField(res,
+	    PG_DIAG_MESSAGE_PRIMARY);
+	const char *dollar = message != NULL ? strrchr(message, '$') : NULL;
+	gint64 n = dollar != NULL ? g_ascii_strtoll(dollar + 1, NULL, 10) : 0;
+
+	if (n < 1 || n > s->nparams || s->forced[n - 1] != 0)
+		return FALSE;
+	s->forced[n - 1] = OID_TEXT;
+	s->last_forced = (int)n - 1;
+	return TRUE;
+}
+
+/* After a type error with the parameter last said to be text: it is a
+ * bigint instead, once. */
+static gboolean
+pg_force_bigint(struct db_pg_stmt *s)
+{
+	if (s->last_forced < 0 || s->forced[s->last_forced] != OID_TEXT)
+		return FALSE;
+	s->forced[s->last_forced] = OID_INT8;
+	return TRUE;
 }
 
 /* Runs the protected command SQL, ignoring its result. */
@@ -678,12 +714,14 @@ pg_prepare_server(struct db_pg_stmt *s)
 		    types);
 		if (PQresultStatus(res) == PGRES_COMMAND_OK)
 			break;
-		if (typing == PG_TYPED && (pg_state_is(res, "42883") ||
-		    pg_state_is(res, "42804") || pg_state_is(res, "42725")))
-			typing = PG_INFERRED;
-		else if (typing != PG_TEXT && pg_state_is(res, "42P18"))
-			typing = PG_TEXT;
-		else
+		if (pg_state_is(res, "42883") || pg_state_is(res, "42804") ||
+		    pg_state_is(res, "42725")) {
+			if (typing == PG_TYPED)
+				typing = PG_INFERRED;
+			else if (!pg_force_bigint(s))
+				break;
+		} else if ((!pg_state_is(res, "42P18") &&
+		    !pg_state_is(res, "42P08")) || !pg_force_text(s, res))
 			break;
 		if (in_tx)
 			pg_run(db, "ROLLBACK TO SAVEPOINT tidings_prepare");

@@ -626,6 +626,17 @@ test_parameter_types(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(db_column_text(s, 0), ==, "alone");
 	db_finalize(s);
 
+	/* An optional filter, given NULL first, then text. */
+	s = prepare(f->db, "SELECT count(*) FROM t WHERE ?1 IS NULL OR s = ?1");
+	db_bind_null(s, 1);
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(s, 0), ==, 10);
+	db_reset(s);
+	db_bind_text(s, 1, "5", -1);
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(s, 0), ==, 1);
+	db_finalize(s);
+
 	/* The same inside a transaction, which a failed attempt to prepare
 	 * must not end. */
 	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
@@ -634,6 +645,12 @@ test_parameter_types(struct fixture *f, gconstpointer data)
 	db_bind_int(s, 2, 4);
 	g_assert_cmpint(db_step(s), ==, DB_ROW);
 	g_assert_cmpstr(db_column_text(s, 0), ==, "def");
+	db_finalize(s);
+	s = prepare(f->db, "SELECT count(*) FROM t WHERE ?2 IS NULL OR i = ?2 "
+	    "OR s = ?1");
+	db_bind_text(s, 1, "5", -1);
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(s, 0), ==, 10);
 	db_finalize(s);
 	run_int(f->db, "INSERT INTO t (i) VALUES (?)", 99);
 	g_assert_cmpint(db_exec(f->db, "COMMIT"), ==, DB_OK);
