@@ -863,6 +863,19 @@ pg_column_name(struct db_stmt *s, int i)
 	return PQfname(res, i);
 }
 
+/* Whether the numeric value V is whole and within 64 bits (sum() of
+ * bigints is a numeric, which SQLite's would be an integer). */
+static gboolean
+pg_numeric_is_integer(const char *v)
+{
+	const char *p = *v == '-' ? v + 1 : v;
+	size_t n = strspn(p, "0123456789");
+
+	return n > 0 && p[n] == '\0' && (n < 19 || (n == 19 &&
+	    strcmp(p, *v == '-' ? "9223372036854775808" :
+	    "9223372036854775807") <= 0));
+}
+
 static enum db_type
 pg_column_type(struct db_stmt *s, int i)
 {
@@ -875,9 +888,11 @@ pg_column_type(struct db_stmt *s, int i)
 	case OID_INT8:
 	case OID_OID:
 		return DB_INTEGER;
+	case OID_NUMERIC:
+		return pg_numeric_is_integer(PQgetvalue(PS(s)->result,
+		    PS(s)->row, i)) ? DB_INTEGER : DB_FLOAT;
 	case OID_FLOAT4:
 	case OID_FLOAT8:
-	case OID_NUMERIC:
 		return DB_FLOAT;
 	case OID_BYTEA:
 		return DB_BLOB;
@@ -939,9 +954,12 @@ pg_column_int64(struct db_stmt *s, int i)
 	switch (PQftype(PS(s)->result, i)) {
 	case OID_BOOL:
 		return *v == 't';
+	case OID_NUMERIC:
+		if (pg_numeric_is_integer(v))
+			return g_ascii_strtoll(v, NULL, 10);
+		/* fall through */
 	case OID_FLOAT4:
-	case OID_FLOAT8:
-	case OID_NUMERIC: {
+	case OID_FLOAT8: {
 		double d = g_ascii_strtod(v, NULL);
 
 		if (d != d)

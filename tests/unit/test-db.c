@@ -183,6 +183,23 @@ test_integers(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(db_step(sel), ==, DB_DONE);
 	db_finalize(sel);
 
+	/* A sum of integers is an exact integer. */
+	sel = prepare(f->db, "SELECT sum(i), count(*) FROM t "
+	    "WHERE i BETWEEN 40 AND ?");
+	db_bind_int64(sel, 1, (gint64)G_MAXINT32 + 1);
+	g_assert_cmpint(db_step(sel), ==, DB_ROW);
+	g_assert_cmpint(db_column_type(sel, 0), ==, DB_INTEGER);
+	g_assert_cmpint(db_column_int64(sel, 0), ==, 42 + (gint64)G_MAXINT32 +
+	    (gint64)G_MAXINT32 + 1);
+	g_assert_cmpint(db_column_int(sel, 1), ==, 3);
+	db_finalize(sel);
+	run_int(f->db, "UPDATE t SET i = ? WHERE i = 0", ((gint64)1 << 53) + 1);
+	sel = prepare(f->db, "SELECT sum(i) FROM t WHERE i > ?1 AND i < ?1 + 9");
+	db_bind_int64(sel, 1, (gint64)1 << 53);
+	g_assert_cmpint(db_step(sel), ==, DB_ROW);
+	g_assert_cmpint(db_column_int64(sel, 0), ==, ((gint64)1 << 53) + 1);
+	db_finalize(sel);
+
 	/* Arithmetic and comparisons of parameters stay 64-bit, and a
 	 * truth reads as 1 or 0. */
 	sel = prepare(f->db, "SELECT ?1 + 1, ?1 > 0, ?1 < 0");
