@@ -26,6 +26,10 @@ struct db_ops {
 	    gssize len);
 	void (*bind_blob)(struct db_stmt *s, int i, const void *data,
 	    gsize len);
+	/* Optional: bind_blob serves when NULL. */
+	void (*bind_blob_static)(struct db_stmt *s, int i, const void *data,
+	    gsize len);
+	int (*bind_parameter_index)(struct db_stmt *s, const char *name);
 	int (*step)(struct db_stmt *s);
 	int (*column_count)(struct db_stmt *s);
 	const char *(*column_name)(struct db_stmt *s, int i);

@@ -240,6 +240,19 @@ sq_bind_blob(struct db_stmt *s, int i, const void *data, gsize len)
 	    SQLITE_TRANSIENT);
 }
 
+static void
+sq_bind_blob_static(struct db_stmt *s, int i, const void *data, gsize len)
+{
+	sqlite3_bind_blob64(SS(s)->stmt, i, len > 0 ? data : "", len,
+	    SQLITE_STATIC);
+}
+
+static int
+sq_bind_parameter_index(struct db_stmt *s, const char *name)
+{
+	return sqlite3_bind_parameter_index(SS(s)->stmt, name);
+}
+
 static int
 sq_step(struct db_stmt *s)
 {
@@ -324,6 +337,8 @@ const struct db_ops db_sqlite_ops = {
 	.bind_null = sq_bind_null,
 	.bind_text = sq_bind_text,
 	.bind_blob = sq_bind_blob,
+	.bind_blob_static = sq_bind_blob_static,
+	.bind_parameter_index = sq_bind_parameter_index,
 	.step = sq_step,
 	.column_count = sq_column_count,
 	.column_name = sq_column_name,

@@ -128,6 +128,21 @@ db_bind_blob(struct db_stmt *s, int i, const void *data, gsize len)
 	s->db->ops->bind_blob(s, i, data, len);
 }
 
+void
+db_bind_blob_static(struct db_stmt *s, int i, const void *data, gsize len)
+{
+	if (s->db->ops->bind_blob_static != NULL)
+		s->db->ops->bind_blob_static(s, i, data, len);
+	else
+		s->db->ops->bind_blob(s, i, data, len);
+}
+
+int
+db_bind_parameter_index(struct db_stmt *s, const char *name)
+{
+	return s->db->ops->bind_parameter_index(s, name);
+}
+
 int
 db_step(struct db_stmt *s)
 {

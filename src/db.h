@@ -3,7 +3,7 @@
  * include it.
  *
  * Statements are written once, in the SQL both backends read: parameters
- * as ? or ?N (numbered from 1), INSERT … ON CONFLICT, RETURNING instead of
+ * as ? or ?N (numbered from 1) or :NAME, INSERT … ON CONFLICT, RETURNING instead of
  * the last row id.  Where SQL differs (full-text search, the schema), the
  * store asks db_backend() and says each backend's own.
  *
@@ -89,6 +89,13 @@ void db_bind_null(struct db_stmt *s, int i);
 /* LEN < 0: up to the NUL. */
 void db_bind_text(struct db_stmt *s, int i, const char *text, gssize len);
 void db_bind_blob(struct db_stmt *s, int i, const void *data, gsize len);
+/* A blob not copied: DATA stays as it is until the statement is reset. */
+void db_bind_blob_static(struct db_stmt *s, int i, const void *data,
+    gsize len);
+
+/* The number of the parameter written :NAME (NAME with its colon), or 0
+ * when the statement has none of that name. */
+int db_bind_parameter_index(struct db_stmt *s, const char *name);
 
 /* DB_ROW, DB_DONE or an error. */
 int db_step(struct db_stmt *s);
