@@ -57,6 +57,7 @@ struct db_pg {
 
 struct pg_param {
 	char *value;		/* NULL: SQL NULL */
+	gboolean borrowed;	/* VALUE is the caller's (a static blob) */
 	int length;
 	int format;		/* 1: binary (blobs) */
 	Oid type;		/* 0: for the server to infer */
@@ -67,6 +68,7 @@ struct db_pg_stmt {
 	char *sql;		/* as written */
 	char *pgsql;		/* with $N */
 	int nparams;
+	GHashTable *names;	/* ":name" to its number */
 	struct pg_param *params;
 	char name[40];		/* "" while not prepared */
 	Oid *prepared_types;	/* the types bound when it was prepared */
@@ -376,13 +378,11 @@ pg_is_name_char(char c)
 /* SQL with $N for ?, ?N and :name, numbered as SQLite numbers them: ?N
  * is N, a bare ? one more than the largest number so far, a name the
  * number of its first use or the next one.  *NPARAMS is set to the
- * largest number. */
+ * largest number, NAMES (":name" to its number) filled. */
 static char *
-pg_translate(const char *sql, int *nparams)
+pg_translate(const char *sql, int *nparams, GHashTable *names)
 {
 	GString *out = g_string_sized_new(strlen(sql) + 16);
-	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash,
-	    g_str_equal, g_free, NULL);
 	const char *p = sql;
 	int largest = 0;
 
@@ -453,7 +453,9 @@ pg_prepare(struct db *db, const char *sql, struct db_stmt **out)
 
 	s->base.db = db;
 	s->sql = g_strdup(sql);
-	s->pgsql = pg_translate(sql, &s->nparams);
+	s->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	s->pgsql = pg_translate(sql, &s->nparams, s->names);
 	s->params = g_new0(struct pg_param, MAX(s->nparams, 1));
 	s->forced = g_new0(Oid, MAX(s->nparams, 1));
 	s->last_forced = -1;
@@ -499,6 +501,9 @@ pg_forget_prepared(struct db_pg_stmt *s)
 static void
 pg_clear_param(struct pg_param *p)
 {
+	if (p->borrowed)
+		p->value = NULL;
+	p->borrowed = FALSE;
 	g_clear_pointer(&p->value, g_free);
 	p->length = 0;
 	p->format = 0;
@@ -514,6 +519,7 @@ pg_finalize(struct db_stmt *s)
 		pg_clear_param(&PS(s)->params[i]);
 	g_free(PS(s)->params);
 	g_free(PS(s)->forced);
+	g_hash_table_destroy(PS(s)->names);
 	g_free(PS(s)->sql);
 	g_free(PS(s)->pgsql);
 	g_free(s);
@@ -608,6 +614,31 @@ pg_bind_blob(struct db_stmt *s, int i, const void *data, gsize len)
 	p->length = (int)len;
 	p->format = 1;
 	p->type = OID_BYTEA;
+}
+
+static void
+pg_bind_blob_static(struct db_stmt *s, int i, const void *data, gsize len)
+{
+	struct pg_param *p = pg_param(s, i);
+
+	if (p == NULL)
+		return;
+	if (len > G_MAXINT)
+		len = G_MAXINT;
+	/* Not copied: the caller keeps DATA until the reset.  libpq reads
+	 * a binary value by its length, so an empty one needs any
+	 * pointer. */
+	p->value = len > 0 ? (char *)data : (char *)"";
+	p->borrowed = TRUE;
+	p->length = (int)len;
+	p->format = 1;
+	p->type = OID_BYTEA;
+}
+
+static int
+pg_bind_parameter_index(struct db_stmt *s, const char *name)
+{
+	return GPOINTER_TO_INT(g_hash_table_lookup(PS(s)->names, name));
 }
 
 /* Whether the statement, prepared with its types, can take the values
@@ -1037,6 +1068,8 @@ const struct db_ops db_postgresql_ops = {
 	.bind_null = pg_bind_null,
 	.bind_text = pg_bind_text,
 	.bind_blob = pg_bind_blob,
+	.bind_blob_static = pg_bind_blob_static,
+	.bind_parameter_index = pg_bind_parameter_index,
 	.step = pg_step,
 	.column_count = pg_column_count,
 	.column_name = pg_column_name,

@@ -446,6 +446,39 @@ test_columns(struct fixture *f, gconstpointer data)
 }
 
 static void
+test_named(struct fixture *f, gconstpointer data)
+{
+	static const unsigned char raw[] = { 'a', 0, 'b' };
+	struct db_stmt *s;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	/* :name parameters, numbered in order of first use. */
+	s = prepare(f->db, "INSERT INTO t (i, s, b, n) "
+	    "VALUES (:i, :s, :b, :s || '!')");
+	g_assert_cmpint(db_bind_parameter_index(s, ":i"), ==, 1);
+	g_assert_cmpint(db_bind_parameter_index(s, ":s"), ==, 2);
+	g_assert_cmpint(db_bind_parameter_index(s, ":b"), ==, 3);
+	g_assert_cmpint(db_bind_parameter_index(s, ":nope"), ==, 0);
+	db_bind_int(s, db_bind_parameter_index(s, ":i"), 8);
+	db_bind_text(s, db_bind_parameter_index(s, ":s"), "named", -1);
+	/* A blob the statement does not copy. */
+	db_bind_blob_static(s, db_bind_parameter_index(s, ":b"), raw,
+	    sizeof(raw));
+	g_assert_cmpint(db_step(s), ==, DB_DONE);
+	db_finalize(s);
+
+	s = prepare(f->db, "SELECT s, n, b FROM t WHERE i = 8");
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpstr(db_column_text(s, 0), ==, "named");
+	g_assert_cmpstr(db_column_text(s, 1), ==, "named!");
+	g_assert_cmpmem(db_column_blob(s, 2), db_column_bytes(s, 2), raw,
+	    sizeof(raw));
+	db_finalize(s);
+}
+
+static void
 test_changes(struct fixture *f, gconstpointer data)
 {
 	(void)data;
@@ -794,6 +827,7 @@ main(int argc, char **argv)
 	add("numbered", test_numbered);
 	add("quoted", test_quoted);
 	add("columns", test_columns);
+	add("named", test_named);
 	add("changes", test_changes);
 	add("returning", test_returning);
 	add("conflict", test_conflict);
