@@ -260,9 +260,11 @@ pg_close(struct db *db)
 static const char *
 pg_errmsg(struct db *db)
 {
-	if (PG(db)->errmsg != NULL)
-		return PG(db)->errmsg;
-	return PG(db)->last == DB_OK ? "not an error" : "unknown error";
+	int last = PG(db)->last;
+
+	if (last == DB_OK || last == DB_ROW || last == DB_DONE)
+		return "not an error";
+	return PG(db)->errmsg != NULL ? PG(db)->errmsg : "unknown error";
 }
 
 static int
