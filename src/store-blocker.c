@@ -112,11 +112,12 @@ store_team_alerts_set(struct store *st, const struct team_alerts *a,
 	"coalesce(b.escalated_at, 0), b.escalations, " \
 	"(SELECT coalesce(max(e.answer_id), 0) FROM blocker_events e " \
 	"WHERE e.blocker_id = b.id), " \
-	"(SELECT coalesce(group_concat(n, ', '), '') FROM (SELECT DISTINCT " \
-	"coalesce(nullif(hp.name, ''), hp.email) AS n FROM blocker_events e " \
+	"(SELECT coalesce(group_concat(n, ', '), '') FROM (SELECT " \
+	"coalesce(nullif(hp.name, ''), hp.email) AS n, " \
+	"min(cm.created_at) AS first FROM blocker_events e " \
 	"JOIN comments cm ON cm.answer_id = e.answer_id JOIN people hp ON " \
 	"hp.id = cm.person_id WHERE e.blocker_id = b.id AND " \
-	"cm.person_id <> b.person_id ORDER BY cm.created_at)) " \
+	"cm.person_id <> b.person_id GROUP BY n ORDER BY first) AS x) " \
 	"FROM blockers b JOIN teams t ON t.id = b.team_id " \
 	"JOIN people p ON p.id = b.person_id " \
 	"LEFT JOIN checkins c ON c.id = b.checkin_id "

@@ -79,7 +79,7 @@ team_period_rows(struct store *st, struct db_stmt *stmt, gint64 team_id,
 /* Retired questions have position -id: after the current ones, oldest
  * first. */
 #define ROW_ORDER " ORDER BY c.title, c.id, q.retired, CASE WHEN q.retired " \
-	"THEN q.id ELSE q.position END, coalesce(nullif(pe.name, ''), " \
+	"<> 0 THEN q.id ELSE q.position END, coalesce(nullif(pe.name, ''), " \
 	"pe.email) COLLATE NOCASE, pe.id, a.created_at, a.id"
 
 static gpointer

@@ -30,7 +30,7 @@ store_http_key_renew(struct store *st, const char *kind, const char *team,
 	    "(kind, team_id, subject, generation, changed_at) "
 	    "SELECT ?1, id, ?3, 2, ?4 FROM teams WHERE name = ?2 "
 	    "ON CONFLICT (kind, team_id, subject) DO UPDATE SET "
-	    "generation = generation + 1, changed_at = excluded.changed_at",
+	    "generation = http_keys.generation + 1, changed_at = excluded.changed_at",
 	    error);
 
 	if (stmt == NULL)
@@ -136,7 +136,20 @@ GPtrArray *
 store_http_search(struct store *st, const char *team, const char *query,
     int limit, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "SELECT m.id, "
+	/* FTS5 on SQLite; on PostgreSQL the expression its index is on,
+	 * under the index's condition (schema/pg/001-initial.sql). */
+	struct db_stmt *stmt = store_prepare(st, db_backend(st->db) ==
+	    DB_POSTGRESQL ? "SELECT m.id, "
+	    "coalesce(nullif(m.sender_name, ''), m.sender), "
+	    "coalesce(m.subject, ''), m.date, "
+	    "ts_headline('simple', coalesce(m.body_text, ''), "
+	    "websearch_to_tsquery('simple', ?2), 'StartSel=' || chr(1) || "
+	    "', StopSel=' || chr(2) || ', MaxWords=16, MinWords=4, "
+	    "MaxFragments=1, FragmentDelimiter=...') "
+	    "FROM messages m WHERE m.state IN ('processed', 'dropped') "
+	    "AND messages_document(m.subject, m.sender, m.body_text) "
+	    "@@ websearch_to_tsquery('simple', ?2) AND m.id IN " TEAM_MAIL " "
+	    "ORDER BY m.date DESC, m.id DESC LIMIT ?3" : "SELECT m.id, "
 	    "coalesce(nullif(m.sender_name, ''), m.sender), "
 	    "coalesce(m.subject, ''), m.date, "
 	    "snippet(messages_fts, 2, char(1), char(2), '...', 16) "

@@ -44,7 +44,8 @@ store_reply_limit(struct store *st, const char *sender, gint64 now,
 	*first = !*allowed && held == 0;
 	stmt = store_prepare(st, "INSERT INTO reply_counts (sender, hour, "
 	    "replies, held) VALUES (?1, ?2, ?3, 1 - ?3) ON CONFLICT (sender, "
-	    "hour) DO UPDATE SET replies = replies + ?3, held = held + 1 - ?3",
+	    "hour) DO UPDATE SET replies = reply_counts.replies + ?3, "
+	    "held = reply_counts.held + 1 - ?3",
 	    error);
 	if (stmt == NULL)
 		return FALSE;

@@ -162,12 +162,16 @@ bind_thread(struct db_stmt *stmt, int i, gint64 thread)
 static gboolean
 index_new(struct store *st, gint64 id, GError **error)
 {
-	struct db_stmt *stmt = st->batch ? store_prepare(st, "INSERT OR IGNORE "
+	struct db_stmt *stmt;
+
+	/* PostgreSQL indexes it itself: schema/pg/001-initial.sql. */
+	if (store_is_postgresql(st))
+		return TRUE;
+	stmt = st->batch ? store_prepare(st, "INSERT OR IGNORE "
 	    "INTO messages_fts_pending (id) VALUES (?)", error) : store_prepare(st,
 	    "INSERT INTO messages_fts (rowid, subject, sender, body_text) "
 	    "SELECT id, subject, sender, body_text FROM messages WHERE id = ?",
 	    error);
-
 	if (stmt == NULL)
 		return FALSE;
 	db_bind_int64(stmt, 1, id);
@@ -188,7 +192,8 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
 		    "content_hash, conflict, received_at, source, state, "
 		    "reason, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, "
-		    "?6 = 'new') RETURNING id", error);
+		    "CASE WHEN ?6 = 'new' THEN 1 ELSE 0 END) RETURNING id",
+		    error);
 	else
 		stmt = store_prepare(st, "INSERT INTO messages (parent, "
 		    "in_reply_to, refs, sender, sender_name, subject, date, "
@@ -639,11 +644,23 @@ GPtrArray *
 store_message_search(struct store *st, const char *query, int limit,
     GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS ", "
+	/* FTS5 on SQLite; on PostgreSQL the expression its index is on,
+	 * under the index's condition (schema/pg/001-initial.sql). */
+	struct db_stmt *stmt = store_prepare(st, store_is_postgresql(st) ?
+	    "SELECT " ROW_COLUMNS ", "
+	    "ts_headline('simple', coalesce(m.body_text, ''), "
+	    "websearch_to_tsquery('simple', ?1), 'StartSel=[, StopSel=], "
+	    "MaxWords=12, MinWords=4, MaxFragments=1, "
+	    "FragmentDelimiter=...') "
+	    "FROM messages m WHERE m.state IN ('processed', 'dropped') "
+	    "AND messages_document(m.subject, m.sender, m.body_text) "
+	    "@@ websearch_to_tsquery('simple', ?1) "
+	    "ORDER BY m.date DESC, m.id DESC LIMIT ?2" :
+	    "SELECT " ROW_COLUMNS ", "
 	    "snippet(messages_fts, 2, '[', ']', '...', 12) "
 	    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
-	    "WHERE messages_fts MATCH ? ORDER BY m.date DESC, m.id DESC "
-	    "LIMIT ?", error);
+	    "WHERE messages_fts MATCH ?1 ORDER BY m.date DESC, m.id DESC "
+	    "LIMIT ?2", error);
 
 	if (stmt == NULL)
 		return NULL;

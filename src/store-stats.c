@@ -58,7 +58,7 @@ store_stats_rate(struct store *st, gint64 team_id, gint64 from, gint64 to,
 	    "JOIN prompts p ON p.person_id = m.person_id "
 	    "AND p.due_at >= ?2 AND p.due_at < ?3 "
 	    "JOIN checkins c ON c.id = p.checkin_id AND c.team_id = ?1 "
-	    "WHERE m.team_id = ?1)", error);
+	    "WHERE m.team_id = ?1) AS x", error);
 	int rc;
 
 	if (stmt == NULL)

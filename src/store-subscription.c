@@ -150,10 +150,11 @@ store_subscription_request(struct store *st, const char *team,
 	    "SELECT t.id, p.id, 'pending', coalesce(?3, 'alternative'), ?4, ?5 "
 	    "FROM teams t, people p WHERE t.name = ?1 AND p.email = ?2 "
 	    "ON CONFLICT (team_id, person_id) DO UPDATE SET "
-	    "format = coalesce(?3, format), token = ?4, "
-	    "state = CASE WHEN state = 'active' THEN state ELSE 'pending' END, "
-	    "requested_at = CASE WHEN state = 'active' THEN requested_at "
-	    "ELSE ?5 END", error);
+	    "format = coalesce(?3, subscriptions.format), token = ?4, "
+	    "state = CASE WHEN subscriptions.state = 'active' THEN "
+	    "subscriptions.state ELSE 'pending' END, "
+	    "requested_at = CASE WHEN subscriptions.state = 'active' THEN "
+	    "subscriptions.requested_at ELSE ?5 END", error);
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, team);

@@ -207,7 +207,7 @@ store_person_get(struct store *st, const char *email, GError **error)
 	struct db_stmt *stmt = store_prepare(st, "SELECT " PERSON_COLUMNS ", "
 	    "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM "
 	    "memberships m JOIN teams t ON t.id = m.team_id "
-	    "WHERE m.person_id = p.id ORDER BY t.name)) "
+	    "WHERE m.person_id = p.id ORDER BY t.name) AS x) "
 	    "FROM people p WHERE p.email = ?", error);
 	struct person *p = NULL;
 	int rc;

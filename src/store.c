@@ -601,11 +601,7 @@ store_open(const char *target, GError **error)
 	struct store *st;
 	int rc;
 
-	if (db_is_postgresql(target)) {
-		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
-		    "this tidings was built without PostgreSQL");
-		return NULL;
-	} else {
+	if (!db_is_postgresql(target)) {
 		g_autofree char *dir = g_path_get_dirname(target);
 		if (g_mkdir_with_parents(dir, 0700) != 0) {
 			g_set_error(error, STORE_ERROR, STORE_ERROR_IO,
@@ -621,7 +617,8 @@ store_open(const char *target, GError **error)
 	st->stmt_at = g_hash_table_new(g_direct_hash, g_direct_equal);
 	/* A store is used by one thread at a time (the thread that opened
 	 * it; ingest-pipe.c's worker never touches it). */
-	rc = db_open_sqlite(target, &st->db);
+	rc = db_is_postgresql(target) ? db_open_postgresql(target, &st->db) :
+	    db_open_sqlite(target, &st->db);
 	if (rc != DB_OK) {
 		store_fail(st, rc, error);
 		goto fail;
