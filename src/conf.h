@@ -60,8 +60,9 @@ const char *conf_file(const struct conf *conf);
 const char *conf_get(const struct conf *conf, const char *section,
     const char *key);
 /* The value as an absolute path, with @config@ and @data@ expanded and
- * relative paths taken from the config file's directory; NULL if unset.
- * Caller frees. */
+ * relative paths taken from the config file's directory; a URI
+ * (SCHEME://..., as a PostgreSQL database is named) as it is; NULL if
+ * unset.  Caller frees. */
 char *conf_get_path(const struct conf *conf, const char *section,
     const char *key);
 /* A port, or the default port of the section's security setting. */

@@ -57,6 +57,15 @@ if [ -f "$TOP_SRCDIR/tests/pg.sh" ] && . "$TOP_SRCDIR/tests/pg.sh" &&
 	run "$TIDINGS" --db "$uri" search blocked
 	[ "$rc" = 0 ] && [ -s "$TEST_DIR/out" ] && ! grep -q "no mail matches" "$TEST_DIR/out"
 	ok $? "search works on PostgreSQL"
+	# The URI in a configuration file: a database, not a path beside it.
+	mkdir "$TEST_DIR/etc"
+	printf '[tidings]\ndatabase = %s\n' "$uri" >"$TEST_DIR/etc/tidings.conf"
+	run "$TIDINGS" --config "$TEST_DIR/etc/tidings.conf" search blocked
+	[ "$rc" = 0 ] && grep -qi blocked "$TEST_DIR/out" &&
+		[ -z "$(ls "$TEST_DIR/etc" | grep -v '^tidings.conf$')" ]
+	st=$?
+	ok $st "database = URI in tidings.conf: that database, and no file made"
+	[ $st = 0 ] || { cat "$TEST_DIR/out" "$TEST_DIR/err"; ls "$TEST_DIR/etc"; } | sed 's/^/# /'
 else
 	skip "SQLite -> PostgreSQL -> SQLite" "no PostgreSQL server here"
 fi

@@ -88,6 +88,37 @@ test_defaults(void)
 	g_assert_null(conf_get(conf, "tidings", "address"));
 }
 
+/* A PostgreSQL URI names a database as it is written, never as a path
+ * beside the configuration; a relative path still is one. */
+static void
+test_database_uri(void)
+{
+	static const char *const uris[] = {
+		"postgresql:///tidings?host=/run/postgresql",
+		"postgres://tidings@db.example.org/tidings",
+	};
+	g_autoptr(GError) error = NULL;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(uris); i++) {
+		g_autofree char *text = g_strdup_printf("[tidings]\n"
+		    "database = %s\n", uris[i]);
+		g_autofree char *path = write_file("uri.conf", text, 0644);
+		g_autoptr(Conf) conf = conf_load(path, &error);
+		g_assert_no_error(error);
+		g_autofree char *db = conf_get_path(conf, "tidings",
+		    "database");
+		g_assert_cmpstr(db, ==, uris[i]);
+	}
+	g_autofree char *path = write_file("rel.conf",
+	    "[tidings]\ndatabase = postgresql:x.db\n", 0644);
+	g_autoptr(Conf) conf = conf_load(path, &error);
+	g_assert_no_error(error);
+	g_autofree char *db = conf_get_path(conf, "tidings", "database");
+	g_autofree char *want = g_build_filename(tmpdir, "postgresql:x.db",
+	    NULL);
+	g_assert_cmpstr(db, ==, want);
+}
+
 /* Each broken file is refused with its file and the line to blame. */
 static void
 test_bad_lines(void)
@@ -275,6 +306,7 @@ main(int argc, char **argv)
 	tmpdir = g_dir_make_tmp("tidings-conf-XXXXXX", NULL);
 	g_test_add_func("/conf/valid", test_valid);
 	g_test_add_func("/conf/defaults", test_defaults);
+	g_test_add_func("/conf/database-uri", test_database_uri);
 	g_test_add_func("/conf/bad-lines", test_bad_lines);
 	g_test_add_func("/conf/missing", test_missing);
 	g_test_add_func("/conf/nul-byte", test_nul_byte);
