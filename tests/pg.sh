@@ -10,7 +10,9 @@
 #                       TIDINGS_TESTS_NO_PG set says it is not wanted
 #   pg_start DIR        makes DIR (created if missing), initdb's a cluster
 #                       in DIR/data, starts it with its socket in DIR and
-#                       fsync off, creates the database "tidings", exports
+#                       fsync off (on, as a server is run, when PG_DURABLE
+#                       is set: benchmarks), creates the database
+#                       "tidings", exports
 #                       TIDINGS_PG_URI, and registers pg_stop to run at exit
 #                       (lib.sh's tap_at_exit, else the EXIT trap); a guard
 #                       process stops the server should the shell die
@@ -147,12 +149,14 @@ pg_start() {
 		sed 's/^/# /' "$dir/initdb.log" >&2
 		return 1
 	fi
+	local sync=off
+	[ -n "${PG_DURABLE:-}" ] && sync=on
 	cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$dir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $sync
+synchronous_commit = $sync
+full_page_writes = $sync
 max_connections = 40
 shared_buffers = 16MB
 log_min_messages = warning

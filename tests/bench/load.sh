@@ -6,11 +6,15 @@
 # load took, whether every reply was stored once, the daemon's memory
 # (VmRSS while idle before the load and at its end, and its peak, VmHWM),
 # and how late the prompt and the digest left.  Nothing is asserted.
+# LOAD_DATABASE (a PostgreSQL URI) stores in PostgreSQL rather than in a
+# new SQLite file, and LOAD_PROCESSES (1) runs as many tidings run on it
+# (tests/bench/pg.sh runs it so); the memory is that of the first.
 set -u
 
 : "${TIDINGS:=bench-build/src/tidings}"
 : "${TOP_SRCDIR:=.}"
 n=${LOAD_MESSAGES:-10000}
+procs=${LOAD_PROCESSES:-1}
 conns=4
 
 . "$TOP_SRCDIR/tests/integration/mailstack.sh"
@@ -18,7 +22,9 @@ if ! reason=$(mailstack_available); then
 	echo "load benchmark: skipped: $reason"
 	exit 0
 fi
-for cmd in sqlite3 python3; do
+dbclient=sqlite3
+[ -n "${LOAD_DATABASE:-}" ] && dbclient=psql
+for cmd in "$dbclient" python3; do
 	command -v "$cmd" >/dev/null || { echo "load benchmark: skipped: $cmd is not installed"; exit 0; }
 done
 [ -x "$TIDINGS" ] || { echo "load benchmark: $TIDINGS is not built (make bench builds it)"; exit 1; }
@@ -27,9 +33,9 @@ if ldd "$TIDINGS" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tidings-bench-load.XXXXXX")
-daemon=
+daemon= daemons=
 cleanup() {
-	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+	[ -n "$daemons" ] && kill $daemons 2>/dev/null
 	wait
 	mailstack_stop
 	rm -rf "$work"
@@ -40,7 +46,7 @@ mailstack_start "$work/stack" >/dev/null || { echo "load benchmark: no mail stac
 # mailstack_start, outside lib.sh, makes mailstack_stop the EXIT trap.
 trap cleanup EXIT
 D=$MAIL_DOMAIN
-db="$work/tidings.db"
+db=${LOAD_DATABASE:-$work/tidings.db}
 printf 'secret\n' >"$work/password"
 openssl rand -hex 32 >"$work/secret"
 chmod 600 "$work/password" "$work/secret"
@@ -60,7 +66,11 @@ host = 127.0.0.1
 port = $SMTP_PORT
 security = none
 EOF
-sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
+if [ -n "${LOAD_DATABASE:-}" ]; then
+	sql() { psql "$db" -X -q -A -t -c "$1" 2>/dev/null; }
+else
+	sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
+fi
 t() { TIDINGS_NOW=2026-03-30T12:00:00Z "$TIDINGS" --config "$work/tidings.conf" "$@" >/dev/null 2>&1 ||
 	{ echo "load benchmark: tidings $* failed"; exit 1; }; }
 # Monday 30 March 2026: 16:30 in Berlin is 14:30 UTC.
@@ -76,9 +86,12 @@ lead=${LOAD_LEAD:-15}	# seconds from the start of the load to the check-in
 rss() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 stored() { sql "SELECT count(*) FROM messages WHERE message_id LIKE 'load-%'"; }
 
-TIDINGS_NOW=$((prompt_due - lead)) "$TIDINGS" --config "$work/tidings.conf" run --foreground \
-	>"$work/run.out" 2>"$work/run.err" &
-daemon=$!
+for p in $(seq 1 "$procs"); do
+	TIDINGS_NOW=$((prompt_due - lead)) "$TIDINGS" --config "$work/tidings.conf" run --foreground \
+		>"$work/run$p.out" 2>"$work/run$p.err" &
+	daemons="$daemons $!"
+	[ -n "$daemon" ] || daemon=$!
+done
 for _ in $(seq 1 100); do
 	[ -n "$(sql 'SELECT last_sync_at FROM sync_state')" ] && break
 	sleep 0.1
@@ -120,15 +133,17 @@ for _ in $(seq 1 6000); do
 	sleep 0.2
 done
 rss_end=$(rss "$daemon" VmRSS) hwm=$(rss "$daemon" VmHWM)
-kill "$daemon"
-wait "$daemon"
-daemon=
+kill $daemons
+wait $daemons
+daemons=
 total=$(stored)
 distinct=$(sql "SELECT count(DISTINCT message_id) FROM messages WHERE message_id LIKE 'load-%'")
 bad=$(sql "SELECT count(*) FROM messages WHERE message_id LIKE 'load-%' AND state != 'processed'")
 
 echo
-echo "tidings load benchmark: $n replies through Postfix into Dovecot, tidings run (IDLE), $(nproc) cores"
+backend=SQLite
+[ -n "${LOAD_DATABASE:-}" ] && backend=PostgreSQL
+echo "tidings load benchmark: $n replies through Postfix into Dovecot, $procs tidings run (IDLE) on $backend, $(nproc) cores"
 awk -v n="$n" -v a="${all_in:-0}" -v sub_s="${submitted:-?}" 'BEGIN {
 	printf "%-44s %s s\n", "submitted to Postfix", sub_s
 	if (a > 0)
