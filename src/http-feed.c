@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "context.h"
 #include "http.h"
 #include "log.h"
@@ -70,8 +68,8 @@ not_modified(struct http_request *r, const char *etag, gint64 since)
 		return FALSE;
 	}
 	if (ims != NULL) {
-		g_autoptr(GDateTime) d = soup_date_time_new_from_http_string(ims);
-		return d != NULL && g_date_time_to_unix(d) >= since;
+		gint64 t;
+		return http_date_parse(ims, &t) && t >= since;
 	}
 	return FALSE;
 }
@@ -113,8 +111,7 @@ feed_keep(struct http_request *r, gint64 version, gint64 from,
 static void
 serve(struct http_request *r, const char *name, const struct feed_made *f)
 {
-	g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(f->since);
-	g_autofree char *lm = soup_date_time_to_string(when, SOUP_DATE_HTTP);
+	g_autofree char *lm = http_date(f->since);
 	g_autofree char *disp = g_strdup_printf("inline; filename=\"%s.ics\"",
 	    name);
 
@@ -122,12 +119,11 @@ serve(struct http_request *r, const char *name, const struct feed_made *f)
 	http_set_header(r, "Last-Modified", lm);
 	http_set_header(r, "Cache-Control", "private, max-age=300");
 	if (not_modified(r, f->etag, f->since)) {
-		soup_server_message_set_status(r->msg,
-		    SOUP_STATUS_NOT_MODIFIED, NULL);
+		http_respond(r, 304, NULL, NULL, 0);
 		return;
 	}
 	http_set_header(r, "Content-Disposition", disp);
-	http_respond(r, SOUP_STATUS_OK, "text/calendar; charset=utf-8",
+	http_respond(r, 200, "text/calendar; charset=utf-8",
 	    f->text, f->len);
 }
 
@@ -171,7 +167,7 @@ http_feed(struct http_request *r)
 		    error->code == STORE_ERROR_NOT_FOUND)
 			goto none;
 		log_warnx("http: feed of %s: %s", team, error->message);
-		http_page(r, SOUP_STATUS_SERVICE_UNAVAILABLE, "Try again",
+		http_page(r, 503, "Try again",
 		    "<h1>Try again</h1>");
 		return;
 	}
