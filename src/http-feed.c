@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store-team.h"
 #include "store-http.h"
+#include "token.h"
 
 /* Days before today a feed starts, and how many it covers. */
 #define FEED_PAST	7
@@ -76,19 +77,44 @@ not_modified(struct http_request *r, const char *etag, gint64 since)
 
 /* A feed as last made, kept (in the request's memo, by path) while the
  * database and the first day it shows stay the same: made again, it would
- * be the same text.  One allocation, freed with g_free(). */
+ * be the same text.  The key last found good for it stays good while the
+ * database and the secret stay the same, so that a client asking again
+ * costs one question to the store.  One allocation, freed with
+ * g_free(). */
 struct feed_made {
 	gint64 version;		/* store_http_version() */
 	gint64 from;
 	gint64 since;		/* when this text was first served */
+	guint secret_gen;	/* the secret KEY was checked with; 0: none */
+	char key[TOKEN_LENGTH + 1];
 	char etag[40];
 	gsize len;
 	char text[];
 };
 
+/* Whether F is the feed as it would be made now. */
+static gboolean
+feed_fresh(const struct feed_made *f, gboolean versioned, gint64 version,
+    gint64 from)
+{
+	return f != NULL && versioned && f->version == version &&
+	    f->from == from;
+}
+
+/* Remembers KEY as good for F (its path). */
+static void
+feed_key_good(struct http_request *r, struct feed_made *f, const char *key)
+{
+	f->secret_gen = 0;
+	if (r->secret_gen != 0 && strlen(key) == TOKEN_LENGTH) {
+		memcpy(f->key, key, TOKEN_LENGTH + 1);
+		f->secret_gen = r->secret_gen;
+	}
+}
+
 static struct feed_made *
 feed_keep(struct http_request *r, gint64 version, gint64 from,
-    const char *text)
+    const char *text, const char *key)
 {
 	const struct feed_made *old = g_hash_table_lookup(r->memo, r->path);
 	gsize len = strlen(text);
@@ -104,6 +130,7 @@ feed_keep(struct http_request *r, gint64 version, gint64 from,
 	    old->since : r->now;
 	f->len = len;
 	memcpy(f->text, text, len + 1);
+	feed_key_good(r, f, key);
 	g_hash_table_replace(r->memo, g_strdup(r->path), f);
 	return f;
 }
@@ -134,32 +161,39 @@ http_feed(struct http_request *r)
 	const char *key = http_query(r, "key");
 	g_autofree char *team = NULL, *member = NULL, *organizer = NULL;
 	g_autofree char *text = NULL, *name = NULL;
-	const struct feed_made *f;
+	struct feed_made *f;
 	gint64 from, version = 0;
 	gboolean versioned;
 
 	if (key == NULL)
 		goto none;
-	if (g_str_has_prefix(r->rest, "member/")) {
-		if ((member = strip_ics(r->rest + 7)) == NULL ||
-		    (team = member_team(r, member, key)) == NULL)
-			goto none;
-	} else if ((team = strip_ics(r->rest)) == NULL ||
-	    !http_key_check(r->env, "feed", team, "", key))
-		goto none;
-	organizer = meet_team_address(r->env, team);
 	/* From the start of a day, so that the text stays the same all
 	 * day unless what it shows changes. */
 	from = r->now / 86400 * 86400 - FEED_PAST * 86400;
+	versioned = store_http_version(r->env->st, &version, NULL);
+	if (g_str_has_prefix(r->rest, "member/"))
+		member = strip_ics(r->rest + 7);
+	else
+		team = strip_ics(r->rest);
+	if (member == NULL && team == NULL)
+		goto none;
 	name = g_strdup(member != NULL ? member : team);
 	g_strdelimit(name, "\"\\/\r\n", '_');
-	versioned = store_http_version(r->env->st, &version, NULL);
 	f = g_hash_table_lookup(r->memo, r->path);
-	if (versioned && f != NULL && f->version == version &&
-	    f->from == from) {
+	if (feed_fresh(f, versioned, version, from) && f->secret_gen != 0 &&
+	    f->secret_gen == r->secret_gen && token_equal(f->key, key)) {
 		serve(r, name, f);
 		return;
 	}
+	if (member != NULL ? (team = member_team(r, member, key)) == NULL :
+	    !http_key_check(r->env, "feed", team, "", key))
+		goto none;
+	if (feed_fresh(f, versioned, version, from)) {
+		feed_key_good(r, f, key);
+		serve(r, name, f);
+		return;
+	}
+	organizer = meet_team_address(r->env, team);
 	text = meet_export_events(r->env->st, team, member, organizer, from,
 	    FEED_DAYS, &error);
 	if (text == NULL) {
@@ -171,7 +205,8 @@ http_feed(struct http_request *r)
 		    "<h1>Try again</h1>");
 		return;
 	}
-	serve(r, name, feed_keep(r, versioned ? version : -1, from, text));
+	serve(r, name, feed_keep(r, versioned ? version : -1, from, text,
+	    key));
 	return;
 none:
 	http_not_found(r);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -50,6 +51,10 @@ struct http_server {
 	guint max_conns;
 	gint64 timeout;		/* seconds */
 	char *cert, *key;	/* PEM of [http] cert-file and key-file */
+	GBytes *secret;		/* [tidings] secret-file, as last read */
+	guint secret_gen;	/* how many times it was read */
+	char *secret_path;
+	struct stat secret_sb;	/* of that file then */
 	char *said;		/* the last thing libmicrohttpd logged */
 	char *url;
 };
@@ -641,6 +646,48 @@ on_completed(void *data, struct MHD_Connection *conn, void **ctx,
 
 /* --- dispatch ------------------------------------------------------------ */
 
+static gboolean
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
+	    a->st_uid == b->st_uid &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The key of tokens (a reference), kept between requests while [tidings]
+ * secret-file names the same file, unchanged since it was read (a new
+ * text, mode or owner changes its change time): reading it for each
+ * request took longer than answering a feed.  NULL when it cannot be
+ * read; the route then reads it itself, and says why. */
+static GBytes *
+secret_kept(struct http_server *srv, const struct conf *conf)
+{
+	g_autofree char *path = conf_get_path(conf, "tidings", "secret-file");
+	struct stat sb;
+	char *key;
+	gsize len;
+
+	if (path != NULL && lstat(path, &sb) == 0 && srv->secret != NULL &&
+	    strcmp(path, srv->secret_path) == 0 &&
+	    same_file(&sb, &srv->secret_sb))
+		return g_bytes_ref(srv->secret);
+	g_clear_pointer(&srv->secret, g_bytes_unref);
+	g_clear_pointer(&srv->secret_path, g_free);
+	if (path == NULL || lstat(path, &sb) != 0 || (key = conf_read_secret(
+	    conf, "tidings", "secret-file", &len, NULL)) == NULL)
+		return NULL;
+	srv->secret = g_bytes_new_take(key, len);
+	if (++srv->secret_gen == 0)
+		srv->secret_gen = 1;
+	srv->secret_path = g_steal_pointer(&path);
+	srv->secret_sb = sb;
+	return g_bytes_ref(srv->secret);
+}
+
 static void
 dispatch(struct http_exchange *x, const char *path, const char *method)
 {
@@ -672,6 +719,8 @@ dispatch(struct http_exchange *x, const char *path, const char *method)
 		http_page(&r, 500, "Server error", "<h1>Server error</h1>");
 		return;
 	}
+	if ((env.secret = secret_kept(srv, *srv->conf)) != NULL)
+		r.secret_gen = srv->secret_gen;
 	r.rest = path + strlen(rt->prefix);
 	rt->handle(&r);
 	tidings_ctx_clear(&env);
@@ -694,8 +743,9 @@ on_request(void *data, struct MHD_Connection *conn, const char *path,
 		x->logged = log_path(path);
 		if (!bounded(x, method))
 			return send_answer(x);
-		if (x->body != NULL)
-			return MHD_YES;		/* the body next */
+		/* Answered when the request is whole (the next call), or
+		 * libmicrohttpd closes the connection after the answer. */
+		return MHD_YES;
 	} else if (*upload_len > 0) {
 		/* Content-Length was checked: libmicrohttpd reads no more
 		 * than it says. */
@@ -727,17 +777,21 @@ on_mhd_log(void *data, const char *fmt, va_list ap)
 }
 
 /* When MHD_run() is to run again by the clock (timeouts, or at once when
- * it has read more than it handled). */
+ * it has read more than it handled).  The clock is moved earlier only
+ * (moving it wakes the loop up, a system call): when it rings early,
+ * MHD_run() has nothing to do and it is set again. */
 static void
 timer_arm(struct http_server *srv)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	gint64 at, set = g_source_get_ready_time(srv->timer);
 
-	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
-		g_source_set_ready_time(srv->timer, g_get_monotonic_time() +
-		    (gint64)MIN(ms, (MHD_UNSIGNED_LONG_LONG)3600000) * 1000);
-	else
-		g_source_set_ready_time(srv->timer, -1);
+	if (MHD_get_timeout(srv->mhd, &ms) != MHD_YES)
+		return;
+	at = g_get_monotonic_time() +
+	    (gint64)MIN(ms, (MHD_UNSIGNED_LONG_LONG)3600000) * 1000;
+	if (set < 0 || at < set)
+		g_source_set_ready_time(srv->timer, at);
 }
 
 static gboolean
@@ -979,6 +1033,9 @@ http_server_free(struct http_server *srv)
 	if (srv->key != NULL)
 		memset(srv->key, 0, strlen(srv->key));
 	g_free(srv->key);
+	if (srv->secret != NULL)
+		g_bytes_unref(srv->secret);
+	g_free(srv->secret_path);
 	g_free(srv->said);
 	g_free(srv->url);
 	g_free(srv);

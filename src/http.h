@@ -52,6 +52,9 @@ struct http_request {
 	const char *path;		/* decoded */
 	const char *rest;		/* path after the route's prefix */
 	gint64 now;
+	/* Which reading of the secret env->secret is: it changes when the
+	 * secret file does.  0 when the route is to read it itself. */
+	guint secret_gen;
 	/* What routes remember between requests, by their own keys
 	 * (strings); the server frees the values with g_free(). */
 	GHashTable *memo;
