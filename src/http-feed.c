@@ -79,48 +79,71 @@ not_modified(struct http_request *r, const char *etag, gint64 since)
  * database and the first day it shows stay the same: made again, it would
  * be the same text.  The key last found good for it stays good while the
  * database and the secret stay the same, so that a client asking again
- * costs one question to the store.  One allocation, freed with
- * g_free(). */
+ * costs one question to the store.  One allocation, in a GBytes that the
+ * answers sending its text share; never changed once kept (a change is a
+ * new copy).  The text is followed by the name of its team (a member's
+ * feed is one per team the member is in, at one path). */
 struct feed_made {
 	gint64 version;		/* store_http_version() */
 	gint64 from;
 	gint64 since;		/* when this text was first served */
+	char modified[32];	/* since, as Last-Modified says it */
 	guint secret_gen;	/* the secret KEY was checked with; 0: none */
 	char key[TOKEN_LENGTH + 1];
 	char etag[40];
-	gsize len;
-	char text[];
+	gsize len;		/* of the text */
+	gsize size;		/* of the whole */
+	char text[];		/* then the team's name */
 };
 
-/* Whether F is the feed as it would be made now. */
-static gboolean
-feed_fresh(const struct feed_made *f, gboolean versioned, gint64 version,
-    gint64 from)
+#define feed_team(f) ((f)->text + (f)->len + 1)
+
+/* The feed kept for the path of R, or NULL; *B its GBytes. */
+static const struct feed_made *
+feed_kept(struct http_request *r, GBytes **b)
 {
-	return f != NULL && versioned && f->version == version &&
-	    f->from == from;
+	*b = g_hash_table_lookup(r->memo, r->path);
+	return *b != NULL ? g_bytes_get_data(*b, NULL) : NULL;
 }
 
-/* Remembers KEY as good for F (its path). */
-static void
-feed_key_good(struct http_request *r, struct feed_made *f, const char *key)
+/* Keeps F (taken) for the path of R, with KEY as good for it when R
+ * checked it against the secret as last read. */
+static GBytes *
+feed_keep(struct http_request *r, struct feed_made *f, const char *key)
 {
+	GBytes *b;
+
 	f->secret_gen = 0;
+	memset(f->key, 0, sizeof f->key);
 	if (r->secret_gen != 0 && strlen(key) == TOKEN_LENGTH) {
 		memcpy(f->key, key, TOKEN_LENGTH + 1);
 		f->secret_gen = r->secret_gen;
 	}
+	b = g_bytes_new_take(f, f->size);
+	g_hash_table_replace(r->memo, g_strdup(r->path), b);
+	return b;
 }
 
-static struct feed_made *
-feed_keep(struct http_request *r, gint64 version, gint64 from,
-    const char *text, const char *key)
+/* Whether F is the feed of TEAM as it would be made now. */
+static gboolean
+feed_fresh(const struct feed_made *f, const char *team, gboolean versioned,
+    gint64 version, gint64 from)
 {
-	const struct feed_made *old = g_hash_table_lookup(r->memo, r->path);
-	gsize len = strlen(text);
-	struct feed_made *f = g_malloc(sizeof *f + len + 1);
+	return f != NULL && versioned && f->version == version &&
+	    f->from == from && strcmp(feed_team(f), team) == 0;
+}
+
+static GBytes *
+feed_made(struct http_request *r, const char *team, gint64 version,
+    gint64 from, const char *text, const char *key)
+{
+	GBytes *ob;
+	const struct feed_made *old = feed_kept(r, &ob);
+	gsize len = strlen(text), tlen = strlen(team);
+	struct feed_made *f = g_malloc0(sizeof *f + len + 1 + tlen + 1);
 	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
 	    text, (gssize)len);
+	g_autofree char *lm = NULL;
 
 	f->version = version;
 	f->from = from;
@@ -128,30 +151,34 @@ feed_keep(struct http_request *r, gint64 version, gint64 from,
 	/* The same text made again keeps its Last-Modified. */
 	f->since = old != NULL && strcmp(old->etag, f->etag) == 0 ?
 	    old->since : r->now;
+	lm = http_date(f->since);
+	g_strlcpy(f->modified, lm, sizeof f->modified);
 	f->len = len;
+	f->size = sizeof *f + len + 1 + tlen + 1;
 	memcpy(f->text, text, len + 1);
-	feed_key_good(r, f, key);
-	g_hash_table_replace(r->memo, g_strdup(r->path), f);
-	return f;
+	memcpy(feed_team(f), team, tlen + 1);
+	return feed_keep(r, f, key);
 }
 
 static void
-serve(struct http_request *r, const char *name, const struct feed_made *f)
+serve(struct http_request *r, const char *name, GBytes *b)
 {
-	g_autofree char *lm = http_date(f->since);
+	const struct feed_made *f = g_bytes_get_data(b, NULL);
 	g_autofree char *disp = g_strdup_printf("inline; filename=\"%s.ics\"",
 	    name);
+	g_autoptr(GBytes) text = NULL;
 
 	http_set_header(r, "ETag", f->etag);
-	http_set_header(r, "Last-Modified", lm);
+	http_set_header(r, "Last-Modified", f->modified);
 	http_set_header(r, "Cache-Control", "private, max-age=300");
 	if (not_modified(r, f->etag, f->since)) {
 		http_respond(r, 304, NULL, NULL, 0);
 		return;
 	}
 	http_set_header(r, "Content-Disposition", disp);
-	http_respond(r, 200, "text/calendar; charset=utf-8",
-	    f->text, f->len);
+	text = g_bytes_new_from_bytes(b, G_STRUCT_OFFSET(struct feed_made,
+	    text), f->len);
+	http_respond_bytes(r, 200, "text/calendar; charset=utf-8", text);
 }
 
 void
@@ -161,7 +188,8 @@ http_feed(struct http_request *r)
 	const char *key = http_query(r, "key");
 	g_autofree char *team = NULL, *member = NULL, *organizer = NULL;
 	g_autofree char *text = NULL, *name = NULL;
-	struct feed_made *f;
+	const struct feed_made *f;
+	GBytes *b;
 	gint64 from, version = 0;
 	gboolean versioned;
 
@@ -179,18 +207,19 @@ http_feed(struct http_request *r)
 		goto none;
 	name = g_strdup(member != NULL ? member : team);
 	g_strdelimit(name, "\"\\/\r\n", '_');
-	f = g_hash_table_lookup(r->memo, r->path);
-	if (feed_fresh(f, versioned, version, from) && f->secret_gen != 0 &&
-	    f->secret_gen == r->secret_gen && token_equal(f->key, key)) {
-		serve(r, name, f);
+	f = feed_kept(r, &b);
+	if (f != NULL && f->secret_gen != 0 && f->secret_gen ==
+	    r->secret_gen && token_equal(f->key, key) &&
+	    feed_fresh(f, feed_team(f), versioned, version, from)) {
+		serve(r, name, b);
 		return;
 	}
 	if (member != NULL ? (team = member_team(r, member, key)) == NULL :
 	    !http_key_check(r->env, "feed", team, "", key))
 		goto none;
-	if (feed_fresh(f, versioned, version, from)) {
-		feed_key_good(r, f, key);
-		serve(r, name, f);
+	if (feed_fresh(f, team, versioned, version, from)) {
+		/* The same text, and now this key remembered with it. */
+		serve(r, name, feed_keep(r, g_memdup2(f, f->size), key));
 		return;
 	}
 	organizer = meet_team_address(r->env, team);
@@ -205,8 +234,8 @@ http_feed(struct http_request *r)
 		    "<h1>Try again</h1>");
 		return;
 	}
-	serve(r, name, feed_keep(r, versioned ? version : -1, from, text,
-	    key));
+	serve(r, name, feed_made(r, team, versioned ? version : -1, from,
+	    text, key));
 	return;
 none:
 	http_not_found(r);

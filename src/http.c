@@ -57,6 +57,7 @@ struct http_server {
 	struct stat secret_sb;	/* of that file then */
 	char *said;		/* the last thing libmicrohttpd logged */
 	char *url;
+	gboolean running;	/* in MHD_run() */
 };
 
 /* One request, from its request line until its answer is sent: the
@@ -73,7 +74,8 @@ struct http_exchange {
 	guint status;		/* 0: no answer yet */
 	gboolean close;		/* close the connection after the answer */
 	char *type;
-	char *out;
+	char *out;		/* the body, or NULL for BYTES */
+	GBytes *bytes;		/* the body shared with a route */
 	gsize len;
 	GPtrArray *headers;	/* name, value, name, value… */
 };
@@ -231,6 +233,7 @@ answer(struct http_exchange *x, guint status, const char *type,
 	g_free(x->out);
 	x->out = body != NULL ? g_memdup2(body, len) : NULL;
 	x->len = body != NULL ? len : 0;
+	g_clear_pointer(&x->bytes, g_bytes_unref);
 }
 
 void
@@ -238,6 +241,17 @@ http_respond(struct http_request *r, guint status, const char *type,
     const char *body, gsize len)
 {
 	answer(r->x, status, type, body, len);
+}
+
+void
+http_respond_bytes(struct http_request *r, guint status, const char *type,
+    GBytes *body)
+{
+	struct http_exchange *x = r->x;
+
+	answer(x, status, type, NULL, 0);
+	x->bytes = g_bytes_ref(body);
+	x->len = g_bytes_get_size(body);
 }
 
 static const char wdays[7][4] = {
@@ -408,6 +422,12 @@ static const char *const always[] = {
 	"X-Frame-Options", "DENY",
 };
 
+static void
+bytes_free(void *b)
+{
+	g_bytes_unref(b);
+}
+
 /* Queues the answer of X. */
 static enum MHD_Result
 send_answer(struct http_exchange *x)
@@ -417,14 +437,20 @@ send_answer(struct http_exchange *x)
 
 	if (x->status == 0)
 		answer(x, 500, "text/plain; charset=utf-8", "no answer\n", 10);
-	resp = x->out != NULL ?
-	    MHD_create_response_from_buffer_with_free_callback(x->len,
-	    x->out, g_free) :
-	    MHD_create_response_from_buffer(0, (void *)"",
-	    MHD_RESPMEM_PERSISTENT);
+	if (x->bytes != NULL)
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    x->len, (void *)g_bytes_get_data(x->bytes, NULL),
+		    bytes_free, x->bytes);
+	else if (x->out != NULL)
+		resp = MHD_create_response_from_buffer_with_free_callback(
+		    x->len, x->out, g_free);
+	else
+		resp = MHD_create_response_from_buffer(0, (void *)"",
+		    MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
 		return MHD_NO;
 	x->out = NULL;		/* the response's now */
+	x->bytes = NULL;
 	for (gsize i = 0; i < G_N_ELEMENTS(always); i += 2)
 		MHD_add_response_header(resp, always[i], always[i + 1]);
 	if (x->type != NULL)
@@ -605,6 +631,8 @@ exchange_free(struct http_exchange *x)
 	g_free(x->logged);
 	g_free(x->type);
 	g_free(x->out);
+	if (x->bytes != NULL)
+		g_bytes_unref(x->bytes);
 	g_free(x);
 }
 
@@ -799,7 +827,11 @@ on_ready(gpointer data)
 {
 	struct http_server *srv = data;
 
+	if (srv->running)	/* a loop run by a route: never again inside */
+		return G_SOURCE_CONTINUE;
+	srv->running = TRUE;
 	MHD_run(srv->mhd);
+	srv->running = FALSE;
 	timer_arm(srv);
 	return G_SOURCE_CONTINUE;
 }
@@ -933,7 +965,7 @@ http_server_start(struct conf **conf, struct store *st, GError **error)
 		srv->timeout = 20;
 	srv->conns = g_hash_table_new(NULL, NULL);
 	srv->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    g_free);
+	    (GDestroyNotify)g_bytes_unref);
 	if ((a = listen_address(*conf, error)) == NULL ||
 	    !tls_setup(srv, *conf, &tls, error) ||
 	    !g_socket_address_to_native(a, &sa, sizeof sa, error))
@@ -984,6 +1016,11 @@ http_server_start(struct conf **conf, struct store *st, GError **error)
 	srv->io = g_unix_fd_source_new(epfd->epoll_fd, G_IO_IN);
 	g_source_set_callback(srv->io, (GSourceFunc)(void (*)(void))on_io,
 	    srv, NULL);
+	/* A source that may not recurse has its descriptor taken out of the
+	 * loop's poll and put back around each dispatch, and each of those
+	 * wakes the loop up: two system calls and a poll more per request.
+	 * on_ready() keeps MHD_run() from running inside itself. */
+	g_source_set_can_recurse(srv->io, TRUE);
 	g_source_attach(srv->io, ctx);
 	srv->timer = g_source_new(&timer_funcs, sizeof(GSource));
 	g_source_set_callback(srv->timer, on_ready, srv, NULL);

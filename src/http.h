@@ -56,7 +56,7 @@ struct http_request {
 	 * secret file does.  0 when the route is to read it itself. */
 	guint secret_gen;
 	/* What routes remember between requests, by their own keys
-	 * (strings); the server frees the values with g_free(). */
+	 * (strings): GBytes, which the server unreferences. */
 	GHashTable *memo;
 };
 
@@ -78,6 +78,9 @@ void http_set_header(struct http_request *r, const char *name,
  * NULL for an answer without a body (304). */
 void http_respond(struct http_request *r, guint status, const char *type,
     const char *body, gsize len);
+/* The same with BODY shared (referenced), not copied. */
+void http_respond_bytes(struct http_request *r, guint status,
+    const char *type, GBytes *body);
 /* T (Unix seconds) as an HTTP date, "Sun, 06 Nov 1994 08:49:37 GMT".
  * Caller frees. */
 char *http_date(gint64 t);
