@@ -133,6 +133,22 @@ ok $? "the other team's key, the other team's feed" ||
 fetch "$ana_local"
 grep -q 'X-WR-CALNAME:.*Platform' "$TEST_DIR/body"
 ok $? "and back"
+
+# A new secret revokes every key at once, though the server had it in
+# memory.
+fetch "$(local_url "$new_url")" && fetch "$(local_url "$new_url")"
+[ "$status" = 200 ]
+ok $? "before the secret changes, the key works"
+od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$TEST_DIR/h/secret.new" &&
+	echo >>"$TEST_DIR/h/secret.new" && chmod 600 "$TEST_DIR/h/secret.new" &&
+	mv "$TEST_DIR/h/secret.new" "$TEST_DIR/h/secret"
+fetch "$(local_url "$new_url")"
+[ "$status" = 404 ]
+ok $? "a new secret file: the key made with the old one gets 404 at once ($status)"
+t feed-url --team platform
+fetch "$(local_url "$(head -n 1 "$TEST_DIR/out")")"
+[ "$status" = 200 ]
+ok $? "and the key feed-url now prints works"
 http_stop
 expect_no_grep "$TEST_DIR/http.log" "$key|$ana_key" "no key in the log"
 
