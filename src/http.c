@@ -914,8 +914,10 @@ tls_setup(struct http_server *srv, const struct conf *conf, gboolean *tls,
 		    "configuration");
 		return FALSE;
 	}
+	/* The key as any secret: a regular file of mode 0600, not a link. */
 	if (!g_file_get_contents(cert, &srv->cert, NULL, error) ||
-	    !g_file_get_contents(key, &srv->key, NULL, error)) {
+	    (srv->key = conf_read_secret(conf, "http", "key-file", NULL,
+	    error)) == NULL) {
 		g_prefix_error(error, "[http] cert-file %s, key-file %s: ",
 		    cert, key);
 		return FALSE;

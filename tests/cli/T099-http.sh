@@ -200,6 +200,11 @@ if command -v openssl >/dev/null 2>&1; then
 	expect_rc 78 "cert-file without key-file exits 78"
 	expect_grep err 'needs both cert-file and key-file' "and says so"
 	printf 'key-file = key.pem\n' >>"$CONF"
+	chmod 644 "$TEST_DIR/h/key.pem"
+	run "$TIDINGS" --config "$CONF" serve
+	expect_rc 78 "a key-file others can read exits 78"
+	expect_grep err 'chmod 600' "and says how to make it private"
+	chmod 600 "$TEST_DIR/h/key.pem"
 	mv "$TEST_DIR/http.log" "$TEST_DIR/serve.log"
 	http_start || bail_out "tidings serve did not start with TLS"
 	case "$URL" in https://*) r=0 ;; *) r=1 ;; esac
