@@ -793,6 +793,9 @@ on_request(void *data, struct MHD_Connection *conn, const char *path,
 /* --- the loop ------------------------------------------------------------ */
 
 /* libmicrohttpd's messages: the last is kept for an error at start. */
+static void on_mhd_log(void *data, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(2, 0);
+
 static void
 on_mhd_log(void *data, const char *fmt, va_list ap)
 {
