@@ -856,8 +856,6 @@ static GSourceFuncs timer_funcs = { .dispatch = timer_dispatch };
 
 /* --- listening ------------------------------------------------------------ */
 
-/* --- listening ------------------------------------------------------------ */
-
 /* [http] listen: ADDRESS:PORT, [IPv6]:PORT, or *:PORT for every
  * address.  Port 0 takes a free one (for tests: the log says which). */
 static GSocketAddress *
