@@ -16,8 +16,6 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "clock.h"
 #include "conf.h"
 #include "context.h"
@@ -230,7 +228,7 @@ page_index(struct archive *a)
 	if (periods == NULL) {
 		log_warnx("http: archive of %s: %s", a->team->name,
 		    error->message);
-		http_page(a->r, SOUP_STATUS_SERVICE_UNAVAILABLE, "Try again",
+		http_page(a->r, 503, "Try again",
 		    "<h1>Try again</h1>");
 		return;
 	}
@@ -253,7 +251,7 @@ page_index(struct archive *a)
 		g_string_append(s, "</li>\n");
 	}
 	g_string_append(s, "</ul>\n");
-	page(a, SOUP_STATUS_OK, a->title, s);
+	page(a, 200, a->title, s);
 }
 
 /* The comments on the answers of mail MESSAGE, whenever they were
@@ -367,7 +365,7 @@ page_digest(struct archive *a, const char *which)
 		}
 		g_string_append(s, ".</p>\n");
 	}
-	page(a, SOUP_STATUS_OK, a->title, s);
+	page(a, 200, a->title, s);
 }
 
 static void
@@ -411,7 +409,7 @@ page_message(struct archive *a, const char *which)
 	if (thread == NULL || thread->len <= 1) {
 		message_html(s, a, m, TRUE);
 		comments_html(s, a, m->id);
-		page(a, SOUP_STATUS_OK, a->title, s);
+		page(a, 200, a->title, s);
 		return;
 	}
 	g_string_append_printf(s, "<p class=\"muted\">%u mails in the thread"
@@ -425,7 +423,7 @@ page_message(struct archive *a, const char *which)
 			comments_html(s, a, o->id);
 		}
 	}
-	page(a, SOUP_STATUS_OK, a->title, s);
+	page(a, 200, a->title, s);
 }
 
 /* The snippet with its \001 \002 marks as <mark>, the rest escaped. */
@@ -461,13 +459,13 @@ page_search(struct archive *a)
 	g_string_append(s, "<h1>Search</h1>\n");
 	search_form(s, a, "", q);
 	if (q == NULL || *q == '\0') {
-		page(a, SOUP_STATUS_OK, "Search", s);
+		page(a, 200, "Search", s);
 		return;
 	}
 	if (strlen(q) > 200) {
 		g_string_append(s, "<p>The search is too long: at most 200 "
 		    "characters.</p>\n");
-		page(a, SOUP_STATUS_BAD_REQUEST, "Search", s);
+		page(a, 400, "Search", s);
 		return;
 	}
 	hits = store_http_search(a->r->env->st, a->team->name, q, SEARCH_LIMIT,
@@ -481,8 +479,8 @@ page_search(struct archive *a)
 		g_string_append(s, theirs ? "<p>The search could not be read: "
 		    "put words, \"a phrase\", or word* for a prefix.</p>\n" :
 		    "<p>Try again.</p>\n");
-		page(a, theirs ? SOUP_STATUS_BAD_REQUEST :
-		    SOUP_STATUS_SERVICE_UNAVAILABLE, "Search", s);
+		page(a, theirs ? 400 :
+		    503, "Search", s);
 		return;
 	}
 	g_string_append_printf(s, "<p class=\"muted\">%u found%s</p>\n",
@@ -499,7 +497,7 @@ page_search(struct archive *a)
 		g_string_append(s, "</p></li>\n");
 	}
 	g_string_append(s, "</ul>\n");
-	page(a, SOUP_STATUS_OK, "Search", s);
+	page(a, 200, "Search", s);
 }
 
 void
@@ -522,7 +520,7 @@ http_archive(struct http_request *r)
 	} else if (asked) {
 		http_set_header(r, "WWW-Authenticate",
 		    "Basic realm=\"tidings archive\", charset=\"UTF-8\"");
-		http_page(r, SOUP_STATUS_UNAUTHORIZED, "Sign in",
+		http_page(r, 401, "Sign in",
 		    "<h1>Sign in</h1>\n<p>The archive needs its link or the "
 		    "archive's password.</p>");
 		return;
@@ -534,7 +532,7 @@ http_archive(struct http_request *r)
 	if (a.tz == NULL)
 		a.tz = g_time_zone_new_utc();
 	if (parts[1] == NULL)
-		http_page(r, SOUP_STATUS_MOVED_PERMANENTLY, "Moved", "");
+		http_page(r, 301, "Moved", "");
 	else if (*parts[1] == '\0' && parts[2] == NULL)
 		page_index(&a);
 	else if (strcmp(parts[1], "search") == 0 && parts[2] == NULL)

@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "context.h"
 #include "http.h"
 #include "log.h"
@@ -21,6 +19,7 @@
 #include "store.h"
 #include "store-team.h"
 #include "store-http.h"
+#include "token.h"
 
 /* Days before today a feed starts, and how many it covers. */
 #define FEED_PAST	7
@@ -70,33 +69,81 @@ not_modified(struct http_request *r, const char *etag, gint64 since)
 		return FALSE;
 	}
 	if (ims != NULL) {
-		g_autoptr(GDateTime) d = soup_date_time_new_from_http_string(ims);
-		return d != NULL && g_date_time_to_unix(d) >= since;
+		gint64 t;
+		return http_date_parse(ims, &t) && t >= since;
 	}
 	return FALSE;
 }
 
 /* A feed as last made, kept (in the request's memo, by path) while the
  * database and the first day it shows stay the same: made again, it would
- * be the same text.  One allocation, freed with g_free(). */
+ * be the same text.  The key last found good for it stays good while the
+ * database and the secret stay the same, so that a client asking again
+ * costs one question to the store.  One allocation, in a GBytes that the
+ * answers sending its text share; never changed once kept (a change is a
+ * new copy).  The text is followed by the name of its team (a member's
+ * feed is one per team the member is in, at one path). */
 struct feed_made {
 	gint64 version;		/* store_http_version() */
 	gint64 from;
 	gint64 since;		/* when this text was first served */
+	char modified[32];	/* since, as Last-Modified says it */
+	guint secret_gen;	/* the secret KEY was checked with; 0: none */
+	char key[TOKEN_LENGTH + 1];
 	char etag[40];
-	gsize len;
-	char text[];
+	gsize len;		/* of the text */
+	gsize size;		/* of the whole */
+	char text[];		/* then the team's name */
 };
 
-static struct feed_made *
-feed_keep(struct http_request *r, gint64 version, gint64 from,
-    const char *text)
+#define feed_team(f) ((f)->text + (f)->len + 1)
+
+/* The feed kept for the path of R, or NULL; *B its GBytes. */
+static const struct feed_made *
+feed_kept(struct http_request *r, GBytes **b)
 {
-	const struct feed_made *old = g_hash_table_lookup(r->memo, r->path);
-	gsize len = strlen(text);
-	struct feed_made *f = g_malloc(sizeof *f + len + 1);
+	*b = g_hash_table_lookup(r->memo, r->path);
+	return *b != NULL ? g_bytes_get_data(*b, NULL) : NULL;
+}
+
+/* Keeps F (taken) for the path of R, with KEY as good for it when R
+ * checked it against the secret as last read. */
+static GBytes *
+feed_keep(struct http_request *r, struct feed_made *f, const char *key)
+{
+	GBytes *b;
+
+	f->secret_gen = 0;
+	memset(f->key, 0, sizeof f->key);
+	if (r->secret_gen != 0 && strlen(key) == TOKEN_LENGTH) {
+		memcpy(f->key, key, TOKEN_LENGTH + 1);
+		f->secret_gen = r->secret_gen;
+	}
+	b = g_bytes_new_take(f, f->size);
+	g_hash_table_replace(r->memo, g_strdup(r->path), b);
+	return b;
+}
+
+/* Whether F is the feed of TEAM as it would be made now. */
+static gboolean
+feed_fresh(const struct feed_made *f, const char *team, gboolean versioned,
+    gint64 version, gint64 from)
+{
+	return f != NULL && versioned && f->version == version &&
+	    f->from == from && strcmp(feed_team(f), team) == 0;
+}
+
+static GBytes *
+feed_made(struct http_request *r, const char *team, gint64 version,
+    gint64 from, const char *text, const char *key)
+{
+	GBytes *ob;
+	const struct feed_made *old = feed_kept(r, &ob);
+	gsize len = strlen(text), tlen = strlen(team);
+	struct feed_made *f = g_malloc0(sizeof *f + len + 1 + tlen + 1);
 	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
 	    text, (gssize)len);
+	g_autofree char *lm = NULL;
 
 	f->version = version;
 	f->from = from;
@@ -104,31 +151,34 @@ feed_keep(struct http_request *r, gint64 version, gint64 from,
 	/* The same text made again keeps its Last-Modified. */
 	f->since = old != NULL && strcmp(old->etag, f->etag) == 0 ?
 	    old->since : r->now;
+	lm = http_date(f->since);
+	g_strlcpy(f->modified, lm, sizeof f->modified);
 	f->len = len;
+	f->size = sizeof *f + len + 1 + tlen + 1;
 	memcpy(f->text, text, len + 1);
-	g_hash_table_replace(r->memo, g_strdup(r->path), f);
-	return f;
+	memcpy(feed_team(f), team, tlen + 1);
+	return feed_keep(r, f, key);
 }
 
 static void
-serve(struct http_request *r, const char *name, const struct feed_made *f)
+serve(struct http_request *r, const char *name, GBytes *b)
 {
-	g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc(f->since);
-	g_autofree char *lm = soup_date_time_to_string(when, SOUP_DATE_HTTP);
+	const struct feed_made *f = g_bytes_get_data(b, NULL);
 	g_autofree char *disp = g_strdup_printf("inline; filename=\"%s.ics\"",
 	    name);
+	g_autoptr(GBytes) text = NULL;
 
 	http_set_header(r, "ETag", f->etag);
-	http_set_header(r, "Last-Modified", lm);
+	http_set_header(r, "Last-Modified", f->modified);
 	http_set_header(r, "Cache-Control", "private, max-age=300");
 	if (not_modified(r, f->etag, f->since)) {
-		soup_server_message_set_status(r->msg,
-		    SOUP_STATUS_NOT_MODIFIED, NULL);
+		http_respond(r, 304, NULL, NULL, 0);
 		return;
 	}
 	http_set_header(r, "Content-Disposition", disp);
-	http_respond(r, SOUP_STATUS_OK, "text/calendar; charset=utf-8",
-	    f->text, f->len);
+	text = g_bytes_new_from_bytes(b, G_STRUCT_OFFSET(struct feed_made,
+	    text), f->len);
+	http_respond_bytes(r, 200, "text/calendar; charset=utf-8", text);
 }
 
 void
@@ -139,31 +189,40 @@ http_feed(struct http_request *r)
 	g_autofree char *team = NULL, *member = NULL, *organizer = NULL;
 	g_autofree char *text = NULL, *name = NULL;
 	const struct feed_made *f;
+	GBytes *b;
 	gint64 from, version = 0;
 	gboolean versioned;
 
 	if (key == NULL)
 		goto none;
-	if (g_str_has_prefix(r->rest, "member/")) {
-		if ((member = strip_ics(r->rest + 7)) == NULL ||
-		    (team = member_team(r, member, key)) == NULL)
-			goto none;
-	} else if ((team = strip_ics(r->rest)) == NULL ||
-	    !http_key_check(r->env, "feed", team, "", key))
-		goto none;
-	organizer = meet_team_address(r->env, team);
 	/* From the start of a day, so that the text stays the same all
 	 * day unless what it shows changes. */
 	from = r->now / 86400 * 86400 - FEED_PAST * 86400;
+	versioned = store_http_version(r->env->st, &version, NULL);
+	if (g_str_has_prefix(r->rest, "member/"))
+		member = strip_ics(r->rest + 7);
+	else
+		team = strip_ics(r->rest);
+	if (member == NULL && team == NULL)
+		goto none;
 	name = g_strdup(member != NULL ? member : team);
 	g_strdelimit(name, "\"\\/\r\n", '_');
-	versioned = store_http_version(r->env->st, &version, NULL);
-	f = g_hash_table_lookup(r->memo, r->path);
-	if (versioned && f != NULL && f->version == version &&
-	    f->from == from) {
-		serve(r, name, f);
+	f = feed_kept(r, &b);
+	if (f != NULL && f->secret_gen != 0 && f->secret_gen ==
+	    r->secret_gen && token_equal(f->key, key) &&
+	    feed_fresh(f, feed_team(f), versioned, version, from)) {
+		serve(r, name, b);
 		return;
 	}
+	if (member != NULL ? (team = member_team(r, member, key)) == NULL :
+	    !http_key_check(r->env, "feed", team, "", key))
+		goto none;
+	if (feed_fresh(f, team, versioned, version, from)) {
+		/* The same text, and now this key remembered with it. */
+		serve(r, name, feed_keep(r, g_memdup2(f, f->size), key));
+		return;
+	}
+	organizer = meet_team_address(r->env, team);
 	text = meet_export_events(r->env->st, team, member, organizer, from,
 	    FEED_DAYS, &error);
 	if (text == NULL) {
@@ -171,11 +230,12 @@ http_feed(struct http_request *r)
 		    error->code == STORE_ERROR_NOT_FOUND)
 			goto none;
 		log_warnx("http: feed of %s: %s", team, error->message);
-		http_page(r, SOUP_STATUS_SERVICE_UNAVAILABLE, "Try again",
+		http_page(r, 503, "Try again",
 		    "<h1>Try again</h1>");
 		return;
 	}
-	serve(r, name, feed_keep(r, versioned ? version : -1, from, text));
+	serve(r, name, feed_made(r, team, versioned ? version : -1, from,
+	    text, key));
 	return;
 none:
 	http_not_found(r);

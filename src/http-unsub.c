@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "context.h"
 #include "http.h"
 #include "log.h"
@@ -33,50 +31,16 @@ one_click(GHashTable *fields)
 }
 
 /* The form of a POST: application/x-www-form-urlencoded, as Gmail sends
- * it, or multipart/form-data, which RFC 8058 allows too.  NULL when it is
- * neither.  *VIA gets the form's "via" field (the page's button), or
- * NULL. */
+ * it, or multipart/form-data, which RFC 8058 allows too (http_form()).
+ * NULL when it is neither.  *VIA gets the form's "via" field (the page's
+ * button), or NULL. */
 static GHashTable *
 post_form(struct http_request *r, char **via)
 {
-	SoupServerMessage *msg = r->msg;
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	g_autoptr(GBytes) body = http_body(r);
-	const char *type = soup_message_headers_get_content_type(h, NULL);
-	g_autofree char *text = NULL;
-	GHashTable *form = NULL;
+	GHashTable *form = http_form(r);
 	const char *v;
 
 	*via = NULL;
-	if (body == NULL || type == NULL)
-		return NULL;
-	if (g_ascii_strcasecmp(type, "application/x-www-form-urlencoded") ==
-	    0) {
-		text = g_strndup(g_bytes_get_data(body, NULL),
-		    g_bytes_get_size(body));
-		/* Trailing line breaks are not part of the value. */
-		g_strchomp(text);
-		form = soup_form_decode(text);
-	} else if (g_ascii_strcasecmp(type, "multipart/form-data") == 0) {
-		g_autoptr(SoupMultipart) mp = soup_multipart_new_from_message(h,
-		    body);
-		form = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-		    g_free);
-		for (int i = 0; mp != NULL &&
-		    i < soup_multipart_get_length(mp) && i < 8; i++) {
-			SoupMessageHeaders *ph;
-			GBytes *pb;
-			g_autoptr(GHashTable) params = NULL;
-			const char *name;
-			if (!soup_multipart_get_part(mp, i, &ph, &pb) ||
-			    !soup_message_headers_get_content_disposition(ph,
-			    NULL, &params) ||
-			    (name = g_hash_table_lookup(params, "name")) == NULL)
-				continue;
-			g_hash_table_replace(form, g_strdup(name), g_strndup(
-			    g_bytes_get_data(pb, NULL), g_bytes_get_size(pb)));
-		}
-	}
 	if (form != NULL && (v = g_hash_table_lookup(form, "via")) != NULL)
 		*via = g_strdup(v);
 	return form;
@@ -105,7 +69,7 @@ page_done(struct http_request *r, const struct subscription *sub,
 	    just_now ? "will no longer receive" : "no longer receives",
 	    team);
 
-	http_page(r, SOUP_STATUS_OK, "Unsubscribed", body);
+	http_page(r, 200, "Unsubscribed", body);
 }
 
 /* GET: what the link would do, and a button that does it. */
@@ -126,7 +90,7 @@ page_ask(struct http_request *r, const struct subscription *sub)
 	    "<p class=\"muted\">Nothing changes until you press the "
 	    "button.</p>", team, email, token);
 
-	http_page(r, SOUP_STATUS_OK, "Unsubscribe", body);
+	http_page(r, 200, "Unsubscribe", body);
 }
 
 static void
@@ -139,7 +103,7 @@ unsubscribe(struct http_request *r, struct subscription *sub)
 
 	form = post_form(r, &via);
 	if (!one_click(form)) {
-		http_page(r, SOUP_STATUS_BAD_REQUEST, "Bad request",
+		http_page(r, 400, "Bad request",
 		    "<h1>Bad request</h1>\n<p>A one-click unsubscription "
 		    "posts <code>List-Unsubscribe=One-Click</code>.</p>");
 		return;
@@ -159,7 +123,7 @@ unsubscribe(struct http_request *r, struct subscription *sub)
 		if (error->domain == STORE_ERROR &&
 		    error->code == STORE_ERROR_BUSY)
 			http_set_header(r, "Retry-After", "10");
-		http_page(r, SOUP_STATUS_SERVICE_UNAVAILABLE, "Try again",
+		http_page(r, 503, "Try again",
 		    "<h1>Try again</h1>\n<p>The unsubscription could not be "
 		    "recorded just now; nothing changed.</p>");
 		return;

@@ -1,11 +1,12 @@
 /* The HTTP face: one-click unsubscribe (RFC 8058), calendar feeds and the
- * team's archive, served by libsoup's SoupServer on the GLib main loop
- * that tidings run already has (or alone by tidings serve).
+ * team's archive, served by libmicrohttpd on the GLib main loop that
+ * tidings run already has (or alone by tidings serve), without a thread.
  *
  * http.c is the server: [http] listen and TLS, the bounds on requests
  * and connections, the headers every answer carries, the access log, and
  * the table of routes; each route is a file, http-*.c, that includes this
- * header and answers through the helpers below.  Nothing here speaks SQL:
+ * header and answers through the helpers below, which are all it knows
+ * of HTTP (libmicrohttpd stays inside http.c).  Nothing here speaks SQL:
  * routes ask the store and the flows (subscription.c, avail.c). */
 #ifndef TIDINGS_HTTP_H
 #define TIDINGS_HTTP_H
@@ -16,13 +17,15 @@ struct conf;
 struct store;
 struct tidings_ctx;
 struct http_server;
-typedef struct _SoupServerMessage SoupServerMessage;
+struct http_exchange;
 
 /* Bounds on what a client may send; past them it gets 405, 411, 413,
  * 414 or 431, or its connection is closed. */
 #define HTTP_MAX_URI		4096	/* bytes of path and query */
 #define HTTP_MAX_HEADERS	64	/* header lines */
+#define HTTP_MAX_HEAD		32768	/* bytes of request line and headers */
 #define HTTP_MAX_BODY		8192	/* bytes of a POST body */
+#define HTTP_MAX_FIELDS		16	/* fields of a form */
 
 /* The Content-Security-Policy of every answer: no script, no request to
  * anywhere, inline styles and data: images only. */
@@ -43,31 +46,47 @@ void http_server_free(struct http_server *srv);
 
 /* One request as a route sees it. */
 struct http_request {
-	SoupServerMessage *msg;
+	struct http_exchange *x;	/* the server's (http.c) */
 	struct tidings_ctx *env;	/* store, configuration, secret */
 	const char *method;		/* GET, HEAD or POST */
 	const char *path;		/* decoded */
 	const char *rest;		/* path after the route's prefix */
-	GHashTable *query;		/* decoded; may be NULL */
 	gint64 now;
+	/* Which reading of the secret env->secret is: it changes when the
+	 * secret file does.  0 when the route is to read it itself. */
+	guint secret_gen;
 	/* What routes remember between requests, by their own keys
-	 * (strings); the server frees the values with g_free(). */
+	 * (strings): GBytes, which the server unreferences. */
 	GHashTable *memo;
 };
 
 /* The body of a POST, or NULL for none. */
 GBytes *http_body(struct http_request *r);
-/* A request header, or NULL. */
+/* The fields of a POSTed form, application/x-www-form-urlencoded or
+ * multipart/form-data (at most HTTP_MAX_FIELDS; a value's trailing line
+ * breaks dropped), or NULL when the body is neither or malformed. */
+GHashTable *http_form(struct http_request *r);
+/* A request header (the first of that name, any case), or NULL. */
 const char *http_header(struct http_request *r, const char *name);
-/* A query parameter, or NULL. */
+/* A query parameter, decoded, or NULL. */
 const char *http_query(struct http_request *r, const char *name);
-/* Adds a header to the answer. */
+/* Sets a header of the answer (replacing one of that name). */
 void http_set_header(struct http_request *r, const char *name,
     const char *value);
 
-/* Answers STATUS with BODY (LEN bytes; copied) of TYPE. */
+/* Answers STATUS with BODY (LEN bytes; copied) of TYPE; TYPE and BODY
+ * NULL for an answer without a body (304). */
 void http_respond(struct http_request *r, guint status, const char *type,
     const char *body, gsize len);
+/* The same with BODY shared (referenced), not copied. */
+void http_respond_bytes(struct http_request *r, guint status,
+    const char *type, GBytes *body);
+/* T (Unix seconds) as an HTTP date, "Sun, 06 Nov 1994 08:49:37 GMT".
+ * Caller frees. */
+char *http_date(gint64 t);
+/* An HTTP date in any of the three forms of RFC 9110 (IMF-fixdate,
+ * RFC 850, asctime) into *T; FALSE for anything else. */
+gboolean http_date_parse(const char *text, gint64 *t);
 /* Answers STATUS with an HTML page titled TITLE (text) around BODY (HTML,
  * escaped by the caller), in the look of the HTML digest, readable on a
  * phone and in dark mode. */

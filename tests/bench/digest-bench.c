@@ -74,7 +74,7 @@ fill(struct store *st, int members)
 		pr.occurrence = m;
 		pr.due_at = DAY0 + 9 * 3600;
 		pr.closes_at = pr.due_at + 86400;
-		pr.state = "answered";
+		pr.state = PROMPT_ANSWERED;
 		pr.token = g_strdup_printf("t%d", m);
 		pr.message_id = g_strdup_printf("p%d@example.org", m);
 		check(store_prompt_claim(st, &pr, &claimed, &error), error);

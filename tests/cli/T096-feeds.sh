@@ -98,6 +98,11 @@ for u in "${URL}ics/platform.ics" "${URL}ics/platform.ics?key=aaaaaaaaaaaaaaaa" 
 	[ "$status" = 404 ] && cmp -s "$TEST_DIR/body" "$TEST_DIR/404"
 	ok $? "the plain 404: ${u#"$URL"}"
 done
+# The answer to a key asked again comes from memory; a new key still
+# revokes the old one at once.
+fetch "$team_local" && fetch "$team_local"
+[ "$status" = 200 ]
+ok $? "the old key, asked twice, still works before a new one"
 t feed-url --team platform --new
 new_url=$(head -n 1 "$TEST_DIR/out")
 [ "$new_url" != "$team_url" ]
@@ -111,6 +116,39 @@ ok $? "the new one does"
 fetch "$ana_local"
 [ "$status" = 200 ]
 ok $? "and the member's feed keeps its own key"
+
+# A member in two teams has a feed in each, at the same path: each key
+# gets its own team's.
+t member add ana@example.org --team other
+t feed-url --team other --member ana@example.org
+ana_other=$(local_url "$(head -n 1 "$TEST_DIR/out")")
+fetch "$ana_local" && fetch "$ana_local"
+grep -q 'X-WR-CALNAME:.*Platform' "$TEST_DIR/body"
+ok $? "a member in two teams: the first team's key, its feed"
+fetch "$ana_other"
+[ "$status" = 200 ] && grep -q 'X-WR-CALNAME:.*[Oo]ther' "$TEST_DIR/body" &&
+	! grep -q 'Platform' "$TEST_DIR/body"
+ok $? "the other team's key, the other team's feed" ||
+	grep CALNAME "$TEST_DIR/body" | sed 's/^/# /'
+fetch "$ana_local"
+grep -q 'X-WR-CALNAME:.*Platform' "$TEST_DIR/body"
+ok $? "and back"
+
+# A new secret revokes every key at once, though the server had it in
+# memory.
+fetch "$(local_url "$new_url")" && fetch "$(local_url "$new_url")"
+[ "$status" = 200 ]
+ok $? "before the secret changes, the key works"
+od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$TEST_DIR/h/secret.new" &&
+	echo >>"$TEST_DIR/h/secret.new" && chmod 600 "$TEST_DIR/h/secret.new" &&
+	mv "$TEST_DIR/h/secret.new" "$TEST_DIR/h/secret"
+fetch "$(local_url "$new_url")"
+[ "$status" = 404 ]
+ok $? "a new secret file: the key made with the old one gets 404 at once ($status)"
+t feed-url --team platform
+fetch "$(local_url "$(head -n 1 "$TEST_DIR/out")")"
+[ "$status" = 200 ]
+ok $? "and the key feed-url now prints works"
 http_stop
 expect_no_grep "$TEST_DIR/http.log" "$key|$ana_key" "no key in the log"
 

@@ -1,0 +1,126 @@
+/* Unit tests for the helpers of the HTTP face that need no server: HTTP
+ * dates written and read in the three forms of RFC 9110, escaping, and
+ * links under [http] base-url. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "http.h"
+
+static void
+test_date_write(void)
+{
+	g_autofree char *a = http_date(784111777);
+	g_autofree char *b = http_date(0);
+	g_autofree char *c = http_date(1796688000);
+
+	g_assert_cmpstr(a, ==, "Sun, 06 Nov 1994 08:49:37 GMT");
+	g_assert_cmpstr(b, ==, "Thu, 01 Jan 1970 00:00:00 GMT");
+	g_assert_cmpstr(c, ==, "Tue, 08 Dec 2026 00:00:00 GMT");
+}
+
+static void
+test_date_read(void)
+{
+	static const char *const same[] = {
+		"Sun, 06 Nov 1994 08:49:37 GMT",	/* IMF-fixdate */
+		"Sunday, 06-Nov-94 08:49:37 GMT",	/* RFC 850 */
+		"Sun Nov  6 08:49:37 1994",		/* asctime */
+		"Sun, 06 Nov 1994 08:49:37 GMT  ",	/* trailing blanks */
+	};
+	static const char *const bad[] = {
+		"", "yesterday", "Sun, 06 Nov 1994 08:49:37",
+		"Sun, 06 Nov 1994 08:49:37 GMT x", "Sun, 06 Foo 1994 08:49:37 GMT",
+		"Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1969 08:49:37 GMT",
+		"Sun, 31 Feb 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37",
+		"Sun Nov  6 08:49:37", "Sun, 06 Nov 1994 08:61:37 GMT",
+	};
+	gint64 t;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(same); i++) {
+		t = -1;
+		g_assert_true(http_date_parse(same[i], &t));
+		g_assert_cmpint(t, ==, 784111777);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_false(http_date_parse(bad[i], &t));
+	/* RFC 850's two-digit years: 70 and later are the 1900s. */
+	g_assert_true(http_date_parse("Thursday, 01-Jan-70 00:00:00 GMT", &t));
+	g_assert_cmpint(t, ==, 0);
+	g_assert_true(http_date_parse("Tuesday, 08-Dec-26 00:00:00 GMT", &t));
+	g_assert_cmpint(t, ==, 1796688000);
+}
+
+static void
+test_date_round_trip(void)
+{
+	for (gint64 t = 0; t < 4102444800; t += 86400 * 37 + 3601) {
+		g_autofree char *s = http_date(t);
+		gint64 back = -1;
+
+		g_assert_true(http_date_parse(s, &back));
+		g_assert_cmpint(back, ==, t);
+	}
+}
+
+static void
+test_escape(void)
+{
+	g_autofree char *e = http_escape("<a href=\"x\">'&'</a>");
+	g_autofree char *n = http_escape(NULL);
+
+	g_assert_cmpstr(e, ==,
+	    "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
+	g_assert_cmpstr(n, ==, "");
+}
+
+static struct conf *
+conf_with(const char *text)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-http-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "tidings.conf", NULL);
+	g_autoptr(GError) error = NULL;
+	struct conf *conf;
+
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	conf = conf_load(path, &error);
+	g_assert_no_error(error);
+	g_unlink(path);
+	g_rmdir(dir);
+	return conf;
+}
+
+static void
+test_url(void)
+{
+	struct conf *slash = conf_with("[tidings]\naddress = s@example.org\n"
+	    "[http]\nbase-url = https://standup.example.org/\n");
+	struct conf *bare = conf_with("[tidings]\naddress = s@example.org\n"
+	    "[http]\nbase-url = https://example.org/standup\n");
+	struct conf *none = conf_with("[tidings]\naddress = s@example.org\n");
+	g_autofree char *a = http_url(slash, "u/TOKEN");
+	g_autofree char *b = http_url(bare, "ics/t.ics");
+	g_autofree char *c = http_url(none, "u/TOKEN");
+
+	g_assert_cmpstr(a, ==, "https://standup.example.org/u/TOKEN");
+	g_assert_cmpstr(b, ==, "https://example.org/standup/ics/t.ics");
+	g_assert_null(c);
+	conf_free(slash);
+	conf_free(bare);
+	conf_free(none);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/http/date-write", test_date_write);
+	g_test_add_func("/http/date-read", test_date_read);
+	g_test_add_func("/http/date-round-trip", test_date_round_trip);
+	g_test_add_func("/http/escape", test_escape);
+	g_test_add_func("/http/url", test_url);
+	return g_test_run();
+}
