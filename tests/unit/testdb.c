@@ -1,62 +1,244 @@
-/* Direct access to a unit test's database; see testdb.h. */
+/* The database of a unit test, on SQLite or PostgreSQL; see testdb.h. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include "conf.h"
+#include "db.h"
 #include "store.h"
 #include "testdb.h"
 
-static sqlite3_stmt *
-query(const char *path, const char *sql, sqlite3 **db)
+/* The cluster's database named by TIDINGS_TEST_PG: where databases are
+ * created and dropped from.  NULL: SQLite. */
+static const char *
+admin_uri(void)
 {
-	sqlite3_stmt *stmt;
+	const char *uri = g_getenv("TIDINGS_TEST_PG");
 
-	g_assert_cmpint(sqlite3_open(path, db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(*db, sql, -1, &stmt, NULL), ==,
-	    SQLITE_OK);
-	return stmt;
+	return uri != NULL && *uri != '\0' ? uri : NULL;
+}
+
+gboolean
+testdb_is_pg(void)
+{
+	return admin_uri() != NULL;
+}
+
+gboolean
+testdb_sqlite_only(const char *why)
+{
+	if (!testdb_is_pg())
+		return FALSE;
+	g_test_skip(why);
+	return TRUE;
+}
+
+struct db *
+testdb_connect(const char *target)
+{
+	struct db *db = NULL;
+	int rc = db_is_postgresql(target) ? db_open_postgresql(target, &db) :
+	    db_open_sqlite(target, &db);
+
+	if (rc != DB_OK)
+		g_error("cannot open %s: %s", target, db_errmsg(db));
+	return db;
 }
 
 void
-testdb_exec(const char *path, const char *sql)
+testdb_exec(const char *target, const char *sql)
 {
-	sqlite3 *db;
+	struct db *db = testdb_connect(target);
 
-	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-	sqlite3_close(db);
+	db_busy_timeout(db, 2000);
+	if (db_exec(db, sql) != DB_OK)
+		g_error("%s: %s", sql, db_errmsg(db));
+	db_close(db);
+}
+
+/* Prepares SQL on a new connection to TARGET and steps it once: TRUE
+ * with a row to read. */
+static gboolean
+query(const char *target, const char *sql, struct db **db,
+    struct db_stmt **stmt)
+{
+	int rc;
+
+	*db = testdb_connect(target);
+	db_busy_timeout(*db, 2000);
+	if (db_prepare(*db, sql, stmt) != DB_OK)
+		g_error("%s: %s", sql, db_errmsg(*db));
+	rc = db_step(*stmt);
+	if (rc != DB_ROW && rc != DB_DONE)
+		g_error("%s: %s", sql, db_errmsg(*db));
+	return rc == DB_ROW;
 }
 
 gint64
-testdb_int(const char *path, const char *sql)
+testdb_int(const char *target, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt = query(path, sql, &db);
+	struct db *db;
+	struct db_stmt *stmt;
 	gint64 v = -1;
 
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	if (query(target, sql, &db, &stmt))
+		v = db_column_int64(stmt, 0);
+	db_finalize(stmt);
+	db_close(db);
 	return v;
 }
 
 char *
-testdb_text(const char *path, const char *sql)
+testdb_text(const char *target, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt = query(path, sql, &db);
+	struct db *db;
+	struct db_stmt *stmt;
 	char *v = NULL;
 
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_text(stmt, 0) != NULL)
-		v = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	/* A blob is read as text: the raw mail of either backend. */
+	if (query(target, sql, &db, &stmt)) {
+		if (db_column_type(stmt, 0) == DB_BLOB)
+			v = g_strndup(db_column_blob(stmt, 0),
+			    (gsize)db_column_bytes(stmt, 0));
+		else if (db_column_type(stmt, 0) != DB_NULL)
+			v = g_strdup(db_column_text(stmt, 0));
+	}
+	db_finalize(stmt);
+	db_close(db);
 	return v;
 }
+
+/* --- PostgreSQL databases ------------------------------------------------ */
+
+/* Splits the URI (scheme://authority[/name][?params]) around its
+ * database name: *name_at is where the name starts (after the slash),
+ * *name_end where it ends; both at the ? or the end when there is none,
+ * *has_slash then FALSE. */
+static void
+uri_split(const char *uri, const char **name_at, const char **name_end,
+    gboolean *has_slash)
+{
+	const char *p = strstr(uri, "://");
+	const char *slash, *query;
+
+	g_assert_nonnull(p);
+	p += 3;
+	query = strchr(p, '?');
+	if (query == NULL)
+		query = p + strlen(p);
+	slash = memchr(p, '/', (size_t)(query - p));
+	*has_slash = slash != NULL;
+	*name_at = slash != NULL ? slash + 1 : query;
+	*name_end = query;
+}
+
+/* The URI of the database NAME in the cluster of URI. */
+static char *
+uri_with_name(const char *uri, const char *name)
+{
+	const char *at, *end;
+	gboolean slash;
+
+	uri_split(uri, &at, &end, &slash);
+	return g_strdup_printf("%.*s%s%s%s", (int)(at - uri), uri,
+	    slash ? "" : "/", name, end);
+}
+
+static char *
+uri_name(const char *uri)
+{
+	const char *at, *end;
+	gboolean slash;
+
+	uri_split(uri, &at, &end, &slash);
+	return g_strndup(at, (gsize)(end - at));
+}
+
+/* Runs SQL on the cluster's own database (CREATE and DROP DATABASE run
+ * outside any transaction, from a connection to another database). */
+static void
+admin_exec(const char *sql)
+{
+	testdb_exec(admin_uri(), sql);
+}
+
+/* The name of a migrated database that new databases are copies of;
+ * made at the first call, dropped at exit. */
+static char *template_name;
+
+static void
+template_drop(void)
+{
+	g_autofree char *sql = g_strdup_printf("DROP DATABASE IF EXISTS %s "
+	    "WITH (FORCE)", template_name);
+
+	admin_exec(sql);
+	g_clear_pointer(&template_name, g_free);
+}
+
+static const char *
+template_get(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *sql = NULL, *uri = NULL;
+	struct store *st;
+
+	if (template_name != NULL)
+		return template_name;
+	template_name = g_strdup_printf("tidings_t%d_schema", (int)getpid());
+	sql = g_strdup_printf("CREATE DATABASE %s", template_name);
+	admin_exec(sql);
+	atexit(template_drop);
+	uri = uri_with_name(admin_uri(), template_name);
+	st = store_open(uri, &error);
+	g_assert_no_error(error);
+	store_close(st);
+	return template_name;
+}
+
+char *
+testdb_create(const char *dir, gboolean empty)
+{
+	static unsigned n;
+	g_autofree char *name = NULL, *sql = NULL;
+
+	if (!testdb_is_pg())
+		return g_build_filename(dir, "t.db", NULL);
+	name = g_strdup_printf("tidings_t%d_%u", (int)getpid(), ++n);
+	if (empty)
+		sql = g_strdup_printf("CREATE DATABASE %s", name);
+	else
+		sql = g_strdup_printf("CREATE DATABASE %s TEMPLATE %s", name,
+		    template_get());
+	admin_exec(sql);
+	return uri_with_name(admin_uri(), name);
+}
+
+void
+testdb_drop(const char *target)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm",
+	    "-journal" };
+
+	if (db_is_postgresql(target)) {
+		g_autofree char *name = uri_name(target);
+		g_autofree char *sql = g_strdup_printf("DROP DATABASE IF "
+		    "EXISTS %s WITH (FORCE)", name);
+
+		admin_exec(sql);
+		return;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		g_autofree char *p = g_strconcat(target, suffixes[i], NULL);
+		g_remove(p);
+	}
+}
+
+/* --- a test's tidings ---------------------------------------------------- */
 
 void
 testenv_open(struct testenv *e, const char *address, const char *extra)
@@ -66,7 +248,7 @@ testenv_open(struct testenv *e, const char *address, const char *extra)
 
 	e->dir = g_dir_make_tmp("tidings-test-XXXXXX", NULL);
 	g_assert_nonnull(e->dir);
-	e->db = g_build_filename(e->dir, "t.db", NULL);
+	e->db = testdb_create(e->dir, FALSE);
 	conf = g_build_filename(e->dir, "tidings.conf", NULL);
 	secret = g_build_filename(e->dir, "secret", NULL);
 	g_assert_true(g_file_set_contents(secret, "a test's secret", -1,
@@ -85,11 +267,11 @@ testenv_open(struct testenv *e, const char *address, const char *extra)
 void
 testenv_close(struct testenv *e)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf", "secret" };
+	static const char *const files[] = { "tidings.conf", "secret" };
 
 	g_clear_pointer(&e->st, store_close);
 	g_clear_pointer(&e->conf, conf_free);
+	testdb_drop(e->db);
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
 		g_autofree char *p = g_build_filename(e->dir, files[i], NULL);
 		g_remove(p);
