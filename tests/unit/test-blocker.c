@@ -216,8 +216,9 @@ test_lifecycle(struct fixture *f, gconstpointer data)
 	    "1. Imports\n2. IT says Thursday for the VPN\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM blockers"), ==, 1);
 	g_free(text);
-	text = sql_text(f, "SELECT group_concat(what, ',') FROM (SELECT what "
-	    "FROM blocker_events ORDER BY id)");
+	text = sql_text(f, testdb_is_pg() ? "SELECT string_agg(what, ',' "
+	    "ORDER BY id) FROM blocker_events" : "SELECT group_concat(what, "
+	    "',') FROM (SELECT what FROM blocker_events ORDER BY id)");
 	g_assert_cmpstr(text, ==, "opened,confirmed,updated");
 
 	/* "resolved" on a line of its own closes it. */

@@ -37,6 +37,38 @@ testdb_sqlite_only(const char *why)
 	return TRUE;
 }
 
+/* SQL as the backend of TARGET reads it: a test writes the text of a blob
+ * (the raw mail) as SQLite reads it, CAST(X AS TEXT), which PostgreSQL
+ * reads as convert_from(X, 'UTF8') (its cast of bytea is the hex).
+ * Caller frees. */
+static char *
+dialect(const char *target, const char *sql)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = sql, *cast;
+
+	if (!db_is_postgresql(target))
+		return g_strdup(sql);
+	while ((cast = strstr(p, "CAST(")) != NULL) {
+		const char *arg = cast + 5, *q = arg;
+		int depth = 1;
+
+		while (*q != '\0' && (depth += *q == '(' ? 1 :
+		    *q == ')' ? -1 : 0) > 0)
+			q++;
+		g_assert_true(*q == ')');
+		g_assert_true(q - arg > 8 &&
+		    g_str_has_prefix(q - 8, " AS TEXT"));
+		g_string_append_len(out, p, cast - p);
+		g_string_append(out, "convert_from(");
+		g_string_append_len(out, arg, q - 8 - arg);
+		g_string_append(out, ", 'UTF8')");
+		p = q + 1;
+	}
+	g_string_append(out, p);
+	return g_string_free(out, FALSE);
+}
+
 struct db *
 testdb_connect(const char *target)
 {
@@ -53,10 +85,11 @@ void
 testdb_exec(const char *target, const char *sql)
 {
 	struct db *db = testdb_connect(target);
+	g_autofree char *text = dialect(target, sql);
 
 	db_busy_timeout(db, 2000);
-	if (db_exec(db, sql) != DB_OK)
-		g_error("%s: %s", sql, db_errmsg(db));
+	if (db_exec(db, text) != DB_OK)
+		g_error("%s: %s", text, db_errmsg(db));
 	db_close(db);
 }
 
@@ -66,15 +99,16 @@ static gboolean
 query(const char *target, const char *sql, struct db **db,
     struct db_stmt **stmt)
 {
+	g_autofree char *text = dialect(target, sql);
 	int rc;
 
 	*db = testdb_connect(target);
 	db_busy_timeout(*db, 2000);
-	if (db_prepare(*db, sql, stmt) != DB_OK)
-		g_error("%s: %s", sql, db_errmsg(*db));
+	if (db_prepare(*db, text, stmt) != DB_OK)
+		g_error("%s: %s", text, db_errmsg(*db));
 	rc = db_step(*stmt);
 	if (rc != DB_ROW && rc != DB_DONE)
-		g_error("%s: %s", sql, db_errmsg(*db));
+		g_error("%s: %s", text, db_errmsg(*db));
 	return rc == DB_ROW;
 }
 

@@ -36,7 +36,9 @@ void testdb_drop(const char *target);
  * cannot connect.  Close with db_close(). */
 struct db *testdb_connect(const char *target);
 /* Runs SQL (one or more statements) on TARGET, failing the test when it
- * fails. */
+ * fails.  Here and below, SQL is read by both backends; the text of a
+ * blob, such as the raw mail, is written CAST(X AS TEXT), as SQLite reads
+ * it (PostgreSQL is given convert_from(X, 'UTF8')). */
 void testdb_exec(const char *target, const char *sql);
 /* The integer the query SQL returns first, or -1 without a row. */
 gint64 testdb_int(const char *target, const char *sql);
