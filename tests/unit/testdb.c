@@ -200,38 +200,55 @@ admin_exec(const char *sql)
 	testdb_exec(admin_uri(), sql);
 }
 
-/* The name of a migrated database that new databases are copies of;
- * made at the first call, dropped at exit. */
-static char *template_name;
+/* Databases with tidings' schema that tests of this program had, emptied
+ * of their rows since, for the next test that wants one: CREATE DATABASE
+ * costs a checkpoint (half a second), emptying one a few milliseconds.
+ * Those left are dropped at exit. */
+static GPtrArray *spare;
+/* The databases made for tests that open a store in them: emptied, not
+ * dropped, after the test. */
+static GHashTable *reusable;
 
 static void
-template_drop(void)
+spare_drop(void)
 {
-	g_autofree char *sql = g_strdup_printf("DROP DATABASE IF EXISTS %s "
-	    "WITH (FORCE)", template_name);
+	for (guint i = 0; spare != NULL && i < spare->len; i++) {
+		g_autofree char *name = uri_name(spare->pdata[i]);
+		g_autofree char *sql = g_strdup_printf("DROP DATABASE IF "
+		    "EXISTS %s WITH (FORCE)", name);
 
-	admin_exec(sql);
-	g_clear_pointer(&template_name, g_free);
+		admin_exec(sql);
+	}
+	g_clear_pointer(&spare, g_ptr_array_unref);
+	g_clear_pointer(&reusable, g_hash_table_unref);
 }
 
-static const char *
-template_get(void)
+/* Deletes every row of the database TARGET but its schema version, and
+ * restarts its identities: as new, if no test changed its schema (none
+ * does).  FALSE when it has no tidings schema to keep. */
+static gboolean
+empty_database(const char *target)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *sql = NULL, *uri = NULL;
-	struct store *st;
+	struct db *db = testdb_connect(target);
+	gboolean ok = testdb_int(target, "SELECT count(*) FROM "
+	    "pg_catalog.pg_tables WHERE schemaname = current_schema() AND "
+	    "tablename = 'tidings_schema'") == 1;
 
-	if (template_name != NULL)
-		return template_name;
-	template_name = g_strdup_printf("tidings_t%d_schema", (int)getpid());
-	sql = g_strdup_printf("CREATE DATABASE %s", template_name);
-	admin_exec(sql);
-	atexit(template_drop);
-	uri = uri_with_name(admin_uri(), template_name);
-	st = store_open(uri, &error);
-	g_assert_no_error(error);
-	store_close(st);
-	return template_name;
+	db_busy_timeout(db, 2000);
+	if (ok && db_exec(db, "BEGIN; SET CONSTRAINTS ALL DEFERRED; "
+	    "DO $$ DECLARE r record; BEGIN "
+	    "FOR r IN SELECT tablename FROM pg_catalog.pg_tables "
+	    "WHERE schemaname = current_schema() AND "
+	    "tablename <> 'tidings_schema' LOOP "
+	    "EXECUTE format('DELETE FROM %I', r.tablename); END LOOP; "
+	    "FOR r IN SELECT c.oid FROM pg_catalog.pg_class c "
+	    "WHERE c.relkind = 'S' AND "
+	    "c.relnamespace = current_schema()::regnamespace LOOP "
+	    "PERFORM setval(r.oid, 1, false); END LOOP; END $$; "
+	    "COMMIT") != DB_OK)
+		g_error("%s: cannot be emptied: %s", target, db_errmsg(db));
+	db_close(db);
+	return ok;
 }
 
 char *
@@ -239,17 +256,25 @@ testdb_create(const char *dir, gboolean empty)
 {
 	static unsigned n;
 	g_autofree char *name = NULL, *sql = NULL;
+	char *uri;
 
 	if (!testdb_is_pg())
 		return g_build_filename(dir, "t.db", NULL);
+	if (spare == NULL) {
+		spare = g_ptr_array_new_with_free_func(g_free);
+		reusable = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+		atexit(spare_drop);
+	}
+	if (!empty && spare->len > 0)
+		return g_ptr_array_steal_index(spare, spare->len - 1);
 	name = g_strdup_printf("tidings_t%d_%u", (int)getpid(), ++n);
-	if (empty)
-		sql = g_strdup_printf("CREATE DATABASE %s", name);
-	else
-		sql = g_strdup_printf("CREATE DATABASE %s TEMPLATE %s", name,
-		    template_get());
+	sql = g_strdup_printf("CREATE DATABASE %s", name);
 	admin_exec(sql);
-	return uri_with_name(admin_uri(), name);
+	uri = uri_with_name(admin_uri(), name);
+	if (!empty)
+		g_hash_table_add(reusable, g_strdup(uri));
+	return uri;
 }
 
 void
@@ -263,6 +288,12 @@ testdb_drop(const char *target)
 		g_autofree char *sql = g_strdup_printf("DROP DATABASE IF "
 		    "EXISTS %s WITH (FORCE)", name);
 
+		if (g_hash_table_contains(reusable, target) &&
+		    empty_database(target)) {
+			g_ptr_array_add(spare, g_strdup(target));
+			return;
+		}
+		g_hash_table_remove(reusable, target);
 		admin_exec(sql);
 		return;
 	}

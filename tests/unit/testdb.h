@@ -6,8 +6,8 @@
  * its temporary directory.  With TIDINGS_TEST_PG (the URI of a database
  * in a PostgreSQL cluster the test may create databases in, as
  * tests/unit/pg-run.sh sets it) each test gets a database of its own in
- * that cluster, created for it and dropped after it: the same isolation
- * as a file, and a URI as a user writes it. */
+ * that cluster, without a row of another test's: the same isolation as
+ * a file, and a URI as a user writes it. */
 #ifndef TIDINGS_TESTDB_H
 #define TIDINGS_TESTDB_H
 
@@ -22,14 +22,16 @@ gboolean testdb_is_pg(void);
 gboolean testdb_sqlite_only(const char *why);
 
 /* A new database for a test, to be removed with testdb_drop(): on
- * PostgreSQL a new database's URI, else the file DIR/t.db (not created).
+ * PostgreSQL a database's URI, else the file DIR/t.db (not created).
  * EMPTY: the database has no tables (the store makes its schema at its
  * first open); otherwise it may come with tidings' schema made already,
- * a copy of one migrated once per program, which spares each test the
- * migrations.  Caller frees. */
+ * by an earlier test of the program whose database was emptied of every
+ * row after it (its identities restarted), which spares each test the
+ * creation and the migrations.  Caller frees. */
 char *testdb_create(const char *dir, gboolean empty);
-/* Removes the database TARGET (the file with its journals, or the
- * PostgreSQL database, whoever is still connected). */
+/* Removes the database TARGET: the file with its journals; the
+ * PostgreSQL database (whoever is still connected), or empties it for
+ * the next test. */
 void testdb_drop(const char *target);
 
 /* A new connection to TARGET (path or URI), failing the test when it
