@@ -44,11 +44,12 @@ testdb_sqlite_only(const char *why)
 static char *
 dialect(const char *target, const char *sql)
 {
-	GString *out = g_string_new(NULL);
+	GString *out;
 	const char *p = sql, *cast;
 
 	if (!db_is_postgresql(target))
 		return g_strdup(sql);
+	out = g_string_new(NULL);
 	while ((cast = strstr(p, "CAST(")) != NULL) {
 		const char *arg = cast + 5, *q = arg;
 		int depth = 1;
