@@ -289,12 +289,14 @@ testdb_drop(const char *target)
 		g_autofree char *sql = g_strdup_printf("DROP DATABASE IF "
 		    "EXISTS %s WITH (FORCE)", name);
 
-		if (g_hash_table_contains(reusable, target) &&
+		if (reusable != NULL &&
+		    g_hash_table_contains(reusable, target) &&
 		    empty_database(target)) {
 			g_ptr_array_add(spare, g_strdup(target));
 			return;
 		}
-		g_hash_table_remove(reusable, target);
+		if (reusable != NULL)
+			g_hash_table_remove(reusable, target);
 		admin_exec(sql);
 		return;
 	}
