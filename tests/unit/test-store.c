@@ -276,6 +276,49 @@ test_unwritable_dir(struct fixture *f, gconstpointer data)
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_IO);
 }
 
+/* The URI of the fixture's database with the user and PASSWORD in it
+ * (the test cluster trusts its user whatever the password). */
+static char *
+uri_with_password(const char *uri, const char *password)
+{
+	const char *authority = strstr(uri, "://");
+
+	g_assert_nonnull(authority);
+	authority += 3;
+	return g_strdup_printf("%.*stidings:%s@%s", (int)(authority - uri),
+	    uri, password, authority);
+}
+
+/* A PostgreSQL password is never shown: not in the store's name of its
+ * database, not in the error of a database that cannot be opened. */
+static void
+test_password_hidden(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *uri = NULL, *missing = NULL, *bad = NULL;
+	g_autoptr(Store) st = NULL;
+
+	if (!testdb_is_pg()) {
+		g_test_skip("an SQLite file has no password");
+		return;
+	}
+	uri = uri_with_password(f->path, "s3cret");
+	st = store_open(uri, &error);
+	g_assert_no_error(error);
+	g_assert_null(strstr(store_path(st), "s3cret"));
+	g_assert_nonnull(strstr(store_path(st), "tidings:***@"));
+	g_clear_pointer(&st, store_close);
+
+	missing = g_strconcat(f->path, "&dbname=tidings_no_such_database",
+	    NULL);
+	bad = uri_with_password(missing, "s3cret");
+	st = store_open(bad, &error);
+	g_assert_null(st);
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_IO);
+	g_assert_nonnull(strstr(error->message, "tidings_no_such_database"));
+	g_assert_null(strstr(error->message, "s3cret"));
+}
+
 static void
 test_transactions(struct fixture *f, gconstpointer data)
 {
@@ -601,6 +644,7 @@ main(int argc, char **argv)
 	ADD("/store/foreign-refused", test_foreign_refused);
 	ADD("/store/garbage-refused", test_garbage_refused);
 	ADD("/store/unwritable-dir", test_unwritable_dir);
+	ADD("/store/password-hidden", test_password_hidden);
 	ADD("/store/transactions", test_transactions);
 	ADD("/store/busy", test_busy);
 	ADD("/store/teams-and-members", test_teams_and_members);
