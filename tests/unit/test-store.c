@@ -308,6 +308,14 @@ test_password_hidden(struct fixture *f, gconstpointer data)
 	g_assert_null(strstr(store_path(st), "s3cret"));
 	g_assert_nonnull(strstr(store_path(st), "tidings:***@"));
 	g_clear_pointer(&st, store_close);
+	/* libpq takes it as a parameter too. */
+	g_free(uri);
+	uri = g_strconcat(f->path, "&password=s3cret", NULL);
+	st = store_open(uri, &error);
+	g_assert_no_error(error);
+	g_assert_null(strstr(store_path(st), "s3cret"));
+	g_assert_nonnull(strstr(store_path(st), "&password=***"));
+	g_clear_pointer(&st, store_close);
 
 	missing = g_strconcat(f->path, "&dbname=tidings_no_such_database",
 	    NULL);
