@@ -546,8 +546,8 @@ test_trust(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM prompts WHERE state = "
 	    "'sent'"), ==, 1);
 	g_assert_cmpint(sql_int(f, "SELECT prompt_id IS NOT NULL AND "
-	    "trusted = 0 FROM messages WHERE message_id = 'plain2@example.org'"),
-	    ==, 1);
+	    "trusted = 0 FROM messages WHERE message_id = "
+	    "'plain2@example.org'"), ==, 1);
 
 	/* A pass from a server nobody trusts, or for another domain. */
 	m3 = plain_reply(f, "Authentication-Results: mx.evil.example; dkim=pass "

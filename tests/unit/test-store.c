@@ -69,9 +69,9 @@ table_count(const char *path, const char *name)
 	g_autofree char *sql = NULL;
 
 	if (testdb_is_pg())
-		sql = g_strdup_printf("SELECT count(*) FROM pg_catalog.pg_tables "
-		    "WHERE schemaname = current_schema() AND tablename = '%s'",
-		    name);
+		sql = g_strdup_printf("SELECT count(*) FROM "
+		    "pg_catalog.pg_tables WHERE schemaname = "
+		    "current_schema() AND tablename = '%s'", name);
 	else
 		sql = g_strdup_printf("SELECT count(*) FROM sqlite_master "
 		    "WHERE name = '%s'", name);
