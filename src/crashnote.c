@@ -104,14 +104,50 @@ notes_read(void)
 	}
 }
 
+/* $XDG_STATE_HOME, or its default ~/.local/state (GLib has
+ * g_get_user_state_dir() only from 2.72). */
+static char *
+state_dir(void)
+{
+	const char *dir = g_getenv("XDG_STATE_HOME");
+
+	if (dir != NULL && g_path_is_absolute(dir))
+		return g_strdup(dir);
+	return g_build_filename(g_get_home_dir(), ".local", "state", NULL);
+}
+
+char *
+crashnote_path(const char *db)
+{
+	g_autofree char *dir = NULL, *sum = NULL, *name = NULL;
+
+	if (strstr(db, "://") == NULL)
+		return g_strconcat(db, "-crashed", NULL);
+	/* A database on a server (PostgreSQL) has no directory of ours
+	 * beside it; and the notes are this machine's, as the crashes were:
+	 * they go to its state directory, one file per database, named by
+	 * a digest of the URI (which keeps it a file name, and shows no
+	 * user or host). */
+	dir = state_dir();
+	sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, db, -1);
+	name = g_strdup_printf("crashed-%.16s", sum);
+	return g_build_filename(dir, "tidings", name, NULL);
+}
+
 void
-crashnote_open(const char *db_path)
+crashnote_open(const char *db)
 {
 	struct sigaction sa;
 
-	if (notes_path != NULL || db_path == NULL)
+	if (notes_path != NULL || db == NULL)
 		return;
-	notes_path = g_strconcat(db_path, "-crashed", NULL);
+	notes_path = crashnote_path(db);
+	if (strstr(db, "://") != NULL) {
+		g_autofree char *dir = g_path_get_dirname(notes_path);
+
+		if (g_mkdir_with_parents(dir, 0700) != 0)
+			log_warn("%s: cannot be made", dir);
+	}
 	crashed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	notes_read();
 	if (g_hash_table_size(crashed) > 0)

@@ -597,8 +597,17 @@ pg_bind_text(struct db_stmt *s, int i, const char *text, gssize len)
 
 	if (p == NULL || text == NULL)
 		return;
-	/* Text ends at its first NUL, which PostgreSQL cannot store. */
+	/* Text ends at its first NUL, which PostgreSQL cannot store; and
+	 * it is UTF-8, which PostgreSQL checks: bytes that are not (a
+	 * hostile name, a broken header) are stored as U+FFFD rather than
+	 * failing the statement and losing the row. */
 	p->value = len < 0 ? g_strdup(text) : g_strndup(text, len);
+	if (!g_utf8_validate(p->value, -1, NULL)) {
+		char *valid = g_utf8_make_valid(p->value, -1);
+
+		g_free(p->value);
+		p->value = valid;
+	}
 }
 
 static void

@@ -105,22 +105,36 @@ store_team_alerts_set(struct store *st, const struct team_alerts *a,
 
 /* --- blockers ----------------------------------------------------------- */
 
-#define BLOCKER_SELECT "SELECT b.id, b.team_id, t.name, b.person_id, " \
-	"p.email, p.name, p.zone, p.workdays, coalesce(b.checkin_id, 0), " \
-	"coalesce(c.title, ''), b.text, b.state, b.opened_at, " \
-	"b.confirmed_at, coalesce(b.resolved_at, 0), " \
-	"coalesce(b.escalated_at, 0), b.escalations, " \
-	"(SELECT coalesce(max(e.answer_id), 0) FROM blocker_events e " \
-	"WHERE e.blocker_id = b.id), " \
-	"(SELECT coalesce(group_concat(n, ', '), '') FROM (SELECT " \
+/* Those who commented on the blocker's answers, in the order of their
+ * first comment: SQLite concatenates them in the order of its subquery;
+ * PostgreSQL is told the order in the aggregate, as it need not keep a
+ * subquery's. */
+#define BLOCKER_HELPERS_FROM "FROM (SELECT " \
 	"coalesce(nullif(hp.name, ''), hp.email) AS n, " \
 	"min(cm.created_at) AS first FROM blocker_events e " \
 	"JOIN comments cm ON cm.answer_id = e.answer_id JOIN people hp ON " \
 	"hp.id = cm.person_id WHERE e.blocker_id = b.id AND " \
-	"cm.person_id <> b.person_id GROUP BY n ORDER BY first) AS x) " \
+	"cm.person_id <> b.person_id GROUP BY n"
+#define BLOCKER_HELPERS "(SELECT coalesce(group_concat(n, ', '), '') " \
+	BLOCKER_HELPERS_FROM " ORDER BY first) AS x) "
+#define BLOCKER_HELPERS_PG "(SELECT coalesce(string_agg(n, ', ' " \
+	"ORDER BY first), '') " BLOCKER_HELPERS_FROM ") AS x) "
+#define BLOCKER_SELECT_WITH(helpers) "SELECT b.id, b.team_id, t.name, " \
+	"b.person_id, p.email, p.name, p.zone, p.workdays, " \
+	"coalesce(b.checkin_id, 0), " \
+	"coalesce(c.title, ''), b.text, b.state, b.opened_at, " \
+	"b.confirmed_at, coalesce(b.resolved_at, 0), " \
+	"coalesce(b.escalated_at, 0), b.escalations, " \
+	"(SELECT coalesce(max(e.answer_id), 0) FROM blocker_events e " \
+	"WHERE e.blocker_id = b.id), " helpers \
 	"FROM blockers b JOIN teams t ON t.id = b.team_id " \
 	"JOIN people p ON p.id = b.person_id " \
 	"LEFT JOIN checkins c ON c.id = b.checkin_id "
+/* The statement that reads blockers, with REST (the WHERE, the ORDER)
+ * after it, for the backend of the store st of the function using it. */
+#define BLOCKER_SELECT(rest) (db_backend(st->db) == DB_POSTGRESQL ? \
+	BLOCKER_SELECT_WITH(BLOCKER_HELPERS_PG) rest : \
+	BLOCKER_SELECT_WITH(BLOCKER_HELPERS) rest)
 
 static gpointer
 blocker_read(struct db_stmt *stmt)
@@ -160,9 +174,9 @@ gboolean
 store_blocker_current(struct store *st, gint64 team_id, gint64 person_id,
     struct blocker **out, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
-	    "b.team_id = ? AND b.person_id = ? AND b.state <> 'resolved'",
-	    error);
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT(
+	    "WHERE b.team_id = ? AND b.person_id = ? AND "
+	    "b.state <> 'resolved'"), error);
 	g_autoptr(GPtrArray) rows = NULL;
 
 	*out = NULL;
@@ -180,8 +194,8 @@ store_blocker_current(struct store *st, gint64 team_id, gint64 person_id,
 struct blocker *
 store_blocker_get(struct store *st, gint64 id, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT
-	    "WHERE b.id = ?", error);
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT(
+	    "WHERE b.id = ?"), error);
 	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
 	if (stmt == NULL)
@@ -286,9 +300,9 @@ GPtrArray *
 store_blocker_list(struct store *st, const char *team, gboolean all,
     GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
-	    "(?1 IS NULL OR t.name = ?1) AND (?2 OR b.state <> 'resolved') "
-	    "ORDER BY b.opened_at, b.id", error);
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT(
+	    "WHERE (?1 IS NULL OR t.name = ?1) AND "
+	    "(?2 OR b.state <> 'resolved') ORDER BY b.opened_at, b.id"), error);
 
 	if (stmt == NULL)
 		return NULL;
@@ -301,10 +315,11 @@ GPtrArray *
 store_blocker_digest(struct store *st, gint64 team_id, gint64 start,
     gint64 end, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
-	    "b.team_id = ?1 AND b.opened_at < ?3 AND (b.resolved_at IS NULL OR "
-	    "b.resolved_at >= ?2) ORDER BY b.resolved_at IS NOT NULL AND "
-	    "b.resolved_at < ?3, b.opened_at, b.id", error);
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT(
+	    "WHERE b.team_id = ?1 AND b.opened_at < ?3 AND "
+	    "(b.resolved_at IS NULL OR b.resolved_at >= ?2) "
+	    "ORDER BY b.resolved_at IS NOT NULL AND b.resolved_at < ?3, "
+	    "b.opened_at, b.id"), error);
 
 	if (stmt == NULL)
 		return NULL;

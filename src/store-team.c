@@ -204,7 +204,14 @@ person_from_row(struct db_stmt *stmt)
 struct person *
 store_person_get(struct store *st, const char *email, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "SELECT " PERSON_COLUMNS ", "
+	/* The teams in order: SQLite concatenates the rows in the order of
+	 * its subquery; PostgreSQL is told the order in the aggregate. */
+	struct db_stmt *stmt = store_prepare(st, db_backend(st->db) ==
+	    DB_POSTGRESQL ? "SELECT " PERSON_COLUMNS ", "
+	    "(SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM "
+	    "memberships m JOIN teams t ON t.id = m.team_id "
+	    "WHERE m.person_id = p.id) "
+	    "FROM people p WHERE p.email = ?" : "SELECT " PERSON_COLUMNS ", "
 	    "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM "
 	    "memberships m JOIN teams t ON t.id = m.team_id "
 	    "WHERE m.person_id = p.id ORDER BY t.name) AS x) "
@@ -294,17 +301,30 @@ store_member_list(struct store *st, const char *team, GError **error)
 	    "FROM memberships m JOIN people p ON p.id = m.person_id "
 	    "JOIN teams t ON t.id = m.team_id WHERE t.name = ? "
 	    "ORDER BY p.email";
+	/* Each person's teams in order: SQLite concatenates the rows in the
+	 * order of its subquery, which PostgreSQL's grouping may not keep;
+	 * there the aggregate is told the order. */
 	static const char all[] = "SELECT " PERSON_COLUMNS ", "
 	    "group_concat(t.name, ', ') FROM (SELECT * FROM memberships m "
 	    "JOIN teams t ON t.id = m.team_id ORDER BY t.name) t "
 	    "JOIN people p ON p.id = t.person_id "
 	    "GROUP BY p.id ORDER BY p.email";
-	struct db_stmt *stmt = store_prepare(st, team != NULL ? by_team : all,
-	    error);
+	static const char all_pg[] = "SELECT " PERSON_COLUMNS ", "
+	    "string_agg(t.name, ', ' ORDER BY t.name) FROM memberships m "
+	    "JOIN teams t ON t.id = m.team_id "
+	    "JOIN people p ON p.id = m.person_id "
+	    "GROUP BY p.id ORDER BY p.email";
+	struct db_stmt *stmt;
 	g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)person_free);
 	int rc;
 
+	if (team != NULL)
+		stmt = store_prepare(st, by_team, error);
+	else if (db_backend(st->db) == DB_POSTGRESQL)
+		stmt = store_prepare(st, all_pg, error);
+	else
+		stmt = store_prepare(st, all, error);
 	if (stmt == NULL)
 		return NULL;
 	if (team != NULL)

@@ -578,12 +578,39 @@ stmt_finalize(gpointer stmt)
 	db_finalize(stmt);
 }
 
-/* A PostgreSQL URI as it may be shown: without its password. */
+/* URI with the value of its password=... parameter, if it has one, shown
+ * as ***.  Caller frees. */
+static char *
+store_hide_password_parameter(const char *uri)
+{
+	const char *query = strchr(uri, '?');
+	GString *out;
+
+	if (query == NULL)
+		return g_strdup(uri);
+	out = g_string_new_len(uri, query - uri);
+	for (const char *p = query; *p != '\0';) {
+		const char *end = strchr(p + 1, '&');
+
+		if (end == NULL)
+			end = p + strlen(p);
+		if (g_str_has_prefix(p + 1, "password="))
+			g_string_append_printf(out, "%cpassword=***", *p);
+		else
+			g_string_append_len(out, p, end - p);
+		p = end;
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* A PostgreSQL URI as it may be shown: without its password, in the
+ * user's part or as a parameter. */
 static char *
 store_display_name(const char *target)
 {
 	const char *scheme = strstr(target, "://");
 	const char *at, *colon;
+	g_autofree char *shown = NULL;
 
 	if (!db_is_postgresql(target) || scheme == NULL)
 		return g_strdup(target);
@@ -591,8 +618,11 @@ store_display_name(const char *target)
 	at = strchr(scheme, '@');
 	colon = at != NULL ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
 	if (colon == NULL || strchr(scheme, '/') < at)
-		return g_strdup(target);
-	return g_strdup_printf("%.*s:***%s", (int)(colon - target), target, at);
+		shown = g_strdup(target);
+	else
+		shown = g_strdup_printf("%.*s:***%s", (int)(colon - target),
+		    target, at);
+	return store_hide_password_parameter(shown);
 }
 
 struct store *

@@ -641,9 +641,13 @@ work_for(struct fixture *f, const char *person, guint n)
 static void
 test_linear(struct fixture *f, gconstpointer data)
 {
-	gint64 small = work_for(f, "priya@example.org", 100);
-	gint64 large = work_for(f, "liam@example.org", 400);
+	gint64 small, large;
 
+	if (testdb_sqlite_only("the store's work is counted in SQLite's "
+	    "steps"))
+		return;
+	small = work_for(f, "priya@example.org", 100);
+	large = work_for(f, "liam@example.org", 400);
 	g_test_message("store steps: %" G_GINT64_FORMAT " for 100 events, %"
 	    G_GINT64_FORMAT " for 400", small, large);
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM availability WHERE "

@@ -11,11 +11,12 @@
 #include "store.h"
 #include "store-team.h"
 #include "store-avail.h"
+#include "testdb.h"
 #include "testtime.h"
 
 struct fixture {
 	char *dir;
-	char *db;
+	char *db;		/* the file, or the URI (testdb.h) */
 	struct store *st;
 	struct person *p;
 };
@@ -26,7 +27,7 @@ setup(struct fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 
 	f->dir = g_dir_make_tmp("tidings-avail-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
+	f->db = testdb_create(f->dir, FALSE);
 	f->st = store_open(f->db, &error);
 	g_assert_no_error(error);
 	f->p = person_new("jonas@example.org");
@@ -41,14 +42,9 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm" };
-
 	person_free(f->p);
 	store_close(f->st);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
+	testdb_drop(f->db);
 	g_rmdir(f->dir);
 	g_free(f->db);
 	g_free(f->dir);

@@ -216,8 +216,9 @@ test_lifecycle(struct fixture *f, gconstpointer data)
 	    "1. Imports\n2. IT says Thursday for the VPN\n");
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM blockers"), ==, 1);
 	g_free(text);
-	text = sql_text(f, "SELECT group_concat(what, ',') FROM (SELECT what "
-	    "FROM blocker_events ORDER BY id)");
+	text = sql_text(f, testdb_is_pg() ? "SELECT string_agg(what, ',' "
+	    "ORDER BY id) FROM blocker_events" : "SELECT group_concat(what, "
+	    "',') FROM (SELECT what FROM blocker_events ORDER BY id)");
 	g_assert_cmpstr(text, ==, "opened,confirmed,updated");
 
 	/* "resolved" on a line of its own closes it. */
@@ -432,11 +433,24 @@ test_digest(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o JOIN "
 	    "outbox_recipients r ON r.outbox_id = o.id WHERE o.kind = "
 	    "'comment' AND r.address = 'bo@example.org'"), ==, 1);
+	/* A later helper is named after, whatever the name. */
+	add_person(f, "ada@example.org", "Ada Lind", "Europe/Berlin",
+	    "member");
+	g_free(comment);
+	comment = g_strdup_printf("Authentication-Results: mx.example.org; "
+	    "dkim=pass header.d=example.org\nFrom: Ada Lind "
+	    "<ada@example.org>\nTo: standup@example.org\n"
+	    "Subject: Re: digest\nMessage-ID: <a1@example.org>\n"
+	    "In-Reply-To: <%s>\nDate: Tue, 24 Mar 2026 11:00:00 +0100\n\n"
+	    "> Waiting on the API keys from the bank\n\nI have a contact "
+	    "there too.\n", mid);
+	clock_set(utc("2026-03-24T10:00:00Z"));
+	ingest_text(f, comment);
 	g_free(text);
 	text = digest_of(f, "2026-03-24T07:00:00Z", "2026-03-26T07:00:00Z");
 	g_assert_nonnull(strstr(text, "Bo Chen, blocked for 2 days, open "
 	    "(Daily):\nWaiting on the API keys from the bank\nOffered help: "
-	    "Olga Berg.\n"));
+	    "Olga Berg, Ada Lind.\n"));
 
 	/* Resolved: shown once, as resolved. */
 	tick(f, "2026-03-26T20:30:00Z");

@@ -286,6 +286,19 @@ test_text(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(db_step(sel), ==, DB_ROW);
 	g_assert_cmpint(db_column_int(sel, 0), ==, 1);
 	db_finalize(sel);
+
+	/* Bytes that are not UTF-8: SQLite keeps them; PostgreSQL, which
+	 * refuses them, is given U+FFFD for each. */
+	ins = prepare(f->db, "INSERT INTO t (u, s) VALUES ('bad', ?)");
+	db_bind_text(ins, 1, "Ana \xff\xfe!", -1);
+	g_assert_cmpint(db_step(ins), ==, DB_DONE);
+	db_finalize(ins);
+	sel = prepare(f->db, "SELECT s FROM t WHERE u = 'bad'");
+	g_assert_cmpint(db_step(sel), ==, DB_ROW);
+	g_assert_cmpstr(db_column_text(sel, 0), ==,
+	    f->backend == DB_SQLITE ? "Ana \xff\xfe!" :
+	    "Ana \xef\xbf\xbd\xef\xbf\xbd!");
+	db_finalize(sel);
 }
 
 static void

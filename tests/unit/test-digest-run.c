@@ -266,7 +266,8 @@ test_catch_up(struct fixture *f, gconstpointer data)
 	    "id DESC LIMIT 1"), ==, utc("2026-03-31T07:00:00Z"));
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o LEFT JOIN "
 	    "outbox_bodies b ON b.id = o.body WHERE o.kind = 'digest' AND "
-	    "instr(coalesce(b.raw, '') || o.raw, 'billing export') > 0"), ==, 1);
+	    "CAST(coalesce(b.raw, '') || o.raw AS TEXT) LIKE "
+	    "'%billing export%'"), ==, 1);
 }
 
 /* The trusted server's word that a mail is signed by example.net. */

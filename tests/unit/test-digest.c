@@ -6,7 +6,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "digest.h"
@@ -18,6 +17,7 @@
 #include "store-team.h"
 #include "store-message.h"
 #include "store-checkin.h"
+#include "testdb.h"
 #include "testtime.h"
 
 /* GMime 3.2 has no autoptr cleanups of its own. */
@@ -25,7 +25,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 
 struct fixture {
 	char *dir;
-	char *db;
+	char *db;		/* the file, or the URI (testdb.h) */
 	struct store *st;
 	struct render *r;
 	gint64 checkin;
@@ -35,14 +35,7 @@ struct fixture {
 static void
 sql(struct fixture *f, const char *text)
 {
-	sqlite3 *db;
-	char *err = NULL;
-
-	g_assert_cmpint(sqlite3_open(f->db, &db), ==, SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
-		g_error("%s: %s", text, err);
-	sqlite3_close(db);
+	testdb_exec(f->db, text);
 }
 
 static gint64
@@ -78,7 +71,7 @@ setup(struct fixture *f, gconstpointer data)
 	    "What is next?", "Is anything blocking you?" };
 
 	f->dir = g_dir_make_tmp("tidings-digest-XXXXXX", NULL);
-	f->db = g_build_filename(f->dir, "t.db", NULL);
+	f->db = testdb_create(f->dir, FALSE);
 	f->st = store_open(f->db, &error);
 	g_assert_no_error(error);
 	f->r = render_new(NULL);
@@ -116,15 +109,12 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "digest.html" };
+	g_autofree char *html = g_build_filename(f->dir, "digest.html", NULL);
 
 	render_free(f->r);
 	store_close(f->st);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
+	testdb_drop(f->db);
+	g_remove(html);
 	g_rmdir(f->dir);
 	g_array_unref(f->questions);
 	g_free(f->db);
@@ -555,8 +545,8 @@ fill_hostile(struct fixture *f)
 	g_autofree char *all = g_strjoinv("\n\n", (char **)hostile);
 
 	answer(f, p, 1, m, all, at);
-	sql(f, "UPDATE people SET name = 'Mallory' || char(13, 10) || "
-	    "'Bcc: victim@example.org' || char(10) || 'X-Evil: 1' "
+	sql(f, "UPDATE people SET name = 'Mallory\r\n"
+	    "Bcc: victim@example.org\nX-Evil: 1' "
 	    "WHERE email = 'bob@example.org'");
 	answered(f, "bob@example.org", 27, "<b>bold</b> & co", "y",
 	    "none");

@@ -9,11 +9,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "checkin.h"
 #include "context.h"
+#include "db.h"
 #include "clock.h"
 #include "conf.h"
 #include "digest-run.h"
@@ -156,33 +156,30 @@ check_mail(gint64 id, const char *raw, gsize len, GPtrArray *rcpts)
 static guint
 check_outbox(struct fixture *f)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt, *rs;
+	struct db *db = testdb_connect(f->t.db);
+	struct db_stmt *stmt, *rs;
 	guint n = 0;
 
-	g_assert_cmpint(sqlite3_open(f->t.db, &db), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT id, raw FROM outbox "
-	    "ORDER BY id", -1, &stmt, NULL), ==, SQLITE_OK);
-	g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT address FROM "
-	    "outbox_recipients WHERE outbox_id = ?", -1, &rs, NULL), ==,
-	    SQLITE_OK);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	g_assert_cmpint(db_prepare(db, "SELECT id, raw FROM outbox "
+	    "ORDER BY id", &stmt), ==, DB_OK);
+	g_assert_cmpint(db_prepare(db, "SELECT address FROM "
+	    "outbox_recipients WHERE outbox_id = ?", &rs), ==, DB_OK);
+	while (db_step(stmt) == DB_ROW) {
 		g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(
 		    g_free);
-		gint64 id = sqlite3_column_int64(stmt, 0);
+		gint64 id = db_column_int64(stmt, 0);
 
-		sqlite3_reset(rs);
-		sqlite3_bind_int64(rs, 1, id);
-		while (sqlite3_step(rs) == SQLITE_ROW)
-			g_ptr_array_add(rcpts, g_strdup((const char *)
-			    sqlite3_column_text(rs, 0)));
-		check_mail(id, sqlite3_column_blob(stmt, 1),
-		    (gsize)sqlite3_column_bytes(stmt, 1), rcpts);
+		db_reset(rs);
+		db_bind_int64(rs, 1, id);
+		while (db_step(rs) == DB_ROW)
+			g_ptr_array_add(rcpts, g_strdup(db_column_text(rs, 0)));
+		check_mail(id, db_column_blob(stmt, 1),
+		    (gsize)db_column_bytes(stmt, 1), rcpts);
 		n++;
 	}
-	sqlite3_finalize(rs);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
+	db_finalize(rs);
+	db_finalize(stmt);
+	db_close(db);
 	return n;
 }
 

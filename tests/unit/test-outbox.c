@@ -8,7 +8,6 @@
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "conf.h"
@@ -17,10 +16,11 @@
 #include "store.h"
 #include "store-team.h"
 #include "store-outbox.h"
+#include "testdb.h"
 
 struct fixture {
 	char *dir;
-	char *path;
+	char *path;		/* the database: file or URI (testdb.h) */
 	struct store *st;
 };
 
@@ -30,7 +30,7 @@ setup(struct fixture *f, gconstpointer data)
 	g_autoptr(GError) error = NULL;
 
 	f->dir = g_dir_make_tmp("tidings-outbox-XXXXXX", NULL);
-	f->path = g_build_filename(f->dir, "t.db", NULL);
+	f->path = testdb_create(f->dir, FALSE);
 	f->st = store_open(f->path, &error);
 	g_assert_no_error(error);
 }
@@ -38,14 +38,11 @@ setup(struct fixture *f, gconstpointer data)
 static void
 teardown(struct fixture *f, gconstpointer data)
 {
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm",
-	    "tidings.conf" };
+	g_autofree char *conf = g_build_filename(f->dir, "tidings.conf", NULL);
 
 	store_close(f->st);
-	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *p = g_build_filename(f->dir, files[i], NULL);
-		g_remove(p);
-	}
+	testdb_drop(f->path);
+	g_remove(conf);
 	g_rmdir(f->dir);
 	g_free(f->path);
 	g_free(f->dir);
@@ -276,20 +273,11 @@ test_states(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(due->len, ==, 0);
 
 	/* The known person's delivery error, matched without case. */
-	{
-		sqlite3 *db;
-		sqlite3_stmt *stmt;
-		g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
-		g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT delivery_error, "
-		    "delivery_error_at FROM people WHERE email = 'Bob@X'", -1,
-		    &stmt, NULL), ==, SQLITE_OK);
-		g_assert_cmpint(sqlite3_step(stmt), ==, SQLITE_ROW);
-		g_assert_cmpstr((const char *)sqlite3_column_text(stmt, 0), ==,
-		    "550 5.1.1 no such user");
-		g_assert_cmpint(sqlite3_column_int64(stmt, 1), ==, 110);
-		sqlite3_finalize(stmt);
-		sqlite3_close(db);
-	}
+	perr = testdb_text(f->path, "SELECT delivery_error FROM people "
+	    "WHERE email = 'Bob@X'");
+	g_assert_cmpstr(perr, ==, "550 5.1.1 no such user");
+	g_assert_cmpint(testdb_int(f->path, "SELECT delivery_error_at FROM "
+	    "people WHERE email = 'Bob@X'"), ==, 110);
 
 	/* The last pending recipient goes out: the mail is sent. */
 	g_assert_true(store_begin(f->st, &error));
