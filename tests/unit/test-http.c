@@ -1,14 +1,17 @@
 /* Unit tests for the helpers of the HTTP face that need no server: HTTP
- * dates written and read in the three forms of RFC 9110, escaping, and
- * links under [http] base-url. */
+ * dates written and read in the three forms of RFC 9110, escaping,
+ * links under [http] base-url, and the watch that tells the server of
+ * changed files. */
 #include "config.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conf.h"
 #include "http.h"
+#include "watch.h"
 
 static void
 test_date_write(void)
@@ -113,6 +116,55 @@ test_url(void)
 	conf_free(none);
 }
 
+/* Written, replaced, deleted: each told once; another file of the same
+ * directory is not; a directory that cannot be watched fails (the server
+ * then looks for itself). */
+static void
+test_watch(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-http-XXXXXX", NULL);
+	g_autofree char *db = g_build_filename(dir, "t.db", NULL);
+	g_autofree char *other = g_build_filename(dir, "t.db-shm", NULL);
+	g_autofree char *tmp = g_build_filename(dir, "t.db.new", NULL);
+	g_autofree char *none = g_build_filename(dir, "no", "such", NULL);
+	struct watch *w;
+
+	g_assert_nonnull(dir);
+	g_assert_true(g_file_set_contents(db, "a", -1, NULL));
+	w = watch_new();
+#ifndef __linux__
+	g_assert_null(w);
+	g_test_skip("no inotify");
+	return;
+#endif
+	g_assert_nonnull(w);
+	g_assert_true(watch_add(w, db));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(other, "x", -1, NULL));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(tmp, "b", -1, NULL));
+	g_assert_false(watch_changed(w));
+	g_assert_cmpint(g_rename(tmp, db), ==, 0);
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	{
+		FILE *f = fopen(db, "a");
+		g_assert_nonnull(f);
+		fputs("c", f);
+		fflush(f);
+		g_assert_true(watch_changed(w));
+		fclose(f);
+	}
+	g_assert_true(watch_changed(w));	/* closed after writing */
+	g_assert_false(watch_changed(w));
+	g_assert_cmpint(g_unlink(db), ==, 0);
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_add(w, none));
+	watch_free(w);
+	g_unlink(other);
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,5 +174,6 @@ main(int argc, char **argv)
 	g_test_add_func("/http/date-round-trip", test_date_round_trip);
 	g_test_add_func("/http/escape", test_escape);
 	g_test_add_func("/http/url", test_url);
+	g_test_add_func("/http/watch", test_watch);
 	return g_test_run();
 }
