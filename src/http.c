@@ -930,7 +930,12 @@ on_ready(gpointer data)
 	if (srv->running)	/* a loop run by a route: never again inside */
 		return G_SOURCE_CONTINUE;
 	srv->running = TRUE;
+	/* The access log's lines of this turn, and whatever else is said
+	 * in it, are written with one write at its end: the turn is short,
+	 * and a crash loses at most its lines. */
+	log_hold();
 	MHD_run(srv->mhd);
+	log_release();
 	srv->running = FALSE;
 	timer_arm(srv);
 	return G_SOURCE_CONTINUE;

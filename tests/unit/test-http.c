@@ -1,16 +1,18 @@
 /* Unit tests for the helpers of the HTTP face that need no server: HTTP
  * dates written and read in the three forms of RFC 9110, escaping,
- * links under [http] base-url, and the watch that tells the server of
- * changed files. */
+ * links under [http] base-url, the watch that tells the server of
+ * changed files, and the log lines held for one turn of the server. */
 #include "config.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "http.h"
+#include "log.h"
 #include "watch.h"
 
 static void
@@ -165,6 +167,46 @@ test_watch(void)
 	g_rmdir(dir);
 }
 
+/* Held lines reach stderr at the release, in order and in the usual
+ * form; nested holds wait for the outer release; then lines go at once
+ * again. */
+static void
+test_log_held(void)
+{
+	g_autofree char *path = NULL;
+	g_autofree char *text = NULL;
+	int fd = g_file_open_tmp("test-http-log-XXXXXX", &path, NULL);
+	int saved = dup(STDERR_FILENO);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(saved, >=, 0);
+	fflush(stderr);
+	g_assert_cmpint(dup2(fd, STDERR_FILENO), ==, STDERR_FILENO);
+	log_init("tidings", 0);
+	log_hold();
+	log_info("http: 127.0.0.1 \"GET %s\" %u %d", "/a", 200u, 10);
+	log_hold();
+	log_warnx("second");
+	log_release();
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, "");
+	g_clear_pointer(&text, g_free);
+	log_release();
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, "tidings: http: 127.0.0.1 \"GET /a\" 200 10\n"
+	    "tidings: second\n");
+	g_clear_pointer(&text, g_free);
+	log_release();		/* one too many: nothing */
+	log_info("third");
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_true(g_str_has_suffix(text, "second\ntidings: third\n"));
+	fflush(stderr);
+	g_assert_cmpint(dup2(saved, STDERR_FILENO), ==, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	g_unlink(path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,5 +217,6 @@ main(int argc, char **argv)
 	g_test_add_func("/http/escape", test_escape);
 	g_test_add_func("/http/url", test_url);
 	g_test_add_func("/http/watch", test_watch);
+	g_test_add_func("/http/log-held", test_log_held);
 	return g_test_run();
 }
