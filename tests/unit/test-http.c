@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,6 +128,7 @@ test_watch(void)
 	g_autofree char *dir = g_dir_make_tmp("test-http-XXXXXX", NULL);
 	g_autofree char *db = g_build_filename(dir, "t.db", NULL);
 	g_autofree char *other = g_build_filename(dir, "t.db-shm", NULL);
+	g_autofree char *wal = g_build_filename(dir, "t.db-wal", NULL);
 	g_autofree char *tmp = g_build_filename(dir, "t.db.new", NULL);
 	g_autofree char *none = g_build_filename(dir, "no", "such", NULL);
 	struct watch *w;
@@ -159,10 +161,45 @@ test_watch(void)
 	}
 	g_assert_true(watch_changed(w));	/* closed after writing */
 	g_assert_false(watch_changed(w));
+	g_assert_true(g_chmod(db, 0600) == 0);
+	g_assert_true(watch_changed(w));	/* its mode */
 	g_assert_cmpint(g_unlink(db), ==, 0);
 	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	/* Not there when the watch began: watched once made. */
+	g_assert_true(watch_add(w, wal));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(wal, "w", -1, NULL));
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	{
+		int fd = open(wal, O_WRONLY | O_APPEND);
+		g_assert_cmpint(fd, >=, 0);
+		g_assert_cmpint(write(fd, "x", 1), ==, 1);
+		g_assert_true(watch_changed(w));	/* written, not closed */
+		close(fd);
+	}
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
 	g_assert_false(watch_add(w, none));
 	watch_free(w);
+	/* A directory moved away: changed, each time asked from then on. */
+	{
+		g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+		g_autofree char *moved = g_build_filename(dir, "moved", NULL);
+		g_autofree char *in = g_build_filename(sub, "t.db", NULL);
+
+		g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+		w = watch_new();
+		g_assert_true(watch_add(w, in));
+		g_assert_false(watch_changed(w));
+		g_assert_cmpint(g_rename(sub, moved), ==, 0);
+		g_assert_true(watch_changed(w));
+		g_assert_true(watch_changed(w));
+		watch_free(w);
+		g_rmdir(moved);
+	}
+	g_unlink(wal);
 	g_unlink(other);
 	g_rmdir(dir);
 }
