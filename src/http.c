@@ -719,7 +719,7 @@ watch_setup(struct http_server *srv, const char *secret)
 	if (getenv("TIDINGS_HTTP_NO_WATCH") != NULL)
 		return;
 	if ((srv->watch = watch_new()) == NULL)
-		failed = "";
+		failed = "changes (no inotify)";
 	for (gsize i = 0; failed == NULL && files != NULL && files[i] != NULL;
 	    i++)
 		if (!watch_add(srv->watch, files[i]))
@@ -727,9 +727,9 @@ watch_setup(struct http_server *srv, const char *secret)
 	if (failed == NULL && secret != NULL && !watch_add(srv->watch, secret))
 		failed = secret;
 	if (failed != NULL) {
-		log_debug("http: cannot watch %s%s%s; looking at the database "
-		    "and the secret file for each request", failed,
-		    *failed != '\0' ? ": " : "", g_strerror(errno));
+		log_debug("http: cannot watch %s: %s; looking at the "
+		    "database and the secret file for each request", failed,
+		    g_strerror(errno));
 		g_clear_pointer(&srv->watch, watch_free);
 		return;
 	}
