@@ -18,7 +18,6 @@
 #include "meet.h"
 #include "store.h"
 #include "store-team.h"
-#include "store-http.h"
 #include "token.h"
 
 /* Days before today a feed starts, and how many it covers. */
@@ -198,7 +197,7 @@ http_feed(struct http_request *r)
 	/* From the start of a day, so that the text stays the same all
 	 * day unless what it shows changes. */
 	from = r->now / 86400 * 86400 - FEED_PAST * 86400;
-	versioned = store_http_version(r->env->st, &version, NULL);
+	versioned = http_store_version(r, &version);
 	if (g_str_has_prefix(r->rest, "member/"))
 		member = strip_ics(r->rest + 7);
 	else

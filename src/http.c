@@ -13,10 +13,12 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +32,8 @@
 #include "context.h"
 #include "http.h"
 #include "log.h"
+#include "store-http.h"
+#include "watch.h"
 
 /* A connection, from its accept until libmicrohttpd closes it. */
 struct http_conn {
@@ -55,6 +59,17 @@ struct http_server {
 	guint secret_gen;	/* how many times it was read */
 	char *secret_path;
 	struct stat secret_sb;	/* of that file then */
+	/* Told of changes (generation_next()): the database's files, when
+	 * store_watch_paths() names them, and the secret file; NULL to look
+	 * at both for each request. */
+	struct watch *watch;
+	gboolean db_watched;
+	char *watched_secret;	/* the secret file it watches */
+	guint64 gen;		/* moves on when something watched changed */
+	guint64 secret_seen;	/* GEN when the secret file was looked at */
+	guint64 version_seen;	/* GEN when the store was asked its version */
+	gboolean versioned;	/* VERSION is known */
+	gint64 version;		/* store_http_version() */
 	char *said;		/* the last thing libmicrohttpd logged */
 	char *url;
 	gboolean running;	/* in MHD_run() */
@@ -686,11 +701,83 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* --- what changed since the last request -------------------------------- */
+
+/* Watches the database's files and the secret file at PATH (or none),
+ * in place of any watch before; without one (no inotify, a directory
+ * that cannot be watched) each request looks at both itself. */
+static void
+watch_setup(struct http_server *srv, const char *secret)
+{
+	g_auto(GStrv) files = store_watch_paths(srv->st);
+	const char *failed = NULL;
+
+	g_clear_pointer(&srv->watch, watch_free);
+	g_clear_pointer(&srv->watched_secret, g_free);
+	srv->db_watched = FALSE;
+	srv->gen++;
+	if (getenv("TIDINGS_HTTP_NO_WATCH") != NULL)
+		return;
+	if ((srv->watch = watch_new()) == NULL)
+		failed = "changes (no inotify)";
+	for (gsize i = 0; failed == NULL && files != NULL && files[i] != NULL;
+	    i++)
+		if (!watch_add(srv->watch, files[i]))
+			failed = files[i];
+	if (failed == NULL && secret != NULL && !watch_add(srv->watch, secret))
+		failed = secret;
+	if (failed != NULL) {
+		log_debug("http: cannot watch %s: %s; looking at the "
+		    "database and the secret file for each request", failed,
+		    g_strerror(errno));
+		g_clear_pointer(&srv->watch, watch_free);
+		return;
+	}
+	srv->db_watched = files != NULL;
+	srv->watched_secret = g_strdup(secret);
+}
+
+/* At the start of each request: one read that does not block tells
+ * whether the database or the secret file changed since the request
+ * before; if so (or without a watch) the generation moves on, and what
+ * was kept from them is asked for again (secret_kept(),
+ * http_store_version()).  Never stale: a process that commits (feed-url
+ * --new revoking a key, member set) has written the database's file
+ * before its commit returns, and the kernel queues the event within that
+ * write(), so the event is there before that process can say it is done
+ * (print the new URL); any request after that sees it.  The events are
+ * read before the store is asked, so that a commit in between leaves an
+ * event for the next request.  The same holds for a secret file renamed
+ * over the old.  (SQLite writes with write(), never through a map;
+ * inotify sees nothing written from another machine, which SQLite's
+ * locking cannot serve either.) */
+static void
+generation_next(struct http_server *srv)
+{
+	if (srv->watch == NULL || watch_changed(srv->watch))
+		srv->gen++;
+}
+
+gboolean
+http_store_version(struct http_request *r, gint64 *version)
+{
+	struct http_server *srv = r->x->srv;
+
+	if (!srv->db_watched || srv->version_seen != srv->gen) {
+		srv->versioned = store_http_version(srv->st, &srv->version,
+		    NULL);
+		srv->version_seen = srv->gen;
+	}
+	*version = srv->version;
+	return srv->versioned;
+}
+
 /* The key of tokens (a reference), kept between requests while [tidings]
  * secret-file names the same file, unchanged since it was read (a new
  * text, mode or owner changes its change time): reading it for each
- * request took longer than answering a feed.  NULL when it cannot be
- * read; the route then reads it itself, and says why. */
+ * request took longer than answering a feed.  Looked at again only when
+ * the generation moved on.  NULL when it cannot be read; the route then
+ * reads it itself, and says why. */
 static GBytes *
 secret_kept(struct http_server *srv, const struct conf *conf)
 {
@@ -699,6 +786,15 @@ secret_kept(struct http_server *srv, const struct conf *conf)
 	char *key;
 	gsize len;
 
+	/* Another file named (tidings run reads its configuration again
+	 * on SIGHUP): watched from now on. */
+	if (srv->watch != NULL && g_strcmp0(path, srv->watched_secret) != 0)
+		watch_setup(srv, path);
+	if (path != NULL && srv->secret != NULL && srv->watch != NULL &&
+	    srv->secret_seen == srv->gen &&
+	    strcmp(path, srv->secret_path) == 0)
+		return g_bytes_ref(srv->secret);
+	srv->secret_seen = srv->gen;
 	if (path != NULL && lstat(path, &sb) == 0 && srv->secret != NULL &&
 	    strcmp(path, srv->secret_path) == 0 &&
 	    same_file(&sb, &srv->secret_sb))
@@ -747,6 +843,7 @@ dispatch(struct http_exchange *x, const char *path, const char *method)
 		http_page(&r, 500, "Server error", "<h1>Server error</h1>");
 		return;
 	}
+	generation_next(srv);
 	if ((env.secret = secret_kept(srv, *srv->conf)) != NULL)
 		r.secret_gen = srv->secret_gen;
 	r.rest = path + strlen(rt->prefix);
@@ -833,7 +930,12 @@ on_ready(gpointer data)
 	if (srv->running)	/* a loop run by a route: never again inside */
 		return G_SOURCE_CONTINUE;
 	srv->running = TRUE;
+	/* The access log's lines of this turn, and whatever else is said
+	 * in it, are written with one write at its end: the turn is short,
+	 * and a crash loses at most its lines. */
+	log_hold();
 	MHD_run(srv->mhd);
+	log_release();
 	srv->running = FALSE;
 	timer_arm(srv);
 	return G_SOURCE_CONTINUE;
@@ -1032,6 +1134,11 @@ http_server_start(struct conf **conf, struct store *st, GError **error)
 	g_source_set_callback(srv->sweep, on_sweep, srv, NULL);
 	g_source_attach(srv->sweep, ctx);
 	timer_arm(srv);
+	{
+		g_autofree char *secret = conf_get_path(*conf, "tidings",
+		    "secret-file");
+		watch_setup(srv, secret);
+	}
 	srv->url = listening_url(srv, a, tls);
 	log_info("http: listening on %s", srv->url);
 	return srv;
@@ -1076,6 +1183,8 @@ http_server_free(struct http_server *srv)
 	if (srv->secret != NULL)
 		g_bytes_unref(srv->secret);
 	g_free(srv->secret_path);
+	watch_free(srv->watch);
+	g_free(srv->watched_secret);
 	g_free(srv->said);
 	g_free(srv->url);
 	g_free(srv);

@@ -60,6 +60,9 @@ struct http_request {
 	GHashTable *memo;
 };
 
+/* store_http_version(), asked again only when the database may have
+ * changed since it was last asked (http.c: generation_next()). */
+gboolean http_store_version(struct http_request *r, gint64 *version);
 /* The body of a POST, or NULL for none. */
 GBytes *http_body(struct http_request *r);
 /* The fields of a POSTed form, application/x-www-form-urlencoded or

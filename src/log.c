@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -51,6 +52,39 @@ log_verbosity(void)
  * the informational lines. */
 static gboolean log_quiet;
 
+/* Lines for stderr held between log_hold() and log_release(). */
+static GString *log_held;
+static int log_holds;
+
+void
+log_hold(void)
+{
+	if (log_holds++ == 0 && log_held == NULL)
+		log_held = g_string_sized_new(1024);
+}
+
+void
+log_release(void)
+{
+	const char *p;
+	gsize left;
+
+	if (log_holds == 0 || --log_holds > 0 || log_held == NULL)
+		return;
+	p = log_held->str;
+	left = log_held->len;
+	while (left > 0) {
+		ssize_t n = write(STDERR_FILENO, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;		/* nowhere to say it */
+		p += n;
+		left -= (gsize)n;
+	}
+	g_string_truncate(log_held, 0);
+}
+
 static void
 log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
     G_GNUC_PRINTF(3, 0);
@@ -67,7 +101,13 @@ log_vwrite(int priority, const char *errstr, const char *fmt, va_list ap)
 			syslog(priority, "%s", msg);
 		return;
 	}
-	if (errstr != NULL)
+	if (log_holds > 0 && errstr != NULL)
+		g_string_append_printf(log_held, "%s: %s: %s\n", log_progname,
+		    msg, errstr);
+	else if (log_holds > 0)
+		g_string_append_printf(log_held, "%s: %s\n", log_progname,
+		    msg);
+	else if (errstr != NULL)
 		fprintf(stderr, "%s: %s: %s\n", log_progname, msg, errstr);
 	else
 		fprintf(stderr, "%s: %s\n", log_progname, msg);
@@ -142,6 +182,8 @@ fatalx(const char *fmt, ...)
 {
 	va_list ap;
 
+	while (log_holds > 0)
+		log_release();
 	va_start(ap, fmt);
 	log_vwrite(LOG_CRIT, NULL, fmt, ap);
 	va_end(ap);

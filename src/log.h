@@ -23,6 +23,12 @@ void log_set_syslog(gboolean on);
 /* Leaves out log_info() lines (warnings stay). */
 void log_set_quiet(gboolean on);
 int log_verbosity(void);
+/* Lines for stderr are collected from log_hold() on and written at
+ * log_release() with one write (pairs nest); syslog's go at once, each
+ * its own message.  For a short stretch of busy work (one turn of the
+ * HTTP server): a crash in between loses its lines. */
+void log_hold(void);
+void log_release(void);
 
 void log_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

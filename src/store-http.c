@@ -233,3 +233,22 @@ store_http_version(struct store *st, gint64 *version, GError **error)
 	    (gint64)sqlite3_total_changes(db_sqlite_handle(st->db));
 	return TRUE;
 }
+
+char **
+store_watch_paths(struct store *st)
+{
+	const char *file;
+	char **paths;
+
+	if (db_backend(st->db) == DB_POSTGRESQL)
+		return NULL;
+	file = sqlite3_db_filename(db_sqlite_handle(st->db), "main");
+	if (file == NULL || *file == '\0')	/* in memory */
+		return NULL;
+	/* A commit writes the log (WAL), or the file itself (a rollback
+	 * journal, or none while a bulk import runs). */
+	paths = g_new0(char *, 3);
+	paths[0] = g_strdup(file);
+	paths[1] = g_strconcat(file, "-wal", NULL);
+	return paths;
+}

@@ -22,6 +22,11 @@ gint64 store_http_key_renew(struct store *st, const char *kind,
  * or another: what was made from it may be kept while it stays. */
 gboolean store_http_version(struct store *st, gint64 *version,
     GError **error);
+/* The files that every commit writes (NULL-terminated, for g_strfreev),
+ * for a server to be told of changes rather than ask
+ * store_http_version() each time; NULL where there are none to watch
+ * (PostgreSQL, a database in memory). */
+char **store_watch_paths(struct store *st);
 
 /* --- the archive ----------------------------------------------------- */
 

@@ -149,7 +149,65 @@ t feed-url --team platform
 fetch "$(local_url "$(head -n 1 "$TEST_DIR/out")")"
 [ "$status" = 200 ]
 ok $? "and the key feed-url now prints works"
+
+# Another process changes the database between two requests on one
+# kept-alive connection: the second answer shows it.  python3's
+# http.client keeps the connection; the script fails (exit 3) when it
+# did not.
+cat >"$TEST_DIR/keepalive.py" <<'PY'
+import http.client, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+target = u.path + '?' + u.query
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+def get(n):
+    c.request('GET', target)
+    r = c.getresponse()
+    open(sys.argv[2] + '.' + n, 'wb').write(r.read())
+    print(r.status)
+get('1')
+sock = c.sock
+if subprocess.run(sys.argv[3:], stdout=subprocess.DEVNULL).returncode != 0:
+    sys.exit(2)
+get('2')
+sys.exit(0 if c.sock is sock else 3)
+PY
+# keepalive URL CMD...: the two statuses in $TEST_DIR/ka, the bodies in
+# $TEST_DIR/ka.1 and ka.2.
+keepalive() {
+	u=$1
+	shift
+	env TIDINGS_NOW=2026-12-07T09:00:00Z python3 "$TEST_DIR/keepalive.py" \
+	    "$u" "$TEST_DIR/ka" "$@" >"$TEST_DIR/ka" 2>"$TEST_DIR/ka.err"
+}
+# The changes, asked for from another process, on one connection, with
+# the server told of them (inotify) or, with TIDINGS_HTTP_NO_WATCH,
+# looking for itself.
+keepalive_tests() {
+	how=$1
+	feed=$(local_url "$(head -n 1 "$TEST_DIR/out")")
+	keepalive "$feed" "$TIDINGS" --config "$CONF" member set \
+	    raj@example.org --hours "$2"
+	[ $? = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 200 " ] &&
+		! cmp -s "$TEST_DIR/ka.1" "$TEST_DIR/ka.2" &&
+		grep -q "$3" "$TEST_DIR/ka.2"
+	ok $? "$how: hours changed by another process between two requests on one connection show in the second" ||
+		sed 's/^/# /' "$TEST_DIR/ka" "$TEST_DIR/ka.err"
+	keepalive "$feed" "$TIDINGS" --config "$CONF" feed-url --team platform \
+	    --new
+	[ $? = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 404 " ]
+	ok $? "$how: a key revoked by another process between two requests on one connection gets 404 in the second" ||
+		sed 's/^/# /' "$TEST_DIR/ka" "$TEST_DIR/ka.err"
+	run "$TIDINGS" --config "$CONF" feed-url --team platform
+}
+keepalive_tests "told of changes" 07:30-15:30 'T073000'
 http_stop
+TIDINGS_HTTP_NO_WATCH=1
+export TIDINGS_HTTP_NO_WATCH
+http_start || bail_out "tidings serve did not start again"
+unset TIDINGS_HTTP_NO_WATCH
+keepalive_tests "looking for itself" 06:30-14:30 'T063000'
+http_stop
+t member set raj@example.org --hours 22:00-06:00
 expect_no_grep "$TEST_DIR/http.log" "$key|$ana_key" "no key in the log"
 
 # The VEVENT form.

@@ -1,14 +1,20 @@
 /* Unit tests for the helpers of the HTTP face that need no server: HTTP
- * dates written and read in the three forms of RFC 9110, escaping, and
- * links under [http] base-url. */
+ * dates written and read in the three forms of RFC 9110, escaping,
+ * links under [http] base-url, the watch that tells the server of
+ * changed files, and the log lines held for one turn of the server. */
 #include "config.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "http.h"
+#include "log.h"
+#include "watch.h"
 
 static void
 test_date_write(void)
@@ -113,6 +119,131 @@ test_url(void)
 	conf_free(none);
 }
 
+/* Written, replaced, deleted: each told once; another file of the same
+ * directory is not; a directory that cannot be watched fails (the server
+ * then looks for itself). */
+static void
+test_watch(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-http-XXXXXX", NULL);
+	g_autofree char *db = g_build_filename(dir, "t.db", NULL);
+	g_autofree char *other = g_build_filename(dir, "t.db-shm", NULL);
+	g_autofree char *wal = g_build_filename(dir, "t.db-wal", NULL);
+	g_autofree char *tmp = g_build_filename(dir, "t.db.new", NULL);
+	g_autofree char *none = g_build_filename(dir, "no", "such", NULL);
+	struct watch *w;
+
+	g_assert_nonnull(dir);
+	g_assert_true(g_file_set_contents(db, "a", -1, NULL));
+	w = watch_new();
+#ifndef __linux__
+	g_assert_null(w);
+	g_test_skip("no inotify");
+	return;
+#endif
+	g_assert_nonnull(w);
+	g_assert_true(watch_add(w, db));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(other, "x", -1, NULL));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(tmp, "b", -1, NULL));
+	g_assert_false(watch_changed(w));
+	g_assert_cmpint(g_rename(tmp, db), ==, 0);
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	{
+		FILE *f = fopen(db, "a");
+		g_assert_nonnull(f);
+		fputs("c", f);
+		fflush(f);
+		g_assert_true(watch_changed(w));
+		fclose(f);
+	}
+	g_assert_true(watch_changed(w));	/* closed after writing */
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_chmod(db, 0600) == 0);
+	g_assert_true(watch_changed(w));	/* its mode */
+	g_assert_cmpint(g_unlink(db), ==, 0);
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	/* Not there when the watch began: watched once made. */
+	g_assert_true(watch_add(w, wal));
+	g_assert_false(watch_changed(w));
+	g_assert_true(g_file_set_contents(wal, "w", -1, NULL));
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	{
+		int fd = open(wal, O_WRONLY | O_APPEND);
+		g_assert_cmpint(fd, >=, 0);
+		g_assert_cmpint(write(fd, "x", 1), ==, 1);
+		g_assert_true(watch_changed(w));	/* written, not closed */
+		close(fd);
+	}
+	g_assert_true(watch_changed(w));
+	g_assert_false(watch_changed(w));
+	g_assert_false(watch_add(w, none));
+	watch_free(w);
+	/* A directory moved away: changed, each time asked from then on. */
+	{
+		g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+		g_autofree char *moved = g_build_filename(dir, "moved", NULL);
+		g_autofree char *in = g_build_filename(sub, "t.db", NULL);
+
+		g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+		w = watch_new();
+		g_assert_true(watch_add(w, in));
+		g_assert_false(watch_changed(w));
+		g_assert_cmpint(g_rename(sub, moved), ==, 0);
+		g_assert_true(watch_changed(w));
+		g_assert_true(watch_changed(w));
+		watch_free(w);
+		g_rmdir(moved);
+	}
+	g_unlink(wal);
+	g_unlink(other);
+	g_rmdir(dir);
+}
+
+/* Held lines reach stderr at the release, in order and in the usual
+ * form; nested holds wait for the outer release; then lines go at once
+ * again. */
+static void
+test_log_held(void)
+{
+	g_autofree char *path = NULL;
+	g_autofree char *text = NULL;
+	int fd = g_file_open_tmp("test-http-log-XXXXXX", &path, NULL);
+	int saved = dup(STDERR_FILENO);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(saved, >=, 0);
+	fflush(stderr);
+	g_assert_cmpint(dup2(fd, STDERR_FILENO), ==, STDERR_FILENO);
+	log_init("tidings", 0);
+	log_hold();
+	log_info("http: 127.0.0.1 \"GET %s\" %u %d", "/a", 200u, 10);
+	log_hold();
+	log_warnx("second");
+	log_release();
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, "");
+	g_clear_pointer(&text, g_free);
+	log_release();
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_cmpstr(text, ==, "tidings: http: 127.0.0.1 \"GET /a\" 200 10\n"
+	    "tidings: second\n");
+	g_clear_pointer(&text, g_free);
+	log_release();		/* one too many: nothing */
+	log_info("third");
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	g_assert_true(g_str_has_suffix(text, "second\ntidings: third\n"));
+	fflush(stderr);
+	g_assert_cmpint(dup2(saved, STDERR_FILENO), ==, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	g_unlink(path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,5 +253,7 @@ main(int argc, char **argv)
 	g_test_add_func("/http/date-round-trip", test_date_round_trip);
 	g_test_add_func("/http/escape", test_escape);
 	g_test_add_func("/http/url", test_url);
+	g_test_add_func("/http/watch", test_watch);
+	g_test_add_func("/http/log-held", test_log_held);
 	return g_test_run();
 }
