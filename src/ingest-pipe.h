@@ -62,6 +62,11 @@ struct ingest_prepared *ingest_pipe_next(struct ingest_pipe *pipe,
  * was theirs), or frees it now without workers.  NULL-safe. */
 void ingest_pipe_done(struct ingest_pipe *pipe, struct ingest_prepared *prep);
 
+/* Where the time of the mail ingest_pipe_next() returned went: read,
+ * parse, filters before commit, and the caller's thread waiting. */
+void ingest_pipe_times(const struct ingest_pipe *pipe,
+    struct ingest_times *t);
+
 /* Stops the workers and drops what they prepared and nobody took.
  * NULL-safe. */
 void ingest_pipe_free(struct ingest_pipe *pipe);

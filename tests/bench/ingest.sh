@@ -61,9 +61,10 @@ for r in $(seq "$runs"); do
 	s=$("$BENCH_BIN/parse-floor" "$work/Maildir" | awk '{print $3}')
 	floor_s=$(awk -v a="$floor_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
 	rm -f "$work/tidings.db" "$work/tidings.db-wal" "$work/tidings.db-shm"
-	set -- $(measure import "$TIDINGS" --db "$work/tidings.db" import --maildir "$work/Maildir")
+	set -- $(measure import "$TIDINGS" --db "$work/tidings.db" import --stats --maildir "$work/Maildir")
 	if [ -z "$best_s" ] || awk -v a="$1" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
 		best_s=$1 best_k=$2
+		cp "$work/import.out" "$work/import.best"
 	fi
 done
 floor_rate=$(awk -v n="$n" -v s="$floor_s" 'BEGIN { printf "%.0f", n / s }')
@@ -82,7 +83,9 @@ printf '%-28s %10s %10s %10s %11s\n' "" "mails/s" "of floor" "seconds" "peak RSS
 row "floor: GMime parse only" "$floor_s" 0
 
 row "tidings import" "$best_s" "$best_k"
-tail -n 1 "$work/import.out" | sed 's/^/  /'
+sed -n '1p' "$work/import.best" | sed 's/^/  /'
+echo "  where the time went (import --stats of that run):"
+sed -n '/^time: /,$p' "$work/import.best" | sed 's/^/  /'
 
 if command -v notmuch >/dev/null 2>&1; then
 	printf '[database]\npath=%s\n[new]\ntags=\n' "$work/Maildir" >"$work/notmuch.conf"
