@@ -427,8 +427,8 @@ ingest_process(struct store *st, struct message *msg, const char *source,
 	}
 	if (!ingest_store(st, msg, source, v == FILTER_DROP ? "dropped" :
 	    "processed", conflict, res, error) ||
-	    (env != NULL && !ingest_checkin(st, env, msg, prep, res,
-	    error))) {
+	    (env != NULL && prep != NULL && !ingest_checkin(st, env, msg,
+	    prep, res, error))) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
