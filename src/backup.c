@@ -256,7 +256,7 @@ read_header(struct store *st, JsonParser *p, GError **error)
 }
 
 static gboolean
-refuse_unless_empty(struct store *st, GError **error)
+refuse_unless_empty(struct store *st, const char *how, GError **error)
 {
 	guint64 rows, teams, people, mails;
 
@@ -266,9 +266,8 @@ refuse_unless_empty(struct store *st, GError **error)
 		return TRUE;
 	g_set_error(error, BACKUP_ERROR, BACKUP_ERROR_NOT_EMPTY,
 	    "%s is not empty (teams: %" G_GUINT64_FORMAT ", people: %"
-	    G_GUINT64_FORMAT ", mails: %" G_GUINT64_FORMAT "): an export is restored "
-	    "into a new database only; name one that does not exist yet with "
-	    "--db", store_path(st), teams, people, mails);
+	    G_GUINT64_FORMAT ", mails: %" G_GUINT64_FORMAT "): %s", store_path(st), teams, people, mails,
+	    how);
 	return FALSE;
 }
 
@@ -319,7 +318,9 @@ backup_import_json(struct store *st, const char *path, guint64 *rows,
 		    err->message);
 		return FALSE;
 	}
-	if (!refuse_unless_empty(st, error) || !store_import_begin(st, error))
+	if (!refuse_unless_empty(st, "an export is restored into a new "
+	    "database only; name one that does not exist yet with --db",
+	    error) || !store_import_begin(st, error))
 		return FALSE;
 	if (!import_tables(st, tables, rows, &err) ||
 	    !store_import_end(st, &err)) {
@@ -337,4 +338,92 @@ backup_import_json(struct store *st, const char *path, guint64 *rows,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* --- from one database into another ------------------------------------ */
+
+static gboolean
+copy_row(const struct store_cell *cells, guint n, gpointer data,
+    GError **error)
+{
+	struct backup_copy *c = data;
+
+	if (!store_import_row(c->to, c->table, cells, n, error))
+		return FALSE;
+	c->rows++;
+	return TRUE;
+}
+
+/* Both hold the same: each table's rows counted, and the raw mail. */
+static gboolean
+copy_verify(struct store *from, struct store *to, GError **error)
+{
+	const char *const *names = store_export_tables();
+	g_autofree char *a = NULL, *b = NULL;
+
+	for (gsize i = 0; names[i] != NULL; i++) {
+		guint64 n, m;
+		if (!store_export_table_count(from, names[i], &n, error) ||
+		    !store_export_table_count(to, names[i], &m, error))
+			return FALSE;
+		if (n != m) {
+			g_set_error(error, BACKUP_ERROR, BACKUP_ERROR_DIFFERS,
+			    "%s: %" G_GUINT64_FORMAT " rows in %s, %"
+			    G_GUINT64_FORMAT " in the copy", names[i], n,
+			    store_path(from), m);
+			return FALSE;
+		}
+	}
+	if ((a = store_export_raw_digest(from, error)) == NULL ||
+	    (b = store_export_raw_digest(to, error)) == NULL)
+		return FALSE;
+	if (strcmp(a, b) != 0) {
+		g_set_error(error, BACKUP_ERROR, BACKUP_ERROR_DIFFERS,
+		    "the raw mail of the copy differs from that of %s (SHA-256 "
+		    "%s, not %s)", store_path(from), b, a);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+backup_copy_store(struct store *from, struct store *to,
+    struct backup_copy *c, GError **error)
+{
+	const char *const *names = store_export_tables();
+	g_autoptr(GError) err = NULL;
+	gboolean ok = TRUE;
+
+	memset(c, 0, sizeof *c);
+	c->to = to;
+	if (!refuse_unless_empty(to, "a copy goes into a new database only; "
+	    "name one that holds nothing yet", error))
+		return FALSE;
+	if (!store_export_begin(from, error))
+		return FALSE;
+	if (!store_import_begin(to, error)) {
+		store_export_end(from);
+		return FALSE;
+	}
+	for (gsize i = 0; ok && names[i] != NULL; i++) {
+		c->table = names[i];
+		ok = store_export_rows(from, names[i], copy_row, c, &err);
+	}
+	store_export_end(from);
+	c->table = NULL;
+	if (!ok || !store_import_end(to, &err)) {
+		store_rollback(to);
+		g_propagate_prefixed_error(error, g_steal_pointer(&err),
+		    "%s: nothing copied: ", store_path(to));
+		return FALSE;
+	}
+	if (!copy_verify(from, to, error))
+		return FALSE;
+	return (c->digest = store_export_raw_digest(to, error)) != NULL;
+}
+
+void
+backup_copy_clear(struct backup_copy *c)
+{
+	g_clear_pointer(&c->digest, g_free);
 }

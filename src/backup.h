@@ -23,8 +23,25 @@ enum backup_error {
 	BACKUP_ERROR_NOT_EMPTY,	/* the database holds something already */
 	BACKUP_ERROR_FORMAT,	/* not a tidings export, or a damaged one */
 	BACKUP_ERROR_NEWER,	/* made by a newer tidings */
+	BACKUP_ERROR_DIFFERS,	/* a copy does not hold what its original
+				   does */
 };
 gboolean backup_import_json(struct store *st, const char *path,
     guint64 *rows, GError **error);
+
+/* Copies every table of FROM into TO, which must hold nothing yet
+ * (BACKUP_ERROR_NOT_EMPTY); both are of this tidings' schema.  One read
+ * snapshot of FROM, one transaction in TO, all or nothing.  Then checks
+ * that TO holds as many rows of each table as FROM and the same raw mail
+ * (BACKUP_ERROR_DIFFERS).  Either may be SQLite or PostgreSQL. */
+struct backup_copy {
+	struct store *to;
+	const char *table;	/* being copied */
+	guint64 rows;		/* copied */
+	char *digest;		/* SHA-256 of the raw mail, in hex */
+};
+gboolean backup_copy_store(struct store *from, struct store *to,
+    struct backup_copy *c, GError **error);
+void backup_copy_clear(struct backup_copy *c);
 
 #endif

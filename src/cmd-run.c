@@ -13,6 +13,7 @@
 #include "log.h"
 #include "report.h"
 #include "store.h"
+#include "store-cluster.h"
 #include "store-message.h"
 #include "store-sync.h"
 #include "tidings.h"
@@ -35,12 +36,14 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *config_path = NULL;
 	struct daemon_options opts = { .once = opt_once };
-	int rc, lock;
+	int rc, lock = -1;
 
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
-	lock = daemon_lock(store_path(ctx->store), &error);
-	if (lock < 0) {
+	/* One tidings run per SQLite file; on PostgreSQL as many as wanted,
+	 * sharing the work (cluster.h). */
+	if (!store_is_postgresql(ctx->store) &&
+	    (lock = daemon_lock(store_path(ctx->store), &error)) < 0) {
 		log_warnx("run: %s", error->message);
 		return EX_TEMPFAIL;
 	}
@@ -50,20 +53,23 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!opt_foreground && !opt_once) {
 		if (daemon(0, 0) != 0) {
 			log_warn("run: cannot detach");
-			close(lock);
+			if (lock >= 0)
+				close(lock);
 			return EX_OSERR;
 		}
 		log_set_syslog(TRUE);
 		/* The lock file names the process that holds it. */
 		g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
-		if (ftruncate(lock, 0) != 0 || write(lock, pid, strlen(pid)) < 0)
+		if (lock >= 0 && (ftruncate(lock, 0) != 0 ||
+		    write(lock, pid, strlen(pid)) < 0))
 			log_warn("run: cannot record the pid");
 	}
 	log_info("run: %s, database %s", PACKAGE_STRING,
 	    store_path(ctx->store));
 	crashnote_open(store_path(ctx->store));
 	rc = daemon_run(&ctx->conf, ctx->store, &opts);
-	close(lock);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }
 
@@ -75,7 +81,10 @@ const struct cmd_entry cmd_run_entry = {
 	    "through the same\npipeline as 'tidings ingest', and waits for more "
 	    "with IDLE (or polls).  A\nlost connection is made again with "
 	    "backoff.  SIGTERM or SIGINT finish the\nmail in hand and exit 0; "
-	    "SIGHUP reads the configuration again.  One run\nper database.  "
+	    "SIGHUP reads the configuration again.  One run\nper SQLite "
+	    "database; on PostgreSQL several, on one host or several,\nshare "
+	    "the work: each mail is sent by one, and one at a time reads the\n"
+	    "mailbox, the others standing by to take it over.  "
 	    "With --once: one sync, then exit 0, or 65 when the folder\ncannot "
 	    "be selected, 75 when the server could not be reached, 77 when\nthe "
 	    "login was refused, 78 when the server's certificate or the\n"
@@ -107,19 +116,71 @@ start_of_today(void)
 	return g_date_time_to_unix(midnight);
 }
 
+/* Whether process P has been heard of within the lease time: one that has
+ * not is likely gone (its leases are taken over). */
+static gboolean
+process_live(const struct cluster_process *p, gint64 lease)
+{
+	return p->seen_ago <= lease;
+}
+
 static void
-status_json(int pid, GPtrArray *states, gint64 today, gint64 quarantined)
+json_iso_date(JsonBuilder *b, gint64 t)
+{
+	g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(t);
+	g_autofree char *iso = g_date_time_format_iso8601(d);
+
+	json_builder_add_string_value(b, iso);
+}
+
+static void
+status_json_processes(JsonBuilder *b, GPtrArray *procs, gint64 lease)
+{
+	json_builder_set_member_name(b, "processes");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < procs->len; i++) {
+		struct cluster_process *p = procs->pdata[i];
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "host");
+		json_builder_add_string_value(b, p->host);
+		json_builder_set_member_name(b, "pid");
+		json_builder_add_int_value(b, p->pid);
+		json_builder_set_member_name(b, "version");
+		json_builder_add_string_value(b, p->version);
+		json_builder_set_member_name(b, "started");
+		json_iso_date(b, p->started_at);
+		json_builder_set_member_name(b, "last_seen");
+		json_iso_date(b, p->seen_at);
+		json_builder_set_member_name(b, "live");
+		json_builder_add_boolean_value(b, process_live(p, lease));
+		json_builder_set_member_name(b, "holds");
+		json_builder_begin_array(b);
+		for (guint j = 0; j < p->holds->len; j++)
+			json_builder_add_string_value(b, p->holds->pdata[j]);
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void
+status_json(int pid, GPtrArray *states, GPtrArray *procs, gint64 lease,
+    gint64 today, gint64 quarantined)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
+	guint live = 0;
 
+	for (guint i = 0; i < procs->len; i++)
+		live += process_live(procs->pdata[i], lease);
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "running");
-	json_builder_add_boolean_value(b, pid != 0);
+	json_builder_add_boolean_value(b, pid != 0 || live > 0);
 	json_builder_set_member_name(b, "pid");
 	if (pid > 0)
 		json_builder_add_int_value(b, pid);
 	else
 		json_builder_add_null_value(b);
+	status_json_processes(b, procs, lease);
 	json_builder_set_member_name(b, "stored_today");
 	json_builder_add_int_value(b, today);
 	json_builder_set_member_name(b, "quarantined");
@@ -162,26 +223,56 @@ cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) states = NULL;
-	gint64 today, quarantined;
+	g_autoptr(GPtrArray) procs = NULL;
+	gint64 today, quarantined, lease;
+	guint live = 0;
 	int rc, pid;
 
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
-	pid = daemon_running(store_path(ctx->store));
-	if ((states = store_sync_list(ctx->store, &error)) == NULL ||
+	pid = store_is_postgresql(ctx->store) ? 0 :
+	    daemon_running(store_path(ctx->store));
+	lease = ctx->conf != NULL ? conf_get_seconds(ctx->conf, "tidings",
+	    "lease-time") : 60;
+	if (lease <= 0)
+		lease = 60;
+	if ((procs = store_process_list(ctx->store, &error)) == NULL ||
+	    (states = store_sync_list(ctx->store, &error)) == NULL ||
 	    (today = store_message_count_since(ctx->store, start_of_today(),
 	    &error)) < 0 ||
 	    (quarantined = store_message_count(ctx->store, "quarantined",
 	    &error)) < 0)
 		return cmd_fail(ctx, error);
 	if (opt_json) {
-		status_json(pid, states, today, quarantined);
+		status_json(pid, states, procs, lease, today, quarantined);
 		return EX_OK;
 	}
+	for (guint i = 0; i < procs->len; i++)
+		live += process_live(procs->pdata[i], lease);
 	if (pid > 0)
 		printf("tidings run:  running (pid %d)\n", pid);
+	else if (pid < 0)
+		printf("tidings run:  running\n");
+	else if (live > 0)
+		printf("tidings run:  %u running\n", live);
 	else
-		printf("tidings run:  %s\n", pid < 0 ? "running" : "not running");
+		printf("tidings run:  not running\n");
+	for (guint i = 0; i < procs->len; i++) {
+		struct cluster_process *p = procs->pdata[i];
+		g_autofree char *since = report_date(p->started_at);
+		g_autofree char *holds = NULL;
+		if (p->holds->len > 0) {
+			g_ptr_array_add(p->holds, NULL);
+			holds = g_strjoinv(", ", (char **)p->holds->pdata);
+			g_ptr_array_set_size(p->holds, p->holds->len - 1);
+		}
+		printf("  %s pid %d (tidings %s), since %s, %s %" G_GINT64_FORMAT
+		    " s ago%s%s%s\n", p->host, p->pid, p->version, since,
+		    process_live(p, lease) ? "seen" : "gone? last seen",
+		    p->seen_ago, holds != NULL ? "; holds " : "",
+		    holds != NULL ? holds : "", process_live(p, lease) ? "" :
+		    " (others take over what it held)");
+	}
 	printf("stored today: %" G_GINT64_FORMAT "\n", today);
 	printf("quarantine:   %" G_GINT64_FORMAT "%s\n", quarantined,
 	    quarantined > 0 ? " (see tidings quarantine)" : "");

@@ -17,6 +17,7 @@
 #include "checkin.h"
 #include "context.h"
 #include "clock.h"
+#include "cluster.h"
 #include "conf.h"
 #include "daemon.h"
 #include "digest-run.h"
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "store-outbox.h"
 #include "store-sync.h"
 #include "sync.h"
 #include "urgent.h"
@@ -43,12 +45,13 @@ enum daemon_state {
 	STATE_IDLE,
 	STATE_POLLING,
 	STATE_BACKOFF,
+	STATE_STANDBY,		/* another tidings run reads the mailbox */
 	STATE_STOPPING,
 };
 
 static const char *const state_names[] = {
 	"disconnected", "connecting", "syncing", "idle", "polling", "backoff",
-	"stopping",
+	"standby", "stopping",
 };
 
 struct daemon {
@@ -69,6 +72,9 @@ struct daemon {
 	int work_status;	/* of the last pass, for --once */
 	char *last_error;	/* logged once until it changes */
 	int status;		/* exit status */
+	struct cluster *cluster;	/* the other tidings run */
+	char *lease;		/* the mailbox's, once asked for */
+	guint beat_timer;
 };
 
 /* Set by the signal handler; the sync loop checks it between mails. */
@@ -292,6 +298,33 @@ once_status(const GError *error)
 	return EX_TEMPFAIL;
 }
 
+/* The lease of the mailbox: one tidings run at a time reads it.  FALSE
+ * without error: another has it, and this one stands by. */
+static gboolean
+daemon_take_mailbox(struct daemon *d, GError **error)
+{
+	const struct conf *conf = *d->conf;
+	gboolean held;
+
+	g_free(d->lease);
+	d->lease = g_strdup_printf("imap %s@%s %s", conf_get(conf, "imap",
+	    "user"), conf_get(conf, "imap", "host"), conf_get(conf, "imap",
+	    "folder"));
+	if (!cluster_hold(d->cluster, d->lease, &held, error))
+		return FALSE;
+	if (held) {
+		if (d->state == STATE_STANDBY)
+			log_info("imap: %s: the tidings run that read it is "
+			    "gone; reading it here", d->lease);
+		return TRUE;
+	}
+	if (d->state != STATE_STANDBY)
+		log_info("imap: %s is read by another tidings run; standing by "
+		    "to take it over", d->lease);
+	daemon_set_state(d, STATE_STANDBY);
+	return FALSE;
+}
+
 /* One turn of the machine: whatever state it is in, get to the next. */
 static void
 daemon_step(struct daemon *d)
@@ -310,6 +343,17 @@ daemon_step(struct daemon *d)
 		goto fail;
 	if (d->state == STATE_POLLING && !imap_noop(d->imap, &news, &error))
 		goto fail;
+	if (d->imap == NULL && !daemon_take_mailbox(d, &error)) {
+		if (error != NULL)
+			goto fail;
+		if (d->opts->once) {
+			log_warnx("run: %s is read by another tidings run",
+			    d->lease);
+			d->status = EX_TEMPFAIL;
+			g_main_loop_quit(d->loop);
+		}
+		return;
+	}
 	if (d->imap == NULL && !daemon_connect(d, &error))
 		goto fail;
 	if (news && !daemon_sync(d, &error))
@@ -422,6 +466,33 @@ on_work_timer(gpointer data)
 	d->work_timer = g_timeout_add_seconds((guint)CLAMP(next, 1,
 	    WORK_MAX_SLEEP), on_work_timer, d);
 	return G_SOURCE_REMOVE;
+}
+
+/* --- the other tidings run ------------------------------------------- */
+
+/* What the beat found: a mailbox taken over (this process was thought
+ * gone) is let go; one left by its reader is taken over. */
+static gboolean
+on_beat(gpointer data)
+{
+	struct daemon *d = data;
+	g_autoptr(GError) error = NULL;
+	gboolean lost;
+
+	if (!cluster_beat(d->cluster, &lost, &error)) {
+		work_error(d, "cluster", error);
+		return G_SOURCE_CONTINUE;
+	}
+	if (d->imap != NULL && d->lease != NULL &&
+	    !cluster_holds(d->cluster, d->lease)) {
+		log_warnx("imap: %s is read by another tidings run now; "
+		    "standing by", d->lease);
+		daemon_disconnect(d);
+		daemon_set_state(d, STATE_STANDBY);
+	}
+	if (d->imap_enabled && d->state == STATE_STANDBY)
+		daemon_step(d);
+	return G_SOURCE_CONTINUE;
 }
 
 /* --- signals --------------------------------------------------------- */
@@ -543,6 +614,26 @@ daemon_run(struct conf **conf, struct store *st,
 			    EX_UNAVAILABLE;
 		}
 	}
+	{
+		/* With SQLite this is the one tidings run (the lock): what
+		 * killed forerunners held, it takes back at once. */
+		gboolean alone = !store_is_postgresql(st);
+		g_autoptr(GError) error = NULL;
+		d.cluster = cluster_join(st, conf_get_seconds(*conf, "tidings",
+		    "lease-time"), alone, &error);
+		if (d.cluster != NULL && alone &&
+		    !store_outbox_unclaim_all(st, &error))
+			g_clear_pointer(&d.cluster, cluster_leave);
+		if (d.cluster == NULL) {
+			log_warnx("run: %s", error->message);
+			http_server_free(http);
+			signals_teardown(&d);
+			g_main_loop_unref(d.loop);
+			return EX_TEMPFAIL;
+		}
+		d.beat_timer = g_timeout_add_seconds(
+		    cluster_beat_interval(d.cluster), on_beat, &d);
+	}
 	d.imap_enabled = conf_get(*conf, "imap", "host") != NULL;
 	if (!d.imap_enabled)
 		log_info("run: no host in [imap]: reading no mailbox (mail "
@@ -563,6 +654,10 @@ daemon_run(struct conf **conf, struct store *st,
 	http_server_free(http);
 	if (d.work_timer != 0)
 		g_source_remove(d.work_timer);
+	if (d.beat_timer != 0)
+		g_source_remove(d.beat_timer);
+	cluster_leave(d.cluster);
+	g_free(d.lease);
 	signals_teardown(&d);
 	g_main_loop_unref(d.loop);
 	g_free(d.account);

@@ -44,16 +44,16 @@ team_alerts_free(struct team_alerts *a)
 /* --- team settings ------------------------------------------------------ */
 
 static gpointer
-alerts_read(sqlite3_stmt *stmt)
+alerts_read(struct db_stmt *stmt)
 {
 	struct team_alerts *a = g_new0(struct team_alerts, 1);
 
-	a->team_id = sqlite3_column_int64(stmt, 0);
-	a->escalate_after = sqlite3_column_int(stmt, 1);
+	a->team_id = db_column_int64(stmt, 0);
+	a->escalate_after = db_column_int(stmt, 1);
 	a->escalate_to = store_column_dup(stmt, 2);
 	a->urgent_senders = store_column_dup(stmt, 3);
-	a->ack_within = sqlite3_column_int64(stmt, 4);
-	a->urgent_deep = sqlite3_column_int(stmt, 5) != 0;
+	a->ack_within = db_column_int64(stmt, 4);
+	a->urgent_deep = db_column_int(stmt, 5) != 0;
 	a->oncall = store_column_dup(stmt, 6);
 	return a;
 }
@@ -61,7 +61,7 @@ alerts_read(sqlite3_stmt *stmt)
 struct team_alerts *
 store_team_alerts_get(struct store *st, gint64 team_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT t.id, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT t.id, "
 	    "coalesce(a.escalate_after, 0), a.escalate_to, "
 	    "coalesce(a.urgent_senders, ''), coalesce(a.ack_within, ?2), "
 	    "coalesce(a.urgent_deep, 0), coalesce(a.oncall, '') FROM teams t "
@@ -70,8 +70,8 @@ store_team_alerts_get(struct store *st, gint64 team_id, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, TEAM_ALERTS_ACK_WITHIN);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, TEAM_ALERTS_ACK_WITHIN);
 	return store_first(store_rows(st, stmt, alerts_read,
 	    (GDestroyNotify)team_alerts_free, error), "team", "by that id",
 	    error);
@@ -81,7 +81,7 @@ gboolean
 store_team_alerts_set(struct store *st, const struct team_alerts *a,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO team_alerts "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO team_alerts "
 	    "(team_id, escalate_after, escalate_to, urgent_senders, ack_within, "
 	    "urgent_deep, oncall) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
 	    "(team_id) DO UPDATE SET escalate_after = excluded.escalate_after, "
@@ -92,13 +92,13 @@ store_team_alerts_set(struct store *st, const struct team_alerts *a,
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, a->team_id);
-	sqlite3_bind_int(stmt, 2, a->escalate_after);
+	db_bind_int64(stmt, 1, a->team_id);
+	db_bind_int(stmt, 2, a->escalate_after);
 	store_bind_text(stmt, 3, a->escalate_to);
 	store_bind_text(stmt, 4, a->urgent_senders != NULL ?
 	    a->urgent_senders : "");
-	sqlite3_bind_int64(stmt, 5, a->ack_within);
-	sqlite3_bind_int(stmt, 6, a->urgent_deep);
+	db_bind_int64(stmt, 5, a->ack_within);
+	db_bind_int(stmt, 6, a->urgent_deep);
 	store_bind_text(stmt, 7, a->oncall != NULL ? a->oncall : "");
 	return store_step_done(st, stmt, error);
 }
@@ -112,44 +112,45 @@ store_team_alerts_set(struct store *st, const struct team_alerts *a,
 	"coalesce(b.escalated_at, 0), b.escalations, " \
 	"(SELECT coalesce(max(e.answer_id), 0) FROM blocker_events e " \
 	"WHERE e.blocker_id = b.id), " \
-	"(SELECT coalesce(group_concat(n, ', '), '') FROM (SELECT DISTINCT " \
-	"coalesce(nullif(hp.name, ''), hp.email) AS n FROM blocker_events e " \
+	"(SELECT coalesce(group_concat(n, ', '), '') FROM (SELECT " \
+	"coalesce(nullif(hp.name, ''), hp.email) AS n, " \
+	"min(cm.created_at) AS first FROM blocker_events e " \
 	"JOIN comments cm ON cm.answer_id = e.answer_id JOIN people hp ON " \
 	"hp.id = cm.person_id WHERE e.blocker_id = b.id AND " \
-	"cm.person_id <> b.person_id ORDER BY cm.created_at)) " \
+	"cm.person_id <> b.person_id GROUP BY n ORDER BY first) AS x) " \
 	"FROM blockers b JOIN teams t ON t.id = b.team_id " \
 	"JOIN people p ON p.id = b.person_id " \
 	"LEFT JOIN checkins c ON c.id = b.checkin_id "
 
 static gpointer
-blocker_read(sqlite3_stmt *stmt)
+blocker_read(struct db_stmt *stmt)
 {
 	struct blocker *b = g_new0(struct blocker, 1);
 
-	b->id = sqlite3_column_int64(stmt, 0);
-	b->team_id = sqlite3_column_int64(stmt, 1);
+	b->id = db_column_int64(stmt, 0);
+	b->team_id = db_column_int64(stmt, 1);
 	b->team = store_column_dup(stmt, 2);
-	b->person_id = sqlite3_column_int64(stmt, 3);
+	b->person_id = db_column_int64(stmt, 3);
 	b->email = store_column_dup(stmt, 4);
 	b->name = store_column_dup(stmt, 5);
 	b->zone = store_column_dup(stmt, 6);
-	b->workdays = (unsigned)sqlite3_column_int(stmt, 7);
-	b->checkin_id = sqlite3_column_int64(stmt, 8);
+	b->workdays = (unsigned)db_column_int(stmt, 7);
+	b->checkin_id = db_column_int64(stmt, 8);
 	b->checkin = store_column_dup(stmt, 9);
 	b->text = store_column_dup(stmt, 10);
 	b->state = store_column_dup(stmt, 11);
-	b->opened_at = sqlite3_column_int64(stmt, 12);
-	b->confirmed_at = sqlite3_column_int64(stmt, 13);
-	b->resolved_at = sqlite3_column_int64(stmt, 14);
-	b->escalated_at = sqlite3_column_int64(stmt, 15);
-	b->escalations = sqlite3_column_int(stmt, 16);
-	b->answer_id = sqlite3_column_int64(stmt, 17);
+	b->opened_at = db_column_int64(stmt, 12);
+	b->confirmed_at = db_column_int64(stmt, 13);
+	b->resolved_at = db_column_int64(stmt, 14);
+	b->escalated_at = db_column_int64(stmt, 15);
+	b->escalations = db_column_int(stmt, 16);
+	b->answer_id = db_column_int64(stmt, 17);
 	b->helpers = store_column_dup(stmt, 18);
 	return b;
 }
 
 static GPtrArray *
-blocker_rows(struct store *st, sqlite3_stmt *stmt, GError **error)
+blocker_rows(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	return store_rows(st, stmt, blocker_read,
 	    (GDestroyNotify)blocker_free, error);
@@ -159,7 +160,7 @@ gboolean
 store_blocker_current(struct store *st, gint64 team_id, gint64 person_id,
     struct blocker **out, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
 	    "b.team_id = ? AND b.person_id = ? AND b.state <> 'resolved'",
 	    error);
 	g_autoptr(GPtrArray) rows = NULL;
@@ -167,8 +168,8 @@ store_blocker_current(struct store *st, gint64 team_id, gint64 person_id,
 	*out = NULL;
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, person_id);
 	if ((rows = blocker_rows(st, stmt, error)) == NULL)
 		return FALSE;
 	if (rows->len > 0)
@@ -179,13 +180,13 @@ store_blocker_current(struct store *st, gint64 team_id, gint64 person_id,
 struct blocker *
 store_blocker_get(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, BLOCKER_SELECT
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT
 	    "WHERE b.id = ?", error);
 	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_first(blocker_rows(st, stmt, error), "blocker", which,
 	    error);
 }
@@ -194,18 +195,18 @@ static gboolean
 event_add(struct store *st, gint64 id, const char *what, const char *text,
     gint64 answer_id, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO blocker_events "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO blocker_events "
 	    "(blocker_id, what, text, answer_id, created_at) VALUES "
 	    "(?, ?, ?, ?, ?)", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, what);
 	store_bind_text(stmt, 3, text);
 	if (answer_id > 0)
-		sqlite3_bind_int64(stmt, 4, answer_id);
-	sqlite3_bind_int64(stmt, 5, now);
+		db_bind_int64(stmt, 4, answer_id);
+	db_bind_int64(stmt, 5, now);
 	return store_step_done(st, stmt, error);
 }
 
@@ -214,19 +215,19 @@ store_blocker_open(struct store *st, gint64 team_id, gint64 person_id,
     gint64 checkin_id, const char *text, gint64 answer_id, gint64 now,
     gint64 *id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO blockers "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO blockers "
 	    "(team_id, person_id, checkin_id, text, opened_at, confirmed_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, person_id);
 	if (checkin_id > 0)
-		sqlite3_bind_int64(stmt, 3, checkin_id);
+		db_bind_int64(stmt, 3, checkin_id);
 	store_bind_text(stmt, 4, text);
-	sqlite3_bind_int64(stmt, 5, now);
-	sqlite3_bind_int64(stmt, 6, now);
+	db_bind_int64(stmt, 5, now);
+	db_bind_int64(stmt, 6, now);
 	if ((*id = store_step_int64(st, stmt, error)) < 0)
 		return FALSE;
 	return event_add(st, *id, "opened", text, answer_id, now, error);
@@ -236,14 +237,14 @@ gboolean
 store_blocker_confirm(struct store *st, gint64 id, const char *text,
     gint64 answer_id, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
 	    "text = coalesce(?, text), confirmed_at = ? WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, text);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, id);
 	return store_step_done(st, stmt, error) && event_add(st, id,
 	    text != NULL ? "updated" : "confirmed", text, answer_id, now,
 	    error);
@@ -253,14 +254,14 @@ gboolean
 store_blocker_resolve(struct store *st, gint64 id, const char *why,
     gint64 answer_id, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
 	    "state = 'resolved', resolved_at = ? WHERE id = ? AND "
 	    "state <> 'resolved'", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, id);
+	db_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error) && event_add(st, id,
 	    "resolved", why, answer_id, now, error);
 }
@@ -269,14 +270,14 @@ gboolean
 store_blocker_escalated(struct store *st, gint64 id, const char *to,
     gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE blockers SET "
 	    "state = 'escalated', escalated_at = ?, escalations = "
 	    "escalations + 1 WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, id);
+	db_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error) && event_add(st, id,
 	    "escalated", to, 0, now, error);
 }
@@ -285,14 +286,14 @@ GPtrArray *
 store_blocker_list(struct store *st, const char *team, gboolean all,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
 	    "(?1 IS NULL OR t.name = ?1) AND (?2 OR b.state <> 'resolved') "
 	    "ORDER BY b.opened_at, b.id", error);
 
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, team);
-	sqlite3_bind_int(stmt, 2, all);
+	db_bind_int(stmt, 2, all);
 	return blocker_rows(st, stmt, error);
 }
 
@@ -300,40 +301,40 @@ GPtrArray *
 store_blocker_digest(struct store *st, gint64 team_id, gint64 start,
     gint64 end, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
+	struct db_stmt *stmt = store_prepare(st, BLOCKER_SELECT "WHERE "
 	    "b.team_id = ?1 AND b.opened_at < ?3 AND (b.resolved_at IS NULL OR "
 	    "b.resolved_at >= ?2) ORDER BY b.resolved_at IS NOT NULL AND "
 	    "b.resolved_at < ?3, b.opened_at, b.id", error);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, start);
-	sqlite3_bind_int64(stmt, 3, end);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, start);
+	db_bind_int64(stmt, 3, end);
 	return blocker_rows(st, stmt, error);
 }
 
 static gpointer
-event_read(sqlite3_stmt *stmt)
+event_read(struct db_stmt *stmt)
 {
 	struct blocker_event *e = g_new0(struct blocker_event, 1);
 
 	e->what = store_column_dup(stmt, 0);
 	e->text = store_column_dup(stmt, 1);
-	e->at = sqlite3_column_int64(stmt, 2);
+	e->at = db_column_int64(stmt, 2);
 	return e;
 }
 
 GPtrArray *
 store_blocker_events(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT what, text, created_at "
+	struct db_stmt *stmt = store_prepare(st, "SELECT what, text, created_at "
 	    "FROM blocker_events WHERE blocker_id = ? ORDER BY created_at, id",
 	    error);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_rows(st, stmt, event_read,
 	    (GDestroyNotify)blocker_event_free, error);
 }
@@ -342,13 +343,13 @@ gboolean
 store_blocker_has_answer(struct store *st, gint64 answer_id, gboolean *has,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM "
+	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM "
 	    "blocker_events WHERE answer_id = ?", error);
 	gint64 n;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, answer_id);
+	db_bind_int64(stmt, 1, answer_id);
 	if ((n = store_step_int64(st, stmt, error)) < 0)
 		return FALSE;
 	*has = n > 0;

@@ -22,27 +22,27 @@ gboolean
 store_outbox_rcpt_verp(struct store *st, gint64 id, const char *address,
     const char *token, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE outbox_recipients "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE outbox_recipients "
 	    "SET verp = ?3 WHERE outbox_id = ?1 AND address = ?2", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, address);
 	store_bind_text(stmt, 3, token);
 	return store_step_done(st, stmt, error);
 }
 
 static gpointer
-bounce_mail_read(sqlite3_stmt *stmt)
+bounce_mail_read(struct db_stmt *stmt)
 {
 	struct bounce_mail *b = g_new0(struct bounce_mail, 1);
 
-	b->outbox_id = sqlite3_column_int64(stmt, 0);
+	b->outbox_id = db_column_int64(stmt, 0);
 	b->key = store_column_dup(stmt, 1);
 	b->kind = store_column_dup(stmt, 2);
 	b->address = store_column_dup(stmt, 3);
-	b->sent_at = sqlite3_column_int64(stmt, 4);
+	b->sent_at = db_column_int64(stmt, 4);
 	return b;
 }
 
@@ -51,7 +51,7 @@ store_bounce_mail(struct store *st, const char *token, GError **error)
 {
 	/* Only a recipient the server took the mail for: a bounce of mail
 	 * that never left is no bounce of ours. */
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT o.id, o.dedupe_key, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT o.id, o.dedupe_key, "
 	    "o.kind, r.address, coalesce(r.updated_at, o.sent_at, 0) "
 	    "FROM outbox_recipients r JOIN outbox o ON o.id = r.outbox_id "
 	    "WHERE r.verp = ? AND r.state = 'sent' ORDER BY o.id LIMIT 1",
@@ -70,7 +70,7 @@ store_bounce_record(struct store *st, const char *recipient, gint64 message,
     gint64 outbox, const char *status, gboolean hard, gint64 at,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO bounces "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO bounces "
 	    "(person_id, message, outbox_id, recipient, status, hard, at) "
 	    "VALUES ((SELECT id FROM people WHERE email = ?1), ?2, "
 	    "nullif(?3, 0), ?1, ?4, ?5, ?6)", error);
@@ -78,11 +78,11 @@ store_bounce_record(struct store *st, const char *recipient, gint64 message,
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, recipient);
-	sqlite3_bind_int64(stmt, 2, message);
-	sqlite3_bind_int64(stmt, 3, outbox);
+	db_bind_int64(stmt, 2, message);
+	db_bind_int64(stmt, 3, outbox);
 	store_bind_text(stmt, 4, status);
-	sqlite3_bind_int(stmt, 5, hard);
-	sqlite3_bind_int64(stmt, 6, at);
+	db_bind_int(stmt, 5, hard);
+	db_bind_int64(stmt, 6, at);
 	return store_step_done(st, stmt, error);
 }
 
@@ -90,13 +90,13 @@ gboolean
 store_bounce_counted(struct store *st, gint64 outbox, gboolean *counted,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM bounces "
+	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM bounces "
 	    "WHERE outbox_id = ?", error);
 	gint64 n;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, outbox);
+	db_bind_int64(stmt, 1, outbox);
 	if ((n = store_step_int64(st, stmt, error)) < 0)
 		return FALSE;
 	*counted = n > 0;
@@ -104,19 +104,19 @@ store_bounce_counted(struct store *st, gint64 outbox, gboolean *counted,
 }
 
 static gpointer
-health_read(sqlite3_stmt *stmt)
+health_read(struct db_stmt *stmt)
 {
 	struct mail_health *h = g_new0(struct mail_health, 1);
 
-	h->score = sqlite3_column_double(stmt, 0);
-	h->since = sqlite3_column_int64(stmt, 1);
-	h->dead_at = sqlite3_column_int64(stmt, 2);
+	h->score = db_column_double(stmt, 0);
+	h->since = db_column_int64(stmt, 1);
+	h->dead_at = db_column_int64(stmt, 2);
 	return h;
 }
 
 /* The one row of STMT as *OUT. */
 static gboolean
-health_of(struct store *st, sqlite3_stmt *stmt, const char *email,
+health_of(struct store *st, struct db_stmt *stmt, const char *email,
     struct mail_health *out, GError **error)
 {
 	g_autofree struct mail_health *h = store_first(store_rows(st, stmt,
@@ -132,7 +132,7 @@ gboolean
 store_person_bounce(struct store *st, const char *email, double score,
     gint64 now, struct mail_health *out, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE people SET "
 	    "bounce_score = bounce_score + ?2, "
 	    "bouncing_since = coalesce(bouncing_since, ?3) WHERE email = ?1 "
 	    "RETURNING bounce_score, coalesce(bouncing_since, 0), "
@@ -141,8 +141,8 @@ store_person_bounce(struct store *st, const char *email, double score,
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, email);
-	sqlite3_bind_double(stmt, 2, score);
-	sqlite3_bind_int64(stmt, 3, now);
+	db_bind_double(stmt, 2, score);
+	db_bind_int64(stmt, 3, now);
 	return health_of(st, stmt, email, out, error);
 }
 
@@ -150,25 +150,25 @@ gboolean
 store_person_mail_dead(struct store *st, const char *email, gint64 now,
     gboolean *changed, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE people SET "
 	    "mail_dead_at = ?2 WHERE email = ?1 AND mail_dead_at IS NULL",
 	    error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, email);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 2, now);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	if (changed != NULL)
-		*changed = sqlite3_changes(st->db) > 0;
+		*changed = db_changes(st->db) > 0;
 	return TRUE;
 }
 
 gboolean
 store_person_mail_ok(struct store *st, const char *email, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE people SET "
 	    "bounce_score = 0, bouncing_since = NULL, mail_dead_at = NULL "
 	    "WHERE email = ?1", error);
 
@@ -182,7 +182,7 @@ gboolean
 store_person_mail_health(struct store *st, const char *email,
     struct mail_health *out, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT bounce_score, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT bounce_score, "
 	    "coalesce(bouncing_since, 0), coalesce(mail_dead_at, 0) "
 	    "FROM people WHERE email = ?1", error);
 	g_autoptr(GPtrArray) rows = NULL;
@@ -209,21 +209,21 @@ mail_dead_free(struct mail_dead *m)
 }
 
 static gpointer
-mail_dead_read(sqlite3_stmt *stmt)
+mail_dead_read(struct db_stmt *stmt)
 {
 	struct mail_dead *m = g_new0(struct mail_dead, 1);
 
 	m->email = store_column_dup(stmt, 0);
 	m->name = store_column_dup(stmt, 1);
-	m->since = sqlite3_column_int64(stmt, 2);
-	m->dead_at = sqlite3_column_int64(stmt, 3);
+	m->since = db_column_int64(stmt, 2);
+	m->dead_at = db_column_int64(stmt, 3);
 	return m;
 }
 
 GPtrArray *
 store_team_mail_dead(struct store *st, gint64 team_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT p.email, p.name, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT p.email, p.name, "
 	    "coalesce(p.bouncing_since, p.mail_dead_at), p.mail_dead_at "
 	    "FROM people p JOIN memberships m ON m.person_id = p.id "
 	    "WHERE m.team_id = ? AND p.mail_dead_at IS NOT NULL "
@@ -231,7 +231,7 @@ store_team_mail_dead(struct store *st, gint64 team_id, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 1, team_id);
 	return store_rows(st, stmt, mail_dead_read,
 	    (GDestroyNotify)mail_dead_free, error);
 }

@@ -63,27 +63,27 @@ not_found(GError **error, const char *what, const char *which)
 /* --- check-ins ------------------------------------------------------- */
 
 static gpointer
-question_row(sqlite3_stmt *stmt)
+question_row(struct db_stmt *stmt)
 {
 	struct question *q = g_new0(struct question, 1);
 
-	q->id = sqlite3_column_int64(stmt, 0);
-	q->position = sqlite3_column_int(stmt, 1);
+	q->id = db_column_int64(stmt, 0);
+	q->position = db_column_int(stmt, 1);
 	q->text = store_column_dup(stmt, 2);
-	q->blocker = sqlite3_column_int(stmt, 3) != 0;
+	q->blocker = db_column_int(stmt, 3) != 0;
 	return q;
 }
 
 static gboolean
 questions_load(struct store *st, struct checkin *c, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, position, text, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id, position, text, "
 	    "is_blocker FROM questions WHERE checkin_id = ? AND retired = 0 "
 	    "ORDER BY position", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, c->id);
+	db_bind_int64(stmt, 1, c->id);
 	c->questions = store_rows(st, stmt, question_row,
 	    (GDestroyNotify)question_free, error);
 	return c->questions != NULL;
@@ -94,25 +94,25 @@ questions_load(struct store *st, struct checkin *c, GError **error)
 	"c.created_at FROM checkins c JOIN teams t ON t.id = c.team_id "
 
 static gpointer
-checkin_row(sqlite3_stmt *stmt)
+checkin_row(struct db_stmt *stmt)
 {
 	struct checkin *c = g_new0(struct checkin, 1);
 
-	c->id = sqlite3_column_int64(stmt, 0);
-	c->team_id = sqlite3_column_int64(stmt, 1);
+	c->id = db_column_int64(stmt, 0);
+	c->team_id = db_column_int64(stmt, 1);
 	c->team = store_column_dup(stmt, 2);
 	c->title = store_column_dup(stmt, 3);
 	c->rrule = store_column_dup(stmt, 4);
-	c->reminder_after = sqlite3_column_int64(stmt, 5);
-	c->close_after = sqlite3_column_int64(stmt, 6);
-	c->active = sqlite3_column_int(stmt, 7) != 0;
-	c->created_at = sqlite3_column_int64(stmt, 8);
+	c->reminder_after = db_column_int64(stmt, 5);
+	c->close_after = db_column_int64(stmt, 6);
+	c->active = db_column_int(stmt, 7) != 0;
+	c->created_at = db_column_int64(stmt, 8);
 	return c;
 }
 
 /* Steps STMT (a CHECKIN_SELECT) to the end; every row with questions. */
 static GPtrArray *
-checkins_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+checkins_read(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	GPtrArray *list = store_rows(st, stmt, checkin_row,
 	    (GDestroyNotify)checkin_free, error);
@@ -125,7 +125,7 @@ checkins_read(struct store *st, sqlite3_stmt *stmt, GError **error)
 }
 
 static struct checkin *
-checkin_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+checkin_one(struct store *st, struct db_stmt *stmt, const char *which,
     GError **error)
 {
 	return store_first(checkins_read(st, stmt, error), "check-in", which,
@@ -135,13 +135,13 @@ checkin_one(struct store *st, sqlite3_stmt *stmt, const char *which,
 struct checkin *
 store_checkin_get(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	struct db_stmt *stmt = store_prepare(st, CHECKIN_SELECT
 	    "WHERE c.id = ?", error);
 	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return checkin_one(st, stmt, which, error);
 }
 
@@ -149,7 +149,7 @@ struct checkin *
 store_checkin_find(struct store *st, const char *team, const char *title,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	struct db_stmt *stmt = store_prepare(st, CHECKIN_SELECT
 	    "WHERE t.name = ? AND c.title = ?", error);
 	g_autofree char *which = g_strdup_printf("\"%s\" in team %s", title,
 	    team);
@@ -164,7 +164,7 @@ store_checkin_find(struct store *st, const char *team, const char *title,
 GPtrArray *
 store_checkin_list(struct store *st, const char *team, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, CHECKIN_SELECT
+	struct db_stmt *stmt = store_prepare(st, CHECKIN_SELECT
 	    "WHERE ?1 IS NULL OR t.name = ?1 ORDER BY t.name, c.title", error);
 
 	if (stmt == NULL)
@@ -176,7 +176,7 @@ store_checkin_list(struct store *st, const char *team, GError **error)
 static gint64
 team_id(struct store *st, const char *team, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM teams "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id FROM teams "
 	    "WHERE name = ?", error);
 	gint64 id;
 	int rc;
@@ -184,12 +184,12 @@ team_id(struct store *st, const char *team, GError **error)
 	if (stmt == NULL)
 		return 0;
 	store_bind_text(stmt, 1, team);
-	rc = sqlite3_step(stmt);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
+	rc = db_step(stmt);
+	id = rc == DB_ROW ? db_column_int64(stmt, 0) : 0;
+	db_reset(stmt);
+	if (rc == DB_DONE)
 		not_found(error, "team", team);
-	else if (rc != SQLITE_ROW)
+	else if (rc != DB_ROW)
 		store_fail(st, rc, error);
 	return id;
 }
@@ -198,16 +198,16 @@ static gboolean
 question_insert(struct store *st, gint64 checkin, int position,
     const char *text, gboolean blocker, gint64 *id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO questions "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO questions "
 	    "(checkin_id, position, text, is_blocker) VALUES (?, ?, ?, ?) "
 	    "RETURNING id", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, checkin);
-	sqlite3_bind_int(stmt, 2, position);
+	db_bind_int64(stmt, 1, checkin);
+	db_bind_int(stmt, 2, position);
 	store_bind_text(stmt, 3, text);
-	sqlite3_bind_int(stmt, 4, blocker);
+	db_bind_int(stmt, 4, blocker);
 	*id = store_step_int64(st, stmt, error);
 	return *id != -1;
 }
@@ -215,7 +215,7 @@ question_insert(struct store *st, gint64 checkin, int position,
 gboolean
 store_checkin_add(struct store *st, struct checkin *c, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc;
 
 	if ((c->team_id = team_id(st, c->team, error)) == 0)
@@ -225,23 +225,23 @@ store_checkin_add(struct store *st, struct checkin *c, GError **error)
 	    "(?, ?, ?, nullif(?, 0), ?, ?, ?) RETURNING id", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, c->team_id);
+	db_bind_int64(stmt, 1, c->team_id);
 	store_bind_text(stmt, 2, c->title);
 	store_bind_text(stmt, 3, c->rrule);
-	sqlite3_bind_int64(stmt, 4, c->reminder_after);
-	sqlite3_bind_int64(stmt, 5, c->close_after);
-	sqlite3_bind_int(stmt, 6, c->active);
-	sqlite3_bind_int64(stmt, 7, c->created_at);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		c->id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+	db_bind_int64(stmt, 4, c->reminder_after);
+	db_bind_int64(stmt, 5, c->close_after);
+	db_bind_int(stmt, 6, c->active);
+	db_bind_int64(stmt, 7, c->created_at);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		c->id = db_column_int64(stmt, 0);
+	db_reset(stmt);
+	if (rc == DB_UNIQUE) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS, "team %s "
 		    "already has a check-in called \"%s\"", c->team, c->title);
 		return FALSE;
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return store_fail(st, rc, error);
 	for (guint i = 0; i < c->questions->len; i++) {
 		struct question *q = c->questions->pdata[i];
@@ -258,23 +258,23 @@ store_checkin_add(struct store *st, struct checkin *c, GError **error)
 static gboolean
 questions_trim(struct store *st, gint64 checkin, int keep, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE questions SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE questions SET "
 	    "retired = 1, position = -id WHERE checkin_id = ? AND position > ? "
 	    "AND EXISTS (SELECT 1 FROM answers a WHERE a.question_id = "
 	    "questions.id)", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, checkin);
-	sqlite3_bind_int(stmt, 2, keep);
+	db_bind_int64(stmt, 1, checkin);
+	db_bind_int(stmt, 2, keep);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	stmt = store_prepare(st, "DELETE FROM questions WHERE checkin_id = ? "
 	    "AND position > ?", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, checkin);
-	sqlite3_bind_int(stmt, 2, keep);
+	db_bind_int64(stmt, 1, checkin);
+	db_bind_int(stmt, 2, keep);
 	return store_step_done(st, stmt, error);
 }
 
@@ -282,7 +282,7 @@ static gboolean
 questions_replace(struct store *st, gint64 checkin, GPtrArray *questions,
     int blocker, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	gint64 id;
 
 	if (!questions_trim(st, checkin, (int)questions->len, error))
@@ -295,12 +295,12 @@ questions_replace(struct store *st, gint64 checkin, GPtrArray *questions,
 		if (stmt == NULL)
 			return FALSE;
 		store_bind_text(stmt, 1, questions->pdata[i]);
-		sqlite3_bind_int(stmt, 2, pos == blocker);
-		sqlite3_bind_int64(stmt, 3, checkin);
-		sqlite3_bind_int(stmt, 4, pos);
+		db_bind_int(stmt, 2, pos == blocker);
+		db_bind_int64(stmt, 3, checkin);
+		db_bind_int(stmt, 4, pos);
 		if (!store_step_done(st, stmt, error))
 			return FALSE;
-		if (sqlite3_changes(st->db) == 0 && !question_insert(st, checkin,
+		if (db_changes(st->db) == 0 && !question_insert(st, checkin,
 		    pos, questions->pdata[i], pos == blocker, &id, error))
 			return FALSE;
 	}
@@ -311,7 +311,7 @@ gboolean
 store_checkin_update(struct store *st, const struct checkin *c,
     GPtrArray *questions, int blocker, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE checkins SET title = ?, "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE checkins SET title = ?, "
 	    "rrule = ?, reminder_after = nullif(?, 0), close_after = ?, "
 	    "active = ? WHERE id = ?", error);
 	int rc;
@@ -320,18 +320,18 @@ store_checkin_update(struct store *st, const struct checkin *c,
 		return FALSE;
 	store_bind_text(stmt, 1, c->title);
 	store_bind_text(stmt, 2, c->rrule);
-	sqlite3_bind_int64(stmt, 3, c->reminder_after);
-	sqlite3_bind_int64(stmt, 4, c->close_after);
-	sqlite3_bind_int(stmt, 5, c->active);
-	sqlite3_bind_int64(stmt, 6, c->id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+	db_bind_int64(stmt, 3, c->reminder_after);
+	db_bind_int64(stmt, 4, c->close_after);
+	db_bind_int(stmt, 5, c->active);
+	db_bind_int64(stmt, 6, c->id);
+	rc = db_step(stmt);
+	db_reset(stmt);
+	if (rc == DB_UNIQUE) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS, "team %s "
 		    "already has a check-in called \"%s\"", c->team, c->title);
 		return FALSE;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(st, rc, error);
 	return questions == NULL ||
 	    questions_replace(st, c->id, questions, blocker, error);
@@ -340,25 +340,25 @@ store_checkin_update(struct store *st, const struct checkin *c,
 gboolean
 store_checkin_remove(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM checkins "
+	struct db_stmt *stmt = store_prepare(st, "DELETE FROM checkins "
 	    "WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error);
 }
 
 gint64
 store_checkin_answers(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM answers a "
+	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM answers a "
 	    "JOIN prompts p ON p.id = a.prompt_id WHERE p.checkin_id = ?",
 	    error);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_int64(st, stmt, error);
 }
 
@@ -371,23 +371,23 @@ store_checkin_answers(struct store *st, gint64 id, GError **error)
 	"p.message_id FROM prompts p JOIN people pe ON pe.id = p.person_id "
 
 static gpointer
-prompts_read_row(sqlite3_stmt *stmt)
+prompts_read_row(struct db_stmt *stmt)
 {
 	struct prompt *p = g_new0(struct prompt, 1);
 
-	p->id = sqlite3_column_int64(stmt, 0);
-	p->checkin_id = sqlite3_column_int64(stmt, 1);
-	p->person_id = sqlite3_column_int64(stmt, 2);
+	p->id = db_column_int64(stmt, 0);
+	p->checkin_id = db_column_int64(stmt, 1);
+	p->person_id = db_column_int64(stmt, 2);
 	p->email = store_column_dup(stmt, 3);
 	p->name = store_column_dup(stmt, 4);
 	p->zone = store_column_dup(stmt, 5);
-	p->occurrence = sqlite3_column_int64(stmt, 6);
-	p->due_at = sqlite3_column_int64(stmt, 7);
-	p->closes_at = sqlite3_column_int64(stmt, 8);
-	p->sent_at = sqlite3_column_int64(stmt, 9);
-	p->reminded_at = sqlite3_column_int64(stmt, 10);
-	p->answered_at = sqlite3_column_int64(stmt, 11);
-	(void)prompt_state_parse((const char *)sqlite3_column_text(stmt, 12),
+	p->occurrence = db_column_int64(stmt, 6);
+	p->due_at = db_column_int64(stmt, 7);
+	p->closes_at = db_column_int64(stmt, 8);
+	p->sent_at = db_column_int64(stmt, 9);
+	p->reminded_at = db_column_int64(stmt, 10);
+	p->answered_at = db_column_int64(stmt, 11);
+	(void)prompt_state_parse((const char *)db_column_text(stmt, 12),
 	    &p->state);
 	p->skip_reason = store_column_dup(stmt, 13);
 	p->token = store_column_dup(stmt, 14);
@@ -396,14 +396,14 @@ prompts_read_row(sqlite3_stmt *stmt)
 }
 
 static GPtrArray *
-prompts_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+prompts_read(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	return store_rows(st, stmt, prompts_read_row, (GDestroyNotify)prompt_free,
 	    error);
 }
 
 static struct prompt *
-prompt_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+prompt_one(struct store *st, struct db_stmt *stmt, const char *which,
     GError **error)
 {
 	return store_first(prompts_read(st, stmt, error), "prompt", which, error);
@@ -413,7 +413,7 @@ gboolean
 store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO prompts "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO prompts "
 	    "(checkin_id, person_id, occurrence, due_at, closes_at, state, "
 	    "skip_reason, token, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	    "ON CONFLICT (checkin_id, person_id, occurrence) DO NOTHING "
@@ -423,22 +423,22 @@ store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
 	*claimed = FALSE;
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, p->checkin_id);
-	sqlite3_bind_int64(stmt, 2, p->person_id);
-	sqlite3_bind_int64(stmt, 3, p->occurrence);
-	sqlite3_bind_int64(stmt, 4, p->due_at);
-	sqlite3_bind_int64(stmt, 5, p->closes_at);
+	db_bind_int64(stmt, 1, p->checkin_id);
+	db_bind_int64(stmt, 2, p->person_id);
+	db_bind_int64(stmt, 3, p->occurrence);
+	db_bind_int64(stmt, 4, p->due_at);
+	db_bind_int64(stmt, 5, p->closes_at);
 	store_bind_text(stmt, 6, prompt_state_name(p->state));
 	store_bind_text(stmt, 7, p->skip_reason);
 	store_bind_text(stmt, 8, p->token);
 	store_bind_text(stmt, 9, p->message_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(stmt, 0);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		p->id = db_column_int64(stmt, 0);
 		*claimed = TRUE;
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(st, rc,
+	db_reset(stmt);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(st, rc,
 	    error);
 }
 
@@ -446,7 +446,7 @@ gboolean
 store_prompt_set_state(struct store *st, gint64 id,
     enum prompt_state state, const char *reason, gint64 at, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = ?1, "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = ?1, "
 	    "skip_reason = ?2, "
 	    "sent_at = CASE WHEN ?1 = 'sent' THEN ?3 ELSE sent_at END, "
 	    "answered_at = CASE WHEN ?1 = 'answered' THEN "
@@ -457,41 +457,41 @@ store_prompt_set_state(struct store *st, gint64 id,
 		return FALSE;
 	store_bind_text(stmt, 1, prompt_state_name(state));
 	store_bind_text(stmt, 2, reason);
-	sqlite3_bind_int64(stmt, 3, at);
-	sqlite3_bind_int64(stmt, 4, id);
+	db_bind_int64(stmt, 3, at);
+	db_bind_int64(stmt, 4, id);
 	return store_step_done(st, stmt, error);
 }
 
 gboolean
 store_prompt_reminded(struct store *st, gint64 id, gint64 at, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE prompts SET "
 	    "reminded_at = ? WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, at);
-	sqlite3_bind_int64(stmt, 2, id);
+	db_bind_int64(stmt, 1, at);
+	db_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error);
 }
 
 struct prompt *
 store_prompt_get(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT "WHERE p.id = ?",
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT "WHERE p.id = ?",
 	    error);
 	g_autofree char *which = g_strdup_printf("%" G_GINT64_FORMAT, id);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return prompt_one(st, stmt, which, error);
 }
 
 struct prompt *
 store_prompt_by_token(struct store *st, const char *token, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT
 	    "WHERE p.token = lower(?)", error);
 
 	if (stmt == NULL)
@@ -504,7 +504,7 @@ struct prompt *
 store_prompt_by_message_id(struct store *st, const char *message_id,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT
 	    "WHERE p.message_id = ?", error);
 
 	if (stmt == NULL)
@@ -516,7 +516,7 @@ store_prompt_by_message_id(struct store *st, const char *message_id,
 GPtrArray *
 store_prompt_reminders_due(struct store *st, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT
 	    "JOIN checkins c ON c.id = p.checkin_id WHERE p.state = 'sent' "
 	    "AND p.reminded_at IS NULL AND c.reminder_after IS NOT NULL "
 	    "AND p.sent_at + c.reminder_after <= ?1 AND p.closes_at > ?1 "
@@ -524,36 +524,36 @@ store_prompt_reminders_due(struct store *st, gint64 now, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 1, now);
 	return prompts_read(st, stmt, error);
 }
 
 gint64
 store_prompt_close_due(struct store *st, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE prompts SET state = "
 	    "'missed' WHERE state = 'sent' AND closes_at <= ?", error);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 1, now);
 	if (!store_step_done(st, stmt, error))
 		return -1;
-	return sqlite3_changes(st->db);
+	return db_changes(st->db);
 }
 
 GPtrArray *
 store_prompt_open(struct store *st, gint64 person_id, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT
 	    "WHERE p.person_id = ? AND p.state IN ('sent', 'answered') "
 	    "AND p.closes_at > ? ORDER BY p.due_at", error);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, person_id);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 1, person_id);
+	db_bind_int64(stmt, 2, now);
 	return prompts_read(st, stmt, error);
 }
 
@@ -561,7 +561,7 @@ GPtrArray *
 store_prompt_list(struct store *st, const char *team, gint64 since,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, PROMPT_SELECT
+	struct db_stmt *stmt = store_prepare(st, PROMPT_SELECT
 	    "JOIN checkins c ON c.id = p.checkin_id "
 	    "JOIN teams t ON t.id = c.team_id "
 	    "WHERE (?1 IS NULL OR t.name = ?1) AND p.due_at >= ?2 "
@@ -570,7 +570,7 @@ store_prompt_list(struct store *st, const char *team, gint64 since,
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, team);
-	sqlite3_bind_int64(stmt, 2, since);
+	db_bind_int64(stmt, 2, since);
 	return prompts_read(st, stmt, error);
 }
 
@@ -578,13 +578,13 @@ gint64
 store_prompt_last_due(struct store *st, gint64 checkin_id, gint64 person_id,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max(due_at), 0) "
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(max(due_at), 0) "
 	    "FROM prompts WHERE checkin_id = ? AND person_id = ?", error);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, checkin_id);
-	sqlite3_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 1, checkin_id);
+	db_bind_int64(stmt, 2, person_id);
 	return store_step_int64(st, stmt, error);
 }
 
@@ -595,20 +595,20 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
     gint64 message, const char *text, gboolean counted, const char *reason,
     gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO answers "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO answers "
 	    "(prompt_id, question_id, message, text, counted, reason, "
 	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", error);
 	gint64 id;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, prompt_id);
-	sqlite3_bind_int64(stmt, 2, question_id);
-	sqlite3_bind_int64(stmt, 3, message);
+	db_bind_int64(stmt, 1, prompt_id);
+	db_bind_int64(stmt, 2, question_id);
+	db_bind_int64(stmt, 3, message);
 	store_bind_text(stmt, 4, text);
-	sqlite3_bind_int(stmt, 5, counted);
+	db_bind_int(stmt, 5, counted);
 	store_bind_text(stmt, 6, reason);
-	sqlite3_bind_int64(stmt, 7, now);
+	db_bind_int64(stmt, 7, now);
 	if ((id = store_step_int64(st, stmt, error)) == -1)
 		return FALSE;
 	if (!counted)
@@ -618,16 +618,16 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
 	    "AND superseded_by IS NULL AND id != ?1", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, prompt_id);
-	sqlite3_bind_int64(stmt, 3, question_id);
+	db_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 2, prompt_id);
+	db_bind_int64(stmt, 3, question_id);
 	return store_step_done(st, stmt, error);
 }
 
 gboolean
 store_answer_count(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE answers SET counted = 1, "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE answers SET counted = 1, "
 	    "reason = NULL, superseded_by = (SELECT min(b.id) FROM answers b "
 	    "WHERE b.prompt_id = answers.prompt_id AND b.question_id = "
 	    "answers.question_id AND b.counted = 1 AND b.id > answers.id) "
@@ -635,7 +635,7 @@ store_answer_count(struct store *st, gint64 id, GError **error)
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	stmt = store_prepare(st, "UPDATE answers SET superseded_by = ?1 "
@@ -644,33 +644,33 @@ store_answer_count(struct store *st, gint64 id, GError **error)
 	    "answers WHERE id = ?1 AND superseded_by IS NULL)", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error);
 }
 
 static gpointer
-answer_row(sqlite3_stmt *stmt)
+answer_row(struct db_stmt *stmt)
 {
 	struct answer *a = g_new0(struct answer, 1);
 
-	a->id = sqlite3_column_int64(stmt, 0);
-	a->prompt_id = sqlite3_column_int64(stmt, 1);
-	a->question_id = sqlite3_column_int64(stmt, 2);
-	a->position = sqlite3_column_int(stmt, 3);
+	a->id = db_column_int64(stmt, 0);
+	a->prompt_id = db_column_int64(stmt, 1);
+	a->question_id = db_column_int64(stmt, 2);
+	a->position = db_column_int(stmt, 3);
 	a->question = store_column_dup(stmt, 4);
-	a->message = sqlite3_column_int64(stmt, 5);
+	a->message = db_column_int64(stmt, 5);
 	a->text = store_column_dup(stmt, 6);
-	a->counted = sqlite3_column_int(stmt, 7) != 0;
+	a->counted = db_column_int(stmt, 7) != 0;
 	a->reason = store_column_dup(stmt, 8);
-	a->superseded = sqlite3_column_int(stmt, 9) != 0;
-	a->created_at = sqlite3_column_int64(stmt, 10);
+	a->superseded = db_column_int(stmt, 9) != 0;
+	a->created_at = db_column_int64(stmt, 10);
 	return a;
 }
 
 GPtrArray *
 store_answer_list(struct store *st, gint64 prompt_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT a.id, a.prompt_id, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT a.id, a.prompt_id, "
 	    "a.question_id, q.position, q.text, a.message, a.text, a.counted, "
 	    "a.reason, a.superseded_by IS NOT NULL, a.created_at FROM answers a "
 	    "JOIN questions q ON q.id = a.question_id WHERE a.prompt_id = ? "
@@ -678,7 +678,7 @@ store_answer_list(struct store *st, gint64 prompt_id, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, prompt_id);
+	db_bind_int64(stmt, 1, prompt_id);
 	return store_rows(st, stmt, answer_row, (GDestroyNotify)answer_free,
 	    error);
 }
@@ -687,17 +687,17 @@ gboolean
 store_message_bind(struct store *st, gint64 id, gint64 prompt_id,
     gboolean trusted, const char *trust_reason, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "prompt_id = nullif(?, 0), trusted = ?, trust_reason = ?, "
 	    "person_id = (SELECT person_id FROM prompts WHERE id = ?1) "
 	    "WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, prompt_id);
-	sqlite3_bind_int(stmt, 2, trusted);
+	db_bind_int64(stmt, 1, prompt_id);
+	db_bind_int(stmt, 2, trusted);
 	store_bind_text(stmt, 3, trust_reason);
-	sqlite3_bind_int64(stmt, 4, id);
+	db_bind_int64(stmt, 4, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -705,20 +705,20 @@ gboolean
 store_person_pause(struct store *st, gint64 person_id, gint64 until,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE people SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE people SET "
 	    "paused_until = nullif(?, 0) WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, until);
-	sqlite3_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 1, until);
+	db_bind_int64(stmt, 2, person_id);
 	return store_step_done(st, stmt, error);
 }
 
 gint64
 store_prompt_next_reminder(struct store *st, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(min(p.sent_at "
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(min(p.sent_at "
 	    "+ c.reminder_after), 0) FROM prompts p JOIN checkins c ON "
 	    "c.id = p.checkin_id WHERE p.state = 'sent' AND p.reminded_at IS "
 	    "NULL AND c.reminder_after IS NOT NULL AND p.sent_at + "

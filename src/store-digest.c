@@ -53,15 +53,15 @@ digest_comment_row_free(struct digest_comment_row *row)
 /* The rows of STMT (NULL: its preparation failed), made with READ, for a
  * team (?1) and a period from ?2 to ?3; NULL with error set on failure. */
 static GPtrArray *
-team_period_rows(struct store *st, sqlite3_stmt *stmt, gint64 team_id,
-    gint64 start, gint64 end, gpointer (*read)(sqlite3_stmt *),
+team_period_rows(struct store *st, struct db_stmt *stmt, gint64 team_id,
+    gint64 start, gint64 end, gpointer (*read)(struct db_stmt *),
     GDestroyNotify free_row, GError **error)
 {
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, start);
-	sqlite3_bind_int64(stmt, 3, end);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, start);
+	db_bind_int64(stmt, 3, end);
 	return store_rows(st, stmt, read, free_row, error);
 }
 
@@ -79,32 +79,32 @@ team_period_rows(struct store *st, sqlite3_stmt *stmt, gint64 team_id,
 /* Retired questions have position -id: after the current ones, oldest
  * first. */
 #define ROW_ORDER " ORDER BY c.title, c.id, q.retired, CASE WHEN q.retired " \
-	"THEN q.id ELSE q.position END, coalesce(nullif(pe.name, ''), " \
+	"<> 0 THEN q.id ELSE q.position END, coalesce(nullif(pe.name, ''), " \
 	"pe.email) COLLATE NOCASE, pe.id, a.created_at, a.id"
 
 static gpointer
-row_read(sqlite3_stmt *stmt)
+row_read(struct db_stmt *stmt)
 {
 	struct digest_row *r = g_new0(struct digest_row, 1);
 
-	r->checkin_id = sqlite3_column_int64(stmt, 0);
+	r->checkin_id = db_column_int64(stmt, 0);
 	r->checkin = store_column_dup(stmt, 1);
-	r->question_id = sqlite3_column_int64(stmt, 2);
-	r->position = sqlite3_column_int(stmt, 3);
+	r->question_id = db_column_int64(stmt, 2);
+	r->position = db_column_int(stmt, 3);
 	r->question = store_column_dup(stmt, 4);
-	r->blocker = sqlite3_column_int(stmt, 5) != 0;
-	r->retired = sqlite3_column_int(stmt, 6) != 0;
-	r->answer_id = sqlite3_column_int64(stmt, 7);
-	r->message = sqlite3_column_int64(stmt, 8);
-	r->prompt_id = sqlite3_column_int64(stmt, 9);
-	r->person_id = sqlite3_column_int64(stmt, 10);
+	r->blocker = db_column_int(stmt, 5) != 0;
+	r->retired = db_column_int(stmt, 6) != 0;
+	r->answer_id = db_column_int64(stmt, 7);
+	r->message = db_column_int64(stmt, 8);
+	r->prompt_id = db_column_int64(stmt, 9);
+	r->person_id = db_column_int64(stmt, 10);
 	r->email = store_column_dup(stmt, 11);
 	r->name = store_column_dup(stmt, 12);
 	r->zone = store_column_dup(stmt, 13);
 	r->text = store_column_dup(stmt, 14);
-	r->created_at = sqlite3_column_int64(stmt, 15);
-	r->due_at = sqlite3_column_int64(stmt, 16);
-	r->closes_at = sqlite3_column_int64(stmt, 17);
+	r->created_at = db_column_int64(stmt, 15);
+	r->due_at = db_column_int64(stmt, 16);
+	r->closes_at = db_column_int64(stmt, 17);
 	return r;
 }
 
@@ -124,13 +124,13 @@ store_digest_answers(struct store *st, gint64 team_id, gint64 start,
 /* --- blockers' history ------------------------------------------------ */
 
 static gpointer
-history_read(sqlite3_stmt *stmt)
+history_read(struct db_stmt *stmt)
 {
 	struct digest_history *h = g_new0(struct digest_history, 1);
 
-	h->prompt_id = sqlite3_column_int64(stmt, 0);
-	h->due_at = sqlite3_column_int64(stmt, 1);
-	h->blocker = sqlite3_column_int(stmt, 2) != 0;
+	h->prompt_id = db_column_int64(stmt, 0);
+	h->due_at = db_column_int64(stmt, 1);
+	h->blocker = db_column_int(stmt, 2) != 0;
 	h->text = store_column_dup(stmt, 3);
 	return h;
 }
@@ -139,7 +139,7 @@ GPtrArray *
 store_digest_history(struct store *st, gint64 checkin_id, gint64 person_id,
     gint64 before, int limit, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT p.id, p.due_at, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT p.id, p.due_at, "
 	    "coalesce(q.is_blocker, 0), a.text FROM prompts p "
 	    "LEFT JOIN answers a ON a.prompt_id = p.id AND a.counted = 1 "
 	    "AND a.superseded_by IS NULL "
@@ -149,10 +149,10 @@ store_digest_history(struct store *st, gint64 checkin_id, gint64 person_id,
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, checkin_id);
-	sqlite3_bind_int64(stmt, 2, person_id);
-	sqlite3_bind_int64(stmt, 3, before);
-	sqlite3_bind_int(stmt, 4, limit);
+	db_bind_int64(stmt, 1, checkin_id);
+	db_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 3, before);
+	db_bind_int(stmt, 4, limit);
 	return store_rows(st, stmt, history_read,
 	    (GDestroyNotify)digest_history_free, error);
 }
@@ -160,19 +160,19 @@ store_digest_history(struct store *st, gint64 checkin_id, gint64 person_id,
 /* --- prompts, away ---------------------------------------------------- */
 
 static gpointer
-prompt_read(sqlite3_stmt *stmt)
+prompt_read(struct db_stmt *stmt)
 {
 	struct prompt *p = g_new0(struct prompt, 1);
 
-	p->checkin_id = sqlite3_column_int64(stmt, 0);
-	p->person_id = sqlite3_column_int64(stmt, 1);
+	p->checkin_id = db_column_int64(stmt, 0);
+	p->person_id = db_column_int64(stmt, 1);
 	p->email = store_column_dup(stmt, 2);
 	p->name = store_column_dup(stmt, 3);
-	(void)prompt_state_parse((const char *)sqlite3_column_text(stmt, 4),
+	(void)prompt_state_parse((const char *)db_column_text(stmt, 4),
 	    &p->state);
 	p->skip_reason = store_column_dup(stmt, 5);
-	p->due_at = sqlite3_column_int64(stmt, 6);
-	p->id = sqlite3_column_int64(stmt, 7);
+	p->due_at = db_column_int64(stmt, 6);
+	p->id = db_column_int64(stmt, 7);
 	return p;
 }
 
@@ -192,14 +192,14 @@ store_digest_prompts(struct store *st, gint64 team_id, gint64 start,
 }
 
 static gpointer
-away_read(sqlite3_stmt *stmt)
+away_read(struct db_stmt *stmt)
 {
 	struct digest_away_row *r = g_new0(struct digest_away_row, 1);
 
-	r->person_id = sqlite3_column_int64(stmt, 0);
+	r->person_id = db_column_int64(stmt, 0);
 	r->email = store_column_dup(stmt, 1);
 	r->name = store_column_dup(stmt, 2);
-	r->until = sqlite3_column_int64(stmt, 3);
+	r->until = db_column_int64(stmt, 3);
 	r->summary = store_column_dup(stmt, 4);
 	return r;
 }
@@ -223,16 +223,16 @@ store_digest_away(struct store *st, gint64 team_id, gint64 start,
 /* --- comments --------------------------------------------------------- */
 
 static gpointer
-comment_read(sqlite3_stmt *stmt)
+comment_read(struct db_stmt *stmt)
 {
 	struct digest_comment_row *r = g_new0(struct digest_comment_row, 1);
 
-	r->id = sqlite3_column_int64(stmt, 0);
-	r->answer_id = sqlite3_column_int64(stmt, 1);
-	r->digest_id = sqlite3_column_int64(stmt, 2);
+	r->id = db_column_int64(stmt, 0);
+	r->answer_id = db_column_int64(stmt, 1);
+	r->digest_id = db_column_int64(stmt, 2);
 	r->author = store_column_dup(stmt, 3);
 	r->text = store_column_dup(stmt, 4);
-	r->created_at = sqlite3_column_int64(stmt, 5);
+	r->created_at = db_column_int64(stmt, 5);
 	return r;
 }
 

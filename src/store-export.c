@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db-sqlite.h"
 #include "store-export.h"
 #include "store-private.h"
 
@@ -20,18 +21,18 @@
  * restore is refused by name, and the round-trip test finds it.
  */
 #define TABLE(NAME, ORDER, COLUMNS, PARAMS)				\
-static sqlite3_stmt *							\
+static struct db_stmt *							\
 select_##NAME(struct store *st, GError **error)			\
 {									\
 	return store_prepare(st, "SELECT * FROM " #NAME " ORDER BY "	\
 	    ORDER, error);						\
 }									\
-static sqlite3_stmt *							\
+static struct db_stmt *							\
 count_##NAME(struct store *st, GError **error)				\
 {									\
 	return store_prepare(st, "SELECT count(*) FROM " #NAME, error);	\
 }									\
-static sqlite3_stmt *							\
+static struct db_stmt *							\
 insert_##NAME(struct store *st, GError **error)			\
 {									\
 	return store_prepare(st, "INSERT INTO " #NAME " (" COLUMNS	\
@@ -116,10 +117,11 @@ TABLE(attendees, "meeting_id, person_id",
     ":comment,:updated_at")
 TABLE(outbox, "id",
     "id,dedupe_key,sender,raw,state,attempts,next_try_at,last_error,"
-    "created_at,sent_at,kind,message_id,subject,body,due_at,expires_at",
+    "created_at,sent_at,kind,message_id,subject,body,due_at,expires_at,"
+    "claim,claim_until",
     ":id,:dedupe_key,:sender,:raw,:state,:attempts,:next_try_at,"
     ":last_error,:created_at,:sent_at,:kind,:message_id,:subject,:body,"
-    ":due_at,:expires_at")
+    ":due_at,:expires_at,:claim,:claim_until")
 TABLE(outbox_recipients, "outbox_id, address",
     "outbox_id,address,state,last_error,code,updated_at,verp",
     ":outbox_id,:address,:state,:last_error,:code,:updated_at,:verp")
@@ -156,7 +158,7 @@ TABLE(urgent_steps, "id",
     "id,urgent_id,what,email,detail,token,created_at",
     ":id,:urgent_id,:what,:email,:detail,:token,:created_at")
 
-typedef sqlite3_stmt *(*table_stmt_fn)(struct store *st, GError **error);
+typedef struct db_stmt *(*table_stmt_fn)(struct store *st, GError **error);
 
 struct export_table {
 	const char *name;
@@ -204,6 +206,9 @@ gboolean
 store_export_begin(struct store *st, GError **error)
 {
 	/* A read transaction: a snapshot, which holds up no writer. */
+	if (db_backend(st->db) == DB_POSTGRESQL)
+		return store_exec(st, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+		    "READ ONLY", error);
 	return store_exec(st, "BEGIN DEFERRED", error) &&
 	    store_exec(st, "SELECT count(*) FROM teams", error);
 }
@@ -215,28 +220,28 @@ store_export_end(struct store *st)
 }
 
 static void
-read_cell(sqlite3_stmt *stmt, int i, struct store_cell *c)
+read_cell(struct db_stmt *stmt, int i, struct store_cell *c)
 {
 	memset(c, 0, sizeof *c);
-	c->column = sqlite3_column_name(stmt, i);
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_INTEGER:
+	c->column = db_column_name(stmt, i);
+	switch (db_column_type(stmt, i)) {
+	case DB_INTEGER:
 		c->type = STORE_CELL_INTEGER;
-		c->integer = sqlite3_column_int64(stmt, i);
+		c->integer = db_column_int64(stmt, i);
 		break;
-	case SQLITE_FLOAT:
+	case DB_FLOAT:
 		c->type = STORE_CELL_REAL;
-		c->real = sqlite3_column_double(stmt, i);
+		c->real = db_column_double(stmt, i);
 		break;
-	case SQLITE_TEXT:
+	case DB_TEXT:
 		c->type = STORE_CELL_TEXT;
-		c->data = sqlite3_column_text(stmt, i);
-		c->len = (gsize)sqlite3_column_bytes(stmt, i);
+		c->data = (const guint8 *)db_column_text(stmt, i);
+		c->len = (gsize)db_column_bytes(stmt, i);
 		break;
-	case SQLITE_BLOB:
+	case DB_BLOB:
 		c->type = STORE_CELL_BLOB;
-		c->data = sqlite3_column_blob(stmt, i);
-		c->len = (gsize)sqlite3_column_bytes(stmt, i);
+		c->data = db_column_blob(stmt, i);
+		c->len = (gsize)db_column_bytes(stmt, i);
 		break;
 	default:
 		c->type = STORE_CELL_NULL;
@@ -248,23 +253,23 @@ store_export_rows(struct store *st, const char *table,
     store_export_row_fn row, gpointer data, GError **error)
 {
 	const struct export_table *t = table_find(table, error);
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	struct store_cell *cells;
 	int rc, n;
 	gboolean ok = TRUE;
 
 	if (t == NULL || (stmt = t->select(st, error)) == NULL)
 		return FALSE;
-	n = sqlite3_column_count(stmt);
+	n = db_column_count(stmt);
 	cells = g_new0(struct store_cell, (gsize)n + 1);
-	while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (ok && (rc = db_step(stmt)) == DB_ROW) {
 		for (int i = 0; i < n; i++)
 			read_cell(stmt, i, &cells[i]);
 		ok = row(cells, (guint)n, data, error);
 	}
-	if (ok && rc != SQLITE_DONE)
+	if (ok && rc != DB_DONE)
 		ok = store_fail(st, rc, error);
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	g_free(cells);
 	return ok;
 }
@@ -275,7 +280,7 @@ store_export_count(struct store *st, guint64 *rows, guint64 *teams,
 {
 	*rows = *teams = *people = *mails = 0;
 	for (gsize i = 0; i < G_N_ELEMENTS(tables); i++) {
-		sqlite3_stmt *stmt = tables[i].count(st, error);
+		struct db_stmt *stmt = tables[i].count(st, error);
 		gint64 n;
 
 		if (stmt == NULL || (n = store_step_int64(st, stmt, error)) < 0)
@@ -292,11 +297,62 @@ store_export_count(struct store *st, guint64 *rows, guint64 *teams,
 }
 
 gboolean
+store_export_table_count(struct store *st, const char *table, guint64 *rows,
+    GError **error)
+{
+	const struct export_table *t = table_find(table, error);
+	struct db_stmt *stmt;
+	gint64 n;
+
+	if (t == NULL || (stmt = t->count(st, error)) == NULL ||
+	    (n = store_step_int64(st, stmt, error)) < 0)
+		return FALSE;
+	*rows = (guint64)n;
+	return TRUE;
+}
+
+char *
+store_export_raw_digest(struct store *st, GError **error)
+{
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	struct db_stmt *stmt = store_prepare(st, "SELECT message, raw FROM "
+	    "messages_raw ORDER BY message", error);
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		guint64 id = (guint64)db_column_int64(stmt, 0);
+		guint64 len = (guint64)db_column_bytes(stmt, 1);
+		guint8 head[16];
+
+		/* Each mail's id and length, then its bytes: no two
+		 * databases that differ give the same stream. */
+		for (int i = 0; i < 8; i++) {
+			head[i] = (guint8)(id >> (56 - 8 * i));
+			head[8 + i] = (guint8)(len >> (56 - 8 * i));
+		}
+		g_checksum_update(sum, head, sizeof head);
+		if (len > 0)
+			g_checksum_update(sum, db_column_blob(stmt, 1),
+			    (gssize)len);
+	}
+	db_reset(stmt);
+	if (rc != DB_DONE) {
+		store_fail(st, rc, error);
+		return NULL;
+	}
+	return g_strdup(g_checksum_get_string(sum));
+}
+
+gboolean
 store_import_begin(struct store *st, GError **error)
 {
 	if (!store_begin(st, error))
 		return FALSE;
-	if (!store_exec(st, "PRAGMA defer_foreign_keys = ON", error)) {
+	if (!store_exec(st, db_backend(st->db) == DB_POSTGRESQL ?
+	    "SET CONSTRAINTS ALL DEFERRED" : "PRAGMA defer_foreign_keys = ON",
+	    error)) {
 		store_rollback(st);
 		return FALSE;
 	}
@@ -304,11 +360,11 @@ store_import_begin(struct store *st, GError **error)
 }
 
 static gboolean
-bind_cell(sqlite3_stmt *stmt, const char *table, const struct store_cell *c,
+bind_cell(struct db_stmt *stmt, const char *table, const struct store_cell *c,
     GError **error)
 {
 	g_autofree char *param = g_strconcat(":", c->column, NULL);
-	int i = sqlite3_bind_parameter_index(stmt, param);
+	int i = db_bind_parameter_index(stmt, param);
 
 	if (i == 0) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
@@ -318,21 +374,19 @@ bind_cell(sqlite3_stmt *stmt, const char *table, const struct store_cell *c,
 	}
 	switch (c->type) {
 	case STORE_CELL_INTEGER:
-		sqlite3_bind_int64(stmt, i, c->integer);
+		db_bind_int64(stmt, i, c->integer);
 		break;
 	case STORE_CELL_REAL:
-		sqlite3_bind_double(stmt, i, c->real);
+		db_bind_double(stmt, i, c->real);
 		break;
 	case STORE_CELL_TEXT:
-		sqlite3_bind_text64(stmt, i, (const char *)c->data, c->len,
-		    SQLITE_TRANSIENT, SQLITE_UTF8);
+		db_bind_text(stmt, i, (const char *)c->data, (gssize)c->len);
 		break;
 	case STORE_CELL_BLOB:
-		sqlite3_bind_blob64(stmt, i, c->data, c->len,
-		    SQLITE_TRANSIENT);
+		db_bind_blob(stmt, i, c->data, c->len);
 		break;
 	default:
-		sqlite3_bind_null(stmt, i);
+		db_bind_null(stmt, i);
 	}
 	return TRUE;
 }
@@ -342,14 +396,14 @@ store_import_row(struct store *st, const char *table,
     const struct store_cell *cells, guint n, GError **error)
 {
 	const struct export_table *t = table_find(table, error);
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	g_autoptr(GError) err = NULL;
 
 	if (t == NULL || (stmt = t->insert(st, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < n; i++)
 		if (!bind_cell(stmt, table, &cells[i], error)) {
-			sqlite3_reset(stmt);
+			db_reset(stmt);
 			return FALSE;
 		}
 	if (store_step_done(st, stmt, &err))
@@ -362,6 +416,20 @@ store_import_row(struct store *st, const char *table,
 gboolean
 store_import_end(struct store *st, GError **error)
 {
+	/* PostgreSQL: the rows came with their ids, so each id's sequence
+	 * goes on after the highest. */
+	if (db_backend(st->db) == DB_POSTGRESQL)
+		return store_exec(st, "DO $$DECLARE r record; BEGIN "
+		    "FOR r IN SELECT c.relname AS t, a.attname AS col "
+		    "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c "
+		    "ON c.oid = a.attrelid WHERE c.relnamespace = "
+		    "current_schema()::regnamespace AND c.relkind = 'r' AND "
+		    "a.attnum > 0 AND NOT a.attisdropped AND "
+		    "pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+		    "IS NOT NULL LOOP EXECUTE format('SELECT setval("
+		    "pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, "
+		    "false) FROM %I', quote_ident(r.t), r.col, r.col, r.t); "
+		    "END LOOP; END$$", error) && store_commit(st, error);
 	/* The search index holds the mail that was processed, as when it
 	 * was stored (store-message.c). */
 	if (!store_exec(st, "INSERT INTO messages_fts (rowid, subject, sender, "
@@ -397,7 +465,8 @@ sync_file(const char *path, gboolean dir, GError **error)
 static int
 backup_copy(struct store *st, sqlite3 *dst)
 {
-	sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main",
+	    db_sqlite_handle(st->db), "main");
 	int rc, waited = 0;
 
 	if (b == NULL)
@@ -444,6 +513,13 @@ store_backup(struct store *st, const char *path, GError **error)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
 		    "%s is there already; a backup is written to a new file",
 		    path);
+		return FALSE;
+	}
+	if (db_backend(st->db) != DB_SQLITE) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+		    "backup copies an SQLite database; a PostgreSQL database "
+		    "is backed up by PostgreSQL's own tools (pg_dump), or "
+		    "copied with tidings migrate --to FILE.db");
 		return FALSE;
 	}
 	(void)unlink(tmp);	/* of a backup that was stopped */

@@ -50,6 +50,13 @@ void store_export_end(struct store *st);
 gboolean store_export_count(struct store *st, guint64 *rows, guint64 *teams,
     guint64 *people, guint64 *mails, GError **error);
 
+/* The rows of one table of the export. */
+gboolean store_export_table_count(struct store *st, const char *table,
+    guint64 *rows, GError **error);
+/* A SHA-256, in hex, over every raw mail with its id, in the order of the
+ * ids: the same for two databases that hold the same mail as received. */
+char *store_export_raw_digest(struct store *st, GError **error);
+
 /* A restore: one transaction, foreign keys checked at its commit.
  * store_import_row() adds one row of TABLE whose cells are named by their
  * columns; a column the table does not have fails with

@@ -2,13 +2,14 @@
 #include "config.h"
 
 #include "store-http.h"
+#include "db-sqlite.h"
 #include "store-private.h"
 
 gint64
 store_http_key_generation(struct store *st, const char *kind,
     const char *team, const char *subject, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(("
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(("
 	    "SELECT k.generation FROM http_keys k JOIN teams t ON "
 	    "t.id = k.team_id WHERE k.kind = ?1 AND t.name = ?2 AND "
 	    "k.subject = ?3), 1)", error);
@@ -25,11 +26,11 @@ gint64
 store_http_key_renew(struct store *st, const char *kind, const char *team,
     const char *subject, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO http_keys "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO http_keys "
 	    "(kind, team_id, subject, generation, changed_at) "
 	    "SELECT ?1, id, ?3, 2, ?4 FROM teams WHERE name = ?2 "
 	    "ON CONFLICT (kind, team_id, subject) DO UPDATE SET "
-	    "generation = generation + 1, changed_at = excluded.changed_at",
+	    "generation = http_keys.generation + 1, changed_at = excluded.changed_at",
 	    error);
 
 	if (stmt == NULL)
@@ -37,10 +38,10 @@ store_http_key_renew(struct store *st, const char *kind, const char *team,
 	store_bind_text(stmt, 1, kind);
 	store_bind_text(stmt, 2, team);
 	store_bind_text(stmt, 3, subject);
-	sqlite3_bind_int64(stmt, 4, now);
+	db_bind_int64(stmt, 4, now);
 	if (!store_step_done(st, stmt, error))
 		return -1;
-	if (sqlite3_changes(st->db) == 0) {
+	if (db_changes(st->db) == 0) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 		    "no team %s", team);
 		return -1;
@@ -65,20 +66,20 @@ store_http_key_renew(struct store *st, const char *kind, const char *team,
 	"WHERE t.name = ?1)"
 
 static gpointer
-period_read(sqlite3_stmt *stmt)
+period_read(struct db_stmt *stmt)
 {
 	struct archive_period *p = g_new0(struct archive_period, 1);
 
-	p->id = sqlite3_column_int64(stmt, 0);
-	p->start = sqlite3_column_int64(stmt, 1);
-	p->end = sqlite3_column_int64(stmt, 2);
+	p->id = db_column_int64(stmt, 0);
+	p->start = db_column_int64(stmt, 1);
+	p->end = db_column_int64(stmt, 2);
 	return p;
 }
 
 GPtrArray *
 store_http_periods(struct store *st, const char *team, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT d.id, d.period_start, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT d.id, d.period_start, "
 	    "d.period_end FROM digests d JOIN teams t ON t.id = d.team_id "
 	    "WHERE t.name = ?1 ORDER BY d.period_start DESC", error);
 
@@ -119,14 +120,14 @@ archive_hit_free(struct archive_hit *h)
 }
 
 static gpointer
-hit_read(sqlite3_stmt *stmt)
+hit_read(struct db_stmt *stmt)
 {
 	struct archive_hit *h = g_new0(struct archive_hit, 1);
 
-	h->message = sqlite3_column_int64(stmt, 0);
+	h->message = db_column_int64(stmt, 0);
 	h->sender = store_column_dup(stmt, 1);
 	h->subject = store_column_dup(stmt, 2);
-	h->date = sqlite3_column_int64(stmt, 3);
+	h->date = db_column_int64(stmt, 3);
 	h->snippet = store_column_dup(stmt, 4);
 	return h;
 }
@@ -135,7 +136,20 @@ GPtrArray *
 store_http_search(struct store *st, const char *team, const char *query,
     int limit, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT m.id, "
+	/* FTS5 on SQLite; on PostgreSQL the expression its index is on,
+	 * under the index's condition (schema/pg/001-initial.sql). */
+	struct db_stmt *stmt = store_prepare(st, db_backend(st->db) ==
+	    DB_POSTGRESQL ? "SELECT m.id, "
+	    "coalesce(nullif(m.sender_name, ''), m.sender), "
+	    "coalesce(m.subject, ''), m.date, "
+	    "ts_headline('simple', coalesce(m.body_text, ''), "
+	    "websearch_to_tsquery('simple', ?2), 'StartSel=' || chr(1) || "
+	    "', StopSel=' || chr(2) || ', MaxWords=16, MinWords=4, "
+	    "MaxFragments=1, FragmentDelimiter=...') "
+	    "FROM messages m WHERE m.state IN ('processed', 'dropped') "
+	    "AND messages_document(m.subject, m.sender, m.body_text) "
+	    "@@ websearch_to_tsquery('simple', ?2) AND m.id IN " TEAM_MAIL " "
+	    "ORDER BY m.date DESC, m.id DESC LIMIT ?3" : "SELECT m.id, "
 	    "coalesce(nullif(m.sender_name, ''), m.sender), "
 	    "coalesce(m.subject, ''), m.date, "
 	    "snippet(messages_fts, 2, char(1), char(2), '...', 16) "
@@ -149,15 +163,15 @@ store_http_search(struct store *st, const char *team, const char *query,
 		return NULL;
 	store_bind_text(stmt, 1, team);
 	store_bind_text(stmt, 2, query);
-	sqlite3_bind_int(stmt, 3, limit);
+	db_bind_int(stmt, 3, limit);
 	rows = store_rows(st, stmt, hit_read, (GDestroyNotify)archive_hit_free,
 	    &failed);
 	if (rows != NULL)
 		return rows;
 	/* What FTS5 cannot read is the searcher's to fix. */
-	if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_ERROR)
+	if (db_errcode(st->db) == DB_ERROR)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_QUERY, "%s",
-		    sqlite3_errmsg(st->db));
+		    db_errmsg(st->db));
 	else
 		g_propagate_error(error, g_steal_pointer(&failed));
 	return NULL;
@@ -167,20 +181,20 @@ gboolean
 store_http_message_of(struct store *st, const char *team, gint64 id,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT ?2 IN " TEAM_MAIL,
+	struct db_stmt *stmt = store_prepare(st, "SELECT ?2 IN " TEAM_MAIL,
 	    error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, team);
-	sqlite3_bind_int64(stmt, 2, id);
+	db_bind_int64(stmt, 2, id);
 	return store_step_int64(st, stmt, error) == 1;
 }
 
 GPtrArray *
 store_http_comments(struct store *st, gint64 message, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT cm.message, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT cm.message, "
 	    "coalesce(nullif(p.name, ''), p.email, nullif(m.sender_name, ''), "
 	    "m.sender), '', cm.created_at, cm.text FROM comments cm "
 	    "JOIN answers a ON a.id = cm.answer_id "
@@ -190,7 +204,7 @@ store_http_comments(struct store *st, gint64 message, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, message);
+	db_bind_int64(stmt, 1, message);
 	return store_rows(st, stmt, hit_read, (GDestroyNotify)archive_hit_free,
 	    error);
 }
@@ -198,13 +212,24 @@ store_http_comments(struct store *st, gint64 message, GError **error)
 gboolean
 store_http_version(struct store *st, gint64 *version, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA data_version", error);
+	struct db_stmt *stmt;
 	gint64 other;
 
+	if (db_backend(st->db) == DB_POSTGRESQL) {
+		/* Where the server's log ends moves with every commit, of
+		 * every connection. */
+		stmt = store_prepare(st, "SELECT (pg_current_wal_insert_lsn() "
+		    "- '0/0')::bigint", error);
+		*version = stmt != NULL ? store_step_int64(st, stmt, error) :
+		    -1;
+		return *version >= 0;
+	}
+	stmt = store_prepare(st, "PRAGMA data_version", error);
 	if (stmt == NULL || (other = store_step_int64(st, stmt, error)) < 0)
 		return FALSE;
 	/* data_version counts the commits of other connections, the total
 	 * changes this one's own. */
-	*version = (other << 32) ^ (gint64)sqlite3_total_changes(st->db);
+	*version = (other << 32) ^
+	    (gint64)sqlite3_total_changes(db_sqlite_handle(st->db));
 	return TRUE;
 }

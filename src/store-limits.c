@@ -10,22 +10,22 @@ static gboolean
 counts(struct store *st, const char *sender, gint64 hour, gint64 *replies,
     gint64 *held, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(sum(replies), "
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(sum(replies), "
 	    "0), coalesce(sum(held), 0) FROM reply_counts WHERE hour = ?1 AND "
 	    "(?2 IS NULL OR sender = ?2)", error);
 	int rc;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, hour);
+	db_bind_int64(stmt, 1, hour);
 	store_bind_text(stmt, 2, sender);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*replies = sqlite3_column_int64(stmt, 0);
-		*held = sqlite3_column_int64(stmt, 1);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*replies = db_column_int64(stmt, 0);
+		*held = db_column_int64(stmt, 1);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || store_fail(st, rc, error);
+	db_reset(stmt);
+	return rc == DB_ROW || store_fail(st, rc, error);
 }
 
 gboolean
@@ -34,7 +34,7 @@ store_reply_limit(struct store *st, const char *sender, gint64 now,
     GError **error)
 {
 	gint64 hour = now / 3600, mine, held, all, all_held;
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	*allowed = *first = FALSE;
 	if (!counts(st, sender, hour, &mine, &held, error) ||
@@ -44,13 +44,14 @@ store_reply_limit(struct store *st, const char *sender, gint64 now,
 	*first = !*allowed && held == 0;
 	stmt = store_prepare(st, "INSERT INTO reply_counts (sender, hour, "
 	    "replies, held) VALUES (?1, ?2, ?3, 1 - ?3) ON CONFLICT (sender, "
-	    "hour) DO UPDATE SET replies = replies + ?3, held = held + 1 - ?3",
+	    "hour) DO UPDATE SET replies = reply_counts.replies + ?3, "
+	    "held = reply_counts.held + 1 - ?3",
 	    error);
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, sender);
-	sqlite3_bind_int64(stmt, 2, hour);
-	sqlite3_bind_int(stmt, 3, *allowed ? 1 : 0);
+	db_bind_int64(stmt, 2, hour);
+	db_bind_int(stmt, 3, *allowed ? 1 : 0);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	/* A day is kept, for looking into a storm afterwards. */
@@ -58,6 +59,6 @@ store_reply_limit(struct store *st, const char *sender, gint64 now,
 	    error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, hour - 24);
+	db_bind_int64(stmt, 1, hour - 24);
 	return store_step_done(st, stmt, error);
 }

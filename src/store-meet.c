@@ -33,27 +33,27 @@ gboolean
 store_meeting_add(struct store *st, struct meeting *m, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meetings (team_id, "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO meetings (team_id, "
 	    "uid, sequence, title, starts_at, ends_at, created_at) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id", error);
 	int rc;
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, m->team_id);
+	db_bind_int64(stmt, 1, m->team_id);
 	store_bind_text(stmt, 2, m->uid);
-	sqlite3_bind_int(stmt, 3, m->sequence);
+	db_bind_int(stmt, 3, m->sequence);
 	store_bind_text(stmt, 4, m->title);
-	sqlite3_bind_int64(stmt, 5, m->starts_at);
-	sqlite3_bind_int64(stmt, 6, m->ends_at);
-	sqlite3_bind_int64(stmt, 7, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		m->id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(stmt, 5, m->starts_at);
+	db_bind_int64(stmt, 6, m->ends_at);
+	db_bind_int64(stmt, 7, now);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		m->id = db_column_int64(stmt, 0);
+	db_reset(stmt);
+	if (rc == DB_ROW)
 		return TRUE;
-	if (rc == SQLITE_CONSTRAINT) {
+	if (rc == DB_UNIQUE) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
 		    "a meeting with UID %s exists", m->uid);
 		return FALSE;
@@ -65,13 +65,13 @@ gboolean
 store_attendee_add(struct store *st, gint64 meeting_id, gint64 person_id,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
-	    "attendees (meeting_id, person_id) VALUES (?, ?)", error);
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO attendees "
+	    "(meeting_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, meeting_id);
-	sqlite3_bind_int64(stmt, 2, person_id);
+	db_bind_int64(stmt, 1, meeting_id);
+	db_bind_int64(stmt, 2, person_id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -79,28 +79,28 @@ store_attendee_add(struct store *st, gint64 meeting_id, gint64 person_id,
 	"m.title, m.starts_at, m.ends_at, m.state, m.created_at"
 
 static GPtrArray *
-meeting_rows(struct store *st, sqlite3_stmt *stmt, GError **error)
+meeting_rows(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)meeting_free);
 	int rc;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct meeting *m = g_new0(struct meeting, 1);
-		m->id = sqlite3_column_int64(stmt, 0);
-		m->team_id = sqlite3_column_int64(stmt, 1);
+		m->id = db_column_int64(stmt, 0);
+		m->team_id = db_column_int64(stmt, 1);
 		m->team = store_column_dup(stmt, 2);
 		m->uid = store_column_dup(stmt, 3);
-		m->sequence = sqlite3_column_int(stmt, 4);
+		m->sequence = db_column_int(stmt, 4);
 		m->title = store_column_dup(stmt, 5);
-		m->starts_at = sqlite3_column_int64(stmt, 6);
-		m->ends_at = sqlite3_column_int64(stmt, 7);
+		m->starts_at = db_column_int64(stmt, 6);
+		m->ends_at = db_column_int64(stmt, 7);
 		m->state = store_column_dup(stmt, 8);
-		m->created_at = sqlite3_column_int64(stmt, 9);
+		m->created_at = db_column_int64(stmt, 9);
 		g_ptr_array_add(list, m);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		g_ptr_array_unref(list);
 		return NULL;
@@ -111,7 +111,7 @@ meeting_rows(struct store *st, sqlite3_stmt *stmt, GError **error)
 struct meeting *
 store_meeting_get(struct store *st, const char *uid, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
 	    " FROM meetings m JOIN teams t ON t.id = m.team_id WHERE "
 	    "m.uid = ?", error);
 
@@ -125,7 +125,7 @@ store_meeting_get(struct store *st, const char *uid, GError **error)
 GPtrArray *
 store_meeting_list(struct store *st, const char *team, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " MEETING_COLUMNS
 	    " FROM meetings m JOIN teams t ON t.id = m.team_id WHERE "
 	    "?1 IS NULL OR t.name = ?1 ORDER BY m.starts_at, m.id", error);
 
@@ -139,14 +139,14 @@ gboolean
 store_meeting_set_state(struct store *st, gint64 id, const char *state,
     int sequence, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE meetings SET state = ?, "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE meetings SET state = ?, "
 	    "sequence = ? WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, state);
-	sqlite3_bind_int(stmt, 2, sequence);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int(stmt, 2, sequence);
+	db_bind_int64(stmt, 3, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -154,28 +154,28 @@ gboolean
 store_meeting_move(struct store *st, gint64 id, gint64 start, gint64 end,
     int sequence, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE meetings SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE meetings SET "
 	    "starts_at = ?, ends_at = ?, sequence = ? WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, start);
-	sqlite3_bind_int64(stmt, 2, end);
-	sqlite3_bind_int(stmt, 3, sequence);
-	sqlite3_bind_int64(stmt, 4, id);
+	db_bind_int64(stmt, 1, start);
+	db_bind_int64(stmt, 2, end);
+	db_bind_int(stmt, 3, sequence);
+	db_bind_int64(stmt, 4, id);
 	if (!store_step_done(st, stmt, error) || (stmt = store_prepare(st,
 	    "UPDATE attendees SET partstat = 'NEEDS-ACTION', counter_start = "
 	    "NULL, counter_end = NULL, comment = NULL, updated_at = NULL "
 	    "WHERE meeting_id = ?", error)) == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error);
 }
 
 GPtrArray *
 store_attendee_list(struct store *st, gint64 meeting_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT a.meeting_id, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT a.meeting_id, "
 	    "a.person_id, p.email, p.name, p.zone, a.partstat, "
 	    "coalesce(a.counter_start, 0), coalesce(a.counter_end, 0), "
 	    "a.comment, coalesce(a.updated_at, 0) FROM attendees a "
@@ -187,24 +187,24 @@ store_attendee_list(struct store *st, gint64 meeting_id, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, meeting_id);
+	db_bind_int64(stmt, 1, meeting_id);
 	list = g_ptr_array_new_with_free_func((GDestroyNotify)attendee_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct attendee *a = g_new0(struct attendee, 1);
-		a->meeting_id = sqlite3_column_int64(stmt, 0);
-		a->person_id = sqlite3_column_int64(stmt, 1);
+		a->meeting_id = db_column_int64(stmt, 0);
+		a->person_id = db_column_int64(stmt, 1);
 		a->email = store_column_dup(stmt, 2);
 		a->name = store_column_dup(stmt, 3);
 		a->zone = store_column_dup(stmt, 4);
 		a->partstat = store_column_dup(stmt, 5);
-		a->counter_start = sqlite3_column_int64(stmt, 6);
-		a->counter_end = sqlite3_column_int64(stmt, 7);
+		a->counter_start = db_column_int64(stmt, 6);
+		a->counter_end = db_column_int64(stmt, 7);
 		a->comment = store_column_dup(stmt, 8);
-		a->updated_at = sqlite3_column_int64(stmt, 9);
+		a->updated_at = db_column_int64(stmt, 9);
 		g_ptr_array_add(list, a);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		g_ptr_array_unref(list);
 		return NULL;
@@ -217,7 +217,7 @@ store_attendee_answer(struct store *st, gint64 meeting_id, gint64 person_id,
     const char *partstat, gint64 counter_start, gint64 counter_end,
     const char *comment, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE attendees SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE attendees SET "
 	    "partstat = coalesce(?1, partstat), "
 	    "counter_start = CASE WHEN ?2 = 0 THEN counter_start ELSE ?2 END, "
 	    "counter_end = CASE WHEN ?2 = 0 THEN counter_end ELSE ?3 END, "
@@ -227,11 +227,11 @@ store_attendee_answer(struct store *st, gint64 meeting_id, gint64 person_id,
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, partstat);
-	sqlite3_bind_int64(stmt, 2, counter_start);
-	sqlite3_bind_int64(stmt, 3, counter_end);
+	db_bind_int64(stmt, 2, counter_start);
+	db_bind_int64(stmt, 3, counter_end);
 	store_bind_text(stmt, 4, comment);
-	sqlite3_bind_int64(stmt, 5, now);
-	sqlite3_bind_int64(stmt, 6, meeting_id);
-	sqlite3_bind_int64(stmt, 7, person_id);
+	db_bind_int64(stmt, 5, now);
+	db_bind_int64(stmt, 6, meeting_id);
+	db_bind_int64(stmt, 7, person_id);
 	return store_step_done(st, stmt, error);
 }

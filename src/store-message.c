@@ -37,7 +37,7 @@ store_message_find_copy(struct store *st, const char *message_id,
 {
 	/* The copies with this Message-ID, in the order of the index: no
 	 * sorting, which would cost a temporary b-tree for every mail. */
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id, state, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id, state, "
 	    "content_hash = ?2 FROM messages WHERE message_id = ?1", error);
 	int rc;
 
@@ -47,18 +47,18 @@ store_message_find_copy(struct store *st, const char *message_id,
 		return FALSE;
 	store_bind_text(stmt, 1, message_id);
 	store_bind_text(stmt, 2, hash);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (sqlite3_column_int(stmt, 2)) {
-			*id = sqlite3_column_int64(stmt, 0);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		if (db_column_int(stmt, 2)) {
+			*id = db_column_int64(stmt, 0);
 			*state = store_column_dup(stmt, 1);
 			*other_content = FALSE;
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 		*other_content = TRUE;
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	db_reset(stmt);
+	return rc == DB_DONE || store_fail(st, rc, error);
 }
 
 static char *
@@ -86,12 +86,12 @@ parent_of(const struct message *msg)
 static gboolean
 add_ref(struct store *st, gint64 id, const char *ref, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT OR IGNORE INTO "
-	    "message_refs (message, ref) VALUES (?, ?)", error);
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO message_refs "
+	    "(message, ref) VALUES (?, ?) ON CONFLICT DO NOTHING", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, ref);
 	return store_step_done(st, stmt, error);
 }
@@ -127,7 +127,7 @@ struct new_row {
  * returns the next parameter.  REFS is the caller's, to free after the
  * statement ran. */
 static int
-bind_read(sqlite3_stmt *stmt, int first, const struct message *msg,
+bind_read(struct db_stmt *stmt, int first, const struct message *msg,
     char **refs)
 {
 	int i = first;
@@ -139,7 +139,7 @@ bind_read(sqlite3_stmt *stmt, int first, const struct message *msg,
 	store_bind_text(stmt, i++, msg->from);
 	store_bind_text(stmt, i++, msg->from_name);
 	store_bind_text(stmt, i++, msg->subject);
-	sqlite3_bind_int64(stmt, i++, msg->date);
+	db_bind_int64(stmt, i++, msg->date);
 	store_bind_text(stmt, i++, message_kind_name(msg->kind));
 	store_bind_text(stmt, i++, msg->reply != NULL ? msg->reply :
 	    msg->text);
@@ -148,12 +148,12 @@ bind_read(sqlite3_stmt *stmt, int first, const struct message *msg,
 
 /* A thread id, 0 for none. */
 static void
-bind_thread(sqlite3_stmt *stmt, int i, gint64 thread)
+bind_thread(struct db_stmt *stmt, int i, gint64 thread)
 {
 	if (thread > 0)
-		sqlite3_bind_int64(stmt, i, thread);
+		db_bind_int64(stmt, i, thread);
 	else
-		sqlite3_bind_null(stmt, i);
+		db_bind_null(stmt, i);
 }
 
 /* Puts the mail just stored processed as ID in the search index, or in a
@@ -162,15 +162,19 @@ bind_thread(sqlite3_stmt *stmt, int i, gint64 thread)
 static gboolean
 index_new(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = st->batch ? store_prepare(st, "INSERT OR IGNORE "
+	struct db_stmt *stmt;
+
+	/* PostgreSQL indexes it itself: schema/pg/001-initial.sql. */
+	if (store_is_postgresql(st))
+		return TRUE;
+	stmt = st->batch ? store_prepare(st, "INSERT OR IGNORE "
 	    "INTO messages_fts_pending (id) VALUES (?)", error) : store_prepare(st,
 	    "INSERT INTO messages_fts (rowid, subject, sender, body_text) "
 	    "SELECT id, subject, sender, body_text FROM messages WHERE id = ?",
 	    error);
-
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -179,7 +183,7 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
     GError **error)
 {
 	g_autofree char *refs = NULL;
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	gsize len;
 	const void *data = g_bytes_get_data(r->raw, &len);
 	int next = 1;
@@ -188,14 +192,15 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
 		    "content_hash, conflict, received_at, source, state, "
 		    "reason, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, "
-		    "?6 = 'new')", error);
+		    "CASE WHEN ?6 = 'new' THEN 1 ELSE 0 END) RETURNING id",
+		    error);
 	else
 		stmt = store_prepare(st, "INSERT INTO messages (parent, "
 		    "in_reply_to, refs, sender, sender_name, subject, date, "
 		    "kind, body_text, thread_id, message_id, content_hash, "
 		    "conflict, received_at, source, state, reason) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		    error);
+		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		    "RETURNING id", error);
 	if (stmt == NULL)
 		return FALSE;
 	if (r->msg != NULL) {
@@ -204,14 +209,14 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	}
 	store_bind_text(stmt, next++, r->message_id);
 	store_bind_text(stmt, next++, r->content_hash);
-	sqlite3_bind_int(stmt, next++, r->conflict);
-	sqlite3_bind_int64(stmt, next++, r->received_at);
+	db_bind_int(stmt, next++, r->conflict);
+	db_bind_int64(stmt, next++, r->received_at);
 	store_bind_text(stmt, next++, r->source);
 	store_bind_text(stmt, next++, r->state);
 	store_bind_text(stmt, next, r->reason);
-	if (!store_step_done(st, stmt, error))
+	*id = store_step_int64(st, stmt, error);
+	if (*id < 0)
 		return FALSE;
-	*id = sqlite3_last_insert_rowid(st->db);
 	if (r->msg != NULL && (strcmp(r->state, "processed") == 0 ||
 	    strcmp(r->state, "dropped") == 0) && !index_new(st, *id, error))
 		return FALSE;
@@ -229,9 +234,8 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	    "VALUES (?, ?)", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, *id);
-	sqlite3_bind_blob64(stmt, 2, data != NULL ? data : "", len,
-	    SQLITE_STATIC);
+	db_bind_int64(stmt, 1, *id);
+	db_bind_blob_static(stmt, 2, data, len);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	return r->msg == NULL || add_refs(st, *id, r->msg, error);
@@ -283,7 +287,7 @@ store_message_processed(struct store *st, gint64 id,
     GError **error)
 {
 	g_autofree char *refs = NULL;
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "parent = ?, in_reply_to = ?, refs = ?, sender = ?, "
 	    "sender_name = ?, subject = ?, date = ?, kind = ?, body_text = ?, "
 	    "thread_id = ?, state = ?, reason = ?, attempts = 0 WHERE id = ?",
@@ -296,7 +300,7 @@ store_message_processed(struct store *st, gint64 id,
 	bind_thread(stmt, next++, thread);
 	store_bind_text(stmt, next++, state);
 	store_bind_text(stmt, next++, msg->reason);
-	sqlite3_bind_int64(stmt, next, id);
+	db_bind_int64(stmt, next, id);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	return add_refs(st, id, msg, error);
@@ -308,7 +312,7 @@ static gboolean
 set_state(struct store *st, gint64 id, const char *state, const char *reason,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "state = coalesce(?1, state), reason = ?2 WHERE id = ?3 AND "
 	    "(?1 IS NOT NULL OR state = 'new')", error);
 
@@ -316,7 +320,7 @@ set_state(struct store *st, gint64 id, const char *state, const char *reason,
 		return FALSE;
 	store_bind_text(stmt, 1, state);
 	store_bind_text(stmt, 2, reason);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int64(stmt, 3, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -338,12 +342,12 @@ gboolean
 store_message_defer(struct store *st, gint64 id, const char *reason,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "attempts = 0 WHERE id = ? AND state = 'new'", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error) &&
 	    set_state(st, id, NULL, reason, error);
 }
@@ -352,7 +356,7 @@ gint64
 store_message_quarantine_hash(struct store *st, const char *hash,
     const char *reason, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "state = 'quarantined', reason = ? WHERE content_hash = ? AND "
 	    "state = 'new'", error);
 
@@ -362,18 +366,18 @@ store_message_quarantine_hash(struct store *st, const char *hash,
 	store_bind_text(stmt, 2, hash);
 	if (!store_step_done(st, stmt, error))
 		return -1;
-	return sqlite3_changes64(st->db);
+	return db_changes(st->db);
 }
 
 int
 store_message_attempt(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "attempts = attempts + 1 WHERE id = ? RETURNING attempts", error);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return (int)store_step_int64(st, stmt, error);
 }
 
@@ -381,14 +385,14 @@ gboolean
 store_message_rename(struct store *st, gint64 id, const char *message_id,
     gboolean conflict, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE messages SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE messages SET "
 	    "message_id = ?, conflict = ? WHERE id = ?", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, message_id);
-	sqlite3_bind_int(stmt, 2, conflict);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int(stmt, 2, conflict);
+	db_bind_int64(stmt, 3, id);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	if (!conflict)
@@ -404,12 +408,12 @@ store_message_rename(struct store *st, gint64 id, const char *message_id,
 gboolean
 store_message_forget(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "DELETE FROM messages "
+	struct db_stmt *stmt = store_prepare(st, "DELETE FROM messages "
 	    "WHERE id = ? AND state = 'new'", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -423,55 +427,55 @@ store_message_forget(struct store *st, gint64 id, GError **error)
 #define ROW_EXTRA 22
 
 static struct message_row *
-row_from_stmt(sqlite3_stmt *stmt)
+row_from_stmt(struct db_stmt *stmt)
 {
 	struct message_row *r = g_new0(struct message_row, 1);
 
-	r->id = sqlite3_column_int64(stmt, 0);
+	r->id = db_column_int64(stmt, 0);
 	r->message_id = store_column_dup(stmt, 1);
 	r->content_hash = store_column_dup(stmt, 2);
-	r->conflict = sqlite3_column_int(stmt, 3);
-	r->thread_id = sqlite3_column_int64(stmt, 4);
+	r->conflict = db_column_int(stmt, 3);
+	r->thread_id = db_column_int64(stmt, 4);
 	r->parent = store_column_dup(stmt, 5);
 	r->in_reply_to = store_column_dup(stmt, 6);
 	r->refs = store_column_dup(stmt, 7);
 	r->sender = store_column_dup(stmt, 8);
 	r->sender_name = store_column_dup(stmt, 9);
 	r->subject = store_column_dup(stmt, 10);
-	r->date = sqlite3_column_int64(stmt, 11);
-	r->received_at = sqlite3_column_int64(stmt, 12);
+	r->date = db_column_int64(stmt, 11);
+	r->received_at = db_column_int64(stmt, 12);
 	r->source = store_column_dup(stmt, 13);
 	r->kind = store_column_dup(stmt, 14);
 	r->state = store_column_dup(stmt, 15);
 	r->reason = store_column_dup(stmt, 16);
 	r->body_text = store_column_dup(stmt, 17);
-	r->size = sqlite3_column_int64(stmt, 18);
-	r->trusted = sqlite3_column_int(stmt, 19) != 0;
+	r->size = db_column_int64(stmt, 18);
+	r->trusted = db_column_int(stmt, 19) != 0;
 	r->trust_reason = store_column_dup(stmt, 20);
-	r->attempts = sqlite3_column_int(stmt, 21);
+	r->attempts = db_column_int(stmt, 21);
 	return r;
 }
 
 /* Runs STMT (bound by the caller) and collects its rows; EXTRA, when
  * >= 0, is a snippet column. */
 static GPtrArray *
-collect_rows(struct store *st, sqlite3_stmt *stmt, int extra, GError **error)
+collect_rows(struct store *st, struct db_stmt *stmt, int extra, GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)message_row_free);
 	int rc;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct message_row *r = row_from_stmt(stmt);
 		if (extra >= 0)
 			r->snippet = store_column_dup(stmt, extra);
 		g_ptr_array_add(rows, r);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		if ((rc & 0xff) == SQLITE_ERROR) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
+		if (rc == DB_ERROR) {
 			g_set_error(error, STORE_ERROR, STORE_ERROR_QUERY, "%s",
-			    sqlite3_errmsg(st->db));
+			    db_errmsg(st->db));
 			return NULL;
 		}
 		store_fail(st, rc, error);
@@ -481,7 +485,7 @@ collect_rows(struct store *st, sqlite3_stmt *stmt, int extra, GError **error)
 }
 
 static struct message_row *
-single_row(struct store *st, sqlite3_stmt *stmt, const char *what,
+single_row(struct store *st, struct db_stmt *stmt, const char *what,
     GError **error)
 {
 	GPtrArray *rows = collect_rows(st, stmt, -1, error);
@@ -501,20 +505,20 @@ single_row(struct store *st, sqlite3_stmt *stmt, const char *what,
 struct message_row *
 store_message_get(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
 	    " FROM messages m WHERE m.id = ?", error);
 	g_autofree char *what = g_strdup_printf("with id %" G_GINT64_FORMAT, id);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	return single_row(st, stmt, what, error);
 }
 
 struct message_row *
 store_message_find(struct store *st, const char *message_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
 	    " FROM messages m WHERE m.message_id = ? ORDER BY m.id LIMIT 1",
 	    error);
 	g_autofree char *what = g_strdup_printf("with Message-ID <%s>",
@@ -529,31 +533,31 @@ store_message_find(struct store *st, const char *message_id, GError **error)
 GBytes *
 store_message_raw(struct store *st, gint64 id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT raw FROM messages_raw "
+	struct db_stmt *stmt = store_prepare(st, "SELECT raw FROM messages_raw "
 	    "WHERE message = ?", error);
 	GBytes *raw = NULL;
 	int rc;
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		raw = g_bytes_new(sqlite3_column_blob(stmt, 0),
-		    (gsize)sqlite3_column_bytes(stmt, 0));
-	else if (rc == SQLITE_DONE)
+	db_bind_int64(stmt, 1, id);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		raw = g_bytes_new(db_column_blob(stmt, 0),
+		    (gsize)db_column_bytes(stmt, 0));
+	else if (rc == DB_DONE)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 		    "no stored mail with id %" G_GINT64_FORMAT, id);
 	else
 		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	return raw;
 }
 
 GPtrArray *
 store_message_list_state(struct store *st, const char *state, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
 	    " FROM messages m WHERE m.state = ? AND m.state <> 'processed' "
 	    "ORDER BY m.received_at DESC, "
 	    "m.id DESC", error);
@@ -567,7 +571,7 @@ store_message_list_state(struct store *st, const char *state, GError **error)
 gint64
 store_message_count(struct store *st, const char *state, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
+	struct db_stmt *stmt = store_prepare(st, "SELECT count(*) FROM messages "
 	    "WHERE ?1 IS NULL OR state = ?1", error);
 
 	if (stmt == NULL)
@@ -640,16 +644,28 @@ GPtrArray *
 store_message_search(struct store *st, const char *query, int limit,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS ", "
+	/* FTS5 on SQLite; on PostgreSQL the expression its index is on,
+	 * under the index's condition (schema/pg/001-initial.sql). */
+	struct db_stmt *stmt = store_prepare(st, store_is_postgresql(st) ?
+	    "SELECT " ROW_COLUMNS ", "
+	    "ts_headline('simple', coalesce(m.body_text, ''), "
+	    "websearch_to_tsquery('simple', ?1), 'StartSel=[, StopSel=], "
+	    "MaxWords=12, MinWords=4, MaxFragments=1, "
+	    "FragmentDelimiter=...') "
+	    "FROM messages m WHERE m.state IN ('processed', 'dropped') "
+	    "AND messages_document(m.subject, m.sender, m.body_text) "
+	    "@@ websearch_to_tsquery('simple', ?1) "
+	    "ORDER BY m.date DESC, m.id DESC LIMIT ?2" :
+	    "SELECT " ROW_COLUMNS ", "
 	    "snippet(messages_fts, 2, '[', ']', '...', 12) "
 	    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
-	    "WHERE messages_fts MATCH ? ORDER BY m.date DESC, m.id DESC "
-	    "LIMIT ?", error);
+	    "WHERE messages_fts MATCH ?1 ORDER BY m.date DESC, m.id DESC "
+	    "LIMIT ?2", error);
 
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, query);
-	sqlite3_bind_int(stmt, 2, limit);
+	db_bind_int(stmt, 2, limit);
 	g_autoptr(GError) err = NULL;
 	GPtrArray *rows = collect_rows(st, stmt, ROW_EXTRA, &err);
 	if (rows == NULL && g_error_matches(err, STORE_ERROR,
@@ -668,47 +684,46 @@ store_message_foreach(struct store *st, gint64 since, gboolean with_raw,
     gpointer data, GError **error)
 {
 	/* Its own statement: FN may use the store's cached ones. */
-	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT " ROW_COLUMNS ", r.raw "
+	struct db_stmt *stmt = NULL;
+	int rc = db_prepare(st->db, "SELECT " ROW_COLUMNS ", r.raw "
 	    "FROM messages m LEFT JOIN messages_raw r ON r.message = m.id "
-	    "WHERE m.received_at >= ? ORDER BY m.received_at, m.id", -1, &stmt,
-	    NULL);
+	    "WHERE m.received_at >= ? ORDER BY m.received_at, m.id", &stmt);
 
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return store_fail(st, rc, error);
-	sqlite3_bind_int64(stmt, 1, since);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	db_bind_int64(stmt, 1, since);
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		g_autoptr(MessageRow) row = row_from_stmt(stmt);
 		g_autoptr(GBytes) raw = NULL;
 		if (with_raw)
-			raw = g_bytes_new(sqlite3_column_blob(stmt, ROW_EXTRA),
-			    (gsize)sqlite3_column_bytes(stmt, ROW_EXTRA));
+			raw = g_bytes_new(db_column_blob(stmt, ROW_EXTRA),
+			    (gsize)db_column_bytes(stmt, ROW_EXTRA));
 		if (!fn(row, raw, data)) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	db_finalize(stmt);
+	return rc == DB_DONE || store_fail(st, rc, error);
 }
 
 /* --- threads --------------------------------------------------------- */
 
 static gboolean
-collect_ids(struct store *st, sqlite3_stmt *stmt, GArray *out, GError **error)
+collect_ids(struct store *st, struct db_stmt *stmt, GArray *out, GError **error)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gint64 t = sqlite3_column_int64(stmt, 0);
+	while ((rc = db_step(stmt)) == DB_ROW) {
+		gint64 t = db_column_int64(stmt, 0);
 		gboolean seen = FALSE;
 		for (guint i = 0; i < out->len && !seen; i++)
 			seen = g_array_index(out, gint64, i) == t;
 		if (!seen && t != 0)
 			g_array_append_val(out, t);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	db_reset(stmt);
+	return rc == DB_DONE || store_fail(st, rc, error);
 }
 
 static gint
@@ -726,10 +741,10 @@ store_thread_relatives(struct store *st, const char *message_id,
 	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(gint64));
 	/* The threads of mail with one of IDS, or rooted at one not seen
 	 * yet that this one names. */
-	sqlite3_stmt *by_id = store_prepare(st, "SELECT thread_id FROM "
+	struct db_stmt *by_id = store_prepare(st, "SELECT thread_id FROM "
 	    "messages WHERE message_id = ?1 AND thread_id IS NOT NULL "
 	    "UNION ALL SELECT id FROM threads WHERE root = ?1", error);
-	sqlite3_stmt *by_ref;
+	struct db_stmt *by_ref;
 
 	if (by_id == NULL)
 		return NULL;
@@ -755,7 +770,7 @@ gint64
 store_thread_by_subject(struct store *st, const char *subject_key,
     gint64 since, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM threads WHERE "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id FROM threads WHERE "
 	    "subject_key = ? AND last_date >= ? ORDER BY last_date DESC "
 	    "LIMIT 1", error);
 	gint64 id = 0;
@@ -764,15 +779,15 @@ store_thread_by_subject(struct store *st, const char *subject_key,
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, subject_key);
-	sqlite3_bind_int64(stmt, 2, since);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	else if (rc != SQLITE_DONE) {
+	db_bind_int64(stmt, 2, since);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		id = db_column_int64(stmt, 0);
+	else if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		id = -1;
 	}
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	return id;
 }
 
@@ -780,49 +795,47 @@ gint64
 store_thread_new(struct store *st, const char *root, const char *subject,
     const char *subject_key, gint64 date, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO threads (root, "
-	    "subject, subject_key, first_date, last_date) VALUES (?, ?, ?, ?, ?)",
-	    error);
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO threads (root, "
+	    "subject, subject_key, first_date, last_date) VALUES (?, ?, ?, ?, ?) "
+	    "RETURNING id", error);
 
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, root);
 	store_bind_text(stmt, 2, subject);
 	store_bind_text(stmt, 3, subject_key);
-	sqlite3_bind_int64(stmt, 4, date);
-	sqlite3_bind_int64(stmt, 5, date);
-	if (!store_step_done(st, stmt, error))
-		return -1;
-	return sqlite3_last_insert_rowid(st->db);
+	db_bind_int64(stmt, 4, date);
+	db_bind_int64(stmt, 5, date);
+	return store_step_int64(st, stmt, error);
 }
 
 gboolean
 store_thread_merge(struct store *st, gint64 into, gint64 from,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE threads SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE threads SET "
 	    "first_date = min(first_date, (SELECT first_date FROM threads "
 	    "WHERE id = ?2)), last_date = max(last_date, (SELECT last_date "
 	    "FROM threads WHERE id = ?2)) WHERE id = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, into);
-	sqlite3_bind_int64(stmt, 2, from);
+	db_bind_int64(stmt, 1, into);
+	db_bind_int64(stmt, 2, from);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	stmt = store_prepare(st, "UPDATE messages SET thread_id = ?1 WHERE "
 	    "thread_id = ?2", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, into);
-	sqlite3_bind_int64(stmt, 2, from);
+	db_bind_int64(stmt, 1, into);
+	db_bind_int64(stmt, 2, from);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	stmt = store_prepare(st, "DELETE FROM threads WHERE id = ?", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, from);
+	db_bind_int64(stmt, 1, from);
 	return store_step_done(st, stmt, error);
 }
 
@@ -830,26 +843,26 @@ gboolean
 store_thread_widen(struct store *st, gint64 thread, gint64 date,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE threads SET first_date = "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE threads SET first_date = "
 	    "min(first_date, ?1), last_date = max(last_date, ?1) WHERE id = ?2 "
 	    "AND (first_date > ?1 OR last_date < ?1)", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, date);
-	sqlite3_bind_int64(stmt, 2, thread);
+	db_bind_int64(stmt, 1, date);
+	db_bind_int64(stmt, 2, thread);
 	return store_step_done(st, stmt, error);
 }
 
 GPtrArray *
 store_thread_messages(struct store *st, gint64 thread, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " ROW_COLUMNS
 	    " FROM messages m WHERE m.thread_id = ? ORDER BY m.date, m.id",
 	    error);
 
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, thread);
+	db_bind_int64(stmt, 1, thread);
 	return collect_rows(st, stmt, -1, error);
 }

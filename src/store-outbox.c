@@ -10,7 +10,7 @@
 static gint64
 body_id(struct store *st, const char *key, GBytes *body, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT id FROM outbox_bodies "
+	struct db_stmt *stmt = store_prepare(st, "SELECT id FROM outbox_bodies "
 	    "WHERE key = ?", error);
 	gint64 id = 0;
 	int rc;
@@ -18,13 +18,13 @@ body_id(struct store *st, const char *key, GBytes *body, GError **error)
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, key);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		id = db_column_int64(stmt, 0);
+	db_reset(stmt);
+	if (rc == DB_ROW)
 		return id;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		return -1;
 	}
@@ -33,8 +33,8 @@ body_id(struct store *st, const char *key, GBytes *body, GError **error)
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, key);
-	sqlite3_bind_blob(stmt, 2, g_bytes_get_data(body, NULL),
-	    (int)g_bytes_get_size(body), SQLITE_TRANSIENT);
+	db_bind_blob(stmt, 2, g_bytes_get_data(body, NULL),
+	    g_bytes_get_size(body));
 	return store_step_int64(st, stmt, error);
 }
 
@@ -42,7 +42,7 @@ gboolean
 store_outbox_add(struct store *st, const struct outbox_mail *mail,
     gint64 now, gboolean *queued, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	gint64 id;
 	int rc;
 
@@ -64,30 +64,31 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	store_bind_text(stmt, 1, mail->dedupe_key);
 	store_bind_text(stmt, 2, mail->kind != NULL ? mail->kind : "mail");
 	store_bind_text(stmt, 3, mail->sender);
-	sqlite3_bind_blob(stmt, 4, g_bytes_get_data(mail->raw, NULL),
-	    (int)g_bytes_get_size(mail->raw), SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 5, now);
+	db_bind_blob(stmt, 4, g_bytes_get_data(mail->raw, NULL),
+	    g_bytes_get_size(mail->raw));
+	db_bind_int64(stmt, 5, now);
 	store_bind_text(stmt, 6, mail->message_id);
 	store_bind_text(stmt, 7, mail->subject);
-	sqlite3_bind_int64(stmt, 8, body);
-	sqlite3_bind_int64(stmt, 9, mail->due_at);
-	sqlite3_bind_int64(stmt, 10, mail->expires_at);
-	rc = sqlite3_step(stmt);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
+	db_bind_int64(stmt, 8, body);
+	db_bind_int64(stmt, 9, mail->due_at);
+	db_bind_int64(stmt, 10, mail->expires_at);
+	rc = db_step(stmt);
+	id = rc == DB_ROW ? db_column_int64(stmt, 0) : 0;
+	db_reset(stmt);
+	if (rc == DB_DONE)
 		return TRUE;		/* queued before */
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return store_fail(st, rc, error);
-	stmt = store_prepare(st, "INSERT OR IGNORE INTO outbox_recipients "
-	    "(outbox_id, address, updated_at) VALUES (?, ?, ?)", error);
+	stmt = store_prepare(st, "INSERT INTO outbox_recipients "
+	    "(outbox_id, address, updated_at) VALUES (?, ?, ?) "
+	    "ON CONFLICT DO NOTHING", error);
 	if (stmt == NULL)
 		return FALSE;
 	for (const char *const *rcpt = mail->recipients; *rcpt != NULL;
 	    rcpt++) {
-		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_int64(stmt, 1, id);
 		store_bind_text(stmt, 2, *rcpt);
-		sqlite3_bind_int64(stmt, 3, now);
+		db_bind_int64(stmt, 3, now);
 		if (!store_step_done(st, stmt, error))
 			return FALSE;
 	}
@@ -130,33 +131,33 @@ outbox_rcpt_free(struct outbox_rcpt *r)
 
 /* A row of OUTBOX_COLUMNS, raw (when asked) in the next column. */
 static struct outbox_entry *
-outbox_entry_read(sqlite3_stmt *stmt, gboolean with_raw)
+outbox_entry_read(struct db_stmt *stmt, gboolean with_raw)
 {
 	struct outbox_entry *e = g_new0(struct outbox_entry, 1);
 
-	e->id = sqlite3_column_int64(stmt, 0);
+	e->id = db_column_int64(stmt, 0);
 	e->dedupe_key = store_column_dup(stmt, 1);
 	e->kind = store_column_dup(stmt, 2);
 	e->sender = store_column_dup(stmt, 3);
 	e->state = store_column_dup(stmt, 4);
-	e->attempts = sqlite3_column_int(stmt, 5);
-	e->next_try_at = sqlite3_column_int64(stmt, 6);
+	e->attempts = db_column_int(stmt, 5);
+	e->next_try_at = db_column_int64(stmt, 6);
 	e->last_error = store_column_dup(stmt, 7);
-	e->created_at = sqlite3_column_int64(stmt, 8);
-	e->sent_at = sqlite3_column_int64(stmt, 9);
+	e->created_at = db_column_int64(stmt, 8);
+	e->sent_at = db_column_int64(stmt, 9);
 	e->message_id = store_column_dup(stmt, 10);
 	e->subject = store_column_dup(stmt, 11);
-	e->due_at = sqlite3_column_int64(stmt, 12);
+	e->due_at = db_column_int64(stmt, 12);
 	if (with_raw) {
 		/* The mail's own part, then the body it shares, if any. */
-		int head = sqlite3_column_bytes(stmt, 13);
-		int body = sqlite3_column_bytes(stmt, 14);
+		int head = db_column_bytes(stmt, 13);
+		int body = db_column_bytes(stmt, 14);
 		guint8 *raw = g_malloc((gsize)head + (gsize)body + 1);
 
 		if (head > 0)
-			memcpy(raw, sqlite3_column_blob(stmt, 13), (size_t)head);
+			memcpy(raw, db_column_blob(stmt, 13), (size_t)head);
 		if (body > 0)
-			memcpy(raw + head, sqlite3_column_blob(stmt, 14),
+			memcpy(raw + head, db_column_blob(stmt, 14),
 			    (size_t)body);
 		e->raw = g_bytes_new_take(raw, (gsize)head + (gsize)body);
 	}
@@ -169,7 +170,7 @@ outbox_entry_read(sqlite3_stmt *stmt, gboolean with_raw)
 static gboolean
 outbox_read_rcpts(struct store *st, GPtrArray *entries, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	int rc;
 
 	stmt = store_prepare(st, "SELECT address, state, code, last_error, "
@@ -180,19 +181,19 @@ outbox_read_rcpts(struct store *st, GPtrArray *entries, GError **error)
 	for (guint i = 0; i < entries->len; i++) {
 		struct outbox_entry *e = entries->pdata[i];
 
-		sqlite3_bind_int64(stmt, 1, e->id);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		db_bind_int64(stmt, 1, e->id);
+		while ((rc = db_step(stmt)) == DB_ROW) {
 			struct outbox_rcpt *r = g_new0(struct outbox_rcpt, 1);
 
 			r->address = store_column_dup(stmt, 0);
 			r->state = store_column_dup(stmt, 1);
-			r->code = sqlite3_column_int(stmt, 2);
+			r->code = db_column_int(stmt, 2);
 			r->last_error = store_column_dup(stmt, 3);
-			r->updated_at = sqlite3_column_int64(stmt, 4);
+			r->updated_at = db_column_int64(stmt, 4);
 			g_ptr_array_add(e->rcpts, r);
 		}
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_DONE)
+		db_reset(stmt);
+		if (rc != DB_DONE)
 			return store_fail(st, rc, error);
 	}
 	return TRUE;
@@ -200,17 +201,17 @@ outbox_read_rcpts(struct store *st, GPtrArray *entries, GError **error)
 
 /* The entries a prepared SELECT of OUTBOX_COLUMNS returns. */
 static GPtrArray *
-outbox_select(struct store *st, sqlite3_stmt *stmt, gboolean with_raw,
+outbox_select(struct store *st, struct db_stmt *stmt, gboolean with_raw,
     GError **error)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)outbox_entry_free);
 	int rc;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		g_ptr_array_add(out, outbox_entry_read(stmt, with_raw));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		g_ptr_array_unref(out);
 		return NULL;
@@ -222,26 +223,67 @@ outbox_select(struct store *st, sqlite3_stmt *stmt, gboolean with_raw,
 	return out;
 }
 
+/* Puts back the mail of the last claim that was neither sent nor tried. */
+static gboolean
+outbox_unclaim(struct store *st, GError **error)
+{
+	struct db_stmt *stmt;
+
+	if (st->outbox_claim == NULL)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE outbox SET claim = NULL, "
+	    "claim_until = NULL WHERE claim = ?", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, st->outbox_claim);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	g_clear_pointer(&st->outbox_claim, g_free);
+	return TRUE;
+}
+
 GPtrArray *
 store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
-	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
-	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
-	    "WHERE o.state = 'queued' AND o.next_try_at <= ? "
-	    "ORDER BY o.next_try_at, o.id LIMIT ?", error);
+	if (!outbox_unclaim(st, error))
+		return NULL;
+	/* Claimed first, so that of several processes each mail goes to
+	 * one: PostgreSQL passes over the rows another is claiming, SQLite
+	 * has one writer at a time. */
+	st->outbox_claim = g_uuid_string_random();
+	stmt = store_prepare(st, store_is_postgresql(st) ?
+	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
+	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
+	    "AND next_try_at <= ?2 AND (claim_until IS NULL OR "
+	    "claim_until < ?2) ORDER BY next_try_at, id LIMIT ?3 "
+	    "FOR UPDATE SKIP LOCKED)" :
+	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
+	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
+	    "AND next_try_at <= ?2 AND (claim_until IS NULL OR "
+	    "claim_until < ?2) ORDER BY next_try_at, id LIMIT ?3)", error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, now);
-	sqlite3_bind_int64(stmt, 2, limit > 0 ? (gint64)limit : -1);
+	store_bind_text(stmt, 1, st->outbox_claim);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, limit > 0 ? (gint64)limit : G_MAXINT64);
+	db_bind_int64(stmt, 4, STORE_OUTBOX_CLAIM);
+	if (!store_step_done(st, stmt, error))
+		return NULL;
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
+	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
+	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, st->outbox_claim);
 	return outbox_select(st, stmt, TRUE, error);
 }
 
 GPtrArray *
 store_outbox_list(struct store *st, gboolean all, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, all ?
 	    "SELECT " OUTBOX_COLUMNS " FROM outbox o ORDER BY o.id" :
@@ -256,7 +298,7 @@ gint64
 store_outbox_waiting(struct store *st, const char *kind, const char *address,
     GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "SELECT coalesce(min(o.next_try_at), 0) "
 	    "FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id "
@@ -272,11 +314,14 @@ store_outbox_waiting(struct store *st, const char *kind, const char *address,
 gint64
 store_outbox_next_due(struct store *st, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	gint64 t;
 
-	stmt = store_prepare(st, "SELECT coalesce(min(next_try_at), -1) FROM "
-	    "outbox WHERE state = 'queued'", error);
+	/* A mail another process has claimed is due again, for this one,
+	 * once the claim has passed. */
+	stmt = store_prepare(st, "SELECT coalesce(min(CASE WHEN "
+	    "claim_until > next_try_at THEN claim_until ELSE next_try_at END), "
+	    "-1) FROM outbox WHERE state = 'queued'", error);
 	if (stmt == NULL)
 		return -1;
 	t = store_step_int64(st, stmt, error);
@@ -289,7 +334,7 @@ static gboolean
 outbox_person_error(struct store *st, const char *address,
     const char *error_text, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, error_text != NULL ?
 	    "UPDATE people SET delivery_error = ?2, delivery_error_at = ?3 "
@@ -301,7 +346,7 @@ outbox_person_error(struct store *st, const char *address,
 	store_bind_text(stmt, 1, address);
 	if (error_text != NULL) {
 		store_bind_text(stmt, 2, error_text);
-		sqlite3_bind_int64(stmt, 3, now);
+		db_bind_int64(stmt, 3, now);
 	}
 	return store_step_done(st, stmt, error);
 }
@@ -311,20 +356,20 @@ store_outbox_rcpt_set(struct store *st, gint64 id, const char *address,
     const char *state, int code, const char *error_text, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "UPDATE outbox_recipients SET state = ?3, "
 	    "code = ?4, last_error = ?5, updated_at = ?6 "
 	    "WHERE outbox_id = ?1 AND address = ?2", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, address);
 	store_bind_text(stmt, 3, state);
 	if (code > 0)
-		sqlite3_bind_int(stmt, 4, code);
+		db_bind_int(stmt, 4, code);
 	store_bind_text(stmt, 5, error_text);
-	sqlite3_bind_int64(stmt, 6, now);
+	db_bind_int64(stmt, 6, now);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	if (strcmp(state, "failed") == 0)
@@ -341,51 +386,73 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
     int attempts, gint64 next_try_at, const char *last_error, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "UPDATE outbox SET state = ?2, attempts = ?3, "
-	    "next_try_at = ?4, last_error = ?5, "
+	    "next_try_at = ?4, last_error = ?5, claim = NULL, "
+	    "claim_until = NULL, "
 	    "sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END "
 	    "WHERE id = ?1", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, state);
-	sqlite3_bind_int(stmt, 3, attempts);
-	sqlite3_bind_int64(stmt, 4, next_try_at);
+	db_bind_int(stmt, 3, attempts);
+	db_bind_int64(stmt, 4, next_try_at);
 	store_bind_text(stmt, 5, last_error);
-	sqlite3_bind_int64(stmt, 6, now);
+	db_bind_int64(stmt, 6, now);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	/* Progress: the rest of this store's claim holds on. */
+	if (st->outbox_claim == NULL)
+		return TRUE;
+	stmt = store_prepare(st, "UPDATE outbox SET claim_until = ?2 + ?3 "
+	    "WHERE claim = ?1", error);
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, st->outbox_claim);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, STORE_OUTBOX_CLAIM);
 	return store_step_done(st, stmt, error);
+}
+
+gboolean
+store_outbox_unclaim_all(struct store *st, GError **error)
+{
+	struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
+	    "claim = NULL, claim_until = NULL WHERE claim IS NOT NULL", error);
+
+	return stmt != NULL && store_step_done(st, stmt, error);
 }
 
 gboolean
 store_outbox_retry(struct store *st, gint64 id, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "UPDATE outbox_recipients SET state = "
 	    "'pending', updated_at = ?2 WHERE state = 'failed' AND outbox_id = "
 	    "(SELECT id FROM outbox WHERE id = ?1 AND state = 'failed')", error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 2, now);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	stmt = store_prepare(st, "UPDATE outbox SET next_try_at = ?2, "
 	    "attempts = CASE state WHEN 'failed' THEN 0 ELSE attempts END, "
 	    "created_at = CASE state WHEN 'failed' THEN ?2 ELSE created_at END, "
 	    "due_at = CASE state WHEN 'failed' THEN NULL ELSE due_at END, "
-	    "expires_at = NULL, "
+	    "expires_at = NULL, claim = NULL, claim_until = NULL, "
 	    "state = 'queued' WHERE id = ?1 AND state IN ('queued', 'failed')",
 	    error);
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 2, now);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
-	if (sqlite3_changes(st->db) == 0) {
+	if (db_changes(st->db) == 0) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 		    "no mail %" G_GINT64_FORMAT " waits or failed in the outbox",
 		    id);
@@ -398,7 +465,7 @@ GPtrArray *
 store_outbox_expire(struct store *st, gint64 now, GError **error)
 {
 	g_autoptr(GPtrArray) gone = NULL;
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS " FROM outbox o "
 	    "WHERE o.state = 'queued' AND o.attempts = 0 AND "
@@ -406,7 +473,7 @@ store_outbox_expire(struct store *st, gint64 now, GError **error)
 	    error);
 	if (stmt == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, now);
+	db_bind_int64(stmt, 1, now);
 	if ((gone = outbox_select(st, stmt, FALSE, error)) == NULL)
 		return NULL;
 	for (guint i = 0; i < gone->len; i++) {
@@ -420,16 +487,16 @@ store_outbox_expire(struct store *st, gint64 now, GError **error)
 		    "WHERE outbox_id = ?1 AND state = 'pending'", error);
 		if (stmt == NULL)
 			return NULL;
-		sqlite3_bind_int64(stmt, 1, e->id);
+		db_bind_int64(stmt, 1, e->id);
 		store_bind_text(stmt, 2, why);
-		sqlite3_bind_int64(stmt, 3, now);
+		db_bind_int64(stmt, 3, now);
 		if (!store_step_done(st, stmt, error))
 			return NULL;
 		stmt = store_prepare(st, "UPDATE outbox SET state = 'failed', "
 		    "last_error = ?2 WHERE id = ?1", error);
 		if (stmt == NULL)
 			return NULL;
-		sqlite3_bind_int64(stmt, 1, e->id);
+		db_bind_int64(stmt, 1, e->id);
 		store_bind_text(stmt, 2, why);
 		if (!store_step_done(st, stmt, error))
 			return NULL;
@@ -440,17 +507,17 @@ store_outbox_expire(struct store *st, gint64 now, GError **error)
 gint64
 store_outbox_purge_sent(struct store *st, gint64 before, GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 	gint64 n;
 
 	stmt = store_prepare(st, "DELETE FROM outbox WHERE state = 'sent' AND "
 	    "sent_at < ?", error);
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, before);
+	db_bind_int64(stmt, 1, before);
 	if (!store_step_done(st, stmt, error))
 		return -1;
-	n = sqlite3_changes(st->db);
+	n = db_changes(st->db);
 	/* Bodies no mail shares any more. */
 	if (!store_exec(st, "DELETE FROM outbox_bodies WHERE id NOT IN "
 	    "(SELECT body FROM outbox WHERE body IS NOT NULL)", error))

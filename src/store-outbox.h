@@ -79,9 +79,19 @@ gint64 store_outbox_waiting(struct store *st, const char *kind,
 GPtrArray *store_outbox_expire(struct store *st, gint64 now, GError **error);
 /* Queued mail due at NOW, soonest due first, at most LIMIT (0: no limit),
  * with its raw mail and its recipients.  An array of struct
- * outbox_entry *, freeing its elements. */
+ * outbox_entry *, freeing its elements.  The mail is claimed for this
+ * store for STORE_OUTBOX_CLAIM seconds, so that no other process sends it
+ * meanwhile (a process that dies with it in hand leaves it to another once
+ * the claim has passed: each mail at least once); store_outbox_set()
+ * ends the claim of a mail and extends that of the others (the sender
+ * makes progress), and the next call, or closing the store, puts back
+ * what the last one claimed and did not try. */
+#define STORE_OUTBOX_CLAIM 60
 GPtrArray *store_outbox_due(struct store *st, gint64 now, guint limit,
     GError **error);
+/* Ends every claim: for the one process that sends (a tidings run that
+ * holds an SQLite database's lock), what its killed forerunner held. */
+gboolean store_outbox_unclaim_all(struct store *st, GError **error);
 /* Queued mail (every mail with ALL), by id, with every recipient and
  * without the raw mail; as store_outbox_due(). */
 GPtrArray *store_outbox_list(struct store *st, gboolean all, GError **error);

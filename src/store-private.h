@@ -2,37 +2,39 @@
 #ifndef TIDINGS_STORE_PRIVATE_H
 #define TIDINGS_STORE_PRIVATE_H
 
-#include <sqlite3.h>
-
+#include "db.h"
 #include "store.h"
 
 struct store {
-	sqlite3 *db;
+	struct db *db;
 	char *path;
+	char *target;		/* as opened: the URI with its password */
 	GHashTable *stmts;	/* SQL text → prepared statement */
 	GHashTable *stmt_at;	/* address of SQL text → the same, a cache */
 	gboolean in_tx;
 	gboolean batch;		/* search indexing waits for the commit */
 	gboolean direct;	/* a bulk load without the WAL */
 	gboolean want_wal;	/* WAL not set yet: another was loading */
+	char *outbox_claim;	/* of the mail store_outbox_due() returned
+				   last */
 };
 
 /* A cached statement for SQL, reset and with its bindings cleared; NULL
  * with error set.  The statement stays owned by the store. */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql,
+struct db_stmt *store_prepare(struct store *st, const char *sql,
     GError **error);
 /* Runs one or more statements without results. */
 gboolean store_exec(struct store *st, const char *sql, GError **error);
 /* Steps a statement that returns no rows and resets it. */
-gboolean store_step_done(struct store *st, sqlite3_stmt *stmt,
+gboolean store_step_done(struct store *st, struct db_stmt *stmt,
     GError **error);
 /* Steps a statement that returns one integer, resets it and returns the
  * integer, or -1 with error set. */
-gint64 store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error);
+gint64 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error);
 /* Steps STMT to its end, making each row into an element with READ; the
  * array frees them with FREE.  NULL with error set on failure. */
-GPtrArray *store_rows(struct store *st, sqlite3_stmt *stmt,
-    gpointer (*read)(sqlite3_stmt *stmt), GDestroyNotify free,
+GPtrArray *store_rows(struct store *st, struct db_stmt *stmt,
+    gpointer (*read)(struct db_stmt *stmt), GDestroyNotify free,
     GError **error);
 /* The first element of LIST (which it frees; NULL passes through), or
  * NULL with STORE_ERROR_NOT_FOUND "no WHAT WHICH" when LIST is empty. */
@@ -42,8 +44,8 @@ gpointer store_first(GPtrArray *list, const char *what, const char *which,
 gboolean store_fail(struct store *st, int rc, GError **error);
 
 /* Binds text, or NULL for SQL NULL. */
-void store_bind_text(sqlite3_stmt *stmt, int col, const char *text);
+void store_bind_text(struct db_stmt *stmt, int col, const char *text);
 /* A column's text as a new string (NULL for SQL NULL). */
-char *store_column_dup(sqlite3_stmt *stmt, int col);
+char *store_column_dup(struct db_stmt *stmt, int col);
 
 #endif

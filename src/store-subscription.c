@@ -30,44 +30,44 @@ subscription_free(struct subscription *s)
 	"JOIN people p ON p.id = s.person_id "
 
 static gpointer
-subs_read_row(sqlite3_stmt *stmt)
+subs_read_row(struct db_stmt *stmt)
 {
 	struct subscription *s = g_new0(struct subscription, 1);
 
-	s->id = sqlite3_column_int64(stmt, 0);
-	s->team_id = sqlite3_column_int64(stmt, 1);
-	s->person_id = sqlite3_column_int64(stmt, 2);
+	s->id = db_column_int64(stmt, 0);
+	s->team_id = db_column_int64(stmt, 1);
+	s->person_id = db_column_int64(stmt, 2);
 	s->team = store_column_dup(stmt, 3);
 	s->email = store_column_dup(stmt, 4);
 	s->name = store_column_dup(stmt, 5);
 	/* The schema allows its names alone. */
-	(void)sub_state_parse((const char *)sqlite3_column_text(stmt, 6),
+	(void)sub_state_parse((const char *)db_column_text(stmt, 6),
 	    &s->state);
 	s->format = store_column_dup(stmt, 7);
 	s->token = store_column_dup(stmt, 8);
-	s->bounce_score = sqlite3_column_double(stmt, 9);
-	s->requested_at = sqlite3_column_int64(stmt, 10);
-	s->confirmed_at = sqlite3_column_int64(stmt, 11);
-	s->ended_at = sqlite3_column_int64(stmt, 12);
+	s->bounce_score = db_column_double(stmt, 9);
+	s->requested_at = db_column_int64(stmt, 10);
+	s->confirmed_at = db_column_int64(stmt, 11);
+	s->ended_at = db_column_int64(stmt, 12);
 	s->zone = store_column_dup(stmt, 13);
-	s->at_minute = sqlite3_column_int(stmt, 14);
+	s->at_minute = db_column_int(stmt, 14);
 	s->person_zone = store_column_dup(stmt, 15);
-	s->work_start = sqlite3_column_int(stmt, 16);
-	s->workdays = (unsigned)sqlite3_column_int(stmt, 17);
-	s->member = sqlite3_column_int(stmt, 18) != 0;
+	s->work_start = db_column_int(stmt, 16);
+	s->workdays = (unsigned)db_column_int(stmt, 17);
+	s->member = db_column_int(stmt, 18) != 0;
 	s->ended_by = store_column_dup(stmt, 19);
 	return s;
 }
 
 static GPtrArray *
-subs_read(struct store *st, sqlite3_stmt *stmt, GError **error)
+subs_read(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	return store_rows(st, stmt, subs_read_row, (GDestroyNotify)subscription_free,
 	    error);
 }
 
 static struct subscription *
-sub_one(struct store *st, sqlite3_stmt *stmt, const char *which,
+sub_one(struct store *st, struct db_stmt *stmt, const char *which,
     GError **error)
 {
 	return store_first(subs_read(st, stmt, error), "subscription", which,
@@ -78,7 +78,7 @@ struct subscription *
 store_subscription_get(struct store *st, const char *team, const char *email,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	struct db_stmt *stmt = store_prepare(st, SUB_SELECT
 	    "WHERE t.name = ? AND p.email = ?", error);
 	g_autofree char *which = g_strdup_printf("of %s to team %s", email,
 	    team);
@@ -94,7 +94,7 @@ struct subscription *
 store_subscription_by_token(struct store *st, const char *token,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	struct db_stmt *stmt = store_prepare(st, SUB_SELECT
 	    "WHERE s.token = lower(?)", error);
 
 	if (stmt == NULL)
@@ -107,21 +107,21 @@ GPtrArray *
 store_subscription_list(struct store *st, const char *team, gboolean active,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	struct db_stmt *stmt = store_prepare(st, SUB_SELECT
 	    "WHERE (?1 IS NULL OR t.name = ?1) AND (?2 = 0 OR s.state = "
 	    "'active') ORDER BY t.name, p.email", error);
 
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, team);
-	sqlite3_bind_int(stmt, 2, active);
+	db_bind_int(stmt, 2, active);
 	return subs_read(st, stmt, error);
 }
 
 GPtrArray *
 store_subscription_of(struct store *st, const char *email, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, SUB_SELECT
+	struct db_stmt *stmt = store_prepare(st, SUB_SELECT
 	    "WHERE p.email = ? AND s.state = 'active' ORDER BY t.name", error);
 
 	if (stmt == NULL)
@@ -135,14 +135,14 @@ store_subscription_request(struct store *st, const char *team,
     const char *email, const char *token, const char *format, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "INSERT INTO people (email, created_at) "
 	    "VALUES (?, ?) ON CONFLICT (email) DO NOTHING", error);
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, email);
-	sqlite3_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 2, now);
 	if (!store_step_done(st, stmt, error))
 		return NULL;
 	stmt = store_prepare(st, "INSERT INTO subscriptions (team_id, "
@@ -150,17 +150,18 @@ store_subscription_request(struct store *st, const char *team,
 	    "SELECT t.id, p.id, 'pending', coalesce(?3, 'alternative'), ?4, ?5 "
 	    "FROM teams t, people p WHERE t.name = ?1 AND p.email = ?2 "
 	    "ON CONFLICT (team_id, person_id) DO UPDATE SET "
-	    "format = coalesce(?3, format), token = ?4, "
-	    "state = CASE WHEN state = 'active' THEN state ELSE 'pending' END, "
-	    "requested_at = CASE WHEN state = 'active' THEN requested_at "
-	    "ELSE ?5 END", error);
+	    "format = coalesce(?3, subscriptions.format), token = ?4, "
+	    "state = CASE WHEN subscriptions.state = 'active' THEN "
+	    "subscriptions.state ELSE 'pending' END, "
+	    "requested_at = CASE WHEN subscriptions.state = 'active' THEN "
+	    "subscriptions.requested_at ELSE ?5 END", error);
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, team);
 	store_bind_text(stmt, 2, email);
 	store_bind_text(stmt, 3, format);
 	store_bind_text(stmt, 4, token);
-	sqlite3_bind_int64(stmt, 5, now);
+	db_bind_int64(stmt, 5, now);
 	if (!store_step_done(st, stmt, error))
 		return NULL;
 	return store_subscription_get(st, team, email, error);
@@ -170,7 +171,7 @@ gboolean
 store_subscription_set_state(struct store *st, gint64 id,
     enum sub_state state, gint64 now, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
 	    "state = ?1, "
 	    "confirmed_at = CASE WHEN ?1 = 'active' THEN ?2 ELSE confirmed_at "
 	    "END, "
@@ -183,8 +184,8 @@ store_subscription_set_state(struct store *st, gint64 id,
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, sub_state_name(state));
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int64(stmt, 3, id);
+	db_bind_int64(stmt, 2, now);
+	db_bind_int64(stmt, 3, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -192,16 +193,16 @@ gboolean
 store_subscription_set_delivery(struct store *st, gint64 id,
     const char *zone, int at_minute, const char *format, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
 	    "zone = CASE WHEN ?2 IS NULL THEN zone ELSE nullif(?2, '') END, "
 	    "at_minute = CASE ?3 WHEN -2 THEN at_minute WHEN -1 THEN NULL "
 	    "ELSE ?3 END, format = coalesce(?4, format) WHERE id = ?1", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_int64(stmt, 1, id);
 	store_bind_text(stmt, 2, zone);
-	sqlite3_bind_int(stmt, 3, at_minute);
+	db_bind_int(stmt, 3, at_minute);
 	store_bind_text(stmt, 4, format);
 	return store_step_done(st, stmt, error);
 }
@@ -210,13 +211,13 @@ gboolean
 store_subscription_ended_by(struct store *st, gint64 id, const char *how,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
 	    "ended_by = ?1 WHERE id = ?2", error);
 
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, how);
-	sqlite3_bind_int64(stmt, 2, id);
+	db_bind_int64(stmt, 2, id);
 	return store_step_done(st, stmt, error);
 }
 
@@ -224,7 +225,7 @@ double
 store_subscription_bounce(struct store *st, gint64 id, double score,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE subscriptions SET "
 	    "bounce_score = bounce_score + ? WHERE id = ? "
 	    "RETURNING bounce_score", error);
 	double v = -1;
@@ -232,14 +233,14 @@ store_subscription_bounce(struct store *st, gint64 id, double score,
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_double(stmt, 1, score);
-	sqlite3_bind_int64(stmt, 2, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_double(stmt, 0);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		store_fail(st, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc, error);
+	db_bind_double(stmt, 1, score);
+	db_bind_int64(stmt, 2, id);
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		v = db_column_double(stmt, 0);
+	db_reset(stmt);
+	if (rc != DB_ROW)
+		store_fail(st, rc == DB_DONE ? DB_ERROR : rc, error);
 	return v;
 }
 
@@ -247,7 +248,7 @@ gboolean
 store_bounce_add(struct store *st, const char *recipient, gint64 message,
     const char *status, gboolean hard, gint64 at, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO bounces "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO bounces "
 	    "(person_id, message, recipient, status, hard, at) VALUES "
 	    "((SELECT id FROM people WHERE email = ?1), ?2, ?1, ?3, ?4, ?5)",
 	    error);
@@ -255,10 +256,10 @@ store_bounce_add(struct store *st, const char *recipient, gint64 message,
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, recipient);
-	sqlite3_bind_int64(stmt, 2, message);
+	db_bind_int64(stmt, 2, message);
 	store_bind_text(stmt, 3, status);
-	sqlite3_bind_int(stmt, 4, hard);
-	sqlite3_bind_int64(stmt, 5, at);
+	db_bind_int(stmt, 4, hard);
+	db_bind_int64(stmt, 5, at);
 	return store_step_done(st, stmt, error);
 }
 
@@ -279,7 +280,7 @@ store_digest_claim(struct store *st, gint64 team_id, gint64 start,
     gint64 end, const char *message_id, gint64 now, gint64 *id,
     gboolean *claimed, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO digests (team_id, "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO digests (team_id, "
 	    "period_start, period_end, message_id, created_at) VALUES "
 	    "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id", error);
 	int rc;
@@ -287,37 +288,37 @@ store_digest_claim(struct store *st, gint64 team_id, gint64 start,
 	*claimed = FALSE;
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, team_id);
-	sqlite3_bind_int64(stmt, 2, start);
-	sqlite3_bind_int64(stmt, 3, end);
+	db_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 2, start);
+	db_bind_int64(stmt, 3, end);
 	store_bind_text(stmt, 4, message_id);
-	sqlite3_bind_int64(stmt, 5, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(stmt, 0);
+	db_bind_int64(stmt, 5, now);
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(stmt, 0);
 		*claimed = TRUE;
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ||
+	db_reset(stmt);
+	return rc == DB_ROW || rc == DB_DONE ||
 	    store_fail(st, rc, error);
 }
 
 gint64
 store_digest_last_end(struct store *st, gint64 team_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT coalesce(max("
+	struct db_stmt *stmt = store_prepare(st, "SELECT coalesce(max("
 	    "period_end), 0) FROM digests WHERE team_id = ?", error);
 
 	if (stmt == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, team_id);
+	db_bind_int64(stmt, 1, team_id);
 	return store_step_int64(st, stmt, error);
 }
 
 struct digest_sent *
 store_digest_find(struct store *st, const char *message_id, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT d.id, d.team_id, "
+	struct db_stmt *stmt = store_prepare(st, "SELECT d.id, d.team_id, "
 	    "t.name, d.period_start, d.period_end, d.message_id FROM digests d "
 	    "JOIN teams t ON t.id = d.team_id WHERE d.message_id = ?", error);
 	struct digest_sent *d = NULL;
@@ -326,21 +327,21 @@ store_digest_find(struct store *st, const char *message_id, GError **error)
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, message_id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		d = g_new0(struct digest_sent, 1);
-		d->id = sqlite3_column_int64(stmt, 0);
-		d->team_id = sqlite3_column_int64(stmt, 1);
+		d->id = db_column_int64(stmt, 0);
+		d->team_id = db_column_int64(stmt, 1);
 		d->team = store_column_dup(stmt, 2);
-		d->start = sqlite3_column_int64(stmt, 3);
-		d->end = sqlite3_column_int64(stmt, 4);
+		d->start = db_column_int64(stmt, 3);
+		d->end = db_column_int64(stmt, 4);
 		d->message_id = store_column_dup(stmt, 5);
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DB_DONE)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 		    "no digest %s", message_id);
 	else
 		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	return d;
 }
 
@@ -349,17 +350,17 @@ store_comment_add(struct store *st, gint64 answer_id, gint64 digest_id,
     gint64 message, gint64 person_id, const char *text, gint64 now,
     GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO comments "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO comments "
 	    "(answer_id, digest_id, message, person_id, text, created_at) "
 	    "VALUES (nullif(?, 0), nullif(?, 0), ?, nullif(?, 0), ?, ?)", error);
 
 	if (stmt == NULL)
 		return FALSE;
-	sqlite3_bind_int64(stmt, 1, answer_id);
-	sqlite3_bind_int64(stmt, 2, digest_id);
-	sqlite3_bind_int64(stmt, 3, message);
-	sqlite3_bind_int64(stmt, 4, person_id);
+	db_bind_int64(stmt, 1, answer_id);
+	db_bind_int64(stmt, 2, digest_id);
+	db_bind_int64(stmt, 3, message);
+	db_bind_int64(stmt, 4, person_id);
 	store_bind_text(stmt, 5, text);
-	sqlite3_bind_int64(stmt, 6, now);
+	db_bind_int64(stmt, 6, now);
 	return store_step_done(st, stmt, error);
 }

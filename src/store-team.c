@@ -60,7 +60,7 @@ gboolean
 store_team_add(struct store *st, const char *name, const char *title,
     const char *zone, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO teams "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO teams "
 	    "(name, title, zone, created_at) VALUES (?, ?, ?, ?)", error);
 	int rc;
 
@@ -69,15 +69,15 @@ store_team_add(struct store *st, const char *name, const char *title,
 	store_bind_text(stmt, 1, name);
 	store_bind_text(stmt, 2, title != NULL ? title : "");
 	store_bind_text(stmt, 3, zone != NULL ? zone : "UTC");
-	sqlite3_bind_int64(stmt, 4, clock_now());
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+	db_bind_int64(stmt, 4, clock_now());
+	rc = db_step(stmt);
+	db_reset(stmt);
+	if (rc == DB_UNIQUE) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
 		    "team '%s' already exists", name);
 		return FALSE;
 	}
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	return rc == DB_DONE || store_fail(st, rc, error);
 }
 
 #define TEAM_COLUMNS "t.id, t.name, t.title, t.zone, t.created_at, " \
@@ -85,26 +85,26 @@ store_team_add(struct store *st, const char *name, const char *title,
 	"t.digest_rrule, t.digest_empty, coalesce(t.around_day, -1)"
 
 static struct team *
-team_from_row(sqlite3_stmt *stmt)
+team_from_row(struct db_stmt *stmt)
 {
 	struct team *team = g_new0(struct team, 1);
 
-	team->id = sqlite3_column_int64(stmt, 0);
+	team->id = db_column_int64(stmt, 0);
 	team->name = store_column_dup(stmt, 1);
 	team->title = store_column_dup(stmt, 2);
 	team->zone = store_column_dup(stmt, 3);
-	team->created_at = sqlite3_column_int64(stmt, 4);
-	team->members = sqlite3_column_int(stmt, 5);
+	team->created_at = db_column_int64(stmt, 4);
+	team->members = db_column_int(stmt, 5);
 	team->digest_rrule = store_column_dup(stmt, 6);
 	team->digest_empty = store_column_dup(stmt, 7);
-	team->around_day = sqlite3_column_int(stmt, 8);
+	team->around_day = db_column_int(stmt, 8);
 	return team;
 }
 
 struct team *
 store_team_get(struct store *st, const char *name, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " TEAM_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " TEAM_COLUMNS
 	    " FROM teams t WHERE t.name = ?", error);
 	struct team *team = NULL;
 	int rc;
@@ -112,21 +112,21 @@ store_team_get(struct store *st, const char *name, GError **error)
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, name);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
 		team = team_from_row(stmt);
-	else if (rc == SQLITE_DONE)
+	else if (rc == DB_DONE)
 		not_found(error, "team", name);
 	else
 		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	return team;
 }
 
 gboolean
 store_team_set(struct store *st, const struct team *team, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "UPDATE teams SET title = ?, "
+	struct db_stmt *stmt = store_prepare(st, "UPDATE teams SET title = ?, "
 	    "zone = ?, digest_rrule = ?, digest_empty = ?, around_day = ? "
 	    "WHERE id = ?", error);
 
@@ -137,17 +137,17 @@ store_team_set(struct store *st, const struct team *team, GError **error)
 	store_bind_text(stmt, 3, team->digest_rrule);
 	store_bind_text(stmt, 4, team->digest_empty);
 	if (team->around_day >= 0 && team->around_day <= 6)
-		sqlite3_bind_int(stmt, 5, team->around_day);
+		db_bind_int(stmt, 5, team->around_day);
 	else
-		sqlite3_bind_null(stmt, 5);
-	sqlite3_bind_int64(stmt, 6, team->id);
+		db_bind_null(stmt, 5);
+	db_bind_int64(stmt, 6, team->id);
 	return store_step_done(st, stmt, error);
 }
 
 GPtrArray *
 store_team_list(struct store *st, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " TEAM_COLUMNS
+	struct db_stmt *stmt = store_prepare(st, "SELECT " TEAM_COLUMNS
 	    " FROM teams t ORDER BY t.name", error);
 	g_autoptr(GPtrArray) teams = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)team_free);
@@ -155,10 +155,10 @@ store_team_list(struct store *st, GError **error)
 
 	if (stmt == NULL)
 		return NULL;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		g_ptr_array_add(teams, team_from_row(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		return NULL;
 	}
@@ -168,7 +168,7 @@ store_team_list(struct store *st, GError **error)
 gboolean
 store_team_remove(struct store *st, const char *name, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st,
+	struct db_stmt *stmt = store_prepare(st,
 	    "DELETE FROM teams WHERE name = ?", error);
 
 	if (stmt == NULL)
@@ -176,7 +176,7 @@ store_team_remove(struct store *st, const char *name, GError **error)
 	store_bind_text(stmt, 1, name);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
-	if (sqlite3_changes(st->db) == 0)
+	if (db_changes(st->db) == 0)
 		return not_found(error, "team", name);
 	return TRUE;
 }
@@ -185,29 +185,29 @@ store_team_remove(struct store *st, const char *name, GError **error)
 	"p.work_end, p.workdays, p.created_at, coalesce(p.paused_until, 0)"
 
 static struct person *
-person_from_row(sqlite3_stmt *stmt)
+person_from_row(struct db_stmt *stmt)
 {
 	struct person *p = g_new0(struct person, 1);
 
-	p->id = sqlite3_column_int64(stmt, 0);
+	p->id = db_column_int64(stmt, 0);
 	p->email = store_column_dup(stmt, 1);
 	p->name = store_column_dup(stmt, 2);
 	p->zone = store_column_dup(stmt, 3);
-	p->work_start = sqlite3_column_int(stmt, 4);
-	p->work_end = sqlite3_column_int(stmt, 5);
-	p->workdays = (unsigned)sqlite3_column_int(stmt, 6);
-	p->created_at = sqlite3_column_int64(stmt, 7);
-	p->paused_until = sqlite3_column_int64(stmt, 8);
+	p->work_start = db_column_int(stmt, 4);
+	p->work_end = db_column_int(stmt, 5);
+	p->workdays = (unsigned)db_column_int(stmt, 6);
+	p->created_at = db_column_int64(stmt, 7);
+	p->paused_until = db_column_int64(stmt, 8);
 	return p;
 }
 
 struct person *
 store_person_get(struct store *st, const char *email, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "SELECT " PERSON_COLUMNS ", "
+	struct db_stmt *stmt = store_prepare(st, "SELECT " PERSON_COLUMNS ", "
 	    "(SELECT group_concat(name, ', ') FROM (SELECT t.name FROM "
 	    "memberships m JOIN teams t ON t.id = m.team_id "
-	    "WHERE m.person_id = p.id ORDER BY t.name)) "
+	    "WHERE m.person_id = p.id ORDER BY t.name) AS x) "
 	    "FROM people p WHERE p.email = ?", error);
 	struct person *p = NULL;
 	int rc;
@@ -215,22 +215,22 @@ store_person_get(struct store *st, const char *email, GError **error)
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, email);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
 		p = person_from_row(stmt);
 		p->teams = store_column_dup(stmt, 9);
-	} else if (rc == SQLITE_DONE)
+	} else if (rc == DB_DONE)
 		not_found(error, "person with address", email);
 	else
 		store_fail(st, rc, error);
-	sqlite3_reset(stmt);
+	db_reset(stmt);
 	return p;
 }
 
 gboolean
 store_person_save(struct store *st, struct person *p, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO people "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO people "
 	    "(email, name, zone, work_start, work_end, workdays, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 	    "ON CONFLICT (email) DO UPDATE SET name = ?2, zone = ?3, "
@@ -243,25 +243,25 @@ store_person_save(struct store *st, struct person *p, GError **error)
 	store_bind_text(stmt, 1, p->email);
 	store_bind_text(stmt, 2, p->name);
 	store_bind_text(stmt, 3, p->zone);
-	sqlite3_bind_int(stmt, 4, p->work_start);
-	sqlite3_bind_int(stmt, 5, p->work_end);
-	sqlite3_bind_int(stmt, 6, (int)p->workdays);
-	sqlite3_bind_int64(stmt, 7, clock_now());
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(stmt, 0);
-		p->created_at = sqlite3_column_int64(stmt, 1);
-		rc = sqlite3_step(stmt);
+	db_bind_int(stmt, 4, p->work_start);
+	db_bind_int(stmt, 5, p->work_end);
+	db_bind_int(stmt, 6, (int)p->workdays);
+	db_bind_int64(stmt, 7, clock_now());
+	rc = db_step(stmt);
+	if (rc == DB_ROW) {
+		p->id = db_column_int64(stmt, 0);
+		p->created_at = db_column_int64(stmt, 1);
+		rc = db_step(stmt);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || store_fail(st, rc, error);
+	db_reset(stmt);
+	return rc == DB_DONE || store_fail(st, rc, error);
 }
 
 gboolean
 store_member_add(struct store *st, const char *team, const char *email,
     const char *role, GError **error)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO memberships "
+	struct db_stmt *stmt = store_prepare(st, "INSERT INTO memberships "
 	    "(team_id, person_id, role, created_at) "
 	    "SELECT t.id, p.id, ?3, ?4 FROM teams t, people p "
 	    "WHERE t.name = ?1 AND p.email = ?2", error);
@@ -272,17 +272,17 @@ store_member_add(struct store *st, const char *team, const char *email,
 	store_bind_text(stmt, 1, team);
 	store_bind_text(stmt, 2, email);
 	store_bind_text(stmt, 3, role != NULL ? role : "member");
-	sqlite3_bind_int64(stmt, 4, clock_now());
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+	db_bind_int64(stmt, 4, clock_now());
+	rc = db_step(stmt);
+	db_reset(stmt);
+	if (rc == DB_UNIQUE) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
 		    "%s is already a member of team '%s'", email, team);
 		return FALSE;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(st, rc, error);
-	if (sqlite3_changes(st->db) == 0)
+	if (db_changes(st->db) == 0)
 		return not_found(error, "team", team);
 	return TRUE;
 }
@@ -299,7 +299,7 @@ store_member_list(struct store *st, const char *team, GError **error)
 	    "JOIN teams t ON t.id = m.team_id ORDER BY t.name) t "
 	    "JOIN people p ON p.id = t.person_id "
 	    "GROUP BY p.id ORDER BY p.email";
-	sqlite3_stmt *stmt = store_prepare(st, team != NULL ? by_team : all,
+	struct db_stmt *stmt = store_prepare(st, team != NULL ? by_team : all,
 	    error);
 	g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)person_free);
@@ -309,7 +309,7 @@ store_member_list(struct store *st, const char *team, GError **error)
 		return NULL;
 	if (team != NULL)
 		store_bind_text(stmt, 1, team);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = db_step(stmt)) == DB_ROW) {
 		struct person *p = person_from_row(stmt);
 		if (team != NULL)
 			p->role = store_column_dup(stmt, 9);
@@ -317,8 +317,8 @@ store_member_list(struct store *st, const char *team, GError **error)
 			p->teams = store_column_dup(stmt, 9);
 		g_ptr_array_add(people, p);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		return NULL;
 	}
@@ -329,7 +329,7 @@ gboolean
 store_member_remove(struct store *st, const char *email, const char *team,
     GError **error)
 {
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 
 	if (team == NULL)
 		stmt = store_prepare(st, "DELETE FROM people WHERE email = ?1",
@@ -345,7 +345,7 @@ store_member_remove(struct store *st, const char *email, const char *team,
 		store_bind_text(stmt, 2, team);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
-	if (sqlite3_changes(st->db) > 0)
+	if (db_changes(st->db) > 0)
 		return TRUE;
 	if (team == NULL)
 		return not_found(error, "person with address", email);

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "db-sqlite.h"
 #include "log.h"
 #include "resources.h"
 #include "store-private.h"
@@ -15,49 +16,37 @@ G_DEFINE_QUARK(tidings-store-error-quark, store_error)
 #define STORE_APPLICATION_ID 0x74696469
 #define STORE_BUSY_TIMEOUT_MS 10000
 #define SCHEMA_DIR "/org/tidings/schema"
+#define SCHEMA_PG_DIR "/org/tidings/schema-pg"
 
 static int
 store_error_code(int rc)
 {
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	switch (rc) {
+	case DB_BUSY:
 		return STORE_ERROR_BUSY;
-	case SQLITE_FULL:
+	case DB_FULL:
 		return STORE_ERROR_FULL;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
+	case DB_CORRUPT:
 		return STORE_ERROR_CORRUPT;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
+	case DB_READONLY:
 		return STORE_ERROR_READONLY;
-	case SQLITE_CANTOPEN:
-	case SQLITE_IOERR:
+	case DB_IO:
 		return STORE_ERROR_IO;
-	case SQLITE_CONSTRAINT:
+	case DB_UNIQUE:
+	case DB_CONSTRAINT:
 		return STORE_ERROR_EXISTS;
 	default:
 		return STORE_ERROR_FAILED;
 	}
 }
 
-/* SQLite says SQLITE_FULL only where it expects a full disk; elsewhere
- * (a new WAL or WAL index, when the database opens) a full disk is an I/O
- * error with ENOSPC.  Either is temporary: the MTA must try again. */
-static gboolean
-store_disk_full(struct store *st, int rc)
-{
-	int err = st->db != NULL ? sqlite3_system_errno(st->db) : 0;
-
-	return (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR &&
-	    (err == ENOSPC || err == EDQUOT));
-}
-
 static gboolean
 store_set_error(struct store *st, int rc, const char *why, GError **error)
 {
-	if (store_disk_full(st, rc) && (rc & 0xff) != SQLITE_FULL)
+	/* A full disk may show as an I/O error (a new WAL or WAL index, when
+	 * the database opens); the layer finds it, the message may not say
+	 * it.  Either way it is temporary: the MTA must try again. */
+	if (rc == DB_FULL && strstr(why, "full") == NULL)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_FULL,
 		    "%s: the disk is full (%s)", st->path, why);
 	else
@@ -69,31 +58,36 @@ store_set_error(struct store *st, int rc, const char *why, GError **error)
 gboolean
 store_fail(struct store *st, int rc, GError **error)
 {
-	return store_set_error(st, rc, st->db != NULL ?
-	    sqlite3_errmsg(st->db) : sqlite3_errstr(rc), error);
+	return store_set_error(st, rc, st->db != NULL ? db_errmsg(st->db) :
+	    "out of memory", error);
 }
 
-sqlite3_stmt *
+static gboolean
+store_is_pg(const struct store *st)
+{
+	return db_backend(st->db) == DB_POSTGRESQL;
+}
+
+struct db_stmt *
 store_prepare(struct store *st, const char *sql, GError **error)
 {
 	/* Most SQL is a literal, found by its address; the text then only
 	 * needs comparing, not hashing. */
-	sqlite3_stmt *stmt = g_hash_table_lookup(st->stmt_at, sql);
+	struct db_stmt *stmt = g_hash_table_lookup(st->stmt_at, sql);
 	int rc;
 
-	if (stmt == NULL || strcmp(sqlite3_sql(stmt), sql) != 0) {
+	if (stmt == NULL || strcmp(db_sql(stmt), sql) != 0) {
 		stmt = g_hash_table_lookup(st->stmts, sql);
 		if (stmt != NULL)
 			g_hash_table_insert(st->stmt_at, (gpointer)sql, stmt);
 	}
 	if (stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
+		db_reset(stmt);
+		db_clear_bindings(stmt);
 		return stmt;
 	}
-	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &stmt, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_prepare(st->db, sql, &stmt);
+	if (rc != DB_OK) {
 		store_fail(st, rc, error);
 		return NULL;
 	}
@@ -106,53 +100,51 @@ store_prepare(struct store *st, const char *sql, GError **error)
 gboolean
 store_exec(struct store *st, const char *sql, GError **error)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	int rc = db_exec(st->db, sql);
 
-	if (rc == SQLITE_OK)
-		return TRUE;
-	store_set_error(st, rc, msg != NULL ? msg : sqlite3_errstr(rc), error);
-	sqlite3_free(msg);
-	return FALSE;
+	return rc == DB_OK || store_fail(st, rc, error);
 }
 
 gboolean
-store_step_done(struct store *st, sqlite3_stmt *stmt, GError **error)
+store_step_done(struct store *st, struct db_stmt *stmt, GError **error)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = db_step(stmt);
 
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
+	db_reset(stmt);
+	if (rc == DB_DONE)
 		return TRUE;
 	return store_fail(st, rc, error);
 }
 
 gint64
-store_step_int64(struct store *st, sqlite3_stmt *stmt, GError **error)
+store_step_int64(struct store *st, struct db_stmt *stmt, GError **error)
 {
-	int rc = sqlite3_step(stmt);
+	int rc = db_step(stmt);
 	gint64 v = -1;
 
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
+	if (rc == DB_ROW)
+		v = db_column_int64(stmt, 0);
+	else if (rc == DB_DONE)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+		    "%s: no row where one was expected", st->path);
 	else
-		store_fail(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, error);
-	sqlite3_reset(stmt);
+		store_fail(st, rc, error);
+	db_reset(stmt);
 	return v;
 }
 
 GPtrArray *
-store_rows(struct store *st, sqlite3_stmt *stmt,
-    gpointer (*read)(sqlite3_stmt *stmt), GDestroyNotify free,
+store_rows(struct store *st, struct db_stmt *stmt,
+    gpointer (*read)(struct db_stmt *stmt), GDestroyNotify free,
     GError **error)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(free);
 	int rc;
 
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	while ((rc = db_step(stmt)) == DB_ROW)
 		g_ptr_array_add(list, read(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
+	db_reset(stmt);
+	if (rc != DB_DONE) {
 		store_fail(st, rc, error);
 		g_ptr_array_unref(list);
 		return NULL;
@@ -178,38 +170,35 @@ store_first(GPtrArray *list, const char *what, const char *which,
 }
 
 void
-store_bind_text(sqlite3_stmt *stmt, int col, const char *text)
+store_bind_text(struct db_stmt *stmt, int col, const char *text)
 {
-	if (text == NULL)
-		sqlite3_bind_null(stmt, col);
-	else
-		sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
+	db_bind_text(stmt, col, text, -1);
 }
 
 char *
-store_column_dup(sqlite3_stmt *stmt, int col)
+store_column_dup(struct db_stmt *stmt, int col)
 {
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	return t != NULL ? g_strdup((const char *)t) : NULL;
+	return g_strdup(db_column_text(stmt, col));
 }
+
+/* --- SQLite's own settings ------------------------------------------- */
 
 static gint64
 store_pragma_int(struct store *st, const char *pragma, GError **error)
 {
 	g_autofree char *sql = g_strdup_printf("PRAGMA %s", pragma);
-	sqlite3_stmt *stmt = NULL;
+	struct db_stmt *stmt = NULL;
 	gint64 v = -1;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
+	rc = db_prepare(st->db, sql, &stmt);
+	if (rc == DB_OK)
+		rc = db_step(stmt);
+	if (rc == DB_ROW)
+		v = db_column_int64(stmt, 0);
 	else
 		store_fail(st, rc, error);
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 	return v;
 }
 
@@ -218,16 +207,16 @@ store_pragma_int(struct store *st, const char *pragma, GError **error)
 static gboolean
 store_try_wal(struct store *st, gboolean *set, GError **error)
 {
-	int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL,
-	    NULL);
+	int rc = db_exec(st->db, "PRAGMA journal_mode = WAL");
 
-	*set = rc == SQLITE_OK;
+	*set = rc == DB_OK;
 	st->want_wal = !*set;
-	if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY ||
-	    (rc & 0xff) == SQLITE_LOCKED)
+	if (rc == DB_OK || rc == DB_BUSY)
 		return TRUE;
 	return store_fail(st, rc, error);
 }
+
+/* --- transactions ---------------------------------------------------- */
 
 gboolean
 store_begin(struct store *st, GError **error)
@@ -237,7 +226,10 @@ store_begin(struct store *st, GError **error)
 	g_return_val_if_fail(!st->in_tx, FALSE);
 	if (st->want_wal && !store_try_wal(st, &wal, error))
 		return FALSE;
-	if (!store_exec(st, "BEGIN IMMEDIATE", error))
+	/* SQLite: the write lock at once.  PostgreSQL locks rows as they
+	 * are written, and its claims are unique rows. */
+	if (!store_exec(st, store_is_pg(st) ? "BEGIN" : "BEGIN IMMEDIATE",
+	    error))
 		return FALSE;
 	st->in_tx = TRUE;
 	return TRUE;
@@ -248,6 +240,9 @@ store_begin_batch(struct store *st, GError **error)
 {
 	if (!store_begin(st, error))
 		return FALSE;
+	/* PostgreSQL indexes each mail as it is written. */
+	if (store_is_pg(st))
+		return TRUE;
 	if (!store_exec(st, "INSERT INTO messages_fts_pending (id) VALUES (0)",
 	    error)) {
 		store_rollback(st);
@@ -290,9 +285,10 @@ store_rollback(struct store *st)
 {
 	if (!st->in_tx)
 		return;
-	/* A failed statement may already have rolled the transaction back. */
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* A failed statement may already have rolled the transaction back
+	 * (SQLite), or left it to be rolled back (PostgreSQL). */
+	if (db_in_transaction(st->db))
+		(void)db_exec(st->db, "ROLLBACK");
 	st->in_tx = FALSE;
 	st->batch = FALSE;
 }
@@ -301,6 +297,11 @@ gboolean
 store_set_durable(struct store *st, gboolean durable, GError **error)
 {
 	g_return_val_if_fail(!st->in_tx, FALSE);
+	/* PostgreSQL: a commit not yet flushed is lost in a crash of the
+	 * server, whole, never half; the database stays consistent. */
+	if (store_is_pg(st))
+		return store_exec(st, durable ? "SET synchronous_commit = on" :
+		    "SET synchronous_commit = off", error);
 	/* In WAL mode, NORMAL syncs the log only at checkpoints; the next
 	 * FULL commit syncs it whole, the commits before included. */
 	return store_exec(st, durable ? "PRAGMA synchronous = FULL" :
@@ -314,16 +315,18 @@ store_set_bulk(struct store *st, gboolean bulk, GError **error)
 	int rc;
 
 	g_return_val_if_fail(!st->in_tx, FALSE);
+	/* How a PostgreSQL server writes is its own configuration's. */
+	if (store_is_pg(st))
+		return TRUE;
 	if (bulk) {
 		/* SQLite refuses to leave the WAL while other connections
-		 * are open (SQLITE_BUSY at once): they keep it, and this
-		 * load checkpoints it rarely, most pages being those of the
+		 * are open (busy at once): they keep it, and this load
+		 * checkpoints it rarely, most pages being those of the
 		 * indexes again and again. */
-		rc = sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL,
-		    NULL, NULL);
-		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+		rc = db_exec(st->db, "PRAGMA journal_mode = DELETE");
+		if (rc != DB_OK && rc != DB_BUSY)
 			return store_fail(st, rc, error);
-		st->direct = rc == SQLITE_OK;
+		st->direct = rc == DB_OK;
 		log_trace(TRACE_DB, "%s: bulk load %s", st->path, st->direct ?
 		    "with a rollback journal" : "through the WAL, others "
 		    "have the database open");
@@ -364,9 +367,11 @@ store_rollback_to(struct store *st, const char *name)
 	g_autofree char *sql = g_strdup_printf("ROLLBACK TO %s; RELEASE %s",
 	    name, name);
 
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (db_in_transaction(st->db))
+		(void)db_exec(st->db, sql);
 }
+
+/* --- migrations ------------------------------------------------------ */
 
 static int
 cmp_names(const void *a, const void *b)
@@ -374,7 +379,8 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The migration files, sorted: schema/001-*.sql is version 1, and so on. */
+/* The migration files, sorted: schema/001-*.sql is version 1, and so on.
+ * PostgreSQL's form of each has the same name under schema-pg/. */
 static char **
 store_migrations(void)
 {
@@ -401,9 +407,37 @@ store_schema_latest(void)
 	return (int)g_strv_length(names);
 }
 
+/* PostgreSQL keeps the version in a table of its own; -1 with error set,
+ * 0 for a database without tables, -2 for one with other tables. */
+static gint64
+store_pg_version(struct store *st, GError **error)
+{
+	struct db_stmt *stmt;
+	gint64 n;
+
+	stmt = store_prepare(st, "SELECT count(*) FROM pg_catalog.pg_tables "
+	    "WHERE schemaname = current_schema() AND tablename = "
+	    "'tidings_schema'", error);
+	if (stmt == NULL || (n = store_step_int64(st, stmt, error)) < 0)
+		return -1;
+	if (n == 0) {
+		stmt = store_prepare(st, "SELECT count(*) FROM "
+		    "pg_catalog.pg_tables WHERE schemaname = current_schema()",
+		    error);
+		if (stmt == NULL || (n = store_step_int64(st, stmt, error)) < 0)
+			return -1;
+		return n > 0 ? -2 : 0;
+	}
+	stmt = store_prepare(st, "SELECT CASE WHEN application = 'tidings' "
+	    "THEN version ELSE -2 END FROM tidings_schema", error);
+	return stmt != NULL ? store_step_int64(st, stmt, error) : -1;
+}
+
 int
 store_schema_version(struct store *st)
 {
+	if (store_is_pg(st))
+		return (int)store_pg_version(st, NULL);
 	return (int)store_pragma_int(st, "user_version", NULL);
 }
 
@@ -411,14 +445,30 @@ static gboolean
 store_migrate_one(struct store *st, int version, const char *name,
     GError **error)
 {
-	g_autofree char *path = g_strdup_printf("%s/%s", SCHEMA_DIR, name);
+	g_autofree char *path = g_strdup_printf("%s/%s", store_is_pg(st) ?
+	    SCHEMA_PG_DIR : SCHEMA_DIR, name);
 	g_autoptr(GBytes) sql = g_resources_lookup_data(path,
 	    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-	g_autofree char *text = g_strndup(g_bytes_get_data(sql, NULL),
-	    g_bytes_get_size(sql));
-	g_autofree char *bump = g_strdup_printf("PRAGMA user_version = %d;"
-	    "PRAGMA application_id = %d;", version, STORE_APPLICATION_ID);
+	g_autofree char *text = NULL;
+	g_autofree char *bump = NULL;
 
+	if (sql == NULL) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
+		    "migration to schema version %d (%s) has no PostgreSQL "
+		    "form in this tidings", version, name);
+		return FALSE;
+	}
+	text = g_strndup(g_bytes_get_data(sql, NULL), g_bytes_get_size(sql));
+	if (store_is_pg(st))
+		bump = g_strdup_printf("%sUPDATE tidings_schema SET "
+		    "version = %d;", version == 1 ? "CREATE TABLE "
+		    "tidings_schema (version integer NOT NULL, application "
+		    "text NOT NULL); INSERT INTO tidings_schema VALUES (0, "
+		    "'tidings');" : "", version);
+	else
+		bump = g_strdup_printf("PRAGMA user_version = %d;"
+		    "PRAGMA application_id = %d;", version,
+		    STORE_APPLICATION_ID);
 	log_debug("%s: migrating to schema version %d (%s)", st->path, version,
 	    name);
 	if (!store_begin(st, error))
@@ -432,32 +482,49 @@ store_migrate_one(struct store *st, int version, const char *name,
 	return store_commit(st, error);
 }
 
+/* The schema version of an SQLite file: 0 for a new one, -2 for another
+ * program's, -1 with error set. */
+static gint64
+store_sqlite_version(struct store *st, GError **error)
+{
+	gint64 version, app, tables;
+
+	version = store_pragma_int(st, "user_version", error);
+	if (version < 0)
+		return -1;
+	app = store_pragma_int(st, "application_id", error);
+	if (app < 0)
+		return -1;
+	if (version == 0) {
+		/* A new file, or some other program's database. */
+		struct db_stmt *stmt = store_prepare(st,
+		    "SELECT count(*) FROM sqlite_master", error);
+		if (stmt == NULL ||
+		    (tables = store_step_int64(st, stmt, error)) < 0)
+			return -1;
+		return tables > 0 ? -2 : 0;
+	}
+	return app != STORE_APPLICATION_ID ? -2 : version;
+}
+
 static gboolean
 store_migrate(struct store *st, GError **error)
 {
 	g_auto(GStrv) names = store_migrations();
 	int latest = (int)g_strv_length(names);
-	gint64 version, app, tables;
+	gint64 version;
 
-	version = store_pragma_int(st, "user_version", error);
-	if (version < 0)
+	version = store_is_pg(st) ? store_pg_version(st, error) :
+	    store_sqlite_version(st, error);
+	if (version == -1)
 		return FALSE;
-	app = store_pragma_int(st, "application_id", error);
-	if (app < 0)
+	if (version == -2) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_CORRUPT,
+		    "%s is %s database, but not one of tidings'; refusing to "
+		    "change it", st->path, store_is_pg(st) ? "a PostgreSQL" :
+		    "an SQLite");
 		return FALSE;
-	if (version == 0) {
-		/* A new file, or some other program's database. */
-		sqlite3_stmt *stmt = store_prepare(st,
-		    "SELECT count(*) FROM sqlite_master", error);
-		if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW)
-			return stmt != NULL ? store_fail(st, SQLITE_ERROR, error) :
-			    FALSE;
-		tables = sqlite3_column_int64(stmt, 0);
-		sqlite3_reset(stmt);
-		if (tables > 0)
-			goto foreign;
-	} else if (app != STORE_APPLICATION_ID)
-		goto foreign;
+	}
 	if (version > latest) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
 		    "%s was written by a newer version of tidings (schema "
@@ -470,20 +537,18 @@ store_migrate(struct store *st, GError **error)
 		if (!store_migrate_one(st, v, names[v - 1], error))
 			return FALSE;
 	return TRUE;
-foreign:
-	g_set_error(error, STORE_ERROR, STORE_ERROR_CORRUPT,
-	    "%s is an SQLite database, but not one of tidings'; refusing to "
-	    "change it", st->path);
-	return FALSE;
 }
+
+/* --- opening --------------------------------------------------------- */
 
 static gboolean
 store_configure(struct store *st, GError **error)
 {
 	gboolean wal;
 
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(st->db, 1);
+	db_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (store_is_pg(st))
+		return TRUE;
 	/* A new database gets pages of 8 KiB, which hold most mails whole
 	 * (a page of 4 KiB needs another for most), and half as many pages
 	 * to write; an existing one keeps its own.  A bulk load that had the
@@ -510,53 +575,57 @@ store_configure(struct store *st, GError **error)
 static void
 stmt_finalize(gpointer stmt)
 {
-	sqlite3_finalize(stmt);
+	db_finalize(stmt);
 }
 
-/* Before SQLite initialises: its memory statistics, which tidings never
- * reads, cost a global lock at every allocation. */
-static void
-store_init(void)
+/* A PostgreSQL URI as it may be shown: without its password. */
+static char *
+store_display_name(const char *target)
 {
-	static gsize done;
+	const char *scheme = strstr(target, "://");
+	const char *at, *colon;
 
-	if (g_once_init_enter(&done)) {
-		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-		g_once_init_leave(&done, 1);
-	}
+	if (!db_is_postgresql(target) || scheme == NULL)
+		return g_strdup(target);
+	scheme += 3;
+	at = strchr(scheme, '@');
+	colon = at != NULL ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
+	if (colon == NULL || strchr(scheme, '/') < at)
+		return g_strdup(target);
+	return g_strdup_printf("%.*s:***%s", (int)(colon - target), target, at);
 }
 
 struct store *
-store_open(const char *path, GError **error)
+store_open(const char *target, GError **error)
 {
-	g_autofree char *dir = g_path_get_dirname(path);
 	struct store *st;
 	int rc;
 
-	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		g_set_error(error, STORE_ERROR, STORE_ERROR_IO,
-		    "cannot create %s: %s", dir, g_strerror(errno));
-		return NULL;
+	if (!db_is_postgresql(target)) {
+		g_autofree char *dir = g_path_get_dirname(target);
+		if (g_mkdir_with_parents(dir, 0700) != 0) {
+			g_set_error(error, STORE_ERROR, STORE_ERROR_IO,
+			    "cannot create %s: %s", dir, g_strerror(errno));
+			return NULL;
+		}
 	}
 	st = g_new0(struct store, 1);
-	st->path = g_strdup(path);
+	st->path = store_display_name(target);
+	st->target = g_strdup(target);
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    stmt_finalize);
 	st->stmt_at = g_hash_table_new(g_direct_hash, g_direct_equal);
-	store_init();
 	/* A store is used by one thread at a time (the thread that opened
-	 * it; ingest-pipe.c's worker never touches it), so the connection
-	 * needs no lock of its own. */
-	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
-	    NULL);
-	if (rc != SQLITE_OK) {
+	 * it; ingest-pipe.c's worker never touches it). */
+	rc = db_is_postgresql(target) ? db_open_postgresql(target, &st->db) :
+	    db_open_sqlite(target, &st->db);
+	if (rc != DB_OK) {
 		store_fail(st, rc, error);
 		goto fail;
 	}
 	if (!store_configure(st, error) || !store_migrate(st, error))
 		goto fail;
-	log_trace(TRACE_DB, "%s: open, schema version %d", path,
+	log_trace(TRACE_DB, "%s: open, schema version %d", st->path,
 	    store_schema_version(st));
 	return st;
 fail:
@@ -567,7 +636,7 @@ fail:
 void
 store_set_busy_timeout(struct store *st, int ms)
 {
-	sqlite3_busy_timeout(st->db, ms);
+	db_busy_timeout(st->db, ms);
 }
 
 const char *
@@ -576,16 +645,41 @@ store_path(const struct store *st)
 	return st->path;
 }
 
+struct store *
+store_reopen(const struct store *st, GError **error)
+{
+	return store_open(st->target, error);
+}
+
+gboolean
+store_is_postgresql(const struct store *st)
+{
+	return store_is_pg(st);
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	/* The outbox's mail this store claimed and did not try goes back
+	 * at once, not when the claim passes. */
+	if (st->outbox_claim != NULL) {
+		struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
+		    "claim = NULL, claim_until = NULL WHERE claim = ?", NULL);
+		if (stmt != NULL) {
+			store_bind_text(stmt, 1, st->outbox_claim);
+			(void)store_step_done(st, stmt, NULL);
+		}
+		g_free(st->outbox_claim);
+	}
 	g_hash_table_destroy(st->stmt_at);
 	g_hash_table_destroy(st->stmts);
-	if (st->db != NULL)
-		sqlite3_close(st->db);
+	db_close(st->db);
 	g_free(st->path);
+	if (st->target != NULL)
+		memset(st->target, 0, strlen(st->target));
+	g_free(st->target);
 	g_free(st);
 }

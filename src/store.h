@@ -25,14 +25,19 @@ enum store_error {
 
 struct store;
 
-/* Opens PATH, creating it and its directory when missing, and brings its
- * schema up to date step by step.  Close with store_close(). */
-struct store *store_open(const char *path, GError **error);
+/* Opens TARGET, an SQLite file (created, with its directory, when
+ * missing) or a PostgreSQL URI (postgresql://… or postgres://…), and
+ * brings its schema up to date step by step.  Close with store_close(). */
+struct store *store_open(const char *target, GError **error);
 void store_close(struct store *st);
+/* Another connection to the same database, for another thread. */
+struct store *store_reopen(const struct store *st, GError **error);
 typedef struct store Store;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
 
+/* The file, or the URI without its password. */
 const char *store_path(const struct store *st);
+gboolean store_is_postgresql(const struct store *st);
 /* How long to wait for another process's lock before STORE_ERROR_BUSY. */
 void store_set_busy_timeout(struct store *st, int ms);
 /* The schema version of the open database and the newest this build knows. */

@@ -51,6 +51,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_ics_entry,
 	&cmd_feed_url_entry,
 	&cmd_backup_entry,
+	&cmd_migrate_entry,
 	&cmd_help_entry,
 	NULL
 };

@@ -60,6 +60,7 @@ int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 extern const struct cmd_entry cmd_answers_entry;
 extern const struct cmd_entry cmd_avail_entry;
 extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_blocker_entry;
 extern const struct cmd_entry cmd_blockers_entry;
 extern const struct cmd_entry cmd_checkin_entry;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # T055: SQL only through prepared statements with constant text.  Only the
-# store's files speak SQL; every statement they prepare or run is a string
+# store's files speak SQL, through the database layer (src/db*.c), the one
+# place that talks to SQLite and PostgreSQL; every statement they prepare or run is a string
 # literal, a macro, or a static constant, possibly chosen by ?: between
 # them; never text made at run time, into which a value could be pasted.
 # The helpers of src/store.c that take the SQL as a parameter, read the
@@ -12,9 +13,18 @@
 command -v perl >/dev/null || skip_all "perl is not installed"
 src=$TOP_SRCDIR/src
 
-outside=$(grep -l 'sqlite3' "$src"/*.c "$TOP_SRCDIR"/filters/*.c | grep -v '/store[^/]*\.c$')
+outside=$(grep -l 'sqlite3\|libpq-fe\.h\|PQexec' "$src"/*.c "$src"/*.h \
+    "$TOP_SRCDIR"/filters/*.[ch] | grep -v '/store[^/]*\.c$' |
+    grep -v '/db[^/]*\.[ch]$')
 [ -z "$outside" ]
-ok $? "only src/store*.c use SQLite" || diag "$outside"
+ok $? "only src/store*.c and the database layer use SQLite or libpq" ||
+    diag "$outside"
+
+outside=$(grep -l '#include "db[^"]*\.h"' "$src"/*.c "$src"/*.h \
+    "$TOP_SRCDIR"/filters/*.[ch] | grep -v '/store[^/]*\.[ch]$' |
+    grep -v '/db[^/]*\.[ch]$')
+[ -z "$outside" ]
+ok $? "only the store includes the database layer" || diag "$outside"
 
 # check_sql FILE...: prints each call whose SQL is not constant; fails if any.
 check_sql() {
@@ -33,7 +43,7 @@ for my $file (@ARGV) {
 	my %const;
 	$const{$1} = 1 while $text =~ /static\s+const\s+char\s+(\w+)\s*\[\]\s*=/g;
 	my $fn = "";
-	while ($text =~ /^(\w+)\(|\b(store_prepare|store_exec|sqlite3_prepare(?:_v[23])?|sqlite3_exec)\s*\(/mg) {
+	while ($text =~ /^(\w+)\(|\b(store_prepare|store_exec|sqlite3_prepare(?:_v[23])?|sqlite3_exec|db_prepare|db_exec)\s*\(/mg) {
 		if (defined $1) { $fn = $1; next; }
 		my $call = $2;
 		my $start = pos($text);
@@ -87,12 +97,13 @@ static gboolean
 store_bad(struct store *st, const char *name, GError **error)
 {
 	g_autofree char *sql = g_strdup_printf("DELETE FROM t WHERE n = '%s'", name);
-	sqlite3_stmt *stmt = store_prepare(st, sql, error);
+	struct db_stmt *stmt = store_prepare(st, sql, error);
+	db_exec(st->db, sql);
 	return store_exec(st, g_strdup_printf("DROP TABLE %s", name), error);
 }
 C
 check_sql "$TEST_DIR/store-bad.c" >"$TEST_DIR/out" 2>&1
-[ $? -ne 0 ] && [ "$(grep -c 'not constant' "$TEST_DIR/out")" = 2 ]
+[ $? -ne 0 ] && [ "$(grep -c 'not constant' "$TEST_DIR/out")" = 3 ]
 ok $? "and flags SQL made at run time" || sed 's/^/# /' "$TEST_DIR/out"
 
 done_testing

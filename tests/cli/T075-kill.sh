@@ -23,20 +23,32 @@ n=2000
 kills=0
 # The killed runs go at a pace that leaves the kill time to land in the
 # middle, however fast the machine: an exec filter (a process for each
-# mail) runs before each is stored.  The run after them is a plain
-# import, on the worker threads.
+# mail) runs before each is stored, and near the end of the corpus it
+# waits for the test, so that a killed run can never have finished.  The
+# import commits every 500 mails, and each run filters every mail (those
+# already stored too), so the batches before the wait are committed.  The
+# run after them is a plain import, on the worker threads.
 pace="$TEST_DIR/pace.sh"
-printf '#!/bin/sh\ncat >/dev/null\n' >"$pace"
+cat >"$pace" <<EOF
+#!/bin/sh
+cat >/dev/null
+echo x >>"$TEST_DIR/paced.n"
+[ "\$(wc -l <"$TEST_DIR/paced.n")" -lt $((n - 50)) ] && exit 0
+while [ ! -e "$TEST_DIR/paced.go" ]; do sleep 0.05; done
+exit 0
+EOF
 chmod +x "$pace"
 printf '[tidings]\ndatabase = %s\n[filters]\nexec = %s\n' "$db" "$pace" \
 	>"$TEST_DIR/paced.conf"
 for at in 400 1200; do
+	rm -f "$TEST_DIR/paced.n" "$TEST_DIR/paced.go"
 	"$TIDINGS" --config "$TEST_DIR/paced.conf" import --maildir "$TEST_DIR/Maildir" >"$TEST_DIR/import.out" 2>&1 &
 	pid=$!
-	if wait_until 30 more_than "$at" && kill -KILL "$pid" 2>/dev/null; then
+	if wait_until 120 more_than "$at" && kill -KILL "$pid" 2>/dev/null; then
 		kills=$((kills + 1))
 	fi
 	wait "$pid" 2>/dev/null
+	touch "$TEST_DIR/paced.go"	# the filters left waiting end
 	diag "import killed with $(count) of $n mails stored"
 done
 [ "$kills" = 2 ] && [ "$(count)" -lt "$n" ]

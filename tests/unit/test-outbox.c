@@ -160,6 +160,82 @@ test_due(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+/* Two stores on one database, as two processes: a mail claimed by one is
+ * not given to the other until it is put back or its claim has passed;
+ * a mail tried is no one's. */
+static void
+test_claim(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) other = store_open(f->path, &error);
+	g_autoptr(GPtrArray) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+	struct outbox_entry *x;
+
+	g_assert_no_error(error);
+	add(f, "one", 100, "a@x", NULL);
+	add(f, "two", 100, "b@x", NULL);
+	a = store_outbox_due(f->st, 200, 1, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(a->len, ==, 1);
+	x = a->pdata[0];
+	g_assert_cmpstr(x->dedupe_key, ==, "one");
+	/* The other gets the other mail only. */
+	b = store_outbox_due(other, 200, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(b->len, ==, 1);
+	g_assert_cmpstr(((struct outbox_entry *)b->pdata[0])->dedupe_key, ==,
+	    "two");
+	/* Claimed mail is due for the others when the claim passes. */
+	g_assert_cmpint(store_outbox_next_due(other, &error), ==,
+	    200 + STORE_OUTBOX_CLAIM);
+	/* The first dies with its mail in hand: the other takes it once
+	 * the claim has passed, and not before (it has its own again, put
+	 * back by its next call). */
+	c = store_outbox_due(other, 200 + STORE_OUTBOX_CLAIM - 1, 0, &error);
+	g_assert_cmpuint(c->len, ==, 1);
+	g_assert_cmpstr(((struct outbox_entry *)c->pdata[0])->dedupe_key, ==,
+	    "two");
+	d = store_outbox_due(other, 201 + STORE_OUTBOX_CLAIM, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(d->len, ==, 2);
+	/* A mail tried is no one's claim: sent, it is due for nobody. */
+	for (guint i = 0; i < d->len; i++) {
+		x = d->pdata[i];
+		g_assert_true(store_outbox_set(other, x->id, "sent", 1, 0, NULL,
+		    300, &error));
+	}
+	e = store_outbox_due(f->st, 10000, 0, &error);
+	g_assert_cmpuint(e->len, ==, 0);
+	g_assert_cmpint(store_outbox_next_due(f->st, &error), ==, -1);
+	g_assert_no_error(error);
+}
+
+/* What a store claimed and did not try goes back at its next call and
+ * when it is closed. */
+static void
+test_claim_put_back(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) a = NULL, b = NULL, c = NULL;
+	struct store *first = store_open(f->path, &error);
+
+	g_assert_no_error(error);
+	add(f, "one", 100, "a@x", NULL);
+	a = store_outbox_due(first, 200, 0, &error);
+	g_assert_cmpuint(a->len, ==, 1);
+	b = store_outbox_due(f->st, 200, 0, &error);
+	g_assert_cmpuint(b->len, ==, 0);
+	store_close(first);
+	c = store_outbox_due(f->st, 200, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->len, ==, 1);
+	g_clear_pointer(&a, g_ptr_array_unref);
+	/* Its own next call puts back the last claim and takes it anew. */
+	a = store_outbox_due(f->st, 200, 0, &error);
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_no_error(error);
+}
+
 static void
 test_states(struct fixture *f, gconstpointer data)
 {
@@ -736,6 +812,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("/outbox/dedupe", test_dedupe);
 	ADD("/outbox/due", test_due);
+	ADD("/outbox/claim", test_claim);
+	ADD("/outbox/claim-put-back", test_claim_put_back);
 	ADD("/outbox/states", test_states);
 	ADD("/outbox/retry-purge", test_retry_purge);
 	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);

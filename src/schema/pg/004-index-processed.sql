@@ -1,0 +1,4 @@
+-- tidings schema for PostgreSQL, version 4: mail is indexed for search
+-- once it has been processed (../004-index-processed.sql).  Here the
+-- search index of version 1 is already partial, on processed and dropped
+-- mail only: nothing to change.

@@ -1,0 +1,5 @@
+-- tidings schema for PostgreSQL, version 8: in SQLite, a batch notes the
+-- mail to index in messages_fts_pending and indexes it at the commit
+-- (../008-index-at-commit.sql).  PostgreSQL's GIN index takes a batch's
+-- entries into its pending list and merges them itself: nothing to change,
+-- and no messages_fts_pending here (see 001-initial.sql).

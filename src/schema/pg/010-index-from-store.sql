@@ -1,0 +1,5 @@
+-- tidings schema for PostgreSQL, version 10: in SQLite, mail stored
+-- processed is indexed for search by the store's own statement rather than
+-- a trigger (../010-index-from-store.sql).  Here PostgreSQL's index does
+-- it: nothing to change, and the store indexes nothing itself (see
+-- 001-initial.sql).
