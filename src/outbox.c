@@ -453,13 +453,13 @@ sender_run(gpointer data)
 {
 	struct sender *s = data;
 	struct job *j;
+	gboolean sent = TRUE;
 
-	while ((j = g_async_queue_pop(s->todo)) != &stop_job) {
-		j->sent = smtp_send(s->smtp, j->sender, j->addrs,
+	/* J is the main thread's once handed back: SENT is read before. */
+	while (sent && (j = g_async_queue_pop(s->todo)) != &stop_job) {
+		sent = j->sent = smtp_send(s->smtp, j->sender, j->addrs,
 		    j->pending->len, j->e->raw, j->replies, &j->error);
 		g_async_queue_push(s->done, j);
-		if (!j->sent)
-			break;
 	}
 	return NULL;
 }
