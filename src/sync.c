@@ -49,6 +49,7 @@ struct sync_run {
 	struct sync_stats *stats;
 	char *source;		/* imap:FOLDER */
 	guint in_tx;		/* mail in the open transaction */
+	guint32 last_uid;	/* of the last of them */
 	GArray *done;		/* UIDs stored, to flag or move */
 	GError *error;
 };
@@ -165,16 +166,24 @@ fetcher_stop(struct fetcher *f)
 	}
 }
 
+/* Commits the open transaction, the position moved past its last mail
+ * in it: once per transaction, not at each mail. */
 static gboolean
 sync_commit(struct sync_run *r)
 {
 	if (r->in_tx == 0)
 		return TRUE;
 	r->in_tx = 0;
+	if (!store_sync_set(r->st, r->account, r->folder, r->uidvalidity,
+	    r->last_uid, &r->error)) {
+		store_rollback(r->st);
+		return FALSE;
+	}
 	return store_commit(r->st, &r->error);
 }
 
-/* One fetched mail: ingested, and the position moved past it, together. */
+/* One fetched mail: ingested, in the transaction that moves the position
+ * past it (sync_commit()). */
 static gboolean
 sync_store(struct sync_run *r, guint32 uid, struct ingest_prepared *prep)
 {
@@ -183,8 +192,6 @@ sync_store(struct sync_run *r, guint32 uid, struct ingest_prepared *prep)
 	if (r->in_tx == 0 && !store_begin_batch(r->st, &r->error))
 		return FALSE;
 	if (!ingest_commit(r->st, r->conf, prep, r->source, FALSE, &res,
-	    &r->error) ||
-	    !store_sync_set(r->st, r->account, r->folder, r->uidvalidity, uid,
 	    &r->error)) {
 		store_rollback(r->st);
 		r->in_tx = 0;
@@ -201,6 +208,7 @@ sync_store(struct sync_run *r, guint32 uid, struct ingest_prepared *prep)
 	    ingest_outcome_name(res.outcome), res.id);
 	ingest_result_clear(&res);
 	g_array_append_val(r->done, uid);
+	r->last_uid = uid;
 	if (++r->in_tx >= SYNC_BATCH)
 		return sync_commit(r);
 	return TRUE;
@@ -282,7 +290,7 @@ sync_folder(struct store *st, const struct conf *conf, struct imap *imap,
 	g_autoptr(GArray) done = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autofree char *source = g_strconcat("imap:", folder, NULL);
 	struct sync_run r = { st, conf, account, folder, 0, stop, stats,
-	    source, 0, done, NULL };
+	    source, 0, 0, done, NULL };
 	guint32 uidnext = 0, exists = 0, after = 0;
 	gboolean ok = FALSE;
 
