@@ -159,11 +159,29 @@ fetcher_stop(struct fetcher *f)
 	g_mutex_unlock(&f->lock);
 	g_thread_join(f->thread);
 	f->thread = NULL;
+	/* The end stays, for a worker that waits in fetcher_read(). */
+	g_mutex_lock(&f->lock);
+	while ((m = g_queue_peek_head(&f->queue)) != NULL && m->raw != NULL) {
+		g_queue_pop_head(&f->queue);
+		g_bytes_unref(m->raw);
+		g_free(m);
+	}
+	g_mutex_unlock(&f->lock);
+}
+
+/* Frees what is left once the workers are gone: the end. */
+static void
+fetcher_clear(struct fetcher *f)
+{
+	struct fetched *m;
+
 	while ((m = g_queue_pop_head(&f->queue)) != NULL) {
 		if (m->raw != NULL)
 			g_bytes_unref(m->raw);
 		g_free(m);
 	}
+	g_mutex_clear(&f->lock);
+	g_cond_clear(&f->cond);
 }
 
 /* Commits the open transaction, the position moved past its last mail
@@ -251,8 +269,7 @@ sync_fetch_store(struct sync_run *r, struct imap *imap, guint32 after,
 	*fetched = f.ok;
 	if (f.error != NULL)
 		g_propagate_error(error, f.error);
-	g_mutex_clear(&f.lock);
-	g_cond_clear(&f.cond);
+	fetcher_clear(&f);
 	return ok;
 }
 
