@@ -156,7 +156,7 @@ item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 }
 
 /* Whether what is ready is worth waking the caller's thread for; see
- * PIPE_WAKE_BATCH.  Pushed mail (syncs) is awaited one by one.  With lock
+ * PIPE_WAKE_BATCH.  Pushed mail is awaited one by one.  With lock
  * held. */
 static gboolean
 out_worth_waking(struct ingest_pipe *p)
