@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,12 +23,18 @@
 /* Mail per transaction: large enough to be fast, small enough that an
  * interrupted import loses little work (it is idempotent anyway). */
 #define IMPORT_BATCH 500
+/* Blocks this large are mapped for themselves and unmapped when freed.
+ * Left to itself, glibc raises its threshold to the largest block freed,
+ * and a mailbox's few large mails (attachments of megabytes, a copy read,
+ * a copy decoded) then stay in the heap of every thread that held one. */
+#define IMPORT_MMAP_THRESHOLD (256 * 1024)
 
 static char *opt_maildir;
 static char *opt_mbox;
 static char *opt_source;
 static gboolean opt_process;
 static char *opt_json;
+static gboolean opt_stats;
 
 static const GOptionEntry import_options[] = {
 	{ "maildir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_maildir,
@@ -42,6 +49,9 @@ static const GOptionEntry import_options[] = {
 	{ "process", 'p', 0, G_OPTION_ARG_NONE, &opt_process,
 	  "act on the mail as if it came now: carry out its commands and "
 	  "availability, answer it", NULL },
+	{ "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
+	  "say at the end where the time went: reading, parsing, filters, "
+	  "storing, committing", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -63,6 +73,7 @@ struct import {
 	struct import_tally kept;	/* committed */
 	guint lost;		/* read, but rolled back or never stored */
 	GError *error;		/* what stopped the import */
+	struct ingest_times times;	/* where the time went */
 };
 
 static guint
@@ -113,10 +124,14 @@ batch_end(struct import *im)
 {
 	gboolean ok;
 
+	gint64 t0;
+
 	if (im->in_batch == 0)
 		return TRUE;
 	im->in_batch = 0;
+	t0 = g_get_monotonic_time();
 	ok = store_commit(im->ctx->store, &im->error);
+	im->times.commit += g_get_monotonic_time() - t0;
 	batch_settle(im, ok);
 	return ok;
 }
@@ -126,14 +141,19 @@ import_one(struct import *im, struct ingest_prepared *prep)
 {
 	struct ingest_result res;
 	struct store *st = im->ctx->store;
+	gint64 t0 = g_get_monotonic_time();
+	gboolean ok;
 
 	if (im->in_batch == 0 && !store_begin_batch(st, &im->error)) {
 		im->lost++;
 		return FALSE;
 	}
-	if (!ingest_commit_mode(st, im->ctx->conf, prep, opt_source != NULL ?
+	ok = ingest_commit_mode(st, im->ctx->conf, prep, opt_source != NULL ?
 	    opt_source : "import", FALSE, opt_process ? INGEST_LIVE :
-	    INGEST_ARCHIVE, &res, &im->error)) {
+	    INGEST_ARCHIVE, &res, &im->error);
+	im->times.store += g_get_monotonic_time() - t0 - res.filters_us;
+	im->times.filters += res.filters_us;
+	if (!ok) {
 		/* This mail and the batch's before it are rolled back. */
 		store_rollback(st);
 		im->in_batch = 0;
@@ -166,18 +186,25 @@ import_all(struct import *im, ingest_pipe_read_fn read,
 	g_autoptr(IngestPipe) pipe = ingest_pipe_new(im->ctx->conf, read,
 	    load, data);
 	struct ingest_prepared *prep;
+	struct ingest_times t;
 	guint64 tag;
+	gboolean ok = TRUE;
 
-	while ((prep = ingest_pipe_next(pipe, &tag, &im->error)) != NULL) {
-		gboolean ok;
-
+	while (ok && (prep = ingest_pipe_next(pipe, &tag, &im->error)) !=
+	    NULL) {
 		im->done = tag;
 		ok = import_one(im, prep);
 		ingest_pipe_done(pipe, prep);
-		if (!ok)
-			return FALSE;
 	}
-	return im->error == NULL;
+	ingest_pipe_times(pipe, &t);
+	im->times.read += t.read;
+	im->times.parse += t.parse;
+	im->times.filters += t.filters;
+	im->times.wait += t.wait;
+	im->times.mails += t.mails;
+	im->times.bytes += t.bytes;
+	im->times.workers = t.workers;
+	return ok && im->error == NULL;
 }
 
 /* --- Maildir --------------------------------------------------------- */
@@ -390,6 +417,31 @@ import_json(struct cmd_ctx *ctx)
 	return EX_OK;
 }
 
+/* --stats: where the time went, in seconds summed over the threads that
+ * spent it, and per mail. */
+static void
+print_times(const struct ingest_times *t, double wall)
+{
+	double n = t->mails > 0 ? (double)t->mails : 1.0;
+	const struct {
+		const char *name;
+		gint64 us;
+	} stages[] = {
+		{ "read", t->read }, { "parse", t->parse },
+		{ "filters", t->filters }, { "store", t->store },
+		{ "commit", t->commit }, { "wait", t->wait },
+	};
+
+	printf("time: %" G_GUINT64_FORMAT " mails, %.1f MiB in %.2f s; %u "
+	    "worker%s read, parse and filter, the store's thread stores, "
+	    "commits and waits for them\n", t->mails,
+	    (double)t->bytes / (1024.0 * 1024.0), wall, t->workers,
+	    t->workers == 1 ? "" : "s");
+	for (size_t i = 0; i < G_N_ELEMENTS(stages); i++)
+		printf("  %-8s %8.2f s %8.1f us/mail\n", stages[i].name,
+		    (double)stages[i].us / 1e6, (double)stages[i].us / n);
+}
+
 static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -407,6 +459,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	crashnote_open(store_path(ctx->store));
+	mallopt(M_MMAP_THRESHOLD, IMPORT_MMAP_THRESHOLD);
 	im.progress = isatty(STDERR_FILENO) && log_verbosity() == 0;
 	im.started = g_get_monotonic_time();
 	ok = store_set_bulk(ctx->store, TRUE, &im.error) &&
@@ -429,6 +482,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("; %u not stored (rolled back when the import stopped)",
 		    im.lost);
 	printf("\n");
+	if (opt_stats)
+		print_times(&im.times, secs);
 	if (!ok) {
 		rc = cmd_fail(ctx, im.error);
 		g_clear_error(&im.error);
@@ -441,7 +496,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.args = "--maildir DIR | --mbox FILE [--process] | --json FILE",
+	.args = "--maildir DIR | --mbox FILE [--process] [--stats] | --json FILE",
 	.summary = "load many mails at once from a Maildir or an mbox",
 	.help = "Each mail is stored, threaded and indexed as by 'tidings "
 	    "ingest', and its\nanswers to known prompts are recorded as of "

@@ -127,6 +127,11 @@ const struct conf_option conf_table[] = {
 	{ "smtp", "helo", CONF_DOMAIN, NULL, NULL,
 	  "The name tidings gives itself in EHLO. Defaults to this machine's "
 	  "host name; set it when the server wants a fully qualified name." },
+	{ "smtp", "connections", CONF_NUMBER, "1", NULL,
+	  "How many connections to the SMTP server deliver the outbox at "
+	  "once, each mail over one of them, once (at most 16). More than "
+	  "one sends a big digest sooner; a server that refuses some of "
+	  "them is sent to over those it took." },
 
 	{ "filters", "exec", CONF_COMMAND, NULL, NULL,
 	  "A program every incoming mail is piped to, after tidings' own "

@@ -17,6 +17,7 @@ struct pipe_item {
 	gsize size;		/* of raw, to bound what waits */
 	guint worker;		/* the worker that prepared it */
 	gboolean skip;		/* the loader found no mail: none to store */
+	gint64 read_us;		/* what reading and loading it took */
 	GError *error;		/* at the end: why reading failed */
 };
 
@@ -61,6 +62,7 @@ struct ingest_pipe {
 	gsize done_bytes;
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
+	struct ingest_times times;	/* of the mail taken */
 };
 
 /* Hand-backs are held until this many, or until the caller waits. */
@@ -113,13 +115,16 @@ static struct pipe_item *
 item_get(struct ingest_pipe *p)
 {
 	struct pipe_item *it;
+	gint64 t0;
 
 	if (p->read == NULL)
 		return g_async_queue_pop(p->in);
 	it = g_new0(struct pipe_item, 1);
+	t0 = g_get_monotonic_time();
 	it->raw = p->read(p->read_data, &it->tag, &it->error);
 	if (it->raw != NULL)
 		it->size = g_bytes_get_size(it->raw);
+	it->read_us = g_get_monotonic_time() - t0;
 	return it;
 }
 
@@ -128,10 +133,13 @@ static void
 item_load(struct ingest_pipe *p, struct pipe_item *it)
 {
 	GBytes *name = it->raw;
+	gint64 t0;
 
 	if (p->load == NULL || name == NULL)
 		return;
+	t0 = g_get_monotonic_time();
 	it->raw = p->load(p->read_data, name);
+	it->read_us += g_get_monotonic_time() - t0;
 	g_bytes_unref(name);
 	it->skip = it->raw == NULL;
 	it->size = it->raw != NULL ? g_bytes_get_size(it->raw) : 0;
@@ -148,7 +156,7 @@ item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 }
 
 /* Whether what is ready is worth waking the caller's thread for; see
- * PIPE_WAKE_BATCH.  Pushed mail (syncs) is awaited one by one.  With lock
+ * PIPE_WAKE_BATCH.  Pushed mail is awaited one by one.  With lock
  * held. */
 static gboolean
 out_worth_waking(struct ingest_pipe *p)
@@ -297,10 +305,16 @@ hand_back(struct ingest_pipe *p)
 static void
 out_take(struct ingest_pipe *p)
 {
+	gint64 t0 = 0;
+
 	g_mutex_lock(&p->lock);
 	hand_back(p);
+	if (p->out.length == 0)
+		t0 = g_get_monotonic_time();
 	while (p->out.length == 0)
 		pipe_wait(p);
+	if (t0 != 0)
+		p->times.wait += g_get_monotonic_time() - t0;
 	while (p->out.length > 0)
 		g_queue_push_tail(&p->taken, g_queue_pop_head(&p->out));
 	g_mutex_unlock(&p->lock);
@@ -452,6 +466,9 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 	}
 	prep = g_steal_pointer(&it->prep);
 	*tag = it->tag;
+	p->times.read += it->read_us;
+	if (prep != NULL)
+		ingest_prepared_add_times(prep, &p->times);
 	if (prep != NULL && p->workers->len > 0)
 		g_hash_table_insert(p->prep_worker, prep,
 		    GUINT_TO_POINTER(it->worker + 1));
@@ -462,6 +479,13 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 	}
 	item_done(p, it);
 	return prep;
+}
+
+void
+ingest_pipe_times(const struct ingest_pipe *p, struct ingest_times *t)
+{
+	*t = p->times;
+	t->workers = p->workers->len;
 }
 
 void

@@ -7,7 +7,7 @@
  * of them (a mail more per worker), wait for the store, so memory stays
  * flat whatever the size of the mailbox; enough for the workers to go on
  * while the store commits a batch of mail (imports commit 500 at a time).
- * Mail pushed (syncs) is bounded by the caller, to INGEST_PIPE_DEPTH.
+ * Mail pushed is bounded by the caller, to INGEST_PIPE_DEPTH.
  *
  * With TIDINGS_SEQUENTIAL=1 in the environment no thread is started: each
  * mail is prepared on the caller's thread when it is pushed or asked for.
@@ -37,10 +37,10 @@ typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
  * the loader says so). */
 typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name);
 
-/* Starts the workers.  With READ, they read the mail (imports), one at a
- * time, and with LOAD, load what READ named several at once; without READ,
- * the caller hands it over with ingest_pipe_push() (syncs).  CONF must
- * outlive the pipe.  Free with ingest_pipe_free(). */
+/* Starts the workers.  With READ, they read the mail (imports, and syncs
+ * from their fetching thread), one at a time, and with LOAD, load what
+ * READ named several at once; without READ, the caller hands it over with
+ * ingest_pipe_push().  CONF must outlive the pipe.  Free with ingest_pipe_free(). */
 struct ingest_pipe *ingest_pipe_new(const struct conf *conf,
     ingest_pipe_read_fn read, ingest_pipe_load_fn load, gpointer data);
 
@@ -61,6 +61,11 @@ struct ingest_prepared *ingest_pipe_next(struct ingest_pipe *pipe,
 /* Takes back PREP, committed or not, for the workers to free (the memory
  * was theirs), or frees it now without workers.  NULL-safe. */
 void ingest_pipe_done(struct ingest_pipe *pipe, struct ingest_prepared *prep);
+
+/* Where the time of the mail ingest_pipe_next() returned went: read,
+ * parse, filters before commit, and the caller's thread waiting. */
+void ingest_pipe_times(const struct ingest_pipe *pipe,
+    struct ingest_times *t);
 
 /* Stops the workers and drops what they prepared and nobody took.
  * NULL-safe. */

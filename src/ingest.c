@@ -427,8 +427,8 @@ ingest_process(struct store *st, struct message *msg, const char *source,
 	}
 	if (!ingest_store(st, msg, source, v == FILTER_DROP ? "dropped" :
 	    "processed", conflict, res, error) ||
-	    (env != NULL && !ingest_checkin(st, env, msg, prep, res,
-	    error))) {
+	    (env != NULL && prep != NULL && !ingest_checkin(st, env, msg,
+	    prep, res, error))) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
@@ -452,6 +452,8 @@ struct ingest_prepared {
 	char *unparseable;	/* then why */
 	enum verdict verdict;	/* of filters_prepare() */
 	GError *filter_error;	/* a deferring filter's reason, or NULL */
+	gint64 parse_us;	/* what preparing it took */
+	gint64 filters_us;
 };
 
 /* ingest_prepare() of RAW whose HASH (taken) is known. */
@@ -461,6 +463,7 @@ prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 	struct ingest_prepared *prep = g_new0(struct ingest_prepared, 1);
 	struct filter_ctx ctx = { .conf = conf };
 	g_autoptr(GError) perr = NULL;
+	gint64 t0 = g_get_monotonic_time(), t1;
 
 	prep->raw = g_bytes_ref(raw);
 	prep->hash = hash;
@@ -468,6 +471,8 @@ prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 		return prep;
 	crashnote_working_on(hash);
 	prep->msg = message_parse_hashed(raw, g_strdup(hash), now, &perr);
+	t1 = g_get_monotonic_time();
+	prep->parse_us = t1 - t0;
 	if (prep->msg == NULL) {
 		prep->unparseable = g_strdup(perr->message);
 		crashnote_working_on(NULL);
@@ -478,6 +483,7 @@ prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 	prep->verdict = filters_prepare(prep->msg, &ctx);
 	prep->filter_error = ctx.error;
 	subject_key_prepare(prep->msg);
+	prep->filters_us = g_get_monotonic_time() - t1;
 	crashnote_working_on(NULL);
 	return prep;
 }
@@ -486,6 +492,16 @@ struct ingest_prepared *
 ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
 {
 	return prepare_hashed(conf, raw, message_hash(raw), now);
+}
+
+void
+ingest_prepared_add_times(const struct ingest_prepared *prep,
+    struct ingest_times *t)
+{
+	t->parse += prep->parse_us;
+	t->filters += prep->filters_us;
+	t->mails++;
+	t->bytes += g_bytes_get_size(prep->raw);
 }
 
 void
@@ -552,7 +568,9 @@ ingest_commit_mode(struct store *st, const struct conf *conf,
 		ctx.lookup_data = &env;
 	}
 	ctx.error = g_steal_pointer(&prep->filter_error);
+	res->filters_us = g_get_monotonic_time();
 	v = filters_finish(msg, &ctx, prep->verdict);
+	res->filters_us = g_get_monotonic_time() - res->filters_us;
 	res->kind = msg->kind;
 	if (v == FILTER_DEFER)
 		ok = ingest_defer(st, msg, source, own_tx, res, ctx.error,

@@ -26,6 +26,23 @@ struct ingest_result {
 	gint64 thread;
 	enum message_kind kind;
 	char *detail;		/* why quarantined, dropped or deferred */
+	gint64 filters_us;	/* of ingest_commit(): the filters at commit */
+};
+
+/* Where the time of many mails went, in microseconds of the monotonic
+ * clock, summed over the threads that spent it (workers read, parse and
+ * filter side by side; the store's thread stores and commits): what
+ * 'tidings import --stats' prints. */
+struct ingest_times {
+	gint64 read;		/* loading the mail (a Maildir's files) */
+	gint64 parse;		/* message_parse() */
+	gint64 filters;		/* the filters, before and at commit */
+	gint64 store;		/* ingest_commit() but its filters */
+	gint64 commit;		/* committing transactions */
+	gint64 wait;		/* the store's thread waiting for mail */
+	guint64 mails;
+	guint64 bytes;
+	guint workers;		/* threads that prepared mail; 0: none */
 };
 
 void ingest_result_clear(struct ingest_result *res);
@@ -59,6 +76,9 @@ gboolean ingest_commit(struct store *st, const struct conf *conf,
     struct ingest_prepared *prep, const char *source, gboolean own_tx,
     struct ingest_result *res, GError **error);
 void ingest_prepared_free(struct ingest_prepared *prep);
+/* Adds what preparing PREP took (parse, filters) to *T, with its size. */
+void ingest_prepared_add_times(const struct ingest_prepared *prep,
+    struct ingest_times *t);
 
 /* How a mail is taken: as it comes, or out of an archive, where it is
  * stored, threaded and its answers to known prompts recorded as of its

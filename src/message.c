@@ -205,6 +205,77 @@ message_kind_name(enum message_kind kind)
 
 /* --- text ------------------------------------------------------------ */
 
+/* Converters to UTF-8, kept per thread and charset: opening one loads
+ * its gconv module again each time, which costs more than converting a
+ * mail's text.  A few charsets at a time; the oldest is closed. */
+struct converter {
+	char *charset;		/* the iconv name converted from */
+	GIConv cd;
+};
+#define CONVERTERS_MAX 8
+
+static void
+converters_free(gpointer data)
+{
+	GArray *a = data;
+
+	for (guint i = 0; i < a->len; i++) {
+		struct converter *c = &g_array_index(a, struct converter, i);
+		g_iconv_close(c->cd);
+		g_free(c->charset);
+	}
+	g_array_unref(a);
+}
+
+static GPrivate converters = G_PRIVATE_INIT(converters_free);
+
+/* A converter from CHARSET (an iconv name) to UTF-8, in its initial state,
+ * or (GIConv)-1 when iconv knows no such charset. */
+static GIConv
+converter_get(const char *charset)
+{
+	GArray *a = g_private_get(&converters);
+	struct converter c;
+
+	if (a == NULL) {
+		a = g_array_new(FALSE, FALSE, sizeof(struct converter));
+		g_private_set(&converters, a);
+	}
+	for (guint i = 0; i < a->len; i++) {
+		struct converter *k = &g_array_index(a, struct converter, i);
+		if (strcmp(k->charset, charset) == 0) {
+			g_iconv(k->cd, NULL, NULL, NULL, NULL);
+			return k->cd;
+		}
+	}
+	if ((c.cd = g_iconv_open("UTF-8", charset)) == (GIConv)-1)
+		return c.cd;
+	if (a->len >= CONVERTERS_MAX) {
+		struct converter *old = &g_array_index(a, struct converter, 0);
+		g_iconv_close(old->cd);
+		g_free(old->charset);
+		g_array_remove_index(a, 0);
+	}
+	c.charset = g_strdup(charset);
+	g_array_append_val(a, c);
+	return c.cd;
+}
+
+/* g_convert() of LEN bytes of DATA from CHARSET to UTF-8, through a kept
+ * converter: NULL where it fails. */
+static char *
+convert_to_utf8(const char *data, gsize len, const char *charset,
+    gsize *written)
+{
+	GIConv cd = converter_get(charset);
+
+	if (cd == (GIConv)-1)	/* GLib may know it by another name */
+		return g_convert(data, (gssize)len, "UTF-8", charset, NULL,
+		    written, NULL);
+	return g_convert_with_iconv(data, (gssize)len, cd, NULL, written,
+	    NULL);
+}
+
 /* Bytes in a declared charset to valid UTF-8.  A charset that is unknown or
  * that the bytes do not fit (a lying label) falls back to GMime's 8-bit
  * guess over UTF-8 and windows-1252, as mail readers do. */
@@ -230,8 +301,7 @@ to_utf8(struct message *msg, const char *data, gsize len, const char *charset)
 	    g_ascii_strcasecmp(charset, "us-ascii") != 0) {
 		const char *iconv_name = g_mime_charset_iconv_name(charset);
 		gsize written;
-		converted = g_convert(data, (gssize)len, "UTF-8", iconv_name, NULL,
-		    &written, NULL);
+		converted = convert_to_utf8(data, len, iconv_name, &written);
 		if (converted != NULL && memchr(converted, '\0', written) == NULL &&
 		    g_utf8_validate(converted, (gssize)written, NULL))
 			return g_steal_pointer(&converted);

@@ -386,6 +386,209 @@ outbox_connect(const struct conf *conf, GError **error)
 	return smtp;
 }
 
+/* --- several connections ([smtp] connections) ----------------------- */
+
+/* One mail on its way to a sender thread and back: what the main thread
+ * read of it, and what the server answered. */
+struct job {
+	const struct outbox_entry *e;	/* the caller's */
+	GPtrArray *pending;	/* of struct outbox_rcpt *, e's */
+	const char **addrs;	/* their addresses, NULL-terminated */
+	char *sender, *token;
+	struct smtp_reply *replies;	/* one per pending recipient */
+	gboolean sent;		/* smtp_send() returned TRUE */
+	GError *error;		/* else why: the connection is dead */
+};
+
+static void
+job_free(struct job *j)
+{
+	for (guint i = 0; j->pending != NULL && i < j->pending->len; i++)
+		smtp_reply_clear(&j->replies[i]);
+	g_free(j->replies);
+	g_free(j->addrs);
+	g_free(j->sender);
+	g_free(j->token);
+	if (j->pending != NULL)
+		g_ptr_array_unref(j->pending);
+	g_clear_error(&j->error);
+	g_free(j);
+}
+
+static struct job *
+job_new(const struct verp_keys *keys, const struct outbox_entry *e)
+{
+	struct job *j = g_new0(struct job, 1);
+	guint n;
+
+	j->e = e;
+	j->pending = pending_of(e);
+	n = j->pending->len;
+	j->addrs = g_new0(const char *, n + 1);
+	j->replies = g_new0(struct smtp_reply, MAX(n, 1));
+	for (guint i = 0; i < n; i++)
+		j->addrs[i] = ((struct outbox_rcpt *)j->pending->pdata[i])->address;
+	if (n > 0)
+		j->sender = sender_of(keys, e, j->addrs[0], &j->token);
+	return j;
+}
+
+/* What tells a sender thread to stop. */
+static struct job stop_job;
+
+/* What one sender thread is given: its own connection, and the queues
+ * it shares with the main thread, which alone touches the store. */
+struct sender {
+	struct smtp *smtp;
+	GAsyncQueue *todo;	/* of struct job *; &stop_job: stop */
+	GAsyncQueue *done;	/* of struct job * */
+	GThread *thread;
+};
+
+/* Takes mails until told to stop, each sent once on this thread's
+ * connection; after a failure the connection is dead and the thread
+ * ends, the mail in hand handed back with why. */
+static gpointer
+sender_run(gpointer data)
+{
+	struct sender *s = data;
+	struct job *j;
+	gboolean sent = TRUE;
+
+	/* J is the main thread's once handed back: SENT is read before. */
+	while (sent && (j = g_async_queue_pop(s->todo)) != &stop_job) {
+		sent = j->sent = smtp_send(s->smtp, j->sender, j->addrs,
+		    j->pending->len, j->e->raw, j->replies, &j->error);
+		g_async_queue_push(s->done, j);
+	}
+	return NULL;
+}
+
+/* Records what came back of J: the server's answers, or that it waits
+ * (no answer is known of a mail whose connection died).  The failure is
+ * kept in *ERR, the first only. */
+static gboolean
+job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
+    struct outbox_stats *stats, GError **err, GError **error)
+{
+	g_autofree struct outcome *out = g_new0(struct outcome,
+	    MAX(j->pending->len, 1));
+
+	if (!j->sent) {
+		gboolean ok = record_all(st, j->e, j->error->message, now,
+		    retry_for, stats, error);
+		if (*err == NULL)
+			*err = g_steal_pointer(&j->error);
+		return ok;
+	}
+	for (guint i = 0; i < j->pending->len; i++) {
+		out[i].code = j->replies[i].code;
+		out[i].text = j->replies[i].text != NULL ? j->replies[i].text :
+		    "";
+	}
+	return record(st, j->e, j->pending, out, j->token, now, retry_for,
+	    stats, error);
+}
+
+/* Delivers DUE over the connections of SENDERS (N of them, threads
+ * started), each mail handed to one of them, never two, and never more
+ * mails out than connections alive.  Outcomes are recorded here, in the
+ * order they come back, each committed, every OUTBOX_SYNC_EVERY-th and
+ * the last on disk.  Returns how many mails were handed out; *ALIVE is
+ * how many connections are left.  *ERR: the first connection that died;
+ * ERROR: the store failed. */
+static guint
+deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
+    guint *alive, const struct verp_keys *keys, GPtrArray *due, gint64 now,
+    gint64 retry_for, struct outbox_stats *stats, GError **err,
+    GError **error)
+{
+	guint next = 0, out = 0, recorded = 0;
+	gboolean store_ok = TRUE;
+
+	for (;;) {
+		struct job *j;
+
+		while (store_ok && *alive > out && next < due->len) {
+			j = job_new(keys, due->pdata[next++]);
+			if (j->pending->len == 0) {	/* only its state to set */
+				store_ok = record(st, j->e, j->pending, NULL,
+				    NULL, now, retry_for, stats, error);
+				job_free(j);
+				continue;
+			}
+			g_async_queue_push(todo, j);
+			out++;
+		}
+		if (out == 0)
+			break;
+		j = g_async_queue_pop(done);
+		out--;
+		if (!j->sent)
+			(*alive)--;
+		recorded++;
+		if (store_ok)
+			store_ok = store_set_durable(st, recorded %
+			    OUTBOX_SYNC_EVERY == 0 || (out == 0 &&
+			    next == due->len), error) && job_record(st, j, now,
+			    retry_for, stats, err, error);
+		else if (!j->sent && *err == NULL)
+			*err = g_steal_pointer(&j->error);
+		job_free(j);
+	}
+	store_set_durable(st, TRUE, store_ok ? error : NULL);
+	return next;
+}
+
+/* The senders of a delivery over several connections: up to N opened
+ * now, one after the other; those the server refuses beyond the first
+ * are done without.  FALSE with ERROR when not even one opens. */
+static gboolean
+senders_open(const struct conf *conf, guint n, GPtrArray *senders,
+    GAsyncQueue *todo, GAsyncQueue *done, GError **error)
+{
+	for (guint i = 0; i < n; i++) {
+		g_autoptr(GError) err = NULL;
+		struct smtp *smtp = outbox_connect(conf, &err);
+		struct sender *s;
+
+		if (smtp == NULL && i == 0) {
+			g_propagate_error(error, g_steal_pointer(&err));
+			return FALSE;
+		}
+		if (smtp == NULL) {
+			log_info("outbox: %u connections of the %u of [smtp] "
+			    "connections: %s", i, n, err->message);
+			break;
+		}
+		s = g_new0(struct sender, 1);
+		s->smtp = smtp;
+		s->todo = todo;
+		s->done = done;
+		s->thread = g_thread_new("smtp", sender_run, s);
+		g_ptr_array_add(senders, s);
+	}
+	return TRUE;
+}
+
+/* Tells every sender to stop, waits for them and closes the connections. */
+static void
+senders_close(GPtrArray *senders)
+{
+	/* One each; those that ended after a failure leave theirs. */
+	for (guint i = 0; i < senders->len; i++) {
+		struct sender *s = senders->pdata[i];
+		g_async_queue_push(s->todo, &stop_job);
+	}
+	for (guint i = 0; i < senders->len; i++) {
+		struct sender *s = senders->pdata[i];
+		g_thread_join(s->thread);
+		smtp_close(s->smtp);
+		g_free(s);
+	}
+	g_ptr_array_set_size(senders, 0);
+}
+
 /* The secret and domain of bounce addresses, from [tidings]. */
 static void
 verp_keys_init(struct verp_keys *keys, const struct conf *conf)
@@ -410,6 +613,66 @@ verp_keys_init(struct verp_keys *keys, const struct conf *conf)
 	keys->secret = g_bytes_new_take(key, len);
 }
 
+/* outbox_deliver() over N connections: each chunk of due mail shared
+ * among them while any is alive; once none is, what is left waits, as
+ * after the failure of the one connection. */
+static gboolean
+deliver_chunks_parallel(struct store *st, const struct conf *conf, guint n,
+    const struct verp_keys *keys, gint64 now, gint64 retry_for,
+    struct outbox_stats *stats, GError **error)
+{
+	g_autoptr(GPtrArray) senders = g_ptr_array_new();
+	GAsyncQueue *todo = g_async_queue_new();
+	GAsyncQueue *done = g_async_queue_new();
+	GError *err = NULL;
+	gint64 last_first = 0;
+	guint alive = 0;
+	gboolean opened = FALSE, ok = FALSE;
+
+	for (;;) {
+		g_autoptr(GPtrArray) due = store_outbox_due(st, now,
+		    OUTBOX_CHUNK, error);
+		gint64 first;
+		guint i = 0;
+
+		if (due == NULL)
+			goto out;
+		if (due->len == 0)
+			break;
+		first = ((struct outbox_entry *)due->pdata[0])->id;
+		if (first == last_first)
+			break;
+		last_first = first;
+		stats->due += due->len;
+		log_debug("outbox: %u mails due", due->len);
+		if (!opened) {
+			opened = TRUE;
+			if (senders_open(conf, MIN(n, due->len), senders, todo,
+			    done, &err))
+				alive = senders->len;
+		}
+		if (alive > 0)
+			i = deliver_parallel(st, todo, done, &alive, keys, due,
+			    now, retry_for, stats, &err, error);
+		if (*error != NULL)
+			goto out;
+		/* No connection is left: what was not tried waits. */
+		for (; i < due->len; i++)
+			if (!record_all(st, due->pdata[i], err->message, now,
+			    retry_for, stats, error))
+				goto out;
+	}
+	ok = err == NULL;
+	if (err != NULL)
+		g_propagate_error(error, g_steal_pointer(&err));
+out:
+	senders_close(senders);
+	g_clear_error(&err);
+	g_async_queue_unref(todo);
+	g_async_queue_unref(done);
+	return ok;
+}
+
 gboolean
 outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
     struct outbox_stats *stats, GError **error)
@@ -419,6 +682,7 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 	g_autoptr(Smtp) smtp = NULL;
 	GError *err = NULL;
 	gint64 retry_for, last_first = 0;
+	double connections;
 
 	if (stats == NULL)
 		stats = &local;
@@ -430,6 +694,14 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 		retry_for = DEFAULT_RETRY_FOR;
 	if (!expire(st, now, stats, error))
 		goto fail;
+	connections = conf_get_number(conf, "smtp", "connections");
+	if (connections > 1) {
+		if (!deliver_chunks_parallel(st, conf, (guint)MIN(connections,
+		    OUTBOX_CONNECTIONS_MAX), &keys, now, retry_for, stats,
+		    error))
+			goto fail;
+		goto done;
+	}
 	/* A chunk at a time: a digest's copies are large, and each is read
 	 * only when its turn comes. */
 	for (;;) {
@@ -476,6 +748,7 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 		goto fail;
 	}
 
+done:
 	outbox_stats_clear(&local);
 	g_clear_pointer(&keys.secret, g_bytes_unref);
 	return TRUE;

@@ -1,6 +1,8 @@
 /* Delivery of the outbox: every mail due goes to the [smtp] server over one
- * connection, and what the server answered for each recipient is written
- * back, one transaction per mail.
+ * connection, or over [smtp] connections at once (a thread each; the store
+ * is written by the caller's thread alone), each mail over one of them,
+ * and what the server answered for each recipient is written back, one
+ * transaction per mail.
  *
  * A mail to one person (all that tidings queues) goes with its own bounce
  * address as envelope sender, LOCAL+bounce-TOKEN@DOMAIN (verp.h), made
@@ -37,6 +39,9 @@ struct store;
 #define OUTBOX_BACKOFF_FIRST	60
 #define OUTBOX_BACKOFF_MAX	3600
 
+/* The most connections [smtp] connections opens at once. */
+#define OUTBOX_CONNECTIONS_MAX	16
+
 /* How many mails are recorded between two syncs of the store to disk. */
 #define OUTBOX_SYNC_EVERY	32
 
@@ -58,7 +63,8 @@ void outbox_stats_clear(struct outbox_stats *stats);
 
 /*
  * Delivers every queued mail due at now (UTC seconds) over one connection
- * to [smtp], the password from its password-command or password-file.
+ * to [smtp] ([smtp] connections of them, when more than one), the password
+ * from its password-command or password-file.
  * stats (may be NULL) is filled in; the caller clears it.
  *
  * Returns TRUE when every due mail was tried (each mail's outcome is then

@@ -54,14 +54,13 @@ takers_prepare(struct tidings_ctx *ctx, const struct message *msg,
 	struct take t = { .msg = msg, .now = now };
 	const struct taker *tk = taker_of(ctx, &t);
 	struct takers_prepared *prep;
-	gpointer data;
 
-	if (tk == NULL || tk->prepare == NULL ||
-	    (data = tk->prepare(ctx, &t)) == NULL)
+	if (tk == NULL)
 		return NULL;
 	prep = g_new0(struct takers_prepared, 1);
 	prep->tk = tk;
-	prep->data = data;
+	if (tk->prepare != NULL)
+		prep->data = tk->prepare(ctx, &t);
 	return prep;
 }
 
@@ -70,7 +69,8 @@ takers_prepared_free(struct takers_prepared *prep)
 {
 	if (prep == NULL)
 		return;
-	prep->tk->prepared_free(prep->data);
+	if (prep->data != NULL)
+		prep->tk->prepared_free(prep->data);
 	g_free(prep);
 }
 
@@ -80,11 +80,11 @@ takers_dispatch(struct tidings_ctx *ctx, const struct message *msg, gint64 id,
 {
 	struct take t = { .msg = msg, .id = id, .now = now };
 	g_autofree char *why = NULL;
-	const struct taker *tk = taker_of(ctx, &t);
+	const struct taker *tk = prep != NULL ? prep->tk : taker_of(ctx, &t);
 
 	if (tk == NULL)
 		return TRUE;
-	if (prep != NULL && prep->tk == tk)
+	if (prep != NULL)
 		t.prepared = prep->data;
 	if (ctx->archive) {
 		/* An archive is history: its answers are recorded as of the

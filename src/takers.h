@@ -11,16 +11,18 @@ struct filter_ctx;
 struct filter_prompt;
 struct tidings_ctx;
 
-/* What the taker that matches MSG reads and computes before the
- * transaction (its prepare), or NULL; for takers_dispatch(). */
+/* The taker that matches MSG, and what it reads and computes before the
+ * transaction (its prepare); for takers_dispatch().  NULL when none
+ * matches: then there is nothing to dispatch. */
 struct takers_prepared;
 struct takers_prepared *takers_prepare(struct tidings_ctx *ctx,
     const struct message *msg, gint64 now);
 void takers_prepared_free(struct takers_prepared *prep);
 
 /* Hands MSG, stored as mail ID, to the first taker of the table that
- * matches it, with what takers_prepare() made of it (PREP, may be NULL).
- * Runs inside the caller's transaction. */
+ * matches it (the one of PREP, what takers_prepare() made of it; or,
+ * without PREP, the one found now).  Runs inside the caller's
+ * transaction. */
 gboolean takers_dispatch(struct tidings_ctx *ctx, const struct message *msg,
     gint64 id, gint64 now, const struct takers_prepared *prep,
     GError **error);

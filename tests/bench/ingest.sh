@@ -1,13 +1,21 @@
 #!/bin/sh
-# The ingest benchmark (make bench): a deterministic Maildir of
-# BENCH_MESSAGES mails (20,000 by default), imported by tidings, beside the
-# floor measured in the same run (GMime parsing the same files, nothing
-# stored) and, when installed, notmuch and mu indexing the same Maildir.
-# Prints rates, ratios to the floor, and peak memory, the best of
-# BENCH_RUNS runs.  Nothing is asserted: speed is read from the table.
-# The programs measured are make bench's optimised build without
-# sanitizers, in bench-build/; a build with sanitizers is measured only
-# with a warning, as its speed says little.
+# The ingest benchmark (make bench): deterministic Maildirs of
+# BENCH_MESSAGES mails (20,000 by default) in two shapes, the default one
+# (short threads of check-in replies) and --real (list mail, HTML-only
+# newsletters, attachments, five charsets, long threads: see
+# gen-maildir.c), each imported by tidings on /dev/shm and on the disk the
+# build tree is on (BENCH_DISK_DIR, by default a directory under
+# bench-build/), where commits wait for the disk.  Beside each, the floor
+# measured in the same run: GMime parsing the same files, nothing stored,
+# and GMime parsing them and decoding their text parts ("walk").  Prints
+# rates, ratios to the floors, peak memory and where the import's time
+# went (import --stats), the best of BENCH_RUNS runs; with
+# BENCH_LARGE=N (100000, say) the peak memory of one import of N mails of
+# each shape too; and, when installed, notmuch and mu indexing the default
+# Maildir.  Nothing is asserted: speed is read from the table.  The
+# programs measured are make bench's optimised build without sanitizers,
+# in bench-build/; a build with sanitizers is measured only with a
+# warning, as its speed says little.
 set -eu
 
 : "${TIDINGS:=bench-build/src/tidings}"
@@ -22,79 +30,143 @@ check_built() {	# check_built PROGRAM...
 }
 check_built "$TIDINGS" "$BENCH_BIN/gen-maildir" "$BENCH_BIN/parse-floor"
 n=${BENCH_MESSAGES:-20000}
+runs=${BENCH_RUNS:-5}
+large=${BENCH_LARGE:-}
 
 # A fresh directory each run: creating many files right after deleting as
 # many in the same ext4 tree is slow, and would measure the file system.
-base=${BENCH_DIR:-}
-if [ -z "$base" ]; then
-	if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base=${TMPDIR:-/tmp}; fi
+# In memory (/dev/shm, else BENCH_DIR or TMPDIR), and on the disk.
+mem=${BENCH_DIR:-}
+if [ -z "$mem" ]; then
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then mem=/dev/shm; else mem=${TMPDIR:-/tmp}; fi
 fi
-work=$(mktemp -d "$base/tidings-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+disk=${BENCH_DISK_DIR:-$(dirname "$TIDINGS")/..}
+mkdir -p "$disk"
+disk=$(cd "$disk" && pwd)
+works=
+cleanup() {
+	for w in $works; do rm -rf "$w"; done
+}
+trap cleanup EXIT INT TERM
 
-measure() {	# measure NAME CMD...: "seconds peak-KiB" of CMD, output discarded
-	name=$1
-	shift
+measure() {	# measure DIR NAME CMD...: "seconds peak-KiB" of CMD, output kept
+	dir=$1 name=$2
+	shift 2
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f '%e %M' -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" ||
-			{ echo "$name failed:"; tail -5 "$work/$name.err"; return 1; }
-		cat "$work/$name.time"
+		/usr/bin/time -f '%e %M' -o "$dir/$name.time" "$@" >"$dir/$name.out" 2>"$dir/$name.err" ||
+			{ echo "$name failed:" >&2; tail -5 "$dir/$name.err" >&2; return 1; }
+		cat "$dir/$name.time"
 	else
 		s=$(date +%s.%N)
-		"$@" >"$work/$name.out" 2>"$work/$name.err" || return 1
+		"$@" >"$dir/$name.out" 2>"$dir/$name.err" || return 1
 		e=$(date +%s.%N)
 		awk -v s="$s" -v e="$e" 'BEGIN { print e - s, 0 }'
 	fi
 }
 
-echo "generating $n mails..."
-"$BENCH_BIN/gen-maildir" "$work/Maildir" "$n"
-size=$(du -sm "$work/Maildir" | cut -f1)
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 
-# Each is run BENCH_RUNS times (5 by default), the floor and the import in
-# turn, and the fastest run of each is reported: a machine shared with
-# others is slowed now and then, never sped up.
-runs=${BENCH_RUNS:-5}
-floor_s=
-best_s= best_k=
-for r in $(seq "$runs"); do
-	s=$("$BENCH_BIN/parse-floor" "$work/Maildir" | awk '{print $3}')
-	floor_s=$(awk -v a="$floor_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-	rm -f "$work/tidings.db" "$work/tidings.db-wal" "$work/tidings.db-shm"
-	set -- $(measure import "$TIDINGS" --db "$work/tidings.db" import --maildir "$work/Maildir")
-	if [ -z "$best_s" ] || awk -v a="$1" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
-		best_s=$1 best_k=$2
-	fi
-done
-floor_rate=$(awk -v n="$n" -v s="$floor_s" 'BEGIN { printf "%.0f", n / s }')
+report=$(mktemp -d "$mem/tidings-bench-report.XXXXXX")
+works="$report"
 
-row() {	# row WHAT SECONDS PEAK-KIB
-	awk -v w="$1" -v n="$n" -v s="$2" -v k="$3" -v f="$floor_rate" 'BEGIN {
-		r = (s > 0) ? n / s : 0
+# bench SHAPE WHERE BASE: generates SHAPE's Maildir under BASE, measures
+# the floors and the import, best of RUNS, and adds a line to the table
+# and the import's breakdown to the report.
+bench() {
+	shape=$1 where=$2 base=$3
+	work=$(mktemp -d "$base/tidings-bench.XXXXXX")
+	works="$works $work"
+	if [ "$shape" = real ]; then flag=--real; else flag=; fi
+	# shellcheck disable=SC2086
+	"$BENCH_BIN/gen-maildir" $flag "$work/Maildir" "$n"
+	size=$(du -sm "$work/Maildir" | cut -f1)
+	# Each is run RUNS times, the floors and the import in turn, and the
+	# fastest run of each is reported: a machine shared with others is
+	# slowed now and then, never sped up.
+	floor_s= walk_s= best_s= best_k=
+	for r in $(seq "$runs"); do
+		floor_s=$(min "$floor_s" "$("$BENCH_BIN/parse-floor" "$work/Maildir" | awk '{print $3}')")
+		walk_s=$(min "$walk_s" "$("$BENCH_BIN/parse-floor" --walk "$work/Maildir" | awk '{print $3}')")
+		rm -f "$work/tidings.db" "$work/tidings.db-wal" "$work/tidings.db-shm"
+		set -- $(measure "$work" import "$TIDINGS" --db "$work/tidings.db" import --stats \
+			--maildir "$work/Maildir")
+		if [ -z "$best_s" ] || awk -v a="$1" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
+			best_s=$1 best_k=$2
+			cp "$work/import.out" "$work/import.best"
+		fi
+	done
+	awk -v shape="$shape" -v w="$where" -v n="$n" -v mb="$size" -v f="$floor_s" \
+	    -v wk="$walk_s" -v s="$best_s" -v k="$best_k" 'BEGIN {
+		r = n / s
 		m = (k > 0) ? sprintf("%.0f MiB", k / 1024) : "-"
-		printf "%-28s %10.0f %9.0f%% %10.1f %11s\n", w, r, 100 * r / f, s, m
-	}'
+		printf "%-8s %-9s %7d %6d %8.0f %8.0f %8.0f %7.0f%% %7.0f%% %9s\n",
+		    shape, w, n, mb, n / f, n / wk, r, 100 * r / (n / f),
+		    100 * r / (n / wk), m
+	}' >>"$report/table"
+	{
+		echo "$shape on $where ($work):"
+		sed -n '1p' "$work/import.best"
+		sed -n '/^time: /,$p' "$work/import.best"
+		echo
+	} | sed 's/^/  /' >>"$report/stages"
+	if [ "$shape" = default ] && [ "$where" = memory ]; then
+		cp -r "$work/Maildir" "$report/Maildir"
+	fi
+	rm -rf "$work"
 }
 
+echo "ingest benchmark: $n mails a shape, best of $runs runs; memory is $mem, disk $disk"
+for shape in default real; do
+	bench "$shape" memory "$mem"
+	bench "$shape" disk "$disk"
+done
+
+# Peak memory at a larger size, once: it must not grow with the mailbox.
+if [ -n "$large" ]; then
+	for shape in default real; do
+		work=$(mktemp -d "$mem/tidings-bench.XXXXXX")
+		works="$works $work"
+		if [ "$shape" = real ]; then flag=--real; else flag=; fi
+		# shellcheck disable=SC2086
+		"$BENCH_BIN/gen-maildir" $flag "$work/Maildir" "$large"
+		set -- $(measure "$work" import "$TIDINGS" --db "$work/tidings.db" import \
+			--maildir "$work/Maildir")
+		awk -v shape="$shape" -v n="$large" -v s="$1" -v k="$2" 'BEGIN {
+			printf "%-8s %-9s %7d %6s %8s %8s %8.0f %8s %8s %9s\n",
+			    shape, "memory", n, "-", "-", "-", n / s, "-", "-",
+			    sprintf("%.0f MiB", k / 1024)
+		}' >>"$report/table"
+		rm -rf "$work"
+	done
+fi
+
 echo
-echo "tidings ingest benchmark: $n mails, $size MiB, $(nproc) cores, best of $runs runs"
-printf '%-28s %10s %10s %10s %11s\n' "" "mails/s" "of floor" "seconds" "peak RSS"
-row "floor: GMime parse only" "$floor_s" 0
+echo "tidings ingest benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-9s %7s %6s %8s %8s %8s %8s %8s %9s\n' shape on mails MiB \
+	"floor/s" "walk/s" "mails/s" "of floor" "of walk" "peak RSS"
+cat "$report/table"
+echo
+echo "where the time went (import --stats of the best run; seconds summed over"
+echo "the threads that spent them):"
+cat "$report/stages"
 
-row "tidings import" "$best_s" "$best_k"
-tail -n 1 "$work/import.out" | sed 's/^/  /'
-
+row() {	# row WHAT SECONDS PEAK-KIB
+	awk -v w="$1" -v n="$n" -v s="$2" -v k="$3" 'BEGIN {
+		m = (k > 0) ? sprintf("%.0f MiB", k / 1024) : "-"
+		printf "%-28s %10.0f mails/s %10.1f s %11s\n", w, n / s, s, m
+	}'
+}
 if command -v notmuch >/dev/null 2>&1; then
-	printf '[database]\npath=%s\n[new]\ntags=\n' "$work/Maildir" >"$work/notmuch.conf"
-	set -- $(NOTMUCH_CONFIG="$work/notmuch.conf" measure notmuch notmuch new --quiet)
-	row "notmuch new" "$1" "$2"
+	printf '[database]\npath=%s\n[new]\ntags=\n' "$report/Maildir" >"$report/notmuch.conf"
+	set -- $(NOTMUCH_CONFIG="$report/notmuch.conf" measure "$report" notmuch notmuch new --quiet)
+	row "notmuch new (default shape)" "$1" "$2"
 else
 	echo "notmuch: not installed"
 fi
 if command -v mu >/dev/null 2>&1; then
-	mu init --quiet --muhome="$work/mu" --maildir="$work/Maildir" >/dev/null 2>&1 || true
-	set -- $(measure mu mu index --quiet --muhome="$work/mu")
-	row "mu index" "$1" "$2"
+	mu init --quiet --muhome="$report/mu" --maildir="$report/Maildir" >/dev/null 2>&1 || true
+	set -- $(measure "$report" mu mu index --quiet --muhome="$report/mu")
+	row "mu index (default shape)" "$1" "$2"
 else
 	echo "mu: not installed"
 fi

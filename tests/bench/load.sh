@@ -5,10 +5,13 @@
 # middle of the load and a digest a minute later.  Prints how long the
 # load took, whether every reply was stored once, the daemon's memory
 # (VmRSS while idle before the load and at its end, and its peak, VmHWM),
-# and how late the prompt and the digest left.  Nothing is asserted.
+# and how late the prompt and the digest left.  Before the load, replies
+# sent one at a time while it idles are timed from delivery to stored
+# (p50, p99).  Nothing is asserted.
 # LOAD_DATABASE (a PostgreSQL URI) stores in PostgreSQL rather than in a
-# new SQLite file, and LOAD_PROCESSES (1) runs as many tidings run on it
-# (tests/bench/pg.sh runs it so); the memory is that of the first.
+# new SQLite file (without the idle phase, which reads SQLite), and
+# LOAD_PROCESSES (1) runs as many tidings run on it (tests/bench/pg.sh
+# runs it so); the memory is that of the first.
 set -u
 
 : "${TIDINGS:=bench-build/src/tidings}"
@@ -86,6 +89,76 @@ lead=${LOAD_LEAD:-15}	# seconds from the start of the load to the check-in
 rss() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 stored() { sql "SELECT count(*) FROM messages WHERE message_id LIKE 'load-%'"; }
 
+# While tidings run idles: replies sent one at a time, each timed from its
+# delivery (the file Postfix's virtual(8) renames into the Maildir) to its
+# row in the store, both watched every 2 ms; on a clock of its own, an
+# hour before the check-in, so that the load's timing is not moved.
+# Dovecot tells IDLE clients of new mail 500 ms after it sees the change
+# (NOTIFY_DELAY_MSECS of its mailbox watch): that much is the server's.
+idle_n=${LOAD_IDLE_MESSAGES:-40}
+[ -n "${LOAD_DATABASE:-}" ] && idle_n=0
+synced=
+if [ "$idle_n" -gt 0 ]; then
+	TIDINGS_NOW=$((prompt_due - 3600)) "$TIDINGS" --config "$work/tidings.conf" run --foreground \
+		>"$work/idle-run.out" 2>"$work/idle-run.err" &
+	daemon=$! daemons=$!
+	for _ in $(seq 1 100); do
+		[ -n "$(sql 'SELECT last_sync_at FROM sync_state')" ] && break
+		sleep 0.1
+	done
+	echo "sending $idle_n replies one at a time while tidings run idles..."
+	python3 - "$SMTP_PORT" "$D" "$idle_n" "$MAILSTACK_DIR/mail/standup/Maildir" "$db" \
+	    >"$work/idle.out" 2>"$work/idle.err" <<'PY'
+import os, random, smtplib, sqlite3, sys, time
+port, dom, n, maildir, db = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+def files():
+    k = 0
+    for sub in ('new', 'cur'):
+        try: k += len(os.listdir(os.path.join(maildir, sub)))
+        except FileNotFoundError: pass
+    return k
+con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+lat, lost = [], 0
+for i in range(n):
+    before = files()
+    mid = f"idle-{i}@{dom}"
+    msg = (f"From: Ana Lima <ana@{dom}>\r\nTo: standup@{dom}\r\n"
+           f"Subject: Re: Check-in\r\nMessage-ID: <{mid}>\r\n"
+           f"Date: {time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())}\r\n\r\n"
+           f"Reply {i}: done with the export.\r\n")
+    s = smtplib.SMTP('127.0.0.1', port)
+    s.sendmail(f"ana@{dom}", [f"standup@{dom}"], msg)
+    s.quit()
+    delivered = stored = None
+    end = time.monotonic() + 30
+    while stored is None and time.monotonic() < end:
+        now = time.monotonic()
+        if delivered is None and files() > before:
+            delivered = now
+        if con.execute("SELECT 1 FROM messages WHERE message_id = ?", (mid,)).fetchone():
+            stored = now
+            if delivered is None:
+                delivered = now
+        else:
+            time.sleep(0.002)
+    if stored is None:
+        lost += 1
+    else:
+        lat.append(stored - delivered)
+    time.sleep(random.uniform(0.2, 0.5))
+lat.sort()
+def pct(p):
+    return lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))] * 1000 if lat else float('nan')
+print(f"{pct(50):.0f} {pct(99):.0f} {lat[-1] * 1000 if lat else float('nan'):.0f} {len(lat)} {lost}")
+PY
+	read -r idle_p50 idle_p99 idle_max idle_ok idle_lost <"$work/idle.out" ||
+		{ echo "load benchmark: the idle phase failed:"; tail -5 "$work/idle.err"; }
+	kill "$daemon"
+	wait "$daemon"
+	daemon= daemons=
+	synced=$(sql 'SELECT max(last_sync_at) FROM sync_state')
+fi
+
 for p in $(seq 1 "$procs"); do
 	TIDINGS_NOW=$((prompt_due - lead)) "$TIDINGS" --config "$work/tidings.conf" run --foreground \
 		>"$work/run$p.out" 2>"$work/run$p.err" &
@@ -93,7 +166,7 @@ for p in $(seq 1 "$procs"); do
 	[ -n "$daemon" ] || daemon=$!
 done
 for _ in $(seq 1 100); do
-	[ -n "$(sql 'SELECT last_sync_at FROM sync_state')" ] && break
+	[ "$(sql 'SELECT max(last_sync_at) FROM sync_state')" != "$synced" ] && break
 	sleep 0.1
 done
 rss_idle=$(rss "$daemon" VmRSS)
@@ -151,6 +224,10 @@ awk -v n="$n" -v a="${all_in:-0}" -v sub_s="${submitted:-?}" 'BEGIN {
 	else
 		printf "%-44s %s\n", "all stored by tidings", "no (timed out)"
 }'
+[ "$idle_n" -gt 0 ] &&
+	printf '%-44s p50 %s ms, p99 %s ms, max %s ms (%s of %s; %s not stored in 30 s)\n' \
+		"idle: delivered by Postfix to stored" "${idle_p50:-?}" "${idle_p99:-?}" "${idle_max:-?}" \
+		"${idle_ok:-?}" "$idle_n" "${idle_lost:-?}"
 printf '%-44s %s rows, %s distinct, %s not processed\n' "stored" "$total" "$distinct" "$bad"
 printf '%-44s %s MiB idle before, %s MiB at the end, peak %s MiB\n' "tidings run memory (VmRSS, VmHWM)" \
 	"$(( ${rss_idle:-0} / 1024 ))" "$(( ${rss_end:-0} / 1024 ))" "$(( ${hwm:-0} / 1024 ))"

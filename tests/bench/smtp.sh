@@ -2,11 +2,13 @@
 # The SMTP benchmark (make bench, as root): Postfix's smtp-sink on a
 # loopback port, and in the same run
 #   - the floor: Postfix's smtp-source sending N mails of the same size
-#     over one connection (-d), one after the other;
+#     over one connection (-d), then over BENCH_SMTP_CONNECTIONS (4) at
+#     once (-s);
 #   - tidings outbox --flush delivering N queued mails (queued beforehand
-#     by tests/integration/outbox-probe, not measured).
-# Prints messages per second and tidings' ratio to smtp-source.  Nothing is
-# asserted.
+#     by tests/integration/outbox-probe, not measured) with [smtp]
+#     connections as many.
+# Prints messages per second and tidings' ratio to smtp-source for each.
+# Nothing is asserted.
 # The programs measured are make bench's optimised build without
 # sanitizers, in bench-build/; a build with sanitizers is measured only
 # with a warning, as its speed says little.
@@ -69,28 +71,36 @@ done
 } >"$work/mail.eml"
 bytes=$(wc -c <"$work/mail.eml")
 
-echo "queueing $n mails of $bytes bytes..."
-"$OUTBOX_PROBE" --many "$n" "$work/outbox.db" tidings@example.test \
-	"$work/mail.eml" bench@example.test >/dev/null || { echo "outbox-probe failed"; exit 1; }
-printf '[tidings]\naddress = tidings@example.test\ndatabase = %s\n[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = none\nhelo = bench.test\n' \
-	"$work/outbox.db" "$port" >"$work/tidings.conf"
-
 now() { date +%s.%N; }
-t0=$(now)
-smtp-source -d -s 1 -m "$n" -l "$bytes" -f tidings@example.test \
-	-t bench@example.test -M bench.test 127.0.0.1:"$port" >"$work/source.out" 2>&1 ||
-	{ echo "smtp-source failed:"; tail -5 "$work/source.out"; }
-t1=$(now)
-"$TIDINGS" --config "$work/tidings.conf" outbox --flush >"$work/flush.out" 2>"$work/flush.err" ||
-	{ echo "tidings outbox --flush failed:"; tail -5 "$work/flush.err"; }
-t2=$(now)
-sent=$(sqlite3 -readonly "$work/outbox.db" "SELECT count(*) FROM outbox WHERE state = 'sent'" 2>/dev/null || echo "?")
+# run CONNECTIONS: smtp-source with that many sessions at once, then
+# tidings outbox --flush with [smtp] connections as many, on N mails
+# queued anew; prints a line of the table.
+run() {
+	local c=$1 db="$work/outbox-$1.db" t0 t1 t2 sent
+	"$OUTBOX_PROBE" --many "$n" "$db" tidings@example.test \
+		"$work/mail.eml" bench@example.test >/dev/null || { echo "outbox-probe failed" >&2; return 1; }
+	printf '[tidings]\naddress = tidings@example.test\ndatabase = %s\n[smtp]\nhost = 127.0.0.1\nport = %s\nsecurity = none\nhelo = bench.test\nconnections = %s\n' \
+		"$db" "$port" "$c" >"$work/tidings-$c.conf"
+	t0=$(now)
+	smtp-source -d -s "$c" -m "$n" -l "$bytes" -f tidings@example.test \
+		-t bench@example.test -M bench.test 127.0.0.1:"$port" >"$work/source.out" 2>&1 ||
+		{ echo "smtp-source failed:" >&2; tail -5 "$work/source.out" >&2; }
+	t1=$(now)
+	"$TIDINGS" --config "$work/tidings-$c.conf" outbox --flush >"$work/flush.out" 2>"$work/flush.err" ||
+		{ echo "tidings outbox --flush failed:" >&2; tail -5 "$work/flush.err" >&2; }
+	t2=$(now)
+	sent=$(sqlite3 -readonly "$db" "SELECT count(*) FROM outbox WHERE state = 'sent'" 2>/dev/null || echo "?")
+	awk -v c="$c" -v n="$n" -v a="$t0" -v b="$t1" -v e="$t2" -v sent="$sent" 'BEGIN {
+		src = b - a; tid = e - b
+		printf "  %2d  %8.0f  %8.0f  %6.2f  %s\n", c, n / src, n / tid, (n / tid) / (n / src), sent
+	}'
+}
+
+conns=${BENCH_SMTP_CONNECTIONS:-4}
+echo "sending $n mails of $bytes bytes over 1 and $conns connections..."
+rows=$(run 1; [ "$conns" -gt 1 ] && run "$conns")
 
 echo
 echo "tidings SMTP benchmark: $n mails of $bytes bytes to smtp-sink on loopback, $(nproc) cores"
-awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v sent="$sent" 'BEGIN {
-	src = b - a; tid = c - b
-	printf "  smtp-source (floor), one connection: %6.2f s  %8.0f mails/s\n", src, n / src
-	printf "  tidings outbox --flush:              %6.2f s  %8.0f mails/s  (%s sent)\n", tid, n / tid, sent
-	printf "  ratio tidings / smtp-source:         %6.2f\n", (n / tid) / (n / src)
-}'
+echo "  connections  smtp-source/s  tidings/s  tidings / smtp-source  sent"
+printf '%s\n' "$rows" | awk '{ printf "  %11s  %13s  %9s  %21s  %s\n", $1, $2, $3, $4, $5 }'

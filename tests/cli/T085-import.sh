@@ -13,6 +13,34 @@ run "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/Maildir"
 expect_rc 0 "import: exit 0"
 expect_grep out "^500 mails in .*: 500 stored" "import: the summary counts 500 stored"
 expect_lines err 0 "import: no progress line when standard error is not a terminal"
+expect_no_grep out "^time: " "import: no time per stage unless asked"
+
+# --stats says where the time went: each stage, summed over the threads
+# that spent it, in seconds and per mail.  Mail is parsed and stored, so
+# those stages took some time; on one thread nobody waits for workers.
+stages() {	# stages WHAT: the stage lines of out, checked
+	expect_grep out "^time: 500 mails, [0-9.]+ MiB in [0-9.]+ s; $2 worker" \
+		"$1: the mails, their size and the workers"
+	for stage in read parse filters store commit wait; do
+		expect_grep out "^  $stage +[0-9]+\.[0-9]{2} s +[0-9]+\.[0-9] us/mail\$" \
+			"$1: the time of '$stage'"
+	done
+	for stage in parse store; do
+		us=$(sed -n "s/^  $stage .* s *\([0-9]*\)\.[0-9] us\/mail/\1/p" "$TEST_DIR/out")
+		[ -n "$us" ] && [ "$us" -gt 0 ]
+		ok $? "$1: '$stage' took time ($us us a mail)"
+	done
+}
+run env TIDINGS_SEQUENTIAL=0 "$TIDINGS" --db "$TEST_DIR/stats.db" import --stats \
+	--maildir "$TEST_DIR/Maildir"
+expect_rc 0 "import --stats: exit 0"
+stages "import --stats" "[1-8]"
+"$TIDINGS" --db "$TEST_DIR/stats.db" export --format mbox >"$TEST_DIR/stats.mbox"
+run env TIDINGS_SEQUENTIAL=1 "$TIDINGS" --db "$TEST_DIR/stats1.db" import --stats \
+	--mbox "$TEST_DIR/stats.mbox"
+expect_rc 0 "import --stats of an mbox on one thread: exit 0"
+stages "import --stats of an mbox on one thread" 0
+expect_grep out "^  wait +0\.00 s +0\.0 us/mail" "on one thread, nobody waits for workers"
 
 run "$TIDINGS" --db "$db" import --maildir "$TEST_DIR/Maildir"
 expect_grep out "^500 mails .*: 0 stored .*500 duplicates" "import again: everything is a duplicate"

@@ -152,6 +152,51 @@ test_charsets(void)
 	g_assert_cmpstr(latin1->text, ==, "Grüße aus Köln\n");
 }
 
+/* Converters are kept between mails, per charset: one a conversion left
+ * mid-way (ISO-2022-JP switched to JIS X 0208, then a byte that is not
+ * JIS) starts the next text from its first state, and more charsets than
+ * are kept at once each convert as their own. */
+static void
+test_charsets_kept(void)
+{
+	static const char *const charsets[] = {
+		"iso-8859-1", "iso-8859-2", "iso-8859-3", "iso-8859-4",
+		"iso-8859-5", "iso-8859-7", "iso-8859-9", "iso-8859-15",
+		"koi8-r", "windows-1250", "iso-8859-1",
+	};
+	g_autoptr(GString) mail = g_string_new("From: a@example.org\n"
+	    "Message-ID: <kept@example.org>\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain; charset=iso-2022-jp\n\n"
+	    "\033$B2q5D\377\n"
+	    "--b\nContent-Type: text/plain; charset=iso-2022-jp\n\n"
+	    "hello \033$B2q5D\033(B\n");
+	g_autoptr(Message) m = NULL;
+	g_autoptr(GError) error = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(charsets); i++)
+		g_string_append_printf(mail, "--b\nContent-Type: text/plain; "
+		    "charset=%s\n\npart %zu%s\n", charsets[i], i,
+		    i + 1 == G_N_ELEMENTS(charsets) ? " caf\351" : "");
+	g_string_append(mail, "--b--\n");
+	for (int round = 0; round < 2; round++) {
+		g_clear_pointer(&m, message_free);
+		m = parse_string(mail->str, mail->len, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(m->parts->len, ==, 2 + G_N_ELEMENTS(charsets));
+		g_assert_true(has_problem(m, "does not fit its charset "
+		    "iso-2022-jp"));
+		g_assert_cmpstr(((struct message_part *)m->parts->pdata[1])->text,
+		    ==, "hello 会議");
+		for (size_t i = 0; i < G_N_ELEMENTS(charsets); i++) {
+			struct message_part *p = m->parts->pdata[2 + i];
+			g_autofree char *want = g_strdup_printf("part %zu%s", i,
+			    i + 1 == G_N_ELEMENTS(charsets) ? " café" : "");
+			g_assert_cmpstr(p->text, ==, want);
+		}
+	}
+}
+
 static void
 test_nul_byte(void)
 {
@@ -669,6 +714,7 @@ main(int argc, char **argv)
 	g_test_add_func("/message/missing-id-and-date", test_missing_id_and_date);
 	g_test_add_func("/message/absurd-dates", test_absurd_dates);
 	g_test_add_func("/message/charsets", test_charsets);
+	g_test_add_func("/message/charsets-kept", test_charsets_kept);
 	g_test_add_func("/message/nul-byte", test_nul_byte);
 	g_test_add_func("/message/calendar-and-attachment",
 	    test_calendar_and_attachment);

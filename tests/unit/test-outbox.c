@@ -535,6 +535,262 @@ test_deliver_dropped(struct fixture *f, gconstpointer data)
 	g_assert_cmpstr(rcpt(e, "c@x")->state, ==, "pending");
 }
 
+/* A server of many connections, each on its thread, that accepts every
+ * mail and counts what it took: each recipient's copies, and the mails of
+ * each connection.  It refuses connections past REFUSE_AFTER (421), and
+ * drops one after DIE_AFTER mails (0: never) without answering the last. */
+struct farm {
+	GSocketListener *listener;
+	GCancellable *stop;
+	GThread *acceptor;
+	GMutex lock;
+	GHashTable *copies;	/* address → count */
+	guint connections;	/* accepted and served */
+	guint busy;		/* connections that took a mail */
+	guint refuse_after;
+	guint die_after;
+	gboolean died;
+	GPtrArray *handlers;	/* of GThread * */
+	int port;
+};
+
+struct farm_conn {
+	struct farm *farm;
+	GSocketConnection *c;
+	gboolean refuse;
+};
+
+static gpointer
+farm_serve(gpointer data)
+{
+	struct farm_conn *fc = data;
+	struct farm *fm = fc->farm;
+	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(fc->c));
+	g_autoptr(GDataInputStream) in = g_data_input_stream_new(
+	    g_io_stream_get_input_stream(G_IO_STREAM(fc->c)));
+	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	gboolean message = FALSE, die = FALSE;
+	guint mails = 0;
+	char *line;
+
+	if (fc->refuse) {
+		say(out, "421 4.7.0 too many connections\r\n");
+		goto out;
+	}
+	say(out, "220 farm ESMTP\r\n");
+	while ((line = g_data_input_stream_read_line(in, NULL, NULL,
+	    NULL)) != NULL) {
+		if (message && strcmp(line, ".\r") == 0) {
+			message = FALSE;
+			mails++;
+			g_mutex_lock(&fm->lock);
+			if (fm->die_after > 0 && mails == fm->die_after &&
+			    !fm->died)
+				fm->died = die = TRUE;
+			for (guint i = 0; !die && i < rcpts->len; i++) {
+				guint n = GPOINTER_TO_UINT(g_hash_table_lookup(
+				    fm->copies, rcpts->pdata[i]));
+				g_hash_table_insert(fm->copies, g_strdup(
+				    rcpts->pdata[i]), GUINT_TO_POINTER(n + 1));
+			}
+			if (!die && mails == 1)
+				fm->busy++;
+			g_mutex_unlock(&fm->lock);
+			g_ptr_array_set_size(rcpts, 0);
+			if (!die)
+				say(out, "250 2.0.0 Ok: queued\r\n");
+		} else if (message)
+			;
+		else if (g_str_has_prefix(line, "EHLO "))
+			say(out, "250-farm\r\n250 PIPELINING\r\n");
+		else if (g_str_has_prefix(line, "RCPT TO:<")) {
+			char *end = strchr(line, '>');
+			g_ptr_array_add(rcpts, g_strndup(line + 9, end != NULL ?
+			    (gsize)(end - line - 9) : 0));
+			say(out, "250 2.1.5 Ok\r\n");
+		} else if (g_str_has_prefix(line, "DATA")) {
+			say(out, "354 go on\r\n");
+			message = TRUE;
+		} else if (g_str_has_prefix(line, "QUIT")) {
+			say(out, "221 2.0.0 Bye\r\n");
+			g_free(line);
+			break;
+		} else
+			say(out, "250 2.0.0 Ok\r\n");
+		g_free(line);
+		if (die)
+			break;
+	}
+out:
+	g_io_stream_close(G_IO_STREAM(fc->c), NULL, NULL);
+	g_object_unref(fc->c);
+	g_free(fc);
+	return NULL;
+}
+
+static gpointer
+farm_accept(gpointer data)
+{
+	struct farm *fm = data;
+	GSocketConnection *c;
+
+	while ((c = g_socket_listener_accept(fm->listener, NULL, fm->stop,
+	    NULL)) != NULL) {
+		struct farm_conn *fc = g_new0(struct farm_conn, 1);
+
+		fc->farm = fm;
+		fc->c = c;
+		g_mutex_lock(&fm->lock);
+		fc->refuse = fm->connections >= fm->refuse_after;
+		if (!fc->refuse)
+			fm->connections++;
+		g_ptr_array_add(fm->handlers, g_thread_new("farm", farm_serve,
+		    fc));
+		g_mutex_unlock(&fm->lock);
+	}
+	return NULL;
+}
+
+static void
+farm_start(struct farm *fm, guint refuse_after, guint die_after)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(
+	    G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+
+	memset(fm, 0, sizeof *fm);
+	g_mutex_init(&fm->lock);
+	fm->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	fm->handlers = g_ptr_array_new();
+	fm->refuse_after = refuse_after;
+	fm->die_after = die_after;
+	fm->listener = g_socket_listener_new();
+	fm->stop = g_cancellable_new();
+	g_assert_true(g_socket_listener_add_address(fm->listener, any,
+	    G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+	    &error));
+	g_assert_no_error(error);
+	fm->port = g_inet_socket_address_get_port(
+	    G_INET_SOCKET_ADDRESS(bound));
+	fm->acceptor = g_thread_new("accept", farm_accept, fm);
+}
+
+static void
+farm_stop(struct farm *fm)
+{
+	g_cancellable_cancel(fm->stop);
+	g_thread_join(fm->acceptor);
+	for (guint i = 0; i < fm->handlers->len; i++)
+		g_thread_join(fm->handlers->pdata[i]);
+	g_ptr_array_unref(fm->handlers);
+	g_object_unref(fm->listener);
+	g_object_unref(fm->stop);
+}
+
+static void
+farm_clear(struct farm *fm)
+{
+	g_hash_table_unref(fm->copies);
+	g_mutex_clear(&fm->lock);
+}
+
+/* Delivers N mails, one recipient each (r0@x ...), over [smtp]
+ * connections = CONNS to FM; returns what outbox_deliver() did. */
+static gboolean
+deliver_to_farm(struct fixture *f, struct farm *fm, guint n, int conns,
+    struct outbox_stats *stats, GError **error)
+{
+	g_autofree char *path = g_build_filename(f->dir, "tidings.conf", NULL);
+	g_autofree char *text = g_strdup_printf("[smtp]\nhost = 127.0.0.1\n"
+	    "port = %d\nsecurity = none\ntimeout = 5s\nconnections = %d\n",
+	    fm->port, conns);
+	g_autoptr(Conf) conf = NULL;
+	g_autoptr(GError) err = NULL;
+
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *key = g_strdup_printf("m%u", i);
+		g_autofree char *to = g_strdup_printf("r%u@x", i);
+		g_assert_true(add(f, key, 1000, to, NULL));
+	}
+	g_assert_true(g_file_set_contents(path, text, -1, &err));
+	conf = conf_load(path, &err);
+	g_assert_no_error(err);
+	return outbox_deliver(f->st, conf, 1000, stats, error);
+}
+
+/* With [smtp] connections = 4, every mail goes once, over several of
+ * them; a server that takes only two is sent to over those two. */
+static void
+test_deliver_connections(struct fixture *f, gconstpointer data)
+{
+	guint refuse_after = GPOINTER_TO_UINT(data);
+	g_autoptr(GError) error = NULL;
+	struct outbox_stats stats = { 0 };
+	struct farm fm;
+	GHashTableIter it;
+	gpointer key, value;
+
+	farm_start(&fm, refuse_after, 0);
+	g_assert_true(deliver_to_farm(f, &fm, 120, 4, &stats, &error));
+	g_assert_no_error(error);
+	farm_stop(&fm);
+	g_assert_cmpuint(stats.due, ==, 120);
+	g_assert_cmpuint(stats.sent, ==, 120);
+	g_assert_cmpuint(stats.waiting, ==, 0);
+	outbox_stats_clear(&stats);
+	g_assert_cmpuint(fm.connections, ==, MIN(4, refuse_after));
+	g_assert_cmpuint(fm.busy, >=, 2);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 120);
+	g_hash_table_iter_init(&it, fm.copies);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		g_assert_cmpuint(GPOINTER_TO_UINT(value), ==, 1);
+	for (gint64 id = 1; id <= 120; id++) {
+		g_autoptr(OutboxEntry) e = get(f, id);
+		g_assert_cmpstr(e->state, ==, "sent");
+	}
+	farm_clear(&fm);
+}
+
+/* One of the connections dies after the message of its third mail,
+ * unanswered: that mail waits, nothing known of it; the others go over
+ * the connections left, once each, and the delivery says what failed. */
+static void
+test_deliver_connection_dies(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct outbox_stats stats = { 0 };
+	struct farm fm;
+	guint queued = 0;
+
+	farm_start(&fm, 8, 3);
+	g_assert_false(deliver_to_farm(f, &fm, 60, 3, &stats, &error));
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	farm_stop(&fm);
+	g_assert_cmpuint(stats.sent, ==, 59);
+	g_assert_cmpuint(stats.waiting, ==, 1);
+	outbox_stats_clear(&stats);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 59);
+	for (gint64 id = 1; id <= 60; id++) {
+		g_autoptr(OutboxEntry) e = get(f, id);
+		g_autofree char *to = g_strdup_printf("r%" G_GINT64_FORMAT "@x",
+		    id - 1);
+		if (strcmp(e->state, "queued") == 0) {
+			queued++;
+			g_assert_cmpstr(rcpt(e, to)->state, ==, "pending");
+			g_assert_false(g_hash_table_contains(fm.copies, to));
+		} else {
+			g_assert_cmpstr(e->state, ==, "sent");
+			g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(
+			    fm.copies, to)), ==, 1);
+		}
+	}
+	g_assert_cmpuint(queued, ==, 1);
+	farm_clear(&fm);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -550,6 +806,11 @@ main(int argc, char **argv)
 	ADD("/outbox/retry-purge", test_retry_purge);
 	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);
 	ADD("/outbox/deliver-dropped", test_deliver_dropped);
+	g_test_add("/outbox/deliver-connections", struct fixture,
+	    GUINT_TO_POINTER(100), setup, test_deliver_connections, teardown);
+	g_test_add("/outbox/deliver-connections-refused", struct fixture,
+	    GUINT_TO_POINTER(2), setup, test_deliver_connections, teardown);
+	ADD("/outbox/deliver-connection-dies", test_deliver_connection_dies);
 	g_test_add_func("/outbox/data-encode", test_data_encode);
 	g_test_add_func("/outbox/backoff", test_backoff);
 	return g_test_run();
