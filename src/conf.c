@@ -396,6 +396,19 @@ conf_line(const struct conf *conf, const char *section, const char *key)
 	return GPOINTER_TO_INT(g_hash_table_lookup(conf->lines, id));
 }
 
+/* SCHEME://...: a letter, then letters, digits, '+', '-' or '.'. */
+static gboolean
+conf_is_uri(const char *v)
+{
+	const char *p = v;
+
+	if (!g_ascii_isalpha(*p))
+		return FALSE;
+	while (g_ascii_isalnum(*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return g_str_has_prefix(p, "://");
+}
+
 char *
 conf_get_path(const struct conf *conf, const char *section, const char *key)
 {
@@ -403,6 +416,9 @@ conf_get_path(const struct conf *conf, const char *section, const char *key)
 
 	if (v == NULL)
 		return NULL;
+	/* A URI (the database's postgresql://...) names no file here. */
+	if (conf_is_uri(v))
+		return g_strdup(v);
 	if (g_str_has_prefix(v, "@config@/"))
 		return g_build_filename(conf->dir, v + 9, NULL);
 	if (g_str_has_prefix(v, "@data@/"))

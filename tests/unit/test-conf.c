@@ -88,6 +88,28 @@ test_defaults(void)
 	g_assert_null(conf_get(conf, "tidings", "address"));
 }
 
+/* A PostgreSQL URI as the database is kept as it is, not taken for a
+ * file beside the configuration. */
+static void
+test_database_uri(void)
+{
+	static const char *const uris[] = {
+		"postgresql://team@db.example.org/tidings",
+		"postgres:///tidings?host=/run/postgresql",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(uris); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *text = g_strdup_printf(
+		    "[tidings]\ndatabase = %s\n", uris[i]);
+		g_autofree char *path = write_file("uri.conf", text, 0644);
+		g_autoptr(Conf) conf = conf_load(path, &error);
+		g_assert_no_error(error);
+		g_autofree char *db = conf_get_path(conf, "tidings", "database");
+		g_assert_cmpstr(db, ==, uris[i]);
+	}
+}
+
 /* Each broken file is refused with its file and the line to blame. */
 static void
 test_bad_lines(void)
@@ -275,6 +297,7 @@ main(int argc, char **argv)
 	tmpdir = g_dir_make_tmp("tidings-conf-XXXXXX", NULL);
 	g_test_add_func("/conf/valid", test_valid);
 	g_test_add_func("/conf/defaults", test_defaults);
+	g_test_add_func("/conf/database-uri", test_database_uri);
 	g_test_add_func("/conf/bad-lines", test_bad_lines);
 	g_test_add_func("/conf/missing", test_missing);
 	g_test_add_func("/conf/nul-byte", test_nul_byte);
