@@ -4,6 +4,9 @@
  * thread finds a lease taken over. */
 #include "config.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <glib.h>
 
 #include "cluster.h"
@@ -168,6 +171,45 @@ test_cluster(struct fixture *f, gconstpointer data)
 	cluster_leave(c);
 }
 
+/* A process noted on this host whose pid is gone (killed) is forgotten,
+ * with its lease, when another joins; one of another host with the same
+ * pid, and one of this host that lives, are not. */
+static void
+test_gone_here(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	const char *host = g_get_host_name();
+	struct cluster *c;
+	gint64 dead, far, live;
+	pid_t pid;
+
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0)
+		_exit(0);
+	g_assert_cmpint(waitpid(pid, NULL, 0), ==, pid);
+	dead = store_process_add(f->e.st, host, pid, "1.0", 3600, &error);
+	far = store_process_add(f->e.st, "elsewhere", pid, "1.0", 3600,
+	    &error);
+	live = store_process_add(f->e.st, host, getppid(), "1.0", 3600,
+	    &error);
+	g_assert_no_error(error);
+	g_assert_true(take(f->e.st, "imap box", dead, 60));
+	g_assert_true(take(f->e.st, "other box", far, 60));
+	c = cluster_join(f->e.st, 3, FALSE, &error);
+	g_assert_no_error(error);
+	g_autofree char *q = g_strdup_printf("SELECT count(*) FROM processes "
+	    "WHERE id IN (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %"
+	    G_GINT64_FORMAT ")", dead, far, live);
+	g_assert_cmpint(testdb_int(f->e.db, q), ==, 2);
+	g_autofree char *q2 = g_strdup_printf("SELECT count(*) FROM processes "
+	    "WHERE id = %" G_GINT64_FORMAT, dead);
+	g_assert_cmpint(testdb_int(f->e.db, q2), ==, 0);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM leases "
+	    "WHERE name = 'imap box'"), ==, 0);
+	cluster_leave(c);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -178,5 +220,6 @@ main(int argc, char **argv)
 	ADD("/cluster/leases", test_leases);
 	ADD("/cluster/forget", test_forget);
 	ADD("/cluster/cluster", test_cluster);
+	ADD("/cluster/gone-here", test_gone_here);
 	return g_test_run();
 }
