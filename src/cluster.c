@@ -14,6 +14,7 @@
 #include "cluster.h"
 #include "log.h"
 #include "store-cluster.h"
+#include "store-outbox.h"
 
 /* A process not seen for a day is forgotten when another starts. */
 #define CLUSTER_FORGET (24 * 60 * 60)
@@ -124,9 +125,17 @@ beat_thread(gpointer data)
 	return NULL;
 }
 
+/* What the outbox claims of process ID start with. */
+static char *
+cluster_owner(gint64 id)
+{
+	return g_strdup_printf("process %" G_GINT64_FORMAT ": ", id);
+}
+
 /* Forgets, with what they held, the processes noted on this host whose
  * pid is gone: a tidings run killed and started again at once takes its
- * mailbox back without waiting for the lease to lapse.  A process of
+ * mailbox back without waiting for the lease to lapse, and sends the
+ * outbox mail it had claimed without waiting for the claim to pass.  A process of
  * another host is judged by its beat alone. */
 static gboolean
 cluster_forget_dead_here(struct store *st, GError **error)
@@ -142,10 +151,11 @@ cluster_forget_dead_here(struct store *st, GError **error)
 		    p->pid == (int)getpid() ||
 		    kill((pid_t)p->pid, 0) == 0 || errno != ESRCH)
 			continue;
+		g_autofree char *owner = cluster_owner(p->id);
 		log_info("cluster: tidings run %d of this host is gone; "
-		    "forgetting it%s", p->pid, p->holds->len > 0 ?
-		    " and taking back what it held" : "");
-		if (!store_process_remove(st, p->id, error))
+		    "taking back what it held", p->pid);
+		if (!store_outbox_unclaim_owner(st, owner, error) ||
+		    !store_process_remove(st, p->id, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -167,6 +177,10 @@ cluster_join(struct store *st, gint64 ttl, gboolean alone, GError **error)
 	    (c->beat_st = store_reopen(st, error)) == NULL) {
 		cluster_leave(c);
 		return NULL;
+	}
+	{
+		g_autofree char *owner = cluster_owner(c->id);
+		store_outbox_set_owner(st, owner);
 	}
 	c->thread = g_thread_new("beat", beat_thread, c);
 	log_debug("cluster: process %" G_GINT64_FORMAT " of %s", c->id,

@@ -12,6 +12,7 @@
 #include "cluster.h"
 #include "store.h"
 #include "store-cluster.h"
+#include "store-outbox.h"
 #include "testdb.h"
 
 struct fixture {
@@ -172,8 +173,9 @@ test_cluster(struct fixture *f, gconstpointer data)
 }
 
 /* A process noted on this host whose pid is gone (killed) is forgotten,
- * with its lease, when another joins; one of another host with the same
- * pid, and one of this host that lives, are not. */
+ * with its lease and its claims on the outbox, when another joins; one
+ * of another host with the same pid, and one of this host that lives,
+ * are not. */
 static void
 test_gone_here(struct fixture *f, gconstpointer data)
 {
@@ -196,6 +198,15 @@ test_gone_here(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_true(take(f->e.st, "imap box", dead, 60));
 	g_assert_true(take(f->e.st, "other box", far, 60));
+	/* Outbox mail each had claimed. */
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *sql = g_strdup_printf("INSERT INTO outbox "
+		    "(dedupe_key, sender, raw, next_try_at, created_at, claim, "
+		    "claim_until) VALUES ('k%d', 't@example.test', 'x', 0, 0, "
+		    "'process %" G_GINT64_FORMAT ": 1', 9999999999)", i,
+		    i == 0 ? dead : far);
+		testdb_exec(f->e.db, sql);
+	}
 	c = cluster_join(f->e.st, 3, FALSE, &error);
 	g_assert_no_error(error);
 	g_autofree char *q = g_strdup_printf("SELECT count(*) FROM processes "
@@ -205,6 +216,19 @@ test_gone_here(struct fixture *f, gconstpointer data)
 	g_autofree char *q2 = g_strdup_printf("SELECT count(*) FROM processes "
 	    "WHERE id = %" G_GINT64_FORMAT, dead);
 	g_assert_cmpint(testdb_int(f->e.db, q2), ==, 0);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k0' AND claim IS NULL AND claim_until IS NULL"),
+	    ==, 1);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k1' AND claim IS NOT NULL"), ==, 1);
+	/* What this process claims now bears its name. */
+	g_autoptr(GPtrArray) due = store_outbox_due(f->e.st, 100, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(due->len, ==, 1);
+	g_autofree char *q3 = g_strdup_printf("SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k0' AND claim LIKE 'process %" G_GINT64_FORMAT
+	    ": %%'", testdb_int(f->e.db, "SELECT max(id) FROM processes"));
+	g_assert_cmpint(testdb_int(f->e.db, q3), ==, 1);
 	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM leases "
 	    "WHERE name = 'imap box'"), ==, 0);
 	cluster_leave(c);
