@@ -212,6 +212,15 @@ ok $? "each member's last reply counts, three answers each"
 [ "$(sql "SELECT last_uid FROM sync_state")" = $replies ]
 ok $? "the position covers every reply"
 
+# Only the reader is connected to the IMAP server (and idles there); the
+# other stands by without a connection.
+imap_pids() {
+	ss -Htnp state established "( dport = :$IMAP_PORT )" 2>/dev/null |
+		grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | paste -sd ' '
+}
+wait_until 10 eval '[ "$(imap_pids)" = "${pid[$s]}" ]'
+ok $? "only process $s is connected to the IMAP server ($(imap_pids))"
+
 # --- what tidings status shows ----------------------------------------------------
 tdg status --json >"$TEST_DIR/status.json"
 python3 - "$TEST_DIR/status.json" "${pid[$s]}" "${pid[$r]}" "$mailbox" <<'EOF'
