@@ -154,11 +154,14 @@ import email, email.utils, glob, os, pwd, sys
 maildir, inbox, per = sys.argv[1], sys.argv[2], int(sys.argv[3])
 vmail = pwd.getpwnam('vmail')
 n = 0
+seen = set()
 for f in sorted(glob.glob(f'{maildir}/new/*') + glob.glob(f'{maildir}/cur/*')):
     with open(f, 'rb') as fh:
         m = email.message_from_binary_file(fh)
-    if not m.get('Reply-To', '').startswith('standup+'):
+    # A prompt that came twice (a kill's one allowed copy) is answered once.
+    if not m.get('Reply-To', '').startswith('standup+') or m['Message-ID'] in seen:
         continue
+    seen.add(m['Message-ID'])
     who = email.utils.getaddresses([m['To']])[0][1]
     for k in range(per):
         n += 1
@@ -179,6 +182,8 @@ EOF
 ok $? "$replies replies delivered, $per_member from each member"
 stored() { sql "SELECT count(*) FROM messages"; }
 more_than() { [ "$(stored)" -gt "$1" ] 2>/dev/null; }
+has_reader() { [ -n "$(holder)" ]; }
+wait_until 20 has_reader
 reader=$(holder)
 case $reader in
 "${pid[1]}") r=1 s=2 ;;
@@ -218,7 +223,8 @@ imap_pids() {
 	ss -Htnp state established "( dport = :$IMAP_PORT )" 2>/dev/null |
 		grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | paste -sd ' '
 }
-wait_until 10 eval '[ "$(imap_pids)" = "${pid[$s]}" ]'
+only_reader() { [ "$(imap_pids)" = "${pid[$s]}" ]; }
+wait_until 10 only_reader
 ok $? "only process $s is connected to the IMAP server ($(imap_pids))"
 
 # --- what tidings status shows ----------------------------------------------------
