@@ -269,6 +269,11 @@ rc1=$?
 wait "${pid[2]}"
 [ "$rc1" = 0 ] && [ $? = 0 ]
 ok $? "both stop on SIGTERM"
+# Those killed were forgotten by their successors on this host, those
+# stopped forgot themselves.
+[ "$(sql "SELECT count(*) FROM processes")" = 0 ] && [ "$(sql "SELECT count(*) FROM leases")" = 0 ] &&
+	[ "$(sql "SELECT count(*) FROM outbox WHERE claim IS NOT NULL")" = 0 ]
+ok $? "no process, lease or claim left behind"
 [ "$(sql "SELECT count(*) FROM prompts")" = $members ] && [ "$(sql "SELECT count(*) FROM digests")" = 1 ]
 ok $? "each prompt and the digest made once"
 copies tally >"$TEST_DIR/tally"
