@@ -6,11 +6,15 @@
  * is gone or cannot reach the database. */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cluster.h"
 #include "log.h"
 #include "store-cluster.h"
+#include "store-outbox.h"
 
 /* A process not seen for a day is forgotten when another starts. */
 #define CLUSTER_FORGET (24 * 60 * 60)
@@ -121,6 +125,42 @@ beat_thread(gpointer data)
 	return NULL;
 }
 
+/* What the outbox claims of process ID start with. */
+static char *
+cluster_owner(gint64 id)
+{
+	return g_strdup_printf("process %" G_GINT64_FORMAT ": ", id);
+}
+
+/* Forgets, with what they held, the processes noted on this host whose
+ * pid is gone: a tidings run killed and started again at once takes its
+ * mailbox back without waiting for the lease to lapse, and sends the
+ * outbox mail it had claimed without waiting for the claim to pass.  A process of
+ * another host is judged by its beat alone. */
+static gboolean
+cluster_forget_dead_here(struct store *st, GError **error)
+{
+	g_autoptr(GPtrArray) procs = store_process_list(st, error);
+	const char *host = g_get_host_name();
+
+	if (procs == NULL)
+		return FALSE;
+	for (guint i = 0; i < procs->len; i++) {
+		const struct cluster_process *p = procs->pdata[i];
+		if (strcmp(p->host, host) != 0 || p->pid <= 0 ||
+		    p->pid == (int)getpid() ||
+		    kill((pid_t)p->pid, 0) == 0 || errno != ESRCH)
+			continue;
+		g_autofree char *owner = cluster_owner(p->id);
+		log_info("cluster: tidings run %d of this host is gone; "
+		    "taking back what it held", p->pid);
+		if (!store_outbox_unclaim_owner(st, owner, error) ||
+		    !store_process_remove(st, p->id, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 struct cluster *
 cluster_join(struct store *st, gint64 ttl, gboolean alone, GError **error)
 {
@@ -131,11 +171,16 @@ cluster_join(struct store *st, gint64 ttl, gboolean alone, GError **error)
 	g_mutex_init(&c->lock);
 	g_cond_init(&c->wake);
 	c->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	if ((c->id = cluster_note(st, alone ? -1 : CLUSTER_FORGET,
+	if ((!alone && !cluster_forget_dead_here(st, error)) ||
+	    (c->id = cluster_note(st, alone ? -1 : CLUSTER_FORGET,
 	    error)) < 0 ||
 	    (c->beat_st = store_reopen(st, error)) == NULL) {
 		cluster_leave(c);
 		return NULL;
+	}
+	{
+		g_autofree char *owner = cluster_owner(c->id);
+		store_outbox_set_owner(st, owner);
 	}
 	c->thread = g_thread_new("beat", beat_thread, c);
 	log_debug("cluster: process %" G_GINT64_FORMAT " of %s", c->id,

@@ -13,7 +13,9 @@ struct cluster;
 
 /* Notes this process in ST; TTL: seconds a lease lasts unrenewed.  ALONE:
  * no other process can be running (an SQLite database's lock is held), so
- * those noted are gone, and are forgotten with what they held. */
+ * those noted are gone, and are forgotten with what they held.  Else
+ * those noted on this host (by its name) whose pid is gone are forgotten
+ * so. */
 struct cluster *cluster_join(struct store *st, gint64 ttl, gboolean alone,
     GError **error);
 /* Forgets this process and gives up its leases. */

@@ -19,16 +19,18 @@ const struct conf_option conf_table[] = {
 	  "domain of address." },
 	{ "tidings", "database", CONF_PATH, "@data@/tidings/tidings.db", NULL,
 	  "The database that holds teams, members, mail and schedules: the "
-	  "path of an SQLite file, or a PostgreSQL URI (postgresql://USER@HOST/"
-	  "DB, or postgres:///DB?host=DIR for a Unix socket), which several "
-	  "tidings run on several hosts may share (see README, Several "
+	  "path of an SQLite file (a relative one from this file's directory), "
+	  "or a PostgreSQL URI (postgresql://USER@HOST/DB, or "
+	  "postgres:///DB?host=DIR for a Unix socket), taken as it is, which "
+	  "several tidings run on several hosts may share (see README, Several "
 	  "machines). The --db option overrides it." },
 	{ "tidings", "lease-time", CONF_SECONDS, "60s", NULL,
 	  "With several tidings run on one PostgreSQL database: how long a "
 	  "mailbox stays with a tidings run that stopped answering (killed, "
 	  "its host down, cut off from the database) before another takes it "
 	  "over. Each renews what it holds every third of this time, from a "
-	  "thread of its own." },
+	  "thread of its own. A tidings run started again on the same host "
+	  "takes back at once what its killed forerunner held." },
 	{ "tidings", "busy-timeout", CONF_SECONDS, "10s", NULL,
 	  "How long to wait for another tidings process that is writing to "
 	  "the database before giving up; the mail delivery agent then exits "

@@ -396,10 +396,9 @@ conf_line(const struct conf *conf, const char *section, const char *key)
 	return GPOINTER_TO_INT(g_hash_table_lookup(conf->lines, id));
 }
 
-/* SCHEME://...: a scheme of RFC 3986 (a letter, then letters, digits,
- * '+', '-' and '.'), never a file's name in practice. */
+/* SCHEME://...: a letter, then letters, digits, '+', '-' or '.'. */
 static gboolean
-is_uri(const char *v)
+conf_is_uri(const char *v)
 {
 	const char *p = v;
 
@@ -417,7 +416,8 @@ conf_get_path(const struct conf *conf, const char *section, const char *key)
 
 	if (v == NULL)
 		return NULL;
-	if (is_uri(v))
+	/* A URI (the database's postgresql://...) names no file here. */
+	if (conf_is_uri(v))
 		return g_strdup(v);
 	if (g_str_has_prefix(v, "@config@/"))
 		return g_build_filename(conf->dir, v + 9, NULL);

@@ -252,7 +252,11 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 	/* Claimed first, so that of several processes each mail goes to
 	 * one: PostgreSQL passes over the rows another is claiming, SQLite
 	 * has one writer at a time. */
-	st->outbox_claim = g_uuid_string_random();
+	{
+		g_autofree char *uuid = g_uuid_string_random();
+		st->outbox_claim = g_strconcat(st->outbox_owner != NULL ?
+		    st->outbox_owner : "", uuid, NULL);
+	}
 	stmt = store_prepare(st, store_is_postgresql(st) ?
 	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
 	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
@@ -413,6 +417,27 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
 	store_bind_text(stmt, 1, st->outbox_claim);
 	db_bind_int64(stmt, 2, now);
 	db_bind_int64(stmt, 3, STORE_OUTBOX_CLAIM);
+	return store_step_done(st, stmt, error);
+}
+
+void
+store_outbox_set_owner(struct store *st, const char *owner)
+{
+	g_free(st->outbox_owner);
+	st->outbox_owner = g_strdup(owner);
+}
+
+gboolean
+store_outbox_unclaim_owner(struct store *st, const char *owner,
+    GError **error)
+{
+	struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
+	    "claim = NULL, claim_until = NULL WHERE claim IS NOT NULL "
+	    "AND substr(claim, 1, length(?1)) = ?1", error);
+
+	if (stmt == NULL)
+		return FALSE;
+	store_bind_text(stmt, 1, owner);
 	return store_step_done(st, stmt, error);
 }
 

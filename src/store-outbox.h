@@ -92,6 +92,12 @@ GPtrArray *store_outbox_due(struct store *st, gint64 now, guint limit,
 /* Ends every claim: for the one process that sends (a tidings run that
  * holds an SQLite database's lock), what its killed forerunner held. */
 gboolean store_outbox_unclaim_all(struct store *st, GError **error);
+/* Each claim ST makes from now on starts with OWNER (a process's name in
+ * the database, say), so that store_outbox_unclaim_owner() can end the
+ * claims of an owner known to be gone at once. */
+void store_outbox_set_owner(struct store *st, const char *owner);
+gboolean store_outbox_unclaim_owner(struct store *st, const char *owner,
+    GError **error);
 /* Queued mail (every mail with ALL), by id, with every recipient and
  * without the raw mail; as store_outbox_due(). */
 GPtrArray *store_outbox_list(struct store *st, gboolean all, GError **error);

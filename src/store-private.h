@@ -17,6 +17,7 @@ struct store {
 	gboolean want_wal;	/* WAL not set yet: another was loading */
 	char *outbox_claim;	/* of the mail store_outbox_due() returned
 				   last */
+	char *outbox_owner;	/* what each claim starts with, or NULL */
 };
 
 /* A cached statement for SQL, reset and with its bindings cleared; NULL

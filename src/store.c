@@ -704,6 +704,7 @@ store_close(struct store *st)
 		}
 		g_free(st->outbox_claim);
 	}
+	g_free(st->outbox_owner);
 	g_hash_table_destroy(st->stmt_at);
 	g_hash_table_destroy(st->stmts);
 	db_close(st->db);

@@ -19,6 +19,9 @@
 #                       without its trap (SIGKILL)
 #   pg_stop             stops the server at once (-m immediate) and removes
 #                       DIR; idempotent
+#   pg_server_stop      stops the server (a fast shutdown), keeping the
+#                       cluster: the database cannot be reached until
+#   pg_server_start     starts the same cluster again, on the same socket
 #   pg_createdb NAME    a further empty database; prints its URI
 #   pg_psql ARG...      psql on $TIDINGS_PG_URI with ARGs (-c SQL, -f FILE),
 #                       stopping at the first error; rows unaligned, tuples
@@ -182,6 +185,22 @@ pg_stop() {
 	fi
 	rm -rf "$_pg_dir"
 	_pg_dir=
+}
+
+pg_server_stop() {
+	[ -n "$_pg_dir" ] || return 1
+	_pg_as "$_pg_bin/pg_ctl" -D "$_pg_dir/data" stop -m fast -w \
+		>/dev/null 2>&1
+}
+
+pg_server_start() {
+	[ -n "$_pg_dir" ] || return 1
+	if ! _pg_as "$_pg_bin/pg_ctl" -D "$_pg_dir/data" -l "$_pg_dir/server.log" \
+		-w -t 60 start >/dev/null 2>&1; then
+		echo "pg.sh: the server did not start again:" >&2
+		pg_logs >&2
+		return 1
+	fi
 }
 
 pg_createdb() {

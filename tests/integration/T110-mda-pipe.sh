@@ -3,12 +3,15 @@
 # pipe(8) transport of contrib/mda/postfix-master.cf: mail sent over SMTP to
 # tidings' address (and its +subaddresses) is stored; a busy database, or
 # one tidings cannot write, makes Postfix keep the mail and deliver it once
-# the database is free.
+# the database is free.  On PostgreSQL (backend.sh) the server stopped and
+# started again does the same.
 
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/mailstack.sh"
+. "$(dirname "$0")/backend.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
+reason=$(backend_available) || skip_all "$reason"
 
 mailstack_start "$TEST_DIR/mailstack" || bail_out "no mail stack"
 etc="$MAILSTACK_DIR/postfix/etc"
@@ -17,8 +20,11 @@ etc="$MAILSTACK_DIR/postfix/etc"
 home="$MAILSTACK_DIR/tidings"
 mkdir -p "$home"
 cp "$TIDINGS" "$home/tidings"
-printf '[tidings]\naddress = standup@%s\ndatabase = tidings.db\nbusy-timeout = 1s\n' \
-	"$MAIL_DOMAIN" >"$home/tidings.conf"
+# On SQLite the file beside the configuration, as the recipe's comment says.
+backend_db db "$home/tidings.db"
+backend_pg || db=tidings.db
+printf '[tidings]\naddress = standup@%s\ndatabase = %s\nbusy-timeout = 1s\n' \
+	"$MAIL_DOMAIN" "$db" >"$home/tidings.conf"
 chown -R vmail:vmail "$home"
 chmod 755 "$home"
 
@@ -49,7 +55,11 @@ mailstack_postconf -e "transport_maps = texthash:$etc/tidings_transport" \
 mailstack_add_user standup secret
 
 # db SQL: a read-only query, which never creates the file before tidings.
-db() { [ -f "$home/tidings.db" ] && sqlite3 -readonly "$home/tidings.db" "$1"; }
+if backend_pg; then
+	db() { backend_sql "$TIDINGS_PG_URI" "$1"; }
+else
+	db() { [ -f "$home/tidings.db" ] && sqlite3 -readonly "$home/tidings.db" "$1"; }
+fi
 
 stored() {	# stored N TIMEOUT: waits until tidings holds N mails, processed
 	local i
@@ -69,13 +79,40 @@ ok $? "the mail reaches tidings through the pipe transport" || mailstack_logs 30
 kind=$(db "SELECT kind || ' ' || source FROM messages WHERE message_id = 'pipe-1@$MAIL_DOMAIN'")
 [ "$kind" = "reply mda" ]
 ok $? "it is stored as a reply from the MDA ($kind)"
-db "SELECT raw FROM messages_raw" | grep -q "^Delivered-To: standup@$MAIL_DOMAIN"
+db "SELECT $(sql_hex raw) FROM messages_raw" |
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' |
+	grep -q "^Delivered-To: standup@$MAIL_DOMAIN"
 ok $? "Postfix's Delivered-To is kept with the raw mail"
 
 make_mail "$TEST_DIR/m2.eml" "pipe-2@$MAIL_DOMAIN" "Re: Check-in"
 mailstack_send "ana@$MAIL_DOMAIN" "standup+k7q2mzx4@$MAIL_DOMAIN" "$TEST_DIR/m2.eml"
 stored 2 20
 ok $? "a +subaddress reaches tidings too" || mailstack_logs 30
+
+deferred() { grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"; }
+if backend_pg; then
+	# The server down: tidings cannot connect and exits 75, Postfix keeps
+	# the mail, and delivers it once the server is back.
+	pg_server_stop
+	ok $? "the PostgreSQL server is stopped"
+	make_mail "$TEST_DIR/m3.eml" "pipe-3@$MAIL_DOMAIN" "Re: Check-in"
+	mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m3.eml"
+	wait_until 30 deferred
+	ok $? "the database unreachable: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
+	grep "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log" | tail -n 1 |
+		grep -q "connection to server"
+	ok $? "the deferral says why" || mailstack_logs 10
+	! grep -q "relay=tidings.*status=bounced" "$MAILSTACK_DIR/log/postfix.log"
+	ok $? "nothing bounced"
+	pg_server_start
+	ok $? "the server started again"
+	stored 3 30
+	ok $? "once the server is back the mail is stored" || mailstack_logs 30
+	n=$(db "SELECT count(*) FROM messages WHERE message_id = 'pipe-3@$MAIL_DOMAIN'")
+	[ "$n" = 1 ]
+	ok $? "and stored once ($n)"
+	done_testing
+fi
 
 # A writer holding the database: tidings exits 75, Postfix keeps the mail,
 # and delivers it when the lock is gone.  The lock is held until the test
@@ -91,7 +128,6 @@ wait_until 20 locked
 ok $? "another writer holds the database"
 make_mail "$TEST_DIR/m3.eml" "pipe-3@$MAIL_DOMAIN" "Re: Check-in"
 mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/m3.eml"
-deferred() { grep -q "relay=tidings.*status=deferred" "$MAILSTACK_DIR/log/postfix.log"; }
 wait_until 30 deferred
 ok $? "a busy database: Postfix defers the mail (tidings exited 75)" || mailstack_logs 30
 touch "$unlock"

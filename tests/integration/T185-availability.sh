@@ -12,7 +12,7 @@
 . "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+reason=$(backend_available) || skip_all "$reason"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
 agent_stack standup ana bob priya
@@ -86,7 +86,7 @@ at 2026-03-30T09:05:00Z run --once
 expect_rc 0 "tidings run --once reads and answers them"
 [ "$(sql "SELECT work_start || '-' || work_end FROM people WHERE email = 'ana@$D'")" = "480-960" ]
 ok $? "Ana's hours are 08:00-16:00"
-[ "$(sql "SELECT datetime(starts_at, 'unixepoch') || ' ' || datetime(ends_at, 'unixepoch') FROM availability WHERE kind = 'away' AND source = 'mail'")" = "2026-04-05 22:00:00 2026-04-10 22:00:00" ]
+[ "$(sql "SELECT $(sql_time starts_at) || ' ' || $(sql_time ends_at) FROM availability WHERE kind = 'away' AND source = 'mail'")" = "2026-04-05 22:00:00 2026-04-10 22:00:00" ]
 ok $? "her absence runs from 6 April to the end of 10 April, Berlin time"
 mailstack_wait_mail ana 2 10
 ok $? "Ana gets two answers"
@@ -151,7 +151,7 @@ mailstack_send "priya@$D" "standup@$D" "$TEST_DIR/ooo.eml"
 mailstack_wait_mail standup 7 10
 before=$(mails priya)
 at 2026-03-30T09:10:00Z run --once
-[ "$(sql "SELECT datetime(ends_at, 'unixepoch') FROM availability WHERE source = 'autoreply'")" = "2026-04-01 18:30:00" ]
+[ "$(sql "SELECT $(sql_time ends_at) FROM availability WHERE source = 'autoreply'")" = "2026-04-01 18:30:00" ]
 ok $? "Priya is away until Thursday 2 April, in Kolkata"
 sleep 2
 [ "$(mails priya)" = "$before" ]

@@ -21,7 +21,7 @@
 . "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+reason=$(backend_available) || skip_all "$reason"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 
 agent_stack standup ana bo chen olga sam

@@ -13,7 +13,7 @@
 . "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+reason=$(backend_available) || skip_all "$reason"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 gen="$TOP_BUILDDIR/tests/bench/gen-maildir"
 [ -x "$gen" ] || skip_all "tests/bench/gen-maildir is not built"
@@ -21,7 +21,7 @@ gen="$TOP_BUILDDIR/tests/bench/gen-maildir"
 agent_stack standup crew subs
 agent_config
 # Read while the daemon writes: a busy database is no answer.
-sql() { sqlite3 -readonly "$db" "$1" 2>/dev/null; }
+sql() { backend_sql "$db" "$1" 2>/dev/null; }
 count() { sql "SELECT count(*) FROM messages ${1:-}"; }
 # daemon [TIME]: tidings run in the background, its clock at TIME; $daemon.
 daemon() {
@@ -73,11 +73,13 @@ at 2026-03-30T12:00:00Z team set platform --digest-at 16:30 --digest-days mon-fr
 at 2026-03-30T12:00:00Z checkin add platform Daily --at 16:30
 for i in $(seq 1 $members); do
 	TIDINGS_NOW=2026-03-30T12:00:00Z "$TIDINGS" --config "$TEST_DIR/tidings.conf" \
-		member add "crew+m$i@$D" --team platform --zone Europe/Berlin >/dev/null 2>&1 || bail_out "member add"
+		member add "crew+m$i@$D" --team platform --zone Europe/Berlin >/dev/null 2>"$TEST_DIR/add.err" ||
+		bail_out "member add: $(tail -1 "$TEST_DIR/add.err")"
 done
 for i in $(seq 1 $subscribers); do
 	TIDINGS_NOW=2026-03-30T12:00:00Z "$TIDINGS" --config "$TEST_DIR/tidings.conf" \
-		subscriber add "subs+s$i@$D" --team platform --confirmed >/dev/null 2>&1 || bail_out "subscriber add"
+		subscriber add "subs+s$i@$D" --team platform --confirmed >/dev/null 2>"$TEST_DIR/add.err" ||
+		bail_out "subscriber add: $(tail -1 "$TEST_DIR/add.err")"
 done
 [ "$(sql "SELECT count(*) FROM subscriptions WHERE state = 'active'")" = $subscribers ]
 ok $? "$members members and $subscribers subscribers"
@@ -87,10 +89,12 @@ ok $? "$members members and $subscribers subscribers"
 # yet recorded as sent); with "tally", how often each (To, Message-ID) of
 # the crew and subs Maildirs arrived, one "N TO MESSAGE-ID" line each.
 copies() {
-	python3 - "$1" "$db" "$MAILSTACK_DIR/mail" <<'EOF'
-import email, email.utils, glob, sqlite3, sys
+	sql "SELECT o.dedupe_key || ' ' || r.address || ' ' || $(sql_hex o.raw) FROM outbox o
+		JOIN outbox_recipients r ON r.outbox_id = o.id WHERE r.state = 'pending'" |
+	python3 -c "$(cat <<'EOF'
+import email, email.utils, glob, sys
 from collections import Counter
-mode, db, mail = sys.argv[1:4]
+mode, mail = sys.argv[1:3]
 seen = Counter()
 for user in ('crew', 'subs'):
     for f in glob.glob(f'{mail}/{user}/Maildir/new/*') + glob.glob(f'{mail}/{user}/Maildir/cur/*'):
@@ -102,14 +106,14 @@ if mode == 'tally':
     for (to, mid), n in sorted(seen.items()):
         print(n, to, mid)
     sys.exit(0)
-con = sqlite3.connect(f'file:{db}?mode=ro', uri=True)
-for key, raw, rcpt in con.execute("SELECT o.dedupe_key, o.raw, r.address FROM outbox o "
-        "JOIN outbox_recipients r ON r.outbox_id = o.id WHERE r.state = 'pending'"):
-    m = email.message_from_bytes(raw)
+for line in sys.stdin:
+    key, rcpt, raw = line.split()
+    m = email.message_from_bytes(bytes.fromhex(raw))
     mid = m.get('Message-ID', '').strip()
     if seen[(rcpt, mid)]:
         print(key, rcpt, mid)
 EOF
+)" "$1" "$MAILSTACK_DIR/mail"
 }
 queue_empty() { [ -z "$(find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f 2>/dev/null)" ]; }
 sent() { sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND dedupe_key LIKE '$1%'"; }

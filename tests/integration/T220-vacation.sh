@@ -13,7 +13,7 @@
 . "$(dirname "$0")/agent.sh"
 
 reason=$(mailstack_available) || skip_all "$reason"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+reason=$(backend_available) || skip_all "$reason"
 command -v python3 >/dev/null || skip_all "python3 is not installed"
 [ -x /usr/lib/dovecot/lmtp ] || skip_all "Dovecot's LMTP server (dovecot-lmtpd) is not installed"
 [ -e /usr/lib/dovecot/modules/lib90_sieve_plugin.so ] ||
@@ -108,7 +108,7 @@ at 2026-03-30T11:05:00Z run --once
 expect_rc 0 "tidings reads it over IMAP"
 [ "$(sql "SELECT kind FROM messages WHERE message_id = '$vacation_id'")" = autoreply ]
 ok $? "kept as an auto-reply"
-[ "$(sql "SELECT datetime(ends_at, 'unixepoch') FROM availability WHERE source = 'autoreply'")" = "2026-04-01 18:30:00" ]
+[ "$(sql "SELECT $(sql_time ends_at) FROM availability WHERE source = 'autoreply'")" = "2026-04-01 18:30:00" ]
 ok $? "Priya is away until Thursday 2 April, in Kolkata"
 [ "$(sql "SELECT count(*) FROM answers")" = 0 ]
 ok $? "and her responder's text is no answer"

@@ -1,24 +1,27 @@
 # tidings as a team's agent on the harness's mail stack: the set-up the
 # integration tests that run a team by mail share.  Sourced after ../lib.sh
-# and mailstack.sh; needs bash.
+# and mailstack.sh; needs bash.  The database is SQLite's or PostgreSQL's
+# as backend.sh (sourced here) says.
 #
 # Functions
 #   agent_stack USER...       the IMAP users (password "secret"), the stack
 #                             started, and subaddresses (standup+TOKEN@) given
 #                             to their user, as tidings' reply addresses need
-#   agent_config [LINE...]    the secret, the IMAP password file and
+#   agent_config [LINE...]    the database (backend_db), the secret, the
+#                             IMAP password file and
 #                             $TEST_DIR/tidings.conf: tidings as
 #                             standup@$MAIL_DOMAIN, reading over IMAP and
 #                             sending over SMTP on the stack; LINEs are added
 #                             to its [tidings] section
 #   at TIME COMMAND...        tidings with its clock set to TIME (run, lib.sh)
 #   mails USER                how many mails USER's Maildir holds
-#   sql QUERY                 QUERY on the database, read-only
+#   sql QUERY                 QUERY on the database (backend_sql)
 #   newest USER               the newest mail in USER's Maildir
 #   header FILE NAME          the header NAME of the mail in FILE
 #
 # Variables
-#   db                        the database, $TEST_DIR/tidings.db
+#   db                        the database, $TEST_DIR/tidings.db or, once
+#                             agent_config ran, PostgreSQL's URI
 #   D                         $MAIL_DOMAIN
 
 agent_stack() {
@@ -34,6 +37,7 @@ agent_stack() {
 agent_config() {
 	local line
 
+	backend_db db "$TEST_DIR/tidings.db"
 	printf 'secret\n' >"$TEST_DIR/imap-password"
 	openssl rand -hex 32 >"$TEST_DIR/secret"
 	chmod 600 "$TEST_DIR/imap-password" "$TEST_DIR/secret"
@@ -60,7 +64,7 @@ at() {
 
 mails() { mailstack_count_mail "$1"; }
 
-sql() { sqlite3 -readonly "$db" "$1"; }
+sql() { backend_sql "$db" "$1"; }
 
 newest() {
 	ls -t "$MAILSTACK_DIR/mail/$1/Maildir/new/"* \
@@ -74,6 +78,8 @@ m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
 print(m.get(sys.argv[2], ''))
 EOF
 }
+
+. "$(dirname "${BASH_SOURCE[0]}")/backend.sh"
 
 db="$TEST_DIR/tidings.db"
 D=$MAIL_DOMAIN

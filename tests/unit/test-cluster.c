@@ -4,11 +4,15 @@
  * thread finds a lease taken over. */
 #include "config.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <glib.h>
 
 #include "cluster.h"
 #include "store.h"
 #include "store-cluster.h"
+#include "store-outbox.h"
 #include "testdb.h"
 
 struct fixture {
@@ -168,6 +172,68 @@ test_cluster(struct fixture *f, gconstpointer data)
 	cluster_leave(c);
 }
 
+/* A process noted on this host whose pid is gone (killed) is forgotten,
+ * with its lease and its claims on the outbox, when another joins; one
+ * of another host with the same pid, and one of this host that lives,
+ * are not. */
+static void
+test_gone_here(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	const char *host = g_get_host_name();
+	struct cluster *c;
+	gint64 dead, far, live;
+	pid_t pid;
+
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0)
+		_exit(0);
+	g_assert_cmpint(waitpid(pid, NULL, 0), ==, pid);
+	dead = store_process_add(f->e.st, host, pid, "1.0", 3600, &error);
+	far = store_process_add(f->e.st, "elsewhere", pid, "1.0", 3600,
+	    &error);
+	live = store_process_add(f->e.st, host, getppid(), "1.0", 3600,
+	    &error);
+	g_assert_no_error(error);
+	g_assert_true(take(f->e.st, "imap box", dead, 60));
+	g_assert_true(take(f->e.st, "other box", far, 60));
+	/* Outbox mail each had claimed. */
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *sql = g_strdup_printf("INSERT INTO outbox "
+		    "(dedupe_key, sender, raw, next_try_at, created_at, claim, "
+		    "claim_until) VALUES ('k%d', 't@example.test', 'x', 0, 0, "
+		    "'process %" G_GINT64_FORMAT ": 1', 9999999999)", i,
+		    i == 0 ? dead : far);
+		testdb_exec(f->e.db, sql);
+	}
+	c = cluster_join(f->e.st, 3, FALSE, &error);
+	g_assert_no_error(error);
+	g_autofree char *q = g_strdup_printf("SELECT count(*) FROM processes "
+	    "WHERE id IN (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %"
+	    G_GINT64_FORMAT ")", dead, far, live);
+	g_assert_cmpint(testdb_int(f->e.db, q), ==, 2);
+	g_autofree char *q2 = g_strdup_printf("SELECT count(*) FROM processes "
+	    "WHERE id = %" G_GINT64_FORMAT, dead);
+	g_assert_cmpint(testdb_int(f->e.db, q2), ==, 0);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k0' AND claim IS NULL AND claim_until IS NULL"),
+	    ==, 1);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k1' AND claim IS NOT NULL"), ==, 1);
+	/* What this process claims now bears its name. */
+	g_autoptr(GPtrArray) due = store_outbox_due(f->e.st, 100, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(due->len, ==, 1);
+	g_autofree char *q3 = g_strdup_printf("SELECT count(*) FROM outbox "
+	    "WHERE dedupe_key = 'k0' AND claim LIKE 'process %" G_GINT64_FORMAT
+	    ": %%'", testdb_int(f->e.db, "SELECT max(id) FROM processes"));
+	g_assert_cmpint(testdb_int(f->e.db, q3), ==, 1);
+	g_assert_cmpint(testdb_int(f->e.db, "SELECT count(*) FROM leases "
+	    "WHERE name = 'imap box'"), ==, 0);
+	cluster_leave(c);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -178,5 +244,6 @@ main(int argc, char **argv)
 	ADD("/cluster/leases", test_leases);
 	ADD("/cluster/forget", test_forget);
 	ADD("/cluster/cluster", test_cluster);
+	ADD("/cluster/gone-here", test_gone_here);
 	return g_test_run();
 }
