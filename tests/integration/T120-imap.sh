@@ -273,6 +273,11 @@ plain noop
 check $? "noop without mail says 'no new mail'"
 
 idle_out="$TEST_DIR/idle.out"
+# Emptied before each probe starts in the background: the shell opens
+# them in the child, later than the waits below may look, which would
+# then read what the probe before wrote.
+idle_files_fresh() { : >"$idle_out"; : >"$TEST_DIR/idle.err"; }
+idle_files_fresh
 timeout 60 "$PROBE" --user alice --password-file "$pwfile" \
 	--security tls --port "$IMAPS_PORT" --ca-file "$MAILSTACK_CA" \
 	idle --seconds 20 >"$idle_out" 2>"$TEST_DIR/idle.err" &
@@ -303,6 +308,7 @@ check $? "a new session's noop does not report that mail again"
 
 # A wake-up without mail (another session marks a message seen): IDLE
 # goes on, and the next mail is still noticed.
+idle_files_fresh
 timeout 60 "$PROBE" --user alice --password-file "$pwfile" --port "$IMAP_PORT" \
 	--security none -v idle --seconds 20 >"$idle_out" 2>"$TEST_DIR/idle.err" &
 idle_pid=$!
@@ -322,6 +328,7 @@ check $? "the next mail is still reported"
 
 # Mail announced during another command (here a NOOP) is news for IDLE
 # too: imap_pending() says so, and nothing waits for the next delivery.
+idle_files_fresh
 timeout 60 "$PROBE" --user alice --password-file "$pwfile" --port "$IMAP_PORT" \
 	--security none -v idle --noop-before 2 --seconds 10 \
 	>"$idle_out" 2>"$TEST_DIR/idle.err" &
@@ -385,6 +392,7 @@ imap_processes() {
 		[ "$(readlink "/proc/$p/exe")" = /usr/lib/dovecot/imap ] && echo "$p"
 	done
 }
+idle_files_fresh
 timeout 60 "$PROBE" --user alice --password-file "$pwfile" --port "$IMAP_PORT" \
 	--security none idle --seconds 30 >"$idle_out" 2>"$TEST_DIR/idle.err" &
 idle_pid=$!
