@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -68,6 +69,8 @@ init_config(struct cmd_ctx *ctx, const char *path, gboolean own_dir)
 	g_autofree char *address = NULL;
 	g_autofree char *text = NULL;
 	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *database = NULL;
+	gboolean uri = FALSE;
 
 	if (opt_address != NULL) {
 		address = value_email(opt_address, &error);
@@ -75,8 +78,15 @@ init_config(struct cmd_ctx *ctx, const char *path, gboolean own_dir)
 			return cmd_usage(ctx, "%s", error->message);
 		g_hash_table_insert(set, "tidings.address", address);
 	}
-	/* A directory of its own keeps the database beside the config. */
-	if (own_dir)
+	/* The database named by --db is the one the configuration names
+	 * (a file by its absolute path, a URI as it is); else a directory
+	 * of its own keeps the database beside the config. */
+	if (ctx->db_path != NULL) {
+		uri = strstr(ctx->db_path, "://") != NULL;
+		database = uri ? g_strdup(ctx->db_path) :
+		    g_canonicalize_filename(ctx->db_path, NULL);
+		g_hash_table_insert(set, "tidings.database", database);
+	} else if (own_dir)
 		g_hash_table_insert(set, "tidings.database", "tidings.db");
 	if (g_file_test(path, G_FILE_TEST_EXISTS) && !opt_force) {
 		log_warnx("init: %s exists; not replacing it (use --force)", path);
@@ -87,8 +97,10 @@ init_config(struct cmd_ctx *ctx, const char *path, gboolean own_dir)
 		return EX_CANTCREAT;
 	}
 	text = conf_example(set);
+	/* A database server's URI may carry its password: the file is then
+	 * for its owner only. */
 	if (!g_file_set_contents_full(path, text, -1,
-	    G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error)) {
+	    G_FILE_SET_CONTENTS_CONSISTENT, uri ? 0600 : 0644, &error)) {
 		log_warnx("init: %s", error->message);
 		return EX_CANTCREAT;
 	}
@@ -135,8 +147,9 @@ const struct cmd_entry cmd_init_entry = {
 	.help = "Writes DIR/tidings.conf (by default the file named by --config, "
 	    "or\n$XDG_CONFIG_HOME/tidings/tidings.conf) with every option "
 	    "commented at its\ndefault, a secret key of mode 0600 beside it, and "
-	    "the database.  With DIR,\nthe database is kept in DIR too.  An "
-	    "existing secret is kept.",
+	    "the database.  With DIR,\nthe database is kept in DIR too; with "
+	    "--db, the configuration names that\ndatabase (a PostgreSQL URI "
+	    "makes the file mode 0600).  An existing secret is\nkept.",
 	.flags = CMD_NO_CONFIG,
 	.options = init_options,
 	.min_args = 0,

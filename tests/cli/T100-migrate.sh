@@ -66,6 +66,17 @@ if [ -f "$TOP_SRCDIR/tests/pg.sh" ] && . "$TOP_SRCDIR/tests/pg.sh" &&
 	st=$?
 	ok $st "database = URI in tidings.conf: that database, and no file made"
 	[ $st = 0 ] || { cat "$TEST_DIR/out" "$TEST_DIR/err"; ls "$TEST_DIR/etc"; } | sed 's/^/# /'
+	# init --db URI DIR: a configuration that names that database.
+	fresh=$(pg_createdb fresh)
+	run "$TIDINGS" --db "$fresh" init "$TEST_DIR/new"
+	expect_rc 0 "init --db URI DIR: exit 0"
+	grep -qxF "database = $fresh" "$TEST_DIR/new/tidings.conf" &&
+		[ "$(stat -c %a "$TEST_DIR/new/tidings.conf")" = 600 ]
+	ok $? "its configuration names the URI, and is of mode 0600"
+	run "$TIDINGS" --config "$TEST_DIR/new/tidings.conf" team add ops --zone UTC
+	[ "$rc" = 0 ] && [ ! -e "$TEST_DIR/new/tidings.db" ] &&
+		[ "$(psql "$fresh" -X -A -t -c "SELECT name FROM teams")" = ops ]
+	ok $? "a team added through it is in that PostgreSQL database"
 else
 	skip "SQLite -> PostgreSQL -> SQLite" "no PostgreSQL server here"
 fi
