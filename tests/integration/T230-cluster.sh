@@ -71,37 +71,6 @@ welcomed() { [ "$(mailstack_count_mail subs)" -ge $subscribers ]; }
 wait_until 30 welcomed && wait_until 20 queue_empty
 ok $? "and delivered"
 
-# copies MODE: with "unrecorded", the copies still pending in the outbox
-# that are in their recipient's Maildir already (accepted by Postfix, not
-# yet recorded as sent); with "tally", how often each (To, Message-ID) of
-# the crew and subs Maildirs arrived, one "N TO MESSAGE-ID" line each.
-copies() {
-	sql "SELECT o.dedupe_key || ' ' || r.address || ' ' || $(sql_hex o.raw) FROM outbox o
-		JOIN outbox_recipients r ON r.outbox_id = o.id WHERE r.state = 'pending'" |
-	python3 -c "$(cat <<'EOF'
-import email, email.utils, glob, sys
-from collections import Counter
-mode, mail = sys.argv[1:3]
-seen = Counter()
-for user in ('crew', 'subs'):
-    for f in glob.glob(f'{mail}/{user}/Maildir/new/*') + glob.glob(f'{mail}/{user}/Maildir/cur/*'):
-        with open(f, 'rb') as fh:
-            m = email.message_from_binary_file(fh)
-        to = email.utils.getaddresses([m.get('To', '')])[0][1]
-        seen[(to, m.get('Message-ID', '').strip())] += 1
-if mode == 'tally':
-    for (to, mid), n in sorted(seen.items()):
-        print(n, to, mid)
-    sys.exit(0)
-for line in sys.stdin:
-    key, rcpt, raw = line.split()
-    m = email.message_from_bytes(bytes.fromhex(raw))
-    mid = m.get('Message-ID', '').strip()
-    if seen[(rcpt, mid)]:
-        print(key, rcpt, mid)
-EOF
-)" "$1" "$MAILSTACK_DIR/mail"
-}
 sent() { sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND dedupe_key LIKE '$1%'"; }
 at_least() { [ "$(sent "$1")" -ge "$2" ] 2>/dev/null; }
 # holder: the pid of the tidings run that holds the mailbox's lease.

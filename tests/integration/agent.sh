@@ -18,6 +18,11 @@
 #   sql QUERY                 QUERY on the database (backend_sql)
 #   newest USER               the newest mail in USER's Maildir
 #   header FILE NAME          the header NAME of the mail in FILE
+#   copies MODE               what the outbox sent into the Maildirs of the
+#                             users crew and subs: "unrecorded", the copies
+#                             still pending there, "tally", how often each
+#                             arrived (the tests that kill tidings while it
+#                             sends)
 #
 # Variables
 #   db                        the database, $TEST_DIR/tidings.db or, once
@@ -77,6 +82,38 @@ import email, sys
 m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
 print(m.get(sys.argv[2], ''))
 EOF
+}
+
+# copies MODE: with "unrecorded", the copies in the outbox still pending
+# that are in their recipient's Maildir already (accepted by Postfix, not
+# yet recorded as sent); with "tally", how often each (To, Message-ID) of
+# the crew and subs Maildirs arrived, one "N TO MESSAGE-ID" line each.
+copies() {
+	sql "SELECT o.dedupe_key || ' ' || r.address || ' ' || $(sql_hex o.raw) FROM outbox o
+		JOIN outbox_recipients r ON r.outbox_id = o.id WHERE r.state = 'pending'" |
+	python3 -c "$(cat <<'EOF'
+import email, email.utils, glob, sys
+from collections import Counter
+mode, mail = sys.argv[1:3]
+seen = Counter()
+for user in ('crew', 'subs'):
+    for f in glob.glob(f'{mail}/{user}/Maildir/new/*') + glob.glob(f'{mail}/{user}/Maildir/cur/*'):
+        with open(f, 'rb') as fh:
+            m = email.message_from_binary_file(fh)
+        to = email.utils.getaddresses([m.get('To', '')])[0][1]
+        seen[(to, m.get('Message-ID', '').strip())] += 1
+if mode == 'tally':
+    for (to, mid), n in sorted(seen.items()):
+        print(n, to, mid)
+    sys.exit(0)
+for line in sys.stdin:
+    key, rcpt, raw = line.split()
+    m = email.message_from_bytes(bytes.fromhex(raw))
+    mid = m.get('Message-ID', '').strip()
+    if seen[(rcpt, mid)]:
+        print(key, rcpt, mid)
+EOF
+)" "$1" "$MAILSTACK_DIR/mail"
 }
 
 . "$(dirname "${BASH_SOURCE[0]}")/backend.sh"
