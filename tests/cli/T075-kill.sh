@@ -23,17 +23,18 @@ n=2000
 kills=0
 # The killed runs go at a pace that leaves the kill time to land in the
 # middle, however fast the machine: an exec filter (a process for each
-# mail) runs before each is stored, and near the end of the corpus it
-# waits for the test, so that a killed run can never have finished.  The
-# import commits every 500 mails, and each run filters every mail (those
-# already stored too), so the batches before the wait are committed.  The
-# run after them is a plain import, on the worker threads.
+# mail) runs before each is stored, and past the batch that takes the
+# count beyond AT it waits for the test, so that a killed run can never
+# have finished.  The import commits every 500 mails, and each run filters
+# every mail (those already stored too): the first run waits after 550
+# (500 stored), the second after 1550 (1500 stored, whatever the first
+# stored).  The run after them is a plain import, on the worker threads.
 pace="$TEST_DIR/pace.sh"
 cat >"$pace" <<EOF
 #!/bin/sh
 cat >/dev/null
 echo x >>"$TEST_DIR/paced.n"
-[ "\$(wc -l <"$TEST_DIR/paced.n")" -lt $((n - 50)) ] && exit 0
+[ "\$(wc -l <"$TEST_DIR/paced.n")" -lt "\$(cat "$TEST_DIR/paced.limit")" ] && exit 0
 while [ ! -e "$TEST_DIR/paced.go" ]; do sleep 0.05; done
 exit 0
 EOF
@@ -42,6 +43,7 @@ printf '[tidings]\ndatabase = %s\n[filters]\nexec = %s\n' "$db" "$pace" \
 	>"$TEST_DIR/paced.conf"
 for at in 400 1200; do
 	rm -f "$TEST_DIR/paced.n" "$TEST_DIR/paced.go"
+	echo $(((at / 500 + 1) * 500 + 50)) >"$TEST_DIR/paced.limit"
 	"$TIDINGS" --config "$TEST_DIR/paced.conf" import --maildir "$TEST_DIR/Maildir" >"$TEST_DIR/import.out" 2>&1 &
 	pid=$!
 	if wait_until 120 more_than "$at" && kill -KILL "$pid" 2>/dev/null; then
