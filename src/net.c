@@ -12,6 +12,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -322,14 +324,20 @@ static mailstream_low_driver conn_driver = {
 /* ------------------------------------------------------------------ TCP */
 
 static void
-tcp_set_timeouts(int fd, int seconds)
+tcp_set_options(int fd, int seconds)
 {
 	struct timeval tv = { .tv_sec = seconds };
+	int one = 1;
 
 	/* A timeout on every read and write, TLS's included: a server that
 	 * stops answering costs at most this long per call. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* What is written is gathered in the stream's buffer and flushed
+	 * whole where the protocol waits (a pipelined envelope, a message
+	 * before its final dot): each flush goes at once, not after the
+	 * peer's delayed acknowledgement of the one before. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 /* Connects to one address within the timeout; returns the socket, in
@@ -373,7 +381,7 @@ tcp_try(const struct addrinfo *ai, int timeout, char **why)
 		err = errno;
 		goto fail;
 	}
-	tcp_set_timeouts(fd, timeout);
+	tcp_set_options(fd, timeout);
 	return fd;
 
 fail:

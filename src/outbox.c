@@ -227,74 +227,8 @@ sender_of(const struct verp_keys *keys, const struct outbox_entry *e,
 	return sender;
 }
 
-/* Tries one mail on the open connection. */
-static gboolean
-deliver_one(struct store *st, struct smtp *smtp,
-    const struct verp_keys *keys, const struct outbox_entry *e, gint64 now,
-    gint64 retry_for, struct outbox_stats *stats, GError **error)
-{
-	g_autoptr(GPtrArray) pending = pending_of(e);
-	g_autofree const char **addrs = NULL;
-	g_autofree struct smtp_reply *replies = NULL;
-	g_autofree struct outcome *out = NULL;
-	g_autofree char *sender = NULL, *token = NULL;
-	gboolean ok;
-	guint n = pending->len;
-
-	if (n == 0)	/* nothing pending: only its state is to be set */
-		return record(st, e, pending, NULL, NULL, now, retry_for,
-		    stats, error);
-	addrs = g_new0(const char *, n + 1);
-	replies = g_new0(struct smtp_reply, n);
-	out = g_new0(struct outcome, n);
-	for (guint i = 0; i < n; i++)
-		addrs[i] = ((struct outbox_rcpt *)pending->pdata[i])->address;
-	sender = sender_of(keys, e, addrs[0], &token);
-	/* On failure, replies holds what came before (RCPT TO's 250s). */
-	ok = smtp_send(smtp, sender, addrs, n, e->raw, replies, error);
-	for (guint i = 0; ok && i < n; i++) {
-		out[i].code = replies[i].code;
-		out[i].text = replies[i].text != NULL ? replies[i].text : "";
-	}
-	if (ok)
-		ok = record(st, e, pending, out, token, now, retry_for, stats,
-		    error);
-	for (guint i = 0; i < n; i++)
-		smtp_reply_clear(&replies[i]);
-	return ok;
-}
-
-/*
- * Tries every mail of due, in order, on the open connection; returns how
- * many were tried, error set when one could not be (the connection or the
- * store failed).  Each outcome is committed before the next mail, but only
- * every OUTBOX_SYNC_EVERY-th commit and the last wait for the disk (see
- * outbox.h): an fsync per mail would be most of the time of a delivery.
- */
 /* Mails read from the store at a time. */
 #define OUTBOX_CHUNK 32
-
-static guint
-deliver_due(struct store *st, struct smtp *smtp, const struct verp_keys *keys,
-    GPtrArray *due, gint64 now, gint64 retry_for, struct outbox_stats *stats,
-    GError **error)
-{
-	guint i;
-
-	for (i = 0; i < due->len; i++) {
-		gboolean sync = (i + 1) % OUTBOX_SYNC_EVERY == 0 ||
-		    i + 1 == due->len;
-
-		if (!store_set_durable(st, sync, error) ||
-		    !deliver_one(st, smtp, keys, due->pdata[i], now, retry_for,
-		    stats, error))
-			break;
-	}
-	/* What comes next is on disk at its commit, and all before it.  A
-	 * store that fails here fails the delivery (STORE_ERROR). */
-	store_set_durable(st, TRUE, *error == NULL ? error : NULL);
-	return i;
-}
 
 /* Fails, before anything is sent, the mail whose time passed while
  * tidings was not running (a digest copy later than [digests] catch-up),
@@ -386,7 +320,15 @@ outbox_connect(const struct conf *conf, GError **error)
 	return smtp;
 }
 
-/* --- several connections ([smtp] connections) ----------------------- */
+/* --- the connections ---------------------------------------------------
+ *
+ * Each connection of a delivery ([smtp] connections, one by default) is a
+ * sender thread of its own; the caller's thread alone reads and writes the
+ * store.  A sender has the next mail's envelope and message on the wire
+ * while the mail before is being recorded, but sends its final dot (after
+ * which the server is responsible for it) only once every mail it sent
+ * before is recorded: should tidings die, at most one mail per connection
+ * was accepted and not recorded. */
 
 /* One mail on its way to a sender thread and back: what the main thread
  * read of it, and what the server answered. */
@@ -396,7 +338,8 @@ struct job {
 	const char **addrs;	/* their addresses, NULL-terminated */
 	char *sender, *token;
 	struct smtp_reply *replies;	/* one per pending recipient */
-	gboolean sent;		/* smtp_send() returned TRUE */
+	struct sender *by;	/* the sender that had it */
+	gboolean sent;		/* smtp_send_held() returned TRUE */
 	GError *error;		/* else why: the connection is dead */
 };
 
@@ -436,14 +379,39 @@ job_new(const struct verp_keys *keys, const struct outbox_entry *e)
 /* What tells a sender thread to stop. */
 static struct job stop_job;
 
+/* What the main thread says of each mail a sender handed back. */
+#define RECORDED	GINT_TO_POINTER(1)	/* the next may be taken */
+#define NOT_RECORDED	GINT_TO_POINTER(2)	/* the store failed: stop */
+
 /* What one sender thread is given: its own connection, and the queues
- * it shares with the main thread, which alone touches the store. */
+ * it shares with the main thread. */
 struct sender {
 	struct smtp *smtp;
 	GAsyncQueue *todo;	/* of struct job *; &stop_job: stop */
 	GAsyncQueue *done;	/* of struct job * */
+	GAsyncQueue *acks;	/* RECORDED or NOT_RECORDED, one per mail
+				   handed back, in order */
+	guint owed;		/* mails handed back, not yet acknowledged;
+				   the sender thread's alone */
 	GThread *thread;
 };
+
+/* Before a final dot: waits until every mail handed back before is
+ * recorded; FALSE when one could not be. */
+static gboolean
+sender_ready(gpointer data)
+{
+	struct sender *s = data;
+
+	while (s->owed > 0) {
+		gpointer ack = g_async_queue_pop(s->acks);
+
+		s->owed--;
+		if (ack != RECORDED)
+			return FALSE;
+	}
+	return TRUE;
+}
 
 /* Takes mails until told to stop, each sent once on this thread's
  * connection; after a failure the connection is dead and the thread
@@ -457,8 +425,11 @@ sender_run(gpointer data)
 
 	/* J is the main thread's once handed back: SENT is read before. */
 	while (sent && (j = g_async_queue_pop(s->todo)) != &stop_job) {
-		sent = j->sent = smtp_send(s->smtp, j->sender, j->addrs,
-		    j->pending->len, j->e->raw, j->replies, &j->error);
+		j->by = s;
+		sent = j->sent = smtp_send_held(s->smtp, j->sender, j->addrs,
+		    j->pending->len, j->e->raw, j->replies, sender_ready, s,
+		    &j->error);
+		s->owed++;
 		g_async_queue_push(s->done, j);
 	}
 	return NULL;
@@ -490,13 +461,14 @@ job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
 	    stats, error);
 }
 
-/* Delivers DUE over the connections of SENDERS (N of them, threads
- * started), each mail handed to one of them, never two, and never more
- * mails out than connections alive.  Outcomes are recorded here, in the
- * order they come back, each committed, every OUTBOX_SYNC_EVERY-th and
- * the last on disk.  Returns how many mails were handed out; *ALIVE is
- * how many connections are left.  *ERR: the first connection that died;
- * ERROR: the store failed. */
+/* Delivers DUE over the connections of the senders (*ALIVE of them
+ * alive), each mail handed to one of them, never two, and at most two
+ * mails out per connection alive: the one on the wire and the next.
+ * Outcomes are recorded here, in the order they come back, each
+ * committed, every OUTBOX_SYNC_EVERY-th and the last on disk, and each
+ * acknowledged to its sender.  Once no connection is left, the mails
+ * handed out but not taken wait.  Returns how many mails were handed
+ * out.  *ERR: the first connection that died; ERROR: the store failed. */
 static guint
 deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
     guint *alive, const struct verp_keys *keys, GPtrArray *due, gint64 now,
@@ -509,7 +481,7 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 	for (;;) {
 		struct job *j;
 
-		while (store_ok && *alive > out && next < due->len) {
+		while (store_ok && 2 * *alive > out && next < due->len) {
 			j = job_new(keys, due->pdata[next++]);
 			if (j->pending->len == 0) {	/* only its state to set */
 				store_ok = record(st, j->e, j->pending, NULL,
@@ -534,15 +506,26 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 			    retry_for, stats, err, error);
 		else if (!j->sent && *err == NULL)
 			*err = g_steal_pointer(&j->error);
+		g_async_queue_push(j->by->acks, store_ok ? RECORDED :
+		    NOT_RECORDED);
 		job_free(j);
+		/* No sender takes what is left in TODO: it was not tried. */
+		while (*alive == 0 && (j = g_async_queue_try_pop(todo)) !=
+		    NULL) {
+			out--;
+			if (store_ok)
+				store_ok = record_all(st, j->e, (*err)->message,
+				    now, retry_for, stats, error);
+			job_free(j);
+		}
 	}
 	store_set_durable(st, TRUE, store_ok ? error : NULL);
 	return next;
 }
 
-/* The senders of a delivery over several connections: up to N opened
- * now, one after the other; those the server refuses beyond the first
- * are done without.  FALSE with ERROR when not even one opens. */
+/* The senders of a delivery: up to N connections opened now, one after
+ * the other; those the server refuses beyond the first are done without.
+ * FALSE with ERROR when not even one opens. */
 static gboolean
 senders_open(const struct conf *conf, guint n, GPtrArray *senders,
     GAsyncQueue *todo, GAsyncQueue *done, GError **error)
@@ -565,6 +548,7 @@ senders_open(const struct conf *conf, guint n, GPtrArray *senders,
 		s->smtp = smtp;
 		s->todo = todo;
 		s->done = done;
+		s->acks = g_async_queue_new();
 		s->thread = g_thread_new("smtp", sender_run, s);
 		g_ptr_array_add(senders, s);
 	}
@@ -584,6 +568,7 @@ senders_close(GPtrArray *senders)
 		struct sender *s = senders->pdata[i];
 		g_thread_join(s->thread);
 		smtp_close(s->smtp);
+		g_async_queue_unref(s->acks);
 		g_free(s);
 	}
 	g_ptr_array_set_size(senders, 0);
@@ -613,11 +598,12 @@ verp_keys_init(struct verp_keys *keys, const struct conf *conf)
 	keys->secret = g_bytes_new_take(key, len);
 }
 
-/* outbox_deliver() over N connections: each chunk of due mail shared
- * among them while any is alive; once none is, what is left waits, as
- * after the failure of the one connection. */
+/* outbox_deliver() over N connections: a chunk of due mail at a time (a
+ * digest's copies are large, and each is read only when its turn comes),
+ * shared among them while any is alive; once none is, what is left waits,
+ * saying why. */
 static gboolean
-deliver_chunks_parallel(struct store *st, const struct conf *conf, guint n,
+deliver_chunks(struct store *st, const struct conf *conf, guint n,
     const struct verp_keys *keys, gint64 now, gint64 retry_for,
     struct outbox_stats *stats, GError **error)
 {
@@ -639,6 +625,8 @@ deliver_chunks_parallel(struct store *st, const struct conf *conf, guint n,
 			goto out;
 		if (due->len == 0)
 			break;
+		/* Every mail tried leaves the due ones; a chunk that starts
+		 * where the last did means nothing moved. */
 		first = ((struct outbox_entry *)due->pdata[0])->id;
 		if (first == last_first)
 			break;
@@ -679,9 +667,7 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 {
 	struct outbox_stats local = { 0 };
 	struct verp_keys keys = { 0 };
-	g_autoptr(Smtp) smtp = NULL;
-	GError *err = NULL;
-	gint64 retry_for, last_first = 0;
+	gint64 retry_for;
 	double connections;
 
 	if (stats == NULL)
@@ -695,60 +681,9 @@ outbox_deliver(struct store *st, const struct conf *conf, gint64 now,
 	if (!expire(st, now, stats, error))
 		goto fail;
 	connections = conf_get_number(conf, "smtp", "connections");
-	if (connections > 1) {
-		if (!deliver_chunks_parallel(st, conf, (guint)MIN(connections,
-		    OUTBOX_CONNECTIONS_MAX), &keys, now, retry_for, stats,
-		    error))
-			goto fail;
-		goto done;
-	}
-	/* A chunk at a time: a digest's copies are large, and each is read
-	 * only when its turn comes. */
-	for (;;) {
-		g_autoptr(GPtrArray) due = store_outbox_due(st, now,
-		    OUTBOX_CHUNK, error);
-		gint64 first;
-		guint i = 0;
-
-		if (due == NULL)
-			goto fail;
-		if (due->len == 0)
-			break;
-		/* Every mail tried leaves the due ones; a chunk that starts
-		 * where the last did means nothing moved. */
-		first = ((struct outbox_entry *)due->pdata[0])->id;
-		if (first == last_first)
-			break;
-		last_first = first;
-		stats->due += due->len;
-		log_debug("outbox: %u mails due", due->len);
-		if (err == NULL && smtp == NULL)
-			smtp = outbox_connect(conf, &err);
-		if (err == NULL)
-			i = deliver_due(st, smtp, &keys, due, now, retry_for,
-			    stats, &err);
-		if (err == NULL)
-			continue;
-		if (err->domain == STORE_ERROR) {
-			g_propagate_error(error, err);
-			goto fail;
-		}
-		/* The server cannot be used: what was not tried waits (the
-		 * mail in hand included: nothing is known of it), saying
-		 * why; and so do the chunks after it. */
-		for (; i < due->len; i++)
-			if (!record_all(st, due->pdata[i], err->message, now,
-			    retry_for, stats, error)) {
-				g_error_free(err);
-				goto fail;
-			}
-	}
-	if (err != NULL) {
-		g_propagate_error(error, err);
+	if (!deliver_chunks(st, conf, (guint)CLAMP(connections, 1,
+	    OUTBOX_CONNECTIONS_MAX), &keys, now, retry_for, stats, error))
 		goto fail;
-	}
-
-done:
 	outbox_stats_clear(&local);
 	g_clear_pointer(&keys.secret, g_bytes_unref);
 	return TRUE;

@@ -1,8 +1,9 @@
-/* Delivery of the outbox: every mail due goes to the [smtp] server over one
- * connection, or over [smtp] connections at once (a thread each; the store
- * is written by the caller's thread alone), each mail over one of them,
- * and what the server answered for each recipient is written back, one
- * transaction per mail.
+/* Delivery of the outbox: every mail due goes to the [smtp] server over
+ * one connection, or over [smtp] connections at once, a sender thread
+ * each; the store is written by the caller's thread alone, and what the
+ * server answered for each recipient is written back, one transaction per
+ * mail.  While a mail is being recorded, its connection already carries
+ * the next one's envelope and message, all but the final dot.
  *
  * A mail to one person (all that tidings queues) goes with its own bounce
  * address as envelope sender, LOCAL+bounce-TOKEN@DOMAIN (verp.h), made
@@ -22,7 +23,9 @@
  * Delivery is at least once: should tidings die between the server's 250
  * and the commit that records it, the mail is sent again at the next try.
  * Nothing is ever marked sent that the server did not accept.  The commit
- * of each mail comes before the next mail, but only every
+ * of each mail comes before the final dot of the next mail on the same
+ * connection (so a death leaves at most one such mail per connection),
+ * but only every
  * OUTBOX_SYNC_EVERY-th and the last of a delivery wait until they are on
  * disk: should the machine lose power, up to that many mails the server
  * had accepted may be sent again; a crash of tidings alone loses no

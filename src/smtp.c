@@ -605,21 +605,24 @@ smtp_data_encode(const void *data, gsize len)
 {
 	const char *p = data, *end = p + len;
 	GString *out = g_string_sized_new(len + len / 32 + 8);
-	gboolean bol = TRUE;
 
-	for (; p < end; p++) {
-		if (bol && *p == '.')
+	/* A line at a time: its leading dot doubled, its end (CRLF, LF or a
+	 * lone CR) made CRLF. */
+	while (p < end) {
+		const char *eol = p;
+
+		while (eol < end && *eol != '\r' && *eol != '\n')
+			eol++;
+		if (*p == '.')
 			g_string_append_c(out, '.');
-		bol = *p == '\r' || *p == '\n';
-		if (*p == '\r' && p + 1 < end && p[1] == '\n')
-			p++;
-		if (bol)
-			g_string_append_len(out, "\r\n", 2);
-		else
-			g_string_append_c(out, *p);
-	}
-	if (!bol)
+		g_string_append_len(out, p, eol - p);
 		g_string_append_len(out, "\r\n", 2);
+		if (eol == end)
+			break;
+		if (*eol == '\r' && eol + 1 < end && eol[1] == '\n')
+			eol++;
+		p = eol + 1;
+	}
 	g_string_append_len(out, ".\r\n", 3);
 	return g_string_free_to_bytes(out);
 }
@@ -708,24 +711,39 @@ fail:
 
 /* The message, after DATA's 354: *final is the reply after the final
  * dot.  With raw NULL, an empty message, to end a DATA that the server
- * took although no recipient was accepted (the reply is then no news). */
+ * took although no recipient was accepted (the reply is then no news).
+ * With ready, the message goes without its final dot first, and the dot
+ * only once ready(data) said so; when it says no, the message is left
+ * unended and the session dead, so that the server keeps nothing. */
 static gboolean
 send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
-    GError **error)
+    gboolean (*ready)(gpointer), gpointer data, GError **error)
 {
-	g_autoptr(GBytes) data = NULL;
+	g_autoptr(GBytes) encoded = NULL;
+	mailstream *s = smtp->session->stream;
 	gsize len = 3;
 	const char *p = ".\r\n";
 	gboolean ok;
 
 	if (raw != NULL) {
-		data = smtp_data_encode(g_bytes_get_data(raw, NULL),
+		encoded = smtp_data_encode(g_bytes_get_data(raw, NULL),
 		    g_bytes_get_size(raw));
-		p = g_bytes_get_data(data, &len);
+		p = g_bytes_get_data(encoded, &len);
 	}
 	net_trace_quiet(smtp->net, TRUE);
-	ok = mailstream_write(smtp->session->stream, p, len) != -1 &&
-	    mailstream_flush(smtp->session->stream) != -1;
+	/* The last three bytes are the final ".\r\n". */
+	ok = mailstream_write(s, p, len - 3) != -1;
+	if (ok && ready != NULL && raw != NULL) {
+		ok = mailstream_flush(s) != -1;
+		if (ok && !ready(data)) {
+			net_trace_quiet(smtp->net, FALSE);
+			return smtp_fail(smtp, SMTP_ERROR_CONNECTION, error,
+			    "the message to %s was left unended: delivery "
+			    "stopped", smtp->peer);
+		}
+	}
+	ok = ok && mailstream_write(s, p + len - 3, 3) != -1 &&
+	    mailstream_flush(s) != -1;
 	net_trace_quiet(smtp->net, FALSE);
 	if (!ok)
 		return smtp_lost(smtp, "sending the message", error);
@@ -736,6 +754,15 @@ send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
 gboolean
 smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
     guint n, GBytes *raw, struct smtp_reply *replies, GError **error)
+{
+	return smtp_send_held(smtp, from, rcpts, n, raw, replies, NULL, NULL,
+	    error);
+}
+
+gboolean
+smtp_send_held(struct smtp *smtp, const char *from, const char *const *rcpts,
+    guint n, GBytes *raw, struct smtp_reply *replies,
+    gboolean (*ready)(gpointer), gpointer data, GError **error)
 {
 	struct smtp_reply mail = { 0 }, final = { 0 };
 	guint i, accepted = 0;
@@ -757,7 +784,7 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 		if (mail.code / 100 == 2 && replies[i].code / 100 == 2)
 			accepted++;
 	if (pipe && final.code == 354 && accepted == 0 &&
-	    !send_message(smtp, NULL, &final, error))
+	    !send_message(smtp, NULL, &final, NULL, NULL, error))
 		goto out;
 	if (mail.code == 530) {
 		smtp_fail(smtp, SMTP_ERROR_AUTH, error, "%s wants a login: %d"
@@ -774,7 +801,7 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 			goto out;
 		/* Else the refusal of DATA is the answer. */
 		if (final.code == 354 &&
-		    !send_message(smtp, raw, &final, error))
+		    !send_message(smtp, raw, &final, ready, data, error))
 			goto out;
 		for (i = 0; i < n; i++)
 			if (replies[i].code / 100 == 2)

@@ -109,6 +109,20 @@ gboolean smtp_send(struct smtp *smtp, const char *from,
     const char *const *rcpts, guint n_rcpts, GBytes *raw,
     struct smtp_reply *replies, GError **error);
 
+/* smtp_send(), but the message goes without its final dot first, and the
+ * dot (after which the server is responsible for the mail) only when
+ * ready(data) returns TRUE; when it returns FALSE the message is left
+ * unended, the session dies and the mail is not sent (FALSE,
+ * SMTP_ERROR_CONNECTION).  ready is called at most once, and not at all
+ * when no message is sent (every recipient refused, DATA refused).  The
+ * caller can so do other work while the envelope and the message travel,
+ * yet let the server take the mail only once the previous one is
+ * recorded. */
+gboolean smtp_send_held(struct smtp *smtp, const char *from,
+    const char *const *rcpts, guint n_rcpts, GBytes *raw,
+    struct smtp_reply *replies, gboolean (*ready)(gpointer), gpointer data,
+    GError **error);
+
 /* The message as sent after DATA: CRLF line ends, leading dots doubled,
  * a CRLF at the end, then ".\r\n".  Caller frees. */
 GBytes *smtp_data_encode(const void *data, gsize len);

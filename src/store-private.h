@@ -14,6 +14,7 @@ struct store {
 	gboolean in_tx;
 	gboolean batch;		/* search indexing waits for the commit */
 	gboolean direct;	/* a bulk load without the WAL */
+	gboolean lax;		/* store_set_durable(FALSE) holds */
 	gboolean want_wal;	/* WAL not set yet: another was loading */
 	char *outbox_claim;	/* of the mail store_outbox_due() returned
 				   last */

@@ -297,15 +297,23 @@ gboolean
 store_set_durable(struct store *st, gboolean durable, GError **error)
 {
 	g_return_val_if_fail(!st->in_tx, FALSE);
+	/* Said again between most commits of a delivery: only a change
+	 * costs a statement. */
+	if (st->lax == !durable)
+		return TRUE;
 	/* PostgreSQL: a commit not yet flushed is lost in a crash of the
 	 * server, whole, never half; the database stays consistent. */
-	if (store_is_pg(st))
-		return store_exec(st, durable ? "SET synchronous_commit = on" :
-		    "SET synchronous_commit = off", error);
-	/* In WAL mode, NORMAL syncs the log only at checkpoints; the next
-	 * FULL commit syncs it whole, the commits before included. */
-	return store_exec(st, durable ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL", error);
+	if (!(store_is_pg(st) ?
+	    store_exec(st, durable ? "SET synchronous_commit = on" :
+	    "SET synchronous_commit = off", error) :
+	    /* In WAL mode, NORMAL syncs the log only at checkpoints; the
+	     * next FULL commit syncs it whole, the commits before
+	     * included. */
+	    store_exec(st, durable ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", error)))
+		return FALSE;
+	st->lax = !durable;
+	return TRUE;
 }
 
 gboolean

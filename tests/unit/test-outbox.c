@@ -1,9 +1,13 @@
 /* Unit tests for the outbox: queueing with a dedupe key, what is due, the
  * states of recipients and mails, retry and purge in the store; the DATA
  * encoding and the backoff of delivery; delivery against a server that
- * cannot be reached, and against one that drops the connection after the
- * message. */
+ * cannot be reached, against one that drops the connection after the
+ * message, and over one or several connections, each mail's final dot
+ * only after the mail before it on its connection is recorded. */
 #include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <gio/gio.h>
 #include <glib.h>
@@ -11,6 +15,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "db.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
@@ -538,7 +543,13 @@ test_deliver_dropped(struct fixture *f, gconstpointer data)
 /* A server of many connections, each on its thread, that accepts every
  * mail and counts what it took: each recipient's copies, and the mails of
  * each connection.  It refuses connections past REFUSE_AFTER (421), and
- * drops one after DIE_AFTER mails (0: never) without answering the last. */
+ * drops one after DIE_AFTER mails (0: never) without answering the last.
+ * With DB, at each final dot it looks in that database whether every mail
+ * it took before on the same connection is recorded as sent, and counts
+ * those that were not in UNRECORDED; with HOLD too, it keeps the
+ * recipients' table locked for HOLD_MS after each 250 while it goes on
+ * serving, so that the record of the mail waits while the client is free
+ * to send the next. */
 struct farm {
 	GSocketListener *listener;
 	GCancellable *stop;
@@ -550,6 +561,10 @@ struct farm {
 	guint refuse_after;
 	guint die_after;
 	gboolean died;
+	const char *db;
+	gboolean hold;
+	guint unrecorded;	/* dots that came before the record of the
+				   mail before */
 	GPtrArray *handlers;	/* of GThread * */
 	int port;
 };
@@ -560,6 +575,20 @@ struct farm_conn {
 	gboolean refuse;
 };
 
+/* Ends the transaction of the database connection DATA after HOLD_MS and
+ * closes it. */
+#define HOLD_MS	40
+static gpointer
+farm_release(gpointer data)
+{
+	struct db *lock = data;
+
+	g_usleep(HOLD_MS * 1000);
+	g_assert_cmpint(db_exec(lock, "COMMIT"), ==, DB_OK);
+	db_close(lock);
+	return NULL;
+}
+
 static gpointer
 farm_serve(gpointer data)
 {
@@ -569,6 +598,9 @@ farm_serve(gpointer data)
 	g_autoptr(GDataInputStream) in = g_data_input_stream_new(
 	    g_io_stream_get_input_stream(G_IO_STREAM(fc->c)));
 	g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) taken = g_string_new(NULL);	/* 'a@x', ... */
+	GThread *releaser = NULL;
+	guint n_taken = 0;
 	gboolean message = FALSE, die = FALSE;
 	guint mails = 0;
 	char *line;
@@ -583,6 +615,21 @@ farm_serve(gpointer data)
 		if (message && strcmp(line, ".\r") == 0) {
 			message = FALSE;
 			mails++;
+			if (fm->db != NULL && n_taken > 0) {
+				g_autofree char *sql = g_strdup_printf(
+				    "SELECT count(*) FROM outbox_recipients "
+				    "WHERE state = 'sent' AND address IN (%s)",
+				    taken->str);
+				if (testdb_int(fm->db, sql) != n_taken) {
+					g_mutex_lock(&fm->lock);
+					fm->unrecorded++;
+					g_mutex_unlock(&fm->lock);
+				}
+			}
+			for (guint i = 0; i < rcpts->len; i++, n_taken++)
+				g_string_append_printf(taken, "%s'%s'",
+				    taken->len > 0 ? ", " : "",
+				    (char *)rcpts->pdata[i]);
 			g_mutex_lock(&fm->lock);
 			if (fm->die_after > 0 && mails == fm->die_after &&
 			    !fm->died)
@@ -597,7 +644,18 @@ farm_serve(gpointer data)
 				fm->busy++;
 			g_mutex_unlock(&fm->lock);
 			g_ptr_array_set_size(rcpts, 0);
-			if (!die)
+			if (!die && fm->hold) {
+				struct db *lock = testdb_connect(fm->db);
+				if (releaser != NULL)
+					g_thread_join(releaser);
+				g_assert_cmpint(db_exec(lock, testdb_is_pg() ?
+				    "BEGIN; LOCK TABLE outbox_recipients IN "
+				    "EXCLUSIVE MODE" : "BEGIN IMMEDIATE"), ==,
+				    DB_OK);
+				say(out, "250 2.0.0 Ok: queued\r\n");
+				releaser = g_thread_new("release", farm_release,
+				    lock);
+			} else if (!die)
 				say(out, "250 2.0.0 Ok: queued\r\n");
 		} else if (message)
 			;
@@ -622,6 +680,8 @@ farm_serve(gpointer data)
 			break;
 	}
 out:
+	if (releaser != NULL)
+		g_thread_join(releaser);
 	g_io_stream_close(G_IO_STREAM(fc->c), NULL, NULL);
 	g_object_unref(fc->c);
 	g_free(fc);
@@ -640,6 +700,9 @@ farm_accept(gpointer data)
 
 		fc->farm = fm;
 		fc->c = c;
+		/* Each reply goes at once, as a server's do. */
+		g_socket_set_option(g_socket_connection_get_socket(c),
+		    IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 		g_mutex_lock(&fm->lock);
 		fc->refuse = fm->connections >= fm->refuse_after;
 		if (!fc->refuse)
@@ -652,7 +715,8 @@ farm_accept(gpointer data)
 }
 
 static void
-farm_start(struct farm *fm, guint refuse_after, guint die_after)
+farm_start(struct farm *fm, guint refuse_after, guint die_after,
+    const char *db)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(
@@ -667,6 +731,7 @@ farm_start(struct farm *fm, guint refuse_after, guint die_after)
 	fm->handlers = g_ptr_array_new();
 	fm->refuse_after = refuse_after;
 	fm->die_after = die_after;
+	fm->db = db;
 	fm->listener = g_socket_listener_new();
 	fm->stop = g_cancellable_new();
 	g_assert_true(g_socket_listener_add_address(fm->listener, any,
@@ -722,7 +787,9 @@ deliver_to_farm(struct fixture *f, struct farm *fm, guint n, int conns,
 }
 
 /* With [smtp] connections = 4, every mail goes once, over several of
- * them; a server that takes only two is sent to over those two. */
+ * them; a server that takes only two is sent to over those two.  On each
+ * connection the server is given a mail's final dot only once the mail
+ * before it is recorded. */
 static void
 test_deliver_connections(struct fixture *f, gconstpointer data)
 {
@@ -733,7 +800,7 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 	GHashTableIter it;
 	gpointer key, value;
 
-	farm_start(&fm, refuse_after, 0);
+	farm_start(&fm, refuse_after, 0, f->path);
 	g_assert_true(deliver_to_farm(f, &fm, 120, 4, &stats, &error));
 	g_assert_no_error(error);
 	farm_stop(&fm);
@@ -743,6 +810,7 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 	outbox_stats_clear(&stats);
 	g_assert_cmpuint(fm.connections, ==, MIN(4, refuse_after));
 	g_assert_cmpuint(fm.busy, >=, 2);
+	g_assert_cmpuint(fm.unrecorded, ==, 0);
 	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 120);
 	g_hash_table_iter_init(&it, fm.copies);
 	while (g_hash_table_iter_next(&it, &key, &value))
@@ -765,7 +833,7 @@ test_deliver_connection_dies(struct fixture *f, gconstpointer data)
 	struct farm fm;
 	guint queued = 0;
 
-	farm_start(&fm, 8, 3);
+	farm_start(&fm, 8, 3, NULL);
 	g_assert_false(deliver_to_farm(f, &fm, 60, 3, &stats, &error));
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
 	farm_stop(&fm);
@@ -791,6 +859,79 @@ test_deliver_connection_dies(struct fixture *f, gconstpointer data)
 	farm_clear(&fm);
 }
 
+/* Over one connection (the default), every mail goes once, the next
+ * mail's envelope and message travelling while the one before is being
+ * recorded, but its final dot only once that one is: should tidings die,
+ * at most one mail was taken by the server and not recorded. */
+static void
+test_deliver_one_connection(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct outbox_stats stats = { 0 };
+	struct farm fm;
+
+	farm_start(&fm, 8, 0, f->path);
+	fm.hold = TRUE;
+	g_assert_true(deliver_to_farm(f, &fm, 12, 1, &stats, &error));
+	g_assert_no_error(error);
+	farm_stop(&fm);
+	g_assert_cmpuint(stats.sent, ==, 12);
+	outbox_stats_clear(&stats);
+	g_assert_cmpuint(fm.connections, ==, 1);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 12);
+	g_assert_cmpuint(fm.unrecorded, ==, 0);
+	farm_clear(&fm);
+}
+
+static gboolean
+not_ready(gpointer data)
+{
+	(*(int *)data)++;
+	return FALSE;
+}
+
+/* A mail whose final dot is refused by its caller (smtp_send_held()) is
+ * left unended: the server takes nothing, the session is dead, and it says
+ * so; the same with and without PIPELINING. */
+static void
+test_send_held_stopped(gconstpointer data)
+{
+	const char *const no_pipelining[] = { "PIPELINING", NULL };
+	const char *const rcpts[] = { "a@x", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	g_autoptr(GError) error = NULL;
+	struct smtp_account a = {
+		.host = "127.0.0.1",
+		.security = SMTP_SECURITY_NONE,
+		.timeout_seconds = 5,
+		.helo = "test.example",
+		.disable = data != NULL ? no_pipelining : NULL,
+	};
+	struct smtp_reply reply = { 0 };
+	struct smtp *smtp;
+	struct farm fm;
+	int calls = 0;
+
+	farm_start(&fm, 8, 0, NULL);
+	a.port = fm.port;
+	smtp = smtp_connect(&a, &error);
+	g_assert_no_error(error);
+	g_assert_false(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
+	    not_ready, &calls, &error));
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	g_assert_nonnull(strstr(error->message, "unended"));
+	g_assert_cmpint(calls, ==, 1);
+	g_clear_error(&error);
+	/* The session is dead: nothing more goes over it. */
+	g_assert_false(smtp_send(smtp, "s@x", rcpts, 1, raw, &reply, &error));
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	smtp_reply_clear(&reply);
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 0);
+	farm_clear(&fm);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -806,6 +947,11 @@ main(int argc, char **argv)
 	ADD("/outbox/retry-purge", test_retry_purge);
 	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);
 	ADD("/outbox/deliver-dropped", test_deliver_dropped);
+	ADD("/outbox/deliver-one-connection", test_deliver_one_connection);
+	g_test_add_data_func("/outbox/send-held-stopped", NULL,
+	    test_send_held_stopped);
+	g_test_add_data_func("/outbox/send-held-stopped-no-pipelining", "",
+	    test_send_held_stopped);
 	g_test_add("/outbox/deliver-connections", struct fixture,
 	    GUINT_TO_POINTER(100), setup, test_deliver_connections, teardown);
 	g_test_add("/outbox/deliver-connections-refused", struct fixture,
