@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "log.h"
 #include "outbox.h"
@@ -229,6 +230,15 @@ sender_of(const struct verp_keys *keys, const struct outbox_entry *e,
 
 /* Mails read from the store at a time. */
 #define OUTBOX_CHUNK 32
+
+/* NOW, a delivery's time at SINCE by the clock, moved on by the time
+ * that has passed since: what is recorded (and the claim renewed) bears
+ * the time it happened. */
+static gint64
+moved(gint64 now, gint64 since)
+{
+	return now + MAX(clock_now() - since, 0);
+}
 
 /* Fails, before anything is sent, the mail whose time passed while
  * tidings was not running (a digest copy later than [digests] catch-up),
@@ -477,6 +487,7 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 {
 	guint next = 0, out = 0, recorded = 0;
 	gboolean store_ok = TRUE;
+	gint64 since = clock_now();
 
 	for (;;) {
 		struct job *j;
@@ -485,7 +496,8 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 			j = job_new(keys, due->pdata[next++]);
 			if (j->pending->len == 0) {	/* only its state to set */
 				store_ok = record(st, j->e, j->pending, NULL,
-				    NULL, now, retry_for, stats, error);
+				    NULL, moved(now, since), retry_for, stats,
+				    error);
 				job_free(j);
 				continue;
 			}
@@ -502,8 +514,8 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 		if (store_ok)
 			store_ok = store_set_durable(st, recorded %
 			    OUTBOX_SYNC_EVERY == 0 || (out == 0 &&
-			    next == due->len), error) && job_record(st, j, now,
-			    retry_for, stats, err, error);
+			    next == due->len), error) && job_record(st, j,
+			    moved(now, since), retry_for, stats, err, error);
 		else if (!j->sent && *err == NULL)
 			*err = g_steal_pointer(&j->error);
 		g_async_queue_push(j->by->acks, store_ok ? RECORDED :
@@ -515,7 +527,7 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 			out--;
 			if (store_ok)
 				store_ok = record_all(st, j->e, (*err)->message,
-				    now, retry_for, stats, error);
+				    moved(now, since), retry_for, stats, error);
 			job_free(j);
 		}
 	}
@@ -611,12 +623,13 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	GAsyncQueue *todo = g_async_queue_new();
 	GAsyncQueue *done = g_async_queue_new();
 	GError *err = NULL;
-	gint64 last_first = 0;
+	gint64 last_first = 0, since = clock_now();
 	guint alive = 0;
 	gboolean opened = FALSE, ok = FALSE;
 
 	for (;;) {
-		g_autoptr(GPtrArray) due = store_outbox_due(st, now,
+		gint64 at = moved(now, since);
+		g_autoptr(GPtrArray) due = store_outbox_due(st, at,
 		    OUTBOX_CHUNK, error);
 		gint64 first;
 		guint i = 0;
@@ -641,13 +654,13 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 		}
 		if (alive > 0)
 			i = deliver_parallel(st, todo, done, &alive, keys, due,
-			    now, retry_for, stats, &err, error);
+			    at, retry_for, stats, &err, error);
 		if (*error != NULL)
 			goto out;
 		/* No connection is left: what was not tried waits. */
 		for (; i < due->len; i++)
-			if (!record_all(st, due->pdata[i], err->message, now,
-			    retry_for, stats, error))
+			if (!record_all(st, due->pdata[i], err->message,
+			    moved(now, since), retry_for, stats, error))
 				goto out;
 	}
 	ok = err == NULL;

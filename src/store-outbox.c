@@ -275,6 +275,7 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 	db_bind_int64(stmt, 4, STORE_OUTBOX_CLAIM);
 	if (!store_step_done(st, stmt, error))
 		return NULL;
+	st->outbox_claimed_at = now;
 	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
 	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
 	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
@@ -407,9 +408,13 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
 	db_bind_int64(stmt, 6, now);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
-	/* Progress: the rest of this store's claim holds on. */
-	if (st->outbox_claim == NULL)
+	/* Progress: the rest of this store's claim holds on, renewed once
+	 * a quarter of it has passed (each renewal rewrites every row of
+	 * the claim). */
+	if (st->outbox_claim == NULL ||
+	    now < st->outbox_claimed_at + STORE_OUTBOX_CLAIM / 4)
 		return TRUE;
+	st->outbox_claimed_at = now;
 	stmt = store_prepare(st, "UPDATE outbox SET claim_until = ?2 + ?3 "
 	    "WHERE claim = ?1", error);
 	if (stmt == NULL)

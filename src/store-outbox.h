@@ -83,8 +83,9 @@ GPtrArray *store_outbox_expire(struct store *st, gint64 now, GError **error);
  * store for STORE_OUTBOX_CLAIM seconds, so that no other process sends it
  * meanwhile (a process that dies with it in hand leaves it to another once
  * the claim has passed: each mail at least once); store_outbox_set()
- * ends the claim of a mail and extends that of the others (the sender
- * makes progress), and the next call, or closing the store, puts back
+ * ends the claim of a mail and, once a quarter of the claim has passed,
+ * extends that of the others to STORE_OUTBOX_CLAIM from its NOW (the
+ * sender makes progress), and the next call, or closing the store, puts back
  * what the last one claimed and did not try. */
 #define STORE_OUTBOX_CLAIM 60
 GPtrArray *store_outbox_due(struct store *st, gint64 now, guint limit,

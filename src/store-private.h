@@ -18,6 +18,7 @@ struct store {
 	gboolean want_wal;	/* WAL not set yet: another was loading */
 	char *outbox_claim;	/* of the mail store_outbox_due() returned
 				   last */
+	gint64 outbox_claimed_at; /* when it was made or last renewed */
 	char *outbox_owner;	/* what each claim starts with, or NULL */
 };
 

@@ -212,6 +212,38 @@ test_claim(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+/* A sender that makes progress keeps the rest of its claim: renewed from
+ * the time of a mail's record once a quarter of the claim has passed, not
+ * at every mail. */
+static void
+test_claim_renewed(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) other = store_open(f->path, &error);
+	g_autoptr(GPtrArray) a = NULL, b = NULL;
+	gint64 quarter = STORE_OUTBOX_CLAIM / 4;
+
+	g_assert_no_error(error);
+	add(f, "one", 100, "a@x", NULL);
+	add(f, "two", 100, "b@x", NULL);
+	add(f, "three", 100, "c@x", NULL);
+	a = store_outbox_due(f->st, 200, 0, &error);
+	g_assert_cmpuint(a->len, ==, 3);
+	/* Recorded before a quarter has passed: the claim is as it was. */
+	g_assert_true(store_outbox_set(f->st, ((struct outbox_entry *)
+	    a->pdata[0])->id, "sent", 1, 0, NULL, 200 + quarter - 1, &error));
+	g_assert_cmpint(store_outbox_next_due(other, &error), ==,
+	    200 + STORE_OUTBOX_CLAIM);
+	/* After: the rest is held from then on. */
+	g_assert_true(store_outbox_set(f->st, ((struct outbox_entry *)
+	    a->pdata[1])->id, "sent", 1, 0, NULL, 200 + quarter, &error));
+	g_assert_cmpint(store_outbox_next_due(other, &error), ==,
+	    200 + quarter + STORE_OUTBOX_CLAIM);
+	b = store_outbox_due(other, 200 + STORE_OUTBOX_CLAIM + 1, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(b->len, ==, 0);
+}
+
 /* What a store claimed and did not try goes back at its next call and
  * when it is closed. */
 static void
@@ -942,6 +974,7 @@ main(int argc, char **argv)
 	ADD("/outbox/dedupe", test_dedupe);
 	ADD("/outbox/due", test_due);
 	ADD("/outbox/claim", test_claim);
+	ADD("/outbox/claim-renewed", test_claim_renewed);
 	ADD("/outbox/claim-put-back", test_claim_put_back);
 	ADD("/outbox/states", test_states);
 	ADD("/outbox/retry-purge", test_retry_purge);
