@@ -249,15 +249,10 @@ digest_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 static struct digest_sent *
 replied_digest(struct tidings_ctx *env, const struct message *msg)
 {
-	struct digest_sent *d = NULL;
+	g_autoptr(GPtrArray) ids = message_parents(msg);
 
-	if (msg->in_reply_to != NULL)
-		d = store_digest_find(env->st, msg->in_reply_to, NULL);
-	for (guint i = msg->references != NULL ? msg->references->len : 0;
-	    d == NULL && i > 0; i--)
-		d = store_digest_find(env->st, msg->references->pdata[i - 1],
-		    NULL);
-	return d;
+	return store_digest_find_first(env->st,
+	    (const char *const *)ids->pdata, ids->len, NULL);
 }
 
 gboolean

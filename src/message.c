@@ -172,6 +172,22 @@ message_header(const struct message *msg, const char *name)
 }
 
 GPtrArray *
+message_parents(const struct message *msg)
+{
+	guint n = msg->references != NULL ? msg->references->len : 0;
+	GPtrArray *out = g_ptr_array_sized_new(n + 1);
+
+	if (msg->in_reply_to != NULL)
+		g_ptr_array_add(out, msg->in_reply_to);
+	for (guint i = n; i > 0; i--) {
+		const char *id = msg->references->pdata[i - 1];
+		if (g_strcmp0(id, msg->in_reply_to) != 0)
+			g_ptr_array_add(out, (gpointer)id);
+	}
+	return out;
+}
+
+GPtrArray *
 message_parts_of_type(const struct message *msg, const char *content_type)
 {
 	GPtrArray *out = g_ptr_array_new();

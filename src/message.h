@@ -145,6 +145,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Message, message_free)
 
 /* The first header called NAME (any case), or NULL. */
 const char *message_header(const struct message *msg, const char *name);
+/* The Message-IDs MSG answers, nearest first: In-Reply-To, then
+ * References from the newest, each once.  An array of const char * into
+ * MSG, to be freed by the caller (its elements are not). */
+GPtrArray *message_parents(const struct message *msg);
 /* The parts with the given content type, such as "text/calendar". */
 GPtrArray *message_parts_of_type(const struct message *msg,
     const char *content_type);

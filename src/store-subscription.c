@@ -315,34 +315,69 @@ store_digest_last_end(struct store *st, gint64 team_id, GError **error)
 	return store_step_int64(st, stmt, error);
 }
 
+/* The digest of the row STMT is on. */
+static struct digest_sent *
+digest_row(struct db_stmt *stmt)
+{
+	struct digest_sent *d = g_new0(struct digest_sent, 1);
+
+	d->id = db_column_int64(stmt, 0);
+	d->team_id = db_column_int64(stmt, 1);
+	d->team = store_column_dup(stmt, 2);
+	d->start = db_column_int64(stmt, 3);
+	d->end = db_column_int64(stmt, 4);
+	d->message_id = store_column_dup(stmt, 5);
+	return d;
+}
+
 struct digest_sent *
-store_digest_find(struct store *st, const char *message_id, GError **error)
+store_digest_find_first(struct store *st, const char *const *ids, guint n,
+    GError **error)
 {
 	struct db_stmt *stmt = store_prepare(st, "SELECT d.id, d.team_id, "
 	    "t.name, d.period_start, d.period_end, d.message_id FROM digests d "
-	    "JOIN teams t ON t.id = d.team_id WHERE d.message_id = ?", error);
-	struct digest_sent *d = NULL;
-	int rc;
+	    "JOIN teams t ON t.id = d.team_id WHERE d.message_id IN "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?16)", error);
+	G_STATIC_ASSERT(STORE_DIGEST_IDS == 16);
 
 	if (stmt == NULL)
 		return NULL;
-	store_bind_text(stmt, 1, message_id);
-	rc = db_step(stmt);
-	if (rc == DB_ROW) {
-		d = g_new0(struct digest_sent, 1);
-		d->id = db_column_int64(stmt, 0);
-		d->team_id = db_column_int64(stmt, 1);
-		d->team = store_column_dup(stmt, 2);
-		d->start = db_column_int64(stmt, 3);
-		d->end = db_column_int64(stmt, 4);
-		d->message_id = store_column_dup(stmt, 5);
-	} else if (rc == DB_DONE)
-		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
-		    "no digest %s", message_id);
-	else
-		store_fail(st, rc, error);
-	db_reset(stmt);
-	return d;
+	/* A window of ids at a time, the nearest first; in a window, the
+	 * row of the earliest id. */
+	for (guint from = 0; from < n; from += STORE_DIGEST_IDS) {
+		guint len = MIN(n - from, STORE_DIGEST_IDS), best = len;
+		struct digest_sent *d = NULL;
+		int rc;
+
+		for (guint i = 0; i < STORE_DIGEST_IDS; i++) {
+			if (i < len)
+				store_bind_text(stmt, i + 1, ids[from + i]);
+			else
+				db_bind_null(stmt, i + 1);
+		}
+		while ((rc = db_step(stmt)) == DB_ROW) {
+			const char *id = db_column_text(stmt, 5);
+			for (guint i = 0; id != NULL && i < best; i++)
+				if (strcmp(ids[from + i], id) == 0) {
+					best = i;
+					g_clear_pointer(&d, digest_sent_free);
+					d = digest_row(stmt);
+					break;
+				}
+		}
+		db_reset(stmt);
+		if (rc != DB_DONE) {
+			digest_sent_free(d);
+			store_fail(st, rc, error);
+			return NULL;
+		}
+		if (d != NULL)
+			return d;
+	}
+	g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+	    "no digest among %u Message-IDs", n);
+	return NULL;
 }
 
 gboolean

@@ -99,9 +99,12 @@ gboolean store_digest_claim(struct store *st, gint64 team_id, gint64 start,
 /* The end of TEAM_ID's last digest, or 0 when it has had none. */
 gint64 store_digest_last_end(struct store *st, gint64 team_id,
     GError **error);
-/* The digest with MESSAGE_ID; NULL with STORE_ERROR_NOT_FOUND. */
-struct digest_sent *store_digest_find(struct store *st,
-    const char *message_id, GError **error);
+/* Of the N Message-IDs IDS, the digest of the first that is one (a
+ * statement per STORE_DIGEST_IDS of them, not per id); NULL with
+ * STORE_ERROR_NOT_FOUND when none is. */
+#define STORE_DIGEST_IDS 16
+struct digest_sent *store_digest_find_first(struct store *st,
+    const char *const *ids, guint n, GError **error);
 /* Records a comment by PERSON_ID (0: unknown) made in mail MESSAGE, on
  * answer ANSWER_ID or, with 0, on digest DIGEST_ID. */
 gboolean store_comment_add(struct store *st, gint64 answer_id,

@@ -356,14 +356,10 @@ team_exists(struct tidings_ctx *env, const char *name)
 static char *
 digest_team(struct tidings_ctx *env, const struct message *msg)
 {
-	g_autoptr(DigestSent) d = NULL;
+	g_autoptr(GPtrArray) ids = message_parents(msg);
+	g_autoptr(DigestSent) d = store_digest_find_first(env->st,
+	    (const char *const *)ids->pdata, ids->len, NULL);
 
-	if (msg->in_reply_to != NULL)
-		d = store_digest_find(env->st, msg->in_reply_to, NULL);
-	for (guint i = msg->references != NULL ? msg->references->len : 0;
-	    d == NULL && i > 0; i--)
-		d = store_digest_find(env->st, msg->references->pdata[i - 1],
-		    NULL);
 	return d != NULL ? g_strdup(d->team) : NULL;
 }
 

@@ -19,6 +19,7 @@
 #include "store-team.h"
 #include "store-outbox.h"
 #include "store-checkin.h"
+#include "store-subscription.h"
 #include "testdb.h"
 #include "subscription.h"
 #include "testtime.h"
@@ -406,6 +407,64 @@ test_comment_empty(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM comments"), ==, 1);
 }
 
+/* Of the Message-IDs a mail answers, the digest of the nearest that is
+ * one, however many come before it, in statements of STORE_DIGEST_IDS. */
+static void
+test_find_first(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Team) t = store_team_get(f->t.st, "platform", &error);
+	g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+	struct digest_sent *d;
+	gboolean claimed;
+	gint64 id1, id2;
+
+	g_assert_true(store_digest_claim(f->t.st, t->id, 100, 200, "d1@x",
+	    300, &id1, &claimed, &error) && claimed);
+	g_assert_true(store_digest_claim(f->t.st, t->id, 200, 300, "d2@x",
+	    400, &id2, &claimed, &error) && claimed);
+	g_assert_no_error(error);
+	/* Nothing to look at, and nothing found. */
+	g_assert_null(store_digest_find_first(f->t.st, NULL, 0, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	for (guint i = 0; i < 40; i++)
+		g_ptr_array_add(ids, g_strdup_printf("other.%u@x", i));
+	g_assert_null(store_digest_find_first(f->t.st,
+	    (const char *const *)ids->pdata, ids->len, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	/* Both in the first statement: the nearer wins. */
+	g_free(ids->pdata[3]);
+	ids->pdata[3] = g_strdup("d2@x");
+	g_free(ids->pdata[5]);
+	ids->pdata[5] = g_strdup("d1@x");
+	d = store_digest_find_first(f->t.st, (const char *const *)ids->pdata,
+	    ids->len, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(d->id, ==, id2);
+	g_assert_cmpstr(d->team, ==, "platform");
+	g_assert_cmpstr(d->message_id, ==, "d2@x");
+	digest_sent_free(d);
+	/* In the first statement the later, in the second the earlier. */
+	g_free(ids->pdata[3]);
+	ids->pdata[3] = g_strdup("other.3@x");
+	g_free(ids->pdata[STORE_DIGEST_IDS + 2]);
+	ids->pdata[STORE_DIGEST_IDS + 2] = g_strdup("d2@x");
+	d = store_digest_find_first(f->t.st, (const char *const *)ids->pdata,
+	    ids->len, &error);
+	g_assert_cmpint(d->id, ==, id1);
+	digest_sent_free(d);
+	/* Only past the first statement. */
+	g_free(ids->pdata[5]);
+	ids->pdata[5] = g_strdup("other.5@x");
+	d = store_digest_find_first(f->t.st, (const char *const *)ids->pdata,
+	    ids->len, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(d->id, ==, id2);
+	digest_sent_free(d);
+}
+
 #define ADD(name, fn) \
 	g_test_add("/digest-run/" name, struct fixture, NULL, setup, fn, \
 	    teardown)
@@ -417,6 +476,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("send", test_send);
 	ADD("comment", test_comment);
+	ADD("find-first", test_find_first);
 	ADD("comment-forged", test_comment_forged);
 	ADD("comment-empty", test_comment_empty);
 	ADD("catch-up", test_catch_up);

@@ -39,6 +39,14 @@ test_plain_reply(void)
 	g_assert_cmpuint(m->references->len, ==, 2);
 	g_assert_cmpstr(m->references->pdata[0], ==, "digest.1@example.org");
 	g_assert_cmpstr(m->references->pdata[1], ==, "prompt.42.7@example.org");
+	/* What it answers, nearest first, In-Reply-To once. */
+	{
+		g_autoptr(GPtrArray) parents = message_parents(m);
+		g_assert_cmpuint(parents->len, ==, 2);
+		g_assert_cmpstr(parents->pdata[0], ==,
+		    "prompt.42.7@example.org");
+		g_assert_cmpstr(parents->pdata[1], ==, "digest.1@example.org");
+	}
 	g_assert_cmpstr(m->from, ==, "ana@example.org");
 	g_assert_cmpstr(m->from_name, ==, "Ana Lima");
 	g_assert_cmpstr(m->return_path, ==, "ana@example.org");
