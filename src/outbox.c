@@ -93,10 +93,21 @@ pending_of(const struct outbox_entry *e)
 	return out;
 }
 
+/* Commits the caller's transaction when OK, else undoes it; whether it
+ * was committed. */
+static gboolean
+commit_or_undo(struct store *st, gboolean ok, GError **error)
+{
+	if (ok && store_commit(st, error))
+		return TRUE;
+	store_rollback(st);
+	return FALSE;
+}
+
 /*
- * Writes the outcome of one try of e, out[i] for pending[i], in one
- * transaction: each recipient sent, failed or still pending (failed when
- * it has waited past retry_for), then the mail's state.
+ * Writes the outcome of one try of e, out[i] for pending[i], in the
+ * caller's transaction: each recipient sent, failed or still pending
+ * (failed when it has waited past retry_for), then the mail's state.
  */
 static gboolean
 record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
@@ -116,8 +127,6 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 		if (strcmp(((struct outbox_rcpt *)e->rcpts->pdata[i])->state,
 		    "sent") == 0)
 			sent++;
-	if (!store_begin(st, error))
-		return FALSE;
 	for (guint i = 0; i < pending->len; i++) {
 		struct outbox_rcpt *r = pending->pdata[i];
 		g_autofree char *why = out[i].code > 0 ?
@@ -155,12 +164,12 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 			    gave_up != NULL ? gave_up : why);
 		if (!store_outbox_rcpt_set(st, e->id, r->address, rstate,
 		    out[i].code, gave_up != NULL ? gave_up : why, now, error))
-			goto fail;
+			return FALSE;
 		/* The bounce address it went with: a bounce to it is then
 		 * of a mail really sent (take-bounce.c). */
 		if (verp != NULL && strcmp(rstate, "sent") == 0 &&
 		    !store_outbox_rcpt_verp(st, e->id, r->address, verp, error))
-			goto fail;
+			return FALSE;
 	}
 	if (waiting > 0) {
 		state = "queued";
@@ -177,19 +186,14 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 		stats->failed++;
 	}
 	if (!store_outbox_set(st, e->id, state, attempts, next,
-	    deferral != NULL ? deferral : failure, now, error) ||
-	    !store_commit(st, error))
-		goto fail;
+	    deferral != NULL ? deferral : failure, now, error))
+		return FALSE;
 	log_debug("outbox: %s: %s", name, state);
 	return TRUE;
-
-fail:
-	store_rollback(st);
-	return FALSE;
 }
 
-/* Records that every pending recipient of e waits because of why (no
- * reply came). */
+/* Records, in the caller's transaction, that every pending recipient of e
+ * waits because of why (no reply came). */
 static gboolean
 record_all(struct store *st, const struct outbox_entry *e, const char *why,
     gint64 now, gint64 retry_for, struct outbox_stats *stats, GError **error)
@@ -445,9 +449,9 @@ sender_run(gpointer data)
 	return NULL;
 }
 
-/* Records what came back of J: the server's answers, or that it waits
- * (no answer is known of a mail whose connection died).  The failure is
- * kept in *ERR, the first only. */
+/* Records, in the caller's transaction, what came back of J: the
+ * server's answers, or that it waits (no answer is known of a mail whose
+ * connection died).  The failure is kept in *ERR, the first only. */
 static gboolean
 job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
     struct outbox_stats *stats, GError **err, GError **error)
@@ -474,11 +478,13 @@ job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
 /* Delivers DUE over the connections of the senders (*ALIVE of them
  * alive), each mail handed to one of them, never two, and at most two
  * mails out per connection alive: the one on the wire and the next.
- * Outcomes are recorded here, in the order they come back, each
- * committed, every OUTBOX_SYNC_EVERY-th and the last on disk, and each
- * acknowledged to its sender.  Once no connection is left, the mails
- * handed out but not taken wait.  Returns how many mails were handed
- * out.  *ERR: the first connection that died; ERROR: the store failed. */
+ * Outcomes are recorded here as they come back, those that came back
+ * together in one transaction (one per connection at most, as each waits
+ * for the record of its last before the next final dot), every
+ * OUTBOX_SYNC_EVERY-th mail and the last on disk, and each acknowledged
+ * to its sender.  Once no connection is left, the mails handed out but
+ * not taken wait.  Returns how many mails were handed out.  *ERR: the
+ * first connection that died; ERROR: the store failed. */
 static guint
 deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
     guint *alive, const struct verp_keys *keys, GPtrArray *due, gint64 now,
@@ -490,14 +496,17 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 	gint64 since = clock_now();
 
 	for (;;) {
-		struct job *j;
+		struct job *back[2 * OUTBOX_CONNECTIONS_MAX], *j;
+		guint n = 0;
+		gboolean sync;
 
 		while (store_ok && 2 * *alive > out && next < due->len) {
 			j = job_new(keys, due->pdata[next++]);
 			if (j->pending->len == 0) {	/* only its state to set */
-				store_ok = record(st, j->e, j->pending, NULL,
-				    NULL, moved(now, since), retry_for, stats,
-				    error);
+				store_ok = store_begin(st, error) &&
+				    commit_or_undo(st, record(st, j->e,
+				    j->pending, NULL, NULL, moved(now, since),
+				    retry_for, stats, error), error);
 				job_free(j);
 				continue;
 			}
@@ -506,28 +515,45 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 		}
 		if (out == 0)
 			break;
-		j = g_async_queue_pop(done);
-		out--;
-		if (!j->sent)
-			(*alive)--;
-		recorded++;
-		if (store_ok)
-			store_ok = store_set_durable(st, recorded %
-			    OUTBOX_SYNC_EVERY == 0 || (out == 0 &&
-			    next == due->len), error) && job_record(st, j,
-			    moved(now, since), retry_for, stats, err, error);
-		else if (!j->sent && *err == NULL)
-			*err = g_steal_pointer(&j->error);
-		g_async_queue_push(j->by->acks, store_ok ? RECORDED :
-		    NOT_RECORDED);
-		job_free(j);
+		back[n++] = g_async_queue_pop(done);
+		while (n < G_N_ELEMENTS(back) &&
+		    (j = g_async_queue_try_pop(done)) != NULL)
+			back[n++] = j;
+		out -= n;
+		sync = (recorded + n) / OUTBOX_SYNC_EVERY >
+		    recorded / OUTBOX_SYNC_EVERY || (out == 0 &&
+		    next == due->len);
+		recorded += n;
+		for (guint i = 0; i < n; i++)
+			if (!back[i]->sent)
+				(*alive)--;
+		if (store_ok && (store_ok = store_set_durable(st, sync,
+		    error) && store_begin(st, error))) {
+			gboolean ok = TRUE;
+			gint64 at = moved(now, since);
+
+			for (guint i = 0; ok && i < n; i++)
+				ok = job_record(st, back[i], at, retry_for,
+				    stats, err, error);
+			store_ok = commit_or_undo(st, ok, error);
+		}
+		for (guint i = 0; i < n; i++) {
+			j = back[i];
+			if (!j->sent && *err == NULL)
+				*err = g_steal_pointer(&j->error);
+			g_async_queue_push(j->by->acks, store_ok ? RECORDED :
+			    NOT_RECORDED);
+			job_free(j);
+		}
 		/* No sender takes what is left in TODO: it was not tried. */
 		while (*alive == 0 && (j = g_async_queue_try_pop(todo)) !=
 		    NULL) {
 			out--;
 			if (store_ok)
-				store_ok = record_all(st, j->e, (*err)->message,
-				    moved(now, since), retry_for, stats, error);
+				store_ok = store_begin(st, error) &&
+				    commit_or_undo(st, record_all(st, j->e,
+				    (*err)->message, moved(now, since),
+				    retry_for, stats, error), error);
 			job_free(j);
 		}
 	}
@@ -659,8 +685,9 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 			goto out;
 		/* No connection is left: what was not tried waits. */
 		for (; i < due->len; i++)
-			if (!record_all(st, due->pdata[i], err->message,
-			    moved(now, since), retry_for, stats, error))
+			if (!store_begin(st, error) || !commit_or_undo(st,
+			    record_all(st, due->pdata[i], err->message,
+			    moved(now, since), retry_for, stats, error), error))
 				goto out;
 	}
 	ok = err == NULL;
