@@ -730,15 +730,6 @@ cut_blocks(struct ical_result *r, guint keep)
 	return left;
 }
 
-/* Whether part P is a calendar. */
-static gboolean
-is_calendar(const struct message_part *p)
-{
-	return strcmp(p->content_type, "text/calendar") == 0 ||
-	    strcmp(p->content_type, "application/ics") == 0 ||
-	    (p->filename != NULL && g_str_has_suffix(p->filename, ".ics"));
-}
-
 /* Reads the calendars attached to MSG for the person at EMAIL in ZONE,
  * each once and within the caps. */
 static struct avail_prepared *
@@ -761,7 +752,7 @@ calendars(const struct message *msg, const char *zone, const char *email,
 		gsize len;
 		const char *data;
 
-		if (!is_calendar(part) || part->data == NULL ||
+		if (!message_part_is_calendar(part) || part->data == NULL ||
 		    ++seen > AVAIL_MAX_CALENDARS)
 			continue;
 		data = g_bytes_get_data(part->data, &len);

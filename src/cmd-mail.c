@@ -125,8 +125,7 @@ print_parsed(const struct message *m, enum verdict v)
 		    report_visible(pool, p->content_type), p->method ?
 		    " method=" : "", p->method ? report_visible(pool,
 		    p->method) : "", p->filename ? " " : "", p->filename ?
-		    report_visible(pool, p->filename) : "",
-		    g_bytes_get_size(p->data));
+		    report_visible(pool, p->filename) : "", p->size);
 	}
 	for (guint i = 0; i < m->problems->len; i++)
 		printf("problem:     %s\n", report_visible(pool,

@@ -501,6 +501,54 @@ part_content(GMimePart *part)
 	return g_bytes_new_take(in, got);
 }
 
+/* The size of the decoded content of a leaf part that is not kept: the
+ * encodings that change it decoded a piece at a time into a scratch
+ * buffer (base64, exactly as part_content() would), the others measured
+ * as they stand, and the rest (quoted-printable, uuencode: rare in such
+ * parts) decoded whole. */
+static gsize
+part_size(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeContentEncoding enc;
+	GMimeStream *stream;
+	GMimeEncoding state;
+	gint64 len;
+	gsize size = 0;
+	char in[16384], out[16384 * 3 / 4 + 16];
+	gssize n;
+
+	if (dw == NULL)
+		return 0;
+	enc = g_mime_data_wrapper_get_encoding(dw);
+	stream = g_mime_data_wrapper_get_stream(dw);
+	len = stream != NULL ? g_mime_stream_length(stream) : -1;
+	if (len >= 0 && (enc == GMIME_CONTENT_ENCODING_DEFAULT ||
+	    enc == GMIME_CONTENT_ENCODING_7BIT ||
+	    enc == GMIME_CONTENT_ENCODING_8BIT ||
+	    enc == GMIME_CONTENT_ENCODING_BINARY))
+		return (gsize)len;
+	if (len < 0 || enc != GMIME_CONTENT_ENCODING_BASE64 ||
+	    g_mime_stream_reset(stream) != 0) {
+		g_autoptr(GBytes) whole = part_content(part);
+		return g_bytes_get_size(whole);
+	}
+	g_mime_encoding_init_decode(&state, enc);
+	G_STATIC_ASSERT(sizeof(out) >= 16384 * 3 / 4 + 4);
+	while ((n = g_mime_stream_read(stream, in, sizeof(in))) > 0)
+		size += g_mime_encoding_step(&state, in, (gsize)n, out);
+	size += g_mime_encoding_flush(&state, in, 0, out);
+	return size;
+}
+
+gboolean
+message_part_is_calendar(const struct message_part *p)
+{
+	return strcmp(p->content_type, "text/calendar") == 0 ||
+	    strcmp(p->content_type, "application/ics") == 0 ||
+	    (p->filename != NULL && g_str_has_suffix(p->filename, ".ics"));
+}
+
 /* Whether DATA, LEN bytes in CHARSET, is text as it stands: what
  * to_utf8() would copy unchanged. */
 static gboolean
@@ -549,7 +597,16 @@ walk_leaf(struct walk *w, GMimeObject *obj, int depth)
 	p->attachment = g_mime_part_is_attachment(GMIME_PART(obj));
 	method = g_mime_object_get_content_type_parameter(obj, "method");
 	p->method = method != NULL ? g_ascii_strup(method, -1) : NULL;
+	if (!g_str_has_prefix(p->content_type, "text/") &&
+	    !g_str_has_prefix(p->content_type, "message/") &&
+	    !message_part_is_calendar(p)) {
+		/* An image, a document: nothing here reads it. */
+		p->size = part_size(GMIME_PART(obj));
+		g_ptr_array_add(w->msg->parts, p);
+		return;
+	}
 	p->data = part_content(GMIME_PART(obj));
+	p->size = g_bytes_get_size(p->data);
 	if (g_str_has_prefix(p->content_type, "text/") ||
 	    g_str_has_prefix(p->content_type, "message/")) {
 		const char *data = g_bytes_get_data(p->data, &len);
@@ -603,6 +660,7 @@ walk_message_part(struct walk *w, GMimeObject *obj, int depth)
 		p->text = g_strdup("");
 		p->data = g_bytes_new(NULL, 0);
 	}
+	p->size = g_bytes_get_size(p->data);
 	g_ptr_array_add(w->msg->parts, p);
 }
 
@@ -623,6 +681,7 @@ walk_broken_multipart(struct walk *w, GMimeMultipart *mp, int depth)
 	p->content_type = g_strdup("text/plain");
 	p->depth = depth;
 	p->data = g_bytes_new(body, strlen(body));
+	p->size = g_bytes_get_size(p->data);
 	p->text = to_utf8(w->msg, body, strlen(body), NULL);
 	g_ptr_array_add(w->msg->parts, p);
 	if (w->best_text == NULL)

@@ -45,7 +45,11 @@ struct message_part {
 	/* For text/ and message/ types (delivery-status, rfc822 headers and
 	 * the like): the content converted to UTF-8.  NULL otherwise. */
 	char *text;
-	GBytes *data;		/* the decoded content */
+	/* The decoded content of a part tidings reads (text/, message/, a
+	 * calendar: message_part_is_calendar()); NULL for the others
+	 * (images, documents), which are measured, not kept. */
+	GBytes *data;
+	gsize size;		/* of the decoded content, always */
 	gboolean text_in_data;	/* text is data's own bytes, not a copy */
 };
 
@@ -149,6 +153,9 @@ const char *message_header(const struct message *msg, const char *name);
  * References from the newest, each once.  An array of const char * into
  * MSG, to be freed by the caller (its elements are not). */
 GPtrArray *message_parents(const struct message *msg);
+/* Whether part P is a calendar: text/calendar, application/ics, or a file
+ * named *.ics, whatever its type. */
+gboolean message_part_is_calendar(const struct message_part *p);
 /* The parts with the given content type, such as "text/calendar". */
 GPtrArray *message_parts_of_type(const struct message *msg,
     const char *content_type);

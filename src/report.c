@@ -168,7 +168,7 @@ report_message_json(JsonBuilder *b, const struct message *m)
 		report_json_str(b, "type", p->content_type);
 		report_json_str(b, "filename", p->filename);
 		report_json_str(b, "method", p->method);
-		report_json_int(b, "size", (gint64)g_bytes_get_size(p->data));
+		report_json_int(b, "size", (gint64)p->size);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

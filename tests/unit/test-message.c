@@ -232,7 +232,9 @@ test_calendar_and_attachment(void)
 	struct message_part *pdf = pdfs->pdata[0];
 	g_assert_cmpstr(pdf->filename, ==, "Agenda ü.pdf");
 	g_assert_true(pdf->attachment);
-	g_assert_cmpuint(g_bytes_get_size(pdf->data), ==, 9);
+	/* Measured, not kept: nothing reads a document. */
+	g_assert_null(pdf->data);
+	g_assert_cmpuint(pdf->size, ==, 9);
 	g_assert_null(pdf->text);
 }
 
@@ -588,7 +590,8 @@ gmime_leaves(GMimeObject *obj, GPtrArray *out)
 }
 
 /* Every part's content equals what GMime's stream filters make of it:
- * the parser decodes base64 and quoted-printable itself. */
+ * the parser decodes base64 and quoted-printable itself; the size of a
+ * part that is not kept, too. */
 static void
 check_decoded_as_gmime(const char *name, const char *data, gsize len)
 {
@@ -620,6 +623,12 @@ check_decoded_as_gmime(const char *name, const char *data, gsize len)
 
 		if (want->pdata[i] == NULL)
 			continue;
+		/* A part nothing reads is measured, to the byte. */
+		g_assert_cmpuint(p->size, ==, g_bytes_get_size(want->pdata[i]));
+		if (p->data == NULL) {
+			g_assert_false(g_str_has_prefix(p->content_type, "text/"));
+			continue;
+		}
 		got = g_bytes_get_data(p->data, &n);
 		g_assert_true(g_bytes_equal(p->data, want->pdata[i]));
 		/* Past its end, a NUL: text may be read in place. */
@@ -711,10 +720,66 @@ test_decoding(void)
 	}
 }
 
+/* Parts nothing reads (a document, an image) are measured, not kept: a
+ * base64 one larger than the pieces it is decoded in, with junk between
+ * its lines, a quoted-printable one and one as it stands; a calendar of
+ * any type is kept. */
+static void
+test_measured(void)
+{
+	g_autoptr(GString) mail = g_string_new(
+	    "From: a@example.org\r\nTo: b@example.org\r\n"
+	    "Subject: measured\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=big.pdf\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n");
+	g_autoptr(GRand) rand = g_rand_new_with_seed(7);
+	g_autofree guchar *bytes = g_malloc(50001);
+	g_autofree char *b64 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Message) m = NULL;
+	struct message_part *p;
+
+	for (guint i = 0; i < 50001; i++)
+		bytes[i] = (guchar)g_rand_int_range(rand, 0, 256);
+	b64 = g_base64_encode(bytes, 50001);
+	for (gsize i = 0, len = strlen(b64); i < len; i += 76) {
+		g_string_append_len(mail, b64 + i, MIN(76, len - i));
+		g_string_append(mail, i % 7600 == 0 ? " ~!~\r\n" : "\r\n");
+	}
+	g_string_append(mail, "--b\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "=00=01 soft=\r\nbreak=FF\r\n"
+	    "--b\r\nContent-Type: image/x-test\r\n\r\nseven bits\r\n"
+	    "--b\r\nContent-Type: application/octet-stream; name=a.ics\r\n"
+	    "Content-Disposition: attachment; filename=a.ics\r\n\r\n"
+	    "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+	    "--b--\r\n");
+	m = parse_string(mail->str, mail->len, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(m->parts->len, ==, 5);
+	p = m->parts->pdata[1];
+	g_assert_null(p->data);
+	g_assert_cmpuint(p->size, ==, 50001);
+	p = m->parts->pdata[2];
+	g_assert_null(p->data);
+	g_assert_cmpuint(p->size, ==, 13);	/* 2 + " soft" + "break" + 1 */
+	p = m->parts->pdata[3];
+	g_assert_null(p->data);
+	g_assert_cmpuint(p->size, ==, 10);
+	p = m->parts->pdata[4];
+	g_assert_true(message_part_is_calendar(p));
+	g_assert_nonnull(p->data);
+	g_assert_cmpuint(p->size, ==, g_bytes_get_size(p->data));
+	check_decoded_as_gmime("measured", mail->str, mail->len);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/message/measured", test_measured);
 	g_test_add_func("/message/plain-reply", test_plain_reply);
 	g_test_add_func("/message/alternative", test_alternative_prefers_plain);
 	g_test_add_func("/message/html-only", test_html_only);
