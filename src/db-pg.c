@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "db-private.h"
+#include "log.h"
 
 /* The OIDs of the built-in types read here (catalog/pg_type_d.h, a
  * server header, has them; they never change). */
@@ -53,6 +54,13 @@ struct db_pg {
 	gint64 changes;
 	guint64 serial;		/* for the names of prepared statements */
 	GString *unused;	/* DEALLOCATEs not yet sent */
+	/* A connection that broke is made again before the next
+	 * transaction, or the next statement outside one (never inside: what
+	 * came before in it is lost); statements prepared on an earlier
+	 * connection (epoch) are prepared again. */
+	guint64 epoch;
+	gboolean in_tx;		/* a BEGIN ran, its COMMIT or ROLLBACK not */
+	int lock_timeout;	/* ms, set again on a new connection */
 };
 
 struct pg_param {
@@ -76,6 +84,7 @@ struct db_pg_stmt {
 	Oid *forced;		/* per parameter: its type, when not bound */
 	int last_forced;	/* the parameter forced last, or -1 */
 	int reprepared;
+	guint64 epoch;		/* of the connection it was prepared on */
 	gboolean unprepared;	/* sent with PQexecParams at each step */
 	PGresult *description;	/* of its columns, before the first step */
 	PGresult *result;	/* NULL before the first step */
@@ -219,12 +228,61 @@ pg_notice(void *arg, const char *message)
 	g_debug("postgresql: %s", message);
 }
 
+/* What every connection is set to. */
+static int
+pg_session(struct db *db)
+{
+	PGresult *res;
+	char *sql;
+	int rc;
+
+	if (PQsetClientEncoding(PG(db)->conn, "UTF8") != 0)
+		return pg_note_error(db, NULL);
+	/* Times are UTC seconds everywhere; strings are read as written; a
+	 * lock awaited longer than the busy timeout fails with 55P03,
+	 * DB_BUSY. */
+	sql = g_strdup_printf("SET client_min_messages = warning; "
+	    "SET TimeZone = 'UTC'; SET standard_conforming_strings = on; "
+	    "SET lock_timeout = %d", PG(db)->lock_timeout);
+	res = pg_exec_quiet(db, sql);
+	g_free(sql);
+	rc = pg_note_result(db, res);
+	PQclear(res);
+	return rc;
+}
+
+/* Before a transaction, or a statement outside one: a connection that
+ * broke (the server restarted, a network cut) is made again, once per
+ * call; DB_OK when there is one to use, else the failure noted. */
+static int
+pg_connected(struct db *db)
+{
+	struct db_pg *pg = PG(db);
+
+	/* A server that ended the connection while it was idle said so and
+	 * closed it: reading what waits (without waiting), its last words
+	 * and then the end, tells. */
+	for (int i = 0; i < 2 && PQstatus(pg->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(pg->conn) == PQTRANS_IDLE; i++)
+		(void)PQconsumeInput(pg->conn);
+	if (PQstatus(pg->conn) == CONNECTION_OK)
+		return DB_OK;
+	pg->in_tx = FALSE;
+	PQreset(pg->conn);
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		pg_note_error(db, NULL);
+		return DB_IO;
+	}
+	pg->epoch++;
+	g_string_truncate(pg->unused, 0);
+	log_info("postgresql: the connection was lost; connected again");
+	return pg_session(db);
+}
+
 int
 db_open_postgresql(const char *uri, struct db **out)
 {
 	struct db_pg *db = g_new0(struct db_pg, 1);
-	PGresult *res;
-	int rc;
 
 	db->base.ops = &db_postgresql_ops;
 	db->unused = g_string_new(NULL);
@@ -237,14 +295,7 @@ db_open_postgresql(const char *uri, struct db **out)
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return pg_note_error(&db->base, NULL);
 	PQsetNoticeProcessor(db->conn, pg_notice, NULL);
-	if (PQsetClientEncoding(db->conn, "UTF8") != 0)
-		return pg_note_error(&db->base, NULL);
-	/* Times are UTC seconds everywhere; strings are read as written. */
-	res = pg_exec_quiet(&db->base, "SET client_min_messages = warning; "
-	    "SET TimeZone = 'UTC'; SET standard_conforming_strings = on");
-	rc = pg_note_result(&db->base, res);
-	PQclear(res);
-	return rc;
+	return pg_session(&db->base);
 }
 
 static void
@@ -279,7 +330,9 @@ pg_busy_timeout(struct db *db, int ms)
 	char sql[64];
 
 	/* A lock awaited longer fails with 55P03, DB_BUSY. */
-	g_snprintf(sql, sizeof(sql), "SET lock_timeout = %d", MAX(ms, 0));
+	PG(db)->lock_timeout = MAX(ms, 0);
+	g_snprintf(sql, sizeof(sql), "SET lock_timeout = %d",
+	    PG(db)->lock_timeout);
 	PQclear(pg_exec_quiet(db, sql));
 }
 
@@ -291,6 +344,8 @@ pg_in_transaction(struct db *db)
 	case PQTRANS_INERROR:
 	case PQTRANS_ACTIVE:
 		return TRUE;
+	case PQTRANS_UNKNOWN:	/* the connection broke: in what it began */
+		return PG(db)->in_tx;
 	default:
 		return FALSE;
 	}
@@ -302,16 +357,33 @@ pg_changes(struct db *db)
 	return PG(db)->changes;
 }
 
+/* Whether SQL ends the transaction (a rollback to a savepoint does not). */
+static gboolean
+pg_ends_transaction(const char *sql)
+{
+	return g_ascii_strncasecmp(sql, "COMMIT", 6) == 0 ||
+	    g_ascii_strncasecmp(sql, "END", 3) == 0 ||
+	    (g_ascii_strncasecmp(sql, "ROLLBACK", 8) == 0 &&
+	    g_ascii_strncasecmp(sql + 8, " TO ", 4) != 0);
+}
+
 static int
 pg_exec(struct db *db, const char *sql)
 {
+	gboolean begin = g_ascii_strncasecmp(sql, "BEGIN", 5) == 0;
 	PGresult *res;
 	int rc;
 
+	if ((begin || !PG(db)->in_tx) && (rc = pg_connected(db)) != DB_OK)
+		return rc;
 	pg_deallocate_unused(db);
 	res = pg_exec_quiet(db, sql);
 	rc = pg_note_result(db, res);
 	PQclear(res);
+	if (begin)
+		PG(db)->in_tx = rc == DB_OK;
+	else if (pg_ends_transaction(sql))
+		PG(db)->in_tx = FALSE;
 	return rc;
 }
 
@@ -799,6 +871,14 @@ pg_execute(struct db_pg_stmt *s)
 	PGresult *res;
 	int rc;
 
+	if (!PG(db)->in_tx && (rc = pg_connected(db)) != DB_OK)
+		return rc;
+	/* Prepared on a connection that is gone. */
+	if (s->epoch != PG(db)->epoch) {
+		s->name[0] = '\0';
+		g_clear_pointer(&s->prepared_types, g_free);
+		s->epoch = PG(db)->epoch;
+	}
 	pg_deallocate_unused(db);
 	if (!s->unprepared && s->name[0] != '\0' && !pg_types_fit(s)) {
 		if (++s->reprepared > PG_MAX_REPREPARE) {

@@ -815,6 +815,97 @@ test_pg_quoting(struct fixture *f, gconstpointer data)
 	db_finalize(s);
 }
 
+/* The backend process of DB's connection. */
+static gint64
+backend_pid(struct db *db)
+{
+	struct db_stmt *s = prepare(db, "SELECT pg_backend_pid()");
+	gint64 pid;
+
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	pid = db_column_int64(s, 0);
+	db_finalize(s);
+	return pid;
+}
+
+/* Ends the connection of backend PID from another, and waits until the
+ * server has closed it. */
+static void
+terminate(struct fixture *f, gint64 pid)
+{
+	struct db *other = open_db(f);
+	struct db_stmt *s;
+	int left = 500;
+
+	run_int(other, "SELECT 1 WHERE pg_terminate_backend(?) IS NULL", pid);
+	s = prepare(other, "SELECT count(*) FROM pg_stat_activity "
+	    "WHERE pid = ?");
+	do {
+		g_usleep(10000);
+		db_reset(s);
+		db_bind_int64(s, 1, pid);
+		g_assert_cmpint(db_step(s), ==, DB_ROW);
+	} while (db_column_int(s, 0) > 0 && --left > 0);
+	g_assert_cmpint(left, >, 0);
+	db_finalize(s);
+	db_close(other);
+}
+
+/* A connection the server ends (a restart, a network cut) is made again
+ * before the next transaction, or the next statement outside one, and its
+ * statements are prepared again there; the transaction it was in fails
+ * whole, none of it done. */
+static void
+test_pg_reconnect(struct fixture *f, gconstpointer data)
+{
+	struct db_stmt *count;
+	gint64 pid;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	/* Qualified: the search path of open_db() is the old session's. */
+	count = prepare(f->db, "SELECT count(*) FROM dbtest.t WHERE i = ?");
+	db_bind_int64(count, 1, 5);
+	g_assert_cmpint(db_step(count), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(count, 0), ==, 0);
+	db_reset(count);
+	pid = backend_pid(f->db);
+	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
+	run_int(f->db, "INSERT INTO dbtest.t (i) VALUES (?)", 5);
+
+	terminate(f, pid);
+
+	/* Inside the transaction: it fails, and stays failed. */
+	g_assert_cmpint(try_sql(f->db, "INSERT INTO dbtest.t (i) VALUES (6)"),
+	    ==, DB_IO);
+	g_assert_true(db_in_transaction(f->db));
+	g_assert_cmpint(try_sql(f->db, "SELECT 1"), ==, DB_IO);
+	g_assert_cmpint(db_exec(f->db, "ROLLBACK"), !=, DB_OK);
+	g_assert_false(db_in_transaction(f->db));
+	/* After it: a new connection, the statement prepared there anew. */
+	g_assert_cmpint(db_step(count), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(count, 0), ==, 0);
+	db_reset(count);
+	g_assert_cmpint(backend_pid(f->db), !=, pid);
+	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
+	run_int(f->db, "INSERT INTO dbtest.t (i) VALUES (?)", 5);
+	g_assert_cmpint(db_exec(f->db, "COMMIT"), ==, DB_OK);
+	g_assert_cmpint(db_step(count), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(count, 0), ==, 1);
+	db_finalize(count);
+
+	/* A transaction begun on a broken connection begins on a new one. */
+	terminate(f, backend_pid(f->db));
+	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
+	run_int(f->db, "INSERT INTO dbtest.t (i) VALUES (?)", 7);
+	g_assert_cmpint(db_exec(f->db, "COMMIT"), ==, DB_OK);
+	count = prepare(f->db, "SELECT count(*) FROM dbtest.t WHERE i = 7");
+	g_assert_cmpint(db_step(count), ==, DB_ROW);
+	g_assert_cmpint(db_column_int(count, 0), ==, 1);
+	db_finalize(count);
+}
+
 static void
 add(const char *name, void (*fn)(struct fixture *, gconstpointer))
 {
@@ -851,5 +942,7 @@ main(int argc, char **argv)
 	add("open-failure", test_open_failure);
 	g_test_add("/db/postgresql/quoting", struct fixture,
 	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_quoting, teardown);
+	g_test_add("/db/postgresql/reconnect", struct fixture,
+	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_reconnect, teardown);
 	return g_test_run();
 }
