@@ -111,6 +111,24 @@ else
 	expect_grep err "another tidings run \(pid $daemon\)" "and the message names the running one"
 fi
 
+# --- PostgreSQL restarted under the running daemon ---------------------------------
+# The mail that comes meanwhile waits in the mailbox; once the server is
+# back, the daemon connects again by itself and stores it.
+if backend_pg; then
+	pg_server_stop
+	make_mail "$TEST_DIR/pgdown.eml" "pgdown-1@x" "Re: Check-in"
+	mailstack_send "ana@$MAIL_DOMAIN" "standup@$MAIL_DOMAIN" "$TEST_DIR/pgdown.eml"
+	sleep 3
+	kill -0 "$daemon"
+	ok $? "PostgreSQL stopped: tidings run waits for it" || tail -5 "$TEST_DIR/run.err" | sed 's/^/# /'
+	pg_server_start
+	pgdown_stored() { [ "$(count "WHERE message_id = 'pgdown-1@x'" 2>/dev/null)" = 1 ]; }
+	wait_until 60 pgdown_stored
+	ok $? "PostgreSQL started again: the mail delivered meanwhile is stored, tidings run not restarted" ||
+		grep -v "^S: \|^C: " "$TEST_DIR/run.err" | tail -10 | sed 's/^/# /'
+	expect_grep "$TEST_DIR/run.err" "connection was lost; connected again" "and it says it connected again"
+fi
+
 # --- SIGHUP, SIGTERM ---------------------------------------------------------
 kill -HUP "$daemon"
 reloaded() { grep -q "reload: .* read again" "$TEST_DIR/run.err"; }
