@@ -340,10 +340,13 @@ store_set_bulk(struct store *st, gboolean bulk, GError **error)
 		    "have the database open");
 		return store_exec(st, "PRAGMA wal_autocheckpoint = "
 		    G_STRINGIFY(STORE_BULK_CHECKPOINT) ";"
-		    "PRAGMA temp_store = MEMORY", error);
+		    "PRAGMA temp_store = MEMORY;"
+		    "PRAGMA cache_size = -" G_STRINGIFY(STORE_BULK_CACHE_KIB),
+		    error);
 	}
 	if (!store_exec(st, "PRAGMA wal_autocheckpoint = 1000;"
-	    "PRAGMA temp_store = DEFAULT", error))
+	    "PRAGMA temp_store = DEFAULT;"
+	    "PRAGMA cache_size = -" G_STRINGIFY(STORE_CACHE_KIB), error))
 		return FALSE;
 	if (!st->direct)
 		return store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", error);
@@ -577,7 +580,7 @@ store_configure(struct store *st, GError **error)
 	    "PRAGMA synchronous = FULL;"
 	    /* A batch of mail fits in the cache, so no page is spilled and
 	     * written twice before its commit. */
-	    "PRAGMA cache_size = -16384;", error);
+	    "PRAGMA cache_size = -" G_STRINGIFY(STORE_CACHE_KIB), error);
 }
 
 static void

@@ -63,13 +63,18 @@ gboolean store_set_durable(struct store *st, gboolean durable,
     GError **error);
 /* Pages of WAL after which a bulk load checkpoints: 64 MiB of 4 KiB. */
 #define STORE_BULK_CHECKPOINT 16384
+/* The page cache, KiB: for everyday use, and for a bulk load, which
+ * writes new pages more than it reads old ones, and whose memory must
+ * not grow with the mailbox. */
+#define STORE_CACHE_KIB 16384
+#define STORE_BULK_CACHE_KIB 4096
 /* Whether many batches are about to be written (imports).  A store that
  * has the database to itself then writes it directly, with a rollback
  * journal, rather than through the WAL, which writes every page twice
  * (once to the log, once when checkpointed); with others connected, the
  * WAL is checkpointed rarely instead.  Temporary tables and indexes are
- * kept in memory.  Turning it off returns to the WAL, checkpointed as
- * usual.  Commits are as durable either way (synchronous = FULL).
+ * kept in memory, and the page cache is STORE_BULK_CACHE_KIB.  Turning it
+ * off returns to the WAL, checkpointed as usual, and to the usual cache.  Commits are as durable either way (synchronous = FULL).
  * Outside a transaction. */
 gboolean store_set_bulk(struct store *st, gboolean bulk, GError **error);
 /* A savepoint NAME (a constant SQL name) inside or outside a transaction:

@@ -13,6 +13,7 @@
 #include "store-team.h"
 #include "store-message.h"
 #include "store-blocker.h"
+#include "store-private.h"
 #include "testdb.h"
 
 /* A database without tables: on SQLite a file the store makes in a
@@ -583,9 +584,25 @@ team_add(struct store *st, const char *name)
 	g_assert_no_error(error);
 }
 
+/* The page cache of ST's connection, as PRAGMA cache_size says it. */
+static gint64
+cache_size(struct store *st)
+{
+	struct db_stmt *s = NULL;
+	gint64 v;
+
+	g_assert_cmpint(db_prepare(st->db, "PRAGMA cache_size", &s), ==,
+	    DB_OK);
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	v = db_column_int64(s, 0);
+	db_finalize(s);
+	return v;
+}
+
 /* A bulk load alone writes without the WAL and returns to it; with
  * another connection open it keeps the WAL; a store opened in the middle
- * of a load works, and sets the WAL once the load is over. */
+ * of a load works, and sets the WAL once the load is over.  Its page cache
+ * is the smaller one while it lasts. */
 static void
 test_bulk_journal(struct fixture *f, gconstpointer data)
 {
@@ -600,11 +617,14 @@ test_bulk_journal(struct fixture *f, gconstpointer data)
 	    "server writes as it is configured"))
 		return;
 	g_assert_no_error(error);
+	g_assert_cmpint(cache_size(st), ==, -STORE_CACHE_KIB);
 	g_assert_true(store_set_bulk(st, TRUE, &error));
+	g_assert_cmpint(cache_size(st), ==, -STORE_BULK_CACHE_KIB);
 	team_add(st, "a");
 	m1 = journal_mode(f->path);
 	g_assert_cmpstr(m1, ==, "delete");
 	g_assert_true(store_set_bulk(st, FALSE, &error));
+	g_assert_cmpint(cache_size(st), ==, -STORE_CACHE_KIB);
 	m2 = journal_mode(f->path);
 	g_assert_cmpstr(m2, ==, "wal");
 
