@@ -60,6 +60,7 @@ struct db_pg {
 	 * connection (epoch) are prepared again. */
 	guint64 epoch;
 	gboolean in_tx;		/* a BEGIN ran, its COMMIT or ROLLBACK not */
+	gboolean unset;		/* the session's settings failed: again */
 	int lock_timeout;	/* ms, set again on a new connection */
 };
 
@@ -236,8 +237,10 @@ pg_session(struct db *db)
 	char *sql;
 	int rc;
 
-	if (PQsetClientEncoding(PG(db)->conn, "UTF8") != 0)
+	if (PQsetClientEncoding(PG(db)->conn, "UTF8") != 0) {
+		PG(db)->unset = TRUE;
 		return pg_note_error(db, NULL);
+	}
 	/* Times are UTC seconds everywhere; strings are read as written; a
 	 * lock awaited longer than the busy timeout fails with 55P03,
 	 * DB_BUSY. */
@@ -248,6 +251,7 @@ pg_session(struct db *db)
 	g_free(sql);
 	rc = pg_note_result(db, res);
 	PQclear(res);
+	PG(db)->unset = rc != DB_OK;
 	return rc;
 }
 
@@ -266,7 +270,7 @@ pg_connected(struct db *db)
 	    PQtransactionStatus(pg->conn) == PQTRANS_IDLE; i++)
 		(void)PQconsumeInput(pg->conn);
 	if (PQstatus(pg->conn) == CONNECTION_OK)
-		return DB_OK;
+		return pg->unset ? pg_session(db) : DB_OK;
 	pg->in_tx = FALSE;
 	PQreset(pg->conn);
 	if (PQstatus(pg->conn) != CONNECTION_OK) {
@@ -379,6 +383,13 @@ pg_exec(struct db *db, const char *sql)
 	pg_deallocate_unused(db);
 	res = pg_exec_quiet(db, sql);
 	rc = pg_note_result(db, res);
+	/* A COMMIT of a transaction that had failed is answered ROLLBACK. */
+	if (rc == DB_OK && g_ascii_strncasecmp(sql, "COMMIT", 6) == 0 &&
+	    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		pg_set_error(db, DB_ERROR, "the transaction failed and was "
+		    "rolled back");
+		rc = DB_ERROR;
+	}
 	PQclear(res);
 	if (begin)
 		PG(db)->in_tx = rc == DB_OK;
@@ -561,9 +572,22 @@ pg_clear_result(struct db_pg_stmt *s)
 	s->done = FALSE;
 }
 
+/* Forgets, without a word to the server, what S had prepared on a
+ * connection that is gone. */
+static void
+pg_forget_stale(struct db_pg_stmt *s)
+{
+	if (s->epoch == PG(s->base.db)->epoch)
+		return;
+	s->name[0] = '\0';
+	g_clear_pointer(&s->prepared_types, g_free);
+	s->epoch = PG(s->base.db)->epoch;
+}
+
 static void
 pg_forget_prepared(struct db_pg_stmt *s)
 {
+	pg_forget_stale(s);
 	if (s->name[0] != '\0')
 		g_string_append_printf(PG(s->base.db)->unused,
 		    "DEALLOCATE %s;", s->name);
@@ -873,12 +897,7 @@ pg_execute(struct db_pg_stmt *s)
 
 	if (!PG(db)->in_tx && (rc = pg_connected(db)) != DB_OK)
 		return rc;
-	/* Prepared on a connection that is gone. */
-	if (s->epoch != PG(db)->epoch) {
-		s->name[0] = '\0';
-		g_clear_pointer(&s->prepared_types, g_free);
-		s->epoch = PG(db)->epoch;
-	}
+	pg_forget_stale(s);
 	pg_deallocate_unused(db);
 	if (!s->unprepared && s->name[0] != '\0' && !pg_types_fit(s)) {
 		if (++s->reprepared > PG_MAX_REPREPARE) {
@@ -956,6 +975,7 @@ pg_columns(struct db_pg_stmt *s)
 		return s->result;
 	if (s->description != NULL)
 		return s->description;
+	pg_forget_stale(s);
 	if (s->unprepared ||
 	    (s->name[0] == '\0' && pg_prepare_server(s) != DB_OK))
 		return NULL;

@@ -515,7 +515,8 @@ part_size(GMimePart *part)
 	GMimeEncoding state;
 	gint64 len;
 	gsize size = 0;
-	char in[16384], out[16384 * 3 / 4 + 16];
+	/* OUT as large as g_mime_encoding_outlen() says a step may need. */
+	char in[16384], out[16384 + 16];
 	gssize n;
 
 	if (dw == NULL)
@@ -534,7 +535,6 @@ part_size(GMimePart *part)
 		return g_bytes_get_size(whole);
 	}
 	g_mime_encoding_init_decode(&state, enc);
-	G_STATIC_ASSERT(sizeof(out) >= 16384 * 3 / 4 + 4);
 	while ((n = g_mime_stream_read(stream, in, sizeof(in))) > 0)
 		size += g_mime_encoding_step(&state, in, (gsize)n, out);
 	size += g_mime_encoding_flush(&state, in, 0, out);

@@ -503,7 +503,10 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 		while (store_ok && 2 * *alive > out && next < due->len) {
 			j = job_new(keys, due->pdata[next++]);
 			if (j->pending->len == 0) {	/* only its state to set */
-				store_ok = store_begin(st, error) &&
+				/* On disk when it is the delivery's last. */
+				store_ok = store_set_durable(st, next ==
+				    due->len && out == 0, error) &&
+				    store_begin(st, error) &&
 				    commit_or_undo(st, record(st, j->e,
 				    j->pending, NULL, NULL, moved(now, since),
 				    retry_for, stats, error), error);
@@ -545,12 +548,15 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 			    NOT_RECORDED);
 			job_free(j);
 		}
-		/* No sender takes what is left in TODO: it was not tried. */
-		while (*alive == 0 && (j = g_async_queue_try_pop(todo)) !=
-		    NULL) {
+		/* What is left in TODO was not tried: no sender takes it
+		 * once none is left, and none may once the store failed
+		 * (nothing more could be recorded). */
+		while ((*alive == 0 || !store_ok) &&
+		    (j = g_async_queue_try_pop(todo)) != NULL) {
 			out--;
 			if (store_ok)
-				store_ok = store_begin(st, error) &&
+				store_ok = store_set_durable(st, TRUE, error) &&
+				    store_begin(st, error) &&
 				    commit_or_undo(st, record_all(st, j->e,
 				    (*err)->message, moved(now, since),
 				    retry_for, stats, error), error);

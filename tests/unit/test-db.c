@@ -815,6 +815,25 @@ test_pg_quoting(struct fixture *f, gconstpointer data)
 	db_finalize(s);
 }
 
+/* On PostgreSQL a transaction in which a statement failed can only be
+ * rolled back: its COMMIT, which the server answers ROLLBACK, is an
+ * error, not a success that kept nothing. */
+static void
+test_pg_commit_failed(struct fixture *f, gconstpointer data)
+{
+	(void)data;
+	if (f->db == NULL)
+		return;
+	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
+	run_int(f->db, "INSERT INTO t (i) VALUES (?)", 8);
+	g_assert_cmpint(try_sql(f->db, "INSERT INTO t (c) VALUES (-5)"), ==,
+	    DB_CONSTRAINT);
+	g_assert_cmpint(db_exec(f->db, "COMMIT"), ==, DB_ERROR);
+	g_assert_nonnull(strstr(db_errmsg(f->db), "rolled back"));
+	g_assert_false(db_in_transaction(f->db));
+	g_assert_cmpint(count_rows(f->db, "i = 8"), ==, 0);
+}
+
 /* The backend process of DB's connection. */
 static gint64
 backend_pid(struct db *db)
@@ -942,6 +961,9 @@ main(int argc, char **argv)
 	add("open-failure", test_open_failure);
 	g_test_add("/db/postgresql/quoting", struct fixture,
 	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_quoting, teardown);
+	g_test_add("/db/postgresql/commit-failed", struct fixture,
+	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_commit_failed,
+	    teardown);
 	g_test_add("/db/postgresql/reconnect", struct fixture,
 	    GINT_TO_POINTER(DB_POSTGRESQL), setup, test_pg_reconnect, teardown);
 	return g_test_run();
