@@ -401,7 +401,7 @@ static struct job stop_job;
  * it shares with the main thread. */
 struct sender {
 	struct smtp *smtp;
-	GAsyncQueue *todo;	/* of struct job *; &stop_job: stop */
+	GAsyncQueue *to_send;	/* of struct job *; &stop_job: stop */
 	GAsyncQueue *done;	/* of struct job * */
 	GAsyncQueue *acks;	/* RECORDED or NOT_RECORDED, one per mail
 				   handed back, in order */
@@ -438,7 +438,7 @@ sender_run(gpointer data)
 	gboolean sent = TRUE;
 
 	/* J is the main thread's once handed back: SENT is read before. */
-	while (sent && (j = g_async_queue_pop(s->todo)) != &stop_job) {
+	while (sent && (j = g_async_queue_pop(s->to_send)) != &stop_job) {
 		j->by = s;
 		sent = j->sent = smtp_send_held(s->smtp, j->sender, j->addrs,
 		    j->pending->len, j->e->raw, j->replies, sender_ready, s,
@@ -486,7 +486,7 @@ job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
  * not taken wait.  Returns how many mails were handed out.  *ERR: the
  * first connection that died; ERROR: the store failed. */
 static guint
-deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
+deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
     guint *alive, const struct verp_keys *keys, GPtrArray *due, gint64 now,
     gint64 retry_for, struct outbox_stats *stats, GError **err,
     GError **error)
@@ -513,7 +513,7 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 				job_free(j);
 				continue;
 			}
-			g_async_queue_push(todo, j);
+			g_async_queue_push(to_send, j);
 			out++;
 		}
 		if (out == 0)
@@ -548,11 +548,11 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
 			    NOT_RECORDED);
 			job_free(j);
 		}
-		/* What is left in TODO was not tried: no sender takes it
+		/* What is left in TO_SEND was not tried: no sender takes it
 		 * once none is left, and none may once the store failed
 		 * (nothing more could be recorded). */
 		while ((*alive == 0 || !store_ok) &&
-		    (j = g_async_queue_try_pop(todo)) != NULL) {
+		    (j = g_async_queue_try_pop(to_send)) != NULL) {
 			out--;
 			if (store_ok)
 				store_ok = store_set_durable(st, TRUE, error) &&
@@ -572,7 +572,7 @@ deliver_parallel(struct store *st, GAsyncQueue *todo, GAsyncQueue *done,
  * FALSE with ERROR when not even one opens. */
 static gboolean
 senders_open(const struct conf *conf, guint n, GPtrArray *senders,
-    GAsyncQueue *todo, GAsyncQueue *done, GError **error)
+    GAsyncQueue *to_send, GAsyncQueue *done, GError **error)
 {
 	for (guint i = 0; i < n; i++) {
 		g_autoptr(GError) err = NULL;
@@ -590,7 +590,7 @@ senders_open(const struct conf *conf, guint n, GPtrArray *senders,
 		}
 		s = g_new0(struct sender, 1);
 		s->smtp = smtp;
-		s->todo = todo;
+		s->to_send = to_send;
 		s->done = done;
 		s->acks = g_async_queue_new();
 		s->thread = g_thread_new("smtp", sender_run, s);
@@ -606,7 +606,7 @@ senders_close(GPtrArray *senders)
 	/* One each; those that ended after a failure leave theirs. */
 	for (guint i = 0; i < senders->len; i++) {
 		struct sender *s = senders->pdata[i];
-		g_async_queue_push(s->todo, &stop_job);
+		g_async_queue_push(s->to_send, &stop_job);
 	}
 	for (guint i = 0; i < senders->len; i++) {
 		struct sender *s = senders->pdata[i];
@@ -652,7 +652,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
     struct outbox_stats *stats, GError **error)
 {
 	g_autoptr(GPtrArray) senders = g_ptr_array_new();
-	GAsyncQueue *todo = g_async_queue_new();
+	GAsyncQueue *to_send = g_async_queue_new();
 	GAsyncQueue *done = g_async_queue_new();
 	GError *err = NULL;
 	gint64 last_first = 0, since = clock_now();
@@ -680,13 +680,13 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 		log_debug("outbox: %u mails due", due->len);
 		if (!opened) {
 			opened = TRUE;
-			if (senders_open(conf, MIN(n, due->len), senders, todo,
-			    done, &err))
+			if (senders_open(conf, MIN(n, due->len), senders,
+			    to_send, done, &err))
 				alive = senders->len;
 		}
 		if (alive > 0)
-			i = deliver_parallel(st, todo, done, &alive, keys, due,
-			    at, retry_for, stats, &err, error);
+			i = deliver_parallel(st, to_send, done, &alive, keys,
+			    due, at, retry_for, stats, &err, error);
 		if (*error != NULL)
 			goto out;
 		/* No connection is left: what was not tried waits. */
@@ -702,7 +702,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 out:
 	senders_close(senders);
 	g_clear_error(&err);
-	g_async_queue_unref(todo);
+	g_async_queue_unref(to_send);
 	g_async_queue_unref(done);
 	return ok;
 }
