@@ -181,10 +181,10 @@ import_one(struct import *im, struct ingest_prepared *prep)
  * got. */
 static gboolean
 import_all(struct import *im, ingest_pipe_read_fn read,
-    ingest_pipe_load_fn load, gpointer data)
+    ingest_pipe_load_fn load, ingest_pipe_size_fn size, gpointer data)
 {
 	g_autoptr(IngestPipe) pipe = ingest_pipe_new(im->ctx->conf, read,
-	    load, data);
+	    load, size, data);
 	struct ingest_prepared *prep;
 	struct ingest_times t;
 	guint64 tag;
@@ -278,6 +278,17 @@ maildir_load(gpointer data, GBytes *name)
 	return g_bytes_new_take(contents, len);
 }
 
+/* Its size on disk, which is what loading it takes. */
+static gsize
+maildir_size(G_GNUC_UNUSED gpointer data, GBytes *name)
+{
+	struct stat sb;
+
+	if (stat(g_bytes_get_data(name, NULL), &sb) != 0 || sb.st_size < 0)
+		return 0;
+	return (gsize)sb.st_size;
+}
+
 static gboolean
 import_maildir(struct import *im, const char *dir)
 {
@@ -287,7 +298,7 @@ import_maildir(struct import *im, const char *dir)
 	if (!list_maildir(dir, files, &im->error))
 		return FALSE;
 	im->total = files->len;
-	return import_all(im, maildir_read, maildir_load, &md);
+	return import_all(im, maildir_read, maildir_load, maildir_size, &md);
 }
 
 /* --- mbox ------------------------------------------------------------ */
@@ -381,7 +392,7 @@ import_mbox(struct import *im, const char *path)
 	}
 	if (fstat(fileno(mb.f), &sb) == 0)
 		im->total = (guint64)sb.st_size;
-	ok = import_all(im, mbox_read, NULL, &mb);
+	ok = import_all(im, mbox_read, NULL, NULL, &mb);
 	if (mb.cur != NULL)
 		g_byte_array_unref(mb.cur);
 	free(mb.line);

@@ -247,6 +247,36 @@ sq_bind_blob_static(struct db_stmt *s, int i, const void *data, gsize len)
 	    SQLITE_STATIC);
 }
 
+static gboolean
+sq_bind_zeroblob(struct db_stmt *s, int i, gsize len)
+{
+	return sqlite3_bind_zeroblob64(SS(s)->stmt, i, len) == SQLITE_OK;
+}
+
+/* Each sqlite3_blob_write() call takes its pieces a page at a time; the
+ * data is handed over in steps of this many bytes all the same, so that
+ * a write is never one call too large for its int. */
+#define SQ_BLOB_STEP (1 << 20)
+
+static int
+sq_blob_write(struct db *db, const char *table, const char *column,
+    gint64 rowid, const void *data, gsize len)
+{
+	sqlite3_blob *blob = NULL;
+	int rc = sqlite3_blob_open(SQ(db)->handle, "main", table, column,
+	    rowid, 1, &blob);
+
+	for (gsize at = 0; rc == SQLITE_OK && at < len; at += SQ_BLOB_STEP)
+		rc = sqlite3_blob_write(blob, (const char *)data + at,
+		    (int)MIN(len - at, (gsize)SQ_BLOB_STEP), (int)at);
+	if (blob != NULL) {
+		int closed = sqlite3_blob_close(blob);
+		if (rc == SQLITE_OK)
+			rc = closed;
+	}
+	return sq_note(db, rc);
+}
+
 static int
 sq_bind_parameter_index(struct db_stmt *s, const char *name)
 {
@@ -338,6 +368,8 @@ const struct db_ops db_sqlite_ops = {
 	.bind_text = sq_bind_text,
 	.bind_blob = sq_bind_blob,
 	.bind_blob_static = sq_bind_blob_static,
+	.bind_zeroblob = sq_bind_zeroblob,
+	.blob_write = sq_blob_write,
 	.bind_parameter_index = sq_bind_parameter_index,
 	.step = sq_step,
 	.column_count = sq_column_count,

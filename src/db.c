@@ -137,6 +137,23 @@ db_bind_blob_static(struct db_stmt *s, int i, const void *data, gsize len)
 		s->db->ops->bind_blob(s, i, data, len);
 }
 
+gboolean
+db_bind_zeroblob(struct db_stmt *s, int i, gsize len)
+{
+	if (s->db->ops->bind_zeroblob == NULL)
+		return FALSE;
+	return s->db->ops->bind_zeroblob(s, i, len);
+}
+
+int
+db_blob_write(struct db *db, const char *table, const char *column,
+    gint64 rowid, const void *data, gsize len)
+{
+	if (db->ops->blob_write == NULL)
+		return DB_ERROR;
+	return db->ops->blob_write(db, table, column, rowid, data, len);
+}
+
 int
 db_bind_parameter_index(struct db_stmt *s, const char *name)
 {

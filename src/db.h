@@ -92,6 +92,17 @@ void db_bind_blob(struct db_stmt *s, int i, const void *data, gsize len);
 /* A blob not copied: DATA stays as it is until the statement is reset. */
 void db_bind_blob_static(struct db_stmt *s, int i, const void *data,
     gsize len);
+/* A blob of LEN zero bytes, which costs no memory of that size, to be
+ * filled by db_blob_write() once the row is written: so a large blob is
+ * stored without a copy of it made whole.  FALSE when the backend has no
+ * such blobs (PostgreSQL), and nothing is bound then. */
+gboolean db_bind_zeroblob(struct db_stmt *s, int i, gsize len);
+/* Writes DATA (LEN) over the start of the blob in COLUMN of row ROWID of
+ * TABLE (names in SQL, constants), in pieces, through the page cache:
+ * the blob was bound with db_bind_zeroblob().  DB_OK, or an error; in a
+ * transaction, which fails whole with it. */
+int db_blob_write(struct db *db, const char *table, const char *column,
+    gint64 rowid, const void *data, gsize len);
 
 /* The number of the parameter written :NAME (NAME with its colon), or 0
  * when the statement has none of that name. */

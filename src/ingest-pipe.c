@@ -15,6 +15,7 @@ struct pipe_item {
 	guint64 seq;		/* its place in the order the mail came */
 	guint64 tag;
 	gsize size;		/* of raw, to bound what waits */
+	gsize reserved;		/* of the bytes in flight, this one's */
 	guint worker;		/* the worker that prepared it */
 	gboolean skip;		/* the loader found no mail: none to store */
 	gint64 read_us;		/* what reading and loading it took */
@@ -25,6 +26,7 @@ struct ingest_pipe {
 	const struct conf *conf;
 	ingest_pipe_read_fn read;	/* NULL: mail is pushed */
 	ingest_pipe_load_fn load;	/* NULL: read gives the mail itself */
+	ingest_pipe_size_fn size;	/* NULL: sizes unknown before loading */
 	gpointer read_data;
 	GPtrArray *workers;	/* of GThread *; empty: sequential */
 	GAsyncQueue *in;	/* without read: items pushed, to prepare */
@@ -45,6 +47,13 @@ struct ingest_pipe {
 	guint ahead;		/* prepared and not yet handed back */
 	gsize ahead_bytes;
 	gboolean end_put;	/* the end was read and put */
+	/* Bytes loaded (or about to be) and not yet handed back: all of
+	 * them, and those of mail already in order, which the store takes
+	 * without waiting for any other. */
+	gsize flight;
+	gsize flight_in_order;
+	int reserving;		/* workers waiting to load */
+	gboolean taking;	/* the caller's thread waits for mail */
 	gboolean stopping;
 	/* What the caller's thread is done with, for the worker that made
 	 * it to free, so that memory goes back to the allocator's arena of
@@ -184,6 +193,7 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
 		return;
 	}
 	g_queue_push_tail(&p->out, it);
+	p->flight_in_order += it->reserved;
 	p->out_next++;
 	while (moved) {
 		moved = FALSE;
@@ -192,14 +202,59 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
 			if (e->seq != p->out_next)
 				continue;
 			g_queue_push_tail(&p->out, e);
+			p->flight_in_order += e->reserved;
 			g_ptr_array_remove_index_fast(p->early, i);
 			p->out_next++;
 			moved = TRUE;
 			break;
 		}
 	}
-	if (out_worth_waking(p))
+	if (out_worth_waking(p) || p->reserving > 0)
 		pipe_wake(p);
+}
+
+/* Whether mail number SEQ, of SIZE bytes, may be loaded now: when it fits
+ * in INGEST_PIPE_BYTES with what is in flight; when it is the next the
+ * store takes, once the store is done with all it took before (what else
+ * is in flight then came early and fits in INGEST_PIPE_BYTES).  So at
+ * most one mail larger than that is in memory at a time, and the next in
+ * order never waits for one after it.  With lock held. */
+static gboolean
+may_load(struct ingest_pipe *p, guint64 seq, gsize size)
+{
+	if (p->flight + size <= INGEST_PIPE_BYTES)
+		return TRUE;
+	return seq == p->out_next && p->flight_in_order == 0;
+}
+
+/* Waits until IT, named, may be loaded (see may_load()), and counts its
+ * bytes in flight from then on.  FALSE when the pipe is stopping. */
+static gboolean
+reserve(struct ingest_pipe *p, struct pipe_item *it)
+{
+	gsize size;
+	gboolean ok;
+
+	if (p->size == NULL || p->load == NULL || it->raw == NULL)
+		return TRUE;
+	size = p->size(p->read_data, it->raw);
+	g_mutex_lock(&p->lock);
+	while (!p->stopping && !may_load(p, it->seq, size)) {
+		p->reserving++;
+		/* What is ready is then all that comes until the store
+		 * hands back: it must not wait for more. */
+		if (p->taking && p->out.length > 0)
+			g_cond_broadcast(&p->cond);
+		pipe_wait(p);
+		p->reserving--;
+	}
+	ok = !p->stopping;
+	if (ok) {
+		p->flight += size;
+		it->reserved = size;
+	}
+	g_mutex_unlock(&p->lock);
+	return ok;
 }
 
 /* Waits until there is room for more mail ahead of the store, and takes
@@ -269,6 +324,10 @@ pipe_work(gpointer data)
 		if ((it = item_next(p)) == NULL)
 			break;
 		it->worker = w;
+		if (!reserve(p, it)) {
+			item_free(it);
+			break;
+		}
 		item_prepare(p, it);
 		g_mutex_lock(&p->lock);
 		out_put_locked(p, it);
@@ -286,6 +345,8 @@ hand_back(struct ingest_pipe *p)
 {
 	for (guint i = 0; i < p->done->len; i++) {
 		struct pipe_item *it = p->done->pdata[i];
+		p->flight -= it->reserved;
+		p->flight_in_order -= it->reserved;
 		g_ptr_array_add(p->trash[it->worker], it);
 	}
 	for (guint i = 0; i < p->done_preps->len; i++)
@@ -311,8 +372,10 @@ out_take(struct ingest_pipe *p)
 	hand_back(p);
 	if (p->out.length == 0)
 		t0 = g_get_monotonic_time();
+	p->taking = TRUE;
 	while (p->out.length == 0)
 		pipe_wait(p);
+	p->taking = FALSE;
 	if (t0 != 0)
 		p->times.wait += g_get_monotonic_time() - t0;
 	while (p->out.length > 0)
@@ -333,7 +396,7 @@ hand_back_some(struct ingest_pipe *p)
 
 struct ingest_pipe *
 ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
-    ingest_pipe_load_fn load, gpointer data)
+    ingest_pipe_load_fn load, ingest_pipe_size_fn size, gpointer data)
 {
 	struct ingest_pipe *p = g_new0(struct ingest_pipe, 1);
 	const char *seq = g_getenv("TIDINGS_SEQUENTIAL");
@@ -342,6 +405,7 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	p->conf = conf;
 	p->read = read;
 	p->load = load;
+	p->size = size;
 	p->read_data = data;
 	p->workers = g_ptr_array_new();
 	p->early = g_ptr_array_new();

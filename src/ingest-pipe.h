@@ -23,7 +23,7 @@ struct conf;
 
 #define INGEST_PIPE_DEPTH 64
 #define INGEST_PIPE_AHEAD 1024
-#define INGEST_PIPE_BYTES (2 * 1024 * 1024)
+#define INGEST_PIPE_BYTES (512 * 1024)
 #define INGEST_PIPE_WORKERS 8	/* at most, whatever the cores */
 
 /* Reads the next mail, on a worker's thread (never two at once): a new reference, or NULL
@@ -36,13 +36,21 @@ typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
  * its bytes: a new reference, or NULL to skip the mail (it was moved away;
  * the loader says so). */
 typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name);
+/* Optional, with a loader: how many bytes the mail NAME is, before it is
+ * loaded (0 when unknown).  Then a mail is loaded only when it fits in
+ * INGEST_PIPE_BYTES with those in flight (loaded and not yet handed back
+ * by the store), or else when the store waits for it and holds no other:
+ * so at most one mail larger than that is in memory at a time. */
+typedef gsize (*ingest_pipe_size_fn)(gpointer data, GBytes *name);
 
 /* Starts the workers.  With READ, they read the mail (imports, and syncs
  * from their fetching thread), one at a time, and with LOAD, load what
- * READ named several at once; without READ, the caller hands it over with
+ * READ named several at once (SIZE, optional, bounds the bytes loaded at
+ * once); without READ, the caller hands it over with
  * ingest_pipe_push().  CONF must outlive the pipe.  Free with ingest_pipe_free(). */
 struct ingest_pipe *ingest_pipe_new(const struct conf *conf,
-    ingest_pipe_read_fn read, ingest_pipe_load_fn load, gpointer data);
+    ingest_pipe_read_fn read, ingest_pipe_load_fn load,
+    ingest_pipe_size_fn size, gpointer data);
 
 /* Hands RAW (a reference is taken) to the workers, with TAG.  The caller
  * keeps the mails pushed and not yet taken (ingest_pipe_pending()) to at

@@ -186,7 +186,8 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	struct db_stmt *stmt;
 	gsize len;
 	const void *data = g_bytes_get_data(r->raw, &len);
-	int next = 1;
+	int next = 1, rc;
+	gboolean streamed;
 
 	if (r->msg == NULL)
 		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
@@ -235,9 +236,16 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	if (stmt == NULL)
 		return FALSE;
 	db_bind_int64(stmt, 1, *id);
-	db_bind_blob_static(stmt, 2, data, len);
+	/* A large mail goes into its row in pieces: bound whole, it would
+	 * be copied whole into the row SQLite makes of it first. */
+	streamed = len >= STORE_RAW_STREAMED && db_bind_zeroblob(stmt, 2, len);
+	if (!streamed)
+		db_bind_blob_static(stmt, 2, data, len);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
+	if (streamed && (rc = db_blob_write(st->db, "messages_raw", "raw",
+	    *id, data, len)) != DB_OK)
+		return store_fail(st, rc, error);
 	return r->msg == NULL || add_refs(st, *id, r->msg, error);
 }
 

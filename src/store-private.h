@@ -51,4 +51,9 @@ void store_bind_text(struct db_stmt *stmt, int col, const char *text);
 /* A column's text as a new string (NULL for SQL NULL). */
 char *store_column_dup(struct db_stmt *stmt, int col);
 
+/* Raw mail of at least this many bytes is written into its row in
+ * pieces, through the page cache, rather than copied whole into the row
+ * first (SQLite): a mail of megabytes then takes memory once. */
+#define STORE_RAW_STREAMED (256 * 1024)
+
 #endif

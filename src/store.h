@@ -67,7 +67,7 @@ gboolean store_set_durable(struct store *st, gboolean durable,
  * writes new pages more than it reads old ones, and whose memory must
  * not grow with the mailbox. */
 #define STORE_CACHE_KIB 16384
-#define STORE_BULK_CACHE_KIB 4096
+#define STORE_BULK_CACHE_KIB 2048
 /* Whether many batches are about to be written (imports).  A store that
  * has the database to itself then writes it directly, with a rollback
  * journal, rather than through the WAL, which writes every page twice

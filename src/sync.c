@@ -254,7 +254,7 @@ sync_fetch_store(struct sync_run *r, struct imap *imap, guint32 after,
 	g_mutex_init(&f.lock);
 	g_cond_init(&f.cond);
 	f.thread = g_thread_new("imap-fetch", fetcher_run, &f);
-	pipe = ingest_pipe_new(r->conf, fetcher_read, NULL, &f);
+	pipe = ingest_pipe_new(r->conf, fetcher_read, NULL, NULL, &f);
 	while (ok && (prep = ingest_pipe_next(pipe, &uid, NULL)) != NULL) {
 		ok = !*r->stop && sync_store(r, (guint32)uid, prep);
 		ingest_pipe_done(pipe, prep);

@@ -374,6 +374,46 @@ test_blobs(struct fixture *f, gconstpointer data)
 	db_finalize(s);
 }
 
+/* A zero blob filled in place once its row is written: what is read back
+ * is what was written, on SQLite; PostgreSQL has none, and says so. */
+static void
+test_zeroblob(struct fixture *f, gconstpointer data)
+{
+	gsize len = 3 * (1 << 20) + 4097;
+	g_autofree unsigned char *big = g_malloc(len);
+	struct db_stmt *s;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	for (gsize k = 0; k < len; k++)
+		big[k] = (unsigned char)(k * 13 + k / 251);
+	s = prepare(f->db, "INSERT INTO t (id, b) VALUES (?, ?)");
+	db_bind_int(s, 1, 5);
+	if (f->backend == DB_POSTGRESQL) {
+		g_assert_false(db_bind_zeroblob(s, 2, len));
+		db_finalize(s);
+		g_assert_cmpint(db_blob_write(f->db, "t", "b", 5, big, len), ==,
+		    DB_ERROR);
+		return;
+	}
+	g_assert_true(db_bind_zeroblob(s, 2, len));
+	g_assert_cmpint(db_exec(f->db, "BEGIN"), ==, DB_OK);
+	g_assert_cmpint(db_step(s), ==, DB_DONE);
+	db_finalize(s);
+	g_assert_cmpint(db_blob_write(f->db, "t", "b", 5, big, len), ==,
+	    DB_OK);
+	/* No such row: an error, and the transaction goes on. */
+	g_assert_cmpint(db_blob_write(f->db, "t", "b", 6, big, 10), !=,
+	    DB_OK);
+	g_assert_cmpint(db_exec(f->db, "COMMIT"), ==, DB_OK);
+	s = prepare(f->db, "SELECT b FROM t WHERE id = 5");
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpmem(db_column_blob(s, 0), db_column_bytes(s, 0), big,
+	    len);
+	db_finalize(s);
+}
+
 static void
 test_numbered(struct fixture *f, gconstpointer data)
 {
@@ -947,6 +987,7 @@ main(int argc, char **argv)
 	add("text", test_text);
 	add("nulls", test_nulls);
 	add("blobs", test_blobs);
+	add("zeroblob", test_zeroblob);
 	add("numbered", test_numbered);
 	add("quoted", test_quoted);
 	add("columns", test_columns);

@@ -38,7 +38,7 @@ static void
 read_all(gboolean fail)
 {
 	struct fake_reader fr = { 500, 0, fail };
-	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read, NULL, &fr);
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read, NULL, NULL, &fr);
 	g_autoptr(GError) error = NULL;
 	struct ingest_prepared *prep;
 	guint64 tag, want = 0;
@@ -78,7 +78,7 @@ load_all(void)
 {
 	struct fake_reader fr = { 500, 0, FALSE };
 	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read,
-	    fake_load, &fr);
+	    fake_load, NULL, &fr);
 	g_autoptr(GError) error = NULL;
 	struct ingest_prepared *prep;
 	guint64 tag, want = 0;
@@ -123,12 +123,71 @@ test_sequential(void)
 	g_unsetenv("TIDINGS_SEQUENTIAL");
 }
 
+/* Mails named by fake_read() that a size function says are large: every
+ * third is three times INGEST_PIPE_BYTES, the others a quarter of it.
+ * The loader counts the bytes loaded and not yet handed back by the store
+ * (the test's count, never more than the pipe's), and the most seen. */
+static GMutex big_lock;
+static gsize big_flight, big_most;
+
+static gsize
+big_size(G_GNUC_UNUSED gpointer data, GBytes *name)
+{
+	const char *mail = g_bytes_get_data(name, NULL);
+	guint n = (guint)g_ascii_strtoull(strstr(mail, "<m") + 2, NULL, 10);
+
+	return n % 3 == 0 ? 3 * INGEST_PIPE_BYTES : INGEST_PIPE_BYTES / 4;
+}
+
+static GBytes *
+big_load(gpointer data, GBytes *name)
+{
+	gsize size = big_size(data, name);
+
+	g_mutex_lock(&big_lock);
+	big_flight += size;
+	big_most = MAX(big_most, big_flight);
+	g_mutex_unlock(&big_lock);
+	/* Long enough for another worker to load meanwhile, if it may. */
+	g_usleep(2000);
+	return g_bytes_ref(name);
+}
+
+/* Mail larger than INGEST_PIPE_BYTES is loaded one at a time, with no
+ * more than INGEST_PIPE_BYTES of others beside it, and all of it comes,
+ * in order: the next the store waits for never waits for a later one. */
+static void
+test_load_bounded(void)
+{
+	struct fake_reader fr = { 60, 0, FALSE };
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, fake_read,
+	    big_load, big_size, &fr);
+	struct ingest_prepared *prep;
+	guint64 tag, want = 0;
+
+	if (g_get_num_processors() < 2) {
+		g_test_skip("one core: one worker, nothing loads at once");
+		return;
+	}
+	while ((prep = ingest_pipe_next(pipe, &tag, NULL)) != NULL) {
+		g_assert_cmpuint(tag, ==, ++want);
+		g_mutex_lock(&big_lock);
+		big_flight -= tag % 3 == 0 ? 3 * INGEST_PIPE_BYTES :
+		    INGEST_PIPE_BYTES / 4;
+		g_mutex_unlock(&big_lock);
+		ingest_pipe_done(pipe, prep);
+	}
+	g_assert_cmpuint(want, ==, 60);
+	g_assert_cmpuint(big_most, >=, 3 * INGEST_PIPE_BYTES);
+	g_assert_cmpuint(big_most, <=, 4 * INGEST_PIPE_BYTES);
+}
+
 /* Freed with the worker waiting for room, and with mail it never gave. */
 static void
 test_stop_early(void)
 {
 	struct fake_reader fr = { 10000, 0, FALSE };
-	IngestPipe *pipe = ingest_pipe_new(NULL, fake_read, NULL, &fr);
+	IngestPipe *pipe = ingest_pipe_new(NULL, fake_read, NULL, NULL, &fr);
 	struct ingest_prepared *prep;
 	guint64 tag;
 
@@ -149,7 +208,7 @@ test_stop_early(void)
 static void
 push_some(gboolean take_all)
 {
-	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, NULL, NULL, NULL);
+	g_autoptr(IngestPipe) pipe = ingest_pipe_new(NULL, NULL, NULL, NULL, NULL);
 	struct ingest_prepared *prep;
 	guint64 tag, want = 100;
 
@@ -204,6 +263,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ingest-pipe/load-skips", test_load_skips);
 	g_test_add_func("/ingest-pipe/read-fails", test_read_fails);
 	g_test_add_func("/ingest-pipe/sequential", test_sequential);
+	g_test_add_func("/ingest-pipe/load-bounded", test_load_bounded);
 	g_test_add_func("/ingest-pipe/stop-early", test_stop_early);
 	g_test_add_func("/ingest-pipe/push-in-order", test_push_in_order);
 	g_test_add_func("/ingest-pipe/push-stop-early", test_push_stop_early);
