@@ -1,0 +1,5 @@
+-- tidings schema, version 20: on PostgreSQL the search index reads at most
+-- the first 256 KiB of a mail's text, since a tsvector holds at most
+-- 1 MiB and a longer text could not be stored at all
+-- (pg/020-search-bounded.sql).  SQLite's FTS5 has no such limit and
+-- indexes the whole text, as before: nothing changes here.
