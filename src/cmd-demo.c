@@ -189,7 +189,7 @@ demo_deliver(struct store *st, const char *maildir, gint64 now,
 
 		if (!g_file_set_contents(path, data, (gssize)len, error) ||
 		    !store_outbox_rcpt_set(st, e->id, r->address, "sent", 250,
-		    NULL, now, error) ||
+		    NULL, NULL, now, error) ||
 		    !store_outbox_set(st, e->id, "sent", e->attempts, now, NULL,
 		    now, error))
 			return FALSE;

@@ -10,7 +10,6 @@
 #include "smtp.h"
 #include "store.h"
 #include "store-outbox.h"
-#include "store-bounce.h"
 #include "verp.h"
 
 #define DEFAULT_RETRY_FOR	(3 * 86400)
@@ -162,13 +161,11 @@ record(struct store *st, const struct outbox_entry *e, GPtrArray *pending,
 		if (strcmp(rstate, "failed") == 0 && failure == NULL)
 			failure = g_strdup_printf("%s: %s", r->address,
 			    gave_up != NULL ? gave_up : why);
+		/* With the bounce address it went with when sent: a bounce
+		 * to it is then of a mail really sent (take-bounce.c). */
 		if (!store_outbox_rcpt_set(st, e->id, r->address, rstate,
-		    out[i].code, gave_up != NULL ? gave_up : why, now, error))
-			return FALSE;
-		/* The bounce address it went with: a bounce to it is then
-		 * of a mail really sent (take-bounce.c). */
-		if (verp != NULL && strcmp(rstate, "sent") == 0 &&
-		    !store_outbox_rcpt_verp(st, e->id, r->address, verp, error))
+		    out[i].code, gave_up != NULL ? gave_up : why,
+		    strcmp(rstate, "sent") == 0 ? verp : NULL, now, error))
 			return FALSE;
 	}
 	if (waiting > 0) {

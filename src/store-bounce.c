@@ -18,21 +18,6 @@ bounce_mail_free(struct bounce_mail *b)
 	g_free(b);
 }
 
-gboolean
-store_outbox_rcpt_verp(struct store *st, gint64 id, const char *address,
-    const char *token, GError **error)
-{
-	struct db_stmt *stmt = store_prepare(st, "UPDATE outbox_recipients "
-	    "SET verp = ?3 WHERE outbox_id = ?1 AND address = ?2", error);
-
-	if (stmt == NULL)
-		return FALSE;
-	db_bind_int64(stmt, 1, id);
-	store_bind_text(stmt, 2, address);
-	store_bind_text(stmt, 3, token);
-	return store_step_done(st, stmt, error);
-}
-
 static gpointer
 bounce_mail_read(struct db_stmt *stmt)
 {

@@ -20,11 +20,6 @@ void bounce_mail_free(struct bounce_mail *b);
 typedef struct bounce_mail BounceMail;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BounceMail, bounce_mail_free)
 
-/* Records that recipient ADDRESS of outbox mail ID was sent with the
- * bounce address of TOKEN. */
-gboolean store_outbox_rcpt_verp(struct store *st, gint64 id,
-    const char *address, const char *token, GError **error);
-
 /* The recipient whose mail was sent with the bounce address of TOKEN
  * (lower case); STORE_ERROR_NOT_FOUND when no mail sent has it. */
 struct bounce_mail *store_bounce_mail(struct store *st, const char *token,

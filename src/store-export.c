@@ -116,12 +116,15 @@ TABLE(attendees, "meeting_id, person_id",
     ":meeting_id,:person_id,:partstat,:counter_start,:counter_end,"
     ":comment,:updated_at")
 TABLE(outbox, "id",
-    "id,dedupe_key,sender,raw,state,attempts,next_try_at,last_error,"
+    "id,dedupe_key,sender,state,attempts,next_try_at,last_error,"
     "created_at,sent_at,kind,message_id,subject,body,due_at,expires_at,"
     "claim,claim_until",
-    ":id,:dedupe_key,:sender,:raw,:state,:attempts,:next_try_at,"
+    ":id,:dedupe_key,:sender,:state,:attempts,:next_try_at,"
     ":last_error,:created_at,:sent_at,:kind,:message_id,:subject,:body,"
     ":due_at,:expires_at,:claim,:claim_until")
+TABLE(outbox_raw, "outbox_id",
+    "outbox_id,raw",
+    ":outbox_id,:raw")
 TABLE(outbox_recipients, "outbox_id, address",
     "outbox_id,address,state,last_error,code,updated_at,verp",
     ":outbox_id,:address,:state,:last_error,:code,:updated_at,:verp")
@@ -175,8 +178,8 @@ static const struct export_table tables[] = {
 	ENTRY(messages_raw), ENTRY(message_refs), ENTRY(answers),
 	ENTRY(digests), ENTRY(comments), ENTRY(subscriptions), ENTRY(bounces),
 	ENTRY(availability), ENTRY(meetings), ENTRY(attendees), ENTRY(outbox),
-	ENTRY(outbox_recipients), ENTRY(outbox_bodies), ENTRY(sync_state),
-	ENTRY(http_keys), ENTRY(blockers), ENTRY(blocker_events),
+	ENTRY(outbox_raw), ENTRY(outbox_recipients), ENTRY(outbox_bodies),
+	ENTRY(sync_state), ENTRY(http_keys), ENTRY(blockers), ENTRY(blocker_events),
 	ENTRY(team_alerts), ENTRY(urgents), ENTRY(urgent_steps),
 };
 

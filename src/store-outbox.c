@@ -54,9 +54,9 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	    mail->body, error)) <= 0)
 		return FALSE;
 	stmt = store_prepare(st, "INSERT INTO outbox (dedupe_key, kind, "
-	    "sender, raw, next_try_at, created_at, message_id, subject, body, "
+	    "sender, next_try_at, created_at, message_id, subject, body, "
 	    "due_at, expires_at) "
-	    "VALUES (?1, ?2, ?3, ?4, max(?5, ?9), ?5, ?6, ?7, nullif(?8, 0), "
+	    "VALUES (?1, ?2, ?3, max(?5, ?9), ?5, ?6, ?7, nullif(?8, 0), "
 	    "nullif(?9, 0), nullif(?10, 0)) "
 	    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", error);
 	if (stmt == NULL)
@@ -64,8 +64,6 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	store_bind_text(stmt, 1, mail->dedupe_key);
 	store_bind_text(stmt, 2, mail->kind != NULL ? mail->kind : "mail");
 	store_bind_text(stmt, 3, mail->sender);
-	db_bind_blob(stmt, 4, g_bytes_get_data(mail->raw, NULL),
-	    g_bytes_get_size(mail->raw));
 	db_bind_int64(stmt, 5, now);
 	store_bind_text(stmt, 6, mail->message_id);
 	store_bind_text(stmt, 7, mail->subject);
@@ -79,6 +77,17 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 		return TRUE;		/* queued before */
 	if (rc != DB_ROW)
 		return store_fail(st, rc, error);
+	/* The mail goes into a table of its own, written once: the row of
+	 * outbox changes with every try. */
+	stmt = store_prepare(st, "INSERT INTO outbox_raw (outbox_id, raw) "
+	    "VALUES (?, ?)", error);
+	if (stmt == NULL)
+		return FALSE;
+	db_bind_int64(stmt, 1, id);
+	db_bind_blob_static(stmt, 2, g_bytes_get_data(mail->raw, NULL),
+	    g_bytes_get_size(mail->raw));
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
 	stmt = store_prepare(st, "INSERT INTO outbox_recipients "
 	    "(outbox_id, address, updated_at) VALUES (?, ?, ?) "
 	    "ON CONFLICT DO NOTHING", error);
@@ -276,8 +285,9 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 	if (!store_step_done(st, stmt, error))
 		return NULL;
 	st->outbox_claimed_at = now;
-	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", o.raw, b.raw "
-	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body "
+	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", r.raw, b.raw "
+	    "FROM outbox o JOIN outbox_raw r ON r.outbox_id = o.id "
+	    "LEFT JOIN outbox_bodies b ON b.id = o.body "
 	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
 	if (stmt == NULL)
 		return NULL;
@@ -358,13 +368,14 @@ outbox_person_error(struct store *st, const char *address,
 
 gboolean
 store_outbox_rcpt_set(struct store *st, gint64 id, const char *address,
-    const char *state, int code, const char *error_text, gint64 now,
-    GError **error)
+    const char *state, int code, const char *error_text, const char *verp,
+    gint64 now, GError **error)
 {
 	struct db_stmt *stmt;
 
 	stmt = store_prepare(st, "UPDATE outbox_recipients SET state = ?3, "
-	    "code = ?4, last_error = ?5, updated_at = ?6 "
+	    "code = ?4, last_error = ?5, updated_at = ?6, "
+	    "verp = coalesce(?7, verp) "
 	    "WHERE outbox_id = ?1 AND address = ?2", error);
 	if (stmt == NULL)
 		return FALSE;
@@ -375,6 +386,7 @@ store_outbox_rcpt_set(struct store *st, gint64 id, const char *address,
 		db_bind_int(stmt, 4, code);
 	store_bind_text(stmt, 5, error_text);
 	db_bind_int64(stmt, 6, now);
+	store_bind_text(stmt, 7, verp);
 	if (!store_step_done(st, stmt, error))
 		return FALSE;
 	if (strcmp(state, "failed") == 0)

@@ -107,12 +107,14 @@ GPtrArray *store_outbox_list(struct store *st, gboolean all, GError **error);
 gint64 store_outbox_next_due(struct store *st, GError **error);
 
 /* Records the reply to recipient ADDRESS of mail ID: STATE pending, sent or
- * failed, the reply CODE (0: none) and ERROR_TEXT (may be NULL).  A failed
- * recipient who is a known person gets people.delivery_error set; a sent
- * one has it cleared. */
+ * failed, the reply CODE (0: none) and ERROR_TEXT (may be NULL), and, when
+ * not NULL, the VERP token of the bounce address it went with (a bounce
+ * to that address is then of a mail really sent: take-bounce.c).  A
+ * failed recipient who is a known person gets people.delivery_error set;
+ * a sent one has it cleared. */
 gboolean store_outbox_rcpt_set(struct store *st, gint64 id,
     const char *address, const char *state, int code, const char *error_text,
-    gint64 now, GError **error);
+    const char *verp, gint64 now, GError **error);
 /* Records the state of mail ID after a try: STATE (queued, sent, failed),
  * ATTEMPTS, when it is due next, and LAST_ERROR (may be NULL); sent_at is
  * set to NOW for sent. */

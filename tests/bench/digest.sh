@@ -54,8 +54,8 @@ spread=$(sqlite3 -readonly "$work/bench.db" "SELECT count(DISTINCT due_at) || ' 
 when=2026-03-31T00:00:00Z t outbox --flush >"$work/flush.out" 2>"$work/flush.err" ||
 	{ echo "tidings outbox --flush failed:"; tail -5 "$work/flush.err"; }
 t2=$(now)
-sent=$(sqlite3 -readonly "$work/bench.db" "SELECT count(*) FROM outbox WHERE kind = 'digest' AND state = 'sent'")
-bytes=$(sqlite3 -readonly "$work/bench.db" "SELECT avg(length(o.raw) + coalesce(length(b.raw), 0)) FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body WHERE o.kind = 'digest'" | cut -d. -f1)
+sent=$(sqlite3 -readonly "$work/bench.db" "SELECT count(*) FROM outbox JOIN outbox_raw ON outbox_id = id WHERE kind = 'digest' AND state = 'sent'")
+bytes=$(sqlite3 -readonly "$work/bench.db" "SELECT avg(length(rw.raw) + coalesce(length(b.raw), 0)) FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id LEFT JOIN outbox_bodies b ON b.id = o.body WHERE o.kind = 'digest'" | cut -d. -f1)
 t3=$(now)
 smtp-source -d -s 1 -m "$n" -l "$bytes" -f bench@example.org -t sub@example.org \
 	-M bench.test 127.0.0.1:"$port" >"$work/source.out" 2>&1 ||

@@ -23,7 +23,7 @@ t subscriber add 'bob@example.org' --team platform --confirmed
 t member add 'ana@example.org' --team platform --name 'Ana <i>Lima</i>' --zone UTC
 t checkin add platform Daily --at 10:00 --days mon-sun
 TIDINGS_NOW=2026-03-25T10:00:30Z run "$TIDINGS" --config "$CONF" prompts --due
-sql "SELECT raw FROM outbox WHERE dedupe_key LIKE 'prompt%'" >"$TEST_DIR/prompt.eml"
+sql "SELECT raw FROM outbox JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE 'prompt%'" >"$TEST_DIR/prompt.eml"
 reply_to=$(sed -n 's/^Reply-To: //p' "$TEST_DIR/prompt.eml" | head -n 1)
 mid=$(sed -n 's/^Message-I[Dd]: //p' "$TEST_DIR/prompt.eml" | head -n 1)
 printf 'From: Ana <ana@example.org>\nTo: %s\nSubject: Re: Daily\nIn-Reply-To: %s\nMessage-ID: <a1@example.org>\nDate: Wed, 25 Mar 2026 11:00:00 +0000\n\n> 1. What did you work on?\nThe <b>billing</b> export.\n' \
@@ -35,9 +35,9 @@ expect_rc 0 "a digest is queued for three subscribers"
 expect_grep out 'queued for 3 subscribers' "for the three"
 
 # The copy for max, with its headers.
-sqlite3 -readonly "$db" "SELECT o.raw FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id
+sqlite3 -readonly "$db" "SELECT rw.raw FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id JOIN outbox_recipients r ON r.outbox_id = o.id
 	WHERE r.address = 'max@example.org' AND o.dedupe_key LIKE 'digest%'" >"$TEST_DIR/max.eml"
-[ -s "$TEST_DIR/max.eml" ] || { diag "no digest for max:"; sql "SELECT dedupe_key FROM outbox" | sed 's/^/# /'; }
+[ -s "$TEST_DIR/max.eml" ] || { diag "no digest for max:"; sql "SELECT dedupe_key FROM outbox JOIN outbox_raw ON outbox_id = id" | sed 's/^/# /'; }
 tok=$(sql "SELECT token FROM subscriptions s JOIN people p ON p.id = s.person_id WHERE p.email = 'max@example.org'")
 expect_grep "$TEST_DIR/max.eml" "^List-Unsubscribe: <https://standup\.example\.org/u/$tok>, <mailto:standup\+platform-unsubscribe-$tok@example\.org\?subject=unsubscribe>\$" \
 	"List-Unsubscribe names the one-click link first, then the mail address"

@@ -33,7 +33,7 @@ t checkin add other Daily --at 10:00 --days mon-sun
 # Ana answers (with markup and a quote), Zoe of the other team too.
 TIDINGS_NOW=2026-03-25T10:00:30Z run "$TIDINGS" --config "$CONF" prompts --due
 answer() {	# answer EMAIL TEAM MESSAGE-ID TEXT
-	sql "SELECT o.raw FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id
+	sql "SELECT rw.raw FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id JOIN outbox_recipients r ON r.outbox_id = o.id
 		WHERE r.address = '$1' AND o.dedupe_key LIKE 'prompt%'" >"$TEST_DIR/prompt.eml"
 	reply_to=$(sed -n 's/^Reply-To: //p' "$TEST_DIR/prompt.eml" | head -n 1)
 	mid=$(sed -n 's/^Message-I[Dd]: //p' "$TEST_DIR/prompt.eml" | head -n 1)
@@ -49,7 +49,7 @@ TIDINGS_NOW=2026-03-25T12:00:00Z run "$TIDINGS" --config "$CONF" digest --team p
 expect_grep out 'queued for 2 subscribers' "the digest goes to Max and Bob"
 
 # Max comments on Ana's answer by replying to the digest.
-sql "SELECT o.raw FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id
+sql "SELECT rw.raw FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id JOIN outbox_recipients r ON r.outbox_id = o.id
 	WHERE r.address = 'max@example.org' AND o.dedupe_key LIKE 'digest%'" >"$TEST_DIR/digest.eml"
 dmid=$(sed -n 's/^Message-I[Dd]: //p' "$TEST_DIR/digest.eml" | head -n 1)
 printf 'Authentication-Results: mx.example.org; dkim=pass header.d=example.org\nFrom: max@example.org\nTo: standup@example.org\nSubject: Re: digest\nIn-Reply-To: %s\nMessage-ID: <c1@example.org>\nDate: Wed, 25 Mar 2026 13:00:00 +0000\n\n> The <b>billing</b> export & "refunds" <script>alert(2)</script>\n\nDoes it cover <u>credit notes</u>?\n' \
@@ -64,7 +64,7 @@ expect_rc 0 "feed-url --reader prints Max's archive link"
 link=$(head -n 1 "$TEST_DIR/out")
 case "$link" in https://standup.example.org/a/platform/\?key=*) r=0 ;; *) r=1 ;; esac
 ok $r "https://standup.example.org/a/platform/?key=... ($link)"
-sql "SELECT o.raw FROM outbox o JOIN outbox_recipients r ON r.outbox_id = o.id
+sql "SELECT rw.raw FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id JOIN outbox_recipients r ON r.outbox_id = o.id
 	WHERE r.address = 'max@example.org' AND o.dedupe_key LIKE 'list-welcome%'" >"$TEST_DIR/welcome.eml"
 tr -d '\n' <"$TEST_DIR/welcome.eml" | grep -qF "$link"
 ok $? "the welcome mail carries it"

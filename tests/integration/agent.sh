@@ -89,7 +89,7 @@ EOF
 # yet recorded as sent); with "tally", how often each (To, Message-ID) of
 # the crew and subs Maildirs arrived, one "N TO MESSAGE-ID" line each.
 copies() {
-	sql "SELECT o.dedupe_key || ' ' || r.address || ' ' || $(sql_hex o.raw) FROM outbox o
+	sql "SELECT o.dedupe_key || ' ' || r.address || ' ' || $(sql_hex rw.raw) FROM outbox o JOIN outbox_raw rw ON rw.outbox_id = o.id
 		JOIN outbox_recipients r ON r.outbox_id = o.id WHERE r.state = 'pending'" |
 	python3 -c "$(cat <<'EOF'
 import email, email.utils, glob, sys

@@ -123,7 +123,8 @@ command_mail(const char *from, const char *detail, const char *body)
 static char *
 last_reply(struct fixture *f)
 {
-	return sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	return sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply' ORDER BY id DESC LIMIT 1");
 }
 

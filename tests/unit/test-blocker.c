@@ -154,7 +154,8 @@ reply(struct fixture *f, const char *when, const char *from,
 static char *
 last_prompt(struct fixture *f)
 {
-	g_autofree char *raw = sql_text(f, "SELECT raw FROM outbox WHERE "
+	g_autofree char *raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE "
 	    "dedupe_key LIKE 'prompt%' ORDER BY id DESC LIMIT 1");
 	g_auto(GStrv) parts = g_strsplit(raw != NULL ? raw : "", " \n", -1);
 
@@ -293,9 +294,11 @@ test_escalation(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(escalate(f, "2026-03-25T20:59:00Z"), ==, 0);
 	g_assert_cmpint(escalate(f, "2026-03-25T21:00:30Z"), ==, 1);
 	g_assert_cmpint(escalate(f, "2026-03-26T21:00:00Z"), ==, 0);
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE "
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE "
 	    "dedupe_key LIKE 'blocker:%'"), ==, 1);
-	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE "
 	    "'blocker:%'");
 	g_assert_nonnull(strstr(raw, "To: Olga Berg <olga@example.org>"));
 	g_assert_nonnull(strstr(raw, "Waiting on the API keys"));
@@ -324,7 +327,8 @@ bo_prompt(struct fixture *f, const char *title, char **token, char **mid)
 	    "p.id DESC LIMIT 1", title);
 	g_autofree char *q1 = g_strconcat("SELECT p.token ", where, NULL);
 	g_autofree char *q2 = g_strconcat("SELECT p.message_id ", where, NULL);
-	g_autofree char *q3 = g_strconcat("SELECT o.raw FROM outbox o WHERE "
+	g_autofree char *q3 = g_strconcat("SELECT rw.raw FROM outbox o "
+	    "JOIN outbox_raw rw ON rw.outbox_id = o.id WHERE "
 	    "o.dedupe_key = (SELECT 'prompt:' || p.id ", where, ")", NULL);
 	g_autofree char *raw = sql_text(f, q3);
 	g_auto(GStrv) parts = g_strsplit(raw != NULL ? raw : "", " \n", -1);

@@ -176,7 +176,8 @@ test_prompt_mail(struct fixture *f, gconstpointer data)
 	g_autofree char *expect = NULL;
 
 	tick(f, "2026-03-27T15:30:00Z");
-	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox");
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id");
 	token = sql_text(f, "SELECT token FROM prompts");
 	mid = sql_text(f, "SELECT message_id FROM prompts");
 	g_assert_nonnull(raw);
@@ -486,9 +487,11 @@ test_commands(struct fixture *f, gconstpointer data)
 	/* An unknown command is answered with what tidings knows. */
 	ingest(f, unknown, &res);
 	ingest_result_clear(&res);
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply'"), ==, 3);
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE kind = "
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply' AND CAST(raw AS TEXT) LIKE '%snooze%'"), ==, 1);
 
 	/* A machine is never answered. */
@@ -828,7 +831,9 @@ static char *
 newest_to(struct fixture *f, const char *to)
 {
 	g_autofree char *sql = g_strdup_printf("SELECT CAST(coalesce(b.raw, "
-	    "o.raw) AS TEXT) FROM outbox o LEFT JOIN outbox_bodies b ON b.id = "
+	    "rw.raw) AS TEXT) FROM outbox o "
+	    "JOIN outbox_raw rw ON rw.outbox_id = o.id "
+	    "LEFT JOIN outbox_bodies b ON b.id = "
 	    "o.body JOIN outbox_recipients r ON r.outbox_id = o.id WHERE "
 	    "r.address = '%s' ORDER BY o.id DESC LIMIT 1", to);
 
@@ -1099,7 +1104,8 @@ test_help_mail(struct fixture *f, gconstpointer data)
 	g_auto(GStrv) lines = NULL;
 
 	command(f, "", "ana@example.org", "help");
-	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply' ORDER BY id DESC LIMIT 1");
 	g_assert_nonnull(raw);
 	lines = g_strsplit(strstr(raw, "\n\n") + 2, "\n", -1);
@@ -1156,7 +1162,8 @@ test_help_untrusted(void)
 	    &error));
 	g_assert_no_error(error);
 	ingest_result_clear(&res);
-	raw = testdb_text(t.db, "SELECT CAST(raw AS TEXT) FROM outbox WHERE "
+	raw = testdb_text(t.db, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE "
 	    "kind = 'reply'");
 	g_assert_nonnull(raw);
 	soft = g_strsplit(raw, " \n", -1);
@@ -1187,7 +1194,8 @@ test_unknown_address(struct fixture *f, gconstpointer data)
 	ingest(f, stranger, &res);
 	ingest_result_clear(&res);
 	g_assert_cmpint(replies(f), ==, 1);
-	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply' ORDER BY id DESC LIMIT 1");
 	g_assert_nonnull(strstr(raw, "To: Carol <carol@example.net>"));
 	g_assert_nonnull(strstr(raw, "Subject: No such address at tidings: "
@@ -1206,7 +1214,8 @@ test_unknown_address(struct fixture *f, gconstpointer data)
 	command(f, "", "bob@example.org", "hepl");
 	g_assert_cmpint(replies(f), ==, 2);
 	g_free(raw);
-	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox WHERE kind = "
+	raw = sql_text(f, "SELECT CAST(raw AS TEXT) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE kind = "
 	    "'reply' ORDER BY id DESC LIMIT 1");
 	g_assert_nonnull(strstr(raw, "Hi Bob Stone,"));
 	g_assert_nonnull(strstr(raw, "\nstandup+who@example.org\n"));

@@ -220,7 +220,8 @@ test_send(struct fixture *f, gconstpointer data)
 	/* The body once per format; each copy's own part is small. */
 	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox_bodies"), ==,
 	    2);
-	g_assert_cmpint(sql_int(f, "SELECT max(length(raw)) FROM outbox WHERE "
+	g_assert_cmpint(sql_int(f, "SELECT max(length(raw)) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE "
 	    "kind = 'digest'"), <, 2000);
 	check_copies(f);
 	/* The same period again: nothing. */
@@ -265,9 +266,10 @@ test_catch_up(struct fixture *f, gconstpointer data)
 	    "id DESC LIMIT 1"), ==, utc("2026-03-27T08:00:00Z"));
 	g_assert_cmpint(sql_int(f, "SELECT period_end FROM digests ORDER BY "
 	    "id DESC LIMIT 1"), ==, utc("2026-03-31T07:00:00Z"));
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o LEFT JOIN "
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox o "
+	    "JOIN outbox_raw rw ON rw.outbox_id = o.id LEFT JOIN "
 	    "outbox_bodies b ON b.id = o.body WHERE o.kind = 'digest' AND "
-	    "CAST(coalesce(b.raw, '') || o.raw AS TEXT) LIKE "
+	    "CAST(coalesce(b.raw, '') || rw.raw AS TEXT) LIKE "
 	    "'%billing export%'"), ==, 1);
 }
 
@@ -346,8 +348,10 @@ test_comment_forged(struct fixture *f, gconstpointer data)
 	    "In-Reply-To: <DIGEST>\n"
 	    "Date: Mon, 30 Mar 2026 10:00:00 +0200\n\n"
 	    "> The billing export, with its tests.\n\nDoes it cover refunds?\n");
-	notice = testdb_text(f->t.db, "SELECT CAST(coalesce(b.raw, o.raw) AS TEXT) "
-	    "FROM outbox o LEFT JOIN outbox_bodies b ON b.id = o.body WHERE "
+	notice = testdb_text(f->t.db, "SELECT CAST(coalesce(b.raw, rw.raw) AS TEXT) "
+	    "FROM outbox o "
+	    "JOIN outbox_raw rw ON rw.outbox_id = o.id "
+	    "LEFT JOIN outbox_bodies b ON b.id = o.body WHERE "
 	    "o.kind = 'comment'");
 	g_assert_nonnull(notice);
 	g_assert_null(strstr(notice, "Priya"));

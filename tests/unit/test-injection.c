@@ -161,6 +161,7 @@ check_outbox(struct fixture *f)
 	guint n = 0;
 
 	g_assert_cmpint(db_prepare(db, "SELECT id, raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id "
 	    "ORDER BY id", &stmt), ==, DB_OK);
 	g_assert_cmpint(db_prepare(db, "SELECT address FROM "
 	    "outbox_recipients WHERE outbox_id = ?", &rs), ==, DB_OK);

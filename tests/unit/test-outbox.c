@@ -283,11 +283,11 @@ test_states(struct fixture *f, gconstpointer data)
 	add(f, "m", 100, "a@x", "bob@x", "c@x", NULL);
 	g_assert_true(store_begin(f->st, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 1, "a@x", "sent", 250, NULL,
-	    110, &error));
+	    NULL, 110, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 1, "bob@x", "failed", 550,
-	    "550 5.1.1 no such user", 110, &error));
+	    "550 5.1.1 no such user", NULL, 110, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 1, "c@x", "pending", 451,
-	    "451 try later", 110, &error));
+	    "451 try later", NULL, 110, &error));
 	g_assert_true(store_outbox_set(f->st, 1, "queued", 1, 170,
 	    "c@x: 451 try later", 110, &error));
 	g_assert_true(store_commit(f->st, &error));
@@ -319,7 +319,7 @@ test_states(struct fixture *f, gconstpointer data)
 	/* The last pending recipient goes out: the mail is sent. */
 	g_assert_true(store_begin(f->st, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 1, "c@x", "sent", 250, NULL,
-	    180, &error));
+	    NULL, 180, &error));
 	g_assert_true(store_outbox_set(f->st, 1, "sent", 1, 170, NULL, 180,
 	    &error));
 	g_assert_true(store_commit(f->st, &error));
@@ -346,11 +346,11 @@ test_retry_purge(struct fixture *f, gconstpointer data)
 	add(f, "waiting", 100, "c@x", NULL);
 	g_assert_true(store_begin(f->st, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 1, "a@x", "failed", 550,
-	    "550 no", 110, &error));
+	    "550 no", NULL, 110, &error));
 	g_assert_true(store_outbox_set(f->st, 1, "failed", 3, 100, "a@x: 550 no",
 	    110, &error));
 	g_assert_true(store_outbox_rcpt_set(f->st, 2, "b@x", "sent", 250, NULL,
-	    110, &error));
+	    NULL, 110, &error));
 	g_assert_true(store_outbox_set(f->st, 2, "sent", 0, 100, NULL, 110,
 	    &error));
 	g_assert_true(store_outbox_set(f->st, 3, "queued", 2, 5000, "451",

@@ -12,6 +12,7 @@
 #include "store.h"
 #include "store-team.h"
 #include "store-message.h"
+#include "store-outbox.h"
 #include "store-blocker.h"
 #include "store-private.h"
 #include "testdb.h"
@@ -128,7 +129,8 @@ test_create(struct fixture *f, gconstpointer data)
 	    "checkins", "questions", "prompts", "messages", "messages_raw",
 	    "messages_fts", "threads", "answers", "comments", "digests",
 	    "subscriptions", "bounces", "availability", "meetings",
-	    "attendees", "outbox", "outbox_recipients", "sync_state" };
+	    "attendees", "outbox", "outbox_raw", "outbox_recipients",
+	    "sync_state" };
 	for (size_t i = 0; i < G_N_ELEMENTS(tables); i++) {
 		g_test_message("table %s", tables[i]);
 		/* PostgreSQL's search needs no table of its own. */
@@ -176,7 +178,12 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	    "INSERT INTO threads (root) VALUES ('r@x');"
 	    "INSERT INTO messages (message_id, content_hash, body_text, "
 	    "received_at, source, state) VALUES ('<p@x>', 'h', 'kept words', "
-	    "0, 'mda', 'processed'), ('<q@x>', 'h', NULL, 0, 'mda', 'new')");
+	    "0, 'mda', 'processed'), ('<q@x>', 'h', NULL, 0, 'mda', 'new');"
+	    "INSERT INTO outbox (dedupe_key, sender, raw, next_try_at, "
+	    "created_at) VALUES ('waits', 'a@x', 'Subject: old\n\nkept\n', "
+	    "0, 0);"
+	    "INSERT INTO outbox_recipients (outbox_id, address) "
+	    "SELECT id, 'b@x' FROM outbox");
 	g_autoptr(Store) st = store_open(f->path, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(store_schema_version(st), ==, store_schema_latest());
@@ -189,7 +196,16 @@ test_older_migrates(struct fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_assert_cmpint(alerts->escalate_after, ==, 0);
 	g_assert_cmpint(alerts->ack_within, ==, TEAM_ALERTS_ACK_WITHIN);
+	/* Mail waiting in the outbox keeps its bytes, now in outbox_raw
+	 * (schema 21). */
+	g_autoptr(GPtrArray) due = store_outbox_due(st, 10, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(due->len, ==, 1);
+	g_assert_cmpmem(g_bytes_get_data(((struct outbox_entry *)
+	    due->pdata[0])->raw, NULL), g_bytes_get_size(((struct outbox_entry *)
+	    due->pdata[0])->raw), "Subject: old\n\nkept\n", 19);
 	g_clear_pointer(&st, store_close);
+	g_assert_cmpint(table_count(f->path, "outbox_raw"), ==, 1);
 	g_assert_cmpint(table_count(f->path, "message_refs"), ==, 1);
 	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM threads "
 	    "WHERE subject_key = ''"), ==, 1);

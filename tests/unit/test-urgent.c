@@ -184,9 +184,11 @@ test_one_working(struct fixture *f, gconstpointer data)
 	    "(11:00 in Lisbon).");
 	urgent(f, TUESDAY_11, AUTH, "sam@example.com", "urgent-support");
 	g_assert_cmpint(copies_to(f, "ana@example.org"), ==, 1);
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox WHERE "
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE "
 	    "dedupe_key LIKE 'urgent:%'"), ==, 1);
-	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE "
 	    "'urgent:%'");
 	g_assert_nonnull(strstr(raw, "Subject: [Urgent] The shop is down "
 	    "(from sam@example.com)"));
@@ -249,12 +251,14 @@ test_ack(struct fixture *f, gconstpointer data)
 	    "people p ON p.id = u.taken_by WHERE u.state = 'taken' AND "
 	    "p.email = 'ana@example.org'"), ==, 1);
 	g_assert_cmpint(told(f), ==, 1);
-	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE "
 	    "'urgent-told:%'");
 	g_assert_nonnull(strstr(raw, "Ana Lima took your urgent mail"));
 	/* Nobody else is mailed, now or later. */
 	g_assert_cmpuint(tick(f, "2026-03-24T12:00:00Z"), ==, 0);
-	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox"), ==, 2);
+	g_assert_cmpint(sql_int(f, "SELECT count(*) FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id"), ==, 2);
 }
 
 static void
@@ -399,7 +403,8 @@ test_large(struct fixture *f, gconstpointer data)
 	g_string_append(text, "--b--\n");
 	ingest_at(f, TUESDAY_11, text->str);
 	g_string_free(text, TRUE);
-	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE "
 	    "'urgent:%'");
 	g_assert_nonnull(raw);
 	g_assert_cmpuint(strlen(raw), <, 64 * 1024);
@@ -417,7 +422,8 @@ test_help(struct fixture *f, gconstpointer data)
 	ingest_at(f, TUESDAY_11, "From: ana@example.org\n"
 	    "To: standup+help@example.org\nSubject: help\n"
 	    "Message-ID: <h1@example.org>\n\nhelp\n");
-	raw = sql_text(f, "SELECT raw FROM outbox WHERE dedupe_key LIKE "
+	raw = sql_text(f, "SELECT raw FROM outbox "
+	    "JOIN outbox_raw ON outbox_id = id WHERE dedupe_key LIKE "
 	    "'reply:%'");
 	g_assert_nonnull(raw);
 	g_assert_nonnull(strstr(raw, "standup+urgent@example.org"));
