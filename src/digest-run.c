@@ -131,7 +131,7 @@ digest_send(struct tidings_ctx *env, const char *team, gint64 start,
 	    error)) == NULL)
 		return FALSE;
 	quiet = digest_empty(d) && g_strcmp0(t->digest_empty, "notice") != 0;
-	mid = token_message_id("digest", env->domain);
+	mid = token_message_id(DIGEST_ID_KIND, env->domain);
 	if (!store_begin(env->st, error))
 		return FALSE;
 	if (!store_digest_claim(env->st, t->id, start, end, mid, now, &id,
@@ -246,11 +246,18 @@ digest_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 
 /* --- comments ------------------------------------------------------------ */
 
-static struct digest_sent *
-replied_digest(struct tidings_ctx *env, const struct message *msg)
+struct digest_sent *
+digest_replied(struct tidings_ctx *env, const struct message *msg)
 {
-	g_autoptr(GPtrArray) ids = message_parents(msg);
+	g_autoptr(GPtrArray) parents = message_parents(msg);
+	g_autoptr(GPtrArray) ids = g_ptr_array_sized_new(parents->len);
 
+	/* Most mail answers no digest: it is not looked up at all. */
+	for (guint i = 0; i < parents->len; i++)
+		if (g_str_has_prefix(parents->pdata[i], DIGEST_ID_KIND "-"))
+			g_ptr_array_add(ids, parents->pdata[i]);
+	if (ids->len == 0)
+		return NULL;
 	return store_digest_find_first(env->st,
 	    (const char *const *)ids->pdata, ids->len, NULL);
 }
@@ -263,7 +270,7 @@ digest_is_comment(struct tidings_ctx *env, const struct message *msg)
 	if (msg->command != ANSWER_COMMAND_NONE || msg->prompt_id != 0 ||
 	    msg->kind != MESSAGE_REPLY)
 		return FALSE;
-	d = replied_digest(env, msg);
+	d = digest_replied(env, msg);
 	return d != NULL;
 }
 
@@ -415,7 +422,7 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 {
 	const struct message *msg = tk->msg;
 	gint64 id = tk->id, now = tk->now;
-	g_autoptr(DigestSent) sent = replied_digest(env, msg);
+	g_autoptr(DigestSent) sent = digest_replied(env, msg);
 	g_autoptr(Digest) d = NULL;
 	g_autoptr(Team) t = NULL;
 	g_autoptr(Person) person = NULL;

@@ -5,6 +5,7 @@
 
 #include "conf.h"
 #include "context.h"
+#include "digest-run.h"
 #include "filter.h"
 #include "http.h"
 #include "log.h"
@@ -356,9 +357,7 @@ team_exists(struct tidings_ctx *env, const char *name)
 static char *
 digest_team(struct tidings_ctx *env, const struct message *msg)
 {
-	g_autoptr(GPtrArray) ids = message_parents(msg);
-	g_autoptr(DigestSent) d = store_digest_find_first(env->st,
-	    (const char *const *)ids->pdata, ids->len, NULL);
+	g_autoptr(DigestSent) d = digest_replied(env, msg);
 
 	return d != NULL ? g_strdup(d->team) : NULL;
 }

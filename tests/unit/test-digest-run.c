@@ -15,7 +15,9 @@
 #include "conf.h"
 #include "digest-run.h"
 #include "ingest.h"
+#include "message.h"
 #include "store.h"
+#include "store-avail.h"
 #include "store-team.h"
 #include "store-outbox.h"
 #include "store-checkin.h"
@@ -413,6 +415,43 @@ test_comment_empty(struct fixture *f, gconstpointer data)
 
 /* Of the Message-IDs a mail answers, the digest of the nearest that is
  * one, however many come before it, in statements of STORE_DIGEST_IDS. */
+/* The digest a mail answers is found among its parents; a mail none of
+ * whose parents can be a digest's costs the store nothing. */
+static void
+test_replied(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Team) t = store_team_get(f->t.st, "platform", &error);
+	static const char answer[] = "From: ana@example.org\n"
+	    "Message-ID: <a1@example.org>\n"
+	    "In-Reply-To: <other@example.org>\n"
+	    "References: <digest-ABC@example.org> <other@example.org>\n"
+	    "Subject: Re: digest\n\nNice.\n";
+	static const char plain[] = "From: ana@example.org\n"
+	    "Message-ID: <a2@example.org>\n"
+	    "In-Reply-To: <p1@example.org>\n"
+	    "References: <p0@example.org> <p1@example.org>\n"
+	    "Subject: Re: lunch\n\nYes.\n";
+	g_autoptr(GBytes) raw1 = g_bytes_new_static(answer, sizeof answer - 1);
+	g_autoptr(GBytes) raw2 = g_bytes_new_static(plain, sizeof plain - 1);
+	g_autoptr(Message) m1 = message_parse(raw1, 0, &error);
+	g_autoptr(Message) m2 = message_parse(raw2, 0, &error);
+	g_autoptr(DigestSent) d = NULL;
+	gboolean claimed;
+	gint64 id, before;
+
+	(void)data;
+	g_assert_true(store_digest_claim(f->t.st, t->id, 100, 200,
+	    "digest-ABC@example.org", 300, &id, &claimed, &error) && claimed);
+	g_assert_no_error(error);
+	d = digest_replied(&f->env, m1);
+	g_assert_nonnull(d);
+	g_assert_cmpint(d->id, ==, id);
+	before = store_work_done(f->t.st);
+	g_assert_null(digest_replied(&f->env, m2));
+	g_assert_cmpint(store_work_done(f->t.st), ==, before);
+}
+
 static void
 test_find_first(struct fixture *f, gconstpointer data)
 {
@@ -481,6 +520,7 @@ main(int argc, char **argv)
 	ADD("send", test_send);
 	ADD("comment", test_comment);
 	ADD("find-first", test_find_first);
+	ADD("replied", test_replied);
 	ADD("comment-forged", test_comment_forged);
 	ADD("comment-empty", test_comment_empty);
 	ADD("catch-up", test_catch_up);
