@@ -163,7 +163,7 @@ ok $? "nothing bounced"
 # (with the WAL files, which SQLite made with the database's mode)
 chmod 644 "$home"/tidings.db*
 chown vmail:vmail "$home"/tidings.db*
-stored 4 30
+stored 4 90
 ok $? "once the database can be written the mail is stored" || mailstack_logs 30
 n=$(db "SELECT count(*) FROM messages WHERE message_id = 'pipe-4@$MAIL_DOMAIN'")
 [ "$n" = 1 ]
