@@ -344,7 +344,7 @@ outbox_connect(const struct conf *conf, GError **error)
 /* One mail on its way to a sender thread and back: what the main thread
  * read of it, and what the server answered. */
 struct job {
-	const struct outbox_entry *e;	/* the caller's */
+	struct outbox_entry *e;		/* its own, freed with it */
 	GPtrArray *pending;	/* of struct outbox_rcpt *, e's */
 	const char **addrs;	/* their addresses, NULL-terminated */
 	char *sender, *token;
@@ -366,11 +366,12 @@ job_free(struct job *j)
 	if (j->pending != NULL)
 		g_ptr_array_unref(j->pending);
 	g_clear_error(&j->error);
+	outbox_entry_free(j->e);
 	g_free(j);
 }
 
 static struct job *
-job_new(const struct verp_keys *keys, const struct outbox_entry *e)
+job_new(const struct verp_keys *keys, struct outbox_entry *e)
 {
 	struct job *j = g_new0(struct job, 1);
 	guint n;
@@ -472,37 +473,94 @@ job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
 	    stats, error);
 }
 
-/* Delivers DUE over the connections of the senders (*ALIVE of them
- * alive), each mail handed to one of them, never two, and at most two
+/* The mails of one delivery, claimed a chunk at a time: the next chunk as
+ * soon as every mail claimed before is handed out, so that no connection
+ * waits for the end of a chunk, and no more than a chunk and the mails in
+ * flight are in memory. */
+struct feed {
+	GQueue due;		/* of struct outbox_entry *, not handed out */
+	guint chunks;		/* claimed so far */
+	gint64 last_first;	/* the first id of the last chunk */
+	gboolean ended;		/* nothing more is due */
+};
+
+/* Claims the next chunk at AT once nothing claimed is left to hand out;
+ * FALSE with ERROR when the store failed. */
+static gboolean
+feed_fill(struct store *st, struct feed *f, gint64 at,
+    struct outbox_stats *stats, GError **error)
+{
+	g_autoptr(GPtrArray) chunk = NULL;
+	gint64 first;
+
+	if (f->ended || f->due.length > 0)
+		return TRUE;
+	chunk = f->chunks++ == 0 ?
+	    store_outbox_due(st, at, OUTBOX_CHUNK, error) :
+	    store_outbox_due_more(st, at, OUTBOX_CHUNK, error);
+	if (chunk == NULL)
+		return FALSE;
+	/* Every mail tried leaves the due ones; a chunk that starts where
+	 * the last did means nothing moved. */
+	if (chunk->len == 0 || (first = ((struct outbox_entry *)
+	    chunk->pdata[0])->id) == f->last_first) {
+		f->ended = TRUE;
+		return TRUE;
+	}
+	f->last_first = first;
+	stats->due += chunk->len;
+	log_debug("outbox: %u mails due", chunk->len);
+	for (guint i = 0; i < chunk->len; i++)
+		g_queue_push_tail(&f->due, chunk->pdata[i]);
+	/* The entries are the feed's now, then each its job's. */
+	g_ptr_array_set_free_func(chunk, NULL);
+	return TRUE;
+}
+
+/* The next mail due, or NULL when none is left or the store failed
+ * (*STORE_OK FALSE, ERROR set). */
+static struct outbox_entry *
+feed_next(struct store *st, struct feed *f, gint64 at,
+    struct outbox_stats *stats, gboolean *store_ok, GError **error)
+{
+	if (!(*store_ok = feed_fill(st, f, at, stats, error)))
+		return NULL;
+	return g_queue_pop_head(&f->due);
+}
+
+/* Delivers what F claims over the connections of the senders (*ALIVE of
+ * them alive), each mail handed to one of them, never two, and at most two
  * mails out per connection alive: the one on the wire and the next.
  * Outcomes are recorded here as they come back, those that came back
  * together in one transaction (one per connection at most, as each waits
  * for the record of its last before the next final dot), every
  * OUTBOX_SYNC_EVERY-th mail and the last on disk, and each acknowledged
  * to its sender.  Once no connection is left, the mails handed out but
- * not taken wait.  Returns how many mails were handed out.  *ERR: the
- * first connection that died; ERROR: the store failed. */
-static guint
+ * not taken wait, as what F has not handed out does.  NOW at SINCE is
+ * the delivery's time.  *ERR: the first connection that died; ERROR: the
+ * store failed. */
+static void
 deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
-    guint *alive, const struct verp_keys *keys, GPtrArray *due, gint64 now,
-    gint64 retry_for, struct outbox_stats *stats, GError **err,
-    GError **error)
+    guint *alive, const struct verp_keys *keys, struct feed *f, gint64 now,
+    gint64 since, gint64 retry_for, struct outbox_stats *stats,
+    GError **err, GError **error)
 {
-	guint next = 0, out = 0, recorded = 0;
+	guint out = 0, recorded = 0;
 	gboolean store_ok = TRUE;
-	gint64 since = clock_now();
+	struct outbox_entry *e;
 
 	for (;;) {
 		struct job *back[2 * OUTBOX_CONNECTIONS_MAX], *j;
 		guint n = 0;
 		gboolean sync;
 
-		while (store_ok && 2 * *alive > out && next < due->len) {
-			j = job_new(keys, due->pdata[next++]);
+		while (store_ok && 2 * *alive > out && (e = feed_next(st, f,
+		    moved(now, since), stats, &store_ok, error)) != NULL) {
+			j = job_new(keys, e);
 			if (j->pending->len == 0) {	/* only its state to set */
-				/* On disk when it is the delivery's last. */
-				store_ok = store_set_durable(st, next ==
-				    due->len && out == 0, error) &&
+				/* On disk when it may be the delivery's last. */
+				store_ok = store_set_durable(st,
+				    f->due.length == 0 && out == 0, error) &&
 				    store_begin(st, error) &&
 				    commit_or_undo(st, record(st, j->e,
 				    j->pending, NULL, NULL, moved(now, since),
@@ -522,7 +580,7 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 		out -= n;
 		sync = (recorded + n) / OUTBOX_SYNC_EVERY >
 		    recorded / OUTBOX_SYNC_EVERY || (out == 0 &&
-		    next == due->len);
+		    f->due.length == 0);
 		recorded += n;
 		for (guint i = 0; i < n; i++)
 			if (!back[i]->sent)
@@ -561,7 +619,6 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 		}
 	}
 	store_set_durable(st, TRUE, store_ok ? error : NULL);
-	return next;
 }
 
 /* The senders of a delivery: up to N connections opened now, one after
@@ -651,54 +708,43 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	g_autoptr(GPtrArray) senders = g_ptr_array_new();
 	GAsyncQueue *to_send = g_async_queue_new();
 	GAsyncQueue *done = g_async_queue_new();
+	struct feed f = { G_QUEUE_INIT, 0, 0, FALSE };
+	struct outbox_entry *e;
 	GError *err = NULL;
-	gint64 last_first = 0, since = clock_now();
+	gint64 since = clock_now();
 	guint alive = 0;
-	gboolean opened = FALSE, ok = FALSE;
+	gboolean ok = FALSE, store_ok = TRUE;
 
-	for (;;) {
-		gint64 at = moved(now, since);
-		g_autoptr(GPtrArray) due = store_outbox_due(st, at,
-		    OUTBOX_CHUNK, error);
-		gint64 first;
-		guint i = 0;
-
-		if (due == NULL)
+	if (!feed_fill(st, &f, moved(now, since), stats, error))
+		goto out;
+	if (f.due.length > 0 && senders_open(conf, MIN(n, f.due.length),
+	    senders, to_send, done, &err))
+		alive = senders->len;
+	if (alive > 0)
+		deliver_parallel(st, to_send, done, &alive, keys, &f, now,
+		    since, retry_for, stats, &err, error);
+	if (*error != NULL)
+		goto out;
+	/* No connection is left (or none opened): what was not tried
+	 * waits, all of it. */
+	while (err != NULL && (e = feed_next(st, &f, moved(now, since),
+	    stats, &store_ok, error)) != NULL) {
+		gboolean recorded = store_begin(st, error) &&
+		    commit_or_undo(st, record_all(st, e, err->message,
+		    moved(now, since), retry_for, stats, error), error);
+		outbox_entry_free(e);
+		if (!recorded)
 			goto out;
-		if (due->len == 0)
-			break;
-		/* Every mail tried leaves the due ones; a chunk that starts
-		 * where the last did means nothing moved. */
-		first = ((struct outbox_entry *)due->pdata[0])->id;
-		if (first == last_first)
-			break;
-		last_first = first;
-		stats->due += due->len;
-		log_debug("outbox: %u mails due", due->len);
-		if (!opened) {
-			opened = TRUE;
-			if (senders_open(conf, MIN(n, due->len), senders,
-			    to_send, done, &err))
-				alive = senders->len;
-		}
-		if (alive > 0)
-			i = deliver_parallel(st, to_send, done, &alive, keys,
-			    due, at, retry_for, stats, &err, error);
-		if (*error != NULL)
-			goto out;
-		/* No connection is left: what was not tried waits. */
-		for (; i < due->len; i++)
-			if (!store_begin(st, error) || !commit_or_undo(st,
-			    record_all(st, due->pdata[i], err->message,
-			    moved(now, since), retry_for, stats, error), error))
-				goto out;
 	}
+	if (!store_ok)
+		goto out;
 	ok = err == NULL;
 	if (err != NULL)
 		g_propagate_error(error, g_steal_pointer(&err));
 out:
 	senders_close(senders);
 	g_clear_error(&err);
+	g_queue_clear_full(&f.due, (GDestroyNotify)outbox_entry_free);
 	g_async_queue_unref(to_send);
 	g_async_queue_unref(done);
 	return ok;

@@ -241,7 +241,8 @@ outbox_unclaim(struct store *st, GError **error)
 	if (st->outbox_claim == NULL)
 		return TRUE;
 	stmt = store_prepare(st, "UPDATE outbox SET claim = NULL, "
-	    "claim_until = NULL WHERE claim = ?", error);
+	    "claim_until = NULL WHERE claim IS NOT NULL AND "
+	    "substr(claim, 1, length(?1)) = ?1", error);
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, st->outbox_claim);
@@ -251,21 +252,19 @@ outbox_unclaim(struct store *st, GError **error)
 	return TRUE;
 }
 
-GPtrArray *
-store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
+/* Claims up to LIMIT more mails due at NOW under ST's claim, as a chunk
+ * of their own (the claim, "/", the chunk's number), and returns them. */
+static GPtrArray *
+outbox_claim_chunk(struct store *st, gint64 now, guint limit,
+    GError **error)
 {
+	g_autofree char *chunk = g_strdup_printf("%s/%u", st->outbox_claim,
+	    ++st->outbox_chunks);
 	struct db_stmt *stmt;
 
-	if (!outbox_unclaim(st, error))
-		return NULL;
 	/* Claimed first, so that of several processes each mail goes to
 	 * one: PostgreSQL passes over the rows another is claiming, SQLite
 	 * has one writer at a time. */
-	{
-		g_autofree char *uuid = g_uuid_string_random();
-		st->outbox_claim = g_strconcat(st->outbox_owner != NULL ?
-		    st->outbox_owner : "", uuid, NULL);
-	}
 	stmt = store_prepare(st, store_is_postgresql(st) ?
 	    "UPDATE outbox SET claim = ?1, claim_until = ?2 + ?4 "
 	    "WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' "
@@ -278,21 +277,43 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 	    "claim_until < ?2) ORDER BY next_try_at, id LIMIT ?3)", error);
 	if (stmt == NULL)
 		return NULL;
-	store_bind_text(stmt, 1, st->outbox_claim);
+	store_bind_text(stmt, 1, chunk);
 	db_bind_int64(stmt, 2, now);
 	db_bind_int64(stmt, 3, limit > 0 ? (gint64)limit : G_MAXINT64);
 	db_bind_int64(stmt, 4, STORE_OUTBOX_CLAIM);
 	if (!store_step_done(st, stmt, error))
 		return NULL;
-	st->outbox_claimed_at = now;
 	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", r.raw, b.raw "
 	    "FROM outbox o JOIN outbox_raw r ON r.outbox_id = o.id "
 	    "LEFT JOIN outbox_bodies b ON b.id = o.body "
 	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
 	if (stmt == NULL)
 		return NULL;
-	store_bind_text(stmt, 1, st->outbox_claim);
+	store_bind_text(stmt, 1, chunk);
 	return outbox_select(st, stmt, TRUE, error);
+}
+
+GPtrArray *
+store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
+{
+	g_autofree char *uuid = g_uuid_string_random();
+
+	if (!outbox_unclaim(st, error))
+		return NULL;
+	st->outbox_claim = g_strconcat(st->outbox_owner != NULL ?
+	    st->outbox_owner : "", uuid, NULL);
+	st->outbox_chunks = 0;
+	st->outbox_claimed_at = now;
+	return outbox_claim_chunk(st, now, limit, error);
+}
+
+GPtrArray *
+store_outbox_due_more(struct store *st, gint64 now, guint limit,
+    GError **error)
+{
+	if (st->outbox_claim == NULL)
+		return store_outbox_due(st, now, limit, error);
+	return outbox_claim_chunk(st, now, limit, error);
 }
 
 GPtrArray *
@@ -428,7 +449,8 @@ store_outbox_set(struct store *st, gint64 id, const char *state,
 		return TRUE;
 	st->outbox_claimed_at = now;
 	stmt = store_prepare(st, "UPDATE outbox SET claim_until = ?2 + ?3 "
-	    "WHERE claim = ?1", error);
+	    "WHERE claim IS NOT NULL AND substr(claim, 1, length(?1)) = ?1",
+	    error);
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, st->outbox_claim);

@@ -90,6 +90,11 @@ GPtrArray *store_outbox_expire(struct store *st, gint64 now, GError **error);
 #define STORE_OUTBOX_CLAIM 60
 GPtrArray *store_outbox_due(struct store *st, gint64 now, guint limit,
     GError **error);
+/* As store_outbox_due(), but what the last call claimed stays claimed
+ * (and is renewed with what this one claims): the next chunk of one
+ * delivery, claimed while the last one's mail is still being sent. */
+GPtrArray *store_outbox_due_more(struct store *st, gint64 now, guint limit,
+    GError **error);
 /* Ends every claim: for the one process that sends (a tidings run that
  * holds an SQLite database's lock), what its killed forerunner held. */
 gboolean store_outbox_unclaim_all(struct store *st, GError **error);

@@ -17,7 +17,9 @@ struct store {
 	gboolean lax;		/* store_set_durable(FALSE) holds */
 	gboolean want_wal;	/* WAL not set yet: another was loading */
 	char *outbox_claim;	/* of the mail store_outbox_due() returned
-				   last */
+				   last, and store_outbox_due_more() since:
+				   each chunk's claim begins with it */
+	guint outbox_chunks;	/* chunks claimed under it */
 	gint64 outbox_claimed_at; /* when it was made or last renewed */
 	char *outbox_owner;	/* what each claim starts with, or NULL */
 };

@@ -708,7 +708,8 @@ store_close(struct store *st)
 	 * at once, not when the claim passes. */
 	if (st->outbox_claim != NULL) {
 		struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
-		    "claim = NULL, claim_until = NULL WHERE claim = ?", NULL);
+		    "claim = NULL, claim_until = NULL WHERE claim IS NOT NULL "
+		    "AND substr(claim, 1, length(?1)) = ?1", NULL);
 		if (stmt != NULL) {
 			store_bind_text(stmt, 1, st->outbox_claim);
 			(void)store_step_done(st, stmt, NULL);
