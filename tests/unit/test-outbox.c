@@ -244,6 +244,56 @@ test_claim_renewed(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(b->len, ==, 0);
 }
 
+/* The next chunk of a delivery is claimed with the last one still held:
+ * each chunk has other mail, another process gets none of either, the
+ * renewal holds both on, and the next delivery's claim, or closing the
+ * store, puts back both. */
+static void
+test_claim_more(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) other = store_open(f->path, &error);
+	g_autoptr(GPtrArray) a = NULL, b = NULL, c = NULL, d = NULL;
+	struct store *first = store_open(f->path, &error);
+	gint64 quarter = STORE_OUTBOX_CLAIM / 4;
+
+	g_assert_no_error(error);
+	add(f, "one", 100, "a@x", NULL);
+	add(f, "two", 101, "b@x", NULL);
+	add(f, "three", 102, "c@x", NULL);
+	add(f, "four", 103, "d@x", NULL);
+	a = store_outbox_due(first, 200, 2, &error);
+	g_assert_cmpuint(a->len, ==, 2);
+	b = store_outbox_due_more(first, 200, 2, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(b->len, ==, 2);
+	g_assert_cmpstr(((struct outbox_entry *)a->pdata[0])->dedupe_key, ==,
+	    "one");
+	g_assert_cmpstr(((struct outbox_entry *)b->pdata[0])->dedupe_key, ==,
+	    "three");
+	c = store_outbox_due(other, 200, 0, &error);
+	g_assert_cmpuint(c->len, ==, 0);
+	g_clear_pointer(&c, g_ptr_array_unref);
+	/* A record after a quarter renews the first chunk with the second. */
+	g_assert_true(store_outbox_set(first, ((struct outbox_entry *)
+	    b->pdata[0])->id, "sent", 1, 0, NULL, 200 + quarter, &error));
+	c = store_outbox_due(other, 200 + STORE_OUTBOX_CLAIM + 1, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->len, ==, 0);
+	g_clear_pointer(&c, g_ptr_array_unref);
+	/* Nothing more is due: an empty chunk, the rest still held. */
+	d = store_outbox_due_more(first, 200, 2, &error);
+	g_assert_cmpuint(d->len, ==, 0);
+	c = store_outbox_due(other, 200, 0, &error);
+	g_assert_cmpuint(c->len, ==, 0);
+	g_clear_pointer(&c, g_ptr_array_unref);
+	/* Closed: the three not recorded go back, from both chunks. */
+	store_close(first);
+	c = store_outbox_due(other, 200, 0, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(c->len, ==, 3);
+}
+
 /* What a store claimed and did not try goes back at its next call and
  * when it is closed. */
 static void
@@ -975,6 +1025,7 @@ main(int argc, char **argv)
 	ADD("/outbox/due", test_due);
 	ADD("/outbox/claim", test_claim);
 	ADD("/outbox/claim-renewed", test_claim_renewed);
+	ADD("/outbox/claim-more", test_claim_more);
 	ADD("/outbox/claim-put-back", test_claim_put_back);
 	ADD("/outbox/states", test_states);
 	ADD("/outbox/retry-purge", test_retry_purge);
