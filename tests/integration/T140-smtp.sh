@@ -224,12 +224,24 @@ mailstack_start_postfix || bail_out "postfix does not start again"
 later 7200 outbox --flush
 expect_rc 0 "Postfix back, once the backoff has passed: the rest is delivered"
 expect_grep out "^$queued due: $queued sent, 0 waiting" "every mail that waited, and only those"
-# Once Postfix's queue is empty, nothing more can arrive.
-queue_empty() { [ -z "$(find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f 2>/dev/null)" ]; }
+# Once Postfix's queue is empty, nothing more can arrive.  A queue file is
+# whole once Postfix has made it executable by its owner; one that is not
+# was being received when Postfix was stopped (the mail in hand), and is
+# never delivered.
+queue_empty() { [ -z "$(find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f -perm -u=x 2>/dev/null)" ]; }
 # 600 deliveries; under the sanitizers on a busy machine that can take
 # more than a minute.
 wait_until 180 queue_empty
-ok $? "Postfix has delivered everything"
+rc=$?
+ok $rc "Postfix has delivered everything"
+if [ "$rc" -ne 0 ]; then
+	find "$MAILSTACK_DIR/postfix/spool/"{maildrop,incoming,active,deferred} -type f 2>/dev/null |
+		while read -r f; do
+			diag "left in Postfix's queue: $(ls -l "$f")"
+			postcat -c "$MAILSTACK_DIR/postfix/etc" -q "${f##*/}" 2>&1 | head -30 | sed 's/^/#   /'
+		done
+	mailstack_logs 20
+fi
 # One mail only can arrive twice: the one in hand when the connection
 # dropped, if its whole message had gone and Postfix queued it but was
 # stopped before its 250 reached tidings (RFC 1047).  Its error, first of
