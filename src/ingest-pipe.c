@@ -47,7 +47,8 @@ struct ingest_pipe {
 	guint ahead;		/* prepared and not yet handed back */
 	gsize ahead_bytes;
 	gboolean end_put;	/* the end was read and put */
-	/* Bytes loaded (or about to be) and not yet handed back: all of
+	/* Bytes loaded (or about to be) whose mail the store has not yet
+	 * handed back (ingest_pipe_done(), and the exchange after): all of
 	 * them, and those of mail already in order, which the store takes
 	 * without waiting for any other. */
 	gsize flight;
@@ -68,6 +69,8 @@ struct ingest_pipe {
 	GPtrArray *done_preps;
 	GArray *done_workers;	/* of guint: who made each of done_preps */
 	GHashTable *prep_worker;	/* prep taken → its worker + 1 */
+	GHashTable *prep_bytes;	/* prep taken → the bytes it holds in flight */
+	gsize done_bytes_flight;	/* of done_preps */
 	gsize done_bytes;
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
@@ -352,6 +355,9 @@ hand_back(struct ingest_pipe *p)
 	for (guint i = 0; i < p->done_preps->len; i++)
 		g_ptr_array_add(p->trash_preps[g_array_index(p->done_workers,
 		    guint, i)], p->done_preps->pdata[i]);
+	p->flight -= p->done_bytes_flight;
+	p->flight_in_order -= p->done_bytes_flight;
+	p->done_bytes_flight = 0;
 	p->ahead -= p->done->len;
 	p->ahead_bytes -= p->done_bytes;
 	g_ptr_array_set_size(p->done, 0);
@@ -423,6 +429,7 @@ ingest_pipe_new(const struct conf *conf, ingest_pipe_read_fn read,
 	p->done_workers = g_array_sized_new(FALSE, FALSE, sizeof(guint),
 	    PIPE_HANDBACK);
 	p->prep_worker = g_hash_table_new(g_direct_hash, g_direct_equal);
+	p->prep_bytes = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (read == NULL)
 		p->in = g_async_queue_new();
 	if (seq != NULL && strcmp(seq, "1") == 0)
@@ -533,9 +540,16 @@ ingest_pipe_next(struct ingest_pipe *p, guint64 *tag, GError **error)
 	p->times.read += it->read_us;
 	if (prep != NULL)
 		ingest_prepared_add_times(prep, &p->times);
-	if (prep != NULL && p->workers->len > 0)
+	if (prep != NULL && p->workers->len > 0) {
 		g_hash_table_insert(p->prep_worker, prep,
 		    GUINT_TO_POINTER(it->worker + 1));
+		/* Its mail is in flight until the store is done with it,
+		 * not only until it is taken. */
+		if (it->reserved > 0)
+			g_hash_table_insert(p->prep_bytes, prep,
+			    GSIZE_TO_POINTER(it->reserved));
+		it->reserved = 0;
+	}
 	if (prep == NULL) {
 		p->ended = TRUE;
 		if (it->error != NULL)
@@ -566,6 +580,9 @@ ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 	w = GPOINTER_TO_UINT(g_hash_table_lookup(p->prep_worker, prep));
 	g_return_if_fail(w > 0);
 	g_hash_table_remove(p->prep_worker, prep);
+	p->done_bytes_flight += GPOINTER_TO_SIZE(g_hash_table_lookup(
+	    p->prep_bytes, prep));
+	g_hash_table_remove(p->prep_bytes, prep);
 	w--;
 	g_ptr_array_add(p->done_preps, prep);
 	g_array_append_val(p->done_workers, w);
@@ -610,6 +627,7 @@ ingest_pipe_free(struct ingest_pipe *p)
 	g_array_unref(p->done_workers);
 	/* Preps taken and never handed back are the caller's to free. */
 	g_hash_table_unref(p->prep_worker);
+	g_hash_table_unref(p->prep_bytes);
 	if (p->in != NULL) {
 		while ((it = g_async_queue_try_pop(p->in)) != NULL)
 			item_free(it);
