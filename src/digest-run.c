@@ -246,21 +246,6 @@ digest_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 
 /* --- comments ------------------------------------------------------------ */
 
-struct digest_sent *
-digest_replied(struct tidings_ctx *env, const struct message *msg)
-{
-	g_autoptr(GPtrArray) parents = message_parents(msg);
-	g_autoptr(GPtrArray) ids = g_ptr_array_sized_new(parents->len);
-
-	/* Most mail answers no digest: it is not looked up at all. */
-	for (guint i = 0; i < parents->len; i++)
-		if (g_str_has_prefix(parents->pdata[i], DIGEST_ID_KIND "-"))
-			g_ptr_array_add(ids, parents->pdata[i]);
-	if (ids->len == 0)
-		return NULL;
-	return store_digest_find_first(env->st,
-	    (const char *const *)ids->pdata, ids->len, NULL);
-}
 
 gboolean
 digest_is_comment(struct tidings_ctx *env, const struct message *msg)
@@ -270,7 +255,7 @@ digest_is_comment(struct tidings_ctx *env, const struct message *msg)
 	if (msg->command != ANSWER_COMMAND_NONE || msg->prompt_id != 0 ||
 	    msg->kind != MESSAGE_REPLY)
 		return FALSE;
-	d = digest_replied(env, msg);
+	d = digest_replied(env->st, msg);
 	return d != NULL;
 }
 
@@ -422,7 +407,7 @@ digest_take_comment(struct tidings_ctx *env, struct take *tk,
 {
 	const struct message *msg = tk->msg;
 	gint64 id = tk->id, now = tk->now;
-	g_autoptr(DigestSent) sent = digest_replied(env, msg);
+	g_autoptr(DigestSent) sent = digest_replied(env->st, msg);
 	g_autoptr(Digest) d = NULL;
 	g_autoptr(Team) t = NULL;
 	g_autoptr(Person) person = NULL;

@@ -52,18 +52,6 @@ gboolean digest_send(struct tidings_ctx *env, const char *team, gint64 start,
 gboolean digest_period(struct tidings_ctx *env, const char *team, gint64 now,
     gint64 *start, GError **error);
 
-/* What a digest's Message-ID begins with, before "-" (token.h): tidings
- * has made no other since its first digest. */
-#define DIGEST_ID_KIND "digest"
-
-struct digest_sent;
-
-/* The digest MSG answers: the first of its parents (message_parents())
- * that is a digest tidings sent, or NULL.  Only Message-IDs a digest's
- * may be (DIGEST_ID_KIND) are looked up. */
-struct digest_sent *digest_replied(struct tidings_ctx *env,
-    const struct message *msg);
-
 /* Whether MSG replies to a digest (and is no command). */
 gboolean digest_is_comment(struct tidings_ctx *env, const struct message *msg);
 

@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "grid.h"
+#include "message.h"
 #include "pulse.h"
 #include "render.h"
 #include "schedule.h"
@@ -15,6 +16,7 @@
 #include "store-message.h"
 #include "store-checkin.h"
 #include "store-digest.h"
+#include "store-subscription.h"
 #include "store-blocker.h"
 #include "store-bounce.h"
 
@@ -1482,4 +1484,20 @@ digest_mail(struct render *r, struct store *st, const struct digest *d,
 		v = alternative_vars(d);
 		return render_mail(r, "digest", h, v, subject, error);
 	}
+}
+
+struct digest_sent *
+digest_replied(struct store *st, const struct message *msg)
+{
+	g_autoptr(GPtrArray) parents = message_parents(msg);
+	g_autoptr(GPtrArray) ids = g_ptr_array_sized_new(parents->len);
+
+	/* Most mail answers no digest: it is not looked up at all. */
+	for (guint i = 0; i < parents->len; i++)
+		if (g_str_has_prefix(parents->pdata[i], DIGEST_ID_KIND "-"))
+			g_ptr_array_add(ids, parents->pdata[i]);
+	if (ids->len == 0)
+		return NULL;
+	return store_digest_find_first(st, (const char *const *)ids->pdata,
+	    ids->len, NULL);
 }

@@ -12,7 +12,9 @@
 
 #include <glib.h>
 
+struct digest_sent;
 struct grid;
+struct message;
 struct pulse;
 struct render;
 struct render_headers;
@@ -119,6 +121,16 @@ struct digest *digest_build(struct store *st, const char *team,
 /* Whether there is nothing to tell: no answers and no comments (on
  * answers, earlier ones included, or on digests). */
 gboolean digest_empty(const struct digest *d);
+
+/* What a digest's Message-ID begins with, before "-" (token.h): tidings
+ * has made no other since its first digest. */
+#define DIGEST_ID_KIND "digest"
+
+/* The digest MSG answers: the first of its parents (message_parents())
+ * that is a digest tidings sent, or NULL.  Only Message-IDs a digest's
+ * may be (DIGEST_ID_KIND) are looked up. */
+struct digest_sent *digest_replied(struct store *st,
+    const struct message *msg);
 
 /* Whether TEXT, an answer, is a blocker: an answer to the blocker question
  * (BLOCKER) that is not "none" in one of the ways people write it ("No

@@ -5,7 +5,7 @@
 
 #include "conf.h"
 #include "context.h"
-#include "digest-run.h"
+#include "digest.h"
 #include "filter.h"
 #include "http.h"
 #include "log.h"
@@ -357,7 +357,7 @@ team_exists(struct tidings_ctx *env, const char *name)
 static char *
 digest_team(struct tidings_ctx *env, const struct message *msg)
 {
-	g_autoptr(DigestSent) d = digest_replied(env, msg);
+	g_autoptr(DigestSent) d = digest_replied(env->st, msg);
 
 	return d != NULL ? g_strdup(d->team) : NULL;
 }

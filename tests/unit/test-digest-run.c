@@ -13,6 +13,7 @@
 #include "context.h"
 #include "clock.h"
 #include "conf.h"
+#include "digest.h"
 #include "digest-run.h"
 #include "ingest.h"
 #include "message.h"
@@ -444,11 +445,11 @@ test_replied(struct fixture *f, gconstpointer data)
 	g_assert_true(store_digest_claim(f->t.st, t->id, 100, 200,
 	    "digest-ABC@example.org", 300, &id, &claimed, &error) && claimed);
 	g_assert_no_error(error);
-	d = digest_replied(&f->env, m1);
+	d = digest_replied(f->t.st, m1);
 	g_assert_nonnull(d);
 	g_assert_cmpint(d->id, ==, id);
 	before = store_work_done(f->t.st);
-	g_assert_null(digest_replied(&f->env, m2));
+	g_assert_null(digest_replied(f->t.st, m2));
 	g_assert_cmpint(store_work_done(f->t.st), ==, before);
 }
 
