@@ -179,6 +179,18 @@ keepalive() {
 	env TIDINGS_NOW=2026-12-07T09:00:00Z python3 "$TEST_DIR/keepalive.py" \
 	    "$u" "$TEST_DIR/ka" "$@" >"$TEST_DIR/ka" 2>"$TEST_DIR/ka.err"
 }
+# Says what the last keepalive saw, after a failure: its exit status RC
+# (2: the other process failed; 3: the connection was not kept), the
+# statuses, what it wrote on stderr and the ends of the bodies.
+keepalive_diag() {
+	diag "keepalive exited $1; statuses: $(tr '\n' ' ' <"$TEST_DIR/ka")"
+	sed 's/^/# stderr: /' "$TEST_DIR/ka.err"
+	for n in 1 2; do
+		[ -f "$TEST_DIR/ka.$n" ] && tail -c 300 "$TEST_DIR/ka.$n" | sed "s/^/# body $n: /"
+	done
+	tail -n 5 "$TEST_DIR/http.log" 2>/dev/null | sed 's/^/# log: /'
+	return 0
+}
 # The changes, asked for from another process, on one connection, with
 # the server told of them (inotify) or, with TIDINGS_HTTP_NO_WATCH,
 # looking for itself.
@@ -187,16 +199,20 @@ keepalive_tests() {
 	feed=$(local_url "$(head -n 1 "$TEST_DIR/out")")
 	keepalive "$feed" "$TIDINGS" --config "$CONF" member set \
 	    raj@example.org --hours "$2"
-	[ $? = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 200 " ] &&
+	rc=$?
+	[ $rc = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 200 " ] &&
 		! cmp -s "$TEST_DIR/ka.1" "$TEST_DIR/ka.2" &&
 		grep -q "$3" "$TEST_DIR/ka.2"
-	ok $? "$how: hours changed by another process between two requests on one connection show in the second" ||
-		sed 's/^/# /' "$TEST_DIR/ka" "$TEST_DIR/ka.err"
+	st=$?
+	ok $st "$how: hours changed by another process between two requests on one connection show in the second"
+	[ $st = 0 ] || keepalive_diag "$rc"
 	keepalive "$feed" "$TIDINGS" --config "$CONF" feed-url --team platform \
 	    --new
-	[ $? = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 404 " ]
-	ok $? "$how: a key revoked by another process between two requests on one connection gets 404 in the second" ||
-		sed 's/^/# /' "$TEST_DIR/ka" "$TEST_DIR/ka.err"
+	rc=$?
+	[ $rc = 0 ] && [ "$(tr '\n' ' ' <"$TEST_DIR/ka")" = "200 404 " ]
+	st=$?
+	ok $st "$how: a key revoked by another process between two requests on one connection gets 404 in the second"
+	[ $st = 0 ] || keepalive_diag "$rc"
 	run "$TIDINGS" --config "$CONF" feed-url --team platform
 }
 keepalive_tests "told of changes" 07:30-15:30 'T073000'
