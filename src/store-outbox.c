@@ -232,21 +232,12 @@ outbox_select(struct store *st, struct db_stmt *stmt, gboolean with_raw,
 	return out;
 }
 
-/* Puts back the mail of the last claim that was neither sent nor tried. */
-static gboolean
-outbox_unclaim(struct store *st, GError **error)
+gboolean
+store_outbox_unclaim(struct store *st, GError **error)
 {
-	struct db_stmt *stmt;
-
-	if (st->outbox_claim == NULL)
-		return TRUE;
-	stmt = store_prepare(st, "UPDATE outbox SET claim = NULL, "
-	    "claim_until = NULL WHERE claim IS NOT NULL AND "
-	    "substr(claim, 1, length(?1)) = ?1", error);
-	if (stmt == NULL)
-		return FALSE;
-	store_bind_text(stmt, 1, st->outbox_claim);
-	if (!store_step_done(st, stmt, error))
+	/* Each chunk's claim begins with the store's. */
+	if (st->outbox_claim != NULL &&
+	    !store_outbox_unclaim_owner(st, st->outbox_claim, error))
 		return FALSE;
 	g_clear_pointer(&st->outbox_claim, g_free);
 	return TRUE;
@@ -298,7 +289,7 @@ store_outbox_due(struct store *st, gint64 now, guint limit, GError **error)
 {
 	g_autofree char *uuid = g_uuid_string_random();
 
-	if (!outbox_unclaim(st, error))
+	if (!store_outbox_unclaim(st, error))
 		return NULL;
 	st->outbox_claim = g_strconcat(st->outbox_owner != NULL ?
 	    st->outbox_owner : "", uuid, NULL);

@@ -53,6 +53,12 @@ void store_bind_text(struct db_stmt *stmt, int col, const char *text);
 /* A column's text as a new string (NULL for SQL NULL). */
 char *store_column_dup(struct db_stmt *stmt, int col);
 
+/* Puts back the mail of ST's last claim (and of every chunk claimed
+ * under it) that was neither sent nor tried, and forgets the claim; when
+ * the store fails, the claim is kept, to be put back at the next call.
+ * See store_outbox_due(). */
+gboolean store_outbox_unclaim(struct store *st, GError **error);
+
 /* Raw mail of at least this many bytes is written into its row in
  * pieces, through the page cache, rather than copied whole into the row
  * first (SQLite): a mail of megabytes then takes memory once. */

@@ -706,16 +706,8 @@ store_close(struct store *st)
 	store_rollback(st);
 	/* The outbox's mail this store claimed and did not try goes back
 	 * at once, not when the claim passes. */
-	if (st->outbox_claim != NULL) {
-		struct db_stmt *stmt = store_prepare(st, "UPDATE outbox SET "
-		    "claim = NULL, claim_until = NULL WHERE claim IS NOT NULL "
-		    "AND substr(claim, 1, length(?1)) = ?1", NULL);
-		if (stmt != NULL) {
-			store_bind_text(stmt, 1, st->outbox_claim);
-			(void)store_step_done(st, stmt, NULL);
-		}
-		g_free(st->outbox_claim);
-	}
+	(void)store_outbox_unclaim(st, NULL);
+	g_free(st->outbox_claim);
 	g_free(st->outbox_owner);
 	g_hash_table_destroy(st->stmt_at);
 	g_hash_table_destroy(st->stmts);
