@@ -246,7 +246,6 @@ digest_next_due(struct tidings_ctx *env, gint64 now, GError **error)
 
 /* --- comments ------------------------------------------------------------ */
 
-
 gboolean
 digest_is_comment(struct tidings_ctx *env, const struct message *msg)
 {

@@ -479,7 +479,7 @@ job_record(struct store *st, struct job *j, gint64 now, gint64 retry_for,
  * flight are in memory. */
 struct feed {
 	GQueue due;		/* of struct outbox_entry *, not handed out */
-	guint chunks;		/* claimed so far */
+	gboolean claimed;	/* a chunk was claimed: the next is more */
 	gint64 last_first;	/* the first id of the last chunk */
 	gboolean ended;		/* nothing more is due */
 };
@@ -495,9 +495,10 @@ feed_fill(struct store *st, struct feed *f, gint64 at,
 
 	if (f->ended || f->due.length > 0)
 		return TRUE;
-	chunk = f->chunks++ == 0 ?
-	    store_outbox_due(st, at, OUTBOX_CHUNK, error) :
-	    store_outbox_due_more(st, at, OUTBOX_CHUNK, error);
+	chunk = f->claimed ?
+	    store_outbox_due_more(st, at, OUTBOX_CHUNK, error) :
+	    store_outbox_due(st, at, OUTBOX_CHUNK, error);
+	f->claimed = TRUE;
 	if (chunk == NULL)
 		return FALSE;
 	/* Every mail tried leaves the due ones; a chunk that starts where
@@ -708,7 +709,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	g_autoptr(GPtrArray) senders = g_ptr_array_new();
 	GAsyncQueue *to_send = g_async_queue_new();
 	GAsyncQueue *done = g_async_queue_new();
-	struct feed f = { G_QUEUE_INIT, 0, 0, FALSE };
+	struct feed f = { G_QUEUE_INIT, FALSE, 0, FALSE };
 	struct outbox_entry *e;
 	GError *err = NULL;
 	gint64 since = clock_now();

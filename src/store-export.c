@@ -179,8 +179,9 @@ static const struct export_table tables[] = {
 	ENTRY(digests), ENTRY(comments), ENTRY(subscriptions), ENTRY(bounces),
 	ENTRY(availability), ENTRY(meetings), ENTRY(attendees), ENTRY(outbox),
 	ENTRY(outbox_raw), ENTRY(outbox_recipients), ENTRY(outbox_bodies),
-	ENTRY(sync_state), ENTRY(http_keys), ENTRY(blockers), ENTRY(blocker_events),
-	ENTRY(team_alerts), ENTRY(urgents), ENTRY(urgent_steps),
+	ENTRY(sync_state), ENTRY(http_keys), ENTRY(blockers),
+	ENTRY(blocker_events), ENTRY(team_alerts), ENTRY(urgents),
+	ENTRY(urgent_steps),
 };
 
 const char *const *
