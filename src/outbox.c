@@ -405,24 +405,28 @@ struct sender {
 				   handed back, in order */
 	guint owed;		/* mails handed back, not yet acknowledged;
 				   the sender thread's alone */
+	gboolean refused;	/* one was acknowledged NOT_RECORDED; the
+				   sender thread's alone */
 	GThread *thread;
 };
 
-/* Before a final dot: waits until every mail handed back before is
- * recorded; FALSE when one could not be. */
+/* Before a final dot: whether every mail handed back before is recorded,
+ * with WAIT once it is; FALSE when one could not be (then for good). */
 static gboolean
-sender_ready(gpointer data)
+sender_ready(gpointer data, gboolean wait)
 {
 	struct sender *s = data;
 
-	while (s->owed > 0) {
-		gpointer ack = g_async_queue_pop(s->acks);
+	while (s->owed > 0 && !s->refused) {
+		gpointer ack = wait ? g_async_queue_pop(s->acks) :
+		    g_async_queue_try_pop(s->acks);
 
-		s->owed--;
-		if (ack != RECORDED)
+		if (ack == NULL)
 			return FALSE;
+		s->owed--;
+		s->refused = ack != RECORDED;
 	}
-	return TRUE;
+	return !s->refused;
 }
 
 /* Takes mails until told to stop, each sent once on this thread's

@@ -713,11 +713,11 @@ fail:
  * dot.  With raw NULL, an empty message, to end a DATA that the server
  * took although no recipient was accepted (the reply is then no news).
  * With ready, the message goes without its final dot first, and the dot
- * only once ready(data) said so; when it says no, the message is left
- * unended and the session dead, so that the server keeps nothing. */
+ * only once ready(data, ...) said so; when it says no, the message is
+ * left unended and the session dead, so that the server keeps nothing. */
 static gboolean
 send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
-    gboolean (*ready)(gpointer), gpointer data, GError **error)
+    gboolean (*ready)(gpointer, gboolean), gpointer data, GError **error)
 {
 	g_autoptr(GBytes) encoded = NULL;
 	mailstream *s = smtp->session->stream;
@@ -733,9 +733,11 @@ send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
 	net_trace_quiet(smtp->net, TRUE);
 	/* The last three bytes are the final ".\r\n". */
 	ok = mailstream_write(s, p, len - 3) != -1;
-	if (ok && ready != NULL && raw != NULL) {
+	/* When the dot may go at once, it goes with the message's last
+	 * bytes; else they travel while the caller gets ready. */
+	if (ok && ready != NULL && raw != NULL && !ready(data, FALSE)) {
 		ok = mailstream_flush(s) != -1;
-		if (ok && !ready(data)) {
+		if (ok && !ready(data, TRUE)) {
 			net_trace_quiet(smtp->net, FALSE);
 			return smtp_fail(smtp, SMTP_ERROR_CONNECTION, error,
 			    "the message to %s was left unended: delivery "
@@ -762,7 +764,7 @@ smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
 gboolean
 smtp_send_held(struct smtp *smtp, const char *from, const char *const *rcpts,
     guint n, GBytes *raw, struct smtp_reply *replies,
-    gboolean (*ready)(gpointer), gpointer data, GError **error)
+    gboolean (*ready)(gpointer, gboolean), gpointer data, GError **error)
 {
 	struct smtp_reply mail = { 0 }, final = { 0 };
 	guint i, accepted = 0;

@@ -109,19 +109,20 @@ gboolean smtp_send(struct smtp *smtp, const char *from,
     const char *const *rcpts, guint n_rcpts, GBytes *raw,
     struct smtp_reply *replies, GError **error);
 
-/* smtp_send(), but the message goes without its final dot first, and the
- * dot (after which the server is responsible for the mail) only when
- * ready(data) returns TRUE; when it returns FALSE the message is left
- * unended, the session dies and the mail is not sent (FALSE,
- * SMTP_ERROR_CONNECTION).  ready is called at most once, and not at all
- * when no message is sent (every recipient refused, DATA refused).  The
- * caller can so do other work while the envelope and the message travel,
- * yet let the server take the mail only once the previous one is
- * recorded. */
+/* smtp_send(), but the final dot (after which the server is responsible
+ * for the mail) goes only when ready(data, wait) returns TRUE.  It is
+ * asked first with wait FALSE: TRUE sends the dot with the message's last
+ * bytes; FALSE sends the message without its dot, and asks again with
+ * wait TRUE, to wait until it may go.  When that returns FALSE the
+ * message is left unended, the session dies and the mail is not sent
+ * (FALSE, SMTP_ERROR_CONNECTION).  ready is not called when no message is
+ * sent (every recipient refused, DATA refused).  The caller can so do
+ * other work while the envelope and the message travel, yet let the
+ * server take the mail only once the previous one is recorded. */
 gboolean smtp_send_held(struct smtp *smtp, const char *from,
     const char *const *rcpts, guint n_rcpts, GBytes *raw,
-    struct smtp_reply *replies, gboolean (*ready)(gpointer), gpointer data,
-    GError **error);
+    struct smtp_reply *replies, gboolean (*ready)(gpointer, gboolean),
+    gpointer data, GError **error);
 
 /* The message as sent after DATA: CRLF line ends, leading dots doubled,
  * a CRLF at the end, then ".\r\n".  Caller frees. */

@@ -966,10 +966,58 @@ test_deliver_one_connection(struct fixture *f, gconstpointer data)
 }
 
 static gboolean
-not_ready(gpointer data)
+not_ready(gpointer data, G_GNUC_UNUSED gboolean wait)
 {
 	(*(int *)data)++;
 	return FALSE;
+}
+
+/* Says the final dot may go once waited for (data "wait"), or at once. */
+static gboolean
+ready_when(gpointer data, gboolean wait)
+{
+	const char **how = data;
+
+	how[wait ? 1 : 0] = wait ? "waited" : "asked";
+	return wait || strcmp(how[2], "at once") == 0;
+}
+
+/* A mail whose caller is ready for its final dot at once is asked once;
+ * one whose caller is not is asked again, to wait: both are delivered,
+ * once. */
+static void
+test_send_held_ready(gconstpointer data)
+{
+	const char *const rcpts[] = { "a@x", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	g_autoptr(GError) error = NULL;
+	struct smtp_account a = {
+		.host = "127.0.0.1",
+		.security = SMTP_SECURITY_NONE,
+		.timeout_seconds = 5,
+		.helo = "test.example",
+	};
+	struct smtp_reply reply = { 0 };
+	const char *how[3] = { NULL, NULL, data };
+	struct smtp *smtp;
+	struct farm fm;
+
+	farm_start(&fm, 8, 0, NULL);
+	a.port = fm.port;
+	smtp = smtp_connect(&a, &error);
+	g_assert_no_error(error);
+	g_assert_true(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
+	    ready_when, how, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(reply.code, ==, 250);
+	g_assert_cmpstr(how[0], ==, "asked");
+	g_assert_cmpstr(how[1], ==, strcmp(data, "at once") == 0 ? NULL :
+	    "waited");
+	smtp_reply_clear(&reply);
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 1);
+	farm_clear(&fm);
 }
 
 /* A mail whose final dot is refused by its caller (smtp_send_held()) is
@@ -1002,7 +1050,8 @@ test_send_held_stopped(gconstpointer data)
 	    not_ready, &calls, &error));
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
 	g_assert_nonnull(strstr(error->message, "unended"));
-	g_assert_cmpint(calls, ==, 1);
+	/* Asked whether the dot may go at once, then to wait for it. */
+	g_assert_cmpint(calls, ==, 2);
 	g_clear_error(&error);
 	/* The session is dead: nothing more goes over it. */
 	g_assert_false(smtp_send(smtp, "s@x", rcpts, 1, raw, &reply, &error));
@@ -1032,6 +1081,10 @@ main(int argc, char **argv)
 	ADD("/outbox/deliver-unreachable", test_deliver_unreachable);
 	ADD("/outbox/deliver-dropped", test_deliver_dropped);
 	ADD("/outbox/deliver-one-connection", test_deliver_one_connection);
+	g_test_add_data_func("/outbox/send-held-at-once", "at once",
+	    test_send_held_ready);
+	g_test_add_data_func("/outbox/send-held-waited", "waited",
+	    test_send_held_ready);
 	g_test_add_data_func("/outbox/send-held-stopped", NULL,
 	    test_send_held_stopped);
 	g_test_add_data_func("/outbox/send-held-stopped-no-pipelining", "",
