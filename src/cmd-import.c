@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,11 +22,6 @@
 /* Mail per transaction: large enough to be fast, small enough that an
  * interrupted import loses little work (it is idempotent anyway). */
 #define IMPORT_BATCH 500
-/* Blocks this large are mapped for themselves and unmapped when freed.
- * Left to itself, glibc raises its threshold to the largest block freed,
- * and a mailbox's few large mails (attachments of megabytes, a copy read,
- * a copy decoded) then stay in the heap of every thread that held one. */
-#define IMPORT_MMAP_THRESHOLD (256 * 1024)
 
 static char *opt_maildir;
 static char *opt_mbox;
@@ -498,7 +492,6 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	crashnote_open(store_path(ctx->store));
-	mallopt(M_MMAP_THRESHOLD, IMPORT_MMAP_THRESHOLD);
 	im.progress = isatty(STDERR_FILENO) && log_verbosity() == 0;
 	im.started = g_get_monotonic_time();
 	ok = store_set_bulk(ctx->store, TRUE, &im.error) &&
