@@ -19,6 +19,16 @@
 #include "token.h"
 #include "trust.h"
 
+/* Whether ID may be a prompt's Message-ID or a reminder's: tidings has
+ * made them "prompt-..." and "reminder-..." since its first check-in
+ * (checkin.c), so that no other is looked up; most mail answers none. */
+static gboolean
+may_be_prompt(const char *id)
+{
+	return g_str_has_prefix(id, "prompt-") ||
+	    g_str_has_prefix(id, "reminder-");
+}
+
 struct filter_prompt *
 take_answer_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 {
@@ -33,6 +43,9 @@ take_answer_lookup(struct filter_ctx *ctx, const char *token, GPtrArray *ids)
 		presented = g_strdup(token);
 	for (guint i = 0; p == NULL && ids != NULL && i < ids->len; i++) {
 		const char *id = ids->pdata[i];
+
+		if (!may_be_prompt(id))
+			continue;
 		/* A reply to a reminder answers its prompt, whose
 		 * Message-ID the reminder's is under another name. */
 		g_autofree char *prompt_id = g_str_has_prefix(id,

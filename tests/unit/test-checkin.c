@@ -15,7 +15,9 @@
 #include "filter.h"
 #include "ingest.h"
 #include "mail-command.h"
+#include "takers.h"
 #include "store.h"
+#include "store-avail.h"
 #include "store-team.h"
 #include "store-checkin.h"
 #include "testdb.h"
@@ -762,6 +764,45 @@ test_edit_questions(struct fixture *f, gconstpointer data)
 #define ADD(name, fn) \
 	g_test_add("/checkin/" name, struct fixture, NULL, setup, fn, teardown)
 
+/* A mail's parents are looked up among the prompts only when they may be
+ * a prompt's Message-ID or a reminder's: a reply to a prompt or to its
+ * reminder finds it; one to other mail costs the store nothing. */
+static void
+test_lookup_parents(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *mid = NULL;
+	struct filter_ctx ctx = { .lookup_data = &f->env };
+	struct filter_prompt *fp;
+	gint64 before;
+
+	(void)data;
+	tick(f, "2026-03-27T15:30:00Z");
+	mid = sql_text(f, "SELECT p.message_id FROM prompts p JOIN people u "
+	    "ON u.id = p.person_id WHERE u.email = 'ana@example.org'");
+	g_assert_true(g_str_has_prefix(mid, "prompt-"));
+	g_ptr_array_add(ids, g_strdup("p0@example.net"));
+	g_ptr_array_add(ids, g_strdup(mid));
+	fp = take_answer_lookup(&ctx, NULL, ids);
+	g_assert_nonnull(fp);
+	g_assert_cmpstr(fp->person, ==, "ana@example.org");
+	filter_prompt_free(fp);
+	/* Its reminder's Message-ID is its own under another name. */
+	g_ptr_array_set_size(ids, 0);
+	g_ptr_array_add(ids, g_strconcat("reminder-", mid + 7, NULL));
+	fp = take_answer_lookup(&ctx, NULL, ids);
+	g_assert_nonnull(fp);
+	filter_prompt_free(fp);
+	/* Other parents: nothing is asked of the store. */
+	g_ptr_array_set_size(ids, 0);
+	g_ptr_array_add(ids, g_strdup("p0@example.net"));
+	g_ptr_array_add(ids, g_strdup("xprompt-1@example.net"));
+	g_ptr_array_add(ids, g_strdup(mid + 7));
+	before = store_work_done(f->env.st);
+	g_assert_null(take_answer_lookup(&ctx, NULL, ids));
+	g_assert_cmpint(store_work_done(f->env.st), ==, before);
+}
+
 /* A mail from FROM to tidings' own address, with HEADERS, SUBJECT and
  * BODY. */
 static void
@@ -1232,6 +1273,7 @@ main(int argc, char **argv)
 	ADD("paused-and-away", test_paused_and_away);
 	ADD("no-reminder-when-away", test_no_reminder_when_away);
 	ADD("answers", test_answers);
+	ADD("lookup-parents", test_lookup_parents);
 	ADD("unmarked-autoreply", test_unmarked_autoreply);
 	ADD("late-answer", test_late_answer);
 	ADD("commands", test_commands);
