@@ -96,17 +96,23 @@ add_ref(struct store *st, gint64 id, const char *ref, GError **error)
 	return store_step_done(st, stmt, error);
 }
 
-/* The Message-IDs MSG names, for threading to find it by. */
+/* The Message-IDs MSG names, for threading to find it by: its References,
+ * and its In-Reply-To unless they name it already (as most do, last). */
 static gboolean
 add_refs(struct store *st, gint64 id, const struct message *msg,
     GError **error)
 {
+	gboolean named = msg->in_reply_to == NULL;
+
 	for (guint i = 0; msg->references != NULL && i < msg->references->len;
-	    i++)
-		if (!add_ref(st, id, msg->references->pdata[i], error))
+	    i++) {
+		const char *ref = msg->references->pdata[i];
+
+		named = named || strcmp(ref, msg->in_reply_to) == 0;
+		if (!add_ref(st, id, ref, error))
 			return FALSE;
-	return msg->in_reply_to == NULL || add_ref(st, id, msg->in_reply_to,
-	    error);
+	}
+	return named || add_ref(st, id, msg->in_reply_to, error);
 }
 
 /* What is written of a mail when it is first stored. */
