@@ -8,8 +8,10 @@
 # bench-build/), where commits wait for the disk.  Beside each, the floor
 # measured in the same run: GMime parsing the same files, nothing stored,
 # and GMime parsing them and decoding their text parts ("walk").  Prints
-# rates, ratios to the floors, peak memory and where the import's time
-# went (import --stats), the best of BENCH_RUNS runs; the peak memory of
+# rates, ratios to the floors, peak memory, the processor time per mail
+# of the floor and of the import (microseconds, user and system, summed
+# over the threads) and where the import's time went (import --stats),
+# the best of BENCH_RUNS runs; the peak memory of
 # one import of BENCH_LARGE mails of each shape too (100,000 unless set;
 # empty: none), when the memory directory has room for it; and, when
 # installed, notmuch and mu indexing the default
@@ -50,18 +52,20 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-measure() {	# measure DIR NAME CMD...: "seconds peak-KiB" of CMD, output kept
+# measure DIR NAME CMD...: "seconds peak-KiB processor-seconds" of CMD
+# (processor: user and system, 0 when unknown), output kept
+measure() {
 	dir=$1 name=$2
 	shift 2
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f '%e %M' -o "$dir/$name.time" "$@" >"$dir/$name.out" 2>"$dir/$name.err" ||
+		/usr/bin/time -f '%e %M %U %S' -o "$dir/$name.time" "$@" >"$dir/$name.out" 2>"$dir/$name.err" ||
 			{ echo "$name failed:" >&2; tail -5 "$dir/$name.err" >&2; return 1; }
-		cat "$dir/$name.time"
+		awk '{ print $1, $2, $3 + $4 }' "$dir/$name.time"
 	else
 		s=$(date +%s.%N)
 		"$@" >"$dir/$name.out" 2>"$dir/$name.err" || return 1
 		e=$(date +%s.%N)
-		awk -v s="$s" -v e="$e" 'BEGIN { print e - s, 0 }'
+		awk -v s="$s" -v e="$e" 'BEGIN { print e - s, 0, 0 }'
 	fi
 }
 
@@ -84,7 +88,7 @@ bench() {
 	# Each is run RUNS times, the floors and the import in turn, and the
 	# fastest run of each is reported: a machine shared with others is
 	# slowed now and then, never sped up.
-	floor_s= walk_s= best_s= best_k=
+	floor_s= walk_s= best_s= best_k= best_c=
 	for r in $(seq "$runs"); do
 		floor_s=$(min "$floor_s" "$("$BENCH_BIN/parse-floor" "$work/Maildir" | awk '{print $3}')")
 		walk_s=$(min "$walk_s" "$("$BENCH_BIN/parse-floor" --walk "$work/Maildir" | awk '{print $3}')")
@@ -95,14 +99,18 @@ bench() {
 			best_s=$1 best_k=$2
 			cp "$work/import.out" "$work/import.best"
 		fi
+		# The processor time is what the import cost, the least of
+		# the runs: others on the machine add to it less than to the
+		# time it took, but they do.
+		best_c=$(min "$best_c" "$3")
 	done
 	awk -v shape="$shape" -v w="$where" -v n="$n" -v mb="$size" -v f="$floor_s" \
-	    -v wk="$walk_s" -v s="$best_s" -v k="$best_k" 'BEGIN {
+	    -v wk="$walk_s" -v s="$best_s" -v k="$best_k" -v c="$best_c" 'BEGIN {
 		r = n / s
 		m = (k > 0) ? sprintf("%.0f MiB", k / 1024) : "-"
-		printf "%-8s %-9s %7d %6d %8.0f %8.0f %8.0f %7.0f%% %7.0f%% %9s\n",
+		printf "%-8s %-9s %7d %6d %8.0f %8.0f %8.0f %7.0f%% %7.0f%% %9s %6.0f %6.0f\n",
 		    shape, w, n, mb, n / f, n / wk, r, 100 * r / (n / f),
-		    100 * r / (n / wk), m
+		    100 * r / (n / wk), m, 1e6 * f / n, 1e6 * c / n
 	}' >>"$report/table"
 	{
 		echo "$shape on $where ($work):"
@@ -156,8 +164,8 @@ fi
 
 echo
 echo "tidings ingest benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %-9s %7s %6s %8s %8s %8s %8s %8s %9s\n' shape on mails MiB \
-	"floor/s" "walk/s" "mails/s" "of floor" "of walk" "peak RSS"
+printf '%-8s %-9s %7s %6s %8s %8s %8s %8s %8s %9s %6s %6s\n' shape on mails MiB \
+	"floor/s" "walk/s" "mails/s" "of floor" "of walk" "peak RSS" "floor" "cpu"
 cat "$report/table"
 echo
 echo "where the time went (import --stats of the best run; seconds summed over"
