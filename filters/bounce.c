@@ -925,9 +925,10 @@ report_split(struct report *r, const char *text)
 static char *
 raw_body(const struct message *msg)
 {
-	gsize len;
-	const char *raw = g_bytes_get_data(msg->raw, &len);
-	g_autofree char *copy = g_strndup(raw, MIN(len, NOTICE_MAX * 2));
+	gsize len = MIN(message_raw_size(msg), NOTICE_MAX * 2);
+	g_autofree char *piece = msg->raw == NULL ? g_malloc(len) : NULL;
+	const char *raw = message_raw_at(msg, 0, len, piece, NULL);
+	g_autofree char *copy = g_strndup(raw != NULL ? raw : "", len);
 	const char *body = strstr(copy, "\n\n");
 	const char *crlf = strstr(copy, "\r\n\r\n");
 

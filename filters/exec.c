@@ -18,6 +18,8 @@
 #include "log.h"
 
 #define EXEC_STDERR_MAX 4096
+/* The mail is written to the program this much at a time. */
+#define EXEC_PIECE 65536
 
 struct child {
 	pid_t pid;
@@ -62,15 +64,17 @@ start(const char *command, struct child *c)
 }
 
 /*
- * Feeds DATA to the program and collects its stderr until it exits or
+ * Feeds MSG's raw mail to the program and collects its stderr until it exits or
  * DEADLINE (monotonic µs) passes.  A program that stops reading early
  * (it decided on the headers) is fine.  Returns FALSE on timeout.
  */
 static gboolean
-converse(struct child *c, const char *data, gsize len, GString *errtext,
+converse(struct child *c, const struct message *msg, GString *errtext,
     gint64 deadline)
 {
-	gsize off = 0;
+	gsize off = 0, len = message_raw_size(msg);
+	g_autofree char *piece = msg->raw == NULL ? g_malloc(EXEC_PIECE) :
+	    NULL;
 
 	while (c->err >= 0) {
 		struct pollfd fds[2] = {
@@ -84,10 +88,19 @@ converse(struct child *c, const char *data, gsize len, GString *errtext,
 		    errno != EINTR)
 			return FALSE;
 		if (c->in >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-			ssize_t n = write(c->in, data + off, MIN(len - off, 65536));
+			gsize want = MIN(len - off, EXEC_PIECE);
+			g_autoptr(GError) err = NULL;
+			const char *data = message_raw_at(msg, off, want, piece,
+			    &err);
+			ssize_t n = data != NULL ? write(c->in, data, want) : 0;
+			/* A mail whose file fails to read ends there for the
+			 * program; storing it fails later all the same. */
+			if (data == NULL)
+				log_warnx("exec filter: %s", err->message);
 			if (n > 0)
 				off += (gsize)n;
-			if ((n < 0 && errno != EAGAIN) || off == len) {
+			if (data == NULL || (n < 0 && errno != EAGAIN) ||
+			    off == len) {
 				close(c->in);
 				c->in = -1;
 			}
@@ -144,8 +157,6 @@ exec_run(struct message *msg, struct filter_ctx *ctx)
 	gint64 timeout, deadline;
 	gboolean finished;
 	int status = 0;
-	gsize len;
-	const char *data = g_bytes_get_data(msg->raw, &len);
 
 	if (command == NULL)
 		return FILTER_NEXT;
@@ -157,7 +168,7 @@ exec_run(struct message *msg, struct filter_ctx *ctx)
 		    "exec filter: cannot start: %s", g_strerror(errno));
 		return FILTER_DEFER;
 	}
-	finished = converse(&c, data != NULL ? data : "", len, errtext, deadline);
+	finished = converse(&c, msg, errtext, deadline);
 	if (c.in >= 0)
 		close(c.in);
 	if (c.err >= 0)

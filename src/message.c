@@ -8,6 +8,7 @@
 #include "html.h"
 #include "log.h"
 #include "message.h"
+#include "rawfile.h"
 #include "utf8.h"
 
 G_DEFINE_QUARK(tidings-message-error-quark, message_error)
@@ -100,6 +101,7 @@ message_free(struct message *msg)
 	if (msg == NULL)
 		return;
 	g_clear_pointer(&msg->raw, g_bytes_unref);
+	rawfile_unref(msg->raw_file);
 	g_free(msg->content_hash);
 	g_free(msg->message_id);
 	g_free(msg->in_reply_to);
@@ -1003,27 +1005,89 @@ read_return_path(struct message *msg)
 		msg->return_path = g_strdup(s);
 }
 
+/* DIGEST, a SHA-256, in hex. */
+static char *
+digest_hex(const guint8 *digest)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *hex = g_malloc(2 * 32 + 1);
+
+	for (size_t i = 0; i < 32; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 0xf];
+	}
+	hex[2 * 32] = '\0';
+	return hex;
+}
+
 char *
 message_hash(GBytes *raw)
 {
-	static const char digits[] = "0123456789abcdef";
 	guint8 digest[32];
 	gsize len;
 	const void *data = g_bytes_get_data(raw, &len);
-	char *hex;
 
 	/* Every mail is hashed: GnuTLS' SHA-256 uses the CPU's instructions
 	 * for it, several times faster than GLib's. */
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data != NULL ? data : "", len,
 	    digest) != 0)
 		return g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, raw);
-	hex = g_malloc(2 * sizeof digest + 1);
-	for (size_t i = 0; i < sizeof digest; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 0xf];
+	return digest_hex(digest);
+}
+
+/* Pieces of a mail read from its file at a time: hashing, and the first
+ * lines looked at before parsing. */
+#define FILE_PIECE (64 * 1024)
+
+char *
+message_hash_file(const struct rawfile *rf, GError **error)
+{
+	g_autofree char *buf = g_malloc(FILE_PIECE);
+	g_autoptr(GChecksum) slow = NULL;
+	gnutls_hash_hd_t h = NULL;
+	guint8 digest[32];
+	gsize n;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0) {
+		h = NULL;
+		slow = g_checksum_new(G_CHECKSUM_SHA256);
 	}
-	hex[2 * sizeof digest] = '\0';
-	return hex;
+	for (gsize at = 0; at < rf->size; at += n) {
+		n = MIN(rf->size - at, FILE_PIECE);
+		if (!rawfile_read(rf, at, buf, n, error)) {
+			if (h != NULL)
+				gnutls_hash_deinit(h, NULL);
+			return NULL;
+		}
+		if (h != NULL)
+			gnutls_hash(h, buf, n);
+		else
+			g_checksum_update(slow, (const guchar *)buf, (gssize)n);
+	}
+	if (h == NULL)
+		return g_strdup(g_checksum_get_string(slow));
+	gnutls_hash_deinit(h, digest);
+	return digest_hex(digest);
+}
+
+gsize
+message_raw_size(const struct message *msg)
+{
+	return msg->raw != NULL ? g_bytes_get_size(msg->raw) :
+	    msg->raw_file->size;
+}
+
+const char *
+message_raw_at(const struct message *msg, gsize at, gsize len, char *buf,
+    GError **error)
+{
+	const char *data;
+
+	if (msg->raw != NULL) {
+		data = g_bytes_get_data(msg->raw, NULL);
+		return data != NULL ? data + at : "";
+	}
+	return rawfile_read(msg->raw_file, at, buf, len, error) ? buf : NULL;
 }
 
 /* The next "\n--B" (B the N bytes of BOUNDARY) from P on, or NULL: every
@@ -1105,21 +1169,15 @@ structure_suspect(GMimeObject *obj, const char *data, gsize len, int depth)
 	return FALSE;
 }
 
-/* GMime's parse of the mail in BUF.  With WARN, what it finds wrong with
- * the structure goes to MSG's problems; that costs GMime a check of every
- * header, so it is asked only of mail whose structure it may find wrong
- * (mail whose headers run to its end, or see structure_suspect()). */
+/* GMime's parse of the mail in STREAM, what it finds wrong with the
+ * structure going to MSG's problems with WARN. */
 static GMimeMessage *
-gmime_parse(struct message *msg, GByteArray *buf, gboolean warn)
+gmime_construct(struct message *msg, GMimeStream *stream, gboolean warn)
 {
-	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(buf);
-	GMimeParser *parser;
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeParserOptions *options = NULL;
 	GMimeMessage *gm;
 
-	/* The stream reads the mail where it lies; BUF stays the caller's. */
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	if (warn) {
 		/* A copy of the options, to carry MSG to the warnings. */
@@ -1132,6 +1190,22 @@ gmime_parse(struct message *msg, GByteArray *buf, gboolean warn)
 	if (options != NULL)
 		g_mime_parser_options_free(options);
 	g_object_unref(parser);
+	return gm;
+}
+
+/* GMime's parse of the mail in BUF.  With WARN, what it finds wrong with
+ * the structure goes to MSG's problems; that costs GMime a check of every
+ * header, so it is asked only of mail whose structure it may find wrong
+ * (mail whose headers run to its end, or see structure_suspect()). */
+static GMimeMessage *
+gmime_parse(struct message *msg, GByteArray *buf, gboolean warn)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(buf);
+	GMimeMessage *gm;
+
+	/* The stream reads the mail where it lies; BUF stays the caller's. */
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	gm = gmime_construct(msg, stream, warn);
 	g_object_unref(stream);
 	if (gm == NULL || warn)
 		return gm;
@@ -1194,48 +1268,65 @@ message_parse(GBytes *raw, gint64 arrival, GError **error)
 	return message_parse_hashed(raw, message_hash(raw), arrival, error);
 }
 
-struct message *
-message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
+/* A message of HASH (taken), not yet parsed. */
+static struct message *
+message_new(char *hash)
 {
-	g_autoptr(Message) msg = g_new0(struct message, 1);
-	g_autoptr(LentArray) buf = NULL;
-	GMimeMessage *gm;
-	gsize len;
-	const char *data = g_bytes_get_data(raw, &len);
-	struct walk w = { 0 };
-	gboolean headerless;
-	gsize skip;
+	struct message *msg = g_new0(struct message, 1);
 
 	message_init();
-	msg->raw = g_bytes_ref(raw);
 	msg->content_hash = hash;
 	msg->headers = g_ptr_array_new_with_free_func(g_free);
 	msg->parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free);
 	msg->problems = g_ptr_array_new_with_free_func(g_free);
+	return msg;
+}
+
+/* Whether a mail of LEN bytes may be parsed at all. */
+static gboolean
+parseable_size(gsize len, GError **error)
+{
 	if (len == 0) {
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
 		    "empty input");
-		return NULL;
+		return FALSE;
 	}
 	if (len > G_MAXUINT) {
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
 		    "%" G_GSIZE_FORMAT " bytes: too large to parse", len);
-		return NULL;
+		return FALSE;
 	}
-	/* Lines of blanks alone before the first header are skipped, and a
-	 * blank first line ends the headers before any: so Python's email
-	 * package reads such mail (seen in real archives), and so does
-	 * tidings. */
-	skip = leading_blank_lines(data, len, &headerless);
+	return TRUE;
+}
+
+/* Lines of blanks alone before the first header are skipped, and a blank
+ * first line ends the headers before any: so Python's email package reads
+ * such mail (seen in real archives), and so does tidings.  Returns the
+ * bytes of DATA (LEN, the mail or its beginning) to skip. */
+static gsize
+skip_leading_blanks(struct message *msg, const char *data, gsize len,
+    gboolean *headerless)
+{
+	gsize skip = leading_blank_lines(data, len, headerless);
+
 	if (skip > 0)
 		problem(msg, "blanks before the first header were skipped");
-	if (headerless)
+	if (*headerless)
 		problem(msg, "its first line is blank: it has no headers, "
 		    "all of it is its body");
-	/* GMime only reads the array; it is freed without the mail, after
-	 * GMime's message, which reads from it to the end. */
-	buf = g_byte_array_new_take((guint8 *)data + skip, len - skip);
-	gm = gmime_parse(msg, buf, FALSE);
+	return skip;
+}
+
+/* Reads into MSG what GMime parsed of its mail, GM (which it unrefs; NULL
+ * when GMime read nothing), HEADERLESS as leading_blank_lines() said.
+ * Returns MSG, or frees it and returns NULL with error. */
+static struct message *
+message_read(struct message *msg_in, GMimeMessage *gm, gboolean headerless,
+    gint64 arrival, GError **error)
+{
+	g_autoptr(Message) msg = msg_in;
+	struct walk w = { 0 };
+
 	if (gm == NULL) {
 		g_set_error(error, MESSAGE_ERROR, MESSAGE_ERROR_UNPARSEABLE,
 		    "not a mail message: no header could be read");
@@ -1292,4 +1383,81 @@ message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
 		msg->text = g_strdup("");
 	msg->kind = MESSAGE_UNPROCESSED;
 	return g_steal_pointer(&msg);
+}
+
+struct message *
+message_parse_hashed(GBytes *raw, char *hash, gint64 arrival, GError **error)
+{
+	g_autoptr(Message) msg = message_new(hash);
+	g_autoptr(LentArray) buf = NULL;
+	GMimeMessage *gm;
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	gboolean headerless;
+	gsize skip;
+
+	msg->raw = g_bytes_ref(raw);
+	if (!parseable_size(len, error))
+		return NULL;
+	skip = skip_leading_blanks(msg, data, len, &headerless);
+	/* GMime only reads the array; it is freed without the mail, after
+	 * GMime's message, which reads from it to the end. */
+	buf = g_byte_array_new_take((guint8 *)data + skip, len - skip);
+	gm = gmime_parse(msg, buf, FALSE);
+	return message_read(g_steal_pointer(&msg), gm, headerless, arrival,
+	    error);
+}
+
+/* Whether DATA (LEN) holds something else than blanks and line ends:
+ * then leading_blank_lines() of it says what it would of the whole mail
+ * it begins. */
+static gboolean
+blanks_end_within(const char *data, gsize len)
+{
+	for (gsize i = 0; i < len; i++)
+		if (!g_ascii_isspace(data[i]))
+			return TRUE;
+	return FALSE;
+}
+
+struct message *
+message_parse_file(struct rawfile *rf, char *hash, gint64 arrival,
+    GError **error)
+{
+	g_autoptr(Message) msg = message_new(hash);
+	g_autofree char *head = NULL;
+	gsize n = MIN(rf->size, FILE_PIECE);
+	GMimeStream *stream;
+	GMimeMessage *gm;
+	gboolean headerless;
+	gsize skip;
+
+	msg->raw_file = rawfile_ref(rf);
+	if (!parseable_size(rf->size, error))
+		return NULL;
+	head = g_malloc(n);
+	if (!rawfile_read(rf, 0, head, n, error))
+		return NULL;
+	if (!blanks_end_within(head, n)) {
+		/* Blanks alone for a whole piece: no mail, but it is read
+		 * whole, to say so exactly as in memory. */
+		g_autoptr(GBytes) whole = rawfile_bytes(rf, error);
+		if (whole == NULL)
+			return NULL;
+		msg->content_hash = NULL;
+		return message_parse_hashed(whole, hash, arrival, error);
+	}
+	skip = skip_leading_blanks(msg, head, n, &headerless);
+	/* GMime reads the file through its own buffer, and keeps each part
+	 * as a piece of the stream, read when asked for.  The descriptor
+	 * stays the mail's.  GMime is asked for its warnings at once: what
+	 * it says of mail whose structure is right is nothing, and finding
+	 * out beforehand as gmime_parse() does would read the file again. */
+	stream = g_mime_stream_fs_new_with_bounds(rf->fd, (gint64)skip,
+	    (gint64)rf->size);
+	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(stream), FALSE);
+	gm = gmime_construct(msg, stream, TRUE);
+	g_object_unref(stream);
+	return message_read(g_steal_pointer(&msg), gm, headerless, arrival,
+	    error);
 }

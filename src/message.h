@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+struct rawfile;
+
 #define MESSAGE_ERROR (message_error_quark())
 GQuark message_error_quark(void);
 enum message_error {
@@ -68,7 +70,8 @@ struct bounce_recipient {
 };
 
 struct message {
-	GBytes *raw;			/* the bytes as received */
+	GBytes *raw;			/* the bytes as received, or NULL: */
+	struct rawfile *raw_file;	/* a large mail's, in its file */
 	char *content_hash;		/* SHA-256 of raw, hex */
 
 	char *message_id;		/* without <>; synthesised when absent */
@@ -141,8 +144,26 @@ struct message *message_parse(GBytes *raw, gint64 arrival, GError **error);
  * this call frees it), was computed already. */
 struct message *message_parse_hashed(GBytes *raw, char *hash, gint64 arrival,
     GError **error);
+/* message_parse_hashed() of the mail in RF (a reference is taken), read
+ * from its file a piece at a time: the message's raw is NULL, its raw_file
+ * RF.  The same message as the mail's bytes in memory would give, but
+ * that a large part tidings does not read (an attachment) is never in
+ * memory whole.  NULL with MESSAGE_ERROR_UNPARSEABLE as message_parse()
+ * does, or with a G_FILE_ERROR when the file fails to read. */
+struct message *message_parse_file(struct rawfile *rf, char *hash,
+    gint64 arrival, GError **error);
 /* The SHA-256 of RAW in hex, the content_hash of a mail.  Caller frees. */
 char *message_hash(GBytes *raw);
+/* message_hash() of the mail in RF, read a piece at a time; NULL with
+ * error when the file fails to read. */
+char *message_hash_file(const struct rawfile *rf, GError **error);
+/* The size of MSG's raw mail, in memory or in its file. */
+gsize message_raw_size(const struct message *msg);
+/* LEN bytes of MSG's raw mail from AT (which the caller keeps within its
+ * size): where they lie in memory, or read from its file into BUF (LEN
+ * bytes at least).  NULL with error when the file fails to read. */
+const char *message_raw_at(const struct message *msg, gsize at, gsize len,
+    char *buf, GError **error);
 void message_free(struct message *msg);
 typedef struct message Message;	/* for g_autoptr() */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Message, message_free)

@@ -3,11 +3,15 @@
 #include "config.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filter.h"
 #include "message.h"
+#include "rawfile.h"
+#include "report.h"
 #include "utf8.h"
 #include "testmail.h"
 
@@ -775,10 +779,230 @@ test_measured(void)
 	check_decoded_as_gmime("measured", mail->str, mail->len);
 }
 
+/* What 'tidings parse --json' prints of MSG, after the filters, and what
+ * was odd about it. */
+static char *
+parsed_json(struct message *msg)
+{
+	struct filter_ctx fctx = { 0 };
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+	g_autofree char *json = NULL, *problems = NULL;
+	enum verdict v = filters_run(msg, &fctx);
+
+	g_clear_error(&fctx.error);
+	json_builder_begin_object(b);
+	report_message_json(b, msg);
+	json_builder_set_member_name(b, "verdict");
+	json_builder_add_string_value(b, filter_verdict_name(v));
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	json = json_generator_to_data(gen, NULL);
+	g_ptr_array_add(msg->problems, NULL);
+	problems = g_strjoinv("\n", (char **)msg->problems->pdata);
+	g_ptr_array_remove_index(msg->problems, msg->problems->len - 1);
+	return g_strconcat(json, "\n", problems, NULL);
+}
+
+/* The mail DATA (LEN), NAME, written to a file and read from there, is
+ * the same as read in memory: the same hash, the same message, or the
+ * same error. */
+static void
+check_file_same(const char *name, const char *data, gsize len)
+{
+	g_autoptr(GError) err = NULL, err_file = NULL;
+	g_autoptr(GBytes) raw = g_bytes_new(data, len);
+	g_autoptr(RawFile) rf = NULL;
+	g_autoptr(Message) m = NULL, mf = NULL;
+	g_autofree char *path = NULL, *hash = NULL, *hash_file = NULL;
+	g_autofree char *json = NULL, *json_file = NULL;
+	int fd = g_file_open_tmp("tidings-rawfile-XXXXXX", &path, &err);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_true(g_file_set_contents(path, data, (gssize)len, &err));
+	close(fd);
+	rf = rawfile_open(path, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(rf->size, ==, len);
+	hash = message_hash(raw);
+	hash_file = message_hash_file(rf, &err);
+	g_assert_no_error(err);
+	g_assert_cmpstr(hash_file, ==, hash);
+	m = message_parse_hashed(raw, g_strdup(hash), ARRIVAL, &err);
+	mf = message_parse_file(rf, g_strdup(hash), ARRIVAL, &err_file);
+	g_unlink(path);
+	if (m == NULL) {
+		if (mf != NULL || err_file == NULL ||
+		    g_strcmp0(err->message, err_file->message) != 0)
+			g_test_message("%s: read from its file: %s", name,
+			    mf != NULL ? "parsed" : err_file->message);
+		g_assert_null(mf);
+		g_assert_error(err_file, err->domain, err->code);
+		g_assert_cmpstr(err_file->message, ==, err->message);
+		return;
+	}
+	g_assert_nonnull(mf);
+	g_assert_cmpuint(message_raw_size(mf), ==, len);
+	json = parsed_json(m);
+	json_file = parsed_json(mf);
+	if (strcmp(json, json_file) != 0)
+		g_test_message("%s: in memory\n%s\nfrom its file\n%s", name,
+		    json, json_file);
+	g_assert_cmpstr(json_file, ==, json);
+}
+
+/* Every mail of DIR, and of its directories, is read alike from its file
+ * and in memory; how many were. */
+static guint
+check_dir_same(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	guint n = 0;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+			n += check_dir_same(path);
+			continue;
+		}
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		check_file_same(path, data, len);
+		n++;
+	}
+	return n;
+}
+
+/* A mail read from its file, as a large mail is imported, is read as it
+ * is in memory: the mail of the tests, and of the shared corpora when
+ * they are there; a large mail with an attachment of megabytes, whose
+ * attachment is measured; mail GMime finds wrong; mail that is no mail. */
+static void
+test_file_same(void)
+{
+	g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "..", "data",
+	    NULL);
+	const char *shared = g_getenv("SHARED_DIR");
+	g_autofree char *corpus = shared != NULL ? g_build_filename(shared,
+	    "corpus", NULL) : NULL;
+	g_autoptr(GString) big = g_string_new("From: a@example.org\r\n"
+	    "To: b@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "see attached, caf=E9\r\n"
+	    "--b\r\nContent-Type: application/pdf; name=big.pdf\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n");
+	g_autoptr(GString) blanks = g_string_new(NULL);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(11);
+	gsize n = 3 * 1024 * 1024 + 5;
+	g_autofree guchar *bytes = g_malloc(n);
+	g_autofree char *b64 = NULL;
+	static const char *const odd[] = {
+		"",
+		"\n\n\n",
+		" \t\n\r\n",
+		"From: a@example.org\nSubject: headers to the end",
+		"  \n\t\nFrom: a@example.org\n\nblanks first\n",
+		"\n\nno headers, a body\n",
+		"From: a@example.org\nContent-Type: multipart/mixed; "
+		    "boundary=z\n\n--z\nContent-Type: text/plain\n\nopen\n",
+		"From: a@example.org\nContent-Type: multipart/mixed; "
+		    "boundary=z\n\n--z\n--z\n\nnone\n--z--\n",
+		"not a mail at all",
+	};
+
+	g_assert_cmpuint(check_dir_same(dir), >, 40);
+	if (corpus != NULL && g_file_test(corpus, G_FILE_TEST_IS_DIR))
+		g_assert_cmpuint(check_dir_same(corpus), >, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(odd); i++)
+		check_file_same(odd[i], odd[i], strlen(odd[i]));
+	for (gsize i = 0; i < n; i++)
+		bytes[i] = (guchar)g_rand_int_range(rand, 0, 256);
+	b64 = g_base64_encode(bytes, n);
+	for (gsize i = 0, len = strlen(b64); i < len; i += 76) {
+		g_string_append_len(big, b64 + i, MIN(76, len - i));
+		g_string_append(big, "\r\n");
+	}
+	g_string_append(big, "--b--\r\n");
+	check_file_same("big", big->str, big->len);
+	/* Blank lines for longer than the piece read first. */
+	while (blanks->len < 200 * 1024)
+		g_string_append(blanks, "   \n");
+	g_string_append(blanks, "From: a@example.org\n\nlate\n");
+	check_file_same("blanks", blanks->str, blanks->len);
+}
+
+/* A large mail read from its file holds none of its attachment, and its
+ * file but one descriptor, the file's own; a file that no longer reads
+ * as it did is an error, not part of a mail. */
+static void
+test_file_read(void)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GString) mail = g_string_new("From: a@example.org\n"
+	    "Message-ID: <f@x>\nContent-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain\n\nhello\n"
+	    "--b\nContent-Type: image/png\n\n");
+	g_autoptr(RawFile) rf = NULL;
+	g_autoptr(Message) m = NULL;
+	g_autofree char *path = NULL, *hash = NULL;
+	g_autofree char *buf = g_malloc(16);
+	struct message_part *p;
+	int fd = g_file_open_tmp("tidings-rawfile-XXXXXX", &path, &err);
+
+	while (mail->len < 2 * 1024 * 1024)
+		g_string_append(mail, "0123456789abcdef0123456789abcdef\n");
+	g_string_append(mail, "--b--\n");
+	g_assert_true(g_file_set_contents(path, mail->str, (gssize)mail->len,
+	    &err));
+	close(fd);
+	rf = rawfile_open(path, &err);
+	g_assert_no_error(err);
+	hash = message_hash_file(rf, &err);
+	m = message_parse_file(rf, g_steal_pointer(&hash), ARRIVAL, &err);
+	g_assert_no_error(err);
+	g_assert_null(m->raw);
+	g_assert_true(m->raw_file == rf);
+	g_assert_cmpstr(m->message_id, ==, "f@x");
+	g_assert_cmpstr(m->text, ==, "hello");
+	g_assert_cmpuint(m->parts->len, ==, 2);
+	p = m->parts->pdata[1];
+	g_assert_null(p->data);
+	g_assert_cmpuint(p->size, ==, mail->len - strlen("--b--\n") -
+	    (strstr(mail->str, "0123") - mail->str) - 1);
+	g_assert_cmpmem(message_raw_at(m, 0, 5, buf, &err), 5, "From:", 5);
+	/* Renamed meanwhile: it reads all the same. */
+	g_autofree char *moved = g_strconcat(path, ":2,S", NULL);
+	g_assert_cmpint(g_rename(path, moved), ==, 0);
+	g_assert_nonnull(message_raw_at(m, mail->len - 6, 6, buf, &err));
+	g_assert_cmpmem(buf, 6, "--b--\n", 6);
+	/* Cut short: reading past where it now ends fails. */
+	g_assert_cmpint(truncate(moved, 100), ==, 0);
+	g_assert_null(message_raw_at(m, mail->len - 6, 6, buf, &err));
+	g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_IO);
+	g_assert_nonnull(strstr(err->message, "it shrank"));
+	g_clear_error(&err);
+	g_assert_null(message_hash_file(rf, &err));
+	g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_IO);
+	g_clear_error(&err);
+	g_unlink(moved);
+	/* Gone before it is opened. */
+	g_assert_null(rawfile_open(moved, &err));
+	g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/message/file-same", test_file_same);
+	g_test_add_func("/message/file-read", test_file_read);
 	g_test_add_func("/message/measured", test_measured);
 	g_test_add_func("/message/plain-reply", test_plain_reply);
 	g_test_add_func("/message/alternative", test_alternative_prefers_plain);
