@@ -32,7 +32,8 @@ struct db_ops {
 	/* Optional, both: no zero blobs without them. */
 	gboolean (*bind_zeroblob)(struct db_stmt *s, int i, gsize len);
 	int (*blob_write)(struct db *db, const char *table,
-	    const char *column, gint64 rowid, const void *data, gsize len);
+	    const char *column, gint64 rowid, gsize at, const void *data,
+	    gsize len);
 	int (*bind_parameter_index)(struct db_stmt *s, const char *name);
 	int (*step)(struct db_stmt *s);
 	int (*column_count)(struct db_stmt *s);

@@ -260,7 +260,7 @@ sq_bind_zeroblob(struct db_stmt *s, int i, gsize len)
 
 static int
 sq_blob_write(struct db *db, const char *table, const char *column,
-    gint64 rowid, const void *data, gsize len)
+    gint64 rowid, gsize from, const void *data, gsize len)
 {
 	sqlite3_blob *blob = NULL;
 	int rc = sqlite3_blob_open(SQ(db)->handle, "main", table, column,
@@ -268,7 +268,7 @@ sq_blob_write(struct db *db, const char *table, const char *column,
 
 	for (gsize at = 0; rc == SQLITE_OK && at < len; at += SQ_BLOB_STEP)
 		rc = sqlite3_blob_write(blob, (const char *)data + at,
-		    (int)MIN(len - at, (gsize)SQ_BLOB_STEP), (int)at);
+		    (int)MIN(len - at, (gsize)SQ_BLOB_STEP), (int)(from + at));
 	if (blob != NULL) {
 		int closed = sqlite3_blob_close(blob);
 		if (rc == SQLITE_OK)

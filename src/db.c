@@ -149,9 +149,16 @@ int
 db_blob_write(struct db *db, const char *table, const char *column,
     gint64 rowid, const void *data, gsize len)
 {
+	return db_blob_write_at(db, table, column, rowid, 0, data, len);
+}
+
+int
+db_blob_write_at(struct db *db, const char *table, const char *column,
+    gint64 rowid, gsize at, const void *data, gsize len)
+{
 	if (db->ops->blob_write == NULL)
 		return DB_ERROR;
-	return db->ops->blob_write(db, table, column, rowid, data, len);
+	return db->ops->blob_write(db, table, column, rowid, at, data, len);
 }
 
 int

@@ -103,6 +103,11 @@ gboolean db_bind_zeroblob(struct db_stmt *s, int i, gsize len);
  * transaction, which fails whole with it. */
 int db_blob_write(struct db *db, const char *table, const char *column,
     gint64 rowid, const void *data, gsize len);
+/* db_blob_write() of DATA (LEN) from byte AT of the blob on, which must
+ * hold them: so a blob is filled a piece at a time from what cannot be
+ * held whole (a file). */
+int db_blob_write_at(struct db *db, const char *table, const char *column,
+    gint64 rowid, gsize at, const void *data, gsize len);
 
 /* The number of the parameter written :NAME (NAME with its colon), or 0
  * when the statement has none of that name. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "rawfile.h"
 #include "store-private.h"
 #include "store-message.h"
 
@@ -118,7 +119,8 @@ add_refs(struct store *st, gint64 id, const struct message *msg,
 /* What is written of a mail when it is first stored. */
 struct new_row {
 	const char *message_id, *content_hash;
-	GBytes *raw;
+	GBytes *raw;		/* the mail, or NULL when it is in: */
+	const struct rawfile *file;
 	const char *source;
 	gint64 received_at;
 	const char *state, *reason;
@@ -184,16 +186,75 @@ index_new(struct store *st, gint64 id, GError **error)
 	return store_step_done(st, stmt, error);
 }
 
+/* Fills the raw mail of row ID, bound as a zero blob, from FILE, a piece
+ * at a time.  A file that fails to read fails the write, and with it the
+ * transaction: no mail is stored in part. */
+static gboolean
+write_from_file(struct store *st, const struct rawfile *file, gint64 id,
+    GError **error)
+{
+	g_autofree char *buf = g_malloc(STORE_RAW_STREAMED);
+	gsize n;
+	int rc;
+
+	for (gsize at = 0; at < file->size; at += n) {
+		n = MIN(file->size - at, STORE_RAW_STREAMED);
+		if (!rawfile_read(file, at, buf, n, error))
+			return FALSE;
+		if ((rc = db_blob_write_at(st->db, "messages_raw", "raw", id,
+		    at, buf, n)) != DB_OK)
+			return store_fail(st, rc, error);
+	}
+	return TRUE;
+}
+
+/* Keeps the raw mail of R, stored as row ID, in messages_raw. */
+static gboolean
+insert_raw(struct store *st, const struct new_row *r, gint64 id,
+    GError **error)
+{
+	g_autoptr(GBytes) whole = NULL;
+	GBytes *raw = r->raw;
+	struct db_stmt *stmt;
+	gsize len = raw != NULL ? g_bytes_get_size(raw) : r->file->size;
+	gboolean streamed;
+	int rc;
+
+	stmt = store_prepare(st, "INSERT INTO messages_raw (message, raw) "
+	    "VALUES (?, ?)", error);
+	if (stmt == NULL)
+		return FALSE;
+	db_bind_int64(stmt, 1, id);
+	/* A large mail goes into its row in pieces: bound whole, it would
+	 * be copied whole into the row SQLite makes of it first. */
+	streamed = len >= STORE_RAW_STREAMED && db_bind_zeroblob(stmt, 2, len);
+	if (!streamed && raw == NULL) {
+		/* The backend takes only whole blobs (PostgreSQL). */
+		if ((whole = rawfile_bytes(r->file, error)) == NULL)
+			return FALSE;
+		raw = whole;
+	}
+	if (!streamed)
+		db_bind_blob_static(stmt, 2, g_bytes_get_data(raw, NULL), len);
+	if (!store_step_done(st, stmt, error))
+		return FALSE;
+	if (!streamed)
+		return TRUE;
+	if (raw == NULL)
+		return write_from_file(st, r->file, id, error);
+	if ((rc = db_blob_write(st->db, "messages_raw", "raw", id,
+	    g_bytes_get_data(raw, NULL), len)) != DB_OK)
+		return store_fail(st, rc, error);
+	return TRUE;
+}
+
 static gboolean
 insert_row(struct store *st, const struct new_row *r, gint64 *id,
     GError **error)
 {
 	g_autofree char *refs = NULL;
 	struct db_stmt *stmt;
-	gsize len;
-	const void *data = g_bytes_get_data(r->raw, &len);
-	int next = 1, rc;
-	gboolean streamed;
+	int next = 1;
 
 	if (r->msg == NULL)
 		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
@@ -237,22 +298,25 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 		if (!store_step_done(st, stmt, error))
 			return FALSE;
 	}
-	stmt = store_prepare(st, "INSERT INTO messages_raw (message, raw) "
-	    "VALUES (?, ?)", error);
-	if (stmt == NULL)
+	if (!insert_raw(st, r, *id, error))
 		return FALSE;
-	db_bind_int64(stmt, 1, *id);
-	/* A large mail goes into its row in pieces: bound whole, it would
-	 * be copied whole into the row SQLite makes of it first. */
-	streamed = len >= STORE_RAW_STREAMED && db_bind_zeroblob(stmt, 2, len);
-	if (!streamed)
-		db_bind_blob_static(stmt, 2, data, len);
-	if (!store_step_done(st, stmt, error))
-		return FALSE;
-	if (streamed && (rc = db_blob_write(st->db, "messages_raw", "raw",
-	    *id, data, len)) != DB_OK)
-		return store_fail(st, rc, error);
 	return r->msg == NULL || add_refs(st, *id, r->msg, error);
+}
+
+/* store_message_add() of the row R, whose raw mail is R's. */
+static gboolean
+add_new(struct store *st, struct new_row *r, gint64 *id, gboolean *duplicate,
+    char **state, GError **error)
+{
+	*duplicate = FALSE;
+	if (!store_message_find_copy(st, r->message_id, r->content_hash, id,
+	    state, &r->conflict, error))
+		return FALSE;
+	if (*id != 0) {
+		*duplicate = TRUE;
+		return TRUE;
+	}
+	return insert_row(st, r, id, error);
 }
 
 gboolean
@@ -268,15 +332,23 @@ store_message_add(struct store *st, const char *message_id,
 		.reason = reason,
 	};
 
-	*duplicate = FALSE;
-	if (!store_message_find_copy(st, message_id, content_hash, id, state,
-	    &r.conflict, error))
-		return FALSE;
-	if (*id != 0) {
-		*duplicate = TRUE;
-		return TRUE;
-	}
-	return insert_row(st, &r, id, error);
+	return add_new(st, &r, id, duplicate, state, error);
+}
+
+gboolean
+store_message_add_file(struct store *st, const char *message_id,
+    const char *content_hash, const struct rawfile *file, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
+    char **state, GError **error)
+{
+	struct new_row r = {
+		.message_id = message_id, .content_hash = content_hash,
+		.file = file, .source = source, .received_at = received_at,
+		.state = reason != NULL ? "quarantined" : "new",
+		.reason = reason,
+	};
+
+	return add_new(st, &r, id, duplicate, state, error);
 }
 
 gboolean
@@ -287,7 +359,7 @@ store_message_add_processed(struct store *st, const struct message *msg,
 	struct new_row r = {
 		.message_id = msg->message_id,
 		.content_hash = msg->content_hash, .raw = msg->raw,
-		.source = source, .received_at = received_at, .state = state,
+		.file = msg->raw_file, .source = source, .received_at = received_at, .state = state,
 		.reason = msg->reason, .conflict = conflict, .msg = msg,
 		.thread = thread,
 	};

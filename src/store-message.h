@@ -8,6 +8,7 @@
 #include "store.h"
 
 struct message;
+struct rawfile;
 
 /* A stored mail as listings and commands see it. */
 struct message_row {
@@ -52,6 +53,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MessageRow, message_row_free)
  */
 gboolean store_message_add(struct store *st, const char *message_id,
     const char *content_hash, GBytes *raw, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
+    char **state, GError **error);
+/* store_message_add() of the mail in FILE, read from it a piece at a
+ * time (rawfile.h).  It fails, with a G_FILE_ERROR, when the file no
+ * longer reads as it did: the caller's transaction, rolled back, then
+ * keeps nothing of the mail. */
+gboolean store_message_add_file(struct store *st, const char *message_id,
+    const char *content_hash, const struct rawfile *file, const char *source,
     gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
     char **state, GError **error);
 /* The stored copy of a mail with this Message-ID and content: sets *id,

@@ -6,9 +6,11 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "message.h"
+#include "rawfile.h"
 #include "store.h"
 #include "store-team.h"
 #include "store-message.h"
@@ -632,6 +634,75 @@ test_raw_large(struct fixture *f, gconstpointer data)
 		    "messages_raw"), ==, 2);
 }
 
+/* Raw mail kept from its file is stored byte for byte, whether stored
+ * alone or processed; a file that shrank meanwhile fails the write, and
+ * the transaction rolled back keeps nothing of it. */
+static void
+test_raw_file(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = store_open(f->path, &error);
+	g_autoptr(GString) mail = g_string_new("From: ana@example.org\n"
+	    "Subject: Photos\nMessage-ID: <file@x>\n\n");
+	g_autoptr(GBytes) raw = NULL, back = NULL, back2 = NULL;
+	g_autoptr(RawFile) rf = NULL;
+	g_autoptr(Message) msg = NULL;
+	g_autofree char *state = NULL, *path = g_build_filename(f->dir,
+	    "mail", NULL);
+	gboolean dup;
+	gint64 id, id2, found;
+
+	(void)data;
+	g_assert_nonnull(st);
+	/* More than a piece of the store's, not a whole number of them. */
+	for (guint i = 0; mail->len < 3 * STORE_RAW_STREAMED + 77; i++)
+		g_string_append_printf(mail, "line %u of the photos, %08x\n",
+		    i, i * 2654435761u);
+	g_assert_true(g_file_set_contents(path, mail->str, (gssize)mail->len,
+	    &error));
+	raw = g_bytes_new(mail->str, mail->len);
+	rf = rawfile_open(path, &error);
+	g_assert_no_error(error);
+	msg = message_parse_file(rf, message_hash_file(rf, NULL), 0, &error);
+	g_assert_nonnull(msg);
+	g_assert_true(store_begin_batch(st, &error));
+	g_assert_true(store_message_add_file(st, msg->message_id,
+	    msg->content_hash, rf, "import", 0, NULL, &id, &dup, &state,
+	    &error));
+	g_assert_false(dup);
+	g_assert_true(store_commit(st, &error));
+	g_free(msg->message_id);
+	msg->message_id = g_strdup("file2@x");
+	g_assert_true(store_begin(st, &error));
+	store_message_add_processed(st, msg, "import", 0, "processed", 0,
+	    FALSE, &id2, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_commit(st, &error));
+	back = store_message_raw(st, id, &error);
+	back2 = store_message_raw(st, id2, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(back, raw));
+	g_assert_true(g_bytes_equal(back2, raw));
+
+	/* Cut short after it was opened: nothing of it is kept. */
+	g_assert_cmpint(truncate(path, (off_t)mail->len / 2), ==, 0);
+	g_assert_true(store_begin_batch(st, &error));
+	g_assert_false(store_message_add_file(st, "file3@x",
+	    msg->content_hash, rf, "import", 0, NULL, &id, &dup, &state,
+	    &error));
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_IO);
+	g_clear_error(&error);
+	store_rollback(st);
+	g_clear_pointer(&state, g_free);
+	g_assert_true(store_message_find_copy(st, "file3@x",
+	    msg->content_hash, &found, &state, &dup, &error));
+	g_assert_cmpint(found, ==, 0);
+	if (!testdb_is_pg())
+		g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM "
+		    "messages_raw"), ==, 2);
+	g_unlink(path);
+}
+
 /* The journal mode the file is in, as another program sees it. */
 static char *
 journal_mode(const char *path)
@@ -737,6 +808,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	ADD("/store/create", test_create);
 	ADD("/store/raw-large", test_raw_large);
+	ADD("/store/raw-file", test_raw_file);
 	ADD("/store/older-migrates", test_older_migrates);
 	ADD("/store/newer-refused", test_newer_refused);
 	ADD("/store/foreign-refused", test_foreign_refused);
