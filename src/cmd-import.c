@@ -10,6 +10,7 @@
 
 #include "ingest-pipe.h"
 #include "log.h"
+#include "rawfile.h"
 #include "report.h"
 #include "backup.h"
 #include "crashnote.h"
@@ -22,6 +23,13 @@
 /* Mail per transaction: large enough to be fast, small enough that an
  * interrupted import loses little work (it is idempotent anyway). */
 #define IMPORT_BATCH 500
+/* A mail file larger than this is not read into memory: it is hashed,
+ * parsed and stored from the file, a piece at a time (rawfile.h).  It is
+ * the pipe's budget of mail in flight: a mail within it is loaded beside
+ * others, and read whole once, which is fastest; one larger would take
+ * the whole budget alone, and is what leaves the import's memory
+ * (attachments of megabytes). */
+#define IMPORT_FILE_BYTES INGEST_PIPE_BYTES
 
 static char *opt_maildir;
 static char *opt_mbox;
@@ -282,19 +290,21 @@ maildir_read(gpointer data, guint64 *tag, G_GNUC_UNUSED GError **error)
 }
 
 static GBytes *
-maildir_load(gpointer data, GBytes *name)
+maildir_load(G_GNUC_UNUSED gpointer data, GBytes *name, struct rawfile **file)
 {
 	g_autoptr(GError) err = NULL;
-	char *contents;
-	gsize len;
+	g_autoptr(RawFile) rf = rawfile_open(g_bytes_get_data(name, NULL),
+	    &err);
+	GBytes *raw = NULL;
 
-	if (!g_file_get_contents(g_bytes_get_data(name, NULL), &contents, &len,
-	    &err)) {
-		/* A mail delivered or moved away meanwhile. */
-		log_warnx("import: %s", err->message);
+	/* Not there: a mail delivered or moved away meanwhile. */
+	if (rf != NULL && rf->size > IMPORT_FILE_BYTES) {
+		*file = g_steal_pointer(&rf);
 		return NULL;
 	}
-	return g_bytes_new_take(contents, len);
+	if (rf == NULL || (raw = rawfile_bytes(rf, &err)) == NULL)
+		log_warnx("import: %s", err->message);
+	return raw;
 }
 
 /* Its size on disk, which is what loading it takes. */

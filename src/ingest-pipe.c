@@ -7,10 +7,12 @@
 #include "crashnote.h"
 #include "ingest-pipe.h"
 #include "log.h"
+#include "rawfile.h"
 
 /* One mail on its way from a worker to the store. */
 struct pipe_item {
-	GBytes *raw;		/* until prepared; NULL: the end */
+	GBytes *raw;		/* until prepared; NULL: the end, unless */
+	struct rawfile *file;	/* the loader left the mail in its file */
 	struct ingest_prepared *prep;	/* NULL: the end */
 	guint64 seq;		/* its place in the order the mail came */
 	guint64 tag;
@@ -89,6 +91,7 @@ item_free(struct pipe_item *it)
 {
 	if (it->raw != NULL)
 		g_bytes_unref(it->raw);
+	rawfile_unref(it->file);
 	ingest_prepared_free(it->prep);
 	g_clear_error(&it->error);
 	g_free(it);
@@ -150,17 +153,34 @@ item_load(struct ingest_pipe *p, struct pipe_item *it)
 	if (p->load == NULL || name == NULL)
 		return;
 	t0 = g_get_monotonic_time();
-	it->raw = p->load(p->read_data, name);
+	it->raw = p->load(p->read_data, name, &it->file);
 	it->read_us += g_get_monotonic_time() - t0;
 	g_bytes_unref(name);
-	it->skip = it->raw == NULL;
-	it->size = it->raw != NULL ? g_bytes_get_size(it->raw) : 0;
+	it->skip = it->raw == NULL && it->file == NULL;
+	if (it->raw != NULL)
+		it->size = g_bytes_get_size(it->raw);
+	else
+		it->size = it->file != NULL ? it->file->size : 0;
 }
 
 static void
 item_prepare(struct ingest_pipe *p, struct pipe_item *it)
 {
+	g_autoptr(GError) error = NULL;
+
 	item_load(p, it);
+	if (it->file != NULL) {
+		it->prep = ingest_prepare_file(p->conf, it->file, clock_now(),
+		    &error);
+		g_clear_pointer(&it->file, rawfile_unref);
+		/* As when the loader found no mail: it is not there to
+		 * store. */
+		if (it->prep == NULL) {
+			log_warnx("%s", error->message);
+			it->skip = TRUE;
+		}
+		return;
+	}
 	if (it->raw == NULL)
 		return;
 	it->prep = ingest_prepare(p->conf, it->raw, clock_now());

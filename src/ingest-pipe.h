@@ -20,6 +20,7 @@
 #include "ingest.h"
 
 struct conf;
+struct rawfile;
 
 #define INGEST_PIPE_DEPTH 64
 #define INGEST_PIPE_AHEAD 1024
@@ -33,9 +34,13 @@ typedef GBytes *(*ingest_pipe_read_fn)(gpointer data, guint64 *tag,
     GError **error);
 /* With a loader, what READ returns only names the next mail (a file
  * name), and the loader, on a worker's thread, several at once, reads
- * its bytes: a new reference, or NULL to skip the mail (it was moved away;
- * the loader says so). */
-typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name);
+ * its bytes: a new reference; or, for a mail too large to hold whole,
+ * returns NULL with *FILE set to the file it is in, open, which is then
+ * read where it lies (ingest_prepare_file()); or NULL to skip the mail (it
+ * was moved away; the loader says so).  A file that fails to read then is
+ * skipped too, and said. */
+typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name,
+    struct rawfile **file);
 /* Optional, with a loader: how many bytes the mail NAME is, before it is
  * loaded (0 when unknown).  Then a mail is loaded only when it fits in
  * INGEST_PIPE_BYTES with those in flight (loaded and not yet handed back

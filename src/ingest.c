@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "ingest.h"
 #include "log.h"
+#include "rawfile.h"
 #include "store.h"
 #include "store-message.h"
 #include "subject.h"
@@ -56,18 +57,35 @@ tx_rollback(struct store *st, gboolean own_tx)
 		store_rollback(st);
 }
 
+/* store_message_add() of raw mail that is in memory (RAW) or, when RAW is
+ * NULL, in FILE, where no copy of it is wanted. */
+static gboolean
+add_raw(struct store *st, const char *mid, const char *hash, GBytes *raw,
+    const struct rawfile *file, const char *source, const char *reason,
+    gint64 *id, GError **error)
+{
+	g_autofree char *state = NULL;
+	gboolean dup;
+
+	if (raw == NULL)
+		return store_message_add_file(st, mid, hash, file, source,
+		    clock_now(), reason, id, &dup, &state, error);
+	return store_message_add(st, mid, hash, raw, source, clock_now(),
+	    reason, id, &dup, &state, error);
+}
+
 /* Mail that is not mail at all: kept under an id made of its hash (the
  * row KEPT before parsing, when there is one, gets that id). */
 static gboolean
-ingest_unparseable(struct store *st, GBytes *raw, const char *hash,
-    gint64 kept, const char *source, gboolean own_tx, const char *why,
-    struct ingest_result *res, GError **error)
+ingest_unparseable(struct store *st, GBytes *raw, const struct rawfile *file,
+    const char *hash, gint64 kept, const char *source, gboolean own_tx,
+    const char *why, struct ingest_result *res, GError **error)
 {
 	g_autofree char *mid = g_strdup_printf("%.32s@unparseable.tidings",
 	    hash);
 	g_autofree char *reason = g_strdup_printf("cannot be parsed: %s", why);
 	g_autofree char *state = NULL;
-	gboolean dup, other;
+	gboolean other;
 
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
@@ -83,8 +101,8 @@ ingest_unparseable(struct store *st, GBytes *raw, const char *hash,
 			goto fail;
 		if (res->id == 0)
 			res->id = kept;
-	} else if (!store_message_add(st, mid, hash, raw, source,
-	    clock_now(), reason, &res->id, &dup, &state, error))
+	} else if (!add_raw(st, mid, hash, raw, file, source, reason,
+	    &res->id, error))
 		goto fail;
 	res->outcome = INGEST_QUARANTINED;
 	res->detail = g_steal_pointer(&reason);
@@ -120,23 +138,20 @@ crashed_reason(int sig)
  * batch commits, so that should the batch be lost the mail is parsed once
  * more, and noted again if it crashes again. */
 static gboolean
-ingest_crashed(struct store *st, GBytes *raw, const char *hash, int sig,
-    const char *source, gboolean own_tx, struct ingest_result *res,
-    GError **error)
+ingest_crashed(struct store *st, GBytes *raw, const struct rawfile *file,
+    const char *hash, int sig, const char *source, gboolean own_tx,
+    struct ingest_result *res, GError **error)
 {
 	g_autofree char *mid = unprocessed_id(hash);
-	g_autofree char *state = NULL;
 	gint64 n;
-	gboolean dup;
 
 	res->outcome = INGEST_QUARANTINED;
 	res->detail = crashed_reason(sig);
 	if (!tx_begin(st, own_tx, error))
 		return FALSE;
 	if ((n = store_message_quarantine_hash(st, hash, res->detail,
-	    error)) < 0 || (n == 0 && !store_message_add(st, mid, hash, raw,
-	    source, clock_now(), res->detail, &res->id, &dup, &state,
-	    error))) {
+	    error)) < 0 || (n == 0 && !add_raw(st, mid, hash, raw, file,
+	    source, res->detail, &res->id, error))) {
 		tx_rollback(st, own_tx);
 		return FALSE;
 	}
@@ -147,16 +162,13 @@ ingest_crashed(struct store *st, GBytes *raw, const char *hash, int sig,
 	return TRUE;
 }
 
-/* Keeps RAW as mail not yet processed, "new"; sets res->id. */
+/* Keeps MSG's raw mail as mail not yet processed, "new"; sets res->id. */
 static gboolean
 keep_new(struct store *st, struct message *msg, const char *source,
     struct ingest_result *res, GError **error)
 {
-	g_autofree char *state = NULL;
-	gboolean dup;
-
-	return store_message_add(st, msg->message_id, msg->content_hash,
-	    msg->raw, source, clock_now(), NULL, &res->id, &dup, &state, error);
+	return add_raw(st, msg->message_id, msg->content_hash, msg->raw,
+	    msg->raw_file, source, NULL, &res->id, error);
 }
 
 /* Whether another attempt at mail ID, found "new", may start: a deferral
@@ -209,8 +221,8 @@ ingest_keep_raw(struct store *st, GBytes *raw, const char *hash,
 
 	*proceed = FALSE;
 	if (sig != 0)
-		return ingest_crashed(st, raw, hash, sig, source, TRUE, res,
-		    error);
+		return ingest_crashed(st, raw, NULL, hash, sig, source, TRUE,
+		    res, error);
 	if (!store_begin(st, error))
 		return FALSE;
 	if (!store_message_add(st, mid, hash, raw, source, clock_now(), NULL,
@@ -443,7 +455,8 @@ ingest_process(struct store *st, struct message *msg, const char *source,
 
 /* A mail parsed and through the filters that need no store. */
 struct ingest_prepared {
-	GBytes *raw;
+	GBytes *raw;		/* or NULL, and the mail is in: */
+	struct rawfile *file;
 	char *hash;		/* of raw, known before it is parsed */
 	gint64 kept;		/* the row the MDA kept it in, or 0 */
 	int crashed;		/* tidings died of this signal on it: not
@@ -456,21 +469,25 @@ struct ingest_prepared {
 	gint64 filters_us;
 };
 
-/* ingest_prepare() of RAW whose HASH (taken) is known. */
+/* ingest_prepare() of RAW, or when it is NULL of the mail in FILE, whose
+ * HASH (taken) is known. */
 static struct ingest_prepared *
-prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
+prepare_hashed(const struct conf *conf, GBytes *raw, struct rawfile *file,
+    char *hash, gint64 now)
 {
 	struct ingest_prepared *prep = g_new0(struct ingest_prepared, 1);
 	struct filter_ctx ctx = { .conf = conf };
 	g_autoptr(GError) perr = NULL;
 	gint64 t0 = g_get_monotonic_time(), t1;
 
-	prep->raw = g_bytes_ref(raw);
+	prep->raw = raw != NULL ? g_bytes_ref(raw) : NULL;
+	prep->file = raw == NULL ? rawfile_ref(file) : NULL;
 	prep->hash = hash;
 	if ((prep->crashed = crashnote_crashed(hash)) != 0)
 		return prep;
 	crashnote_working_on(hash);
-	prep->msg = message_parse_hashed(raw, g_strdup(hash), now, &perr);
+	prep->msg = raw != NULL ? message_parse_hashed(raw, g_strdup(hash), now,
+	    &perr) : message_parse_file(file, g_strdup(hash), now, &perr);
 	t1 = g_get_monotonic_time();
 	prep->parse_us = t1 - t0;
 	if (prep->msg == NULL) {
@@ -491,7 +508,17 @@ prepare_hashed(const struct conf *conf, GBytes *raw, char *hash, gint64 now)
 struct ingest_prepared *
 ingest_prepare(const struct conf *conf, GBytes *raw, gint64 now)
 {
-	return prepare_hashed(conf, raw, message_hash(raw), now);
+	return prepare_hashed(conf, raw, NULL, message_hash(raw), now);
+}
+
+struct ingest_prepared *
+ingest_prepare_file(const struct conf *conf, struct rawfile *file,
+    gint64 now, GError **error)
+{
+	char *hash = message_hash_file(file, error);
+
+	return hash != NULL ? prepare_hashed(conf, NULL, file, hash, now) :
+	    NULL;
 }
 
 void
@@ -501,7 +528,8 @@ ingest_prepared_add_times(const struct ingest_prepared *prep,
 	t->parse += prep->parse_us;
 	t->filters += prep->filters_us;
 	t->mails++;
-	t->bytes += g_bytes_get_size(prep->raw);
+	t->bytes += prep->raw != NULL ? g_bytes_get_size(prep->raw) :
+	    prep->file->size;
 }
 
 void
@@ -509,7 +537,9 @@ ingest_prepared_free(struct ingest_prepared *prep)
 {
 	if (prep == NULL)
 		return;
-	g_bytes_unref(prep->raw);
+	if (prep->raw != NULL)
+		g_bytes_unref(prep->raw);
+	rawfile_unref(prep->file);
 	g_free(prep->hash);
 	g_clear_pointer(&prep->msg, message_free);
 	g_free(prep->unparseable);
@@ -539,11 +569,11 @@ ingest_commit_mode(struct store *st, const struct conf *conf,
 
 	memset(res, 0, sizeof *res);
 	if (prep->crashed != 0)
-		return ingest_crashed(st, prep->raw, prep->hash, prep->crashed,
-		    source, own_tx, res, error);
+		return ingest_crashed(st, prep->raw, prep->file, prep->hash,
+		    prep->crashed, source, own_tx, res, error);
 	if (msg == NULL)
-		return ingest_unparseable(st, prep->raw, prep->hash, prep->kept,
-		    source, own_tx, prep->unparseable, res, error);
+		return ingest_unparseable(st, prep->raw, prep->file, prep->hash,
+		    prep->kept, source, own_tx, prep->unparseable, res, error);
 	res->id = prep->kept;
 	/* Odd mail is kept and processed; what was odd is said once. */
 	for (guint i = 0; i < msg->problems->len; i++)
@@ -617,7 +647,7 @@ ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 		}
 		kept = res->id;
 	}
-	prep = prepare_hashed(conf, raw, hash, clock_now());
+	prep = prepare_hashed(conf, raw, NULL, hash, clock_now());
 	prep->kept = kept;
 	ok = ingest_commit(st, conf, prep, source, own_tx, res, error);
 	ingest_prepared_free(prep);

@@ -10,6 +10,7 @@
 #include "message.h"
 
 struct conf;
+struct rawfile;
 struct store;
 
 enum ingest_outcome {
@@ -72,6 +73,12 @@ gboolean ingest_mail(struct store *st, const struct conf *conf, GBytes *raw,
 struct ingest_prepared;
 struct ingest_prepared *ingest_prepare(const struct conf *conf, GBytes *raw,
     gint64 now);
+/* ingest_prepare() of the mail in FILE (a reference is taken), which is
+ * read where it lies, never whole (rawfile.h), and stored from there by
+ * ingest_commit(): for a mail too large to hold.  NULL, with error, when
+ * the file fails to read (its hash could not be taken). */
+struct ingest_prepared *ingest_prepare_file(const struct conf *conf,
+    struct rawfile *file, gint64 now, GError **error);
 gboolean ingest_commit(struct store *st, const struct conf *conf,
     struct ingest_prepared *prep, const char *source, gboolean own_tx,
     struct ingest_result *res, GError **error);

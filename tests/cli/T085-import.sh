@@ -87,6 +87,40 @@ else
 	skip "import on a terminal shows progress" "script (bsdutils) is not installed"
 fi
 
+# Mail larger than the import holds in memory is read from its file: it
+# is stored byte for byte, whether mail or not (quarantined, kept), and
+# not stored again when imported again.
+big="$TEST_DIR/BigMail"
+mkdir -p "$big/cur" "$big/new" "$big/tmp"
+{
+	printf 'From: a@example.org\nMessage-ID: <big@example.org>\n'
+	printf 'Subject: photos\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary=b\n\n--b\n'
+	printf 'Content-Type: text/plain\n\nsee attached\n--b\n'
+	printf 'Content-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n'
+	head -c 1500000 /dev/urandom | base64
+	printf -- '--b--\n'
+} >"$big/cur/1big"
+{
+	printf '\0not mail\n'
+	head -c 800000 /dev/urandom | base64
+} >"$big/cur/2notmail"
+run "$TIDINGS" --db "$TEST_DIR/big.db" import --maildir "$big"
+expect_rc 0 "import of large mail: exit 0"
+expect_grep out "^2 mails in .*: 1 stored.* 1 quarantined" \
+	"import of large mail: one stored, one not mail quarantined"
+for id in 1 2; do
+	f=$(ls "$big/cur" | sed -n "${id}p")
+	"$TIDINGS" --db "$TEST_DIR/big.db" show --raw $id >"$TEST_DIR/big$id.eml"
+	cmp -s "$TEST_DIR/big$id.eml" "$big/cur/$f"
+	ok $? "import of large mail: $f stored byte for byte"
+done
+run "$TIDINGS" --db "$TEST_DIR/big.db" import --maildir "$big"
+expect_grep out "^2 mails in .*: 0 stored.* 1 duplicates" \
+	"import of large mail again: the mail is a duplicate"
+[ "$("$TIDINGS" --db "$TEST_DIR/big.db" export | wc -l)" -eq 2 ]
+ok $? "import of large mail again: nothing stored twice"
+
 printf 'From nobody\nnot a mail\n' >"$TEST_DIR/bad.mbox"
 run "$TIDINGS" --db "$db" import --mbox "$TEST_DIR/nonexistent.mbox"
 expect_rc 66 "import of a missing mbox: exit 66"

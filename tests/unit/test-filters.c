@@ -6,10 +6,12 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "filter.h"
 #include "message.h"
+#include "rawfile.h"
 #include "testmail.h"
 
 static struct message *
@@ -120,6 +122,41 @@ test_exec(void)
 	g_assert_nonnull(strstr(error->message, "did not finish within 1 s"));
 	g_assert_cmpint(g_get_monotonic_time() - start, <, 10 * G_USEC_PER_SEC);
 	g_clear_error(&error);
+}
+
+/* The program reads a mail left in its file whole, as it is in the file;
+ * one whose file shrank meanwhile it reads no further than the file. */
+static void
+test_exec_file(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GString) mail = g_string_new("From: a@example.org\n"
+	    "Message-ID: <exec@x>\n\n");
+	g_autofree char *dir = g_dir_make_tmp("tidings-exec-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "mail", NULL);
+	g_autofree char *cmd = NULL;
+	g_autoptr(RawFile) rf = NULL;
+	g_autoptr(Message) m = NULL;
+
+	for (guint i = 0; mail->len < 300 * 1024; i++)
+		g_string_append_printf(mail, "line %u\n", i);
+	g_assert_true(g_file_set_contents(path, mail->str, (gssize)mail->len,
+	    NULL));
+	rf = rawfile_open(path, &error);
+	g_assert_no_error(error);
+	m = message_parse_file(rf, message_hash_file(rf, NULL), ARRIVAL, &error);
+	g_assert_nonnull(m);
+	g_assert_null(m->raw);
+	cmd = g_strdup_printf("cmp -s - '%s' && exit 0 || exit 3", path);
+	g_assert_cmpint(run_exec(cmd, "5s", m, &error), ==, FILTER_NEXT);
+	g_assert_no_error(error);
+	g_assert_cmpint(truncate(path, 1000), ==, 0);
+	g_free(cmd);
+	cmd = g_strdup("[ $(wc -c) -le 1000 ] && exit 0 || exit 3");
+	g_assert_cmpint(run_exec(cmd, "5s", m, &error), ==, FILTER_NEXT);
+	g_assert_no_error(error);
+	g_unlink(path);
+	g_rmdir(dir);
 }
 
 static void
@@ -249,6 +286,7 @@ main(int argc, char **argv)
 	g_test_add_func("/filters/loop", test_loop);
 	g_test_add_func("/filters/exec", test_exec);
 	g_test_add_func("/filters/exec/unset", test_exec_unset);
+	g_test_add_func("/filters/exec/file", test_exec_file);
 	g_test_add_func("/filters/pipeline", test_pipeline);
 	g_test_add_func("/filters/html-quotes", test_html_quotes);
 	g_test_add_func("/filters/html-replies", test_html_replies);

@@ -1,12 +1,18 @@
 /* Unit tests for the two-thread ingest pipeline: order, bounds, the end,
- * a reader that fails, and stopping early with mail in flight or handed
- * back and not yet freed. */
+ * a reader that fails, stopping early with mail in flight or handed back
+ * and not yet freed, and large mail left in its file. */
 #include "config.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest-pipe.h"
+#include "rawfile.h"
+#include "store.h"
+#include "store-message.h"
 
 /* A reader of COUNT small mails, then the end (failed, with FAIL). */
 struct fake_reader {
@@ -59,7 +65,7 @@ read_all(gboolean fail)
 /* A loader of the mails fake_read() names, that finds every seventh gone
  * (moved away between naming and loading). */
 static GBytes *
-fake_load(gpointer data, GBytes *name)
+fake_load(gpointer data, GBytes *name, G_GNUC_UNUSED struct rawfile **file)
 {
 	const char *mail = g_bytes_get_data(name, NULL);
 	guint n;
@@ -140,7 +146,7 @@ big_size(G_GNUC_UNUSED gpointer data, GBytes *name)
 }
 
 static GBytes *
-big_load(gpointer data, GBytes *name)
+big_load(gpointer data, GBytes *name, G_GNUC_UNUSED struct rawfile **file)
 {
 	gsize size = big_size(data, name);
 
@@ -259,6 +265,197 @@ test_push_stop_early(void)
 	push_some(FALSE);
 }
 
+/* Mails in files, named one by one, and loaded as an import loads a
+ * Maildir's: into memory, or left in their files when larger than
+ * INGEST_PIPE_BYTES.  Every fourth is large (an attachment of a
+ * megabyte); the file of SHRINK shrinks once opened.  The loader notes
+ * each file it opened, to see it closed after. */
+struct file_reader {
+	char *dir;
+	guint count;
+	guint next;
+	guint shrink;
+	GMutex lock;		/* guards what follows */
+	GArray *opened;		/* of struct stat: descriptor, inode */
+	GArray *fds;		/* of int */
+};
+
+static char *
+file_path(const struct file_reader *fr, guint n)
+{
+	return g_strdup_printf("%s/%u", fr->dir, n);
+}
+
+static void
+file_write(const struct file_reader *fr, guint n)
+{
+	g_autofree char *path = file_path(fr, n);
+	g_autoptr(GString) mail = g_string_new(NULL);
+
+	g_string_append_printf(mail, "Message-ID: <f%u@example.org>\r\n"
+	    "From: a@example.org\r\nDate: Mon, 9 Mar 2026 10:00:00 +0000\r\n"
+	    "Subject: mail %u\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	    "Content-Type: text/plain\r\n\r\nHello %u.\r\n--b\r\n"
+	    "Content-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", n, n, n);
+	while (n % 4 == 0 && mail->len < 1024 * 1024)
+		g_string_append_printf(mail, "%076u\r\n", (guint)mail->len);
+	g_string_append(mail, "AAAA\r\n--b--\r\n");
+	g_assert_true(g_file_set_contents(path, mail->str, (gssize)mail->len,
+	    NULL));
+}
+
+static GBytes *
+file_read(gpointer data, guint64 *tag, G_GNUC_UNUSED GError **error)
+{
+	struct file_reader *fr = data;
+	char *path;
+
+	if (fr->next == fr->count)
+		return NULL;
+	*tag = ++fr->next;
+	path = file_path(fr, fr->next);
+	return g_bytes_new_take(path, strlen(path) + 1);
+}
+
+static GBytes *
+file_load(gpointer data, GBytes *name, struct rawfile **file)
+{
+	struct file_reader *fr = data;
+	const char *path = g_bytes_get_data(name, NULL);
+	g_autoptr(RawFile) rf = rawfile_open(path, NULL);
+	g_autofree char *shrink = file_path(fr, fr->shrink);
+	struct stat sb;
+
+	g_assert_nonnull(rf);
+	g_assert_cmpint(fstat(rf->fd, &sb), ==, 0);
+	g_mutex_lock(&fr->lock);
+	g_array_append_val(fr->opened, sb);
+	g_array_append_val(fr->fds, rf->fd);
+	g_mutex_unlock(&fr->lock);
+	if (strcmp(path, shrink) == 0)
+		g_assert_cmpint(truncate(path, 10), ==, 0);
+	if (rf->size <= INGEST_PIPE_BYTES)
+		return rawfile_bytes(rf, NULL);
+	*file = g_steal_pointer(&rf);
+	return NULL;
+}
+
+/* The mails of FR through the pipe into a store in FR's directory: each
+ * stored, the large ones as they are in their files, with the hash of
+ * their bytes, and seen again as duplicates when they come in memory; the
+ * one whose file shrank is skipped.  Every file is closed afterwards. */
+static void
+load_files(struct file_reader *fr)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *db = g_build_filename(fr->dir, "t.db", NULL);
+	g_autoptr(Store) st = store_open(db, &error);
+	IngestPipe *pipe = ingest_pipe_new(NULL, file_read, file_load, NULL, fr);
+	g_autoptr(GArray) ids = g_array_new(FALSE, TRUE, sizeof(gint64));
+	struct ingest_prepared *prep;
+	struct ingest_result res;
+	guint64 tag, want = 0;
+
+	g_assert_nonnull(st);
+	g_array_set_size(ids, fr->count + 1);
+	while ((prep = ingest_pipe_next(pipe, &tag, &error)) != NULL) {
+		if (++want == fr->shrink)
+			want++;
+		g_assert_cmpuint(tag, ==, want);
+		g_assert_true(ingest_commit(st, NULL, prep, "import", TRUE,
+		    &res, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(res.outcome, ==, INGEST_STORED);
+		g_array_index(ids, gint64, tag) = res.id;
+		ingest_result_clear(&res);
+		ingest_pipe_done(pipe, prep);
+	}
+	g_assert_no_error(error);
+	g_assert_cmpuint(want, ==, fr->count);
+	ingest_pipe_free(pipe);
+	for (guint i = 0; i < fr->opened->len; i++) {
+		struct stat *was = &g_array_index(fr->opened, struct stat, i);
+		struct stat sb;
+		int fd = g_array_index(fr->fds, int, i);
+		g_assert_true(fstat(fd, &sb) != 0 || sb.st_ino != was->st_ino ||
+		    sb.st_dev != was->st_dev);
+	}
+	for (guint n = 4; n <= fr->count; n += 4) {
+		g_autofree char *path = file_path(fr, n);
+		g_autofree char *data = NULL;
+		g_autofree char *hash = NULL;
+		g_autoptr(GBytes) raw = NULL, back = NULL;
+		g_autoptr(MessageRow) row = NULL;
+		gsize len;
+
+		if (n == fr->shrink)
+			continue;
+		g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+		g_assert_cmpuint(len, >, INGEST_PIPE_BYTES);
+		raw = g_bytes_new_take(g_steal_pointer(&data), len);
+		back = store_message_raw(st, g_array_index(ids, gint64, n),
+		    &error);
+		g_assert_no_error(error);
+		g_assert_true(g_bytes_equal(back, raw));
+		row = store_message_get(st, g_array_index(ids, gint64, n),
+		    &error);
+		hash = message_hash(raw);
+		g_assert_cmpstr(row->content_hash, ==, hash);
+		g_assert_cmpstr(row->state, ==, "processed");
+		g_assert_true(ingest_mail(st, NULL, raw, "import", TRUE, &res,
+		    &error));
+		g_assert_cmpint(res.outcome, ==, INGEST_DUPLICATE);
+		ingest_result_clear(&res);
+	}
+	g_array_set_size(fr->opened, 0);
+	g_array_set_size(fr->fds, 0);
+}
+
+/* Large mail is left in its file from load to store, and the file closed
+ * once the mail is done; with workers and without. */
+static void
+test_load_files(void)
+{
+	struct file_reader fr = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autofree char *db = NULL;
+
+	fr.dir = g_dir_make_tmp("tidings-pipe-XXXXXX", &error);
+	g_assert_no_error(error);
+	fr.count = 13;
+	fr.shrink = 8;
+	fr.opened = g_array_new(FALSE, FALSE, sizeof(struct stat));
+	fr.fds = g_array_new(FALSE, FALSE, sizeof(int));
+	g_mutex_init(&fr.lock);
+	for (guint sequential = 0; sequential <= 1; sequential++) {
+		for (guint n = 1; n <= fr.count; n++)
+			file_write(&fr, n);
+		fr.next = 0;
+		if (sequential)
+			g_setenv("TIDINGS_SEQUENTIAL", "1", TRUE);
+		load_files(&fr);
+		g_unsetenv("TIDINGS_SEQUENTIAL");
+		for (guint n = 1; n <= fr.count; n++) {
+			g_autofree char *path = file_path(&fr, n);
+			g_unlink(path);
+		}
+		db = g_build_filename(fr.dir, "t.db", NULL);
+		for (const char *const *x = (const char *const[]){ "", "-wal",
+		    "-shm", "-journal", NULL }; *x != NULL; x++) {
+			g_autofree char *f = g_strconcat(db, *x, NULL);
+			g_unlink(f);
+		}
+		g_clear_pointer(&db, g_free);
+	}
+	g_rmdir(fr.dir);
+	g_free(fr.dir);
+	g_array_unref(fr.opened);
+	g_array_unref(fr.fds);
+	g_mutex_clear(&fr.lock);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,5 +469,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ingest-pipe/stop-early", test_stop_early);
 	g_test_add_func("/ingest-pipe/push-in-order", test_push_in_order);
 	g_test_add_func("/ingest-pipe/push-stop-early", test_push_stop_early);
+	g_test_add_func("/ingest-pipe/load-files", test_load_files);
 	return g_test_run();
 }
