@@ -303,20 +303,30 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	return r->msg == NULL || add_refs(st, *id, r->msg, error);
 }
 
-/* store_message_add() of the row R, whose raw mail is R's. */
+/* store_message_add() of raw mail in memory (RAW) or, RAW NULL, in FILE. */
 static gboolean
-add_new(struct store *st, struct new_row *r, gint64 *id, gboolean *duplicate,
+add_new(struct store *st, const char *message_id, const char *content_hash,
+    GBytes *raw, const struct rawfile *file, const char *source,
+    gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
     char **state, GError **error)
 {
+	struct new_row r = {
+		.message_id = message_id, .content_hash = content_hash,
+		.raw = raw, .file = file, .source = source,
+		.received_at = received_at,
+		.state = reason != NULL ? "quarantined" : "new",
+		.reason = reason,
+	};
+
 	*duplicate = FALSE;
-	if (!store_message_find_copy(st, r->message_id, r->content_hash, id,
-	    state, &r->conflict, error))
+	if (!store_message_find_copy(st, message_id, content_hash, id, state,
+	    &r.conflict, error))
 		return FALSE;
 	if (*id != 0) {
 		*duplicate = TRUE;
 		return TRUE;
 	}
-	return insert_row(st, r, id, error);
+	return insert_row(st, &r, id, error);
 }
 
 gboolean
@@ -325,14 +335,8 @@ store_message_add(struct store *st, const char *message_id,
     gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
     char **state, GError **error)
 {
-	struct new_row r = {
-		.message_id = message_id, .content_hash = content_hash,
-		.raw = raw, .source = source, .received_at = received_at,
-		.state = reason != NULL ? "quarantined" : "new",
-		.reason = reason,
-	};
-
-	return add_new(st, &r, id, duplicate, state, error);
+	return add_new(st, message_id, content_hash, raw, NULL, source,
+	    received_at, reason, id, duplicate, state, error);
 }
 
 gboolean
@@ -341,14 +345,8 @@ store_message_add_file(struct store *st, const char *message_id,
     gint64 received_at, const char *reason, gint64 *id, gboolean *duplicate,
     char **state, GError **error)
 {
-	struct new_row r = {
-		.message_id = message_id, .content_hash = content_hash,
-		.file = file, .source = source, .received_at = received_at,
-		.state = reason != NULL ? "quarantined" : "new",
-		.reason = reason,
-	};
-
-	return add_new(st, &r, id, duplicate, state, error);
+	return add_new(st, message_id, content_hash, NULL, file, source,
+	    received_at, reason, id, duplicate, state, error);
 }
 
 gboolean

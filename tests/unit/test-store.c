@@ -581,6 +581,44 @@ test_fts_batch(struct fixture *f, gconstpointer data)
 	fts_check(f->path);
 }
 
+/* A mail of about SIZE bytes, lines not all alike, with ID. */
+static GString *
+photos_mail(const char *id, gsize size)
+{
+	GString *mail = g_string_new(NULL);
+
+	g_string_append_printf(mail, "From: ana@example.org\n"
+	    "Subject: Photos\nMessage-ID: <%s>\n\n", id);
+	for (guint i = 0; mail->len < size; i++)
+		g_string_append_printf(mail, "line %u of the photos, %08x\n",
+		    i, i * 2654435761u);
+	return mail;
+}
+
+/* Stores MSG processed under the Message-ID ANOTHER, and checks that it
+ * and mail ID, stored alone, come back as RAW, byte for byte. */
+static void
+check_raw_back(struct store *st, struct message *msg, const char *another,
+    gint64 id, GBytes *raw)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) back = NULL, back2 = NULL;
+	gint64 id2;
+
+	g_free(msg->message_id);
+	msg->message_id = g_strdup(another);
+	g_assert_true(store_begin(st, &error));
+	store_message_add_processed(st, msg, "import", 0, "processed", 0,
+	    FALSE, &id2, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_commit(st, &error));
+	back = store_message_raw(st, id, &error);
+	back2 = store_message_raw(st, id2, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(back, raw));
+	g_assert_true(g_bytes_equal(back2, raw));
+}
+
 /* Raw mail large enough to be written into its row in pieces comes back
  * whole, byte for byte, whether stored alone or processed; a batch that
  * fails after it leaves no trace of it. */
@@ -589,20 +627,16 @@ test_raw_large(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Store) st = store_open(f->path, &error);
-	g_autoptr(GString) mail = g_string_new("From: ana@example.org\n"
-	    "Subject: Photos\nMessage-ID: <big@x>\n\n");
-	g_autoptr(GBytes) raw = NULL, back = NULL, back2 = NULL;
+	/* Three pieces of the store's steps and a bit. */
+	g_autoptr(GString) mail = photos_mail("big@x", 3 * (1 << 20) + 77);
+	g_autoptr(GBytes) raw = NULL;
 	g_autoptr(Message) msg = NULL;
 	g_autofree char *state = NULL;
 	gboolean dup;
-	gint64 id, id2;
+	gint64 id;
 
 	(void)data;
 	g_assert_nonnull(st);
-	/* Three pieces of the store's steps and a bit, not all alike. */
-	for (guint i = 0; mail->len < 3 * (1 << 20) + 77; i++)
-		g_string_append_printf(mail, "line %u of the photos, %08x\n",
-		    i, i * 2654435761u);
 	raw = g_bytes_new(mail->str, mail->len);
 	msg = message_parse(raw, 0, &error);
 	g_assert_nonnull(msg);
@@ -617,18 +651,7 @@ test_raw_large(struct fixture *f, gconstpointer data)
 	    &error));
 	g_assert_false(dup);
 	g_assert_true(store_commit(st, &error));
-	g_free(msg->message_id);
-	msg->message_id = g_strdup("big2@x");
-	g_assert_true(store_begin(st, &error));
-	store_message_add_processed(st, msg, "import", 0, "processed", 0,
-	    FALSE, &id2, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_commit(st, &error));
-	back = store_message_raw(st, id, &error);
-	back2 = store_message_raw(st, id2, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_bytes_equal(back, raw));
-	g_assert_true(g_bytes_equal(back2, raw));
+	check_raw_back(st, msg, "big2@x", id, raw);
 	if (!testdb_is_pg())
 		g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM "
 		    "messages_raw"), ==, 2);
@@ -642,22 +665,19 @@ test_raw_file(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(Store) st = store_open(f->path, &error);
-	g_autoptr(GString) mail = g_string_new("From: ana@example.org\n"
-	    "Subject: Photos\nMessage-ID: <file@x>\n\n");
-	g_autoptr(GBytes) raw = NULL, back = NULL, back2 = NULL;
+	/* More than a piece of the store's, not a whole number of them. */
+	g_autoptr(GString) mail = photos_mail("file@x",
+	    3 * STORE_RAW_STREAMED + 77);
+	g_autoptr(GBytes) raw = NULL;
 	g_autoptr(RawFile) rf = NULL;
 	g_autoptr(Message) msg = NULL;
 	g_autofree char *state = NULL, *path = g_build_filename(f->dir,
 	    "mail", NULL);
 	gboolean dup;
-	gint64 id, id2, found;
+	gint64 id, found;
 
 	(void)data;
 	g_assert_nonnull(st);
-	/* More than a piece of the store's, not a whole number of them. */
-	for (guint i = 0; mail->len < 3 * STORE_RAW_STREAMED + 77; i++)
-		g_string_append_printf(mail, "line %u of the photos, %08x\n",
-		    i, i * 2654435761u);
 	g_assert_true(g_file_set_contents(path, mail->str, (gssize)mail->len,
 	    &error));
 	raw = g_bytes_new(mail->str, mail->len);
@@ -671,18 +691,7 @@ test_raw_file(struct fixture *f, gconstpointer data)
 	    &error));
 	g_assert_false(dup);
 	g_assert_true(store_commit(st, &error));
-	g_free(msg->message_id);
-	msg->message_id = g_strdup("file2@x");
-	g_assert_true(store_begin(st, &error));
-	store_message_add_processed(st, msg, "import", 0, "processed", 0,
-	    FALSE, &id2, &error);
-	g_assert_no_error(error);
-	g_assert_true(store_commit(st, &error));
-	back = store_message_raw(st, id, &error);
-	back2 = store_message_raw(st, id2, &error);
-	g_assert_no_error(error);
-	g_assert_true(g_bytes_equal(back, raw));
-	g_assert_true(g_bytes_equal(back2, raw));
+	check_raw_back(st, msg, "file2@x", id, raw);
 
 	/* Cut short after it was opened: nothing of it is kept. */
 	g_assert_cmpint(truncate(path, (off_t)mail->len / 2), ==, 0);
