@@ -357,7 +357,8 @@ store_message_add_processed(struct store *st, const struct message *msg,
 	struct new_row r = {
 		.message_id = msg->message_id,
 		.content_hash = msg->content_hash, .raw = msg->raw,
-		.file = msg->raw_file, .source = source, .received_at = received_at, .state = state,
+		.file = msg->raw_file, .source = source,
+		.received_at = received_at, .state = state,
 		.reason = msg->reason, .conflict = conflict, .msg = msg,
 		.thread = thread,
 	};
