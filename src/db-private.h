@@ -31,9 +31,9 @@ struct db_ops {
 	    gsize len);
 	/* Optional, both: no zero blobs without them. */
 	gboolean (*bind_zeroblob)(struct db_stmt *s, int i, gsize len);
-	int (*blob_write)(struct db *db, const char *table,
-	    const char *column, gint64 rowid, gsize at, const void *data,
-	    gsize len);
+	int (*blob_fill)(struct db *db, const char *table,
+	    const char *column, gint64 rowid, gsize len,
+	    db_blob_source source, gpointer data);
 	int (*bind_parameter_index)(struct db_stmt *s, const char *name);
 	int (*step)(struct db_stmt *s);
 	int (*column_count)(struct db_stmt *s);

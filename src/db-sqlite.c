@@ -253,22 +253,32 @@ sq_bind_zeroblob(struct db_stmt *s, int i, gsize len)
 	return sqlite3_bind_zeroblob64(SS(s)->stmt, i, len) == SQLITE_OK;
 }
 
-/* Each sqlite3_blob_write() call takes its pieces a page at a time; the
- * data is handed over in steps of this many bytes all the same, so that
- * a write is never one call too large for its int. */
-#define SQ_BLOB_STEP (1 << 20)
+/* The pieces a blob is filled in: each sqlite3_blob_write() call takes
+ * its piece a page at a time, and what is read for it is held this much
+ * at a time. */
+#define SQ_BLOB_STEP (256 * 1024)
 
 static int
-sq_blob_write(struct db *db, const char *table, const char *column,
-    gint64 rowid, gsize from, const void *data, gsize len)
+sq_blob_fill(struct db *db, const char *table, const char *column,
+    gint64 rowid, gsize len, db_blob_source source, gpointer data)
 {
+	g_autofree char *buf = NULL;
 	sqlite3_blob *blob = NULL;
 	int rc = sqlite3_blob_open(SQ(db)->handle, "main", table, column,
 	    rowid, 1, &blob);
 
-	for (gsize at = 0; rc == SQLITE_OK && at < len; at += SQ_BLOB_STEP)
-		rc = sqlite3_blob_write(blob, (const char *)data + at,
-		    (int)MIN(len - at, (gsize)SQ_BLOB_STEP), (int)(from + at));
+	for (gsize at = 0; rc == SQLITE_OK && at < len; at += SQ_BLOB_STEP) {
+		gsize n = MIN(len - at, (gsize)SQ_BLOB_STEP);
+		const void *piece;
+
+		if (buf == NULL)
+			buf = g_malloc(MIN(len, (gsize)SQ_BLOB_STEP));
+		if ((piece = source(data, at, n, buf)) == NULL) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		rc = sqlite3_blob_write(blob, piece, (int)n, (int)at);
+	}
 	if (blob != NULL) {
 		int closed = sqlite3_blob_close(blob);
 		if (rc == SQLITE_OK)
@@ -369,7 +379,7 @@ const struct db_ops db_sqlite_ops = {
 	.bind_blob = sq_bind_blob,
 	.bind_blob_static = sq_bind_blob_static,
 	.bind_zeroblob = sq_bind_zeroblob,
-	.blob_write = sq_blob_write,
+	.blob_fill = sq_blob_fill,
 	.bind_parameter_index = sq_bind_parameter_index,
 	.step = sq_step,
 	.column_count = sq_column_count,

@@ -145,20 +145,30 @@ db_bind_zeroblob(struct db_stmt *s, int i, gsize len)
 	return s->db->ops->bind_zeroblob(s, i, len);
 }
 
+/* db_blob_fill()'s source of bytes in memory: where they lie. */
+static const void *
+from_memory(gpointer data, gsize at, G_GNUC_UNUSED gsize len,
+    G_GNUC_UNUSED void *buf)
+{
+	return (const char *)data + at;
+}
+
 int
 db_blob_write(struct db *db, const char *table, const char *column,
     gint64 rowid, const void *data, gsize len)
 {
-	return db_blob_write_at(db, table, column, rowid, 0, data, len);
+	return db_blob_fill(db, table, column, rowid, len, from_memory,
+	    (gpointer)data);
 }
 
 int
-db_blob_write_at(struct db *db, const char *table, const char *column,
-    gint64 rowid, gsize at, const void *data, gsize len)
+db_blob_fill(struct db *db, const char *table, const char *column,
+    gint64 rowid, gsize len, db_blob_source source, gpointer data)
 {
-	if (db->ops->blob_write == NULL)
+	if (db->ops->blob_fill == NULL)
 		return DB_ERROR;
-	return db->ops->blob_write(db, table, column, rowid, at, data, len);
+	return db->ops->blob_fill(db, table, column, rowid, len, source,
+	    data);
 }
 
 int

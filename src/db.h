@@ -103,11 +103,18 @@ gboolean db_bind_zeroblob(struct db_stmt *s, int i, gsize len);
  * transaction, which fails whole with it. */
 int db_blob_write(struct db *db, const char *table, const char *column,
     gint64 rowid, const void *data, gsize len);
-/* db_blob_write() of DATA (LEN) from byte AT of the blob on, which must
- * hold them: so a blob is filled a piece at a time from what cannot be
- * held whole (a file). */
-int db_blob_write_at(struct db *db, const char *table, const char *column,
-    gint64 rowid, gsize at, const void *data, gsize len);
+/* Where db_blob_fill() takes a blob's bytes: LEN of them from AT, where
+ * they lie, or read into BUF (LEN bytes at least) and BUF; NULL stops the
+ * fill (the source knows why). */
+typedef const void *(*db_blob_source)(gpointer data, gsize at, gsize len,
+    void *buf);
+/* db_blob_write() of LEN bytes that SOURCE gives a piece at a time, all
+ * through one handle on the blob: so a blob is filled from what cannot be
+ * held whole (a file), each piece found where the last ended rather than
+ * by walking the blob's pages from its start.  DB_ERROR when SOURCE
+ * stopped it. */
+int db_blob_fill(struct db *db, const char *table, const char *column,
+    gint64 rowid, gsize len, db_blob_source source, gpointer data);
 
 /* The number of the parameter written :NAME (NAME with its colon), or 0
  * when the statement has none of that name. */

@@ -186,6 +186,21 @@ index_new(struct store *st, gint64 id, GError **error)
 	return store_step_done(st, stmt, error);
 }
 
+/* db_blob_fill()'s source of raw mail in its file: the first failure to
+ * read it is kept. */
+struct file_source {
+	const struct rawfile *file;
+	GError *error;
+};
+
+static const void *
+from_file(gpointer data, gsize at, gsize len, void *buf)
+{
+	struct file_source *fs = data;
+
+	return rawfile_read(fs->file, at, buf, len, &fs->error) ? buf : NULL;
+}
+
 /* Fills the raw mail of row ID, bound as a zero blob, from FILE, a piece
  * at a time.  A file that fails to read fails the write, and with it the
  * transaction: no mail is stored in part. */
@@ -193,19 +208,15 @@ static gboolean
 write_from_file(struct store *st, const struct rawfile *file, gint64 id,
     GError **error)
 {
-	g_autofree char *buf = g_malloc(STORE_RAW_STREAMED);
-	gsize n;
-	int rc;
+	struct file_source fs = { file, NULL };
+	int rc = db_blob_fill(st->db, "messages_raw", "raw", id, file->size,
+	    from_file, &fs);
 
-	for (gsize at = 0; at < file->size; at += n) {
-		n = MIN(file->size - at, STORE_RAW_STREAMED);
-		if (!rawfile_read(file, at, buf, n, error))
-			return FALSE;
-		if ((rc = db_blob_write_at(st->db, "messages_raw", "raw", id,
-		    at, buf, n)) != DB_OK)
-			return store_fail(st, rc, error);
+	if (fs.error != NULL) {
+		g_propagate_error(error, fs.error);
+		return FALSE;
 	}
-	return TRUE;
+	return rc == DB_OK || store_fail(st, rc, error);
 }
 
 /* Keeps the raw mail of R, stored as row ID, in messages_raw. */
