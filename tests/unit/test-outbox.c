@@ -972,6 +972,28 @@ not_ready(gpointer data, G_GNUC_UNUSED gboolean wait)
 	return FALSE;
 }
 
+/* A session with a farm started in FM, the extensions DISABLE named left
+ * out. */
+static struct smtp *
+held_session(struct farm *fm, const char *const *disable)
+{
+	g_autoptr(GError) error = NULL;
+	struct smtp_account a = {
+		.host = "127.0.0.1",
+		.security = SMTP_SECURITY_NONE,
+		.timeout_seconds = 5,
+		.helo = "test.example",
+		.disable = disable,
+	};
+	struct smtp *smtp;
+
+	farm_start(fm, 8, 0, NULL);
+	a.port = fm->port;
+	smtp = smtp_connect(&a, &error);
+	g_assert_no_error(error);
+	return smtp;
+}
+
 /* Says the final dot may go once waited for (data "wait"), or at once. */
 static gboolean
 ready_when(gpointer data, gboolean wait)
@@ -991,21 +1013,11 @@ test_send_held_ready(gconstpointer data)
 	const char *const rcpts[] = { "a@x", NULL };
 	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
 	g_autoptr(GError) error = NULL;
-	struct smtp_account a = {
-		.host = "127.0.0.1",
-		.security = SMTP_SECURITY_NONE,
-		.timeout_seconds = 5,
-		.helo = "test.example",
-	};
 	struct smtp_reply reply = { 0 };
 	const char *how[3] = { NULL, NULL, data };
-	struct smtp *smtp;
 	struct farm fm;
+	struct smtp *smtp = held_session(&fm, NULL);
 
-	farm_start(&fm, 8, 0, NULL);
-	a.port = fm.port;
-	smtp = smtp_connect(&a, &error);
-	g_assert_no_error(error);
 	g_assert_true(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
 	    ready_when, how, &error));
 	g_assert_no_error(error);
@@ -1030,22 +1042,12 @@ test_send_held_stopped(gconstpointer data)
 	const char *const rcpts[] = { "a@x", NULL };
 	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
 	g_autoptr(GError) error = NULL;
-	struct smtp_account a = {
-		.host = "127.0.0.1",
-		.security = SMTP_SECURITY_NONE,
-		.timeout_seconds = 5,
-		.helo = "test.example",
-		.disable = data != NULL ? no_pipelining : NULL,
-	};
 	struct smtp_reply reply = { 0 };
-	struct smtp *smtp;
 	struct farm fm;
+	struct smtp *smtp = held_session(&fm, data != NULL ? no_pipelining :
+	    NULL);
 	int calls = 0;
 
-	farm_start(&fm, 8, 0, NULL);
-	a.port = fm.port;
-	smtp = smtp_connect(&a, &error);
-	g_assert_no_error(error);
 	g_assert_false(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
 	    not_ready, &calls, &error));
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
