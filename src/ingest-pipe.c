@@ -55,6 +55,8 @@ struct ingest_pipe {
 	 * without waiting for any other. */
 	gsize flight;
 	gsize flight_in_order;
+	gsize large;		/* of flight, the one mail larger than
+				   INGEST_PIPE_BYTES, or 0 */
 	int reserving;		/* workers waiting to load */
 	gboolean taking;	/* the caller's thread waits for mail */
 	gboolean stopping;
@@ -73,6 +75,7 @@ struct ingest_pipe {
 	GHashTable *prep_worker;	/* prep taken → its worker + 1 */
 	GHashTable *prep_bytes;	/* prep taken → the bytes it holds in flight */
 	gsize done_bytes_flight;	/* of done_preps */
+	gboolean done_large;	/* the large mail in flight is among them */
 	gsize done_bytes;
 	guint pending;		/* pushed and not taken */
 	gboolean ended;		/* the end was taken */
@@ -236,16 +239,22 @@ out_put_locked(struct ingest_pipe *p, struct pipe_item *it)
 		pipe_wake(p);
 }
 
-/* Whether mail number SEQ, of SIZE bytes, may be loaded now: when it fits
- * in INGEST_PIPE_BYTES with what is in flight; when it is the next the
+/* Whether mail number SEQ, of SIZE bytes, may be loaded now.  One larger
+ * than INGEST_PIPE_BYTES: when no other such is in flight, and it is the
+ * next the store takes (a later one would hold the place while the store
+ * waited for those before it); the others go on beside it, so that the
+ * workers are not idle while it is prepared.  Another: when it fits in
+ * INGEST_PIPE_BYTES with the rest in flight; when it is the next the
  * store takes, once the store is done with all it took before (what else
- * is in flight then came early and fits in INGEST_PIPE_BYTES).  So at
- * most one mail larger than that is in memory at a time, and the next in
+ * is in flight then came early).  So at most one large mail and
+ * INGEST_PIPE_BYTES of others are in memory at a time, and the next in
  * order never waits for one after it.  With lock held. */
 static gboolean
 may_load(struct ingest_pipe *p, guint64 seq, gsize size)
 {
-	if (p->flight + size <= INGEST_PIPE_BYTES)
+	if (size > INGEST_PIPE_BYTES)
+		return p->large == 0 && seq == p->out_next;
+	if (p->flight - p->large + size <= INGEST_PIPE_BYTES)
 		return TRUE;
 	return seq == p->out_next && p->flight_in_order == 0;
 }
@@ -274,6 +283,8 @@ reserve(struct ingest_pipe *p, struct pipe_item *it)
 	ok = !p->stopping;
 	if (ok) {
 		p->flight += size;
+		if (size > INGEST_PIPE_BYTES)
+			p->large = size;
 		it->reserved = size;
 	}
 	g_mutex_unlock(&p->lock);
@@ -370,6 +381,8 @@ hand_back(struct ingest_pipe *p)
 		struct pipe_item *it = p->done->pdata[i];
 		p->flight -= it->reserved;
 		p->flight_in_order -= it->reserved;
+		if (it->reserved > INGEST_PIPE_BYTES)
+			p->large = 0;
 		g_ptr_array_add(p->trash[it->worker], it);
 	}
 	for (guint i = 0; i < p->done_preps->len; i++)
@@ -378,6 +391,9 @@ hand_back(struct ingest_pipe *p)
 	p->flight -= p->done_bytes_flight;
 	p->flight_in_order -= p->done_bytes_flight;
 	p->done_bytes_flight = 0;
+	if (p->done_large)
+		p->large = 0;
+	p->done_large = FALSE;
 	p->ahead -= p->done->len;
 	p->ahead_bytes -= p->done_bytes;
 	g_ptr_array_set_size(p->done, 0);
@@ -589,6 +605,7 @@ ingest_pipe_times(const struct ingest_pipe *p, struct ingest_times *t)
 void
 ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 {
+	gsize bytes;
 	guint w;
 
 	if (prep == NULL)
@@ -600,8 +617,9 @@ ingest_pipe_done(struct ingest_pipe *p, struct ingest_prepared *prep)
 	w = GPOINTER_TO_UINT(g_hash_table_lookup(p->prep_worker, prep));
 	g_return_if_fail(w > 0);
 	g_hash_table_remove(p->prep_worker, prep);
-	p->done_bytes_flight += GPOINTER_TO_SIZE(g_hash_table_lookup(
-	    p->prep_bytes, prep));
+	bytes = GPOINTER_TO_SIZE(g_hash_table_lookup(p->prep_bytes, prep));
+	p->done_bytes_flight += bytes;
+	p->done_large = p->done_large || bytes > INGEST_PIPE_BYTES;
 	g_hash_table_remove(p->prep_bytes, prep);
 	w--;
 	g_ptr_array_add(p->done_preps, prep);

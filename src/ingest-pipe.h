@@ -44,8 +44,11 @@ typedef GBytes *(*ingest_pipe_load_fn)(gpointer data, GBytes *name,
 /* Optional, with a loader: how many bytes the mail NAME is, before it is
  * loaded (0 when unknown).  Then a mail is loaded only when it fits in
  * INGEST_PIPE_BYTES with those in flight (loaded and not yet handed back
- * by the store), or else when the store waits for it and holds no other:
- * so at most one mail larger than that is in memory at a time. */
+ * by the store), or else when the store waits for it and holds no other;
+ * one larger than that, when it is the next the store takes and no other
+ * such is in flight, the others going on beside it: so at most one mail
+ * larger than INGEST_PIPE_BYTES is in memory at a time, beside
+ * INGEST_PIPE_BYTES of others. */
 typedef gsize (*ingest_pipe_size_fn)(gpointer data, GBytes *name);
 
 /* Starts the workers.  With READ, they read the mail (imports, and syncs

@@ -193,6 +193,60 @@ test_load_bounded(void)
 	g_assert_cmpuint(big_most, <=, 4 * INGEST_PIPE_BYTES);
 }
 
+/* Mails named by fake_read(): the second three times INGEST_PIPE_BYTES and
+ * slow to load, the others a quarter of it.  The loader notes the last
+ * mail loaded while the second was loading. */
+static gint slow_loading;
+static guint slow_beside;
+
+static gsize
+slow_size(G_GNUC_UNUSED gpointer data, GBytes *name)
+{
+	const char *mail = g_bytes_get_data(name, NULL);
+	guint n = (guint)g_ascii_strtoull(strstr(mail, "<m") + 2, NULL, 10);
+
+	return n == 2 ? 3 * INGEST_PIPE_BYTES : INGEST_PIPE_BYTES / 4;
+}
+
+static GBytes *
+slow_load(G_GNUC_UNUSED gpointer data, GBytes *name,
+    G_GNUC_UNUSED struct rawfile **file)
+{
+	const char *mail = g_bytes_get_data(name, NULL);
+	guint n = (guint)g_ascii_strtoull(strstr(mail, "<m") + 2, NULL, 10);
+
+	if (n == 2) {
+		g_atomic_int_set(&slow_loading, 1);
+		g_usleep(100000);
+		g_atomic_int_set(&slow_loading, 0);
+	} else if (g_atomic_int_get(&slow_loading))
+		slow_beside = MAX(slow_beside, n);
+	return g_bytes_ref(name);
+}
+
+/* While a large mail loads, the other workers go on with the mails after
+ * it, within INGEST_PIPE_BYTES: they do not wait for it to be stored. */
+static void
+test_load_beside_large(void)
+{
+	struct fake_reader fr = { 40, 0, FALSE };
+	g_autoptr(IngestPipe) pipe = NULL;
+	struct ingest_prepared *prep;
+	guint64 tag, want = 0;
+
+	if (g_get_num_processors() < 2) {
+		g_test_skip("one core: one worker, nothing loads at once");
+		return;
+	}
+	pipe = ingest_pipe_new(NULL, fake_read, slow_load, slow_size, &fr);
+	while ((prep = ingest_pipe_next(pipe, &tag, NULL)) != NULL) {
+		g_assert_cmpuint(tag, ==, ++want);
+		ingest_pipe_done(pipe, prep);
+	}
+	g_assert_cmpuint(want, ==, 40);
+	g_assert_cmpuint(slow_beside, >=, 3);
+}
+
 /* Freed with the worker waiting for room, and with mail it never gave. */
 static void
 test_stop_early(void)
@@ -466,6 +520,8 @@ main(int argc, char **argv)
 	g_test_add_func("/ingest-pipe/read-fails", test_read_fails);
 	g_test_add_func("/ingest-pipe/sequential", test_sequential);
 	g_test_add_func("/ingest-pipe/load-bounded", test_load_bounded);
+	g_test_add_func("/ingest-pipe/load-beside-large",
+	    test_load_beside_large);
 	g_test_add_func("/ingest-pipe/stop-early", test_stop_early);
 	g_test_add_func("/ingest-pipe/push-in-order", test_push_in_order);
 	g_test_add_func("/ingest-pipe/push-stop-early", test_push_stop_early);
