@@ -26,9 +26,9 @@
 /* A mail file larger than this is not read into memory: it is hashed,
  * parsed and stored from the file, a piece at a time (rawfile.h).  It is
  * the pipe's budget of mail in flight: a mail within it is loaded beside
- * others, and read whole once, which is fastest; one larger would take
- * the whole budget alone, and is what leaves the import's memory
- * (attachments of megabytes). */
+ * others, and read whole once, which is fastest; one larger is prepared
+ * one at a time beside that budget (ingest-pipe.h), and read whole it
+ * would be most of the import's memory (attachments of megabytes). */
 #define IMPORT_FILE_BYTES INGEST_PIPE_BYTES
 
 static char *opt_maildir;
