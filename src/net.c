@@ -58,8 +58,9 @@ struct net {
 	char		*failure;	/* why the last read or write failed */
 	enum log_trace	 trace;
 	gboolean	 imap_literals;
-	gboolean	 quiet;		/* leaving writes out of the trace */
-	guint64		 quiet_bytes;
+	guint64		 quiet_left;	/* bytes still to write that are left
+					   out of the trace */
+	guint64		 quiet_bytes;	/* of them, those written */
 	struct net_trace in;
 	struct net_trace out;
 };
@@ -229,6 +230,32 @@ conn_read(mailstream_low *low, void *buf, size_t len)
 	return n;
 }
 
+/* Traces the N bytes of BUF written, those of a message left out;
+ * returns N. */
+static ssize_t
+trace_written(struct net *c, mailstream_low *low, const char *buf,
+    ssize_t n)
+{
+	size_t len = (size_t)n;
+	size_t quiet = (size_t)MIN((guint64)len, c->quiet_left);
+
+	if (quiet > 0) {
+		c->quiet_left -= quiet;
+		c->quiet_bytes += quiet;
+		if (c->quiet_left == 0)
+			net_trace_quiet_next(c, 0);
+		buf += quiet;
+		len -= quiet;
+	}
+	if (len == 0)
+		;
+	else if (low->privacy == 0)
+		trace_private(c, &c->out, buf, len);
+	else
+		trace_data(c, &c->out, "C", buf, len);
+	return n;
+}
+
 static ssize_t
 conn_write(mailstream_low *low, const void *buf, size_t len)
 {
@@ -237,18 +264,12 @@ conn_write(mailstream_low *low, const void *buf, size_t len)
 
 	if (c->fd == -1)
 		return -1;
-	if (c->quiet)
-		c->quiet_bytes += len;
-	else if (low->privacy == 0)
-		trace_private(c, &c->out, buf, len);
-	else
-		trace_data(c, &c->out, "C", buf, len);
 	if (c->tls != NULL) {
 		do
 			n = gnutls_record_send(c->tls, buf, len);
 		while (n == GNUTLS_E_INTERRUPTED);
 		if (n >= 0)
-			return n;
+			return trace_written(c, low, buf, n);
 		if (n == GNUTLS_E_AGAIN)
 			conn_fail(c, "the server took nothing in %d s",
 			    c->timeout);
@@ -264,7 +285,7 @@ conn_write(mailstream_low *low, const void *buf, size_t len)
 		n = send(c->fd, buf, len, MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	if (n >= 0)
-		return n;
+		return trace_written(c, low, buf, n);
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		conn_fail(c, "the server took nothing in %d s", c->timeout);
 	else if (errno == EPIPE || errno == ECONNRESET)
@@ -703,15 +724,13 @@ net_timeout(const struct net *n)
 }
 
 void
-net_trace_quiet(struct net *n, gboolean on)
+net_trace_quiet_next(struct net *n, guint64 bytes)
 {
-	if (on == n->quiet)
-		return;
-	n->quiet = on;
-	if (!on)
+	if (n->quiet_bytes > 0)
 		log_trace(n->trace, "C: [%" G_GUINT64_FORMAT " bytes of the"
 		    " message left out]", n->quiet_bytes);
 	n->quiet_bytes = 0;
+	n->quiet_left = bytes;
 }
 
 void

@@ -80,9 +80,10 @@ gboolean net_tls_pending(const struct net *n);
 const char *net_failure(const struct net *n);
 int net_timeout(const struct net *n);
 
-/* While on, what is written is left out of the trace (a message body);
- * turning it off traces how many bytes were left out. */
-void net_trace_quiet(struct net *n, gboolean on);
+/* The next BYTES to go out are left out of the trace (a message body,
+ * whatever the commands written behind it); how many were is traced once
+ * they went, or at the next call (0: none more). */
+void net_trace_quiet_next(struct net *n, guint64 bytes);
 
 /* The size of the IMAP literal announced at the end of line ("{123}" or
  * "{123+}"), 0 when there is none. */

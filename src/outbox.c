@@ -407,6 +407,10 @@ struct sender {
 				   the sender thread's alone */
 	gboolean refused;	/* one was acknowledged NOT_RECORDED; the
 				   sender thread's alone */
+	struct job *next;	/* taken from to_send for its envelope to go
+				   behind the last final dot; the sender
+				   thread's alone */
+	struct smtp_mail next_mail;	/* next's */
 	GThread *thread;
 };
 
@@ -429,6 +433,27 @@ sender_ready(gpointer data, gboolean wait)
 	return !s->refused;
 }
 
+/* Before a final dot: the mail to send next on the connection, if one
+ * is waiting, so that its envelope goes with the dot; NULL when none is,
+ * or when the next is to stop. */
+static const struct smtp_mail *
+sender_next(gpointer data)
+{
+	struct sender *s = data;
+	struct job *j = g_async_queue_try_pop(s->to_send);
+
+	if (j == NULL)
+		return NULL;
+	if (j == &stop_job) {
+		g_async_queue_push_front(s->to_send, j);
+		return NULL;
+	}
+	s->next = j;
+	s->next_mail = (struct smtp_mail){ j->sender, j->addrs,
+	    j->pending->len, j->e->raw };
+	return &s->next_mail;
+}
+
 /* Takes mails until told to stop, each sent once on this thread's
  * connection; after a failure the connection is dead and the thread
  * ends, the mail in hand handed back with why. */
@@ -436,16 +461,28 @@ static gpointer
 sender_run(gpointer data)
 {
 	struct sender *s = data;
+	const struct smtp_hold hold = { sender_ready, sender_next, s };
 	struct job *j;
 	gboolean sent = TRUE;
 
-	/* J is the main thread's once handed back: SENT is read before. */
-	while (sent && (j = g_async_queue_pop(s->to_send)) != &stop_job) {
+	while (sent) {
+		j = s->next != NULL ? g_steal_pointer(&s->next) :
+		    g_async_queue_pop(s->to_send);
+		if (j == &stop_job)
+			break;
 		j->by = s;
-		sent = j->sent = smtp_send_held(s->smtp, j->sender, j->addrs,
-		    j->pending->len, j->e->raw, j->replies, sender_ready, s,
-		    &j->error);
+		sent = j->sent = smtp_send_held(s->smtp, &(struct smtp_mail){
+		    j->sender, j->addrs, j->pending->len, j->e->raw },
+		    j->replies, &hold, &j->error);
 		s->owed++;
+		/* The next mail, taken for its envelope, goes back for the
+		 * connections left before this one is handed back: the main
+		 * thread counts this connection dead once it has it. */
+		if (!sent && s->next != NULL)
+			g_async_queue_push_front(s->to_send,
+			    g_steal_pointer(&s->next));
+		/* J is the main thread's once handed back: SENT is read
+		 * before. */
 		g_async_queue_push(s->done, j);
 	}
 	return NULL;

@@ -33,6 +33,11 @@ struct smtp {
 	MMAPString	*line;		/* the reply line being read */
 	gboolean	 used;		/* a mail went before: RSET first */
 	gboolean	 dead;		/* no more commands */
+	/* The envelope that went behind the last final dot, of the mail to
+	 * send next; its replies are not read yet.  NULL: none. */
+	char		*ahead_from;
+	char	       **ahead_rcpts;
+	gboolean	 ahead_rset;	/* RSET went before it */
 };
 
 static gboolean smtp_fail(struct smtp *, enum smtp_error, GError **,
@@ -580,7 +585,8 @@ smtp_close(struct smtp *smtp)
 	if (s != NULL) {
 		/* QUIT closes the stream; mailsmtp_free() would send it
 		 * too, so a dead stream is closed first. */
-		if (!smtp->dead && s->stream != NULL)
+		if (!smtp->dead && smtp->ahead_from == NULL &&
+		    s->stream != NULL)
 			mailsmtp_quit(s);
 		if (s->stream != NULL) {
 			mailstream_close(s->stream);
@@ -595,6 +601,8 @@ smtp_close(struct smtp *smtp)
 	g_free(smtp->peer);
 	g_free(smtp->helo);
 	g_strfreev(smtp->disable);
+	g_free(smtp->ahead_from);
+	g_strfreev(smtp->ahead_rcpts);
 	g_free(smtp);
 }
 
@@ -639,85 +647,158 @@ has_8bit(GBytes *raw)
 	return FALSE;
 }
 
-/* RSET (after a mail), MAIL FROM and RCPT TO: with PIPELINING in one
- * flight, DATA last (RFC 2920), its reply in *data; else one at a time,
- * with no RCPT after a refused MAIL, and data left alone. */
+/* With PIPELINING: RSET (after a mail), MAIL FROM, every RCPT TO and
+ * DATA, written, not flushed; *RSET whether RSET is among them. */
 static gboolean
-send_envelope(struct smtp *smtp, gboolean pipe, const char *from,
-    const char *const *rcpts, guint n, gboolean eight,
+envelope_write(struct smtp *smtp, const struct smtp_mail *m, gboolean eight,
+    gboolean *rset, GError **error)
+{
+	g_autofree char *mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s",
+	    m->from, eight ? " BODY=8BITMIME" : "");
+
+	*rset = smtp->used;
+	if ((smtp->used && !smtp_write(smtp, "RSET", FALSE)) ||
+	    !smtp_write(smtp, mail_cmd, FALSE))
+		return smtp_lost(smtp, "MAIL FROM", error);
+	for (guint i = 0; i < m->n_rcpts; i++) {
+		g_autofree char *cmd = g_strdup_printf("RCPT TO:<%s>",
+		    m->rcpts[i]);
+		if (!smtp_write(smtp, cmd, FALSE))
+			return smtp_lost(smtp, "RCPT TO", error);
+	}
+	if (!smtp_write(smtp, "DATA", FALSE))
+		return smtp_lost(smtp, "DATA", error);
+	smtp->used = TRUE;
+	return TRUE;
+}
+
+/* The replies to what envelope_write() wrote (RSET's first when RSET),
+ * for N recipients. */
+static gboolean
+envelope_read(struct smtp *smtp, gboolean rset, guint n,
     struct smtp_reply *mail, struct smtp_reply *replies,
     struct smtp_reply *data, GError **error)
 {
-	g_autofree char *mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s", from,
-	    eight ? " BODY=8BITMIME" : "");
-	struct smtp_reply rset = { 0 };
+	struct smtp_reply r = { 0 };
 	gboolean rset_ok = TRUE;
-	guint i;
 
-	if (smtp->used && !pipe) {
+	if (rset) {
+		if (!smtp_read_reply(smtp, &r, NULL, "RSET", error))
+			return FALSE;
+		rset_ok = r.code / 100 == 2;
+		smtp_reply_clear(&r);
+	}
+	if (!smtp_read_reply(smtp, mail, NULL, "MAIL FROM", error))
+		return FALSE;
+	for (guint i = 0; i < n; i++)
+		if (!smtp_read_reply(smtp, &replies[i], NULL, "RCPT TO",
+		    error))
+			return FALSE;
+	if (!smtp_read_reply(smtp, data, NULL, "DATA", error))
+		return FALSE;
+	if (!rset_ok)
+		return smtp_fail(smtp, SMTP_ERROR_PROTOCOL, error, "%s refuses"
+		    " RSET", smtp->peer);
+	return TRUE;
+}
+
+/* RSET (after a mail), MAIL FROM and RCPT TO: with PIPELINING in one
+ * flight, DATA last (RFC 2920), its reply in *data; else one at a time,
+ * with no RCPT after a refused MAIL, and data left alone.  An envelope
+ * that went ahead, behind the last final dot, has only its replies
+ * read. */
+static gboolean
+send_envelope(struct smtp *smtp, gboolean pipe, const struct smtp_mail *m,
+    gboolean eight, struct smtp_reply *mail, struct smtp_reply *replies,
+    struct smtp_reply *data, GError **error)
+{
+	g_autofree char *mail_cmd = NULL;
+	struct smtp_reply rset = { 0 };
+	gboolean rset_ok = TRUE, with_rset;
+
+	if (smtp->ahead_from != NULL) {
+		with_rset = smtp->ahead_rset;
+		g_clear_pointer(&smtp->ahead_from, g_free);
+		g_clear_pointer(&smtp->ahead_rcpts, g_strfreev);
+		return envelope_read(smtp, with_rset, m->n_rcpts, mail,
+		    replies, data, error);
+	}
+	if (pipe)
+		return envelope_write(smtp, m, eight, &with_rset, error) &&
+		    smtp_flush(smtp, "MAIL FROM", error) &&
+		    envelope_read(smtp, with_rset, m->n_rcpts, mail, replies,
+		    data, error);
+	if (smtp->used) {
 		if (!smtp_command(smtp, "RSET", FALSE, &rset, NULL, "RSET",
 		    error))
-			goto fail;
+			return FALSE;
 		rset_ok = rset.code / 100 == 2;
+		smtp_reply_clear(&rset);
 	}
-	if (pipe ? (smtp->used && !smtp_write(smtp, "RSET", FALSE)) ||
-	    !smtp_write(smtp, mail_cmd, FALSE) :
-	    !smtp_command(smtp, mail_cmd, FALSE, mail, NULL, "MAIL FROM",
-	    error)) {
-		if (pipe)
-			smtp_lost(smtp, "MAIL FROM", error);
-		goto fail;
-	}
-	for (i = 0; i < n && (pipe || mail->code / 100 == 2); i++) {
+	mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s", m->from,
+	    eight ? " BODY=8BITMIME" : "");
+	if (!smtp_command(smtp, mail_cmd, FALSE, mail, NULL, "MAIL FROM",
+	    error))
+		return FALSE;
+	for (guint i = 0; i < m->n_rcpts && mail->code / 100 == 2; i++) {
 		g_autofree char *cmd = g_strdup_printf("RCPT TO:<%s>",
-		    rcpts[i]);
-		if (!pipe && !smtp_command(smtp, cmd, FALSE, &replies[i], NULL,
+		    m->rcpts[i]);
+		if (!smtp_command(smtp, cmd, FALSE, &replies[i], NULL,
 		    "RCPT TO", error))
-			goto fail;
-		if (pipe && !smtp_write(smtp, cmd, FALSE)) {
-			smtp_lost(smtp, "RCPT TO", error);
-			goto fail;
-		}
+			return FALSE;
 	}
-	if (pipe) {
-		if (!smtp_write(smtp, "DATA", FALSE)) {
-			smtp_lost(smtp, "DATA", error);
-			goto fail;
-		}
-		if (!smtp_flush(smtp, "MAIL FROM", error) ||
-		    (smtp->used && !smtp_read_reply(smtp, &rset, NULL, "RSET",
-		    error)) ||
-		    !smtp_read_reply(smtp, mail, NULL, "MAIL FROM", error))
-			goto fail;
-		rset_ok = !smtp->used || rset.code / 100 == 2;
-		for (i = 0; i < n; i++)
-			if (!smtp_read_reply(smtp, &replies[i], NULL, "RCPT TO",
-			    error))
-				goto fail;
-		if (!smtp_read_reply(smtp, data, NULL, "DATA", error))
-			goto fail;
-	}
-	smtp_reply_clear(&rset);
 	smtp->used = TRUE;
 	if (!rset_ok)
 		return smtp_fail(smtp, SMTP_ERROR_PROTOCOL, error, "%s refuses"
 		    " RSET", smtp->peer);
 	return TRUE;
+}
 
-fail:
-	smtp_reply_clear(&rset);
-	return FALSE;
+/* Whether M is the mail whose envelope went ahead. */
+static gboolean
+is_ahead(struct smtp *smtp, const struct smtp_mail *m)
+{
+	if (strcmp(smtp->ahead_from, m->from) != 0 ||
+	    g_strv_length(smtp->ahead_rcpts) != m->n_rcpts)
+		return FALSE;
+	for (guint i = 0; i < m->n_rcpts; i++)
+		if (strcmp(smtp->ahead_rcpts[i], m->rcpts[i]) != 0)
+			return FALSE;
+	return TRUE;
+}
+
+/* Writes the envelope of the next mail HOLD names, if any, behind a final
+ * dot not yet flushed. */
+static gboolean
+envelope_ahead(struct smtp *smtp, const struct smtp_hold *hold,
+    GError **error)
+{
+	const struct smtp_mail *next;
+
+	if (hold == NULL || hold->next == NULL ||
+	    !smtp_has_extension(smtp, "PIPELINING") ||
+	    (next = hold->next(hold->data)) == NULL)
+		return TRUE;
+	if (!envelope_write(smtp, next, has_8bit(next->raw) &&
+	    smtp_has_extension(smtp, "8BITMIME"), &smtp->ahead_rset, error))
+		return FALSE;
+	smtp->ahead_from = g_strdup(next->from);
+	smtp->ahead_rcpts = g_new0(char *, next->n_rcpts + 1);
+	for (guint i = 0; i < next->n_rcpts; i++)
+		smtp->ahead_rcpts[i] = g_strdup(next->rcpts[i]);
+	return TRUE;
 }
 
 /* The message, after DATA's 354: *final is the reply after the final
  * dot.  With raw NULL, an empty message, to end a DATA that the server
  * took although no recipient was accepted (the reply is then no news).
- * With ready, the message goes without its final dot first, and the dot
- * only once ready(data, ...) said so; when it says no, the message is
- * left unended and the session dead, so that the server keeps nothing. */
+ * With HOLD, the message goes without its final dot first, and the dot
+ * only once hold->ready said so; when it says no, the message is left
+ * unended and the session dead, so that the server keeps nothing.  The
+ * next mail's envelope may go behind the dot (envelope_ahead()). */
 static gboolean
 send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
-    gboolean (*ready)(gpointer, gboolean), gpointer data, GError **error)
+    const struct smtp_hold *hold, GError **error)
 {
 	g_autoptr(GBytes) encoded = NULL;
 	mailstream *s = smtp->session->stream;
@@ -730,25 +811,27 @@ send_message(struct smtp *smtp, GBytes *raw, struct smtp_reply *final,
 		    g_bytes_get_size(raw));
 		p = g_bytes_get_data(encoded, &len);
 	}
-	net_trace_quiet(smtp->net, TRUE);
+	net_trace_quiet_next(smtp->net, len);
 	/* The last three bytes are the final ".\r\n". */
 	ok = mailstream_write(s, p, len - 3) != -1;
 	/* When the dot may go at once, it goes with the message's last
 	 * bytes; else they travel while the caller gets ready. */
-	if (ok && ready != NULL && raw != NULL && !ready(data, FALSE)) {
+	if (ok && hold != NULL && raw != NULL &&
+	    !hold->ready(hold->data, FALSE)) {
 		ok = mailstream_flush(s) != -1;
-		if (ok && !ready(data, TRUE)) {
-			net_trace_quiet(smtp->net, FALSE);
+		if (ok && !hold->ready(hold->data, TRUE)) {
+			net_trace_quiet_next(smtp->net, 0);
 			return smtp_fail(smtp, SMTP_ERROR_CONNECTION, error,
 			    "the message to %s was left unended: delivery "
 			    "stopped", smtp->peer);
 		}
 	}
-	ok = ok && mailstream_write(s, p + len - 3, 3) != -1 &&
-	    mailstream_flush(s) != -1;
-	net_trace_quiet(smtp->net, FALSE);
+	ok = ok && mailstream_write(s, p + len - 3, 3) != -1;
 	if (!ok)
 		return smtp_lost(smtp, "sending the message", error);
+	if ((raw != NULL && !envelope_ahead(smtp, hold, error)) ||
+	    !smtp_flush(smtp, "sending the message", error))
+		return FALSE;
 	return smtp_read_reply(smtp, final, NULL, "the end of the message",
 	    error);
 }
@@ -757,28 +840,33 @@ gboolean
 smtp_send(struct smtp *smtp, const char *from, const char *const *rcpts,
     guint n, GBytes *raw, struct smtp_reply *replies, GError **error)
 {
-	return smtp_send_held(smtp, from, rcpts, n, raw, replies, NULL, NULL,
-	    error);
+	const struct smtp_mail m = { from, rcpts, n, raw };
+
+	return smtp_send_held(smtp, &m, replies, NULL, error);
 }
 
 gboolean
-smtp_send_held(struct smtp *smtp, const char *from, const char *const *rcpts,
-    guint n, GBytes *raw, struct smtp_reply *replies,
-    gboolean (*ready)(gpointer, gboolean), gpointer data, GError **error)
+smtp_send_held(struct smtp *smtp, const struct smtp_mail *m,
+    struct smtp_reply *replies, const struct smtp_hold *hold,
+    GError **error)
 {
 	struct smtp_reply mail = { 0 }, final = { 0 };
-	guint i, accepted = 0;
+	guint i, n, accepted = 0;
 	gboolean ok = FALSE, pipe;
 
-	g_return_val_if_fail(smtp != NULL && from != NULL && raw != NULL,
-	    FALSE);
-	g_return_val_if_fail(n > 0 && rcpts != NULL && replies != NULL,
-	    FALSE);
+	g_return_val_if_fail(smtp != NULL && m != NULL && m->from != NULL &&
+	    m->raw != NULL, FALSE);
+	g_return_val_if_fail(m->n_rcpts > 0 && m->rcpts != NULL &&
+	    replies != NULL, FALSE);
 	if (!smtp_alive(smtp, error))
 		return FALSE;
+	/* The mail whose envelope went ahead comes next, none other. */
+	g_return_val_if_fail(smtp->ahead_from == NULL || is_ahead(smtp, m),
+	    FALSE);
+	n = m->n_rcpts;
 	pipe = smtp_has_extension(smtp, "PIPELINING");
 	/* With PIPELINING, final holds DATA's reply first. */
-	if (!send_envelope(smtp, pipe, from, rcpts, n, has_8bit(raw) &&
+	if (!send_envelope(smtp, pipe, m, has_8bit(m->raw) &&
 	    smtp_has_extension(smtp, "8BITMIME"), &mail, replies, &final,
 	    error))
 		goto out;
@@ -786,7 +874,7 @@ smtp_send_held(struct smtp *smtp, const char *from, const char *const *rcpts,
 		if (mail.code / 100 == 2 && replies[i].code / 100 == 2)
 			accepted++;
 	if (pipe && final.code == 354 && accepted == 0 &&
-	    !send_message(smtp, NULL, &final, NULL, NULL, error))
+	    !send_message(smtp, NULL, &final, NULL, error))
 		goto out;
 	if (mail.code == 530) {
 		smtp_fail(smtp, SMTP_ERROR_AUTH, error, "%s wants a login: %d"
@@ -803,7 +891,7 @@ smtp_send_held(struct smtp *smtp, const char *from, const char *const *rcpts,
 			goto out;
 		/* Else the refusal of DATA is the answer. */
 		if (final.code == 354 &&
-		    !send_message(smtp, raw, &final, ready, data, error))
+		    !send_message(smtp, m->raw, &final, hold, error))
 			goto out;
 		for (i = 0; i < n; i++)
 			if (replies[i].code / 100 == 2)
@@ -816,3 +904,4 @@ out:
 	smtp_reply_clear(&final);
 	return ok;
 }
+

@@ -109,20 +109,41 @@ gboolean smtp_send(struct smtp *smtp, const char *from,
     const char *const *rcpts, guint n_rcpts, GBytes *raw,
     struct smtp_reply *replies, GError **error);
 
+/* A mail to send: its envelope and its message. */
+struct smtp_mail {
+	const char	*from;
+	const char *const *rcpts;
+	guint		 n_rcpts;
+	GBytes		*raw;
+};
+
+/* What smtp_send_held() asks its caller before a final dot, with data. */
+struct smtp_hold {
+	/* Whether the dot may go: asked first with wait FALSE; when that
+	 * says no, the message goes without its dot, and it is asked again
+	 * with wait TRUE, to wait until it may.  FALSE then leaves the
+	 * message unended. */
+	gboolean (*ready)(gpointer data, gboolean wait);
+	/* NULL, or the mail to send next on the session, if any yet: with
+	 * PIPELINING its envelope goes right behind the dot, in the same
+	 * flight (RFC 2920), and it must be the next mail given to
+	 * smtp_send_held() or smtp_send(), which then only reads the
+	 * envelope's replies.  Asked only when the dot goes. */
+	const struct smtp_mail *(*next)(gpointer data);
+	gpointer data;
+};
+
 /* smtp_send(), but the final dot (after which the server is responsible
- * for the mail) goes only when ready(data, wait) returns TRUE.  It is
- * asked first with wait FALSE: TRUE sends the dot with the message's last
- * bytes; FALSE sends the message without its dot, and asks again with
- * wait TRUE, to wait until it may go.  When that returns FALSE the
- * message is left unended, the session dies and the mail is not sent
- * (FALSE, SMTP_ERROR_CONNECTION).  ready is not called when no message is
- * sent (every recipient refused, DATA refused).  The caller can so do
- * other work while the envelope and the message travel, yet let the
- * server take the mail only once the previous one is recorded. */
-gboolean smtp_send_held(struct smtp *smtp, const char *from,
-    const char *const *rcpts, guint n_rcpts, GBytes *raw,
-    struct smtp_reply *replies, gboolean (*ready)(gpointer, gboolean),
-    gpointer data, GError **error);
+ * for the mail) goes only when hold->ready says so.  When that finally
+ * returns FALSE the message is left unended, the session dies and the
+ * mail is not sent (FALSE, SMTP_ERROR_CONNECTION).  Nothing is asked when
+ * no message is sent (every recipient refused, DATA refused).  The caller
+ * can so do other work while the envelope and the message travel, yet let
+ * the server take the mail only once the previous one is recorded; and,
+ * with hold->next, the next mail's envelope travels with the dot. */
+gboolean smtp_send_held(struct smtp *smtp, const struct smtp_mail *mail,
+    struct smtp_reply *replies, const struct smtp_hold *hold,
+    GError **error);
 
 /* The message as sent after DATA: CRLF line ends, leading dots doubled,
  * a CRLF at the end, then ".\r\n".  Caller frees. */

@@ -232,6 +232,18 @@ outbox_select(struct store *st, struct db_stmt *stmt, gboolean with_raw,
 	return out;
 }
 
+/* The order mails due are sent in: the longest due first. */
+static gint
+outbox_due_order(gconstpointer a, gconstpointer b)
+{
+	const struct outbox_entry *x = *(struct outbox_entry *const *)a;
+	const struct outbox_entry *y = *(struct outbox_entry *const *)b;
+
+	if (x->next_try_at != y->next_try_at)
+		return x->next_try_at < y->next_try_at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 gboolean
 store_outbox_unclaim(struct store *st, GError **error)
 {
@@ -252,6 +264,7 @@ outbox_claim_chunk(struct store *st, gint64 now, guint limit,
 	g_autofree char *chunk = g_strdup_printf("%s/%u", st->outbox_claim,
 	    ++st->outbox_chunks);
 	struct db_stmt *stmt;
+	GPtrArray *claimed;
 
 	/* Claimed first, so that of several processes each mail goes to
 	 * one: PostgreSQL passes over the rows another is claiming, SQLite
@@ -274,14 +287,18 @@ outbox_claim_chunk(struct store *st, gint64 now, guint limit,
 	db_bind_int64(stmt, 4, STORE_OUTBOX_CLAIM);
 	if (!store_step_done(st, stmt, error))
 		return NULL;
+	/* Put in order here, not by the statement: a sort there would copy
+	 * every mail through SQLite's sorter. */
 	stmt = store_prepare(st, "SELECT " OUTBOX_COLUMNS ", r.raw, b.raw "
 	    "FROM outbox o JOIN outbox_raw r ON r.outbox_id = o.id "
 	    "LEFT JOIN outbox_bodies b ON b.id = o.body "
-	    "WHERE o.claim = ? ORDER BY o.next_try_at, o.id", error);
+	    "WHERE o.claim = ?", error);
 	if (stmt == NULL)
 		return NULL;
 	store_bind_text(stmt, 1, chunk);
-	return outbox_select(st, stmt, TRUE, error);
+	if ((claimed = outbox_select(st, stmt, TRUE, error)) != NULL)
+		g_ptr_array_sort(claimed, outbox_due_order);
+	return claimed;
 }
 
 GPtrArray *

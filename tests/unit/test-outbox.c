@@ -647,6 +647,8 @@ struct farm {
 	gboolean hold;
 	guint unrecorded;	/* dots that came before the record of the
 				   mail before */
+	guint ahead;		/* dots with more behind them, come in the
+				   same flight */
 	GPtrArray *handlers;	/* of GThread * */
 	int port;
 };
@@ -697,6 +699,12 @@ farm_serve(gpointer data)
 		if (message && strcmp(line, ".\r") == 0) {
 			message = FALSE;
 			mails++;
+			if (g_buffered_input_stream_get_available(
+			    G_BUFFERED_INPUT_STREAM(in)) > 0) {
+				g_mutex_lock(&fm->lock);
+				fm->ahead++;
+				g_mutex_unlock(&fm->lock);
+			}
 			if (fm->db != NULL && n_taken > 0) {
 				g_autofree char *sql = g_strdup_printf(
 				    "SELECT count(*) FROM outbox_recipients "
@@ -1018,8 +1026,9 @@ test_send_held_ready(gconstpointer data)
 	struct farm fm;
 	struct smtp *smtp = held_session(&fm, NULL);
 
-	g_assert_true(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
-	    ready_when, how, &error));
+	g_assert_true(smtp_send_held(smtp, &(struct smtp_mail){ "s@x", rcpts,
+	    1, raw }, &reply, &(struct smtp_hold){ ready_when, NULL, how },
+	    &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(reply.code, ==, 250);
 	g_assert_cmpstr(how[0], ==, "asked");
@@ -1048,8 +1057,9 @@ test_send_held_stopped(gconstpointer data)
 	    NULL);
 	int calls = 0;
 
-	g_assert_false(smtp_send_held(smtp, "s@x", rcpts, 1, raw, &reply,
-	    not_ready, &calls, &error));
+	g_assert_false(smtp_send_held(smtp, &(struct smtp_mail){ "s@x", rcpts,
+	    1, raw }, &reply, &(struct smtp_hold){ not_ready, NULL, &calls },
+	    &error));
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
 	g_assert_nonnull(strstr(error->message, "unended"));
 	/* Asked whether the dot may go at once, then to wait for it. */
@@ -1062,6 +1072,76 @@ test_send_held_stopped(gconstpointer data)
 	smtp_close(smtp);
 	farm_stop(&fm);
 	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 0);
+	farm_clear(&fm);
+}
+
+/* What the next-mail hook of the test below is given: the mails it
+ * hands out in turn, then NULL, and how often it was asked. */
+struct nexts {
+	const struct smtp_mail *mails[2];
+	int asked;
+};
+
+static gboolean
+ready_now(G_GNUC_UNUSED gpointer data, G_GNUC_UNUSED gboolean wait)
+{
+	return TRUE;
+}
+
+static const struct smtp_mail *
+next_of(gpointer data)
+{
+	struct nexts *n = data;
+
+	return n->asked < 2 ? n->mails[n->asked++] : NULL;
+}
+
+/* With PIPELINING, the envelope of the mail the caller names as next goes
+ * behind the final dot, in the same flight (RFC 2920); sent next, that
+ * mail has only its replies read: both are delivered, once each.  Without
+ * PIPELINING nothing is asked, and each mail goes as before. */
+static void
+test_send_held_next(gconstpointer data)
+{
+	const char *const no_pipelining[] = { "PIPELINING", NULL };
+	const char *const a[] = { "a@x", NULL }, *const b[] = { "b@x", "c@x",
+	    NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	const struct smtp_mail first = { "s@x", a, 1, raw };
+	const struct smtp_mail second = { "s@x", b, 2, raw };
+	gboolean pipelining = data == NULL;
+	struct nexts nexts = { { &second, NULL }, 0 };
+	const struct smtp_hold hold = { ready_now, next_of, &nexts };
+	g_autoptr(GError) error = NULL;
+	struct smtp_reply reply[2] = { { 0 } };
+	struct farm fm;
+	struct smtp *smtp = held_session(&fm, pipelining ? NULL :
+	    no_pipelining);
+
+	g_assert_true(smtp_send_held(smtp, &first, reply, &hold, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(reply[0].code, ==, 250);
+	smtp_reply_clear(&reply[0]);
+	g_assert_true(smtp_send_held(smtp, &second, reply, &hold, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(reply[0].code, ==, 250);
+	g_assert_cmpint(reply[1].code, ==, 250);
+	smtp_reply_clear(&reply[0]);
+	smtp_reply_clear(&reply[1]);
+	/* The session goes on as before: a third mail, no hook. */
+	g_assert_true(smtp_send(smtp, "s@x", a, 1, raw, reply, &error));
+	g_assert_no_error(error);
+	smtp_reply_clear(&reply[0]);
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpint(nexts.asked, ==, pipelining ? 2 : 0);
+	g_assert_cmpuint(fm.ahead, ==, pipelining ? 1 : 0);
+	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fm.copies,
+	    "a@x")), ==, 2);
+	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fm.copies,
+	    "b@x")), ==, 1);
+	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fm.copies,
+	    "c@x")), ==, 1);
 	farm_clear(&fm);
 }
 
@@ -1087,6 +1167,10 @@ main(int argc, char **argv)
 	    test_send_held_ready);
 	g_test_add_data_func("/outbox/send-held-waited", "waited",
 	    test_send_held_ready);
+	g_test_add_data_func("/outbox/send-held-next", NULL,
+	    test_send_held_next);
+	g_test_add_data_func("/outbox/send-held-next-no-pipelining", "",
+	    test_send_held_next);
 	g_test_add_data_func("/outbox/send-held-stopped", NULL,
 	    test_send_held_stopped);
 	g_test_add_data_func("/outbox/send-held-stopped-no-pipelining", "",
