@@ -218,6 +218,15 @@ store_try_wal(struct store *st, gboolean *set, GError **error)
 
 /* --- transactions ---------------------------------------------------- */
 
+/* Runs SQL, a statement without result, kept prepared. */
+static gboolean
+exec_kept(struct store *st, const char *sql, GError **error)
+{
+	struct db_stmt *stmt = store_prepare(st, sql, error);
+
+	return stmt != NULL && store_step_done(st, stmt, error);
+}
+
 gboolean
 store_begin(struct store *st, GError **error)
 {
@@ -226,10 +235,11 @@ store_begin(struct store *st, GError **error)
 	g_return_val_if_fail(!st->in_tx, FALSE);
 	if (st->want_wal && !store_try_wal(st, &wal, error))
 		return FALSE;
-	/* SQLite: the write lock at once.  PostgreSQL locks rows as they
-	 * are written, and its claims are unique rows. */
-	if (!store_exec(st, store_is_pg(st) ? "BEGIN" : "BEGIN IMMEDIATE",
-	    error))
+	/* SQLite: the write lock at once, by a statement kept prepared (a
+	 * delivery begins one a mail or two).  PostgreSQL locks rows as
+	 * they are written, and its claims are unique rows. */
+	if (!(store_is_pg(st) ? store_exec(st, "BEGIN", error) :
+	    exec_kept(st, "BEGIN IMMEDIATE", error)))
 		return FALSE;
 	st->in_tx = TRUE;
 	return TRUE;
@@ -272,7 +282,8 @@ store_commit(struct store *st, GError **error)
 {
 	g_return_val_if_fail(st->in_tx, FALSE);
 	if (!store_index_pending(st, error) ||
-	    !store_exec(st, "COMMIT", error)) {
+	    !(store_is_pg(st) ? store_exec(st, "COMMIT", error) :
+	    exec_kept(st, "COMMIT", error))) {
 		store_rollback(st);
 		return FALSE;
 	}
