@@ -218,18 +218,10 @@ store_try_wal(struct store *st, gboolean *set, GError **error)
 
 /* --- transactions ---------------------------------------------------- */
 
-/* Runs SQL, a statement without result, kept prepared. */
-static gboolean
-exec_kept(struct store *st, const char *sql, GError **error)
-{
-	struct db_stmt *stmt = store_prepare(st, sql, error);
-
-	return stmt != NULL && store_step_done(st, stmt, error);
-}
-
 gboolean
 store_begin(struct store *st, GError **error)
 {
+	struct db_stmt *stmt;
 	gboolean wal;
 
 	g_return_val_if_fail(!st->in_tx, FALSE);
@@ -239,7 +231,8 @@ store_begin(struct store *st, GError **error)
 	 * delivery begins one a mail or two).  PostgreSQL locks rows as
 	 * they are written, and its claims are unique rows. */
 	if (!(store_is_pg(st) ? store_exec(st, "BEGIN", error) :
-	    exec_kept(st, "BEGIN IMMEDIATE", error)))
+	    (stmt = store_prepare(st, "BEGIN IMMEDIATE", error)) != NULL &&
+	    store_step_done(st, stmt, error)))
 		return FALSE;
 	st->in_tx = TRUE;
 	return TRUE;
@@ -280,10 +273,13 @@ store_index_pending(struct store *st, GError **error)
 gboolean
 store_commit(struct store *st, GError **error)
 {
+	struct db_stmt *stmt;
+
 	g_return_val_if_fail(st->in_tx, FALSE);
 	if (!store_index_pending(st, error) ||
 	    !(store_is_pg(st) ? store_exec(st, "COMMIT", error) :
-	    exec_kept(st, "COMMIT", error))) {
+	    (stmt = store_prepare(st, "COMMIT", error)) != NULL &&
+	    store_step_done(st, stmt, error))) {
 		store_rollback(st);
 		return FALSE;
 	}
