@@ -18,6 +18,7 @@
 static gboolean opt_json;
 static gboolean opt_all;
 static gboolean opt_flush;
+static gboolean opt_stats;
 static gint64 opt_retry;
 static gint64 opt_purge = -1;
 
@@ -32,6 +33,8 @@ static const GOptionEntry outbox_options[] = {
 	  "delete mail sent more than DAYS days ago", "DAYS" },
 	{ "flush", 'f', 0, G_OPTION_ARG_NONE, &opt_flush,
 	  "deliver what is due now, then exit", NULL },
+	{ "stats", 0, 0, G_OPTION_ARG_NONE, &opt_stats,
+	  "with --flush: say where the time went", NULL },
 	G_OPTION_ENTRY_NULL
 };
 
@@ -213,11 +216,37 @@ flush_status(const GError *error)
 	return -1;
 }
 
+/* --stats: where a delivery's time went, in seconds and per mail; the
+ * senders' summed over the connections. */
+static void
+print_times(const struct outbox_times *t, double wall)
+{
+	double n = t->mails > 0 ? (double)t->mails : 1.0;
+	const struct {
+		const char *name;
+		gint64 us;
+	} stages[] = {
+		{ "claim", t->claim }, { "record", t->record },
+		{ "idle", t->idle }, { "send", t->send }, { "hold", t->hold },
+	};
+
+	printf("time: %u mails in %.2f s over %u connection%s, %.1f a commit;"
+	    " one thread claims mail and records what came back (idle while"
+	    " none has), each connection sends and holds a final dot until "
+	    "the mail before is recorded\n", t->mails, wall, t->connections,
+	    t->connections == 1 ? "" : "s", t->commits > 0 ?
+	    (double)t->mails / t->commits : 0.0);
+	for (size_t i = 0; i < G_N_ELEMENTS(stages); i++)
+		printf("  %-8s %8.2f s %8.1f us/mail\n", stages[i].name,
+		    (double)stages[i].us / 1e6, (double)stages[i].us / n);
+}
+
 static int
 outbox_flush(struct cmd_ctx *ctx)
 {
 	g_autoptr(GError) error = NULL;
 	struct outbox_stats stats = { 0 };
+	gint64 start = g_get_monotonic_time();
 	int rc = EX_OK;
 	gboolean ok;
 
@@ -237,6 +266,9 @@ outbox_flush(struct cmd_ctx *ctx)
 		rc = EX_DATAERR;
 	printf("%u due: %u sent, %u waiting, %u failed\n", stats.due,
 	    stats.sent, stats.waiting, stats.failed);
+	if (opt_stats)
+		print_times(&stats.times, (double)(g_get_monotonic_time() -
+		    start) / 1e6);
 	outbox_stats_clear(&stats);
 	return rc;
 }
@@ -252,6 +284,8 @@ cmd_outbox_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    " at a time");
 	if (actions > 0 && (opt_json || opt_all))
 		return cmd_usage(ctx, "--json and --all are for the listing");
+	if (opt_stats && !opt_flush)
+		return cmd_usage(ctx, "--stats goes with --flush");
 	if ((rc = cmd_open_store(ctx)) != EX_OK)
 		return rc;
 	if (opt_retry != 0)
@@ -265,7 +299,8 @@ cmd_outbox_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_outbox_entry = {
 	.name = "outbox",
-	.args = "[--json] [--all] | --retry ID | --purge-sent DAYS | --flush",
+	.args = "[--json] [--all] | --retry ID | --purge-sent DAYS | "
+	    "--flush [--stats]",
 	.summary = "list the mail that waits to be sent, and why; send it",
 	.help = "Lists the mail tidings has queued and not yet sent: each "
 	    "mail's kind,\nsubject, attempts and next try, and each "
@@ -277,7 +312,7 @@ const struct cmd_entry cmd_outbox_entry = {
 	    "it all\nwent out, 75 when some mail must wait (one line per "
 	    "problem), 65 when\na recipient was refused for good, 77 when the "
 	    "login was refused, 78\nwhen the server's certificate or the "
-	    "configuration is wrong.",
+	    "configuration is wrong.  --stats says where its time went.",
 	.options = outbox_options,
 	.min_args = 0,
 	.max_args = 0,

@@ -411,6 +411,9 @@ struct sender {
 				   behind the last final dot; the sender
 				   thread's alone */
 	struct smtp_mail next_mail;	/* next's */
+	guint mails;		/* taken; the sender thread's until joined */
+	gint64 send_us;		/* spent sending them */
+	gint64 hold_us;		/* of it, waiting for a record */
 	GThread *thread;
 };
 
@@ -421,6 +424,8 @@ sender_ready(gpointer data, gboolean wait)
 {
 	struct sender *s = data;
 
+	gint64 t = wait ? g_get_monotonic_time() : 0;
+
 	while (s->owed > 0 && !s->refused) {
 		gpointer ack = wait ? g_async_queue_pop(s->acks) :
 		    g_async_queue_try_pop(s->acks);
@@ -430,6 +435,8 @@ sender_ready(gpointer data, gboolean wait)
 		s->owed--;
 		s->refused = ack != RECORDED;
 	}
+	if (wait)
+		s->hold_us += g_get_monotonic_time() - t;
 	return !s->refused;
 }
 
@@ -464,6 +471,7 @@ sender_run(gpointer data)
 	const struct smtp_hold hold = { sender_ready, sender_next, s };
 	struct job *j;
 	gboolean sent = TRUE;
+	gint64 t;
 
 	while (sent) {
 		j = s->next != NULL ? g_steal_pointer(&s->next) :
@@ -471,9 +479,12 @@ sender_run(gpointer data)
 		if (j == &stop_job)
 			break;
 		j->by = s;
+		t = g_get_monotonic_time();
 		sent = j->sent = smtp_send_held(s->smtp, &(struct smtp_mail){
 		    j->sender, j->addrs, j->pending->len, j->e->raw },
 		    j->replies, &hold, &j->error);
+		s->send_us += g_get_monotonic_time() - t;
+		s->mails++;
 		s->owed++;
 		/* The next mail, taken for its envelope, goes back for the
 		 * connections left before this one is handed back: the main
@@ -587,9 +598,11 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
     gint64 since, gint64 retry_for, struct outbox_stats *stats,
     GError **err, GError **error)
 {
+	struct outbox_times *times = &stats->times;
 	guint out = 0, recorded = 0;
 	gboolean store_ok = TRUE;
 	struct outbox_entry *e;
+	gint64 t = g_get_monotonic_time(), t1;
 
 	for (;;) {
 		struct job *back[2 * OUTBOX_CONNECTIONS_MAX], *j;
@@ -613,9 +626,13 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 			g_async_queue_push(to_send, j);
 			out++;
 		}
+		t1 = g_get_monotonic_time();
+		times->claim += t1 - t;
 		if (out == 0)
 			break;
 		back[n++] = g_async_queue_pop(done);
+		t = g_get_monotonic_time();
+		times->idle += t - t1;
 		while (n < G_N_ELEMENTS(back) &&
 		    (j = g_async_queue_try_pop(done)) != NULL)
 			back[n++] = j;
@@ -636,6 +653,7 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 				ok = job_record(st, back[i], at, retry_for,
 				    stats, err, error);
 			store_ok = commit_or_undo(st, ok, error);
+			times->commits++;
 		}
 		for (guint i = 0; i < n; i++) {
 			j = back[i];
@@ -645,6 +663,9 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 			    NOT_RECORDED);
 			job_free(j);
 		}
+		t1 = g_get_monotonic_time();
+		times->record += t1 - t;
+		t = t1;
 		/* What is left in TO_SEND was not tried: no sender takes it
 		 * once none is left, and none may once the store failed
 		 * (nothing more could be recorded). */
@@ -695,9 +716,10 @@ senders_open(const struct conf *conf, guint n, GPtrArray *senders,
 	return TRUE;
 }
 
-/* Tells every sender to stop, waits for them and closes the connections. */
+/* Tells every sender to stop, waits for them and closes the connections;
+ * their times go to TIMES. */
 static void
-senders_close(GPtrArray *senders)
+senders_close(GPtrArray *senders, struct outbox_times *times)
 {
 	/* One each; those that ended after a failure leave theirs. */
 	for (guint i = 0; i < senders->len; i++) {
@@ -707,6 +729,10 @@ senders_close(GPtrArray *senders)
 	for (guint i = 0; i < senders->len; i++) {
 		struct sender *s = senders->pdata[i];
 		g_thread_join(s->thread);
+		times->connections++;
+		times->mails += s->mails;
+		times->send += s->send_us;
+		times->hold += s->hold_us;
 		smtp_close(s->smtp);
 		g_async_queue_unref(s->acks);
 		g_free(s);
@@ -753,12 +779,14 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	struct feed f = { G_QUEUE_INIT, FALSE, 0, FALSE };
 	struct outbox_entry *e;
 	GError *err = NULL;
-	gint64 since = clock_now();
+	gint64 since = clock_now(), t;
 	guint alive = 0;
 	gboolean ok = FALSE, store_ok = TRUE;
 
+	t = g_get_monotonic_time();
 	if (!feed_fill(st, &f, moved(now, since), stats, error))
 		goto out;
+	stats->times.claim += g_get_monotonic_time() - t;
 	if (f.due.length > 0 && senders_open(conf, MIN(n, f.due.length),
 	    senders, to_send, done, &err))
 		alive = senders->len;
@@ -784,7 +812,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	if (err != NULL)
 		g_propagate_error(error, g_steal_pointer(&err));
 out:
-	senders_close(senders);
+	senders_close(senders, &stats->times);
 	g_clear_error(&err);
 	g_queue_clear_full(&f.due, (GDestroyNotify)outbox_entry_free);
 	g_async_queue_unref(to_send);

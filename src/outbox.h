@@ -60,6 +60,17 @@ struct outbox_stats {
 	GPtrArray *problems;	/* one line (char *) per mail or recipient
 				   that did not go out, and why; owned, freed
 				   by outbox_stats_clear() */
+	struct outbox_times {	/* where the time went, microseconds */
+		guint connections;	/* opened */
+		guint mails;	/* handed to a connection */
+		guint commits;	/* of outcomes handed back */
+		gint64 claim;	/* claiming and reading mail due */
+		gint64 record;	/* recording outcomes, commits included */
+		gint64 idle;	/* the recording thread waiting for one */
+		gint64 send;	/* the connections sending, summed */
+		gint64 hold;	/* of it, waiting before a final dot for
+				   the record of the mail before */
+	} times;
 };
 
 void outbox_stats_clear(struct outbox_stats *stats);

@@ -7,8 +7,9 @@
 #   - tidings outbox --flush delivering N queued mails (queued beforehand
 #     by tests/integration/outbox-probe, not measured) with [smtp]
 #     connections as many.
-# Prints messages per second and tidings' ratio to smtp-source for each.
-# Nothing is asserted.
+# Prints messages per second and tidings' ratio to smtp-source for each,
+# and where tidings' time went (outbox --flush --stats).  Nothing is
+# asserted.
 # The programs measured are make bench's optimised build without
 # sanitizers, in bench-build/; a build with sanitizers is measured only
 # with a warning, as its speed says little.
@@ -86,9 +87,10 @@ run() {
 		-t bench@example.test -M bench.test 127.0.0.1:"$port" >"$work/source.out" 2>&1 ||
 		{ echo "smtp-source failed:" >&2; tail -5 "$work/source.out" >&2; }
 	t1=$(now)
-	"$TIDINGS" --config "$work/tidings-$c.conf" outbox --flush >"$work/flush.out" 2>"$work/flush.err" ||
+	"$TIDINGS" --config "$work/tidings-$c.conf" outbox --flush --stats >"$work/flush.out" 2>"$work/flush.err" ||
 		{ echo "tidings outbox --flush failed:" >&2; tail -5 "$work/flush.err" >&2; }
 	t2=$(now)
+	{ echo "  $c connection(s):"; sed -n 's/^/  /; /time:/,$p' "$work/flush.out"; } >>"$work/stats"
 	sent=$(sqlite3 -readonly "$db" "SELECT count(*) FROM outbox WHERE state = 'sent'" 2>/dev/null || echo "?")
 	awk -v c="$c" -v n="$n" -v a="$t0" -v b="$t1" -v e="$t2" -v sent="$sent" 'BEGIN {
 		src = b - a; tid = e - b
@@ -104,3 +106,6 @@ echo
 echo "tidings SMTP benchmark: $n mails of $bytes bytes to smtp-sink on loopback, $(nproc) cores"
 echo "  connections  smtp-source/s  tidings/s  tidings / smtp-source  sent"
 printf '%s\n' "$rows" | awk '{ printf "  %11s  %13s  %9s  %21s  %s\n", $1, $2, $3, $4, $5 }'
+echo
+echo "where tidings' time went (outbox --flush --stats; the connections' summed over them):"
+cat "$work/stats"

@@ -101,8 +101,15 @@ ok $? "outbox --all --json: valid JSON with the sent mail"
 queue digest-1 "alice@$D"
 queue digest-1 "alice@$D"
 expect_grep "$TEST_DIR/probe.out" "^queued before" "the same dedupe key is not queued twice"
-t outbox --flush
+t outbox --flush --stats
 expect_rc 0 "flush"
+expect_grep out "^time: 1 mails in [0-9.]* s over 1 connection, 1.0 a commit" "--stats: the mails, the connections and the mails a commit"
+for stage in claim record idle send hold; do
+	expect_grep out "^  $stage  *[0-9.]* s  *[0-9.]* us/mail$" "--stats: where the time went: $stage"
+done
+t outbox --stats
+expect_rc 64 "--stats without --flush is refused"
+expect_grep err "goes with --flush" "and says why"
 mailstack_wait_mail alice 2
 sleep 0.5
 [ "$(count_of alice digest-1)" = 1 ]

@@ -897,6 +897,18 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(stats.due, ==, 120);
 	g_assert_cmpuint(stats.sent, ==, 120);
 	g_assert_cmpuint(stats.waiting, ==, 0);
+	/* Where the time went: every mail handed to one of the connections
+	 * that opened, recorded in at most one commit each, the holds part
+	 * of the sending. */
+	g_assert_cmpuint(stats.times.connections, ==, MIN(4, refuse_after));
+	g_assert_cmpuint(stats.times.mails, ==, 120);
+	g_assert_cmpuint(stats.times.commits, >=, 1);
+	g_assert_cmpuint(stats.times.commits, <=, 120);
+	g_assert_cmpint(stats.times.claim, >, 0);
+	g_assert_cmpint(stats.times.record, >, 0);
+	g_assert_cmpint(stats.times.send, >, 0);
+	g_assert_cmpint(stats.times.hold, >=, 0);
+	g_assert_cmpint(stats.times.hold, <=, stats.times.send);
 	outbox_stats_clear(&stats);
 	g_assert_cmpuint(fm.connections, ==, MIN(4, refuse_after));
 	g_assert_cmpuint(fm.busy, >=, 2);
