@@ -653,7 +653,7 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 				ok = job_record(st, back[i], at, retry_for,
 				    stats, err, error);
 			store_ok = commit_or_undo(st, ok, error);
-			times->commits++;
+			times->commits += store_ok;
 		}
 		for (guint i = 0; i < n; i++) {
 			j = back[i];

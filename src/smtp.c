@@ -683,10 +683,13 @@ envelope_read(struct smtp *smtp, gboolean rset, guint n,
 	gboolean rset_ok = TRUE;
 
 	if (rset) {
-		if (!smtp_read_reply(smtp, &r, NULL, "RSET", error))
-			return FALSE;
+		/* A reply that kills the session (421) is kept too. */
+		gboolean ok = smtp_read_reply(smtp, &r, NULL, "RSET", error);
+
 		rset_ok = r.code / 100 == 2;
 		smtp_reply_clear(&r);
+		if (!ok)
+			return FALSE;
 	}
 	if (!smtp_read_reply(smtp, mail, NULL, "MAIL FROM", error))
 		return FALSE;
@@ -729,11 +732,13 @@ send_envelope(struct smtp *smtp, gboolean pipe, const struct smtp_mail *m,
 		    envelope_read(smtp, with_rset, m->n_rcpts, mail, replies,
 		    data, error);
 	if (smtp->used) {
-		if (!smtp_command(smtp, "RSET", FALSE, &rset, NULL, "RSET",
-		    error))
-			return FALSE;
+		gboolean ok = smtp_command(smtp, "RSET", FALSE, &rset, NULL,
+		    "RSET", error);
+
 		rset_ok = rset.code / 100 == 2;
 		smtp_reply_clear(&rset);
+		if (!ok)
+			return FALSE;
 	}
 	mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s", m->from,
 	    eight ? " BODY=8BITMIME" : "");
@@ -860,9 +865,14 @@ smtp_send_held(struct smtp *smtp, const struct smtp_mail *m,
 	    replies != NULL, FALSE);
 	if (!smtp_alive(smtp, error))
 		return FALSE;
-	/* The mail whose envelope went ahead comes next, none other. */
-	g_return_val_if_fail(smtp->ahead_from == NULL || is_ahead(smtp, m),
-	    FALSE);
+	/* The mail whose envelope went ahead comes next, none other: the
+	 * server holds that envelope, so the session can go no further. */
+	if (smtp->ahead_from != NULL && !is_ahead(smtp, m)) {
+		g_critical("smtp_send_held: not the mail hold->next gave");
+		return smtp_fail(smtp, SMTP_ERROR_PROTOCOL, error, "a mail "
+		    "other than the one whose envelope went ahead was given to"
+		    " %s", smtp->peer);
+	}
 	n = m->n_rcpts;
 	pipe = smtp_has_extension(smtp, "PIPELINING");
 	/* With PIPELINING, final holds DATA's reply first. */

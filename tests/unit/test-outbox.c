@@ -649,6 +649,7 @@ struct farm {
 				   mail before */
 	guint ahead;		/* dots with more behind them, come in the
 				   same flight */
+	gboolean rset_closes;	/* RSET is answered 421, and the end */
 	GPtrArray *handlers;	/* of GThread * */
 	int port;
 };
@@ -751,6 +752,12 @@ farm_serve(gpointer data)
 			;
 		else if (g_str_has_prefix(line, "EHLO "))
 			say(out, "250-farm\r\n250 PIPELINING\r\n");
+		else if (g_str_has_prefix(line, "RSET") && fm->rset_closes) {
+			say(out, "421 4.3.2 closing\r\n");
+			g_free(line);
+			break;
+		} else if (g_str_has_prefix(line, "RCPT TO:<refused"))
+			say(out, "550 5.1.1 no such user\r\n");
 		else if (g_str_has_prefix(line, "RCPT TO:<")) {
 			char *end = strchr(line, '>');
 			g_ptr_array_add(rcpts, g_strndup(line + 9, end != NULL ?
@@ -913,6 +920,9 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(fm.connections, ==, MIN(4, refuse_after));
 	g_assert_cmpuint(fm.busy, >=, 2);
 	g_assert_cmpuint(fm.unrecorded, ==, 0);
+	/* Envelopes went behind final dots (RFC 2920), and yet every dot
+	 * came after the record of the mail before. */
+	g_assert_cmpuint(fm.ahead, >, 0);
 	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 120);
 	g_hash_table_iter_init(&it, fm.copies);
 	while (g_hash_table_iter_next(&it, &key, &value))
@@ -1157,6 +1167,130 @@ test_send_held_next(gconstpointer data)
 	farm_clear(&fm);
 }
 
+/* The envelope that goes ahead is answered for its own mail: a refused
+ * recipient is that mail's refusal, and the session goes on; a server
+ * gone after the dot fails the mail in hand and the one ahead, and takes
+ * neither. */
+static void
+test_send_held_next_answers(gconstpointer data)
+{
+	gboolean lost = data != NULL;
+	const char *const a[] = { "a@x", NULL }, *const r[] = { "refused@x",
+	    NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	const struct smtp_mail first = { "s@x", a, 1, raw };
+	const struct smtp_mail second = { "s@x", r, 1, raw };
+	struct nexts nexts = { { &second, NULL }, 0 };
+	const struct smtp_hold hold = { ready_now, next_of, &nexts };
+	g_autoptr(GError) error = NULL;
+	struct smtp_reply reply = { 0 };
+	struct farm fm;
+	struct smtp *smtp;
+
+	farm_start(&fm, 8, lost ? 1 : 0, NULL);
+	smtp = smtp_connect(&(struct smtp_account){ .host = "127.0.0.1",
+	    .port = fm.port, .security = SMTP_SECURITY_NONE,
+	    .timeout_seconds = 5, .helo = "test.example" }, &error);
+	g_assert_no_error(error);
+	g_assert_true(smtp_send_held(smtp, &first, &reply, &hold, &error) !=
+	    lost);
+	if (lost) {
+		g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+		g_clear_error(&error);
+	} else
+		g_assert_cmpint(reply.code, ==, 250);
+	smtp_reply_clear(&reply);
+	g_assert_true(smtp_send_held(smtp, &second, &reply, &hold, &error) !=
+	    lost);
+	if (lost) {
+		g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+		g_clear_error(&error);
+	} else {
+		g_assert_no_error(error);
+		g_assert_cmpint(reply.code, ==, 550);
+		g_assert_nonnull(strstr(reply.text, "no such user"));
+	}
+	smtp_reply_clear(&reply);
+	if (!lost) {
+		g_assert_true(smtp_send(smtp, "s@x", a, 1, raw, &reply,
+		    &error));
+		g_assert_cmpint(reply.code, ==, 250);
+		smtp_reply_clear(&reply);
+	}
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpint(nexts.asked, ==, 1);
+	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fm.copies,
+	    "a@x")), ==, lost ? 0 : 2);
+	g_assert_false(g_hash_table_contains(fm.copies, "refused@x"));
+	farm_clear(&fm);
+}
+
+/* A server that closes at RSET (421) before a second mail: the mail
+ * fails with the session, whether its envelope went ahead or not, and
+ * nothing of the reply is left behind. */
+static void
+test_send_rset_closes(gconstpointer data)
+{
+	const char *const no_pipelining[] = { "PIPELINING", NULL };
+	const char *const a[] = { "a@x", NULL }, *const b[] = { "b@x", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	const struct smtp_mail second = { "s@x", b, 1, raw };
+	struct nexts nexts = { { &second, NULL }, 0 };
+	const struct smtp_hold hold = { ready_now, next_of, &nexts };
+	g_autoptr(GError) error = NULL;
+	struct smtp_reply reply = { 0 };
+	struct farm fm;
+	struct smtp *smtp = held_session(&fm, data != NULL ? no_pipelining :
+	    NULL);
+
+	fm.rset_closes = TRUE;
+	g_assert_true(smtp_send_held(smtp, &(struct smtp_mail){ "s@x", a, 1,
+	    raw }, &reply, &hold, &error));
+	g_assert_no_error(error);
+	smtp_reply_clear(&reply);
+	g_assert_false(smtp_send_held(smtp, &second, &reply, &hold, &error));
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
+	g_assert_nonnull(strstr(error->message, "421"));
+	smtp_reply_clear(&reply);
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 1);
+	farm_clear(&fm);
+}
+
+/* A mail other than the one whose envelope went ahead is a mistake of
+ * the caller's: it is said, and the session ends without sending it. */
+static void
+test_send_held_next_other(void)
+{
+	const char *const a[] = { "a@x", NULL }, *const b[] = { "b@x", NULL };
+	g_autoptr(GBytes) raw = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	const struct smtp_mail first = { "s@x", a, 1, raw };
+	const struct smtp_mail second = { "s@x", b, 1, raw };
+	struct nexts nexts = { { &second, NULL }, 0 };
+	const struct smtp_hold hold = { ready_now, next_of, &nexts };
+	g_autoptr(GError) error = NULL;
+	struct smtp_reply reply = { 0 };
+	struct farm fm;
+	struct smtp *smtp = held_session(&fm, NULL);
+
+	g_assert_true(smtp_send_held(smtp, &first, &reply, &hold, &error));
+	smtp_reply_clear(&reply);
+	g_test_expect_message("tidings", G_LOG_LEVEL_CRITICAL,
+	    "*not the mail hold->next gave*");
+	g_assert_false(smtp_send_held(smtp, &first, &reply, &hold, &error));
+	g_test_assert_expected_messages();
+	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_PROTOCOL);
+	smtp_reply_clear(&reply);
+	smtp_close(smtp);
+	farm_stop(&fm);
+	g_assert_cmpuint(GPOINTER_TO_UINT(g_hash_table_lookup(fm.copies,
+	    "a@x")), ==, 1);
+	g_assert_false(g_hash_table_contains(fm.copies, "b@x"));
+	farm_clear(&fm);
+}
+
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
@@ -1183,6 +1317,16 @@ main(int argc, char **argv)
 	    test_send_held_next);
 	g_test_add_data_func("/outbox/send-held-next-no-pipelining", "",
 	    test_send_held_next);
+	g_test_add_data_func("/outbox/send-held-next-refused", NULL,
+	    test_send_held_next_answers);
+	g_test_add_data_func("/outbox/send-held-next-lost", "",
+	    test_send_held_next_answers);
+	g_test_add_data_func("/outbox/send-rset-closes", NULL,
+	    test_send_rset_closes);
+	g_test_add_data_func("/outbox/send-rset-closes-no-pipelining", "",
+	    test_send_rset_closes);
+	g_test_add_func("/outbox/send-held-next-other",
+	    test_send_held_next_other);
 	g_test_add_data_func("/outbox/send-held-stopped", NULL,
 	    test_send_held_stopped);
 	g_test_add_data_func("/outbox/send-held-stopped-no-pipelining", "",
