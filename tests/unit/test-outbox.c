@@ -1024,6 +1024,17 @@ held_session(struct farm *fm, const char *const *disable)
 	return smtp;
 }
 
+/* Closes SMTP, stops the farm FM and checks that it took COPIES mails in
+ * all. */
+static void
+held_end(struct smtp *smtp, struct farm *fm, guint copies)
+{
+	smtp_close(smtp);
+	farm_stop(fm);
+	g_assert_cmpuint(g_hash_table_size(fm->copies), ==, copies);
+	farm_clear(fm);
+}
+
 /* Says the final dot may go once waited for (data "wait"), or at once. */
 static gboolean
 ready_when(gpointer data, gboolean wait)
@@ -1057,10 +1068,7 @@ test_send_held_ready(gconstpointer data)
 	g_assert_cmpstr(how[1], ==, strcmp(data, "at once") == 0 ? NULL :
 	    "waited");
 	smtp_reply_clear(&reply);
-	smtp_close(smtp);
-	farm_stop(&fm);
-	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 1);
-	farm_clear(&fm);
+	held_end(smtp, &fm, 1);
 }
 
 /* A mail whose final dot is refused by its caller (smtp_send_held()) is
@@ -1091,10 +1099,7 @@ test_send_held_stopped(gconstpointer data)
 	g_assert_false(smtp_send(smtp, "s@x", rcpts, 1, raw, &reply, &error));
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
 	smtp_reply_clear(&reply);
-	smtp_close(smtp);
-	farm_stop(&fm);
-	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 0);
-	farm_clear(&fm);
+	held_end(smtp, &fm, 0);
 }
 
 /* What the next-mail hook of the test below is given: the mails it
@@ -1253,10 +1258,7 @@ test_send_rset_closes(gconstpointer data)
 	g_assert_error(error, SMTP_ERROR, SMTP_ERROR_CONNECTION);
 	g_assert_nonnull(strstr(error->message, "421"));
 	smtp_reply_clear(&reply);
-	smtp_close(smtp);
-	farm_stop(&fm);
-	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 1);
-	farm_clear(&fm);
+	held_end(smtp, &fm, 1);
 }
 
 /* A mail other than the one whose envelope went ahead is a mistake of
