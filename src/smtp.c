@@ -647,14 +647,25 @@ has_8bit(GBytes *raw)
 	return FALSE;
 }
 
+/* MAIL FROM for M: with BODY=8BITMIME when it has 8-bit bytes and the
+ * server takes them so.  Caller frees. */
+static char *
+mail_from(struct smtp *smtp, const struct smtp_mail *m)
+{
+	gboolean eight = smtp_has_extension(smtp, "8BITMIME") &&
+	    has_8bit(m->raw);
+
+	return g_strdup_printf("MAIL FROM:<%s>%s", m->from,
+	    eight ? " BODY=8BITMIME" : "");
+}
+
 /* With PIPELINING: RSET (after a mail), MAIL FROM, every RCPT TO and
  * DATA, written, not flushed; *RSET whether RSET is among them. */
 static gboolean
-envelope_write(struct smtp *smtp, const struct smtp_mail *m, gboolean eight,
+envelope_write(struct smtp *smtp, const struct smtp_mail *m,
     gboolean *rset, GError **error)
 {
-	g_autofree char *mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s",
-	    m->from, eight ? " BODY=8BITMIME" : "");
+	g_autofree char *mail_cmd = mail_from(smtp, m);
 
 	*rset = smtp->used;
 	if ((smtp->used && !smtp_write(smtp, "RSET", FALSE)) ||
@@ -712,7 +723,7 @@ envelope_read(struct smtp *smtp, gboolean rset, guint n,
  * read. */
 static gboolean
 send_envelope(struct smtp *smtp, gboolean pipe, const struct smtp_mail *m,
-    gboolean eight, struct smtp_reply *mail, struct smtp_reply *replies,
+    struct smtp_reply *mail, struct smtp_reply *replies,
     struct smtp_reply *data, GError **error)
 {
 	g_autofree char *mail_cmd = NULL;
@@ -727,7 +738,7 @@ send_envelope(struct smtp *smtp, gboolean pipe, const struct smtp_mail *m,
 		    replies, data, error);
 	}
 	if (pipe)
-		return envelope_write(smtp, m, eight, &with_rset, error) &&
+		return envelope_write(smtp, m, &with_rset, error) &&
 		    smtp_flush(smtp, "MAIL FROM", error) &&
 		    envelope_read(smtp, with_rset, m->n_rcpts, mail, replies,
 		    data, error);
@@ -740,8 +751,7 @@ send_envelope(struct smtp *smtp, gboolean pipe, const struct smtp_mail *m,
 		if (!ok)
 			return FALSE;
 	}
-	mail_cmd = g_strdup_printf("MAIL FROM:<%s>%s", m->from,
-	    eight ? " BODY=8BITMIME" : "");
+	mail_cmd = mail_from(smtp, m);
 	if (!smtp_command(smtp, mail_cmd, FALSE, mail, NULL, "MAIL FROM",
 	    error))
 		return FALSE;
@@ -784,8 +794,7 @@ envelope_ahead(struct smtp *smtp, const struct smtp_hold *hold,
 	    !smtp_has_extension(smtp, "PIPELINING") ||
 	    (next = hold->next(hold->data)) == NULL)
 		return TRUE;
-	if (!envelope_write(smtp, next, has_8bit(next->raw) &&
-	    smtp_has_extension(smtp, "8BITMIME"), &smtp->ahead_rset, error))
+	if (!envelope_write(smtp, next, &smtp->ahead_rset, error))
 		return FALSE;
 	smtp->ahead_from = g_strdup(next->from);
 	smtp->ahead_rcpts = g_new0(char *, next->n_rcpts + 1);
@@ -876,9 +885,7 @@ smtp_send_held(struct smtp *smtp, const struct smtp_mail *m,
 	n = m->n_rcpts;
 	pipe = smtp_has_extension(smtp, "PIPELINING");
 	/* With PIPELINING, final holds DATA's reply first. */
-	if (!send_envelope(smtp, pipe, m, has_8bit(m->raw) &&
-	    smtp_has_extension(smtp, "8BITMIME"), &mail, replies, &final,
-	    error))
+	if (!send_envelope(smtp, pipe, m, &mail, replies, &final, error))
 		goto out;
 	for (i = 0; i < n; i++)
 		if (mail.code / 100 == 2 && replies[i].code / 100 == 2)

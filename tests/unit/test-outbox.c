@@ -650,6 +650,8 @@ struct farm {
 	guint ahead;		/* dots with more behind them, come in the
 				   same flight */
 	gboolean rset_closes;	/* RSET is answered 421, and the end */
+	gboolean eight;		/* it offers 8BITMIME */
+	guint body8;		/* MAIL FROM with BODY=8BITMIME */
 	GPtrArray *handlers;	/* of GThread * */
 	int port;
 };
@@ -751,7 +753,15 @@ farm_serve(gpointer data)
 		} else if (message)
 			;
 		else if (g_str_has_prefix(line, "EHLO "))
-			say(out, "250-farm\r\n250 PIPELINING\r\n");
+			say(out, fm->eight ? "250-farm\r\n250-8BITMIME\r\n"
+			    "250 PIPELINING\r\n" : "250-farm\r\n250 PIPELINING\r\n");
+		else if (g_str_has_prefix(line, "MAIL FROM:") &&
+		    strstr(line, " BODY=8BITMIME") != NULL) {
+			g_mutex_lock(&fm->lock);
+			fm->body8++;
+			g_mutex_unlock(&fm->lock);
+			say(out, "250 2.1.0 Ok\r\n");
+		}
 		else if (g_str_has_prefix(line, "RSET") && fm->rset_closes) {
 			say(out, "421 4.3.2 closing\r\n");
 			g_free(line);
@@ -1261,6 +1271,49 @@ test_send_rset_closes(gconstpointer data)
 	held_end(smtp, &fm, 1);
 }
 
+/* A mail with 8-bit bytes goes with BODY=8BITMIME when the server
+ * offers it, its envelope ahead or not; a 7-bit one, or any when the
+ * server does not offer it, without. */
+static void
+test_send_8bitmime(gconstpointer data)
+{
+	const char *const no_8bit[] = { "8BITMIME", NULL };
+	const char *const a[] = { "a@x", NULL };
+	g_autoptr(GBytes) seven = g_bytes_new_static("Subject: x\n\nbody\n",
+	    17);
+	g_autoptr(GBytes) eight = g_bytes_new_static("Subject: x\n\nbo\xc3"
+	    "\xa9\n", 17);
+	const struct smtp_mail second = { "s@x", a, 1, eight };
+	struct nexts nexts = { { &second, NULL }, 0 };
+	const struct smtp_hold hold = { ready_now, next_of, &nexts };
+	gboolean offered = data == NULL;
+	g_autoptr(GError) error = NULL;
+	struct smtp_reply reply = { 0 };
+	struct farm fm;
+	struct smtp *smtp;
+
+	farm_start(&fm, 8, 0, NULL);
+	fm.eight = TRUE;
+	smtp = smtp_connect(&(struct smtp_account){ .host = "127.0.0.1",
+	    .port = fm.port, .security = SMTP_SECURITY_NONE,
+	    .timeout_seconds = 5, .helo = "test.example",
+	    .disable = offered ? NULL : no_8bit }, &error);
+	g_assert_no_error(error);
+	/* 7 bits, then 8 with its envelope ahead, then 8 as before. */
+	g_assert_true(smtp_send_held(smtp, &(struct smtp_mail){ "s@x", a, 1,
+	    seven }, &reply, &hold, &error));
+	smtp_reply_clear(&reply);
+	g_assert_true(smtp_send_held(smtp, &second, &reply, &hold, &error));
+	smtp_reply_clear(&reply);
+	g_assert_true(smtp_send(smtp, "s@x", a, 1, eight, &reply, &error));
+	g_assert_no_error(error);
+	smtp_reply_clear(&reply);
+	g_assert_cmpint(nexts.asked, ==, 2);
+	g_assert_cmpuint(fm.ahead, ==, 1);
+	g_assert_cmpuint(fm.body8, ==, offered ? 2 : 0);
+	held_end(smtp, &fm, 1);
+}
+
 /* A mail other than the one whose envelope went ahead is a mistake of
  * the caller's: it is said, and the session ends without sending it. */
 static void
@@ -1327,6 +1380,10 @@ main(int argc, char **argv)
 	    test_send_rset_closes);
 	g_test_add_data_func("/outbox/send-rset-closes-no-pipelining", "",
 	    test_send_rset_closes);
+	g_test_add_data_func("/outbox/send-8bitmime", NULL,
+	    test_send_8bitmime);
+	g_test_add_data_func("/outbox/send-8bitmime-not-offered", "",
+	    test_send_8bitmime);
 	g_test_add_func("/outbox/send-held-next-other",
 	    test_send_held_next_other);
 	g_test_add_data_func("/outbox/send-held-stopped", NULL,
