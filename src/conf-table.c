@@ -132,8 +132,11 @@ const struct conf_option conf_table[] = {
 	{ "smtp", "connections", CONF_NUMBER, "1", NULL,
 	  "How many connections to the SMTP server deliver the outbox at "
 	  "once, each mail over one of them, once (at most 16). More than "
-	  "one sends a big digest sooner; a server that refuses some of "
-	  "them is sent to over those it took." },
+	  "one sends a big digest sooner. The first opens before the "
+	  "others, and its failure is the delivery's; the others open "
+	  "together, so that their handshakes (TLS, login) overlap; a "
+	  "server that refuses some of them is sent to over those it "
+	  "took." },
 
 	{ "filters", "exec", CONF_COMMAND, NULL, NULL,
 	  "A program every incoming mail is piped to, after tidings' own "

@@ -314,21 +314,23 @@ account_of(const struct conf *conf, struct smtp_account *a, char **password,
 	return TRUE;
 }
 
-static struct smtp *
-outbox_connect(const struct conf *conf, GError **error)
-{
-	g_autofree char *ca_file = NULL, *ca_dir = NULL;
-	char *password = NULL;
+/* What the connections of a delivery open with, read once: the account
+ * and the strings it points to. */
+struct account {
 	struct smtp_account a;
-	struct smtp *smtp = NULL;
+	char *password, *ca_file, *ca_dir;
+};
 
-	if (account_of(conf, &a, &password, &ca_file, &ca_dir, error))
-		smtp = smtp_connect(&a, error);
-	if (password != NULL) {
-		explicit_bzero(password, strlen(password));
-		g_free(password);
+static void
+account_clear(struct account *ac)
+{
+	if (ac->password != NULL) {
+		explicit_bzero(ac->password, strlen(ac->password));
+		g_free(ac->password);
 	}
-	return smtp;
+	g_free(ac->ca_file);
+	g_free(ac->ca_dir);
+	memset(ac, 0, sizeof(*ac));
 }
 
 /* --- the connections ---------------------------------------------------
@@ -391,6 +393,9 @@ job_new(const struct verp_keys *keys, struct outbox_entry *e)
 /* What tells a sender thread to stop. */
 static struct job stop_job;
 
+/* What a sender thread hands back when its connection did not open. */
+static struct job gone_job;
+
 /* What the main thread says of each mail a sender handed back. */
 #define RECORDED	GINT_TO_POINTER(1)	/* the next may be taken */
 #define NOT_RECORDED	GINT_TO_POINTER(2)	/* the store failed: stop */
@@ -398,7 +403,9 @@ static struct job stop_job;
 /* What one sender thread is given: its own connection, and the queues
  * it shares with the main thread. */
 struct sender {
-	struct smtp *smtp;
+	struct smtp *smtp;	/* NULL until the thread opens it */
+	const struct account *account;	/* to open it with */
+	guint n, of;		/* it is the Nth connection of OF */
 	GAsyncQueue *to_send;	/* of struct job *; &stop_job: stop */
 	GAsyncQueue *done;	/* of struct job * */
 	GAsyncQueue *acks;	/* RECORDED or NOT_RECORDED, one per mail
@@ -473,6 +480,18 @@ sender_run(gpointer data)
 	gboolean sent = TRUE;
 	gint64 t;
 
+	/* The connections after the first open at once, each on its own
+	 * thread; one the server refuses (too many, say) is done without. */
+	if (s->smtp == NULL) {
+		g_autoptr(GError) err = NULL;
+
+		if ((s->smtp = smtp_connect(&s->account->a, &err)) == NULL) {
+			log_info("outbox: connection %u of the %u of [smtp] "
+			    "connections: %s", s->n, s->of, err->message);
+			g_async_queue_push(s->done, &gone_job);
+			return NULL;
+		}
+	}
 	while (sent) {
 		j = s->next != NULL ? g_steal_pointer(&s->next) :
 		    g_async_queue_pop(s->to_send);
@@ -606,7 +625,7 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 
 	for (;;) {
 		struct job *back[2 * OUTBOX_CONNECTIONS_MAX], *j;
-		guint n = 0;
+		guint n = 0, k;
 		gboolean sync;
 
 		while (store_ok && 2 * *alive > out && (e = feed_next(st, f,
@@ -636,6 +655,14 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 		while (n < G_N_ELEMENTS(back) &&
 		    (j = g_async_queue_try_pop(done)) != NULL)
 			back[n++] = j;
+		/* A connection that did not open hands back no mail. */
+		k = 0;
+		for (guint i = 0; i < n; i++)
+			if (back[i] == &gone_job)
+				(*alive)--;
+			else
+				back[k++] = back[i];
+		n = k;
 		out -= n;
 		sync = (recorded + n) / OUTBOX_SYNC_EVERY >
 		    recorded / OUTBOX_SYNC_EVERY || (out == 0 &&
@@ -644,8 +671,8 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 		for (guint i = 0; i < n; i++)
 			if (!back[i]->sent)
 				(*alive)--;
-		if (store_ok && (store_ok = store_set_durable(st, sync,
-		    error) && store_begin(st, error))) {
+		if (n > 0 && store_ok && (store_ok = store_set_durable(st,
+		    sync, error) && store_begin(st, error))) {
 			gboolean ok = TRUE;
 			gint64 at = moved(now, since);
 
@@ -684,29 +711,24 @@ deliver_parallel(struct store *st, GAsyncQueue *to_send, GAsyncQueue *done,
 	store_set_durable(st, TRUE, store_ok ? error : NULL);
 }
 
-/* The senders of a delivery: up to N connections opened now, one after
- * the other; those the server refuses beyond the first are done without.
- * FALSE with ERROR when not even one opens. */
+/* The senders of a delivery: the first connection opened here, its
+ * failure the delivery's (FALSE with ERROR), then N - 1 more, each opened
+ * by its own thread meanwhile, so that their handshakes overlap. */
 static gboolean
-senders_open(const struct conf *conf, guint n, GPtrArray *senders,
+senders_open(const struct account *account, guint n, GPtrArray *senders,
     GAsyncQueue *to_send, GAsyncQueue *done, GError **error)
 {
-	for (guint i = 0; i < n; i++) {
-		g_autoptr(GError) err = NULL;
-		struct smtp *smtp = outbox_connect(conf, &err);
-		struct sender *s;
+	struct smtp *first = smtp_connect(&account->a, error);
 
-		if (smtp == NULL && i == 0) {
-			g_propagate_error(error, g_steal_pointer(&err));
-			return FALSE;
-		}
-		if (smtp == NULL) {
-			log_info("outbox: %u connections of the %u of [smtp] "
-			    "connections: %s", i, n, err->message);
-			break;
-		}
-		s = g_new0(struct sender, 1);
-		s->smtp = smtp;
+	if (first == NULL)
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		struct sender *s = g_new0(struct sender, 1);
+
+		s->smtp = i == 0 ? first : NULL;
+		s->account = account;
+		s->n = i + 1;
+		s->of = n;
 		s->to_send = to_send;
 		s->done = done;
 		s->acks = g_async_queue_new();
@@ -729,7 +751,7 @@ senders_close(GPtrArray *senders, struct outbox_times *times)
 	for (guint i = 0; i < senders->len; i++) {
 		struct sender *s = senders->pdata[i];
 		g_thread_join(s->thread);
-		times->connections++;
+		times->connections += s->smtp != NULL;
 		times->mails += s->mails;
 		times->send += s->send_us;
 		times->hold += s->hold_us;
@@ -779,6 +801,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	struct feed f = { G_QUEUE_INIT, FALSE, 0, FALSE };
 	struct outbox_entry *e;
 	GError *err = NULL;
+	struct account account = { 0 };
 	gint64 since = clock_now(), t;
 	guint alive = 0;
 	gboolean ok = FALSE, store_ok = TRUE;
@@ -787,7 +810,9 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 	if (!feed_fill(st, &f, moved(now, since), stats, error))
 		goto out;
 	stats->times.claim += g_get_monotonic_time() - t;
-	if (f.due.length > 0 && senders_open(conf, MIN(n, f.due.length),
+	if (f.due.length > 0 && account_of(conf, &account.a, &account.password,
+	    &account.ca_file, &account.ca_dir, &err) &&
+	    senders_open(&account, MIN(n, f.due.length),
 	    senders, to_send, done, &err))
 		alive = senders->len;
 	if (alive > 0)
@@ -813,6 +838,7 @@ deliver_chunks(struct store *st, const struct conf *conf, guint n,
 		g_propagate_error(error, g_steal_pointer(&err));
 out:
 	senders_close(senders, &stats->times);
+	account_clear(&account);
 	g_clear_error(&err);
 	g_queue_clear_full(&f.due, (GDestroyNotify)outbox_entry_free);
 	g_async_queue_unref(to_send);

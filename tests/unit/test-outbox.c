@@ -651,6 +651,11 @@ struct farm {
 				   same flight */
 	gboolean rset_closes;	/* RSET is answered 421, and the end */
 	gboolean eight;		/* it offers 8BITMIME */
+	guint gate;		/* connections after the first greeted only
+				   once that many are open together */
+	guint gated;		/* of them, open */
+	guint gate_missed;	/* greeted after waiting a second in vain */
+	GCond gate_cond;
 	guint body8;		/* MAIL FROM with BODY=8BITMIME */
 	GPtrArray *handlers;	/* of GThread * */
 	int port;
@@ -660,6 +665,7 @@ struct farm_conn {
 	struct farm *farm;
 	GSocketConnection *c;
 	gboolean refuse;
+	guint index;		/* 1 for the first connection taken */
 };
 
 /* Ends the transaction of the database connection DATA after HOLD_MS and
@@ -695,6 +701,19 @@ farm_serve(gpointer data)
 	if (fc->refuse) {
 		say(out, "421 4.7.0 too many connections\r\n");
 		goto out;
+	}
+	if (fm->gate > 0 && fc->index > 1) {
+		gint64 until = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+
+		g_mutex_lock(&fm->lock);
+		fm->gated++;
+		g_cond_broadcast(&fm->gate_cond);
+		while (fm->gated < fm->gate &&
+		    g_cond_wait_until(&fm->gate_cond, &fm->lock, until))
+			;
+		if (fm->gated < fm->gate)
+			fm->gate_missed++;
+		g_mutex_unlock(&fm->lock);
 	}
 	say(out, "220 farm ESMTP\r\n");
 	while ((line = g_data_input_stream_read_line(in, NULL, NULL,
@@ -813,7 +832,7 @@ farm_accept(gpointer data)
 		g_mutex_lock(&fm->lock);
 		fc->refuse = fm->connections >= fm->refuse_after;
 		if (!fc->refuse)
-			fm->connections++;
+			fc->index = ++fm->connections;
 		g_ptr_array_add(fm->handlers, g_thread_new("farm", farm_serve,
 		    fc));
 		g_mutex_unlock(&fm->lock);
@@ -833,6 +852,7 @@ farm_start(struct farm *fm, guint refuse_after, guint die_after,
 
 	memset(fm, 0, sizeof *fm);
 	g_mutex_init(&fm->lock);
+	g_cond_init(&fm->gate_cond);
 	fm->copies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
 	fm->handlers = g_ptr_array_new();
@@ -866,6 +886,7 @@ static void
 farm_clear(struct farm *fm)
 {
 	g_hash_table_unref(fm->copies);
+	g_cond_clear(&fm->gate_cond);
 	g_mutex_clear(&fm->lock);
 }
 
@@ -928,7 +949,7 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(stats.times.hold, <=, stats.times.send);
 	outbox_stats_clear(&stats);
 	g_assert_cmpuint(fm.connections, ==, MIN(4, refuse_after));
-	g_assert_cmpuint(fm.busy, >=, 2);
+	g_assert_cmpuint(fm.busy, >=, MIN(2, refuse_after));
 	g_assert_cmpuint(fm.unrecorded, ==, 0);
 	/* Envelopes went behind final dots (RFC 2920), and yet every dot
 	 * came after the record of the mail before. */
@@ -941,6 +962,31 @@ test_deliver_connections(struct fixture *f, gconstpointer data)
 		g_autoptr(OutboxEntry) e = get(f, id);
 		g_assert_cmpstr(e->state, ==, "sent");
 	}
+	farm_clear(&fm);
+}
+
+/* The connections after the first open together: the server greets
+ * them only once all three are open (else after a second in vain), and
+ * every mail goes once. */
+static void
+test_deliver_connections_together(struct fixture *f,
+    G_GNUC_UNUSED gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	struct outbox_stats stats = { 0 };
+	struct farm fm;
+
+	farm_start(&fm, 8, 0, NULL);
+	fm.gate = 3;
+	g_assert_true(deliver_to_farm(f, &fm, 40, 4, &stats, &error));
+	g_assert_no_error(error);
+	farm_stop(&fm);
+	g_assert_cmpuint(stats.sent, ==, 40);
+	g_assert_cmpuint(stats.times.connections, ==, 4);
+	outbox_stats_clear(&stats);
+	g_assert_cmpuint(fm.connections, ==, 4);
+	g_assert_cmpuint(fm.gate_missed, ==, 0);
+	g_assert_cmpuint(g_hash_table_size(fm.copies), ==, 40);
 	farm_clear(&fm);
 }
 
@@ -1394,6 +1440,10 @@ main(int argc, char **argv)
 	    GUINT_TO_POINTER(100), setup, test_deliver_connections, teardown);
 	g_test_add("/outbox/deliver-connections-refused", struct fixture,
 	    GUINT_TO_POINTER(2), setup, test_deliver_connections, teardown);
+	g_test_add("/outbox/deliver-connections-one-taken", struct fixture,
+	    GUINT_TO_POINTER(1), setup, test_deliver_connections, teardown);
+	ADD("/outbox/deliver-connections-together",
+	    test_deliver_connections_together);
 	ADD("/outbox/deliver-connection-dies", test_deliver_connection_dies);
 	g_test_add_func("/outbox/data-encode", test_data_encode);
 	g_test_add_func("/outbox/backoff", test_backoff);
