@@ -351,6 +351,7 @@ struct job {
 	const char **addrs;	/* their addresses, NULL-terminated */
 	char *sender, *token;
 	struct smtp_reply *replies;	/* one per pending recipient */
+	struct smtp_mail mail;	/* what goes: sender, addrs and e's mail */
 	struct sender *by;	/* the sender that had it */
 	gboolean sent;		/* smtp_send_held() returned TRUE */
 	GError *error;		/* else why: the connection is dead */
@@ -387,6 +388,7 @@ job_new(const struct verp_keys *keys, struct outbox_entry *e)
 		j->addrs[i] = ((struct outbox_rcpt *)j->pending->pdata[i])->address;
 	if (n > 0)
 		j->sender = sender_of(keys, e, j->addrs[0], &j->token);
+	j->mail = (struct smtp_mail){ j->sender, j->addrs, n, e->raw };
 	return j;
 }
 
@@ -417,7 +419,6 @@ struct sender {
 	struct job *next;	/* taken from to_send for its envelope to go
 				   behind the last final dot; the sender
 				   thread's alone */
-	struct smtp_mail next_mail;	/* next's */
 	guint mails;		/* taken; the sender thread's until joined */
 	gint64 send_us;		/* spent sending them */
 	gint64 hold_us;		/* of it, waiting for a record */
@@ -430,7 +431,6 @@ static gboolean
 sender_ready(gpointer data, gboolean wait)
 {
 	struct sender *s = data;
-
 	gint64 t = wait ? g_get_monotonic_time() : 0;
 
 	while (s->owed > 0 && !s->refused) {
@@ -463,9 +463,7 @@ sender_next(gpointer data)
 		return NULL;
 	}
 	s->next = j;
-	s->next_mail = (struct smtp_mail){ j->sender, j->addrs,
-	    j->pending->len, j->e->raw };
-	return &s->next_mail;
+	return &j->mail;
 }
 
 /* Takes mails until told to stop, each sent once on this thread's
@@ -499,9 +497,8 @@ sender_run(gpointer data)
 			break;
 		j->by = s;
 		t = g_get_monotonic_time();
-		sent = j->sent = smtp_send_held(s->smtp, &(struct smtp_mail){
-		    j->sender, j->addrs, j->pending->len, j->e->raw },
-		    j->replies, &hold, &j->error);
+		sent = j->sent = smtp_send_held(s->smtp, &j->mail, j->replies,
+		    &hold, &j->error);
 		s->send_us += g_get_monotonic_time() - t;
 		s->mails++;
 		s->owed++;

@@ -921,4 +921,3 @@ out:
 	smtp_reply_clear(&final);
 	return ok;
 }
-
