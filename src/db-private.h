@@ -13,6 +13,8 @@ struct db_ops {
 	void (*busy_timeout)(struct db *db, int ms);
 	gboolean (*in_transaction)(struct db *db);
 	gint64 (*changes)(struct db *db);
+	/* Optional: the rowid of the last row inserted (SQLite). */
+	gint64 (*last_insert_id)(struct db *db);
 	int (*exec)(struct db *db, const char *sql);
 	int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
 	void (*finalize)(struct db_stmt *s);

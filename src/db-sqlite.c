@@ -153,6 +153,12 @@ sq_changes(struct db *db)
 	return sqlite3_changes64(SQ(db)->handle);
 }
 
+static gint64
+sq_last_insert_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(SQ(db)->handle);
+}
+
 static int
 sq_exec(struct db *db, const char *sql)
 {
@@ -366,6 +372,7 @@ const struct db_ops db_sqlite_ops = {
 	.busy_timeout = sq_busy_timeout,
 	.in_transaction = sq_in_transaction,
 	.changes = sq_changes,
+	.last_insert_id = sq_last_insert_id,
 	.exec = sq_exec,
 	.prepare = sq_prepare,
 	.finalize = sq_finalize,

@@ -55,6 +55,13 @@ db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+gint64
+db_last_insert_id(struct db *db)
+{
+	return db->ops->last_insert_id != NULL ?
+	    db->ops->last_insert_id(db) : -1;
+}
+
 int
 db_exec(struct db *db, const char *sql)
 {

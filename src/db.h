@@ -68,6 +68,9 @@ void db_busy_timeout(struct db *db, int ms);
 gboolean db_in_transaction(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE. */
 gint64 db_changes(struct db *db);
+/* The rowid of the row the last INSERT made, -1 where the backend keeps
+ * none (PostgreSQL: there an INSERT says RETURNING id). */
+gint64 db_last_insert_id(struct db *db);
 
 /* Runs one or more statements without parameters or results. */
 int db_exec(struct db *db, const char *sql);

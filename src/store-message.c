@@ -268,18 +268,18 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	int next = 1;
 
 	if (r->msg == NULL)
-		stmt = store_prepare(st, "INSERT INTO messages (message_id, "
-		    "content_hash, conflict, received_at, source, state, "
-		    "reason, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, "
-		    "CASE WHEN ?6 = 'new' THEN 1 ELSE 0 END) RETURNING id",
-		    error);
+		stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT INTO "
+		    "messages (message_id, content_hash, conflict, "
+		    "received_at, source, state, reason, attempts) VALUES "
+		    "(?, ?, ?, ?, ?, ?, ?, CASE WHEN ?6 = 'new' THEN 1 ELSE 0 "
+		    "END)"), error);
 	else
-		stmt = store_prepare(st, "INSERT INTO messages (parent, "
-		    "in_reply_to, refs, sender, sender_name, subject, date, "
-		    "kind, body_text, thread_id, message_id, content_hash, "
-		    "conflict, received_at, source, state, reason) VALUES "
-		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-		    "RETURNING id", error);
+		stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT INTO "
+		    "messages (parent, in_reply_to, refs, sender, sender_name, "
+		    "subject, date, kind, body_text, thread_id, message_id, "
+		    "content_hash, conflict, received_at, source, state, "
+		    "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?, ?, ?)"), error);
 	if (stmt == NULL)
 		return FALSE;
 	if (r->msg != NULL) {
@@ -293,7 +293,7 @@ insert_row(struct store *st, const struct new_row *r, gint64 *id,
 	store_bind_text(stmt, next++, r->source);
 	store_bind_text(stmt, next++, r->state);
 	store_bind_text(stmt, next, r->reason);
-	*id = store_step_int64(st, stmt, error);
+	*id = store_step_insert(st, stmt, error);
 	if (*id < 0)
 		return FALSE;
 	if (r->msg != NULL && (strcmp(r->state, "processed") == 0 ||
@@ -891,9 +891,9 @@ gint64
 store_thread_new(struct store *st, const char *root, const char *subject,
     const char *subject_key, gint64 date, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO threads (root, "
-	    "subject, subject_key, first_date, last_date) VALUES (?, ?, ?, ?, ?) "
-	    "RETURNING id", error);
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO threads (root, subject, subject_key, first_date, last_date) "
+	    "VALUES (?, ?, ?, ?, ?)"), error);
 
 	if (stmt == NULL)
 		return -1;
@@ -902,7 +902,7 @@ store_thread_new(struct store *st, const char *root, const char *subject,
 	store_bind_text(stmt, 3, subject_key);
 	db_bind_int64(stmt, 4, date);
 	db_bind_int64(stmt, 5, date);
-	return store_step_int64(st, stmt, error);
+	return store_step_insert(st, stmt, error);
 }
 
 gboolean

@@ -36,6 +36,16 @@ gboolean store_step_done(struct store *st, struct db_stmt *stmt,
 /* Steps a statement that returns one integer, resets it and returns the
  * integer, or -1 with error set. */
 gint64 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error);
+/* Steps an INSERT of one row and returns the row's id, or -1 with error
+ * set.  On SQLite the statement says no RETURNING: SQLite answers that
+ * clause as a trigger, which makes the INSERT journal every page it
+ * changes, in a file of its own, in case the trigger fails it; the
+ * rowid is read after.  On PostgreSQL it says RETURNING id, read here.
+ * STORE_INSERT_ID(SQL) writes both. */
+gint64 store_step_insert(struct store *st, struct db_stmt *stmt,
+    GError **error);
+#define STORE_INSERT_ID(st, sql) \
+	(store_is_postgresql(st) ? sql " RETURNING id" : sql)
 /* Steps STMT to its end, making each row into an element with READ; the
  * array frees them with FREE.  NULL with error set on failure. */
 GPtrArray *store_rows(struct store *st, struct db_stmt *stmt,

@@ -117,6 +117,15 @@ store_step_done(struct store *st, struct db_stmt *stmt, GError **error)
 }
 
 gint64
+store_step_insert(struct store *st, struct db_stmt *stmt, GError **error)
+{
+	if (store_is_pg(st))
+		return store_step_int64(st, stmt, error);
+	return store_step_done(st, stmt, error) ? db_last_insert_id(st->db) :
+	    -1;
+}
+
+gint64
 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	int rc = db_step(stmt);

@@ -1,10 +1,12 @@
 /* Unit tests for the store: opening, migrations, refusal of foreign and
- * newer databases, transactions, teams and members.  On SQLite, or on
+ * newer databases, transactions, teams and members, what a stored mail
+ * costs SQLite.  On SQLite, or on
  * PostgreSQL with TIDINGS_TEST_PG (testdb.h). */
 #include "config.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -811,10 +813,93 @@ test_bulk_journal(struct fixture *f, gconstpointer data)
 #define ADD(name, fn) \
 	g_test_add(name, struct fixture, NULL, setup, fn, teardown)
 
+/* SQLite's files, with a count of the statement journals opened: a
+ * statement that may fail halfway, in a transaction with others before
+ * it, keeps a copy of each page it changes in one, to undo itself. */
+static sqlite3_vfs counting_vfs;
+static sqlite3_vfs *real_vfs;
+static gint subjournals;
+
+static int
+counting_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file,
+    int flags, int *out)
+{
+	if (flags & SQLITE_OPEN_SUBJOURNAL)
+		g_atomic_int_inc(&subjournals);
+	return real_vfs->xOpen(real_vfs, name, file, flags, out);
+}
+
+/* Every statement journal in a file of its own from its first page (not
+ * kept in memory up to a size), and opened through counting_vfs. */
+static void
+count_subjournals(void)
+{
+	g_assert_cmpint(sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 0), ==,
+	    SQLITE_OK);
+	real_vfs = sqlite3_vfs_find(NULL);
+	g_assert_nonnull(real_vfs);
+	counting_vfs = *real_vfs;
+	counting_vfs.zName = "tidings-test-counting";
+	counting_vfs.xOpen = counting_open;
+	g_assert_cmpint(sqlite3_vfs_register(&counting_vfs, 1), ==, SQLITE_OK);
+}
+
+/* Mail stored in a batch, each in its own new thread, writes no statement
+ * journal: SQLite answers INSERT ... RETURNING as a trigger, which made
+ * every such INSERT journal its pages, most of what an IMAP sync wrote.
+ * The ids read back are the rows'. */
+static void
+test_insert_unjournaled(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(Store) st = NULL;
+	gint64 ids[3], threads[3];
+	int before;
+
+	if (testdb_sqlite_only("statement journals are SQLite's"))
+		return;
+	st = store_open(f->path, &error);
+	g_assert_no_error(error);
+	team_add(st, "a");
+	g_assert_true(store_begin_batch(st, &error));
+	before = g_atomic_int_get(&subjournals);
+	for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
+		g_autofree char *mail = g_strdup_printf("From: "
+		    "ana@example.org\nSubject: Status %u\nMessage-ID: "
+		    "<j%u@x>\n\nBlocked on review %u\n", i, i, i);
+		g_autoptr(GBytes) raw = g_bytes_new(mail, strlen(mail));
+		g_autoptr(Message) msg = message_parse(raw, 0, &error);
+
+		g_assert_nonnull(msg);
+		threads[i] = store_thread_new(st, msg->message_id,
+		    msg->subject, msg->subject, msg->date, &error);
+		g_assert_no_error(error);
+		g_assert_cmpint(threads[i], >, 0);
+		g_assert_true(store_message_add_processed(st, msg, "import", 0,
+		    "processed", threads[i], FALSE, &ids[i], &error));
+		g_assert_no_error(error);
+	}
+	g_assert_cmpint(g_atomic_int_get(&subjournals), ==, before);
+	g_assert_true(store_commit(st, &error));
+	g_assert_no_error(error);
+	g_clear_pointer(&st, store_close);
+	for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
+		g_autofree char *q = g_strdup_printf("SELECT count(*) FROM "
+		    "messages m JOIN threads t ON t.id = m.thread_id WHERE "
+		    "m.id = %" G_GINT64_FORMAT " AND t.id = %" G_GINT64_FORMAT
+		    " AND m.message_id = 'j%u@x' AND t.root = 'j%u@x'",
+		    ids[i], threads[i], i, i);
+		g_assert_cmpint(raw_int(f->path, q), ==, 1);
+	}
+	g_assert_cmpint(fts_count(f->path, "review"), ==, 3);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	if (!testdb_is_pg())
+		count_subjournals();
 	ADD("/store/create", test_create);
 	ADD("/store/raw-large", test_raw_large);
 	ADD("/store/raw-file", test_raw_file);
@@ -830,5 +915,6 @@ main(int argc, char **argv)
 	ADD("/store/fts", test_fts);
 	ADD("/store/fts-batch", test_fts_batch);
 	ADD("/store/bulk-journal", test_bulk_journal);
+	ADD("/store/insert-unjournaled", test_insert_unjournaled);
 	return g_test_run();
 }
