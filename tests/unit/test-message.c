@@ -676,6 +676,85 @@ test_qp_as_gmime(void)
 	}
 }
 
+/* What GMime's decoder makes of BODY, base64, given it whole, as tidings
+ * decodes a part it keeps: the size a part not kept is measured at. */
+static gsize
+base64_decoded_size(const char *body, gsize len)
+{
+	GMimeEncoding state;
+	g_autofree char *out = NULL;
+
+	g_mime_encoding_init_decode(&state, GMIME_CONTENT_ENCODING_BASE64);
+	out = g_malloc(g_mime_encoding_outlen(&state, len) + 1);
+	return g_mime_encoding_flush(&state, body, len, out);
+}
+
+/* Base64 not kept, odd and random, is measured as GMime decodes it whole:
+ * '=' in the middle and at the end, missing padding, characters outside
+ * the alphabet, line ends of both kinds, and bodies past the piece that
+ * part sizes are counted in. */
+static void
+test_base64_measured(void)
+{
+	static const char *const odd[] = {
+		"QQ==", "QUI=", "QUJD", "QQ", "QUI", "Q", "=", "==", "====",
+		"QQ==QUJD", "QUJD=", "QUJD==", "QU=D", "=QUJ", "QUJDQQ=\r\n=",
+		"QUJD\r\nQQ=A", "!!QU~JD??", "Q U J D\r\n", "\xc3\xa9QUJD", "",
+	};
+	static const char alphabet[] = "AZaz09+/==\r\n !~-\xc3";
+	g_autoptr(GRand) rand = g_rand_new_with_seed(4648);
+
+	for (int i = 0; i < 600; i++) {
+		g_autoptr(GString) body = g_string_new(NULL);
+		g_autofree char *mail = NULL;
+		g_autoptr(GError) error = NULL;
+		g_autoptr(Message) m = NULL;
+		struct message_part *p;
+
+		if (i < (int)G_N_ELEMENTS(odd))
+			g_string_append(body, odd[i]);
+		else if (i < 580)
+			for (int k = g_rand_int_range(rand, 0, 60); k > 0; k--)
+				g_string_append_c(body, alphabet[g_rand_int_range(
+				    rand, 0, sizeof alphabet - 1)]);
+		else {
+			/* Past 16 KiB, padded or not at the end. */
+			gsize n = (gsize)g_rand_int_range(rand, 12000, 40000);
+			g_autofree guchar *bytes = g_malloc(n);
+			g_autofree char *b64 = NULL;
+
+			for (gsize k = 0; k < n; k++)
+				bytes[k] = (guchar)g_rand_int(rand);
+			b64 = g_base64_encode(bytes, n);
+			for (gsize k = 0, len = strlen(b64); k < len; k += 76) {
+				g_string_append_len(body, b64 + k,
+				    MIN(76, len - k));
+				g_string_append(body, i % 2 ? "\r\n" : "\n");
+			}
+			g_string_truncate(body, body->len - (i % 2 ? 2 : 1));
+			if (i % 3 == 0)	/* padding dropped */
+				while (body->str[body->len - 1] == '=')
+					g_string_truncate(body, body->len - 1);
+		}
+		mail = g_strdup_printf("From: a@example.org\nSubject: b64\n"
+		    "Message-ID: <b64-%d@example.org>\nMIME-Version: 1.0\n"
+		    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+		    "Content-Type: application/octet-stream\n"
+		    "Content-Transfer-Encoding: base64\n\n%s\n--b--\n",
+		    i, body->str);
+		m = parse_string(mail, strlen(mail), &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(m->parts->len, ==, 1);
+		p = m->parts->pdata[0];
+		g_assert_null(p->data);
+		if (p->size != base64_decoded_size(body->str, body->len))
+			g_test_message("body \"%s\"", i < 580 ? body->str :
+			    "(long)");
+		g_assert_cmpuint(p->size, ==, base64_decoded_size(body->str,
+		    body->len));
+	}
+}
+
 static void
 test_decoding(void)
 {
@@ -1018,6 +1097,7 @@ main(int argc, char **argv)
 	g_test_add_func("/message/truncated", test_truncated);
 	g_test_add_func("/message/utf8-clean", test_utf8_clean);
 	g_test_add_func("/message/qp-as-gmime", test_qp_as_gmime);
+	g_test_add_func("/message/base64-measured", test_base64_measured);
 	g_test_add_func("/message/structure-problems",
 	    test_structure_problems);
 	g_test_add_func("/message/missing-boundary", test_missing_boundary);
