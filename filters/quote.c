@@ -26,7 +26,6 @@
 #include <glib.h>
 
 #include "filter.h"
-#include "html.h"
 #include "reply.h"
 
 /* Longer lines are never markers; skipping them keeps every pattern cheap
@@ -1079,24 +1078,20 @@ quote_run(struct message *msg, struct filter_ctx *ctx)
 {
 	char *reply;
 
-	g_autofree char *unquoted_html = NULL;
-
 	(void)ctx;
 	if (msg->text == NULL)
 		return FILTER_NEXT;
-	/* HTML-only mail: the quotes of mail programs are marked in the
-	 * HTML itself, where they are plain to see, and then cut as in plain
-	 * mail, so that answers written between quoted questions stay. */
-	if (msg->reply == NULL && msg->text_from_html && msg->html != NULL)
-		unquoted_html = html_to_text(msg->html, HTML_MARK_QUOTES);
 	g_clear_pointer(&msg->forwarded, g_free);
-	/* The parser's text is valid UTF-8 (message.h); what was made of
-	 * HTML here is checked. */
-	if (msg->reply != NULL || unquoted_html == NULL)
+	/* HTML-only mail: the quotes of mail programs are marked in the
+	 * HTML itself, where they are plain to see (the parser made that
+	 * text beside the mail's, message.h), and then cut as in plain mail,
+	 * so that answers written between quoted questions stay.  The
+	 * parser's text is valid UTF-8; what was made of HTML is checked. */
+	if (msg->reply == NULL && msg->html_marked != NULL)
+		reply = quote_strip(msg->html_marked, FALSE, &msg->forwarded);
+	else
 		reply = quote_strip(msg->reply != NULL ? msg->reply :
 		    msg->text, TRUE, &msg->forwarded);
-	else
-		reply = quote_strip(unquoted_html, FALSE, &msg->forwarded);
 	g_free(msg->reply);
 	msg->reply = reply;
 	return FILTER_NEXT;

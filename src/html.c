@@ -1266,11 +1266,22 @@ parse(struct heap *h, const char *html, size_t len)
 	return gumbo_parse_with_options(&options, html, len);
 }
 
-char *
-html_to_text_checked(const char *html, enum html_flags flags,
-    const char **scanned)
+/* O's text, its trailing space cut and its last line ended. */
+static char *
+out_finish(struct html_out *o)
 {
-	struct html_out o = { .text = g_string_new(NULL), .flags = flags };
+	while (o->text->len > 0 &&
+	    g_ascii_isspace(o->text->str[o->text->len - 1]))
+		g_string_truncate(o->text, o->text->len - 1);
+	if (o->text->len > 0)
+		g_string_append_c(o->text, '\n');
+	return g_string_free(o->text, FALSE);
+}
+
+void
+html_to_texts(const char *html, const enum html_flags *flags, char **texts,
+    size_t n, const char **scanned)
+{
 	struct heap heap = { 0 };
 	size_t len = strlen(html);
 	const char *why = html_unsafe(html, len);
@@ -1278,18 +1289,30 @@ html_to_text_checked(const char *html, enum html_flags flags,
 
 	if (why == NULL && (doc = parse(&heap, html, len)) == NULL)
 		why = "the HTML needs too much memory to parse";
-	if (doc != NULL)
-		walk(&o, doc->root);
-	else
-		scan_text(&o, html, len);
+	/* The walk reads the tree and changes nothing in it. */
+	for (size_t i = 0; i < n; i++) {
+		struct html_out o = { .text = g_string_new(NULL),
+		    .flags = flags[i] };
+
+		if (doc != NULL)
+			walk(&o, doc->root);
+		else
+			scan_text(&o, html, len);
+		texts[i] = out_finish(&o);
+	}
 	heap_clear(&heap);
 	if (scanned != NULL)
 		*scanned = why;
-	while (o.text->len > 0 && g_ascii_isspace(o.text->str[o.text->len - 1]))
-		g_string_truncate(o.text, o.text->len - 1);
-	if (o.text->len > 0)
-		g_string_append_c(o.text, '\n');
-	return g_string_free(o.text, FALSE);
+}
+
+char *
+html_to_text_checked(const char *html, enum html_flags flags,
+    const char **scanned)
+{
+	char *text;
+
+	html_to_texts(html, &flags, &text, 1, scanned);
+	return text;
 }
 
 char *

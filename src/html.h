@@ -3,6 +3,8 @@
 #ifndef TIDINGS_HTML_H
 #define TIDINGS_HTML_H
 
+#include <stddef.h>
+
 /* Bounds on the HTML given to gumbo.  Anyone can send it, and gumbo's time
  * grows with the square of the nesting (each tag looks down the stack of
  * open elements), it frees its tree recursively, and a document it parses
@@ -44,5 +46,10 @@ char *html_to_text(const char *html, enum html_flags flags);
  * rather than parsed (a bound above was passed; static text), or NULL. */
 char *html_to_text_checked(const char *html, enum html_flags flags,
     const char **scanned);
+/* The texts of one HTML document, each of the N with its FLAGS, into
+ * TEXTS (caller frees each), from one parse: as many calls of
+ * html_to_text_checked() would make them, at the cost of one. */
+void html_to_texts(const char *html, const enum html_flags *flags,
+    char **texts, size_t n, const char **scanned);
 
 #endif

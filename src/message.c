@@ -120,6 +120,7 @@ message_free(struct message *msg)
 		g_free(msg->text);
 	if (!msg->html_lent)
 		g_free(msg->html);
+	g_free(msg->html_marked);
 	g_clear_pointer(&msg->headers, g_ptr_array_unref);
 	g_clear_pointer(&msg->parts, g_ptr_array_unref);
 	g_clear_pointer(&msg->problems, g_ptr_array_unref);
@@ -1394,9 +1395,15 @@ message_read(struct message *msg_in, GMimeMessage *gm, gboolean headerless,
 		msg->text = w.best_text;
 		msg->text_lent = w.text_lent;
 	} else if (w.best_html != NULL) {
+		static const enum html_flags flags[] = { HTML_KEEP_QUOTES,
+		    HTML_MARK_QUOTES };
+		char *texts[G_N_ELEMENTS(flags)];
 		const char *scanned;
-		msg->text = html_to_text_checked(w.best_html, HTML_KEEP_QUOTES,
+
+		html_to_texts(w.best_html, flags, texts, G_N_ELEMENTS(flags),
 		    &scanned);
+		msg->text = texts[0];
+		msg->html_marked = texts[1];
 		msg->text_from_html = TRUE;
 		if (scanned != NULL)
 			problem(msg, "%s; its text was read without a parser",

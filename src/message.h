@@ -97,6 +97,9 @@ struct message {
 	char *text;			/* the body as plain text, UTF-8 */
 	char *html;			/* the text/html body, or NULL */
 	gboolean text_from_html;	/* text was made from html */
+	/* Made from html with it, in the same parse: its text with quotes
+	 * marked (HTML_MARK_QUOTES), which the quote filter cuts. */
+	char *html_marked;
 	gboolean flowed;		/* text was format=flowed (now joined) */
 	gboolean text_lent;		/* text is a part's own, not a copy */
 	gboolean html_lent;		/* html likewise */

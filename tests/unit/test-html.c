@@ -1,6 +1,7 @@
 /* Unit tests for HTML to text: ordinary mail HTML is parsed as before, and
  * hostile HTML (deep nesting, many tags, much of it) gives its text in
- * bounded time and memory, without a parser where a bound is passed. */
+ * bounded time and memory, without a parser where a bound is passed; the
+ * texts of one parse are those of a parse each. */
 #include "config.h"
 
 #include <glib.h>
@@ -22,6 +23,27 @@ nested(const char *open, int n, const char *text, const char *close)
 	return g_string_free(s, FALSE);
 }
 
+/* The texts of HTML made from one parse are those of one parse each, and
+ * it is scanned or parsed alike. */
+static void
+check_texts(const char *html)
+{
+	static const enum html_flags flags[] = { HTML_KEEP_QUOTES,
+	    HTML_MARK_QUOTES, HTML_SKIP_QUOTES, HTML_KEEP_QUOTES };
+	char *texts[G_N_ELEMENTS(flags)];
+	const char *scanned = NULL, *each = NULL;
+
+	html_to_texts(html, flags, texts, G_N_ELEMENTS(flags), &scanned);
+	for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
+		g_autofree char *one = html_to_text_checked(html, flags[i],
+		    &each);
+
+		g_assert_cmpstr(texts[i], ==, one);
+		g_assert_cmpstr(scanned, ==, each);
+		g_free(texts[i]);
+	}
+}
+
 /* The text of HTML must be EXPECT; whether it was parsed, PARSED. */
 static void
 check(const char *html, const char *expect, gboolean parsed)
@@ -39,6 +61,7 @@ check(const char *html, const char *expect, gboolean parsed)
 	g_free(text);
 	text = html_to_text(html, HTML_SKIP_QUOTES);
 	g_assert_cmpstr(text, ==, expect);
+	check_texts(html);
 }
 
 /* What mail programs write: parsed, as it always was. */
@@ -251,6 +274,7 @@ test_mark_quotes(void)
 		g_assert_cmpstr(text, ==, cases[i].text);
 		/* The mail's own text keeps everything, unmarked. */
 		g_assert_null(strstr(kept, "> "));
+		check_texts(cases[i].html);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "html.h"
 #include "message.h"
 #include "rawfile.h"
 #include "report.h"
@@ -84,6 +85,8 @@ test_alternative_prefers_plain(void)
 	g_assert_cmpstr(m->text, ==, "Café résumé: the plain part wins.\n");
 	g_assert_nonnull(strstr(m->html, "<b>loses</b>"));
 	g_assert_false(m->text_from_html);
+	/* The HTML beside a text part is not made into text. */
+	g_assert_null(m->html_marked);
 }
 
 static void
@@ -92,6 +95,13 @@ test_html_only(void)
 	g_autoptr(Message) m = testmail_parse_file("html-only.eml");
 
 	g_assert_true(m->text_from_html);
+	/* With the text, from the same parse, the text the quote filter
+	 * cuts, as html_to_text() makes it. */
+	{
+		g_autofree char *marked = html_to_text(m->html,
+		    HTML_MARK_QUOTES);
+		g_assert_cmpstr(m->html_marked, ==, marked);
+	}
 	g_test_message("%s", m->text);
 	g_assert_nonnull(strstr(m->text, "Shipped the login fix "
 	    "<https://example.org/pr/7>."));
