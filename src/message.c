@@ -510,24 +510,53 @@ part_content(GMimePart *part)
  * the two or three characters before it making one or two bytes
  * (/message/base64-measured holds the count to the decoder). */
 struct b64_count {
-	gsize size;
-	int chars;		/* of a four not yet full */
+	guint64 chars;		/* of the alphabet, before any '=' */
 	gboolean ended;		/* at a '=' */
 };
 
+/* 1 for the 64 characters of the alphabet, 0 for the rest. */
+static const guint8 b64_alphabet[256] = {
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+	['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,
+	['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1,
+	['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+	['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1,
+	['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['+'] = 1, ['/'] = 1
+};
+
+/* Counts the alphabet up to the first '=', found first: a sum without a
+ * branch a character. */
 static void
 b64_count_step(struct b64_count *c, const unsigned char *p, gsize len)
 {
-	for (const unsigned char *end = p + len; p < end && !c->ended; p++)
-		if (*p == '=') {
-			c->size += c->chars == 3 ? 2 : c->chars == 2 ? 1 : 0;
-			c->ended = TRUE;
-		} else if (g_ascii_isalnum(*p) || *p == '+' || *p == '/') {
-			if (++c->chars == 4) {
-				c->size += 3;
-				c->chars = 0;
-			}
-		}
+	const unsigned char *end = p + len, *eq;
+	guint64 n = 0;
+
+	if (c->ended)
+		return;
+	if ((eq = memchr(p, '=', len)) != NULL) {
+		end = eq;
+		c->ended = TRUE;
+	}
+	for (; p < end; p++)
+		n += b64_alphabet[*p];
+	c->chars += n;
+}
+
+static gsize
+b64_count_size(const struct b64_count *c)
+{
+	static const gsize tail[4] = { 0, 0, 1, 2 };
+
+	/* Without a '=', a four not full makes nothing. */
+	return (gsize)(c->chars / 4) * 3 + (c->ended ? tail[c->chars % 4] : 0);
 }
 
 /* The size of the decoded content of a leaf part that is not kept: base64
@@ -563,7 +592,7 @@ part_size(GMimePart *part)
 	while (!count.ended && (n = g_mime_stream_read(stream, in,
 	    sizeof(in))) > 0)
 		b64_count_step(&count, (const unsigned char *)in, (gsize)n);
-	return count.size;
+	return b64_count_size(&count);
 }
 
 gboolean
