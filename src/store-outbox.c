@@ -28,14 +28,14 @@ body_id(struct store *st, const char *key, GBytes *body, GError **error)
 		store_fail(st, rc, error);
 		return -1;
 	}
-	stmt = store_prepare(st, "INSERT INTO outbox_bodies (key, raw) "
-	    "VALUES (?, ?) RETURNING id", error);
+	stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT INTO "
+	    "outbox_bodies (key, raw) VALUES (?, ?)"), error);
 	if (stmt == NULL)
 		return -1;
 	store_bind_text(stmt, 1, key);
 	db_bind_blob(stmt, 2, g_bytes_get_data(body, NULL),
 	    g_bytes_get_size(body));
-	return store_step_int64(st, stmt, error);
+	return store_step_insert(st, stmt, error);
 }
 
 gboolean
@@ -43,22 +43,19 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
     gint64 now, gboolean *queued, GError **error)
 {
 	struct db_stmt *stmt;
-	gint64 id;
-	int rc;
-
-	gint64 body = 0;
+	gint64 id, body = 0;
 
 	if (queued != NULL)
 		*queued = FALSE;
 	if (mail->body != NULL && (body = body_id(st, mail->body_key,
 	    mail->body, error)) <= 0)
 		return FALSE;
-	stmt = store_prepare(st, "INSERT INTO outbox (dedupe_key, kind, "
-	    "sender, next_try_at, created_at, message_id, subject, body, "
-	    "due_at, expires_at) "
+	stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT INTO outbox "
+	    "(dedupe_key, kind, sender, next_try_at, created_at, message_id, "
+	    "subject, body, due_at, expires_at) "
 	    "VALUES (?1, ?2, ?3, max(?5, ?9), ?5, ?6, ?7, nullif(?8, 0), "
 	    "nullif(?9, 0), nullif(?10, 0)) "
-	    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", error);
+	    "ON CONFLICT (dedupe_key) DO NOTHING"), error);
 	if (stmt == NULL)
 		return FALSE;
 	store_bind_text(stmt, 1, mail->dedupe_key);
@@ -70,13 +67,10 @@ store_outbox_add(struct store *st, const struct outbox_mail *mail,
 	db_bind_int64(stmt, 8, body);
 	db_bind_int64(stmt, 9, mail->due_at);
 	db_bind_int64(stmt, 10, mail->expires_at);
-	rc = db_step(stmt);
-	id = rc == DB_ROW ? db_column_int64(stmt, 0) : 0;
-	db_reset(stmt);
-	if (rc == DB_DONE)
+	if ((id = store_step_insert_new(st, stmt, error)) < 0)
+		return FALSE;
+	if (id == 0)
 		return TRUE;		/* queued before */
-	if (rc != DB_ROW)
-		return store_fail(st, rc, error);
 	/* The mail goes into a table of its own, written once: the row of
 	 * outbox changes with every try. */
 	stmt = store_prepare(st, "INSERT INTO outbox_raw (outbox_id, raw) "

@@ -44,6 +44,10 @@ gint64 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error);
  * STORE_INSERT_ID(SQL) writes both. */
 gint64 store_step_insert(struct store *st, struct db_stmt *stmt,
     GError **error);
+/* The same for an INSERT ... ON CONFLICT DO NOTHING: 0 when the row was
+ * there and none was inserted. */
+gint64 store_step_insert_new(struct store *st, struct db_stmt *stmt,
+    GError **error);
 #define STORE_INSERT_ID(st, sql) \
 	(store_is_postgresql(st) ? sql " RETURNING id" : sql)
 /* Steps STMT to its end, making each row into an element with READ; the

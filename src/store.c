@@ -126,6 +126,27 @@ store_step_insert(struct store *st, struct db_stmt *stmt, GError **error)
 }
 
 gint64
+store_step_insert_new(struct store *st, struct db_stmt *stmt,
+    GError **error)
+{
+	gint64 id = 0;
+	int rc;
+
+	if (!store_is_pg(st))
+		return !store_step_done(st, stmt, error) ? -1 :
+		    db_changes(st->db) > 0 ? db_last_insert_id(st->db) : 0;
+	rc = db_step(stmt);
+	if (rc == DB_ROW)
+		id = db_column_int64(stmt, 0);
+	db_reset(stmt);
+	if (rc != DB_ROW && rc != DB_DONE) {
+		store_fail(st, rc, error);
+		return -1;
+	}
+	return id;
+}
+
+gint64
 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error)
 {
 	int rc = db_step(stmt);

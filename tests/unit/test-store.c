@@ -844,10 +844,11 @@ count_subjournals(void)
 	g_assert_cmpint(sqlite3_vfs_register(&counting_vfs, 1), ==, SQLITE_OK);
 }
 
-/* Mail stored in a batch, each in its own new thread, writes no statement
- * journal: SQLite answers INSERT ... RETURNING as a trigger, which made
- * every such INSERT journal its pages, most of what an IMAP sync wrote.
- * The ids read back are the rows'. */
+/* Mail stored in a batch, each in its own new thread, and mail queued to
+ * send write no statement journal: SQLite answers INSERT ... RETURNING as
+ * a trigger, which made every such INSERT journal its pages, most of what
+ * an IMAP sync wrote and twice the mail queued.  The ids read back are the
+ * rows'. */
 static void
 test_insert_unjournaled(struct fixture *f, gconstpointer data)
 {
@@ -879,10 +880,31 @@ test_insert_unjournaled(struct fixture *f, gconstpointer data)
 		    "processed", threads[i], FALSE, &ids[i], &error));
 		g_assert_no_error(error);
 	}
+	/* Mail queued to send: a digest's copies share a body; a key
+	 * queued again is not queued twice. */
+	for (guint i = 0; i < 4; i++) {
+		static const char *const to[] = { "ana@example.org", NULL };
+		g_autofree char *key = g_strdup_printf("copy-%u", MIN(i, 2u));
+		g_autoptr(GBytes) head = g_bytes_new_static("Subject: d\n\n",
+		    12);
+		g_autoptr(GBytes) body = g_bytes_new_static("the digest\n",
+		    11);
+		struct outbox_mail m = { .dedupe_key = key, .sender =
+		    "tidings@example.org", .recipients = to, .raw = head,
+		    .body = body, .body_key = "digest-1" };
+		gboolean queued;
+
+		g_assert_true(store_outbox_add(st, &m, 0, &queued, &error));
+		g_assert_no_error(error);
+		g_assert_true(queued == (i < 3));
+	}
 	g_assert_cmpint(g_atomic_int_get(&subjournals), ==, before);
 	g_assert_true(store_commit(st, &error));
 	g_assert_no_error(error);
 	g_clear_pointer(&st, store_close);
+	g_assert_cmpint(raw_int(f->path, "SELECT count(*) FROM outbox o JOIN "
+	    "outbox_raw r ON r.outbox_id = o.id JOIN outbox_recipients t ON "
+	    "t.outbox_id = o.id JOIN outbox_bodies b ON b.id = o.body"), ==, 3);
 	for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
 		g_autofree char *q = g_strdup_printf("SELECT count(*) FROM "
 		    "messages m JOIN threads t ON t.id = m.thread_id WHERE "
