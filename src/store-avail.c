@@ -72,10 +72,10 @@ store_availability_add(struct store *st, struct availability *a, gint64 now,
 		if (!store_step_done(st, stmt, error))
 			return FALSE;
 	}
-	stmt = store_prepare(st, "INSERT INTO availability (person_id, kind, "
-	    "starts_at, ends_at, rrule, zone, summary, source, uid, "
-	    "created_at) VALUES (?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?, "
-	    "?, ?, ?) RETURNING id", error);
+	stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT INTO "
+	    "availability (person_id, kind, starts_at, ends_at, rrule, zone, "
+	    "summary, source, uid, created_at) VALUES (?, ?, nullif(?, 0), "
+	    "nullif(?, 0), ?, ?, ?, ?, ?, ?)"), error);
 	if (stmt == NULL)
 		return FALSE;
 	db_bind_int64(stmt, 1, a->person_id);
@@ -88,7 +88,7 @@ store_availability_add(struct store *st, struct availability *a, gint64 now,
 	store_bind_text(stmt, 8, a->source);
 	store_bind_text(stmt, 9, a->uid);
 	db_bind_int64(stmt, 10, now);
-	a->id = store_step_int64(st, stmt, error);
+	a->id = store_step_insert(st, stmt, error);
 	return a->id != -1;
 }
 

@@ -229,9 +229,9 @@ store_blocker_open(struct store *st, gint64 team_id, gint64 person_id,
     gint64 checkin_id, const char *text, gint64 answer_id, gint64 now,
     gint64 *id, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO blockers "
-	    "(team_id, person_id, checkin_id, text, opened_at, confirmed_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", error);
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO blockers (team_id, person_id, checkin_id, text, opened_at, "
+	    "confirmed_at) VALUES (?, ?, ?, ?, ?, ?)"), error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -242,7 +242,7 @@ store_blocker_open(struct store *st, gint64 team_id, gint64 person_id,
 	store_bind_text(stmt, 4, text);
 	db_bind_int64(stmt, 5, now);
 	db_bind_int64(stmt, 6, now);
-	if ((*id = store_step_int64(st, stmt, error)) < 0)
+	if ((*id = store_step_insert(st, stmt, error)) < 0)
 		return FALSE;
 	return event_add(st, *id, "opened", text, answer_id, now, error);
 }

@@ -198,9 +198,9 @@ static gboolean
 question_insert(struct store *st, gint64 checkin, int position,
     const char *text, gboolean blocker, gint64 *id, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO questions "
-	    "(checkin_id, position, text, is_blocker) VALUES (?, ?, ?, ?) "
-	    "RETURNING id", error);
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO questions (checkin_id, position, text, is_blocker) VALUES "
+	    "(?, ?, ?, ?)"), error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -208,7 +208,7 @@ question_insert(struct store *st, gint64 checkin, int position,
 	db_bind_int(stmt, 2, position);
 	store_bind_text(stmt, 3, text);
 	db_bind_int(stmt, 4, blocker);
-	*id = store_step_int64(st, stmt, error);
+	*id = store_step_insert(st, stmt, error);
 	return *id != -1;
 }
 
@@ -413,12 +413,12 @@ gboolean
 store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
     GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO prompts "
-	    "(checkin_id, person_id, occurrence, due_at, closes_at, state, "
-	    "skip_reason, token, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	    "ON CONFLICT (checkin_id, person_id, occurrence) DO NOTHING "
-	    "RETURNING id", error);
-	int rc;
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO prompts (checkin_id, person_id, occurrence, due_at, "
+	    "closes_at, state, skip_reason, token, message_id) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (checkin_id, person_id, "
+	    "occurrence) DO NOTHING"), error);
+	gint64 id;
 
 	*claimed = FALSE;
 	if (stmt == NULL)
@@ -432,14 +432,13 @@ store_prompt_claim(struct store *st, struct prompt *p, gboolean *claimed,
 	store_bind_text(stmt, 7, p->skip_reason);
 	store_bind_text(stmt, 8, p->token);
 	store_bind_text(stmt, 9, p->message_id);
-	rc = db_step(stmt);
-	if (rc == DB_ROW) {
-		p->id = db_column_int64(stmt, 0);
+	if ((id = store_step_insert_new(st, stmt, error)) < 0)
+		return FALSE;
+	if (id > 0) {
+		p->id = id;
 		*claimed = TRUE;
 	}
-	db_reset(stmt);
-	return rc == DB_ROW || rc == DB_DONE || store_fail(st, rc,
-	    error);
+	return TRUE;
 }
 
 gboolean
@@ -595,9 +594,9 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
     gint64 message, const char *text, gboolean counted, const char *reason,
     gint64 now, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO answers "
-	    "(prompt_id, question_id, message, text, counted, reason, "
-	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id", error);
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO answers (prompt_id, question_id, message, text, counted, "
+	    "reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"), error);
 	gint64 id;
 
 	if (stmt == NULL)
@@ -609,7 +608,7 @@ store_answer_add(struct store *st, gint64 prompt_id, gint64 question_id,
 	db_bind_int(stmt, 5, counted);
 	store_bind_text(stmt, 6, reason);
 	db_bind_int64(stmt, 7, now);
-	if ((id = store_step_int64(st, stmt, error)) == -1)
+	if ((id = store_step_insert(st, stmt, error)) == -1)
 		return FALSE;
 	if (!counted)
 		return TRUE;

@@ -33,9 +33,9 @@ store_urgent_add(struct store *st, gint64 team_id, gint64 message,
     const char *sender, const char *subject, const char *state, gint64 now,
     gint64 *id, GError **error)
 {
-	struct db_stmt *stmt = store_prepare(st, "INSERT INTO urgents (team_id, "
-	    "message, sender, subject, state, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?) RETURNING id", error);
+	struct db_stmt *stmt = store_prepare(st, STORE_INSERT_ID(st, "INSERT "
+	    "INTO urgents (team_id, message, sender, subject, state, "
+	    "created_at) VALUES (?, ?, ?, ?, ?, ?)"), error);
 
 	if (stmt == NULL)
 		return FALSE;
@@ -45,7 +45,7 @@ store_urgent_add(struct store *st, gint64 team_id, gint64 message,
 	store_bind_text(stmt, 4, subject != NULL ? subject : "");
 	store_bind_text(stmt, 5, state);
 	db_bind_int64(stmt, 6, now);
-	return (*id = store_step_int64(st, stmt, error)) > 0;
+	return (*id = store_step_insert(st, stmt, error)) > 0;
 }
 
 gboolean
