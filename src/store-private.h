@@ -41,7 +41,7 @@ gint64 store_step_int64(struct store *st, struct db_stmt *stmt, GError **error);
  * clause as a trigger, which makes the INSERT journal every page it
  * changes, in a file of its own, in case the trigger fails it; the
  * rowid is read after.  On PostgreSQL it says RETURNING id, read here.
- * STORE_INSERT_ID(SQL) writes both. */
+ * STORE_INSERT_ID(st, SQL) writes both. */
 gint64 store_step_insert(struct store *st, struct db_stmt *stmt,
     GError **error);
 /* The same for an INSERT ... ON CONFLICT DO NOTHING: 0 when the row was

@@ -649,6 +649,39 @@ test_returning(struct fixture *f, gconstpointer data)
 	g_assert_cmpint(second, >, first);
 }
 
+/* SQLite keeps the rowid of the last row inserted, a row of this
+ * statement's and not of one before; PostgreSQL keeps none (its INSERTs
+ * say RETURNING id). */
+static void
+test_last_insert_id(struct fixture *f, gconstpointer data)
+{
+	struct db_stmt *s;
+	gint64 first;
+
+	(void)data;
+	if (f->db == NULL)
+		return;
+	s = prepare(f->db, "INSERT INTO t (s) VALUES (?)");
+	db_bind_text(s, 1, "a", -1);
+	g_assert_cmpint(db_step(s), ==, DB_DONE);
+	first = db_last_insert_id(f->db);
+	db_reset(s);
+	db_bind_text(s, 1, "b", -1);
+	g_assert_cmpint(db_step(s), ==, DB_DONE);
+	if (f->backend == DB_POSTGRESQL) {
+		g_assert_cmpint(first, ==, -1);
+		g_assert_cmpint(db_last_insert_id(f->db), ==, -1);
+	} else {
+		g_assert_cmpint(first, >, 0);
+		g_assert_cmpint(db_last_insert_id(f->db), ==, first + 1);
+	}
+	db_finalize(s);
+	s = prepare(f->db, "SELECT count(*) FROM t WHERE s IN ('a', 'b')");
+	g_assert_cmpint(db_step(s), ==, DB_ROW);
+	g_assert_cmpint(db_column_int64(s, 0), ==, 2);
+	db_finalize(s);
+}
+
 static void
 test_conflict(struct fixture *f, gconstpointer data)
 {
@@ -1071,6 +1104,7 @@ main(int argc, char **argv)
 	add("named", test_named);
 	add("changes", test_changes);
 	add("returning", test_returning);
+	add("last-insert-id", test_last_insert_id);
 	add("conflict", test_conflict);
 	add("errors", test_errors);
 	add("transactions", test_transactions);
