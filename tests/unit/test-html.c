@@ -1,13 +1,42 @@
 /* Unit tests for HTML to text: ordinary mail HTML is parsed as before, and
  * hostile HTML (deep nesting, many tags, much of it) gives its text in
  * bounded time and memory, without a parser where a bound is passed; the
- * texts of one parse are those of a parse each. */
+ * texts of one parse are those of a parse each; HTML read directly gives
+ * the texts of gumbo's tree, over the cases here and every HTML part of
+ * the test mail and the shared corpora. */
 #include "config.h"
 
 #include <glib.h>
 #include <string.h>
 
 #include "html.h"
+#include "message.h"
+
+/* HTML read directly gives the texts gumbo's tree gives, with each set of
+ * flags; TRUE when the direct reading took it. */
+static gboolean
+check_direct(const char *html)
+{
+	static const enum html_flags flags[] = { HTML_KEEP_QUOTES,
+	    HTML_MARK_QUOTES, HTML_SKIP_QUOTES };
+	char *direct[G_N_ELEMENTS(flags)], *parsed[G_N_ELEMENTS(flags)];
+	const char *scanned = NULL;
+
+	if (!html_to_texts_direct(html, flags, direct, G_N_ELEMENTS(flags)))
+		return FALSE;
+	html_to_texts_parsed(html, flags, parsed, G_N_ELEMENTS(flags),
+	    &scanned);
+	g_assert_null(scanned);
+	for (size_t i = 0; i < G_N_ELEMENTS(flags); i++) {
+		if (g_strcmp0(direct[i], parsed[i]) != 0)
+			g_test_message("read directly with flags %d: %s",
+			    flags[i], html);
+		g_assert_cmpstr(direct[i], ==, parsed[i]);
+		g_free(direct[i]);
+		g_free(parsed[i]);
+	}
+	return TRUE;
+}
 
 /* HTML of OPEN N times, TEXT, then CLOSE N times; caller frees. */
 static char *
@@ -42,6 +71,7 @@ check_texts(const char *html)
 		g_assert_cmpstr(scanned, ==, each);
 		g_free(texts[i]);
 	}
+	check_direct(html);
 }
 
 /* The text of HTML must be EXPECT; whether it was parsed, PARSED. */
@@ -278,6 +308,210 @@ test_mark_quotes(void)
 	}
 }
 
+
+/* What the direct reading takes (the tags nest as written; elements closed
+ * where HTML5 certainly closes them) and what it leaves to gumbo: what
+ * gumbo's tree moves, replaces or reads otherwise. */
+static void
+test_direct(void)
+{
+	static const char *const taken[] = {
+		"<p>Hello <b>world</b></p>",
+		"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>"
+		    "p{margin:0}</style><title>News</title></head><body><table "
+		    "class=\"wrap\"><tr><td align=\"center\"><table><tr><td><p>"
+		    "One &amp; two <a href=\"https://e.example/r/1?a=1&amp;b=2"
+		    "&c=3\">Read more</a></p></td></tr></table></td></tr></table>"
+		    "<img src=\"https://e.example/o.gif\" alt=\"\"></body></html>\n",
+		"<div dir=\"ltr\"><div>a</div><div><br></div><div>b</div></div>",
+		"<ul><li>one<li>two</ul><ol><li>a</li><li>b<ol><li>c</li>"
+		    "</ol></li></ol>",
+		"<p>one<p>two<div>three</div><h1>four</h1><hr>five",
+		"<table><tr><td>a<td>b<tr><th>c</table>after",
+		"<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>x"
+		    "</td></tr></tbody><tfoot><tr><td>f</td></tr></tfoot>"
+		    "</table>",
+		"<table><tr><td><p>cell<li>item</table>",
+		"<pre>\nline one\n  two</pre><pre>kept\n</pre>",
+		"<blockquote class=\"gmail_quote\">quoted</blockquote>reply",
+		"<div>Done.</div><div id=\"divRplyFwdMsg\">From: x</div>more",
+		"<p>Done.</p><hr><p>Hi</p>",
+		"<div><b>What?</b> This. <strong>Why:</strong> that</div>",
+		"<a href=\"mailto:ana@example.org\">Ana</a>, <a href=\"https:"
+		    "//e.example/?x=1&copy=2&amp=3&ampx\">link</a>",
+		"caf&eacute; &copy 2024 &amp;&lt;&#233;&#x263A;&#39; "
+		    "& &; &#10; AT&T &AElig;",
+		"<dl><dt>a<dd>b<dt>c</dl>",
+		"text first<head><title>t</title></head><body>after</body>"
+		    "</html> trailing",
+		"<p>a</p></body></html><p>after the end</p>",
+		"x\r\ny<p>z\r</p>",
+		"<x-card>x</x-card><Foo>y</fOO><SPAN>z</span>",
+		"<h1>t</h1><h2>s <em>e</em></h2>",
+		"<p>one</p><!-- a comment --><p>two<!-- open",
+		"<img alt=\"A &amp; B\"><br/><p/>x",
+		"\xef\xbb\xbf" "BOM, then text",
+		"<li>a<div>b</div></li><li>c",
+		"<table><tr><td>x</td></tr>  \n  </table>",
+		"<div class=\"yahoo_quoted\"><div>On Friday:</div>Q</div>",
+	};
+	static const char *const given[] = {
+		"<b><p>x</b>y</p>",
+		"<table>text<tr><td>x</td></tr></table>",
+		"<table><td>x</td></table>",
+		"<p><table><tr><td>x</td></tr></table>",
+		"<a href=\"x\">1<a href=\"y\">2</a></a>",
+		"<pre>\r\nx</pre>",
+		"<pre>a\r\nb</pre>",
+		"<pre>&#10;x</pre>",
+		"<p>&notin; &hearts;x</p>",
+		"<p>&notit; I tell you</p>",
+		"<p>&foo;</p>",
+		"<script>x</script>",
+		"<p>a</div>",
+		"<li><div>x<li>y",
+		"<ul><li><span>a<li>b</ul>",
+		"<h1><h2>x</h2></h1>",
+		"<p>\x01</p>",
+		"<p>\xc2\x85</p>",
+		"<svg><p>x</p></svg>",
+		"<p>&#150;</p>",
+		"<p>&#x1;</p>",
+		"<p>x<div",
+		"<p>x</",
+		"<body class=\"gmail_quote\">quoted</body>",
+		"<p>a</p><html id=\"divRplyFwdMsg\">b",
+		"<td>x</td>",
+		"<p>x</br>",
+		"<p>\xff</p>",
+		"<form>x</form>",
+		"<table><tr><td>a</td></tr><div>b</div></table>",
+		"<a href=\"h\r\ttp://x\">x</a>",
+		"<b><i>x</b></i>",
+		"<div><span>a</div>",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(taken); i++) {
+		g_test_message("taken: %s", taken[i]);
+		g_assert_true(check_direct(taken[i]));
+		check_texts(taken[i]);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(given); i++) {
+		g_test_message("given to gumbo: %s", given[i]);
+		g_assert_false(check_direct(given[i]));
+		check_texts(given[i]);
+	}
+}
+
+/* Every character reference the direct reading knows, and names it does
+ * not, in text and in a link, with and without ';', read as gumbo reads
+ * them. */
+static void
+test_direct_references(void)
+{
+	static const char *const known[] = {
+		"amp", "lt", "gt", "quot", "AMP", "LT", "GT", "QUOT", "COPY",
+		"REG", "apos", "trade", "hellip", "mdash", "ndash", "lsquo",
+		"rsquo", "sbquo", "ldquo", "rdquo", "bdquo", "bull", "euro",
+		"zwnj", "zwj", "lrm", "rlm", "ensp", "emsp", "thinsp",
+		"dagger", "Dagger", "permil", "lsaquo", "rsaquo", "larr",
+		"uarr", "rarr", "darr", "minus", "hearts", "check",
+		"nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar",
+		"sect", "uml", "copy", "ordf", "laquo", "not", "shy", "reg",
+		"macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro",
+		"para", "middot", "cedil", "sup1", "ordm", "raquo", "frac14",
+		"frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc",
+		"Atilde", "Auml", "Aring", "AElig", "Ccedil", "Egrave",
+		"Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml",
+		"ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml",
+		"times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml",
+		"Yacute", "THORN", "szlig", "agrave", "aacute", "acirc",
+		"atilde", "auml", "aring", "aelig", "ccedil", "egrave",
+		"eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml",
+		"eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml",
+		"divide", "oslash", "ugrave", "uacute", "ucirc", "uuml",
+		"yacute", "thorn", "yuml",
+	};
+	static const char *const odd[] = { "ampx", "copyright", "notin",
+	    "zz", "Amp", "euroz", "eur", "a1", "x" };
+	guint taken = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+		const char *n = known[i];
+		g_autofree char *html = g_strdup_printf("<p>[&%s;][&%s]"
+		    "[&%s=]</p><a href=\"https://e.example/?&%s;&%s=1\">l</a>"
+		    "<a href=\"https://e.example/&%s\">m</a>", n, n, n, n, n, n);
+		g_autofree char *word = g_strdup_printf("<p>&%sx y</p>", n);
+
+		g_test_message("%s", html);
+		g_assert_true(check_direct(html));
+		taken += check_direct(word);
+	}
+	/* Legacy names are read without ';' too, and then before a letter
+	 * in text: most of these are taken. */
+	g_assert_cmpuint(taken, >, 100);
+	for (size_t i = 0; i < G_N_ELEMENTS(odd); i++) {
+		g_autofree char *html = g_strdup_printf("<p>[&%s][&%s=]</p>"
+		    "<a href=\"https://e.example/?&%s=1&%s\">l</a>", odd[i],
+		    odd[i], odd[i], odd[i]);
+		check_direct(html);
+	}
+}
+
+/* The HTML parts of the mails under DIR, read directly where the direct
+ * reading takes them; counted into *PARTS and *TAKEN. */
+static void
+check_direct_dir(const char *dir, guint *parts, guint *taken)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		g_autoptr(GBytes) raw = NULL;
+		g_autoptr(Message) msg = NULL;
+		char *data;
+		gsize len;
+
+		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+			check_direct_dir(path, parts, taken);
+			continue;
+		}
+		if (!g_file_get_contents(path, &data, &len, NULL))
+			continue;
+		raw = g_bytes_new_take(data, len);
+		msg = message_parse(raw, 0, NULL);
+		if (msg == NULL || msg->html == NULL)
+			continue;
+		(*parts)++;
+		if (check_direct(msg->html))
+			(*taken)++;
+	}
+}
+
+static void
+test_direct_corpus(void)
+{
+	g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "..", "data",
+	    NULL);
+	const char *shared = g_getenv("SHARED_DIR");
+	guint parts = 0, taken = 0;
+
+	check_direct_dir(dir, &parts, &taken);
+	g_test_message("tests/data: %u HTML parts, %u read directly", parts,
+	    taken);
+	g_assert_cmpuint(parts, >=, 5);
+	g_assert_cmpuint(taken, >, 0);
+	if (shared != NULL) {
+		g_autofree char *corpus = g_build_filename(shared, "corpus",
+		    NULL);
+		parts = taken = 0;
+		check_direct_dir(corpus, &parts, &taken);
+		g_test_message("corpora: %u HTML parts, %u read directly",
+		    parts, taken);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -292,5 +526,8 @@ main(int argc, char **argv)
 	g_test_add_func("/html/large-flat", test_large_flat);
 	g_test_add_func("/html/scan", test_scan);
 	g_test_add_func("/html/mark-quotes", test_mark_quotes);
+	g_test_add_func("/html/direct", test_direct);
+	g_test_add_func("/html/direct-references", test_direct_references);
+	g_test_add_func("/html/direct-corpus", test_direct_corpus);
 	return g_test_run();
 }
