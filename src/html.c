@@ -65,13 +65,18 @@ out_text_len(struct html_out *o, const char *s, size_t len)
 		g_string_append_len(o->text, s, (gssize)len);
 		return;
 	}
-	for (const char *p = s; p < end; p++) {
+	/* A word at a time: after the flush before its first character,
+	 * the flushes before the others would do nothing. */
+	for (const char *p = s, *q; p < end; p = q) {
 		if (g_ascii_isspace(*p)) {
 			o->space = TRUE;
+			q = p + 1;
 			continue;
 		}
+		for (q = p + 1; q < end && !g_ascii_isspace(*q); q++)
+			;
 		out_flush(o);
-		g_string_append_c(o->text, *p);
+		g_string_append_len(o->text, p, q - p);
 	}
 }
 
