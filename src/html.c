@@ -576,12 +576,13 @@ scan_next(struct scanner *s, struct token *t)
 	}
 	t->kind = TOKEN_OTHER;
 	t->s = p;
-	t->len = 1;
-	if (end - p >= 4 && p[1] == '!' && p[2] == '-' && p[3] == '-')
+	if (end - p >= 4 && p[1] == '!' && p[2] == '-' && p[3] == '-') {
 		s->p = comment_close(p, end);
-	else if (p[1] == '!' || p[1] == '?' || p[1] == '/') {
+		t->len = (size_t)(s->p - p);
+	} else if (p[1] == '!' || p[1] == '?' || p[1] == '/') {
 		q = memchr(p, '>', (size_t)(end - p));
 		s->p = after(q != NULL ? q : end, end);
+		t->len = (size_t)(s->p - p);
 	} else {
 		/* A '<' that begins no tag is text. */
 		q = memchr(p + 1, '<', (size_t)(end - p - 1));
@@ -1837,6 +1838,28 @@ direct_end(struct direct *d, const struct token *t)
 	direct_pop(d, i);
 }
 
+/* Whether the parser's current text node runs on over T: a doctype and
+ * the tags of <html>, <head> and <body> add no node. */
+static gboolean
+text_kept(const struct token *t)
+{
+	if (t->kind == TOKEN_START || t->kind == TOKEN_END)
+		return t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
+		    t->tag == GUMBO_TAG_BODY;
+	return t->kind == TOKEN_OTHER && t->len >= 9 &&
+	    g_ascii_strncasecmp(t->s, "<!doctype", 9) == 0;
+}
+
+/* Whether any of the N readings D is inside <pre>. */
+static gboolean
+pre_open(const struct direct *d, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (d[k].o->pre > 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* The texts of HTML (LEN bytes) into the N outputs O, read directly; FALSE
  * when it is to be parsed instead (O's texts are then to be dropped). */
 static gboolean
@@ -1847,7 +1870,7 @@ direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 	struct scanner s = { .p = html, .end = html + len };
 	struct direct d[n];
 	struct token t;
-	gboolean ok = TRUE;
+	gboolean ok = TRUE, text_run = FALSE;
 
 	if (len > HTML_MAX_BYTES || !direct_readable(html, len))
 		return FALSE;
@@ -1859,13 +1882,26 @@ direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 		g_array_append_val(d[k].open, doc);
 	}
 	while (ok && scan_next(&s, &t)) {
-		gboolean after_pre = d[0].pre_lf;
+		gboolean after_pre = d[0].pre_lf, kept;
+		/* "</" at the end is text to the parser; "</>" is nothing,
+		 * not even a token. */
+		if (t.kind == TOKEN_OTHER && t.len == 2 && t.s[1] == '/') {
+			ok = FALSE;
+			break;
+		}
+		if (t.kind == TOKEN_OTHER && t.len == 3 && t.s[1] == '/')
+			continue;
 		for (size_t k = 0; k < n; k++)
 			d[k].pre_lf = FALSE;
-		/* "</" at the end is text to the parser. */
-		if (t.kind == TOKEN_OTHER && s.p == s.end &&
-		    s.end - t.s == 2 && t.s[1] == '/')
+		/* The parser's text node runs on over a token that adds no
+		 * node; inside <pre>, where each piece of text would begin
+		 * with quote marks at a line's start, the pieces would show. */
+		kept = text_kept(&t);
+		if (t.kind == TOKEN_TEXT && text_run && pre_open(d, n))
 			ok = FALSE;
+		text_run = t.kind == TOKEN_TEXT || (text_run && kept);
+		if (t.kind == TOKEN_OTHER || t.kind == TOKEN_END)
+			d[0].allocs += 3 + 3 * t.n_attrs;
 		if (t.kind == TOKEN_START || t.kind == TOKEN_END) {
 			/* As many tags, as deep, as gumbo is given. */
 			if (t.unclosed || ++sh->tags > HTML_MAX_TAGS ||
