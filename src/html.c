@@ -1931,9 +1931,12 @@ direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 		    len + 64 * d[0].allocs > HTML_MAX_HEAP / 4)
 			ok = FALSE;
 	}
+	/* What is open at the end is left, and may yet give up (a link's
+	 * address). */
 	for (size_t k = 0; k < n; k++) {
 		if (ok && !d[k].stopped)
 			direct_pop(&d[k], 0);
+		ok = ok && !o[k].reject;
 		g_array_unref(d[k].open);
 	}
 	return ok;

@@ -381,6 +381,7 @@ test_direct(void)
 		"<p>&#x1;</p>",
 		"<p>x<div",
 		"<p>x</",
+		"<a href=\"https://e.example/?a&aop;b\">open to the end",
 		"<blockquote><pre>a\n< b</pre></blockquote>",
 		"<blockquote><pre>x\n</body>y</pre></blockquote>",
 		"<blockquote><pre>x\n<!DOCTYPE html>y</pre></blockquote>",
