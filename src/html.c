@@ -625,37 +625,28 @@ scan_raw(struct scanner *s, const struct token *t, size_t i)
 	s->p = s->raw_end[i];
 }
 
-/* Where the value of the attribute NAME stands in ATTRS (LEN bytes, a
- * tag's), the first if it is there more than once: *V and *VLEN; FALSE
- * when it is not there. */
+/* The attribute at *P (before END, a tag's attributes): its name and
+ * value (empty when it has none) as they stand; *P moves past it.  FALSE
+ * when there is none left. */
 static gboolean
-attr_span(const char *attrs, size_t len, const char *name, const char **v,
-    size_t *vlen)
+attr_next(const char **pp, const char *end, const char **name, size_t *nlen,
+    const char **v, size_t *vlen)
 {
-	const char *p = attrs, *end = attrs + len;
-	size_t n = strlen(name);
+	const char *p = *pp;
 
-	while (p < end) {
-		const char *a;
-		size_t alen;
-		while (p < end && (is_space(*p) || *p == '/'))
-			p++;
-		a = p;
-		if (p < end)
-			p++;
-		while (p < end && !is_space(*p) && *p != '/' && *p != '=')
-			p++;
-		alen = (size_t)(p - a);
-		while (p < end && is_space(*p))
-			p++;
-		if (p >= end || *p != '=') {
-			if (alen == n && g_ascii_strncasecmp(a, name, n) == 0) {
-				*v = p;
-				*vlen = 0;
-				return TRUE;
-			}
-			continue;
-		}
+	while (p < end && (is_space(*p) || *p == '/'))
+		p++;
+	if (p >= end)
+		return FALSE;
+	*name = p++;
+	while (p < end && !is_space(*p) && *p != '/' && *p != '=')
+		p++;
+	*nlen = (size_t)(p - *name);
+	while (p < end && is_space(*p))
+		p++;
+	*v = p;
+	*vlen = 0;
+	if (p < end && *p == '=') {
 		p++;
 		while (p < end && is_space(*p))
 			p++;
@@ -664,15 +655,31 @@ attr_span(const char *attrs, size_t len, const char *name, const char **v,
 			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
 			*v = p + 1;
 			p = q != NULL ? q : end;
-		} else
+			*vlen = (size_t)(p - *v);
+			p = after(p, end);
+		} else {
 			while (p < end && !is_space(*p))
 				p++;
-		if (alen == n && g_ascii_strncasecmp(a, name, n) == 0) {
 			*vlen = (size_t)(p - *v);
-			return TRUE;
 		}
-		p = after(p, end);
 	}
+	*pp = p;
+	return TRUE;
+}
+
+/* Where the value of the attribute NAME stands in ATTRS (LEN bytes, a
+ * tag's), the first if it is there more than once: *V and *VLEN; FALSE
+ * when it is not there. */
+static gboolean
+attr_span(const char *attrs, size_t len, const char *name, const char **v,
+    size_t *vlen)
+{
+	const char *p = attrs, *end = attrs + len, *a;
+	size_t n = strlen(name), alen;
+
+	while (attr_next(&p, end, &a, &alen, v, vlen))
+		if (alen == n && g_ascii_strncasecmp(a, name, n) == 0)
+			return TRUE;
 	return FALSE;
 }
 
@@ -1756,6 +1763,31 @@ direct_placed(const struct direct *d, GumboTag t)
 	return t == GUMBO_TAG_TABLE || !is_table_part(t);
 }
 
+/* Whether a name is there twice among T's attributes.  gumbo keeps the
+ * first, but with no error records (as it is run here) it then takes the
+ * repeated name for the beginning of the next one. */
+static gboolean
+repeated_attr(const struct token *t)
+{
+	const char *p = t->attrs, *end = t->attrs + t->attrs_len, *v;
+	const char *names[16];
+	size_t lens[16], n = 0, vlen;
+
+	if (t->n_attrs < 2)
+		return FALSE;
+	if (t->n_attrs > G_N_ELEMENTS(names))
+		return TRUE;
+	while (n < G_N_ELEMENTS(names) && attr_next(&p, end, &names[n],
+	    &lens[n], &v, &vlen)) {
+		for (size_t i = 0; i < n; i++)
+			if (lens[i] == lens[n] && g_ascii_strncasecmp(names[i],
+			    names[n], lens[n]) == 0)
+				return TRUE;
+		n++;
+	}
+	return FALSE;
+}
+
 static void
 direct_start(struct direct *d, const struct token *t)
 {
@@ -1764,7 +1796,7 @@ direct_start(struct direct *d, const struct token *t)
 	struct frame *parent;
 
 	d->allocs += 4 + 3 * t->n_attrs;
-	if (parsed_apart(t->tag)) {
+	if (parsed_apart(t->tag) || repeated_attr(t)) {
 		d->o->reject = TRUE;
 		return;
 	}

@@ -382,6 +382,8 @@ test_direct(void)
 		"<p>x<div",
 		"<p>x</",
 		"<a href=\"https://e.example/?a&aop;b\">open to the end",
+		"<div x x class=\"gmail_quote\">quoted</div>",
+		"<a h h ref=\"https://e.example/\">link</a>",
 		"<blockquote><pre>a\n< b</pre></blockquote>",
 		"<blockquote><pre>x\n</body>y</pre></blockquote>",
 		"<blockquote><pre>x\n<!DOCTYPE html>y</pre></blockquote>",
