@@ -286,7 +286,8 @@ enter_element(struct html_out *o, struct frame *f, struct frame *parent)
 			o->stop = TRUE;
 			return FALSE;
 		}
-		if (q == 1) {
+		/* A line break or an image is not left: it quotes nothing. */
+		if (q == 1 && f->tag != GUMBO_TAG_BR && f->tag != GUMBO_TAG_IMG) {
 			out_break(o, 2);
 			o->quote_depth++;
 			f->quoting = TRUE;
@@ -1788,6 +1789,21 @@ repeated_attr(const struct token *t)
 	return FALSE;
 }
 
+/* Whether T is a tag that gumbo puts in <head> before the body begins
+ * (where the walk does not look) and that carries what the walk reads of
+ * it in the body: its id or class, Outlook's marker, say. */
+static gboolean
+head_marked(const struct token *t)
+{
+	const char *v;
+	size_t n;
+
+	return TAG_IN(t->tag, GUMBO_TAG_META, GUMBO_TAG_LINK, GUMBO_TAG_BASE,
+	    GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND) &&
+	    (attr_span(t->attrs, t->attrs_len, "id", &v, &n) ||
+	    attr_span(t->attrs, t->attrs_len, "class", &v, &n));
+}
+
 static void
 direct_start(struct direct *d, const struct token *t)
 {
@@ -1796,7 +1812,7 @@ direct_start(struct direct *d, const struct token *t)
 	struct frame *parent;
 
 	d->allocs += 4 + 3 * t->n_attrs;
-	if (parsed_apart(t->tag) || repeated_attr(t)) {
+	if (parsed_apart(t->tag) || repeated_attr(t) || head_marked(t)) {
 		d->o->reject = TRUE;
 		return;
 	}

@@ -285,6 +285,9 @@ test_mark_quotes(void)
 		    "Blockers:\nnone\nA bold word? Yes: really\n" },
 		{ "<div class=\"yahoo_quoted\"><div>On Friday, Ana wrote:"
 		    "</div><div>Q</div></div>", "> On Friday, Ana wrote:\n> Q\n" },
+		/* What is never left opens no quote. */
+		{ "<p>a<br class=\"yahoo_quoted\">b<img class=\"yahoo_quoted\" "
+		    "alt=\"c\"></p><p>d</p>", "a\nb[c]\n\nd\n" },
 	};
 
 	/* Marks stop at eight levels, however deep the nesting. */
@@ -383,6 +386,8 @@ test_direct(void)
 		"<p>x</",
 		"<a href=\"https://e.example/?a&aop;b\">open to the end",
 		"<div x x class=\"gmail_quote\">quoted</div>",
+		"<meta id=\"divRplyFwdMsg\">text",
+		"<head></head><link id=appendonsend><p>text</p>",
 		"<a h h ref=\"https://e.example/\">link</a>",
 		"<blockquote><pre>a\n< b</pre></blockquote>",
 		"<blockquote><pre>x\n</body>y</pre></blockquote>",
