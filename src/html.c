@@ -1,4 +1,6 @@
-/* HTML to plain text with gumbo; see html.h. */
+/* HTML to plain text with gumbo, or by a scan of its tokens past the
+ * bounds; HTML that nests as written is read directly (html-direct.c).
+ * See html.h. */
 #include "config.h"
 
 #include <gumbo.h>
@@ -8,18 +10,8 @@
 
 #include <glib.h>
 
-#include "html.h"
+#include "html-private.h"
 
-struct html_out {
-	GString *text;
-	int pending;		/* line breaks owed before the next text */
-	gboolean space;		/* a space owed before the next word */
-	int pre;		/* inside <pre>: whitespace is kept */
-	enum html_flags flags;
-	gboolean stop;		/* the rest of the document is quoted */
-	int quote_depth;	/* HTML_MARK_QUOTES: quotes open here */
-	gboolean reject;	/* the direct reading cannot follow it */
-};
 
 static void
 out_break(struct html_out *o, int n)
@@ -55,8 +47,8 @@ out_flush(struct html_out *o)
 	o->space = FALSE;
 }
 
-static void
-out_text_len(struct html_out *o, const char *s, size_t len)
+void
+html_out_text_len(struct html_out *o, const char *s, size_t len)
 {
 	const char *end = s + len;
 
@@ -83,7 +75,7 @@ out_text_len(struct html_out *o, const char *s, size_t len)
 static void
 out_text(struct html_out *o, const char *s)
 {
-	out_text_len(o, s, strlen(s));
+	html_out_text_len(o, s, strlen(s));
 }
 
 static void
@@ -199,33 +191,6 @@ attr(const GumboElement *e, const char *name)
 	return a != NULL ? a->value : NULL;
 }
 
-/* A node being walked.  The walk keeps its own stack, as deep as the tree:
- * recursion would overflow the C stack on hostile nesting.  The direct
- * reading (below) walks its elements with the same frames, made from the
- * tags as they stand rather than from gumbo's nodes. */
-struct frame {
-	const GumboNode *node;		/* gumbo's, or NULL */
-	const GumboVector *children;	/* NULL until entered */
-	unsigned next;			/* the next child to walk */
-	GumboTag tag;			/* GUMBO_TAG_LAST: the document */
-	/* The direct reading's element: its name, by which an end tag is
-	 * matched, and its attributes as they stand. */
-	const char *name;
-	size_t name_len;
-	const char *attrs;
-	size_t attrs_len;
-	gboolean entered;		/* the direct reading: enter() took it */
-	int list_depth;			/* lists open around the children */
-	int item;			/* an <ol>'s items so far */
-	int breaks;			/* block_breaks() owed on leaving */
-	gboolean numbered;		/* an <li> of an <ol>, numbered */
-	gsize before;			/* the text's length on entering */
-	gboolean quoting;		/* opened a quote (HTML_MARK_QUOTES) */
-	gboolean label;			/* <b> or <strong> at a line's start */
-};
-
-static char *direct_attr(struct html_out *o, const char *attrs, size_t len,
-    const char *name);
 
 /* The attribute NAME of F's element, its character references decoded, or
  * NULL; *OWNED is what to free. */
@@ -236,7 +201,7 @@ frame_attr(struct html_out *o, const struct frame *f, const char *name,
 	*owned = NULL;
 	if (f->node != NULL)
 		return attr(&f->node->v.element, name);
-	return *owned = direct_attr(o, f->attrs, f->attrs_len, name);
+	return *owned = html_direct_attr(o, f->attrs, f->attrs_len, name);
 }
 
 /* The kind of quote (quote_kind() or mark_kind(), as KIND) of F. */
@@ -253,8 +218,8 @@ frame_quote(struct html_out *o, const struct frame *f,
 
 /* Enters F, an element: what comes before its children.  FALSE when it
  * has none to walk. */
-static gboolean
-enter_element(struct html_out *o, struct frame *f, struct frame *parent)
+gboolean
+html_enter_element(struct html_out *o, struct frame *f, struct frame *parent)
 {
 	if (parent != NULL && parent->tag == GUMBO_TAG_OL &&
 	    f->tag == GUMBO_TAG_LI) {
@@ -287,7 +252,8 @@ enter_element(struct html_out *o, struct frame *f, struct frame *parent)
 			return FALSE;
 		}
 		/* A line break or an image is not left: it quotes nothing. */
-		if (q == 1 && f->tag != GUMBO_TAG_BR && f->tag != GUMBO_TAG_IMG) {
+		if (q == 1 && f->tag != GUMBO_TAG_BR &&
+		    f->tag != GUMBO_TAG_IMG) {
 			out_break(o, 2);
 			o->quote_depth++;
 			f->quoting = TRUE;
@@ -350,7 +316,7 @@ enter(struct html_out *o, struct frame *f, struct frame *parent)
 	case GUMBO_NODE_TEMPLATE:
 		f->tag = n->v.element.tag;
 		f->children = &n->v.element.children;
-		return enter_element(o, f, parent);
+		return html_enter_element(o, f, parent);
 	case GUMBO_NODE_TEXT:
 	case GUMBO_NODE_CDATA:
 	case GUMBO_NODE_WHITESPACE:
@@ -362,8 +328,8 @@ enter(struct html_out *o, struct frame *f, struct frame *parent)
 }
 
 /* Leaves F, entered, after its children. */
-static void
-leave(struct html_out *o, const struct frame *f)
+void
+html_leave(struct html_out *o, const struct frame *f)
 {
 	g_autofree char *owned = NULL;
 	const char *href;
@@ -421,7 +387,7 @@ walk(struct html_out *o, const GumboNode *root)
 		struct frame child = { 0 };
 
 		if (o->stop || f->next >= f->children->length) {
-			leave(o, f);
+			html_leave(o, f);
 			g_array_set_size(stack, stack->len - 1);
 			continue;
 		}
@@ -434,46 +400,15 @@ walk(struct html_out *o, const GumboNode *root)
 
 /* --- a linear look at the tags ----------------------------------------- */
 
-/* HTML read as a flat list of tokens, as HTML5's tokenizer delimits them
- * (quoted attribute values, comments, bogus comments), without building
- * anything.  Both the estimate before parsing and the text scan read it,
- * each in one pass. */
-enum token_kind {
-	TOKEN_TEXT,
-	TOKEN_START,
-	TOKEN_END,
-	TOKEN_OTHER,		/* a comment, a doctype */
-};
 
-struct token {
-	enum token_kind kind;
-	const char *s;		/* the text, or the tag's name */
-	size_t len;
-	GumboTag tag;		/* GUMBO_TAG_UNKNOWN for other names */
-	const char *attrs;	/* a tag's attributes, as they stand */
-	size_t attrs_len;
-	size_t n_attrs;		/* attributes, duplicates counted */
-	gboolean self_closing;
-	gboolean unclosed;	/* a tag the end of the HTML cut */
-};
 
 /* Raw text elements, whose content is text up to their end tag. */
 static const GumboTag raw_tags[] = { GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE,
     GUMBO_TAG_XMP, GUMBO_TAG_IFRAME, GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES,
     GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEXTAREA, GUMBO_TAG_TITLE };
+G_STATIC_ASSERT(G_N_ELEMENTS(raw_tags) == HTML_RAW_TAGS);
 
-struct scanner {
-	const char *p, *end;
-	/* Where the end tag of each raw text element was last found (or
-	 * END): P only grows, so each is searched for once. */
-	const char *raw_end[G_N_ELEMENTS(raw_tags)];
-};
 
-static gboolean
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 /* Past a tag's attributes from P: at its '>', or END. */
 static const char *
@@ -483,7 +418,7 @@ tag_close(const char *p, const char *end, gboolean *self_closing,
 	const char *slash = NULL;
 
 	for (;;) {
-		while (p < end && (is_space(*p) || *p == '/')) {
+		while (p < end && (html_is_space(*p) || *p == '/')) {
 			if (*p == '/')
 				slash = p;
 			p++;
@@ -497,15 +432,15 @@ tag_close(const char *p, const char *end, gboolean *self_closing,
 		/* An attribute: its name, then perhaps = and a value. */
 		(*n_attrs)++;
 		p++;
-		while (p < end && !is_space(*p) && *p != '/' && *p != '>' &&
+		while (p < end && !html_is_space(*p) && *p != '/' && *p != '>' &&
 		    *p != '=')
 			p++;
-		while (p < end && is_space(*p))
+		while (p < end && html_is_space(*p))
 			p++;
 		if (p >= end || *p != '=')
 			continue;
 		p++;
-		while (p < end && is_space(*p))
+		while (p < end && html_is_space(*p))
 			p++;
 		if (p < end && (*p == '"' || *p == '\'')) {
 			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
@@ -513,7 +448,7 @@ tag_close(const char *p, const char *end, gboolean *self_closing,
 				return end;
 			p = q + 1;
 		} else
-			while (p < end && !is_space(*p) && *p != '>')
+			while (p < end && !html_is_space(*p) && *p != '>')
 				p++;
 	}
 }
@@ -544,8 +479,8 @@ after(const char *p, const char *end)
 }
 
 /* The next token from S, into T; FALSE at the end. */
-static gboolean
-scan_next(struct scanner *s, struct token *t)
+gboolean
+html_scan_next(struct scanner *s, struct token *t)
 {
 	const char *p = s->p, *end = s->end, *q;
 
@@ -564,7 +499,7 @@ scan_next(struct scanner *s, struct token *t)
 	    g_ascii_isalpha(p[2]))) {
 		t->kind = p[1] == '/' ? TOKEN_END : TOKEN_START;
 		t->s = q = p + (t->kind == TOKEN_END ? 2 : 1);
-		while (q < end && !is_space(*q) && *q != '/' && *q != '>')
+		while (q < end && !html_is_space(*q) && *q != '/' && *q != '>')
 			q++;
 		t->len = (size_t)(q - t->s);
 		t->tag = gumbo_tagn_enum(t->s, (unsigned)MIN(t->len, 64));
@@ -617,7 +552,7 @@ scan_raw(struct scanner *s, const struct token *t, size_t i)
 			const char *c = p + 2 + t->len;
 			if (s->end - p >= (ptrdiff_t)t->len + 2 && p[1] == '/' &&
 			    g_ascii_strncasecmp(p + 2, t->s, t->len) == 0 &&
-			    (c == s->end || is_space(*c) || *c == '/' ||
+			    (c == s->end || html_is_space(*c) || *c == '/' ||
 			    *c == '>'))
 				break;
 		}
@@ -629,27 +564,27 @@ scan_raw(struct scanner *s, const struct token *t, size_t i)
 /* The attribute at *P (before END, a tag's attributes): its name and
  * value (empty when it has none) as they stand; *P moves past it.  FALSE
  * when there is none left. */
-static gboolean
-attr_next(const char **pp, const char *end, const char **name, size_t *nlen,
-    const char **v, size_t *vlen)
+gboolean
+html_attr_next(const char **pp, const char *end, const char **name,
+    size_t *nlen, const char **v, size_t *vlen)
 {
 	const char *p = *pp;
 
-	while (p < end && (is_space(*p) || *p == '/'))
+	while (p < end && (html_is_space(*p) || *p == '/'))
 		p++;
 	if (p >= end)
 		return FALSE;
 	*name = p++;
-	while (p < end && !is_space(*p) && *p != '/' && *p != '=')
+	while (p < end && !html_is_space(*p) && *p != '/' && *p != '=')
 		p++;
 	*nlen = (size_t)(p - *name);
-	while (p < end && is_space(*p))
+	while (p < end && html_is_space(*p))
 		p++;
 	*v = p;
 	*vlen = 0;
 	if (p < end && *p == '=') {
 		p++;
-		while (p < end && is_space(*p))
+		while (p < end && html_is_space(*p))
 			p++;
 		*v = p;
 		if (p < end && (*p == '"' || *p == '\'')) {
@@ -659,7 +594,7 @@ attr_next(const char **pp, const char *end, const char **name, size_t *nlen,
 			*vlen = (size_t)(p - *v);
 			p = after(p, end);
 		} else {
-			while (p < end && !is_space(*p))
+			while (p < end && !html_is_space(*p))
 				p++;
 			*vlen = (size_t)(p - *v);
 		}
@@ -671,14 +606,14 @@ attr_next(const char **pp, const char *end, const char **name, size_t *nlen,
 /* Where the value of the attribute NAME stands in ATTRS (LEN bytes, a
  * tag's), the first if it is there more than once: *V and *VLEN; FALSE
  * when it is not there. */
-static gboolean
-attr_span(const char *attrs, size_t len, const char *name, const char **v,
+gboolean
+html_attr_span(const char *attrs, size_t len, const char *name, const char **v,
     size_t *vlen)
 {
 	const char *p = attrs, *end = attrs + len, *a;
 	size_t n = strlen(name), alen;
 
-	while (attr_next(&p, end, &a, &alen, v, vlen))
+	while (html_attr_next(&p, end, &a, &alen, v, vlen))
 		if (alen == n && g_ascii_strncasecmp(a, name, n) == 0)
 			return TRUE;
 	return FALSE;
@@ -692,15 +627,15 @@ token_attr(const struct token *t, const char *name)
 	const char *v;
 	size_t n;
 
-	if (!attr_span(t->attrs, t->attrs_len, name, &v, &n))
+	if (!html_attr_span(t->attrs, t->attrs_len, name, &v, &n))
 		return NULL;
 	return g_strndup(v, n);
 }
 
 /* --- the estimate before parsing --------------------------------------- */
 
-static gboolean
-tag_in(GumboTag tag, const GumboTag *set, size_t n)
+gboolean
+html_tag_in(GumboTag tag, const GumboTag *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (set[i] == tag)
@@ -708,11 +643,9 @@ tag_in(GumboTag tag, const GumboTag *set, size_t n)
 	return FALSE;
 }
 
-#define TAG_IN(tag, ...) tag_in((tag), (const GumboTag[]){ __VA_ARGS__ }, \
-    sizeof((const GumboTag[]){ __VA_ARGS__ }) / sizeof(GumboTag))
 
-static gboolean
-is_void(GumboTag t)
+gboolean
+html_is_void(GumboTag t)
 {
 	return TAG_IN(t, GUMBO_TAG_AREA, GUMBO_TAG_BASE, GUMBO_TAG_BASEFONT,
 	    GUMBO_TAG_BGSOUND, GUMBO_TAG_BR, GUMBO_TAG_COL, GUMBO_TAG_EMBED,
@@ -732,8 +665,8 @@ is_formatting(GumboTag t)
 
 /* Where an end tag's search for its element stops (HTML5's scopes), for
  * any end tag and for a table's. */
-static gboolean
-is_scope_barrier(GumboTag t)
+gboolean
+html_is_scope_barrier(GumboTag t)
 {
 	return TAG_IN(t, GUMBO_TAG_APPLET, GUMBO_TAG_CAPTION, GUMBO_TAG_HTML,
 	    GUMBO_TAG_TABLE, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_MARQUEE,
@@ -743,8 +676,8 @@ is_scope_barrier(GumboTag t)
 	    GUMBO_TAG_TITLE, GUMBO_TAG_SELECT, GUMBO_TAG_BUTTON);
 }
 
-static gboolean
-is_table_part(GumboTag t)
+gboolean
+html_is_table_part(GumboTag t)
 {
 	return TAG_IN(t, GUMBO_TAG_TABLE, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD,
 	    GUMBO_TAG_TFOOT, GUMBO_TAG_TR, GUMBO_TAG_TD, GUMBO_TAG_TH,
@@ -755,7 +688,7 @@ is_table_part(GumboTag t)
 static gboolean
 is_special(GumboTag t)
 {
-	return is_scope_barrier(t) || is_table_part(t) ||
+	return html_is_scope_barrier(t) || html_is_table_part(t) ||
 	    block_breaks(t) != 0 || skipped(t) || TAG_IN(t, GUMBO_TAG_ASIDE,
 	    GUMBO_TAG_BODY, GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS,
 	    GUMBO_TAG_DIR, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
@@ -805,28 +738,7 @@ html_inside(GumboTag t)
 	    GUMBO_TAG_MS, GUMBO_TAG_MTEXT, GUMBO_TAG_ANNOTATION_XML);
 }
 
-/* An element the estimate takes for open. */
-struct open_element {
-	GumboTag tag;
-	const char *name;	/* for GUMBO_TAG_UNKNOWN */
-	size_t len;
-	int weight;		/* elements the parser opens for it */
-	gboolean foreign;	/* SVG or MathML */
-};
 
-/* The parser's stack of open elements, as the tags suggest it: elements
- * close only when HTML5 would certainly close them, so that the depth
- * found is at least gumbo's, give or take the elements it adds. */
-struct shape {
-	struct open_element open[HTML_MAX_DEPTH + 1];
-	int n;
-	int depth;		/* the weights of the open elements */
-	/* Formatting elements closed by another's end: gumbo opens them
-	 * again (up to three alike) before the next text. */
-	int reopened[GUMBO_TAG_LAST + 1];
-	int reopened_all;
-	size_t tags;
-};
 
 static gboolean
 same_element(const struct open_element *e, const struct token *t)
@@ -866,7 +778,7 @@ shape_close(struct shape *sh, const GumboTag *tags, size_t n,
 {
 	for (int i = sh->n - 1; i >= 0; i--) {
 		const struct open_element *e = &sh->open[i];
-		if (!e->foreign && tag_in(e->tag, tags, n)) {
+		if (!e->foreign && html_tag_in(e->tag, tags, n)) {
 			shape_pop(sh, i, by);
 			return;
 		}
@@ -878,7 +790,7 @@ shape_close(struct shape *sh, const GumboTag *tags, size_t n,
 static gboolean
 stop_button_scope(GumboTag t)
 {
-	return is_scope_barrier(t);
+	return html_is_scope_barrier(t);
 }
 
 static gboolean
@@ -888,8 +800,8 @@ stop_list_item(GumboTag t)
 	    t != GUMBO_TAG_P;
 }
 
-static gboolean
-stop_table_scope(GumboTag t)
+gboolean
+html_stop_table_scope(GumboTag t)
 {
 	return t == GUMBO_TAG_TABLE || t == GUMBO_TAG_TEMPLATE ||
 	    t == GUMBO_TAG_HTML;
@@ -910,14 +822,15 @@ shape_implied_ends(struct shape *sh, GumboTag t)
 	else if (t == GUMBO_TAG_DD || t == GUMBO_TAG_DT)
 		SHAPE_CLOSE(sh, stop_list_item, t, GUMBO_TAG_DD, GUMBO_TAG_DT);
 	else if (t == GUMBO_TAG_TD || t == GUMBO_TAG_TH)
-		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TD,
-		    GUMBO_TAG_TH);
+		SHAPE_CLOSE(sh, html_stop_table_scope, GUMBO_TAG_TD,
+		    GUMBO_TAG_TD, GUMBO_TAG_TH);
 	else if (t == GUMBO_TAG_TR)
-		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TR);
+		SHAPE_CLOSE(sh, html_stop_table_scope, GUMBO_TAG_TD,
+		    GUMBO_TAG_TR);
 	else if (t == GUMBO_TAG_TBODY || t == GUMBO_TAG_THEAD ||
 	    t == GUMBO_TAG_TFOOT)
-		SHAPE_CLOSE(sh, stop_table_scope, GUMBO_TAG_TD, GUMBO_TAG_TBODY,
-		    GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT);
+		SHAPE_CLOSE(sh, html_stop_table_scope, GUMBO_TAG_TD,
+		    GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT);
 	else if ((t == GUMBO_TAG_OPTION || t == GUMBO_TAG_OPTGROUP) &&
 	    top == GUMBO_TAG_OPTION)
 		shape_pop(sh, sh->n - 1, t);
@@ -943,8 +856,8 @@ shape_weight(const struct shape *sh, GumboTag t)
 }
 
 /* A start tag.  FALSE when the depth passes HTML_MAX_DEPTH. */
-static gboolean
-shape_start(struct shape *sh, struct scanner *s, const struct token *t)
+gboolean
+html_shape_start(struct shape *sh, struct scanner *s, const struct token *t)
 {
 	const struct open_element *parent = sh->n > 0 ?
 	    &sh->open[sh->n - 1] : NULL;
@@ -958,7 +871,7 @@ shape_start(struct shape *sh, struct scanner *s, const struct token *t)
 	if (t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
 	    t->tag == GUMBO_TAG_BODY || t->tag == GUMBO_TAG_FRAMESET)
 		return TRUE;
-	if (!foreign && is_void(t->tag))
+	if (!foreign && html_is_void(t->tag))
 		return TRUE;
 	/* Only SVG and MathML elements close themselves with "/>". */
 	if (foreign && t->self_closing)
@@ -983,11 +896,11 @@ shape_start(struct shape *sh, struct scanner *s, const struct token *t)
 }
 
 /* An end tag: closes its element when HTML5 certainly would. */
-static void
-shape_end(struct shape *sh, const struct token *t)
+void
+html_shape_end(struct shape *sh, const struct token *t)
 {
 	gboolean special = is_special(t->tag);
-	gboolean table = is_table_part(t->tag);
+	gboolean table = html_is_table_part(t->tag);
 
 	for (int i = sh->n - 1; i >= 0; i--) {
 		const struct open_element *e = &sh->open[i];
@@ -995,8 +908,8 @@ shape_end(struct shape *sh, const struct token *t)
 			shape_pop(sh, i, t->tag);
 			return;
 		}
-		if (table ? stop_table_scope(e->tag) : special ?
-		    is_scope_barrier(e->tag) : is_special(e->tag))
+		if (table ? html_stop_table_scope(e->tag) : special ?
+		    html_is_scope_barrier(e->tag) : is_special(e->tag))
 			return;
 	}
 }
@@ -1012,14 +925,14 @@ html_unsafe(const char *html, size_t len)
 	if (len > HTML_MAX_BYTES)
 		return "the HTML is too large to parse";
 	sh = g_new0(struct shape, 1);
-	while (scan_next(&s, &t)) {
+	while (html_scan_next(&s, &t)) {
 		if (t.kind != TOKEN_START && t.kind != TOKEN_END)
 			continue;
 		if (++sh->tags > HTML_MAX_TAGS)
 			return "the HTML has too many tags to parse";
 		if (t.kind == TOKEN_END)
-			shape_end(sh, &t);
-		else if (!shape_start(sh, &s, &t))
+			html_shape_end(sh, &t);
+		else if (!html_shape_start(sh, &s, &t))
 			return "the HTML is nested too deep to parse";
 	}
 	return NULL;
@@ -1175,7 +1088,7 @@ scan_start(struct scan_state *st, struct scanner *s, const struct token *t)
 	}
 	if (t->tag == GUMBO_TAG_PLAINTEXT) {
 		out_break(o, 1);
-		out_text_len(o, s->p, (size_t)(s->end - s->p));
+		html_out_text_len(o, s->p, (size_t)(s->end - s->p));
 		s->p = s->end;
 		return;
 	}
@@ -1193,7 +1106,7 @@ scan_start(struct scan_state *st, struct scanner *s, const struct token *t)
 			decode_text(st->buf, alt, strlen(alt));
 			g_string_prepend_c(st->buf, '[');
 			g_string_append_c(st->buf, ']');
-			out_text_len(o, st->buf->str, st->buf->len);
+			html_out_text_len(o, st->buf->str, st->buf->len);
 		}
 		break;
 	}
@@ -1242,7 +1155,7 @@ scan_text(struct html_out *o, const char *html, size_t len)
 	struct scan_state st = { .o = o, .buf = buf };
 	struct token t;
 
-	while (!o->stop && scan_next(&s, &t)) {
+	while (!o->stop && html_scan_next(&s, &t)) {
 		if (st.dropping > 0) {
 			if (t.kind == TOKEN_START || t.kind == TOKEN_END)
 				scan_dropped(&st, &t);
@@ -1251,7 +1164,7 @@ scan_text(struct html_out *o, const char *html, size_t len)
 		switch (t.kind) {
 		case TOKEN_TEXT:
 			decode_text(buf, t.s, t.len);
-			out_text_len(o, buf->str, buf->len);
+			html_out_text_len(o, buf->str, buf->len);
 			break;
 		case TOKEN_START:
 			scan_start(&st, &s, &t);
@@ -1263,731 +1176,6 @@ scan_text(struct html_out *o, const char *html, size_t len)
 			break;
 		}
 	}
-}
-
-/* --- reading the tags directly ----------------------------------------- */
-
-/* Most HTML mail is written by programs, its tags closed in the order they
- * were opened.  For such HTML gumbo's tree is the nesting of the tags as
- * they stand, and the walk can follow the tags without the tree, at a
- * fraction of the cost of building it.  The direct reading does that, and
- * gives up on the first token after which gumbo's tree could differ from
- * the tags: a misnested or stray end tag, text or a tag where HTML5 moves
- * it out of a table, an element whose parsing HTML5 treats apart (forms,
- * scripts, SVG, ...), a character reference it does not know, a character
- * the parser would replace.  What it gives up on is parsed by gumbo.  It
- * closes elements by itself only where HTML5 certainly does so and nothing
- * else changes: an open <p>, <li>, <dd>, <dt>, table cell or row, closed
- * by the tag that would close it when it is the innermost element.
- * test-html holds its texts to gumbo's walk over every document of the
- * tests and corpora. */
-
-/* The character references the direct reading knows: the legacy ones,
- * which HTML5 reads without their ';' too, and some that mail uses. */
-static const char *const latin1_refs[] = {
-	"nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect",
-	"uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr",
-	"deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
-	"cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34",
-	"iquest",
-	"Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig",
-	"Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute",
-	"Icirc", "Iuml",
-	"ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml",
-	"times", "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute",
-	"THORN", "szlig",
-	"agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig",
-	"ccedil", "egrave", "eacute", "ecirc", "euml", "igrave", "iacute",
-	"icirc", "iuml",
-	"eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml",
-	"divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute",
-	"thorn", "yuml",
-};
-
-static const struct named_ref {
-	const char *name;
-	gunichar c;
-	gboolean legacy;	/* read without its ';' too */
-} named_refs[] = {
-	{ "amp", '&', TRUE }, { "lt", '<', TRUE }, { "gt", '>', TRUE },
-	{ "quot", '"', TRUE }, { "AMP", '&', TRUE }, { "LT", '<', TRUE },
-	{ "GT", '>', TRUE }, { "QUOT", '"', TRUE }, { "COPY", 0xa9, TRUE },
-	{ "REG", 0xae, TRUE },
-	{ "apos", '\'', FALSE }, { "trade", 0x2122, FALSE },
-	{ "hellip", 0x2026, FALSE }, { "mdash", 0x2014, FALSE },
-	{ "ndash", 0x2013, FALSE }, { "lsquo", 0x2018, FALSE },
-	{ "rsquo", 0x2019, FALSE }, { "sbquo", 0x201a, FALSE },
-	{ "ldquo", 0x201c, FALSE }, { "rdquo", 0x201d, FALSE },
-	{ "bdquo", 0x201e, FALSE }, { "bull", 0x2022, FALSE },
-	{ "euro", 0x20ac, FALSE }, { "zwnj", 0x200c, FALSE },
-	{ "zwj", 0x200d, FALSE }, { "lrm", 0x200e, FALSE },
-	{ "rlm", 0x200f, FALSE }, { "ensp", 0x2002, FALSE },
-	{ "emsp", 0x2003, FALSE }, { "thinsp", 0x2009, FALSE },
-	{ "dagger", 0x2020, FALSE }, { "Dagger", 0x2021, FALSE },
-	{ "permil", 0x2030, FALSE }, { "lsaquo", 0x2039, FALSE },
-	{ "rsaquo", 0x203a, FALSE }, { "larr", 0x2190, FALSE },
-	{ "uarr", 0x2191, FALSE }, { "rarr", 0x2192, FALSE },
-	{ "darr", 0x2193, FALSE }, { "minus", 0x2212, FALSE },
-	{ "hearts", 0x2665, FALSE }, { "check", 0x2713, FALSE },
-};
-
-/* The known reference NAME (LEN bytes): its character, 0 if unknown. */
-static gunichar
-named_ref(const char *name, size_t len, gboolean legacy_only)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(named_refs); i++)
-		if ((named_refs[i].legacy || !legacy_only) &&
-		    strlen(named_refs[i].name) == len &&
-		    memcmp(named_refs[i].name, name, len) == 0)
-			return named_refs[i].c;
-	for (size_t i = 0; i < G_N_ELEMENTS(latin1_refs); i++)
-		if (strlen(latin1_refs[i]) == len &&
-		    memcmp(latin1_refs[i], name, len) == 0)
-			return 0xa0 + (gunichar)i;
-	return 0;
-}
-
-/* Whether the parser takes C as it stands: not a control, a C1 control or
- * a noncharacter, which it replaces. */
-static gboolean
-plain_char(gunichar c)
-{
-	if (c < 0x20)
-		return c == '\t' || c == '\n' || c == '\f' || c == '\r';
-	return !(c >= 0x7f && c <= 0x9f) && !(c >= 0xfdd0 && c <= 0xfdef) &&
-	    (c & 0xfffe) != 0xfffe;
-}
-
-/* The character reference at P ('&'), decoded into OUT as HTML5 reads it
- * in text or, IN_ATTR, in an attribute's value; a '&' that begins none is
- * itself.  Returns the bytes read, 0 when the direct reading cannot tell
- * what the parser would make of it. */
-static size_t
-direct_ref(const char *p, const char *end, gboolean in_attr, GString *out)
-{
-	const char *q = p + 1, *run;
-	size_t n, best = 0;
-	gunichar c = 0;
-
-	if (q < end && *q == '#') {
-		gboolean hex = ++q < end && (*q == 'x' || *q == 'X');
-		const char *digits = q += hex;
-		for (; q < end && q - digits < 7 && (hex ? g_ascii_isxdigit(*q) :
-		    g_ascii_isdigit(*q)); q++)
-			c = c * (hex ? 16 : 10) + (gunichar)(hex ?
-			    g_ascii_xdigit_value(*q) : g_ascii_digit_value(*q));
-		/* Without its ';', out of range or replaced by the parser
-		 * (C1 controls by their windows-1252 characters). */
-		if (q == digits || q >= end || *q != ';' || c == 0 ||
-		    c == '\r' || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-		    !plain_char(c))
-			return 0;
-		g_string_append_unichar(out, c);
-		return (size_t)(q + 1 - p);
-	}
-	for (run = q; q < end && g_ascii_isalnum(*q); q++)
-		;
-	n = (size_t)(q - run);
-	if (n == 0) {
-		g_string_append_c(out, '&');
-		return 1;
-	}
-	if (q < end && *q == ';') {
-		/* Unknown here, it may be one of HTML5's two thousand. */
-		if ((c = named_ref(run, n, FALSE)) == 0)
-			return 0;
-		g_string_append_unichar(out, c);
-		return n + 2;
-	}
-	/* Without ';', the longest legacy name that begins the run. */
-	for (size_t len = 2; len <= MIN(n, 6); len++)
-		if (named_ref(run, len, TRUE) != 0)
-			best = len;
-	/* In an attribute's value it stays as written when a letter, a digit
-	 * or '=' follows. */
-	if (best == 0 || (in_attr && (best < n || (q < end && *q == '=')))) {
-		g_string_append_c(out, '&');
-		return 1;
-	}
-	g_string_append_unichar(out, named_ref(run, best, TRUE));
-	return best + 1;
-}
-
-static char *
-direct_attr(struct html_out *o, const char *attrs, size_t len,
-    const char *name)
-{
-	const char *v, *p, *end, *amp;
-	size_t vlen;
-	GString *out;
-
-	if (!attr_span(attrs, len, name, &v, &vlen))
-		return NULL;
-	/* The parser makes each CR a line feed. */
-	if (memchr(v, '\r', vlen) != NULL) {
-		o->reject = TRUE;
-		return NULL;
-	}
-	out = g_string_sized_new(vlen);
-	for (p = v, end = v + vlen; (amp = memchr(p, '&',
-	    (size_t)(end - p))) != NULL; p = amp + vlen) {
-		g_string_append_len(out, p, amp - p);
-		if ((vlen = direct_ref(amp, end, TRUE, out)) == 0) {
-			o->reject = TRUE;
-			return g_string_free(out, TRUE);
-		}
-	}
-	g_string_append_len(out, p, end - p);
-	return g_string_free(out, FALSE);
-}
-
-/* Whether the parser would read HTML (LEN bytes) as it stands: UTF-8, with
- * no character it replaces. */
-static gboolean
-direct_readable(const char *html, size_t len)
-{
-	const char *p = html, *end = html + len;
-
-	while (p < end) {
-		unsigned char b = (unsigned char)*p;
-		gunichar c;
-		if (b >= 0x20 && b < 0x7f) {
-			p++;
-			continue;
-		}
-		if (b < 0x80) {
-			if (!plain_char(b))
-				return FALSE;
-			p++;
-			continue;
-		}
-		c = g_utf8_get_char_validated(p, end - p);
-		if (c == (gunichar)-1 || c == (gunichar)-2 || !plain_char(c))
-			return FALSE;
-		p = g_utf8_next_char(p);
-	}
-	return TRUE;
-}
-
-/* The reading: its elements open, in frames (the first is the document). */
-struct direct {
-	struct html_out *o;
-	GArray *open;
-	guint hidden;		/* frames from here on are left out */
-	gboolean stopped;	/* the text is done; the rest is only read */
-	gboolean pre_lf;	/* a <pre> just began */
-	GString *buf;
-	size_t tags, allocs;
-};
-
-#define NONE_HIDDEN G_MAXUINT
-
-static struct frame *
-direct_top(const struct direct *d)
-{
-	return &g_array_index(d->open, struct frame, d->open->len - 1);
-}
-
-static GumboTag
-direct_top_tag(const struct direct *d)
-{
-	return direct_top(d)->tag;
-}
-
-static gboolean
-writing(const struct direct *d)
-{
-	return !d->stopped && d->hidden == NONE_HIDDEN && !d->o->reject;
-}
-
-/* The text is done (HTML_SKIP_QUOTES, HTML_MARK_QUOTES): what is open is
- * left, as the walk leaves it. */
-static void
-direct_stop(struct direct *d)
-{
-	for (guint i = d->open->len; i-- > 0;) {
-		const struct frame *f = &g_array_index(d->open, struct frame, i);
-		if (f->entered)
-			leave(d->o, f);
-	}
-	d->stopped = TRUE;
-}
-
-/* Closes the open elements from the Ith up. */
-static void
-direct_pop(struct direct *d, guint i)
-{
-	for (guint k = d->open->len; k-- > i;) {
-		const struct frame *f = &g_array_index(d->open, struct frame, k);
-		if (f->entered && !d->stopped)
-			leave(d->o, f);
-	}
-	g_array_set_size(d->open, i);
-	if (d->hidden != NONE_HIDDEN && d->hidden >= i)
-		d->hidden = NONE_HIDDEN;
-}
-
-/* The text at S (N bytes), its character references decoded: given to
- * the output whole, as gumbo's text node would be (inside <pre>, quote
- * marks begin only the first line of each). */
-static void
-direct_text(struct direct *d, const char *s, size_t n)
-{
-	const char *p = s, *end = s + n, *amp;
-	size_t used;
-
-	if (n == 0)
-		return;
-	if (d->o->pre > 0 && memchr(s, '\r', n) != NULL) {
-		d->o->reject = TRUE;
-		return;
-	}
-	if ((amp = memchr(p, '&', n)) == NULL) {
-		out_text_len(d->o, s, n);
-		return;
-	}
-	g_string_truncate(d->buf, 0);
-	do {
-		g_string_append_len(d->buf, p, amp - p);
-		if ((used = direct_ref(amp, end, FALSE, d->buf)) == 0) {
-			d->o->reject = TRUE;
-			return;
-		}
-		p = amp + used;
-	} while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL);
-	g_string_append_len(d->buf, p, end - p);
-	out_text_len(d->o, d->buf->str, d->buf->len);
-}
-
-static gboolean
-in_table(GumboTag t)
-{
-	return t == GUMBO_TAG_TABLE || t == GUMBO_TAG_TBODY ||
-	    t == GUMBO_TAG_THEAD || t == GUMBO_TAG_TFOOT || t == GUMBO_TAG_TR;
-}
-
-static void
-direct_chars(struct direct *d, const char *s, size_t n, gboolean after_pre)
-{
-	/* A line feed right after <pre> is not the text's. */
-	if (after_pre && n > 0 && *s == '\n') {
-		s++;
-		n--;
-	} else if (after_pre && n > 0 && (*s == '\r' || *s == '&')) {
-		d->o->reject = TRUE;
-		return;
-	}
-	d->allocs += 2;
-	/* In a table, only white space stays where it is written. */
-	if (in_table(direct_top_tag(d)))
-		for (size_t i = 0; i < n; i++)
-			if (!is_space(s[i])) {
-				d->o->reject = TRUE;
-				return;
-			}
-	if (writing(d))
-		direct_text(d, s, n);
-}
-
-static gboolean
-is_heading(GumboTag t)
-{
-	return TAG_IN(t, GUMBO_TAG_H1, GUMBO_TAG_H2, GUMBO_TAG_H3,
-	    GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6);
-}
-
-/* Start tags whose elements HTML5 parses apart. */
-static gboolean
-parsed_apart(GumboTag t)
-{
-	return TAG_IN(t, GUMBO_TAG_SCRIPT, GUMBO_TAG_NOSCRIPT,
-	    GUMBO_TAG_TEMPLATE, GUMBO_TAG_IFRAME, GUMBO_TAG_OBJECT,
-	    GUMBO_TAG_APPLET, GUMBO_TAG_MARQUEE, GUMBO_TAG_FORM,
-	    GUMBO_TAG_BUTTON, GUMBO_TAG_INPUT, GUMBO_TAG_SELECT,
-	    GUMBO_TAG_OPTION, GUMBO_TAG_OPTGROUP, GUMBO_TAG_TEXTAREA,
-	    GUMBO_TAG_XMP, GUMBO_TAG_NOEMBED, GUMBO_TAG_NOFRAMES,
-	    GUMBO_TAG_PLAINTEXT, GUMBO_TAG_LISTING, GUMBO_TAG_FRAMESET,
-	    GUMBO_TAG_FRAME, GUMBO_TAG_IMAGE, GUMBO_TAG_ISINDEX,
-	    GUMBO_TAG_NOBR, GUMBO_TAG_SVG, GUMBO_TAG_MATH, GUMBO_TAG_RB,
-	    GUMBO_TAG_RP, GUMBO_TAG_RT, GUMBO_TAG_RTC, GUMBO_TAG_CAPTION,
-	    GUMBO_TAG_COL, GUMBO_TAG_COLGROUP, GUMBO_TAG_MENUITEM,
-	    /* Special in MathML and SVG only, and taken for special here. */
-	    GUMBO_TAG_MI, GUMBO_TAG_MO, GUMBO_TAG_MN, GUMBO_TAG_MS,
-	    GUMBO_TAG_MTEXT, GUMBO_TAG_ANNOTATION_XML,
-	    GUMBO_TAG_FOREIGNOBJECT, GUMBO_TAG_DESC);
-}
-
-/* HTML5's special elements that the direct reading opens. */
-static gboolean
-special_open(GumboTag t)
-{
-	return is_heading(t) || TAG_IN(t, GUMBO_TAG_ADDRESS,
-	    GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
-	    GUMBO_TAG_CENTER, GUMBO_TAG_DD, GUMBO_TAG_DETAILS, GUMBO_TAG_DIR,
-	    GUMBO_TAG_DIV, GUMBO_TAG_DL, GUMBO_TAG_DT, GUMBO_TAG_FIELDSET,
-	    GUMBO_TAG_FIGCAPTION, GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER,
-	    GUMBO_TAG_HEADER, GUMBO_TAG_HGROUP, GUMBO_TAG_LI, GUMBO_TAG_MENU,
-	    GUMBO_TAG_NAV, GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PRE,
-	    GUMBO_TAG_SECTION, GUMBO_TAG_STYLE, GUMBO_TAG_SUMMARY,
-	    GUMBO_TAG_TABLE, GUMBO_TAG_TBODY, GUMBO_TAG_TD, GUMBO_TAG_TFOOT,
-	    GUMBO_TAG_TH, GUMBO_TAG_THEAD, GUMBO_TAG_TITLE, GUMBO_TAG_TR,
-	    GUMBO_TAG_UL);
-}
-
-/* Start tags that close an open <p> (HTML5's "in body"); a <table> does
- * too, unless the document is in quirks mode. */
-static gboolean
-closes_open_p(GumboTag t)
-{
-	return is_heading(t) || TAG_IN(t, GUMBO_TAG_ADDRESS,
-	    GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
-	    GUMBO_TAG_CENTER, GUMBO_TAG_DETAILS, GUMBO_TAG_DIR, GUMBO_TAG_DIV,
-	    GUMBO_TAG_DL, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
-	    GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER, GUMBO_TAG_HEADER,
-	    GUMBO_TAG_HGROUP, GUMBO_TAG_MENU, GUMBO_TAG_MAIN, GUMBO_TAG_NAV,
-	    GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,
-	    GUMBO_TAG_UL, GUMBO_TAG_PRE, GUMBO_TAG_LI, GUMBO_TAG_DD,
-	    GUMBO_TAG_DT, GUMBO_TAG_HR, GUMBO_TAG_TABLE);
-}
-
-/* The open element, the innermost, that an end tag T names; 0 (the
- * document) when none is. */
-static guint
-direct_find(const struct direct *d, const struct token *t)
-{
-	for (guint i = d->open->len; --i > 0;) {
-		const struct frame *f = &g_array_index(d->open, struct frame, i);
-		if (f->tag == t->tag && (t->tag != GUMBO_TAG_UNKNOWN ||
-		    (f->name_len == t->len && g_ascii_strncasecmp(f->name, t->s,
-		    t->len) == 0)))
-			return i;
-	}
-	return 0;
-}
-
-/* Where the innermost of TAGS (N) is open before anything else STOP names
- * (or, ALL, anything else at all); 0 when it is not. */
-static guint
-direct_open_in(const struct direct *d, const GumboTag *tags, size_t n,
-    gboolean (*stop)(GumboTag))
-{
-	for (guint i = d->open->len; --i > 0;) {
-		GumboTag t = g_array_index(d->open, struct frame, i).tag;
-		if (tag_in(t, tags, n))
-			return i;
-		if (stop(t))
-			return 0;
-	}
-	return 0;
-}
-
-static gboolean
-stop_list_scope(GumboTag t)
-{
-	return special_open(t) && !TAG_IN(t, GUMBO_TAG_ADDRESS, GUMBO_TAG_DIV,
-	    GUMBO_TAG_P);
-}
-
-/* The ends HTML5 implies before the start tag T, where the direct reading
- * follows them: FALSE where it does not. */
-static gboolean
-direct_implied_ends(struct direct *d, GumboTag t)
-{
-	for (;;) {
-		guint top = d->open->len - 1, i;
-		GumboTag cur = direct_top_tag(d);
-
-		if (closes_open_p(t) &&
-		    (i = direct_open_in(d, (const GumboTag[]){ GUMBO_TAG_P },
-		    1, is_scope_barrier)) != 0) {
-			/* A <table> keeps it open in quirks mode. */
-			if (i != top || t == GUMBO_TAG_TABLE)
-				return FALSE;
-			direct_pop(d, top);
-			continue;
-		}
-		if (t == GUMBO_TAG_LI && (i = direct_open_in(d,
-		    (const GumboTag[]){ GUMBO_TAG_LI }, 1, stop_list_scope)) != 0) {
-			if (i != top)
-				return FALSE;
-			direct_pop(d, top);
-			continue;
-		}
-		if ((t == GUMBO_TAG_DD || t == GUMBO_TAG_DT) &&
-		    (i = direct_open_in(d, (const GumboTag[]){ GUMBO_TAG_DD,
-		    GUMBO_TAG_DT }, 2, stop_list_scope)) != 0) {
-			if (i != top)
-				return FALSE;
-			direct_pop(d, top);
-			continue;
-		}
-		/* A cell ends before a cell, a row or a section begins, a
-		 * row before a row or a section. */
-		if (TAG_IN(t, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_TR,
-		    GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT) &&
-		    (TAG_IN(cur, GUMBO_TAG_TD, GUMBO_TAG_TH) ||
-		    (cur == GUMBO_TAG_TR && t != GUMBO_TAG_TD &&
-		    t != GUMBO_TAG_TH) ||
-		    (TAG_IN(cur, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD,
-		    GUMBO_TAG_TFOOT) && !TAG_IN(t, GUMBO_TAG_TD, GUMBO_TAG_TH,
-		    GUMBO_TAG_TR)))) {
-			direct_pop(d, top);
-			continue;
-		}
-		if (TAG_IN(t, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_TR) &&
-		    direct_open_in(d, (const GumboTag[]){ GUMBO_TAG_TD,
-		    GUMBO_TAG_TH }, 2, stop_table_scope) != 0)
-			return FALSE;
-		if (is_heading(t) && is_heading(cur))
-			return FALSE;
-		if (t == GUMBO_TAG_A && direct_open_in(d, (const GumboTag[]){
-		    GUMBO_TAG_A }, 1, stop_table_scope) != 0)
-			return FALSE;
-		return TRUE;
-	}
-}
-
-/* Whether T may begin where it does: in a table only its parts (and
- * styles) stay where they are written, and they only there. */
-static gboolean
-direct_placed(const struct direct *d, GumboTag t)
-{
-	GumboTag cur = direct_top_tag(d);
-
-	if (cur == GUMBO_TAG_TABLE)
-		return TAG_IN(t, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD,
-		    GUMBO_TAG_TFOOT, GUMBO_TAG_TR, GUMBO_TAG_STYLE);
-	if (in_table(cur) && cur != GUMBO_TAG_TR)
-		return t == GUMBO_TAG_TR || t == GUMBO_TAG_STYLE;
-	if (cur == GUMBO_TAG_TR)
-		return TAG_IN(t, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_STYLE);
-	return t == GUMBO_TAG_TABLE || !is_table_part(t);
-}
-
-/* Whether a name is there twice among T's attributes.  gumbo keeps the
- * first, but with no error records (as it is run here) it then takes the
- * repeated name for the beginning of the next one. */
-static gboolean
-repeated_attr(const struct token *t)
-{
-	const char *p = t->attrs, *end = t->attrs + t->attrs_len, *v;
-	const char *names[16];
-	size_t lens[16], n = 0, vlen;
-
-	if (t->n_attrs < 2)
-		return FALSE;
-	if (t->n_attrs > G_N_ELEMENTS(names))
-		return TRUE;
-	while (n < G_N_ELEMENTS(names) && attr_next(&p, end, &names[n],
-	    &lens[n], &v, &vlen)) {
-		for (size_t i = 0; i < n; i++)
-			if (lens[i] == lens[n] && g_ascii_strncasecmp(names[i],
-			    names[n], lens[n]) == 0)
-				return TRUE;
-		n++;
-	}
-	return FALSE;
-}
-
-/* Whether T is a tag that gumbo puts in <head> before the body begins
- * (where the walk does not look) and that carries what the walk reads of
- * it in the body: its id or class, Outlook's marker, say. */
-static gboolean
-head_marked(const struct token *t)
-{
-	const char *v;
-	size_t n;
-
-	return TAG_IN(t->tag, GUMBO_TAG_META, GUMBO_TAG_LINK, GUMBO_TAG_BASE,
-	    GUMBO_TAG_BASEFONT, GUMBO_TAG_BGSOUND) &&
-	    (attr_span(t->attrs, t->attrs_len, "id", &v, &n) ||
-	    attr_span(t->attrs, t->attrs_len, "class", &v, &n));
-}
-
-static void
-direct_start(struct direct *d, const struct token *t)
-{
-	struct frame f = { .tag = t->tag, .name = t->s, .name_len = t->len,
-	    .attrs = t->attrs, .attrs_len = t->attrs_len };
-	struct frame *parent;
-
-	d->allocs += 4 + 3 * t->n_attrs;
-	if (parsed_apart(t->tag) || repeated_attr(t) || head_marked(t)) {
-		d->o->reject = TRUE;
-		return;
-	}
-	/* The document's own elements are there once, whatever the tags;
-	 * the walk reads the id and class of <html> and <body>. */
-	if (t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_BODY) {
-		const char *v;
-		size_t n;
-		if (attr_span(t->attrs, t->attrs_len, "id", &v, &n) ||
-		    attr_span(t->attrs, t->attrs_len, "class", &v, &n))
-			d->o->reject = TRUE;
-		return;
-	}
-	if (t->tag == GUMBO_TAG_HEAD)
-		return;
-	if (!direct_implied_ends(d, t->tag) || !direct_placed(d, t->tag) ||
-	    d->open->len > HTML_MAX_DEPTH) {
-		d->o->reject = TRUE;
-		return;
-	}
-	parent = direct_top(d);
-	f.list_depth = parent->list_depth;
-	if (writing(d))
-		f.entered = enter_element(d->o, &f, parent);
-	if (is_void(t->tag)) {
-		if (f.entered)
-			leave(d->o, &f);
-	} else {
-		if (!f.entered && d->hidden == NONE_HIDDEN)
-			d->hidden = d->open->len;
-		g_array_append_val(d->open, f);
-		d->pre_lf = t->tag == GUMBO_TAG_PRE;
-	}
-	if (d->o->stop && !d->stopped)
-		direct_stop(d);
-}
-
-/* Elements an end tag closes on its way to its own, as HTML5 closes them,
- * by what the tag ends. */
-static gboolean
-closed_on_the_way(GumboTag end, GumboTag t)
-{
-	if (is_table_part(end))
-		return TAG_IN(t, GUMBO_TAG_P, GUMBO_TAG_LI, GUMBO_TAG_DD,
-		    GUMBO_TAG_DT, GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_TR,
-		    GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT);
-	if (closes_open_p(end) || end == GUMBO_TAG_P)
-		return TAG_IN(t, GUMBO_TAG_P, GUMBO_TAG_LI, GUMBO_TAG_DD,
-		    GUMBO_TAG_DT);
-	return FALSE;
-}
-
-static void
-direct_end(struct direct *d, const struct token *t)
-{
-	guint i;
-
-	if (t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
-	    t->tag == GUMBO_TAG_BODY)
-		return;
-	if ((i = direct_find(d, t)) == 0 || is_void(t->tag)) {
-		d->o->reject = TRUE;
-		return;
-	}
-	for (guint k = i + 1; k < d->open->len; k++)
-		if (!closed_on_the_way(t->tag,
-		    g_array_index(d->open, struct frame, k).tag)) {
-			d->o->reject = TRUE;
-			return;
-		}
-	direct_pop(d, i);
-}
-
-/* Whether the parser's current text node runs on over T: a doctype and
- * the tags of <html>, <head> and <body> add no node. */
-static gboolean
-text_kept(const struct token *t)
-{
-	if (t->kind == TOKEN_START || t->kind == TOKEN_END)
-		return t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
-		    t->tag == GUMBO_TAG_BODY;
-	return t->kind == TOKEN_OTHER && t->len >= 9 &&
-	    g_ascii_strncasecmp(t->s, "<!doctype", 9) == 0;
-}
-
-/* Whether any of the N readings D is inside <pre>. */
-static gboolean
-pre_open(const struct direct *d, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (d[k].o->pre > 0)
-			return TRUE;
-	return FALSE;
-}
-
-/* The texts of HTML (LEN bytes) into the N outputs O, read directly; FALSE
- * when it is to be parsed instead (O's texts are then to be dropped). */
-static gboolean
-direct_read(struct html_out *o, size_t n, const char *html, size_t len)
-{
-	g_autofree struct shape *sh = g_new0(struct shape, 1);
-	g_autoptr(GString) buf = g_string_new(NULL);
-	struct scanner s = { .p = html, .end = html + len };
-	struct direct d[n];
-	struct token t;
-	gboolean ok = TRUE, text_run = FALSE;
-
-	if (len > HTML_MAX_BYTES || !direct_readable(html, len))
-		return FALSE;
-	for (size_t k = 0; k < n; k++) {
-		struct frame doc = { .tag = GUMBO_TAG_LAST, .entered = TRUE };
-		d[k] = (struct direct){ .o = &o[k], .hidden = NONE_HIDDEN,
-		    .buf = buf,
-		    .open = g_array_new(FALSE, TRUE, sizeof(struct frame)) };
-		g_array_append_val(d[k].open, doc);
-	}
-	while (ok && scan_next(&s, &t)) {
-		gboolean after_pre = d[0].pre_lf, kept;
-		/* "</" at the end is text to the parser; "</>" is nothing,
-		 * not even a token. */
-		if (t.kind == TOKEN_OTHER && t.len == 2 && t.s[1] == '/') {
-			ok = FALSE;
-			break;
-		}
-		if (t.kind == TOKEN_OTHER && t.len == 3 && t.s[1] == '/')
-			continue;
-		for (size_t k = 0; k < n; k++)
-			d[k].pre_lf = FALSE;
-		/* The parser's text node runs on over a token that adds no
-		 * node; inside <pre>, where each piece of text would begin
-		 * with quote marks at a line's start, the pieces would show. */
-		kept = text_kept(&t);
-		if (t.kind == TOKEN_TEXT && text_run && pre_open(d, n))
-			ok = FALSE;
-		text_run = t.kind == TOKEN_TEXT || (text_run && kept);
-		if (t.kind == TOKEN_OTHER || t.kind == TOKEN_END)
-			d[0].allocs += 3 + 3 * t.n_attrs;
-		if (t.kind == TOKEN_START || t.kind == TOKEN_END) {
-			/* As many tags, as deep, as gumbo is given. */
-			if (t.unclosed || ++sh->tags > HTML_MAX_TAGS ||
-			    (t.kind == TOKEN_START && !shape_start(sh, &s, &t)))
-				ok = FALSE;
-			else if (t.kind == TOKEN_END)
-				shape_end(sh, &t);
-		}
-		for (size_t k = 0; ok && k < n; k++) {
-			switch (t.kind) {
-			case TOKEN_TEXT:
-				direct_chars(&d[k], t.s, t.len, after_pre);
-				break;
-			case TOKEN_START:
-				direct_start(&d[k], &t);
-				break;
-			case TOKEN_END:
-				direct_end(&d[k], &t);
-				break;
-			default:
-				break;
-			}
-			ok = !o[k].reject;
-		}
-		/* Far from gumbo's bounds on its memory. */
-		if (d[0].allocs > HTML_MAX_ALLOCS / 4 ||
-		    len + 64 * d[0].allocs > HTML_MAX_HEAP / 4)
-			ok = FALSE;
-	}
-	/* What is open at the end is left, and may yet give up (a link's
-	 * address). */
-	for (size_t k = 0; k < n; k++) {
-		if (ok && !d[k].stopped)
-			direct_pop(&d[k], 0);
-		ok = ok && !o[k].reject;
-		g_array_unref(d[k].open);
-	}
-	return ok;
 }
 
 /* --- gumbo, bounded ---------------------------------------------------- */
@@ -2128,7 +1316,7 @@ direct_texts(const char *html, size_t len, const enum html_flags *flags,
 	for (size_t i = 0; i < n; i++)
 		o[i] = (struct html_out){ .text = g_string_new(NULL),
 		    .flags = flags[i] };
-	ok = direct_read(o, n, html, len);
+	ok = html_direct_read(o, n, html, len);
 	for (size_t i = 0; i < n; i++)
 		if (ok)
 			texts[i] = out_finish(&o[i]);
