@@ -155,11 +155,30 @@ direct_ref(const char *p, const char *end, gboolean in_attr, GString *out)
 	return best + 1;
 }
 
+/* S (N bytes) with its character references decoded as HTML5 reads them
+ * in text or, IN_ATTR, in an attribute's value, appended to OUT; FALSE
+ * when one is a reference the direct reading cannot tell. */
+static gboolean
+direct_decode(GString *out, const char *s, size_t n, gboolean in_attr)
+{
+	const char *p = s, *end = s + n, *amp;
+	size_t used;
+
+	while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		g_string_append_len(out, p, amp - p);
+		if ((used = direct_ref(amp, end, in_attr, out)) == 0)
+			return FALSE;
+		p = amp + used;
+	}
+	g_string_append_len(out, p, end - p);
+	return TRUE;
+}
+
 char *
 html_direct_attr(struct html_out *o, const char *attrs, size_t len,
     const char *name)
 {
-	const char *v, *p, *end, *amp;
+	const char *v;
 	size_t vlen;
 	GString *out;
 
@@ -171,15 +190,10 @@ html_direct_attr(struct html_out *o, const char *attrs, size_t len,
 		return NULL;
 	}
 	out = g_string_sized_new(vlen);
-	for (p = v, end = v + vlen; (amp = memchr(p, '&',
-	    (size_t)(end - p))) != NULL; p = amp + vlen) {
-		g_string_append_len(out, p, amp - p);
-		if ((vlen = direct_ref(amp, end, TRUE, out)) == 0) {
-			o->reject = TRUE;
-			return g_string_free(out, TRUE);
-		}
+	if (!direct_decode(out, v, vlen, TRUE)) {
+		o->reject = TRUE;
+		return g_string_free(out, TRUE);
 	}
-	g_string_append_len(out, p, end - p);
 	return g_string_free(out, FALSE);
 }
 
@@ -217,9 +231,7 @@ struct direct {
 	GArray *open;
 	guint hidden;		/* frames from here on are left out */
 	gboolean stopped;	/* the text is done; the rest is only read */
-	gboolean pre_lf;	/* a <pre> just began */
 	GString *buf;
-	size_t tags, allocs;
 };
 
 #define NONE_HIDDEN G_MAXUINT
@@ -277,29 +289,21 @@ direct_pop(struct direct *d, guint i)
 static void
 direct_text(struct direct *d, const char *s, size_t n)
 {
-	const char *p = s, *end = s + n, *amp;
-	size_t used;
-
 	if (n == 0)
 		return;
 	if (d->o->pre > 0 && memchr(s, '\r', n) != NULL) {
 		d->o->reject = TRUE;
 		return;
 	}
-	if ((amp = memchr(p, '&', n)) == NULL) {
+	if (memchr(s, '&', n) == NULL) {
 		html_out_text_len(d->o, s, n);
 		return;
 	}
 	g_string_truncate(d->buf, 0);
-	do {
-		g_string_append_len(d->buf, p, amp - p);
-		if ((used = direct_ref(amp, end, FALSE, d->buf)) == 0) {
-			d->o->reject = TRUE;
-			return;
-		}
-		p = amp + used;
-	} while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL);
-	g_string_append_len(d->buf, p, end - p);
+	if (!direct_decode(d->buf, s, n, FALSE)) {
+		d->o->reject = TRUE;
+		return;
+	}
 	html_out_text_len(d->o, d->buf->str, d->buf->len);
 }
 
@@ -321,7 +325,6 @@ direct_chars(struct direct *d, const char *s, size_t n, gboolean after_pre)
 		d->o->reject = TRUE;
 		return;
 	}
-	d->allocs += 2;
 	/* In a table, only white space stays where it is written. */
 	if (in_table(direct_top_tag(d)))
 		for (size_t i = 0; i < n; i++)
@@ -557,7 +560,6 @@ direct_start(struct direct *d, const struct token *t)
 	    .attrs = t->attrs, .attrs_len = t->attrs_len };
 	struct frame *parent;
 
-	d->allocs += 4 + 3 * t->n_attrs;
 	if (parsed_apart(t->tag) || repeated_attr(t) || head_marked(t)) {
 		d->o->reject = TRUE;
 		return;
@@ -590,7 +592,6 @@ direct_start(struct direct *d, const struct token *t)
 		if (!f.entered && d->hidden == NONE_HIDDEN)
 			d->hidden = d->open->len;
 		g_array_append_val(d->open, f);
-		d->pre_lf = t->tag == GUMBO_TAG_PRE;
 	}
 	if (d->o->stop && !d->stopped)
 		direct_stop(d);
@@ -664,7 +665,8 @@ html_direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 	struct scanner s = { .p = html, .end = html + len };
 	struct direct d[n];
 	struct token t;
-	gboolean ok = TRUE, text_run = FALSE;
+	gboolean ok = TRUE, text_run = FALSE, pre_lf = FALSE;
+	size_t allocs = 0;
 
 	if (len > HTML_MAX_BYTES || !direct_readable(html, len))
 		return FALSE;
@@ -676,7 +678,7 @@ html_direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 		g_array_append_val(d[k].open, doc);
 	}
 	while (ok && html_scan_next(&s, &t)) {
-		gboolean after_pre = d[0].pre_lf, kept;
+		gboolean after_pre = pre_lf, kept;
 		/* "</" at the end is text to the parser; "</>" is nothing,
 		 * not even a token. */
 		if (t.kind == TOKEN_OTHER && t.len == 2 && t.s[1] == '/') {
@@ -685,8 +687,8 @@ html_direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 		}
 		if (t.kind == TOKEN_OTHER && t.len == 3 && t.s[1] == '/')
 			continue;
-		for (size_t k = 0; k < n; k++)
-			d[k].pre_lf = FALSE;
+		/* The next token may come right after a <pre>. */
+		pre_lf = t.kind == TOKEN_START && t.tag == GUMBO_TAG_PRE;
 		/* The parser's text node runs on over a token that adds no
 		 * node; inside <pre>, where each piece of text would begin
 		 * with quote marks at a line's start, the pieces would show. */
@@ -694,8 +696,9 @@ html_direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 		if (t.kind == TOKEN_TEXT && text_run && pre_open(d, n))
 			ok = FALSE;
 		text_run = t.kind == TOKEN_TEXT || (text_run && kept);
-		if (t.kind == TOKEN_OTHER || t.kind == TOKEN_END)
-			d[0].allocs += 3 + 3 * t.n_attrs;
+		/* What gumbo allocates for the token, about. */
+		allocs += t.kind == TOKEN_TEXT ? 2 : t.kind == TOKEN_START ?
+		    4 + 3 * t.n_attrs : 3 + 3 * t.n_attrs;
 		if (t.kind == TOKEN_START || t.kind == TOKEN_END) {
 			/* As many tags, as deep, as gumbo is given. */
 			if (t.unclosed || ++sh->tags > HTML_MAX_TAGS ||
@@ -722,8 +725,8 @@ html_direct_read(struct html_out *o, size_t n, const char *html, size_t len)
 			ok = !o[k].reject;
 		}
 		/* Far from gumbo's bounds on its memory. */
-		if (d[0].allocs > HTML_MAX_ALLOCS / 4 ||
-		    len + 64 * d[0].allocs > HTML_MAX_HEAP / 4)
+		if (allocs > HTML_MAX_ALLOCS / 4 ||
+		    len + 64 * allocs > HTML_MAX_HEAP / 4)
 			ok = FALSE;
 	}
 	/* What is open at the end is left, and may yet give up (a link's
